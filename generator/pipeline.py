@@ -1,0 +1,46 @@
+"""The first stages of the one pipeline: read the workbooks, then check them.
+
+    outcome = check_folder(Path("records"))
+    outcome.records, outcome.problems, outcome.exit_code
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .checks import run_checks
+from .problems import Problem, has_errors, sort_key
+from .reading import read_records
+from .records import Records
+
+EXIT_OK = 0
+EXIT_ERRORS = 1
+EXIT_UNREADABLE = 2
+
+
+@dataclass
+class CheckOutcome:
+    records: Records
+    problems: list[Problem]
+    unreadable: bool
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreadable:
+            return EXIT_UNREADABLE
+        return EXIT_ERRORS if has_errors(self.problems) else EXIT_OK
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+def check_folder(folder: Path, today: date | None = None) -> CheckOutcome:
+    result = read_records(Path(folder))
+    problems = list(result.problems)
+    if not result.unreadable:
+        problems.extend(run_checks(result.records, today))
+    problems.sort(key=sort_key)
+    return CheckOutcome(result.records, problems, result.unreadable)

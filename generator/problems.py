@@ -1,0 +1,242 @@
+"""Problems in user data are data: a stable code, a severity, a place, a message.
+
+Every rule the reader or a check can raise is declared once in CATALOGUE with a
+Chinese message template and the fix. `problem()` fills the template. The
+README's "常见错误" section and the docs are generated from this catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+SEVERITY_ZH = {ERROR: "错误", WARNING: "提醒"}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    severity: str
+    file: str
+    sheet: str
+    cell: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: str
+    title: str  # short Chinese name of the problem, for the catalogue
+    template: str  # Chinese message, str.format placeholders
+    group: str = "值"  # 文件 / 结构 / 值 / 引用 / 业务
+
+
+def _rules(*rules: Rule) -> dict[str, Rule]:
+    return {r.code: r for r in rules}
+
+
+CATALOGUE: dict[str, Rule] = _rules(
+    # --- files -----------------------------------------------------------
+    Rule("file-missing", ERROR, "缺少工作簿",
+         "找不到工作簿“{file}”。请把它放进记录文件夹；新站点可用 bangfu init 生成空白模板。", "文件"),
+    Rule("file-old-excel", ERROR, "旧版 .xls 文件",
+         "“{file}”是旧版 Excel 97-2003 (.xls) 格式。请用 Excel 或 WPS 打开，点“文件→另存为”，保存类型选“Excel 工作簿 (*.xlsx)”，文件名改为“{expected}”。", "文件"),
+    Rule("file-wps", ERROR, "WPS .et 文件",
+         "“{file}”是 WPS 表格 (.et) 格式。请用 WPS 打开，点“文件→另存为”，文件类型选“Microsoft Excel 文件 (*.xlsx)”，文件名改为“{expected}”。", "文件"),
+    Rule("file-csv", ERROR, "CSV 文件",
+         "“{file}”是 CSV 文本文件，无法保存多个工作表和格式。请用 Excel 或 WPS 打开它，把内容放进模板的对应工作表，另存为“{expected}”(.xlsx)。", "文件"),
+    Rule("file-encrypted", ERROR, "文件设置了密码",
+         "“{file}”设置了打开密码，无法读取。请在 Excel 中点“文件→信息→保护工作簿→用密码进行加密”，清空密码后保存。", "文件"),
+    Rule("file-corrupt", ERROR, "文件损坏",
+         "“{file}”已损坏或不完整，无法作为 Excel 工作簿打开（{detail}）。请用备份替换它，或用 Excel 打开后“另存为”一份新的 .xlsx。", "文件"),
+    Rule("file-not-workbook", ERROR, "不是 Excel 工作簿",
+         "“{file}”不是 Excel 工作簿（{detail}）。请确认放入的是 .xlsx 文件。", "文件"),
+    Rule("file-too-large", ERROR, "文件过大",
+         "“{file}”解压后超过 {limit}，可能是损坏文件或末尾有大量带格式的空行。请删除多余的空行或工作表后再保存。", "文件"),
+    Rule("file-unexpected", WARNING, "多余的文件",
+         "记录文件夹中的“{file}”不是 bangfu 使用的工作簿，已忽略。如果它是某个工作簿的副本，请移走，以免混淆。", "文件"),
+    Rule("file-lock", WARNING, "文件正被打开",
+         "发现 Excel/WPS 的临时文件“{file}”，说明有工作簿正在被编辑。请先保存并关闭工作簿，再运行 bangfu。", "文件"),
+    # --- structure -------------------------------------------------------
+    Rule("sheet-missing", ERROR, "缺少工作表",
+         "工作簿中找不到工作表“{expected}”。{suggestion}请不要改动工作表名称。", "结构"),
+    Rule("sheet-hidden", WARNING, "工作表被隐藏",
+         "工作表“{sheet}”被隐藏了。bangfu 仍会读取它；如需查看，请右键工作表标签选择“取消隐藏”。", "结构"),
+    Rule("sheet-unexpected", WARNING, "多余的工作表",
+         "工作表“{sheet}”不是 bangfu 使用的工作表，其中的内容不会被读取。{suggestion}", "结构"),
+    Rule("header-not-first-row", ERROR, "表头不在第 1 行",
+         "表头应在第 1 行，但在第 {found} 行找到了表头。请删除表头上方的 {extra} 行（标题、说明等），让第 1 行就是列名。", "结构"),
+    Rule("column-missing", ERROR, "缺少必填列",
+         "缺少必填列“{column}”。{suggestion}", "结构"),
+    Rule("column-duplicate", ERROR, "列名重复",
+         "列名“{column}”出现了不止一次（另见 {other}）。请删除或改名重复的列，每个列名只能出现一次。", "结构"),
+    Rule("column-unknown", WARNING, "无法识别的列",
+         "无法识别列“{column}”，这一列不会被读取。{suggestion}", "结构"),
+    Rule("column-renamed", WARNING, "列名写法不同",
+         "列名“{found}”已按“{column}”读取。建议把列名改为标准写法“{column}”。", "结构"),
+    Rule("merged-cells", ERROR, "数据区有合并单元格",
+         "单元格 {range} 被合并了。数据区不能合并单元格：请选中后点“合并后居中”取消合并，并在每一行填上完整的值。", "结构"),
+    Rule("too-many-rows", ERROR, "行数超过上限",
+         "工作表有 {rows} 行，超过上限 {limit} 行，只读取了前 {limit} 行。如果末尾是空行，请选中它们并删除整行。", "结构"),
+    # --- values ----------------------------------------------------------
+    Rule("required", ERROR, "必填项为空",
+         "“{column}”不能为空。请填写{hint}。", "值"),
+    Rule("formula-no-value", ERROR, "公式没有计算结果",
+         "单元格是公式 {formula}，但文件中没有保存计算结果。请用 Excel 或 WPS 打开并保存一次（会重新计算），或把公式改成数值。", "值"),
+    Rule("formula-error", ERROR, "公式出错",
+         "单元格的公式结果是错误值 {value}。请检查公式引用的单元格，改正后保存。", "值"),
+    Rule("type-number", ERROR, "应为数字",
+         "“{column}”应为数字，但填的是“{value}”。请只填数字{hint}。", "值"),
+    Rule("type-integer", ERROR, "应为整数",
+         "“{column}”应为整数，但填的是“{value}”。", "值"),
+    Rule("type-money", ERROR, "金额格式不对",
+         "“{column}”应为金额（元，最多两位小数），但填的是“{value}”。请只填数字，例如 1000 或 1000.50。", "值"),
+    Rule("money-capitals", WARNING, "金额写成了大写",
+         "“{column}”写成了大写“{value}”，已按 {amount} 元读取。建议改为阿拉伯数字 {amount}。", "值"),
+    Rule("money-negative", ERROR, "金额为负数",
+         "“{column}”是负数 {value}。金额不能为负；退回的款项请在“其他支出”中登记或联系上级处理。", "值"),
+    Rule("money-zero", WARNING, "金额为零",
+         "“{column}”为 0。如确实未发放金额，请在备注说明；否则请填写实际金额。", "值"),
+    Rule("money-too-large", ERROR, "金额大得不合理",
+         "“{column}”为 {value} 元，大得不合理，可能是多输了数字。请核对。", "值"),
+    Rule("type-date", ERROR, "日期格式不对",
+         "“{column}”应为日期，但填的是“{value}”。请填写如 2024-03-05 的日期。", "值"),
+    Rule("date-impossible", ERROR, "不存在的日期",
+         "“{column}”的日期“{value}”不存在（{detail}）。请核对日期。", "值"),
+    Rule("date-out-of-range", ERROR, "日期超出范围",
+         "“{column}”的日期 {value} 不在合理范围（{low} 至 {high}）内，可能是年份输错了。", "值"),
+    Rule("date-future", WARNING, "日期在将来",
+         "“{column}”的日期 {value} 晚于今天 {today}。请确认没有输错。", "值"),
+    Rule("enum", ERROR, "不在可选范围",
+         "“{column}”填的是“{value}”，不在可选范围内。{suggestion}可选：{choices}。", "值"),
+    Rule("enum-normalised", WARNING, "写法不规范",
+         "“{column}”的“{value}”已按“{normal}”读取。建议改成标准写法“{normal}”。", "值"),
+    Rule("bool", ERROR, "应填是或否",
+         "“{column}”应填“是”或“否”，但填的是“{value}”。", "值"),
+    Rule("text-too-long", ERROR, "内容过长",
+         "“{column}”的内容有 {length} 个字符，超过上限 {limit}。请精简，或把详细材料放入纸质档案。", "值"),
+    Rule("text-invisible", WARNING, "含不可见字符",
+         "“{column}”含有不可见字符（如零宽空格、换行或控制字符），已去掉后读取为“{value}”。请在单元格中重新输入。", "值"),
+    Rule("text-number-as-text", WARNING, "数字前后有多余内容",
+         "“{column}”的“{value}”已按 {normal} 读取。请只填数字。", "值"),
+    Rule("idno-as-number", ERROR, "身份证号被存成了数字",
+         "身份证号被 Excel 存成了数字（显示为 {value}），后几位已经丢失，无法自动恢复。请把这一列设置为“文本”格式（右键→设置单元格格式→文本），然后重新输入完整的身份证号。", "值"),
+    Rule("idno-format", ERROR, "身份证号格式不对",
+         "身份证号“{value}”格式不对：{detail}。请核对身份证原件。", "值"),
+    Rule("idno-checksum", ERROR, "身份证号校验位不对",
+         "身份证号“{value}”的最后一位校验码不对（按国家标准应为 {expected}），通常是某一位数字输错了。请对照身份证原件核对。", "值"),
+    Rule("idno-legacy", WARNING, "15 位旧身份证号",
+         "身份证号“{value}”是 15 位旧号码。请向本人核实 18 位新号码后更新。", "值"),
+    Rule("idno-birth-mismatch", WARNING, "出生日期与身份证不符",
+         "“出生日期”{value}与身份证号中的出生日期 {expected} 不一致。请核对。", "值"),
+    Rule("idno-sex-mismatch", WARNING, "性别与身份证不符",
+         "“性别”填的是“{value}”，但身份证号显示为“{expected}”。请核对。", "值"),
+    Rule("phone-format", ERROR, "电话号码格式不对",
+         "电话号码“{value}”格式不对。手机号应为 1 开头的 11 位数字；固定电话如 0531-12345678。", "值"),
+    Rule("code-unsafe", ERROR, "编号含不允许的字符",
+         "编号“{value}”含有不允许的字符或是系统保留名称。编号只能用汉字、字母、数字和 - _ 组成，例如 SF-2024-001。", "值"),
+    # --- references and uniqueness ----------------------------------------
+    Rule("duplicate", ERROR, "编号重复",
+         "“{column}”的值“{value}”与 {other} 重复。每条记录的{column}必须唯一。", "引用"),
+    Rule("duplicate-person", ERROR, "同一人重复登记",
+         "身份证号 {masked} 在 {other} 已登记过（档案编号 {archive}）。同一人只能建一份档案，请合并两行。", "引用"),
+    Rule("ref-missing", ERROR, "引用的记录不存在",
+         "“{column}”填的是“{value}”，但在 {target} 中找不到。{suggestion}", "引用"),
+    Rule("name-mismatch", WARNING, "姓名与档案不一致",
+         "姓名“{value}”与档案 {archive} 中的姓名“{expected}”不一致。请核对是否填错了档案编号。", "引用"),
+    Rule("setting-missing", ERROR, "缺少站点设置",
+         "站点设置中缺少“{key}”。请在“站点设置”工作表中添加一行：设置项填“{key}”，值填{hint}。", "结构"),
+    Rule("setting-invalid", ERROR, "站点设置不正确",
+         "站点设置“{key}”的值“{value}”不正确：{detail}。", "值"),
+    # --- business rules ----------------------------------------------------
+    Rule("amount-over-standard", ERROR, "金额超过标准",
+         "{item}的发放金额 {amount} 元超过标准 {standard} 元（{basis}）。请核对金额，或在帮扶政策中调整标准。", "业务"),
+    Rule("amount-under-standard", WARNING, "金额低于标准",
+         "{item}的发放金额 {amount} 元低于标准 {standard} 元（{basis}）。如有特殊情况请在备注说明。", "业务"),
+    Rule("amount-base-missing", ERROR, "缺少计算依据",
+         "{item}按比例计算，需要填写“{column}”才能核对金额。", "业务"),
+    Rule("frequency", ERROR, "超过发放次数",
+         "{item}规定{rule}，但档案 {archive} 已在 {other} 领取过。请核对是否重复发放。", "业务"),
+    Rule("ineligible-income", ERROR, "收入不符合条件",
+         "{item}要求家庭月人均收入低于 {limit} 元（{basis}），但档案 {archive} 的月人均收入为 {income} 元。", "业务"),
+    Rule("ineligible-status", ERROR, "档案状态不能发放",
+         "档案 {archive} 的状态是“{status}”，不能发放帮扶。只有“在档”的困难职工才能领取（先建档、后帮扶）。", "业务"),
+    Rule("ineligible-migrant", ERROR, "农民工工作不满一年",
+         "档案 {archive} 是农民工，入职日期 {joined} 到申请日期 {applied} 不满一年，不符合帮扶条件。", "业务"),
+    Rule("ineligible-category", WARNING, "困难类别与收入不符",
+         "档案 {archive} 的困难类别是“{category}”（月人均收入应低于 {limit} 元），但按填写的收入算得月人均 {income} 元。请核对收入或类别。", "业务"),
+    Rule("per-capita-mismatch", WARNING, "月人均收入算得不对",
+         "填写的家庭月人均收入 {value} 元与按（家庭年收入−刚性支出）÷12÷家庭人口算得的 {expected} 元不一致。", "业务"),
+    Rule("household-size", WARNING, "家庭人口与成员表不符",
+         "档案 {archive} 的家庭人口为 {value}，但家庭成员表中有 {members} 人（含户主为 {expected} 人）。", "业务"),
+    Rule("date-order", ERROR, "日期先后顺序不对",
+         "“{later}”{later_value}早于“{earlier}”{earlier_value}。办理顺序应为：申请 → 核实 → 公示 → 批准 → 发放。", "业务"),
+    Rule("disclosure-not-over", ERROR, "公示期未满就批准",
+         "批准日期 {approved} 在公示批次 {batch} 的公示期（{start} 至 {end}）结束之前。须经公示无异议后才能批准。", "业务"),
+    Rule("disclosure-missing", ERROR, "未经公示",
+         "{item}须经公示，但这条记录没有填写“公示批次”。请先公示，公示无异议后再批准发放。", "业务"),
+    Rule("disclosure-not-listed", ERROR, "公示批次不含此项",
+         "公示批次 {batch} 是“{kind}”，不能作为{what}的公示依据。", "业务"),
+    Rule("objection-unresolved", ERROR, "异议未处理完就批准",
+         "公示批次 {batch} 有异议 {objection} 尚未处理完（或处理日期晚于批准日期 {approved}），不能批准。", "业务"),
+    Rule("objection-upheld", ERROR, "异议成立仍发放",
+         "公示批次 {batch} 对档案 {archive} 的异议 {objection} 已认定成立，但仍有批准/发放记录。请撤销发放或重新公示。", "业务"),
+    Rule("objection-open", WARNING, "异议尚未处理",
+         "异议 {objection} 收到于 {received}，尚未填写处理结果。请尽快复查并填写处理结果和处理日期。", "业务"),
+    Rule("deadline", WARNING, "核实超过办理时限",
+         "{item}规定 {days} 个工作日内完成核实，但从申请 {applied} 到核实 {verified} 用了 {used} 个工作日。", "业务"),
+    Rule("calendar-unknown", WARNING, "缺少该年的法定节假日安排",
+         "{year} 年的法定节假日和调休安排尚未收录，工作日暂按周一至周五计算。请在帮扶政策的“调休安排”工作表中录入国务院公布的 {year} 年安排。", "业务"),
+    Rule("receipt-missing", WARNING, "已发放未签收",
+         "这笔 {amount} 元已于 {paid} 发放，但没有签收记录。请补齐签收单并把“已签收”改为“是”。", "业务"),
+    Rule("fund-not-allowed", ERROR, "资金用途不符（专款专用）",
+         "资金账户“{fund}”只能用于：{allowed}；不能用于“{item}”。请改用其他账户支出。", "业务"),
+    Rule("fund-negative", ERROR, "资金余额为负",
+         "按日期顺序，资金账户“{fund}”在 {date} 的余额为 {balance} 元，出现透支。请核对收入是否漏登，或改用其他账户。", "业务"),
+    Rule("matching-low", WARNING, "财政配套不足 1:1",
+         "{year} 年地方财政配套 {local} 元，低于上级拨款 {upper} 元（比例 {ratio}），未达到“不低于 1:1”的要求。", "业务"),
+    Rule("review-overdue", WARNING, "超过一年未复核",
+         "档案 {archive} 最近一次复核是 {last}，已超过一年。每份档案每年至少复核一次。", "业务"),
+    Rule("never-helped", WARNING, "建档后从未帮扶",
+         "档案 {archive} 建档于 {since}，至今没有任何帮扶记录。", "业务"),
+    Rule("exit-missing-date", ERROR, "结档缺少日期或原因",
+         "档案状态为“{status}”，但没有填写“{column}”。", "业务"),
+)
+
+
+def problem(code: str, file: str = "", sheet: str = "", cell: str = "", **params) -> Problem:
+    """Build a Problem from the catalogue; unknown codes are a bug, not user data."""
+    rule = CATALOGUE[code]
+    try:
+        message = rule.template.format(**params)
+    except KeyError as missing:  # a bug in the caller: say which placeholder
+        raise KeyError(f"problem {code!r} needs parameter {missing}") from None
+    return Problem(code, rule.severity, file, sheet, cell, message)
+
+
+def count(problems, severity: str) -> int:
+    return sum(1 for p in problems if p.severity == severity)
+
+
+def has_errors(problems) -> bool:
+    return any(p.severity == ERROR for p in problems)
+
+
+def sort_key(p: Problem):
+    return (p.file, p.sheet, _cell_key(p.cell), p.code)
+
+
+def _cell_key(cell: str):
+    letters = cell.rstrip("0123456789")
+    digits = cell[len(letters):]
+    return (int(digits) if digits else 0, len(letters), letters)

@@ -1,0 +1,192 @@
+"""Read a station's records folder into typed Records plus a list of problems.
+
+    result = read_records(Path("records"))
+    result.records.workers[0].name, result.problems
+
+Nothing here raises for bad user data: every fault is a Problem. A workbook
+that cannot be opened at all marks the result `unreadable` (exit code 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import schema
+from ..problems import CATALOGUE, Problem, problem
+from ..records import RECORD_CLASSES, Records, Settings
+from .tables import column_letter, read_table
+from .text import normalise_header
+from .values import CONVERTERS, Bad, Fixed, suggest
+from .xlsxfile import RawBook, Unreadable, read_book
+
+OTHER_FORMATS = {".xls": "file-old-excel", ".et": "file-wps", ".csv": "file-csv",
+                 ".xlsm": None, ".ett": "file-wps"}
+
+
+@dataclass
+class ReadResult:
+    records: Records
+    problems: list = field(default_factory=list)
+    unreadable: bool = False  # a workbook could not be opened at all
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def read_records(folder: Path, max_rows: int | None = None) -> ReadResult:
+    folder = Path(folder)
+    records = Records(folder=folder)
+    result = ReadResult(records)
+    if not folder.is_dir():
+        result.problems.append(problem("file-missing", file=str(folder)))
+        result.unreadable = True
+        return result
+    _folder_problems(folder, result)
+    for book in schema.BOOKS:
+        raw = _open_book(folder, book, result, max_rows)
+        if raw is None:
+            continue
+        _read_book(raw, book, records, result)
+    return result
+
+
+def _folder_problems(folder: Path, result: ReadResult) -> None:
+    expected = {b.filename for b in schema.BOOKS}
+    stems = {Path(b.filename).stem for b in schema.BOOKS}
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name.startswith("~$") or name.startswith(".~"):
+            result.problems.append(problem("file-lock", file=name))
+        elif entry.is_file() and name not in expected and entry.stem not in stems \
+                and entry.suffix.lower() in (".xlsx", ".xls", ".et", ".csv", ".xlsm"):
+            result.problems.append(problem("file-unexpected", file=name))
+
+
+def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows) -> RawBook | None:
+    path = folder / book.filename
+    if not path.exists():
+        stem = Path(book.filename).stem
+        for suffix, code in OTHER_FORMATS.items():
+            other = folder / (stem + suffix)
+            if other.exists():
+                result.problems.append(problem(code or "file-old-excel", file=other.name,
+                                               expected=book.filename))
+                result.unreadable = True
+                return None
+        result.problems.append(problem("file-missing", file=book.filename))
+        result.unreadable = True
+        return None
+    try:
+        return read_book(path, **({"max_rows": max_rows} if max_rows else {}))
+    except Unreadable as err:
+        params = dict(err.params)
+        needed = _placeholders(err.code)
+        params.setdefault("expected", book.filename)
+        params.setdefault("detail", "")
+        params.setdefault("limit", "")
+        result.problems.append(problem(err.code, file=book.filename,
+                                       **{k: v for k, v in params.items() if k in needed}))
+        result.unreadable = True
+        return None
+
+
+def _placeholders(code: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[code].template) if name}
+
+
+def _match_sheets(raw: RawBook, book: schema.Book):
+    """schema sheet key -> raw sheet name (exact, then normalised)."""
+    by_norm = {normalise_header(name): name for name in raw.sheets}
+    found = {}
+    for sheet in book.sheets:
+        if sheet.name in raw.sheets:
+            found[sheet.key] = sheet.name
+        elif normalise_header(sheet.name) in by_norm:
+            found[sheet.key] = by_norm[normalise_header(sheet.name)]
+    return found
+
+
+def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadResult) -> None:
+    file = book.filename
+    found = _match_sheets(raw, book)
+    used = set(found.values())
+    extra = [name for name in raw.sheets if name not in used]
+    for sheet in book.sheets:
+        if sheet.key in found:
+            continue
+        near = suggest(sheet.name, extra, cutoff=0.3)
+        hint = f"有一个工作表叫“{near}”，是不是改了名？请改回“{sheet.name}”。" if near else \
+            f"请添加名为“{sheet.name}”的工作表（可从 bangfu init 生成的模板中复制）。"
+        result.problems.append(problem("sheet-missing", file=file, sheet=sheet.name,
+                                       expected=sheet.name, suggestion=hint))
+    for name in extra:
+        if _is_blank(raw.sheets[name]):
+            continue
+        near = suggest(name, [s.name for s in book.sheets], cutoff=0.3)
+        hint = (f"如果它是“{near}”的副本，请把需要的行移到“{near}”后删除它。" if near
+                else "如果其中有需要的记录，请移到对应的工作表。")
+        result.problems.append(problem("sheet-unexpected", file=file, sheet=name, suggestion=hint))
+    for sheet in book.sheets:
+        name = found.get(sheet.key)
+        if name is None:
+            continue
+        rs = raw.sheets[name]
+        if rs.hidden:
+            result.problems.append(problem("sheet-hidden", file=file, sheet=name))
+        if sheet.settings:
+            _read_settings(rs, sheet, records, result, file)
+            continue
+        table = read_table(rs, sheet, file)
+        result.problems.extend(table.problems)
+        records.places[sheet.key] = table.place
+        cls = RECORD_CLASSES[sheet.key]
+        setattr(records, sheet.key, [cls(**values, row=rowno) for rowno, values in table.rows])
+
+
+def _is_blank(rs) -> bool:
+    return not any(v not in ("", None) for row in rs.rows[:50] for v in row)
+
+
+def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult, file: str) -> None:
+    table = read_table(rs, sheet, file)
+    result.problems.extend(table.problems)
+    records.places[sheet.key] = table.place
+    entries = {normalise_header(c.name): c for c in sheet.entries}
+    values: dict = {}
+    rows: dict = {}
+    value_letter = table.place.letters.get("value", "B")
+    for rowno, cells in table.rows:
+        label = normalise_header(cells.get("key", ""))
+        entry = entries.get(label)
+        if entry is None:
+            continue
+        rows[entry.key] = rowno
+        raw_value = cells.get("value", "")
+        if raw_value in ("", None):
+            continue
+        converted = CONVERTERS[entry.kind](raw_value, entry)
+        if isinstance(converted, Bad):
+            result.problems.append(problem(
+                "setting-invalid", file=file, sheet=rs.name, cell=f"{value_letter}{rowno}",
+                key=entry.name, value=raw_value, detail=problem(
+                    converted.code, column=entry.name, **_fill(converted.code, converted.params)).message))
+            continue
+        values[entry.key] = converted.value if isinstance(converted, Fixed) else converted
+    for entry in sheet.entries:
+        if entry.required and entry.key not in values:
+            cell = f"{value_letter}{rows[entry.key]}" if entry.key in rows else ""
+            result.problems.append(problem("setting-missing", file=file, sheet=rs.name, cell=cell,
+                                           key=entry.name, hint=f"如“{entry.example}”" if entry.example else "相应内容"))
+    records.settings = Settings(**values, rows=rows)
+
+
+def _fill(code: str, params: dict) -> dict:
+    needed = _placeholders(code)
+    return {**{k: "" for k in needed}, **params}
+
+
+__all__ = ["read_records", "ReadResult", "column_letter"]

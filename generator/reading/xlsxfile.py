@@ -1,0 +1,173 @@
+"""Open one .xlsx safely and read its sheets as raw rows.
+
+The fast reader (python-calamine) gives the values. A second, cheap pass over
+the zip covers what it lacks, only where needed: sheets marked hidden, cells
+holding an error value (#REF!) and formulas without a cached value, which the
+fast reader returns as empty strings. XML read by us goes through defusedxml;
+the zip's uncompressed size is limited before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from defusedxml import ElementTree as SafeET
+
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML is far beyond any station
+MAX_RATIO = 400  # a sheet compressing better than 400:1 is a zip bomb, not data
+MAX_ROWS = 1_048_576
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class Unreadable(Exception):
+    """The file cannot be read as a workbook; `code` and `params` say why."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class RawSheet:
+    name: str
+    rows: list  # list of lists of raw cell values, row 1 first
+    hidden: bool = False
+    merged: list = field(default_factory=list)  # [((r0, c0), (r1, c1)), ...] zero-based
+    bad_cells: dict = field(default_factory=dict)  # "B7" -> ("formula-no-value"|"formula-error", text)
+    truncated_at: int = 0  # number of rows when cut at the row limit
+
+
+@dataclass
+class RawBook:
+    path: Path
+    sheets: dict  # name -> RawSheet, in workbook order
+
+
+def sniff(path: Path) -> None:
+    """Raise Unreadable for files that are not an .xlsx zip at all."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise Unreadable("file-encrypted")
+        if path.suffix.lower() == ".et" or b"W\x00P\x00S" in data[:4096]:
+            raise Unreadable("file-wps")
+        raise Unreadable("file-old-excel")
+    if not head:
+        raise Unreadable("file-corrupt", detail="文件是空的")
+    if not head.startswith(b"PK"):
+        text_like = all(b >= 9 for b in head)
+        if text_like:
+            raise Unreadable("file-csv")
+        raise Unreadable("file-not-workbook", detail="文件内容不是 Excel 格式")
+
+
+def _zip_guard(zf: zipfile.ZipFile) -> None:
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.compress_size and info.file_size > 10_000_000 and \
+                info.file_size / info.compress_size > MAX_RATIO:
+            raise Unreadable("file-too-large", limit="安全上限（压缩比异常）")
+    if total > MAX_UNCOMPRESSED:
+        raise Unreadable("file-too-large", limit="1 GB")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
+    """sheet name -> (part path in the zip, hidden?)."""
+    try:
+        wb_xml = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        rels_xml = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError as missing:
+        raise Unreadable("file-not-workbook", detail=f"缺少 {missing}") from None
+    except Exception as err:  # defusedxml refusals, broken XML
+        raise Unreadable("file-corrupt", detail=type(err).__name__) from None
+    targets = {}
+    for rel in rels_xml.iter(f"{_NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = target
+    out = {}
+    sheets = wb_xml.find(f"{_NS_MAIN}sheets")
+    for sh in (sheets if sheets is not None else []):
+        hidden = sh.get("state", "visible") != "visible"
+        out[sh.get("name")] = (targets.get(sh.get(f"{_NS_REL}id"), ""), hidden)
+    return out
+
+
+_CELL_RE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
+_F_RE = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
+
+
+def _bad_cells(xml: bytes) -> dict:
+    """Cells with error values or formulas lacking a cached value."""
+    out = {}
+    if b"<f" not in xml and b't="e"' not in xml:
+        return out
+    for m in _CELL_RE.finditer(xml):
+        attrs, body = m.group(2), m.group(3) or b""
+        if b't="e"' in attrs:
+            v = _V_RE.search(body)
+            out[m.group(1).decode()] = ("formula-error", (v.group(1) if v else b"#VALUE!").decode(
+                "utf-8", "replace"))
+        elif b"<f" in body and not _V_RE.search(body):
+            f = _F_RE.search(body)
+            formula = f.group(1).decode("utf-8", "replace") if f and f.group(1) else "（共享公式）"
+            out[m.group(1).decode()] = ("formula-no-value", "=" + formula)
+        elif b"<f" in body and _V_RE.search(body).group(1) == b"" and b't="str"' in attrs:
+            continue
+    return out
+
+
+def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
+    """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read."""
+    import python_calamine
+
+    sniff(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _zip_guard(zf)
+            parts = _sheet_parts(zf)
+            bad = {}
+            for name, (part, _) in parts.items():
+                if part and part in zf.namelist():
+                    bad[name] = _bad_cells(zf.read(part))
+    except zipfile.BadZipFile as err:
+        raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
+    except (OSError, EOFError, zipfile.LargeZipFile) as err:
+        raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    try:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError as err:
+        raise Unreadable("file-encrypted") from err
+    except Exception as err:  # calamine raises its own errors and ValueError for bad parts
+        raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    sheets = {}
+    try:
+        for meta in wb.sheets_metadata:
+            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            truncated = sheet.total_height > max_rows
+            rows = sheet.to_python(skip_empty_area=False, nrows=max_rows if truncated else None)
+            hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
+            sheets[meta.name] = RawSheet(
+                meta.name, rows, hidden or parts.get(meta.name, ("", False))[1],
+                list(sheet.merged_cell_ranges or []), bad.get(meta.name, {}),
+                sheet.total_height if truncated else 0)
+    except Exception as err:
+        raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    finally:
+        wb.close()
+    return RawBook(path, sheets)

@@ -1,0 +1,178 @@
+"""Typed records: one class per sheet, generated from the schema.
+
+Each record carries `row`, its row number in the workbook, so that a check can
+name the cell (`Records.place`). `Records` holds every table of a station plus
+the settings and the place of each sheet and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, make_dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+from . import schema
+
+
+def _class_name(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_"))
+
+
+def _record_class(sheet: schema.Sheet, name: str):
+    fields = [(c.key, c.py_type | None, field(default=None)) for c in sheet.columns]
+    fields.append(("row", int, field(default=0)))
+    cls = make_dataclass(name, fields, slots=True, frozen=True)
+    cls.__module__ = __name__
+    return cls
+
+
+Worker = _record_class(schema.WORKERS, "Worker")
+Member = _record_class(schema.MEMBERS, "Member")
+Visit = _record_class(schema.VISITS, "Visit")
+Payout = _record_class(schema.PAYOUTS, "Payout")
+Batch = _record_class(schema.BATCHES, "Batch")
+Objection = _record_class(schema.OBJECTIONS, "Objection")
+Fund = _record_class(schema.FUNDS, "Fund")
+Income = _record_class(schema.INCOMES, "Income")
+Expense = _record_class(schema.EXPENSES, "Expense")
+Category = _record_class(schema.CATEGORIES, "Category")
+DibaoLine = _record_class(schema.DIBAO_LINES, "DibaoLine")
+Item = _record_class(schema.ITEMS, "Item")
+CalendarDay = _record_class(schema.CALENDAR, "CalendarDay")
+
+RECORD_CLASSES = {
+    "workers": Worker, "members": Member, "visits": Visit,
+    "payouts": Payout, "batches": Batch, "objections": Objection,
+    "funds": Fund, "incomes": Income, "expenses": Expense,
+    "categories": Category, "dibao_lines": DibaoLine, "items": Item, "calendar": CalendarDay,
+}
+
+_SETTING_DEFAULTS = {
+    "hotline": "12351", "disclosure_days": 7, "retention_days": 30, "full_names": False,
+    "min_cell": 3,
+}
+Settings = make_dataclass(
+    "Settings",
+    [(c.key, c.py_type | None, field(default=_SETTING_DEFAULTS.get(c.key)))
+     for c in schema.SETTINGS.entries] + [("rows", dict, field(default_factory=dict))],
+    slots=True, frozen=True,
+)
+Settings.__module__ = __name__
+Settings.__doc__ = "Station settings from 帮扶政策.xlsx/站点设置; `rows` maps key -> row number."
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a sheet was read from and which letter each column had."""
+    file: str
+    sheet: str
+    letters: dict  # column key -> column letter
+
+
+@dataclass
+class Records:
+    folder: Path
+    settings: Settings = field(default_factory=Settings)
+    workers: list = field(default_factory=list)
+    members: list = field(default_factory=list)
+    visits: list = field(default_factory=list)
+    payouts: list = field(default_factory=list)
+    batches: list = field(default_factory=list)
+    objections: list = field(default_factory=list)
+    funds: list = field(default_factory=list)
+    incomes: list = field(default_factory=list)
+    expenses: list = field(default_factory=list)
+    categories: list = field(default_factory=list)
+    dibao_lines: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    calendar: list = field(default_factory=list)
+    places: dict = field(default_factory=dict)  # sheet key -> Place
+
+    def place(self, sheet_key: str, row: int = 0, column_key: str = "") -> dict:
+        """file/sheet/cell keyword arguments for problems.problem()."""
+        pl = self.places.get(sheet_key)
+        if pl is None:
+            sh = _SHEETS[sheet_key]
+            return {"file": _BOOK_OF[sheet_key].filename, "sheet": sh.name, "cell": ""}
+        letter = pl.letters.get(column_key, "") if column_key else ""
+        if row and letter:
+            cell = f"{letter}{row}"
+        elif row:
+            cell = f"A{row}" if not column_key else f"{row}行"
+        else:
+            cell = ""
+        return {"file": pl.file, "sheet": pl.sheet, "cell": cell}
+
+    # indices ------------------------------------------------------------
+    @cached_property
+    def worker_by_no(self) -> dict:
+        return {w.archive_no: w for w in self.workers}
+
+    @cached_property
+    def item_by_name(self) -> dict:
+        return {i.name: i for i in self.items}
+
+    @cached_property
+    def fund_by_name(self) -> dict:
+        return {f.name: f for f in self.funds}
+
+    @cached_property
+    def batch_by_no(self) -> dict:
+        return {b.batch_no: b for b in self.batches}
+
+    @cached_property
+    def category_by_name(self) -> dict:
+        return {c.name: c for c in self.categories}
+
+    @cached_property
+    def members_by_worker(self) -> dict:
+        out: dict = {}
+        for m in self.members:
+            out.setdefault(m.archive_no, []).append(m)
+        return out
+
+    @cached_property
+    def payouts_by_worker(self) -> dict:
+        out: dict = {}
+        for p in self.payouts:
+            out.setdefault(p.archive_no, []).append(p)
+        return out
+
+    @cached_property
+    def visits_by_worker(self) -> dict:
+        out: dict = {}
+        for v in self.visits:
+            out.setdefault(v.archive_no, []).append(v)
+        return out
+
+    def dibao_line(self, year: int) -> Decimal | None:
+        """The 低保 line for a year; the nearest earlier year when missing."""
+        lines = sorted((d.year, d.amount) for d in self.dibao_lines if d.year and d.amount)
+        best = None
+        for y, amount in lines:
+            if y <= year:
+                best = amount
+        if best is None and lines:
+            best = lines[0][1]
+        return best
+
+    def batch_end(self, batch) -> date | None:
+        from datetime import timedelta
+        if batch.start is None:
+            return None
+        days = batch.days or self.settings.disclosure_days or 7
+        return batch.start + timedelta(days=days - 1)
+
+
+_SHEETS = {s.key: s for _, s in schema.all_sheets()}
+_BOOK_OF = {s.key: b for b, s in schema.all_sheets()}
+
+
+def per_capita(worker) -> Decimal | None:
+    """(household income - rigid spending) / 12 / household size, 2 places."""
+    if worker.household_income is None or not worker.household_size:
+        return None
+    net = worker.household_income - (worker.rigid_spending or Decimal(0))
+    return (net / 12 / worker.household_size).quantize(Decimal("0.01"))

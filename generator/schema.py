@@ -1,0 +1,418 @@
+"""The workbook schema, declared once.
+
+It drives reading (header matching, value types), checking (required, enums,
+references, uniqueness), `bangfu init` (blank templates with drop-downs and
+hints) and the generated column reference in the docs.
+
+Column names follow the national 困难职工档案表 where one exists (`national`).
+`sensitive` marks values that must never reach a public page; the build's leak
+scan collects them from the records by this mark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+# value kinds -----------------------------------------------------------------
+TEXT = "text"  # free text
+CODE = "code"  # identifiers: archive numbers, batch numbers (safe for file names)
+INT = "int"
+MONEY = "money"  # Decimal yuan, 2 places
+RATE = "rate"  # Decimal fraction; 80% or 0.8
+DATE = "date"
+ENUM = "enum"
+MULTI = "multi"  # several enum values separated by 、
+BOOL = "bool"  # 是/否
+IDNO = "idno"  # resident identity number (GB 11643)
+PHONE = "phone"
+
+KIND_ZH = {
+    TEXT: "文本", CODE: "编号", INT: "整数", MONEY: "金额(元)", RATE: "比例",
+    DATE: "日期", ENUM: "下拉选择", MULTI: "可多选(用、分隔)", BOOL: "是/否",
+    IDNO: "身份证号(文本)", PHONE: "电话(文本)",
+}
+
+# sensitivity marks (privacy) ---------------------------------------------------
+S_NAME = "name"
+S_IDNO = "idno"
+S_PHONE = "phone"
+S_ADDRESS = "address"
+S_HEALTH = "health"
+S_FAMILY = "family"
+S_INCOME = "income"
+S_BANK = "bank"
+S_NOTE = "note"  # free-text case notes
+
+# code lists (domain.md) --------------------------------------------------------
+SEX = ("男", "女")
+WORK_STATUS = ("在岗", "下岗", "失业", "退休", "病休", "内退", "农民工")
+MODEL_WORKER = ("全国劳模", "省部级劳模", "市级劳模", "县级劳模", "非劳模")
+HEALTH = ("良好", "一般疾病", "恶性肿瘤", "心血管病", "脑血管病", "终末期肾病", "精神病",
+          "肝病", "血液病", "糖尿病", "残疾", "其他重大疾病")
+DISABILITY = ("无", "视力", "听力", "言语", "智力", "肢体", "精神", "多重")
+DISABILITY_GRADE = ("一级", "二级", "三级", "四级")
+MARITAL = ("已婚", "未婚", "离异", "丧偶")
+HUKOU = ("非农业", "农业", "农转居")
+HOUSING = ("自购房", "租房", "承租单位公房", "政府廉租房", "自建房", "无房", "其他")
+POLITICAL = ("中共党员", "共青团员", "民主党派", "群众")
+CAUSES = ("无劳动能力", "有劳动能力而未就业", "下岗失业", "未参加社会保险", "社会保险待遇落实不到位",
+          "患重特大疾病", "遭受自然灾害", "遭受意外事故", "子女上学", "其他")
+DIBAO = ("低保户", "低保边缘户", "非低保")
+FILE_STATUS = ("申请", "公示中", "在档", "脱困", "注销", "退档")
+ACTIVE_STATUS = ("在档",)
+CLOSED_STATUS = ("脱困", "注销", "退档")
+RELATION = ("配偶", "子女", "父母", "岳父母", "公婆", "兄弟姐妹", "孙子女", "其他")
+MEMBER_ROLE = ("在职", "学生", "学龄前", "退休", "无业", "失业", "务农", "其他")
+VISIT_KIND = ("入户调查", "三查一访", "核实", "跟踪回访", "年度复核", "送温暖走访")
+PAY_METHOD = ("银行卡", "现金", "实物", "转账", "服务")
+ITEM_GROUP = ("生活救助", "医疗救助", "助学", "送温暖", "法律援助", "就业援助", "其他")
+STANDARD_KIND = ("固定金额", "比例封顶", "按实际", "非现金")
+FREQUENCY = ("一次性", "每年", "每季度", "不限")
+INCOME_RULE = ("不限", "低于低保线", "低于1.5倍低保线", "低于2倍低保线")
+BATCH_KIND = ("建档公示", "帮扶公示", "结档公示")
+OBJECTION_RESULT = ("处理中", "成立", "不成立")
+SOURCE_KIND = ("上级拨款", "中央财政专项", "地方财政配套", "工会经费", "行政拨款", "干部职工捐款",
+               "社会捐赠", "互助金", "利息", "其他")
+UPPER_SOURCES = ("上级拨款", "中央财政专项")
+MATCHING_SOURCES = ("地方财政配套",)
+CALENDAR_KIND = ("休息日", "工作日")
+EXIT_REASON = ("收入超过标准", "死亡", "退休", "调离或迁出", "不再符合条件", "本人申请退出", "其他")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    key: str
+    kind: str = TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other spellings clerks use for the header
+    hint: str = ""
+    width: int = 12
+    national: str = ""  # field of the national 困难职工档案表
+    sensitive: str = ""
+    unique: bool = False
+    ref: str = ""  # "book.sheet" whose key column this value must exist in
+    example: object = None
+    max_length: int = 500
+
+    @property
+    def py_type(self):
+        return {
+            INT: int, MONEY: Decimal, RATE: Decimal, DATE: date, BOOL: bool, MULTI: tuple,
+        }.get(self.kind, str)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    key: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    settings: bool = False  # a key/value sheet (设置项 | 值 | 说明)
+    entries: tuple[Column, ...] = ()  # for settings sheets: the declared keys
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def key_column(self) -> Column | None:
+        return next((c for c in self.columns if c.unique), None)
+
+
+@dataclass(frozen=True)
+class Book:
+    filename: str
+    key: str
+    sheets: tuple[Sheet, ...]
+    description: str = ""
+
+    def sheet(self, key: str) -> Sheet:
+        for s in self.sheets:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+
+C = Column
+
+# --- 困难职工档案.xlsx -------------------------------------------------------------
+WORKERS = Sheet("困难职工", "workers", (
+    C("档案编号", "archive_no", CODE, True, unique=True, aliases=("编号", "档案号"),
+      hint="本站唯一编号，如 SF-0001", national="档案编号", example="SF-0001"),
+    C("姓名", "name", TEXT, True, hint="与身份证一致", national="姓名", sensitive=S_NAME,
+      example="张晓明", max_length=40),
+    C("性别", "sex", ENUM, True, SEX, national="性别", width=6, example="男"),
+    C("民族", "ethnicity", TEXT, hint="如 汉族", national="民族", width=8, example="汉族"),
+    C("出生日期", "birth_date", DATE, national="出生日期", example=date(1975, 6, 18)),
+    C("身份证号", "id_number", IDNO, True, unique=True, aliases=("身份证号码", "公民身份号码"),
+      hint="18 位，单元格格式设为文本", national="身份证号", sensitive=S_IDNO, width=21,
+      example="370102197506180015"),
+    C("政治面貌", "political", ENUM, choices=POLITICAL, national="政治面貌", example="群众"),
+    C("手机号码", "phone", PHONE, aliases=("联系电话", "手机号", "电话"), hint="11 位手机号",
+      national="手机号码", sensitive=S_PHONE, width=14, example="13805310001"),
+    C("家庭住址", "address", TEXT, aliases=("住址", "地址"), national="家庭住址",
+      sensitive=S_ADDRESS, width=30, example="示范镇幸福路 12 号 3 单元 201"),
+    C("所在村居", "community", TEXT, aliases=("所在社区", "社区"), hint="村或社区名，公示时不显示",
+      sensitive=S_ADDRESS, example="幸福社区"),
+    C("工作单位", "employer", TEXT, True, aliases=("单位", "单位名称"), national="工作单位",
+      width=24, example="示范镇机械厂"),
+    C("所属工会", "union_branch", TEXT, aliases=("基层工会", "工会"), hint="基层工会名称",
+      width=20, example="示范镇机械厂工会"),
+    C("工作状态", "work_status", ENUM, True, WORK_STATUS, aliases=("人员类别",),
+      national="工作状态", example="在岗"),
+    C("劳模类型", "model_worker", ENUM, choices=MODEL_WORKER, national="劳模类型", example="非劳模"),
+    C("入职日期", "joined", DATE, hint="农民工须满一年", example=date(2015, 3, 1)),
+    C("困难类别", "category", TEXT, True, ref="policy.categories",
+      hint="见帮扶政策“困难类别”", national="困难类别", example="相对困难"),
+    C("主要致困原因", "cause", ENUM, True, CAUSES, aliases=("致困原因",), national="主要致困原因",
+      width=18, example="患重特大疾病"),
+    C("次要致困原因", "causes_more", MULTI, choices=CAUSES, hint="最多 3 项，用、分隔",
+      national="次要致困原因", width=20, example="子女上学"),
+    C("健康状况", "health", ENUM, True, HEALTH, national="健康状况", sensitive=S_HEALTH,
+      example="恶性肿瘤"),
+    C("残疾类别", "disability", ENUM, choices=DISABILITY, national="残疾类别", sensitive=S_HEALTH,
+      example="无"),
+    C("残疾等级", "disability_grade", ENUM, choices=DISABILITY_GRADE, national="残疾等级",
+      sensitive=S_HEALTH),
+    C("婚姻状况", "marital", ENUM, choices=MARITAL, national="婚姻状况", example="已婚"),
+    C("户口类型", "hukou", ENUM, choices=HUKOU, national="户口类型", example="非农业"),
+    C("住房类型", "housing", ENUM, choices=HOUSING, national="住房类型", example="自购房"),
+    C("家庭人口", "household_size", INT, True, national="家庭人口", width=8, example=3),
+    C("家庭年收入", "household_income", MONEY, True, aliases=("家庭年度总收入",),
+      national="家庭年度总收入", sensitive=S_INCOME, example=Decimal("42000")),
+    C("刚性支出", "rigid_spending", MONEY, hint="医疗、教育、残疾等年度必需支出",
+      sensitive=S_INCOME, example=Decimal("12000")),
+    C("家庭月人均收入", "per_capita", MONEY, hint="可留空，自动计算", national="家庭月人均收入",
+      sensitive=S_INCOME, example=Decimal("833.33")),
+    C("低保情况", "dibao", ENUM, True, DIBAO, aliases=("低保状况",), example="非低保"),
+    C("生活状况", "living", TEXT, hint="六知一定：生活状况", sensitive=S_NOTE, width=30,
+      example="妻子患病，靠本人工资维持"),
+    C("子女就学", "schooling", TEXT, hint="六知一定：子女就学情况", sensitive=S_FAMILY, width=24,
+      example="女儿读高二"),
+    C("帮扶措施", "measures", TEXT, hint="六知一定：定帮扶措施", width=24,
+      example="医疗救助、金秋助学"),
+    C("档案状态", "status", ENUM, True, FILE_STATUS, aliases=("状态",), example="在档"),
+    C("申请日期", "applied", DATE, True, example=date(2024, 2, 20)),
+    C("建档公示批次", "batch", CODE, ref="aid.batches", hint="公示批次编号",
+      example="GS-2024-01"),
+    C("建档日期", "registered", DATE, national="建档日期", example=date(2024, 3, 15)),
+    C("最近复核日期", "reviewed", DATE, hint="每年至少复核一次", example=date(2025, 3, 10)),
+    C("结档日期", "closed", DATE, hint="脱困、注销或退档时填写"),
+    C("结档原因", "exit_reason", ENUM, choices=EXIT_REASON),
+    C("返困", "relapsed", BOOL, hint="脱困后再次困难填“是”", width=6, example=False),
+    C("开户银行", "bank", TEXT, national="开户银行", example="示范农商银行"),
+    C("银行卡号", "bank_account", CODE, hint="单元格格式设为文本", national="银行卡号",
+      sensitive=S_BANK, width=22, example="6228480012345678901"),
+    C("建档人", "registrar", TEXT, national="建档人", example="李文"),
+    C("审核人", "reviewer", TEXT, national="审核人", example="王芳"),
+    C("备注", "note", TEXT, sensitive=S_NOTE, width=24, max_length=2000),
+), "每户一行：户主（困难职工本人）的档案。")
+
+MEMBERS = Sheet("家庭成员", "members", (
+    C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
+    C("姓名", "name", TEXT, True, sensitive=S_FAMILY, example="刘桂芳", max_length=40),
+    C("与户主关系", "relation", ENUM, True, RELATION, example="配偶"),
+    C("性别", "sex", ENUM, choices=SEX, width=6, example="女"),
+    C("出生日期", "birth_date", DATE, example=date(1977, 9, 2)),
+    C("身份证号", "id_number", IDNO, sensitive=S_IDNO, width=21, example="37010219770902002X"),
+    C("健康状况", "health", ENUM, choices=HEALTH, sensitive=S_HEALTH, example="恶性肿瘤"),
+    C("月收入", "income", MONEY, sensitive=S_INCOME, example=Decimal("0")),
+    C("身份", "role", ENUM, choices=MEMBER_ROLE, example="无业"),
+    C("单位或学校", "school_or_employer", TEXT, sensitive=S_FAMILY, width=20),
+), "困难职工的其他家庭成员，每人一行（户主本人不用再填）。")
+
+VISITS = Sheet("走访记录", "visits", (
+    C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
+    C("走访日期", "date", DATE, True, example=date(2024, 2, 26)),
+    C("走访类型", "kind", ENUM, True, VISIT_KIND, example="入户调查"),
+    C("走访人", "visitor", TEXT, True, example="李文、王芳"),
+    C("情况记录", "notes", TEXT, sensitive=S_NOTE, width=40, max_length=2000,
+      example="家中两人，妻子化疗中，收入属实"),
+    C("下一步", "next_step", TEXT, width=24),
+), "入户调查、核实、跟踪回访和年度复核，每次一行。")
+
+REGISTER = Book("困难职工档案.xlsx", "register", (WORKERS, MEMBERS, VISITS),
+                "困难职工档案（一户一档）、家庭成员和走访记录。")
+
+# --- 帮扶记录.xlsx ------------------------------------------------------------------
+PAYOUTS = Sheet("帮扶发放", "payouts", (
+    C("记录编号", "record_no", CODE, True, unique=True, aliases=("编号",), example="FF-2024-0001"),
+    C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
+    C("姓名", "name", TEXT, True, hint="与档案一致，便于核对", sensitive=S_NAME, example="张晓明",
+      max_length=40),
+    C("帮扶项目", "item", TEXT, True, ref="policy.items", hint="见帮扶政策“帮扶项目”",
+      example="医疗救助（大病）"),
+    C("帮扶活动", "campaign", TEXT, hint="如 两节送温暖、金秋助学", example=""),
+    C("申请日期", "applied", DATE, True, example=date(2024, 3, 1)),
+    C("核实日期", "verified", DATE, example=date(2024, 3, 6)),
+    C("公示批次", "batch", CODE, ref="aid.batches", example="GS-2024-02"),
+    C("批准日期", "approved", DATE, example=date(2024, 3, 20)),
+    C("发放日期", "paid", DATE, example=date(2024, 3, 22)),
+    C("金额", "amount", MONEY, True, aliases=("发放金额", "金额(元)", "金额（元）"),
+      example=Decimal("1000")),
+    C("医疗自付费用", "base_amount", MONEY, aliases=("自付费用", "计算基数"),
+      hint="按比例计算的项目填写", sensitive=S_HEALTH),
+    C("资金账户", "fund", TEXT, True, ref="funds.funds", example="上级帮扶专项资金"),
+    C("发放方式", "method", ENUM, True, PAY_METHOD, example="银行卡"),
+    C("已签收", "signed", BOOL, True, aliases=("是否签收", "签收"), width=8, example=True),
+    C("签收日期", "signed_on", DATE, example=date(2024, 3, 22)),
+    C("回访日期", "followed_up", DATE),
+    C("回访情况", "follow_up", TEXT, sensitive=S_NOTE, width=24),
+    C("经办人", "clerk", TEXT, example="李文"),
+    C("备注", "note", TEXT, sensitive=S_NOTE, width=24, max_length=2000),
+), "每笔帮扶发放一行（一人一次一行）。")
+
+BATCHES = Sheet("公示批次", "batches", (
+    C("批次编号", "batch_no", CODE, True, unique=True, aliases=("批次", "编号"), example="GS-2024-01"),
+    C("公示标题", "title", TEXT, True, width=30, example="2024年第一批困难职工建档公示"),
+    C("公示类型", "kind", ENUM, True, BATCH_KIND, example="建档公示"),
+    C("公示内容", "subject", TEXT, width=30, example="新认定困难职工名单"),
+    C("开始日期", "start", DATE, True, example=date(2024, 3, 5)),
+    C("公示天数", "days", INT, hint="留空按站点设置（默认 7 天）", width=8, example=7),
+    C("公示地点", "place", TEXT, width=24, example="示范镇总工会公示栏、本站网站"),
+    C("异议电话", "objection_phone", TEXT, hint="留空用站点电话", width=14),
+    C("异议地址", "objection_address", TEXT, hint="留空用站点地址", width=24),
+    C("发布单位", "issuer", TEXT, hint="留空用站点名称", width=20),
+    C("发布日期", "issued", DATE),
+    C("原公示批次", "original", CODE, ref="aid.batches", hint="重新公示时填写原批次编号"),
+), "每次公示一行。名单由档案（建档公示批次）和帮扶发放（公示批次）自动汇总。")
+
+OBJECTIONS = Sheet("异议处理", "objections", (
+    C("异议编号", "objection_no", CODE, True, unique=True, example="YY-2024-01"),
+    C("公示批次", "batch", CODE, True, ref="aid.batches", example="GS-2024-02"),
+    C("档案编号", "archive_no", CODE, ref="register.workers", hint="针对某人的异议填写"),
+    C("收到日期", "received", DATE, True),
+    C("异议内容", "content", TEXT, True, sensitive=S_NOTE, width=30, max_length=2000),
+    C("处理结果", "result", ENUM, True, OBJECTION_RESULT),
+    C("处理日期", "resolved", DATE),
+    C("处理说明", "resolution", TEXT, width=30, max_length=2000,
+      hint="公开显示，请勿写入个人信息"),
+    C("重新公示批次", "redisclosed_in", CODE, ref="aid.batches"),
+), "公示期间收到的异议及复查结果。")
+
+AID = Book("帮扶记录.xlsx", "aid", (PAYOUTS, BATCHES, OBJECTIONS),
+           "帮扶发放记录、公示批次和异议处理。")
+
+# --- 帮扶资金.xlsx ------------------------------------------------------------------
+FUNDS = Sheet("资金账户", "funds", (
+    C("账户名称", "name", TEXT, True, unique=True, example="上级帮扶专项资金"),
+    C("资金来源", "source", ENUM, True, SOURCE_KIND, example="上级拨款"),
+    C("允许用途", "allowed", TEXT, True, hint="帮扶项目类别，用、分隔；不限填“全部”", width=30,
+      example="生活救助、医疗救助、助学"),
+    C("期初日期", "opened", DATE, True, example=date(2024, 1, 1)),
+    C("期初余额", "opening", MONEY, True, example=Decimal("50000")),
+    C("说明", "note", TEXT, width=30),
+), "每个资金账户一行（专款专用）。")
+
+INCOMES = Sheet("资金收入", "incomes", (
+    C("日期", "date", DATE, True, example=date(2024, 3, 1)),
+    C("资金账户", "fund", TEXT, True, ref="funds.funds", example="上级帮扶专项资金"),
+    C("来源类型", "source", ENUM, True, SOURCE_KIND, example="上级拨款"),
+    C("来源单位", "payer", TEXT, width=24, example="市总工会"),
+    C("金额", "amount", MONEY, True, example=Decimal("100000")),
+    C("凭证号", "voucher", TEXT),
+    C("摘要", "summary", TEXT, width=30),
+), "每笔资金收入一行。")
+
+EXPENSES = Sheet("其他支出", "expenses", (
+    C("日期", "date", DATE, True, example=date(2024, 6, 1)),
+    C("资金账户", "fund", TEXT, True, ref="funds.funds", example="工会经费帮扶账户"),
+    C("用途", "purpose", ENUM, True, ITEM_GROUP, hint="帮扶项目类别", example="就业援助"),
+    C("金额", "amount", MONEY, True, example=Decimal("3000")),
+    C("凭证号", "voucher", TEXT),
+    C("摘要", "summary", TEXT, width=30, example="职业技能培训班"),
+), "帮扶发放以外的支出（培训、法律援助服务等），每笔一行。个人帮扶款在“帮扶发放”中登记。")
+
+FUNDS_BOOK = Book("帮扶资金.xlsx", "funds", (FUNDS, INCOMES, EXPENSES),
+                  "资金账户、收入和其他支出（资金使用台账）。")
+
+# --- 帮扶政策.xlsx ------------------------------------------------------------------
+SETTING_COLUMNS = (
+    C("设置项", "key", TEXT, True, width=18),
+    C("值", "value", TEXT, width=36),
+    C("说明", "note", TEXT, width=40),
+)
+SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
+                 "站点信息和全站设置，每项一行。", settings=True, entries=(
+    C("站点名称", "station_name", TEXT, True, example="示范镇总工会困难职工帮扶站"),
+    C("上级工会", "parent_union", TEXT, example="示范县总工会"),
+    C("地址", "address", TEXT, True, example="示范镇人民路 88 号镇总工会一楼"),
+    C("电话", "phone", TEXT, True, example="0531-88880000"),
+    C("维权帮扶热线", "hotline", TEXT, example="12351"),
+    C("办公时间", "hours", TEXT, example="周一至周五 8:30-12:00，13:30-17:30（法定节假日除外）"),
+    C("网站地址", "site_url", TEXT, hint="公示网站地址，用于二维码；没有可留空"),
+    C("公示天数", "disclosure_days", INT, example=7),
+    C("公示名单保留天数", "retention_days", INT, hint="公示期结束后名单在网站上保留的天数",
+      example=30),
+    C("公开完整姓名", "full_names", BOOL, hint="默认“否”：姓名打码显示", example=False),
+    C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3),
+    C("联系人", "contact", TEXT, example="李文"),
+))
+
+CATEGORIES = Sheet("困难类别", "categories", (
+    C("类别名称", "name", TEXT, True, unique=True, example="深度困难"),
+    C("收入上限倍数", "multiple", RATE, hint="月人均收入低于低保线的倍数；留空表示不按收入认定",
+      example=Decimal("1")),
+    C("认定条件", "rule", TEXT, width=50),
+), "本站使用的困难类别（全国现行：深度困难、相对困难、意外致困）。")
+
+DIBAO_LINES = Sheet("低保标准", "dibao_lines", (
+    C("年度", "year", INT, True, unique=True, example=2024),
+    C("每人每月金额", "amount", MONEY, True, aliases=("低保线", "低保标准"), example=Decimal("1001")),
+    C("说明", "note", TEXT, width=30),
+), "本地城市低保标准（元/人/月），每年一行。")
+
+ITEMS = Sheet("帮扶项目", "items", (
+    C("项目名称", "name", TEXT, True, unique=True, width=18, example="医疗救助（大病）"),
+    C("项目类别", "group", ENUM, True, ITEM_GROUP, example="医疗救助"),
+    C("标准方式", "standard", ENUM, True, STANDARD_KIND, example="固定金额"),
+    C("固定金额", "fixed", MONEY, example=Decimal("1000")),
+    C("起付线", "threshold", MONEY, hint="比例封顶：超过此数的部分按比例"),
+    C("比例", "rate", RATE, hint="如 80%"),
+    C("封顶金额", "cap", MONEY),
+    C("收入条件", "income_rule", ENUM, True, INCOME_RULE, example="不限"),
+    C("对象条件", "who", TEXT, True, width=40, example="本人、配偶或子女患重大疾病的困难职工"),
+    C("所需材料", "documents", TEXT, True, width=40, example="县级以上医院病情证明、身份证、户口簿"),
+    C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6),
+    C("频次", "frequency", ENUM, True, FREQUENCY, example="每年"),
+    C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1),
+    C("需公示", "needs_disclosure", BOOL, True, example=True),
+    C("办理程序", "procedure", TEXT, width=40),
+    C("说明", "note", TEXT, width=40),
+), "本站的帮扶项目和标准，每项一行。")
+
+CALENDAR = Sheet("调休安排", "calendar", (
+    C("日期", "date", DATE, True, unique=True, example=date(2027, 1, 1)),
+    C("类型", "kind", ENUM, True, CALENDAR_KIND, example="休息日"),
+    C("说明", "note", TEXT, example="元旦"),
+), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
+
+POLICY = Book("帮扶政策.xlsx", "policy", (SETTINGS, CATEGORIES, DIBAO_LINES, ITEMS, CALENDAR),
+              "站点设置、困难类别、低保标准、帮扶项目标准和调休安排。")
+
+BOOKS: tuple[Book, ...] = (REGISTER, AID, FUNDS_BOOK, POLICY)
+
+
+def book(key: str) -> Book:
+    for b in BOOKS:
+        if b.key == key:
+            return b
+    raise KeyError(key)
+
+
+def sheet(ref: str) -> Sheet:
+    """'register.workers' -> the Sheet."""
+    book_key, sheet_key = ref.split(".")
+    return book(book_key).sheet(sheet_key)
+
+
+def all_sheets():
+    for b in BOOKS:
+        for s in b.sheets:
+            yield b, s
