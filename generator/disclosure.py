@@ -1,0 +1,100 @@
+"""Disclosure batches (公示): who is listed, the period, the state on a given day.
+
+A batch lists the workers whose 建档公示批次 names it (建档公示/结档公示) and the
+payouts whose 公示批次 names it (帮扶公示). The period runs `days` calendar
+days from the start, end included. On `today` a batch is 未开始, 公示中 (with
+days left, counting today), or 已结束; after the end plus the station's
+retention days the names leave the public site and only the summary stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .records import Records
+
+NOT_STARTED = "未开始"
+RUNNING = "公示中"
+ENDED = "已结束"
+
+
+@dataclass(frozen=True)
+class Entry:
+    archive_no: str
+    name: str  # full name: mask before publishing
+    employer: str
+    category: str  # 困难类别
+    item: str  # 帮扶项目 for 帮扶公示, '' otherwise
+    amount: Decimal | None
+    objection_upheld: bool = False
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch: object  # records.Batch
+    start: date
+    end: date
+    days: int
+    state: str
+    days_left: int  # 0 unless running
+    names_public: bool  # within period + retention
+    names_until: date
+    entries: tuple[Entry, ...]
+    objections: tuple = ()
+    redisclosures: tuple = ()  # batches that re-disclose this one
+    total: Decimal = field(default=Decimal(0))
+
+    @property
+    def upheld(self) -> int:
+        return sum(1 for o in self.objections if o.result == "成立")
+
+
+def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
+    upheld = {(o.archive_no) for o in records.objections
+              if o.batch == batch.batch_no and o.result == "成立" and o.archive_no}
+    out = []
+    if batch.kind == "帮扶公示":
+        for p in records.payouts:
+            if p.batch != batch.batch_no:
+                continue
+            w = records.worker_by_no.get(p.archive_no)
+            out.append(Entry(p.archive_no, w.name if w else (p.name or ""),
+                             w.employer if w else "", w.category if w else "", p.item or "",
+                             p.amount, p.archive_no in upheld))
+    else:
+        for w in records.workers:
+            if w.batch == batch.batch_no:
+                out.append(Entry(w.archive_no, w.name or "", w.employer or "", w.category or "",
+                                 "", None, w.archive_no in upheld))
+    out.sort(key=lambda e: e.archive_no)
+    return tuple(out)
+
+
+def view(records: Records, batch, today: date) -> BatchView:
+    days = batch.days or records.settings.disclosure_days or 7
+    start = batch.start
+    end = start + timedelta(days=days - 1)
+    if today < start:
+        state, left = NOT_STARTED, 0
+    elif today <= end:
+        state, left = RUNNING, (end - today).days + 1
+    else:
+        state, left = ENDED, 0
+    retention = records.settings.retention_days
+    retention = 30 if retention is None else retention
+    names_until = end + timedelta(days=retention)
+    entries = batch_entries(records, batch)
+    objections = tuple(o for o in records.objections if o.batch == batch.batch_no)
+    redis = tuple(b for b in records.batches if b.original == batch.batch_no)
+    total = sum((e.amount for e in entries if e.amount is not None), Decimal(0))
+    return BatchView(batch, start, end, days, state, left, start <= today <= names_until,
+                     names_until, entries, objections, redis, total)
+
+
+def views(records: Records, today: date) -> list[BatchView]:
+    """All batches with a start date, newest first."""
+    out = [view(records, b, today) for b in records.batches if b.start is not None]
+    out.sort(key=lambda v: (v.start, v.batch.batch_no), reverse=True)
+    return out

@@ -1,0 +1,70 @@
+"""The one Jinja2 renderer shared by the public site and the private records.
+
+Templates are looked up in the station's own folder first (`<records>/../site_templates`
+or a folder given explicitly), then in the project's `site_templates/` (Pelican's
+habit). Autoescaping is on for everything we render, HTML and Markdown alike:
+a name like `<script>` or `[x](y)` shows as text. Templates hold layout; the
+filters below hold the little formatting logic there is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import money
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+
+
+def zh_date(value) -> str:
+    """2026-11-23 -> 2026年11月23日 (one date format everywhere)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def iso_date(value) -> str:
+    return value.isoformat() if isinstance(value, date) else ""
+
+
+_MD_ENTITIES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    "\\": "&#92;", "|": "&#124;", "[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;",
+    "`": "&#96;", "#": "&#35;", "!": "&#33;", "~": "&#126;", "$": "&#36;", "{": "&#123;",
+    "}": "&#125;", "\r": " ", "\n": " ", "\t": " ",
+})
+
+
+def md_cell(value) -> Markup:
+    """Text safe inside Markdown (a table cell or a line): HTML and Markdown syntax both
+    become entities in one pass, so `<script>`, `|` and `[x](y)` show as typed."""
+    text = "" if value is None else str(value)
+    return Markup(text.translate(_MD_ENTITIES))
+
+
+def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
+    dirs = [str(Path(d)) for d in extra_dirs if Path(d).is_dir()] + [str(PACKAGE_TEMPLATES)]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({
+        "yuan": money.yuan,
+        "capitals": money.capitals,
+        "zh_date": zh_date,
+        "iso_date": iso_date,
+        "md_cell": md_cell,
+    })
+    return env
