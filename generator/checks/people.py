@@ -1,5 +1,112 @@
-"""(being written)"""
+"""Rules about one worker's file: identity, household, category, status, reviews."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from .. import idcard, schema
+from ..problems import problem
+from ..records import per_capita
+
+TOLERANCE = Decimal("1.00")  # clerks round the per-capita figure to whole yuan
 
 
 def check(records, ctx):
-    return []
+    if "workers" not in records.places:
+        return
+    yield from _identity(records, "workers", records.workers)
+    yield from _identity(records, "members", records.members)
+    helped = records.payouts_by_worker
+    members = records.members_by_worker
+    for w in records.workers:
+        yield from _household(records, w, members.get(w.archive_no, ()))
+        yield from _category(records, w)
+        yield from _status(records, w, ctx, helped)
+        yield from _migrant(records, w)
+
+
+def _identity(records, key, rows):
+    for rec in rows:
+        number = rec.id_number
+        if not number:
+            continue
+        born = idcard.birth_date(number)
+        if born and rec.birth_date and born != rec.birth_date:
+            yield problem("idno-birth-mismatch", **records.place(key, rec.row, "birth_date"),
+                          value=rec.birth_date.isoformat(), expected=born.isoformat())
+        sex = idcard.sex(number)
+        if sex and rec.sex and sex != rec.sex:
+            yield problem("idno-sex-mismatch", **records.place(key, rec.row, "sex"),
+                          value=rec.sex, expected=sex)
+
+
+def _household(records, w, members):
+    if "members" in records.places and w.household_size and members:
+        if w.household_size != len(members) + 1:
+            yield problem("household-size", **records.place("workers", w.row, "household_size"),
+                          archive=w.archive_no, value=w.household_size, members=len(members),
+                          expected=len(members) + 1)
+    computed = per_capita(w)
+    if computed is not None and w.per_capita is not None and abs(computed - w.per_capita) > TOLERANCE:
+        yield problem("per-capita-mismatch", **records.place("workers", w.row, "per_capita"),
+                      value=w.per_capita, expected=computed)
+
+
+def worker_income(w) -> Decimal | None:
+    """The per-capita monthly income used for eligibility: computed, else as typed."""
+    computed = per_capita(w)
+    return computed if computed is not None else w.per_capita
+
+
+def _category(records, w):
+    cat = records.category_by_name.get(w.category)
+    if cat is None or cat.multiple is None or w.applied is None:
+        return
+    line = records.dibao_line(w.applied.year)
+    income = worker_income(w)
+    if line is None or income is None:
+        return
+    limit = (line * cat.multiple).quantize(Decimal("0.01"))
+    if income >= limit:
+        yield problem("ineligible-category", **records.place("workers", w.row, "category"),
+                      archive=w.archive_no, category=w.category, limit=limit, income=income)
+
+
+def _status(records, w, ctx, helped):
+    if w.status in schema.CLOSED_STATUS:
+        for key in ("closed", "exit_reason"):
+            if getattr(w, key) is None:
+                yield problem("exit-missing-date", **records.place("workers", w.row, key),
+                              status=w.status, column=schema.WORKERS.column(key).name)
+    if w.status in schema.ACTIVE_STATUS:
+        if w.registered is None:
+            yield problem("exit-missing-date", **records.place("workers", w.row, "registered"),
+                          status=w.status, column="建档日期")
+            return
+        last = max(d for d in (w.reviewed, w.registered) if d is not None)
+        if ctx.today - last > timedelta(days=365):
+            yield problem("review-overdue", **records.place("workers", w.row, "reviewed"),
+                          archive=w.archive_no, last=last.isoformat())
+        if ctx.today - w.registered > timedelta(days=365) and w.archive_no not in helped:
+            yield problem("never-helped", **records.place("workers", w.row, "archive_no"),
+                          archive=w.archive_no, since=w.registered.isoformat())
+
+
+def _migrant(records, w):
+    if w.work_status != "农民工":
+        return
+    if w.joined is None:
+        yield problem("required", **records.place("workers", w.row, "joined"), column="入职日期",
+                      hint="（农民工须填写入职日期，满一年方可认定）")
+        return
+    if w.applied and _add_year(w.joined) > w.applied:
+        yield problem("ineligible-migrant", **records.place("workers", w.row, "joined"),
+                      archive=w.archive_no, joined=w.joined.isoformat(), applied=w.applied.isoformat())
+
+
+def _add_year(d):
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + 1, day=28)

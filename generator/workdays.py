@@ -1,0 +1,61 @@
+"""Working days on the official Chinese calendar (holidays and 调休 make-up days).
+
+`chinesecalendar` knows the State Council schedule up to the year it was
+released for and raises NotImplementedError beyond it. For such a year the
+station can enter the official schedule in 帮扶政策.xlsx/调休安排; without it we
+count Monday to Friday and remember the year, so the caller can warn
+(`calendar-unknown`) instead of crashing or silently passing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import chinese_calendar
+
+
+class WorkCalendar:
+    def __init__(self, overrides: dict[date, bool] | None = None):
+        self.overrides = dict(overrides or {})
+        self.entered_years = {d.year for d in self.overrides}
+        self.unknown_years: set[int] = set()
+        self._cache: dict[date, bool] = {}
+
+    @classmethod
+    def from_records(cls, records) -> "WorkCalendar":
+        return cls({d.date: d.kind == "工作日" for d in records.calendar if d.date and d.kind})
+
+    def is_workday(self, day: date) -> bool:
+        hit = self._cache.get(day)
+        if hit is not None:
+            return hit
+        if day in self.overrides:
+            result = self.overrides[day]
+        elif day.year in self.entered_years:
+            result = day.weekday() < 5
+        else:
+            try:
+                result = chinese_calendar.is_workday(day)
+            except NotImplementedError:
+                self.unknown_years.add(day.year)
+                result = day.weekday() < 5
+        self._cache[day] = result
+        return result
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        count = 0
+        day = start + timedelta(days=1)
+        while day <= end:
+            if self.is_workday(day):
+                count += 1
+            day += timedelta(days=1)
+        return count
+
+    def add_working_days(self, start: date, days: int) -> date:
+        day = start
+        while days > 0:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                days -= 1
+        return day
