@@ -218,7 +218,7 @@ def problem(code: str, file: str = "", sheet: str = "", cell: str = "", **params
     """Build a Problem from the catalogue; unknown codes are a bug, not user data."""
     rule = CATALOGUE[code]
     try:
-        message = rule.template.format(**params)
+        message = rule.template.format(**{"file": file, "sheet": sheet, **params})
     except KeyError as missing:  # a bug in the caller: say which placeholder
         raise KeyError(f"problem {code!r} needs parameter {missing}") from None
     return Problem(code, rule.severity, file, sheet, cell, message)

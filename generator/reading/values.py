@@ -237,7 +237,8 @@ def to_date(value, column: schema.Column):
     if kind is time:
         return Bad("type-date", value=shown(value))
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        text = re.sub(r"\s*([年月日号./-])\s*", r"\1", unicodedata.normalize("NFKC", value).strip())
+        text = re.sub(r"\s+", " ", text)
         for pattern in _DATE_PATTERNS:
             m = pattern.match(text)
             if m:

@@ -66,10 +66,30 @@ def sniff(path: Path) -> None:
     if not head:
         raise Unreadable("file-corrupt", detail="文件是空的")
     if not head.startswith(b"PK"):
-        text_like = all(b >= 9 for b in head)
-        if text_like:
+        if _looks_like_text(path):
             raise Unreadable("file-csv")
         raise Unreadable("file-not-workbook", detail="文件内容不是 Excel 格式")
+
+
+_CONTROL = set(range(0, 9)) | set(range(14, 32)) - {27}
+
+
+def _looks_like_text(path: Path) -> bool:
+    """CSV or other text saved under a workbook's name (UTF-8, GBK, UTF-16 with BOM)."""
+    with open(path, "rb") as fh:
+        sample = fh.read(4096)
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if any(b in _CONTROL for b in sample):
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+            return True
+        except UnicodeDecodeError as err:
+            if err.start > len(sample) - 4:  # cut in the middle of a character
+                return True
+    return False
 
 
 def _zip_guard(zf: zipfile.ZipFile) -> None:
