@@ -1,0 +1,74 @@
+"""`bangfu check` through click's runner: report, JSON, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+from station import cell_of, station_data, write_station
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_clean_station_exits_zero(tmp_path):
+    write_station(tmp_path)
+    result = invoke("check", str(tmp_path), "--today", "2026-11-23")
+    assert result.exit_code == 0
+    assert "没有发现问题" in result.output
+
+
+def test_errors_are_grouped_and_counted(tmp_path):
+    data = station_data()
+    data["帮扶记录.xlsx"]["帮扶发放"][0]["金额"] = 500
+    data["帮扶记录.xlsx"]["帮扶发放"][1]["已签收"] = "否"
+    data["帮扶记录.xlsx"]["帮扶发放"][1]["签收日期"] = None
+    write_station(tmp_path, data)
+    result = invoke("check", str(tmp_path), "--today", "2026-11-23")
+    assert result.exit_code == 1
+    out = result.output
+    assert "【帮扶记录.xlsx】" in out and "工作表“帮扶发放”" in out
+    assert f"错误 {cell_of('帮扶发放', '金额', 0)} " in out
+    assert "共 1 个错误，1 个提醒" in out
+    assert "Traceback" not in out
+
+
+def test_json_format(tmp_path):
+    data = station_data()
+    data["困难职工档案.xlsx"]["困难职工"][0]["性别"] = "未知"
+    write_station(tmp_path, data)
+    result = invoke("check", str(tmp_path), "--format", "json", "--today", "2026-11-23")
+    assert result.exit_code == 1
+    rows = json.loads(result.output)
+    assert {"severity", "code", "file", "sheet", "cell", "message"} == set(rows[0])
+    assert {"severity": "error", "code": "enum", "file": "困难职工档案.xlsx", "sheet": "困难职工",
+            "cell": cell_of("困难职工", "性别", 0)}.items() <= rows[0].items()
+
+
+def test_warnings_only_exit_zero(tmp_path):
+    data = station_data()
+    data["帮扶记录.xlsx"]["帮扶发放"][0]["已签收"] = "否"
+    data["帮扶记录.xlsx"]["帮扶发放"][0]["签收日期"] = None
+    write_station(tmp_path, data)
+    assert invoke("check", str(tmp_path), "--today", "2026-11-23").exit_code == 0
+
+
+def test_unreadable_input_exits_two(tmp_path):
+    write_station(tmp_path)
+    (tmp_path / "帮扶资金.xlsx").write_bytes(b"PK\x03\x04broken")
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "帮扶资金.xlsx" in result.output and "损坏" in result.output
+
+
+def test_missing_folder_exits_two(tmp_path):
+    result = invoke("check", str(tmp_path / "none"))
+    assert result.exit_code == 2
+
+
+def test_bad_today_is_a_chinese_usage_error(tmp_path):
+    result = invoke("check", str(tmp_path), "--today", "tomorrow")
+    assert result.exit_code == 2 and "2026-11-23" in result.output
