@@ -17,7 +17,6 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -26,6 +25,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from .problems import ERROR, SEVERITY_ZH, Problem, sort_key
 from .reading.xlsxfile import Unreadable, _zip_guard, sniff
 from .safe_cells import clean, write_text_cell
+from .templates import fitted_comment
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -123,11 +123,7 @@ def _mark_cells(wb, problems: list[Problem]) -> set[int]:
         text = "\n".join(f"【{SEVERITY_ZH[p.severity]}】{p.message}" for p in found)
         if cell.comment is not None and cell.comment.text:
             text += "\n—— 原批注：" + cell.comment.text
-        text = clean(text)
-        comment = Comment(text, "bangfu")
-        comment.width = 320
-        comment.height = min(600, 60 + 20 * (text.count("\n") + len(text) // 24))
-        cell.comment = comment
+        cell.comment = fitted_comment(clean(text), width=340)
     return linked
 
 

@@ -172,3 +172,16 @@ def write_reference_docs(target_dir: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         out.append(path)
     return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m generator.docs [DIR]`: regenerate the committed reference pages (default docs_src)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    for path in write_reference_docs(Path(args[0] if args else "docs_src")):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -130,10 +130,17 @@ def _header(ws, col: int, column: schema.Column, note: str = "") -> None:
     cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
     cell.alignment = HEADER_ALIGN
     text = (note + "\n\n" if note else "") + hint_text(column)
+    cell.comment = fitted_comment(text)
+
+
+def fitted_comment(text: str, width: int = 280) -> Comment:
+    """A comment box (sizes in pixels) tall enough to show Chinese text without scrolling."""
+    per_line = max(1, (width - 12) // 14)  # a Han character is about 14 px wide
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
     comment = Comment(text, "bangfu")
-    comment.width = 260
-    comment.height = 40 + 18 * text.count("\n") + len(text) // 2
-    cell.comment = comment
+    comment.width = width
+    comment.height = min(800, 16 + 19 * lines)
+    return comment
 
 
 def _width(column: schema.Column) -> float:

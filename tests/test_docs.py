@@ -102,3 +102,15 @@ def test_write_reference_docs(tmp_path):
     assert [p.name for p in paths] == ["columns.md", "problems.md"]
     assert paths[0].read_text(encoding="utf-8") == column_reference()
     assert paths[1].read_text(encoding="utf-8") == problem_catalogue()
+
+
+def test_committed_reference_pages_are_current():
+    """docs_src/ holds the generated pages the README links to; regenerate them with
+    `python -m generator.docs` after changing schema.py or problems.py."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs_src"
+    assert (docs / "columns.md").read_text(encoding="utf-8") == column_reference(), \
+        "docs_src/columns.md is stale: run python -m generator.docs"
+    assert (docs / "problems.md").read_text(encoding="utf-8") == problem_catalogue(), \
+        "docs_src/problems.md is stale: run python -m generator.docs"
