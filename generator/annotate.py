@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from . import schema
 from .problems import ERROR, SEVERITY_ZH, Problem, sort_key
 from .reading.xlsxfile import Unreadable, _zip_guard, sniff
 from .safe_cells import clean, write_text_cell
@@ -43,9 +44,10 @@ def annotate(records_dir: Path, problems: list[Problem], out_dir: Path) -> list[
     if _same_folder(records_dir, out_dir):
         raise ValueError(f"标注副本不能写到记录文件夹“{records_dir}”本身，否则会覆盖原文件。"
                          "请另选一个文件夹，例如“标注副本”。")
+    books = {b.filename for b in schema.BOOKS}  # not lock files or stray copies
     by_file: dict[str, list[Problem]] = {}
     for p in problems:
-        if p.file and Path(p.file).name == p.file:  # a workbook directly in the folder
+        if p.file in books:
             by_file.setdefault(p.file, []).append(p)
     written = []
     for name in sorted(by_file):

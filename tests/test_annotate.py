@@ -184,9 +184,13 @@ def test_unreadable_workbooks_are_skipped(tmp_path):
     records, out = tmp_path / "records", tmp_path / "out"
     _bad_station(records)
     (records / FUNDS).write_bytes(b"PK\x03\x04 this is not really a zip file")
+    (records / ("~$" + REGISTER)).write_bytes(b"\x05lock")  # Excel's lock file
+    (records / "旧档案.xlsx").write_bytes((records / REGISTER).read_bytes())  # a stray copy
     before = sha(records)
     outcome = check_folder(records)
-    assert any(p.code == "file-corrupt" and p.file == FUNDS for p in outcome.problems)
+    codes = {(p.code, p.file) for p in outcome.problems}
+    assert {("file-corrupt", FUNDS), ("file-lock", "~$" + REGISTER),
+            ("file-unexpected", "旧档案.xlsx")} <= codes
     extra = problem("required", file=FUNDS, sheet=schema.FUNDS.name, cell="A2", column="账户名称",
                     hint="")
     written = annotate(records, [*outcome.problems, extra], out)
