@@ -143,8 +143,16 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
         table = read_table(rs, sheet, file)
         result.problems.extend(table.problems)
         records.places[sheet.key] = table.place
-        cls = RECORD_CLASSES[sheet.key]
-        setattr(records, sheet.key, [cls(**values, row=rowno) for rowno, values in table.rows])
+        setattr(records, sheet.key, _build(RECORD_CLASSES[sheet.key], sheet, table))
+
+
+def _build(cls, sheet: schema.Sheet, table) -> list:
+    """Records built positionally, in schema order, from the converted columns."""
+    from itertools import repeat
+
+    n = len(table.rownos)
+    columns = [table.columns.get(c.key) or repeat(None, n) for c in sheet.columns]
+    return [cls(*values) for values in zip(*columns, table.rownos)]
 
 
 def _is_blank(rs) -> bool:
@@ -159,7 +167,7 @@ def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult
     values: dict = {}
     rows: dict = {}
     value_letter = table.place.letters.get("value", "B")
-    for rowno, cells in table.rows:
+    for rowno, cells in table.rows():
         label = normalise_header(cells.get("key", ""))
         entry = entries.get(label)
         if entry is None:

@@ -31,9 +31,16 @@ def column_letter(index: int) -> str:
 
 @dataclass
 class SheetResult:
-    rows: list  # list of (row number, {key: value})
+    columns: dict  # column key -> list of typed values (None where empty), one per kept row
+    rownos: list  # the Excel row number of each kept row
     place: Place
     problems: list
+
+    def rows(self):
+        """(row number, {key: value}) per kept row; for small sheets such as the settings."""
+        keys = list(self.columns)
+        for i, rowno in enumerate(self.rownos):
+            yield rowno, {k: self.columns[k][i] for k in keys if self.columns[k][i] is not None}
 
 
 def _header_lookup(sheet: schema.Sheet) -> dict[str, schema.Column]:
@@ -114,68 +121,88 @@ def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
 
     letters = {col.key: column_letter(ci) for ci, col in mapping.items()}
     place = Place(file, raw.name, letters)
-    records = _convert_rows(rows[header_index + 1:], header_index + 2, mapping, raw, where, problems)
-    return SheetResult(records, place, problems)
+    body = rows[header_index + 1:]
+    columns, rownos = _convert_columns(body, header_index + 2, mapping, where, problems)
+    _report_bad_cells(raw.bad_cells, header_index + 1, where, problems)
+    return SheetResult(columns, rownos, place, problems)
 
 
-def _convert_rows(body, first_row, mapping, raw, where, problems):
-    """One pass over the cells of mapped columns; blank rows are skipped."""
-    columns = sorted(mapping.items())
-    bad_cells = raw.bad_cells
+def _convert_columns(body, first_row, mapping, where, problems):
+    """Column-wise conversion: each distinct value of a column is converted once.
+
+    Blank rows (every cell empty) are dropped. Problems are looked up only for the
+    values whose conversion failed or needed a repair.
+    """
+    keep = [i for i, row in enumerate(body) if row.count("") != len(row)]
+    rows = [body[i] for i in keep]
+    rownos = [first_row + i for i in keep]
+    width = max(mapping) + 1 if mapping else 0
+    if rows and min(map(len, rows)) < width:
+        rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    transposed = list(zip(*rows)) if rows else [()] * width
+    columns = {}
+    for ci, col in sorted(mapping.items()):
+        letter = column_letter(ci)
+        values = transposed[ci] if rows else ()
+        converted, has_odd = _convert_column(values, col)
+        columns[col.key] = converted
+        odd = [i for i, v in enumerate(converted) if type(v) is Bad or type(v) is Fixed] if has_odd else ()
+        for i in odd:
+            result = converted[i]
+            problems.append(problem(result.code, **where, cell=f"{letter}{rownos[i]}", column=col.name,
+                                    **_with_defaults(result.code, result.params)))
+            converted[i] = result.value if type(result) is Fixed else None
+        if col.required and None in converted:
+            hint = f"（{col.hint}）" if col.hint else ""
+            failed = {i for i in odd if converted[i] is None}
+            for i, v in enumerate(converted):
+                if v is None and i not in failed:
+                    problems.append(problem("required", **where, cell=f"{letter}{rownos[i]}",
+                                            column=col.name, hint=hint))
+    return columns, rownos
+
+
+_EMPTY_RESULTS = ("", ())
+
+
+def _convert_column(values, col):
+    convert = CONVERTERS[col.kind]
+    distinct = set(values)
+    if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell
+        table = None
+    else:
+        table = {}
+        for v in distinct:
+            if v == "" or (type(v) is str and not v.strip()):
+                table[v] = None
+                continue
+            result = convert(v, col)
+            table[v] = None if (type(result) is not Bad and type(result) is not Fixed
+                                and result in _EMPTY_RESULTS) else result
+    if table is not None:
+        has_odd = any(type(r) is Bad or type(r) is Fixed for r in table.values())
+        return list(map(table.__getitem__, values)), has_odd
     out = []
-    for offset, cells in enumerate(body):
-        rowno = first_row + offset
-        values = {}
-        ncells = len(cells)
-        filled = False
-        for ci, col in columns:
-            value = cells[ci] if ci < ncells else ""
-            if value == "" or value is None:
-                if bad_cells:
-                    ref = f"{column_letter(ci)}{rowno}"
-                    if ref in bad_cells:
-                        code, text = bad_cells[ref]
-                        key = "formula" if code == "formula-no-value" else "value"
-                        problems.append(problem(code, **where, cell=ref, **{key: text}))
-                        filled = True
-                continue
-            if type(value) is str and not value.strip():
-                continue
-            filled = True
-            result = CONVERTERS[col.kind](value, col)
-            kind = type(result)
-            if kind is Bad:
-                problems.append(problem(result.code, **where, cell=f"{column_letter(ci)}{rowno}",
-                                        column=col.name, **_with_defaults(result.code, result.params)))
-                continue
-            if kind is Fixed:
-                problems.append(problem(result.code, **where, cell=f"{column_letter(ci)}{rowno}",
-                                        column=col.name, **_with_defaults(result.code, result.params)))
-                result = result.value
-            if result == "" or result == ():
-                continue
-            values[col.key] = result
-        if not filled and not _other_cells_filled(cells, mapping):
+    for v in values:
+        if v == "" or (type(v) is str and not v.strip()):
+            out.append(None)
             continue
-        for ci, col in columns:
-            if col.required and col.key not in values and not _cell_reported(problems, ci, rowno):
-                problems.append(problem("required", **where, cell=f"{column_letter(ci)}{rowno}",
-                                        column=col.name, hint=f"（{col.hint}）" if col.hint else ""))
-        out.append((rowno, values))
-    return out
+        result = convert(v, col)
+        out.append(None if (type(result) is not Bad and type(result) is not Fixed
+                            and result in _EMPTY_RESULTS) else result)
+    return out, True
 
 
-def _other_cells_filled(cells, mapping) -> bool:
-    return any(v not in ("", None) and not (type(v) is str and not v.strip())
-               for i, v in enumerate(cells) if i not in mapping)
+def _report_bad_cells(bad_cells, header_row, where, problems):
+    """Formulas without a cached value and error values, anywhere below the header."""
+    import re
 
-
-def _cell_reported(problems, ci, rowno) -> bool:
-    ref = f"{column_letter(ci)}{rowno}"
-    for p in reversed(problems[-40:]):
-        if p.cell == ref:
-            return True
-    return False
+    for ref, (code, text) in bad_cells.items():
+        m = re.match(r"([A-Z]+)(\d+)$", ref)
+        if not m or int(m.group(2)) <= header_row:
+            continue
+        key = "formula" if code == "formula-no-value" else "value"
+        problems.append(problem(code, **where, cell=ref, **{key: text}))
 
 
 def _with_defaults(code: str, params: dict) -> dict:

@@ -73,6 +73,9 @@ def clean_text(value) -> str | Fixed:
 
 
 def to_text(value, column: schema.Column):
+    if type(value) is str and value.isprintable() and len(value) <= column.max_length \
+            and value[:1] != " " and value[-1:] != " ":
+        return value
     result = clean_text(value)
     text = result.value if isinstance(result, Fixed) else result
     if len(text) > column.max_length:
@@ -85,7 +88,13 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
 _CODE_OK = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_\-]{0,63}$")
 
 
+_CODE_FAST = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]{0,63}")
+
+
 def to_code(value, column: schema.Column):
+    if type(value) is str and _CODE_FAST.fullmatch(value) and column.key != "bank_account" \
+            and (len(value) > 4 or value.upper() not in _WINDOWS_RESERVED):
+        return value
     if isinstance(value, float):
         value = str(int(value)) if value.is_integer() else repr(value)
     result = clean_text(value)

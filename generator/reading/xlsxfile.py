@@ -152,21 +152,43 @@ def _bad_cells(xml: bytes) -> dict:
 
 def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
     """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read."""
-    import python_calamine
-
     sniff(path)
     try:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
-            bad = {}
-            for name, (part, _) in parts.items():
-                if part and part in zf.namelist():
-                    bad[name] = _bad_cells(zf.read(part))
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    # The second pass (decompressing sheet XML releases the GIL) overlaps calamine's parse.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(_scan_bad_cells, path, parts)
+        sheets = _read_values(path, parts, max_rows)
+        try:
+            bad = scan.result()
+        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
+            raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    for name, sheet in sheets.items():
+        sheet.bad_cells = bad.get(name, {})
+    return RawBook(path, sheets)
+
+
+def _scan_bad_cells(path: Path, parts: dict) -> dict:
+    bad = {}
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        for name, (part, _) in parts.items():
+            if part and part in names:
+                bad[name] = _bad_cells(zf.read(part))
+    return bad
+
+
+def _read_values(path: Path, parts: dict, max_rows: int) -> dict:
+    import python_calamine
+
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as err:
@@ -184,10 +206,10 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
             hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
             sheets[meta.name] = RawSheet(
                 meta.name, rows, hidden or parts.get(meta.name, ("", False))[1],
-                list(sheet.merged_cell_ranges or []), bad.get(meta.name, {}),
+                list(sheet.merged_cell_ranges or []), {},
                 sheet.total_height if truncated else 0)
     except Exception as err:
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     finally:
         wb.close()
-    return RawBook(path, sheets)
+    return sheets
