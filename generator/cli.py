@@ -56,7 +56,11 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
     if annotate_dir is not None:
         from .annotate import annotate
 
-        written = annotate(records_dir, outcome.problems, annotate_dir)
+        try:
+            written = annotate(records_dir, outcome.problems, annotate_dir)
+        except ValueError as err:  # refused: the copies would overwrite the originals
+            click.echo(str(err), err=True)
+            sys.exit(2)
         if fmt == "text":
             click.echo(f"已在 {annotate_dir} 写出 {len(written)} 个标注副本；原文件未被修改。")
     sys.exit(outcome.exit_code)
@@ -76,7 +80,8 @@ def init(target_dir: Path, force: bool):
         sys.exit(1)
     for path in written:
         click.echo(f"已生成 {path}")
-    click.echo("请删除每张表第 2 行的示例后填写本站数据，然后运行：bangfu check " + str(target_dir))
+    click.echo("示例数据可以直接通过 bangfu check。请把“站点设置”中的值改成本站信息，删除其他各表第 2 行的示例后"
+               "填写本站数据，然后运行：bangfu check " + str(target_dir))
 
 
 @cli.command("demo-data")
