@@ -1,0 +1,276 @@
+"""Private printable records: 一人一档 dossiers, 签收单, the quarterly report.
+
+    result = write_private(records, Path("private"), today=date.today(), pdf=True, site_url=None)
+    print(result.summary())
+
+The private folder holds personal data: it must never sit inside the public
+site (`refuse_inside`), carries a plain README.txt saying so, and nothing in it
+is linked from the site. The public wall printouts live in `wall.py`.
+
+PDF policy (measured: a 3-page dossier takes about 0.3 s on its own, 0.17 s
+inside one combined PDF, and a separate PDF embeds its own font subsets,
+about 450 KB each): a build writes one combined 档案/全部档案.pdf (index first,
+then every dossier, each with its own page numbers) and one PDF per receipt
+sheet; a PDF whose content did not change since the last build is kept
+(digests in .pdf-cache.json). Separate per-dossier PDFs are written on request
+(`bangfu dossier SF-0001`) and kept up to date by later builds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .. import report_text
+from ..pipeline import check_folder
+from ..problems import WARNING, count
+from ..records import Records
+from . import dossiers, pdf as pdf_output, receipts, report
+from .common import environment, station, write_doc, write_text
+from .paths import refuse_inside, safe_filename  # noqa: F401  (re-exported for the build)
+from .wall import write_wall_printouts  # noqa: F401  (re-exported for the build)
+
+NOTICE_NAME = "README.txt"
+COMBINED = "全部档案.pdf"
+DEFAULT_SITE = Path("site")
+
+NOTICE = """\
+本文件夹中的材料含有困难职工的个人信息
+==========================================
+
+这里是 bangfu 生成的内部材料：一人一档（档案）、帮扶资金签收单和季度统计表。
+其中有姓名、身份证号、电话、住址、健康状况、家庭成员和收入等个人信息。
+
+请注意：
+1. 只在工会内部使用，妥善保管。职工本人可以查阅本人的档案。
+2. 不要公开，不要上传到网站、网盘或群聊，不要放进公示网站的文件夹。
+3. 不要通过电子邮件或即时通讯工具发给工会以外的人。
+4. 打印的纸质材料与纸质档案一同保管；不用的打印件请粉碎，不要随手丢弃。
+5. 结档（脱困、注销、退档）的档案保存 10 年。
+
+本文件夹每次运行 bangfu build 时重新生成，请不要在这里修改或存放其他文件。
+公开张贴和网上公示用的材料在网站文件夹中，那里不含这些个人信息。
+"""
+
+
+@dataclass
+class PrivateResult:
+    folder: Path
+    notice: Path | None = None
+    index: Path | None = None
+    dossiers: list[Path] = field(default_factory=list)
+    dossier_index: Path | None = None
+    receipts: list[Path] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_rendered: int = 0
+    pdf_note: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def paths(self) -> list[Path]:
+        extra = [p for p in (self.notice, self.index, self.dossier_index) if p is not None]
+        return [*extra, *self.dossiers, *self.receipts, *self.reports, *self.pdfs]
+
+    def summary(self) -> str:
+        lines = [f"内部材料已写入 {self.folder}（含个人信息，仅限工会内部使用，请勿公开或上传）："]
+        lines.append(f"  一人一档 {len(self.dossiers)} 份，目录：{self.dossier_index}")
+        lines.append(f"  签收单 {len(self.receipts)} 份，目录：{self.folder / receipts.FOLDER / receipts.INDEX}")
+        for path in self.reports:
+            lines.append(f"  季度统计表：{path}")
+        if self.pdfs:
+            reused = len(self.pdfs) - self.pdf_rendered
+            tail = f"（{reused} 个内容未变，沿用上次生成的文件）" if reused else ""
+            lines.append(f"  PDF {len(self.pdfs)} 个{tail}")
+        if self.pdf_note:
+            lines.append("  " + self.pdf_note)
+        return "\n".join(lines)
+
+
+def write_notice(out_dir: Path) -> Path:
+    """README.txt in UTF-8 with BOM and CRLF, so Windows Notepad shows it right."""
+    text = NOTICE.replace("\n", "\r\n")
+    return write_text(out_dir, Path(out_dir) / NOTICE_NAME, text, encoding="utf-8-sig")
+
+
+def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
+                  site_url: str | None = None) -> PrivateResult:
+    """Write every private document into out_dir (which the caller has checked is not public)."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site_url = site_url or records.settings.site_url
+    result = PrivateResult(out_dir)
+    result.notice = write_notice(out_dir)
+    make_pdf = pdf and pdf_output.available()
+    docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url)
+    index = dossiers.write_index(records, out_dir, today=today, pdf_name=COMBINED if make_pdf else None)
+    sheets = receipts.write_receipts(records, out_dir, today=today)
+    result.dossiers = [d.path for d in docs]
+    result.dossier_index = index.path
+    result.receipts = [d.path for d in sheets[:-1]]
+    q = report.latest_complete(today)
+    result.reports.append(report.write_report(
+        records, q, out_dir / report.FOLDER / report.default_name(q), today=today, root=out_dir))
+    _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in docs} | {Path(dossiers.INDEX).stem, Path(COMBINED).stem})
+    _prune(out_dir / receipts.FOLDER, {d.path.stem for d in sheets})
+    if make_pdf:
+        _write_pdfs(out_dir, index, docs, sheets[:-1], result)
+    else:
+        _drop_stale_pdfs(out_dir, index, docs, sheets[:-1])
+        if pdf:
+            result.pdf_note = pdf_output.HOW_TO_GET_PDF
+    result.index = _write_home(records, out_dir, today, result, make_pdf)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_pdfs(out_dir: Path, index, docs, sheets, result: PrivateResult) -> None:
+    cache = pdf_output.Cache(out_dir)
+
+    def one(doc, pdf_path: Path) -> None:
+        if not cache.fresh(pdf_path, doc.digest):
+            pdf_output.write_pdf(doc.path, pdf_path)
+            cache.store(pdf_path, doc.digest)
+            result.pdf_rendered += 1
+        result.pdfs.append(pdf_path)
+
+    digest, combined = _pdf_targets(out_dir, index, docs, sheets)[0]
+    if not cache.fresh(combined, digest):
+        pdf_output.write_combined([index.path, *(d.path for d in docs)], combined)
+        cache.store(combined, digest)
+        result.pdf_rendered += 1
+    result.pdfs.append(combined)
+    for doc in docs:  # per-dossier PDFs exist only where one was asked for (bangfu dossier)
+        if doc.path.with_suffix(".pdf").exists():
+            one(doc, doc.path.with_suffix(".pdf"))
+    for doc in sheets:
+        one(doc, doc.path.with_suffix(".pdf"))
+    cache.save()
+
+
+def _pdf_targets(out_dir: Path, index, docs, sheets) -> list[tuple[str, Path]]:
+    combined = pdf_output.combined_digest([index.digest, *(d.digest for d in docs)])
+    return [(combined, out_dir / dossiers.FOLDER / COMBINED),
+            *((d.digest, d.path.with_suffix(".pdf")) for d in (*docs, *sheets))]
+
+
+def _drop_stale_pdfs(out_dir: Path, index, docs, sheets) -> None:
+    """Without PDF output this time, remove PDFs of earlier builds whose content has changed."""
+    cache = pdf_output.Cache(out_dir)
+    for digest, path in _pdf_targets(out_dir, index, docs, sheets):
+        if path.exists() and not cache.fresh(path, digest):
+            path.unlink()
+    if cache.file.exists():
+        cache.save()
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove documents of earlier builds that no longer exist (a worker deleted, a batch renamed):
+    stale copies of personal data should not linger."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix in (".html", ".pdf") and path.stem not in keep:
+            path.unlink()
+
+
+def _write_home(records: Records, out_dir: Path, today: date, result: PrivateResult, make_pdf: bool) -> Path:
+    env = environment(records)
+    links = [("一人一档（按音序）", f"{dossiers.FOLDER}/{dossiers.INDEX}", len(result.dossiers))]
+    if make_pdf:
+        links.append(("全部档案 PDF（打印装订用）", f"{dossiers.FOLDER}/{COMBINED}", None))
+    links.append(("帮扶资金签收单", f"{receipts.FOLDER}/{receipts.INDEX}", len(result.receipts)))
+    for path in result.reports:
+        links.append((f"季度统计表 {path.stem}", path.relative_to(out_dir).as_posix(), None))
+    html = env.get_template("private/home.html").render(links=links, station=station(records, today),
+                                                        pdf_note=result.pdf_note)
+    return write_doc(out_dir, out_dir / "index.html", html, today).path
+
+
+# commands ----------------------------------------------------------------------------------
+def _checked(records_dir: Path, today: date, echo):
+    """Records when the folder passes the check; None (after printing the report) otherwise."""
+    outcome = check_folder(Path(records_dir), today)
+    if outcome.exit_code != 0:
+        echo(report_text.render(outcome.problems, records_dir))
+        echo("记录中有错误，未生成内部材料。请按上面的提示改正后再运行。")
+        return None, outcome.exit_code
+    warnings = count(outcome.problems, WARNING)
+    if warnings:
+        echo(f"记录中有 {warnings} 个提醒，可运行 bangfu check {records_dir} 查看。")
+    return outcome.records, 0
+
+
+def write_dossiers_command(records_dir: Path, archive_numbers: list[str], private_dir: Path, *,
+                           pdf: bool, today: date | None, echo) -> int:
+    """`bangfu dossier SF-0001 …`: write just these dossiers (and their PDFs)."""
+    refusal = refuse_inside(private_dir, [DEFAULT_SITE])
+    if refusal:
+        echo(refusal)
+        return 1
+    today = today or date.today()
+    records, code = _checked(records_dir, today, echo)
+    if records is None:
+        return code
+    wanted = [a.strip() for a in archive_numbers if a and a.strip()]
+    known = records.worker_by_no
+    unknown = [a for a in wanted if a not in known]
+    if unknown or not wanted:
+        for a in unknown:
+            near = difflib.get_close_matches(a, list(known), n=1)
+            hint = f"是不是“{near[0]}”？" if near else "请核对档案工作簿中的“档案编号”列。"
+            echo(f"找不到档案编号“{a}”。{hint}")
+        if not wanted:
+            echo("请给出至少一个档案编号，例如：bangfu dossier SF-0001")
+        return 1
+    private_dir = Path(private_dir)
+    private_dir.mkdir(parents=True, exist_ok=True)
+    write_notice(private_dir)
+    docs = dossiers.write_dossiers(records, private_dir, today=today,
+                                   site_url=records.settings.site_url, only=set(wanted))
+    for doc in docs:
+        echo(f"已生成 {doc.path}")
+    if pdf and pdf_output.available():
+        cache = pdf_output.Cache(private_dir)
+        for doc in docs:
+            pdf_path = doc.path.with_suffix(".pdf")
+            pages = pdf_output.write_pdf(doc.path, pdf_path)
+            cache.store(pdf_path, doc.digest)
+            echo(f"已生成 {pdf_path}（{pages} 页）")
+        cache.save()
+    elif pdf:
+        echo(pdf_output.HOW_TO_GET_PDF)
+    return 0
+
+
+def write_report_command(records_dir: Path, quarter: str, out_path: Path | None, private_dir: Path, *,
+                         echo) -> int:
+    """`bangfu report --quarter 2026Q3`: the quarterly workbook for the union above."""
+    q = report.parse_quarter(quarter)
+    if q is None:
+        echo(f"季度“{quarter}”的写法不对。请写成 2026Q3 的形式：年份、字母 Q、季度 1 到 4。")
+        return 1
+    today = date.today()
+    if q.start > today:
+        echo(f"{q.zh}还没有开始，无法统计。")
+        return 1
+    target = Path(out_path) if out_path else Path(private_dir) / report.FOLDER / report.default_name(q)
+    if target.suffix.lower() != ".xlsx":
+        echo(f"输出文件“{target}”应以 .xlsx 结尾。")
+        return 1
+    refusal = refuse_inside(target.parent, [DEFAULT_SITE])
+    if refusal:
+        echo(refusal)
+        return 1
+    records, code = _checked(records_dir, today, echo)
+    if records is None:
+        return code
+    if q.end >= today:
+        echo(f"{q.zh}尚未结束，统计截至今天（{today.isoformat()}）。")
+    path = report.write_report(records, q, target, today=today)
+    echo(f"已生成 {path}（{q.zh}，报送{records.settings.parent_union or '上级工会'}）")
+    return 0

@@ -1,0 +1,220 @@
+"""一人一档: one printable dossier per worker, and the index in pinyin order (按音序).
+
+A dossier holds the cover sheet, identity and contact, family members with
+incomes and the per-capita figure against the 低保 line of the year the family
+was last assessed, the 六知一定 summary, visits, every payout, and the
+disclosure batches and objections that concern the worker. Files are named by
+the (sanitised) archive number: 档案/SF-0001.html.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .. import disclosure, schema
+from ..money import total, yuan
+from ..names import initial, name_key, pinyin_text
+from ..records import Records, per_capita
+from .common import Doc, environment, fields, show, station, write_doc
+from .paths import notice_slug, page_url, unique_names
+
+FOLDER = "档案"
+INDEX = "index.html"
+
+COVER = ("archive_no", "name", "sex", "employer", "union_branch", "work_status", "category",
+         "status", "cause", "applied", "batch", "registered", "reviewed")
+CLOSED = ("closed", "exit_reason")
+IDENTITY = ("id_number", "birth_date", "ethnicity", "political", "marital", "hukou",
+            "model_worker", "joined", "phone", "community", "address", "bank", "bank_account")
+MEMBER_KEYS = ("name", "relation", "sex", "birth_date", "id_number", "health", "role",
+               "school_or_employer", "income")
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A worker's place in the filing order."""
+    number: int
+    worker: object
+    stem: str  # file name without .html
+
+
+def filing_order(records: Records) -> list[Filed]:
+    """Workers in pinyin order of the name, ties by archive number, with safe file stems."""
+    stems = unique_names(sorted(w.archive_no or "" for w in records.workers))
+    ordered = sorted(records.workers, key=lambda w: name_key(w.name, w.archive_no or ""))
+    return [Filed(i, w, stems[w.archive_no or ""]) for i, w in enumerate(ordered, 1)]
+
+
+def _assessed_year(worker, today: date) -> int:
+    when = worker.reviewed or worker.registered or worker.applied
+    return (when or today).year
+
+
+def _income(records: Records, w, today: date) -> tuple[list, str]:
+    year = _assessed_year(w, today)
+    line = records.dibao_line(year)
+    computed = per_capita(w)
+    rows = [
+        ("家庭人口", f"{w.household_size} 人" if w.household_size else ""),
+        ("家庭年收入", _money(w.household_income)),
+        ("刚性支出", _money(w.rigid_spending)),
+        ("家庭月人均收入", _money(computed)),
+        ("低保情况", show(w.dibao)),
+        (f"{year}年低保标准", f"{yuan(line)} 元/人/月" if line is not None else "未登记"),
+    ]
+    if w.per_capita is not None and computed is not None and w.per_capita != computed:
+        rows.append(("工作簿中填写的月人均", _money(w.per_capita)))
+    category = records.category_by_name.get(w.category)
+    if category is not None and category.multiple is not None and line is not None:
+        limit = (line * category.multiple).quantize(Decimal("0.01"))
+        rows.append((f"“{w.category}”收入上限", f"{yuan(limit)} 元/人/月"))
+    if computed is None:
+        verdict = "家庭收入或人口未填写，无法计算月人均收入。"
+    elif line is None or line == 0:
+        verdict = "帮扶政策中没有登记低保标准，无法与低保线比较。"
+    else:
+        ratio = (computed / line).quantize(Decimal("0.01"))
+        side = "低于" if computed < line else ("等于" if computed == line else "高于")
+        verdict = (f"计算方法：（家庭年收入 − 刚性支出）÷ 12 ÷ 家庭人口 = {yuan(computed)} 元，"
+                   f"为 {year} 年低保线 {yuan(line)} 元的 {ratio} 倍，{side}低保线。")
+    return rows, verdict
+
+
+def _money(amount) -> str:
+    return f"{yuan(amount)} 元" if amount is not None else ""
+
+
+def _six(w) -> list[tuple[str, str]]:
+    disability = show(w.disability) if w.disability and w.disability != "无" else ""
+    if disability and w.disability_grade:
+        disability += f"（{w.disability_grade}）"
+    return [
+        ("知住址", "　".join(x for x in (show(w.address), show(w.community)) if x)),
+        ("知生活状况", "；".join(x for x in (show(w.living), show(w.housing) and f"住房：{show(w.housing)}") if x)),
+        ("知致困原因", show(w.cause) + (f"；次要：{show(w.causes_more)}" if w.causes_more else "")),
+        ("知疾病（健康状况）", show(w.health) + (f"；残疾：{disability}" if disability else "")),
+        ("知低保", show(w.dibao)),
+        ("知子女就学", show(w.schooling)),
+        ("定帮扶措施", show(w.measures)),
+    ]
+
+
+def _payout_row(p) -> dict:
+    dates = [(label, show(getattr(p, key))) for label, key in
+             (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("发放", "paid"),
+              ("回访", "followed_up")) if getattr(p, key)]
+    signed = "已签收" if p.signed else "未签收"
+    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": p.campaign or "",
+            "batch": p.batch or "", "dates": dates, "amount": yuan(p.amount), "fund": p.fund or "",
+            "method": p.method or "", "signed": signed,
+            "signed_on": show(p.signed_on) if p.signed else ""}
+
+
+def _payout_date(p) -> date:
+    return p.paid or p.approved or p.applied or date.min
+
+
+def _batches(records: Records, w, payouts, today: date, site_url: str | None) -> list[dict]:
+    involved: dict[str, list[str]] = {}
+    if w.batch:
+        batch = records.batch_by_no.get(w.batch)
+        involved.setdefault(w.batch, []).append(batch.kind if batch and batch.kind else "建档公示")
+    for p in payouts:
+        if p.batch:
+            involved.setdefault(p.batch, []).append(p.item or "帮扶")
+    out = []
+    for batch_no, what in involved.items():
+        batch = records.batch_by_no.get(batch_no)
+        if batch is None or batch.start is None:
+            out.append({"batch_no": batch_no, "title": "（公示批次表中没有此批次）", "what": "、".join(what),
+                        "start": None, "end": None, "outcome": "", "url": None, "sort": date.min})
+            continue
+        v = disclosure.view(records, batch, today)
+        mine = [o for o in v.objections if o.archive_no == w.archive_no]
+        if any(o.result == "成立" for o in mine):
+            outcome = "异议成立"
+        elif any(o.result == "处理中" or not o.result for o in mine):
+            outcome = "有异议，处理中"
+        elif mine:
+            outcome = "有异议，经复查不成立"
+        elif v.state == disclosure.RUNNING:
+            outcome = f"公示中（还剩 {v.days_left} 天）"
+        elif v.state == disclosure.NOT_STARTED:
+            outcome = "尚未开始"
+        else:
+            outcome = "公示期满无异议"
+        out.append({"batch_no": batch_no, "title": batch.title or "", "what": "、".join(dict.fromkeys(what)),
+                    "start": v.start, "end": v.end, "outcome": outcome, "sort": v.start,
+                    "url": page_url(site_url, "notices", notice_slug(batch_no))})
+    out.sort(key=lambda b: (b["sort"], b["batch_no"]))
+    return out
+
+
+def dossier_context(records: Records, worker, today: date, site_url: str | None = None) -> dict:
+    w = worker
+    payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
+                     key=lambda p: (_payout_date(p), p.record_no or ""))
+    visits = sorted(records.visits_by_worker.get(w.archive_no, []),
+                    key=lambda v: (v.date or date.min, v.row))
+    members = [{k: show(getattr(m, k)) for k in MEMBER_KEYS}
+               for m in records.members_by_worker.get(w.archive_no, [])]
+    cover = fields(schema.WORKERS, w, COVER)
+    if w.relapsed:
+        cover.append(("返困", "是"))
+    if w.status in schema.CLOSED_STATUS or w.closed:
+        cover += fields(schema.WORKERS, w, CLOSED)
+    income, verdict = _income(records, w, today)
+    return {
+        "archive_no": w.archive_no or "", "name": w.name or "", "initial": initial(w.name),
+        "pinyin": pinyin_text(w.name or ""),
+        "cover": cover, "identity": fields(schema.WORKERS, w, IDENTITY),
+        "members": members, "income": income, "income_verdict": verdict, "six": _six(w),
+        "visits": visits, "payouts": [_payout_row(p) for p in payouts],
+        "payout_total": total(p.amount for p in payouts),
+        "batches": _batches(records, w, payouts, today, site_url),
+        "objections": sorted((o for o in records.objections if o.archive_no == w.archive_no),
+                             key=lambda o: (o.received or date.min, o.objection_no or "")),
+        "note": w.note or "", "registrar": w.registrar or "", "reviewer": w.reviewer or "",
+    }
+
+
+def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: str | None = None,
+                   only: set[str] | None = None) -> list[Doc]:
+    """Write 档案/<archive no>.html for every worker (or those in `only`), in filing order."""
+    env = environment(records)
+    template = env.get_template("private/dossier.html")
+    folder = Path(out_dir) / FOLDER
+    st = station(records, today)
+    written = []
+    for filed in filing_order(records):
+        if only is not None and filed.worker.archive_no not in only:
+            continue
+        d = dossier_context(records, filed.worker, today, site_url)
+        html = template.render(d=d, station=st)
+        written.append(write_doc(out_dir, folder / f"{filed.stem}.html", html, today))
+    return written
+
+
+def write_index(records: Records, out_dir: Path, *, today: date, pdf_name: str | None = None) -> Doc:
+    """档案/index.html: every dossier in filing order with its status, linked."""
+    env = environment(records)
+    rows = []
+    for filed in filing_order(records):
+        w = filed.worker
+        payouts = records.payouts_by_worker.get(w.archive_no, [])
+        rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
+                     "name": w.name or "", "pinyin": pinyin_text(w.name or ""),
+                     "employer": w.employer or "", "category": w.category or "",
+                     "status": w.status or "", "registered": w.registered,
+                     "count": len(payouts), "amount": total(p.amount for p in payouts),
+                     "href": f"{filed.stem}.html"})
+    counts = {}
+    for r in rows:
+        counts[r["status"] or "未填"] = counts.get(r["status"] or "未填", 0) + 1
+    status_counts = [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]
+    html = env.get_template("private/dossier_index.html").render(
+        rows=rows, status_counts=status_counts, station=station(records, today), pdf_name=pdf_name)
+    return write_doc(out_dir, Path(out_dir) / FOLDER / INDEX, html, today)

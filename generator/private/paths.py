@@ -1,0 +1,116 @@
+"""File names from data, page addresses shared with the site, and where private/ may live.
+
+Shared with the site build (keep in step):
+- a disclosure notice is published at `notices/<notice_slug(batch_no)>/`;
+- a policy item at `policies/<policy_slug(item_name)>/`.
+The wall printouts' QR codes point there.
+
+File names made from data go through `safe_filename`: no path separators, no
+`..`, no Windows reserved names (CON, NUL, COM1…), no control characters, a
+bounded length. `inside()` is the last guard before every write.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+MAX_STEM = 80
+_UNSAFE = re.compile(r"[^\w\-.]+")  # \w keeps Han characters, letters, digits, _
+_RUNS = re.compile(r"[_]{2,}")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$",
+             *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+             *(f"COM{c}" for c in "¹²³"), *(f"LPT{c}" for c in "¹²³")}
+
+# Markers of a built public site (MkDocs) or its sources.
+SITE_MARKERS = ("sitemap.xml", "search/search_index.json")
+
+
+def safe_filename(text: str | None, fallback: str = "未命名") -> str:
+    """A file-name stem that stays in its folder on Windows, macOS and Linux.
+
+    'SF-0001' -> 'SF-0001'; '../../etc/passwd' -> 'etc_passwd'; 'CON' -> '_CON';
+    '医疗救助（大病）' -> '医疗救助_大病'.
+    """
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = _UNSAFE.sub("_", text)
+    text = _RUNS.sub("_", text).strip("._- ")
+    text = text[:MAX_STEM].rstrip("._- ")
+    if not text:
+        text = fallback
+    if text.split(".")[0].upper() in _RESERVED:
+        text = "_" + text
+    return text
+
+
+def unique_names(keys, stem=safe_filename) -> dict:
+    """key -> a stem unique within the folder (case-insensitively: Windows); later
+    clashes get -2, -3 … in the order given."""
+    out: dict = {}
+    taken: set[str] = set()
+    for key in keys:
+        base = stem(key)
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        out[key] = name
+    return out
+
+
+def notice_slug(batch_no: str) -> str:
+    """Folder name of a disclosure notice page on the site: notices/<slug>/."""
+    return safe_filename(batch_no, "notice")
+
+
+def policy_slug(item_name: str) -> str:
+    """Folder name of a policy page on the site: policies/<slug>/ ('医疗救助（大病）' -> '医疗救助_大病')."""
+    return safe_filename(item_name, "policy")
+
+
+def page_url(site_url: str | None, kind: str, slug: str) -> str | None:
+    """Absolute address of a site page ('notices' or 'policies'), or None without a site URL."""
+    if not site_url or not site_url.strip():
+        return None
+    base = site_url.strip().rstrip("/")
+    return f"{base}/{kind}/{quote(slug)}/"
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """`path` resolved, after making sure it stays inside `folder` (a bug otherwise)."""
+    root = Path(folder).resolve()
+    target = Path(path).resolve()
+    if target != root and root not in target.parents:
+        raise ValueError(f"refusing to write outside {root}: {target}")
+    return target
+
+
+def looks_like_site(folder: Path) -> bool:
+    return any((Path(folder) / marker).exists() for marker in SITE_MARKERS)
+
+
+def refuse_inside(private_dir: Path, public_dirs=()) -> str | None:
+    """A Chinese message when `private_dir` is, or is inside, a public folder; else None.
+
+    Public means one of `public_dirs` (the site folder, the generated docs), or any
+    folder on the way up that looks like a built site (it has a sitemap.xml or
+    search/search_index.json, as every MkDocs build does).
+    """
+    private = Path(private_dir).resolve()
+    for public in public_dirs:
+        if public is None:
+            continue
+        pub = Path(public).resolve()
+        if private == pub or pub in private.parents:
+            return (f"内部材料文件夹“{private_dir}”在公开网站文件夹“{public}”之内，"
+                    "其中的个人信息会随网站一起公开。请把内部材料放在网站文件夹之外"
+                    "（例如用 --private-dir 指定记录文件夹旁边的 private 文件夹）。")
+    for folder in (private, *private.parents):
+        if looks_like_site(folder):
+            return (f"内部材料文件夹“{private_dir}”位于网站文件夹“{folder}”之内"
+                    "（那里有网站生成的文件），其中的个人信息会随网站一起公开。"
+                    "请把内部材料放在网站文件夹之外。")
+    return None

@@ -1,0 +1,132 @@
+"""签收单: receipt sign-off sheets for paying out assistance (有签收).
+
+One sheet per 帮扶公示 batch (its payouts), one per payout date for payouts
+that need no disclosure, and one 待发放 sheet for such payouts not yet paid.
+Rows carry name, identity number, item, the amount in figures and in Chinese
+capitals, and blank signature and date columns; the sheet ends with the total
+in figures and capitals and the 经办人/审核人/负责人 lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .. import render
+from ..money import capitals, total, yuan
+from ..names import name_key
+from ..records import Records
+from .common import Doc, environment, station, write_doc
+from .paths import safe_filename, unique_names
+
+FOLDER = "签收单"
+INDEX = "index.html"
+PENDING = "待发放"
+
+
+@dataclass
+class Sheet:
+    key: str  # stable key: batch number, ISO date or PENDING
+    title: str
+    subtitle: str
+    meta: list = field(default_factory=list)  # (label, text)
+    payouts: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)  # payouts not listed (objection upheld)
+    stem: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        return total(p.amount for p in self.payouts)
+
+
+def receipt_sheets(records: Records) -> list[Sheet]:
+    """The sheets in order: batches by start date, then payout dates, then 待发放."""
+    upheld = {(o.batch, o.archive_no) for o in records.objections
+              if o.result == "成立" and o.archive_no}
+    by_batch: dict[str, list] = {}
+    by_date: dict[date, list] = {}
+    pending: list = []
+    for p in records.payouts:
+        if p.batch:
+            by_batch.setdefault(p.batch, []).append(p)
+        elif p.paid:
+            by_date.setdefault(p.paid, []).append(p)
+        else:
+            pending.append(p)
+    sheets = []
+    batches = sorted(by_batch, key=lambda no: (_start(records, no), no))
+    for no in batches:
+        batch = records.batch_by_no.get(no)
+        listed = [p for p in by_batch[no] if (no, p.archive_no) not in upheld]
+        left = [p for p in by_batch[no] if (no, p.archive_no) in upheld]
+        meta = [("公示批次", no)]
+        if batch is not None and batch.start is not None:
+            end = records.batch_end(batch)
+            meta.append(("公示期", f"{render.zh_date(batch.start)}至{render.zh_date(end)}"))
+        sheets.append(Sheet(no, "帮扶资金发放签收单", batch.title if batch and batch.title else f"公示批次 {no}",
+                            meta, listed, left))
+    for day in sorted(by_date):
+        sheets.append(Sheet(day.isoformat(), "帮扶资金发放签收单", f"{render.zh_date(day)}发放",
+                            [("发放日期", render.zh_date(day))], by_date[day]))
+    if pending:
+        sheets.append(Sheet(PENDING, "帮扶资金发放签收单", "待发放（尚未填写发放日期）",
+                            [("说明", "发放后请在帮扶记录中填写发放日期和签收情况")], pending))
+    for sheet in sheets:
+        funds = sorted({p.fund for p in sheet.payouts if p.fund})
+        if funds:
+            sheet.meta.append(("资金账户", "、".join(funds)))
+        sheet.payouts.sort(key=lambda p: (name_key(_name(records, p), p.archive_no or ""), p.record_no or ""))
+    stems = unique_names([s.key for s in sheets], stem=_stem)
+    for sheet in sheets:
+        sheet.stem = stems[sheet.key]
+    return sheets
+
+
+def _start(records: Records, batch_no: str) -> date:
+    batch = records.batch_by_no.get(batch_no)
+    return batch.start if batch is not None and batch.start is not None else date.min
+
+
+def _stem(key: str) -> str:
+    if key == PENDING:
+        return PENDING
+    try:
+        return "发放_" + date.fromisoformat(key).isoformat()
+    except ValueError:
+        return "公示_" + safe_filename(key)
+
+
+def _name(records: Records, p) -> str:
+    w = records.worker_by_no.get(p.archive_no)
+    return (w.name if w is not None and w.name else p.name) or ""
+
+
+def _rows(records: Records, sheet: Sheet) -> list[dict]:
+    rows = []
+    for p in sheet.payouts:
+        w = records.worker_by_no.get(p.archive_no)
+        rows.append({"archive_no": p.archive_no or "", "name": _name(records, p),
+                     "id_number": (w.id_number if w is not None else "") or "",
+                     "item": p.item or "", "amount": yuan(p.amount),
+                     "capitals": capitals(p.amount) if p.amount is not None else "",
+                     "method": p.method or ""})
+    return rows
+
+
+def write_receipts(records: Records, out_dir: Path, *, today: date) -> list[Doc]:
+    """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last)."""
+    env = environment(records)
+    template = env.get_template("private/receipt.html")
+    folder = Path(out_dir) / FOLDER
+    st = station(records, today)
+    sheets = receipt_sheets(records)
+    written = []
+    for sheet in sheets:
+        html = template.render(sheet=sheet, rows=_rows(records, sheet), total=sheet.total,
+                               total_capitals=capitals(sheet.total), station=st)
+        written.append(write_doc(out_dir, folder / f"{sheet.stem}.html", html, today))
+    index = env.get_template("private/receipt_index.html").render(sheets=sheets, station=st)
+    written.append(write_doc(out_dir, folder / INDEX, index, today))
+    return written

@@ -1,0 +1,292 @@
+"""The quarterly report for the union above (每季度统计上报), as an .xlsx workbook.
+
+`bangfu report --quarter 2026Q3`. Figures for the quarter:
+- payouts by item, by 困难类别 and by 主要致困原因 (a payout counts in the quarter
+  of its 发放日期; unpaid ones do not count);
+- files: in force at the quarter's end (建档 on or before the end and not closed by
+  then), newly registered (建档日期 in the quarter) and closed (结档日期 in the quarter);
+- money per fund (opening balance, income, payouts, other spending, closing
+  balance), income by source and spending by purpose.
+Every text cell goes through safe_cells (no formula injection); amounts are
+numbers with two decimals, Decimal until the cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from .. import schema
+from ..money import total
+from ..records import Records
+from ..render import zh_date
+from ..safe_cells import write_text_cell
+from .paths import inside
+
+FOLDER = "季度统计"
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = re.compile(r"^\s*(\d{4})\s*(?:年\s*第?|[-_/ ]?\s*[Qq])\s*([1-4一二三四])\s*(?:季度?)?\s*$")
+_ZH_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        nxt = date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, 3 * self.number + 1, 1)
+        return nxt - timedelta(days=1)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def zh(self) -> str:
+        return f"{self.year}年第{_ZH_Q[self.number]}季度"
+
+    def __contains__(self, day) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+def parse_quarter(text: str) -> Quarter | None:
+    """'2026Q3', '2026-Q3', '2026q3', '2026年第3季度', '2026年第三季度' -> Quarter; else None."""
+    m = _QUARTER.match(text or "")
+    return Quarter(int(m.group(1)), _ZH_DIGITS[m.group(2)]) if m else None
+
+
+def quarter_of(day: date) -> Quarter:
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def latest_complete(today: date) -> Quarter:
+    q = quarter_of(today)
+    return Quarter(q.year - 1, 4) if q.number == 1 else Quarter(q.year, q.number - 1)
+
+
+# figures -------------------------------------------------------------------------------
+def _tally(payouts, key) -> list[tuple]:
+    """(label, people, times, amount) per key value, in first-seen order."""
+    groups: dict = {}
+    for p in payouts:
+        groups.setdefault(key(p) or "未填", []).append(p)
+    return [(label, len({p.archive_no for p in ps}), len(ps), total(p.amount for p in ps))
+            for label, ps in groups.items()]
+
+
+def _ordered(rows, order) -> list[tuple]:
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(rows, key=lambda r: (rank.get(r[0], len(rank)), r[0]))
+
+
+def paid_in(records: Records, q: Quarter) -> list:
+    return [p for p in records.payouts if p.paid in q]
+
+
+def in_force(w, day: date) -> bool:
+    return bool(w.registered and w.registered <= day and not (w.closed and w.closed <= day))
+
+
+def file_counts(records: Records, q: Quarter, key) -> list[tuple]:
+    """(label, in force at the end, newly registered, closed) per key value."""
+    rows: dict = {}
+    for w in records.workers:
+        label = key(w) or "未填"
+        row = rows.setdefault(label, [0, 0, 0])
+        row[0] += in_force(w, q.end)
+        row[1] += w.registered in q
+        row[2] += w.closed in q
+    return [(label, *counts) for label, counts in rows.items() if any(counts)]
+
+
+def fund_rows(records: Records, q: Quarter) -> list[tuple]:
+    """(fund, source, opening, income, payouts, other spending, closing) per fund."""
+    out = []
+    for f in records.funds:
+        opened = f.opened or date.min
+
+        def counted(day, before=None):
+            return day is not None and day >= opened and (day < before if before else day in q)
+
+        start = (f.opening or Decimal(0)) if opened <= q.end else Decimal(0)
+        start += total(i.amount for i in records.incomes if i.fund == f.name and counted(i.date, q.start))
+        start -= total(p.amount for p in records.payouts if p.fund == f.name and counted(p.paid, q.start))
+        start -= total(e.amount for e in records.expenses if e.fund == f.name and counted(e.date, q.start))
+        income = total(i.amount for i in records.incomes if i.fund == f.name and counted(i.date))
+        paid = total(p.amount for p in records.payouts if p.fund == f.name and counted(p.paid))
+        other = total(e.amount for e in records.expenses if e.fund == f.name and counted(e.date))
+        out.append((f.name, f.source or "", start, income, paid, other, start + income - paid - other))
+    return out
+
+
+def income_by_source(records: Records, q: Quarter) -> list[tuple]:
+    groups: dict = {}
+    for i in records.incomes:
+        if i.date in q:
+            groups.setdefault(i.source or "未填", []).append(i.amount)
+    return _ordered([(s, len(a), total(a)) for s, a in groups.items()], schema.SOURCE_KIND)
+
+
+def spending_by_purpose(records: Records, q: Quarter) -> list[tuple]:
+    groups: dict = {}
+    for p in paid_in(records, q):
+        item = records.item_by_name.get(p.item)
+        groups.setdefault((item.group if item else None) or "其他", [Decimal(0), Decimal(0)])[0] += p.amount or 0
+    for e in records.expenses:
+        if e.date in q:
+            groups.setdefault(e.purpose or "其他", [Decimal(0), Decimal(0)])[1] += e.amount or 0
+    return _ordered([(g, a, b, a + b) for g, (a, b) in groups.items()], schema.ITEM_GROUP)
+
+
+# writing ---------------------------------------------------------------------------------
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+class _Sheet:
+    def __init__(self, ws):
+        self.ws = ws
+        self.row = 1
+
+    def cell(self, col: int, value, *, money=False, bold=False, boxed=True):
+        if isinstance(value, Decimal):
+            value = float(value.quantize(Decimal("0.01")))
+            money = True
+        c = write_text_cell(self.ws, self.row, col, value)
+        if money:
+            c.number_format = MONEY_FORMAT
+        elif isinstance(value, date):
+            c.number_format = DATE_FORMAT
+        if bold:
+            c.font = _BOLD
+        if boxed:
+            c.border = _BOX
+        return c
+
+    def line(self, *values, bold=False, boxed=True):
+        for col, value in enumerate(values, 1):
+            self.cell(col, value, bold=bold, boxed=boxed)
+        self.row += 1
+
+    def section(self, title: str, header: tuple, rows: list, totals: bool = True):
+        self.row += 1
+        self.cell(1, title, bold=True, boxed=False).font = Font(bold=True, size=12)
+        self.row += 1
+        for col, text in enumerate(header, 1):
+            c = self.cell(col, text, bold=True)
+            c.fill = _HEAD_FILL
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.row += 1
+        for r in rows:
+            self.line(*r)
+        if not rows:
+            self.line("本季度无", *([""] * (len(header) - 1)))
+        elif totals:
+            sums = []
+            for col in range(1, len(header)):
+                values = [r[col] for r in rows]
+                numeric = all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in values)
+                sums.append(sum(values, Decimal(0) if isinstance(values[0], Decimal) else 0) if numeric else "")
+            self.line("合计", *sums, bold=True)
+
+
+def _header(sh: _Sheet, records: Records, q: Quarter, today: date, title: str, width: int):
+    s = records.settings
+    c = sh.cell(1, f"{title}（{q.zh}）", boxed=False)
+    c.font = _TITLE
+    sh.ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    c.alignment = Alignment(horizontal="center")
+    sh.row = 2
+    for label, value in (("填报单位", s.station_name or ""), ("报送单位", s.parent_union or ""),
+                         ("统计期间", f"{zh_date(q.start)}至{zh_date(q.end)}"),
+                         ("填报日期", today), ("联系人", s.contact or ""), ("联系电话", s.phone or "")):
+        sh.cell(1, label, bold=True, boxed=False)
+        sh.cell(2, value, boxed=False)
+        sh.row += 1
+
+
+def _widths(ws, widths):
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
+    wb = Workbook()
+    sh = _Sheet(wb.active)
+    sh.ws.title = "季度统计"
+    _header(sh, records, q, today, "困难职工帮扶工作季度统计表", 7)
+    paid = paid_in(records, q)
+    worker = records.worker_by_no.get
+    item_group = {i.name: i.group or "" for i in records.items}
+    by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
+    sh.section("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
+               [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item])
+    categories = [c.name for c in records.categories]
+    sh.section("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
+               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "category", None)), categories))
+    sh.section("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
+               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES))
+    files = ("季末在档人数", "本季新建档", "本季结档")
+    sh.section("四、困难职工档案（按困难类别）", ("困难类别", *files),
+               _ordered(file_counts(records, q, lambda w: w.category), categories))
+    sh.section("五、困难职工档案（按主要致困原因）", ("主要致困原因", *files),
+               _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES))
+    sh.section("六、资金收支（按资金账户）",
+               ("资金账户", "资金来源", "期初余额", "本季收入", "本季帮扶发放", "本季其他支出", "期末余额"),
+               fund_rows(records, q))
+    sh.section("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q))
+    sh.section("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"),
+               spending_by_purpose(records, q))
+    _widths(sh.ws, (26, 22, 14, 14, 16, 16, 16))
+    _people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工",
+                  [w for w in records.workers if w.registered in q],
+                  ("archive_no", "name", "sex", "employer", "category", "cause", "registered"))
+    _people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工",
+                  [w for w in records.workers if w.closed in q],
+                  ("archive_no", "name", "employer", "category", "status", "closed", "exit_reason"))
+    wb.properties.title = f"{q.zh}困难职工帮扶工作统计"
+    wb.properties.creator = "bangfu"
+    return wb
+
+
+def _people_sheet(ws, records, q, today, title, workers, keys):
+    sh = _Sheet(ws)
+    _header(sh, records, q, today, title, len(keys))
+    columns = [schema.WORKERS.column(k) for k in keys]
+    rows = [tuple("" if v is None else v for v in (getattr(w, k) for k in keys))
+            for w in sorted(workers, key=lambda w: w.archive_no or "")]
+    sh.section(f"共 {len(rows)} 人", tuple(c.name for c in columns), rows, totals=False)
+    _widths(ws, [max(12, c.width) for c in columns])
+
+
+def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None) -> Path:
+    """Write the report workbook to `path` (kept inside `root` when given)."""
+    path = Path(path)
+    if root is not None:
+        inside(root, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(records, q, today).save(path)
+    return path
+
+
+def default_name(q: Quarter) -> str:
+    return f"{q.code}季度统计表.xlsx"

@@ -1,0 +1,149 @@
+"""上墙公示: PUBLIC A4 printouts for the office wall, also linked from the site.
+
+One page per running disclosure notice and one per policy item, each with the
+station header, the date, the objection channel and, when the station has a
+site address, a QR code linking to the same page online
+(`notices/<notice_slug>/`, `policies/<policy_slug>/`; see paths.py).
+
+These pages are public: names are masked unless the station opted in
+(settings.full_names), and nothing else about a worker is shown besides the
+unit, category, item and amount, as on the site.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
+
+from .. import disclosure
+from ..masking import mask_name
+from ..money import yuan
+from ..records import Records
+from ..standards import describe, percent, worked_example
+from . import pdf as pdf_output
+from .common import environment, qr_svg, station, write_text
+from .paths import notice_slug, page_url, policy_slug, unique_names
+
+NOTICES = "notices"
+POLICIES = "policies"
+INDEX = "index.html"
+
+_FREQUENCY = {"一次性": "每人限享受一次", "每年": "每年最多 {n} 次", "每季度": "每季度最多 {n} 次",
+              "不限": "不限次数"}
+_INCOME_MULTIPLE = {"低于低保线": "", "低于1.5倍低保线": "的 1.5 倍", "低于2倍低保线": "的 2 倍"}
+_SPLIT = re.compile(r"[、；;，,\n]+")
+_STEPS = re.compile(r"\s*(?:→|->|—>|＞|>)\s*")
+
+
+def _objection_channel(records: Records, batch=None) -> dict:
+    s = records.settings
+    return {
+        "phone": (batch.objection_phone if batch is not None and batch.objection_phone else s.phone) or "",
+        "address": (batch.objection_address if batch is not None and batch.objection_address else s.address) or "",
+        "hotline": s.hotline or "12351",
+        "hours": s.hours or "",
+    }
+
+
+def notice_context(records: Records, view, today: date) -> dict:
+    b = view.batch
+    full = bool(records.settings.full_names)
+    rows = [{"name": e.name if full else mask_name(e.name), "employer": e.employer,
+             "category": e.category, "item": e.item, "amount": yuan(e.amount) if e.amount is not None else ""}
+            for e in view.entries]
+    url = page_url(records.settings.site_url, NOTICES, notice_slug(b.batch_no))
+    return {
+        "batch_no": b.batch_no, "title": b.title or f"公示 {b.batch_no}", "kind": b.kind or "",
+        "subject": b.subject or "", "with_amounts": b.kind == "帮扶公示", "rows": rows,
+        "total": yuan(view.total), "start": view.start, "end": view.end, "days": view.days,
+        "place": b.place or "", "issuer": b.issuer or records.settings.station_name or "",
+        "issued": b.issued or view.start, "channel": _objection_channel(records, b),
+        "full_names": full, "url": url, "shown_url": unquote(url) if url else None,
+        "qr": qr_svg(url, "扫码查看网上公示"),
+    }
+
+
+def _steps(item, days: int) -> list[str]:
+    if item.procedure:
+        return [s for s in _STEPS.split(item.procedure.strip()) if s]
+    steps = ["本人提出申请，提交所需材料"]
+    steps.append("帮扶站入户调查核实")
+    if item.needs_disclosure:
+        steps.append(f"公示 {days} 天，接受监督")
+    steps += ["审核批准", "发放，本人签收"]
+    return steps
+
+
+def policy_context(records: Records, item, today: date) -> dict:
+    days = records.settings.disclosure_days or 7
+    line = records.dibao_line(today.year)
+    income = ""
+    if item.income_rule in _INCOME_MULTIPLE:
+        income = f"家庭月人均收入低于本地低保标准{_INCOME_MULTIPLE[item.income_rule]}"
+        if line is not None:
+            income += f"（{today.year} 年低保标准为每人每月 {yuan(line)} 元）"
+    example = None
+    pair = worked_example(item)
+    if pair is not None and pair[1] is not None:
+        base, amount = pair
+        threshold = item.threshold or 0
+        example = (f"例：医疗自付费用 {yuan(base)} 元，救助金额 =（{yuan(base)} − {yuan(threshold)}）"
+                   f"× {percent(item.rate)} = {yuan(amount)} 元")
+    formula = None
+    if item.standard == "比例封顶" and item.rate is not None:
+        formula = f"救助金额 =（医疗自付费用 − {yuan(item.threshold or 0)}）× {percent(item.rate)}"
+        if item.cap is not None:
+            formula += f"，最高不超过 {yuan(item.cap)} 元"
+    frequency = _FREQUENCY.get(item.frequency or "", "").format(n=item.max_times or 1)
+    url = page_url(records.settings.site_url, POLICIES, policy_slug(item.name))
+    return {
+        "name": item.name, "group": item.group or "", "who": item.who or "", "income": income,
+        "standard": describe(item), "formula": formula, "example": example, "frequency": frequency,
+        "documents": [d.strip() for d in _SPLIT.split(item.documents or "") if d.strip()],
+        "steps": _steps(item, days),
+        "deadline": f"收到申请后 {item.deadline_days} 个工作日内完成调查核实" if item.deadline_days else "",
+        "disclosure": f"须经公示 {days} 天无异议后发放" if item.needs_disclosure else "无需公示，审批后发放",
+        "note": item.note or "", "channel": _objection_channel(records),
+        "url": url, "shown_url": unquote(url) if url else None, "qr": qr_svg(url, "扫码查看网上政策"),
+    }
+
+
+def write_wall_printouts(records: Records, out_dir: Path, *, today: date, pdf: bool) -> list[Path]:
+    """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
+    and PDFs of each when `pdf` and WeasyPrint is available. Returns every path written."""
+    out_dir = Path(out_dir)
+    env = environment(records)
+    st = station(records, today)
+    written: list[Path] = []
+    running = [v for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
+    notice_stems = unique_names([v.batch.batch_no for v in running], stem=notice_slug)
+    listing = []
+    template = env.get_template("private/wall_notice.html")
+    for v in running:
+        path = out_dir / NOTICES / f"{notice_stems[v.batch.batch_no]}.html"
+        ctx = notice_context(records, v, today)
+        written.append(write_text(out_dir, path, template.render(n=ctx, station=st)))
+        listing.append(("公示", ctx["title"], path))
+    items = [i for i in records.items if i.name]
+    policy_stems = unique_names([i.name for i in items], stem=policy_slug)
+    template = env.get_template("private/wall_policy.html")
+    for item in items:
+        path = out_dir / POLICIES / f"{policy_stems[item.name]}.html"
+        ctx = policy_context(records, item, today)
+        written.append(write_text(out_dir, path, template.render(p=ctx, station=st)))
+        listing.append(("政策", ctx["name"], path))
+    make_pdf = pdf and pdf_output.available()
+    pages = [p for p in written]
+    if make_pdf:
+        for path in pages:
+            pdf_path = path.with_suffix(".pdf")
+            pdf_output.write_pdf(path, pdf_path)
+            written.append(pdf_path)
+    links = [(kind, title, path.relative_to(out_dir).as_posix(),
+              path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)
+             for kind, title, path in listing]
+    index = env.get_template("private/wall_index.html").render(links=links, station=st)
+    written.append(write_text(out_dir, out_dir / INDEX, index))
+    return written
