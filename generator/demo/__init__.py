@@ -1,0 +1,79 @@
+"""A fictional demo station: 示范镇总工会困难职工帮扶站.
+
+    write_demo(Path("records"))          # the committed demo records
+    bangfu demo-data records             # the same from the command line
+
+The committed `records/*.xlsx` are made with `bangfu demo-data records`
+(defaults: 200 workers, 600 payouts, seed 2026, today 2026-11-23); regenerate
+them that way after changing this package. The same seed always gives the
+same workbooks, byte for byte; `today` is fixed, never the real date.
+
+Three years of records ending on `today`, all invented, valid under every
+check (`bangfu check records --today 2026-11-23` reports nothing): workers
+with their families, visits, payouts of every item in the station's policy,
+disclosure batches (one running on `today`, one with an upheld objection and
+its re-disclosure), funds with incomes and expenses.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+from .. import schema
+from . import policy
+from .aid import make_payouts
+from .batches import batch_row, make_objections, number_batches, objection_row, objection_round
+from .funds import assign_funds, fund_rows, make_expenses, make_incomes, number_vouchers
+from .people import make_workers
+from .schedule import build_calendar
+from .visits import make_visits
+from .writer import write_book
+
+DEMO_TODAY = date(2026, 11, 23)
+
+
+def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
+               today: date | None = None) -> dict:
+    """All demo tables: book key -> sheet key -> rows; plus 'settings'."""
+    today = today or DEMO_TODAY
+    rng = random.Random(seed)
+    cal = build_calendar(today)
+    lines = {row["year"]: row["amount"] for row in policy.dibao_lines(cal.first_year)}
+    people = make_workers(rng, workers, cal, lines)
+    upheld_in = objection_round(cal)
+    paid = make_payouts(rng, people, cal, payouts, upheld_in)
+    objections = make_objections(rng, cal, upheld_in)
+    rounds = number_batches(cal)
+    visits = make_visits(rng, people, paid, cal)
+    assign_funds(rng, paid)
+    expenses = make_expenses(rng, cal, workers)
+    incomes, opening = make_incomes(cal, paid, expenses, workers)
+    number_vouchers(incomes, expenses)
+    members = [{"archive_no": w.archive_no, **m} for w in sorted(people, key=lambda w: w.archive_no)
+               for m in w.members]
+    return {
+        "register": {"workers": sorted(people, key=lambda w: w.archive_no), "members": members,
+                     "visits": visits},
+        "aid": {"payouts": paid, "batches": [batch_row(r) for r in rounds],
+                "objections": [objection_row(o) for o in objections]},
+        "funds": {"funds": fund_rows(cal, opening), "incomes": incomes, "expenses": expenses},
+        "policy": {"categories": list(policy.CATEGORIES), "dibao_lines": list(policy.dibao_lines(cal.first_year)),
+                   "items": list(policy.ITEMS), "calendar": []},
+        "settings": dict(policy.SETTINGS),
+    }
+
+
+def write_demo(out_dir: Path, *, workers: int = 200, payouts: int = 600, seed: int = 2026,
+               today: date | None = None) -> list[Path]:
+    """Write the four demo workbooks into out_dir; returns their paths."""
+    today = today or DEMO_TODAY
+    data = build_demo(workers=workers, payouts=payouts, seed=seed, today=today)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [write_book(out_dir / book.filename, book, data[book.key], data["settings"], stamp=today)
+            for book in schema.BOOKS]
+
+
+__all__ = ["write_demo", "build_demo", "DEMO_TODAY"]
