@@ -111,10 +111,6 @@ class Worker:
     def active(self) -> bool:
         return self.status == "在档"
 
-    def payable_until(self) -> date | None:
-        """Last day a payout may be made (the closing day for closed files)."""
-        return self.closed
-
 
 def make_workers(rng, count: int, cal: Calendar, lines: dict) -> list[Worker]:
     names = NameDrawer(rng, reserved=STAFF)

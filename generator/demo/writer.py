@@ -2,7 +2,7 @@
 
 openpyxl in write-only mode (streams rows; 20,000 workers and 100,000 payouts
 in well under a minute). Headers in schema order on row 1, frozen; identity,
-phone and bank numbers as text cells; dates as real dates; money as numbers;
+phone and bank numbers as text cells; rates as percentages; dates as real dates; money as numbers;
 是/否 for yes/no; multiple choices joined with 、. The zip is rewritten with
 fixed timestamps, so the same data gives byte-identical files.
 """
@@ -76,14 +76,15 @@ def _header(ws, name: str) -> WriteOnlyCell:
 
 def _rows(ws, sheet: schema.Sheet, rows) -> None:
     keys = [c.key for c in sheet.columns]
-    text = {i for i, c in enumerate(sheet.columns) if c.kind in TEXT_KINDS or c.key == "bank_account"}
+    formats = {i: "@" for i, c in enumerate(sheet.columns) if c.kind in TEXT_KINDS or c.key == "bank_account"}
+    formats.update({i: "0%" for i, c in enumerate(sheet.columns) if c.kind == schema.RATE and c.key == "rate"})
     for row in rows:
         get = row.get if isinstance(row, dict) else (lambda k, _r=row: getattr(_r, k, None))
         values = [cell_value(get(k)) for k in keys]
-        for i in text:
+        for i, number_format in formats.items():
             if values[i] is not None:
                 cell = WriteOnlyCell(ws, value=values[i])
-                cell.number_format = "@"
+                cell.number_format = number_format
                 values[i] = cell
         ws.append(values)
 
