@@ -1,0 +1,430 @@
+"""The leak scan: prove that no sensitive value of the records reached the public output.
+
+After rendering, every file of the built site is read (HTML and XML with entities
+decoded, the search index with json so that \\uXXXX escapes are decoded,
+gzip'd sitemaps, xlsx/zip members, SVG, PDF text through pdftotext) and searched
+for every value the schema marks `sensitive`. A hit fails the build, naming the
+file, the kind of value and the record it came from; the value itself is only
+shown masked.
+
+What is searched (the rule, documented in the README):
+- identity numbers, phone numbers and bank accounts, by their digits;
+- worker names when names are masked on the site (settings.full_names = 否),
+  family members' names always. Names of three or more characters are found
+  anywhere; a two-character name (王五) only where it stands alone between
+  non-Han characters (a table cell, an attribute), because two characters are
+  also ordinary words inside sentences (金秋, 建国); one-character names are
+  not searched;
+- addresses, communities, schools, free-text notes (生活状况, 走访情况, 异议内容,
+  备注 …) of four characters or more.
+- Not searched, because they are not distinctive text: amounts (incomes,
+  medical costs — every page has amounts), dates, and values chosen from a list
+  (健康状况 恶性肿瘤, 残疾类别): they are kept off the pages by construction —
+  the page views never carry these fields — and the tests check the pages.
+- A value that is also part of the station's own public text (its settings,
+  policies, fund names, work units, the page templates) cannot be told apart from
+  that text and is skipped; the count is reported.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import hashlib
+import html
+import io
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from . import schema
+
+KIND_ZH = {
+    schema.S_NAME: "姓名全名", schema.S_IDNO: "身份证号", schema.S_PHONE: "电话号码",
+    schema.S_ADDRESS: "住址", schema.S_HEALTH: "健康或病情", schema.S_FAMILY: "家庭成员信息",
+    schema.S_INCOME: "收入", schema.S_BANK: "银行卡号", schema.S_NOTE: "情况记录或备注",
+}
+NOT_TEXT = {schema.MONEY, schema.INT, schema.RATE, schema.DATE, schema.BOOL, schema.ENUM, schema.MULTI}
+MIN_LENGTH = {schema.S_NAME: 2, schema.S_IDNO: 6, schema.S_PHONE: 7, schema.S_BANK: 8}
+MIN_TEXT = 4
+MAX_MEMBER = 200 * 1024 * 1024  # a zip member larger than this is not ours
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{HAN}·]+")
+_DIGITS = re.compile(r"[0-9x]+")
+_ONLY_HAN = re.compile(f"^[{HAN}·]+$")
+_ONLY_DIGITS = re.compile(r"^[0-9x]+$")
+_TAG = re.compile(r"<[^>]*>")
+TEXT_SUFFIXES = {".html", ".htm", ".xml", ".svg", ".txt", ".md", ".css", ".js", ".csv", ".json",
+                 ".webmanifest"}
+
+
+def _invisible() -> re.Pattern:
+    """Whitespace and format characters (zero-width spaces, joiners, bidi marks …)."""
+    if _invisible.pattern is None:
+        ranges, start, prev = [], None, None
+        for cp in range(0x110000):
+            ch = chr(cp)
+            if ch.isspace() or unicodedata.category(ch) == "Cf":
+                if start is None:
+                    start = cp
+                prev = cp
+            elif start is not None:
+                ranges.append((start, prev))
+                start = None
+        parts = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                        for a, b in ranges)
+        _invisible.pattern = re.compile(f"[{parts}]+")
+    return _invisible.pattern
+
+
+_invisible.pattern = None
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, without whitespace and invisible format characters."""
+    return _invisible().sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True)
+class Needle:
+    text: str  # normalised
+    kind: str  # Chinese name of the kind of value
+    where: str  # the record it came from
+
+
+@dataclass(frozen=True)
+class Leak:
+    file: str
+    kind: str
+    where: str
+    preview: str
+
+
+@dataclass
+class Scan:
+    leaks: list
+    files: int
+    values: int
+    skipped_public: int  # values also found in the station's public text
+    unscanned: list  # files that could not be read (e.g. PDF without pdftotext)
+
+    @property
+    def ok(self) -> bool:
+        return not self.leaks and not self.unscanned
+
+
+# --- what to look for -------------------------------------------------------
+def _min_length(column, full_names: bool) -> int | None:
+    if column.kind in NOT_TEXT or not column.sensitive or column.sensitive == schema.S_INCOME:
+        return None
+    if column.sensitive == schema.S_NAME:
+        return None if full_names else 2
+    if column.sensitive == schema.S_FAMILY and column.key == "name":
+        return 2
+    return MIN_LENGTH.get(column.sensitive, MIN_TEXT)
+
+
+def public_corpus(records, template_dirs=()) -> str:
+    """The station's own public text, normalised: values found inside it are not searched."""
+    parts = [str(v) for v in _settings_values(records)]
+    for sheet_key, keys in (("items", None), ("categories", None), ("dibao_lines", None),
+                            ("funds", None), ("incomes", ("payer", "summary", "source")),
+                            ("expenses", ("summary", "purpose")), ("workers", ("employer", "union_branch")),
+                            ("payouts", ("item", "campaign", "fund"))):
+        for rec in getattr(records, sheet_key):
+            for key in keys or [c.key for c in schema.sheet(_ref(sheet_key)).columns]:
+                value = getattr(rec, key, None)
+                if isinstance(value, str) and value:
+                    parts.append(value)
+    for folder in template_dirs:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and path.suffix in (".j2", ".html", ".md", ".css", ".txt"):
+                parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    theme_words = _material_strings()
+    if theme_words:
+        parts.append(theme_words)
+    return "\n".join(normalise(p) for p in parts)
+
+
+def _ref(sheet_key: str) -> str:
+    for book, sheet in schema.all_sheets():
+        if sheet.key == sheet_key:
+            return f"{book.key}.{sheet.key}"
+    raise KeyError(sheet_key)
+
+
+def _settings_values(records):
+    s = records.settings
+    for entry in schema.SETTINGS.entries:
+        value = getattr(s, entry.key, None)
+        if isinstance(value, str) and value:
+            yield value
+
+
+def _material_strings() -> str:
+    try:
+        import material
+    except ImportError:
+        return ""
+    path = Path(material.__file__).parent / "templates" / "partials" / "languages" / "zh.html"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def collect(records, allow: str = "") -> tuple[list[Needle], int]:
+    """Every sensitive value worth searching, and how many were skipped as public text."""
+    full = bool(records.settings.full_names)
+    found: dict[str, Needle] = {}
+    skipped = 0
+    for _, sheet in schema.all_sheets():
+        rows = getattr(records, sheet.key, None)
+        if not rows or sheet.settings:
+            continue
+        for column in sheet.columns:
+            minimum = _min_length(column, full)
+            if minimum is None:
+                continue
+            kind = KIND_ZH[column.sensitive]
+            for rec in rows:
+                value = getattr(rec, column.key, None)
+                if not isinstance(value, str) or not value:
+                    continue
+                texts = {normalise(value)}
+                if column.sensitive == schema.S_PHONE:
+                    texts.add("".join(ch for ch in value if ch.isdigit()))
+                for text in texts:
+                    if len(text) < minimum or text in found:
+                        continue
+                    if allow and text in allow:
+                        skipped += 1
+                        continue
+                    place = records.place(sheet.key, rec.row, column.key)
+                    where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
+                    found[text] = Needle(text, kind, where)
+    return list(found.values()), skipped
+
+
+# --- where to look ----------------------------------------------------------
+def _theme_hashes() -> set[str]:
+    """Hashes of the theme's own files: copied verbatim, they cannot hold records."""
+    if _theme_hashes.cache is None:
+        hashes = set()
+        try:
+            import material
+
+            root = Path(material.__file__).parent / "templates"
+            for path in root.rglob("*"):
+                if path.is_file() and path.suffix in (".js", ".css", ".svg", ".json", ".map"):
+                    hashes.add(hashlib.sha256(path.read_bytes()).hexdigest())
+        except ImportError:
+            pass
+        _theme_hashes.cache = hashes
+    return _theme_hashes.cache
+
+
+_theme_hashes.cache = None
+
+
+def _json_strings(value, out: list) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out.append(str(k))
+            _json_strings(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _json_strings(v, out)
+
+
+def _texts(name: str, data: bytes) -> list[str] | None:
+    """Text views of one file (decoded several ways); None when it cannot be read."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        try:
+            return _texts(name[:-3], gzip.decompress(data))
+        except (OSError, EOFError):
+            return None
+    suffix = Path(lower).suffix
+    if suffix in (".xlsx", ".docx", ".zip", ".ods", ".odt"):
+        return _zip_texts(data)
+    if suffix == ".pdf":
+        return _pdf_text(data)
+    if suffix not in TEXT_SUFFIXES:
+        return []
+    text = data.decode("utf-8", errors="replace")
+    out = [text]
+    if suffix == ".json":
+        try:
+            strings: list[str] = []
+            _json_strings(json.loads(text), strings)
+            out = strings
+        except ValueError:
+            pass
+    decoded = [html.unescape(t) for t in out if "&" in t]
+    out += decoded
+    out += [unquote(t) for t in out if "%" in t]
+    if suffix in (".json", ".xml", ".svg"):
+        out += [_TAG.sub("", t) for t in out if "<" in t]
+    return out
+
+
+def _zip_texts(data: bytes) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            out = []
+            for info in z.infolist():
+                if info.file_size > MAX_MEMBER:
+                    return None
+                if info.filename.endswith((".xml", ".rels", ".txt", ".csv")):
+                    text = z.read(info).decode("utf-8", errors="replace")
+                    out += [text, html.unescape(text), html.unescape(_TAG.sub("", text))]
+            return out
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def _pdf_text(data: bytes) -> list[str] | None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    try:
+        result = subprocess.run([tool, "-q", "-enc", "UTF-8", "-", "-"], input=data,
+                                capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    return [result.stdout.decode("utf-8", errors="replace")]
+
+
+# --- searching ----------------------------------------------------------------
+class _Haystack:
+    """Unique normalised lines of the whole output, each with the first file it was in."""
+
+    def __init__(self):
+        self.seen: dict[str, int] = {}
+        self.files: list[str] = []
+
+    def add(self, file: str, texts: list[str]) -> None:
+        index = len(self.files)
+        self.files.append(file)
+        raw_seen = set()
+        for text in texts:
+            for line in text.splitlines():
+                if not line or line in raw_seen:
+                    continue
+                raw_seen.add(line)
+                norm = normalise(line)
+                if norm and norm not in self.seen:
+                    self.seen[norm] = index
+
+    def search(self, needles: list[Needle]) -> list[tuple[Needle, str]]:
+        han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
+        han: dict[int, dict] = {}
+        digits: dict[int, dict] = {}
+        anchored: dict[str, list] = {}  # anchor (a Han or digit run) -> mixed needles
+        loose = []
+        for n in needles:
+            if n.text in han2:
+                continue
+            if _ONLY_HAN.match(n.text):
+                han.setdefault(len(n.text), {})[n.text] = n
+            elif _ONLY_DIGITS.match(n.text):
+                digits.setdefault(len(n.text), {})[n.text] = n
+            else:
+                anchor = max(_RUN.findall(n.text) + _DIGITS.findall(n.text), key=len, default="")
+                if len(anchor) >= 3 or (len(anchor) == 2 and _ONLY_HAN.match(anchor)):
+                    table = han if _ONLY_HAN.match(anchor) else digits
+                    table.setdefault(len(anchor), {}).setdefault(anchor, None)
+                    anchored.setdefault(anchor, []).append(n)
+                else:
+                    loose.append(n)
+        hits: dict[Needle, int] = {}
+        candidates = []
+        for pattern, lengths in ((_RUN, han), (_DIGITS, digits)):
+            runs: dict[str, int] = {}
+            for line, f in self.seen.items():
+                for run in pattern.findall(line):
+                    runs.setdefault(run, f)
+            for run, f in runs.items():
+                if pattern is _RUN and run in han2:
+                    hits.setdefault(han2[run], f)
+                for length, table in lengths.items():
+                    for i in range(len(run) - length + 1):
+                        sub = run[i:i + length]
+                        if sub in table:
+                            if table[sub] is not None:
+                                hits.setdefault(table[sub], f)
+                            if sub in anchored:
+                                candidates += anchored.pop(sub)
+        if candidates or loose:
+            lines = list(self.seen)
+            starts, pos = [], 0
+            for line in lines:
+                starts.append(pos)
+                pos += len(line) + 1
+            big = "\n".join(lines)
+            for n in candidates + loose:
+                at = big.find(n.text)
+                if at >= 0:
+                    hits.setdefault(n, self.seen[lines[bisect.bisect_right(starts, at) - 1]])
+        return [(n, self.files[f]) for n, f in hits.items()]
+
+
+def preview(text: str) -> str:
+    """A masked hint of a value: 张**, 3701************15."""
+    if len(text) <= 3:
+        return text[:1] + "*" * (len(text) - 1)
+    keep = 2 if len(text) >= 8 else 1
+    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
+
+
+def scan_folder(folder: Path, needles: list[Needle], skipped_public: int = 0) -> Scan:
+    folder = Path(folder)
+    hay = _Haystack()
+    theme = _theme_hashes()
+    unscanned = []
+    files = 0
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() in theme:
+            continue
+        files += 1
+        texts = _texts(path.name, data)
+        if texts is None:
+            unscanned.append(rel)
+            continue
+        hay.add(rel, [rel, *texts])
+    leaks = [Leak(file, n.kind, n.where, preview(n.text)) for n, file in hay.search(needles)]
+    leaks.sort(key=lambda l: (l.file, l.where))
+    return Scan(leaks, files, len(needles), skipped_public, unscanned)
+
+
+def scan_site(folder: Path, records, template_dirs=()) -> Scan:
+    needles, skipped = collect(records, public_corpus(records, template_dirs))
+    return scan_folder(folder, needles, skipped)
+
+
+def report(scan: Scan, limit: int = 20) -> str:
+    """The Chinese message for a failed scan."""
+    lines = ["隐私检查未通过：生成的网站中出现了不应公开的个人信息，本次没有发布，原网站保持不变。"]
+    for leak in scan.leaks[:limit]:
+        lines.append(f"  - 页面 {leak.file}：{leak.kind}（来自 {leak.where}，{leak.preview}）")
+    if len(scan.leaks) > limit:
+        lines.append(f"  …… 另有 {len(scan.leaks) - limit} 处")
+    for rel in scan.unscanned[:limit]:
+        lines.append(f"  - 文件 {rel} 无法检查（PDF 需要安装 poppler-utils 中的 pdftotext），为安全起见不发布。")
+    if scan.leaks:
+        lines.append("请检查是否修改过网页模板（site_templates），或在公示标题、处理说明等会公开的栏目中写入了"
+                     "姓名、身份证号、电话、住址等个人信息；改正后重新生成。")
+    return "\n".join(lines)

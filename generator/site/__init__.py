@@ -1,0 +1,100 @@
+"""The public site's pages, rendered from the records into a docs tree for mkdocs.
+
+    docs, info = render_site(records, today, template_dirs=[...], prints={...})
+
+Each module builds plain view objects that hold only what may be published
+(see the privacy rule in notices.py and stats.py), then renders its Jinja2
+templates from site_templates/site/. Nothing here touches the disk except
+through `Docs.write`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from markupsafe import Markup
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import render
+from ..disclosure import NOT_STARTED, RUNNING
+from .common import Docs, front_matter, public_text
+from .funds import build_funds, render_funds
+from .nav import site_nav
+from .notices import build_notices, render_notices
+from .policies import build_items, render_policies
+from .stats import build_stats, render_stats
+
+
+@dataclass
+class SiteInfo:
+    """What the build summary and the mkdocs configuration need to know."""
+    nav: list
+    station: dict
+    notices: int = 0
+    running: int = 0
+    items: int = 0
+    funds: int = 0
+    income: object = 0
+    spending: object = 0
+    balance: object = 0
+    search_words: list = field(default_factory=list)
+
+
+def rel_url(target: str, here: str) -> str:
+    """Relative link from the docs page `here` to the docs file `target`."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def station(records, today: date) -> dict:
+    s = records.settings
+    return {
+        "station_name": public_text(s.station_name) or "困难职工帮扶站",
+        "parent_union": public_text(s.parent_union), "address": public_text(s.address),
+        "phone": public_text(s.phone), "hotline": public_text(s.hotline or "12351"),
+        "hours": public_text(s.hours), "contact": public_text(s.contact),
+        "site_url": public_text(s.site_url), "today": today,
+        "disclosure_days": s.disclosure_days or 7,
+        "retention_days": 30 if s.retention_days is None else s.retention_days,
+        "full_names": bool(s.full_names), "min_cell": s.min_cell or 3,
+    }
+
+
+def environment(template_dirs=()):
+    env = render.environment(list(template_dirs))
+    env.globals["rel_url"] = rel_url
+    env.filters["nobr"] = nobr
+    return env
+
+
+def nobr(value) -> Markup:
+    """Text that must not break across lines (a date in a narrow table column)."""
+    return Markup('<span class="bf-nowrap">{}</span>').format(value)
+
+
+def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
+    """All public pages as a Docs tree. `prints` maps a batch number or an item name to
+    [(label, docs path)] of its printable wall versions."""
+    env = environment(template_dirs)
+    site = station(records, today)
+    docs = Docs()
+    notices = build_notices(records, today, prints=prints)
+    render_notices(env, docs, notices, site)
+    items = build_items(records, today, prints=prints)
+    render_policies(env, docs, records, items, site, today)
+    funds = build_funds(records, today, docs)
+    render_funds(env, docs, funds, site)
+    stats = build_stats(records, today)
+    render_stats(env, docs, stats, site)
+    running = [n for n in notices if n.state == RUNNING]
+    upcoming = [n for n in notices if n.state == NOT_STARTED]
+    docs.add("index.md", front_matter(site["station_name"], hide=("navigation", "toc")) + env.get_template(
+        "site/home.md.j2").render(site=site, running=running, upcoming=upcoming, funds=funds,
+                                  items=items), kind="index")
+    nav = site_nav(sorted({n.start.year for n in notices}), items, funds["funds"],
+                   [y.year for y in funds["years"]], [y["year"] for y in stats["years"]])
+    words = sorted({w for i in records.items for w in (public_text(i.name), public_text(i.group)) if w}
+                   | {public_text(p.campaign) for p in records.payouts if p.campaign})
+    info = SiteInfo(nav, site, len(notices), len(running), len(items), len(funds["funds"]),
+                    funds["income"], funds["spending"], funds["balance"], words)
+    return docs, info

@@ -1,0 +1,106 @@
+"""Run a real `mkdocs build` through MkDocs' Python API with the project's mkdocs.yml.
+
+The configuration is loaded from the top-level mkdocs.yml and adjusted for this
+build (docs and site folders, the station's name, the navigation, the search
+dictionary). MkDocs' own log goes to a list instead of the terminal; warnings
+are returned so that the build can show them, and progress is reported while
+pages are written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from mkdocs.plugins import BasePlugin
+
+PROJECT = Path(__file__).resolve().parents[2]
+MKDOCS_YML = PROJECT / "mkdocs.yml"
+JIEBA_WORDS = PROJECT / "generator" / "data" / "jieba_user.txt"
+
+
+class MkdocsFailed(Exception):
+    """mkdocs stopped; the message says why in Chinese."""
+
+
+class _Progress(BasePlugin):
+    """Counts written pages and reports every few seconds."""
+
+    def __init__(self, total: int, report):
+        super().__init__()
+        self.total, self.report, self.done = total, report, 0
+        self.last = time.monotonic()
+
+    def on_post_page(self, output, *, page, config):
+        self.done += 1
+        now = time.monotonic()
+        if self.report and now - self.last > 3:
+            self.last = now
+            self.report(self.done, self.total)
+        return output
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def jieba_dictionary(folder: Path, words: list[str]) -> Path:
+    """The project's domain words plus this station's item names, as a jieba user dictionary."""
+    path = Path(folder) / "jieba_user.txt"
+    lines = JIEBA_WORDS.read_text(encoding="utf-8").splitlines()
+    for word in words:
+        word = "".join(ch for ch in word if not ch.isspace())
+        if 1 < len(word) <= 20:
+            lines.append(f"{word} 20 n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, site_url: str | None,
+               station: str, date_text: str, jieba_dict: Path, pages: int,
+               progress=None) -> list[str]:
+    """Build the site from docs_dir into site_dir; returns MkDocs' warnings."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    mk_log = logging.getLogger("mkdocs")
+    collect = _Collect()
+    saved = (mk_log.level, mk_log.propagate, list(mk_log.handlers))
+    mk_log.handlers = [collect]
+    mk_log.propagate = False
+    mk_log.setLevel(logging.WARNING)
+    try:
+        options = {"config_file": str(MKDOCS_YML), "docs_dir": str(docs_dir),
+                   "site_dir": str(site_dir), "site_name": site_name, "nav": nav}
+        if site_url and site_url.startswith(("http://", "https://")):
+            options["site_url"] = site_url
+        cfg = load_config(**options)
+        cfg["extra"]["bangfu"] = {"station": station, "date": date_text}
+        search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
+        if search is not None:
+            search.config["jieba_dict_user"] = str(jieba_dict)
+        cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
+        build(cfg)
+    except MkDocsException as err:
+        raise MkdocsFailed(f"MkDocs 生成网站时出错：{err}") from err
+    finally:
+        mk_log.handlers = saved[2]
+        mk_log.setLevel(saved[0])
+        mk_log.propagate = saved[1]
+    return collect.messages

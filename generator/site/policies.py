@@ -1,0 +1,161 @@
+"""政策 pages: one page per assistance item of the policy workbook, the station's
+procedure (the two 五有), and an index with the hardship categories and the
+低保 lines. Standards are written out with formulas and worked examples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import standards
+from ..money import yuan
+from ..private.paths import policy_slug
+from .common import Docs, front_matter, public_text, unique_slugs
+
+SECTION = "policies"
+RESERVED = {"index", "procedure"}
+CENT = Decimal("0.01")
+INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"),
+                   "低于2倍低保线": Decimal(2)}
+_SPLIT_DOCS = re.compile(r"[、，,；;\n]+")
+_SPLIT_STEPS = re.compile(r"\s*(?:→|->|＞|>|；|;|\n)\s*")
+
+
+@dataclass
+class ItemPage:
+    slug: str
+    name: str
+    group: str
+    who: str
+    income_rule: str  # the rule written out, '' when income is not a condition
+    standard: str  # one line: describe()
+    formula: str  # 比例封顶: the formula; '' otherwise
+    examples: list = field(default_factory=list)  # sentences
+    frequency: str = ""
+    documents: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    deadline_days: int | None = None
+    needs_disclosure: bool = False
+    note: str = ""
+    prints: list = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"{SECTION}/{self.slug}.md"
+
+
+def _slug(name: str) -> str:
+    slug = policy_slug(name)
+    return slug + "-xm" if slug.casefold() in RESERVED else slug
+
+
+def _frequency(item) -> str:
+    times = item.max_times or 1
+    if item.frequency == "一次性":
+        return "一次性帮扶，同一人只享受一次"
+    if item.frequency == "每年":
+        text = f"每人每年最多 {times} 次"
+        if item.standard == "固定金额" and item.fixed is not None and times > 1:
+            text += f"，一年最多 {yuan(item.fixed * times)} 元"
+        return text
+    if item.frequency == "每季度":
+        return f"每人每季度最多 {times} 次"
+    return "可多次申请" + (f"，每个周期最多 {item.max_times} 次" if item.max_times else "")
+
+
+def _formula(item) -> tuple[str, list[str]]:
+    if item.standard != "比例封顶" or item.rate is None:
+        return "", []
+    threshold = item.threshold or Decimal(0)
+    rate = standards.percent(item.rate)
+    formula = f"帮扶金额 =（医疗自付费用 − {yuan(threshold)} 元）× {rate}"
+    if item.cap is not None:
+        formula += f"，最高 {yuan(item.cap)} 元"
+    examples = []
+    first = standards.worked_example(item)
+    if first:
+        base, amount = first
+        examples.append(f"医疗自付费用 {yuan(base)} 元：（{yuan(base)} − {yuan(threshold)}）× {rate}"
+                        f" = {yuan(amount)} 元。")
+    if item.cap is not None and item.rate > 0:
+        base = threshold + (item.cap / item.rate).quantize(Decimal(1), ROUND_HALF_UP) + Decimal(5000)
+        raw = ((base - threshold) * item.rate).quantize(CENT, ROUND_HALF_UP)
+        examples.append(f"医疗自付费用 {yuan(base)} 元：（{yuan(base)} − {yuan(threshold)}）× {rate}"
+                        f" = {yuan(raw)} 元，超过封顶金额，按 {yuan(item.cap)} 元发放。")
+    examples.append(f"医疗自付费用不超过 {yuan(threshold)} 元的，不予计算。" if threshold else "")
+    return formula, [e for e in examples if e]
+
+
+def _income_rule(records, item, today: date) -> str:
+    multiple = INCOME_MULTIPLE.get(item.income_rule)
+    if multiple is None:
+        return ""
+    line = records.dibao_line(today.year)
+    times = "" if multiple == 1 else f" {multiple.normalize():f} 倍"
+    text = f"家庭月人均收入低于当地低保标准{times}"
+    if line is not None:
+        limit = (line * multiple).quantize(CENT, ROUND_HALF_UP)
+        text += f"（{today.year} 年低保标准 {yuan(line)} 元/人/月"
+        text += f"，即 {yuan(limit)} 元）" if multiple != 1 else "）"
+    return text
+
+
+def _steps(item, days: int) -> list[str]:
+    if item.procedure:
+        steps = [public_text(s) for s in _SPLIT_STEPS.split(item.procedure) if s.strip()]
+        if steps:
+            return steps
+    steps = ["本人提出申请，填写申请表并提交所需材料", "帮扶站受理并入户调查、核实情况"]
+    if item.needs_disclosure:
+        steps.append(f"在单位、社区和本站网站公示 {days} 天")
+    steps += ["经公示无异议后审批" if item.needs_disclosure else "审批",
+              "发放（本人签收）或提供服务，并跟踪回访"]
+    return steps
+
+
+def build_items(records, today: date, *, prints: dict | None = None) -> list[ItemPage]:
+    prints = prints or {}
+    days = records.settings.disclosure_days or 7
+    slugs = unique_slugs([i.name for i in records.items], _slug)
+    pages = []
+    for item in records.items:
+        formula, examples = _formula(item)
+        pages.append(ItemPage(
+            slug=slugs[item.name], name=public_text(item.name), group=public_text(item.group),
+            who=public_text(item.who), income_rule=_income_rule(records, item, today),
+            standard=public_text(standards.describe(item)), formula=formula, examples=examples,
+            frequency=_frequency(item),
+            documents=[public_text(d) for d in _SPLIT_DOCS.split(item.documents or "") if d.strip()],
+            steps=_steps(item, days), deadline_days=item.deadline_days,
+            needs_disclosure=bool(item.needs_disclosure), note=public_text(item.note),
+            prints=list(prints.get(item.name, ()))))
+    return pages
+
+
+def per_capita_example(records, today: date) -> dict | None:
+    """A worked example of the household income test with this year's 低保 line."""
+    line = records.dibao_line(today.year)
+    if line is None:
+        return None
+    income, rigid, size = Decimal(36000), Decimal(12000), 3
+    value = ((income - rigid) / 12 / size).quantize(CENT, ROUND_HALF_UP)
+    return {"income": income, "rigid": rigid, "size": size, "value": value, "line": line,
+            "year": today.year, "below": value < line}
+
+
+def render_policies(env, docs: Docs, records, items: list[ItemPage], site: dict, today: date) -> None:
+    tpl = env.get_template("site/policy.md.j2")
+    for page in items:
+        docs.add(page.path, front_matter(page.name) + tpl.render(site=site, p=page), kind="policies")
+    categories = [{"name": public_text(c.name), "multiple": c.multiple, "rule": public_text(c.rule)}
+                  for c in records.categories]
+    lines = sorted(((d.year, d.amount) for d in records.dibao_lines if d.year and d.amount),
+                   reverse=True)
+    docs.add(f"{SECTION}/index.md", front_matter("帮扶政策") + env.get_template(
+        "site/policies.md.j2").render(site=site, items=items, categories=categories, lines=lines,
+                                      example=per_capita_example(records, today)), kind="index")
+    deadlines = sorted({i.deadline_days for i in records.items if i.deadline_days})
+    docs.add(f"{SECTION}/procedure.md", front_matter("帮扶程序") + env.get_template(
+        "site/procedure.md.j2").render(site=site, deadlines=deadlines), kind="index")

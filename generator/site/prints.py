@@ -1,0 +1,37 @@
+"""The wall printouts (上墙版) inside the public site, under print/.
+
+generator.private.wall writes one self-contained A4 page (and a PDF) per running
+notice and per policy item; they are public documents with the same privacy rule
+as the site. They are copied into the docs folder (mkdocs copies them as they are)
+and linked from the notice and policy pages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .. import disclosure
+
+FOLDER = "print"
+
+
+def wall_printouts(records, tmp: Path, *, today: date, pdf: bool) -> tuple[dict, dict]:
+    """({docs path: bytes}, {batch number or item name: [(label, docs path)]})."""
+    from ..private.paths import notice_slug, policy_slug, unique_names
+    from ..private.wall import NOTICES, POLICIES, write_wall_printouts
+
+    written = write_wall_printouts(records, tmp, today=today, pdf=pdf)
+    files = {f"{FOLDER}/{p.relative_to(tmp).as_posix()}": p.read_bytes() for p in written}
+    running = [v.batch.batch_no for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
+    items = [i.name for i in records.items if i.name]
+    links: dict = {}
+    for kind, keys, stem in ((NOTICES, running, notice_slug), (POLICIES, items, policy_slug)):
+        for key, name in unique_names(keys, stem=stem).items():
+            page = f"{FOLDER}/{kind}/{name}.html"
+            if page not in files:
+                continue
+            links[key] = [("打印版 / 上墙版", page)]
+            if f"{FOLDER}/{kind}/{name}.pdf" in files:
+                links[key].append(("PDF", f"{FOLDER}/{kind}/{name}.pdf"))
+    return files, links

@@ -1,0 +1,68 @@
+"""Put a finished folder in place of the old one so that a reader, or a build killed at
+any moment, never sees a half-written site.
+
+On Linux the swap is one system call (renameat2 with RENAME_EXCHANGE): the target
+path always names a complete folder. Elsewhere it is two renames (old -> backup,
+new -> target) with a window of microseconds; `recover()`, run at the start of
+every build, puts the backup back if a build died inside that window.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths; False when the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def recover(target: Path, backup: Path) -> bool:
+    """Undo a swap that died half-way: the target is missing but the backup is complete."""
+    if not target.exists() and backup.is_dir():
+        os.replace(backup, target)
+        return True
+    return False
+
+
+def swap_in(staging: Path, target: Path, backup: Path) -> None:
+    """Make `staging` the new `target`; the old target ends up removed.
+    `backup` must be on the same file system (next to staging)."""
+    remove(backup)
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    if _exchange(staging, target):
+        remove(staging)  # now holds the old site
+        return
+    os.replace(target, backup)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(backup, target)
+        raise
+    remove(backup)

@@ -1,0 +1,194 @@
+"""The steps of one build, run under the build lock by generator.build.build_all."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from .. import privacy, report_text
+from ..build import (PRIVATE_MARKER, SITE_MARKER, input_key, load_state, manifest, save_state,
+                     summary_line, template_dirs, work_dir)
+from ..pipeline import CheckOutcome
+from ..problems import sort_key
+from ..render import PACKAGE_TEMPLATES, zh_date
+from . import publish, render_site
+from .mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
+from .prints import wall_printouts
+
+
+class Build:
+    def __init__(self, records_dir: Path, site_dir: Path, private_dir: Path | None, today: date,
+                 pdf: bool, echo, timings: dict, started: float):
+        self.records_dir, self.site_dir, self.private_dir = records_dir, site_dir, private_dir
+        self.today, self.pdf, self.echo, self.timings, self.started = today, pdf, echo, timings, started
+        self.work = work_dir(site_dir)
+        self.private_work = work_dir(private_dir) if private_dir is not None else None
+
+    @contextmanager
+    def step(self, key: str, text: str):
+        self.echo(f"{text}……")
+        t = time.monotonic()
+        yield
+        self.timings[key] = time.monotonic() - t
+
+    def _staging(self, work: Path, target: Path, prefix: str) -> Path:
+        return work / f"{prefix}-{target.name}"
+
+    def _prepare(self) -> None:
+        self.work.mkdir(parents=True, exist_ok=True)
+        pairs = [(self.work, self.site_dir)]
+        if self.private_dir is not None:
+            self.private_work.mkdir(parents=True, exist_ok=True)
+            pairs.append((self.private_work, self.private_dir))
+        for work, target in pairs:
+            if publish.recover(target, self._staging(work, target, "old")):
+                self.echo(f"已恢复上次中断时的 {target}。")
+            publish.remove(self._staging(work, target, "new"))
+            publish.remove(self._staging(work, target, "old"))
+
+    def run(self) -> int:
+        self._prepare()
+        tdirs = template_dirs(self.records_dir)
+        state_path = self.work / f"state-{self.site_dir.name}.json"
+        state = load_state(state_path)
+        key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
+                        private_dir=self.private_dir and self.private_dir.resolve())
+        site_ok = manifest(self.site_dir) is not None and state.get("site") == manifest(self.site_dir)
+        private_ok = self.private_dir is None or (
+            manifest(self.private_dir) is not None and state.get("private") == manifest(self.private_dir))
+        if state.get("key") == key and site_ok and private_ok:
+            if state.get("report"):
+                self.echo(state["report"])
+            self.echo(f"记录、模板和程序都没有变化，网站已是最新：{self.site_dir}"
+                      f"（用时 {time.monotonic() - self.started:.1f} 秒）。")
+            return 0
+        outcome = self._check()
+        report = report_text.render(outcome.problems, self.records_dir) if outcome.problems else ""
+        if report:
+            self.echo(report)
+        if outcome.exit_code:
+            self.echo("记录中有错误或无法读取的工作簿，本次没有生成网站，原网站保持不变。")
+            return outcome.exit_code
+        records = outcome.records
+        with self.step("render", "生成页面"):
+            try:
+                docs, info = self._render(records, tdirs)
+            except jinja2.TemplateError as err:
+                self.echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
+                return 1
+        digest = docs.digest()
+        docs_dir = self.work / "docs"
+        publish.remove(docs_dir)
+        docs.write(docs_dir)
+        self.echo(f"已生成 {docs.page_count} 个页面。")
+        new_site = None
+        scan = None
+        if state.get("docs") == digest and site_ok:
+            self.echo("页面内容没有变化，沿用现有网站。")
+        else:
+            new_site = self._staging(self.work, self.site_dir, "new")
+            code, scan = self._mkdocs(docs_dir, new_site, docs, info, records, tdirs)
+            if code:
+                publish.remove(new_site)
+                return code
+        new_private = None
+        if self.private_dir is not None:
+            new_private = self._private(records, info)
+        if new_site is not None:
+            publish.swap_in(new_site, self.site_dir, self._staging(self.work, self.site_dir, "old"))
+        if new_private is not None:
+            publish.swap_in(new_private, self.private_dir,
+                            self._staging(self.private_work, self.private_dir, "old"))
+        if new_private is not None:
+            self.echo(self.private_summary)
+        save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir),
+                                "private": manifest(self.private_dir) if self.private_dir else None,
+                                "report": report})
+        self.echo(summary_line(info, docs.page_count, scan, time.monotonic() - self.started, self.site_dir))
+        return 0
+
+    def _check(self) -> CheckOutcome:
+        from ..checks import run_checks
+        from ..reading import read_records
+
+        with self.step("read", "读取记录"):
+            result = read_records(self.records_dir)
+        problems = list(result.problems)
+        if not result.unreadable:
+            with self.step("check", "检查记录"):
+                problems.extend(run_checks(result.records, self.today))
+        problems.sort(key=sort_key)
+        return CheckOutcome(result.records, problems, result.unreadable)
+
+    def _render(self, records, tdirs):
+        with tempfile.TemporaryDirectory(dir=self.work) as tmp:
+            files, links = wall_printouts(records, Path(tmp), today=self.today, pdf=self.pdf)
+            docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links)
+        for path, data in files.items():
+            docs.add(path, data, kind="prints")
+        return docs, info
+
+    def _mkdocs(self, docs_dir, new_site, docs, info, records, tdirs):
+        def progress(done, total):
+            self.echo(f"  MkDocs：已写出 {done}/{total} 个页面")
+
+        with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
+            try:
+                warnings = run_mkdocs(
+                    docs_dir, new_site, site_name=info.station["station_name"], nav=info.nav,
+                    site_url=info.station["site_url"], station=info.station["station_name"],
+                    date_text=zh_date(self.today), jieba_dict=jieba_dictionary(self.work, info.search_words),
+                    pages=docs.page_count, progress=progress)
+            except MkdocsFailed as err:
+                self.echo(f"{err}。本次没有生成网站，原网站保持不变。")
+                return 1, None
+        for w in warnings:
+            self.echo(f"MkDocs 提示：{w}")
+        (new_site / SITE_MARKER).write_text("bangfu\n", encoding="utf-8")
+        with self.step("scan", "隐私检查"):
+            scan = privacy.scan_site(new_site, records, [*tdirs, PACKAGE_TEMPLATES])
+        if not scan.ok:
+            self.echo(privacy.report(scan))
+            return 1, scan
+        return 0, scan
+
+    def _private(self, records, info) -> Path:
+        from ..private import write_private
+
+        staging = self._staging(self.private_work, self.private_dir, "new")
+        publish.remove(staging)
+        staging.mkdir(parents=True)
+        _seed_pdfs(self.private_dir, staging)
+        with self.step("private", "生成内部材料"):
+            written = write_private(records, staging, today=self.today, pdf=self.pdf,
+                                    site_url=info.station["site_url"] or None)
+        (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
+        self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
+        return staging
+
+
+def _seed_pdfs(old: Path, staging: Path) -> None:
+    """Copy the last build's PDFs and their digests into the new folder, so that the
+    private writer re-renders only the PDFs whose documents changed."""
+    from ..private.pdf import Cache
+
+    if not old.is_dir() or not (old / Cache.NAME).exists():
+        return
+    for path in [old / Cache.NAME, *old.rglob("*.pdf")]:
+        target = staging / path.relative_to(old)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _template_error(err: jinja2.TemplateError) -> str:
+    where = getattr(err, "filename", None) or getattr(err, "name", None) or ""
+    line = getattr(err, "lineno", None)
+    place = f"{where} 第 {line} 行：" if where and line else (f"{where}：" if where else "")
+    return f"{place}{err.message if hasattr(err, 'message') and err.message else err}"
+

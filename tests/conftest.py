@@ -1,0 +1,69 @@
+"""Shared fixtures. The expensive one, `demo_site`, builds the committed demo records once
+per test session (today = 2026-11-23) with a real mkdocs build, the leak scan and the
+private records, into a temporary folder; tests read what it returns and never change it.
+
+    def test_x(demo_site):
+        html = (demo_site.site / "index.html").read_text(encoding="utf-8")
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_RECORDS = ROOT / "records"
+DEMO_TODAY = date(2026, 11, 23)
+
+
+@dataclass
+class BuiltSite:
+    root: Path  # the temporary folder holding everything below
+    records: Path  # a copy of the demo records
+    site: Path
+    private: Path
+    work: Path  # .bangfu next to the site (lock, generated docs, state)
+    today: date
+    code: int
+    output: str
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def docs(self) -> Path:
+        return self.work / "docs"
+
+    def page(self, rel: str) -> str:
+        """The HTML of a built page: 'notices/GS-2026-07/' or 'funds/index.html'."""
+        path = self.site / rel
+        if rel.endswith("/") or path.is_dir():
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+
+def build_into(records: Path, root: Path, today: date = DEMO_TODAY, *, private: bool = True,
+               pdf: bool = False, **kwargs) -> BuiltSite:
+    """Run build_all on `records` into root/site (and root/private); collect its output."""
+    from generator.build import build_all
+
+    lines: list[str] = []
+    timings: dict = {}
+    code = build_all(records, site_dir=root / "site", private_dir=(root / "private") if private else None,
+                     today=today, pdf=pdf, echo=lines.append, timings=timings, **kwargs)
+    return BuiltSite(root, records, root / "site", root / "private", root / ".bangfu", today, code,
+                     "\n".join(lines), timings)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> BuiltSite:
+    if not (DEMO_RECORDS / "帮扶记录.xlsx").exists():
+        pytest.skip("demo records not generated (records/ is empty)")
+    root = tmp_path_factory.mktemp("demo-site")
+    records = root / "records"
+    shutil.copytree(DEMO_RECORDS, records)
+    built = build_into(records, root)
+    assert built.code == 0, built.output
+    return built
