@@ -61,6 +61,8 @@ def make_objections(rng, cal: Calendar, upheld_in: Round | None) -> list[Objecti
         options = [r for r in cal.reg + cal.aid
                    if not r.running and r.year == year and r is not upheld_in and r.original is None
                    and (r.workers if r.kind == REG else r.payouts)]
+        preferred = AID if (year - cal.first_year) % 2 == 0 else REG  # both kinds over the years
+        options = [r for r in options if r.kind == preferred] or options
         if not options:
             continue
         r = rng.choice(options)
@@ -111,7 +113,6 @@ def number_batches(cal: Calendar) -> list[Round]:
     for r in rounds:
         seen[r.year] = seen.get(r.year, 0) + 1
         r.batch_no = f"GS-{r.year}-{seen[r.year]:02d}"
-        r.index = seen[r.year]
     regs: dict = {}
     for r in rounds:
         if r.kind == REG:

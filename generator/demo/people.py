@@ -107,10 +107,6 @@ class Worker:
     def children(self) -> list:
         return [m for m in self.members if m["relation"] == "子女"]
 
-    @property
-    def active(self) -> bool:
-        return self.status == "在档"
-
 
 def make_workers(rng, count: int, cal: Calendar, lines: dict) -> list[Worker]:
     names = NameDrawer(rng, reserved=STAFF)

@@ -83,7 +83,6 @@ class Round:
     batch_no: str = ""
     title: str = ""
     original: "Round | None" = None
-    index: int = 0
     payouts: list = field(default_factory=list)
     workers: list = field(default_factory=list)
 
