@@ -7,13 +7,7 @@ The private folder holds personal data: it must never sit inside the public
 site (`refuse_inside`), carries a plain README.txt saying so, and nothing in it
 is linked from the site. The public wall printouts live in `wall.py`.
 
-PDF policy (measured: a 3-page dossier takes about 0.3 s on its own, 0.17 s
-inside one combined PDF, and a separate PDF embeds its own font subsets,
-about 450 KB each): a build writes one combined 档案/全部档案.pdf (index first,
-then every dossier, each with its own page numbers) and one PDF per receipt
-sheet; a PDF whose content did not change since the last build is kept
-(digests in .pdf-cache.json). Separate per-dossier PDFs are written on request
-(`bangfu dossier SF-0001`) and kept up to date by later builds.
+Which PDFs a build writes, and why, is in printing.py.
 """
 
 from __future__ import annotations
@@ -28,13 +22,12 @@ from .. import report_text
 from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
-from . import dossiers, pdf as pdf_output, receipts, report
+from . import dossiers, pdf as pdf_output, printing, receipts, report
 from .common import environment, station, write_doc, write_text
 from .paths import refuse_inside, safe_filename  # noqa: F401  (re-exported for the build)
 from .wall import write_wall_printouts  # noqa: F401  (re-exported for the build)
 
 NOTICE_NAME = "README.txt"
-COMBINED = "全部档案.pdf"
 DEFAULT_SITE = Path("site")
 
 NOTICE = """\
@@ -107,83 +100,48 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     result.notice = write_notice(out_dir)
     make_pdf = pdf and pdf_output.available()
     docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url)
-    index = dossiers.write_index(records, out_dir, today=today, pdf_name=COMBINED if make_pdf else None)
-    sheets = receipts.write_receipts(records, out_dir, today=today)
+    volumes = [(letter, name) for letter, name, _ in printing.volumes(records)] if make_pdf else []
+    index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
+                                 index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None)
+    written = receipts.write_receipts(records, out_dir, today=today)
+    sheets = written[:-1]
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
-    result.receipts = [d.path for d in sheets[:-1]]
+    result.receipts = [d.path for d in sheets]
     q = report.latest_complete(today)
     result.reports.append(report.write_report(
         records, q, out_dir / report.FOLDER / report.default_name(q), today=today, root=out_dir))
-    _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in docs} | {Path(dossiers.INDEX).stem, Path(COMBINED).stem})
-    _prune(out_dir / receipts.FOLDER, {d.path.stem for d in sheets})
+    _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
+    _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
+    wanted = printing.targets(records, out_dir, index, docs, sheets)
     if make_pdf:
-        _write_pdfs(out_dir, index, docs, sheets[:-1], result)
+        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted)
     else:
-        _drop_stale_pdfs(out_dir, index, docs, sheets[:-1])
+        printing.drop_stale(out_dir, wanted)
         if pdf:
             result.pdf_note = pdf_output.HOW_TO_GET_PDF
-    result.index = _write_home(records, out_dir, today, result, make_pdf)
+    result.index = _write_home(records, out_dir, today, result)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_pdfs(out_dir: Path, index, docs, sheets, result: PrivateResult) -> None:
-    cache = pdf_output.Cache(out_dir)
-
-    def one(doc, pdf_path: Path) -> None:
-        if not cache.fresh(pdf_path, doc.digest):
-            pdf_output.write_pdf(doc.path, pdf_path)
-            cache.store(pdf_path, doc.digest)
-            result.pdf_rendered += 1
-        result.pdfs.append(pdf_path)
-
-    digest, combined = _pdf_targets(out_dir, index, docs, sheets)[0]
-    if not cache.fresh(combined, digest):
-        pdf_output.write_combined([index.path, *(d.path for d in docs)], combined)
-        cache.store(combined, digest)
-        result.pdf_rendered += 1
-    result.pdfs.append(combined)
-    for doc in docs:  # per-dossier PDFs exist only where one was asked for (bangfu dossier)
-        if doc.path.with_suffix(".pdf").exists():
-            one(doc, doc.path.with_suffix(".pdf"))
-    for doc in sheets:
-        one(doc, doc.path.with_suffix(".pdf"))
-    cache.save()
-
-
-def _pdf_targets(out_dir: Path, index, docs, sheets) -> list[tuple[str, Path]]:
-    combined = pdf_output.combined_digest([index.digest, *(d.digest for d in docs)])
-    return [(combined, out_dir / dossiers.FOLDER / COMBINED),
-            *((d.digest, d.path.with_suffix(".pdf")) for d in (*docs, *sheets))]
-
-
-def _drop_stale_pdfs(out_dir: Path, index, docs, sheets) -> None:
-    """Without PDF output this time, remove PDFs of earlier builds whose content has changed."""
-    cache = pdf_output.Cache(out_dir)
-    for digest, path in _pdf_targets(out_dir, index, docs, sheets):
-        if path.exists() and not cache.fresh(path, digest):
-            path.unlink()
-    if cache.file.exists():
-        cache.save()
-
-
 def _prune(folder: Path, keep: set[str]) -> None:
-    """Remove documents of earlier builds that no longer exist (a worker deleted, a batch renamed):
+    """Remove pages of earlier builds that no longer exist (a worker deleted, a batch renamed):
     stale copies of personal data should not linger."""
     if not folder.is_dir():
         return
-    for path in folder.iterdir():
-        if path.is_file() and path.suffix in (".html", ".pdf") and path.stem not in keep:
+    for path in folder.glob("*.html"):
+        if path.stem not in keep:
             path.unlink()
 
 
-def _write_home(records: Records, out_dir: Path, today: date, result: PrivateResult, make_pdf: bool) -> Path:
+def _write_home(records: Records, out_dir: Path, today: date, result: PrivateResult) -> Path:
     env = environment(records)
     links = [("一人一档（按音序）", f"{dossiers.FOLDER}/{dossiers.INDEX}", len(result.dossiers))]
-    if make_pdf:
-        links.append(("全部档案 PDF（打印装订用）", f"{dossiers.FOLDER}/{COMBINED}", None))
     links.append(("帮扶资金签收单", f"{receipts.FOLDER}/{receipts.INDEX}", len(result.receipts)))
+    receipts_pdf = out_dir / receipts.FOLDER / printing.RECEIPTS_PDF
+    if receipts_pdf in result.pdfs:
+        links.append(("全部签收单 PDF", f"{receipts.FOLDER}/{printing.RECEIPTS_PDF}", None))
     for path in result.reports:
         links.append((f"季度统计表 {path.stem}", path.relative_to(out_dir).as_posix(), None))
     html = env.get_template("private/home.html").render(links=links, station=station(records, today),

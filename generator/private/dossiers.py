@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .. import disclosure, schema
+from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
 from ..records import Records, per_capita
@@ -107,7 +107,7 @@ def _payout_row(p) -> dict:
              (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("发放", "paid"),
               ("回访", "followed_up")) if getattr(p, key)]
     signed = "已签收" if p.signed else "未签收"
-    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": p.campaign or "",
+    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": p.campaign if p.campaign and p.campaign != p.item else "",
             "batch": p.batch or "", "dates": dates, "amount": yuan(p.amount), "fund": p.fund or "",
             "method": p.method or "", "signed": signed,
             "signed_on": show(p.signed_on) if p.signed else ""}
@@ -141,7 +141,7 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None) ->
         elif mine:
             outcome = "有异议，经复查不成立"
         elif v.state == disclosure.RUNNING:
-            outcome = f"公示中（还剩 {v.days_left} 天）"
+            outcome = f"公示中（{render.zh_date(v.end)}结束）"
         elif v.state == disclosure.NOT_STARTED:
             outcome = "尚未开始"
         else:
@@ -198,7 +198,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     return written
 
 
-def write_index(records: Records, out_dir: Path, *, today: date, pdf_name: str | None = None) -> Doc:
+def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None) -> Doc:
     """档案/index.html: every dossier in filing order with its status, linked."""
     env = environment(records)
     rows = []
@@ -216,5 +216,6 @@ def write_index(records: Records, out_dir: Path, *, today: date, pdf_name: str |
         counts[r["status"] or "未填"] = counts.get(r["status"] or "未填", 0) + 1
     status_counts = [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]
     html = env.get_template("private/dossier_index.html").render(
-        rows=rows, status_counts=status_counts, station=station(records, today), pdf_name=pdf_name)
+        rows=rows, status_counts=status_counts, station=station(records, today), volumes=volumes,
+        index_pdf=index_pdf)
     return write_doc(out_dir, Path(out_dir) / FOLDER / INDEX, html, today)
