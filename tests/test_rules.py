@@ -281,3 +281,29 @@ def test_every_catalogue_rule_has_a_chinese_message():
     for rule in CATALOGUE.values():
         assert rule.severity in ("error", "warning")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.template), rule.code
+
+
+def test_registered_despite_upheld_objection(tmp_path):
+    def change(d):
+        d[AID]["异议处理"].append({"异议编号": "YY-0002", "公示批次": "GS-2024-01", "档案编号": "SF-0001",
+                                "收到日期": date(2024, 3, 3), "异议内容": "反映家庭收入不实", "处理结果": "成立",
+                                "处理日期": date(2024, 3, 8), "处理说明": "经复查，收入超过标准"})
+    got = run(tmp_path, change)
+    assert ("困难职工", cell_of("困难职工", "建档日期", 0), "objection-upheld") in got
+
+
+def test_registered_before_objection_settled(tmp_path):
+    def change(d):
+        d[AID]["异议处理"].append({"异议编号": "YY-0002", "公示批次": "GS-2024-01", "收到日期": date(2024, 3, 3),
+                                "异议内容": "对名单有疑问", "处理结果": "不成立", "处理日期": date(2024, 3, 12)})
+    got = run(tmp_path, change)
+    assert ("困难职工", cell_of("困难职工", "建档日期", 0), "objection-unresolved") in got
+
+
+def test_never_helped_counts_only_paid(tmp_path):
+    def change(d):
+        for p in payouts(d):
+            if p["档案编号"] == "SF-0001":
+                p.update({"批准日期": None, "发放日期": None, "签收日期": None, "已签收": "否"})
+    got = run(tmp_path, change)
+    assert ("困难职工", cell_of("困难职工", "档案编号", 0), "never-helped") in got

@@ -88,7 +88,8 @@ def _status(records, w, ctx, helped):
         if ctx.today - last > timedelta(days=365):
             yield problem("review-overdue", **records.place("workers", w.row, "reviewed"),
                           archive=w.archive_no, last=last.isoformat())
-        if ctx.today - w.registered > timedelta(days=365) and w.archive_no not in helped:
+        paid = any(p.paid for p in helped.get(w.archive_no, ()))
+        if ctx.today - w.registered > timedelta(days=365) and not paid:
             yield problem("never-helped", **records.place("workers", w.row, "archive_no"),
                           archive=w.archive_no, since=w.registered.isoformat())
 

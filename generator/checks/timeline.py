@@ -78,6 +78,21 @@ def _workers(records, ctx):
             yield problem("disclosure-not-over", **records.place("workers", w.row, "registered"),
                           approved=w.registered.isoformat(), batch=batch.batch_no,
                           start=batch.start.isoformat(), end=end.isoformat())
+        if w.registered and batch.kind == "建档公示":
+            yield from _registration_objections(records, w, batch)
+
+
+def _registration_objections(records, w, batch):
+    """建档 only after the batch's objections about this worker (or the whole batch) are settled."""
+    for o in records.objections:
+        if o.batch != batch.batch_no or (o.archive_no and o.archive_no != w.archive_no):
+            continue
+        if o.result == "成立" and o.archive_no == w.archive_no:
+            yield problem("objection-upheld", **records.place("workers", w.row, "registered"),
+                          batch=batch.batch_no, archive=w.archive_no, objection=o.objection_no)
+        elif o.result == "处理中" or o.resolved is None or o.resolved > w.registered:
+            yield problem("objection-unresolved", **records.place("workers", w.row, "registered"),
+                          batch=batch.batch_no, objection=o.objection_no, approved=w.registered.isoformat())
 
 
 def _objections(records):

@@ -223,22 +223,26 @@ _DATE_PATTERNS = (
 )
 
 
-def _check_range(d: date, value):
-    if d < DATE_LOW or d > DATE_HIGH:
-        return Bad("date-out-of-range", value=shown(value), low=DATE_LOW.isoformat(),
-                   high=DATE_HIGH.isoformat())
+DATE_LOW_PERSON = date(1900, 1, 1)  # birth and join dates of the oldest family members
+_PERSON_DATES = {"birth_date", "joined"}
+
+
+def _check_range(d: date, value, column=None):
+    low = DATE_LOW_PERSON if column is not None and column.key in _PERSON_DATES else DATE_LOW
+    if d < low or d > DATE_HIGH:
+        return Bad("date-out-of-range", value=shown(value), low=low.isoformat(), high=DATE_HIGH.isoformat())
     return d
 
 
 def to_date(value, column: schema.Column):
     kind = type(value)
     if kind is date:
-        return _check_range(value, value)
+        return _check_range(value, value, column)
     if kind is datetime:
-        return _check_range(value.date(), value)
+        return _check_range(value.date(), value, column)
     if kind is float or kind is int:
         if 1 <= value < 80000:  # an Excel serial number that was not formatted as a date
-            return _check_range(EXCEL_EPOCH + timedelta(days=int(value)), value)
+            return _check_range(EXCEL_EPOCH + timedelta(days=int(value)), value, column)
         text = str(int(value)) if float(value).is_integer() else ""
         if len(text) == 8:
             return to_date(text, column)
@@ -257,7 +261,7 @@ def to_date(value, column: schema.Column):
                 except ValueError as err:
                     detail = "月份应为 1-12" if not 1 <= mo <= 12 else f"{y}年{mo}月没有{d}日"
                     return Bad("date-impossible", value=shown(value), detail=detail or str(err))
-                return _check_range(parsed, value)
+                return _check_range(parsed, value, column)
         return Bad("type-date", value=shown(value))
     return Bad("type-date", value=shown(value))
 

@@ -362,7 +362,7 @@ def very_long_cell(d):
 @case
 def invisible_characters_in_name(d):
     name = get_cell(d, REG, "家庭成员", "姓名", 0)
-    cell = set_cell(d, REG, "家庭成员", "姓名", name[:1] + "\u200b" + name[1:] + "\x07")
+    cell = set_cell(d, REG, "家庭成员", "姓名", name[:1] + "\u200b" + name[1:] + "\u2060")
     return Expect("text-invisible", REG, "家庭成员", cell, exit=0)
 
 
