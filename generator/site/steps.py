@@ -152,7 +152,7 @@ class Build:
             self.echo(f"MkDocs 提示：{w}")
         (new_site / SITE_MARKER).write_text("bangfu\n", encoding="utf-8")
         with self.step("scan", "隐私检查"):
-            scan = privacy.scan_site(new_site, records, [*tdirs, PACKAGE_TEMPLATES])
+            scan = privacy.scan_site(new_site, records, [PACKAGE_TEMPLATES])
         if not scan.ok:
             self.echo(privacy.report(scan))
             return 1, scan

@@ -1,0 +1,92 @@
+"""`bangfu serve`: build, show the site at http://127.0.0.1:<port>, rebuild when a workbook
+or a station template is saved. Ctrl-C ends it.
+
+The server only listens on this computer (127.0.0.1). It serves whatever site_dir
+holds at the moment of each request, so a rebuild (an atomic swap) is picked up
+without restarting; while a rebuild fails, the last good site stays online.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from . import schema
+from .build import build_all
+
+POLL_SECONDS = 1.0
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass  # keep the clerk's window for build messages
+
+
+def _watched(records_dir: Path) -> list[Path]:
+    files = [Path(records_dir) / b.filename for b in schema.BOOKS]
+    templates = Path(records_dir).resolve().parent / "site_templates"
+    if templates.is_dir():
+        files += sorted(p for p in templates.rglob("*") if p.is_file())
+    return files
+
+
+def _stamp(files: list[Path]) -> tuple:
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), None, None))
+    return tuple(out)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, echo=print,
+          stop: threading.Event | None = None) -> int:
+    """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
+    records_dir, site_dir = Path(records_dir), Path(site_dir)
+    code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False, echo=echo)
+    if code != 0 and not (site_dir / "index.html").exists():
+        echo("网站没有生成成功，请按上面的提示改正后再运行 bangfu serve。")
+        return code
+    handler = functools.partial(_Handler, directory=str(site_dir.resolve()))
+    try:
+        server = _Server(("127.0.0.1", port), handler)
+    except OSError as err:
+        echo(f"无法使用端口 {port}（{err.strerror or err}）。请换一个端口，例如 bangfu serve --port {port + 1}。")
+        return 2
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    echo(f"预览地址：http://127.0.0.1:{server.server_address[1]}/ （只有本机能打开）。"
+         "保存工作簿后会自动重新生成；按 Ctrl+C 结束。")
+    files = _watched(records_dir)
+    last = _stamp(files)
+    stop = stop or threading.Event()
+    try:
+        while not stop.wait(POLL_SECONDS):
+            files = _watched(records_dir)
+            now = _stamp(files)
+            if now == last:
+                continue
+            time.sleep(0.5)  # Excel writes in several steps; let it finish
+            last = _stamp(files)
+            echo("检测到记录有变化，重新生成……")
+            code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False,
+                             echo=echo)
+            if code != 0:
+                echo("本次没有更新网站，预览中仍是上一次生成的内容。")
+    except KeyboardInterrupt:
+        echo("已停止预览。")
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0

@@ -1,0 +1,173 @@
+"""The leak scan on crafted output folders, and statistics suppression."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator import privacy
+from generator.site.stats import Grid
+from station import ID_1, station_data, write_station
+
+NAME3 = "张晓明"
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    from generator.reading import read_records
+
+    folder = write_station(tmp_path_factory.mktemp("privacy") / "records", station_data())
+    return read_records(folder).records
+
+
+def scan(folder: Path, records):
+    return privacy.scan_site(folder, records)
+
+
+def write(folder: Path, rel: str, data) -> None:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+def test_clean_folder_passes(tmp_path, records):
+    write(tmp_path, "index.html", "<html><body><td>张*明</td><td>李*</td><p>测试机械厂</p></body></html>")
+    result = scan(tmp_path, records)
+    assert result.ok and result.files == 1 and result.values > 5
+
+
+@pytest.mark.parametrize("rel, content, kind", [
+    ("a/index.html", f"<td>{NAME3}</td>", "姓名全名"),
+    ("b.html", "<p>住在测试镇幸福路&#32;12 号</p>", "住址"),
+    ("c.html", f"<a title='{ID_1}'>x</a>", "身份证号"),
+    ("d.html", "电话 13805310001", "电话号码"),
+    ("e.svg", "<svg><text>刘</text><text>芳</text></svg>", "家庭成员信息"),
+])
+def test_each_kind_is_found_and_named(tmp_path, records, rel, content, kind):
+    write(tmp_path, rel, content)
+    result = scan(tmp_path, records)
+    assert [(l.file, l.kind) for l in result.leaks] == [(rel, kind)]
+    assert ID_1 not in privacy.report(result) and NAME3 not in privacy.report(result)
+
+
+def test_search_index_is_decoded_before_scanning(tmp_path, records):
+    text = json.dumps({"docs": [{"location": "x/", "title": "t", "text": "张\u200b晓明 同志"}]})
+    assert "张" not in text  # written with \\uXXXX escapes, as mkdocs does
+    write(tmp_path, "search/search_index.json", text)
+    assert [l.kind for l in scan(tmp_path, records).leaks] == ["姓名全名"]
+
+
+def test_gzip_sitemap_and_xlsx_download_are_scanned(tmp_path, records):
+    write(tmp_path, "sitemap.xml.gz", gzip.compress(f"<loc>https://x/{ID_1}/</loc>".encode()))
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", NAME3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    write(tmp_path, "downloads/summary.xlsx", buf.getvalue())
+    found = {(l.file, l.kind) for l in scan(tmp_path, records).leaks}
+    assert found == {("sitemap.xml.gz", "身份证号"), ("downloads/summary.xlsx", "姓名全名")}
+
+
+def test_pdf_text_is_scanned(tmp_path, records):
+    weasyprint = pytest.importorskip("weasyprint")
+    html = f'<html lang="zh-CN"><body style="font-family: \'Noto Sans CJK SC\'"><p>{NAME3}</p></body></html>'
+    write(tmp_path, "print/a.pdf", weasyprint.HTML(string=html).write_pdf())
+    try:
+        subprocess.run(["pdftotext", "-v"], capture_output=True, check=False)
+    except FileNotFoundError:
+        pytest.skip("pdftotext not installed")
+    assert [(l.file, l.kind) for l in scan(tmp_path, records).leaks] == [("print/a.pdf", "姓名全名")]
+
+
+def test_two_character_names_only_as_a_whole(tmp_path, records):
+    # 李红 is a worker of the small station: inside a longer run of Han text it is a word
+    write(tmp_path, "a.html", "<p>李红梅花开</p>")
+    assert scan(tmp_path, records).ok
+    write(tmp_path, "b.html", "<td>李红</td>")
+    assert [l.file for l in scan(tmp_path, records).leaks] == ["b.html"]
+
+
+def test_full_names_setting_stops_name_search_but_not_identity(tmp_path):
+    from generator.reading import read_records
+
+    data = station_data()
+    for row in data["帮扶政策.xlsx"]["站点设置"]:
+        if row["设置项"] == "公开完整姓名":
+            row["值"] = "是"
+    recs = read_records(write_station(tmp_path / "records", data)).records
+    out = tmp_path / "site"
+    write(out, "a.html", f"<td>{NAME3}</td><td>{ID_1}</td>")
+    assert [l.kind for l in scan(out, recs).leaks] == ["身份证号"]
+
+
+def test_station_public_text_is_not_a_leak(tmp_path, records):
+    # the employer of a worker is public; a note equal to it cannot be told apart
+    write(tmp_path, "a.html", "<td>测试机械厂</td><td>测试镇人民路 1 号</td>")
+    assert scan(tmp_path, records).ok
+
+
+def test_preview_never_shows_the_value():
+    assert privacy.preview("370102197805120036") == "37**************36"
+    assert privacy.preview("张晓明") == "张**"
+
+
+# --- statistics suppression ---------------------------------------------------------
+def grid_with(counts: dict, lines: list) -> Grid:
+    g = Grid()
+    person = 0
+    for key, n in counts.items():
+        for _ in range(n):
+            person += 1
+            g[key].add(person, Decimal(100))
+            g[("all",)].add(person, Decimal(100))
+    for keys in lines:
+        g.line(keys, ("all",))
+    return g
+
+
+def test_primary_and_secondary_suppression():
+    g = grid_with({"a": 10, "b": 2, "c": 5, "d": 7}, [["a", "b", "c", "d"]])
+    g.suppress(3)
+    hidden = {k for k in "abcd" if g[k].hidden}
+    assert hidden == {"b", "c"}  # b is small; c, the next smallest, so b = total - a - d fails
+    assert not g[("all",)].hidden
+
+
+def test_suppression_hides_the_total_when_nothing_else_can_be():
+    g = grid_with({"a": 2}, [["a"]])
+    g.suppress(3)
+    assert g["a"].hidden and g[("all",)].hidden
+
+
+def test_linked_lines_never_keep_a_single_hidden_cell():
+    # a 2x2 table with its row and column sums: one small cell forces three more
+    g = Grid()
+    counts = {("r1", "c1"): 2, ("r1", "c2"): 9, ("r2", "c1"): 8, ("r2", "c2"): 9}
+    person = 0
+    for (r, c), n in counts.items():
+        for _ in range(n):
+            person += 1
+            for key in ((r, c), (r, None), (None, c), ("all",)):
+                g[key].add(person, Decimal(1))
+    for r in ("r1", "r2"):
+        g.line([(r, "c1"), (r, "c2")], (r, None))
+    for c in ("c1", "c2"):
+        g.line([("r1", c), ("r2", c)], (None, c))
+    g.line([("r1", None), ("r2", None)], ("all",))
+    g.line([(None, "c1"), (None, "c2")], ("all",))
+    g.suppress(3)
+    for keys, total in g.lines:
+        members = [g[k] for k in keys] + [g[total]]
+        assert sum(m.hidden for m in members) != 1
+    assert g[("r1", "c1")].hidden
