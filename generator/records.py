@@ -147,9 +147,13 @@ class Records:
             out.setdefault(v.archive_no, []).append(v)
         return out
 
+    @cached_property
+    def _dibao_by_year(self) -> list:
+        return sorted((d.year, d.amount) for d in self.dibao_lines if d.year and d.amount)
+
     def dibao_line(self, year: int) -> Decimal | None:
-        """The 低保 line for a year; the nearest earlier year when missing."""
-        lines = sorted((d.year, d.amount) for d in self.dibao_lines if d.year and d.amount)
+        """The 低保 line for a year; the nearest earlier year when missing (else the earliest)."""
+        lines = self._dibao_by_year
         best = None
         for y, amount in lines:
             if y <= year:
@@ -158,12 +162,17 @@ class Records:
             best = lines[0][1]
         return best
 
-    def batch_end(self, batch) -> date | None:
+    @cached_property
+    def _batch_ends(self) -> dict:
         from datetime import timedelta
-        if batch.start is None:
-            return None
-        days = batch.days or self.settings.disclosure_days or 7
-        return batch.start + timedelta(days=days - 1)
+
+        default = self.settings.disclosure_days or 7
+        return {b.batch_no: b.start + timedelta(days=(b.days or default) - 1)
+                for b in self.batches if b.start is not None}
+
+    def batch_end(self, batch) -> date | None:
+        """The last day of a batch's disclosure period (start + days - 1)."""
+        return self._batch_ends.get(batch.batch_no) if batch.start is not None else None
 
 
 _SHEETS = {s.key: s for _, s in schema.all_sheets()}

@@ -20,6 +20,7 @@ class WorkCalendar:
         self.entered_years = {d.year for d in self.overrides}
         self.unknown_years: set[int] = set()
         self._cache: dict[date, bool] = {}
+        self._spans: dict[tuple, int] = {}
 
     @classmethod
     def from_records(cls, records) -> "WorkCalendar":
@@ -44,6 +45,13 @@ class WorkCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
+        key = (start, end)
+        hit = self._spans.get(key)
+        if hit is None:
+            hit = self._spans[key] = self._count(start, end)
+        return hit
+
+    def _count(self, start: date, end: date) -> int:
         count = 0
         day = start + timedelta(days=1)
         while day <= end:

@@ -20,6 +20,7 @@ def check(records, ctx):
     items = records.item_by_name
     batches = records.batch_by_no
     objections = _objections_by_batch(records)
+    incomes: dict = {}  # archive number -> per-capita income, computed once
     seen: dict = {}
     for p in sorted(records.payouts, key=lambda p: (p.applied or p.paid or ctx.today, p.row)):
         w = workers.get(p.archive_no)
@@ -31,7 +32,7 @@ def check(records, ctx):
         yield from _amount(records, p, item)
         yield from _frequency(records, p, item, seen)
         if w is not None:
-            yield from _income(records, p, w, item)
+            yield from _income(records, p, w, item, incomes)
         yield from _disclosure(records, p, item, batches, objections)
 
 
@@ -59,13 +60,12 @@ def _amount(records, p, item):
     allowed = standard_amount(item, p.base_amount)
     if allowed is None:
         return
-    basis = describe(item)
     if p.amount > allowed:
         yield problem("amount-over-standard", **records.place("payouts", p.row, "amount"),
-                      item=item.name, amount=p.amount, standard=allowed, basis=basis)
+                      item=item.name, amount=p.amount, standard=allowed, basis=describe(item))
     elif p.amount < allowed and item.standard == "固定金额":
         yield problem("amount-under-standard", **records.place("payouts", p.row, "amount"),
-                      item=item.name, amount=p.amount, standard=allowed, basis=basis)
+                      item=item.name, amount=p.amount, standard=allowed, basis=describe(item))
 
 
 def _period(item, day):
@@ -94,12 +94,14 @@ def _frequency(records, p, item, seen):
     earlier.append(p.row)
 
 
-def _income(records, p, w, item):
+def _income(records, p, w, item, incomes):
     multiple = _INCOME_MULTIPLE.get(item.income_rule)
     if multiple is None or p.applied is None:
         return
     line = records.dibao_line(p.applied.year)
-    income = worker_income(w)
+    if w.archive_no not in incomes:
+        incomes[w.archive_no] = worker_income(w)
+    income = incomes[w.archive_no]
     if line is None or income is None:
         return
     limit = (line * multiple).quantize(Decimal("0.01"))
