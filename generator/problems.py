@@ -214,6 +214,12 @@ CATALOGUE: dict[str, Rule] = _rules(
 )
 
 
+# The problems clerks meet most, in the order the README's "常见错误" lists them.
+COMMON = ("file-old-excel", "sheet-missing", "column-missing", "idno-as-number", "idno-checksum", "type-date",
+          "enum", "required", "ref-missing", "formula-no-value", "merged-cells", "amount-over-standard",
+          "disclosure-not-over", "deadline", "fund-negative", "receipt-missing")
+
+
 def problem(code: str, file: str = "", sheet: str = "", cell: str = "", **params) -> Problem:
     """Build a Problem from the catalogue; unknown codes are a bug, not user data."""
     rule = CATALOGUE[code]

@@ -114,3 +114,16 @@ def test_committed_reference_pages_are_current():
         "docs_src/columns.md is stale: run python -m generator.docs"
     assert (docs / "problems.md").read_text(encoding="utf-8") == problem_catalogue(), \
         "docs_src/problems.md is stale: run python -m generator.docs"
+
+
+def test_readme_common_problems_are_generated_from_the_catalogue():
+    from pathlib import Path
+
+    from generator.docs import README_END, README_START, common_problems
+    from generator.problems import CATALOGUE, COMMON
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(README_START) + len(README_START):readme.index(README_END)]
+    assert block == "\n" + common_problems(), "README 常见错误 is stale: run python -m generator.docs"
+    assert all(code in CATALOGUE for code in COMMON)
+    assert all(f"`{code}`" in block for code in COMMON)
