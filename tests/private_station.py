@@ -170,8 +170,8 @@ PAYOUTS = [
        "applied": date(2026, 1, 5), "approved": date(2026, 1, 12), "paid": date(2026, 1, 20),
        "amount": D("1000"), "signed_on": date(2026, 1, 20), "fund": "工会经费帮扶账户",
        "campaign": "两节送温暖", "method": "现金"}
-      for i, (no, name) in enumerate((("SF-0001", "单田芳"), ("SF-0002", "沙小红"),
-                                      ("SF-0003", "曾明"), ("SF-0010", "仇红")), 1)],
+      for i, (no, name) in enumerate((("SF-0001", "单田芳"), ("SF-0002", "沙小红"), ("SF-0003", "曾明"),
+                                      ("SF-0010", "仇红"), ("SF-0004", "张伟")), 1)],
     # 2026 Q3: disclosed in GS-2026-03, paid in August
     {**_P, "record_no": "FF-2026-0011", "archive_no": "SF-0001", "name": "单田芳", "item": "金秋助学（大学）",
      "applied": date(2026, 7, 20), "verified": date(2026, 7, 24), "batch": "GS-2026-03",
@@ -186,6 +186,10 @@ PAYOUTS = [
      "approved": date(2026, 8, 10), "paid": date(2026, 8, 15), "base_amount": D("21020.10"),
      "amount": D("10010.05"), "signed_on": date(2026, 8, 17), "fund": "地方财政配套资金"},
     {**_P, "record_no": "FF-2026-0014", "archive_no": "SF-0007", "name": "区志强", "item": "生活救助",
+     "applied": date(2026, 7, 23), "verified": date(2026, 7, 29), "batch": "GS-2026-03",
+     "approved": date(2026, 8, 10), "paid": date(2026, 8, 15), "amount": D("300"),
+     "signed_on": date(2026, 8, 15)},
+    {**_P, "record_no": "FF-2026-0015", "archive_no": "SF-0001", "name": "单田芳", "item": "生活救助",
      "applied": date(2026, 7, 23), "verified": date(2026, 7, 29), "batch": "GS-2026-03",
      "approved": date(2026, 8, 10), "paid": date(2026, 8, 15), "amount": D("300"),
      "signed_on": date(2026, 8, 15)},
@@ -260,4 +264,26 @@ def write_station(folder: Path, tables: dict | None = None, settings: dict | Non
                     if c.kind in (schema.IDNO, schema.PHONE, schema.CODE):
                         cell.number_format = "@"
         wb.save(folder / book.filename)
+    return folder
+
+
+def read_station(folder: Path, **overrides):
+    """Write the station (with table/settings overrides) and read it back as Records."""
+    from generator.reading import read_records
+
+    write_station(folder, **overrides)
+    result = read_records(folder)
+    assert not result.unreadable and not result.errors, result.problems
+    return result.records
+
+
+def demo_records_dir(tmp_factory) -> Path:
+    """The committed demo records when present, else a small generated demo."""
+    committed = Path(__file__).resolve().parent.parent / "records"
+    if all((committed / b.filename).exists() for b in schema.BOOKS):
+        return committed
+    from generator.demo import write_demo
+
+    folder = tmp_factory.mktemp("demo") / "records"
+    write_demo(folder, workers=30, payouts=80, seed=2026, today=TODAY)
     return folder

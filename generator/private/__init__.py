@@ -179,8 +179,9 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
     unknown = [a for a in wanted if a not in known]
     if unknown or not wanted:
         for a in unknown:
-            near = difflib.get_close_matches(a, list(known), n=1)
-            hint = f"是不是“{near[0]}”？" if near else "请核对档案工作簿中的“档案编号”列。"
+            near = difflib.get_close_matches(a, list(known), n=3)
+            hint = ("是不是" + "、".join(f"“{n}”" for n in near) + "？") if near else \
+                "请核对档案工作簿中的“档案编号”列。"
             echo(f"找不到档案编号“{a}”。{hint}")
         if not wanted:
             echo("请给出至少一个档案编号，例如：bangfu dossier SF-0001")

@@ -185,7 +185,7 @@ class _Sheet:
             self.cell(col, value, bold=bold, boxed=boxed)
         self.row += 1
 
-    def section(self, title: str, header: tuple, rows: list, totals: bool = True):
+    def section(self, title: str, header: tuple, rows: list, totals: bool = True, total_row=None):
         self.row += 1
         self.cell(1, title, bold=True, boxed=False).font = Font(bold=True, size=12)
         self.row += 1
@@ -198,6 +198,8 @@ class _Sheet:
             self.line(*r)
         if not rows:
             self.line("本季度无", *([""] * (len(header) - 1)))
+        elif total_row is not None:
+            self.line(*total_row, bold=True)
         elif totals:
             sums = []
             for col in range(1, len(header)):
@@ -237,14 +239,19 @@ def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
     paid = paid_in(records, q)
     worker = records.worker_by_no.get
     item_group = {i.name: i.group or "" for i in records.items}
+    # people are counted once in the totals, even when helped under several items
+    overall = (len({p.archive_no for p in paid}), len(paid), total(p.amount for p in paid))
     by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
     sh.section("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
-               [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item])
+               [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item],
+               total_row=("合计", "", *overall))
     categories = [c.name for c in records.categories]
     sh.section("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
-               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "category", None)), categories))
+               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "category", None)), categories),
+               total_row=("合计", *overall))
     sh.section("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
-               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES))
+               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
+               total_row=("合计", *overall))
     files = ("季末在档人数", "本季新建档", "本季结档")
     sh.section("四、困难职工档案（按困难类别）", ("困难类别", *files),
                _ordered(file_counts(records, q, lambda w: w.category), categories))

@@ -1,0 +1,57 @@
+"""Pinyin filing order (按音序) with surnames read as surnames."""
+
+import pytest
+
+from generator.names import initial, name_key, pinyin_text, reading
+
+
+def order(names):
+    return sorted(names, key=name_key)
+
+
+def test_heteronym_surnames_sort_by_their_surname_reading():
+    # 单 shan after 沙 sha; 曾 zeng before 张 zhang; 解 xie after 吴 and before 杨
+    assert order(["张伟", "曾明", "单田芳", "沙小红"]) == ["沙小红", "单田芳", "曾明", "张伟"]
+    assert order(["杨洋", "解晓东", "吴刚", "贾平"]) == ["贾平", "吴刚", "解晓东", "杨洋"]
+    # read as common words they would land elsewhere: 单 dan before 方, 曾 ceng before 丁
+    assert order(["方明", "单田芳"]) == ["方明", "单田芳"]
+    assert order(["丁一", "曾明"]) == ["丁一", "曾明"]
+
+
+@pytest.mark.parametrize("name, first", [
+    ("单田芳", "shan4"), ("曾明", "zeng1"), ("解晓东", "xie4"), ("查良镛", "zha1"), ("仇英", "qiu2"),
+    ("区志强", "ou1"), ("朴槿", "piao2"), ("盖聂", "ge3"), ("覃丽", "qin2"), ("乐嘉", "yue4"),
+    ("缪青", "miao4"), ("翟强", "zhai2"), ("召忠", "shao4"), ("吕布", "lv3"),
+])
+def test_surname_readings(name, first):
+    assert reading(name)[0] == first
+
+
+@pytest.mark.parametrize("name, syllables", [
+    ("尉迟敬", ("yu4", "chi2", "jing4")), ("万俟卨", ("mo4", "qi2", "xie4")),
+    ("长孙无忌", ("zhang3", "sun1", "wu2", "ji4")), ("单于丹", ("chan2", "yu2", "dan1")),
+    ("欧阳修", ("ou1", "yang2", "xiu1")),
+])
+def test_compound_surnames(name, syllables):
+    assert reading(name) == syllables
+
+
+def test_table_applies_to_the_surname_only():
+    assert reading("李单")[1] == "dan1"
+    assert reading("王曾")[1] == "ceng2"
+    assert reading("单单")[0] == "shan4" and reading("单单")[1] == "dan1"
+
+
+def test_ties_broken_by_archive_number_and_tones():
+    assert name_key("王芳", "SF-0001") < name_key("王芳", "SF-0002")
+    assert order(["吕明", "卢明"]) == ["卢明", "吕明"]  # lu before lv (ü)
+    assert order(["谢丽", "解晓东"]) == ["谢丽", "解晓东"]  # xie li before xie xiao
+
+
+def test_unusual_names_sort_without_errors():
+    names = ["", "Tom Li", "阿依古丽·买买提", "张三2", None]
+    ordered = sorted(names, key=name_key)
+    assert ordered[0] == "阿依古丽·买买提"
+    assert ordered[-2:] in (["", None], [None, ""])
+    assert initial("单田芳") == "S" and initial("") == "#" and initial("Tom") == "T"
+    assert pinyin_text("单田芳") == "shan tian fang"

@@ -1,0 +1,77 @@
+"""`bangfu dossier` and the checks around private output."""
+
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.pipeline import check_folder
+from generator.private import pdf as pdf_output
+from private_station import PAYOUTS, TODAY, write_station
+
+
+@pytest.fixture()
+def station(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_station(tmp_path / "records")
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["dossier", *args, "--records-dir", "records", "--today", TODAY.isoformat()])
+
+
+def test_the_test_station_passes_the_check(station):
+    outcome = check_folder(station / "records", TODAY)
+    assert outcome.exit_code == 0 and not outcome.problems, outcome.problems
+
+
+def test_dossier_command_writes_the_requested_dossiers(station):
+    result = run("SF-0001", "SF-0005", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    folder = station / "private" / "档案"
+    assert sorted(p.name for p in folder.iterdir()) == ["SF-0001.html", "SF-0005.html"]
+    assert (station / "private" / "README.txt").exists()
+    assert "已生成" in result.output
+
+
+@pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed")
+def test_dossier_command_writes_a_pdf(station):
+    result = run("SF-0003")
+    assert result.exit_code == 0, result.output
+    assert (station / "private" / "档案" / "SF-0003.pdf").exists() and "页）" in result.output
+
+
+def test_pdf_missing_gives_instructions(station, monkeypatch):
+    monkeypatch.setitem(pdf_output._state, "ok", False)
+    result = run("SF-0003")
+    assert result.exit_code == 0 and 'pip install "bangfu[pdf]"' in result.output
+    assert not (station / "private" / "档案" / "SF-0003.pdf").exists()
+
+
+def test_unknown_archive_numbers(station):
+    result = run("SF-001", "--no-pdf")
+    assert result.exit_code == 1 and "找不到档案编号“SF-001”" in result.output and "SF-0001" in result.output
+    result = run("../../etc/passwd", "--no-pdf")
+    assert result.exit_code == 1 and not (station / "private" / "档案").exists()
+
+
+def test_private_folder_inside_the_site_is_refused(station):
+    (station / "site").mkdir()
+    result = run("SF-0001", "--private-dir", "site/private", "--no-pdf")
+    assert result.exit_code == 1 and "网站文件夹" in result.output
+    assert not (station / "site" / "private").exists()
+    built = station / "public"
+    (built / "search").mkdir(parents=True)
+    (built / "search" / "search_index.json").write_text("{}", encoding="utf-8")
+    result = run("SF-0001", "--private-dir", "public/internal", "--no-pdf")
+    assert result.exit_code == 1 and not (built / "internal").exists()
+
+
+def test_check_errors_stop_the_command(station):
+    broken = [{**p, "amount": Decimal("99999")} if p["record_no"] == "FF-2026-0014" else p for p in PAYOUTS]
+    write_station(station / "records", tables={"payouts": broken})
+    result = run("SF-0001", "--no-pdf")
+    assert result.exit_code == 1 and "amount-over-standard" in result.output
+    assert not (station / "private").exists()

@@ -1,0 +1,146 @@
+"""一人一档: one dossier per worker with everything in the file, filed in pinyin order."""
+
+import html
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator.money import yuan
+from generator.names import name_key
+from generator.pipeline import check_folder
+from generator.private import write_private
+from generator.private.dossiers import filing_order, write_dossiers
+from generator.records import Records, Worker
+from private_station import PAYOUTS, TODAY, WORKERS, demo_records_dir, read_station
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory):
+    return read_station(tmp_path_factory.mktemp("station") / "records")
+
+
+@pytest.fixture(scope="module")
+def private(station, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "private"
+    result = write_private(station, out, today=TODAY, pdf=False)
+    return out, result
+
+
+def text_of(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_every_worker_has_a_dossier_with_all_payouts(private):
+    out, result = private
+    assert len(result.dossiers) == len(WORKERS)
+    for w in WORKERS:
+        page = text_of(out / "档案" / f"{w['archive_no']}.html")
+        mine = [p for p in PAYOUTS if p["archive_no"] == w["archive_no"]]
+        for p in mine:
+            assert p["record_no"] in page and yuan(p["amount"]) in page
+        if mine:
+            total = sum((p["amount"] for p in mine), Decimal(0))
+            assert f"合计 {len(mine)} 笔" in page and yuan(total) in page
+        else:
+            assert "没有帮扶发放记录" in page
+
+
+def test_every_demo_worker_has_a_dossier_listing_all_payouts(tmp_path_factory):
+    folder = demo_records_dir(tmp_path_factory)
+    records = check_folder(folder, TODAY).records
+    out = tmp_path_factory.mktemp("demo-out")
+    docs = write_dossiers(records, out, today=TODAY)
+    assert len(docs) == len(records.workers) > 0
+    pages = {d.path.stem: text_of(d.path) for d in docs}
+    for filed in filing_order(records):
+        page = pages[filed.stem]
+        assert html.escape(filed.worker.name) in page
+        for p in records.payouts_by_worker.get(filed.worker.archive_no, []):
+            assert p.record_no in page and yuan(p.amount) in page
+
+
+def test_index_lists_dossiers_in_pinyin_order_with_status(private):
+    out, _ = private
+    page = text_of(out / "档案" / "index.html")
+    names = re.findall(r'<td><a href="SF-\d+\.html">([^<]+)</a></td>', page)
+    assert names == ["区志强", "仇红", "沙小红", "单田芳", "谢丽", "解晓东", "尉迟敬", "曾明", "查伟", "张伟"]
+    assert names == sorted(names, key=name_key)
+    assert "在档 8 份" in page and "申请 1 份" in page and "脱困 1 份" in page
+
+
+def test_dossier_content(private):
+    out, _ = private
+    page = text_of(out / "档案" / "SF-0001.html")
+    w = WORKERS[0]
+    for text in (w["id_number"], "13805310011", "示范镇幸福路 12 号", "女儿读高二", "医疗救助、金秋助学",
+                 "配偶1号", "子女1号", "示范县第一中学", "666.67", "2026年低保标准", "1,062.00",
+                 "入户调查", "家中三人，收入属实", "GS-2024-01", "GS-2024-02", "GS-2026-03",
+                 "公示期满无异议", "https://bangfu.example.org/notices/GS-2026-03/", "建档人：李文",
+                 "知住址", "知生活状况", "知致困原因", "知疾病", "知低保", "知子女就学", "定帮扶措施"):
+        assert text in page, text
+    assert "为 2026 年低保线 1,062.00 元的 0.63 倍，低于低保线" in page
+    objected = text_of(out / "档案" / "SF-0003.html")
+    assert "YY-2026-01" in objected and "有异议，经复查不成立" in objected
+    closed = text_of(out / "档案" / "SF-0007.html")
+    assert "结档日期" in closed and "收入超过标准" in closed
+    injured = text_of(out / "档案" / "SF-0005.html")
+    assert "肢体（三级）" in injured and "次要：子女上学" in injured
+
+
+def test_dossier_is_print_ready_html(private):
+    out, _ = private
+    page = text_of(out / "档案" / "SF-0001.html")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in page
+    assert "size: A4 portrait" in page and 'font-family: "Noto Sans CJK SC"' in page
+    assert "break-inside: avoid" in page and "table-header-group" in page
+    assert "counter(page)" in page and "<link" not in page and "<script" not in page
+    assert "生成日期：2026年11月23日" in page
+
+
+def test_notice_file_and_home_page(private):
+    out, result = private
+    raw = (out / "README.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    text = raw.decode("utf-8-sig")
+    assert "个人信息" in text and "不要公开" in text and "不要上传" in text
+    assert result.notice == out / "README.txt"
+    home = text_of(out / "index.html")
+    assert "档案/index.html" in home and "签收单/index.html" in home and "2026Q3" in home
+    summary = result.summary()
+    assert "一人一档 10 份" in summary and "请勿公开" in summary
+
+
+def test_names_are_escaped(tmp_path):
+    records = read_station(tmp_path / "records", tables={"workers": [
+        {**w, "name": "<i>查伟</i>"} if w["archive_no"] == "SF-0009" else w for w in WORKERS]})
+    docs = write_dossiers(records, tmp_path / "out", today=TODAY, only={"SF-0009"})
+    page = text_of(docs[0].path)
+    assert "&lt;i&gt;查伟&lt;/i&gt;" in page and "<i>查伟" not in page
+
+
+def test_unsafe_archive_numbers_stay_in_the_folder(tmp_path):
+    records = Records(folder=tmp_path / "records", workers=[
+        Worker(archive_no="../../etc/passwd", name="甲"), Worker(archive_no="CON", name="乙"),
+        Worker(archive_no="con", name="丙"), Worker(archive_no="", name=None)])
+    out = tmp_path / "out"
+    docs = write_dossiers(records, out, today=TODAY)
+    folder = (out / "档案").resolve()
+    assert len({d.path.name.casefold() for d in docs}) == 4
+    for d in docs:
+        assert d.path.resolve().parent == folder and d.path.exists()
+    assert sorted(p.name for p in (out / "档案").iterdir()) == sorted(d.path.name for d in docs)
+    assert not (tmp_path / "etc").exists()
+
+
+def test_pages_of_deleted_workers_are_removed(tmp_path):
+    full = read_station(tmp_path / "a")
+    out = tmp_path / "private"
+    write_private(full, out, today=TODAY, pdf=False)
+    assert (out / "档案" / "SF-0009.html").exists()
+    fewer = read_station(tmp_path / "b", tables={"workers": [w for w in WORKERS if w["archive_no"] != "SF-0009"]})
+    write_private(fewer, out, today=TODAY, pdf=False)
+    assert not (out / "档案" / "SF-0009.html").exists()
+    assert (out / "档案" / "SF-0001.html").exists()

@@ -1,0 +1,125 @@
+"""PDF output with WeasyPrint: page counts, reuse of unchanged PDFs, rows never split,
+and the message instead of a failure when the PDF extra is missing."""
+
+import shutil
+import subprocess
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator.private import pdf as pdf_output
+from generator.private import write_private
+from generator.private.dossiers import write_dossiers
+from generator.private.wall import write_wall_printouts
+from private_station import PAYOUTS, TODAY, WORKERS, read_station
+
+pytestmark = pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed (pip install 'bangfu[pdf]')")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "private"
+
+
+def pdf_pages(path: Path) -> int:
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (Debian package poppler-utils) is needed to count PDF pages")
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def pdf_fonts(path: Path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    records = read_station(tmp_path_factory.mktemp("station") / "records")
+    out = tmp_path_factory.mktemp("out") / "private"
+    result = write_private(records, out, today=TODAY, pdf=True)
+    return records, out, result
+
+
+def test_pdfs_with_expected_page_counts(built):
+    records, out, result = built
+    folder = out / "档案"
+    names = {p.relative_to(out).as_posix() for p in result.pdfs}
+    assert {"档案/档案目录.pdf", "档案/分册_S.pdf", "档案/分册_Z.pdf", "签收单/全部签收单.pdf",
+            "签收单/公示_GS-2026-05.pdf"} <= names
+    assert "签收单/公示_GS-2026-03.pdf" not in names  # all signed: only in the combined PDF
+    # a volume holds its dossiers' pages: 沙小红 and 单田芳 file under S
+    alone = sum(len(pdf_output.render(folder / f"{no}.html").pages) for no in ("SF-0002", "SF-0001"))
+    assert pdf_pages(folder / "分册_S.pdf") == alone >= 6
+    assert pdf_pages(out / "签收单" / "全部签收单.pdf") == 5  # one landscape page per sheet
+    assert pdf_pages(folder / "档案目录.pdf") == 1
+    fonts = pdf_fonts(folder / "分册_S.pdf")
+    assert "NotoSansCJKSC" in fonts.replace("-", "") and "JP" not in fonts
+
+
+def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
+    records, out, result = built
+    assert result.pdf_rendered == len(result.pdfs)
+    again = write_private(records, out, today=TODAY + timedelta(days=1), pdf=True)
+    assert again.pdf_rendered == 0 and "沿用" in again.summary()
+    # one more payout for 张伟: only his volume (Z) and the receipts change
+    extra = {**PAYOUTS[2], "record_no": "FF-2026-0098", "archive_no": "SF-0004", "name": "张伟",
+             "item": "送温暖", "applied": date(2025, 1, 10), "approved": date(2025, 1, 15),
+             "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
+    changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
+    third = write_private(changed, out, today=TODAY, pdf=True)
+    assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
+    # without PDF output, PDFs that went stale are removed, unchanged ones kept
+    write_private(records, out, today=TODAY, pdf=False)
+    assert not (out / "档案" / "分册_Z.pdf").exists() and (out / "档案" / "分册_S.pdf").exists()
+
+
+def test_dossier_rows_break_between_pages_never_through_one(tmp_path):
+    from weasyprint.formatting_structure.boxes import TableRowBox
+
+    many = [{**PAYOUTS[2], "record_no": f"FF-X-{i:03d}", "archive_no": "SF-0002", "name": "沙小红",
+             "applied": date(2020, 1, 1) + timedelta(days=20 * i), "approved": None, "paid": None,
+             "signed": False, "signed_on": None} for i in range(45)]
+    records = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, *many]})
+    doc = write_dossiers(records, tmp_path / "out", today=TODAY, only={"SF-0002"})[0]
+    document = pdf_output.render(doc.path)
+    pages_of: dict[int, set[int]] = {}
+    header_pages = 0
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if isinstance(box, TableRowBox) and box.element is not None:
+                text = "".join(box.element.itertext())
+                if text.startswith("序号记录编号"):
+                    header_pages += 1
+                elif "FF-" in text:  # a payout row
+                    pages_of.setdefault(id(box.element), set()).add(number)
+    assert len(pages_of) == 45 + 1  # and the station's own payout for SF-0002
+    assert all(len(p) == 1 for p in pages_of.values())  # no row split across pages
+    spanned = {n for p in pages_of.values() for n in p}
+    assert len(spanned) >= 2 and header_pages == len(spanned)  # the header repeats on each page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document.write_pdf(ARTIFACTS / "dossier-long.pdf")
+
+
+def test_wall_pdfs_fit_one_page_and_render_to_png(built, tmp_path):
+    records, _, _ = built
+    paths = write_wall_printouts(records, tmp_path, today=TODAY, pdf=True)
+    pdfs = [p for p in paths if p.suffix == ".pdf"]
+    assert len(pdfs) == 6
+    for p in pdfs:
+        assert pdf_pages(p) == 1, p.name
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for name, src in (("wall-notice", tmp_path / "notices" / "GS-2026-05.pdf"),
+                          ("wall-policy", tmp_path / "policies" / "医疗救助_大病.pdf")):
+            subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(src),
+                            str(ARTIFACTS / name)], check=True)
+            assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, tmp_path, monkeypatch):
+    records, _, _ = built
+    monkeypatch.setitem(pdf_output._state, "ok", False)
+    result = write_private(records, tmp_path / "private", today=TODAY, pdf=True)
+    assert result.pdfs == [] and not list((tmp_path / "private").rglob("*.pdf"))
+    assert 'pip install "bangfu[pdf]"' in result.pdf_note and "fonts-noto-cjk" in result.pdf_note
+    assert result.pdf_note in result.summary() and len(result.dossiers) == len(WORKERS)
+    wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=True)
+    assert wall and all(p.suffix == ".html" for p in wall)

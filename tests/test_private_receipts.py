@@ -1,0 +1,82 @@
+"""签收单: rows with identity numbers and amounts in figures and capitals; totals equal the sums."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from generator.money import capitals, yuan
+from generator.private.receipts import receipt_sheets, write_receipts
+from private_station import OBJECTIONS, PAYOUTS, TODAY, WORKERS, read_station
+
+
+@pytest.mark.parametrize("amount, text", [
+    ("0.5", "伍角"), ("10", "壹拾元整"), ("1001", "壹仟零壹元整"), ("10010.05", "壹万零壹拾元零伍分"),
+    ("100000", "壹拾万元整"), ("1.995", "贰元整"), ("1.994", "壹元玖角玖分"), ("0", "零元整"),
+])
+def test_capital_amounts(amount, text):
+    assert capitals(Decimal(amount)) == text
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory):
+    return read_station(tmp_path_factory.mktemp("station") / "records")
+
+
+def expected_groups():
+    groups = defaultdict(list)
+    for p in PAYOUTS:
+        key = p.get("batch") or (p["paid"].isoformat() if p.get("paid") else "待发放")
+        groups[key].append(p)
+    return groups
+
+
+def test_sheets_per_batch_and_payout_date(station):
+    sheets = receipt_sheets(station)
+    assert [s.key for s in sheets] == ["GS-2024-02", "GS-2026-03", "GS-2026-05", "2025-01-20", "2026-01-20"]
+    groups = expected_groups()
+    for sheet in sheets:
+        assert sorted(p.record_no for p in sheet.payouts) == sorted(p["record_no"] for p in groups[sheet.key])
+        assert sheet.total == sum((p["amount"] for p in groups[sheet.key]), Decimal(0))
+
+
+def test_receipt_pages_show_rows_and_totals(station, tmp_path):
+    docs = write_receipts(station, tmp_path, today=TODAY)
+    assert docs[-1].path.name == "index.html"
+    ids = {w["archive_no"]: w["id_number"] for w in WORKERS}
+    groups = expected_groups()
+    stems = {"GS-2024-02": "公示_GS-2024-02", "GS-2026-03": "公示_GS-2026-03", "GS-2026-05": "公示_GS-2026-05",
+             "2025-01-20": "发放_2025-01-20", "2026-01-20": "发放_2026-01-20"}
+    for key, stem in stems.items():
+        page = (tmp_path / "签收单" / f"{stem}.html").read_text(encoding="utf-8")
+        total = sum((p["amount"] for p in groups[key]), Decimal(0))
+        assert f"合计 {len(groups[key])} 人次" in page
+        assert f'<td class="num">{yuan(total)}</td><td colspan="3">{capitals(total)}</td>' in page
+        for p in groups[key]:
+            assert ids[p["archive_no"]] in page and capitals(p["amount"]) in page
+        for line in ("经办人：", "审核人：", "负责人：", "本人签名", "签收日期"):
+            assert line in page
+    q3 = (tmp_path / "签收单" / "公示_GS-2026-03.html").read_text(encoding="utf-8")
+    assert "10,010.05" in q3 and "壹万零壹拾元零伍分" in q3 and "贰万伍仟陆佰壹拾元零伍分" in q3
+    assert "size: A4 landscape" in q3
+    index = (tmp_path / "签收单" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{stem}.html"' in index for stem in stems.values())
+
+
+def test_upheld_objections_and_unpaid_items(tmp_path):
+    upheld = {"objection_no": "YY-2026-09", "batch": "GS-2026-05", "archive_no": "SF-0006",
+              "received": TODAY, "content": "反映有房产", "result": "成立", "resolved": TODAY}
+    unpaid = {**PAYOUTS[1], "record_no": "FF-2026-0099", "archive_no": "SF-0004", "name": "张伟",
+              "applied": TODAY, "approved": None, "paid": None, "signed": False, "signed_on": None}
+    records = read_station(tmp_path / "records", tables={"objections": [*OBJECTIONS, upheld],
+                                                         "payouts": [*PAYOUTS, unpaid]})
+    sheets = {s.key: s for s in receipt_sheets(records)}
+    running = sheets["GS-2026-05"]
+    assert [p.archive_no for p in running.left_out] == ["SF-0006"]
+    assert sorted(p.archive_no for p in running.payouts) == ["SF-0004", "SF-0008"]
+    assert running.total == Decimal("600")
+    assert [p.record_no for p in sheets["待发放"].payouts] == ["FF-2026-0099"]
+    write_receipts(records, tmp_path / "out", today=TODAY)
+    page = (tmp_path / "out" / "签收单" / "公示_GS-2026-05.html").read_text(encoding="utf-8")
+    assert "另有 1 笔因公示异议成立未列入" in page and "陆佰元整" in page
+    assert (tmp_path / "out" / "签收单" / "待发放.html").exists()

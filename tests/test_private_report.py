@@ -1,0 +1,177 @@
+"""The quarterly report: the numbers equal the records, every text cell stays text."""
+
+import zipfile
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from generator.cli import cli
+from generator.private.report import Quarter, latest_complete, parse_quarter, write_report
+from private_station import (EXPENSES, FUNDS, INCOMES, ITEMS, PAYOUTS, TODAY, WORKERS, read_station,
+                             write_station)
+
+Q3 = Quarter(2026, 3)
+START, END = date(2026, 7, 1), date(2026, 9, 30)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026Q3", (2026, 3)), ("2026q3", (2026, 3)), ("2026-Q3", (2026, 3)), (" 2026 Q1 ", (2026, 1)),
+    ("2026年第3季度", (2026, 3)), ("2026年第四季度", (2026, 4)),
+    ("2026Q5", None), ("Q3", None), ("2026", None), ("abc", None), ("", None), ("2026年第五季度", None),
+])
+def test_parse_quarter(text, expected):
+    q = parse_quarter(text)
+    assert (q.year, q.number) == expected if expected else q is None
+
+
+def test_quarter_bounds():
+    assert (Q3.start, Q3.end, Q3.code, Q3.zh) == (START, END, "2026Q3", "2026年第三季度")
+    assert Quarter(2026, 4).end == date(2026, 12, 31) and Quarter(2024, 1).end == date(2024, 3, 31)
+    assert latest_complete(TODAY) == Q3 and latest_complete(date(2026, 2, 1)) == Quarter(2025, 4)
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    records = read_station(tmp_path_factory.mktemp("station") / "records")
+    path = write_report(records, Q3, tmp_path_factory.mktemp("out") / "r.xlsx", today=TODAY)
+    return path, load_workbook(path)
+
+
+def section(ws, title):
+    """Rows of the section titled `title` (header row first), up to the blank row."""
+    rows = list(ws.iter_rows(values_only=True))
+    i = next(n for n, r in enumerate(rows) if r[0] == title)
+    out = []
+    for r in rows[i + 1:]:
+        if r[0] is None:
+            break
+        out.append(r)
+    return out
+
+
+def as_dict(rows, value_cols):
+    return {r[0]: tuple(r[c] for c in value_cols) for r in rows[1:]}
+
+
+def cents(x) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal("0.01"))
+
+
+def q3(day):
+    return day is not None and START <= day <= END
+
+
+def test_payouts_by_item_category_cause(workbook):
+    _, wb = workbook
+    ws = wb["季度统计"]
+    paid = [p for p in PAYOUTS if q3(p.get("paid"))]
+    workers = {w["archive_no"]: w for w in WORKERS}
+    for title, key in (("一、帮扶发放（按帮扶项目）", lambda p: p["item"]),
+                       ("二、帮扶发放（按困难类别）", lambda p: workers[p["archive_no"]]["category"]),
+                       ("三、帮扶发放（按主要致困原因）", lambda p: workers[p["archive_no"]]["cause"])):
+        expected = defaultdict(list)
+        for p in paid:
+            expected[key(p)].append(p)
+        rows = section(ws, title)
+        first = 2 if title.startswith("一") else 1
+        got = as_dict(rows, (first, first + 1, first + 2))
+        people, times, amount = got.pop("合计")  # a person helped twice is one person
+        assert (people, times) == (len({p["archive_no"] for p in paid}), len(paid))
+        assert cents(amount) == sum(p["amount"] for p in paid)
+        assert set(got) == set(expected)
+        for label, ps in expected.items():
+            people, times, amount = got[label]
+            assert (people, times) == (len({p["archive_no"] for p in ps}), len(ps))
+            assert cents(amount) == sum(p["amount"] for p in ps)
+    items = section(ws, "一、帮扶发放（按帮扶项目）")
+    groups = {i["name"]: i["group"] for i in ITEMS}
+    assert all(r[1] == groups[r[0]] for r in items[1:] if r[0] != "合计")
+
+
+def test_files_registered_and_closed(workbook):
+    _, wb = workbook
+    ws = wb["季度统计"]
+    got = as_dict(section(ws, "四、困难职工档案（按困难类别）"), (1, 2, 3))
+    expected = defaultdict(lambda: [0, 0, 0])
+    for w in WORKERS:
+        reg, closed = w.get("registered"), w.get("closed")
+        row = expected[w["category"]]
+        row[0] += bool(reg and reg <= END and not (closed and closed <= END))
+        row[1] += q3(reg)
+        row[2] += q3(closed)
+    for category, row in expected.items():
+        if any(row):
+            assert got[category] == tuple(row)
+    new = wb["本季新建档"]
+    assert [r[0] for r in section(new, "共 3 人")[1:]] == ["SF-0005", "SF-0006", "SF-0008"]
+    assert section(new, "共 3 人")[1][6] == date(2026, 7, 6) or \
+        section(new, "共 3 人")[1][6].date() == date(2026, 7, 6)
+    gone = section(wb["本季结档"], "共 1 人")
+    assert gone[1][0] == "SF-0007" and gone[1][6] == "收入超过标准"
+
+
+def test_fund_income_and_spending(workbook):
+    _, wb = workbook
+    ws = wb["季度统计"]
+    got = as_dict(section(ws, "六、资金收支（按资金账户）"), (2, 3, 4, 5, 6))
+    for f in FUNDS:
+        name = f["name"]
+        before = f["opening"] + sum(i["amount"] for i in INCOMES if i["fund"] == name and i["date"] < START) \
+            - sum(p["amount"] for p in PAYOUTS if p.get("fund") == name and p.get("paid") and p["paid"] < START) \
+            - sum(e["amount"] for e in EXPENSES if e["fund"] == name and e["date"] < START)
+        income = sum((i["amount"] for i in INCOMES if i["fund"] == name and q3(i["date"])), Decimal(0))
+        paid = sum((p["amount"] for p in PAYOUTS if p.get("fund") == name and q3(p.get("paid"))), Decimal(0))
+        other = sum((e["amount"] for e in EXPENSES if e["fund"] == name and q3(e["date"])), Decimal(0))
+        row = tuple(cents(v) for v in got[name])
+        assert row == (before, income, paid, other, before + income - paid - other)
+    sources = as_dict(section(ws, "七、资金收入（按来源）"), (1, 2))
+    expected = defaultdict(list)
+    for i in INCOMES:
+        if q3(i["date"]):
+            expected[i["source"]].append(i["amount"])
+    for source, amounts in expected.items():
+        assert (sources[source][0], cents(sources[source][1])) == (len(amounts), sum(amounts))
+    purposes = as_dict(section(ws, "八、资金支出（按用途）"), (1, 2, 3))
+    assert cents(purposes["就业援助"][1]) == Decimal("3000") and "法律援助" not in purposes  # October: Q4
+    assert cents(purposes["合计"][2]) == sum(p["amount"] for p in PAYOUTS if q3(p.get("paid"))) + Decimal("3000")
+
+
+def test_header_numbers_and_text_cells(workbook):
+    path, wb = workbook
+    ws = wb["季度统计"]
+    assert ws["A1"].value == "困难职工帮扶工作季度统计表（2026年第三季度）"
+    labels = {r[0]: r[1] for r in ws.iter_rows(min_row=2, max_row=7, values_only=True)}
+    assert labels["填报单位"] == "示范镇总工会困难职工帮扶站" and labels["报送单位"] == "示范县总工会"
+    assert labels["统计期间"] == "2026年7月1日至2026年9月30日"
+    money = [c for row in ws.iter_rows() for c in row if c.number_format == "#,##0.00"]
+    assert money and all(isinstance(c.value, (int, float)) for c in money)
+    cell = next(c for row in wb["本季新建档"].iter_rows() for c in row if c.value == "=示范镇服装厂")
+    assert cell.data_type == "s"
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+
+
+def test_report_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_station(tmp_path / "records")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", "--quarter", "2026Q3", "--records-dir", "records"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "private" / "季度统计" / "2026Q3季度统计表.xlsx").exists()
+    bad = runner.invoke(cli, ["report", "--quarter", "2026Q5", "--records-dir", "records"])
+    assert bad.exit_code == 1 and "2026Q3 的形式" in bad.output
+    (tmp_path / "site").mkdir()
+    inside = runner.invoke(cli, ["report", "--quarter", "2026Q3", "--records-dir", "records",
+                                 "--out", "site/report.xlsx"])
+    assert inside.exit_code == 1 and "网站文件夹" in inside.output and not (tmp_path / "site" / "report.xlsx").exists()
+    broken = [{**p, "amount": Decimal("99999")} if p["record_no"] == "FF-2026-0014" else p for p in PAYOUTS]
+    write_station(tmp_path / "broken", tables={"payouts": broken})
+    failed = runner.invoke(cli, ["report", "--quarter", "2026Q3", "--records-dir", "broken",
+                                 "--out", "out/r.xlsx"])
+    assert failed.exit_code == 1 and "amount-over-standard" in failed.output and "未生成" in failed.output
+    assert not (tmp_path / "out" / "r.xlsx").exists()
