@@ -33,6 +33,7 @@ def test_dossier_command_writes_the_requested_dossiers(station):
     folder = station / "private" / "档案"
     assert sorted(p.name for p in folder.iterdir()) == ["SF-0001.html", "SF-0005.html"]
     assert (station / "private" / "README.txt").exists()
+    assert (station / "private" / ".bangfu-private").exists()  # a later build may replace the folder
     assert "已生成" in result.output
 
 
@@ -75,3 +76,25 @@ def test_check_errors_stop_the_command(station):
     result = run("SF-0001", "--no-pdf")
     assert result.exit_code == 1 and "amount-over-standard" in result.output
     assert not (station / "private").exists()
+
+
+@pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed")
+def test_single_commands_then_a_build(station):
+    """`bangfu dossier` and `bangfu report` before the first build: the build takes the folder
+    over, keeps the asked-for dossier PDF up to date and leaves nothing public in the site."""
+    from generator.build import build_all
+
+    assert run("SF-0001").exit_code == 0
+    report = CliRunner().invoke(cli, ["report", "--quarter", "2024Q2", "--records-dir", "records"])
+    assert report.exit_code == 0, report.output
+    lines: list[str] = []
+    code = build_all(station / "records", site_dir=station / "site", private_dir=station / "private",
+                     today=TODAY, pdf=True, echo=lines.append)
+    assert code == 0, "\n".join(lines)
+    private = station / "private"
+    assert (private / "档案" / "SF-0001.pdf").exists() and (private / "档案" / "分册_S.pdf").exists()
+    assert (private / "季度统计" / "2024Q2季度统计表.xlsx").exists()
+    assert len(list((private / "档案").glob("SF-*.html"))) == 10
+    site_files = [p.name for p in (station / "site").rglob("*")]
+    assert "README.txt" not in site_files and not any(n.startswith("分册_") for n in site_files)
+    assert any("内部材料已写入" in line for line in lines)

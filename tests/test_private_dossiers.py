@@ -2,7 +2,6 @@
 
 import html
 import re
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """File names from data never leave their folder; private/ never sits inside the site."""
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings, strategies as st
 

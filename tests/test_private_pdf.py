@@ -4,7 +4,6 @@ and the message instead of a failure when the PDF extra is missing."""
 import shutil
 import subprocess
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest

@@ -175,3 +175,15 @@ def test_report_command(tmp_path, monkeypatch):
                                  "--out", "out/r.xlsx"])
     assert failed.exit_code == 1 and "amount-over-standard" in failed.output and "未生成" in failed.output
     assert not (tmp_path / "out" / "r.xlsx").exists()
+
+
+def test_a_build_writes_every_quarter_with_activity(tmp_path):
+    from generator.private import write_private
+    from generator.private.report import quarters_present
+
+    records = read_station(tmp_path / "records")
+    expected = ["2024Q1", "2024Q2", "2025Q1", "2026Q1", "2026Q2", "2026Q3"]
+    assert [q.code for q in quarters_present(records, TODAY)] == expected
+    result = write_private(records, tmp_path / "private", today=TODAY, pdf=False)
+    assert [p.stem[:6] for p in result.reports] == expected
+    assert "季度统计表 6 份（2024Q1 至 2026Q3）" in result.summary()

@@ -123,3 +123,24 @@ def test_unsafe_batch_numbers_stay_in_the_folder(tmp_path):
     assert sorted(p.name for p in (out / "notices").iterdir()) == ["_CON.html", "x.html"]
     assert all(out.resolve() in p.resolve().parents for p in paths)
     assert "张*" in (out / "notices" / "_CON.html").read_text(encoding="utf-8")
+
+
+def test_printout_names_and_qr_addresses_match_the_site_pages(tmp_path):
+    """The site (generator.site) names notice and policy pages with the same functions."""
+    from generator.private.paths import notice_slugs, policy_slugs
+    from generator.site.notices import build_notices
+    from generator.site.policies import build_items
+    from private_station import BATCHES
+
+    extra = [{"batch_no": "index", "title": "保留名", "kind": "帮扶公示", "start": date(2026, 11, 21)},
+             {"batch_no": "gs-2026-05", "title": "大小写", "kind": "建档公示", "start": date(2026, 11, 22)}]
+    records = read_station(tmp_path / "records", tables={"batches": [*BATCHES, *extra]})
+    site_notices = {str(n.batch_no): n.slug for n in build_notices(records, TODAY)}
+    from generator import disclosure
+    assert notice_slugs([v.batch.batch_no for v in disclosure.views(records, TODAY)]) == site_notices
+    assert policy_slugs([i.name for i in records.items]) == {i.name: i.slug for i in build_items(records, TODAY)}
+    write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    for batch_no in ("index", "gs-2026-05", "GS-2026-05"):
+        slug = site_notices[batch_no]
+        page = (tmp_path / "wall" / "notices" / f"{slug}.html").read_text(encoding="utf-8")
+        assert f"https://bangfu.example.org/notices/{slug}/" in page

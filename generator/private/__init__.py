@@ -24,8 +24,11 @@ from ..problems import WARNING, count
 from ..records import Records
 from . import dossiers, pdf as pdf_output, printing, receipts, report
 from .common import environment, station, write_doc, write_text
-from .paths import refuse_inside, safe_filename  # noqa: F401  (re-exported for the build)
-from .wall import write_wall_printouts  # noqa: F401  (re-exported for the build)
+from .paths import notice_slugs, policy_slugs, refuse_inside, safe_filename
+from .wall import write_wall_printouts
+
+__all__ = ["PrivateResult", "write_private", "write_wall_printouts", "write_dossiers_command",
+           "write_report_command", "refuse_inside", "safe_filename", "notice_slugs", "policy_slugs"]
 
 NOTICE_NAME = "README.txt"
 DEFAULT_SITE = Path("site")
@@ -72,8 +75,10 @@ class PrivateResult:
         lines = [f"内部材料已写入 {self.folder}（含个人信息，仅限工会内部使用，请勿公开或上传）："]
         lines.append(f"  一人一档 {len(self.dossiers)} 份，目录：{self.dossier_index}")
         lines.append(f"  签收单 {len(self.receipts)} 份，目录：{self.folder / receipts.FOLDER / receipts.INDEX}")
-        for path in self.reports:
-            lines.append(f"  季度统计表：{path}")
+        if self.reports:
+            folder = self.reports[-1].parent
+            lines.append(f"  季度统计表 {len(self.reports)} 份（{self.reports[0].stem[:6]} 至 "
+                         f"{self.reports[-1].stem[:6]}），在 {folder}")
         if self.pdfs:
             reused = len(self.pdfs) - self.pdf_rendered
             tail = f"（{reused} 个内容未变，沿用上次生成的文件）" if reused else ""
@@ -81,6 +86,16 @@ class PrivateResult:
         if self.pdf_note:
             lines.append("  " + self.pdf_note)
         return "\n".join(lines)
+
+
+def claim_folder(private_dir: Path) -> None:
+    """Create the private folder for a single command (bangfu dossier/report) the way a build
+    would, with the marker that lets later builds replace it; an existing folder is left as is."""
+    from ..build import PRIVATE_MARKER
+
+    if not private_dir.exists() or (private_dir.is_dir() and not any(private_dir.iterdir())):
+        private_dir.mkdir(parents=True, exist_ok=True)
+        (private_dir / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
 
 
 def write_notice(out_dir: Path) -> Path:
@@ -108,9 +123,9 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
     result.receipts = [d.path for d in sheets]
-    q = report.latest_complete(today)
-    result.reports.append(report.write_report(
-        records, q, out_dir / report.FOLDER / report.default_name(q), today=today, root=out_dir))
+    for q in report.quarters_present(records, today):
+        result.reports.append(report.write_report(
+            records, q, out_dir / report.FOLDER / report.default_name(q), today=today, root=out_dir))
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     wanted = printing.targets(records, out_dir, index, docs, sheets)
@@ -142,7 +157,7 @@ def _write_home(records: Records, out_dir: Path, today: date, result: PrivateRes
     receipts_pdf = out_dir / receipts.FOLDER / printing.RECEIPTS_PDF
     if receipts_pdf in result.pdfs:
         links.append(("全部签收单 PDF", f"{receipts.FOLDER}/{printing.RECEIPTS_PDF}", None))
-    for path in result.reports:
+    for path in reversed(result.reports):
         links.append((f"季度统计表 {path.stem}", path.relative_to(out_dir).as_posix(), None))
     html = env.get_template("private/home.html").render(links=links, station=station(records, today),
                                                         pdf_note=result.pdf_note)
@@ -187,7 +202,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
             echo("请给出至少一个档案编号，例如：bangfu dossier SF-0001")
         return 1
     private_dir = Path(private_dir)
-    private_dir.mkdir(parents=True, exist_ok=True)
+    claim_folder(private_dir)
     write_notice(private_dir)
     docs = dossiers.write_dossiers(records, private_dir, today=today,
                                    site_url=records.settings.site_url, only=set(wanted))
@@ -230,6 +245,8 @@ def write_report_command(records_dir: Path, quarter: str, out_path: Path | None,
         return code
     if q.end >= today:
         echo(f"{q.zh}尚未结束，统计截至今天（{today.isoformat()}）。")
+    if not out_path:
+        claim_folder(Path(private_dir))
     path = report.write_report(records, q, target, today=today)
     echo(f"已生成 {path}（{q.zh}，报送{records.settings.parent_union or '上级工会'}）")
     return 0

@@ -1,9 +1,9 @@
 """File names from data, page addresses shared with the site, and where private/ may live.
 
 Shared with the site build (keep in step):
-- a disclosure notice is published at `notices/<notice_slug(batch_no)>/`;
-- a policy item at `policies/<policy_slug(item_name)>/`.
-The wall printouts' QR codes point there.
+- a disclosure notice is published at `notices/<notice_slugs(...)[batch_no]>/`;
+- a policy item at `policies/<policy_slugs(...)[item_name]>/`.
+The wall printouts use the same names for their files and QR codes point there.
 
 File names made from data go through `safe_filename`: no path separators, no
 `..`, no Windows reserved names (CON, NUL, COM1…), no control characters, a
@@ -69,6 +69,34 @@ def notice_slug(batch_no: str) -> str:
 def policy_slug(item_name: str) -> str:
     """Folder name of a policy page on the site: policies/<slug>/ ('医疗救助（大病）' -> '医疗救助_大病')."""
     return safe_filename(item_name, "policy")
+
+
+# Page names the site keeps for itself; a notice or policy whose slug is one of them
+# gets a suffix. Kept here so the site and the wall printouts' QR codes agree.
+NOTICE_RESERVED = frozenset({"index", "years"})
+POLICY_RESERVED = frozenset({"index", "procedure"})
+
+
+def _notice_page(batch_no: str) -> str:
+    slug = notice_slug(batch_no)
+    return slug + "-gs" if slug.casefold() in NOTICE_RESERVED else slug
+
+
+def _policy_page(name: str) -> str:
+    slug = policy_slug(name)
+    return slug + "-xm" if slug.casefold() in POLICY_RESERVED else slug
+
+
+def notice_slugs(batch_nos) -> dict:
+    """batch number -> its folder under notices/ on the site, unique; pass every batch with
+    a start date, newest first (disclosure.views order), as the site does."""
+    return unique_names(batch_nos, stem=_notice_page)
+
+
+def policy_slugs(item_names) -> dict:
+    """item name -> its page under policies/ on the site, unique; pass every item in
+    workbook order, as the site does."""
+    return unique_names(item_names, stem=_policy_page)
 
 
 def page_url(site_url: str | None, kind: str, slug: str) -> str | None:

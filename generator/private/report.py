@@ -73,6 +73,16 @@ def quarter_of(day: date) -> Quarter:
     return Quarter(day.year, (day.month - 1) // 3 + 1)
 
 
+def quarters_present(records: Records, today: date) -> list[Quarter]:
+    """Complete quarters (up to the latest) in which anything was paid, registered, closed,
+    received or spent; at least the latest complete quarter."""
+    last = latest_complete(today)
+    days = [p.paid for p in records.payouts] + [w.registered for w in records.workers] + \
+        [w.closed for w in records.workers] + [i.date for i in records.incomes] + [e.date for e in records.expenses]
+    found = {quarter_of(d) for d in days if d is not None}
+    return sorted({q for q in found if q <= last} | {last})
+
+
 def latest_complete(today: date) -> Quarter:
     q = quarter_of(today)
     return Quarter(q.year - 1, 4) if q.number == 1 else Quarter(q.year, q.number - 1)

@@ -24,7 +24,7 @@ from ..records import Records
 from ..standards import describe, percent, worked_example
 from . import pdf as pdf_output
 from .common import environment, qr_svg, station, write_text
-from .paths import notice_slug, page_url, policy_slug, unique_names
+from .paths import notice_slugs, page_url, policy_slugs
 
 NOTICES = "notices"
 POLICIES = "policies"
@@ -47,13 +47,13 @@ def _objection_channel(records: Records, batch=None) -> dict:
     }
 
 
-def notice_context(records: Records, view, today: date) -> dict:
+def notice_context(records: Records, view, today: date, slug: str) -> dict:
     b = view.batch
     full = bool(records.settings.full_names)
     rows = [{"name": e.name if full else mask_name(e.name), "employer": e.employer,
              "category": e.category, "item": e.item, "amount": yuan(e.amount) if e.amount is not None else ""}
             for e in view.entries]
-    url = page_url(records.settings.site_url, NOTICES, notice_slug(b.batch_no))
+    url = page_url(records.settings.site_url, NOTICES, slug)
     return {
         "batch_no": b.batch_no, "title": b.title or f"公示 {b.batch_no}", "kind": b.kind or "",
         "subject": b.subject or "", "with_amounts": b.kind == "帮扶公示", "rows": rows,
@@ -76,7 +76,7 @@ def _steps(item, days: int) -> list[str]:
     return steps
 
 
-def policy_context(records: Records, item, today: date) -> dict:
+def policy_context(records: Records, item, today: date, slug: str) -> dict:
     days = records.settings.disclosure_days or 7
     line = records.dibao_line(today.year)
     income = ""
@@ -97,7 +97,7 @@ def policy_context(records: Records, item, today: date) -> dict:
         if item.cap is not None:
             formula += f"，最高不超过 {yuan(item.cap)} 元"
     frequency = _FREQUENCY.get(item.frequency or "", "").format(n=item.max_times or 1)
-    url = page_url(records.settings.site_url, POLICIES, policy_slug(item.name))
+    url = page_url(records.settings.site_url, POLICIES, slug)
     return {
         "name": item.name, "group": item.group or "", "who": item.who or "", "income": income,
         "standard": describe(item), "formula": formula, "example": example, "frequency": frequency,
@@ -117,21 +117,26 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date, pdf: b
     env = environment(records)
     st = station(records, today)
     written: list[Path] = []
-    running = [v for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
-    notice_stems = unique_names([v.batch.batch_no for v in running], stem=notice_slug)
+    views = disclosure.views(records, today)
+    notice_names = notice_slugs([v.batch.batch_no for v in views])  # as the site names its pages
     listing = []
     template = env.get_template("private/wall_notice.html")
-    for v in running:
-        path = out_dir / NOTICES / f"{notice_stems[v.batch.batch_no]}.html"
-        ctx = notice_context(records, v, today)
+    for v in views:
+        if v.state != disclosure.RUNNING:
+            continue
+        slug = notice_names[v.batch.batch_no]
+        path = out_dir / NOTICES / f"{slug}.html"
+        ctx = notice_context(records, v, today, slug)
         written.append(write_text(out_dir, path, template.render(n=ctx, station=st)))
         listing.append(("公示", ctx["title"], path))
-    items = [i for i in records.items if i.name]
-    policy_stems = unique_names([i.name for i in items], stem=policy_slug)
+    policy_names = policy_slugs([i.name for i in records.items])
     template = env.get_template("private/wall_policy.html")
-    for item in items:
-        path = out_dir / POLICIES / f"{policy_stems[item.name]}.html"
-        ctx = policy_context(records, item, today)
+    for item in records.items:
+        if not item.name:
+            continue
+        slug = policy_names[item.name]
+        path = out_dir / POLICIES / f"{slug}.html"
+        ctx = policy_context(records, item, today, slug)
         written.append(write_text(out_dir, path, template.render(p=ctx, station=st)))
         listing.append(("政策", ctx["name"], path))
     make_pdf = pdf and pdf_output.available()
