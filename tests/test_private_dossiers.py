@@ -143,3 +143,27 @@ def test_pages_of_deleted_workers_are_removed(tmp_path):
     write_private(fewer, out, today=TODAY, pdf=False)
     assert not (out / "档案" / "SF-0009.html").exists()
     assert (out / "档案" / "SF-0001.html").exists()
+
+
+def test_sparse_records_do_not_break_any_document(tmp_path):
+    """Only the keys filled in (the reader reports the rest): every writer still works."""
+    from datetime import date
+
+    from generator.private.wall import write_wall_printouts
+    from generator.records import Batch, Category, Fund, Income, Item, Member, Objection, Payout, Visit
+
+    records = Records(
+        folder=tmp_path / "records",
+        workers=[Worker(archive_no="A1", name="甲", household_size=0, category="无此类别"),
+                 Worker(archive_no="A2", status="脱困", closed=date(2026, 8, 1))],
+        members=[Member(archive_no="A1")], visits=[Visit(archive_no="A1")],
+        payouts=[Payout(record_no="P1", archive_no="A1"), Payout(record_no="P2", archive_no="ZZ", batch="B1",
+                                                                 paid=date(2026, 8, 2), amount=Decimal("5"))],
+        batches=[Batch(batch_no="B1", start=date(2026, 11, 20)), Batch(batch_no="B2")],
+        objections=[Objection(objection_no="O1", batch="B1", archive_no="A1")],
+        funds=[Fund(name="F")], incomes=[Income(fund="F", date=date(2026, 7, 1))],
+        categories=[Category(name="无此类别")], items=[Item(name="项目", standard="比例封顶"), Item()])
+    result = write_private(records, tmp_path / "private", today=TODAY, pdf=False)
+    assert len(result.dossiers) == 2 and result.reports
+    paths = write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    assert any(p.parent.name == "notices" for p in paths) and any(p.parent.name == "policies" for p in paths)
