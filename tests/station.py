@@ -161,8 +161,9 @@ def write_station(folder: Path, data: dict | None = None) -> Path:
             ws.append(headers)
             for row in rows:
                 ws.append([row.get(h) for h in headers])
-            for cell in ws[1]:
-                pass
+                for cell in ws[ws.max_row]:
+                    if isinstance(cell.value, str) and cell.value.startswith("=") and row.get("_formulas") is None:
+                        cell.data_type = "s"  # a clerk's text that starts with "=", not a formula
         wb.save(folder / book.filename)
     return folder
 
