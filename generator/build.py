@@ -92,9 +92,16 @@ def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, priva
     h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
     _hash_files(h, [Path(records_dir) / b.filename for b in schema.BOOKS])
     code = sorted(CODE_ROOT.rglob("*.py")) + sorted(CODE_ROOT.rglob("data/*")) + [MKDOCS_YML]
-    for folder in template_dirs:
+    for folder in [*template_dirs, PACKAGE_TEMPLATES]:
         code += sorted(p for p in Path(folder).rglob("*") if p.is_file())
     _hash_files(h, code)
+    return h.hexdigest()
+
+
+def theme_fingerprint() -> str:
+    """The parts of the site that are not in the generated docs: theme overrides and mkdocs.yml."""
+    h = hashlib.sha256()
+    _hash_files(h, [MKDOCS_YML, *sorted(p for p in (PACKAGE_TEMPLATES / "overrides").rglob("*") if p.is_file())])
     return h.hexdigest()
 
 

@@ -112,7 +112,7 @@ class Scan:
     leaks: list
     files: int
     values: int
-    skipped_public: int  # values also found in the station's public text
+    skipped_public: int  # values found, but also part of the station's public text
     unscanned: list  # files that could not be read (e.g. PDF without pdftotext)
 
     @property
@@ -177,11 +177,10 @@ def _material_strings() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def collect(records, allow: str = "") -> tuple[list[Needle], int]:
-    """Every sensitive value worth searching, and how many were skipped as public text."""
+def collect(records) -> list[Needle]:
+    """Every sensitive value worth searching (each distinct text once)."""
     full = bool(records.settings.full_names)
     found: dict[str, Needle] = {}
-    skipped = 0
     for _, sheet in schema.all_sheets():
         rows = getattr(records, sheet.key, None)
         if not rows or sheet.settings:
@@ -201,13 +200,10 @@ def collect(records, allow: str = "") -> tuple[list[Needle], int]:
                 for text in texts:
                     if len(text) < minimum or text in found:
                         continue
-                    if allow and text in allow:
-                        skipped += 1
-                        continue
                     place = records.place(sheet.key, rec.row, column.key)
                     where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
                     found[text] = Needle(text, kind, where)
-    return list(found.values()), skipped
+    return list(found.values())
 
 
 # --- where to look ----------------------------------------------------------
@@ -386,7 +382,9 @@ def preview(text: str) -> str:
     return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
-def scan_folder(folder: Path, needles: list[Needle], skipped_public: int = 0) -> Scan:
+def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
+    """Search every file under `folder`. A value found that is also part of `allow` (the
+    station's public text, normalised) is not a leak: it cannot be told apart from it."""
     folder = Path(folder)
     hay = _Haystack()
     theme = _theme_hashes()
@@ -405,14 +403,15 @@ def scan_folder(folder: Path, needles: list[Needle], skipped_public: int = 0) ->
             unscanned.append(rel)
             continue
         hay.add(rel, [rel, *texts])
-    leaks = [Leak(file, n.kind, n.where, preview(n.text)) for n, file in hay.search(needles)]
+    hits = hay.search(needles)
+    public = [n for n, _ in hits if allow and n.text in allow]
+    leaks = [Leak(file, n.kind, n.where, preview(n.text)) for n, file in hits if n not in public]
     leaks.sort(key=lambda l: (l.file, l.where))
-    return Scan(leaks, files, len(needles), skipped_public, unscanned)
+    return Scan(leaks, files, len(needles), len(public), unscanned)
 
 
 def scan_site(folder: Path, records, template_dirs=()) -> Scan:
-    needles, skipped = collect(records, public_corpus(records, template_dirs))
-    return scan_folder(folder, needles, skipped)
+    return scan_folder(folder, collect(records), public_corpus(records, template_dirs))
 
 
 def report(scan: Scan, limit: int = 20) -> str:

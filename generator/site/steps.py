@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import time
@@ -13,7 +14,7 @@ import jinja2
 
 from .. import privacy, report_text
 from ..build import (PRIVATE_MARKER, SITE_MARKER, input_key, load_state, manifest, save_state,
-                     summary_line, template_dirs, work_dir)
+                     summary_line, template_dirs, theme_fingerprint, work_dir)
 from ..pipeline import CheckOutcome
 from ..problems import sort_key
 from ..render import PACKAGE_TEMPLATES, zh_date
@@ -82,7 +83,8 @@ class Build:
             except jinja2.TemplateError as err:
                 self.echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
                 return 1
-        digest = docs.digest()
+        digest = hashlib.sha256("|".join((docs.digest(), theme_fingerprint(), repr(info.nav),
+                                          repr(sorted(info.station.items())))).encode()).hexdigest()
         docs_dir = self.work / "docs"
         publish.remove(docs_dir)
         docs.write(docs_dir)
