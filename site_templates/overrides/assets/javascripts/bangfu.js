@@ -1,0 +1,37 @@
+/* bangfu: small accessibility touches the theme leaves out. No data, no network. */
+(function () {
+  "use strict";
+
+  function label() {
+    var search = document.querySelector(".md-search[role=dialog]");
+    if (search && !search.hasAttribute("aria-label")) {
+      search.setAttribute("aria-label", "搜索");
+    }
+    /* a table wider than a phone scrolls sideways; keyboard users must be able to reach it */
+    var boxes = document.querySelectorAll(".md-typeset__scrollwrap, .bf-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "表格 " + (i + 1) + "（可左右滚动）");
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  var timer = null;
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(label, 150);
+  }
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(label);
+  } else {
+    document.addEventListener("DOMContentLoaded", label);
+  }
+  window.addEventListener("resize", later);
+})();
