@@ -261,3 +261,17 @@ def test_serve_builds_serves_and_rebuilds_on_save(tmp_path):
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+def test_command_line_build(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    records = small_station(tmp_path)
+    result = CliRunner().invoke(cli, ["build", str(records), "--site-dir", str(tmp_path / "site"),
+                                      "--no-private", "--no-pdf", "--today", "2024-04-20"])
+    assert result.exit_code == 0, result.output
+    assert "完成：网站已生成到" in result.output and "用时" in result.output
+    assert "公示 2 个" in result.output
+    assert (tmp_path / "site" / "notices" / "GS-2024-02" / "index.html").is_file()

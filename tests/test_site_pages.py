@@ -261,3 +261,23 @@ def test_statistics_suppress_small_cells(demo_site):
         for c in cells:
             assert c == "—" or int(c.split("人")[0]) >= 3 or c.startswith("0")
         assert sum(1 for c in cells if c == "—") != 1
+
+
+def test_long_lists_continue_on_pages_kept_out_of_search_and_nav(tmp_path):
+    """A batch of 411 payouts, rendered while it runs: 300 rows, then a second page."""
+    from generator.demo import write_demo
+    from generator.reading import read_records
+    from generator.site import render_site
+
+    write_demo(tmp_path, workers=600, payouts=3000, seed=7, today=TODAY)
+    records = read_records(tmp_path).records
+    docs, info = render_site(records, date(2026, 1, 18))
+    first = docs.files["notices/GS-2026-01/index.md"]
+    second = docs.files["notices/GS-2026-01/2.md"]
+    assert "notices/GS-2026-01/3.md" not in docs.files
+    assert first.count("<tr><td") == 300 and second.count("<tr><td") == 111
+    assert "[下一页](2.md)" in first and "[上一页](index.md)" in second
+    assert "search:\n  exclude: true" in second and "exclude" not in first.split("---")[1]
+    assert 'data-search-exclude' in first
+    flat = json.dumps(info.nav, ensure_ascii=False)
+    assert "GS-2026-01" not in flat and "notices/years/2026.md" in flat
