@@ -3,59 +3,19 @@ per test session (today = 2026-11-23) with a real mkdocs build, the leak scan an
 private records, into a temporary folder; tests read what it returns and never change it.
 
     def test_x(demo_site):
-        html = (demo_site.site / "index.html").read_text(encoding="utf-8")
+        html = demo_site.page("notices/GS-2026-07/")   # the HTML of a built page
+        demo_site.site, demo_site.private, demo_site.records, demo_site.docs
+
+Helpers (BuiltSite, build_into, Tables) live in tests/site_helpers.py.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
-from datetime import date
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_RECORDS = ROOT / "records"
-DEMO_TODAY = date(2026, 11, 23)
-
-
-@dataclass
-class BuiltSite:
-    root: Path  # the temporary folder holding everything below
-    records: Path  # a copy of the demo records
-    site: Path
-    private: Path
-    work: Path  # .bangfu next to the site (lock, generated docs, state)
-    today: date
-    code: int
-    output: str
-    timings: dict = field(default_factory=dict)
-
-    @property
-    def docs(self) -> Path:
-        return self.work / "docs"
-
-    def page(self, rel: str) -> str:
-        """The HTML of a built page: 'notices/GS-2026-07/' or 'funds/index.html'."""
-        path = self.site / rel
-        if rel.endswith("/") or path.is_dir():
-            path = path / "index.html"
-        return path.read_text(encoding="utf-8")
-
-
-def build_into(records: Path, root: Path, today: date = DEMO_TODAY, *, private: bool = True,
-               pdf: bool = False, **kwargs) -> BuiltSite:
-    """Run build_all on `records` into root/site (and root/private); collect its output."""
-    from generator.build import build_all
-
-    lines: list[str] = []
-    timings: dict = {}
-    code = build_all(records, site_dir=root / "site", private_dir=(root / "private") if private else None,
-                     today=today, pdf=pdf, echo=lines.append, timings=timings, **kwargs)
-    return BuiltSite(root, records, root / "site", root / "private", root / ".bangfu", today, code,
-                     "\n".join(lines), timings)
+from site_helpers import DEMO_RECORDS, BuiltSite, build_into
 
 
 @pytest.fixture(scope="session")
@@ -68,32 +28,3 @@ def demo_site(tmp_path_factory) -> BuiltSite:
     built = build_into(records, root)
     assert built.code == 0, built.output
     return built
-
-
-class Tables(HTMLParser):
-    """Every <table> of a page as rows of cell texts."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tables, self._row, self._cell = [], None, None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[-1].append(self._row)
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)

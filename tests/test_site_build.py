@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_RECORDS, Tables, build_into
+from site_helpers import DEMO_RECORDS, Tables, build_into
 from generator.build import manifest
 from generator.lock import BuildLock
 from station import ID_1, station_data, write_station

@@ -14,7 +14,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from conftest import Tables
+from site_helpers import Tables
 from generator.masking import mask_name
 
 TODAY = date(2026, 11, 23)

@@ -51,12 +51,15 @@ def title_text(value) -> str:
     return text.translate(_TITLE)
 
 
-def front_matter(title: str, *, search: bool = True, hide: tuple[str, ...] = (),
-                 extra: dict | None = None) -> str:
-    """YAML front matter written as JSON values (valid YAML, nothing from data is parsed as YAML)."""
+def front_matter(title: str, *, search: bool = True, boost: float | None = None,
+                 hide: tuple[str, ...] = (), extra: dict | None = None) -> str:
+    """YAML front matter written as JSON values (valid YAML, nothing from data is parsed as YAML).
+    `boost` ranks a page higher (> 1) or lower (< 1) in the site search."""
     lines = ["---", "title: " + json.dumps(title_text(title))]
     if not search:
         lines.append("search:\n  exclude: true")
+    elif boost is not None:
+        lines.append(f"search:\n  boost: {boost}")
     if hide:
         lines.append("hide: " + json.dumps(list(hide)))
     for key, value in (extra or {}).items():

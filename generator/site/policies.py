@@ -15,6 +15,7 @@ from ..private.paths import policy_slug
 from .common import Docs, front_matter, public_text, unique_slugs
 
 SECTION = "policies"
+SEARCH_BOOST = 5  # a search for an item's name should find its policy page first
 RESERVED = {"index", "procedure"}
 CENT = Decimal("0.01")
 INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"),
@@ -148,7 +149,8 @@ def per_capita_example(records, today: date) -> dict | None:
 def render_policies(env, docs: Docs, records, items: list[ItemPage], site: dict, today: date) -> None:
     tpl = env.get_template("site/policy.md.j2")
     for page in items:
-        docs.add(page.path, front_matter(page.name) + tpl.render(site=site, p=page), kind="policies")
+        docs.add(page.path, front_matter(page.name, boost=SEARCH_BOOST) + tpl.render(site=site, p=page),
+                 kind="policies")
     categories = [{"name": public_text(c.name), "multiple": c.multiple, "rule": public_text(c.rule)}
                   for c in records.categories]
     lines = sorted(((d.year, d.amount) for d in records.dibao_lines if d.year and d.amount),
