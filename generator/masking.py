@@ -6,6 +6,8 @@ Names keep the surname and, for three or more characters, the last character:
 
 from __future__ import annotations
 
+import unicodedata
+
 COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
     "夏侯", "轩辕", "令狐", "钟离", "澹台", "公冶", "宗政", "濮阳", "淳于", "单于", "太叔", "申屠",
@@ -23,10 +25,20 @@ def split_surname(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+def _visible(text: str) -> str:
+    """Drop control, format (zero-width, bidi), surrogate and unassigned characters:
+    none of them may become the one character a mask keeps."""
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch == " " or unicodedata.category(ch)[0] not in "CZ")
+
+
 def mask_name(name: str | None) -> str:
     if not name:
         return ""
-    name = name.strip()
+    name = " ".join(_visible(name).split())
+    if not name:
+        return ""
     for dot in _DOTS:
         if dot in name:  # minority names: 阿依古丽·买买提 -> 阿依古丽·买*
             first, _, rest = name.partition(dot)

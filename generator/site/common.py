@@ -51,11 +51,29 @@ def title_text(value) -> str:
     return text.translate(_TITLE)
 
 
+def yaml_string(text: str) -> str:
+    """A YAML double-quoted scalar with every non-ASCII character escaped (\\uXXXX or
+    \\UXXXXXXXX: JSON's surrogate pairs are not YAML), so no data is ever read as YAML syntax."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
 def front_matter(title: str, *, search: bool = True, boost: float | None = None,
                  hide: tuple[str, ...] = (), extra: dict | None = None) -> str:
-    """YAML front matter written as JSON values (valid YAML, nothing from data is parsed as YAML).
+    """YAML front matter; the title (the only value from data) as a fully escaped string.
     `boost` ranks a page higher (> 1) or lower (< 1) in the site search."""
-    lines = ["---", "title: " + json.dumps(title_text(title))]
+    lines = ["---", "title: " + yaml_string(title_text(title))]
     if not search:
         lines.append("search:\n  exclude: true")
     elif boost is not None:
@@ -63,7 +81,7 @@ def front_matter(title: str, *, search: bool = True, boost: float | None = None,
     if hide:
         lines.append("hide: " + json.dumps(list(hide)))
     for key, value in (extra or {}).items():
-        lines.append(f"{key}: {json.dumps(value)}")
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
     return "\n".join(lines) + "\n\n"
 
