@@ -126,7 +126,7 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
                 by_item[e.item][1] += e.amount or Decimal(0)
         rows = []
         if v.names_public:
-            rows = [Row(i, public_text(e.name if full else mask_name(e.name)), public_text(e.employer),
+            rows = [Row(i, public_text(e.name) if full else mask_name(public_text(e.name)), public_text(e.employer),
                         public_text(e.category), public_text(e.item), e.amount)
                     for i, e in enumerate(entries, 1)]
         notices[b.batch_no] = Notice(
