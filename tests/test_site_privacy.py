@@ -6,7 +6,6 @@ import gzip
 import io
 import json
 import subprocess
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
