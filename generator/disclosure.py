@@ -52,22 +52,20 @@ class BatchView:
 
 
 def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
-    upheld = {(o.archive_no) for o in records.objections
-              if o.batch == batch.batch_no and o.result == "成立" and o.archive_no}
+    objections = records.objections_by_batch.get(batch.batch_no, ())
+    upheld = {o.archive_no for o in objections if o.result == "成立" and o.archive_no}
+    workers = records.worker_by_no
     out = []
     if batch.kind == "帮扶公示":
-        for p in records.payouts:
-            if p.batch != batch.batch_no:
-                continue
-            w = records.worker_by_no.get(p.archive_no)
+        for p in records.payouts_by_batch.get(batch.batch_no, ()):
+            w = workers.get(p.archive_no)
             out.append(Entry(p.archive_no, w.name if w else (p.name or ""),
                              w.employer if w else "", w.category if w else "", p.item or "",
                              p.amount, p.archive_no in upheld))
     else:
-        for w in records.workers:
-            if w.batch == batch.batch_no:
-                out.append(Entry(w.archive_no, w.name or "", w.employer or "", w.category or "",
-                                 "", None, w.archive_no in upheld))
+        for w in records.workers_by_batch.get(batch.batch_no, ()):
+            out.append(Entry(w.archive_no, w.name or "", w.employer or "", w.category or "",
+                             "", None, w.archive_no in upheld))
     out.sort(key=lambda e: e.archive_no)
     return tuple(out)
 
@@ -86,8 +84,8 @@ def view(records: Records, batch, today: date) -> BatchView:
     retention = 30 if retention is None else retention
     names_until = end + timedelta(days=retention)
     entries = batch_entries(records, batch)
-    objections = tuple(o for o in records.objections if o.batch == batch.batch_no)
-    redis = tuple(b for b in records.batches if b.original == batch.batch_no)
+    objections = tuple(records.objections_by_batch.get(batch.batch_no, ()))
+    redis = tuple(records.redisclosures.get(batch.batch_no, ()))
     total = sum((e.amount for e in entries if e.amount is not None), Decimal(0))
     return BatchView(batch, start, end, days, state, left, start <= today <= names_until,
                      names_until, entries, objections, redis, total)

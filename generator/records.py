@@ -148,6 +148,23 @@ class Records:
         return out
 
     @cached_property
+    def payouts_by_batch(self) -> dict:
+        return _group(self.payouts, "batch")
+
+    @cached_property
+    def workers_by_batch(self) -> dict:
+        return _group(self.workers, "batch")
+
+    @cached_property
+    def objections_by_batch(self) -> dict:
+        return _group(self.objections, "batch")
+
+    @cached_property
+    def redisclosures(self) -> dict:
+        """original batch number -> the batches that re-disclose it."""
+        return _group(self.batches, "original")
+
+    @cached_property
     def _dibao_by_year(self) -> list:
         return sorted((d.year, d.amount) for d in self.dibao_lines if d.year and d.amount)
 
@@ -173,6 +190,15 @@ class Records:
     def batch_end(self, batch) -> date | None:
         """The last day of a batch's disclosure period (start + days - 1)."""
         return self._batch_ends.get(batch.batch_no) if batch.start is not None else None
+
+
+def _group(rows, key: str) -> dict:
+    out: dict = {}
+    for r in rows:
+        value = getattr(r, key)
+        if value is not None:
+            out.setdefault(value, []).append(r)
+    return out
 
 
 _SHEETS = {s.key: s for _, s in schema.all_sheets()}

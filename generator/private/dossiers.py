@@ -117,7 +117,9 @@ def _payout_date(p) -> date:
     return p.paid or p.approved or p.applied or date.min
 
 
-def _batches(records: Records, w, payouts, today: date, site_url: str | None) -> list[dict]:
+def _batches(records: Records, w, payouts, today: date, site_url: str | None, views: dict | None = None) -> list[dict]:
+    """The disclosure batches a worker appeared in; `views` (batch number -> view) saves
+    recomputing each batch for every worker."""
     involved: dict[str, list[str]] = {}
     if w.batch:
         batch = records.batch_by_no.get(w.batch)
@@ -132,7 +134,7 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None) ->
             out.append({"batch_no": batch_no, "title": "（公示批次表中没有此批次）", "what": "、".join(what),
                         "start": None, "end": None, "outcome": "", "url": None, "sort": date.min})
             continue
-        v = disclosure.view(records, batch, today)
+        v = views[batch_no] if views is not None and batch_no in views else disclosure.view(records, batch, today)
         mine = [o for o in v.objections if o.archive_no == w.archive_no]
         if any(o.result == "成立" for o in mine):
             outcome = "异议成立"
@@ -153,7 +155,8 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None) ->
     return out
 
 
-def dossier_context(records: Records, worker, today: date, site_url: str | None = None) -> dict:
+def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
+                    views: dict | None = None) -> dict:
     w = worker
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
                      key=lambda p: (_payout_date(p), p.record_no or ""))
@@ -174,7 +177,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         "members": members, "income": income, "income_verdict": verdict, "six": _six(w),
         "visits": visits, "payouts": [_payout_row(p) for p in payouts],
         "payout_total": total(p.amount for p in payouts),
-        "batches": _batches(records, w, payouts, today, site_url),
+        "batches": _batches(records, w, payouts, today, site_url, views),
         "objections": sorted((o for o in records.objections if o.archive_no == w.archive_no),
                              key=lambda o: (o.received or date.min, o.objection_no or "")),
         "note": w.note or "", "registrar": w.registrar or "", "reviewer": w.reviewer or "",
@@ -189,10 +192,11 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     folder = Path(out_dir) / FOLDER
     st = station(records, today)
     written = []
+    views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
     for filed in filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
-        d = dossier_context(records, filed.worker, today, site_url)
+        d = dossier_context(records, filed.worker, today, site_url, views)
         html = template.render(d=d, station=st)
         written.append(write_doc(out_dir, folder / f"{filed.stem}.html", html, today))
     return written
