@@ -292,7 +292,7 @@ def test_truncated_and_not_a_workbook_zip(tmp_path):
 
 
 def test_encrypted_workbook(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted sample")
+    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes the encrypted sample")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     write_station(tmp_path)

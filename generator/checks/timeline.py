@@ -18,7 +18,7 @@ def check(records, ctx):
 
 def _order(records, sheet, rec, steps):
     """Each present date is not earlier than the latest present date before it."""
-    last_key = last_label = last = None
+    last_label = last = None
     for key, label in steps:
         value = getattr(rec, key)
         if value is None:
@@ -27,7 +27,7 @@ def _order(records, sheet, rec, steps):
             yield problem("date-order", **records.place(sheet, rec.row, key), later=label,
                           later_value=value.isoformat(), earlier=last_label, earlier_value=last.isoformat())
         else:
-            last_key, last_label, last = key, label, value
+            last_label, last = label, value
 
 
 def _payouts(records, ctx):

@@ -97,20 +97,6 @@ def quarter_of(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
-def unique_slugs(keys, slug) -> dict:
-    """key -> slug, unique case-insensitively (Windows); later clashes get -2, -3 …"""
-    out, taken = {}, set()
-    for key in keys:
-        base = slug(key)
-        name, n = base, 1
-        while name.casefold() in taken:
-            n += 1
-            name = f"{base}-{n}"
-        taken.add(name.casefold())
-        out[key] = name
-    return out
-
-
 @dataclass
 class Docs:
     """The generated docs folder, held in memory until it is written: relative path -> content."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..private.paths import safe_filename
+from ..private.paths import safe_filename, unique_names
 from . import charts
-from .common import Docs, front_matter, public_text, unique_slugs
+from .common import Docs, front_matter, public_text
 from .ledger import OPENING_LABEL, Flow, Ledger, ratio_text
 
 SECTION = "funds"
@@ -102,7 +102,7 @@ def _slug(name: str) -> str:
 def build_funds(records, today: date, docs: Docs) -> dict:
     """Views for every fund page, the total and the year pages; writes the charts into docs."""
     ledger = Ledger(records, today)
-    slugs = unique_slugs(list(ledger.funds), _slug)
+    slugs = unique_names(list(ledger.funds), stem=_slug)
     years = ledger.years()
     pages = []
     for name, f in ledger.funds.items():

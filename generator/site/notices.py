@@ -17,12 +17,11 @@ from decimal import Decimal
 
 from .. import disclosure
 from ..masking import mask_name
-from ..private.paths import notice_slug
-from .common import Docs, front_matter, pages_of, public_text, unique_slugs
+from ..private.paths import notice_slugs
+from .common import Docs, front_matter, pages_of, public_text
 
 SECTION = "notices"
 WIDE = ("navigation", "toc")  # notice pages are not in the nav; the list gets the full width
-RESERVED = {"index", "years"}
 
 KIND_SUBJECT = {
     "建档公示": "拟认定的困难职工名单",
@@ -103,16 +102,11 @@ class Notice:
         return dict(Counter(o.result for o in self.objections))
 
 
-def _slug(batch_no: str) -> str:
-    slug = notice_slug(batch_no)
-    return slug + "-gs" if slug.casefold() in RESERVED else slug
-
-
 def build_notices(records, today: date, *, prints: dict | None = None) -> list[Notice]:
     """Every batch with a start date, newest first, as public page views."""
     prints = prints or {}
     views = disclosure.views(records, today)
-    slugs = unique_slugs([v.batch.batch_no for v in views], _slug)
+    slugs = notice_slugs([v.batch.batch_no for v in views])
     settings = records.settings
     full = bool(settings.full_names)
     notices: dict[str, Notice] = {}

@@ -11,12 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .. import standards
 from ..money import yuan
-from ..private.paths import policy_slug
-from .common import Docs, front_matter, public_text, unique_slugs
+from ..private.paths import policy_slugs
+from .common import Docs, front_matter, public_text
 
 SECTION = "policies"
 SEARCH_BOOST = 5  # a search for an item's name should find its policy page first
-RESERVED = {"index", "procedure"}
 CENT = Decimal("0.01")
 INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"),
                    "低于2倍低保线": Decimal(2)}
@@ -45,11 +44,6 @@ class ItemPage:
     @property
     def path(self) -> str:
         return f"{SECTION}/{self.slug}.md"
-
-
-def _slug(name: str) -> str:
-    slug = policy_slug(name)
-    return slug + "-xm" if slug.casefold() in RESERVED else slug
 
 
 def _frequency(item) -> str:
@@ -119,7 +113,7 @@ def _steps(item, days: int) -> list[str]:
 def build_items(records, today: date, *, prints: dict | None = None) -> list[ItemPage]:
     prints = prints or {}
     days = records.settings.disclosure_days or 7
-    slugs = unique_slugs([i.name for i in records.items], _slug)
+    slugs = policy_slugs([i.name for i in records.items])
     pages = []
     for item in records.items:
         formula, examples = _formula(item)

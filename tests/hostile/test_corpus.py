@@ -68,7 +68,7 @@ def csv_saved_as_xlsx(d):
 
 @case
 def encrypted(d):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
+    pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = (d / FUNDS).read_bytes()
