@@ -12,18 +12,23 @@ A4_POINTS = (595.3, 841.9)
 
 def site_pages(site: Path) -> list[str]:
     """Every page of a built site as a URL path relative to its root: the folders with an
-    index.html, plus the standalone HTML pages (404.html, the wall printouts under print/).
-    Above MAX_PAGES, a deterministic sample: every section index page plus evenly spaced others."""
+    index.html, plus the standalone HTML pages (404.html, the wall printouts under print/)."""
     pages = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
         pages.append(rel[: -len("index.html")] if path.name == "index.html" else rel)
-    if len(pages) <= MAX_PAGES:
-        return pages
+    return pages
+
+
+def sample(pages: list[str], most: int = MAX_PAGES) -> list[str]:
+    """All pages when there are at most `most`; otherwise a deterministic sample of `most`:
+    every top-level page (home, section indexes) plus evenly spaced others."""
+    if len(pages) <= most:
+        return list(pages)
     keep = [p for p in pages if p.count("/") <= 1]
     rest = [p for p in pages if p not in keep]
-    step = len(rest) / max(1, MAX_PAGES - len(keep))
-    return keep + [rest[int(i * step)] for i in range(MAX_PAGES - len(keep)) if int(i * step) < len(rest)]
+    step = len(rest) / max(1, most - len(keep))
+    return keep + [rest[int(i * step)] for i in range(most - len(keep)) if int(i * step) < len(rest)]
 
 
 def pdf_pages(pdf: Path) -> list[str]:

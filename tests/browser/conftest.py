@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
@@ -237,13 +238,17 @@ def printer(browser, site_url, foreign_requests):
 @pytest.fixture(scope="session")
 def site_crawl(desktop, demo_site) -> dict:
     """Every page of the demo site loaded once at desktop width (two tabs at a time):
-    {page: (problems, (html lang, visible text))}."""
-    from browser_tools import site_pages
+    {page: (problems, (html lang, visible text))}. Above MAX_PAGES pages a deterministic
+    sample is loaded, and a warning says so."""
+    from browser_tools import MAX_PAGES, sample, site_pages
 
+    pages = site_pages(demo_site.site)
+    if len(pages) > MAX_PAGES:
+        warnings.warn(f"the site has {len(pages)} pages: the browser loads a sample of {MAX_PAGES}")
     second = Visitor(desktop.page.context.new_page(), desktop.base_url, desktop.foreign)
     look = lambda page: tuple(page.evaluate("[document.documentElement.lang, document.body.innerText]"))  # noqa: E731
     try:
-        return crawl([desktop, second], site_pages(demo_site.site), look)
+        return crawl([desktop, second], sample(pages), look)
     finally:
         second.page.close()
 
