@@ -380,7 +380,7 @@ ITEMS = Sheet("帮扶项目", "items", (
     C("封顶金额", "cap", MONEY),
     C("收入条件", "income_rule", ENUM, True, INCOME_RULE, example="不限"),
     C("对象条件", "who", TEXT, True, width=40, example="本人、配偶或子女患重大疾病的困难职工"),
-    C("所需材料", "documents", TEXT, True, width=40, example="县级以上医院病情证明、身份证、户口簿"),
+    C("所需材料", "documents", TEXT, True, width=40, hint="多项材料用、或；分隔", example="县级以上医院病情证明、身份证、户口簿"),
     C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6),
     C("频次", "frequency", ENUM, True, FREQUENCY, example="每年"),
     C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1),

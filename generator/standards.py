@@ -6,6 +6,7 @@ standard written out with a worked example).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from .money import yuan
@@ -29,6 +30,32 @@ def standard_amount(item, base: Decimal | None) -> Decimal | None:
     if kind == "非现金":
         return Decimal(0)
     return None
+
+
+_LIST_SEPARATORS = re.compile(r"[、，,；;\n]+")
+
+
+def documents(item) -> list[str]:
+    """The documents to bring, one per entry: the clerk separates them with 、 or ；."""
+    return [d.strip() for d in _LIST_SEPARATORS.split(item.documents or "") if d.strip()]
+
+
+_STEP_SEPARATORS = re.compile(r"\s*(?:→|—>|->|＞|>|；|;|\n)\s*")
+
+
+def procedure_steps(item, disclosure_days: int) -> list[str]:
+    """The item's 办理程序 as steps (the clerk's own text split at → or ；), else the
+    standard procedure: 有申请、有查验、(公示)、有批准、有签收."""
+    if item.procedure:
+        steps = [s for s in _STEP_SEPARATORS.split(item.procedure.strip()) if s]
+        if steps:
+            return steps
+    steps = ["本人提出申请，填写申请表并提交所需材料", "帮扶站受理并入户调查、核实情况"]
+    if item.needs_disclosure:
+        steps.append(f"在单位、社区和本站网站公示 {disclosure_days} 天，接受监督")
+    steps += ["经公示无异议后审批" if item.needs_disclosure else "审批",
+              "发放（本人签收）或提供服务，并跟踪回访"]
+    return steps
 
 
 def percent(rate: Decimal) -> str:

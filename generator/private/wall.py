@@ -12,7 +12,6 @@ unit, category, item and amount, as on the site.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -21,7 +20,7 @@ from .. import disclosure
 from ..masking import mask_name
 from ..money import yuan
 from ..records import Records
-from ..standards import describe, percent, worked_example
+from ..standards import describe, documents, percent, procedure_steps, worked_example
 from . import pdf as pdf_output
 from .common import environment, qr_svg, station, write_text
 from .paths import notice_slugs, page_url, policy_slugs
@@ -33,8 +32,6 @@ INDEX = "index.html"
 _FREQUENCY = {"一次性": "每人限享受一次", "每年": "每年最多 {n} 次", "每季度": "每季度最多 {n} 次",
               "不限": "不限次数"}
 _INCOME_MULTIPLE = {"低于低保线": "", "低于1.5倍低保线": "的 1.5 倍", "低于2倍低保线": "的 2 倍"}
-_SPLIT = re.compile(r"[、；;，,\n]+")
-_STEPS = re.compile(r"\s*(?:→|->|—>|＞|>)\s*")
 
 
 def _objection_channel(records: Records, batch=None) -> dict:
@@ -65,17 +62,6 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
     }
 
 
-def _steps(item, days: int) -> list[str]:
-    if item.procedure:
-        return [s for s in _STEPS.split(item.procedure.strip()) if s]
-    steps = ["本人提出申请，提交所需材料"]
-    steps.append("帮扶站入户调查核实")
-    if item.needs_disclosure:
-        steps.append(f"公示 {days} 天，接受监督")
-    steps += ["审核批准", "发放，本人签收"]
-    return steps
-
-
 def policy_context(records: Records, item, today: date, slug: str) -> dict:
     days = records.settings.disclosure_days or 7
     line = records.dibao_line(today.year)
@@ -101,8 +87,8 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
     return {
         "name": item.name, "group": item.group or "", "who": item.who or "", "income": income,
         "standard": describe(item), "formula": formula, "example": example, "frequency": frequency,
-        "documents": [d.strip() for d in _SPLIT.split(item.documents or "") if d.strip()],
-        "steps": _steps(item, days),
+        "documents": documents(item),
+        "steps": procedure_steps(item, days),
         "deadline": f"收到申请后 {item.deadline_days} 个工作日内完成调查核实" if item.deadline_days else "",
         "disclosure": f"须经公示 {days} 天无异议后发放" if item.needs_disclosure else "无需公示，审批后发放",
         "note": item.note or "", "channel": _objection_channel(records),

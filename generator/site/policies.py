@@ -4,7 +4,6 @@ procedure (the two 五有), and an index with the hardship categories and the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,8 +18,6 @@ SEARCH_BOOST = 5  # a search for an item's name should find its policy page firs
 CENT = Decimal("0.01")
 INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"),
                    "低于2倍低保线": Decimal(2)}
-_SPLIT_DOCS = re.compile(r"[、，,；;\n]+")
-_SPLIT_STEPS = re.compile(r"\s*(?:→|->|＞|>|；|;|\n)\s*")
 
 
 @dataclass
@@ -98,16 +95,7 @@ def _income_rule(records, item, today: date) -> str:
 
 
 def _steps(item, days: int) -> list[str]:
-    if item.procedure:
-        steps = [public_text(s) for s in _SPLIT_STEPS.split(item.procedure) if s.strip()]
-        if steps:
-            return steps
-    steps = ["本人提出申请，填写申请表并提交所需材料", "帮扶站受理并入户调查、核实情况"]
-    if item.needs_disclosure:
-        steps.append(f"在单位、社区和本站网站公示 {days} 天")
-    steps += ["经公示无异议后审批" if item.needs_disclosure else "审批",
-              "发放（本人签收）或提供服务，并跟踪回访"]
-    return steps
+    return [public_text(s) for s in standards.procedure_steps(item, days)]
 
 
 def build_items(records, today: date, *, prints: dict | None = None) -> list[ItemPage]:
@@ -122,7 +110,7 @@ def build_items(records, today: date, *, prints: dict | None = None) -> list[Ite
             who=public_text(item.who), income_rule=_income_rule(records, item, today),
             standard=public_text(standards.describe(item)), formula=formula, examples=examples,
             frequency=_frequency(item),
-            documents=[public_text(d) for d in _SPLIT_DOCS.split(item.documents or "") if d.strip()],
+            documents=[public_text(d) for d in standards.documents(item)],
             steps=_steps(item, days), deadline_days=item.deadline_days,
             needs_disclosure=bool(item.needs_disclosure), note=public_text(item.note),
             prints=list(prints.get(item.name, ()))))
