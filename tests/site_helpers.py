@@ -37,6 +37,17 @@ class BuiltSite:
             path = path / "index.html"
         return path.read_text(encoding="utf-8")
 
+    def text(self, rel: str) -> str:
+        """The visible text of a built page (tags removed, entities decoded)."""
+        return page_text(self.page(rel))
+
+
+def page_text(html: str) -> str:
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
 
 def build_into(records: Path, root: Path, today: date = DEMO_TODAY, *, private: bool = True,
                pdf: bool = False, **kwargs) -> BuiltSite:

@@ -195,11 +195,11 @@ def test_today_decides_state_and_retention(tmp_path):
     built = build_into(records, tmp_path, date(2026, 9, 25), private=False)
     assert built.code == 0, built.output
     ended = built.page("notices/GS-2026-05/")
-    assert "已结束" in ended and "名单在网站上保留至 2026年10月20日" in ended
+    assert "已结束" in ended and "名单在网站上保留至 2026年10月20日" in built.text("notices/GS-2026-05/")
     assert "<tbody" in ended  # within retention: the list is still there
     later = built.page("notices/GS-2026-07/")
     assert "尚未开始" in later and "<tbody" not in later
-    assert "截至 2026年9月25日" in built.page("funds/")
+    assert "截至 2026年9月25日" in built.text("funds/")
 
 
 def test_killed_build_leaves_the_previous_site(tmp_path):

@@ -64,7 +64,14 @@ def environment(template_dirs=()):
     env = render.environment(list(template_dirs))
     env.globals["rel_url"] = rel_url
     env.filters["nobr"] = nobr
+    env.filters["zh_date"] = site_date
     return env
+
+
+def site_date(value) -> Markup | str:
+    """2026年11月23日 kept on one line (a phone would otherwise break it before 日)."""
+    text = render.zh_date(value)
+    return nobr(text) if text else ""
 
 
 def nobr(value) -> Markup:
