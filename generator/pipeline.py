@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .checks import run_checks
+from .gcpause import gc_paused
 from .problems import Problem, has_errors, sort_key
 from .reading import read_records
 from .records import Records
@@ -38,9 +39,10 @@ class CheckOutcome:
 
 
 def check_folder(folder: Path, today: date | None = None) -> CheckOutcome:
-    result = read_records(Path(folder))
-    problems = list(result.problems)
-    if not result.unreadable:
-        problems.extend(run_checks(result.records, today))
+    with gc_paused():
+        result = read_records(Path(folder))
+        problems = list(result.problems)
+        if not result.unreadable:
+            problems.extend(run_checks(result.records, today))
     problems.sort(key=sort_key)
     return CheckOutcome(result.records, problems, result.unreadable)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import schema
+from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
 from ..records import RECORD_CLASSES, Records, Settings
 from .tables import column_letter, read_table
@@ -36,7 +37,11 @@ class ReadResult:
 
 
 def read_records(folder: Path, max_rows: int | None = None) -> ReadResult:
-    folder = Path(folder)
+    with gc_paused():
+        return _read_records(Path(folder), max_rows)
+
+
+def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
     records = Records(folder=folder)
     result = ReadResult(records)
     if not folder.is_dir():
