@@ -34,6 +34,7 @@ def value(result):
     (1000.0, Decimal("1000.00")), ("1,000.50", Decimal("1000.50")), ("1000元", Decimal("1000.00")),
     ("¥300", Decimal("300.00")), ("￥３００", Decimal("300.00")), (" 300 ", Decimal("300.00")),
     ("壹仟元整", Decimal("1000.00")), ("壹万零壹拾元零伍分", Decimal("10010.05")), ("伍角", Decimal("0.50")),
+    ("一千元", Decimal("1000.00")), ("两千五百元", Decimal("2500.00")),
     (0.1 + 0.2, Decimal("0.30")), (0.0, Decimal("0.00")),
 ])
 def test_money(raw, expected):

@@ -135,16 +135,19 @@ def to_int(value, column: schema.Column):
 
 _MONEY_STRIP = re.compile(r"^(人民币|RMB|CNY|¥|￥)|(元整|元|圆|块)$", re.IGNORECASE)
 _CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_CAPITAL_CHARS = set(_CAPITAL_DIGITS + "拾佰仟万亿元圆整正角分")
+_LOWER_DIGITS = "〇一二三四五六七八九"
+_CAPITAL_CHARS = set(_CAPITAL_DIGITS + _LOWER_DIGITS + "零两拾佰仟万亿元圆整正角分十百千")
 
 
 def _parse_capitals(text: str) -> Decimal | None:
-    """壹仟零伍拾元伍角 -> Decimal('1050.50'). None when it is not capitals."""
+    """壹仟零伍拾元伍角 or 一千零五十元五角 -> Decimal('1050.50'). None when it is not
+    an amount in Chinese numerals."""
     import cn2an
 
     if not text or not set(text) <= _CAPITAL_CHARS:
         return None
-    body = text.replace("整", "").replace("正", "").replace("圆", "元")
+    body = text.replace("整", "").replace("正", "").replace("圆", "元").replace("两", "二")
+    body = body.translate(_TO_CAPITAL)
     jiao = fen = 0
     m = re.search(r"([零壹贰叁肆伍陆柒捌玖])角", body)
     if m:
@@ -160,6 +163,9 @@ def _parse_capitals(text: str) -> Decimal | None:
         except (ValueError, KeyError, TypeError):
             return None
     return Decimal(yuan) + Decimal(jiao) / 10 + Decimal(fen) / 100
+
+
+_TO_CAPITAL = str.maketrans(_LOWER_DIGITS + "十百千", _CAPITAL_DIGITS + "拾佰仟")
 
 
 def to_money(value, column: schema.Column):
