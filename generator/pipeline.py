@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,11 +40,22 @@ class CheckOutcome:
         return self.exit_code == EXIT_OK
 
 
-def check_folder(folder: Path, today: date | None = None) -> CheckOutcome:
+Step = Callable[[str, str], AbstractContextManager]
+
+
+def _quiet_step(key: str, text: str) -> AbstractContextManager:
+    return nullcontext()
+
+
+def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet_step) -> CheckOutcome:
+    """Read every workbook in `folder`, then (when all could be read) check the records.
+    `step(key, text)` wraps each stage (the build uses it to announce and time them)."""
     with gc_paused():
-        result = read_records(Path(folder))
+        with step("read", "读取记录"):
+            result = read_records(Path(folder))
         problems = list(result.problems)
         if not result.unreadable:
-            problems.extend(run_checks(result.records, today))
+            with step("check", "检查记录"):
+                problems.extend(run_checks(result.records, today))
     problems.sort(key=sort_key)
     return CheckOutcome(result.records, problems, result.unreadable)

@@ -68,3 +68,18 @@ def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
         "md_cell": md_cell,
     })
     return env
+
+
+def station_environment(records) -> jinja2.Environment:
+    """The renderer for printed pages; a station's own `site_templates/` next to its records wins."""
+    return environment([Path(records.folder).parent / "site_templates"])
+
+
+def qr_svg(url: str | None, title: str) -> Markup | None:
+    """An inline SVG QR code (about 30 mm) for printing, or None without an address."""
+    if not url:
+        return None
+    import segno
+
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=0.8, unit="mm", title=title))

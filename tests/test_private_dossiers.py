@@ -149,7 +149,7 @@ def test_sparse_records_do_not_break_any_document(tmp_path):
     """Only the keys filled in (the reader reports the rest): every writer still works."""
     from datetime import date
 
-    from generator.private.wall import write_wall_printouts
+    from generator.site.wall import write_wall_printouts
     from generator.records import Batch, Category, Fund, Income, Item, Member, Objection, Payout, Visit
 
     records = Records(
@@ -165,5 +165,5 @@ def test_sparse_records_do_not_break_any_document(tmp_path):
         categories=[Category(name="无此类别")], items=[Item(name="项目", standard="比例封顶"), Item()])
     result = write_private(records, tmp_path / "private", today=TODAY, pdf=False)
     assert len(result.dossiers) == 2 and result.reports
-    paths = write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    paths = write_wall_printouts(records, tmp_path / "wall", today=TODAY)
     assert any(p.parent.name == "notices" for p in paths) and any(p.parent.name == "policies" for p in paths)

@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from generator.private.paths import (inside, notice_slug, page_url, policy_slug, refuse_inside,
-                                     safe_filename, unique_names)
+from generator.paths import inside, notice_slug, page_url, policy_slug, safe_filename, unique_names
+from generator.private.paths import refuse_inside
 
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from generator.build.steps import pdf_writer
 from generator.private import pdf as pdf_output
 from generator.private import write_private
 from generator.private.dossiers import write_dossiers
-from generator.private.wall import write_wall_printouts
+from generator.site.wall import write_wall_printouts
 from private_station import PAYOUTS, TODAY, WORKERS, read_station
 
 pytestmark = pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed (pip install 'bangfu[pdf]')")
@@ -63,7 +64,7 @@ def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
              "item": "送温暖", "applied": date(2025, 1, 10), "approved": date(2025, 1, 15),
              "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
     changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
-    third = write_private(changed, out, today=TODAY, pdf=True)
+    third = write_private(changed, out, today=TODAY, to_pdf=pdf_output.write_pdf)
     assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
     # without PDF output, PDFs that went stale are removed, unchanged ones kept
     write_private(records, out, today=TODAY, pdf=False)
@@ -99,7 +100,7 @@ def test_dossier_rows_break_between_pages_never_through_one(tmp_path):
 
 def test_wall_pdfs_fit_one_page_and_render_to_png(built, tmp_path):
     records, _, _ = built
-    paths = write_wall_printouts(records, tmp_path, today=TODAY, pdf=True)
+    paths = write_wall_printouts(records, tmp_path, today=TODAY, to_pdf=pdf_output.write_pdf)
     pdfs = [p for p in paths if p.suffix == ".pdf"]
     assert len(pdfs) == 6
     for p in pdfs:
@@ -120,5 +121,6 @@ def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, t
     assert result.pdfs == [] and not list((tmp_path / "private").rglob("*.pdf"))
     assert 'pip install "bangfu[pdf]"' in result.pdf_note and "fonts-noto-cjk" in result.pdf_note
     assert result.pdf_note in result.summary() and len(result.dossiers) == len(WORKERS)
-    wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=True)
+    assert pdf_writer(True) is None and pdf_writer(False) is None
+    wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, to_pdf=pdf_writer(True))
     assert wall and all(p.suffix == ".html" for p in wall)

@@ -18,7 +18,7 @@ import pytest
 
 from site_helpers import DEMO_RECORDS, Tables, build_into
 from generator.build import manifest
-from generator.lock import BuildLock
+from generator.build.lock import BuildLock
 from station import ID_1, station_data, write_station
 
 HOSTILE = "<script>alert(1)</script>|[x](y)"

@@ -5,7 +5,7 @@
 
 The private folder holds personal data: it must never sit inside the public
 site (`refuse_inside`), carries a plain README.txt saying so, and nothing in it
-is linked from the site. The public wall printouts live in `wall.py`.
+is linked from the site. The public wall printouts live with the site (generator/site/wall.py).
 
 Which PDFs a build writes, and why, is in printing.py.
 """
@@ -24,11 +24,10 @@ from ..problems import WARNING, count
 from ..records import Records
 from . import dossiers, pdf as pdf_output, printing, receipts, report
 from .common import environment, station, write_doc, write_text
-from .paths import notice_slugs, policy_slugs, refuse_inside, safe_filename
-from .wall import write_wall_printouts
+from .paths import PRIVATE_MARKER, refuse_inside
 
-__all__ = ["PrivateResult", "write_private", "write_wall_printouts", "write_dossiers_command",
-           "write_report_command", "refuse_inside", "safe_filename", "notice_slugs", "policy_slugs"]
+__all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
+           "refuse_inside"]
 
 NOTICE_NAME = "README.txt"
 DEFAULT_SITE = Path("site")
@@ -91,8 +90,6 @@ class PrivateResult:
 def claim_folder(private_dir: Path) -> None:
     """Create the private folder for a single command (bangfu dossier/report) the way a build
     would, with the marker that lets later builds replace it; an existing folder is left as is."""
-    from ..build import PRIVATE_MARKER
-
     if not private_dir.exists() or (private_dir.is_dir() and not any(private_dir.iterdir())):
         private_dir.mkdir(parents=True, exist_ok=True)
         (private_dir / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")

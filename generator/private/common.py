@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .. import render
 from ..money import yuan
+from ..paths import write_text
 from ..records import Records
-from .paths import inside
+from ..station import PRINTED, station
+
+__all__ = ["Doc", "PRINTED", "environment", "fields", "show", "station", "write_doc", "write_text"]
 
 
 def show(value) -> str:
@@ -38,12 +39,7 @@ def fields(sheet, record, keys) -> list[tuple[str, str]]:
 
 def environment(records: Records):
     """The shared renderer; a station's own `site_templates/` next to its records wins."""
-    return render.environment([Path(records.folder).parent / "site_templates"])
-
-
-# Private documents print their date through this marker, replaced after hashing, so
-# an unchanged document keeps its digest from day to day (its PDF is then reused).
-PRINTED = Markup("\ue000打印日期\ue000")
+    return render.station_environment(records)
 
 
 @dataclass(frozen=True)
@@ -52,42 +48,8 @@ class Doc:
     digest: str  # of the content, print date excluded
 
 
-def station(records: Records, today: date) -> dict:
-    """What every page header and footer says about the station."""
-    s = records.settings
-    return {
-        "name": s.station_name or "困难职工帮扶站",
-        "parent": s.parent_union or "",
-        "address": s.address or "",
-        "phone": s.phone or "",
-        "hotline": s.hotline or "12351",
-        "hours": s.hours or "",
-        "contact": s.contact or "",
-        "today": today,
-        "printed": PRINTED,
-    }
-
-
-def write_text(folder: Path, path: Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write inside `folder` only (file names come from data)."""
-    target = inside(folder, path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding=encoding)
-    return Path(path)
-
-
 def write_doc(folder: Path, path: Path, html: str, today: date) -> Doc:
     """Write a rendered private document, filling in the print date; returns it with its digest."""
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     write_text(folder, path, html.replace(PRINTED, render.zh_date(today)))
     return Doc(Path(path), digest)
-
-
-def qr_svg(url: str | None, title: str) -> Markup | None:
-    """An inline SVG QR code (about 30 mm) for printing, or None without an address."""
-    if not url:
-        return None
-    import segno
-
-    code = segno.make(url, error="m")
-    return Markup(code.svg_inline(scale=0.8, unit="mm", title=title))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..private.paths import safe_filename, unique_names
+from ..paths import safe_filename, unique_names
 from . import charts
 from .common import Docs, front_matter, public_text
 from .ledger import OPENING_LABEL, Flow, Ledger, ratio_text

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from .. import disclosure
 from ..masking import mask_name
-from ..private.paths import notice_slugs
+from ..paths import notice_slugs
 from .common import Docs, front_matter, pages_of, public_text
 
 SECTION = "notices"

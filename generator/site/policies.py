@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .. import standards
 from ..money import yuan
-from ..private.paths import policy_slugs
+from ..paths import policy_slugs
 from .common import Docs, front_matter, public_text
 
 SECTION = "policies"

@@ -1,6 +1,6 @@
 """The wall printouts (上墙版) inside the public site, under print/.
 
-generator.private.wall writes one self-contained A4 page (and a PDF) per running
+wall.py writes one self-contained A4 page (and a PDF) per running
 notice and per policy item; they are public documents with the same privacy rule
 as the site. They are copied into the docs folder (mkdocs copies them as they are)
 and linked from the notice and policy pages.
@@ -12,16 +12,15 @@ from datetime import date
 from pathlib import Path
 
 from .. import disclosure
+from ..paths import notice_slug, policy_slug, unique_names
+from .wall import NOTICES, POLICIES, PdfWriter, write_wall_printouts
 
 FOLDER = "print"
 
 
-def wall_printouts(records, tmp: Path, *, today: date, pdf: bool) -> tuple[dict, dict]:
+def wall_printouts(records, tmp: Path, *, today: date, to_pdf: PdfWriter | None) -> tuple[dict, dict]:
     """({docs path: bytes}, {batch number or item name: [(label, docs path)]})."""
-    from ..private.paths import notice_slug, policy_slug, unique_names
-    from ..private.wall import NOTICES, POLICIES, write_wall_printouts
-
-    written = write_wall_printouts(records, tmp, today=today, pdf=pdf)
+    written = write_wall_printouts(records, tmp, today=today, to_pdf=to_pdf)
     files = {f"{FOLDER}/{p.relative_to(tmp).as_posix()}": p.read_bytes() for p in written}
     running = [v.batch.batch_no for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
     items = [i.name for i in records.items if i.name]

@@ -18,7 +18,7 @@ import pytest
 
 from corpus import DEMO, POLICY, REG, Book, copy_demo
 from generator.build import work_dir
-from generator.lock import BuildLock
+from generator.build.lock import BuildLock
 
 TODAY = "2026-11-23"
 pytestmark = pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")

@@ -1,4 +1,6 @@
-"""The steps of one build, run under the build lock by generator.build.build_all."""
+"""The steps of one build, run under the build lock by `build_all` (run.py): check the
+records (pipeline.check_folder), render the site's docs and the wall printouts, run mkdocs,
+scan for leaks, write the private records, then swap the new folders in."""
 
 from __future__ import annotations
 
@@ -13,14 +15,17 @@ from pathlib import Path
 import jinja2
 
 from .. import privacy, report_text
-from ..build import (PRIVATE_MARKER, SITE_MARKER, input_key, load_state, manifest, save_state,
-                     summary_line, template_dirs, theme_fingerprint, work_dir)
-from ..pipeline import CheckOutcome
-from ..problems import sort_key
+from ..money import yuan
+from ..pipeline import CheckOutcome, check_folder
+from ..private import pdf as pdf_output, write_private
+from ..private.paths import PRIVATE_MARKER
 from ..render import PACKAGE_TEMPLATES, zh_date
-from . import publish, render_site
-from .mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
-from .prints import wall_printouts
+from ..site import render_site
+from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
+from ..site.prints import wall_printouts
+from . import publish
+from .folders import SITE_MARKER, template_dirs, work_dir
+from .state import input_key, load_state, manifest, save_state, theme_fingerprint
 
 
 class Build:
@@ -116,21 +121,11 @@ class Build:
         return 0
 
     def _check(self) -> CheckOutcome:
-        from ..checks import run_checks
-        from ..reading import read_records
-
-        with self.step("read", "读取记录"):
-            result = read_records(self.records_dir)
-        problems = list(result.problems)
-        if not result.unreadable:
-            with self.step("check", "检查记录"):
-                problems.extend(run_checks(result.records, self.today))
-        problems.sort(key=sort_key)
-        return CheckOutcome(result.records, problems, result.unreadable)
+        return check_folder(self.records_dir, self.today, step=self.step)
 
     def _render(self, records, tdirs):
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
-            files, links = wall_printouts(records, Path(tmp), today=self.today, pdf=self.pdf)
+            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf))
             docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links)
         for path, data in files.items():
             docs.add(path, data, kind="prints")
@@ -161,8 +156,6 @@ class Build:
         return 0, scan
 
     def _private(self, records, info) -> Path:
-        from ..private import write_private
-
         staging = self._staging(self.private_work, self.private_dir, "new")
         publish.remove(staging)
         staging.mkdir(parents=True)
@@ -175,14 +168,26 @@ class Build:
         return staging
 
 
+def summary_line(info, pages: int, scan, seconds: float, site_dir: Path) -> str:
+    return (f"完成：网站已生成到 {site_dir}（{pages} 个页面；公示 {info.notices} 个，其中公示中 {info.running} 个；"
+            f"帮扶政策 {info.items} 项；资金账户 {info.funds} 个，累计收入 {yuan(info.income)} 元、"
+            f"支出 {yuan(info.spending)} 元，余额 {yuan(info.balance)} 元）。"
+            + (f"隐私检查通过（{scan.files} 个文件，{scan.values} 项个人信息）。" if scan else "")
+            + f"用时 {seconds:.1f} 秒。")
+
+
+def pdf_writer(pdf: bool):
+    """The PDF renderer for the wall printouts when PDFs are wanted and WeasyPrint works, else None."""
+    return pdf_output.write_pdf if pdf and pdf_output.available() else None
+
+
 def _seed_pdfs(old: Path, staging: Path) -> None:
     """Copy the last build's PDFs and their digests into the new folder, so that the
     private writer re-renders only the PDFs whose documents changed."""
-    from ..private.pdf import Cache
-
-    if not old.is_dir() or not (old / Cache.NAME).exists():
+    cache = pdf_output.Cache.NAME
+    if not old.is_dir() or not (old / cache).exists():
         return
-    for path in [old / Cache.NAME, *old.rglob("*.pdf")]:
+    for path in [old / cache, *old.rglob("*.pdf")]:
         target = staging / path.relative_to(old)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)

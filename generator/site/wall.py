@@ -3,7 +3,7 @@
 One page per running disclosure notice and one per policy item, each with the
 station header, the date, the objection channel and, when the station has a
 site address, a QR code linking to the same page online
-(`notices/<notice_slug>/`, `policies/<policy_slug>/`; see paths.py).
+(`notices/<notice_slug>/`, `policies/<policy_slug>/`; see generator/paths.py).
 
 These pages are public: names are masked unless the station opted in
 (settings.full_names), and nothing else about a worker is shown besides the
@@ -12,6 +12,7 @@ unit, category, item and amount, as on the site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,11 +20,11 @@ from urllib.parse import unquote
 from .. import disclosure
 from ..masking import mask_name
 from ..money import yuan
+from ..paths import notice_slugs, page_url, policy_slugs, write_text
 from ..records import Records
+from ..render import qr_svg, station_environment
 from ..standards import describe, documents, percent, procedure_steps, worked_example
-from . import pdf as pdf_output
-from .common import environment, qr_svg, station, write_text
-from .paths import notice_slugs, page_url, policy_slugs
+from ..station import station
 
 NOTICES = "notices"
 POLICIES = "policies"
@@ -96,11 +97,16 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
     }
 
 
-def write_wall_printouts(records: Records, out_dir: Path, *, today: date, pdf: bool) -> list[Path]:
+PdfWriter = Callable[[Path, Path], object]
+
+
+def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
+                         to_pdf: PdfWriter | None = None) -> list[Path]:
     """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
-    and PDFs of each when `pdf` and WeasyPrint is available. Returns every path written."""
+    and a PDF of each through `to_pdf(html_path, pdf_path)` when given (the build passes
+    the PDF renderer when PDFs are wanted and available). Returns every path written."""
     out_dir = Path(out_dir)
-    env = environment(records)
+    env = station_environment(records)
     st = station(records, today)
     written: list[Path] = []
     views = disclosure.views(records, today)
@@ -125,12 +131,12 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date, pdf: b
         ctx = policy_context(records, item, today, slug)
         written.append(write_text(out_dir, path, template.render(p=ctx, station=st)))
         listing.append(("政策", ctx["name"], path))
-    make_pdf = pdf and pdf_output.available()
+    make_pdf = to_pdf is not None
     pages = [p for p in written]
-    if make_pdf:
+    if to_pdf is not None:
         for path in pages:
             pdf_path = path.with_suffix(".pdf")
-            pdf_output.write_pdf(path, pdf_path)
+            to_pdf(path, pdf_path)
             written.append(pdf_path)
     links = [(kind, title, path.relative_to(out_dir).as_posix(),
               path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)

@@ -7,7 +7,7 @@ import pytest
 import segno
 
 from generator import schema
-from generator.private.wall import write_wall_printouts
+from generator.site.wall import write_wall_printouts
 from generator.records import Batch, Payout, Records, Worker
 from private_station import MEMBERS, TODAY, WORKERS, read_station
 
@@ -16,7 +16,7 @@ from private_station import MEMBERS, TODAY, WORKERS, read_station
 def wall(tmp_path_factory):
     records = read_station(tmp_path_factory.mktemp("station") / "records")
     out = tmp_path_factory.mktemp("wall")
-    paths = write_wall_printouts(records, out, today=TODAY, pdf=False)
+    paths = write_wall_printouts(records, out, today=TODAY)
     return records, out, paths
 
 
@@ -72,7 +72,7 @@ def test_no_personal_data_on_the_wall(wall):
 
 def test_full_names_only_when_the_station_opts_in(tmp_path):
     records = read_station(tmp_path / "records", settings={"full_names": True})
-    write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    write_wall_printouts(records, tmp_path / "wall", today=TODAY)
     page = (tmp_path / "wall" / "notices" / "GS-2026-05.html").read_text(encoding="utf-8")
     assert "张伟" in page and "尉迟敬" in page and "姓名已部分隐去" not in page
     leaks = sensitive_values(records, include_names=False)
@@ -93,7 +93,7 @@ def test_qr_codes_link_to_the_site_pages(wall):
 
 def test_no_qr_code_without_a_site_address(tmp_path):
     records = read_station(tmp_path / "records", settings={"site_url": None})
-    write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    write_wall_printouts(records, tmp_path / "wall", today=TODAY)
     for page in pages(tmp_path / "wall").values():
         assert "<svg" not in page and "扫码" not in page
 
@@ -119,7 +119,7 @@ def test_unsafe_batch_numbers_stay_in_the_folder(tmp_path):
                                Batch(batch_no="CON", title="公示", kind="帮扶公示", start=date(2026, 11, 21))],
                       payouts=[Payout(record_no="1", archive_no="A1", item="生活救助", batch="CON")])
     out = tmp_path / "wall"
-    paths = write_wall_printouts(records, out, today=TODAY, pdf=False)
+    paths = write_wall_printouts(records, out, today=TODAY)
     assert sorted(p.name for p in (out / "notices").iterdir()) == ["_CON.html", "x.html"]
     assert all(out.resolve() in p.resolve().parents for p in paths)
     assert "张*" in (out / "notices" / "_CON.html").read_text(encoding="utf-8")
@@ -127,7 +127,7 @@ def test_unsafe_batch_numbers_stay_in_the_folder(tmp_path):
 
 def test_printout_names_and_qr_addresses_match_the_site_pages(tmp_path):
     """The site (generator.site) names notice and policy pages with the same functions."""
-    from generator.private.paths import notice_slugs, policy_slugs
+    from generator.paths import notice_slugs, policy_slugs
     from generator.site.notices import build_notices
     from generator.site.policies import build_items
     from private_station import BATCHES
@@ -139,7 +139,7 @@ def test_printout_names_and_qr_addresses_match_the_site_pages(tmp_path):
     from generator import disclosure
     assert notice_slugs([v.batch.batch_no for v in disclosure.views(records, TODAY)]) == site_notices
     assert policy_slugs([i.name for i in records.items]) == {i.name: i.slug for i in build_items(records, TODAY)}
-    write_wall_printouts(records, tmp_path / "wall", today=TODAY, pdf=False)
+    write_wall_printouts(records, tmp_path / "wall", today=TODAY)
     for batch_no in ("index", "gs-2026-05", "GS-2026-05"):
         slug = site_notices[batch_no]
         page = (tmp_path / "wall" / "notices" / f"{slug}.html").read_text(encoding="utf-8")

@@ -1,0 +1,121 @@
+"""File names made from data, and the page addresses the site and the printouts share.
+
+Used by both sides (keep them in step through this one module):
+- a disclosure notice is published at `notices/<notice_slugs(...)[batch_no]>/`;
+- a policy item at `policies/<policy_slugs(...)[item_name]>/`.
+The wall printouts use the same names for their files and QR codes point there.
+
+File names made from data go through `safe_filename`: no path separators, no
+`..`, no Windows reserved names (CON, NUL, COM1…), no control characters, a
+bounded length. `inside()` is the last guard before every write (`write_text`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+MAX_STEM = 80
+_UNSAFE = re.compile(r"[^\w\-.]+")  # \w keeps Han characters, letters, digits, _
+_RUNS = re.compile(r"[_]{2,}")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$",
+             *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10)),
+             *(f"COM{c}" for c in "¹²³"), *(f"LPT{c}" for c in "¹²³")}
+
+
+def safe_filename(text: str | None, fallback: str = "未命名") -> str:
+    """A file-name stem that stays in its folder on Windows, macOS and Linux.
+
+    'SF-0001' -> 'SF-0001'; '../../etc/passwd' -> 'etc_passwd'; 'CON' -> '_CON';
+    '医疗救助（大病）' -> '医疗救助_大病'.
+    """
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = _UNSAFE.sub("_", text)
+    text = _RUNS.sub("_", text).strip("._- ")
+    text = text[:MAX_STEM].rstrip("._- ")
+    if not text:
+        text = fallback
+    if text.split(".")[0].upper() in _RESERVED:
+        text = "_" + text
+    return text
+
+
+def unique_names(keys, stem=safe_filename) -> dict:
+    """key -> a stem unique within the folder (case-insensitively: Windows); later
+    clashes get -2, -3 … in the order given."""
+    out: dict = {}
+    taken: set[str] = set()
+    for key in keys:
+        base = stem(key)
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        out[key] = name
+    return out
+
+
+def notice_slug(batch_no: str) -> str:
+    """Folder name of a disclosure notice page on the site: notices/<slug>/."""
+    return safe_filename(batch_no, "notice")
+
+
+def policy_slug(item_name: str) -> str:
+    """Folder name of a policy page on the site: policies/<slug>/ ('医疗救助（大病）' -> '医疗救助_大病')."""
+    return safe_filename(item_name, "policy")
+
+
+# Page names the site keeps for itself; a notice or policy whose slug is one of them
+# gets a suffix. Kept here so the site and the wall printouts' QR codes agree.
+NOTICE_RESERVED = frozenset({"index", "years"})
+POLICY_RESERVED = frozenset({"index", "procedure"})
+
+
+def _notice_page(batch_no: str) -> str:
+    slug = notice_slug(batch_no)
+    return slug + "-gs" if slug.casefold() in NOTICE_RESERVED else slug
+
+
+def _policy_page(name: str) -> str:
+    slug = policy_slug(name)
+    return slug + "-xm" if slug.casefold() in POLICY_RESERVED else slug
+
+
+def notice_slugs(batch_nos) -> dict:
+    """batch number -> its folder under notices/ on the site, unique; pass every batch with
+    a start date, newest first (disclosure.views order), as the site does."""
+    return unique_names(batch_nos, stem=_notice_page)
+
+
+def policy_slugs(item_names) -> dict:
+    """item name -> its page under policies/ on the site, unique; pass every item in
+    workbook order, as the site does."""
+    return unique_names(item_names, stem=_policy_page)
+
+
+def page_url(site_url: str | None, kind: str, slug: str) -> str | None:
+    """Absolute address of a site page ('notices' or 'policies'), or None without a site URL."""
+    if not site_url or not site_url.strip():
+        return None
+    base = site_url.strip().rstrip("/")
+    return f"{base}/{kind}/{quote(slug)}/"
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """`path` resolved, after making sure it stays inside `folder` (a bug otherwise)."""
+    root = Path(folder).resolve()
+    target = Path(path).resolve()
+    if target != root and root not in target.parents:
+        raise ValueError(f"refusing to write outside {root}: {target}")
+    return target
+
+
+def write_text(folder: Path, path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write inside `folder` only (file names come from data)."""
+    target = inside(folder, path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding=encoding)
+    return Path(path)
