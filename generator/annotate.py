@@ -114,7 +114,7 @@ def _mark_cells(wb, problems: list[Problem]) -> set[int]:
     for p in problems:
         if p.sheet in wb.sheetnames and p.cell:
             cells.setdefault((p.sheet, p.cell), []).append(p)
-    linked = set()
+    linked: set = set()
     for (sheet, coordinate), found in cells.items():
         ws = wb[sheet]
         cell = _target_cell(ws, coordinate)

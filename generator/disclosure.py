@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .records import Records
+from .records import Batch, Objection, Records
 
 NOT_STARTED = "未开始"
 RUNNING = "公示中"
@@ -33,7 +33,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class BatchView:
-    batch: object  # records.Batch
+    batch: Batch
     start: date
     end: date
     days: int
@@ -42,8 +42,8 @@ class BatchView:
     names_public: bool  # within period + retention
     names_until: date
     entries: tuple[Entry, ...]
-    objections: tuple = ()
-    redisclosures: tuple = ()  # batches that re-disclose this one
+    objections: tuple[Objection, ...] = ()
+    redisclosures: tuple[Batch, ...] = ()  # batches that re-disclose this one
     total: Decimal = field(default=Decimal(0))
 
     @property
@@ -71,7 +71,7 @@ def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
 
 
 def view(records: Records, batch, today: date) -> BatchView:
-    days = batch.days or records.settings.disclosure_days or 7
+    days = batch.days or records.settings.disclosure_days
     start = batch.start
     end = start + timedelta(days=days - 1)
     if today < start:
@@ -80,9 +80,7 @@ def view(records: Records, batch, today: date) -> BatchView:
         state, left = RUNNING, (end - today).days + 1
     else:
         state, left = ENDED, 0
-    retention = records.settings.retention_days
-    retention = 30 if retention is None else retention
-    names_until = end + timedelta(days=retention)
+    names_until = end + timedelta(days=records.settings.retention_days)
     entries = batch_entries(records, batch)
     objections = tuple(records.objections_by_batch.get(batch.batch_no, ()))
     redis = tuple(records.redisclosures.get(batch.batch_no, ()))

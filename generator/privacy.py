@@ -40,6 +40,7 @@ import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -65,26 +66,22 @@ TEXT_SUFFIXES = {".html", ".htm", ".xml", ".svg", ".txt", ".md", ".css", ".js", 
                  ".webmanifest"}
 
 
+@cache
 def _invisible() -> re.Pattern:
     """Whitespace and format characters (zero-width spaces, joiners, bidi marks …)."""
-    if _invisible.pattern is None:
-        ranges, start, prev = [], None, None
-        for cp in range(0x110000):
-            ch = chr(cp)
-            if ch.isspace() or unicodedata.category(ch) == "Cf":
-                if start is None:
-                    start = cp
-                prev = cp
-            elif start is not None:
-                ranges.append((start, prev))
-                start = None
-        parts = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-                        for a, b in ranges)
-        _invisible.pattern = re.compile(f"[{parts}]+")
-    return _invisible.pattern
-
-
-_invisible.pattern = None
+    ranges, start, prev = [], None, None
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if ch.isspace() or unicodedata.category(ch) == "Cf":
+            if start is None:
+                start = cp
+            prev = cp
+        elif start is not None:
+            ranges.append((start, prev))
+            start = None
+    parts = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                    for a, b in ranges)
+    return re.compile(f"[{parts}]+")
 
 
 def normalise(text: str) -> str:
@@ -207,24 +204,20 @@ def collect(records) -> list[Needle]:
 
 
 # --- where to look ----------------------------------------------------------
+@cache
 def _theme_hashes() -> set[str]:
     """Hashes of the theme's own files: copied verbatim, they cannot hold records."""
-    if _theme_hashes.cache is None:
-        hashes = set()
-        try:
-            import material
+    hashes = set()
+    try:
+        import material
 
-            root = Path(material.__file__).parent / "templates"
-            for path in root.rglob("*"):
-                if path.is_file() and path.suffix in (".js", ".css", ".svg", ".json", ".map"):
-                    hashes.add(hashlib.sha256(path.read_bytes()).hexdigest())
-        except ImportError:
-            pass
-        _theme_hashes.cache = hashes
-    return _theme_hashes.cache
-
-
-_theme_hashes.cache = None
+        root = Path(material.__file__).parent / "templates"
+        for path in root.rglob("*"):
+            if path.is_file() and path.suffix in (".js", ".css", ".svg", ".json", ".map"):
+                hashes.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    except ImportError:
+        pass
+    return hashes
 
 
 def _json_strings(value, out: list) -> None:
@@ -337,8 +330,8 @@ class _Haystack:
             else:
                 anchor = max(_RUN.findall(n.text) + _DIGITS.findall(n.text), key=len, default="")
                 if len(anchor) >= 3 or (len(anchor) == 2 and _ONLY_HAN.match(anchor)):
-                    table = han if _ONLY_HAN.match(anchor) else digits
-                    table.setdefault(len(anchor), {}).setdefault(anchor, None)
+                    by_length = han if _ONLY_HAN.match(anchor) else digits
+                    by_length.setdefault(len(anchor), {}).setdefault(anchor, None)
                     anchored.setdefault(anchor, []).append(n)
                 else:
                     loose.append(n)

@@ -1,4 +1,4 @@
-"""Typed records: one class per sheet, generated from the schema.
+"""Typed records: one class per sheet (record_types.py, generated from the schema).
 
 Each record carries `row`, its row number in the workbook, so that a check can
 name the cell (`Records.place`). `Records` holds every table of a station plus
@@ -7,60 +7,33 @@ the settings and the place of each sheet and column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
 from . import schema
-
-
-def _class_name(key: str) -> str:
-    return "".join(part.capitalize() for part in key.split("_"))
-
-
-def _record_class(sheet: schema.Sheet, name: str):
-    fields = [(c.key, c.py_type | None, field(default=None)) for c in sheet.columns]
-    fields.append(("row", int, field(default=0)))
-    cls = make_dataclass(name, fields, slots=True, frozen=True)
-    cls.__module__ = __name__
-    return cls
-
-
-Worker = _record_class(schema.WORKERS, "Worker")
-Member = _record_class(schema.MEMBERS, "Member")
-Visit = _record_class(schema.VISITS, "Visit")
-Payout = _record_class(schema.PAYOUTS, "Payout")
-Batch = _record_class(schema.BATCHES, "Batch")
-Objection = _record_class(schema.OBJECTIONS, "Objection")
-Fund = _record_class(schema.FUNDS, "Fund")
-Income = _record_class(schema.INCOMES, "Income")
-Expense = _record_class(schema.EXPENSES, "Expense")
-Category = _record_class(schema.CATEGORIES, "Category")
-DibaoLine = _record_class(schema.DIBAO_LINES, "DibaoLine")
-Item = _record_class(schema.ITEMS, "Item")
-CalendarDay = _record_class(schema.CALENDAR, "CalendarDay")
-
-RECORD_CLASSES = {
-    "workers": Worker, "members": Member, "visits": Visit,
-    "payouts": Payout, "batches": Batch, "objections": Objection,
-    "funds": Fund, "incomes": Income, "expenses": Expense,
-    "categories": Category, "dibao_lines": DibaoLine, "items": Item, "calendar": CalendarDay,
-}
-
-_SETTING_DEFAULTS = {
-    "hotline": "12351", "disclosure_days": 7, "retention_days": 30, "full_names": False,
-    "min_cell": 3,
-}
-Settings = make_dataclass(
-    "Settings",
-    [(c.key, c.py_type | None, field(default=_SETTING_DEFAULTS.get(c.key)))
-     for c in schema.SETTINGS.entries] + [("rows", dict, field(default_factory=dict))],
-    slots=True, frozen=True,
+from .record_types import (
+    RECORD_CLASSES,
+    Batch,
+    CalendarDay,
+    Category,
+    DibaoLine,
+    Expense,
+    Fund,
+    Income,
+    Item,
+    Member,
+    Objection,
+    Payout,
+    Settings,
+    Visit,
+    Worker,
 )
-Settings.__module__ = __name__
-Settings.__doc__ = "Station settings from 帮扶政策.xlsx/站点设置; `rows` maps key -> row number."
+
+__all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "Expense", "Fund", "Income", "Item",
+           "Member", "Objection", "Payout", "Place", "Records", "Settings", "Visit", "Worker", "per_capita"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,27 +41,27 @@ class Place:
     """Where a sheet was read from and which letter each column had."""
     file: str
     sheet: str
-    letters: dict  # column key -> column letter
+    letters: dict[str, str]  # column key -> column letter
 
 
 @dataclass
 class Records:
     folder: Path
     settings: Settings = field(default_factory=Settings)
-    workers: list = field(default_factory=list)
-    members: list = field(default_factory=list)
-    visits: list = field(default_factory=list)
-    payouts: list = field(default_factory=list)
-    batches: list = field(default_factory=list)
-    objections: list = field(default_factory=list)
-    funds: list = field(default_factory=list)
-    incomes: list = field(default_factory=list)
-    expenses: list = field(default_factory=list)
-    categories: list = field(default_factory=list)
-    dibao_lines: list = field(default_factory=list)
-    items: list = field(default_factory=list)
-    calendar: list = field(default_factory=list)
-    places: dict = field(default_factory=dict)  # sheet key -> Place
+    workers: list[Worker] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    payouts: list[Payout] = field(default_factory=list)
+    batches: list[Batch] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    funds: list[Fund] = field(default_factory=list)
+    incomes: list[Income] = field(default_factory=list)
+    expenses: list[Expense] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    dibao_lines: list[DibaoLine] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    calendar: list[CalendarDay] = field(default_factory=list)
+    places: dict[str, Place] = field(default_factory=dict)  # sheet key -> Place
 
     def place(self, sheet_key: str, row: int = 0, column_key: str = "") -> dict:
         """file/sheet/cell keyword arguments for problems.problem()."""
@@ -183,7 +156,7 @@ class Records:
     def _batch_ends(self) -> dict:
         from datetime import timedelta
 
-        default = self.settings.disclosure_days or 7
+        default = self.settings.disclosure_days
         return {b.batch_no: b.start + timedelta(days=(b.days or default) - 1)
                 for b in self.batches if b.start is not None}
 

@@ -14,11 +14,11 @@ def render(problems: list, folder: Path | str = "") -> str:
     if not problems:
         lines.append(f"检查完成：{folder} 中的记录没有发现问题。")
         return "\n".join(lines)
-    for file, in_file in groupby(problems, key=lambda p: p.file):
-        in_file = list(in_file)
+    for file, file_group in groupby(problems, key=lambda p: p.file):
+        in_file = list(file_group)
         lines.append(f"【{file}】 {_counts(in_file)}")
-        for sheet, in_sheet in groupby(in_file, key=lambda p: p.sheet):
-            in_sheet = list(in_sheet)
+        for sheet, sheet_group in groupby(in_file, key=lambda p: p.sheet):
+            in_sheet = list(sheet_group)
             if sheet:
                 lines.append(f"  工作表“{sheet}” {_counts(in_sheet)}")
             for p in in_sheet:

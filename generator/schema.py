@@ -97,6 +97,7 @@ class Column:
     ref: str = ""  # "book.sheet" whose key column this value must exist in
     example: object = None
     max_length: int = 500
+    default: object = None  # settings only: the value when the cell is left blank
 
     @property
     def py_type(self):
@@ -341,18 +342,18 @@ SETTING_COLUMNS = (
 )
 SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
                  "站点信息和全站设置，每项一行。", settings=True, entries=(
-    C("站点名称", "station_name", TEXT, True, example="示范镇总工会困难职工帮扶站"),
+    C("站点名称", "station_name", TEXT, True, example="示范镇总工会困难职工帮扶站", default="困难职工帮扶站"),
     C("上级工会", "parent_union", TEXT, example="示范县总工会"),
     C("地址", "address", TEXT, True, example="示范镇人民路 88 号镇总工会一楼"),
     C("电话", "phone", TEXT, True, example="0531-88880000"),
-    C("维权帮扶热线", "hotline", TEXT, example="12351"),
+    C("维权帮扶热线", "hotline", TEXT, example="12351", default="12351"),
     C("办公时间", "hours", TEXT, example="周一至周五 8:30-12:00，13:30-17:30（法定节假日除外）"),
     C("网站地址", "site_url", TEXT, hint="公示网站地址，用于二维码；没有可留空"),
-    C("公示天数", "disclosure_days", INT, example=7),
+    C("公示天数", "disclosure_days", INT, example=7, default=7),
     C("公示名单保留天数", "retention_days", INT, hint="公示期结束后名单在网站上保留的天数",
-      example=30),
-    C("公开完整姓名", "full_names", BOOL, hint="默认“否”：姓名打码显示", example=False),
-    C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3),
+      example=30, default=30),
+    C("公开完整姓名", "full_names", BOOL, hint="默认“否”：姓名打码显示", example=False, default=False),
+    C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3, default=3),
     C("联系人", "contact", TEXT, example="李文"),
 ))
 
@@ -380,7 +381,8 @@ ITEMS = Sheet("帮扶项目", "items", (
     C("封顶金额", "cap", MONEY),
     C("收入条件", "income_rule", ENUM, True, INCOME_RULE, example="不限"),
     C("对象条件", "who", TEXT, True, width=40, example="本人、配偶或子女患重大疾病的困难职工"),
-    C("所需材料", "documents", TEXT, True, width=40, hint="多项材料用、或；分隔", example="县级以上医院病情证明、身份证、户口簿"),
+    C("所需材料", "documents", TEXT, True, width=40, hint="多项材料用、或；分隔",
+      example="县级以上医院病情证明、身份证、户口簿"),
     C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6),
     C("频次", "frequency", ENUM, True, FREQUENCY, example="每年"),
     C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1),
@@ -394,6 +396,10 @@ CALENDAR = Sheet("调休安排", "calendar", (
     C("类型", "kind", ENUM, True, CALENDAR_KIND, example="休息日"),
     C("说明", "note", TEXT, example="元旦"),
 ), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
+
+# Settings where 0 means "not set": a 0-day disclosure or a 0-person minimum would be meaningless,
+# so they take their default (retention_days 0 is meaningful: remove the list right away).
+ZERO_MEANS_DEFAULT = ("disclosure_days", "min_cell")
 
 POLICY = Book("帮扶政策.xlsx", "policy", (SETTINGS, CATEGORIES, DIBAO_LINES, ITEMS, CALENDAR),
               "站点设置、困难类别、低保标准、帮扶项目标准和调休安排。")

@@ -20,11 +20,11 @@ def station(records: Records, today: date) -> dict:
     """What every page header and footer says about the station."""
     s = records.settings
     return {
-        "name": s.station_name or "困难职工帮扶站",
+        "name": s.station_name,
         "parent": s.parent_union or "",
         "address": s.address or "",
         "phone": s.phone or "",
-        "hotline": s.hotline or "12351",
+        "hotline": s.hotline,
         "hours": s.hours or "",
         "contact": s.contact or "",
         "today": today,

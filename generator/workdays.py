@@ -23,7 +23,7 @@ class WorkCalendar:
         self._spans: dict[tuple, int] = {}
 
     @classmethod
-    def from_records(cls, records) -> "WorkCalendar":
+    def from_records(cls, records) -> WorkCalendar:
         return cls({d.date: d.kind == "工作日" for d in records.calendar if d.date and d.kind})
 
     def is_workday(self, day: date) -> bool:

@@ -2,6 +2,7 @@
 (generator/site) never imports the private side (generator/private)."""
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ def _resolve(module: str, path: Path, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+@cache
 def import_graph() -> dict[str, set[str]]:
     """module -> the generator modules it imports (at any depth in the file, lazy imports too).
     `from x import y` counts as importing x.y when that is a module, else x."""

@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from generator.cli import cli
+
 from station import cell_of, station_data, write_station
 
 

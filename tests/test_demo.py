@@ -37,6 +37,7 @@ def test_today_defaults_to_the_fixed_demo_day():
     assert DEMO_TODAY == TODAY
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_workbooks(small, tmp_path):
     again = tmp_path / "again"
     write_demo(again, workers=30, payouts=90, seed=7)
@@ -155,10 +156,12 @@ def test_committed_records_pass_every_check():
     r = outcome.records
     assert (len(r.workers), len(r.payouts)) == (200, 600)
     assert {p.item for p in r.payouts} == {i.name for i in r.items}
-    assert {i.source for i in r.incomes} >= {"上级拨款", "地方财政配套", "工会经费", "社会捐赠", "干部职工捐款", "互助金"}
+    assert {i.source for i in r.incomes} >= {"上级拨款", "地方财政配套", "工会经费", "社会捐赠", "干部职工捐款",
+                                             "互助金"}
     assert 4 <= len(r.funds) <= 6
 
 
+@pytest.mark.slow
 def test_committed_records_are_current(tmp_path):
     """records/ must be regenerated (bangfu demo-data records) after changing the generator."""
     write_demo(tmp_path)

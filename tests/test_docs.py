@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 from generator import schema
 from generator.cli import cli
-from generator.docs import (STAND_INS, column_reference, how_to_fix, problem_catalogue,
-                            write_reference_docs)
+from generator.docs import STAND_INS, column_reference, how_to_fix, problem_catalogue, write_reference_docs
 from generator.problems import CATALOGUE, SEVERITY_ZH
 
 

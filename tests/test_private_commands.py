@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.pipeline import check_folder
 from generator.private import pdf as pdf_output
+
 from private_station import PAYOUTS, TODAY, write_station
 
 
@@ -38,6 +39,7 @@ def test_dossier_command_writes_the_requested_dossiers(station):
 
 
 @pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed")
+@pytest.mark.slow
 def test_dossier_command_writes_a_pdf(station):
     result = run("SF-0003")
     assert result.exit_code == 0, result.output
@@ -79,6 +81,7 @@ def test_check_errors_stop_the_command(station):
 
 
 @pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed")
+@pytest.mark.slow
 def test_single_commands_then_a_build(station):
     """`bangfu dossier` and `bangfu report` before the first build: the build takes the folder
     over, keeps the asked-for dossier PDF up to date and leaves nothing public in the site."""

@@ -13,6 +13,7 @@ from generator.pipeline import check_folder
 from generator.private import write_private
 from generator.private.dossiers import filing_order, write_dossiers
 from generator.records import Records, Worker
+
 from private_station import PAYOUTS, TODAY, WORKERS, demo_records_dir, read_station
 
 
@@ -47,6 +48,7 @@ def test_every_worker_has_a_dossier_with_all_payouts(private):
             assert "没有帮扶发放记录" in page
 
 
+@pytest.mark.slow
 def test_every_demo_worker_has_a_dossier_listing_all_payouts(tmp_path_factory):
     folder = demo_records_dir(tmp_path_factory)
     records = check_folder(folder, TODAY).records
@@ -149,8 +151,8 @@ def test_sparse_records_do_not_break_any_document(tmp_path):
     """Only the keys filled in (the reader reports the rest): every writer still works."""
     from datetime import date
 
-    from generator.site.wall import write_wall_printouts
     from generator.records import Batch, Category, Fund, Income, Item, Member, Objection, Payout, Visit
+    from generator.site.wall import write_wall_printouts
 
     records = Records(
         folder=tmp_path / "records",

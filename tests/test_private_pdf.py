@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from generator.build.steps import pdf_writer
-from generator.private import pdf as pdf_output
-from generator.private import write_private
+from generator.private import pdf as pdf_output, write_private
 from generator.private.dossiers import write_dossiers
 from generator.site.wall import write_wall_printouts
+
 from private_station import PAYOUTS, TODAY, WORKERS, read_station
 
-pytestmark = pytest.mark.skipif(not pdf_output.available(), reason="WeasyPrint is not installed (pip install 'bangfu[pdf]')")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pdf_output.available(),
+                                                   reason="WeasyPrint is not installed (pip install 'bangfu[pdf]')")]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "private"
 
 

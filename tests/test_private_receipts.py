@@ -7,6 +7,7 @@ import pytest
 
 from generator.money import capitals, yuan
 from generator.private.receipts import receipt_sheets, write_receipts
+
 from private_station import OBJECTIONS, PAYOUTS, TODAY, WORKERS, read_station
 
 

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from generator.cli import cli
 from generator.private.report import Quarter, latest_complete, parse_quarter, write_report
-from private_station import (EXPENSES, FUNDS, INCOMES, ITEMS, PAYOUTS, TODAY, WORKERS, read_station,
-                             write_station)
+
+from private_station import EXPENSES, FUNDS, INCOMES, ITEMS, PAYOUTS, TODAY, WORKERS, read_station, write_station
 
 Q3 = Quarter(2026, 3)
 START, END = date(2026, 7, 1), date(2026, 9, 30)

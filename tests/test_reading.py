@@ -15,6 +15,7 @@ from generator import schema
 from generator.pipeline import check_folder
 from generator.reading import read_records
 from generator.reading.values import Bad, Fixed, to_date, to_enum, to_idno, to_int, to_money, to_phone, to_text
+
 from station import ID_1, cell_of, found, station_data, write_station
 
 MONEY = schema.PAYOUTS.column("amount")
@@ -270,7 +271,7 @@ def _replace(tmp_path, name, content: bytes, new_name=None):
     ("帮扶资金.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-old-excel"),
     ("帮扶资金.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-wps"),
     ("帮扶资金.csv", "日期,资金账户\n2024-01-01,上级\n".encode("gbk"), "file-csv"),
-    ("帮扶资金.xlsx", "日期,资金账户\n".encode("utf-8"), "file-csv"),
+    ("帮扶资金.xlsx", "日期,资金账户\n".encode(), "file-csv"),
     ("帮扶资金.xlsx", b"", "file-corrupt"),
     ("帮扶资金.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "file-not-workbook"),
 ])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from generator.problems import CATALOGUE
+
 from station import cell_of, found, idno, station_data, write_station
 
 REG, AID, FUNDS, POLICY = "困难职工档案.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx", "帮扶政策.xlsx"

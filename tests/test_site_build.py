@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from site_helpers import DEMO_RECORDS, Tables, build_into
 from generator.build import manifest
 from generator.build.lock import BuildLock
+
+from site_helpers import DEMO_RECORDS, Tables, build_into
 from station import ID_1, station_data, write_station
 
 HOSTILE = "<script>alert(1)</script>|[x](y)"
@@ -65,6 +66,7 @@ def hostile_site(tmp_path_factory):
     return built
 
 
+@pytest.mark.slow
 def test_hostile_text_is_shown_as_text(hostile_site):
     html = hostile_site.page("notices/GS-2024-02/")
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -83,12 +85,14 @@ def test_hostile_text_is_shown_as_text(hostile_site):
         assert not re.search(r"<img[^>]*onerror", text), page
 
 
+@pytest.mark.slow
 def test_hostile_titles_stay_out_of_markup_in_nav_and_title(hostile_site):
     html = hostile_site.page("notices/GS-2024-02/")
     title = html.split("<title>")[1].split("</title>")[0]
     assert "<" not in title and "＜img" in title
 
 
+@pytest.mark.slow
 def test_leaking_template_fails_the_build_and_keeps_the_old_site(tmp_path):
     records = small_station(tmp_path)
     first = build_into(records, tmp_path, private=False)
@@ -106,6 +110,7 @@ def test_leaking_template_fails_the_build_and_keeps_the_old_site(tmp_path):
     assert not (tmp_path / ".bangfu" / "new-site").exists()
 
 
+@pytest.mark.slow
 def test_template_error_keeps_the_old_site(tmp_path):
     records = small_station(tmp_path)
     assert build_into(records, tmp_path, private=False).code == 0
@@ -158,6 +163,7 @@ def test_site_dir_overlapping_records_or_foreign_folder_is_refused(tmp_path):
     assert "不是 bangfu 生成的" in lines[-1] and (foreign / "论文.docx").exists()
 
 
+@pytest.mark.slow
 def test_second_build_waits_then_refuses_while_locked(tmp_path):
     from generator.build import build_all
 
@@ -171,6 +177,7 @@ def test_second_build_waits_then_refuses_while_locked(tmp_path):
     assert build_into(records, tmp_path, private=False).code == 0  # the lock is gone afterwards
 
 
+@pytest.mark.slow
 def test_unchanged_input_rebuilds_without_work(tmp_path):
     records = small_station(tmp_path)
     first = build_into(records, tmp_path)
@@ -187,6 +194,7 @@ def test_unchanged_input_rebuilds_without_work(tmp_path):
     assert "mkdocs" in repaired.timings
 
 
+@pytest.mark.slow
 def test_today_decides_state_and_retention(tmp_path):
     if not (DEMO_RECORDS / "帮扶记录.xlsx").exists():
         pytest.skip("demo records not generated")
@@ -202,6 +210,7 @@ def test_today_decides_state_and_retention(tmp_path):
     assert "截至 2026年9月25日" in built.text("funds/")
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_the_previous_site(tmp_path):
     if not (DEMO_RECORDS / "帮扶记录.xlsx").exists():
         pytest.skip("demo records not generated")
@@ -227,6 +236,7 @@ def test_killed_build_leaves_the_previous_site(tmp_path):
     assert "还有 <strong>2 天</strong>" in again.page("notices/GS-2026-07/")
 
 
+@pytest.mark.slow
 def test_serve_builds_serves_and_rebuilds_on_save(tmp_path):
     import threading
     import urllib.request
@@ -263,6 +273,7 @@ def test_serve_builds_serves_and_rebuilds_on_save(tmp_path):
     assert not thread.is_alive()
 
 
+@pytest.mark.slow
 def test_command_line_build(tmp_path):
     from click.testing import CliRunner
 

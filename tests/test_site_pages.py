@@ -14,8 +14,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from site_helpers import Tables
 from generator.masking import mask_name
+
+from site_helpers import Tables
+
+pytestmark = pytest.mark.slow  # one real build of the demo site (conftest.demo_site)
 
 TODAY = date(2026, 11, 23)
 

@@ -14,6 +14,7 @@ import pytest
 
 from generator import privacy
 from generator.site.stats import Grid
+
 from station import ID_1, station_data, write_station
 
 NAME3 = "张晓明"

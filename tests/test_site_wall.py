@@ -7,8 +7,9 @@ import pytest
 import segno
 
 from generator import schema
-from generator.site.wall import write_wall_printouts
 from generator.records import Batch, Payout, Records, Worker
+from generator.site.wall import write_wall_printouts
+
 from private_station import MEMBERS, TODAY, WORKERS, read_station
 
 
@@ -130,6 +131,7 @@ def test_printout_names_and_qr_addresses_match_the_site_pages(tmp_path):
     from generator.paths import notice_slugs, policy_slugs
     from generator.site.notices import build_notices
     from generator.site.policies import build_items
+
     from private_station import BATCHES
 
     extra = [{"batch_no": "index", "title": "保留名", "kind": "帮扶公示", "start": date(2026, 11, 21)},

@@ -147,5 +147,6 @@ def _disclosure(records, p, item, batches, objections):
             yield problem("objection-upheld", **records.place("payouts", p.row, "batch"),
                           batch=batch.batch_no, archive=p.archive_no, objection=o.objection_no)
         elif o.result == "处理中" or o.resolved is None or o.resolved > decided:
-            yield problem("objection-unresolved", **records.place("payouts", p.row, "approved" if p.approved else "paid"),
+            where = records.place("payouts", p.row, "approved" if p.approved else "paid")
+            yield problem("objection-unresolved", **where,
                           batch=batch.batch_no, objection=o.objection_no, approved=decided.isoformat())

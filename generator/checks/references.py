@@ -19,7 +19,7 @@ def check(records, ctx):
 
 
 def _unique(records):
-    for book, sheet in schema.all_sheets():
+    for _book, sheet in schema.all_sheets():
         if sheet.settings or sheet.key not in records.places:
             continue
         rows = getattr(records, sheet.key)
@@ -45,7 +45,7 @@ def _unique(records):
 
 def _references(records):
     keys: dict[str, set] = {}
-    for book, sheet in schema.all_sheets():
+    for _book, sheet in schema.all_sheets():
         if sheet.settings or sheet.key not in records.places:
             continue
         for col in sheet.columns:

@@ -24,7 +24,7 @@ from pathlib import Path
 from .. import schema
 from . import policy
 from .aid import make_payouts
-from .batches import batch_row, make_objections, number_batches, objection_row, objection_round
+from .batches import batch_row, make_objections, number_batches, objection_round, objection_row
 from .funds import assign_funds, fund_rows, make_expenses, make_incomes, number_vouchers
 from .people import make_workers
 from .schedule import build_calendar

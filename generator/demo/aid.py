@@ -18,6 +18,7 @@ from decimal import Decimal
 from ..standards import standard_amount
 from ..workdays import WorkCalendar
 from .family import school_stage, serious, years_in_stage
+from .people import Worker
 from .policy import ITEM_BY_NAME, STAFF
 from .schedule import Calendar, Round, add_workdays, next_workday, workdays_in
 
@@ -41,7 +42,7 @@ CAMPAIGN = {"两节送温暖": "两节送温暖", "夏送清凉": "夏送清凉"
 
 @dataclass(eq=False)
 class Payout:
-    worker: object
+    worker: Worker
     item: str
     round: Round | None
     applied: date
@@ -76,7 +77,7 @@ class Payout:
 
 @dataclass(eq=False, slots=True)
 class Candidate:
-    worker: object
+    worker: Worker
     item: str
     round: Round | None
     day: date | None  # the application day of a payout without disclosure
@@ -204,7 +205,9 @@ class Picker:
 def select(rng, pool: list[Candidate], wanted: int, cal: Calendar, workers: list,
            objection_round: Round | None) -> list[Candidate]:
     picker = Picker()
-    by_round, by_item, by_worker = {}, {}, {}
+    by_round: dict[int, list[Candidate]] = {}
+    by_item: dict[str, list[Candidate]] = {}
+    by_worker: dict[int, list[Candidate]] = {}
     for c in pool:
         by_round.setdefault(id(c.round), []).append(c)
         by_item.setdefault(c.item, []).append(c)

@@ -93,7 +93,7 @@ def make_expenses(rng, cal: Calendar, workers: int) -> list[dict]:
                     out.append({"date": day, "fund": UNION, "purpose": "法律援助",
                                 "amount": Decimal(rng.randint(20, 50) * 100),
                                 "summary": "聘请律师代理职工劳动争议案件"})
-    out.sort(key=lambda e: e["date"])
+    out.sort(key=lambda e: e["date"])  # type: ignore[arg-type,return-value]
     return out
 
 

@@ -85,6 +85,7 @@ class NameDrawer:
         return self.rng.choices(self._surnames, self._weights)[0]
 
     def given(self, sex: str, young: bool = False) -> str:
+        pool: tuple[str, ...]
         if young:
             pool = YOUNG_MALE if sex == "男" else YOUNG_FEMALE
         else:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from .family import (age_on, illness_word, make_members, schooling_text, serious, set_health,
-                     set_income)
+from .family import age_on, illness_word, make_members, schooling_text, serious, set_health, set_income
 from .identity import BankAccounts, IdNumbers, Phones, address
 from .names import SPECIAL, NameDrawer, surname_of
 from .policy import CATEGORIES, STAFF
@@ -114,7 +114,7 @@ def make_workers(rng, count: int, cal: Calendar, lines: dict) -> list[Worker]:
     workers = [Worker(i) for i in range(count)]
     _plan_status(rng, workers, cal)
     specials = _special_slots(rng, workers)
-    categories = {c["name"]: c["multiple"] for c in CATEGORIES}
+    categories: dict[Any, Any] = {c["name"]: c["multiple"] for c in CATEGORIES}
     for w in workers:
         special = specials.get(w.index)
         _identity(w, rng, names, ids, phones, banks, special)

@@ -82,7 +82,7 @@ class Round:
     approve: date | None = None  # the approval meeting after the period (None while running)
     batch_no: str = ""
     title: str = ""
-    original: "Round | None" = None
+    original: Round | None = None
     payouts: list = field(default_factory=list)
     workers: list = field(default_factory=list)
 

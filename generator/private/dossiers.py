@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
-from ..records import Records, per_capita
+from ..records import Records, Worker, per_capita
 from .common import Doc, environment, fields, show, station, write_doc
 from .paths import notice_slug, page_url, unique_names
 
@@ -37,7 +37,7 @@ MEMBER_KEYS = ("name", "relation", "sex", "birth_date", "id_number", "health", "
 class Filed:
     """A worker's place in the filing order."""
     number: int
-    worker: object
+    worker: Worker
     stem: str  # file name without .html
 
 
@@ -107,7 +107,8 @@ def _payout_row(p) -> dict:
              (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("发放", "paid"),
               ("回访", "followed_up")) if getattr(p, key)]
     signed = "已签收" if p.signed else "未签收"
-    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": p.campaign if p.campaign and p.campaign != p.item else "",
+    campaign = p.campaign if p.campaign and p.campaign != p.item else ""
+    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": campaign,
             "batch": p.batch or "", "dates": dates, "amount": yuan(p.amount), "fund": p.fund or "",
             "method": p.method or "", "signed": signed,
             "signed_on": show(p.signed_on) if p.signed else ""}
@@ -215,9 +216,10 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
                      "status": w.status or "", "registered": w.registered,
                      "count": len(payouts), "amount": total(p.amount for p in payouts),
                      "href": f"{filed.stem}.html"})
-    counts = {}
+    counts: dict[str, int] = {}
     for r in rows:
-        counts[r["status"] or "未填"] = counts.get(r["status"] or "未填", 0) + 1
+        status = str(r["status"] or "未填")
+        counts[status] = counts.get(status, 0) + 1
     status_counts = [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]
     html = env.get_template("private/dossier_index.html").render(
         rows=rows, status_counts=status_counts, station=station(records, today), volumes=volumes,

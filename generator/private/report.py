@@ -129,7 +129,7 @@ def fund_rows(records: Records, q: Quarter) -> list[tuple]:
     for f in records.funds:
         opened = f.opened or date.min
 
-        def counted(day, before=None):
+        def counted(day, before=None, opened=opened):
             return day is not None and day >= opened and (day < before if before else day in q)
 
         start = (f.opening or Decimal(0)) if opened <= q.end else Decimal(0)

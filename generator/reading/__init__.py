@@ -188,12 +188,16 @@ def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult
                 key=entry.name, value=raw_value, detail=problem(
                     converted.code, column=entry.name, **_fill(converted.code, converted.params)).message))
             continue
-        values[entry.key] = converted.value if isinstance(converted, Fixed) else converted
+        value = converted.value if isinstance(converted, Fixed) else converted
+        if value == 0 and entry.key in schema.ZERO_MEANS_DEFAULT:
+            continue
+        values[entry.key] = value
     for entry in sheet.entries:
         if entry.required and entry.key not in values:
             cell = f"{value_letter}{rows[entry.key]}" if entry.key in rows else ""
+            hint = f"如“{entry.example}”" if entry.example else "相应内容"
             result.problems.append(problem("setting-missing", file=file, sheet=rs.name, cell=cell,
-                                           key=entry.name, hint=f"如“{entry.example}”" if entry.example else "相应内容"))
+                                           key=entry.name, hint=hint))
     records.settings = Settings(**values, rows=rows)
 
 

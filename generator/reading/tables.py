@@ -44,7 +44,7 @@ class SheetResult:
 
 
 def _header_lookup(sheet: schema.Sheet) -> dict[str, schema.Column]:
-    table = {}
+    table: dict[str, schema.Column] = {}
     for col in sheet.columns:
         for name in (col.name, *col.aliases):
             table.setdefault(normalise_header(name), col)
@@ -168,6 +168,7 @@ _EMPTY_RESULTS = ("", ())
 def _convert_column(values, col):
     convert = CONVERTERS[col.kind]
     distinct = set(values)
+    table: dict | None
     if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell
         table = None
     else:
@@ -182,7 +183,7 @@ def _convert_column(values, col):
     if table is not None:
         has_odd = any(type(r) is Bad or type(r) is Fixed for r in table.values())
         return list(map(table.__getitem__, values)), has_odd
-    out = []
+    out: list = []
     for v in values:
         if v == "" or (type(v) is str and not v.strip()):
             out.append(None)

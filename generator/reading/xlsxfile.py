@@ -132,7 +132,7 @@ _F_RE = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 
 def _bad_cells(xml: bytes) -> dict:
     """Cells with error values or formulas lacking a cached value."""
-    out = {}
+    out: dict = {}
     if b"<f" not in xml and b't="e"' not in xml:
         return out
     for m in _CELL_RE.finditer(xml):

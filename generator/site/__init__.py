@@ -11,10 +11,10 @@ through `Docs.write`.
 from __future__ import annotations
 
 import posixpath
-
-from markupsafe import Markup
 from dataclasses import dataclass, field
 from datetime import date
+
+from markupsafe import Markup
 
 from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
@@ -49,14 +49,13 @@ def rel_url(target: str, here: str) -> str:
 def station(records, today: date) -> dict:
     s = records.settings
     return {
-        "station_name": public_text(s.station_name) or "困难职工帮扶站",
+        "station_name": public_text(s.station_name),
         "parent_union": public_text(s.parent_union), "address": public_text(s.address),
-        "phone": public_text(s.phone), "hotline": public_text(s.hotline or "12351"),
+        "phone": public_text(s.phone), "hotline": public_text(s.hotline),
         "hours": public_text(s.hours), "contact": public_text(s.contact),
         "site_url": public_text(s.site_url), "today": today,
-        "disclosure_days": s.disclosure_days or 7,
-        "retention_days": 30 if s.retention_days is None else s.retention_days,
-        "full_names": bool(s.full_names), "min_cell": s.min_cell or 3,
+        "disclosure_days": s.disclosure_days, "retention_days": s.retention_days,
+        "full_names": s.full_names, "min_cell": s.min_cell,
     }
 
 

@@ -86,11 +86,11 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
     mk_log.propagate = False
     mk_log.setLevel(logging.WARNING)
     try:
-        options = {"config_file": str(MKDOCS_YML), "docs_dir": str(docs_dir),
+        options: dict[str, object] = {"config_file": str(MKDOCS_YML), "docs_dir": str(docs_dir),
                    "site_dir": str(site_dir), "site_name": site_name, "nav": nav}
         if site_url and site_url.startswith(("http://", "https://")):
             options["site_url"] = site_url
-        cfg = load_config(**options)
+        cfg = load_config(**options)  # type: ignore[arg-type]
         cfg["extra"]["bangfu"] = {"station": station, "date": date_text}
         search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
         if search is not None:

@@ -113,11 +113,12 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
     for v in views:
         b = v.batch
         entries = v.entries
-        by_item = defaultdict(lambda: [0, Decimal(0)])
+        counts: dict[str, int] = defaultdict(int)
+        sums: dict[str, Decimal] = defaultdict(Decimal)
         for e in entries:
             if e.item:
-                by_item[e.item][0] += 1
-                by_item[e.item][1] += e.amount or Decimal(0)
+                counts[e.item] += 1
+                sums[e.item] += e.amount or Decimal(0)
         rows = []
         if v.names_public:
             rows = [Row(i, public_text(e.name) if full else mask_name(public_text(e.name)), public_text(e.employer),
@@ -134,7 +135,7 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
             issuer=public_text(b.issuer or settings.station_name), issued=b.issued or v.start,
             entries=len(entries), people=len({e.archive_no for e in entries}), total=v.total,
             has_amounts=b.kind == "帮扶公示",
-            by_item=[(public_text(k), n, amount) for k, (n, amount) in sorted(by_item.items())],
+            by_item=[(public_text(k), counts[k], sums[k]) for k in sorted(counts)],
             rows=rows, prints=list(prints.get(b.batch_no, ())))
     for v in views:
         n = notices[v.batch.batch_no]

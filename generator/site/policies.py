@@ -100,7 +100,7 @@ def _steps(item, days: int) -> list[str]:
 
 def build_items(records, today: date, *, prints: dict | None = None) -> list[ItemPage]:
     prints = prints or {}
-    days = records.settings.disclosure_days or 7
+    days = records.settings.disclosure_days
     slugs = policy_slugs([i.name for i in records.items])
     pages = []
     for item in records.items:

@@ -109,7 +109,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> dict:
     items = records.item_by_name
     g = Grid()
     groups, by_group_items = set(), defaultdict(set)
-    dims = {"category": set(), "cause": set(), "dibao": set()}
+    dims: dict[str, set[str]] = {"category": set(), "cause": set(), "dibao": set()}
     for p in records.payouts:
         if p.paid is None or p.paid.year != year or p.paid > today or p.amount is None:
             continue
@@ -156,7 +156,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> dict:
 def registered_stats(records, min_cell: int) -> list[Table]:
     """Workers whose file is open (在档) today, by category and by cause."""
     g = Grid()
-    values = {"category": set(), "cause": set()}
+    values: dict[str, set[str]] = {"category": set(), "cause": set()}
     for w in records.workers:
         if w.status != "在档":
             continue
@@ -175,7 +175,7 @@ def registered_stats(records, min_cell: int) -> list[Table]:
 
 
 def build_stats(records, today: date) -> dict:
-    min_cell = records.settings.min_cell or 3
+    min_cell = records.settings.min_cell
     years = sorted({p.paid.year for p in records.payouts if p.paid and p.paid <= today}, reverse=True)
     return {"min_cell": min_cell, "years": [year_stats(records, y, today, min_cell) for y in years],
             "registered": registered_stats(records, min_cell)}

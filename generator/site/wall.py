@@ -40,7 +40,7 @@ def _objection_channel(records: Records, batch=None) -> dict:
     return {
         "phone": (batch.objection_phone if batch is not None and batch.objection_phone else s.phone) or "",
         "address": (batch.objection_address if batch is not None and batch.objection_address else s.address) or "",
-        "hotline": s.hotline or "12351",
+        "hotline": s.hotline,
         "hours": s.hours or "",
     }
 
@@ -56,7 +56,7 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
         "batch_no": b.batch_no, "title": b.title or f"公示 {b.batch_no}", "kind": b.kind or "",
         "subject": b.subject or "", "with_amounts": b.kind == "帮扶公示", "rows": rows,
         "total": yuan(view.total), "start": view.start, "end": view.end, "days": view.days,
-        "place": b.place or "", "issuer": b.issuer or records.settings.station_name or "",
+        "place": b.place or "", "issuer": b.issuer or records.settings.station_name,
         "issued": b.issued or view.start, "channel": _objection_channel(records, b),
         "full_names": full, "url": url, "shown_url": unquote(url) if url else None,
         "qr": qr_svg(url, "扫码查看网上公示"),
@@ -64,7 +64,7 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
 
 
 def policy_context(records: Records, item, today: date, slug: str) -> dict:
-    days = records.settings.disclosure_days or 7
+    days = records.settings.disclosure_days
     line = records.dibao_line(today.year)
     income = ""
     if item.income_rule in _INCOME_MULTIPLE:

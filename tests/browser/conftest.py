@@ -244,7 +244,7 @@ def site_crawl(desktop, demo_site) -> dict:
 
     pages = site_pages(demo_site.site)
     if len(pages) > MAX_PAGES:
-        warnings.warn(f"the site has {len(pages)} pages: the browser loads a sample of {MAX_PAGES}")
+        warnings.warn(f"the site has {len(pages)} pages: the browser loads a sample of {MAX_PAGES}", stacklevel=2)
     second = Visitor(desktop.page.context.new_page(), desktop.base_url, desktop.foreign)
     look = lambda page: tuple(page.evaluate("[document.documentElement.lang, document.body.innerText]"))  # noqa: E731
     try:

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from corpus import DEMO, POLICY, REG, Book, copy_demo
 from generator.build import work_dir
 from generator.build.lock import BuildLock
 
+from corpus import DEMO, POLICY, REG, Book, copy_demo
+
 TODAY = "2026-11-23"
-pytestmark = pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")]
 
 
 def build_cmd(records: Path, site: Path, private: Path) -> list[str]:

@@ -11,14 +11,28 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from corpus import AID, DEMO, FUNDS, POLICY, REG, Book, copy_demo, digests, get_cell, inject_cached_value, \
-    make_error_cell, ref, set_cell
 from generator.cli import cli
+
+from corpus import (
+    AID,
+    DEMO,
+    FUNDS,
+    POLICY,
+    REG,
+    Book,
+    copy_demo,
+    digests,
+    get_cell,
+    inject_cached_value,
+    make_error_cell,
+    ref,
+    set_cell,
+)
 
 TODAY = "2026-11-23"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-pytestmark = pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")]
 
 
 @dataclass

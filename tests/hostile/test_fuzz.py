@@ -8,8 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from generator import schema
@@ -19,8 +19,10 @@ from generator.problems import CATALOGUE
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import station_data, write_station  # noqa: E402
 
-FUZZ = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
+
+FUZZ = settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", "40")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40).map(
     lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))

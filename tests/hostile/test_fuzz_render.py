@@ -7,14 +7,13 @@ from __future__ import annotations
 import dataclasses
 import html
 import sys
-from html.parser import HTMLParser
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
@@ -26,6 +25,8 @@ from generator.site.mkdocs_run import MKDOCS_YML
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import write_station  # noqa: E402
+
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
 
 TODAY = date(2024, 4, 3)  # the tiny station's 帮扶公示 GS-2024-02 is running
 EXAMPLES = int(__import__("os").environ.get("FUZZ_EXAMPLES", "40"))

@@ -8,11 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from generator.build import build_all
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import station_data, write_station  # noqa: E402
+
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
 
 FUND = "=1+2"
 ITEM = "@SUM(1)生活救助"
