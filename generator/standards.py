@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from .money import yuan
+from .money import CENT, yuan
 
-CENT = Decimal("0.01")
+# An item's 收入条件 (schema.INCOME_RULE): the multiple of the 低保 line that monthly per-capita
+# income must stay under; "不限" is not a condition.
+INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"), "低于2倍低保线": Decimal(2)}
 
 
 def standard_amount(item, base: Decimal | None) -> Decimal | None:

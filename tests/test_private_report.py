@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from generator.cli import cli
-from generator.private.report import Quarter, latest_complete, parse_quarter, write_report
+from generator.periods import Quarter, latest_complete, parse_quarter
+from generator.private.report import write_report
 
 from private_station import EXPENSES, FUNDS, INCOMES, ITEMS, PAYOUTS, TODAY, WORKERS, read_station, write_station
 

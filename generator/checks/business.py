@@ -6,10 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..problems import problem
-from ..standards import describe, standard_amount
+from ..standards import INCOME_MULTIPLE, describe, standard_amount
 from .people import worker_income
 
-_INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"), "低于2倍低保线": Decimal(2)}
 _FREQUENCY_RULE = {"一次性": "只能领取一次", "每年": "每年最多领取 {n} 次", "每季度": "每季度最多领取 {n} 次"}
 
 
@@ -95,7 +94,7 @@ def _frequency(records, p, item, seen):
 
 
 def _income(records, p, w, item, incomes):
-    multiple = _INCOME_MULTIPLE.get(item.income_rule)
+    multiple = INCOME_MULTIPLE.get(item.income_rule)
     if multiple is None or p.applied is None:
         return
     line = records.dibao_line(p.applied.year)

@@ -1,5 +1,6 @@
 """Money rules: 专款专用 (a fund pays only its allowed items), no overdraft in date
-order, and local government matching of upper-level funds (不低于 1:1)."""
+order (balances from generator/ledger.py), and local government matching of upper-level
+funds (不低于 1:1)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import schema
+from ..ledger import fund_movements
 from ..problems import problem
 
 ALL_USES = {"全部", "不限", "所有"}
@@ -26,7 +28,7 @@ def check(records, ctx):
     funds = records.fund_by_name
     items = records.item_by_name
     yield from _allowed(records, funds, items)
-    yield from _balances(records, funds)
+    yield from _balances(records, ctx.today)
     yield from _matching(records)
 
 
@@ -47,38 +49,16 @@ def _allowed(records, funds, items):
                       allowed="、".join(sorted(allowed)), item=e.purpose)
 
 
-def movements(records):
-    """Per fund, every movement in date order: (date, order, delta, sheet key, row).
-    Incomes come before spending on the same day."""
-    out = defaultdict(list)
-    for i in records.incomes:
-        if i.date and i.amount is not None:
-            out[i.fund].append((i.date, 0, i.amount, "incomes", i.row))
-    for p in records.payouts:
-        if p.paid and p.amount:
-            out[p.fund].append((p.paid, 1, -p.amount, "payouts", p.row))
-    for e in records.expenses:
-        if e.date and e.amount is not None:
-            out[e.fund].append((e.date, 1, -e.amount, "expenses", e.row))
-    for moves in out.values():
-        moves.sort(key=lambda m: (m[0], m[1], m[3], m[4]))
-    return out
-
-
-def _balances(records, funds):
-    for name, moves in movements(records).items():
-        fund = funds.get(name)
-        if fund is None:
-            continue
-        balance = fund.opening or Decimal(0)
-        for day, _, delta, sheet, row in moves:
-            if fund.opened and day < fund.opened:
-                continue
-            balance += delta
+def _balances(records, today):
+    """The first day each fund's balance goes below zero, by the one ledger's rules."""
+    for name, moves in fund_movements(records, today).items():
+        balance = Decimal(0)
+        for m in moves:
+            balance += m.delta
             if balance < 0:
-                column = "paid" if sheet == "payouts" else "amount" if sheet == "expenses" else "amount"
-                yield problem("fund-negative", **records.place(sheet, row, column), fund=name,
-                              date=day.isoformat(), balance=balance)
+                column = "paid" if m.sheet == "payouts" else "amount"
+                yield problem("fund-negative", **records.place(m.sheet, m.row, column), fund=name,
+                              date=m.day.isoformat(), balance=balance)
                 break
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import report_text
+from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
@@ -221,7 +222,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
 def write_report_command(records_dir: Path, quarter: str, out_path: Path | None, private_dir: Path, *,
                          echo) -> int:
     """`bangfu report --quarter 2026Q3`: the quarterly workbook for the union above."""
-    q = report.parse_quarter(quarter)
+    q = parse_quarter(quarter)
     if q is None:
         echo(f"季度“{quarter}”的写法不对。请写成 2026Q3 的形式：年份、字母 Q、季度 1 到 4。")
         return 1

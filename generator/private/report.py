@@ -13,9 +13,7 @@ numbers with two decimals, Decimal until the cell.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from .. import schema
+from ..ledger import EXPENSE, INCOME, OPENING, PAYOUT, Ledger
 from ..money import total
+from ..periods import Quarter, latest_complete, quarter_of
 from ..records import Records
 from ..render import zh_date
 from ..safe_cells import write_text_cell
@@ -32,45 +32,6 @@ from .paths import inside
 FOLDER = "季度统计"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_QUARTER = re.compile(r"^\s*(\d{4})\s*(?:年\s*第?|[-_/ ]?\s*[Qq])\s*([1-4一二三四])\s*(?:季度?)?\s*$")
-_ZH_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
-
-
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    number: int
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> date:
-        nxt = date(self.year + 1, 1, 1) if self.number == 4 else date(self.year, 3 * self.number + 1, 1)
-        return nxt - timedelta(days=1)
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def zh(self) -> str:
-        return f"{self.year}年第{_ZH_Q[self.number]}季度"
-
-    def __contains__(self, day) -> bool:
-        return day is not None and self.start <= day <= self.end
-
-
-def parse_quarter(text: str) -> Quarter | None:
-    """'2026Q3', '2026-Q3', '2026q3', '2026年第3季度', '2026年第三季度' -> Quarter; else None."""
-    m = _QUARTER.match(text or "")
-    return Quarter(int(m.group(1)), _ZH_DIGITS[m.group(2)]) if m else None
-
-
-def quarter_of(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
 
 
 def quarters_present(records: Records, today: date) -> list[Quarter]:
@@ -81,11 +42,6 @@ def quarters_present(records: Records, today: date) -> list[Quarter]:
         [w.closed for w in records.workers] + [i.date for i in records.incomes] + [e.date for e in records.expenses]
     found = {quarter_of(d) for d in days if d is not None}
     return sorted({q for q in found if q <= last} | {last})
-
-
-def latest_complete(today: date) -> Quarter:
-    q = quarter_of(today)
-    return Quarter(q.year - 1, 4) if q.number == 1 else Quarter(q.year, q.number - 1)
 
 
 # figures -------------------------------------------------------------------------------
@@ -123,23 +79,16 @@ def file_counts(records: Records, q: Quarter, key) -> list[tuple]:
     return [(label, *counts) for label, counts in rows.items() if any(counts)]
 
 
-def fund_rows(records: Records, q: Quarter) -> list[tuple]:
-    """(fund, source, opening, income, payouts, other spending, closing) per fund."""
+def fund_rows(records: Records, q: Quarter, today: date) -> list[tuple]:
+    """(fund, source, opening, income, payouts, other spending, closing) per fund, from the one
+    ledger (generator/ledger.py); income includes a 期初余额 that entered during the quarter."""
+    ledger = Ledger(records, today)
     out = []
-    for f in records.funds:
-        opened = f.opened or date.min
-
-        def counted(day, before=None, opened=opened):
-            return day is not None and day >= opened and (day < before if before else day in q)
-
-        start = (f.opening or Decimal(0)) if opened <= q.end else Decimal(0)
-        start += total(i.amount for i in records.incomes if i.fund == f.name and counted(i.date, q.start))
-        start -= total(p.amount for p in records.payouts if p.fund == f.name and counted(p.paid, q.start))
-        start -= total(e.amount for e in records.expenses if e.fund == f.name and counted(e.date, q.start))
-        income = total(i.amount for i in records.incomes if i.fund == f.name and counted(i.date))
-        paid = total(p.amount for p in records.payouts if p.fund == f.name and counted(p.paid))
-        other = total(e.amount for e in records.expenses if e.fund == f.name and counted(e.date))
-        out.append((f.name, f.source or "", start, income, paid, other, start + income - paid - other))
+    for name, f in ledger.funds.items():
+        flow = ledger.flow(ledger.quarter(q), name)
+        income = flow.by_kind[INCOME] + flow.by_kind[OPENING]
+        out.append((name, f.source or "", flow.opening, income, flow.by_kind[PAYOUT], flow.by_kind[EXPENSE],
+                    flow.closing))
     return out
 
 
@@ -269,7 +218,7 @@ def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
                _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES))
     sh.section("六、资金收支（按资金账户）",
                ("资金账户", "资金来源", "期初余额", "本季收入", "本季帮扶发放", "本季其他支出", "期末余额"),
-               fund_rows(records, q))
+               fund_rows(records, q, today))
     sh.section("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q))
     sh.section("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"),
                spending_by_purpose(records, q))

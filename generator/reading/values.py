@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import schema
 from ..idcard import check_id_number
+from ..money import CENT
 from .text import INVISIBLE_RE, to_simplified
 
 
@@ -36,7 +37,6 @@ class Fixed:
         self.params = params
 
 
-CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("100000000")  # 1 亿元 in one cell is a typo
 EXCEL_EPOCH = date(1899, 12, 30)
 DATE_LOW = date(1950, 1, 1)

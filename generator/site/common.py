@@ -15,7 +15,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path, PurePosixPath
 
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
@@ -91,10 +90,6 @@ def pages_of(rows: list, size: int = ROWS_PER_PAGE) -> list[list]:
     if not rows:
         return [[]]
     return [rows[i:i + size] for i in range(0, len(rows), size)]
-
-
-def quarter_of(day: date) -> int:
-    return (day.month - 1) // 3 + 1
 
 
 @dataclass

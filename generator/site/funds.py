@@ -1,5 +1,6 @@
 """资金公开 pages: the total and each fund, per year and quarter, with SVG charts and a
-downloadable summary workbook. Figures come from ledger.Ledger."""
+downloadable summary workbook. Figures come from generator.ledger.Ledger (as the checks' and
+the quarterly report's do)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..ledger import OPENING_LABEL, Flow, Ledger, ratio_text
 from ..paths import safe_filename, unique_names
 from . import charts
 from .common import Docs, front_matter, public_text
-from .ledger import OPENING_LABEL, Flow, Ledger, ratio_text
 
 SECTION = "funds"
 RESERVED = {"index", "years", "charts", "downloads"}
@@ -101,7 +102,7 @@ def _slug(name: str) -> str:
 
 def build_funds(records, today: date, docs: Docs) -> dict:
     """Views for every fund page, the total and the year pages; writes the charts into docs."""
-    ledger = Ledger(records, today)
+    ledger = Ledger(records, today, label=public_text)
     slugs = unique_names(list(ledger.funds), stem=_slug)
     years = ledger.years()
     pages = []

@@ -9,15 +9,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import standards
-from ..money import yuan
+from ..money import CENT, yuan
 from ..paths import policy_slugs
 from .common import Docs, front_matter, public_text
 
 SECTION = "policies"
 SEARCH_BOOST = 5  # a search for an item's name should find its policy page first
-CENT = Decimal("0.01")
-INCOME_MULTIPLE = {"低于低保线": Decimal(1), "低于1.5倍低保线": Decimal("1.5"),
-                   "低于2倍低保线": Decimal(2)}
 
 
 @dataclass
@@ -81,7 +78,7 @@ def _formula(item) -> tuple[str, list[str]]:
 
 
 def _income_rule(records, item, today: date) -> str:
-    multiple = INCOME_MULTIPLE.get(item.income_rule)
+    multiple = standards.INCOME_MULTIPLE.get(item.income_rule)
     if multiple is None:
         return ""
     line = records.dibao_line(today.year)

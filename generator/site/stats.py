@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .common import Docs, front_matter, public_text, quarter_of
+from ..periods import Quarter
+from .common import Docs, front_matter, public_text
 
 SECTION = "stats"
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
@@ -113,7 +114,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> dict:
     for p in records.payouts:
         if p.paid is None or p.paid.year != year or p.paid > today or p.amount is None:
             continue
-        q = quarter_of(p.paid)
+        q = Quarter.of(p.paid).number
         item = items.get(p.item)
         group = public_text(item.group) if item and item.group else UNKNOWN
         name = public_text(p.item) or UNKNOWN

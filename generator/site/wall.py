@@ -23,7 +23,7 @@ from ..money import yuan
 from ..paths import notice_slugs, page_url, policy_slugs, write_text
 from ..records import Records
 from ..render import qr_svg, station_environment
-from ..standards import describe, documents, percent, procedure_steps, worked_example
+from ..standards import INCOME_MULTIPLE, describe, documents, percent, procedure_steps, worked_example
 from ..station import station
 
 NOTICES = "notices"
@@ -32,7 +32,6 @@ INDEX = "index.html"
 
 _FREQUENCY = {"一次性": "每人限享受一次", "每年": "每年最多 {n} 次", "每季度": "每季度最多 {n} 次",
               "不限": "不限次数"}
-_INCOME_MULTIPLE = {"低于低保线": "", "低于1.5倍低保线": "的 1.5 倍", "低于2倍低保线": "的 2 倍"}
 
 
 def _objection_channel(records: Records, batch=None) -> dict:
@@ -67,8 +66,10 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
     days = records.settings.disclosure_days
     line = records.dibao_line(today.year)
     income = ""
-    if item.income_rule in _INCOME_MULTIPLE:
-        income = f"家庭月人均收入低于本地低保标准{_INCOME_MULTIPLE[item.income_rule]}"
+    multiple = INCOME_MULTIPLE.get(item.income_rule)
+    if multiple is not None:
+        times = "" if multiple == 1 else f"的 {multiple.normalize():f} 倍"
+        income = f"家庭月人均收入低于本地低保标准{times}"
         if line is not None:
             income += f"（{today.year} 年低保标准为每人每月 {yuan(line)} 元）"
     example = None

@@ -1,0 +1,95 @@
+"""One station, every balance: the public 资金公开 pages, the quarterly report and the fund
+check state the same figures, from generator/ledger.py.
+
+The station has a fund opened mid-quarter with a payout dated after the build date (where
+the site and the report used to disagree: 0/+1500/-0/1500 against 1000/+500/-200/1300)
+and a fund that is overdrawn."""
+
+from datetime import date
+from decimal import Decimal
+
+from generator import schema
+from generator.checks import run_checks
+from generator.ledger import Ledger
+from generator.periods import Quarter
+from generator.private.report import fund_rows
+from generator.records import Expense, Fund, Income, Payout, Place, Records
+from generator.site.common import Docs
+from generator.site.funds import build_funds
+
+TODAY = date(2026, 3, 5)
+D = Decimal
+HELP, MEDICAL = "困难职工帮扶资金", "医疗救助资金"
+
+
+def _places() -> dict[str, Place]:
+    out = {}
+    for book, sheet in schema.all_sheets():
+        letters = {c.key: chr(ord("A") + i) for i, c in enumerate(sheet.columns)}
+        out[sheet.key] = Place(book.filename, sheet.name, letters)
+    return out
+
+
+def station() -> Records:
+    return Records(
+        folder=None,  # type: ignore[arg-type]
+        funds=[Fund(name=HELP, source="工会经费", allowed="全部", opened=date(2026, 2, 15), opening=D(1000), row=2),
+               Fund(name=MEDICAL, source="上级拨款", allowed="全部", opened=date(2025, 1, 1), opening=D(300), row=3)],
+        incomes=[Income(date=date(2026, 3, 1), fund=HELP, source="工会经费", amount=D(500), row=2),
+                 Income(date=date(2026, 2, 1), fund=HELP, source="工会经费", amount=D(70), row=3),  # before 期初日期
+                 Income(date=date(2025, 12, 1), fund=MEDICAL, source="上级拨款", amount=D(100), row=4)],
+        payouts=[Payout(record_no="FF-1", item="生活救助", fund=HELP, paid=date(2026, 3, 10), amount=D(200), row=2),
+                 Payout(record_no="FF-2", item="医疗救助", fund=MEDICAL, paid=date(2026, 1, 10), amount=D(600), row=3),
+                 Payout(record_no="FF-3", item="医疗救助", fund=MEDICAL, paid=date(2026, 2, 1), amount=D(50), row=4)],
+        expenses=[Expense(date=date(2025, 6, 1), fund=MEDICAL, purpose="医疗救助", amount=D(0), row=2)],
+        places=_places(),
+    )
+
+
+def site_quarters(records) -> dict[tuple[str, Quarter], tuple]:
+    funds = build_funds(records, TODAY, Docs())
+    out = {}
+    for page in funds["funds"]:
+        for year_view in page.years:
+            for number, (_, flow) in enumerate(year_view.quarters, start=1):
+                out[(page.name, Quarter(year_view.year, number))] = (
+                    flow.opening, flow.income_total, flow.spending_total, flow.closing)
+    return out
+
+
+def test_site_report_and_check_state_the_same_balances():
+    records = station()
+    site = site_quarters(records)
+    quarters = [Quarter(2025, n) for n in range(1, 5)] + [Quarter(2026, 1)]
+    report = {(row[0], q): (row[2], row[3], row[4] + row[5], row[6])
+              for q in quarters for row in fund_rows(records, q, TODAY)}
+    assert site == {k: v for k, v in report.items() if k in site}
+    assert set(site) == {(MEDICAL, q) for q in quarters} | {(HELP, Quarter(2026, 1))}
+    # the fund opened mid-quarter: opening 0, 期初余额 1000 + income 500 in, the payout of
+    # 10 March not yet made on 5 March, the income of 1 February before 期初日期 not counted
+    assert site[(HELP, Quarter(2026, 1))] == (0, 1500, 0, 1500)
+    assert site[(MEDICAL, Quarter(2025, 4))] == (300, 100, 0, 400)
+    assert site[(MEDICAL, Quarter(2026, 1))] == (400, 0, 650, -250)
+    # the check: the overdraft on the day it happened, at the ledger's balance that day
+    negative = [p for p in run_checks(records, TODAY) if p.code == "fund-negative"]
+    assert [(p.sheet, p.cell) for p in negative] == [("帮扶发放", _letter("payouts", "paid") + "3")]
+    ledger = Ledger(records, TODAY)
+    assert ledger.balance_before(date(2026, 1, 11), MEDICAL) == D(-200)
+    assert "2026-01-10 的余额为 -200 元" in negative[0].message
+    # the balance each fund page shows is the report's closing of the current quarter
+    pages = {p.name: p.balance for p in build_funds(records, TODAY, Docs())["funds"]}
+    assert pages == {HELP: D(1500), MEDICAL: D(-250)} == {k[0]: v[3] for k, v in report.items()
+                                                          if k[1] == Quarter(2026, 1)}
+
+
+def _letter(sheet: str, key: str) -> str:
+    return _places()[sheet].letters[key]
+
+
+def test_an_opening_on_a_quarters_first_day_is_its_opening_balance():
+    records = station()
+    records.funds[0] = Fund(name=HELP, source="工会经费", allowed="全部", opened=date(2026, 1, 1),
+                            opening=D(1000), row=2)
+    row = next(r for r in fund_rows(records, Quarter(2026, 1), TODAY) if r[0] == HELP)
+    assert row[2:] == (D(1000), D(570), D(0), D(0), D(1570))
+    assert site_quarters(records)[(HELP, Quarter(2026, 1))] == (1000, 570, 0, 1570)
