@@ -7,7 +7,10 @@ README's "常见错误" section and the docs are generated from this catalogue.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 ERROR = "error"
 WARNING = "warning"
@@ -17,15 +20,24 @@ SEVERITY_ZH = {ERROR: "错误", WARNING: "提醒"}
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One problem, as data: where (file, sheet, row, column key and the A1 cell derived from
+    them; "" when the problem concerns a whole file, sheet or row), what (code, the message's
+    parameters) and the Chinese message built from the catalogue's template."""
     code: str
     severity: str
     file: str
     sheet: str
-    cell: str
+    cell: str  # A1 reference ("B7") or ""
     message: str
+    row: int = 0  # 1-based row in the sheet, 0 when none
+    column_key: str = ""  # schema key of the column ("sex"), "" when none or unknown
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The stable JSON shape of one problem (see README, "check --format json")."""
+        return {"code": self.code, "severity": self.severity, "file": self.file, "sheet": self.sheet,
+                "cell": self.cell, "row": self.row, "column_key": self.column_key, "message": self.message,
+                "params": {k: _plain(v) for k, v in self.params.items()}}
 
     @property
     def is_error(self) -> bool:
@@ -220,14 +232,39 @@ COMMON = ("file-old-excel", "sheet-missing", "column-missing", "idno-as-number",
           "disclosure-not-over", "deadline", "fund-negative", "receipt-missing")
 
 
-def problem(code: str, file: str = "", sheet: str = "", cell: str = "", **params) -> Problem:
-    """Build a Problem from the catalogue; unknown codes are a bug, not user data."""
+_A1 = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
+
+
+def problem(code: str, file: str = "", sheet: str = "", cell: str = "", *, row: int = 0, column_key: str = "",
+            **params) -> Problem:
+    """Build a Problem from the catalogue; unknown codes are a bug, not user data.
+    `cell` is an A1 reference or ""; its row is derived from it when `row` is not given."""
     rule = CATALOGUE[code]
+    if cell and not _A1.match(cell):  # a malformed reference read from a file: keep it, not as a cell
+        params.setdefault("ref", cell)
+        cell = ""
     try:
         message = rule.template.format(**{"file": file, "sheet": sheet, **params})
     except KeyError as missing:  # a bug in the caller: say which placeholder
         raise KeyError(f"problem {code!r} needs parameter {missing}") from None
-    return Problem(code, rule.severity, file, sheet, cell, message)
+    if cell and not row:
+        row = int(_A1.match(cell).group(2))
+    return Problem(code, rule.severity, file, sheet, cell, message, row, column_key, params)
+
+
+def _plain(value):
+    """A message parameter as JSON: text, a number, true/false or null; money and dates as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Problem):
+        return value.message
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 def count(problems, severity: str) -> int:
@@ -239,10 +276,5 @@ def has_errors(problems) -> bool:
 
 
 def sort_key(p: Problem):
-    return (p.file, p.sheet, _cell_key(p.cell), p.code)
-
-
-def _cell_key(cell: str):
-    letters = cell.rstrip("0123456789")
-    digits = cell[len(letters):]
-    return (int(digits) if digits else 0, len(letters), letters)
+    letters = p.cell.rstrip("0123456789")
+    return (p.file, p.sheet, p.row, len(letters), letters, p.code)

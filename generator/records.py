@@ -64,19 +64,17 @@ class Records:
     places: dict[str, Place] = field(default_factory=dict)  # sheet key -> Place
 
     def place(self, sheet_key: str, row: int = 0, column_key: str = "") -> dict:
-        """file/sheet/cell keyword arguments for problems.problem()."""
+        """file/sheet/cell/row/column_key keyword arguments for problems.problem(). The cell is
+        the A1 reference when the column was found in the sheet; a row problem without a column
+        points at column A; without a row there is no cell."""
         pl = self.places.get(sheet_key)
         if pl is None:
             sh = _SHEETS[sheet_key]
-            return {"file": _BOOK_OF[sheet_key].filename, "sheet": sh.name, "cell": ""}
-        letter = pl.letters.get(column_key, "") if column_key else ""
-        if row and letter:
-            cell = f"{letter}{row}"
-        elif row:
-            cell = f"A{row}" if not column_key else f"{row}行"
-        else:
-            cell = ""
-        return {"file": pl.file, "sheet": pl.sheet, "cell": cell}
+            return {"file": _BOOK_OF[sheet_key].filename, "sheet": sh.name, "cell": "", "row": row,
+                    "column_key": column_key}
+        letter = pl.letters.get(column_key, "") if column_key else "A"
+        cell = f"{letter}{row}" if row and letter else ""
+        return {"file": pl.file, "sheet": pl.sheet, "cell": cell, "row": row, "column_key": column_key}
 
     # indices ------------------------------------------------------------
     @cached_property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def render(problems: list, folder: Path | str = "") -> str:
             if sheet:
                 lines.append(f"  工作表“{sheet}” {_counts(in_sheet)}")
             for p in in_sheet:
-                where = f"{p.cell} " if p.cell else ""
+                where = f"{p.cell} " if p.cell else (f"{p.row}行 " if p.row else "")
                 lines.append(f"    {SEVERITY_ZH[p.severity]} {where}{p.message} [{p.code}]")
         lines.append("")
     verdict = ("有错误需要改正，改正后请重新运行检查。" if errors else
@@ -39,3 +40,13 @@ def _counts(problems: list) -> str:
     if w:
         parts.append(f"{w} 个提醒")
     return "（" + "，".join(parts) + "）"
+
+
+JSON_FORMAT = "bangfu-check/1"
+
+
+def as_json(problems: list, folder: Path | str, today: date, exit_code: int) -> dict:
+    """`bangfu check --format json`: a stable shape for other tools (README, "check --format json")."""
+    return {"format": JSON_FORMAT, "folder": str(folder), "today": today.isoformat(), "exit_code": exit_code,
+            "errors": count(problems, ERROR), "warnings": count(problems, WARNING),
+            "problems": [p.as_dict() for p in problems]}

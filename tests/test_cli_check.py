@@ -43,10 +43,16 @@ def test_json_format(tmp_path):
     write_station(tmp_path, data)
     result = invoke("check", str(tmp_path), "--format", "json", "--today", "2026-11-23")
     assert result.exit_code == 1
-    rows = json.loads(result.output)
-    assert {"severity", "code", "file", "sheet", "cell", "message"} == set(rows[0])
-    assert {"severity": "error", "code": "enum", "file": "困难职工档案.xlsx", "sheet": "困难职工",
-            "cell": cell_of("困难职工", "性别", 0)}.items() <= rows[0].items()
+    out = json.loads(result.output)
+    assert {k: out[k] for k in ("format", "folder", "today", "exit_code", "errors", "warnings")} == {
+        "format": "bangfu-check/1", "folder": str(tmp_path), "today": "2026-11-23", "exit_code": 1,
+        "errors": 1, "warnings": 0}
+    [row] = out["problems"]
+    cell = cell_of("困难职工", "性别", 0)
+    assert row == {"code": "enum", "severity": "error", "file": "困难职工档案.xlsx", "sheet": "困难职工",
+                   "cell": cell, "row": int(cell[1:]), "column_key": "sex", "message": row["message"],
+                   "params": row["params"]}
+    assert row["params"]["value"] == "未知" and "未知" in row["message"]
 
 
 def test_warnings_only_exit_zero(tmp_path):

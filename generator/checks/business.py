@@ -9,6 +9,13 @@ from ..problems import problem
 from ..standards import INCOME_MULTIPLE, describe, standard_amount
 from .people import worker_income
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "amount-base-missing", "amount-over-standard", "amount-under-standard", "date-order", "disclosure-missing",
+    "disclosure-not-listed", "disclosure-not-over", "frequency", "ineligible-income", "ineligible-status",
+    "money-zero", "objection-unresolved", "objection-upheld",
+})
+
 _FREQUENCY_RULE = {"一次性": "只能领取一次", "每年": "每年最多领取 {n} 次", "每季度": "每季度最多领取 {n} 次"}
 
 
@@ -57,6 +64,9 @@ def _amount(records, p, item):
                       item=item.name, column="医疗自付费用")
         return
     allowed = standard_amount(item, p.base_amount)
+    if p.amount == 0 and item.standard != "非现金" and allowed != 0:
+        yield problem("money-zero", **records.place("payouts", p.row, "amount"), column="金额")
+        return
     if allowed is None:
         return
     if p.amount > allowed:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..problems import problem
 from ..workdays import WorkCalendar
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"calendar-unknown", "deadline"})
+
 
 def check(records, ctx):
     if "payouts" not in records.places:

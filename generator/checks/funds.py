@@ -11,6 +11,9 @@ from .. import schema
 from ..ledger import fund_movements
 from ..problems import problem
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"fund-negative", "fund-not-allowed", "matching-low"})
+
 ALL_USES = {"全部", "不限", "所有"}
 
 

@@ -9,6 +9,12 @@ from .. import idcard, schema
 from ..problems import problem
 from ..records import per_capita
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "exit-missing-date", "household-size", "idno-birth-mismatch", "idno-sex-mismatch", "ineligible-category",
+    "ineligible-migrant", "never-helped", "per-capita-mismatch", "required", "review-overdue",
+})
+
 TOLERANCE = Decimal("1.00")  # clerks round the per-capita figure to whole yuan
 
 

@@ -6,6 +6,9 @@ from .. import schema
 from ..idcard import mask
 from ..problems import problem
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"duplicate", "duplicate-person", "name-mismatch", "ref-missing"})
+
 _TARGET_KEY = {}
 for _book, _sheet in schema.all_sheets():
     if _sheet.key_column is not None:

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from ..problems import problem
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "date-future", "date-order", "disclosure-not-listed", "disclosure-not-over", "objection-open",
+    "objection-unresolved", "objection-upheld", "receipt-missing", "required",
+})
+
 _PAYOUT_STEPS = (("applied", "申请日期"), ("verified", "核实日期"), ("approved", "批准日期"),
                  ("paid", "发放日期"), ("signed_on", "签收日期"))
 _FUTURE = (("verified", "核实日期"), ("approved", "批准日期"), ("paid", "发放日期"), ("signed_on", "签收日期"))

@@ -19,10 +19,14 @@ from ..records import RECORD_CLASSES, Records, Settings
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, suggest
-from .xlsxfile import RawBook, Unreadable, read_book
+from .xlsxfile import OTHER_FORMATS, RawBook, Unreadable, read_book
 
-OTHER_FORMATS = {".xls": "file-old-excel", ".et": "file-wps", ".csv": "file-csv",
-                 ".xlsm": None, ".ett": "file-wps"}
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "file-lock", "file-missing", "file-unexpected", "setting-invalid", "setting-missing", "sheet-hidden",
+    "sheet-missing", "sheet-unexpected",
+})
+
 
 
 @dataclass
@@ -186,7 +190,7 @@ def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult
             result.problems.append(problem(
                 "setting-invalid", file=file, sheet=rs.name, cell=f"{value_letter}{rowno}",
                 key=entry.name, value=raw_value, detail=problem(
-                    converted.code, column=entry.name, **_fill(converted.code, converted.params)).message))
+                    converted.code, **{**_fill(converted.code, converted.params), "column": entry.name}).message))
             continue
         value = converted.value if isinstance(converted, Fixed) else converted
         if value == 0 and entry.key in schema.ZERO_MEANS_DEFAULT:

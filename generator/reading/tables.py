@@ -8,6 +8,7 @@ problems (missing, duplicate, unknown columns; merged cells; header not in row
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .. import schema
 from ..problems import Problem, problem
@@ -15,6 +16,12 @@ from ..records import Place
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, shown, suggest
 from .xlsxfile import RawSheet
+
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "column-duplicate", "column-missing", "column-renamed", "column-unknown", "header-not-first-row", "merged-cells",
+    "required", "too-many-rows",
+})
 
 HEADER_SEARCH_ROWS = 10
 
@@ -63,7 +70,7 @@ def _find_header_row(rows: list, lookup: dict) -> int:
 
 def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
     problems: list[Problem] = []
-    where = {"file": file, "sheet": raw.name}
+    where: dict[str, Any] = {"file": file, "sheet": raw.name}
     lookup = _header_lookup(sheet)
     rows = raw.rows
     header_index = _find_header_row(rows, lookup)
@@ -86,14 +93,14 @@ def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
             continue
         if col.key in seen:
             problems.append(problem("column-duplicate", **where, cell=f"{letter}{header_index + 1}",
-                                    column=col.name, other=seen[col.key]))
+                                    column_key=col.key, column=col.name, other=seen[col.key]))
             continue
         seen[col.key] = f"{letter}{header_index + 1}"
         mapping[ci] = col
         raw_name = str(cell).strip()
         if raw_name != col.name and normalise_header(col.name) != label:
             problems.append(problem("column-renamed", **where, cell=f"{letter}{header_index + 1}",
-                                    found=raw_name, column=col.name))
+                                    column_key=col.key, found=raw_name, column=col.name))
 
     missing = [c for c in sheet.columns if c.key not in seen]
     for ci, name in unknown:
@@ -108,7 +115,7 @@ def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
         hint = (f"表头中有“{near}”，是不是改了名？请改回“{col.name}”。" if near
                 else f"请在第 {header_index + 1} 行添加列名“{col.name}”，并填写这一列。")
         problems.append(problem("column-missing", **where, cell=f"{column_letter(len(header))}{header_index + 1}",
-                                column=col.name, suggestion=hint))
+                                column_key=col.key, column=col.name, suggestion=hint))
 
     for (r0, c0), (r1, c1) in raw.merged:
         if r1 > header_index or r0 >= header_index:
@@ -149,8 +156,8 @@ def _convert_columns(body, first_row, mapping, where, problems):
         odd = [i for i, v in enumerate(converted) if type(v) is Bad or type(v) is Fixed] if has_odd else ()
         for i in odd:
             result = converted[i]
-            problems.append(problem(result.code, **where, cell=f"{letter}{rownos[i]}", column=col.name,
-                                    **_with_defaults(result.code, result.params)))
+            problems.append(problem(result.code, **where, cell=f"{letter}{rownos[i]}", column_key=col.key,
+                                    column=col.name, **_with_defaults(result.code, result.params)))
             converted[i] = result.value if type(result) is Fixed else None
         if col.required and None in converted:
             hint = f"（{col.hint}）" if col.hint else ""
@@ -158,7 +165,7 @@ def _convert_columns(body, first_row, mapping, where, problems):
             for i, v in enumerate(converted):
                 if v is None and i not in failed:
                     problems.append(problem("required", **where, cell=f"{letter}{rownos[i]}",
-                                            column=col.name, hint=hint))
+                                            column_key=col.key, column=col.name, hint=hint))
     return columns, rownos
 
 

@@ -19,6 +19,13 @@ from ..idcard import check_id_number
 from ..money import CENT
 from .text import INVISIBLE_RE, to_simplified
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "bool", "code-unsafe", "date-impossible", "date-out-of-range", "enum", "enum-normalised", "idno-as-number",
+    "idno-format", "money-capitals", "money-negative", "money-too-large", "phone-format", "text-invisible",
+    "text-number-as-text", "text-too-long", "type-date", "type-integer", "type-money", "type-number",
+})
+
 
 class Bad:
     __slots__ = ("code", "params")

@@ -16,6 +16,12 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({
+    "file-corrupt", "file-csv", "file-encrypted", "file-not-workbook", "file-old-excel", "file-too-large",
+    "file-wps", "formula-error", "formula-no-value",
+})
+
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML is far beyond any station
 MAX_RATIO = 400  # a sheet compressing better than 400:1 is a zip bomb, not data
 MAX_ROWS = 1_048_576
@@ -25,6 +31,10 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Files next to the workbooks that are the right book in another format.
+OTHER_FORMATS = {".xls": "file-old-excel", ".et": "file-wps", ".csv": "file-csv",
+                 ".xlsm": None, ".ett": "file-wps"}
 
 
 class Unreadable(Exception):
