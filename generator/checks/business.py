@@ -8,12 +8,13 @@ from decimal import Decimal
 from ..problems import problem
 from ..standards import INCOME_MULTIPLE, describe, standard_amount
 from .people import worker_income
+from .timeline import objection_problems
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
     "amount-base-missing", "amount-over-standard", "amount-under-standard", "date-order", "disclosure-missing",
     "disclosure-not-listed", "disclosure-not-over", "frequency", "ineligible-income", "ineligible-status",
-    "money-zero", "objection-unresolved", "objection-upheld",
+    "money-zero",
 })
 
 _FREQUENCY_RULE = {"一次性": "只能领取一次", "每年": "每年最多领取 {n} 次", "每季度": "每季度最多领取 {n} 次"}
@@ -149,13 +150,6 @@ def _disclosure(records, p, item, batches, objections):
         yield problem("disclosure-not-over", **records.place("payouts", p.row, "approved" if p.approved else "paid"),
                       approved=decided.isoformat(), batch=batch.batch_no, start=batch.start.isoformat(),
                       end=end.isoformat())
-    for o in objections.get(batch.batch_no, ()):
-        if o.archive_no and o.archive_no != p.archive_no:
-            continue
-        if o.result == "成立" and o.archive_no == p.archive_no:
-            yield problem("objection-upheld", **records.place("payouts", p.row, "batch"),
-                          batch=batch.batch_no, archive=p.archive_no, objection=o.objection_no)
-        elif o.result == "处理中" or o.resolved is None or o.resolved > decided:
-            where = records.place("payouts", p.row, "approved" if p.approved else "paid")
-            yield problem("objection-unresolved", **where,
-                          batch=batch.batch_no, objection=o.objection_no, approved=decided.isoformat())
+    yield from objection_problems(objections.get(batch.batch_no, ()), batch.batch_no, p.archive_no, decided,
+                                  records.place("payouts", p.row, "batch"),
+                                  records.place("payouts", p.row, "approved" if p.approved else "paid"))

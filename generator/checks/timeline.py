@@ -90,15 +90,24 @@ def _workers(records, ctx):
 
 def _registration_objections(records, w, batch):
     """建档 only after the batch's objections about this worker (or the whole batch) are settled."""
-    for o in records.objections:
-        if o.batch != batch.batch_no or (o.archive_no and o.archive_no != w.archive_no):
+    here = records.place("workers", w.row, "registered")
+    mine = [o for o in records.objections if o.batch == batch.batch_no]
+    yield from objection_problems(mine, batch.batch_no, w.archive_no, w.registered, here, here)
+
+
+def objection_problems(objections, batch_no: str, archive_no: str, decided, upheld_at: dict, open_at: dict):
+    """The verdict, once, on a decision about a worker taken on `decided` (建档 or a payout's
+    approval) while the objections to its 公示 stand: an objection upheld against this worker
+    stops it; one about this worker or the whole batch not settled by that day is premature."""
+    for o in objections:
+        if o.archive_no and o.archive_no != archive_no:
             continue
-        if o.result == "成立" and o.archive_no == w.archive_no:
-            yield problem("objection-upheld", **records.place("workers", w.row, "registered"),
-                          batch=batch.batch_no, archive=w.archive_no, objection=o.objection_no)
-        elif o.result == "处理中" or o.resolved is None or o.resolved > w.registered:
-            yield problem("objection-unresolved", **records.place("workers", w.row, "registered"),
-                          batch=batch.batch_no, objection=o.objection_no, approved=w.registered.isoformat())
+        if o.result == "成立" and o.archive_no == archive_no:
+            yield problem("objection-upheld", **upheld_at, batch=batch_no, archive=archive_no,
+                          objection=o.objection_no)
+        elif o.result == "处理中" or o.resolved is None or o.resolved > decided:
+            yield problem("objection-unresolved", **open_at, batch=batch_no, objection=o.objection_no,
+                          approved=decided.isoformat())
 
 
 def _objections(records):

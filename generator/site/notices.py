@@ -93,6 +93,19 @@ class Notice:
     def link(self) -> Link:
         return Link(self.title, self.path)
 
+    # the named states templates test (the Chinese `state` is only for showing)
+    @property
+    def running(self) -> bool:
+        return self.state == disclosure.RUNNING
+
+    @property
+    def ended(self) -> bool:
+        return self.state == disclosure.ENDED
+
+    @property
+    def not_started(self) -> bool:
+        return self.state == disclosure.NOT_STARTED
+
     @property
     def names_removed(self) -> date:
         return self.names_until + timedelta(days=1)
