@@ -1,10 +1,14 @@
-"""What printed pages (the public wall printouts and the private records) say about the station.
+"""What the pages say about the station, once: the site, the wall printouts and the private
+records all render one `StationInfo` (settings resolved, see record_types.Settings).
 
-    header = station(records, today)   # {"name", "parent", "address", "phone", "hotline", ...}
+    info = station(records, today)                      # for printed pages
+    info = station(records, today, text=public_text)    # for the site: text made safe to publish
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
@@ -16,17 +20,34 @@ from .records import Records
 PRINTED = Markup("\ue000打印日期\ue000")
 
 
-def station(records: Records, today: date) -> dict:
-    """What every page header and footer says about the station."""
+@dataclass(frozen=True)
+class StationInfo:
+    name: str
+    parent_union: str
+    address: str
+    phone: str
+    hotline: str
+    hours: str
+    contact: str
+    site_url: str
+    today: date
+    disclosure_days: int
+    retention_days: int
+    full_names: bool
+    min_cell: int
+    printed: Markup = PRINTED  # the print date of a private document (see PRINTED)
+
+
+def _plain(value: object) -> str:
+    return str(value) if value else ""
+
+
+def station(records: Records, today: date, text: Callable[[object], str] = _plain) -> StationInfo:
+    """The station's header, footer and site-wide settings; `text` cleans each text setting."""
     s = records.settings
-    return {
-        "name": s.station_name,
-        "parent": s.parent_union or "",
-        "address": s.address or "",
-        "phone": s.phone or "",
-        "hotline": s.hotline,
-        "hours": s.hours or "",
-        "contact": s.contact or "",
-        "today": today,
-        "printed": PRINTED,
-    }
+    return StationInfo(
+        name=text(s.station_name), parent_union=text(s.parent_union), address=text(s.address),
+        phone=text(s.phone), hotline=text(s.hotline), hours=text(s.hours), contact=text(s.contact),
+        site_url=text(s.site_url), today=today, disclosure_days=s.disclosure_days,
+        retention_days=s.retention_days, full_names=s.full_names, min_cell=s.min_cell,
+    )

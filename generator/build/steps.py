@@ -89,7 +89,7 @@ class Build:
                 self.echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
                 return 1
         digest = hashlib.sha256("|".join((docs.digest(), theme_fingerprint(), repr(info.nav),
-                                          repr(sorted(info.station.items())))).encode()).hexdigest()
+                                          repr(info.station))).encode()).hexdigest()
         docs_dir = self.work / "docs"
         publish.remove(docs_dir)
         docs.write(docs_dir)
@@ -138,8 +138,8 @@ class Build:
         with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
             try:
                 warnings = run_mkdocs(
-                    docs_dir, new_site, site_name=info.station["station_name"], nav=info.nav,
-                    site_url=info.station["site_url"], station=info.station["station_name"],
+                    docs_dir, new_site, site_name=info.station.name, nav=info.nav,
+                    site_url=info.station.site_url, station=info.station.name,
                     date_text=zh_date(self.today), jieba_dict=jieba_dictionary(self.work, info.search_words),
                     pages=docs.page_count, progress=progress)
             except MkdocsFailed as err:
@@ -162,7 +162,7 @@ class Build:
         _seed_pdfs(self.private_dir, staging)
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station["site_url"] or None)
+                                    site_url=info.station.site_url or None)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
         return staging

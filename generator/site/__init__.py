@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
+from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
 from .funds import build_funds, render_funds
 from .nav import site_nav
@@ -30,7 +31,7 @@ from .stats import build_stats, render_stats
 class SiteInfo:
     """What the build summary and the mkdocs configuration need to know."""
     nav: list
-    station: dict
+    station: StationInfo
     notices: int = 0
     running: int = 0
     items: int = 0
@@ -44,19 +45,6 @@ class SiteInfo:
 def rel_url(target: str, here: str) -> str:
     """Relative link from the docs page `here` to the docs file `target`."""
     return posixpath.relpath(target, posixpath.dirname(here) or ".")
-
-
-def station(records, today: date) -> dict:
-    s = records.settings
-    return {
-        "station_name": public_text(s.station_name),
-        "parent_union": public_text(s.parent_union), "address": public_text(s.address),
-        "phone": public_text(s.phone), "hotline": public_text(s.hotline),
-        "hours": public_text(s.hours), "contact": public_text(s.contact),
-        "site_url": public_text(s.site_url), "today": today,
-        "disclosure_days": s.disclosure_days, "retention_days": s.retention_days,
-        "full_names": s.full_names, "min_cell": s.min_cell,
-    }
 
 
 def environment(template_dirs=()):
@@ -82,7 +70,7 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     """All public pages as a Docs tree. `prints` maps a batch number or an item name to
     [(label, docs path)] of its printable wall versions."""
     env = environment(template_dirs)
-    site = station(records, today)
+    site = station(records, today, text=public_text)
     docs = Docs()
     notices = build_notices(records, today, prints=prints)
     render_notices(env, docs, notices, site)
@@ -94,7 +82,7 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     render_stats(env, docs, stats, site)
     running = [n for n in notices if n.state == RUNNING]
     upcoming = [n for n in notices if n.state == NOT_STARTED]
-    docs.add("index.md", front_matter(site["station_name"], hide=("navigation", "toc")) + env.get_template(
+    docs.add("index.md", front_matter(site.name, hide=("navigation", "toc")) + env.get_template(
         "site/home.md.j2").render(site=site, running=running, upcoming=upcoming, funds=funds,
                                   items=items), kind="index")
     nav = site_nav(sorted({n.start.year for n in notices}), items, funds["funds"],

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..ledger import OPENING_LABEL, Flow, Ledger, ratio_text
 from ..paths import safe_filename, unique_names
+from ..station import StationInfo
 from . import charts
 from .common import Docs, front_matter, public_text
 
@@ -123,7 +124,7 @@ def build_funds(records, today: date, docs: Docs) -> dict:
             "spending": sum((v.whole.spending_total for v in total_years), Decimal(0))}
 
 
-def render_funds(env, docs: Docs, view: dict, site: dict) -> None:
+def render_funds(env, docs: Docs, view: dict, site: StationInfo) -> None:
     sheets = summary_rows(view, site)
     docs.add(DOWNLOAD, summary_workbook(sheets), kind="downloads", key=repr(sheets))
     fund_tpl = env.get_template("site/fund.md.j2")
@@ -138,7 +139,7 @@ def render_funds(env, docs: Docs, view: dict, site: dict) -> None:
         download_name=DOWNLOAD_NAME), kind="index")
 
 
-def summary_rows(view: dict, site: dict) -> list[tuple[str, list]]:
+def summary_rows(view: dict, site: StationInfo) -> list[tuple[str, list]]:
     """The summary workbook's sheets as (title, rows)."""
     scopes = [("全部账户", view["years"])] + [(p.name, p.years) for p in view["funds"]]
     quarterly = [["资金账户", "年度", "期间", "期初余额", "收入", "支出", "期末余额"]]
@@ -155,8 +156,8 @@ def summary_rows(view: dict, site: dict) -> list[tuple[str, list]]:
                 for label, amounts, total in getattr(y, attr).rows:
                     rows.append([name, y.year, label, *amounts, *[None] * (4 - len(amounts)), total])
         sheets.append((title, rows))
-    sheets.append(("说明", [[f"{site['station_name']} 帮扶资金公开汇总"],
-                            [f"数据截至 {site['today'].isoformat()}，单位：元。"],
+    sheets.append(("说明", [[f"{site.name} 帮扶资金公开汇总"],
+                            [f"数据截至 {site.today.isoformat()}，单位：元。"],
                             ["帮扶发放按项目汇总，不含个人信息；尚未发放的款项不计入支出。"]]))
     return sheets
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from .. import disclosure
 from ..masking import mask_name
 from ..paths import notice_slugs
+from ..station import StationInfo
 from .common import Docs, front_matter, pages_of, public_text
 
 SECTION = "notices"
@@ -163,7 +164,7 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
     return list(notices.values())
 
 
-def render_notices(env, docs: Docs, notices: list[Notice], site: dict) -> None:
+def render_notices(env, docs: Docs, notices: list[Notice], site: StationInfo) -> None:
     page_tpl = env.get_template("site/notice.md.j2")
     more_tpl = env.get_template("site/notice_more.md.j2")
     for n in notices:

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .. import standards
 from ..money import CENT, yuan
 from ..paths import policy_slugs
+from ..station import StationInfo
 from .common import Docs, front_matter, public_text
 
 SECTION = "policies"
@@ -125,7 +126,7 @@ def per_capita_example(records, today: date) -> dict | None:
             "year": today.year, "below": value < line}
 
 
-def render_policies(env, docs: Docs, records, items: list[ItemPage], site: dict, today: date) -> None:
+def render_policies(env, docs: Docs, records, items: list[ItemPage], site: StationInfo, today: date) -> None:
     tpl = env.get_template("site/policy.md.j2")
     for page in items:
         docs.add(page.path, front_matter(page.name, boost=SEARCH_BOOST) + tpl.render(site=site, p=page),

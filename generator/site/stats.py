@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..periods import Quarter
+from ..station import StationInfo
 from .common import Docs, front_matter, public_text
 
 SECTION = "stats"
@@ -182,7 +183,7 @@ def build_stats(records, today: date) -> dict:
             "registered": registered_stats(records, min_cell)}
 
 
-def render_stats(env, docs: Docs, view: dict, site: dict) -> None:
+def render_stats(env, docs: Docs, view: dict, site: StationInfo) -> None:
     tpl = env.get_template("site/stats_year.md.j2")
     for y in view["years"]:
         docs.add(f"{SECTION}/{y['year']}.md", front_matter(f"{y['year']} 年帮扶统计") + tpl.render(
