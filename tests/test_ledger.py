@@ -49,7 +49,7 @@ def station() -> Records:
 def site_quarters(records) -> dict[tuple[str, Quarter], tuple]:
     funds = build_funds(records, TODAY, Docs())
     out = {}
-    for page in funds["funds"]:
+    for page in funds.funds:
         for year_view in page.years:
             for number, (_, flow) in enumerate(year_view.quarters, start=1):
                 out[(page.name, Quarter(year_view.year, number))] = (
@@ -77,7 +77,7 @@ def test_site_report_and_check_state_the_same_balances():
     assert ledger.balance_before(date(2026, 1, 11), MEDICAL) == D(-200)
     assert "2026-01-10 的余额为 -200 元" in negative[0].message
     # the balance each fund page shows is the report's closing of the current quarter
-    pages = {p.name: p.balance for p in build_funds(records, TODAY, Docs())["funds"]}
+    pages = {p.name: p.balance for p in build_funds(records, TODAY, Docs()).funds}
     assert pages == {HELP: D(1500), MEDICAL: D(-250)} == {k[0]: v[3] for k, v in report.items()
                                                           if k[1] == Quarter(2026, 1)}
 

@@ -85,10 +85,10 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     docs.add("index.md", front_matter(site.name, hide=("navigation", "toc")) + env.get_template(
         "site/home.md.j2").render(site=site, running=running, upcoming=upcoming, funds=funds,
                                   items=items), kind="index")
-    nav = site_nav(sorted({n.start.year for n in notices}), items, funds["funds"],
-                   [y.year for y in funds["years"]], [y["year"] for y in stats["years"]])
+    nav = site_nav(sorted({n.start.year for n in notices}), items, funds.funds,
+                   [y.year for y in funds.years], [y.year for y in stats.years])
     words = sorted({w for i in records.items for w in (public_text(i.name), public_text(i.group)) if w}
                    | {public_text(p.campaign) for p in records.payouts if p.campaign})
-    info = SiteInfo(nav, site, len(notices), len(running), len(items), len(funds["funds"]),
-                    funds["income"], funds["spending"], funds["balance"], words)
+    info = SiteInfo(nav, site, len(notices), len(running), len(items), len(funds.funds),
+                    funds.income, funds.spending, funds.balance, words)
     return docs, info

@@ -70,6 +70,17 @@ class FundPage:
         return f"{SECTION}/{self.slug}.md"
 
 
+@dataclass
+class FundsView:
+    """Everything the 资金公开 pages show: each fund's page, the total per year, the sums."""
+    ledger: Ledger
+    funds: list[FundPage]
+    years: list[YearView]  # the total of all funds, newest year first
+    balance: Decimal
+    income: Decimal
+    spending: Decimal
+
+
 def _breakdown(flows: list[Flow], whole: Flow, attr: str) -> Breakdown:
     labels = {label for label, amount in getattr(whole, attr).items() if amount}
     rows = [(label, [getattr(f, attr).get(label, Decimal(0)) for f in flows], getattr(whole, attr)[label])
@@ -101,7 +112,7 @@ def _slug(name: str) -> str:
     return slug + "-zh" if slug.casefold() in RESERVED else slug
 
 
-def build_funds(records, today: date, docs: Docs) -> dict:
+def build_funds(records, today: date, docs: Docs) -> FundsView:
     """Views for every fund page, the total and the year pages; writes the charts into docs."""
     ledger = Ledger(records, today, label=public_text)
     slugs = unique_names(list(ledger.funds), stem=_slug)
@@ -119,29 +130,29 @@ def build_funds(records, today: date, docs: Docs) -> dict:
         view.funds = [(p, ledger.flow(ledger.year(y), p_name))
                       for p, p_name in zip(pages, ledger.funds) if any(v.year == y for v in p.years)]
         total_years.append(view)
-    return {"ledger": ledger, "funds": pages, "years": total_years, "balance": ledger.balance(),
-            "income": sum((v.whole.income_total for v in total_years), Decimal(0)),
-            "spending": sum((v.whole.spending_total for v in total_years), Decimal(0))}
+    return FundsView(ledger, pages, total_years, ledger.balance(),
+                     sum((v.whole.income_total for v in total_years), Decimal(0)),
+                     sum((v.whole.spending_total for v in total_years), Decimal(0)))
 
 
-def render_funds(env, docs: Docs, view: dict, site: StationInfo) -> None:
+def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
     sheets = summary_rows(view, site)
     docs.add(DOWNLOAD, summary_workbook(sheets), kind="downloads", key=repr(sheets))
     fund_tpl = env.get_template("site/fund.md.j2")
-    for page in view["funds"]:
+    for page in view.funds:
         docs.add(page.path, front_matter(page.name) + fund_tpl.render(site=site, f=page), kind="funds")
     year_tpl = env.get_template("site/funds_year.md.j2")
-    for y in view["years"]:
+    for y in view.years:
         docs.add(f"{SECTION}/years/{y.year}.md", front_matter(f"{y.year} 年资金收支") + year_tpl.render(
             site=site, y=y), kind="funds")
     docs.add(f"{SECTION}/index.md", front_matter("资金公开") + env.get_template("site/funds.md.j2").render(
-        site=site, v=view, latest=view["years"][0] if view["years"] else None, download=DOWNLOAD,
+        site=site, v=view, latest=view.years[0] if view.years else None, download=DOWNLOAD,
         download_name=DOWNLOAD_NAME), kind="index")
 
 
-def summary_rows(view: dict, site: StationInfo) -> list[tuple[str, list]]:
+def summary_rows(view: FundsView, site: StationInfo) -> list[tuple[str, list]]:
     """The summary workbook's sheets as (title, rows)."""
-    scopes = [("全部账户", view["years"])] + [(p.name, p.years) for p in view["funds"]]
+    scopes = [("全部账户", view.years)] + [(p.name, p.years) for p in view.funds]
     quarterly = [["资金账户", "年度", "期间", "期初余额", "收入", "支出", "期末余额"]]
     for name, years in scopes:
         for y in sorted(years, key=lambda v: v.year):

@@ -106,7 +106,22 @@ def _worker_attr(records, archive_no, attr) -> str:
     return public_text(value) if value else UNKNOWN
 
 
-def year_stats(records, year: int, today: date, min_cell: int) -> dict:
+@dataclass
+class YearStats:
+    year: int
+    cross: CrossTab
+    tables: list[Table]
+    total: Cell
+
+
+@dataclass
+class StatsView:
+    min_cell: int
+    years: list[YearStats]  # newest first
+    registered: list[Table]
+
+
+def year_stats(records, year: int, today: date, min_cell: int) -> YearStats:
     """The tables of one year (payouts counted by their 发放日期)."""
     items = records.item_by_name
     g = Grid()
@@ -152,7 +167,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> dict:
     tables = [items_table] + [
         Table(f"{year} 年帮扶情况（{names[d][1]}）", names[d][0],
               [(v, g[(d, v)]) for v in sorted(dims[d])], g[("all",)]) for d in dims]
-    return {"year": year, "cross": cross, "tables": tables, "total": g[("all",)]}
+    return YearStats(year, cross, tables, g[("all",)])
 
 
 def registered_stats(records, min_cell: int) -> list[Table]:
@@ -176,17 +191,17 @@ def registered_stats(records, min_cell: int) -> list[Table]:
                   [(v, g[("cause", v)]) for v in sorted(values["cause"])], g[("all",)])]
 
 
-def build_stats(records, today: date) -> dict:
+def build_stats(records, today: date) -> StatsView:
     min_cell = records.settings.min_cell
     years = sorted({p.paid.year for p in records.payouts if p.paid and p.paid <= today}, reverse=True)
-    return {"min_cell": min_cell, "years": [year_stats(records, y, today, min_cell) for y in years],
-            "registered": registered_stats(records, min_cell)}
+    return StatsView(min_cell, [year_stats(records, y, today, min_cell) for y in years],
+                     registered_stats(records, min_cell))
 
 
-def render_stats(env, docs: Docs, view: dict, site: StationInfo) -> None:
+def render_stats(env, docs: Docs, view: StatsView, site: StationInfo) -> None:
     tpl = env.get_template("site/stats_year.md.j2")
-    for y in view["years"]:
-        docs.add(f"{SECTION}/{y['year']}.md", front_matter(f"{y['year']} 年帮扶统计") + tpl.render(
-            site=site, y=y, min_cell=view["min_cell"]), kind="stats")
+    for y in view.years:
+        docs.add(f"{SECTION}/{y.year}.md", front_matter(f"{y.year} 年帮扶统计") + tpl.render(
+            site=site, y=y, min_cell=view.min_cell), kind="stats")
     docs.add(f"{SECTION}/index.md", front_matter("统计") + env.get_template("site/stats.md.j2").render(
         site=site, v=view), kind="index")
