@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from generator.problems import CATALOGUE
 
 from station import cell_of, found, idno, station_data, write_station
@@ -11,11 +13,48 @@ from station import cell_of, found, idno, station_data, write_station
 REG, AID, FUNDS, POLICY = "困难职工档案.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx", "帮扶政策.xlsx"
 
 
+class Found(set):
+    """The (sheet, cell, code) a check reported; remembers which ones a test asserted, so that
+    `pinned` below can require the exact set (a problem nobody asserted is a failure)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.asserted: set = set()
+
+    def __contains__(self, item) -> bool:
+        self.asserted.add(item)
+        return super().__contains__(item)
+
+    def __eq__(self, other) -> bool:
+        self.asserted |= set(self)
+        return set(self) == set(other)
+
+    def __ge__(self, other) -> bool:  # got >= {...}, and {...} <= got (tried first: a subclass)
+        self.asserted |= set(other)
+        return set(self) >= set(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_RUNS: list[Found] = []
+
+
+@pytest.fixture(autouse=True)
+def pinned():
+    """Every rule test asserts the exact set of problems: all it got, nothing more."""
+    _RUNS.clear()
+    yield
+    for got in _RUNS:
+        assert set(got) <= got.asserted, f"problems no assertion pinned: {sorted(set(got) - got.asserted)}"
+
+
 def run(tmp_path, change, today=None):
     data = station_data()
     change(data)
     write_station(tmp_path, data)
-    return found(tmp_path, today) if today else found(tmp_path)
+    got = Found(found(tmp_path, today) if today else found(tmp_path))
+    _RUNS.append(got)
+    return got
 
 
 def workers(d):
@@ -33,7 +72,8 @@ def test_base_station_is_clean(tmp_path):
 # --- references and uniqueness -------------------------------------------------------
 def test_unknown_worker_in_payout(tmp_path):
     got = run(tmp_path, lambda d: payouts(d)[0].update({"档案编号": "SF-9999"}))
-    assert ("帮扶发放", cell_of("帮扶发放", "档案编号", 0), "ref-missing") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", "档案编号", 0), "ref-missing"),
+                   ("困难职工", cell_of("困难职工", "档案编号", 0), "never-helped")}  # SF-0001 lost its payout
 
 
 def test_unknown_item_fund_batch_category(tmp_path):
@@ -48,7 +88,11 @@ def test_unknown_item_fund_batch_category(tmp_path):
 
 def test_duplicate_archive_number(tmp_path):
     got = run(tmp_path, lambda d: workers(d)[1].update({"档案编号": "SF-0001"}))
-    assert ("困难职工", cell_of("困难职工", "档案编号", 1), "duplicate") in got
+    # and knock-on: the second worker's own payout and household no longer match "SF-0001"
+    assert got == {("困难职工", cell_of("困难职工", "档案编号", 1), "duplicate"),
+                   ("困难职工", cell_of("困难职工", "家庭人口", 1), "household-size"),
+                   ("帮扶发放", cell_of("帮扶发放", "档案编号", 1), "ref-missing"),
+                   ("帮扶发放", cell_of("帮扶发放", "姓名", 0), "name-mismatch")}
 
 
 def test_same_person_twice_with_lowercase_x(tmp_path):
@@ -174,13 +218,15 @@ def test_paid_without_disclosure(tmp_path):
 
 def test_payout_listed_in_registration_batch(tmp_path):
     got = run(tmp_path, lambda d: payouts(d)[0].update({"公示批次": "GS-2024-01"}))
-    assert ("帮扶发放", cell_of("帮扶发放", "公示批次", 0), "disclosure-not-listed") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", "公示批次", 0), "disclosure-not-listed"),
+                   ("帮扶发放", cell_of("帮扶发放", "申请日期", 0), "date-order")}  # applied after that batch began
 
 
 def test_objection_unresolved_at_approval(tmp_path):
     got = run(tmp_path, lambda d: d[AID]["异议处理"][0].update({"处理结果": "处理中", "处理日期": None}))
-    assert ("帮扶发放", cell_of("帮扶发放", "批准日期", 0), "objection-unresolved") in got
-    assert ("异议处理", cell_of("异议处理", "处理结果", 0), "objection-open") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", "批准日期", 0), "objection-unresolved"),
+                   ("帮扶发放", cell_of("帮扶发放", "批准日期", 1), "objection-unresolved"),  # same batch
+                   ("异议处理", cell_of("异议处理", "处理结果", 0), "objection-open")}
 
 
 def test_objection_upheld_but_paid(tmp_path):
@@ -193,12 +239,14 @@ def test_dates_out_of_order(tmp_path):
     got = run(tmp_path, lambda d: payouts(d)[0].update({"核实日期": date(2024, 3, 19)}))
     assert ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "date-order") in got
     got = run(tmp_path, lambda d: payouts(d)[0].update({"发放日期": date(2024, 4, 9), "签收日期": date(2024, 4, 9)}))
-    assert ("帮扶发放", cell_of("帮扶发放", "发放日期", 0), "date-order") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", "发放日期", 0), "date-order"),
+                   ("帮扶发放", cell_of("帮扶发放", "签收日期", 0), "date-order")}
 
 
 def test_verified_after_disclosure_started(tmp_path):
     got = run(tmp_path, lambda d: payouts(d)[0].update({"核实日期": date(2024, 4, 2)}))
-    assert ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "date-order") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "date-order"),
+                   ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "deadline")}  # also too late
 
 
 def test_registered_during_disclosure(tmp_path):
@@ -218,7 +266,8 @@ def test_paid_without_approval(tmp_path):
 
 def test_payment_in_the_future(tmp_path):
     got = run(tmp_path, lambda d: None, today=date(2024, 4, 11))
-    assert ("帮扶发放", cell_of("帮扶发放", "发放日期", 0), "date-future") in got
+    assert got == {("帮扶发放", cell_of("帮扶发放", column, row), "date-future")
+                   for column, row in (("发放日期", 0), ("签收日期", 0), ("发放日期", 1), ("签收日期", 1))}
 
 
 # --- working-day deadlines ---------------------------------------------------------------
@@ -246,8 +295,9 @@ def test_year_missing_from_calendar_warns_and_counts_weekdays(tmp_path):
                               "公示批次": None, "批准日期": None, "发放日期": None, "签收日期": None,
                               "已签收": "否"})
     got = run(tmp_path, change, today=date(2027, 2, 1))
-    assert ("调休安排", "", "calendar-unknown") in got
-    assert ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "deadline") in got  # 8 weekdays > 6
+    assert got == {("调休安排", "", "calendar-unknown"),
+                   ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "deadline"),  # 8 weekdays > 6
+                   ("困难职工", cell_of("困难职工", "档案编号", 0), "never-helped")}  # nothing paid yet
 
 
 def test_entered_schedule_replaces_the_warning(tmp_path):
@@ -257,7 +307,7 @@ def test_entered_schedule_replaces_the_warning(tmp_path):
                               "已签收": "否"})
         d[POLICY]["调休安排"] = [{"日期": date(2027, 1, 1), "类型": "休息日", "说明": "元旦"}]
     got = run(tmp_path, change, today=date(2027, 2, 1))
-    assert not any(code in ("calendar-unknown", "deadline") for *_, code in got)
+    assert got == {("困难职工", cell_of("困难职工", "档案编号", 0), "never-helped")}  # no calendar, no deadline
 
 
 # --- funds -------------------------------------------------------------------------------
@@ -296,7 +346,7 @@ def test_registered_before_objection_settled(tmp_path):
         d[AID]["异议处理"].append({"异议编号": "YY-0002", "公示批次": "GS-2024-01", "收到日期": date(2024, 3, 3),
                                 "异议内容": "对名单有疑问", "处理结果": "不成立", "处理日期": date(2024, 3, 12)})
     got = run(tmp_path, change)
-    assert ("困难职工", cell_of("困难职工", "建档日期", 0), "objection-unresolved") in got
+    assert got == {("困难职工", cell_of("困难职工", "建档日期", row), "objection-unresolved") for row in (0, 1)}
 
 
 def test_never_helped_counts_only_paid(tmp_path):
