@@ -48,11 +48,9 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
 
     退出码：0 没有错误（可能有提醒），1 有错误，2 工作簿无法读取。
     """
-    day = _parse_today(today)
-    outcome = check_folder(records_dir, day)
+    outcome = check_folder(records_dir, _parse_today(today))
     if fmt == "json":
-        click.echo(json.dumps(report_text.as_json(outcome.problems, records_dir, day or date.today(),
-                                                  outcome.exit_code), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(report_text.as_json(outcome.problems), ensure_ascii=False, indent=1))
     else:
         click.echo(report_text.render(outcome.problems, records_dir))
     if annotate_dir is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import groupby
 from pathlib import Path
 
@@ -42,11 +41,8 @@ def _counts(problems: list) -> str:
     return "（" + "，".join(parts) + "）"
 
 
-JSON_FORMAT = "bangfu-check/1"
 
-
-def as_json(problems: list, folder: Path | str, today: date, exit_code: int) -> dict:
-    """`bangfu check --format json`: a stable shape for other tools (README, "check --format json")."""
-    return {"format": JSON_FORMAT, "folder": str(folder), "today": today.isoformat(), "exit_code": exit_code,
-            "errors": count(problems, ERROR), "warnings": count(problems, WARNING),
-            "problems": [p.as_dict() for p in problems]}
+def as_json(problems: list) -> list[dict]:
+    """`bangfu check --format json`: one object per problem, in report order; the shape is
+    documented in the README ("check --format json") and kept stable for other tools."""
+    return [p.as_dict() for p in problems]
