@@ -45,13 +45,18 @@ class Quarter:
     @property
     def label(self) -> str:
         """第三季度 (within a year's table)"""
-        return f"第{_ZH_Q[self.number]}季度"
+        return quarter_label(self.number)
 
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
     def __contains__(self, day) -> bool:
         return day is not None and self.start <= day <= self.end
+
+
+def quarter_label(number: int) -> str:
+    """1 -> 第一季度"""
+    return f"第{_ZH_Q[number]}季度"
 
 
 def quarter_of(day: date) -> Quarter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..periods import Quarter
 from ..problems import problem
 from ..standards import INCOME_MULTIPLE, describe, standard_amount
 from .people import worker_income
@@ -84,7 +85,7 @@ def _period(item, day):
     if item.frequency == "每年":
         return day.year
     if item.frequency == "每季度":
-        return (day.year, (day.month - 1) // 3)
+        return Quarter.of(day)
     return None
 
 

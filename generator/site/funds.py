@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..ledger import OPENING_LABEL, Flow, Ledger, ratio_text
 from ..paths import safe_filename, unique_names
+from ..periods import quarter_label
 from ..station import StationInfo
 from . import charts
 from .common import Docs, front_matter, public_text
@@ -161,7 +162,7 @@ def summary_rows(view: FundsView, site: StationInfo) -> list[tuple[str, list]]:
                                   flow.spending_total, flow.closing])
     sheets = [("季度收支", quarterly)]
     for title, attr, column in (("收入来源", "sources", "来源"), ("支出用途", "uses", "用途")):
-        rows = [["资金账户", "年度", column, "第一季度", "第二季度", "第三季度", "第四季度", "全年"]]
+        rows = [["资金账户", "年度", column, *(quarter_label(n) for n in range(1, 5)), "全年"]]
         for name, years in scopes:
             for y in sorted(years, key=lambda v: v.year):
                 for label, amounts, total in getattr(y, attr).rows:

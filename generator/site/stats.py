@@ -22,7 +22,6 @@ from ..station import StationInfo
 from .common import Docs, front_matter, public_text
 
 SECTION = "stats"
-QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 UNKNOWN = "未填写"
 
 
@@ -144,7 +143,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> YearStats:
             dims[dim].add(value)
             g[(dim, value)].add(who, p.amount)
     groups_sorted = sorted(groups)
-    quarters = [q for q in range(1, 5) if date(year, 3 * q - 2, 1) <= today]
+    quarters = [q for q in range(1, 5) if Quarter(year, q).start <= today]
     for group in groups_sorted:
         g.line([("g", group, q) for q in quarters], ("g", group, None))
         g.line([("i", group, i) for i in sorted(by_group_items[group])], ("g", group, None))
@@ -158,7 +157,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> YearStats:
     cross = CrossTab(
         f"{year} 年各类帮扶（按季度）",
         [(grp, [g[("g", grp, q)] for q in quarters], g[("g", grp, None)]) for grp in groups_sorted],
-        [QUARTERS[q - 1] for q in quarters], [g[("q", q)] for q in quarters], g[("all",)])
+        [Quarter(year, q).label for q in quarters], [g[("q", q)] for q in quarters], g[("all",)])
     items_table = Table(f"{year} 年各帮扶项目", "帮扶项目",
                         [(f"{grp}：{i}", g[("i", grp, i)]) for grp in groups_sorted
                          for i in sorted(by_group_items[grp])], g[("all",)])
