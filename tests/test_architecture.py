@@ -113,3 +113,12 @@ def test_stages_do_not_import_the_build():
               and m not in ("generator.cli", "generator.serve")
               for t in edges if t.startswith("generator.build")}
     assert inward == set()
+
+
+def test_reading_and_checks_know_nothing_of_the_outputs():
+    """The first stages (reading, checks, the pipeline) never import a writer of outputs."""
+    graph = import_graph()
+    early = [m for m in graph if m.startswith(("generator.reading", "generator.checks")) or m == "generator.pipeline"]
+    outputs = ("generator.site", "generator.private", "generator.build", "generator.cli")
+    reach = {(m, t) for m in early for t in graph[m] if t.startswith(outputs)}
+    assert early and reach == set()
