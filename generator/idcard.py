@@ -37,19 +37,24 @@ def sex(number: str) -> str | None:
     return "男" if int(digit) % 2 else "女"
 
 
+def format_problem(value: str, detail: str = "应为 18 位数字（最后一位可为 X）"):
+    """(problem code, message params) for a value that is not an identity number at all."""
+    return "idno-format", {"value": value, "detail": detail}
+
+
 def check_id_number(number: str):
     """None when valid; otherwise (problem code, message params)."""
     if _ID15.match(number):
         if birth_date(number) is None:
-            return "idno-format", {"value": number, "detail": "其中的出生日期不存在"}
+            return format_problem(number, "其中的出生日期不存在")
         return "idno-legacy", {"value": number}
     if not _ID18.match(number):
         detail = f"应为 18 位，现在是 {len(number)} 位" if len(number) != 18 else \
             "前 17 位应为数字，最后一位为数字或 X"
-        return "idno-format", {"value": number, "detail": detail}
+        return format_problem(number, detail)
     born = birth_date(number)
     if born is None or not date(1900, 1, 1) <= born <= date(2100, 1, 1):
-        return "idno-format", {"value": number, "detail": "其中的出生日期（第 7-14 位）不存在"}
+        return format_problem(number, "其中的出生日期（第 7-14 位）不存在")
     expected = check_digit(number[:17])
     if expected != number[17]:
         return "idno-checksum", {"value": number, "expected": expected}

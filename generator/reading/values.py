@@ -15,14 +15,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from .. import schema
-from ..idcard import check_id_number
+from ..idcard import check_id_number, format_problem
 from ..money import CENT
 from .text import INVISIBLE_RE, to_simplified
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
     "bool", "code-unsafe", "date-impossible", "date-out-of-range", "enum", "enum-normalised", "idno-as-number",
-    "idno-format", "money-capitals", "money-negative", "money-too-large", "phone-format", "text-invisible",
+    "money-capitals", "money-negative", "money-too-large", "phone-format", "text-invisible",
     "text-number-as-text", "text-too-long", "type-date", "type-integer", "type-money", "type-number",
 })
 
@@ -378,7 +378,8 @@ def to_idno(value, column: schema.Column):
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return Bad("idno-as-number", value=shown(value))
     if not isinstance(value, str):
-        return Bad("idno-format", value=shown(value), detail="应为 18 位数字（最后一位可为 X）")
+        code, params = format_problem(shown(value))
+        return Bad(code, **params)
     text = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", value)).replace(" ", "").upper()
     if re.fullmatch(r"\d(\.\d+)?E\+\d+", text):
         return Bad("idno-as-number", value=text)
