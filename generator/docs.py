@@ -39,7 +39,7 @@ STAND_INS = {
     "last": "上次复核日期", "later": "后一步的日期", "later_value": "", "length": "N",
     "limit": "上限", "local": "X", "low": "下限", "masked": "（打码的号码）", "members": "N",
     "normal": "标准写法", "objection": "某异议", "other": "另一处", "paid": "发放日期",
-    "range": "某区域", "reason": "原因", "row": "N",
+    "range": "某区域", "reason": "原因", "line": "N",
     "ratio": "某比例", "received": "收到日期", "rows": "N", "rule": "次数限制",
     "sheet": "某工作表", "since": "建档日期", "standard": "X", "start": "开始日期",
     "status": "某状态", "suggestion": "", "target": "对应的表", "today": "今天", "upper": "X",

@@ -170,9 +170,9 @@ CATALOGUE: dict[str, Rule] = _rules(
          "姓名“{value}”与档案 {archive} 中的姓名“{expected}”不一致。请核对是否填错了档案编号。", "引用"),
     # --- bangfu import (places in the station's own, old workbooks) ---------------
     Rule("import-row-unplaced", ERROR, "导入时无法安排的行",
-         "第 {row} 行没有导入：{reason}。改正原表（或导入对照表）后重新运行 bangfu import，已导入的行不会重复导入。", "导入"),
+         "第 {line} 行没有导入：{reason}。改正原表（或导入对照表）后重新运行 bangfu import，已导入的行不会重复导入。", "导入"),
     Rule("import-row-exists", WARNING, "已导入过的行",
-         "第 {row} 行已在 bangfu 的工作簿中（档案编号 {archive}），没有重复导入。", "导入"),
+         "第 {line} 行已导入过（档案编号 {archive}，在 bangfu 的工作簿中或本次导入的前面几行），没有重复导入。", "导入"),
     Rule("import-column-unmapped", WARNING, "没有导入的列",
          "列“{column}”没有导入（{reason}）。如需导入，请在导入对照表中为它选择“导入到”的列，然后重新运行 bangfu import。", "导入"),
     Rule("import-sheet-skipped", WARNING, "没有导入的工作表",

@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import schema
 from ..problems import Problem, problem, sort_key
 from ..reading import read_records
-from ..reading.xlsxfile import READABLE, Unreadable, read_book, read_other_book
+from ..reading.xlsxfile import OTHER_FORMATS, READABLE, Unreadable, read_book, read_other_book
 from .layout import find_table
 from .mapping import (
     KNOWN,
@@ -33,7 +33,10 @@ from .mapping import (
 from .place import Known, place
 from .write import write_rows
 
-REFUSED = {".et": "file-wps", ".ett": "file-wps", ".csv": "file-csv"}
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"import-column-unmapped", "import-mapping-invalid", "import-sheet-skipped",
+                   "import-source-unreadable"})
+REFUSED = {**{k: v for k, v in OTHER_FORMATS.items() if v}}  # .et/.csv: the reader's refusal text
 SHEET_ORDER = {s.key: i for i, (_, s) in enumerate(schema.all_sheets())}
 
 
@@ -111,7 +114,7 @@ def import_registers(sources: list[Path], into: Path, write: bool = True,
             outcome.problems.append(problem("import-mapping-invalid", file=mapping_path.name,
                                             sheet=MAPPING_SHEET, cell=f"F{row}", value=value))
         else:  # the whole mapping sheet cannot be used
-            detail = (f"其中没有名为“{MAPPING_SHEET}”的工作表" if why == "sheet-missing" else
+            detail = (f"其中没有名为“{MAPPING_SHEET}”的工作表" if why == "no-sheet" else
                       problem(why, file=mapping_path.name, **_params(Unreadable(why))).message)
             outcome.problems.append(problem("import-source-unreadable", file=mapping_path.name,
                                             detail=detail.rstrip("。") + "。请改正，或删除它让 bangfu 重新生成。"))

@@ -196,7 +196,7 @@ def read_mapping_sheet(path) -> tuple[dict, list]:
         return {}, [(0, "", err.code)]
     sheet = raw.sheets.get(MAPPING_SHEET)
     if sheet is None:
-        return {}, [(0, "", "sheet-missing")]
+        return {}, [(0, "", "no-sheet")]
     choices, bad = {}, []
     for ri, row in enumerate(sheet.rows[1:], 2):
         row = [str(v).strip() if v not in ("", None) else "" for v in (list(row) + [""] * 7)[:7]]

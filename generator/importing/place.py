@@ -20,6 +20,9 @@ from ..reading.values import CONVERTERS, Bad, Fixed
 from .layout import SourceTable
 from .mapping import ColumnMapping
 
+# The problem codes this module may emit (tests/test_catalogue.py checks them); the values'
+# own codes come from the reader's converters.
+CODES = frozenset({"import-row-exists", "import-row-unplaced", "import-split-failed"})
 HEAD_WORDS = ("户主", "本人", "职工本人", "职工", "申请人", "困难职工")
 
 
@@ -122,7 +125,7 @@ class _Converter:
         from ..reading.tables import column_letter
 
         self.placed.problems.append(problem("import-row-unplaced", file=self.file, sheet=self.table.sheet,
-                                            cell=f"{column_letter(index)}{rowno}", row=rowno,
+                                            cell=f"{column_letter(index)}{rowno}", line=rowno,
                                             reason=reason))
 
 
@@ -227,7 +230,7 @@ def _place_worker(conv, row, rowno, worker_cols, known):
         conv.placed.problems.append(problem(
             "import-row-exists", file=conv.file, sheet=conv.table.sheet,
             cell=f"{_letter(_first_index(worker_cols, 'id_number'))}{rowno}",
-            row=rowno, archive=archive))
+            line=rowno, archive=archive))
         return archive, True
     archive = values.get("archive_no")
     if not archive or archive in known.archives:
@@ -276,7 +279,7 @@ def _place_linked(conv, table, sheet, columns, worker_cols, known):
         if key in seen:
             conv.placed.skipped += 1
             conv.placed.problems.append(problem("import-row-exists", file=conv.file, sheet=table.sheet,
-                                                cell=f"A{rowno}", row=rowno, archive=archive))
+                                                cell=f"A{rowno}", line=rowno, archive=archive))
             continue
         seen.add(key)
         if sheet.key_column is not None and not values.get(sheet.key_column.key):

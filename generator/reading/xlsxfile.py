@@ -283,8 +283,7 @@ _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.
 def _ods_extras(path: Path, max_rows: int) -> dict:
     """sheet name -> (merged ranges, error cells) from an .ods file's content.xml, streamed."""
     from defusedxml.ElementTree import iterparse
-
-    from .tables import column_letter
+    from openpyxl.utils import get_column_letter
 
     out: dict = {}
     merged: list = []
@@ -308,7 +307,8 @@ def _ods_extras(path: Path, max_rows: int) -> dict:
                     if cols > 1 or rows > 1:
                         merged.append(((row, col), (row + rows - 1, col + cols - 1)))
                     if elem.get(f"{_CALCEXT}value-type") == "error":
-                        bad[f"{column_letter(col)}{row + 1}"] = ("formula-error", "".join(elem.itertext()).strip())
+                        text = "".join(elem.itertext()).strip()
+                        bad[f"{get_column_letter(col + 1)}{row + 1}"] = ("formula-error", text)
                 col += repeat
                 elem.clear()
             elif tag == f"{_T}table-row":
