@@ -40,6 +40,7 @@ class Known:
     archives: set = field(default_factory=set)
     keys: dict = field(default_factory=dict)  # sheet key -> set of row keys already there
     numbers: dict = field(default_factory=dict)  # sheet key -> set of key-column values
+    last: dict = field(default_factory=dict)  # generated-number prefix -> last number given
 
     @classmethod
     def of(cls, records) -> Known:
@@ -63,9 +64,14 @@ class Known:
 
     def next_number(self, sheet_key: str, prefix: str) -> str:
         taken = self.archives if sheet_key == "workers" else self.numbers.setdefault(sheet_key, set())
-        used = [int(t[len(prefix):]) for t in taken
-                if isinstance(t, str) and t.startswith(prefix) and t[len(prefix):].isdigit()]
-        n = max(used, default=0) + 1
+        n = self.last.get(prefix)
+        if n is None:  # once per prefix: the highest number already used
+            n = max((int(t[len(prefix):]) for t in taken if isinstance(t, str) and t.startswith(prefix)
+                     and t[len(prefix):].isdigit()), default=0)
+        n += 1
+        while f"{prefix}{n:04d}" in taken:
+            n += 1
+        self.last[prefix] = n
         number = f"{prefix}{n:04d}"
         taken.add(number)
         return number
