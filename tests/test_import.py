@@ -268,6 +268,7 @@ def test_totals_notes_and_spacer_columns_with_data_are_reported(tmp_path):
     ws.append(["困难职工名单"])
     ws.append(["姓名", "身份证号", None, "工作单位", "爱好"])
     ws.append(["张晓明", R.ID_ZHANG, "看这里", "示范镇机械厂", "下棋"])
+    ws.append([None, None, None, None, "钓鱼"])  # only in a column that is not imported
     ws.append(["总计：1 人"])
     ws.append(["说明：以上名单经公示无异议"])
     ws.append(["王建国"])  # below the notes: not data
@@ -275,7 +276,8 @@ def test_totals_notes_and_spacer_columns_with_data_are_reported(tmp_path):
     outcome = import_registers([tmp_path / "名单.xlsx"], tmp_path / "s", write=False)
     assert outcome.counts == {"困难职工": 1} and outcome.ignored == 3
     assert {(p.cell, p.code) for p in outcome.problems} == {
-        ("C2", "import-column-unmapped"), ("E2", "import-column-unmapped")}
+        ("C2", "import-column-unmapped"), ("E2", "import-column-unmapped"),
+        ("A4", "import-row-unplaced")}  # no name, no ID: nothing to file it under
 
 
 NATIONAL_MAPPING = [

@@ -196,6 +196,9 @@ def _place_register(conv, table, worker_cols, member_cols, known):
             has_member = not is_head
         else:
             is_head, has_member = True, False
+        if not is_head and not has_member:
+            _nothing_to_place(conv, row, rowno)
+            continue
         if is_head:
             household = _place_worker(conv, row, rowno, worker_cols, known)
         if has_member:
@@ -250,6 +253,11 @@ def _place_worker(conv, row, rowno, worker_cols, known):
     return archive, False
 
 
+def _nothing_to_place(conv, row, rowno) -> None:
+    first = next(i for i, v in enumerate(row) if v not in ("", None))  # table rows are never blank
+    conv.unplaced(rowno, "这一行只在没有导入的列中有内容", first)
+
+
 def _letter(index: int) -> str:
     from ..reading.tables import column_letter
 
@@ -299,6 +307,7 @@ def _place_plain(conv, table, sheet, columns, known):
     for rowno, row in table.rows:
         values = _values(conv, row, rowno, columns)
         if not values:
+            _nothing_to_place(conv, row, rowno)
             continue
         key = row_key(sheet, values)
         if key in seen:
