@@ -138,7 +138,8 @@ def _ref_place(column: schema.Column) -> str:
 
 
 def _list_range(wb, column: schema.Column, lists: dict) -> str:
-    """The lists-sheet range holding the names `column` must take, written on first use."""
+    """A formula for the names `column` must take, in a column of the lists sheet written on
+    first use; it covers however many names the column holds, so `refresh_lists` can rewrite it."""
     names = [str(n) for n in lists.get(column.ref, ()) if n not in (None, "")]
     if not names:
         return ""
@@ -156,8 +157,24 @@ def _list_range(wb, column: schema.Column, lists: dict) -> str:
         write_text_cell(ws, 1, ci, column.ref)
         for ri, name in enumerate(dict.fromkeys(names), 2):
             write_text_cell(ws, ri, ci, name)
-    last = 1 + len(dict.fromkeys(names))
-    return f"'{schema.LISTS_SHEET}'!${letter}$2:${letter}${last}"
+    where = f"'{schema.LISTS_SHEET}'!${letter}"
+    return f"OFFSET({where}$2,0,0,MAX(1,COUNTA({where}:${letter})-1),1)"
+
+
+def refresh_lists(wb, lists: dict) -> None:
+    """Rewrite the names on a workbook's lists sheet (from init or import) from `lists`."""
+    if schema.LISTS_SHEET not in wb.sheetnames:
+        return
+    ws = wb[schema.LISTS_SHEET]
+    for ci in range(1, ws.max_column + 1):
+        ref = ws.cell(row=1, column=ci).value
+        names = [str(n) for n in dict.fromkeys(lists.get(ref, ())) if n not in (None, "")]
+        if not names:
+            continue
+        for ri in range(2, max(ws.max_row, len(names) + 1) + 1):
+            ws.cell(row=ri, column=ci).value = None
+        for ri, name in enumerate(names, 2):
+            write_text_cell(ws, ri, ci, name)
 
 
 def _header(ws, col: int, column: schema.Column, note: str = "") -> None:

@@ -222,9 +222,26 @@ def test_import_into_an_initialised_station_offers_its_lists(corpus, tmp_path):
     assert [c.value for c in register["困难职工"]["B"]] == ["姓名", "张晓明", "王建国", "李秀英", "孙强", "钱芳"]
     wb = openpyxl.load_workbook(site / "帮扶记录.xlsx")
     assert wb["帮扶发放"].max_row == 3
-    dv = next(d for d in wb["帮扶发放"].data_validations.dataValidation if str(d.sqref).startswith("D2"))
-    rng = dv.formula1.rsplit("!", 1)[1].replace("$", "")
-    assert [c.value for row in wb[schema.LISTS_SHEET][rng] for c in row] == ["医疗救助（大病）", "送温暖"]
+    assert _listed(wb, "帮扶发放", "D", "policy.items") == ["医疗救助（大病）", "送温暖"]
+    # an existing workbook the import writes to gets its lists refreshed too
+    (site / "帮扶资金.xlsx").unlink()
+    register["困难职工"].delete_rows(3, 5)
+    register.save(site / "困难职工档案.xlsx")
+    wb = openpyxl.load_workbook(policy)
+    wb["困难类别"]["A3"] = "相对困难"
+    wb.save(policy)
+    import_registers(corpus[:1], site)
+    register = openpyxl.load_workbook(site / "困难职工档案.xlsx")
+    assert _listed(register, "困难职工", "P", "policy.categories") == ["深度困难", "相对困难"]
+
+
+def _listed(wb, sheet: str, letter: str, ref: str) -> list:
+    """The names the drop-down of a column offers, read from the lists sheet it points to."""
+    dv = next(d for d in wb[sheet].data_validations.dataValidation if str(d.sqref).startswith(f"{letter}2"))
+    lists = wb[schema.LISTS_SHEET]
+    [head] = [c for c in lists[1] if c.value == ref]
+    assert f"${head.column_letter}$2" in dv.formula1
+    return [c.value for c in lists[head.column_letter][1:] if c.value is not None]
 
 
 def test_family_columns_without_a_way_to_split(tmp_path):

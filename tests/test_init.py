@@ -110,11 +110,13 @@ def test_drop_downs_for_choices_and_yes_no_hints_for_multi(books):
                 assert dv.formula1 == '"' + ",".join(BOOL_CHOICES) + '"'
             elif column.ref in schema.DROPDOWN_REFS:  # names from another sheet, as declared there
                 assert dv.type == "list" and dv.errorStyle == "warning", column.name
-                sheet_name, rng = dv.formula1.rsplit("!", 1)
-                assert sheet_name == f"'{schema.LISTS_SHEET}'"
                 lists = books[book.filename][schema.LISTS_SHEET]
                 assert lists.sheet_state == "veryHidden"
-                values = [c.value for row in lists[rng.replace("$", "")] for c in row]
+                [listed] = [c for c in lists[1] if c.value == column.ref]
+                assert dv.formula1 == (f"OFFSET('{schema.LISTS_SHEET}'!${listed.column_letter}$2,0,0,"
+                                       f"MAX(1,COUNTA('{schema.LISTS_SHEET}'!${listed.column_letter}:"
+                                       f"${listed.column_letter})-1),1)")
+                values = [c.value for c in lists[listed.column_letter][1:]]
                 assert values == [schema.sheet(column.ref).key_column.example], column.name
             else:
                 assert dv.type is None, column.name  # MULTI and the rest: input hint only

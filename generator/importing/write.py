@@ -21,7 +21,7 @@ import openpyxl
 from .. import schema
 from ..reading.text import normalise_header
 from ..safe_cells import write_text_cell
-from ..templates import blank_workbook, number_format
+from ..templates import blank_workbook, number_format, refresh_lists
 from .place import NewRow
 
 EXAMPLE_FREE = ("register", "aid")  # created without the example row
@@ -74,6 +74,7 @@ def write_rows(folder: Path, rows: dict[str, list[NewRow]], lists: dict) -> list
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 wb = openpyxl.load_workbook(path)
+            refresh_lists(wb, lists)  # the drop-downs offer what the other workbooks declare now
         else:
             wb = blank_workbook(book, examples=book.key not in EXAMPLE_FREE, lists=lists)
         for sheet in wanted:
