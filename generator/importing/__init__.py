@@ -36,7 +36,7 @@ from .write import write_rows
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"import-column-unmapped", "import-mapping-invalid", "import-sheet-skipped",
                    "import-source-unreadable"})
-REFUSED = {**{k: v for k, v in OTHER_FORMATS.items() if v}}  # .et/.csv: the reader's refusal text
+REFUSED = {k: v for k, v in OTHER_FORMATS.items() if v}  # .et/.csv: the reader's refusal text
 SHEET_ORDER = {s.key: i for i, (_, s) in enumerate(schema.all_sheets())}
 
 
@@ -80,15 +80,15 @@ def _read_source(path: Path, outcome: ImportOutcome):
                 return read_other_book(path)
             except Unreadable as again:
                 err = again
-        detail = problem(err.code, file=path.name, **_params(err)).message
+        detail = problem(err.code, file=path.name, **_params(err, path.stem + ".xlsx")).message
         outcome.problems.append(problem("import-source-unreadable", file=path.name, detail=detail))
         return None
 
 
-def _params(err: Unreadable) -> dict:
+def _params(err: Unreadable, expected: str) -> dict:
     from ..reading import _placeholders
 
-    params = {"expected": "标准文件名", "detail": "", "limit": "", **err.params}
+    params = {"expected": expected, "detail": "", "limit": "", **err.params}
     return {k: v for k, v in params.items() if k in _placeholders(err.code)}
 
 
@@ -115,7 +115,7 @@ def import_registers(sources: list[Path], into: Path, write: bool = True,
                                             sheet=MAPPING_SHEET, cell=f"F{row}", value=value))
         else:  # the whole mapping sheet cannot be used
             detail = (f"其中没有名为“{MAPPING_SHEET}”的工作表" if why == "no-sheet" else
-                      problem(why, file=mapping_path.name, **_params(Unreadable(why))).message)
+                      problem(why, file=mapping_path.name, **_params(Unreadable(why), mapping_path.name)).message)
             outcome.problems.append(problem("import-source-unreadable", file=mapping_path.name,
                                             detail=detail.rstrip("。") + "。请改正，或删除它让 bangfu 重新生成。"))
     existing = read_records(into).records if into.is_dir() else None

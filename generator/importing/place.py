@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import schema
-from ..problems import Problem, problem
+from ..problems import problem
 from ..reading.tables import _with_defaults
 from ..reading.values import CONVERTERS, Bad, Fixed
 from .layout import SourceTable
@@ -317,4 +317,4 @@ def _place_plain(conv, table, sheet, columns, known):
         conv.placed.add(sheet.key, NewRow(values, (conv.file, table.sheet, rowno)))
 
 
-__all__ = ["Known", "NewRow", "Placed", "Problem", "place"]
+__all__ = ["Known", "NewRow", "Placed", "place"]

@@ -39,7 +39,7 @@ def cell_value(column: schema.Column, value):
     return str(value)
 
 
-def _header_columns(ws, sheet: schema.Sheet, lists: dict) -> dict[str, int]:
+def _header_columns(ws, sheet: schema.Sheet) -> dict[str, int]:
     """column key -> 1-based column index in the sheet's header row; adds missing columns."""
     lookup: dict[str, str] = {}
     for col in sheet.columns:
@@ -81,7 +81,7 @@ def write_rows(folder: Path, rows: dict[str, list[NewRow]], lists: dict) -> list
             ws = wb[sheet.name] if sheet.name in wb.sheetnames else None
             if ws is None:
                 continue
-            at = _header_columns(ws, sheet, lists)
+            at = _header_columns(ws, sheet)
             start = _last_row(ws) + 1
             for offset, new in enumerate(rows[sheet.key]):
                 for col in sheet.columns:
