@@ -270,6 +270,8 @@ def test_unreadable_sources_and_the_target_itself_are_refused(corpus, tmp_path):
         ("import-source-unreadable", "台账.et")]
     assert "WPS" in next(p.message for p in outcome.problems if p.file == "台账.et")
     assert outcome.refused and not site.exists()
+    result = CliRunner().invoke(cli, ["import", str(et), "--into", str(site), "--yes"])
+    assert result.exit_code == 2 and "没有写入任何工作簿" in result.output and not site.exists()
     site.mkdir()
     target = site / "困难职工档案.xlsx"
     shutil.copy(corpus[0], target)
