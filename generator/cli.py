@@ -91,7 +91,7 @@ def init(target_dir: Path, force: bool):
 @click.option("--into", "into", required=True, type=click.Path(path_type=Path),
               help="站点的记录文件夹：导入的行写进其中的工作簿（没有就新建）。")
 @click.option("--yes", "-y", is_flag=True, help="第一次运行也直接写入（不先停下来核对导入对照表）。")
-@click.option("--dry-run", is_flag=True, help="只显示对照关系和问题，不写入工作簿。")
+@click.option("--dry-run", is_flag=True, help="只显示对照关系和问题，什么文件都不写。")
 def import_command(sources, into: Path, yes: bool, dry_run: bool):
     """导入本站原有的台账（.xlsx/.xls/.ods），写成 bangfu 的工作簿；原文件不会被修改。
 
