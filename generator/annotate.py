@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -24,7 +25,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from . import schema
 from .problems import ERROR, SEVERITY_ZH, Problem, sort_key
-from .reading.xlsxfile import Unreadable, _zip_guard, sniff
+from .reading.xlsxfile import READABLE, Unreadable, _zip_guard, read_other_book, sniff
 from .safe_cells import clean, write_text_cell
 from .templates import fitted_comment
 
@@ -45,6 +46,7 @@ def annotate(records_dir: Path, problems: list[Problem], out_dir: Path) -> list[
         raise ValueError(f"标注副本不能写到记录文件夹“{records_dir}”本身，否则会覆盖原文件。"
                          "请另选一个文件夹，例如“标注副本”。")
     books = {b.filename for b in schema.BOOKS}  # not lock files or stray copies
+    books |= {Path(b.filename).stem + suffix for b in schema.BOOKS for suffix in READABLE}
     by_file: dict[str, list[Problem]] = {}
     for p in problems:
         if p.file in books:
@@ -61,7 +63,7 @@ def annotate(records_dir: Path, problems: list[Problem], out_dir: Path) -> list[
         linked = _mark_cells(wb, listed)
         _add_list_sheet(wb, listed, linked)
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / name
+        target = out_dir / (Path(name).stem + ".xlsx")  # .xls/.ods sources get .xlsx copies
         wb.save(target)
         written.append(target)
     return written
@@ -81,6 +83,8 @@ def _open(path: Path):
     import zipfile
 
     try:
+        if path.suffix.lower() in READABLE:
+            return _copy_of_other_format(path)
         sniff(path)
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
@@ -91,6 +95,27 @@ def _open(path: Path):
         return None
     except Exception:  # noqa: BLE001 - any fault inside a user's file means "skip this copy"
         return None
+
+
+def _copy_of_other_format(path: Path):
+    """An .xlsx workbook holding the values (and merged ranges) of an .xls or .ods file."""
+    raw = read_other_book(path)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, sheet in raw.sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(sheet.rows, 1):
+            for c, value in enumerate(row, 1):
+                if value not in ("", None):
+                    cell = write_text_cell(ws, r, c, value) if isinstance(value, str) else \
+                        ws.cell(row=r, column=c, value=value)
+                    if isinstance(value, (date, datetime)):
+                        cell.number_format = "yyyy-mm-dd"
+        for (r0, c0), (r1, c1) in sheet.merged:
+            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        if sheet.hidden:
+            ws.sheet_state = "hidden"
+    return wb
 
 
 def _target_cell(ws, coordinate: str):

@@ -84,6 +84,29 @@ def init(target_dir: Path, force: bool):
                "填写本站数据，然后运行：bangfu check " + str(target_dir))
 
 
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--into", "into", required=True, type=click.Path(path_type=Path),
+              help="站点的记录文件夹：导入的行写进其中的工作簿（没有就新建）。")
+@click.option("--yes", "-y", is_flag=True, help="第一次运行也直接写入（不先停下来核对导入对照表）。")
+@click.option("--dry-run", is_flag=True, help="只显示对照关系和问题，什么文件都不写。")
+def import_command(sources, into: Path, yes: bool, dry_run: bool):
+    """导入本站原有的台账（.xlsx/.xls/.ods），写成 bangfu 的工作簿；原文件不会被修改。
+
+    第一次运行只显示并写出“导入对照表.xlsx”（原表每一列导入到哪里），请核对、改正后
+    再运行同一命令写入。已导入过的行不会重复导入。
+    """
+    from . import schema
+    from .importing import import_registers
+    from .importing.report import render
+
+    first = not (into / schema.IMPORT_MAPPING_FILE).exists()
+    write = not dry_run and (yes or not first)
+    outcome = import_registers(list(sources), into, write=write, write_mapping=not dry_run)
+    click.echo(render(outcome, into, wrote=write, dry_run=dry_run))
+    sys.exit(2 if outcome.refused else 0)
+
+
 @cli.command("demo-data")
 @click.argument("out_dir", type=click.Path(path_type=Path))
 @click.option("--workers", default=200, show_default=True, help="困难职工人数。")

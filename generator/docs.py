@@ -15,13 +15,14 @@ from pathlib import Path
 from . import schema
 from .problems import CATALOGUE, COMMON, SEVERITY_ZH
 
-GROUP_ORDER = ("文件", "结构", "值", "引用", "业务")
+GROUP_ORDER = ("文件", "结构", "值", "引用", "业务", "导入")
 GROUP_TITLES = {
     "文件": "文件问题（工作簿找不到、格式不对或打不开）",
     "结构": "结构问题（工作表、表头、列）",
     "值": "单元格的值",
     "引用": "编号和引用（表与表之间）",
     "业务": "帮扶业务规则",
+    "导入": "导入旧表（bangfu import，位置指原来的表）",
 }
 SENSITIVE_NOTE = "个人隐私，不会出现在公开网站"
 NAME_NOTE = "公开网站上只显示打码的姓名（如 张*明），除非站点设置“公开完整姓名”为“是”"
@@ -38,13 +39,15 @@ STAND_INS = {
     "last": "上次复核日期", "later": "后一步的日期", "later_value": "", "length": "N",
     "limit": "上限", "local": "X", "low": "下限", "masked": "（打码的号码）", "members": "N",
     "normal": "标准写法", "objection": "某异议", "other": "另一处", "paid": "发放日期",
-    "range": "某区域", "ratio": "某比例", "received": "收到日期", "rows": "N", "rule": "次数限制",
+    "range": "某区域", "reason": "原因", "line": "N",
+    "ratio": "某比例", "received": "收到日期", "rows": "N", "rule": "次数限制",
     "sheet": "某工作表", "since": "建档日期", "standard": "X", "start": "开始日期",
     "status": "某状态", "suggestion": "", "target": "对应的表", "today": "今天", "upper": "X",
     "used": "N", "value": "某值", "verified": "核实日期", "what": "此类记录", "year": "某",
 }
 STAND_IN_BY_CODE = {
     "file-old-excel": {"expected": "标准文件名"},
+    "file-ods": {"expected": "标准文件名"},
     "file-wps": {"expected": "标准文件名"},
     "file-csv": {"expected": "标准文件名"},
     "sheet-missing": {"expected": "某工作表"},

@@ -78,6 +78,17 @@ SOURCE_KIND = ("上级拨款", "中央财政专项", "地方财政配套", "工�
 UPPER_SOURCES = ("上级拨款", "中央财政专项")
 MATCHING_SOURCES = ("地方财政配套",)
 CALENDAR_KIND = ("休息日", "工作日")
+# Words clerks write for a choice: read as the choice, with an `enum-normalised` warning.
+CHOICE_SYNONYMS = {
+    "男性": "男", "女性": "女",
+    "妻子": "配偶", "丈夫": "配偶", "妻": "配偶", "夫": "配偶", "爱人": "配偶", "老伴": "配偶",
+    "儿子": "子女", "女儿": "子女", "长子": "子女", "次子": "子女", "长女": "子女", "次女": "子女",
+    "父亲": "父母", "母亲": "父母", "岳父": "岳父母", "岳母": "岳父母", "公公": "公婆", "婆婆": "公婆",
+    "孙子": "孙子女", "孙女": "孙子女", "外孙": "孙子女", "外孙女": "孙子女",
+    "兄弟": "兄弟姐妹", "姐妹": "兄弟姐妹", "哥哥": "兄弟姐妹", "弟弟": "兄弟姐妹", "姐姐": "兄弟姐妹",
+    "妹妹": "兄弟姐妹",
+    "离婚": "离异", "健康": "良好", "党员": "中共党员", "团员": "共青团员",
+}
 EXIT_REASON = ("收入超过标准", "死亡", "退休", "调离或迁出", "不再符合条件", "本人申请退出", "其他")
 
 
@@ -146,30 +157,33 @@ C = Column
 WORKERS = Sheet("困难职工", "workers", (
     C("档案编号", "archive_no", CODE, True, unique=True, aliases=("编号", "档案号"),
       hint="本站唯一编号，如 SF-0001", national="档案编号", example="SF-0001"),
-    C("姓名", "name", TEXT, True, hint="与身份证一致", national="姓名", sensitive=S_NAME,
+    C("姓名", "name", TEXT, True, aliases=("户主姓名", "职工姓名", "困难职工姓名"), hint="与身份证一致",
+      national="姓名", sensitive=S_NAME,
       example="张晓明", max_length=40),
     C("性别", "sex", ENUM, True, SEX, national="性别", width=6, example="男"),
     C("民族", "ethnicity", TEXT, hint="如 汉族", national="民族", width=8, example="汉族"),
-    C("出生日期", "birth_date", DATE, national="出生日期", example=date(1975, 6, 18)),
-    C("身份证号", "id_number", IDNO, True, unique=True, aliases=("身份证号码", "公民身份号码"),
+    C("出生日期", "birth_date", DATE, aliases=("出生年月",), national="出生日期", example=date(1975, 6, 18)),
+    C("身份证号", "id_number", IDNO, True, unique=True,
+      aliases=("身份证号码", "公民身份号码", "身份证", "公民身份证号码"),
       hint="18 位，单元格格式设为文本", national="身份证号", sensitive=S_IDNO, width=21,
       example="370102197506180015"),
     C("政治面貌", "political", ENUM, choices=POLITICAL, national="政治面貌", example="群众"),
-    C("手机号码", "phone", PHONE, aliases=("联系电话", "手机号", "电话"), hint="11 位手机号",
+    C("手机号码", "phone", PHONE, aliases=("联系电话", "手机号", "手机", "电话", "联系方式"),
+      hint="11 位手机号",
       national="手机号码", sensitive=S_PHONE, width=14, example="13805310001"),
-    C("家庭住址", "address", TEXT, aliases=("住址", "地址"), national="家庭住址",
+    C("家庭住址", "address", TEXT, aliases=("住址", "地址", "现住址", "居住地址"), national="家庭住址",
       sensitive=S_ADDRESS, width=30, example="示范镇幸福路 12 号 3 单元 201"),
     C("所在村居", "community", TEXT, aliases=("所在社区", "社区"), hint="村或社区名，公示时不显示",
       sensitive=S_ADDRESS, example="幸福社区"),
-    C("工作单位", "employer", TEXT, True, aliases=("单位", "单位名称"), national="工作单位",
+    C("工作单位", "employer", TEXT, True, aliases=("单位", "单位名称", "所在单位"), national="工作单位",
       width=24, example="示范镇机械厂"),
     C("所属工会", "union_branch", TEXT, aliases=("基层工会", "工会"), hint="基层工会名称",
       width=20, example="示范镇机械厂工会"),
-    C("工作状态", "work_status", ENUM, True, WORK_STATUS, aliases=("人员类别",),
+    C("工作状态", "work_status", ENUM, True, WORK_STATUS, aliases=("人员类别", "就业状态"),
       national="工作状态", example="在岗"),
     C("劳模类型", "model_worker", ENUM, choices=MODEL_WORKER, national="劳模类型", example="非劳模"),
     C("入职日期", "joined", DATE, hint="农民工须满一年", example=date(2015, 3, 1)),
-    C("困难类别", "category", TEXT, True, ref="policy.categories",
+    C("困难类别", "category", TEXT, True, aliases=("困难类型", "困难职工类别"), ref="policy.categories",
       hint="见帮扶政策“困难类别”", national="困难类别", example="深度困难"),
     C("主要致困原因", "cause", ENUM, True, CAUSES, aliases=("致困原因",), national="主要致困原因",
       width=18, example="患重特大疾病"),
@@ -182,14 +196,16 @@ WORKERS = Sheet("困难职工", "workers", (
     C("残疾等级", "disability_grade", ENUM, choices=DISABILITY_GRADE, national="残疾等级",
       sensitive=S_HEALTH),
     C("婚姻状况", "marital", ENUM, choices=MARITAL, national="婚姻状况", example="已婚"),
-    C("户口类型", "hukou", ENUM, choices=HUKOU, national="户口类型", example="非农业"),
+    C("户口类型", "hukou", ENUM, choices=HUKOU, aliases=("户口性质",), national="户口类型", example="非农业"),
     C("住房类型", "housing", ENUM, choices=HOUSING, national="住房类型", example="自购房"),
-    C("家庭人口", "household_size", INT, True, national="家庭人口", width=8, example=2),
-    C("家庭年收入", "household_income", MONEY, True, aliases=("家庭年度总收入",),
+    C("家庭人口", "household_size", INT, True, aliases=("家庭人口数", "家庭人数", "家庭成员数"),
+      national="家庭人口", width=8, example=2),
+    C("家庭年收入", "household_income", MONEY, True, aliases=("家庭年度总收入", "家庭年总收入"),
       national="家庭年度总收入", sensitive=S_INCOME, example=Decimal("30000")),
     C("刚性支出", "rigid_spending", MONEY, hint="医疗、教育、残疾等年度必需支出",
       sensitive=S_INCOME, example=Decimal("12000")),
-    C("家庭月人均收入", "per_capita", MONEY, hint="可留空，自动计算", national="家庭月人均收入",
+    C("家庭月人均收入", "per_capita", MONEY, aliases=("月人均收入", "家庭人均月收入", "人均月收入"),
+      hint="可留空，自动计算", national="家庭月人均收入",
       sensitive=S_INCOME, example=Decimal("750.00")),
     C("低保情况", "dibao", ENUM, True, DIBAO, aliases=("低保状况",), example="非低保"),
     C("生活状况", "living", TEXT, hint="六知一定：生活状况", sensitive=S_NOTE, width=30,
@@ -199,15 +215,16 @@ WORKERS = Sheet("困难职工", "workers", (
     C("帮扶措施", "measures", TEXT, hint="六知一定：定帮扶措施", width=24,
       example="医疗救助（大病）、跟踪回访"),
     C("档案状态", "status", ENUM, True, FILE_STATUS, aliases=("状态",), example="在档"),
-    C("申请日期", "applied", DATE, True, example=date(2024, 2, 20)),
+    C("申请日期", "applied", DATE, True, aliases=("申请时间",), example=date(2024, 2, 20)),
     C("建档公示批次", "batch", CODE, ref="aid.batches", hint="公示批次编号；本站使用前已建档的可留空"),
-    C("建档日期", "registered", DATE, national="建档日期", example=date(2024, 3, 15)),
+    C("建档日期", "registered", DATE, aliases=("建档时间",), national="建档日期", example=date(2024, 3, 15)),
     C("最近复核日期", "reviewed", DATE, hint="每年至少复核一次", example=date(2026, 3, 10)),
     C("结档日期", "closed", DATE, hint="脱困、注销或退档时填写"),
     C("结档原因", "exit_reason", ENUM, choices=EXIT_REASON),
     C("返困", "relapsed", BOOL, hint="脱困后再次困难填“是”", width=6, example=False),
     C("开户银行", "bank", TEXT, national="开户银行", example="示范农商银行"),
-    C("银行卡号", "bank_account", CODE, hint="单元格格式设为文本", national="银行卡号",
+    C("银行卡号", "bank_account", CODE, aliases=("银行账号", "卡号"), hint="单元格格式设为文本",
+      national="银行卡号",
       sensitive=S_BANK, width=22, example="6228480012345678901"),
     C("建档人", "registrar", TEXT, national="建档人", example="李文"),
     C("审核人", "reviewer", TEXT, national="审核人", example="王芳"),
@@ -216,15 +233,18 @@ WORKERS = Sheet("困难职工", "workers", (
 
 MEMBERS = Sheet("家庭成员", "members", (
     C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
-    C("姓名", "name", TEXT, True, sensitive=S_FAMILY, example="刘桂芳", max_length=40),
-    C("与户主关系", "relation", ENUM, True, RELATION, example="配偶"),
+    C("姓名", "name", TEXT, True, aliases=("成员姓名", "家属姓名"), sensitive=S_FAMILY, example="刘桂芳",
+      max_length=40),
+    C("与户主关系", "relation", ENUM, True, RELATION, aliases=("关系", "与职工关系", "家庭关系", "称谓"),
+      example="配偶"),
     C("性别", "sex", ENUM, choices=SEX, width=6, example="女"),
     C("出生日期", "birth_date", DATE, example=date(1977, 9, 2)),
     C("身份证号", "id_number", IDNO, sensitive=S_IDNO, width=21, example="37010219770902002X"),
     C("健康状况", "health", ENUM, choices=HEALTH, sensitive=S_HEALTH, example="恶性肿瘤"),
-    C("月收入", "income", MONEY, sensitive=S_INCOME, example=Decimal("0")),
+    C("月收入", "income", MONEY, aliases=("个人月收入",), sensitive=S_INCOME, example=Decimal("0")),
     C("身份", "role", ENUM, choices=MEMBER_ROLE, example="无业"),
-    C("单位或学校", "school_or_employer", TEXT, sensitive=S_FAMILY, width=20),
+    C("单位或学校", "school_or_employer", TEXT, aliases=("工作单位或学校", "就读学校", "学校或单位"),
+      sensitive=S_FAMILY, width=20),
 ), "困难职工的其他家庭成员，每人一行（户主本人不用再填）。")
 
 VISITS = Sheet("走访记录", "visits", (
@@ -246,15 +266,16 @@ PAYOUTS = Sheet("帮扶发放", "payouts", (
     C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
     C("姓名", "name", TEXT, True, hint="与档案一致，便于核对", sensitive=S_NAME, example="张晓明",
       max_length=40),
-    C("帮扶项目", "item", TEXT, True, ref="policy.items", hint="见帮扶政策“帮扶项目”",
+    C("帮扶项目", "item", TEXT, True, aliases=("救助项目", "帮扶类型", "救助类别", "救助类型"),
+      ref="policy.items", hint="见帮扶政策“帮扶项目”",
       example="医疗救助（大病）"),
-    C("帮扶活动", "campaign", TEXT, hint="如 两节送温暖、金秋助学", example=""),
+    C("帮扶活动", "campaign", TEXT, aliases=("活动名称",), hint="如 两节送温暖、金秋助学", example=""),
     C("申请日期", "applied", DATE, True, example=date(2024, 4, 1)),
     C("核实日期", "verified", DATE, example=date(2024, 4, 8)),
     C("公示批次", "batch", CODE, ref="aid.batches", example="GS-2024-01"),
     C("批准日期", "approved", DATE, example=date(2024, 4, 22)),
-    C("发放日期", "paid", DATE, example=date(2024, 4, 25)),
-    C("金额", "amount", MONEY, True, aliases=("发放金额", "金额(元)", "金额（元）"),
+    C("发放日期", "paid", DATE, aliases=("发放时间",), example=date(2024, 4, 25)),
+    C("金额", "amount", MONEY, True, aliases=("发放金额", "帮扶金额", "救助金额", "慰问金额"),
       example=Decimal("1000")),
     C("医疗自付费用", "base_amount", MONEY, aliases=("自付费用", "计算基数"),
       hint="按比例计算的项目填写", sensitive=S_HEALTH),
@@ -405,6 +426,13 @@ POLICY = Book("帮扶政策.xlsx", "policy", (SETTINGS, CATEGORIES, DIBAO_LINES,
               "站点设置、困难类别、低保标准、帮扶项目标准和调休安排。")
 
 BOOKS: tuple[Book, ...] = (REGISTER, AID, FUNDS_BOOK, POLICY)
+
+# A very hidden sheet in the workbooks from `bangfu init`/`import` holding the
+# drop-down lists read from the other workbooks (帮扶项目, 困难类别, …); not data.
+LISTS_SHEET = "下拉选项"
+DROPDOWN_REFS = ("policy.items", "policy.categories", "funds.funds", "aid.batches")
+# The mapping sheet `bangfu import` writes beside the workbooks it fills.
+IMPORT_MAPPING_FILE = "导入对照表.xlsx"
 
 
 def book(key: str) -> Book:

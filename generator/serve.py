@@ -15,8 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import schema
 from .build import build_all
+from .reading import input_files
 
 POLL_SECONDS = 1.0
 
@@ -27,7 +27,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def _watched(records_dir: Path) -> list[Path]:
-    files = [Path(records_dir) / b.filename for b in schema.BOOKS]
+    files = input_files(records_dir)  # .xls/.ods are read when there is no .xlsx
     templates = Path(records_dir).resolve().parent / "site_templates"
     if templates.is_dir():
         files += sorted(p for p in templates.rglob("*") if p.is_file())

@@ -104,11 +104,19 @@ def _set_cell(ws, row: int, col: int, column: schema.Column, value) -> None:
         cell.number_format = fmt
 
 
-def _validation(column: schema.Column, sqref: str) -> DataValidation:
+def _validation(column: schema.Column, sqref: str, listed: str = "") -> DataValidation:
+    """The drop-down and input message of a column; `listed` is a range on the lists sheet
+    holding the names another workbook declares (帮扶项目, 资金账户, …)."""
     choices = choices_of(column)
     prompt = hint_text(column)[:PROMPT_LIMIT]
     title = column.name[:PROMPT_TITLE_LIMIT]
-    if choices and column.kind != schema.MULTI:
+    if listed:
+        # a warning, not a stop: a name added to the other workbook later is still accepted
+        dv = DataValidation(type="list", formula1=listed, allow_blank=True, showErrorMessage=True,
+                            errorStyle="warning", errorTitle="不在已登记的名称中",
+                            error=f"这个值不在{_ref_place(column)}中。请从下拉列表中选择，"
+                                  "或先在那里登记后再填写。")
+    elif choices and column.kind != schema.MULTI:
         formula = '"' + ",".join(choices) + '"'
         if len(formula) > LIST_FORMULA_LIMIT:  # a schema change made the list too long
             raise ValueError(f"choice list of {column.key} exceeds Excel's 255 characters")
@@ -122,6 +130,51 @@ def _validation(column: schema.Column, sqref: str) -> DataValidation:
     dv.prompt = prompt
     dv.add(sqref)
     return dv
+
+
+def _ref_place(column: schema.Column) -> str:
+    book_key = column.ref.split(".")[0]
+    return f"{schema.book(book_key).filename}的“{schema.sheet(column.ref).name}”表"
+
+
+def _list_range(wb, column: schema.Column, lists: dict) -> str:
+    """A formula for the names `column` must take, in a column of the lists sheet written on
+    first use; it covers however many names the column holds, so `refresh_lists` can rewrite it."""
+    names = [str(n) for n in lists.get(column.ref, ()) if n not in (None, "")]
+    if not names:
+        return ""
+    if schema.LISTS_SHEET in wb.sheetnames:
+        ws = wb[schema.LISTS_SHEET]
+    else:
+        ws = wb.create_sheet(schema.LISTS_SHEET)
+        ws.sheet_state = "veryHidden"  # not data: the reader skips it, the clerk never sees it
+    for ci in range(1, ws.max_column + 2):
+        head = ws.cell(row=1, column=ci).value
+        if head == column.ref or head is None:
+            break
+    letter = get_column_letter(ci)
+    if head is None:
+        write_text_cell(ws, 1, ci, column.ref)
+        for ri, name in enumerate(dict.fromkeys(names), 2):
+            write_text_cell(ws, ri, ci, name)
+    where = f"'{schema.LISTS_SHEET}'!${letter}"
+    return f"OFFSET({where}$2,0,0,MAX(1,COUNTA({where}:${letter})-1),1)"
+
+
+def refresh_lists(wb, lists: dict) -> None:
+    """Rewrite the names on a workbook's lists sheet (from init or import) from `lists`."""
+    if schema.LISTS_SHEET not in wb.sheetnames:
+        return
+    ws = wb[schema.LISTS_SHEET]
+    for ci in range(1, ws.max_column + 1):
+        ref = ws.cell(row=1, column=ci).value
+        names = [str(n) for n in dict.fromkeys(lists.get(ref, ())) if n not in (None, "")]
+        if not names:
+            continue
+        for ri in range(2, max(ws.max_row, len(names) + 1) + 1):
+            ws.cell(row=ri, column=ci).value = None
+        for ri, name in enumerate(names, 2):
+            write_text_cell(ws, ri, ci, name)
 
 
 def _header(ws, col: int, column: schema.Column, note: str = "") -> None:
@@ -147,7 +200,7 @@ def _width(column: schema.Column) -> float:
     return max(column.width, 2 * len(column.name) + 4)
 
 
-def write_table_sheet(ws, sheet: schema.Sheet) -> None:
+def write_table_sheet(ws, sheet: schema.Sheet, examples: bool = True, lists: dict | None = None) -> None:
     ws.title = sheet.name
     for ci, column in enumerate(sheet.columns, 1):
         letter = get_column_letter(ci)
@@ -157,8 +210,11 @@ def write_table_sheet(ws, sheet: schema.Sheet) -> None:
         fmt = number_format(column)
         if fmt:
             dim.number_format = fmt
-        ws.add_data_validation(_validation(column, f"{letter}2:{letter}{LAST_ROW}"))
-        _set_cell(ws, 2, ci, column, example_value(column))
+        listed = _list_range(ws.parent, column, lists) \
+            if lists and column.ref in schema.DROPDOWN_REFS else ""
+        ws.add_data_validation(_validation(column, f"{letter}2:{letter}{LAST_ROW}", listed))
+        if examples:
+            _set_cell(ws, 2, ci, column, example_value(column))
     ws.freeze_panes = "A2"
 
 
@@ -178,7 +234,9 @@ def write_settings_sheet(ws, sheet: schema.Sheet) -> None:
     ws.freeze_panes = "A2"
 
 
-def blank_workbook(book: schema.Book) -> Workbook:
+def blank_workbook(book: schema.Book, examples: bool = True, lists: dict | None = None) -> Workbook:
+    """One workbook from the schema; `lists` ("policy.items" -> names) fills the drop-downs of
+    the columns whose values come from another sheet (帮扶项目, 困难类别, 资金账户, 公示批次)."""
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in book.sheets:
@@ -186,7 +244,9 @@ def blank_workbook(book: schema.Book) -> Workbook:
         if sheet.settings:
             write_settings_sheet(ws, sheet)
         else:
-            write_table_sheet(ws, sheet)
+            write_table_sheet(ws, sheet, examples, lists)
+    if schema.LISTS_SHEET in wb.sheetnames:  # keep the hidden lists last
+        wb.move_sheet(schema.LISTS_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(schema.LISTS_SHEET))
     wb.properties.title = Path(book.filename).stem
     wb.properties.subject = book.description
     wb.properties.creator = "bangfu"
@@ -202,6 +262,28 @@ def write_blank_workbooks(target_dir: Path, overwrite: bool = False) -> list[Pat
             if path.exists():
                 raise FileExistsError(errno.EEXIST, f"{path.name} 已存在", str(path))
     target_dir.mkdir(parents=True, exist_ok=True)
+    lists = example_lists()
     for book, path in zip(schema.BOOKS, paths):
-        blank_workbook(book).save(path)
+        blank_workbook(book, lists=lists).save(path)
     return paths
+
+
+def reference_lists(records) -> dict[str, tuple]:
+    """"book.sheet" -> the key values declared there (帮扶项目 names, 资金账户 names, …)."""
+    out = {}
+    for book, sheet in schema.all_sheets():
+        if sheet.settings or sheet.key_column is None or sheet.key not in records.places:
+            continue
+        out[f"{book.key}.{sheet.key}"] = tuple(
+            getattr(r, sheet.key_column.key) for r in getattr(records, sheet.key))
+    return out
+
+
+def example_lists() -> dict[str, tuple]:
+    """The lists the example rows of the four new workbooks declare."""
+    out = {}
+    for book, sheet in schema.all_sheets():
+        key = sheet.key_column
+        if not sheet.settings and key is not None and key.example not in (None, ""):
+            out[f"{book.key}.{sheet.key}"] = (key.example,)
+    return out

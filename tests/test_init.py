@@ -108,6 +108,16 @@ def test_drop_downs_for_choices_and_yes_no_hints_for_multi(books):
             elif column.kind == schema.BOOL:
                 assert dv.type == "list"
                 assert dv.formula1 == '"' + ",".join(BOOL_CHOICES) + '"'
+            elif column.ref in schema.DROPDOWN_REFS:  # names from another sheet, as declared there
+                assert dv.type == "list" and dv.errorStyle == "warning", column.name
+                lists = books[book.filename][schema.LISTS_SHEET]
+                assert lists.sheet_state == "veryHidden"
+                [listed] = [c for c in lists[1] if c.value == column.ref]
+                assert dv.formula1 == (f"OFFSET('{schema.LISTS_SHEET}'!${listed.column_letter}$2,0,0,"
+                                       f"MAX(1,COUNTA('{schema.LISTS_SHEET}'!${listed.column_letter}:"
+                                       f"${listed.column_letter})-1),1)")
+                values = [c.value for c in lists[listed.column_letter][1:]]
+                assert values == [schema.sheet(column.ref).key_column.example], column.name
             else:
                 assert dv.type is None, column.name  # MULTI and the rest: input hint only
                 if column.kind == schema.MULTI:

@@ -268,7 +268,7 @@ def _replace(tmp_path, name, content: bytes, new_name=None):
 
 
 @pytest.mark.parametrize("new_name, content, code", [
-    ("帮扶资金.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-old-excel"),
+    ("帮扶资金.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-corrupt"),
     ("帮扶资金.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file-wps"),
     ("帮扶资金.csv", "日期,资金账户\n2024-01-01,上级\n".encode("gbk"), "file-csv"),
     ("帮扶资金.xlsx", "日期,资金账户\n".encode(), "file-csv"),

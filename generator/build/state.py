@@ -8,7 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from .. import schema
+from ..reading import input_files
 from ..render import PACKAGE_TEMPLATES
 from ..site.mkdocs_run import MKDOCS_YML
 
@@ -27,7 +27,7 @@ def _hash_files(h, paths) -> None:
 def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, private_dir) -> str:
     """Everything a build's output depends on: the workbooks, templates, code and options."""
     h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
-    _hash_files(h, [Path(records_dir) / b.filename for b in schema.BOOKS])
+    _hash_files(h, input_files(records_dir))  # .xls/.ods copies are read too
     code = sorted(CODE_ROOT.rglob("*.py")) + sorted(CODE_ROOT.rglob("data/*")) + [MKDOCS_YML]
     for folder in [*template_dirs, PACKAGE_TEMPLATES]:
         code += sorted(p for p in Path(folder).rglob("*") if p.is_file())

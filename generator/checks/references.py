@@ -68,16 +68,25 @@ def _references(records):
                     continue
                 yield problem("ref-missing", **records.place(sheet.key, rec.row, col.key),
                               column=col.name, value=value,
-                              target=f"“{target_book.filename}”的“{target.name}”工作表",
+                              target=f"“{records.places[target_sheet].file or target_book.filename}”"
+                                     f"的“{target.name}”工作表",
                               suggestion=_suggest(value, known, target))
 
 
 def _suggest(value, known, target) -> str:
-    from ..reading.values import suggest
+    """The closest valid names (up to three), or the whole list when it is short."""
+    import difflib
 
-    near = suggest(str(value), sorted(str(k) for k in known), cutoff=0.6) if len(known) < 5000 else None
+    names = sorted(str(k) for k in known if k is not None)
+    if not names:
+        return f"“{target.name}”中还没有登记任何{target.key_column.name}，请先登记。"
+    text = str(value)
+    near = difflib.get_close_matches(text, names, n=3, cutoff=0.4) if len(names) < 5000 else []
+    near += [n for n in names if (n in text or text in n) and n not in near][:3 - len(near)]
     if near:
-        return f"是不是“{near}”？"
+        return "最接近的有：" + "、".join(f"“{n}”" for n in near) + "。"
+    if len(names) <= 8:
+        return "可填：" + "、".join(f"“{n}”" for n in names) + f"，或先在“{target.name}”中登记。"
     return f"请先在“{target.name}”中登记，或改正这里的填写。"
 
 

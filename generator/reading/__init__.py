@@ -19,7 +19,7 @@ from ..records import RECORD_CLASSES, Records, Settings
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, suggest
-from .xlsxfile import OTHER_FORMATS, RawBook, Unreadable, read_book
+from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, Unreadable, read_book, read_other_book
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
@@ -38,6 +38,12 @@ class ReadResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def input_files(folder: Path) -> list[Path]:
+    """Every file a book may be read from (.xlsx, else .xls or .ods), for change detection."""
+    return [Path(folder) / (Path(b.filename).stem + suffix)
+            for b in schema.BOOKS for suffix in (".xlsx", *READABLE)]
 
 
 def read_records(folder: Path, max_rows: int | None = None) -> ReadResult:
@@ -66,39 +72,61 @@ def _folder_problems(folder: Path, result: ReadResult) -> None:
     stems = {Path(b.filename).stem for b in schema.BOOKS}
     for entry in sorted(folder.iterdir()):
         name = entry.name
-        if name.startswith("~$") or name.startswith(".~"):
+        if name.startswith(("~$", ".~")):
             result.problems.append(problem("file-lock", file=name))
-        elif entry.is_file() and name not in expected and entry.stem not in stems \
-                and entry.suffix.lower() in (".xlsx", ".xls", ".et", ".csv", ".xlsm"):
+        elif name == schema.IMPORT_MAPPING_FILE:
+            continue  # written by bangfu import, read only by it
+        elif entry.is_file() and name not in expected \
+                and entry.suffix.lower() in (".xlsx", ".xls", ".ods", ".et", ".csv", ".xlsm") \
+                and (entry.stem not in stems or (folder / (entry.stem + ".xlsx")).exists()):
+            # a same-named .xls/.ods beside the .xlsx is a stale copy: only the .xlsx is read
             result.problems.append(problem("file-unexpected", file=name))
 
 
 def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows) -> RawBook | None:
     path = folder / book.filename
+    stem = Path(book.filename).stem
+    reader = read_book
     if not path.exists():
-        stem = Path(book.filename).stem
-        for suffix, code in OTHER_FORMATS.items():
-            other = folder / (stem + suffix)
-            if other.exists():
-                result.problems.append(problem(code or "file-old-excel", file=other.name,
-                                               expected=book.filename))
-                result.unreadable = True
-                return None
-        result.problems.append(problem("file-missing", file=book.filename))
-        result.unreadable = True
-        return None
+        for suffix in READABLE:
+            if (folder / (stem + suffix)).exists():
+                path, reader = folder / (stem + suffix), read_other_book
+                break
+        else:
+            for suffix, code in OTHER_FORMATS.items():
+                other = folder / (stem + suffix)
+                if other.exists():
+                    result.problems.append(problem(code or "file-old-excel", file=other.name,
+                                                   expected=book.filename))
+                    result.unreadable = True
+                    return None
+            result.problems.append(problem("file-missing", file=book.filename))
+            result.unreadable = True
+            return None
+    limit = {"max_rows": max_rows} if max_rows else {}
     try:
-        return read_book(path, **({"max_rows": max_rows} if max_rows else {}))
+        try:
+            raw = reader(path, **limit)
+        except Unreadable as err:
+            if err.code != READABLE[".xls"] or reader is read_other_book:
+                raise
+            raw = read_other_book(path, **limit)  # an .xls saved under the .xlsx name
+            result.problems.append(problem(err.code, file=path.name, expected=book.filename))
+            return raw
     except Unreadable as err:
         params = dict(err.params)
         needed = _placeholders(err.code)
         params.setdefault("expected", book.filename)
         params.setdefault("detail", "")
         params.setdefault("limit", "")
-        result.problems.append(problem(err.code, file=book.filename,
+        result.problems.append(problem(err.code, file=path.name,
                                        **{k: v for k, v in params.items() if k in needed}))
         result.unreadable = True
         return None
+    if reader is read_other_book:
+        result.problems.append(problem(READABLE[path.suffix.lower()], file=path.name,
+                                       expected=book.filename))
+    return raw
 
 
 def _placeholders(code: str) -> set[str]:
@@ -120,10 +148,10 @@ def _match_sheets(raw: RawBook, book: schema.Book):
 
 
 def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadResult) -> None:
-    file = book.filename
+    file = raw.path.name  # problems name the file the clerk has: 帮扶资金.xls when that was read
     found = _match_sheets(raw, book)
     used = set(found.values())
-    extra = [name for name in raw.sheets if name not in used]
+    extra = [name for name in raw.sheets if name not in used and name != schema.LISTS_SHEET]
     for sheet in book.sheets:
         if sheet.key in found:
             continue
@@ -210,4 +238,4 @@ def _fill(code: str, params: dict) -> dict:
     return {**{k: "" for k in needed}, **params}
 
 
-__all__ = ["read_records", "ReadResult", "column_letter"]
+__all__ = ["ReadResult", "column_letter", "input_files", "read_records"]

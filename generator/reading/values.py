@@ -165,6 +165,8 @@ def _parse_capitals(text: str) -> Decimal | None:
     yuan_text = body.split("元")[0] if "元" in body else ("" if ("角" in body or "分" in body) else body)
     yuan = 0
     if yuan_text:
+        # 壹拾万零叁仟…: the 零 after 万/亿 before a full 仟 group is optional in writing
+        yuan_text = re.sub(r"([万亿])零(?=[壹贰叁肆伍陆柒捌玖]仟)", r"\1", yuan_text)
         try:
             yuan = int(cn2an.cn2an(yuan_text, "strict"))
         except (ValueError, KeyError, TypeError):
@@ -181,7 +183,7 @@ def to_money(value, column: schema.Column):
         amount = Decimal(repr(value)) if type(value) is float else Decimal(value)
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
-        capitals = _parse_capitals(text)
+        capitals = _parse_capitals(re.sub(r"^(人民币|[¥￥])[:：]?", "", text))
         if capitals is not None:
             amount = capitals
             repaired = Fixed(None, "money-capitals", value=shown(value),
@@ -302,6 +304,9 @@ def _enum_lookup(choices: tuple[str, ...]) -> dict[str, str]:
     table = {c: c for c in choices}
     for c in choices:
         table.setdefault(unicodedata.normalize("NFKC", c).replace(" ", ""), c)
+    for word, choice in schema.CHOICE_SYNONYMS.items():  # 妻子 -> 配偶 where 配偶 is a choice
+        if choice in choices:
+            table.setdefault(word, choice)
     return table
 
 

@@ -1,10 +1,16 @@
-"""Open one .xlsx safely and read its sheets as raw rows.
+"""Open one workbook file safely and read its sheets as raw rows.
 
 The fast reader (python-calamine) gives the values. A second, cheap pass over
 the zip covers what it lacks, only where needed: sheets marked hidden, cells
 holding an error value (#REF!) and formulas without a cached value, which the
 fast reader returns as empty strings. XML read by us goes through defusedxml;
 the zip's uncompressed size is limited before anything is parsed.
+
+`.xls` (Excel 97-2003, also what WPS saves by default) and `.ods` are read by
+`read_other_book` into the same RawBook, so the rest of the reader does not know
+the difference; the caller warns that `.xlsx` is the format to keep. For `.ods`
+the merged ranges and error values come from a streamed pass over content.xml;
+in `.xls` an error value reads as an empty cell.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from defusedxml import ElementTree as SafeET
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "file-corrupt", "file-csv", "file-encrypted", "file-not-workbook", "file-old-excel", "file-too-large",
-    "file-wps", "formula-error", "formula-no-value",
+    "file-corrupt", "file-csv", "file-encrypted", "file-not-workbook", "file-ods", "file-old-excel",
+    "file-too-large", "file-wps", "formula-error", "formula-no-value",
 })
 
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML is far beyond any station
@@ -33,8 +39,10 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Files next to the workbooks that are the right book in another format.
-OTHER_FORMATS = {".xls": "file-old-excel", ".et": "file-wps", ".csv": "file-csv",
-                 ".xlsm": None, ".ett": "file-wps"}
+# Read like .xlsx, with a warning suggesting .xlsx (read_other_book): suffix -> warning code.
+READABLE = {".xls": "file-old-excel", ".ods": "file-ods"}
+# Refused, with a message saying how to save as .xlsx.
+OTHER_FORMATS = {".et": "file-wps", ".csv": "file-csv", ".xlsm": None, ".ett": "file-wps"}
 
 
 class Unreadable(Exception):
@@ -196,11 +204,16 @@ def _scan_bad_cells(path: Path, parts: dict) -> dict:
     return bad
 
 
-def _read_values(path: Path, parts: dict, max_rows: int) -> dict:
+def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = False) -> dict:
+    """Values of every worksheet; by_content: the format from the bytes, not the file's suffix."""
     import python_calamine
 
     try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        if by_content:
+            with open(path, "rb") as fh:
+                wb = python_calamine.CalamineWorkbook.from_filelike(fh)
+        else:
+            wb = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as err:
         raise Unreadable("file-encrypted") from err
     except Exception as err:  # calamine raises its own errors and ValueError for bad parts
@@ -223,3 +236,91 @@ def _read_values(path: Path, parts: dict, max_rows: int) -> dict:
     finally:
         wb.close()
     return sheets
+
+
+# --- .xls (Excel 97-2003, WPS's default) and .ods --------------------------------------
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def read_other_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
+    """Read an .xls or .ods file. Raises Unreadable for files we cannot read."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise Unreadable("file-corrupt", detail="文件是空的")
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                _zip_guard(zf)
+                names = set(zf.namelist())
+                if "mimetype" in names and not zf.read("mimetype").startswith(ODS_MIME):
+                    raise Unreadable("file-not-workbook", detail="是其他 OpenDocument 文档，不是表格")
+        except zipfile.BadZipFile as err:
+            raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
+        except (OSError, EOFError, zipfile.LargeZipFile) as err:
+            raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    elif not head.startswith(OLE_MAGIC):
+        if _looks_like_text(path):
+            raise Unreadable("file-csv")
+        raise Unreadable("file-not-workbook", detail="文件内容不是 Excel 格式")
+    book = RawBook(path, _read_values(path, {}, max_rows, by_content=True))
+    if head.startswith(b"PK"):  # .ods: the fast reader gives no merged ranges and no error values
+        try:
+            extras = _ods_extras(path, max_rows)
+        except Exception as err:  # noqa: BLE001 - broken XML in a file calamine could read
+            raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+        for name, sheet in book.sheets.items():
+            merged, bad = extras.get(name, ([], {}))
+            sheet.merged, sheet.bad_cells = merged, bad
+    return book
+
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def _ods_extras(path: Path, max_rows: int) -> dict:
+    """sheet name -> (merged ranges, error cells) from an .ods file's content.xml, streamed."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils import get_column_letter
+
+    out: dict = {}
+    merged: list = []
+    bad: dict = {}
+    row = col = 0
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        for event, elem in iterparse(fh, events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                if tag == f"{_T}table":
+                    merged, bad, row = [], {}, 0
+                    out[elem.get(f"{_T}name")] = (merged, bad)
+                elif tag == f"{_T}table-row":
+                    col = 0
+                continue
+            if tag in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                repeat = int(elem.get(f"{_T}number-columns-repeated", "1"))
+                if tag == f"{_T}table-cell" and row < max_rows:
+                    cols = int(elem.get(f"{_T}number-columns-spanned", "1"))
+                    rows = int(elem.get(f"{_T}number-rows-spanned", "1"))
+                    if cols > 1 or rows > 1:
+                        merged.append(((row, col), (row + rows - 1, col + cols - 1)))
+                    if elem.get(f"{_CALCEXT}value-type") == "error":
+                        text = "".join(elem.itertext()).strip()
+                        bad[f"{get_column_letter(col + 1)}{row + 1}"] = ("formula-error", text)
+                col += repeat
+                elem.clear()
+            elif tag == f"{_T}table-row":
+                row += int(elem.get(f"{_T}number-rows-repeated", "1"))
+                elem.clear()
+    return out
+
+
+def is_old_excel(path: Path) -> bool:
+    """An .xls (OLE) file, whatever its name says."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8).startswith(OLE_MAGIC)
+    except OSError:
+        return False
