@@ -177,6 +177,8 @@ CATALOGUE: dict[str, Rule] = _rules(
          "列“{column}”没有导入（{reason}）。如需导入，请在导入对照表中为它选择“导入到”的列，然后重新运行 bangfu import。", "导入"),
     Rule("import-sheet-skipped", WARNING, "没有导入的工作表",
          "工作表“{sheet}”中没有找到能识别的表头（前 20 行中至少要有两个 bangfu 认识的列名，如“姓名”“身份证号”），整张表没有导入。", "导入"),
+    Rule("import-cell-dropped", WARNING, "家庭成员行中困难职工的列",
+         "这是家庭成员的一行，“{column}”是困难职工（户主）的列，这一格的“{value}”没有导入。如需保留，请在导入后填入相应的家庭成员列或备注。", "导入"),
     Rule("import-split-failed", WARNING, "无法区分户主和家庭成员",
          "这张表有家庭成员的列（如“{column}”），但没有“与户主关系”列，也没有“家庭成员”分组表头，无法区分户主和家庭成员：每一行都按困难职工导入，家庭成员的列没有导入。请在原表中加一列“与户主关系”（户主填“户主”），再重新导入。", "导入"),
     Rule("import-mapping-invalid", ERROR, "导入对照表填写不对",

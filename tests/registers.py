@@ -82,8 +82,8 @@ def relation_register(path: Path) -> Path:
     ws.append([None, "赵六", "配偶", "女", "1980-01-01", None, None, None, None, None, None, None, None])
     ws.append(["XB-001", "孙强", "户主", "男", "1972年3月4日", idno("37010219720304007"), "13805310003",
                "示范镇机械厂", 24000, 3, "患重特大疾病", "恶性肿瘤", "2019.05.06"])
-    ws.append([None, "周丽", "配偶", "女", "1974-08-09", idno("37010219740809008"), None, None, None, None,
-               None, "良好", None])
+    ws.append([None, "周丽", "配偶", "女", "1974-08-09", idno("37010219740809008"), "13905310009", None, None,
+               None, None, "良好", None])  # the spouse's phone: family members have no phone column
     ws.append([None, "孙磊", "子女", "男", "2006-02-03", idno("37010220060203009"), None, "示范中学", None,
                None, None, "良好", None])
     ws.append(["XB-002", "钱芳", "本人", "女", "19790606", 3.70102197906060e17, "１３８０５３１０００４",

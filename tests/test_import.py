@@ -56,6 +56,7 @@ SOURCE_PROBLEMS = {
     (f"{MERGED}.xlsx", "2023年困难职工", "H8", "money-capitals"),
     (f"{MERGED}.xlsx", "2023年困难职工", "M8", "enum-normalised"),  # 女儿 read as 子女
     (f"{RELATION}.xlsx", "档案", "C3", "import-row-unplaced"),  # a family row before any worker
+    (f"{RELATION}.xlsx", "档案", "G5", "import-cell-dropped"),  # a phone on a family row
     (f"{RELATION}.xlsx", "档案", "F7", "idno-as-number"),
     (f"{RELATION}.xlsx", "档案", "I7", "type-money"),  # 1.2万
     (f"{PAYOUTS}.xlsx", "发放明细", "E4", "money-capitals"),
@@ -120,6 +121,7 @@ def test_mapping_rows_and_problems_of_the_corpus(imported):
         ("DA-0001", "刘桂芳", "配偶"), ("DA-0001", "张小虎", "子女"), ("DA-0003", "李小花", "子女"),
         ("XB-001", "周丽", "配偶"), ("XB-001", "孙磊", "子女")]
     assert records.members[1].id_number == R.ID_ZHANG_SON
+    assert records.members[4].school_or_employer == "示范中学"  # 工作单位 on a family row
     assert [(p.archive_no, p.name, p.item, p.amount, p.paid, p.signed) for p in records.payouts] == [
         ("DA-0001", "张晓明", "送温暖", Decimal("3000.00"), date(2024, 1, 20), True),
         ("DA-0002", "王建国", "送温暖", Decimal("3000.00"), date(2024, 1, 21), True)]

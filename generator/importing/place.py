@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from .. import schema
 from ..problems import problem
 from ..reading.tables import _with_defaults
-from ..reading.values import CONVERTERS, Bad, Fixed
+from ..reading.values import CONVERTERS, Bad, Fixed, shown
 from .layout import SourceTable
 from .mapping import ColumnMapping
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them); the values'
 # own codes come from the reader's converters.
-CODES = frozenset({"import-row-exists", "import-row-unplaced", "import-split-failed"})
+CODES = frozenset({"import-cell-dropped", "import-row-exists", "import-row-unplaced", "import-split-failed"})
+# A worker's column whose value, on a family member's row, belongs in this member column.
+MEMBER_KEY = {"employer": "school_or_employer"}
 HEAD_WORDS = ("户主", "本人", "职工本人", "职工", "申请人", "困难职工")
 
 
@@ -174,8 +176,10 @@ def _place_register(conv, table, worker_cols, member_cols, known):
     """Workers, and family members on the rows below each worker where the layout says so."""
     member_names = any(c.key == "name" for c in member_cols.values())
     relation = _first_index(member_cols, "relation", -1)
-    shared = {i: schema.MEMBERS.column(c.key) for i, c in worker_cols.items()
-              if c.key in {m.key for m in schema.MEMBERS.columns} and c.key != "archive_no"}
+    member_keys = {m.key for m in schema.MEMBERS.columns}
+    shared = {i: schema.MEMBERS.column(MEMBER_KEY.get(c.key, c.key)) for i, c in worker_cols.items()
+              if MEMBER_KEY.get(c.key, c.key) in member_keys and c.key != "archive_no"}
+    worker_only = {i: c for i, c in worker_cols.items() if i not in shared}
     if member_cols and not member_names and relation < 0:
         at = min(member_cols)
         conv.placed.problems.append(problem(
@@ -211,6 +215,12 @@ def _place_register(conv, table, worker_cols, member_cols, known):
                 conv.placed.skipped += 1
                 continue
             cols = dict(member_cols) if member_names else {**shared, **member_cols}
+            if not member_names:  # a worker's column filled on a family row has no place to go
+                for i, column in worker_only.items():
+                    if i < len(row) and row[i] not in ("", None):
+                        conv.placed.problems.append(problem(
+                            "import-cell-dropped", file=conv.file, sheet=table.sheet,
+                            cell=f"{_letter(i)}{rowno}", column=column.name, value=shown(row[i])))
             values = _values(conv, row, rowno, cols)
             values.pop("archive_no", None)
             values = {"archive_no": archive, **values}
