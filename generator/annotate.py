@@ -10,7 +10,6 @@ things (pictures, charts), so corrections belong in the original files.
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from . import schema
+from .outputs import ANNOTATE_MARKER, OutputRefused, claim_folder, guard_file, guard_folder, save_workbook
 from .problems import ERROR, SEVERITY_ZH, Problem, sort_key
 from .reading.xlsxfile import READABLE, Unreadable, _zip_guard, read_other_book, sniff
 from .safe_cells import clean, write_text_cell
@@ -39,12 +39,14 @@ _COORD = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,6}$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 
-def annotate(records_dir: Path, problems: list[Problem], out_dir: Path) -> list[Path]:
-    """Write marked copies of the workbooks with problems into out_dir; return their paths."""
+def annotate(records_dir: Path, problems: list[Problem], out_dir: Path, *, force: bool = False) -> list[Path]:
+    """Write marked copies of the workbooks with problems into out_dir; return their paths.
+    Raises OutputRefused (generator.outputs) when out_dir may not be written."""
     records_dir, out_dir = Path(records_dir), Path(out_dir)
-    if _same_folder(records_dir, out_dir):
-        raise ValueError(f"标注副本不能写到记录文件夹“{records_dir}”本身，否则会覆盖原文件。"
-                         "请另选一个文件夹，例如“标注副本”。")
+    refusal = guard_folder(out_dir, records_dir=records_dir, marker=ANNOTATE_MARKER, what="标注副本",
+                           force=force)
+    if refusal:
+        raise OutputRefused(refusal)
     books = {b.filename for b in schema.BOOKS}  # not lock files or stray copies
     books |= {Path(b.filename).stem + suffix for b in schema.BOOKS for suffix in READABLE}
     by_file: dict[str, list[Problem]] = {}
@@ -62,20 +64,14 @@ def annotate(records_dir: Path, problems: list[Problem], out_dir: Path) -> list[
         listed = sorted(by_file[name], key=sort_key)
         linked = _mark_cells(wb, listed)
         _add_list_sheet(wb, listed, linked)
-        out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / (Path(name).stem + ".xlsx")  # .xls/.ods sources get .xlsx copies
-        wb.save(target)
+        refusal = guard_file(target, records_dir=records_dir, ours=True)
+        if refusal:
+            raise OutputRefused(refusal)
+        claim_folder(out_dir, ANNOTATE_MARKER)
+        save_workbook(wb, target)
         written.append(target)
     return written
-
-
-def _same_folder(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _open(path: Path):

@@ -43,7 +43,8 @@ def cli():
 @click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path),
               help="把标注了问题单元格的工作簿副本写到此文件夹（原文件不会被修改）。")
 @click.option("--today", help="按此日期检查（默认今天），如 2026-11-23。")
-def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | None):
+@click.option("--force", is_flag=True, help="标注副本文件夹已有其他文件时也写入。")
+def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | None, force: bool):
     """检查记录文件夹中的工作簿，列出需要改正的问题。
 
     退出码：0 没有错误（可能有提醒），1 有错误，2 工作簿无法读取。
@@ -55,10 +56,11 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
         click.echo(report_text.render(outcome.problems, records_dir))
     if annotate_dir is not None:
         from .annotate import annotate
+        from .outputs import OutputRefused
 
         try:
-            written = annotate(records_dir, outcome.problems, annotate_dir)
-        except ValueError as err:  # refused: the copies would overwrite the originals
+            written = annotate(records_dir, outcome.problems, annotate_dir, force=force)
+        except OutputRefused as err:  # refused: the copies would overwrite the originals
             click.echo(str(err), err=True)
             sys.exit(2)
         if fmt == "text":
@@ -73,10 +75,15 @@ def init(target_dir: Path, force: bool):
     """为新站点生成空白工作簿模板（带下拉选项、填写提示和一行示例）。"""
     from .templates import write_blank_workbooks
 
+    from .outputs import OutputRefused
+
     try:
         written = write_blank_workbooks(target_dir, overwrite=force)
     except FileExistsError as err:
         click.echo(f"{err.filename} 已存在，未覆盖。如确需重新生成，请加 --force（会覆盖原有内容）。", err=True)
+        sys.exit(1)
+    except OutputRefused as err:
+        click.echo(str(err), err=True)
         sys.exit(1)
     for path in written:
         click.echo(f"已生成 {path}")
@@ -113,12 +120,18 @@ def import_command(sources, into: Path, yes: bool, dry_run: bool):
 @click.option("--records", "payouts", default=600, show_default=True, help="帮扶发放记录条数。")
 @click.option("--seed", default=2026, show_default=True, help="随机种子（相同种子生成相同数据）。")
 @click.option("--today", help="数据截止日期（默认 2026-11-23）。")
-def demo_data(out_dir: Path, workers: int, payouts: int, seed: int, today: str | None):
+@click.option("--force", is_flag=True, help="目标文件夹已有工作簿时也覆盖。")
+def demo_data(out_dir: Path, workers: int, payouts: int, seed: int, today: str | None, force: bool):
     """生成虚构的示范站点数据（用于试用和性能测试）。"""
     from .demo import write_demo
+    from .outputs import OutputRefused
 
-    written = write_demo(out_dir, workers=workers, payouts=payouts, seed=seed,
-                         today=_parse_today(today))
+    try:
+        written = write_demo(out_dir, workers=workers, payouts=payouts, seed=seed,
+                             today=_parse_today(today), force=force)
+    except OutputRefused as err:
+        click.echo(str(err), err=True)
+        sys.exit(1)
     for path in written:
         click.echo(f"已生成 {path}")
 
@@ -163,12 +176,14 @@ def serve(records_dir: Path, site_dir: Path, port: int, today: str | None):
               show_default=True)
 @click.option("--pdf/--no-pdf", default=True)
 @click.option("--today", help="打印日期（默认今天）。")
-def dossier(archive_numbers, records_dir: Path, private_dir: Path, pdf: bool, today: str | None):
+@click.option("--force", is_flag=True, help="内部材料文件夹不是 bangfu 生成的时也写入。")
+def dossier(archive_numbers, records_dir: Path, private_dir: Path, pdf: bool, today: str | None,
+            force: bool):
     """只生成指定档案编号的一人一档。"""
     from .private import write_dossiers_command
 
     sys.exit(write_dossiers_command(records_dir, list(archive_numbers), private_dir, pdf=pdf,
-                                    today=_parse_today(today), echo=click.echo))
+                                    today=_parse_today(today), echo=click.echo, force=force))
 
 
 @cli.command()
@@ -178,11 +193,13 @@ def dossier(archive_numbers, records_dir: Path, private_dir: Path, pdf: bool, to
 @click.option("--out", "out_path", type=click.Path(path_type=Path), help="输出文件（默认 private/ 下）。")
 @click.option("--private-dir", type=click.Path(path_type=Path), default=Path("private"),
               show_default=True)
-def report(quarter: str, records_dir: Path, out_path: Path | None, private_dir: Path):
+@click.option("--force", is_flag=True, help="输出文件已存在（或文件夹不是 bangfu 生成的）时也覆盖。")
+def report(quarter: str, records_dir: Path, out_path: Path | None, private_dir: Path, force: bool):
     """生成报送上级工会的季度统计表（Excel）。"""
     from .private import write_report_command
 
-    sys.exit(write_report_command(records_dir, quarter, out_path, private_dir, echo=click.echo))
+    sys.exit(write_report_command(records_dir, quarter, out_path, private_dir, echo=click.echo,
+                                  force=force))
 
 
 @cli.command("columns")

@@ -114,8 +114,10 @@ def inside(folder: Path, path: Path) -> Path:
 
 
 def write_text(folder: Path, path: Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write inside `folder` only (file names come from data)."""
-    target = inside(folder, path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding=encoding)
+    """Write inside `folder` only (file names come from data); a link at `path` is replaced,
+    never written through (generator.outputs.write_bytes)."""
+    from .outputs import write_bytes
+
+    inside(folder, Path(path).parent)
+    write_bytes(path, text.encode(encoding))
     return Path(path)

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from .build import build_all
+from .build.folders import SITE_MARKER
 from .reading import input_files
 
 POLL_SECONDS = 1.0
@@ -55,9 +56,13 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
     records_dir, site_dir = Path(records_dir), Path(site_dir)
     code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False, echo=echo)
-    if code != 0 and not (site_dir / "index.html").exists():
+    if not (site_dir / SITE_MARKER).is_file():  # only ever a public site bangfu built
+        if site_dir.is_dir() and any(site_dir.iterdir()):
+            echo(f"“{site_dir}”不是 bangfu 生成的公示网站文件夹，不能预览（其中可能有不应公开的材料）。"
+                 "请用 --site-dir 指定网站文件夹，例如 site。")
+            return 2
         echo("网站没有生成成功，请按上面的提示改正后再运行 bangfu serve。")
-        return code
+        return code or 2
     handler = functools.partial(_Handler, directory=str(site_dir.resolve()))
     try:
         server = _Server(("127.0.0.1", port), handler)

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import schema
+from .outputs import save_workbook
 from .safe_cells import write_text_cell
 
 LAST_ROW = 1_048_576  # formats and hints cover the whole column below the header
@@ -264,7 +265,7 @@ def write_blank_workbooks(target_dir: Path, overwrite: bool = False) -> list[Pat
     target_dir.mkdir(parents=True, exist_ok=True)
     lists = example_lists()
     for book, path in zip(schema.BOOKS, paths):
-        blank_workbook(book, lists=lists).save(path)
+        save_workbook(blank_workbook(book, lists=lists), path)  # replaces a link, never writes through it
     return paths
 
 

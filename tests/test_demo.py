@@ -167,4 +167,4 @@ def test_committed_records_are_current(tmp_path):
     write_demo(tmp_path)
     for book in schema.BOOKS:
         assert (tmp_path / book.filename).read_bytes() == (RECORDS / book.filename).read_bytes(), \
-            f"{book.filename} is stale: run `bangfu demo-data records`"
+            f"{book.filename} is stale: run `bangfu demo-data records --force`"

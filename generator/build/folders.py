@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..outputs import guard_folder
 from ..private.paths import PRIVATE_MARKER, refuse_inside
 from ..render import PACKAGE_TEMPLATES
 
@@ -33,6 +34,7 @@ def check_folders(records_dir: Path, site_dir: Path, private_dir: Path | None) -
     if _inside(site, work):
         raise Refused(f"网站文件夹“{site_dir}”不能放在工作文件夹 {work} 里。")
     _must_be_ours(site, SITE_MARKER, "网站")
+    _guard(site_dir, records_dir, SITE_MARKER, "网站")
     if private_dir is None:
         return
     private = Path(private_dir).resolve()
@@ -46,6 +48,24 @@ def check_folders(records_dir: Path, site_dir: Path, private_dir: Path | None) -
     if message:
         raise Refused(message)
     _must_be_ours(private, PRIVATE_MARKER, "内部材料")
+    _guard(private_dir, records_dir, PRIVATE_MARKER, "内部材料")
+
+
+def _guard(folder: Path, records_dir: Path, marker: str, what: str) -> None:
+    """The output guard shared by every command (no input workbook inside, and so on)."""
+    refusal = guard_folder(folder, records_dir=records_dir, marker=marker, what=what)
+    if refusal:
+        raise Refused(refusal)
+
+
+def publish_target(folder: Path, echo) -> Path:
+    """A site or private folder that is a symbolic link (to a web server's folder) is published
+    through the link: the build replaces the folder it points to, and the link stays."""
+    if not folder.is_symlink():
+        return folder
+    real = folder.resolve()
+    echo(f"“{folder}”是指向“{real}”的链接，将生成到“{real}”（链接保持不变）。")
+    return real
 
 
 def _must_be_ours(folder: Path, marker: str, what: str) -> None:

@@ -16,7 +16,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from .folders import Refused, check_folders, work_dir
+from .folders import Refused, check_folders, publish_target, work_dir
 from .lock import BuildLock, LockBusy
 from .steps import Build
 
@@ -28,8 +28,8 @@ def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, to
     started = time.monotonic()
     timings = {} if timings is None else timings
     today = today or date.today()
-    records_dir, site_dir = Path(records_dir), Path(site_dir)
-    private_dir = Path(private_dir) if private_dir is not None else None
+    records_dir, site_dir = Path(records_dir), publish_target(Path(site_dir), echo)
+    private_dir = publish_target(Path(private_dir), echo) if private_dir is not None else None
     try:
         check_folders(records_dir, site_dir, private_dir)
     except Refused as err:

@@ -66,8 +66,18 @@ def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
 
 
 def write_demo(out_dir: Path, *, workers: int = 200, payouts: int = 600, seed: int = 2026,
-               today: date | None = None) -> list[Path]:
-    """Write the four demo workbooks into out_dir; returns their paths."""
+               today: date | None = None, force: bool = False) -> list[Path]:
+    """Write the four demo workbooks into out_dir; returns their paths. Existing workbooks
+    are replaced only with `force` (raises OutputRefused otherwise): they may be a station's."""
+    from ..outputs import OutputRefused
+
+    if not force:
+        for book in schema.BOOKS:
+            if (Path(out_dir) / book.filename).exists() or (Path(out_dir) / book.filename).is_symlink():
+                raise OutputRefused(f"“{Path(out_dir) / book.filename}”已存在，未覆盖（它可能是本站的真实记录）。"
+                                    "示范数据请写到一个新文件夹；如确需覆盖，请加 --force。")
+        if Path(out_dir).exists() and not Path(out_dir).is_dir():
+            raise OutputRefused(f"“{out_dir}”是一个文件，请换一个文件夹名。")
     today = today or DEMO_TODAY
     data = build_demo(workers=workers, payouts=payouts, seed=seed, today=today)
     out_dir = Path(out_dir)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import report_text
+from .. import outputs, report_text
 from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
@@ -88,12 +88,18 @@ class PrivateResult:
         return "\n".join(lines)
 
 
+def private_refusal(private_dir: Path, records_dir: Path, force: bool) -> str | None:
+    """Why a single command (bangfu dossier/report) may not write into `private_dir`, or None:
+    the output guard (not the records folder, not a folder bangfu did not make unless --force)
+    and never inside a public site."""
+    return refuse_inside(private_dir, [DEFAULT_SITE]) or outputs.guard_folder(
+        private_dir, records_dir=records_dir, marker=PRIVATE_MARKER, what="内部材料", force=force)
+
+
 def claim_folder(private_dir: Path) -> None:
-    """Create the private folder for a single command (bangfu dossier/report) the way a build
-    would, with the marker that lets later builds replace it; an existing folder is left as is."""
-    if not private_dir.exists() or (private_dir.is_dir() and not any(private_dir.iterdir())):
-        private_dir.mkdir(parents=True, exist_ok=True)
-        (private_dir / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
+    """Create the private folder for a single command the way a build would, with the marker
+    that lets later builds replace it (the caller has asked private_refusal first)."""
+    outputs.claim_folder(private_dir, PRIVATE_MARKER)
 
 
 def write_notice(out_dir: Path) -> Path:
@@ -177,9 +183,9 @@ def _checked(records_dir: Path, today: date, echo):
 
 
 def write_dossiers_command(records_dir: Path, archive_numbers: list[str], private_dir: Path, *,
-                           pdf: bool, today: date | None, echo) -> int:
+                           pdf: bool, today: date | None, echo, force: bool = False) -> int:
     """`bangfu dossier SF-0001 …`: write just these dossiers (and their PDFs)."""
-    refusal = refuse_inside(private_dir, [DEFAULT_SITE])
+    refusal = private_refusal(private_dir, records_dir, force)
     if refusal:
         echo(refusal)
         return 1
@@ -220,7 +226,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
 
 
 def write_report_command(records_dir: Path, quarter: str, out_path: Path | None, private_dir: Path, *,
-                         echo) -> int:
+                         echo, force: bool = False) -> int:
     """`bangfu report --quarter 2026Q3`: the quarterly workbook for the union above."""
     q = parse_quarter(quarter)
     if q is None:
@@ -234,7 +240,12 @@ def write_report_command(records_dir: Path, quarter: str, out_path: Path | None,
     if target.suffix.lower() != ".xlsx":
         echo(f"输出文件“{target}”应以 .xlsx 结尾。")
         return 1
-    refusal = refuse_inside(target.parent, [DEFAULT_SITE])
+    if out_path:
+        refusal = refuse_inside(target.parent, [DEFAULT_SITE]) or outputs.guard_file(
+            target, records_dir=records_dir, force=force)
+    else:
+        refusal = private_refusal(private_dir, records_dir, force) or outputs.guard_file(
+            target, records_dir=records_dir, ours=True)
     if refusal:
         echo(refusal)
         return 1

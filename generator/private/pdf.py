@@ -60,8 +60,10 @@ def render(html_path: Path):
 
 def write_pdf(html_path: Path, pdf_path: Path) -> int:
     """Write one PDF next to its HTML; returns the number of pages."""
+    from ..outputs import write_bytes
+
     document = render(html_path)
-    document.write_pdf(str(pdf_path))
+    write_bytes(pdf_path, document.write_pdf())  # never through a link
     return len(document.pages)
 
 
@@ -70,8 +72,10 @@ def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
     documents = [render(p) for p in html_paths]
     if not documents:
         return 0
+    from ..outputs import write_bytes
+
     pages = [page for doc in documents for page in doc.pages]
-    documents[0].copy(pages).write_pdf(str(pdf_path))
+    write_bytes(pdf_path, documents[0].copy(pages).write_pdf())
     return len(pages)
 
 
@@ -108,8 +112,9 @@ class Cache:
 
     def save(self) -> None:
         self.forget_missing()
-        self.file.write_text(json.dumps(self.data, ensure_ascii=False, indent=0, sort_keys=True),
-                             encoding="utf-8")
+        from ..outputs import write_text
+
+        write_text(self.file, json.dumps(self.data, ensure_ascii=False, indent=0, sort_keys=True))
 
 
 def combined_digest(digests) -> str:

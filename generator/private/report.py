@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from .. import schema
 from ..ledger import EXPENSE, INCOME, OPENING, PAYOUT, Ledger
 from ..money import total
+from ..outputs import save_workbook
 from ..periods import Quarter, latest_complete, quarter_of
 from ..records import Records
 from ..render import zh_date
@@ -250,7 +251,7 @@ def write_report(records: Records, q: Quarter, path: Path, *, today: date, root:
     if root is not None:
         inside(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(records, q, today).save(path)
+    save_workbook(build_workbook(records, q, today), path)
     return path
 
 
