@@ -21,9 +21,16 @@ What is searched (the rule, documented in the README):
   medical costs — every page has amounts), dates, and values chosen from a list
   (健康状况 恶性肿瘤, 残疾类别): they are kept off the pages by construction —
   the page views never carry these fields — and the tests check the pages.
-- A value that is also part of the station's own public text (its settings,
-  policies, fund names, work units, the page templates) cannot be told apart from
-  that text and is skipped; the count is reported.
+- Both sides are normalised before matching: full-width forms, case, spaces and
+  invisible characters, traditional characters (to simplified); digits with dashes,
+  dots or slashes between them are joined (138-0013-8000); an address is also
+  searched without its province/city/county/town prefix (人民路 12 号).
+- Identity numbers, phones and bank cards are never excused. A name (or a note or
+  address) that is also part of the station's own public text (settings, policies,
+  fund names, work units, the page templates) is excused only where that text
+  demonstrably holds it as something else: inside a longer word, with Han
+  characters on both sides (李春花 in 李春花园), and only when every place the site
+  shows it is such a word. Each excused value is reported (masked) with the word.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
@@ -84,9 +91,43 @@ def _invisible() -> re.Pattern:
     return re.compile(f"[{parts}]+")
 
 
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_DIGIT_GAP = re.compile(r"(?<=[0-9])[-.·‐‑‒–—―/_]+(?=[0-9x])")
+
+
 def normalise(text: str) -> str:
-    """NFKC, case-folded, without whitespace and invisible format characters."""
-    return _invisible().sub("", unicodedata.normalize("NFKC", text).casefold())
+    """NFKC, case-folded, simplified characters, without whitespace and invisible format
+    characters."""
+    text = _invisible().sub("", unicodedata.normalize("NFKC", text).casefold())
+    if _HAN_CHAR.search(text):
+        from .reading.text import _converter
+
+        conv = _converter()
+        if conv is not None:
+            text = conv.convert(text)
+    return text
+
+
+def joined_digits(text: str) -> str:
+    """Digits with separators between them joined: 138-0013-8000 -> 13800138000."""
+    return _DIGIT_GAP.sub("", text)
+
+
+_ADDRESS_PREFIX = re.compile(f"^[{HAN}]*?(?:省|自治区|特别行政区|市|自治州|州|盟|地区|县|自治县|旗|区|镇|乡|街道|苏木)")
+
+
+def address_tails(text: str) -> list[str]:
+    """An address without its leading administrative names, as pages might show it:
+    示范省示范县示范镇人民路12号 -> 人民路12号 (each step that leaves five characters or more)."""
+    out = []
+    while True:
+        m = _ADDRESS_PREFIX.match(text)
+        if not m or m.end() == 0:
+            return out
+        text = text[m.end():]
+        if len(text) < 5:
+            return out
+        out.append(text)
 
 
 @dataclass(frozen=True)
@@ -94,6 +135,14 @@ class Needle:
     text: str  # normalised
     kind: str  # Chinese name of the kind of value
     where: str  # the record it came from
+    sensitive: str = ""  # schema.S_* of the column
+
+    @property
+    def never_excused(self) -> bool:
+        return self.sensitive in NUMBERS
+
+
+NUMBERS = {schema.S_IDNO, schema.S_PHONE, schema.S_BANK}
 
 
 @dataclass(frozen=True)
@@ -111,6 +160,7 @@ class Scan:
     values: int
     skipped_public: int  # values found, but also part of the station's public text
     unscanned: list  # files that could not be read (e.g. PDF without pdftotext)
+    excused: list = field(default_factory=list)  # (masked value, the public word holding it)
 
     @property
     def ok(self) -> bool:
@@ -192,14 +242,16 @@ def collect(records) -> list[Needle]:
                 if not isinstance(value, str) or not value:
                     continue
                 texts = {normalise(value)}
-                if column.sensitive == schema.S_PHONE:
-                    texts.add("".join(ch for ch in value if ch.isdigit()))
+                if column.sensitive in NUMBERS:
+                    texts = {"".join(ch for ch in normalise(value) if ch.isdigit() or ch == "x")}
+                elif column.sensitive == schema.S_ADDRESS:
+                    texts.update(address_tails(normalise(value)))
                 for text in texts:
                     if len(text) < minimum or text in found:
                         continue
                     place = records.place(sheet.key, rec.row, column.key)
                     where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
-                    found[text] = Needle(text, kind, where)
+                    found[text] = Needle(text, kind, where, column.sensitive)
     return list(found.values())
 
 
@@ -313,6 +365,9 @@ class _Haystack:
                 norm = normalise(line)
                 if norm and norm not in self.seen:
                     self.seen[norm] = index
+                joined = joined_digits(norm)
+                if joined != norm and joined not in self.seen:
+                    self.seen[joined] = index
 
     def search(self, needles: list[Needle]) -> list[tuple[Needle, str]]:
         han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
@@ -397,14 +452,65 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
             continue
         hay.add(rel, [rel, *texts])
     hits = hay.search(needles)
-    public = [n for n, _ in hits if allow and n.text in allow]
-    leaks = [Leak(file, n.kind, n.where, preview(n.text)) for n, file in hits if n not in public]
+    excused = {}
+    for i, (n, file) in enumerate(hits):
+        if allow and not n.never_excused and n.text in allow:
+            word, shown_in = _excuse(n, allow, hay)
+            if word:
+                excused[n] = word
+            elif shown_in is not None:
+                hits[i] = (n, shown_in)  # name the page where it stands as itself
+    leaks, seen = [], set()
+    for n, file in sorted(hits, key=lambda h: -len(h[0].text)):  # an address before its tail
+        if n not in excused and (file, n.where) not in seen:
+            seen.add((file, n.where))
+            leaks.append(Leak(file, n.kind, n.where, preview(n.text)))
     leaks.sort(key=lambda l: (l.file, l.where))
-    return Scan(leaks, files, len(needles), len(public), unscanned)
+    listed = sorted({(preview(n.text), word) for n, word in excused.items()})
+    return Scan(leaks, files, len(needles), len(excused), unscanned, listed)
+
+
+def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str | None]:
+    """(the public word that holds `needle` as something else, None) when every place the
+    site shows the value is inside such a word; else (None, a file showing it as itself)."""
+    text = needle.text
+    words = set()
+    for m in re.finditer(re.escape(text), allow):
+        start, end = m.start(), m.end()
+        if start == 0 or end == len(allow):
+            continue
+        if _HAN_CHAR.match(allow[start - 1]) and _HAN_CHAR.match(allow[end]):
+            run_start = start
+            while run_start > 0 and _HAN_CHAR.match(allow[run_start - 1]):
+                run_start -= 1
+            run_end = end
+            while run_end < len(allow) and _HAN_CHAR.match(allow[run_end]):
+                run_end += 1
+            words.add(allow[run_start:run_end])
+    ordered = sorted(words, key=len, reverse=True)
+    for line, index in hay.seen.items():
+        if text not in line:
+            continue
+        rest = line
+        for word in ordered:
+            rest = rest.replace(word, "\0")
+        if text in rest:
+            return None, hay.files[index]
+    return (ordered[-1], None) if ordered else (None, None)
 
 
 def scan_site(folder: Path, records, template_dirs=()) -> Scan:
     return scan_folder(folder, collect(records), public_corpus(records, template_dirs))
+
+
+def excused_note(scan: Scan, limit: int = 5) -> str:
+    """One line saying which values were not counted as leaks, and why."""
+    if not scan or not scan.excused:
+        return ""
+    shown_ = "、".join(f"“{word}”中的“{masked}”" for masked, word in scan.excused[:limit])
+    more = f"等 {len(scan.excused)} 项" if len(scan.excused) > limit else ""
+    return (f"以下个人信息与本站公开文字中的词语相同，且网站上只作为这些词语出现，未算作泄露：{shown_}{more}。"
+            "如果其中有真实的个人信息，请修改相应的公开文字。")
 
 
 def report(scan: Scan, limit: int = 20) -> str:
@@ -417,6 +523,8 @@ def report(scan: Scan, limit: int = 20) -> str:
     for rel in scan.unscanned[:limit]:
         lines.append(f"  - 文件 {rel} 无法检查（PDF 需要安装 poppler-utils 中的 pdftotext），为安全起见不发布。")
     if scan.leaks:
+        lines.append("身份证号、电话和银行卡号无论出现在哪里（包括资金说明、政策文字、站点设置）都不能公开；"
+                     "姓名只有在本站公开文字中明确是别的词语的一部分时才不算泄露。")
         lines.append("请检查是否修改过网页模板（site_templates），或在公示标题、处理说明等会公开的栏目中写入了"
                      "姓名、身份证号、电话、住址等个人信息；改正后重新生成。")
     return "\n".join(lines)
