@@ -25,12 +25,14 @@ What is searched (the rule, documented in the README):
   invisible characters, traditional characters (to simplified); digits with dashes,
   dots or slashes between them are joined (138-0013-8000); an address is also
   searched without its province/city/county/town prefix (人民路 12 号).
-- Identity numbers, phones and bank cards are never excused. A name (or a note or
-  address) that is also part of the station's own public text (settings, policies,
-  fund names, work units, the page templates) is excused only where that text
-  demonstrably holds it as something else: inside a longer word, with Han
-  characters on both sides (李春花 in 李春花园), and only when every place the site
-  shows it is such a word. Each excused value is reported (masked) with the word.
+- Identity numbers, phones and bank cards are never excused. A name that is also
+  part of the station's own public text (settings, policies, fund names, work
+  units, the page templates) is excused only where that text demonstrably holds it
+  as something else: inside a longer word, with Han characters on both sides
+  (李春花 in 居住在李春花园), and only when every place the site shows it is such a
+  word; each excused name is reported (masked) with the word. Other text (a family
+  member's workplace or school that is also a worker's public work unit) is
+  excused when it is part of the public text, as before.
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ class Needle:
     kind: str  # Chinese name of the kind of value
     where: str  # the record it came from
     sensitive: str = ""  # schema.S_* of the column
+    is_name: bool = False  # a person's name (worker or family member)
 
     @property
     def never_excused(self) -> bool:
@@ -251,7 +254,8 @@ def collect(records) -> list[Needle]:
                         continue
                     place = records.place(sheet.key, rec.row, column.key)
                     where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
-                    found[text] = Needle(text, kind, where, column.sensitive)
+                    is_name = column.sensitive == schema.S_NAME or column.key == "name"
+                    found[text] = Needle(text, kind, where, column.sensitive, is_name)
     return list(found.values())
 
 
@@ -455,6 +459,9 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
     excused = {}
     for i, (n, file) in enumerate(hits):
         if allow and not n.never_excused and n.text in allow:
+            if not n.is_name:  # a workplace, school or note that is also the station's own text
+                excused[n] = None
+                continue
             word, shown_in = _excuse(n, allow, hay)
             if word:
                 excused[n] = word
@@ -466,7 +473,7 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
             seen.add((file, n.where))
             leaks.append(Leak(file, n.kind, n.where, preview(n.text)))
     leaks.sort(key=lambda l: (l.file, l.where))
-    listed = sorted({(preview(n.text), word) for n, word in excused.items()})
+    listed = sorted({(preview(n.text), word) for n, word in excused.items() if word})
     return Scan(leaks, files, len(needles), len(excused), unscanned, listed)
 
 
