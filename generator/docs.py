@@ -31,16 +31,16 @@ NAME_NOTE = "公开网站上只显示打码的姓名（如 张*明），除非�
 STAND_INS = {
     "allowed": "规定的用途", "amount": "X", "applied": "申请日期", "approved": "批准日期",
     "archive": "某档案", "balance": "负数", "basis": "计算依据", "batch": "某批次",
-    "category": "某类别", "choices": "下拉列表中的选项", "column": "某列", "date": "某日",
+    "as_percent": "8000%", "category": "某类别", "cell": "某", "choices": "下拉列表中的选项", "column": "某列", "date": "某日",
     "days": "N", "detail": "具体原因", "earlier": "前一步的日期", "earlier_value": "",
     "end": "结束日期", "expected": "正确的值", "extra": "多余的", "file": "某工作簿",
     "formula": "（公式）", "found": "某列名", "fund": "某账户", "high": "上限", "hint": "相应内容",
     "income": "X", "item": "某帮扶项目", "joined": "入职日期", "key": "某设置项", "kind": "某类型",
     "last": "上次复核日期", "later": "后一步的日期", "later_value": "", "length": "N",
     "limit": "上限", "local": "X", "low": "下限", "masked": "（打码的号码）", "members": "N",
-    "normal": "标准写法", "objection": "某异议", "other": "另一处", "paid": "发放日期",
+    "normal": "标准写法", "percent": "80%", "objection": "某异议", "other": "另一处", "paid": "发放日期",
     "range": "某区域", "reason": "原因", "line": "N",
-    "ratio": "某比例", "received": "收到日期", "rows": "N", "rule": "次数限制",
+    "ratio": "某比例", "size": "单元格数", "received": "收到日期", "rows": "N", "rule": "次数限制",
     "sheet": "某工作表", "since": "建档日期", "standard": "X", "start": "开始日期",
     "status": "某状态", "suggestion": "", "target": "对应的表", "today": "今天", "upper": "X",
     "used": "N", "value": "某值", "verified": "核实日期", "what": "此类记录", "year": "某",
@@ -60,6 +60,7 @@ STAND_IN_BY_CODE = {
     "idno-sex-mismatch": {"expected": "另一性别"},
     "idno-checksum": {"expected": "某字符"},
     "formula-error": {"value": "#REF! 等"},
+    "rate-over-100": {"value": "80"},
     "money-capitals": {"value": "壹仟元整", "amount": "1000"},
 }
 

@@ -77,6 +77,10 @@ CATALOGUE: dict[str, Rule] = _rules(
          "“{file}”不是 Excel 工作簿（{detail}）。请确认放入的是 .xlsx 文件。", "文件"),
     Rule("file-too-large", ERROR, "文件过大",
          "“{file}”解压后超过 {limit}，可能是损坏文件或末尾有大量带格式的空行。请删除多余的空行或工作表后再保存。", "文件"),
+    Rule("date-absurd", ERROR, "日期格式的单元格数值不是日期",
+         "工作表“{sheet}”的 {cell} 单元格设成了日期格式，但其中的数值 {value} 不是任何日期（在 Excel 中显示为 ####），整个工作簿因此无法读取。请改成正确的日期（如 2024-03-05），或清空该单元格后保存。", "文件"),
+    Rule("sheet-stray-cell", ERROR, "远处有孤立的单元格",
+         "工作表“{sheet}”的 {cell} 单元格有内容，离表格其他内容太远，使整个表格大到无法读取（{size}）。请在 Excel 中按 Ctrl+End 跳到它，删除这个单元格的内容（或整行、整列）后保存。", "文件"),
     Rule("file-unexpected", WARNING, "多余的文件",
          "记录文件夹中的“{file}”不是 bangfu 使用的工作簿，已忽略。如果它是某个工作簿的副本，请移走，以免混淆。", "文件"),
     Rule("file-lock", WARNING, "文件正被打开",
@@ -113,6 +117,10 @@ CATALOGUE: dict[str, Rule] = _rules(
          "“{column}”应为数字，但填的是“{value}”。请只填数字{hint}。", "值"),
     Rule("type-integer", ERROR, "应为整数",
          "“{column}”应为整数，但填的是“{value}”。", "值"),
+    Rule("number-out-of-range", ERROR, "数字超出合理范围",
+         "“{column}”填的是 {value}，超出了合理范围（应在 {low} 到 {high} 之间）。请核对是否多打或少打了数字，或多了负号。", "值"),
+    Rule("rate-over-100", ERROR, "比例超过 100%",
+         "“{column}”填的是 {value}，按比例读就是 {as_percent}，超过了 100%。如果指的是 {percent}，请填“{percent}”或小数（如 0.8）；单元格格式为百分比时，请直接输入带 % 的数。", "值"),
     Rule("type-money", ERROR, "金额格式不对",
          "“{column}”应为金额（元，最多两位小数），但填的是“{value}”。请只填数字，例如 1000 或 1000.50。", "值"),
     Rule("money-capitals", WARNING, "金额写成了汉字",
@@ -263,7 +271,7 @@ def problem(code: str, file: str = "", sheet: str = "", cell: str = "", *, row: 
         params.setdefault("ref", cell)
         cell = ""
     try:
-        message = rule.template.format(**{"file": file, "sheet": sheet, **params})
+        message = rule.template.format(**{"file": file, "sheet": sheet, "cell": cell, **params})
     except KeyError as missing:  # a bug in the caller: say which placeholder
         raise KeyError(f"problem {code!r} needs parameter {missing}") from None
     if cell and not row:

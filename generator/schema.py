@@ -109,6 +109,7 @@ class Column:
     example: object = None
     max_length: int = 500
     default: object = None  # settings only: the value when the cell is left blank
+    limits: tuple = ()  # (lowest, highest) a number may sensibly be; checked when read
 
     @property
     def py_type(self):
@@ -199,7 +200,7 @@ WORKERS = Sheet("困难职工", "workers", (
     C("户口类型", "hukou", ENUM, choices=HUKOU, aliases=("户口性质",), national="户口类型", example="非农业"),
     C("住房类型", "housing", ENUM, choices=HOUSING, national="住房类型", example="自购房"),
     C("家庭人口", "household_size", INT, True, aliases=("家庭人口数", "家庭人数", "家庭成员数"),
-      national="家庭人口", width=8, example=2),
+      national="家庭人口", width=8, example=2, limits=(1, 30)),
     C("家庭年收入", "household_income", MONEY, True, aliases=("家庭年度总收入", "家庭年总收入"),
       national="家庭年度总收入", sensitive=S_INCOME, example=Decimal("30000")),
     C("刚性支出", "rigid_spending", MONEY, hint="医疗、教育、残疾等年度必需支出",
@@ -295,7 +296,7 @@ BATCHES = Sheet("公示批次", "batches", (
     C("公示类型", "kind", ENUM, True, BATCH_KIND, example="帮扶公示"),
     C("公示内容", "subject", TEXT, width=30, example="医疗救助（大病）拟发放名单"),
     C("开始日期", "start", DATE, True, example=date(2024, 4, 10)),
-    C("公示天数", "days", INT, hint="留空按站点设置（默认 7 天）", width=8, example=7),
+    C("公示天数", "days", INT, hint="留空按站点设置（默认 7 天）", width=8, example=7, limits=(1, 90)),
     C("公示地点", "place", TEXT, width=24, example="示范镇总工会公示栏、本站网站"),
     C("异议电话", "objection_phone", TEXT, hint="留空用站点电话", width=14),
     C("异议地址", "objection_address", TEXT, hint="留空用站点地址", width=24),
@@ -370,24 +371,25 @@ SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
     C("维权帮扶热线", "hotline", TEXT, example="12351", default="12351"),
     C("办公时间", "hours", TEXT, example="周一至周五 8:30-12:00，13:30-17:30（法定节假日除外）"),
     C("网站地址", "site_url", TEXT, hint="公示网站地址，用于二维码；没有可留空"),
-    C("公示天数", "disclosure_days", INT, example=7, default=7),
+    C("公示天数", "disclosure_days", INT, example=7, default=7, limits=(0, 90)),
     C("公示名单保留天数", "retention_days", INT, hint="公示期结束后名单在网站上保留的天数",
-      example=30, default=30),
+      example=30, default=30, limits=(0, 3650)),
     C("公开完整姓名", "full_names", BOOL, hint="默认“否”：姓名打码显示", example=False, default=False),
-    C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3, default=3),
+    C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3, default=3,
+      limits=(0, 1000)),
     C("联系人", "contact", TEXT, example="李文"),
 ))
 
 CATEGORIES = Sheet("困难类别", "categories", (
     C("类别名称", "name", TEXT, True, unique=True, example="深度困难"),
-    C("收入上限倍数", "multiple", RATE, hint="月人均收入低于低保线的倍数；留空表示不按收入认定",
+    C("收入上限倍数", "multiple", RATE, limits=(0, 20), hint="月人均收入低于低保线的倍数；留空表示不按收入认定",
       example=Decimal("1")),
     C("认定条件", "rule", TEXT, width=50,
       example="（家庭年收入−刚性支出）÷12÷家庭人口，低于当地低保标准"),
 ), "本站使用的困难类别（全国现行：深度困难、相对困难、意外致困）。")
 
 DIBAO_LINES = Sheet("低保标准", "dibao_lines", (
-    C("年度", "year", INT, True, unique=True, example=2024),
+    C("年度", "year", INT, True, unique=True, example=2024, limits=(1950, 2100)),
     C("每人每月金额", "amount", MONEY, True, aliases=("低保线", "低保标准"), example=Decimal("1001")),
     C("说明", "note", TEXT, width=30),
 ), "本地城市低保标准（元/人/月），每年一行。")
@@ -398,15 +400,15 @@ ITEMS = Sheet("帮扶项目", "items", (
     C("标准方式", "standard", ENUM, True, STANDARD_KIND, example="固定金额"),
     C("固定金额", "fixed", MONEY, example=Decimal("1000")),
     C("起付线", "threshold", MONEY, hint="比例封顶：超过此数的部分按比例"),
-    C("比例", "rate", RATE, hint="如 80%"),
+    C("比例", "rate", RATE, hint="如 80%", limits=(0, 1)),
     C("封顶金额", "cap", MONEY),
     C("收入条件", "income_rule", ENUM, True, INCOME_RULE, example="不限"),
     C("对象条件", "who", TEXT, True, width=40, example="本人、配偶或子女患重大疾病的困难职工"),
     C("所需材料", "documents", TEXT, True, width=40, hint="多项材料用、或；分隔",
       example="县级以上医院病情证明、身份证、户口簿"),
-    C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6),
+    C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6, limits=(1, 365)),
     C("频次", "frequency", ENUM, True, FREQUENCY, example="每年"),
-    C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1),
+    C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1, limits=(1, 366)),
     C("需公示", "needs_disclosure", BOOL, True, example=True),
     C("办理程序", "procedure", TEXT, width=40),
     C("说明", "note", TEXT, width=40),

@@ -18,7 +18,7 @@ from ..problems import CATALOGUE, Problem, problem
 from ..records import RECORD_CLASSES, Records, Settings
 from .tables import column_letter, read_table
 from .text import normalise_header
-from .values import CONVERTERS, Bad, Fixed, suggest
+from .values import CONVERTERS, Bad, Fixed, site_url_fault, suggest
 from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, Unreadable, read_book, read_other_book
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -119,8 +119,10 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows) ->
         params.setdefault("expected", book.filename)
         params.setdefault("detail", "")
         params.setdefault("limit", "")
-        result.problems.append(problem(err.code, file=path.name,
-                                       **{k: v for k, v in params.items() if k in needed}))
+        result.problems.append(problem(err.code, file=path.name, sheet=params.get("sheet", ""),
+                                       cell=params.get("cell", ""),
+                                       **{k: v for k, v in params.items()
+                                          if k in needed and k not in ("sheet", "cell")}))
         result.unreadable = True
         return None
     if reader is read_other_book:
@@ -221,6 +223,12 @@ def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult
                     converted.code, **{**_fill(converted.code, converted.params), "column": entry.name}).message))
             continue
         value = converted.value if isinstance(converted, Fixed) else converted
+        fault = site_url_fault(value) if entry.key == "site_url" and value else None
+        if fault:
+            result.problems.append(problem(
+                "setting-invalid", file=file, sheet=rs.name, cell=f"{value_letter}{rowno}",
+                key=entry.name, value=raw_value, detail=fault))
+            continue
         if value == 0 and entry.key in schema.ZERO_MEANS_DEFAULT:
             continue
         values[entry.key] = value

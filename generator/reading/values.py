@@ -119,6 +119,16 @@ def to_code(value, column: schema.Column):
 
 
 def to_int(value, column: schema.Column):
+    result = _to_int(value)
+    if isinstance(result, (int, Fixed)):
+        number = result.value if isinstance(result, Fixed) else result
+        low, high = column.limits or (0, 10**9)
+        if not low <= number <= high:
+            return Bad("number-out-of-range", value=shown(value), low=low, high=high)
+    return result
+
+
+def _to_int(value):
     if type(value) is float:
         if value.is_integer():
             return int(value)
@@ -226,8 +236,16 @@ def to_rate(value, column: schema.Column):
             return Bad("type-number", value=shown(value), hint="（如 80% 或 0.8）")
     else:
         return Bad("type-number", value=shown(value), hint="（如 80% 或 0.8）")
+    if not rate.is_finite():
+        return Bad("type-number", value=shown(value), hint="（如 80% 或 0.8）")
     if rate < 0:
         return Bad("type-number", value=shown(value), hint="（不能为负）")
+    low, high = column.limits or (0, 10**6)
+    if rate > high:
+        if high == 1 and rate <= 100:  # 80 typed into a percent-formatted cell: 8000 %
+            return Bad("rate-over-100", value=shown(value), percent=f"{rate.normalize():f}%",
+                       as_percent=f"{(rate * 100).normalize():f}%")
+        return Bad("number-out-of-range", value=shown(value), low=low, high=high)
     return rate
 
 
@@ -432,3 +450,15 @@ CONVERTERS = {
     schema.IDNO: to_idno,
     schema.PHONE: to_phone,
 }
+
+
+_URL = re.compile(r"^https?://[A-Za-z0-9\-._~%\u00a0-\uffff]+(:[0-9]{1,5})?(/[A-Za-z0-9\-._~%!$&()*+,;=:@/\u00a0-\uffff]*)?$")
+
+
+def site_url_fault(text: str) -> str | None:
+    """Why a site address cannot be used in pages and QR codes, or None. It reaches HTML
+    attributes and the MkDocs configuration, so only a plain http(s) address passes."""
+    if _URL.match(text.strip()):
+        return None
+    return ("应是以 http:// 或 https:// 开头的完整网址，例如 https://gh.example.gov.cn/bangfu/，"
+            "不能含空格、引号、尖括号等符号")

@@ -15,8 +15,11 @@ in `.xls` an error value reads as an empty cell.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -175,6 +178,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
+            _check_extent(zf, parts)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -194,6 +198,41 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
     return RawBook(path, sheets)
 
 
+MAX_CELLS = 10_000_000  # rows x columns the fast reader may allocate for one sheet
+_DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?>\s*<(?:v|is|f)\b')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_extent(zf: zipfile.ZipFile, parts: dict) -> None:
+    """Refuse a sheet whose cells span an area the fast reader would allocate whole (a stray
+    value left at XFD1048576 aborts the process). Excel, WPS and LibreOffice write the used
+    range as <dimension>; only when it is missing or too large are the cells themselves read."""
+    names = set(zf.namelist())
+    for sheet, (part, _) in parts.items():
+        if not part or part not in names:
+            continue
+        with zf.open(part) as fh:
+            head = fh.read(4096)
+        m = _DIMENSION.search(head)
+        if m and _col_number(m.group(1)) * int(m.group(2)) <= MAX_CELLS:
+            continue
+        far, worst = None, 0
+        for ref in _REF.finditer(zf.read(part)):
+            row, col = int(ref.group(2)), _col_number(ref.group(1))
+            if row * col > worst:
+                worst, far = row * col, ref.group(1).decode() + ref.group(2).decode()
+        if worst > MAX_CELLS:
+            raise Unreadable("sheet-stray-cell", sheet=sheet, cell=far,
+                             size=f"约 {worst:,} 个单元格")
+
+
 def _scan_bad_cells(path: Path, parts: dict) -> dict:
     bad = {}
     with zipfile.ZipFile(path) as zf:
@@ -202,6 +241,11 @@ def _scan_bad_cells(path: Path, parts: dict) -> dict:
             if part and part in names:
                 bad[name] = _bad_cells(zf.read(part))
     return bad
+
+
+def _reraise_interrupt(err: BaseException) -> None:
+    if isinstance(err, (KeyboardInterrupt, SystemExit, Unreadable)):
+        raise err
 
 
 def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = False) -> dict:
@@ -216,26 +260,91 @@ def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = Fals
             wb = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as err:
         raise Unreadable("file-encrypted") from err
-    except Exception as err:  # calamine raises its own errors and ValueError for bad parts
+    except BaseException as err:  # calamine's own errors, ValueError, and Rust panics
+        _reraise_interrupt(err)
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     sheets = {}
     try:
-        for meta in wb.sheets_metadata:
-            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
-                continue
-            sheet = wb.get_sheet_by_name(meta.name)
-            truncated = sheet.total_height > max_rows
-            rows = sheet.to_python(skip_empty_area=False, nrows=max_rows if truncated else None)
-            hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
-            sheets[meta.name] = RawSheet(
-                meta.name, rows, hidden or parts.get(meta.name, ("", False))[1],
-                list(sheet.merged_cell_ranges or []), {},
-                sheet.total_height if truncated else 0)
-    except Exception as err:
+        with _quiet_stderr():
+            _read_sheets(wb, parts, max_rows, sheets)
+    except BaseException as err:  # a Rust panic (pyo3 PanicException) is a BaseException
+        _reraise_interrupt(err)
+        _find_absurd_date(path, parts)  # a date cell out of any calendar: name the cell
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     finally:
         wb.close()
     return sheets
+
+
+@contextmanager
+def _quiet_stderr():
+    """Keep a Rust panic's report (printed straight to file descriptor 2) off the clerk's
+    screen; the panic itself becomes a problem."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        try:
+            os.dup2(sink.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+_DATE_FORMAT = re.compile(r"(?<!\\)[ymdhs]", re.I)
+_BUILTIN_DATES = set(range(14, 23)) | set(range(45, 48)) | {27, 30, 36, 50, 57}
+_STYLED_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bs="([0-9]+)"[^>]*?>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>',
+                           re.S)
+LAST_SERIAL = 2958465  # 9999-12-31
+
+
+def _find_absurd_date(path: Path, parts: dict) -> None:
+    """After the fast reader failed: raise Unreadable naming the first date-formatted cell
+    whose number is no date at all (negative, past 9999-12-31, not finite)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            styles = SafeET.fromstring(zf.read("xl/styles.xml"))
+            custom = {int(f.get("numFmtId")): f.get("formatCode", "")
+                      for f in styles.iter(f"{_NS_MAIN}numFmt")}
+            xfs = styles.find(f"{_NS_MAIN}cellXfs")
+            dated = set()
+            for i, xf in enumerate(xfs if xfs is not None else []):
+                fmt = int(xf.get("numFmtId", "0"))
+                code = re.sub(r'"[^"]*"|\[[^\]]*\]', "", custom.get(fmt, ""))
+                if fmt in _BUILTIN_DATES or (fmt in custom and _DATE_FORMAT.search(code)):
+                    dated.add(str(i).encode())
+            for sheet, (part, _) in parts.items():
+                if not part:
+                    continue
+                for m in _STYLED_VALUE.finditer(zf.read(part)):
+                    if m.group(2) not in dated:
+                        continue
+                    try:
+                        number = float(m.group(3))
+                    except ValueError:
+                        continue
+                    if not (-1 < number < LAST_SERIAL + 1):
+                        raise Unreadable("date-absurd", sheet=sheet, cell=m.group(1).decode(),
+                                         value=m.group(3).decode())
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SyntaxError):
+        return
+
+
+def _read_sheets(wb, parts: dict, max_rows: int, sheets: dict) -> None:
+    for meta in wb.sheets_metadata:
+        if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        truncated = sheet.total_height > max_rows
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows if truncated else None)
+        hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
+        sheets[meta.name] = RawSheet(
+            meta.name, rows, hidden or parts.get(meta.name, ("", False))[1],
+            list(sheet.merged_cell_ranges or []), {},
+            sheet.total_height if truncated else 0)
 
 
 # --- .xls (Excel 97-2003, WPS's default) and .ods --------------------------------------

@@ -86,8 +86,12 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
     mk_log.propagate = False
     mk_log.setLevel(logging.WARNING)
     try:
+        from markupsafe import escape
+
+        # The theme prints site_name unescaped in <title> and the header: pass it escaped,
+        # as Markup so that the places that do escape it (`| e`) leave it as it is.
         options: dict[str, object] = {"config_file": str(MKDOCS_YML), "docs_dir": str(docs_dir),
-                   "site_dir": str(site_dir), "site_name": site_name, "nav": nav}
+                                      "site_dir": str(site_dir), "site_name": escape(site_name), "nav": nav}
         if site_url and site_url.startswith(("http://", "https://")):
             options["site_url"] = site_url
         cfg = load_config(**options)  # type: ignore[arg-type]
