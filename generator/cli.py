@@ -73,9 +73,8 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
 @click.option("--force", is_flag=True, help="目标文件夹已有工作簿时也覆盖。")
 def init(target_dir: Path, force: bool):
     """为新站点生成空白工作簿模板（带下拉选项、填写提示和一行示例）。"""
-    from .templates import write_blank_workbooks
-
     from .outputs import OutputRefused
+    from .templates import write_blank_workbooks
 
     try:
         written = write_blank_workbooks(target_dir, overwrite=force)

@@ -31,7 +31,8 @@ NAME_NOTE = "公开网站上只显示打码的姓名（如 张*明），除非�
 STAND_INS = {
     "allowed": "规定的用途", "amount": "X", "applied": "申请日期", "approved": "批准日期",
     "archive": "某档案", "balance": "负数", "basis": "计算依据", "batch": "某批次",
-    "as_percent": "8000%", "category": "某类别", "cell": "某", "choices": "下拉列表中的选项", "column": "某列", "date": "某日",
+    "as_percent": "8000%", "category": "某类别", "cell": "某",
+    "choices": "下拉列表中的选项", "column": "某列", "date": "某日",
     "days": "N", "detail": "具体原因", "earlier": "前一步的日期", "earlier_value": "",
     "end": "结束日期", "expected": "正确的值", "extra": "多余的", "file": "某工作簿",
     "formula": "（公式）", "found": "某列名", "fund": "某账户", "high": "上限", "hint": "相应内容",

@@ -121,7 +121,7 @@ _ADDRESS_PREFIX = re.compile(f"^[{HAN}]*?(?:省|自治区|特别行政区|市|�
 def address_tails(text: str) -> list[str]:
     """An address without its leading administrative names, as pages might show it:
     示范省示范县示范镇人民路12号 -> 人民路12号 (each step that leaves five characters or more)."""
-    out = []
+    out: list[str] = []
     while True:
         m = _ADDRESS_PREFIX.match(text)
         if not m or m.end() == 0:
@@ -456,8 +456,8 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
             continue
         hay.add(rel, [rel, *texts])
     hits = hay.search(needles)
-    excused = {}
-    for i, (n, file) in enumerate(hits):
+    excused: dict[Needle, str | None] = {}
+    for i, (n, _) in enumerate(hits):
         if allow and not n.never_excused and n.text in allow:
             if not n.is_name:  # a workplace, school or note that is also the station's own text
                 excused[n] = None

@@ -101,7 +101,8 @@ class Build:
             with self.step("scan", "隐私检查（按新的记录检查现有网站）"):
                 scan = privacy.scan_site(self.site_dir, records, [PACKAGE_TEMPLATES])
             if not scan.ok:  # records changed: a name already on the site may now be a person's
-                self.echo(privacy.report(scan).replace("原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
+                self.echo(privacy.report(scan).replace(
+                    "原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
                 return 1
         else:
             new_site = self._staging(self.work, self.site_dir, "new")

@@ -263,7 +263,7 @@ def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = Fals
     except BaseException as err:  # calamine's own errors, ValueError, and Rust panics
         _reraise_interrupt(err)
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
-    sheets = {}
+    sheets: dict[str, RawSheet] = {}
     try:
         with _quiet_stderr():
             _read_sheets(wb, parts, max_rows, sheets)
@@ -296,8 +296,8 @@ def _quiet_stderr():
 
 _DATE_FORMAT = re.compile(r"(?<!\\)[ymdhs]", re.I)
 _BUILTIN_DATES = set(range(14, 23)) | set(range(45, 48)) | {27, 30, 36, 50, 57}
-_STYLED_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bs="([0-9]+)"[^>]*?>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>',
-                           re.S)
+_STYLED_VALUE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bs="([0-9]+)"[^>]*?>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>', re.S)
 LAST_SERIAL = 2958465  # 9999-12-31
 
 
