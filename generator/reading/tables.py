@@ -14,7 +14,7 @@ from .. import schema
 from ..problems import Problem, problem
 from ..records import Place
 from .text import normalise_header
-from .values import CONVERTERS, Bad, Fixed, shown, suggest
+from .values import CONVERTERS, DAYS_1900_TO_1904, Bad, Fixed, shown, suggest
 from .xlsxfile import RawSheet
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -129,12 +129,12 @@ def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
     letters = {col.key: column_letter(ci) for ci, col in mapping.items()}
     place = Place(file, raw.name, letters)
     body = rows[header_index + 1:]
-    columns, rownos = _convert_columns(body, header_index + 2, mapping, where, problems)
+    columns, rownos = _convert_columns(body, header_index + 2, mapping, where, problems, raw.date1904)
     _report_bad_cells(raw.bad_cells, header_index + 1, where, problems)
     return SheetResult(columns, rownos, place, problems)
 
 
-def _convert_columns(body, first_row, mapping, where, problems):
+def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
     """Column-wise conversion: each distinct value of a column is converted once.
 
     Blank rows (every cell empty) are dropped. Problems are looked up only for the
@@ -151,6 +151,8 @@ def _convert_columns(body, first_row, mapping, where, problems):
     for ci, col in sorted(mapping.items()):
         letter = column_letter(ci)
         values = transposed[ci] if rows else ()
+        if date1904 and col.kind == schema.DATE:  # bare serial numbers count from 1904-01-01
+            values = tuple(v + DAYS_1900_TO_1904 if type(v) is float and 0 <= v < 80000 else v for v in values)
         converted, has_odd = _convert_column(values, col)
         columns[col.key] = converted
         odd = [i for i, v in enumerate(converted) if type(v) is Bad or type(v) is Fixed] if has_odd else ()

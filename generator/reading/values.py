@@ -46,6 +46,7 @@ class Fixed:
 
 MONEY_LIMIT = Decimal("100000000")  # 1 亿元 in one cell is a typo
 EXCEL_EPOCH = date(1899, 12, 30)
+DAYS_1900_TO_1904 = 1462  # serial 0 in the 1904 date system is 1904-01-01
 DATE_LOW = date(1950, 1, 1)
 DATE_HIGH = date(2100, 12, 31)
 
@@ -102,6 +103,8 @@ def to_code(value, column: schema.Column):
     if type(value) is str and _CODE_FAST.fullmatch(value) and column.key != "bank_account" \
             and (len(value) > 4 or value.upper() not in _WINDOWS_RESERVED):
         return value
+    if column.key == "bank_account" and isinstance(value, (float, int)) and not isinstance(value, bool):
+        return Bad("bank-as-number", value=shown(value))  # past 15 digits the number has lost digits
     if isinstance(value, float):
         value = str(int(value)) if value.is_integer() else repr(value)
     result = clean_text(value)
@@ -150,6 +153,10 @@ def _to_int(value):
     return Bad("type-number", value=shown(value), hint="")
 
 
+# 1.234,56 and 5.000,00 (European style), 12,5 (a decimal comma): never read as 1.23 or 125
+_DECIMAL_COMMA = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+SUB_CENT_NOISE = Decimal("0.000001")  # a float sum in Excel (0.1 + 0.2) is not a typed fraction of a cent
 _MONEY_STRIP = re.compile(r"^(人民币|RMB|CNY|¥|￥)|(元整|元|圆|块)$", re.IGNORECASE)
 _CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _LOWER_DIGITS = "〇一二三四五六七八九"
@@ -192,7 +199,13 @@ def to_money(value, column: schema.Column):
     if type(value) is float or type(value) is int:
         amount = Decimal(repr(value)) if type(value) is float else Decimal(value)
     elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+        text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        if _DECIMAL_COMMA.fullmatch(_MONEY_STRIP.sub("", text)):
+            return Bad("money-decimal-comma", value=shown(value),
+                       normal=_MONEY_STRIP.sub("", text).replace(".", "").replace(",", "."))
+        if "," in text and not _THOUSANDS.fullmatch(_MONEY_STRIP.sub("", text)):
+            return Bad("type-money", value=shown(value))
+        text = text.replace(",", "")
         capitals = _parse_capitals(re.sub(r"^(人民币|[¥￥])[:：]?", "", text))
         if capitals is not None:
             amount = capitals
@@ -213,7 +226,10 @@ def to_money(value, column: schema.Column):
         return Bad("money-negative", value=shown(value))
     if amount >= MONEY_LIMIT:
         return Bad("money-too-large", value=shown(value))
-    amount = amount.quantize(CENT)
+    rounded = amount.quantize(CENT)
+    if rounded != amount and (type(value) is not float or abs(rounded - amount) > SUB_CENT_NOISE):
+        return Bad("money-sub-cent", value=shown(value), normal=str(rounded))
+    amount = rounded
     if repaired is not None:
         repaired.value = amount
         return repaired
@@ -425,16 +441,23 @@ def to_phone(value, column: schema.Column):
     if isinstance(value, float):
         value = str(int(value)) if value.is_integer() else repr(value)
     text = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(value))).strip()
-    parts = [p for p in re.split(r"[、,;/\s]+", text) if p]
+    parts = [p.strip() for p in re.split(r"[、,;/，；]+", text) if p.strip()]
     if not parts:
         return ""
     for part in parts:
-        compact = part.replace("-", "") if part.startswith("1") else part
-        if compact.startswith("+86"):
-            compact = compact[3:]
-        if not (_MOBILE.match(compact) or _LANDLINE.match(part) or re.fullmatch(r"\d{5}", part)):
+        if not (_one_phone(part) or all(_one_phone(p) for p in part.split())):
             return Bad("phone-format", value=shown(part))
     return text
+
+
+def _one_phone(part: str) -> bool:
+    """One number as people write it: 138 0013 8000, +86 138-0013-8000, (0531) 8888-1234."""
+    compact = re.sub(r"[\s\-.()]", "", part)
+    compact = re.sub(r"^(\+?0{0,2}86)(?=1[3-9]\d{9}$)", "", compact)
+    if _MOBILE.match(compact) or re.fullmatch(r"\d{5}", compact):
+        return True
+    landline = re.sub(r"^\((0\d{2,3})\)\s*", r"\1-", part.strip())
+    return bool(_LANDLINE.match(re.sub(r"\s+", "-", landline)) or _LANDLINE.match(compact))
 
 
 CONVERTERS = {

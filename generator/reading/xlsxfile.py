@@ -15,8 +15,10 @@ in `.xls` an error value reads as an empty cell.
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -38,6 +40,9 @@ MAX_ROWS = 1_048_576
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_NS_STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+_NS_STRICT_REL = "{http://purl.oclc.org/ooxml/officeDocument/relationships}"
+DATE1904 = "\0date1904"  # a key of _sheet_parts' result: the workbook counts days from 1904
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -45,7 +50,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Read like .xlsx, with a warning suggesting .xlsx (read_other_book): suffix -> warning code.
 READABLE = {".xls": "file-old-excel", ".ods": "file-ods"}
 # Refused, with a message saying how to save as .xlsx.
-OTHER_FORMATS = {".et": "file-wps", ".csv": "file-csv", ".xlsm": None, ".ett": "file-wps"}
+OTHER_FORMATS = {".et": "file-wps", ".csv": "file-csv", ".xlsm": "file-xlsm", ".xlsb": "file-xlsb",
+                 ".ett": "file-wps"}
 
 
 class Unreadable(Exception):
@@ -65,6 +71,7 @@ class RawSheet:
     merged: list = field(default_factory=list)  # [((r0, c0), (r1, c1)), ...] zero-based
     bad_cells: dict = field(default_factory=dict)  # "B7" -> ("formula-no-value"|"formula-error", text)
     truncated_at: int = 0  # number of rows when cut at the row limit
+    date1904: bool = False  # the workbook's bare serial numbers count from 1904
 
 
 @dataclass
@@ -74,9 +81,23 @@ class RawBook:
 
 
 def sniff(path: Path) -> None:
-    """Raise Unreadable for files that are not an .xlsx zip at all."""
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    """Raise Unreadable for files that are not an .xlsx zip at all (and for a folder, a pipe
+    or a device in a workbook's place, which would hang or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        raise Unreadable("file-cannot-open", detail=err.strerror or type(err).__name__) from None
+    if stat.S_ISDIR(mode):
+        raise Unreadable("file-is-folder")
+    if not stat.S_ISREG(mode):
+        raise Unreadable("file-special")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError:
+        raise Unreadable("file-locked") from None
+    except OSError as err:
+        raise Unreadable("file-cannot-open", detail=err.strerror or type(err).__name__) from None
     if head.startswith(OLE_MAGIC):
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data:
@@ -126,6 +147,9 @@ def _zip_guard(zf: zipfile.ZipFile) -> None:
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
     """sheet name -> (part path in the zip, hidden?)."""
+    names = set(zf.namelist())
+    if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+        raise Unreadable("file-xlsb", expected="")
     try:
         wb_xml = SafeET.fromstring(zf.read("xl/workbook.xml"))
         rels_xml = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
@@ -139,10 +163,16 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
         target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         targets[rel.get("Id")] = target
     out = {}
-    sheets = wb_xml.find(f"{_NS_MAIN}sheets")
+    # Strict OOXML (ISO 29500 strict, "Strict Open XML" in Excel's Save As) uses other namespaces.
+    strict = wb_xml.tag == f"{_NS_STRICT_MAIN}workbook"
+    main, rel_ns = (_NS_STRICT_MAIN, _NS_STRICT_REL) if strict else (_NS_MAIN, _NS_REL)
+    sheets = wb_xml.find(f"{main}sheets")
     for sh in (sheets if sheets is not None else []):
         hidden = sh.get("state", "visible") != "visible"
-        out[sh.get("name")] = (targets.get(sh.get(f"{_NS_REL}id"), ""), hidden)
+        out[sh.get("name")] = (targets.get(sh.get(f"{rel_ns}id"), ""), hidden)
+    pr = wb_xml.find(f"{main}workbookPr")
+    if pr is not None and pr.get("date1904", "").lower() in ("1", "true"):
+        out[DATE1904] = ("", False)
     return out
 
 
@@ -160,11 +190,11 @@ def _bad_cells(xml: bytes) -> dict:
         attrs, body = m.group(2), m.group(3) or b""
         if b't="e"' in attrs:
             v = _V_RE.search(body)
-            out[m.group(1).decode()] = ("formula-error", (v.group(1) if v else b"#VALUE!").decode(
-                "utf-8", "replace"))
+            out[m.group(1).decode()] = ("formula-error", html.unescape((v.group(1) if v else b"#VALUE!").decode(
+                "utf-8", "replace")))
         elif b"<f" in body and not _V_RE.search(body):
             f = _F_RE.search(body)
-            formula = f.group(1).decode("utf-8", "replace") if f and f.group(1) else "（共享公式）"
+            formula = html.unescape(f.group(1).decode("utf-8", "replace")) if f and f.group(1) else "（共享公式）"
             out[m.group(1).decode()] = ("formula-no-value", "=" + formula)
         elif b"<f" in body and _V_RE.search(body).group(1) == b"" and b't="str"' in attrs:
             continue
@@ -195,6 +225,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     for name, sheet in sheets.items():
         sheet.bad_cells = bad.get(name, {})
+        sheet.date1904 = DATE1904 in parts
     return RawBook(path, sheets)
 
 
