@@ -242,7 +242,7 @@ def _read_settings(rs, sheet: schema.Sheet, records: Records, result: ReadResult
 
 
 def _fill(code: str, params: dict) -> dict:
-    needed = _placeholders(code)
+    needed = _placeholders(code) - {"file", "sheet", "cell", "column"}
     return {**{k: "" for k in needed}, **params}
 
 
