@@ -15,8 +15,9 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from corpus import make_error_cell, rewrite_part, sheet_part
 from generator.pipeline import check_folder
+
+from corpus import make_error_cell, rewrite_part, sheet_part
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import cell_of, station_data, write_station  # noqa: E402
@@ -183,7 +184,8 @@ def test_error_cells_in_strict_ooxml_are_found(tmp_path):
     path = records / AID
     make_error_cell(path, "帮扶发放", ref, "#REF!", "#REF!*2")
     for part in ("xl/workbook.xml", sheet_part(path, "帮扶发放")):
-        rewrite_part(path, part, lambda xml: re.sub("|".join(map(re.escape, STRICT)), lambda m: STRICT[m.group(0)], xml))
+        rewrite_part(path, part, lambda xml: re.sub("|".join(map(re.escape, STRICT)),
+                                                    lambda m: STRICT[m.group(0)], xml))
     assert (AID, "帮扶发放", ref, "formula-error") in found(records)
 
 
