@@ -66,3 +66,42 @@ def swap_in(staging: Path, target: Path, backup: Path) -> None:
         os.replace(backup, target)
         raise
     remove(backup)
+
+
+def swap_all(pairs) -> None:
+    """Swap several finished folders in, all or none: [(staging, target, backup), ...].
+    When one cannot be swapped (a read-only folder), those already swapped are swapped back,
+    the error is raised, and every target is as it was; the stagings stay for the caller
+    to remove. After success the old contents are removed."""
+    done: list[tuple[str, Path, Path, Path]] = []
+    try:
+        for staging, target, backup in pairs:
+            remove(backup)
+            if not target.exists():
+                os.replace(staging, target)
+                done.append(("new", staging, target, backup))
+            elif _exchange(staging, target):
+                done.append(("exchanged", staging, target, backup))
+            else:
+                os.replace(target, backup)
+                try:
+                    os.replace(staging, target)
+                except OSError:
+                    os.replace(backup, target)
+                    raise
+                done.append(("moved", staging, target, backup))
+    except OSError:
+        for how, staging, target, backup in reversed(done):
+            if how == "new":
+                os.replace(target, staging)
+            elif how == "exchanged":
+                _exchange(staging, target)
+            else:
+                os.replace(target, staging)
+                os.replace(backup, target)
+        raise
+    for how, staging, _target, backup in done:
+        if how == "exchanged":
+            remove(staging)  # now holds the old folder
+        elif how == "moved":
+            remove(backup)

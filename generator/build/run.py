@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .folders import Refused, check_folders, publish_target, work_dir
 from .lock import BuildLock, LockBusy
-from .steps import Build
+from .steps import Build, environment_fault
 
 LOCK_WAIT = 10.0
 
@@ -47,6 +47,9 @@ def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, to
         return Build(records_dir, site_dir, private_dir, today, pdf, echo, timings, started).run()
     except LockBusy as err:
         echo(str(err))
+        return 2
+    except OSError as err:  # the work folder cannot be made (a read-only parent folder)
+        echo(environment_fault(err))
         return 2
     finally:
         for lock in reversed(held):

@@ -59,6 +59,22 @@ class Build:
             publish.remove(self._staging(work, target, "old"))
 
     def run(self) -> int:
+        """The build; a fault of the computer (a read-only folder, a full disk, a file in use)
+        ends it with a Chinese message, exit code 2, the previous site and private folder as
+        they were, and no staging folder (with personal data) left behind."""
+        try:
+            return self._run()
+        except OSError as err:
+            for work, target in ((self.work, self.site_dir), (self.private_work, self.private_dir)):
+                if target is not None:
+                    try:
+                        publish.remove(self._staging(work, target, "new"))
+                    except OSError:
+                        self.echo(f"请手动删除临时文件夹 {self._staging(work, target, 'new')}（其中可能有个人信息）。")
+            self.echo(environment_fault(err))
+            return 2
+
+    def _run(self) -> int:
         self._prepare()
         tdirs = template_dirs(self.records_dir)
         state_path = self.work / f"state-{self.site_dir.name}.json"
@@ -113,11 +129,13 @@ class Build:
         new_private = None
         if self.private_dir is not None:
             new_private = self._private(records, info)
+        pairs = []
         if new_site is not None:
-            publish.swap_in(new_site, self.site_dir, self._staging(self.work, self.site_dir, "old"))
+            pairs.append((new_site, self.site_dir, self._staging(self.work, self.site_dir, "old")))
         if new_private is not None:
-            publish.swap_in(new_private, self.private_dir,
-                            self._staging(self.private_work, self.private_dir, "old"))
+            pairs.append((new_private, self.private_dir,
+                          self._staging(self.private_work, self.private_dir, "old")))
+        publish.swap_all(pairs)  # both or neither
         if new_private is not None:
             self.echo(self.private_summary)
         save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir),
@@ -207,3 +225,21 @@ def _template_error(err: jinja2.TemplateError) -> str:
     place = f"{where} 第 {line} 行：" if where and line else (f"{where}：" if where else "")
     return f"{place}{err.message if hasattr(err, 'message') and err.message else err}"
 
+
+
+def environment_fault(err: OSError) -> str:
+    """The Chinese message for a fault of the computer, not of the records."""
+    import errno
+
+    where = f"“{err.filename}”" if err.filename else "输出文件夹"
+    reason = {
+        errno.EACCES: "没有写入权限，文件夹可能是只读的或被其他程序占用",
+        errno.EPERM: "不允许修改，文件夹可能是只读的或被锁定",
+        errno.EROFS: "所在的磁盘是只读的",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EDQUOT: "磁盘空间配额已用完",
+        errno.EFBIG: "文件过大或磁盘空间不足",
+        errno.EBUSY: "文件正被其他程序使用",
+    }.get(err.errno or 0, err.strerror or type(err).__name__)
+    return (f"无法写入{where}：{reason}。本次没有更新网站和内部材料，原来的网站和内部材料保持不变。"
+            "请检查文件夹权限和磁盘空间后重新运行。")

@@ -1,0 +1,80 @@
+"""Faults of the computer, not of the records: a read-only private or site folder, a full
+disk. The build says what is wrong in Chinese (exit 2, no traceback), the previous site and
+private folder stay exactly as they were, and no staging folder with personal data is left."""
+
+from __future__ import annotations
+
+import hashlib
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from station import station_data, write_station  # noqa: E402
+
+TODAY = "2026-11-23"
+pytestmark = pytest.mark.slow  # three real builds each
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(records: Path, root: Path, limit: int | None = None):
+    def cap():
+        if limit:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", str(records), "--site-dir", str(root / "site"),
+         "--private-dir", str(root / "private"), "--today", TODAY, "--no-pdf"],
+        capture_output=True, text=True, timeout=300, preexec_fn=cap)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture
+def built(tmp_path):
+    records = write_station(tmp_path / "records", station_data())
+    first = build(records, tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    data = station_data()  # a change that touches every page and the dossiers
+    data["帮扶政策.xlsx"]["站点设置"][0]["值"] = "测试镇总工会困难职工帮扶站（新）"
+    write_station(records, data)
+    return tmp_path, records
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / ".bangfu").iterdir() if p.name.startswith(("new-", "old-")))
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr to make a folder read-only for root")
+@pytest.mark.parametrize("folder", ["private", "site"])
+def test_a_read_only_output_folder_changes_nothing(built, folder):
+    root, records = built
+    site, private = snapshot(root / "site"), snapshot(root / "private")
+    target = root / folder
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode:
+        pytest.skip("this file system does not support chattr +i")
+    try:
+        result = build(records, root)
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "不允许修改，文件夹可能是只读的或被锁定。本次没有更新网站和内部材料" in result.stdout
+    assert snapshot(root / "site") == site and snapshot(root / "private") == private
+    assert leftovers(root) == []
+
+
+def test_a_full_disk_changes_nothing(built):
+    root, records = built
+    site, private = snapshot(root / "site"), snapshot(root / "private")
+    result = build(records, root, limit=20_000)  # no file may grow past 20 KB: the disk is "full"
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "文件过大或磁盘空间不足。本次没有更新网站和内部材料，原来的网站和内部材料保持不变。" in result.stdout
+    assert snapshot(root / "site") == site and snapshot(root / "private") == private
+    assert leftovers(root) == []
