@@ -174,8 +174,25 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
 _EMPTY_RESULTS = ("", ())
 
 
+LONG_VALUE = 200  # characters: no number, date, code or choice is longer; free text has max_length
+
+
+def _long_value(v, col):
+    """A value far too long for its kind: refused before any parsing (a date followed by
+    tens of thousands of spaces must not cost seconds)."""
+    text = v.strip()
+    if len(text) > LONG_VALUE:
+        return Bad("text-too-long", length=len(text), limit=LONG_VALUE)
+    return CONVERTERS[col.kind](text, col)
+
+
 def _convert_column(values, col):
     convert = CONVERTERS[col.kind]
+    if col.kind != schema.TEXT:
+        plain = convert
+
+        def convert(v, c, plain=plain):
+            return _long_value(v, c) if type(v) is str and len(v) > LONG_VALUE else plain(v, c)
     distinct = set(values)
     table: dict | None
     if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell

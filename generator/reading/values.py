@@ -299,7 +299,8 @@ def to_date(value, column: schema.Column):
     if kind is time:
         return Bad("type-date", value=shown(value))
     if isinstance(value, str):
-        text = re.sub(r"\s*([年月日号./-])\s*", r"\1", unicodedata.normalize("NFKC", value).strip())
+        text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value).strip())  # linear from here on
+        text = re.sub(r" ?([年月日号./-]) ?", r"\1", text)
         text = re.sub(r"\s+", " ", text)
         for pattern in _DATE_PATTERNS:
             m = pattern.match(text)

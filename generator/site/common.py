@@ -98,13 +98,15 @@ class Docs:
     files: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)  # kind -> number of pages, for the summary
     keys: dict = field(default_factory=dict)  # path -> what to hash instead of the bytes
+    folded: set = field(default_factory=set)  # paths case-folded: one file on Windows and macOS
 
     def add(self, path: str, content, kind: str = "", key: str | None = None) -> None:
         """`key`: for files whose bytes vary between identical builds (a zip's timestamps),
         the text to hash instead."""
         path = str(PurePosixPath(path))
-        if path in self.files:
+        if path in self.files or path.casefold() in self.folded:
             raise ValueError(f"two pages for {path}")  # a bug in slug handling
+        self.folded.add(path.casefold())
         if ".." in PurePosixPath(path).parts or path.startswith("/"):
             raise ValueError(f"unsafe docs path {path!r}")
         self.files[path] = content

@@ -17,7 +17,7 @@ from . import charts
 from .common import Docs, front_matter, public_text
 
 SECTION = "funds"
-RESERVED = {"index", "years", "charts", "downloads"}
+RESERVED = {"index", "years", "charts", "downloads", "total"}  # total: the all-funds charts
 DOWNLOAD = f"{SECTION}/downloads/funds-summary.xlsx"
 DOWNLOAD_NAME = "资金公开汇总.xlsx"
 

@@ -207,3 +207,44 @@ def test_macro_and_binary_workbooks_get_their_own_message(tmp_path, suffix, code
     result = cli_check(records)
     assert result.returncode == 2
     assert found(records) == {("帮扶资金" + suffix, "", "", code)}
+
+
+def test_fund_names_never_clash_with_each_other_or_the_total(tmp_path):
+    """A fund named `total` (the all-funds charts) and names differing only in case
+    (one file on Windows and macOS) each get their own pages and charts."""
+    from generator.site import render_site
+
+    def edit(data):
+        funds = data[FUNDS]["资金账户"]
+        template = funds[1]
+        for name in ("total", "Total", "index", "TOTAL"):
+            funds.append({**template, "账户名称": name})
+            data[FUNDS]["资金收入"].append({"日期": date(2024, 2, 1), "资金账户": name, "来源类型": "地方财政配套",
+                                        "金额": 100})
+    records = check_folder(station(tmp_path, edit), TODAY).records
+    docs, _ = render_site(records, TODAY)
+    folded = [p.casefold() for p in docs.files]
+    assert len(folded) == len(set(folded))
+    assert {"funds/total-zh.md", "funds/total-zh-2.md", "funds/total-zh-3.md", "funds/index-zh.md"} <= set(folded)
+    charts = [p for p in folded if p.startswith("funds/charts/")]
+    assert len({c for c in charts if c.startswith("funds/charts/total-")}) >= 1  # the total's own charts
+
+
+def test_cells_padded_with_tens_of_thousands_of_spaces_are_quick(tmp_path):
+    """A date followed by 30,000 spaces (and worse, spaces between letters) in 40 cells:
+    once quadratic (seconds a cell); now the padded date is read as the date, and text
+    far too long for a date is refused at once."""
+    import time
+
+    def edit(data):
+        payouts = data[AID]["帮扶发放"]
+        for i in range(40):
+            payouts.append({**payouts[0], "记录编号": f"FF-{i + 10:04d}",
+                            "申请日期": "2024-03-20" + " " * 30000 if i % 2 else "a" + " \t" * 15000 + "b"})
+    records = station(tmp_path, edit)
+    started = time.monotonic()
+    problems = check_folder(records, TODAY).problems
+    assert time.monotonic() - started < 10
+    ref_column = cell_of("帮扶发放", "申请日期", 0)[0]
+    assert {(p.cell, p.code) for p in problems if p.cell.startswith(ref_column) and p.sheet == "帮扶发放"} == \
+        {(f"{ref_column}{i + 4}", "text-too-long") for i in range(0, 40, 2)}
