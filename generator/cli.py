@@ -24,10 +24,16 @@ DEFAULT_RECORDS = "records"
 def _parse_today(value: str | None) -> date | None:
     if not value:
         return None
+    from .reading.values import DATE_HIGH, DATE_LOW
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"日期应写成 2026-11-23 的形式，而不是“{value}”。") from None
+    if not DATE_LOW <= day <= DATE_HIGH:
+        raise click.BadParameter(f"日期“{value}”不在 {DATE_LOW.isoformat()} 至 {DATE_HIGH.isoformat()} 之间，"
+                                 "请检查年份。")
+    return day
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -73,6 +73,10 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
+        # jieba's dictionary cache lives in our own work folder: the shared temporary folder
+        # may hold a cache owned by another user of the computer (unreadable, not replaceable).
+        jieba.dt.tmp_dir = str(Path(jieba_dict).parent)
+        jieba.dt.cache_file = "jieba.cache"
     except ImportError:
         pass
     from mkdocs.commands.build import build

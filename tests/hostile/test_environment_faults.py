@@ -5,6 +5,7 @@ private folder stay exactly as they were, and no staging folder with personal da
 from __future__ import annotations
 
 import hashlib
+import os
 import resource
 import shutil
 import subprocess
@@ -78,3 +79,18 @@ def test_a_full_disk_changes_nothing(built):
     assert "文件过大或磁盘空间不足。本次没有更新网站和内部材料，原来的网站和内部材料保持不变。" in result.stdout
     assert snapshot(root / "site") == site and snapshot(root / "private") == private
     assert leftovers(root) == []
+
+
+def test_a_jieba_cache_that_is_not_ours_prints_no_traceback(tmp_path):
+    """On a shared computer the temporary folder may hold another user's jieba.cache that we
+    can neither read nor replace (here: a folder of that name): the build keeps its own."""
+    records = write_station(tmp_path / "records", station_data())
+    shared = tmp_path / "tmp"
+    (shared / "jieba.cache").mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", str(records), "--site-dir", str(tmp_path / "site"),
+         "--no-private", "--today", TODAY, "--no-pdf"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(shared)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr and "Dump cache file failed" not in result.stderr
+    assert (tmp_path / ".bangfu" / "jieba.cache").is_file()

@@ -248,3 +248,13 @@ def test_cells_padded_with_tens_of_thousands_of_spaces_are_quick(tmp_path):
     ref_column = cell_of("帮扶发放", "申请日期", 0)[0]
     assert {(p.cell, p.code) for p in problems if p.cell.startswith(ref_column) and p.sheet == "帮扶发放"} == \
         {(f"{ref_column}{i + 4}", "text-too-long") for i in range(0, 40, 2)}
+
+
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01"])
+def test_an_absurd_today_is_refused_with_a_message(tmp_path, today):
+    records = station(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "check", str(records), "--today", today],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"日期“{today}”不在 1950-01-01 至 2100-12-31 之间，请检查年份。" in result.stderr
+    assert "Traceback" not in result.stderr
