@@ -14,7 +14,7 @@ from .. import schema
 from ..problems import Problem, problem
 from ..records import Place
 from .text import normalise_header
-from .values import CONVERTERS, DAYS_1900_TO_1904, Bad, Fixed, shown, suggest
+from .values import CONVERTERS, DAYS_1900_TO_1904, Bad, Fixed, shown, suggest, too_long
 from .xlsxfile import RawSheet
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -182,7 +182,7 @@ def _long_value(v, col):
     tens of thousands of spaces must not cost seconds)."""
     text = v.strip()
     if len(text) > LONG_VALUE:
-        return Bad("text-too-long", length=len(text), limit=LONG_VALUE)
+        return too_long(text, LONG_VALUE)
     return CONVERTERS[col.kind](text, col)
 
 

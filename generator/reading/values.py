@@ -21,8 +21,9 @@ from .text import INVISIBLE_RE, to_simplified
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "bool", "code-unsafe", "date-impossible", "date-out-of-range", "enum", "enum-normalised", "idno-as-number",
-    "money-capitals", "money-negative", "money-too-large", "phone-format", "text-invisible",
+    "bank-as-number", "bool", "code-unsafe", "date-impossible", "date-out-of-range", "enum", "enum-normalised",
+    "idno-as-number", "money-capitals", "money-decimal-comma", "money-negative", "money-sub-cent",
+    "money-too-large", "number-out-of-range", "phone-format", "rate-over-100", "text-invisible",
     "text-number-as-text", "text-too-long", "type-date", "type-integer", "type-money", "type-number",
 })
 
@@ -78,6 +79,10 @@ def clean_text(value) -> str | Fixed:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value).strip()
+
+
+def too_long(text: str, limit: int) -> Bad:
+    return Bad("text-too-long", length=len(text), limit=limit)
 
 
 def to_text(value, column: schema.Column):

@@ -258,3 +258,33 @@ def test_an_absurd_today_is_refused_with_a_message(tmp_path, today):
     assert result.returncode == 2
     assert f"日期“{today}”不在 1950-01-01 至 2100-12-31 之间，请检查年份。" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_workbook_that_vanished_or_cannot_be_opened_is_named(tmp_path):
+    from generator.reading.xlsxfile import Unreadable, sniff
+
+    with pytest.raises(Unreadable) as gone:
+        sniff(tmp_path / "帮扶资金.xlsx")  # removed between listing and reading
+    assert gone.value.code == "file-cannot-open"
+
+
+def test_a_workbook_without_read_permission_is_a_problem(tmp_path, monkeypatch):
+    """A workbook open in Excel on Windows (a sharing violation) or without read permission:
+    a problem naming the file, not a crash. Root reads any file, so for root the operating
+    system's refusal is played by the open() the reader sees."""
+    records = station(tmp_path)
+    os.chmod(records / FUNDS, 0)
+    if os.geteuid() == 0:
+        import builtins
+
+        from generator.reading import xlsxfile
+
+        def refuse(path, *args, **kwargs):
+            if Path(path).name == FUNDS:
+                raise PermissionError(13, "Permission denied", str(path))
+            return builtins.open(path, *args, **kwargs)
+        monkeypatch.setattr(xlsxfile, "open", refuse, raising=False)
+    problems = check_folder(records, TODAY).problems
+    assert [(p.file, p.code) for p in problems] == [(FUNDS, "file-locked")]
+    assert problems[0].message == ("无法打开“帮扶资金.xlsx”：文件正被其他程序占用，或当前用户没有读取权限。"
+                                   "请在 Excel/WPS 中关闭它（或检查文件属性中的权限）后再运行。")
