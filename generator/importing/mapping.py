@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import schema
+from ..outputs import save_workbook
 from ..reading.text import normalise_header
 from ..safe_cells import write_text_cell
 from .layout import SourceColumn, SourceTable
@@ -177,7 +178,7 @@ def write_mapping_sheet(path, mappings: list[ColumnMapping]) -> None:
     dv.add(f"F2:F{max(2, len(mappings) + 1)}")
     ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
-    wb.save(path)
+    save_workbook(wb, path)  # replaces a link, never writes through it
 
 
 @dataclass

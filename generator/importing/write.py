@@ -9,8 +9,6 @@ moved into place, so a failure leaves the previous file as it was.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from datetime import date
 from decimal import Decimal
@@ -19,6 +17,7 @@ from pathlib import Path
 import openpyxl
 
 from .. import schema
+from ..outputs import save_workbook
 from ..reading.text import normalise_header
 from ..safe_cells import write_text_cell
 from ..templates import blank_workbook, number_format, refresh_lists
@@ -98,11 +97,4 @@ def write_rows(folder: Path, rows: dict[str, list[NewRow]], lists: dict) -> list
 
 
 def _save(wb, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".bangfu-import-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_workbook(wb, path)  # the output guard's writer: a new file renamed over the old

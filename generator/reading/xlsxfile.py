@@ -30,8 +30,8 @@ from defusedxml import ElementTree as SafeET
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
     "date-absurd", "file-cannot-open", "file-corrupt", "file-csv", "file-encrypted", "file-is-folder", "file-locked",
-    "file-not-workbook", "file-ods", "file-old-excel", "file-special", "file-too-large", "file-wps", "file-xlsb", "file-xlsm",
-    "formula-error", "formula-no-value", "sheet-stray-cell",
+    "file-not-workbook", "file-ods", "file-old-excel", "file-special", "file-too-large", "file-wps", "file-xlsb",
+    "file-xlsm", "formula-error", "formula-no-value", "sheet-stray-cell",
 })
 
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML is far beyond any station
