@@ -268,3 +268,18 @@ def test_no_command_writes_outside_its_output(command, place, force):
         outside = {k for k in changed if not any(k == a or k.startswith(a + "/") for a in allowed)
                    and not (k not in before and after[k][0] == "dir" and out_rel.startswith(k + "/"))}
         assert not outside, (command, place, force, outside)
+
+
+@pytest.mark.slow
+def test_a_build_writes_only_its_site_private_and_work_folders(station):
+    """The same property for the build: everything it changes is under site/, private/ or the
+    work folder .bangfu/ beside them; the records folder is byte-identical."""
+    root, records, before_records = station
+    before = tree(root)
+    result = run("build", records, "--site-dir", root / "site", "--private-dir", root / "private",
+                 "--today", TODAY, "--no-pdf")
+    assert result.exit_code == 0, result.output
+    after = tree(root)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert changed and all(k.split("/")[0] in ("site", "private", ".bangfu") for k in changed), changed
+    assert tree(records) == before_records
