@@ -63,7 +63,10 @@ def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
                              w.employer if w else "", w.category if w else "", p.item or "",
                              p.amount, p.archive_no in upheld))
     else:
-        for w in records.workers_by_batch.get(batch.batch_no, ()):
+        listed = records.workers_by_batch.get(batch.batch_no, ())
+        if batch.kind == "结档公示":  # files closed with this announcement (结档公示批次)
+            listed = [*records.workers_by_close_batch.get(batch.batch_no, ()), *listed]
+        for w in listed:
             out.append(Entry(w.archive_no, w.name or "", w.employer or "", w.category or "",
                              "", None, w.archive_no in upheld))
     out.sort(key=lambda e: e.archive_no)

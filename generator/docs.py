@@ -45,6 +45,9 @@ STAND_INS = {
     "sheet": "某工作表", "since": "建档日期", "standard": "X", "start": "开始日期",
     "status": "某状态", "suggestion": "", "target": "对应的表", "today": "今天", "upper": "X",
     "used": "N", "value": "某值", "verified": "核实日期", "what": "此类记录", "year": "某",
+    "period": "同一期间", "source": "当时", "also": "", "need": "对象要求", "missing": "没有相应记录",
+    "categories": "本站的困难类别", "usage": "帮扶记录", "state": "不予批准或已撤销",
+    "pending": "X", "short": "X", "required": "规定比例",
 }
 STAND_IN_BY_CODE = {
     "file-old-excel": {"expected": "标准文件名"},
@@ -63,6 +66,9 @@ STAND_IN_BY_CODE = {
     "formula-error": {"value": "#REF! 等"},
     "rate-over-100": {"value": "80"},
     "money-capitals": {"value": "壹仟元整", "amount": "1000"},
+    "redisclosure-missing": {"detail": "还没有重新公示"},
+    "frequency": {"hint": ""},
+    "close-disclosure-missing": {"status": "脱困或注销"},
 }
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from . import schema
 from .periods import Quarter
@@ -114,7 +114,7 @@ def fund_movements(records: Records, today: date, label: Callable[[str], str] = 
             add(f.name, f.opened or date.min, OPENING, OPENING_LABEL, f.opening, "", 0)
     for i in records.incomes:
         add(i.fund, i.date, INCOME, i.source or "其他", i.amount, "incomes", i.row)
-    for p in records.payouts:
+    for p in records.live_payouts:  # rejected and cancelled payouts never move money
         add(p.fund, p.paid, PAYOUT, p.item or "其他", p.amount, "payouts", p.row)
     for e in records.expenses:
         add(e.fund, e.date, EXPENSE, f"{e.purpose or '其他'}（其他支出）", e.amount, "expenses", e.row)
@@ -167,14 +167,15 @@ class Ledger:
         return self.balance_before(self.today + timedelta(days=1), funds)
 
     def matching(self, year: int, funds=None) -> tuple[Decimal, Decimal]:
-        """(local government matching, upper-level special funds) received in a year."""
+        """(local government matching, upper-level financial special funds) received in a year:
+        the funds the matching rule applies to, not the union's own transfers (上级拨款)."""
         local = upper = ZERO
         for m in self._moves(funds):
             if m.kind != INCOME or m.day.year != year:
                 continue
             if m.label in schema.MATCHING_SOURCES:
                 local += m.amount
-            elif m.label in schema.UPPER_SOURCES:
+            elif m.label in schema.MATCHED_SOURCES:
                 upper += m.amount
         return local, upper
 
@@ -187,7 +188,8 @@ class Ledger:
 
 
 def ratio_text(local: Decimal, upper: Decimal) -> str:
-    """'1.05 : 1' (local matching to upper-level funds); '' when there is nothing to match."""
+    """'0.99 : 1' (local matching to upper-level special funds), truncated so that a shortfall
+    never rounds up to look compliant; '' when there is nothing to match."""
     if upper <= 0:
         return ""
-    return f"{(local / upper).quantize(Decimal('0.01'))} : 1"
+    return f"{(local / upper).quantize(Decimal('0.01'), rounding=ROUND_DOWN)} : 1"

@@ -7,9 +7,12 @@ SURNAME_READINGS first; the given name goes through pypinyin.
 
     sorted(workers, key=lambda w: name_key(w.name, w.archive_no))
 
-Keys compare syllable by syllable without tones (沙 sha before 单 shan, 曾 zeng
-before 张 zhang), then by tones, then by the characters themselves, then by the
-tie-break (the archive number). ü is written v, so 吕 lv sorts after 卢 lu.
+Keys keep each surname together: first the surname (its syllables without tones,
+then its tones, then its characters, so 姜 jiāng and 蒋 jiǎng, or 谢 and 解 (both xiè),
+never interleave), then the given name syllable by syllable without tones, then
+tones, then characters, then the tie-break (the archive number). Surname groups
+still follow pinyin order (沙 sha before 单 shan, 曾 zeng before 张 zhang). ü is
+written v, so 吕 lv sorts after 卢 lu.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "区": ("ou1",), "朴": ("piao2",), "盖": ("ge3",), "覃": ("qin2",), "乐": ("yue4",),
     "缪": ("miao4",), "翟": ("zhai2",), "召": ("shao4",), "褚": ("chu3",), "燕": ("yan1",),
     "纪": ("ji3",), "任": ("ren2",), "华": ("hua4",), "都": ("du1",), "秘": ("bi4",),
-    "种": ("chong2",), "句": ("gou1",), "折": ("she2",), "繁": ("po2",), "宓": ("fu2",),
+    "种": ("chong2",), "蕃": ("pi2",), "乜": ("nie4",), "佴": ("nai4",), "炅": ("gui4",),
+    "角": ("jue2",), "句": ("gou1",), "折": ("she2",), "繁": ("po2",), "宓": ("fu2",),
     "员": ("yun4",), "能": ("nai4",), "隗": ("wei3",), "冼": ("xian3",), "洗": ("xian3",),
     "逄": ("pang2",), "祭": ("zhai4",), "卜": ("bu3",), "薄": ("bo2",), "柏": ("bai3",),
     "葛": ("ge3",), "尉": ("wei4",), "郇": ("huan2",), "阚": ("kan4",), "莘": ("shen1",),
@@ -79,14 +83,19 @@ def _split_tone(syllable: str) -> tuple[str, str]:
 
 
 def name_key(name: str | None, tie: str = "") -> tuple:
-    """Sort key for 按音序: syllables, then tones, then characters, then the tie-break."""
-    syllables = reading(name or "")
+    """Sort key for 按音序: the surname as a whole (syllables, tones, characters), then the
+    given name's syllables, tones and characters, then the tie-break."""
+    text = unicodedata.normalize("NFKC", (name or "").strip())
+    syllables = reading(text)
     if not syllables:
-        return (1, (), (), "", tie)
+        return (1, (), (), "", (), (), "", tie)
+    surname, given = split_surname(text)
+    head = len(reading(surname)) if surname and given else len(syllables)
     split = [_split_tone(s) for s in syllables]
     bare = tuple(b for b, _ in split)
     tones = tuple(t for _, t in split)
-    return (0, bare, tones, (name or "").strip(), tie)
+    return (0, bare[:head], tones[:head], surname if given else text,
+            bare[head:], tones[head:], given, tie)
 
 
 def initial(name: str | None) -> str:

@@ -55,6 +55,7 @@ class Worker:
     reviewed: date | None = None  # 最近复核日期
     closed: date | None = None  # 结档日期
     exit_reason: str | None = None  # 结档原因
+    close_batch: str | None = None  # 结档公示批次
     relapsed: bool | None = None  # 返困
     bank: str | None = None  # 开户银行
     bank_account: str | None = None  # 银行卡号
@@ -93,6 +94,21 @@ class Visit:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """困难职工档案.xlsx / 年度复核"""
+    archive_no: str | None = None  # 档案编号
+    date: date | None = None  # 复核日期
+    household_income: Decimal | None = None  # 家庭年收入
+    rigid_spending: Decimal | None = None  # 刚性支出
+    household_size: int | None = None  # 家庭人口
+    per_capita: Decimal | None = None  # 家庭月人均收入
+    category: str | None = None  # 困难类别
+    reviewer: str | None = None  # 复核人
+    conclusion: str | None = None  # 复核结论
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Payout:
     """帮扶记录.xlsx / 帮扶发放"""
     record_no: str | None = None  # 记录编号
@@ -100,10 +116,13 @@ class Payout:
     name: str | None = None  # 姓名
     item: str | None = None  # 帮扶项目
     campaign: str | None = None  # 帮扶活动
+    beneficiary: str | None = None  # 受助对象
+    state: str | None = None  # 办理状态
     applied: date | None = None  # 申请日期
     verified: date | None = None  # 核实日期
     batch: str | None = None  # 公示批次
     approved: date | None = None  # 批准日期
+    notified: date | None = None  # 告知日期
     paid: date | None = None  # 发放日期
     amount: Decimal | None = None  # 金额
     base_amount: Decimal | None = None  # 医疗自付费用
@@ -203,6 +222,10 @@ class Settings:
     full_names: bool = False  # 公开完整姓名
     min_cell: int = 3  # 统计最小显示人数
     contact: str | None = None  # 联系人
+    register_disclosure: bool = False  # 建档须公示
+    close_disclosure: bool = False  # 结档须公示
+    redisclosure_severity: str = "提醒"  # 异议后未重新公示
+    matching_ratio: Decimal | None = None  # 财政配套比例
     rows: dict[str, int] = field(default_factory=dict)
 
 
@@ -235,10 +258,13 @@ class Item:
     rate: Decimal | None = None  # 比例
     cap: Decimal | None = None  # 封顶金额
     income_rule: str | None = None  # 收入条件
+    routes: str | None = None  # 或者
+    needs: tuple[str, ...] | None = None  # 对象要求
     who: str | None = None  # 对象条件
     documents: str | None = None  # 所需材料
     deadline_days: int | None = None  # 办理时限
     frequency: str | None = None  # 频次
+    frequency_unit: str | None = None  # 频次单位
     max_times: int | None = None  # 次数上限
     needs_disclosure: bool | None = None  # 需公示
     procedure: str | None = None  # 办理程序
@@ -259,6 +285,7 @@ RECORD_CLASSES: dict[str, type] = {
     "workers": Worker,
     "members": Member,
     "visits": Visit,
+    "reviews": Review,
     "payouts": Payout,
     "batches": Batch,
     "objections": Objection,

@@ -7,7 +7,7 @@ the settings and the place of each sheet and column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -27,13 +27,15 @@ from .record_types import (
     Member,
     Objection,
     Payout,
+    Review,
     Settings,
     Visit,
     Worker,
 )
 
 __all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "Expense", "Fund", "Income", "Item",
-           "Member", "Objection", "Payout", "Place", "Records", "Settings", "Visit", "Worker", "per_capita"]
+           "Member", "Objection", "Payout", "Place", "Records", "Review", "Settings", "Visit", "Worker",
+           "per_capita", "is_void", "Figures"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class Records:
     workers: list[Worker] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
     payouts: list[Payout] = field(default_factory=list)
     batches: list[Batch] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
@@ -119,12 +122,48 @@ class Records:
         return out
 
     @cached_property
+    def reviews_by_worker(self) -> dict:
+        """archive number -> reviews in date order (undated ones left out)."""
+        out: dict = {}
+        for r in sorted((r for r in self.reviews if r.date), key=lambda r: (r.date, r.row)):
+            out.setdefault(r.archive_no, []).append(r)
+        return out
+
+    def figures_at(self, worker, day: date | None) -> Figures:
+        """The household figures valid on `day`: the latest review on or before it, else the
+        register's own figures (those at 建档)."""
+        chosen = None
+        if day is not None:
+            for r in self.reviews_by_worker.get(worker.archive_no, ()):
+                if r.date <= day:
+                    chosen = r
+        return Figures.of(chosen if chosen is not None else worker, chosen is not None)
+
+    def current_figures(self, worker) -> Figures:
+        """The latest figures on file: the last review, else the register's (then assessed
+        on 最近复核日期 when filled: a station without review rows updates the register)."""
+        history = self.reviews_by_worker.get(worker.archive_no)
+        if history:
+            return Figures.of(history[-1], True)
+        figures = Figures.of(worker, False)
+        return replace(figures, date=worker.reviewed or figures.date)
+
+    @cached_property
+    def live_payouts(self) -> list:
+        """Payouts that count: neither rejected (不予批准) nor cancelled (已撤销)."""
+        return [p for p in self.payouts if not is_void(p)]
+
+    @cached_property
     def payouts_by_batch(self) -> dict:
         return _group(self.payouts, "batch")
 
     @cached_property
     def workers_by_batch(self) -> dict:
         return _group(self.workers, "batch")
+
+    @cached_property
+    def workers_by_close_batch(self) -> dict:
+        return _group(self.workers, "close_batch")
 
     @cached_property
     def objections_by_batch(self) -> dict:
@@ -140,14 +179,20 @@ class Records:
         return sorted((d.year, d.amount) for d in self.dibao_lines if d.year and d.amount)
 
     def dibao_line(self, year: int) -> Decimal | None:
-        """The 低保 line for a year; the nearest earlier year when missing (else the earliest)."""
-        lines = self._dibao_by_year
+        """The 低保 line of exactly that year; None when the station has not entered it
+        (the checker reports the missing year: never silently another year's line)."""
+        for y, amount in self._dibao_by_year:
+            if y == year:
+                return amount
+        return None
+
+    def latest_dibao_line(self, year: int) -> tuple[int, Decimal] | None:
+        """(year, amount) of the newest line entered for `year` or before, for showing
+        with its own year when the current one is not entered yet."""
         best = None
-        for y, amount in lines:
+        for y, amount in self._dibao_by_year:
             if y <= year:
-                best = amount
-        if best is None and lines:
-            best = lines[0][1]
+                best = (y, amount)
         return best
 
     @cached_property
@@ -174,6 +219,33 @@ def _group(rows, key: str) -> dict:
 
 _SHEETS = {s.key: s for _, s in schema.all_sheets()}
 _BOOK_OF = {s.key: b for b, s in schema.all_sheets()}
+
+
+def is_void(payout) -> bool:
+    """A rejected or cancelled payout: never approved or paid, it counts for nothing."""
+    return payout.state in schema.VOID_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A household's figures as assessed at one time (建档 or a 年度复核)."""
+    date: date | None
+    household_income: Decimal | None
+    rigid_spending: Decimal | None
+    household_size: int | None
+    per_capita: Decimal | None  # computed, else as typed
+    typed_per_capita: Decimal | None
+    category: str | None
+    from_review: bool
+    row: int
+
+    @classmethod
+    def of(cls, rec, from_review: bool) -> Figures:
+        computed = per_capita(rec)
+        return cls(rec.date if from_review else (rec.registered or rec.applied),
+                   rec.household_income, rec.rigid_spending, rec.household_size,
+                   computed if computed is not None else rec.per_capita, rec.per_capita,
+                   rec.category, from_review, rec.row)
 
 
 def per_capita(worker) -> Decimal | None:

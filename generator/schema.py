@@ -69,13 +69,31 @@ VISIT_KIND = ("入户调查", "三查一访", "核实", "跟踪回访", "年度�
 PAY_METHOD = ("银行卡", "现金", "实物", "转账", "服务")
 ITEM_GROUP = ("生活救助", "医疗救助", "助学", "送温暖", "法律援助", "就业援助", "其他")
 STANDARD_KIND = ("固定金额", "比例封顶", "按实际", "非现金")
-FREQUENCY = ("一次性", "每年", "每季度", "不限")
+# 频次: the period a limit counts in. 一次性 is a lump sum per case (a second illness years
+# later is a new case), so it limits nothing by itself; 每年 is the calendar year; 每学年
+# runs 7月1日–6月30日 (金秋助学 is applied for in summer, for the coming school year);
+# 每个节日季 is the New Year/Spring Festival season, which starts in December for the
+# coming year (两节送温暖).
+FREQUENCY = ("一次性", "每年", "每学年", "每个节日季", "每季度", "不限")
+# 频次单位: who the limit counts: the household (一户一档: one file), the worker, or each
+# beneficiary (each student for 助学: the payout's 受助对象).
+FREQUENCY_UNIT = ("每户", "每名职工", "每名受助对象")
+# 对象要求: conditions an item's beneficiaries must show in the register.
+ITEM_NEEDS = ("持残疾证", "有在学子女", "有高中（中职）在学子女", "有大学在学子女", "下岗失业或低保或4050人员")
+# 办理状态 of a payout: empty or 正常 is a case in progress or given; the other two were never
+# approved or paid and count for nothing (frequency, money, dossiers, statistics).
+PAYOUT_STATE = ("正常", "不予批准", "已撤销")
+VOID_STATES = ("不予批准", "已撤销")
+SEVERITY_CHOICE = ("错误", "提醒")
 INCOME_RULE = ("不限", "低于低保线", "低于1.5倍低保线", "低于2倍低保线")
 BATCH_KIND = ("建档公示", "帮扶公示", "结档公示")
 OBJECTION_RESULT = ("处理中", "成立", "不成立")
-SOURCE_KIND = ("上级拨款", "中央财政专项", "地方财政配套", "工会经费", "行政拨款", "干部职工捐款",
+SOURCE_KIND = ("上级拨款", "中央财政专项", "上级财政专项", "地方财政配套", "工会经费", "行政拨款", "干部职工捐款",
                "社会捐赠", "互助金", "利息", "其他")
-UPPER_SOURCES = ("上级拨款", "中央财政专项")
+UPPER_SOURCES = ("上级拨款", "中央财政专项", "上级财政专项")
+# The matching rule (地方财政配套不低于 1:1) applies to financial special funds from above, not
+# to the union's own transfers (上级拨款 of union funds).
+MATCHED_SOURCES = ("中央财政专项", "上级财政专项")
 MATCHING_SOURCES = ("地方财政配套",)
 CALENDAR_KIND = ("休息日", "工作日")
 # Words clerks write for a choice: read as the choice, with an `enum-normalised` warning.
@@ -125,6 +143,7 @@ class Sheet:
     columns: tuple[Column, ...]
     description: str = ""
     settings: bool = False  # a key/value sheet (设置项 | 值 | 说明)
+    optional: bool = False  # a workbook without this sheet is read as if it were empty
     entries: tuple[Column, ...] = ()  # for settings sheets: the declared keys
 
     def column(self, key: str) -> Column:
@@ -200,7 +219,8 @@ WORKERS = Sheet("困难职工", "workers", (
     C("户口类型", "hukou", ENUM, choices=HUKOU, aliases=("户口性质",), national="户口类型", example="非农业"),
     C("住房类型", "housing", ENUM, choices=HOUSING, national="住房类型", example="自购房"),
     C("家庭人口", "household_size", INT, True, aliases=("家庭人口数", "家庭人数", "家庭成员数"),
-      national="家庭人口", width=8, example=2, limits=(1, 30)),
+      national="家庭人口", width=8, example=2, limits=(1, 30),
+      hint="建档时的数字；以后每次复核的数字填在“年度复核”表"),
     C("家庭年收入", "household_income", MONEY, True, aliases=("家庭年度总收入", "家庭年总收入"),
       national="家庭年度总收入", sensitive=S_INCOME, example=Decimal("30000")),
     C("刚性支出", "rigid_spending", MONEY, hint="医疗、教育、残疾等年度必需支出",
@@ -222,6 +242,7 @@ WORKERS = Sheet("困难职工", "workers", (
     C("最近复核日期", "reviewed", DATE, hint="每年至少复核一次", example=date(2026, 3, 10)),
     C("结档日期", "closed", DATE, hint="脱困、注销或退档时填写"),
     C("结档原因", "exit_reason", ENUM, choices=EXIT_REASON),
+    C("结档公示批次", "close_batch", CODE, ref="aid.batches", hint="脱困、注销时的结档公示批次"),
     C("返困", "relapsed", BOOL, hint="脱困后再次困难填“是”", width=6, example=False),
     C("开户银行", "bank", TEXT, national="开户银行", example="示范农商银行"),
     C("银行卡号", "bank_account", CODE, aliases=("银行账号", "卡号"), hint="单元格格式设为文本",
@@ -258,8 +279,23 @@ VISITS = Sheet("走访记录", "visits", (
     C("下一步", "next_step", TEXT, width=24),
 ), "入户调查、核实、跟踪回访和年度复核，每次一行。")
 
-REGISTER = Book("困难职工档案.xlsx", "register", (WORKERS, MEMBERS, VISITS),
-                "困难职工档案（一户一档）、家庭成员和走访记录。")
+REVIEWS = Sheet("年度复核", "reviews", (
+    C("档案编号", "archive_no", CODE, True, ref="register.workers", example="SF-0001"),
+    C("复核日期", "date", DATE, True, example=date(2024, 12, 10)),
+    C("家庭年收入", "household_income", MONEY, True, sensitive=S_INCOME, example=Decimal("33600")),
+    C("刚性支出", "rigid_spending", MONEY, sensitive=S_INCOME, example=Decimal("12000")),
+    C("家庭人口", "household_size", INT, True, width=8, example=2, limits=(1, 30)),
+    C("家庭月人均收入", "per_capita", MONEY, hint="可留空，自动计算", sensitive=S_INCOME,
+      example=Decimal("900.00")),
+    C("困难类别", "category", TEXT, True, ref="policy.categories", example="深度困难"),
+    C("复核人", "reviewer", TEXT, example="王芳"),
+    C("复核结论", "conclusion", TEXT, width=30, example="收入略有增加，仍属深度困难"),
+), "每次年度复核（或情况变化后的核实）一行：当时的家庭收入、人口和困难类别。"
+   "每笔帮扶按申请日期当时有效的数字认定；没有复核记录时按“困难职工”表中建档时的数字。",
+   optional=True)
+
+REGISTER = Book("困难职工档案.xlsx", "register", (WORKERS, MEMBERS, VISITS, REVIEWS),
+                "困难职工档案（一户一档）、家庭成员、走访记录和年度复核。")
 
 # --- 帮扶记录.xlsx ------------------------------------------------------------------
 PAYOUTS = Sheet("帮扶发放", "payouts", (
@@ -271,10 +307,15 @@ PAYOUTS = Sheet("帮扶发放", "payouts", (
       ref="policy.items", hint="见帮扶政策“帮扶项目”",
       example="医疗救助（大病）"),
     C("帮扶活动", "campaign", TEXT, aliases=("活动名称",), hint="如 两节送温暖、金秋助学", example=""),
+    C("受助对象", "beneficiary", TEXT, hint="助学等按人计算的项目填写学生（家庭成员）姓名；本人可留空",
+      sensitive=S_FAMILY, max_length=40),
+    C("办理状态", "state", ENUM, choices=PAYOUT_STATE, hint="留空为正常；不予批准或已撤销的不计次数、不计金额",
+      example="正常"),
     C("申请日期", "applied", DATE, True, example=date(2024, 4, 1)),
     C("核实日期", "verified", DATE, example=date(2024, 4, 8)),
     C("公示批次", "batch", CODE, ref="aid.batches", example="GS-2024-01"),
     C("批准日期", "approved", DATE, example=date(2024, 4, 22)),
+    C("告知日期", "notified", DATE, hint="把办理结果告知申请人的日期", example=date(2024, 4, 23)),
     C("发放日期", "paid", DATE, aliases=("发放时间",), example=date(2024, 4, 25)),
     C("金额", "amount", MONEY, True, aliases=("发放金额", "帮扶金额", "救助金额", "慰问金额"),
       example=Decimal("1000")),
@@ -308,8 +349,8 @@ BATCHES = Sheet("公示批次", "batches", (
 OBJECTIONS = Sheet("异议处理", "objections", (
     C("异议编号", "objection_no", CODE, True, unique=True, example="YY-2024-01"),
     C("公示批次", "batch", CODE, True, ref="aid.batches", example="GS-2024-01"),
-    C("档案编号", "archive_no", CODE, ref="register.workers", hint="针对某人的异议填写",
-      example="SF-0001"),
+    C("档案编号", "archive_no", CODE, ref="register.workers",
+      hint="针对某人的异议填写（复查后须重新公示，并填写重新公示批次）；针对整批的留空"),
     C("收到日期", "received", DATE, True, example=date(2024, 4, 12)),
     C("异议内容", "content", TEXT, True, sensitive=S_NOTE, width=30, max_length=2000,
       example="反映该户家庭收入情况与实际不符"),
@@ -378,6 +419,15 @@ SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
     C("统计最小显示人数", "min_cell", INT, hint="少于此人数的统计格不显示", example=3, default=3,
       limits=(0, 1000)),
     C("联系人", "contact", TEXT, example="李文"),
+    C("建档须公示", "register_disclosure", BOOL, hint="“是”：新建档案须填写建档公示批次", example=False,
+      default=False),
+    C("结档须公示", "close_disclosure", BOOL, hint="“是”：脱困、注销的档案须填写结档公示批次",
+      example=True, default=False),
+    C("异议后未重新公示", "redisclosure_severity", ENUM, choices=SEVERITY_CHOICE,
+      hint="公示中有异议、未重新公示就批准时报告为“错误”还是“提醒”（默认提醒）", example="提醒",
+      default="提醒"),
+    C("财政配套比例", "matching_ratio", RATE,
+      hint="上级财政专项须地方财政配套的比例，如 1 表示不低于 1:1；不要求可留空", example=Decimal("1")),
 ))
 
 CATEGORIES = Sheet("困难类别", "categories", (
@@ -403,11 +453,17 @@ ITEMS = Sheet("帮扶项目", "items", (
     C("比例", "rate", RATE, hint="如 80%", limits=(0, 1)),
     C("封顶金额", "cap", MONEY),
     C("收入条件", "income_rule", ENUM, True, INCOME_RULE, example="不限"),
+    C("或者", "routes", TEXT, aliases=("其他条件", "其他途径"), width=24,
+      hint="收入条件以外也可申请的情形，用、分隔：困难类别（如 意外致困）、致困原因（如 遭受意外事故）或 低保户",
+      example="遭受意外事故"),
+    C("对象要求", "needs", MULTI, choices=ITEM_NEEDS, width=20, hint="档案中须能看出的条件"),
     C("对象条件", "who", TEXT, True, width=40, example="本人、配偶或子女患重大疾病的困难职工"),
     C("所需材料", "documents", TEXT, True, width=40, hint="多项材料用、或；分隔",
       example="县级以上医院病情证明、身份证、户口簿"),
     C("办理时限", "deadline_days", INT, hint="核实时限（工作日）", example=6, limits=(1, 365)),
     C("频次", "frequency", ENUM, True, FREQUENCY, example="每年"),
+    C("频次单位", "frequency_unit", ENUM, choices=FREQUENCY_UNIT, hint="留空为每户；助学按每名受助对象",
+      example="每户"),
     C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1, limits=(1, 366)),
     C("需公示", "needs_disclosure", BOOL, True, example=True),
     C("办理程序", "procedure", TEXT, width=40),

@@ -14,7 +14,8 @@ from . import schema
 TARGET = Path(__file__).resolve().parent / "record_types.py"
 
 CLASS_NAMES = {
-    "workers": "Worker", "members": "Member", "visits": "Visit", "payouts": "Payout", "batches": "Batch",
+    "workers": "Worker", "members": "Member", "visits": "Visit", "reviews": "Review", "payouts": "Payout",
+    "batches": "Batch",
     "objections": "Objection", "funds": "Fund", "incomes": "Income", "expenses": "Expense",
     "categories": "Category", "dibao_lines": "DibaoLine", "items": "Item", "calendar": "CalendarDay",
 }

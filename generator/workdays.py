@@ -43,6 +43,16 @@ class WorkCalendar:
         self._cache[day] = result
         return result
 
+    def knows(self, year: int) -> bool:
+        """Is the year's official schedule known (entered by the station or in the package)?"""
+        if year in self.entered_years:
+            return True
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
         key = (start, end)

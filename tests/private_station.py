@@ -146,6 +146,9 @@ BATCHES = [
      "subject": "新认定困难职工名单", "start": date(2026, 6, 20)},
     {"batch_no": "GS-2026-03", "title": "2026年金秋助学和医疗救助公示", "kind": "帮扶公示",
      "subject": "拟救助名单", "start": date(2026, 8, 1), "place": "镇总工会公示栏、本站网站"},
+    {"batch_no": "GS-2026-03-R", "title": "2026年金秋助学和医疗救助公示（异议复查后重新公示）",
+     "kind": "帮扶公示", "subject": "经复查后重新公示的拟救助人员", "start": date(2026, 8, 7),
+     "original": "GS-2026-03"},
     {"batch_no": "GS-2026-05", "title": "2026年第四季度生活救助公示", "kind": "帮扶公示",
      "subject": "拟救助名单", "start": date(2026, 11, 20), "place": "镇总工会公示栏、本站网站",
      "issued": date(2026, 11, 20)},
@@ -153,7 +156,7 @@ BATCHES = [
 OBJECTIONS = [
     {"objection_no": "YY-2026-01", "batch": "GS-2026-03", "archive_no": "SF-0003",
      "received": date(2026, 8, 3), "content": "反映其家庭收入偏高", "result": "不成立",
-     "resolved": date(2026, 8, 6), "resolution": "经入户复查，收入属实"},
+     "resolved": date(2026, 8, 6), "resolution": "经入户复查，收入属实", "redisclosed_in": "GS-2026-03-R"},
 ]
 
 _P = dict(fund="上级帮扶专项资金", method="银行卡", signed=True, clerk="李文")
@@ -179,7 +182,7 @@ PAYOUTS = [
      "signed_on": date(2026, 8, 15), "campaign": "金秋助学"},
     {**_P, "record_no": "FF-2026-0012", "archive_no": "SF-0003", "name": "曾明", "item": "医疗救助（大病）",
      "applied": date(2026, 7, 21), "verified": date(2026, 7, 27), "batch": "GS-2026-03",
-     "approved": date(2026, 8, 10), "paid": date(2026, 8, 15), "base_amount": D("17512.50"),
+     "approved": date(2026, 8, 14), "paid": date(2026, 8, 15), "base_amount": D("17512.50"),
      "amount": D("10000"), "signed_on": date(2026, 8, 16)},
     {**_P, "record_no": "FF-2026-0013", "archive_no": "SF-0005", "name": "解晓东", "item": "医疗互助",
      "applied": date(2026, 7, 22), "verified": date(2026, 7, 28), "batch": "GS-2026-03",
@@ -230,7 +233,7 @@ EXPENSES = [
 TABLES = {"workers": WORKERS, "members": MEMBERS, "visits": VISITS, "payouts": PAYOUTS,
           "batches": BATCHES, "objections": OBJECTIONS, "funds": FUNDS, "incomes": INCOMES,
           "expenses": EXPENSES, "categories": CATEGORIES, "dibao_lines": DIBAO, "items": ITEMS,
-          "calendar": []}
+          "calendar": [{"date": date(2027, 1, 1), "kind": "休息日", "note": "元旦"}]}
 
 
 def _cell(value):
@@ -258,7 +261,7 @@ def write_station(folder: Path, tables: dict | None = None, settings: dict | Non
                     ws.append([entry.name, _cell(settings.get(entry.key)), None])
                 continue
             ws.append([c.name for c in sheet.columns])
-            for ri, row in enumerate(tables[sheet.key], 2):
+            for ri, row in enumerate(tables.get(sheet.key, ()), 2):
                 for ci, c in enumerate(sheet.columns, 1):
                     cell = write_text_cell(ws, ri, ci, _cell(row.get(c.key)))
                     if c.kind in (schema.IDNO, schema.PHONE, schema.CODE):

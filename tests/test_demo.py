@@ -156,8 +156,8 @@ def test_committed_records_pass_every_check():
     r = outcome.records
     assert (len(r.workers), len(r.payouts)) == (200, 600)
     assert {p.item for p in r.payouts} == {i.name for i in r.items}
-    assert {i.source for i in r.incomes} >= {"上级拨款", "地方财政配套", "工会经费", "社会捐赠", "干部职工捐款",
-                                             "互助金"}
+    assert {i.source for i in r.incomes} >= {"上级拨款", "上级财政专项", "地方财政配套", "工会经费", "社会捐赠",
+                                             "干部职工捐款", "互助金"}
     assert 4 <= len(r.funds) <= 6
 
 

@@ -45,7 +45,7 @@ def test_table_applies_to_the_surname_only():
 def test_ties_broken_by_archive_number_and_tones():
     assert name_key("王芳", "SF-0001") < name_key("王芳", "SF-0002")
     assert order(["吕明", "卢明"]) == ["卢明", "吕明"]  # lu before lv (ü)
-    assert order(["谢丽", "解晓东"]) == ["谢丽", "解晓东"]  # xie li before xie xiao
+    assert order(["谢丽", "谢晓东"]) == ["谢丽", "谢晓东"]  # xie li before xie xiao
 
 
 def test_unusual_names_sort_without_errors():
@@ -55,3 +55,23 @@ def test_unusual_names_sort_without_errors():
     assert ordered[-2:] in (["", None], [None, ""])
     assert initial("单田芳") == "S" and initial("") == "#" and initial("Tom") == "T"
     assert pinyin_text("单田芳") == "shan tian fang"
+
+
+def test_each_surname_stays_together():
+    # 姜 jiāng and 蒋 jiǎng share a reading without tones: their dossiers must not interleave
+    names = ["蒋明", "姜爱国", "蒋爱华", "姜明", "蒋子", "姜子"]
+    assert order(names) == ["姜爱国", "姜明", "姜子", "蒋爱华", "蒋明", "蒋子"]
+    # 谢 and 解 (both xiè as surnames) are two surnames too
+    ordered = order(["谢丽", "解晓东", "谢明", "解安"])
+    assert {tuple(ordered[:2]), tuple(ordered[2:])} == {("解安", "解晓东"), ("谢丽", "谢明")}
+    # a surname group still sorts among the others by pinyin: 江 jiāng with 姜, before 蒋
+    assert order(["蒋明", "江明", "姜明"]) in (["江明", "姜明", "蒋明"], ["姜明", "江明", "蒋明"])
+
+
+@pytest.mark.parametrize("name, syllables", [
+    ("蕃明", ("pi2",)), ("乜红", ("nie4",)), ("佴军", ("nai4",)), ("炅光", ("gui4",)), ("角丽", ("jue2",)),
+    ("华强", ("hua4",)), ("纪文", ("ji3",)), ("种田", ("chong2",)), ("冼星海", ("xian3",)), ("折英", ("she2",)),
+    ("单于丹", ("chan2", "yu2")),
+])
+def test_rare_surnames_read_as_surnames(name, syllables):
+    assert reading(name)[:len(syllables)] == syllables

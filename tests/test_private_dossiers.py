@@ -41,9 +41,12 @@ def test_every_worker_has_a_dossier_with_all_payouts(private):
         mine = [p for p in PAYOUTS if p["archive_no"] == w["archive_no"]]
         for p in mine:
             assert p["record_no"] in page and yuan(p["amount"]) in page
-        if mine:
-            total = sum((p["amount"] for p in mine), Decimal(0))
-            assert f"合计 {len(mine)} 笔" in page and yuan(total) in page
+        if mine:  # only what was paid counts as given; the rest is listed, not added up
+            given = [p for p in mine if p.get("paid") and not p.get("state")]
+            total = sum((p["amount"] for p in given), Decimal(0))
+            assert f"已发放合计 {len(given)} 笔" in page and yuan(total) in page
+            if len(given) < len(mine):
+                assert f"另有 {len(mine) - len(given)} 笔未发放" in page
         else:
             assert "没有帮扶发放记录" in page
 
@@ -67,7 +70,8 @@ def test_index_lists_dossiers_in_pinyin_order_with_status(private):
     out, _ = private
     page = text_of(out / "档案" / "index.html")
     names = re.findall(r'<td><a href="SF-\d+\.html">([^<]+)</a></td>', page)
-    assert names == ["区志强", "仇红", "沙小红", "单田芳", "谢丽", "解晓东", "尉迟敬", "曾明", "查伟", "张伟"]
+    # 解 and 谢 are both xiè as surnames: two surnames, each kept together
+    assert names == ["区志强", "仇红", "沙小红", "单田芳", "解晓东", "谢丽", "尉迟敬", "曾明", "查伟", "张伟"]
     assert names == sorted(names, key=name_key)
     assert "在档 8 份" in page and "申请 1 份" in page and "脱困 1 份" in page
 
@@ -169,3 +173,30 @@ def test_sparse_records_do_not_break_any_document(tmp_path):
     assert len(result.dossiers) == 2 and result.reports
     paths = write_wall_printouts(records, tmp_path / "wall", today=TODAY)
     assert any(p.parent.name == "notices" for p in paths) and any(p.parent.name == "policies" for p in paths)
+
+
+def test_review_history_and_void_payouts_in_the_dossier(tmp_path):
+    """The dossier shows each yearly review against its own year's line, the latest figures
+    as the basis, and a cancelled payout as cancelled, never in the total given."""
+    from datetime import date
+
+    reviews = [{"archive_no": "SF-0001", "date": date(2025, 3, 12), "household_income": Decimal("30000"),
+                "household_size": 3, "category": "深度困难", "reviewer": "王芳", "conclusion": "情况无变化"},
+               {"archive_no": "SF-0001", "date": date(2026, 3, 10), "household_income": Decimal("42000"),
+                "household_size": 3, "category": "相对困难", "reviewer": "王芳", "conclusion": "收入增加，调整类别"}]
+    mine = [p for p in PAYOUTS if p["archive_no"] == "SF-0001" and p.get("paid")]
+    cancelled = {**mine[0], "record_no": "FF-2026-0999", "state": "已撤销", "approved": None, "paid": None,
+                 "signed": False, "signed_on": None}
+    records = read_station(tmp_path / "records", tables={"reviews": reviews, "payouts": [*PAYOUTS, cancelled]})
+    write_dossiers(records, tmp_path / "out", today=TODAY, only={"SF-0001"})
+    page = text_of(tmp_path / "out" / "档案" / "SF-0001.html")
+    history = page[page.index("年度复核记录"):page.index("<h2>三、六知一定")]
+    assert re.findall(r"<tr><td class=\"nowrap\">([^<]+)</td>", history) == ["2025年3月12日", "2026年3月10日"]
+    assert "1,030.00" in history and "1,062.00" in history  # each review with its own year's line
+    assert "2026-03-10 年度复核" in page and "1,166.67" in page  # 42000 / 12 / 3, the latest figures
+    row = page[page.index("FF-2026-0999"):]
+    row = row[:row.index("</tr>")]
+    assert "已撤销" in row and "<s>" in row
+    given = [p for p in mine if not p.get("state")]
+    assert f"已发放合计 {len(given)} 笔" in page
+    assert yuan(sum((p["amount"] for p in given), Decimal(0))) in page

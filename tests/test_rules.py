@@ -267,7 +267,8 @@ def test_paid_without_approval(tmp_path):
 def test_payment_in_the_future(tmp_path):
     got = run(tmp_path, lambda d: None, today=date(2024, 4, 11))
     assert got == {("帮扶发放", cell_of("帮扶发放", column, row), "date-future")
-                   for column, row in (("发放日期", 0), ("签收日期", 0), ("发放日期", 1), ("签收日期", 1))}
+                   for column, row in (("发放日期", 0), ("签收日期", 0), ("发放日期", 1), ("签收日期", 1))} | {
+                   ("其他支出", cell_of("其他支出", "日期", 0), "date-future")}  # money spent after the check date
 
 
 # --- working-day deadlines ---------------------------------------------------------------
@@ -294,6 +295,8 @@ def test_year_missing_from_calendar_warns_and_counts_weekdays(tmp_path):
         payouts(d)[0].update({"申请日期": date(2027, 1, 4), "核实日期": date(2027, 1, 14),
                               "公示批次": None, "批准日期": None, "发放日期": None, "签收日期": None,
                               "已签收": "否"})
+        d[POLICY]["调休安排"] = []
+        d[POLICY]["低保标准"].append({"年度": 2027, "每人每月金额": 1090})
     got = run(tmp_path, change, today=date(2027, 2, 1))
     assert got == {("调休安排", "", "calendar-unknown"),
                    ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "deadline"),  # 8 weekdays > 6
@@ -306,6 +309,7 @@ def test_entered_schedule_replaces_the_warning(tmp_path):
                               "公示批次": None, "批准日期": None, "发放日期": None, "签收日期": None,
                               "已签收": "否"})
         d[POLICY]["调休安排"] = [{"日期": date(2027, 1, 1), "类型": "休息日", "说明": "元旦"}]
+        d[POLICY]["低保标准"].append({"年度": 2027, "每人每月金额": 1090})
     got = run(tmp_path, change, today=date(2027, 2, 1))
     assert got == {("困难职工", cell_of("困难职工", "档案编号", 0), "never-helped")}  # no calendar, no deadline
 
@@ -322,8 +326,11 @@ def test_fund_overdrawn_in_date_order(tmp_path):
 
 
 def test_matching_below_one_to_one(tmp_path):
-    got = run(tmp_path, lambda d: d[FUNDS]["资金收入"][1].update({"金额": 10000}))
-    assert ("资金收入", "", "matching-low") in got
+    def change(d):
+        d[FUNDS]["资金收入"][0]["来源类型"] = "中央财政专项"
+        d[FUNDS]["资金收入"][1]["金额"] = 10000
+        d[POLICY]["站点设置"].append({"设置项": "财政配套比例", "值": 1})
+    assert run(tmp_path, change) == {("资金收入", "", "matching-low")}
 
 
 def test_every_catalogue_rule_has_a_chinese_message():

@@ -1,47 +1,91 @@
-"""Rules on each payout: eligibility, amount within the standard, frequency,
-disclosure before approval (公示无异议后批准)."""
+"""Rules on each payout: eligibility on the figures of its own date, amount within the
+standard, frequency per unit and period, the item's own conditions, and disclosure
+before approval (公示无异议后批准, re-disclosed after an objection).
+
+Rejected and cancelled payouts (办理状态 不予批准/已撤销) were never approved or paid: they
+count for nothing here, and must not carry a payout date.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import date
 
-from ..periods import Quarter
+from .. import schema
+from ..money import CENT
 from ..problems import problem
-from ..standards import INCOME_MULTIPLE, describe, standard_amount
-from .people import worker_income
+from ..records import is_void
+from ..standards import (
+    describe,
+    frequency_text,
+    income_multiple,
+    period,
+    period_label,
+    route_kind,
+    route_met,
+    routes,
+    standard_amount,
+    times_line,
+    unit,
+)
 from .timeline import objection_problems
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "amount-base-missing", "amount-over-standard", "amount-under-standard", "date-order", "disclosure-missing",
-    "disclosure-not-listed", "disclosure-not-over", "frequency", "ineligible-income", "ineligible-status",
-    "money-zero",
+    "amount-base-missing", "amount-not-cash", "amount-over-standard", "amount-under-standard",
+    "beneficiary-unknown", "date-order", "disclosure-missing", "disclosure-not-listed", "disclosure-not-over",
+    "frequency", "ineligible-income", "ineligible-needs", "ineligible-status", "item-standard-incomplete",
+    "money-zero", "route-unknown", "void-paid",
 })
-
-_FREQUENCY_RULE = {"一次性": "只能领取一次", "每年": "每年最多领取 {n} 次", "每季度": "每季度最多领取 {n} 次"}
 
 
 def check(records, ctx):
+    yield from _items(records)
     if "payouts" not in records.places:
         return
     workers = records.worker_by_no
     items = records.item_by_name
-    batches = records.batch_by_no
-    objections = _objections_by_batch(records)
-    incomes: dict = {}  # archive number -> per-capita income, computed once
     seen: dict = {}
     for p in sorted(records.payouts, key=lambda p: (p.applied or p.paid or ctx.today, p.row)):
+        if is_void(p):
+            yield from _void(records, p)
+            continue
         w = workers.get(p.archive_no)
         item = items.get(p.item)
         if w is not None:
             yield from _status(records, p, w)
+            yield from _beneficiary(records, p, w)
         if item is None:
             continue
         yield from _amount(records, p, item)
         yield from _frequency(records, p, item, seen)
         if w is not None:
-            yield from _income(records, p, w, item, incomes)
-        yield from _disclosure(records, p, item, batches, objections)
+            yield from _income(records, p, w, item)
+            yield from _needs(records, p, w, item)
+        yield from _disclosure(records, p, item)
+
+
+# --- the policy itself ------------------------------------------------------------------
+def _items(records):
+    if "items" not in records.places:
+        return
+    categories = records.category_by_name
+    for item in records.items:
+        for route in routes(item):
+            if route_kind(route, categories) is None:
+                yield problem("route-unknown", **records.place("items", item.row, "routes"), item=item.name,
+                              value=route, categories="、".join(categories) or "（未填写）")
+        missing = {"固定金额": ("fixed",), "比例封顶": ("rate",)}.get(item.standard or "", ())
+        for key in missing:
+            if getattr(item, key) is None:
+                yield problem("item-standard-incomplete", **records.place("items", item.row, key),
+                              item=item.name, standard=item.standard, column=schema.ITEMS.column(key).name)
+
+
+# --- one payout -------------------------------------------------------------------------
+def _void(records, p):
+    if p.paid is not None:
+        yield problem("void-paid", **records.place("payouts", p.row, "paid"), state=p.state,
+                      paid=p.paid.isoformat())
 
 
 def _status(records, p, w):
@@ -58,6 +102,15 @@ def _status(records, p, w):
                       archive=w.archive_no, status=f"{w.status}（{w.closed.isoformat()} 结档）")
 
 
+def _beneficiary(records, p, w):
+    name = p.beneficiary
+    if not name or name == w.name:
+        return
+    if not any(m.name == name for m in records.members_by_worker.get(w.archive_no, ())):
+        yield problem("beneficiary-unknown", **records.place("payouts", p.row, "beneficiary"), value=name,
+                      archive=w.archive_no)
+
+
 def _amount(records, p, item):
     if p.amount is None:
         return
@@ -71,7 +124,10 @@ def _amount(records, p, item):
         return
     if allowed is None:
         return
-    if p.amount > allowed:
+    if item.standard == "非现金" and p.amount > 0:
+        yield problem("amount-not-cash", **records.place("payouts", p.row, "amount"), item=item.name,
+                      amount=p.amount)
+    elif p.amount > allowed:
         yield problem("amount-over-standard", **records.place("payouts", p.row, "amount"),
                       item=item.name, amount=p.amount, standard=allowed, basis=describe(item))
     elif p.amount < allowed and item.standard == "固定金额":
@@ -79,57 +135,114 @@ def _amount(records, p, item):
                       item=item.name, amount=p.amount, standard=allowed, basis=describe(item))
 
 
-def _period(item, day):
-    if item.frequency == "一次性":
-        return "ever"
-    if item.frequency == "每年":
-        return day.year
-    if item.frequency == "每季度":
-        return Quarter.of(day)
-    return None
-
-
 def _frequency(records, p, item, seen):
     day = p.applied or p.paid
-    if day is None or item.frequency in (None, "不限"):
+    if day is None:
         return
-    period = _period(item, day)
-    limit = 1 if item.frequency == "一次性" else (item.max_times or 1)
-    key = (p.archive_no, item.name, period)
-    earlier = seen.setdefault(key, [])
+    key_period = period(item, day)
+    if key_period is None:
+        return  # 一次性 is per case, 不限 limits nothing
+    per_person = unit(item) == "每名受助对象"
+    who = (p.archive_no, p.beneficiary or "") if per_person else p.archive_no
+    limit = item.max_times or 1
+    earlier = seen.setdefault((who, item.name, key_period), [])
     if len(earlier) >= limit:
         others = "、".join(str(row) for row in earlier[-3:])
+        hint = ("如是家中不同的受助对象（如两个孩子），请在“受助对象”中分别填写姓名。"
+                if per_person and not p.beneficiary else "")
         yield problem("frequency", **records.place("payouts", p.row, "item"), item=item.name,
-                      rule=_FREQUENCY_RULE[item.frequency].format(n=limit), archive=p.archive_no,
-                      other=f"本表第 {others} 行")
+                      rule=frequency_text(item), archive=p.archive_no,
+                      period=period_label(item, key_period), other=f"本表第 {others} 行", hint=hint)
     earlier.append(p.row)
 
 
-def _income(records, p, w, item, incomes):
-    multiple = INCOME_MULTIPLE.get(item.income_rule)
+def _income(records, p, w, item):
+    multiple = income_multiple(item)
     if multiple is None or p.applied is None:
         return
-    line = records.dibao_line(p.applied.year)
-    if w.archive_no not in incomes:
-        incomes[w.archive_no] = worker_income(w)
-    income = incomes[w.archive_no]
-    if line is None or income is None:
+    figures = records.figures_at(w, p.applied)
+    alternatives = routes(item)
+    if any(route_met(r, w, figures.category) for r in alternatives):
         return
-    limit = (line * multiple).quantize(Decimal("0.01"))
-    if income >= limit:
+    line = records.dibao_line(p.applied.year)
+    if line is None or figures.per_capita is None:
+        return  # a missing line is reported once, on the 低保标准 sheet
+    limit = (line * multiple).quantize(CENT)
+    if figures.per_capita >= limit:
+        source = (f"{figures.date.isoformat()} 复核时" if figures.from_review else "建档时")
+        also = f"，也不属于{'、'.join(alternatives)}" if alternatives else ""
         yield problem("ineligible-income", **records.place("payouts", p.row, "item"), item=item.name,
-                      limit=limit, basis=f"{p.applied.year} 年低保线 {line} 元的{item.income_rule[2:]}",
-                      archive=w.archive_no, income=income)
+                      limit=limit, basis=f"{p.applied.year} 年低保线 {line} 元{times_line(multiple)}",
+                      archive=w.archive_no, income=figures.per_capita, source=source, also=also)
 
 
-def _objections_by_batch(records):
-    out: dict = {}
-    for o in records.objections:
-        out.setdefault(o.batch, []).append(o)
-    return out
+def is_4050(worker, day: date) -> bool:
+    """Women from 40, men from 50 (“4050”人员), on `day`."""
+    if worker.birth_date is None or worker.sex is None:
+        return False
+    age = day.year - worker.birth_date.year - ((day.month, day.day) < (worker.birth_date.month,
+                                                                       worker.birth_date.day))
+    return age >= (40 if worker.sex == "女" else 50)
 
 
-def _disclosure(records, p, item, batches, objections):
+# School levels: the age on 1 September of the school year (with a year's slack for early or
+# late starters), else the school's name when the birth date is not on file.
+_LEVELS = {"有在学子女": (6, 25, ""), "有高中（中职）在学子女": (14, 19, "高中"), "有大学在学子女": (17, 26, "大学")}
+_SCHOOL_WORDS = (("初中", ("小学", "初中", "初级中学")), ("大学", ("大学", "学院", "大专", "高职", "高校")),
+                 ("高中", ("高中", "中学", "职高", "中职", "中专", "技校")))
+
+
+def _age(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _school_level(name: str) -> str | None:
+    """'高中' for 示范县第一中学, '初中' for 示范镇初级中学, None when the name does not say."""
+    return next((level for level, words in _SCHOOL_WORDS if any(w in name for w in words)), None)
+
+
+def _student(member, day: date | None, need: str = "有在学子女") -> bool:
+    """A student at the item's level on the application date. 身份 says what is true today and
+    a payout is judged by what was true then, so the birth date decides where it is on file."""
+    low, high, level = _LEVELS[need]
+    born = member.birth_date
+    if born is not None and day is not None and member.relation in ("子女", "孙子女"):
+        school_year = day.year if day.month >= 7 else day.year - 1
+        return low <= _age(born, date(school_year, 9, 1)) <= high
+    if member.role != "学生":
+        return False
+    named = _school_level(member.school_or_employer or "")
+    return not level or named is None or named == level
+
+
+def _needs(records, p, w, item):
+    members = records.members_by_worker.get(w.archive_no, ())
+    target = next((m for m in members if p.beneficiary and m.name == p.beneficiary), None)
+    day = p.applied or p.paid
+    for need in item.needs or ():
+        if need == "持残疾证":
+            ok = (w.disability not in (None, "无") if target is None else target.health == "残疾"
+                  or (p.beneficiary == w.name and w.disability not in (None, "无")))
+            missing = "没有登记残疾类别" if target is None else f"家庭成员 {target.name} 的健康状况不是“残疾”"
+        elif need in _LEVELS:
+            ok = (_student(target, day, need) if target is not None
+                  else any(_student(m, day, need) for m in members))
+            level = need[1:-4] or "在学"
+            missing = (f"受助对象 {target.name} 申请时不是{level}学生（按出生日期或学校）" if target is not None
+                       else f"家庭成员中没有{level}学生")
+        elif need == "下岗失业或低保或4050人员":
+            ok = (w.work_status in ("下岗", "失业") or w.dibao == "低保户"
+                  or (day is not None and is_4050(w, day)))
+            missing = f"工作状态为“{w.work_status}”、低保情况为“{w.dibao}”，也不是“4050”人员"
+        else:
+            continue
+        if not ok:
+            yield problem("ineligible-needs", **records.place("payouts", p.row, "item"), item=item.name,
+                          need=need, archive=w.archive_no, missing=missing)
+
+
+# --- disclosure --------------------------------------------------------------------------
+def _disclosure(records, p, item):
     decided = p.approved or p.paid
     if not item.needs_disclosure:
         return
@@ -137,7 +250,7 @@ def _disclosure(records, p, item, batches, objections):
         if decided:
             yield problem("disclosure-missing", **records.place("payouts", p.row, "batch"), item=item.name)
         return
-    batch = batches.get(p.batch)
+    batch = records.batch_by_no.get(p.batch)
     if batch is None:
         return  # reported as a missing reference
     if batch.kind and batch.kind != "帮扶公示":
@@ -146,11 +259,11 @@ def _disclosure(records, p, item, batches, objections):
         return
     if not decided or batch.start is None:
         return
+    column = "approved" if p.approved else "paid"
     end = records.batch_end(batch)
     if decided <= end:
-        yield problem("disclosure-not-over", **records.place("payouts", p.row, "approved" if p.approved else "paid"),
+        yield problem("disclosure-not-over", **records.place("payouts", p.row, column),
                       approved=decided.isoformat(), batch=batch.batch_no, start=batch.start.isoformat(),
                       end=end.isoformat())
-    yield from objection_problems(objections.get(batch.batch_no, ()), batch.batch_no, p.archive_no, decided,
-                                  records.place("payouts", p.row, "batch"),
-                                  records.place("payouts", p.row, "approved" if p.approved else "paid"))
+    yield from objection_problems(records, batch, p.archive_no, decided,
+                                  records.place("payouts", p.row, column), records.place("payouts", p.row, "batch"))

@@ -1,6 +1,7 @@
 """Money rules: 专款专用 (a fund pays only its allowed items), no overdraft in date
-order (balances from generator/ledger.py), and local government matching of upper-level
-funds (不低于 1:1)."""
+order (balances from generator/ledger.py), approved-but-unpaid money within the balance,
+and local government matching of upper-level financial special funds where the station
+declares a ratio. Rejected and cancelled payouts never move money."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import schema
-from ..ledger import fund_movements
+from ..ledger import Ledger, fund_movements, ratio_text
 from ..problems import problem
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
-CODES = frozenset({"fund-negative", "fund-not-allowed", "matching-low"})
+CODES = frozenset({"fund-commitment", "fund-negative", "fund-not-allowed", "matching-low"})
 
 ALL_USES = {"全部", "不限", "所有"}
 
@@ -32,12 +33,14 @@ def check(records, ctx):
     items = records.item_by_name
     yield from _allowed(records, funds, items)
     yield from _balances(records, ctx.today)
-    yield from _matching(records)
+    ledger = Ledger(records, ctx.today)
+    yield from _commitments(records, funds, ledger)
+    yield from _matching(records, ledger)
 
 
 def _allowed(records, funds, items):
     groups = {name: allowed_groups(f) for name, f in funds.items()}
-    for p in records.payouts:
+    for p in records.live_payouts:
         item = items.get(p.item)
         allowed = groups.get(p.fund, None)
         if item is None or p.fund not in funds or allowed is None or item.group in allowed:
@@ -65,18 +68,33 @@ def _balances(records, today):
                 break
 
 
-def _matching(records):
-    upper: dict = defaultdict(Decimal)
-    local: dict = defaultdict(Decimal)
-    for i in records.incomes:
-        if not i.date or i.amount is None:
-            continue
-        if i.source in schema.UPPER_SOURCES:
-            upper[i.date.year] += i.amount
-        elif i.source in schema.MATCHING_SOURCES:
-            local[i.date.year] += i.amount
-    for year in sorted(upper):
-        if upper[year] > 0 and local[year] < upper[year]:
-            ratio = (local[year] / upper[year]).quantize(Decimal("0.01"))
-            yield problem("matching-low", **records.place("incomes"), year=year, local=local[year],
-                          upper=upper[year], ratio=f"{ratio}:1")
+def _commitments(records, funds, ledger):
+    """Approved, not yet paid: warn before the payment would overdraw the fund."""
+    pending: dict = defaultdict(list)
+    for p in records.live_payouts:
+        if p.approved and not p.paid and p.amount and p.fund in funds:
+            pending[p.fund].append(p)
+    for name, waiting in sorted(pending.items()):
+        balance = ledger.balance(name)
+        left = balance
+        for p in sorted(waiting, key=lambda p: (p.approved, p.row)):
+            left -= p.amount
+            if left < 0:
+                total = sum((q.amount for q in waiting), Decimal(0))
+                yield problem("fund-commitment", **records.place("payouts", p.row, "amount"), fund=name,
+                              today=ledger.today.isoformat(), balance=balance, pending=total,
+                              short=total - balance)
+                break
+
+
+def _matching(records, ledger):
+    """Only where the station declares a matching requirement (财政配套比例)."""
+    required = records.settings.matching_ratio
+    if required is None:
+        return
+    years = sorted({i.date.year for i in records.incomes if i.date and i.source in schema.MATCHED_SOURCES})
+    for year in years:
+        local, upper = ledger.matching(year)
+        if upper > 0 and local < upper * required:
+            yield problem("matching-low", **records.place("incomes"), year=year, local=local, upper=upper,
+                          ratio=ratio_text(local, upper), required=f"{required.normalize():f}:1")

@@ -7,12 +7,14 @@ from decimal import Decimal
 
 from .. import idcard, schema
 from ..problems import problem
-from ..records import per_capita
+from ..records import is_void, per_capita
+from ..standards import income_multiple
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "exit-missing-date", "household-size", "idno-birth-mismatch", "idno-sex-mismatch", "ineligible-category",
-    "ineligible-migrant", "never-helped", "per-capita-mismatch", "required", "review-overdue",
+    "close-disclosure-missing", "dibao-line-missing", "exit-missing-date", "household-size", "idno-birth-mismatch",
+    "idno-sex-mismatch", "ineligible-category", "ineligible-migrant", "never-helped", "per-capita-mismatch",
+    "register-disclosure-missing", "required", "review-overdue",
 })
 
 TOLERANCE = Decimal("1.00")  # clerks round the per-capita figure to whole yuan
@@ -30,6 +32,9 @@ def check(records, ctx):
         yield from _category(records, w)
         yield from _status(records, w, ctx, helped)
         yield from _migrant(records, w)
+        yield from _disclosed(records, w)
+    yield from _reviews(records)
+    yield from _lines(records)
 
 
 def _identity(records, key, rows):
@@ -66,17 +71,70 @@ def worker_income(w) -> Decimal | None:
 
 
 def _category(records, w):
-    cat = records.category_by_name.get(w.category)
-    if cat is None or cat.multiple is None or w.applied is None:
+    yield from _category_at(records, "workers", w.row, w.archive_no, w.category, w.applied, worker_income(w))
+
+
+def _category_at(records, sheet, row, archive, category, day, income):
+    """The category's income limit with the 低保 line of the assessment's own year."""
+    cat = records.category_by_name.get(category)
+    if cat is None or cat.multiple is None or day is None:
         return
-    line = records.dibao_line(w.applied.year)
-    income = worker_income(w)
+    line = records.dibao_line(day.year)
     if line is None or income is None:
         return
     limit = (line * cat.multiple).quantize(Decimal("0.01"))
     if income >= limit:
-        yield problem("ineligible-category", **records.place("workers", w.row, "category"),
-                      archive=w.archive_no, category=w.category, limit=limit, income=income)
+        yield problem("ineligible-category", **records.place(sheet, row, "category"),
+                      archive=archive, category=category, limit=limit, income=income)
+
+
+def _reviews(records):
+    """Each 年度复核 row: its per-capita figure and its category, with that year's line."""
+    for r in records.reviews:
+        computed = per_capita(r)
+        if computed is not None and r.per_capita is not None and abs(computed - r.per_capita) > TOLERANCE:
+            yield problem("per-capita-mismatch", **records.place("reviews", r.row, "per_capita"),
+                          value=r.per_capita, expected=computed)
+        yield from _category_at(records, "reviews", r.row, r.archive_no, r.category, r.date,
+                                computed if computed is not None else r.per_capita)
+
+
+def lines_in_use(records) -> dict[int, set[str]]:
+    """year -> what needs that year's 低保 line (income conditions, categories)."""
+    years: dict[int, set[str]] = {}
+    items = records.item_by_name
+    for p in records.payouts:
+        item = items.get(p.item)
+        if item is not None and p.applied and not is_void(p) and income_multiple(item) is not None:
+            years.setdefault(p.applied.year, set()).add("帮扶发放")
+    categories = records.category_by_name
+    for sheet, rows, when in (("困难职工", records.workers, "applied"), ("年度复核", records.reviews, "date")):
+        for rec in rows:
+            cat = categories.get(rec.category)
+            day = getattr(rec, when)
+            if cat is not None and cat.multiple is not None and day is not None:
+                years.setdefault(day.year, set()).add(sheet)
+    return years
+
+
+def _lines(records):
+    if "dibao_lines" not in records.places:
+        return
+    for year, usage in sorted(lines_in_use(records).items()):
+        if records.dibao_line(year) is None:
+            yield problem("dibao-line-missing", **records.place("dibao_lines"), year=year,
+                          usage="、".join(f"“{u}”记录" for u in sorted(usage)))
+
+
+def _disclosed(records, w):
+    """建档公示 and 结档公示, where the station's procedure requires them."""
+    s = records.settings
+    if s.register_disclosure and w.registered and not w.batch:
+        yield problem("register-disclosure-missing", **records.place("workers", w.row, "batch"),
+                      archive=w.archive_no)
+    if s.close_disclosure and w.status in ("脱困", "注销") and not w.close_batch:
+        yield problem("close-disclosure-missing", **records.place("workers", w.row, "close_batch"),
+                      archive=w.archive_no, status=w.status)
 
 
 def _status(records, w, ctx, helped):
@@ -90,11 +148,13 @@ def _status(records, w, ctx, helped):
             yield problem("exit-missing-date", **records.place("workers", w.row, "registered"),
                           status=w.status, column="建档日期")
             return
-        last = max(d for d in (w.reviewed, w.registered) if d is not None)
+        history = records.reviews_by_worker.get(w.archive_no, ())
+        last = max(d for d in (w.reviewed, w.registered, history[-1].date if history else None)
+                   if d is not None)
         if ctx.today - last > timedelta(days=365):
             yield problem("review-overdue", **records.place("workers", w.row, "reviewed"),
                           archive=w.archive_no, last=last.isoformat())
-        paid = any(p.paid for p in helped.get(w.archive_no, ()))
+        paid = any(p.paid and not is_void(p) for p in helped.get(w.archive_no, ()))
         if ctx.today - w.registered > timedelta(days=365) and not paid:
             yield problem("never-helped", **records.place("workers", w.row, "archive_no"),
                           archive=w.archive_no, since=w.registered.isoformat())

@@ -12,7 +12,13 @@ Three years of records ending on `today`, all invented, valid under every
 check (`bangfu check records --today 2026-11-23` reports nothing): workers
 with their families, visits, payouts of every item in the station's policy,
 disclosure batches (one running on `today`, one with an upheld objection and
-its re-disclosure), funds with incomes and expenses.
+its re-disclosure, objections about one person followed by a re-disclosure of
+that case), funds with incomes and expenses. The situations of a real year are
+there too: yearly reviews (one raised a family's income after it had been given
+aid under the 低保 line), 生活救助 for 意外致困 households above the line, two
+students of one family each given 金秋助学, a rejected and a withdrawn
+application (counted nowhere), and next year's New Year holiday entered in
+调休安排.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from pathlib import Path
 from .. import schema
 from . import policy
 from .aid import make_payouts
-from .batches import batch_row, make_objections, number_batches, objection_round, objection_row
+from .batches import batch_row, closure_rounds, make_objections, number_batches, objection_round, objection_row
 from .funds import assign_funds, fund_rows, make_expenses, make_incomes, number_vouchers
 from .people import make_workers
+from .reviews import make_reviews, withdraw_one
 from .schedule import build_calendar
 from .visits import make_visits
 from .writer import write_book
@@ -45,8 +52,11 @@ def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
     upheld_in = objection_round(cal)
     paid = make_payouts(rng, people, cal, payouts, upheld_in)
     objections = make_objections(rng, cal, upheld_in)
+    closure_rounds(cal, people)
     rounds = number_batches(cal)
     visits = make_visits(rng, people, paid, cal)
+    reviews = make_reviews(rng, people, paid, lines)
+    withdraw_one(paid)
     assign_funds(rng, paid)
     expenses = make_expenses(rng, cal, workers)
     incomes, opening = make_incomes(cal, paid, expenses, workers)
@@ -55,12 +65,12 @@ def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
                for m in w.members]
     return {
         "register": {"workers": sorted(people, key=lambda w: w.archive_no), "members": members,
-                     "visits": visits},
+                     "visits": visits, "reviews": reviews},
         "aid": {"payouts": paid, "batches": [batch_row(r) for r in rounds],
                 "objections": [objection_row(o) for o in objections]},
         "funds": {"funds": fund_rows(cal, opening), "incomes": incomes, "expenses": expenses},
         "policy": {"categories": list(policy.CATEGORIES), "dibao_lines": list(policy.dibao_lines(cal.first_year)),
-                   "items": list(policy.ITEMS), "calendar": []},
+                   "items": list(policy.ITEMS), "calendar": list(policy.calendar_rows(today))},
         "settings": dict(policy.SETTINGS),
     }
 

@@ -5,7 +5,9 @@ household meets, and a disclosure round (or, for items without 公示, a day).
 Required picks come first (each round and item used, the running round
 filled, every file registered over a year ago helped at least once); the rest
 are drawn by item weight. A pick is refused when it would break the item's
-frequency (一次性 / 每年 / 每季度) or give one worker two payouts in one round.
+frequency (一次性 / 每年 / 每学年 / 每个节日季 / 每季度, per household or per student)
+or give one worker two payouts in one round (a second student of the same family
+excepted: two children in high school get two).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ..standards import standard_amount
+from ..checks.business import is_4050
+from ..standards import period, routes, standard_amount
 from ..workdays import WorkCalendar
 from .family import school_stage, serious, years_in_stage
 from .people import Worker
@@ -58,6 +61,9 @@ class Payout:
     followed_up: date | None = None
     follow_up: str | None = None
     campaign: str | None = None
+    beneficiary: str | None = None
+    state: str | None = None
+    notified: date | None = None
     clerk: str = STAFF[0]
     note: str | None = None
     record_no: str = ""
@@ -84,14 +90,16 @@ class Candidate:
     period: object
     lo: date | None = None  # application window of a round payout
     hi: date | None = None
+    beneficiary: str | None = None  # the student, for items counted per beneficiary
 
 
 def eligible_items(w, round_label: str, year: int) -> list[str]:
     out = []
     stages = [(school_stage(c["birth_date"], year), years_in_stage(c["birth_date"], year)) for c in w.children]
     for name in ROUND_ITEMS.get(round_label, ()):
-        cats = INCOME_CATEGORIES.get(ITEM_BY_NAME[name]["income_rule"])
-        if cats and w.category not in cats:
+        item = ITEM_BY_NAME[name]
+        cats = INCOME_CATEGORIES.get(item["income_rule"])
+        if cats and w.category not in cats and w.category not in routes(_Item(item)):
             continue
         if _fits(w, name, stages):
             out.append(name)
@@ -116,8 +124,20 @@ def _fits(w, name: str, stages: list) -> bool:
 
 
 def _period(item: str, day: date):
-    frequency = ITEM_BY_NAME[item]["frequency"]
-    return {"一次性": "ever", "每年": day.year, "每季度": (day.year, (day.month - 1) // 3)}.get(frequency)
+    """The frequency period as the checker counts it; the demo keeps 一次性 to one per household."""
+    if ITEM_BY_NAME[item]["frequency"] == "一次性":
+        return "ever"
+    return period(_Item(ITEM_BY_NAME[item]), day)
+
+
+def students(w, name: str, year: int) -> list:
+    """The children an item counted per student can be given for, in `year`'s school year."""
+    out = []
+    for c in w.children:
+        stage, n = school_stage(c["birth_date"], year), years_in_stage(c["birth_date"], year)
+        if _fits(w, name, [(stage, n)]):
+            out.append(c["name"])
+    return out
 
 
 def candidates(rng, workers: list, cal: Calendar) -> list[Candidate]:
@@ -136,7 +156,11 @@ def candidates(rng, workers: list, cal: Calendar) -> list[Candidate]:
             if first > hi:
                 continue
             for item in eligible_items(w, r.label, r.year):
-                out.append(Candidate(w, item, r, None, _period(item, lo), first, hi))
+                if ITEM_BY_NAME[item]["frequency_unit"] == "每名受助对象":
+                    for child in students(w, item, r.year):
+                        out.append(Candidate(w, item, r, None, _period(item, lo), first, hi, child))
+                else:
+                    out.append(Candidate(w, item, r, None, _period(item, lo), first, hi))
     out.extend(_without_disclosure(rng, workers, cal))
     return out
 
@@ -170,9 +194,7 @@ def _without_disclosure(rng, workers: list, cal: Calendar) -> list[Candidate]:
 
 
 def _jobseeker(w, day: date) -> bool:
-    age = day.year - w.birth_date.year
-    return w.work_status in ("下岗", "失业") or (
-        w.work_status not in ("退休", "内退") and age >= (40 if w.sex == "女" else 50))
+    return w.work_status in ("下岗", "失业") or (w.work_status not in ("退休", "内退") and is_4050(w, day))
 
 
 class Picker:
@@ -188,15 +210,15 @@ class Picker:
         if id(c) in self.ids:
             return False
         item = ITEM_BY_NAME[c.item]
-        if c.round is not None and (c.worker.index, id(c.round)) in self.rounds:
+        if c.round is not None and (c.worker.index, id(c.round), c.beneficiary) in self.rounds:
             return False
-        key = (c.worker.index, c.item, c.period)
+        key = (c.worker.index, c.item, c.period, c.beneficiary)
         limit = 1 if item["frequency"] == "一次性" else item["max_times"]
         if c.period is not None and limit is not None and self.count.get(key, 0) >= limit:
             return False
         self.count[key] = self.count.get(key, 0) + 1
         if c.round is not None:
-            self.rounds.add((c.worker.index, id(c.round)))
+            self.rounds.add((c.worker.index, id(c.round), c.beneficiary))
         self.ids.add(id(c))
         self.taken.append(c)
         return True
@@ -217,6 +239,13 @@ def select(rng, pool: list[Candidate], wanted: int, cal: Calendar, workers: list
         in_round = by_round.get(id(objection_round), [])
         required.append([c for c in in_round if c.item.startswith("金秋助学")])
         required += [in_round] * 3
+    siblings: dict = {}  # two students of one family in one round: each gets their own
+    for c in pool:
+        if c.beneficiary and c.round is not None and not c.round.running:
+            siblings.setdefault((c.worker.index, id(c.round), c.item), []).append(c)
+    pair = next((cs for _, cs in sorted(siblings.items(), key=lambda kv: kv[0][0]) if len(cs) >= 2), None)
+    if pair is not None:
+        required += [[pair[0]], [pair[1]]]
     running = cal.running("帮扶公示")
     if running is not None:
         required += [by_round.get(id(running), [])] * 3
@@ -273,14 +302,14 @@ def make_payouts(rng, workers: list, cal: Calendar, wanted: int, objection_round
 
 def _dated(rng, c: Candidate, today: date) -> Payout:
     item = ITEM_BY_NAME[c.item]
-    if c.round is not None:
-        applied = rng.choice(workdays_in(c.lo, c.hi))
+    if c.round is not None:  # within the window and the frequency period the pick was made for
+        applied = rng.choice([d for d in workdays_in(c.lo, c.hi) if _period(c.item, d) == c.period])
         room = CAL.working_days_between(applied, c.round.start)
         verified = add_workdays(applied, rng.randint(1, min(4, room)))
     else:
         applied = c.day
         verified = add_workdays(applied, rng.randint(1, 4 if item["deadline_days"] >= 6 else 5))
-    p = Payout(c.worker, c.item, c.round, applied, verified, campaign=_campaign(c))
+    p = Payout(c.worker, c.item, c.round, applied, verified, campaign=_campaign(c), beneficiary=c.beneficiary)
     p.amount, p.base_amount = _amount(rng, item)
     p.clerk = rng.choice(STAFF[::2])
     if c.round is not None and c.round.running:

@@ -1,9 +1,11 @@
 """Disclosure batches (公示批次) and objections (异议处理) of the demo.
 
 One 帮扶公示 gets an objection that is upheld: that worker's payout is not
-approved, and the rest of the list is disclosed again in a new batch whose
-原公示批次 names the first. Some other batches get objections that were
-checked and rejected (不成立), resolved before the approval.
+approved (办理状态 不予批准, the applicant told the reason), and the rest of the
+list is disclosed again in a new batch whose 原公示批次 names the first. Some
+other 帮扶公示 batches get an objection about one person that was checked and
+rejected (不成立): that case is disclosed again on its own (重新公示) and approved
+after the new period, as the seeds require.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from .schedule import AID, REG, Calendar, Round, add_workdays, next_workday
 PLACE = "示范镇总工会公示栏、各基层工会公示栏、本站网站"
 SUBJECTS = {"建档": "拟新认定困难职工名单", "两节": "两节送温暖慰问金及困难救助拟发放名单",
             "金秋": "金秋助学金及困难救助拟发放名单", "春季": "生活救助、医疗救助拟发放名单",
-            "冬季": "生活救助、医疗救助拟发放名单", "重新公示": "经复查调整后的拟发放名单"}
+            "冬季": "生活救助、医疗救助拟发放名单", "重新公示": "经复查调整后的拟发放名单",
+            "结档": "脱困、注销的困难职工档案", "个案重新公示": "经异议复查后重新公示的拟发放人员"}
+CLOSE = "结档公示"
+SINGLE = "个案重新公示"
 REJECTED = {
     REG: ("反映该职工家中有两套住房，不符合建档条件",
           "经入户复查并向不动产登记部门核实，反映情况不属实，异议不成立。"),
@@ -58,25 +63,40 @@ def make_objections(rng, cal: Calendar, upheld_in: Round | None) -> list[Objecti
     if upheld_in is not None and len(upheld_in.payouts) >= 2:
         out.append(_upheld(rng, cal, upheld_in))
     for year in range(cal.first_year, cal.today.year + 1):
-        options = [r for r in cal.reg + cal.aid
+        options = [r for r in cal.aid
                    if not r.running and r.year == year and r is not upheld_in and r.original is None
-                   and (r.workers if r.kind == REG else r.payouts)]
-        preferred = AID if (year - cal.first_year) % 2 == 0 else REG  # both kinds over the years
-        options = [r for r in options if r.kind == preferred] or options
+                   and len(r.payouts) >= 2 and add_workdays(r.end, 8) < cal.today]
         if not options:
             continue
         r = rng.choice(options)
-        target = rng.choice(r.workers if r.kind == REG else r.payouts)
+        target = rng.choice(r.payouts)
         received = min(next_workday(r.start + timedelta(days=rng.randint(1, 3))), r.end)
         resolved = min(add_workdays(received, 2), r.end)
-        content, resolution = REJECTED[r.kind]
-        out.append(Objection(r, target.archive_no, received, content, "不成立", resolved, resolution))
+        content, resolution = REJECTED[AID]
+        redo = _redisclose(rng, cal, r, target, resolved)
+        out.append(Objection(r, target.archive_no, received, content, "不成立", resolved,
+                             resolution + "已重新公示。", redo))
     out.sort(key=lambda o: (o.received, o.archive_no))
     seen: dict = {}
     for o in out:
         seen[o.received.year] = seen.get(o.received.year, 0) + 1
         o.objection_no = f"YY-{o.received.year}-{seen[o.received.year]:02d}"
     return out
+
+
+def _redisclose(rng, cal: Calendar, r: Round, target, resolved: date) -> Round:
+    """The case re-verified after an objection is disclosed again on its own, then approved."""
+    redo = Round(AID, SINGLE, max(add_workdays(resolved, 1), r.start + timedelta(days=1)), original=r)
+    redo.approve = add_workdays(max(redo.end, r.end), 1)
+    cal.aid.append(redo)
+    cal.aid.sort(key=lambda x: x.start)
+    if target.worker.closed and target.worker.closed < add_workdays(redo.approve, 4):
+        target.worker.closed = min(add_workdays(redo.approve, 4), cal.today)
+    r.payouts.remove(target)
+    target.round = redo
+    redo.payouts.append(target)
+    settle(rng, target, redo.approve, cal.today)
+    return redo
 
 
 def _upheld(rng, cal: Calendar, r: Round) -> Objection:
@@ -90,7 +110,9 @@ def _upheld(rng, cal: Calendar, r: Round) -> Objection:
     cal.aid.sort(key=lambda x: x.start)
     target.approved = target.paid = target.signed_on = None
     target.signed = False
-    target.note = "公示期间收到异议，经核实异议成立，不予发放"
+    target.state = "不予批准"
+    target.notified = add_workdays(resolved, 1)
+    target.note = "公示期间收到异议，经核实异议成立，不予发放；已告知申请人"
     latest_pay = add_workdays(redo.approve, 4)
     for p in r.payouts:
         if p is target:
@@ -105,16 +127,43 @@ def _upheld(rng, cal: Calendar, r: Round) -> Objection:
     return Objection(r, target.archive_no, received, content, "成立", resolved, resolution, redo)
 
 
+def closure_rounds(cal: Calendar, workers: list) -> None:
+    """结档公示: the files closed as 脱困 or 注销 in a half year are announced together once
+    the last of them is closed (the station announces closures)."""
+    groups: dict = {}
+    for w in workers:
+        if w.status in ("脱困", "注销") and w.closed:
+            groups.setdefault((w.closed.year, (w.closed.month - 1) // 6), []).append(w)
+    for _, closing in sorted(groups.items()):
+        start = min(next_workday(max(w.closed for w in closing) + timedelta(days=1)), cal.today)
+        r = Round(CLOSE, "结档", start)
+        r.workers = sorted(closing, key=lambda w: w.archive_no)
+        cal.reg.append(r)
+
+
 def number_batches(cal: Calendar) -> list[Round]:
-    """Drop rounds nobody is listed in; number the rest GS-<year>-<nn> in date order."""
-    rounds = [r for r in cal.reg + cal.aid if (r.workers if r.kind == REG else r.payouts)]
+    """Drop rounds nobody is listed in; number the rest GS-<year>-<nn> in date order, closure
+    announcements JD-<year>-<nn>, and a single case disclosed again <original>-R."""
+    rounds = [r for r in cal.reg + cal.aid if (r.payouts if r.kind == AID else r.workers)]
     rounds.sort(key=lambda r: (r.start, r.kind != REG))
     seen: dict = {}
     for r in rounds:
-        seen[r.year] = seen.get(r.year, 0) + 1
-        r.batch_no = f"GS-{r.year}-{seen[r.year]:02d}"
+        if r.label == SINGLE:
+            continue
+        prefix = "JD" if r.kind == CLOSE else "GS"
+        seen[prefix, r.year] = seen.get((prefix, r.year), 0) + 1
+        r.batch_no = f"{prefix}-{r.year}-{seen[prefix, r.year]:02d}"
+    for r in rounds:
+        if r.label == SINGLE:
+            r.batch_no = f"{r.original.batch_no}-R"
     regs: dict = {}
     for r in rounds:
+        if r.kind == CLOSE:
+            last = max(w.closed for w in r.workers)
+            r.title = f"{last.year}年{'上' if last.month <= 6 else '下'}半年困难职工结档公示"
+            for w in r.workers:
+                w.close_batch = r.batch_no
+            continue
         if r.kind == REG:
             regs[r.year] = regs.get(r.year, 0) + 1
             r.title = f"{r.year}年第{'一二三四五六七八九十'[min(regs[r.year], 10) - 1]}批困难职工建档公示"
@@ -126,6 +175,7 @@ def number_batches(cal: Calendar) -> list[Round]:
                 "冬季": f"{r.year}年第四季度困难职工帮扶公示",
                 "重新公示": f"{r.year}年金秋助学帮扶公示（重新公示）" if r.original and r.original.label == "金秋"
                 else f"{r.year}年困难职工帮扶公示（重新公示）",
+                SINGLE: f"{r.year}年困难职工帮扶公示（异议复查后重新公示）",
             }[r.label]
         for w in r.workers:
             w.batch = r.batch_no

@@ -3,7 +3,8 @@
 Payouts are made first; then each fund receives, twice a year, enough to cover
 what it pays until the next income (incomes come first on the same day), so no
 balance ever goes below zero. Local government matching (地方财政配套) is at
-least the upper-level grant (上级拨款) of the same year.
+least the upper-level financial special funds (上级财政专项) of the same year; the
+county union's own transfer (上级拨款) is not matched.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ DONATED = "社会捐赠帮扶资金"
 MUTUAL = "职工医疗互助金"
 
 FUNDS = (  # name, source, allowed uses, opening balance for 200 workers, note
-    (UPPER, "上级拨款", "生活救助、医疗救助、助学、送温暖", 30000, f"{PARENT}下拨的困难职工帮扶专项资金"),
+    (UPPER, "上级财政专项", "生活救助、医疗救助、助学、送温暖", 30000,
+     f"经{PARENT}下拨的财政困难职工帮扶专项资金和县总工会帮扶资金"),
     (LOCAL, "地方财政配套", "生活救助、医疗救助、助学、送温暖", 20000, "示范镇人民政府按不低于 1:1 配套"),
     (UNION, "工会经费", "全部", 50000, "镇总工会从工会经费中列支"),
     (DONATED, "社会捐赠", "助学、送温暖", 10000, "爱心企业和社会各界定向捐赠，含干部职工“爱心一日捐”"),
@@ -30,8 +32,8 @@ FUNDS = (  # name, source, allowed uses, opening balance for 200 workers, note
 
 # each fund's two incomes a year: (month, day, source, payer, summary)
 INCOMES = {
-    UPPER: ((1, 8, "上级拨款", PARENT, "困难职工帮扶专项资金"),
-            (7, 8, "上级拨款", PARENT, "困难职工帮扶专项资金")),
+    UPPER: ((1, 8, "上级财政专项", PARENT, "财政困难职工帮扶专项资金"),
+            (7, 8, "上级拨款", PARENT, "县总工会困难职工帮扶资金")),
     LOCAL: ((1, 12, "地方财政配套", "示范镇人民政府", "困难职工帮扶配套资金"),
             (7, 12, "地方财政配套", "示范镇人民政府", "困难职工帮扶配套资金")),
     UNION: ((1, 5, "工会经费", "示范镇总工会", "帮扶经费列支"),
@@ -130,10 +132,10 @@ def make_incomes(cal: Calendar, payouts: list, expenses: list, workers: int) -> 
 
 
 def _match(incomes: list[dict]) -> None:
-    """Raise local matching so that each year it is at least the upper-level grant (1:1)."""
+    """Raise local matching so that each year it is at least the financial special funds (1:1)."""
     years = sorted({i["date"].year for i in incomes})
     for year in years:
-        upper = sum(i["amount"] for i in incomes if i["date"].year == year and i["source"] == "上级拨款")
+        upper = sum(i["amount"] for i in incomes if i["date"].year == year and i["source"] == "上级财政专项")
         local = [i for i in incomes if i["date"].year == year and i["source"] == "地方财政配套"]
         short = upper - sum(i["amount"] for i in local)
         if short <= 0:
@@ -141,7 +143,7 @@ def _match(incomes: list[dict]) -> None:
         if local:
             local[0]["amount"] += _round_up(short)
         else:
-            first = min(i["date"] for i in incomes if i["date"].year == year and i["source"] == "上级拨款")
+            first = min(i["date"] for i in incomes if i["date"].year == year and i["source"] == "上级财政专项")
             incomes.append({"date": first, "fund": LOCAL, "source": "地方财政配套", "payer": "示范镇人民政府",
                             "amount": _round_up(short), "summary": f"{year}年困难职工帮扶配套资金"})
 

@@ -88,6 +88,7 @@ class Worker:
     registered: date | None = None
     reviewed: date | None = None
     closed: date | None = None
+    close_batch: str | None = None
     exit_reason: str | None = None
     relapsed: bool = False
     bank: str = ""

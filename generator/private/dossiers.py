@@ -2,8 +2,9 @@
 
 A dossier holds the cover sheet, identity and contact, family members with
 incomes and the per-capita figure against the 低保 line of the year the family
-was last assessed, the 六知一定 summary, visits, every payout, and the
-disclosure batches and objections that concern the worker. Files are named by
+was last assessed, the history of yearly reviews (年度复核), the 六知一定 summary,
+visits, every payout (rejected and cancelled ones shown as such, never counted as
+given), and the disclosure batches and objections that concern the worker. Files are named by
 the (sanitised) archive number: 档案/SF-0001.html.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
-from ..records import Records, Worker, per_capita
+from ..records import Records, Worker, is_void
 from .common import Doc, environment, fields, show, station, write_doc
 from .paths import notice_slug, page_url, unique_names
 
@@ -48,33 +49,32 @@ def filing_order(records: Records) -> list[Filed]:
     return [Filed(i, w, stems[w.archive_no or ""]) for i, w in enumerate(ordered, 1)]
 
 
-def _assessed_year(worker, today: date) -> int:
-    when = worker.reviewed or worker.registered or worker.applied
-    return (when or today).year
-
-
 def _income(records: Records, w, today: date) -> tuple[list, str]:
-    year = _assessed_year(w, today)
+    """The latest figures on file (the last review, else those at 建档) against the 低保
+    line of the year they were assessed in."""
+    fig = records.current_figures(w)
+    year = (fig.date or w.reviewed or today).year
     line = records.dibao_line(year)
-    computed = per_capita(w)
+    computed = fig.per_capita
     rows = [
-        ("家庭人口", f"{w.household_size} 人" if w.household_size else ""),
-        ("家庭年收入", _money(w.household_income)),
-        ("刚性支出", _money(w.rigid_spending)),
+        ("认定依据", f"{fig.date.isoformat()} 年度复核" if fig.from_review else "建档时的情况"),
+        ("家庭人口", f"{fig.household_size} 人" if fig.household_size else ""),
+        ("家庭年收入", _money(fig.household_income)),
+        ("刚性支出", _money(fig.rigid_spending)),
         ("家庭月人均收入", _money(computed)),
         ("低保情况", show(w.dibao)),
         (f"{year}年低保标准", f"{yuan(line)} 元/人/月" if line is not None else "未登记"),
     ]
-    if w.per_capita is not None and computed is not None and w.per_capita != computed:
-        rows.append(("工作簿中填写的月人均", _money(w.per_capita)))
-    category = records.category_by_name.get(w.category)
+    if fig.typed_per_capita is not None and computed is not None and fig.typed_per_capita != computed:
+        rows.append(("工作簿中填写的月人均", _money(fig.typed_per_capita)))
+    category = records.category_by_name.get(fig.category)
     if category is not None and category.multiple is not None and line is not None:
         limit = (line * category.multiple).quantize(Decimal("0.01"))
-        rows.append((f"“{w.category}”收入上限", f"{yuan(limit)} 元/人/月"))
+        rows.append((f"“{fig.category}”收入上限", f"{yuan(limit)} 元/人/月"))
     if computed is None:
         verdict = "家庭收入或人口未填写，无法计算月人均收入。"
     elif line is None or line == 0:
-        verdict = "帮扶政策中没有登记低保标准，无法与低保线比较。"
+        verdict = f"帮扶政策中没有登记 {year} 年的低保标准，无法与低保线比较。"
     else:
         ratio = (computed / line).quantize(Decimal("0.01"))
         side = "低于" if computed < line else ("等于" if computed == line else "高于")
@@ -102,16 +102,38 @@ def _six(w) -> list[tuple[str, str]]:
     ]
 
 
+def _reviews(records: Records, w) -> list[dict]:
+    """The review history, oldest first, each against its own year's 低保 line."""
+    out = []
+    for r in records.reviews_by_worker.get(w.archive_no, ()):
+        fig = records.figures_at(w, r.date)
+        line = records.dibao_line(r.date.year)
+        out.append({"date": r.date, "size": f"{fig.household_size} 人" if fig.household_size else "",
+                    "income": yuan(fig.household_income), "rigid": yuan(fig.rigid_spending),
+                    "per_capita": yuan(fig.per_capita), "line": yuan(line) if line is not None else "未登记",
+                    "category": show(r.category), "reviewer": show(r.reviewer),
+                    "conclusion": show(r.conclusion)})
+    return out
+
+
+def given(p) -> bool:
+    """Paid and neither rejected nor cancelled: what a dossier counts as assistance given."""
+    return p.paid is not None and not is_void(p)
+
+
 def _payout_row(p) -> dict:
     dates = [(label, show(getattr(p, key))) for label, key in
-             (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("发放", "paid"),
-              ("回访", "followed_up")) if getattr(p, key)]
-    signed = "已签收" if p.signed else "未签收"
+             (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("告知", "notified"),
+              ("发放", "paid"), ("回访", "followed_up")) if getattr(p, key)]
+    void = is_void(p)
+    state = p.state if void else ("已发放" if p.paid else "办理中")
+    signed = "" if void or not p.paid else ("已签收" if p.signed else "未签收")
     campaign = p.campaign if p.campaign and p.campaign != p.item else ""
     return {"record_no": p.record_no or "", "item": p.item or "", "campaign": campaign,
+            "beneficiary": p.beneficiary or "",
             "batch": p.batch or "", "dates": dates, "amount": yuan(p.amount), "fund": p.fund or "",
-            "method": p.method or "", "signed": signed,
-            "signed_on": show(p.signed_on) if p.signed else ""}
+            "method": p.method or "", "signed": signed, "state": state, "void": void, "given": given(p),
+            "signed_on": show(p.signed_on) if p.signed and not void else ""}
 
 
 def _payout_date(p) -> date:
@@ -161,6 +183,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
     w = worker
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
                      key=lambda p: (_payout_date(p), p.record_no or ""))
+    paid = [p for p in payouts if given(p)]
     visits = sorted(records.visits_by_worker.get(w.archive_no, []),
                     key=lambda v: (v.date or date.min, v.row))
     members = [{k: show(getattr(m, k)) for k in MEMBER_KEYS}
@@ -176,8 +199,8 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         "pinyin": pinyin_text(w.name or ""),
         "cover": cover, "identity": fields(schema.WORKERS, w, IDENTITY),
         "members": members, "income": income, "income_verdict": verdict, "six": _six(w),
-        "visits": visits, "payouts": [_payout_row(p) for p in payouts],
-        "payout_total": total(p.amount for p in payouts),
+        "visits": visits, "payouts": [_payout_row(p) for p in payouts], "reviews": _reviews(records, w),
+        "given_count": len(paid), "payout_total": total(p.amount for p in paid),
         "batches": _batches(records, w, payouts, today, site_url, views),
         "objections": sorted((o for o in records.objections if o.archive_no == w.archive_no),
                              key=lambda o: (o.received or date.min, o.objection_no or "")),
@@ -209,7 +232,7 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
     rows = []
     for filed in filing_order(records):
         w = filed.worker
-        payouts = records.payouts_by_worker.get(w.archive_no, [])
+        payouts = [p for p in records.payouts_by_worker.get(w.archive_no, []) if given(p)]
         rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
                      "name": w.name or "", "pinyin": pinyin_text(w.name or ""),
                      "employer": w.employer or "", "category": w.category or "",

@@ -48,7 +48,7 @@ def receipt_sheets(records: Records) -> list[Sheet]:
     by_batch: dict[str, list] = {}
     by_date: dict[date, list] = {}
     pending: list = []
-    for p in records.payouts:
+    for p in records.live_payouts:
         if p.batch:
             by_batch.setdefault(p.batch, []).append(p)
         elif p.paid:

@@ -39,7 +39,7 @@ def quarters_present(records: Records, today: date) -> list[Quarter]:
     """Complete quarters (up to the latest) in which anything was paid, registered, closed,
     received or spent; at least the latest complete quarter."""
     last = latest_complete(today)
-    days = [p.paid for p in records.payouts] + [w.registered for w in records.workers] + \
+    days = [p.paid for p in records.live_payouts] + [w.registered for w in records.workers] + \
         [w.closed for w in records.workers] + [i.date for i in records.incomes] + [e.date for e in records.expenses]
     found = {quarter_of(d) for d in days if d is not None}
     return sorted({q for q in found if q <= last} | {last})
@@ -61,11 +61,17 @@ def _ordered(rows, order) -> list[tuple]:
 
 
 def paid_in(records: Records, q: Quarter) -> list:
-    return [p for p in records.payouts if p.paid in q]
+    return [p for p in records.live_payouts if p.paid in q]
 
 
 def in_force(w, day: date) -> bool:
     return bool(w.registered and w.registered <= day and not (w.closed and w.closed <= day))
+
+
+def _category_on(records: Records, p) -> str | None:
+    """The 困难类别 the payout was judged under: the figures valid on its application date."""
+    w = records.worker_by_no.get(p.archive_no)
+    return records.figures_at(w, p.applied or p.paid).category if w is not None else None
 
 
 def file_counts(records: Records, q: Quarter, key) -> list[tuple]:
@@ -207,14 +213,14 @@ def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
                total_row=("合计", "", *overall))
     categories = [c.name for c in records.categories]
     sh.section("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
-               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "category", None)), categories),
+               _ordered(_tally(paid, lambda p: _category_on(records, p)), categories),
                total_row=("合计", *overall))
     sh.section("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
                _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
                total_row=("合计", *overall))
     files = ("季末在档人数", "本季新建档", "本季结档")
     sh.section("四、困难职工档案（按困难类别）", ("困难类别", *files),
-               _ordered(file_counts(records, q, lambda w: w.category), categories))
+               _ordered(file_counts(records, q, lambda w: records.figures_at(w, q.end).category), categories))
     sh.section("五、困难职工档案（按主要致困原因）", ("主要致困原因", *files),
                _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES))
     sh.section("六、资金收支（按资金账户）",

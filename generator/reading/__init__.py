@@ -157,6 +157,8 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
     for sheet in book.sheets:
         if sheet.key in found:
             continue
+        if sheet.optional:
+            continue  # read as empty; checks see no rows
         near = suggest(sheet.name, extra, cutoff=0.3)
         hint = f"有一个工作表叫“{near}”，是不是改了名？请改回“{sheet.name}”。" if near else \
             f"请添加名为“{sheet.name}”的工作表（可从 bangfu init 生成的模板中复制）。"

@@ -50,7 +50,8 @@ class YearView:
     chart_uses: str
     local: Decimal = Decimal(0)
     upper: Decimal = Decimal(0)
-    ratio: str = ""
+    ratio: str = ""  # only where the station declares a matching requirement
+    required: str = ""  # '1 : 1'
     funds: list = field(default_factory=list)  # (FundPage, Flow) for the total's year page
 
 
@@ -80,6 +81,7 @@ class FundsView:
     balance: Decimal
     income: Decimal
     spending: Decimal
+    matching: bool = False  # the station declares a matching requirement (财政配套比例)
 
 
 def _breakdown(flows: list[Flow], whole: Flow, attr: str) -> Breakdown:
@@ -90,7 +92,8 @@ def _breakdown(flows: list[Flow], whole: Flow, attr: str) -> Breakdown:
     return Breakdown(rows)
 
 
-def _year_view(ledger: Ledger, year: int, funds, scope: str, docs: Docs, title: str) -> YearView:
+def _year_view(ledger: Ledger, year: int, funds, scope: str, docs: Docs, title: str,
+               required: Decimal | None = None) -> YearView:
     periods = ledger.quarters(year)
     flows = [ledger.flow(p, funds) for p in periods]
     whole = ledger.flow(ledger.year(year), funds)
@@ -103,9 +106,13 @@ def _year_view(ledger: Ledger, year: int, funds, scope: str, docs: Docs, title: 
     uses = _breakdown(flows, whole, "spending")
     docs.add(upath, charts.horizontal_bars(f"{title}{year} 年支出用途",
                                            [(r[0], r[2]) for r in uses.rows]), kind="charts")
-    local, upper = ledger.matching(year, funds)
-    return YearView(year, list(zip(labels, flows)), whole, _breakdown(flows, whole, "income"), uses,
-                    qpath, upath, local, upper, ratio_text(local, upper))
+    view = YearView(year, list(zip(labels, flows)), whole, _breakdown(flows, whole, "income"), uses,
+                    qpath, upath)
+    if required is not None:  # the ratio is shown only where the station declares the rule
+        view.local, view.upper = ledger.matching(year, funds)
+        view.ratio = ratio_text(view.local, view.upper)
+        view.required = f"{required.normalize():f} : 1"
+    return view
 
 
 def _slug(name: str) -> str:
@@ -127,13 +134,14 @@ def build_funds(records, today: date, docs: Docs) -> FundsView:
         pages.append(page)
     total_years = []
     for y in reversed(years):
-        view = _year_view(ledger, y, None, "total", docs, "全部资金")
+        view = _year_view(ledger, y, None, "total", docs, "全部资金", records.settings.matching_ratio)
         view.funds = [(p, ledger.flow(ledger.year(y), p_name))
                       for p, p_name in zip(pages, ledger.funds) if any(v.year == y for v in p.years)]
         total_years.append(view)
     return FundsView(ledger, pages, total_years, ledger.balance(),
                      sum((v.whole.income_total for v in total_years), Decimal(0)),
-                     sum((v.whole.spending_total for v in total_years), Decimal(0)))
+                     sum((v.whole.spending_total for v in total_years), Decimal(0)),
+                     records.settings.matching_ratio is not None)
 
 
 def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:

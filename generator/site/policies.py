@@ -42,17 +42,7 @@ class ItemPage:
 
 
 def _frequency(item) -> str:
-    times = item.max_times or 1
-    if item.frequency == "一次性":
-        return "一次性帮扶，同一人只享受一次"
-    if item.frequency == "每年":
-        text = f"每人每年最多 {times} 次"
-        if item.standard == "固定金额" and item.fixed is not None and times > 1:
-            text += f"，一年最多 {yuan(item.fixed * times)} 元"
-        return text
-    if item.frequency == "每季度":
-        return f"每人每季度最多 {times} 次"
-    return "可多次申请" + (f"，每个周期最多 {item.max_times} 次" if item.max_times else "")
+    return public_text(standards.frequency_text(item))
 
 
 def _formula(item) -> tuple[str, list[str]]:
@@ -79,17 +69,10 @@ def _formula(item) -> tuple[str, list[str]]:
 
 
 def _income_rule(records, item, today: date) -> str:
-    multiple = standards.INCOME_MULTIPLE.get(item.income_rule)
-    if multiple is None:
-        return ""
-    line = records.dibao_line(today.year)
-    times = "" if multiple == 1 else f" {multiple.normalize():f} 倍"
-    text = f"家庭月人均收入低于当地低保标准{times}"
-    if line is not None:
-        limit = (line * multiple).quantize(CENT, ROUND_HALF_UP)
-        text += f"（{today.year} 年低保标准 {yuan(line)} 元/人/月"
-        text += f"，即 {yuan(limit)} 元）" if multiple != 1 else "）"
-    return text
+    """The income condition with the newest 低保 line entered, named by its own year."""
+    latest = records.latest_dibao_line(today.year)
+    year, line = latest if latest is not None else (None, None)
+    return public_text(standards.eligibility_text(item, line, year))
 
 
 def _steps(item, days: int) -> list[str]:
@@ -117,13 +100,14 @@ def build_items(records, today: date, *, prints: dict | None = None) -> list[Ite
 
 def per_capita_example(records, today: date) -> dict | None:
     """A worked example of the household income test with this year's 低保 line."""
-    line = records.dibao_line(today.year)
-    if line is None:
+    latest = records.latest_dibao_line(today.year)
+    if latest is None:
         return None
+    year, line = latest
     income, rigid, size = Decimal(36000), Decimal(12000), 3
     value = ((income - rigid) / 12 / size).quantize(CENT, ROUND_HALF_UP)
     return {"income": income, "rigid": rigid, "size": size, "value": value, "line": line,
-            "year": today.year, "below": value < line}
+            "year": year, "below": value < line}
 
 
 def render_policies(env, docs: Docs, records, items: list[ItemPage], site: StationInfo, today: date) -> None:

@@ -99,9 +99,13 @@ class CrossTab:
     total: Cell
 
 
-def _worker_attr(records, archive_no, attr) -> str:
+def _worker_attr(records, archive_no, attr, day: date | None = None) -> str:
+    """A worker's value; the category as assessed on `day` (the payout's application date)."""
     w = records.worker_by_no.get(archive_no)
-    value = getattr(w, attr, None) if w else None
+    if w is not None and attr == "category":
+        value = records.figures_at(w, day).category if day else records.current_figures(w).category
+    else:
+        value = getattr(w, attr, None) if w else None
     return public_text(value) if value else UNKNOWN
 
 
@@ -126,7 +130,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> YearStats:
     g = Grid()
     groups, by_group_items = set(), defaultdict(set)
     dims: dict[str, set[str]] = {"category": set(), "cause": set(), "dibao": set()}
-    for p in records.payouts:
+    for p in records.live_payouts:
         if p.paid is None or p.paid.year != year or p.paid > today or p.amount is None:
             continue
         q = Quarter.of(p.paid).number
@@ -139,7 +143,7 @@ def year_stats(records, year: int, today: date, min_cell: int) -> YearStats:
         for key in (("g", group, q), ("g", group, None), ("q", q), ("all",), ("i", group, name)):
             g[key].add(who, p.amount)
         for dim in dims:
-            value = _worker_attr(records, who, dim)
+            value = _worker_attr(records, who, dim, p.applied or p.paid)
             dims[dim].add(value)
             g[(dim, value)].add(who, p.amount)
     groups_sorted = sorted(groups)
@@ -178,7 +182,7 @@ def registered_stats(records, min_cell: int) -> list[Table]:
             continue
         g[("all",)].add(w.archive_no, None)
         for dim in values:
-            v = public_text(getattr(w, dim)) or UNKNOWN
+            v = _worker_attr(records, w.archive_no, dim)
             values[dim].add(v)
             g[(dim, v)].add(w.archive_no, None)
     for dim, vs in values.items():
@@ -192,7 +196,7 @@ def registered_stats(records, min_cell: int) -> list[Table]:
 
 def build_stats(records, today: date) -> StatsView:
     min_cell = records.settings.min_cell
-    years = sorted({p.paid.year for p in records.payouts if p.paid and p.paid <= today}, reverse=True)
+    years = sorted({p.paid.year for p in records.live_payouts if p.paid and p.paid <= today}, reverse=True)
     return StatsView(min_cell, [year_stats(records, y, today, min_cell) for y in years],
                      registered_stats(records, min_cell))
 

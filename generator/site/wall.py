@@ -23,15 +23,13 @@ from ..money import yuan
 from ..paths import notice_slugs, page_url, policy_slugs, write_text
 from ..records import Records
 from ..render import qr_svg, station_environment
-from ..standards import INCOME_MULTIPLE, describe, documents, percent, procedure_steps, worked_example
+from ..standards import describe, documents, eligibility_text, frequency_text, percent, procedure_steps, worked_example
 from ..station import station
 
 NOTICES = "notices"
 POLICIES = "policies"
 INDEX = "index.html"
 
-_FREQUENCY = {"一次性": "每人限享受一次", "每年": "每年最多 {n} 次", "每季度": "每季度最多 {n} 次",
-              "不限": "不限次数"}
 
 
 def _objection_channel(records: Records, batch=None) -> dict:
@@ -64,14 +62,9 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
 
 def policy_context(records: Records, item, today: date, slug: str) -> dict:
     days = records.settings.disclosure_days
-    line = records.dibao_line(today.year)
-    income = ""
-    multiple = INCOME_MULTIPLE.get(item.income_rule)
-    if multiple is not None:
-        times = "" if multiple == 1 else f"的 {multiple.normalize():f} 倍"
-        income = f"家庭月人均收入低于本地低保标准{times}"
-        if line is not None:
-            income += f"（{today.year} 年低保标准为每人每月 {yuan(line)} 元）"
+    latest = records.latest_dibao_line(today.year)
+    year, line = latest if latest is not None else (None, None)
+    income = eligibility_text(item, line, year)
     example = None
     pair = worked_example(item)
     if pair is not None and pair[1] is not None:
@@ -84,7 +77,7 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
         formula = f"救助金额 =（医疗自付费用 − {yuan(item.threshold or 0)}）× {percent(item.rate)}"
         if item.cap is not None:
             formula += f"，最高不超过 {yuan(item.cap)} 元"
-    frequency = _FREQUENCY.get(item.frequency or "", "").format(n=item.max_times or 1)
+    frequency = frequency_text(item)
     url = page_url(records.settings.site_url, POLICIES, slug)
     return {
         "name": item.name, "group": item.group or "", "who": item.who or "", "income": income,
