@@ -217,18 +217,17 @@ def _student(member, day: date | None, need: str = "有在学子女") -> bool:
 
 def _needs(records, p, w, item):
     members = records.members_by_worker.get(w.archive_no, ())
-    target = next((m for m in members if p.beneficiary and m.name == p.beneficiary), None)
+    # the 受助对象 by name (all members of that name: two records of one child must not refuse it)
+    named = [m for m in members if p.beneficiary and m.name == p.beneficiary]
     day = p.applied or p.paid
     for need in item.needs or ():
         if need == "持残疾证":
-            ok = (w.disability not in (None, "无") if target is None else target.health == "残疾"
-                  or (p.beneficiary == w.name and w.disability not in (None, "无")))
-            missing = "没有登记残疾类别" if target is None else f"家庭成员 {target.name} 的健康状况不是“残疾”"
+            ok = any(m.health == "残疾" for m in named) if named else w.disability not in (None, "无")
+            missing = (f"家庭成员 {p.beneficiary} 的健康状况不是“残疾”" if named else "没有登记残疾类别")
         elif need in _LEVELS:
-            ok = (_student(target, day, need) if target is not None
-                  else any(_student(m, day, need) for m in members))
+            ok = any(_student(m, day, need) for m in (named or members))
             level = need[1:-4] or "在学"
-            missing = (f"受助对象 {target.name} 申请时不是{level}学生（按出生日期或学校）" if target is not None
+            missing = (f"受助对象 {p.beneficiary} 申请时不是{level}学生（按出生日期或学校）" if named
                        else f"家庭成员中没有{level}学生")
         elif need == "下岗失业或低保或4050人员":
             ok = (w.work_status in ("下岗", "失业") or w.dibao == "低保户"

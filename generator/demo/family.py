@@ -88,6 +88,9 @@ def make_members(w, rng, names, ids, today: date) -> None:
             else:
                 name = names.full(sex, father_surname if "·" not in father_surname else None,
                                   young=birth.year >= 2000)
+                while name == w.name or any(m["name"] == name for m in members):  # 受助对象 names a child
+                    name = names.full(sex, father_surname if "·" not in father_surname else None,
+                                      young=birth.year >= 2000)
             members.append(_member(rng, ids, name, "子女", sex, birth, today))
     if rng.random() < 0.15 and age_on(w.birth_date, today) < 62 and "·" not in w.name:
         sex = rng.choice("男女")
