@@ -188,11 +188,12 @@ def frequency_text(item) -> str:
     kind = item.frequency
     if kind == "一次性":
         return "一次性发放（每个案例一次；再次发生新的困难可重新申请）"
-    periods = {"每年": "每年", "每学年": "每学年（7 月起算下一学年）",
-               "每个节日季": "每年元旦春节期间（12 月起算下一年）", "每季度": "每季度"}
+    periods = {"每年": ("每年", ""), "每学年": ("每学年", "（学年从 7 月 1 日起算，暑期申请算下一学年）"),
+               "每个节日季": ("每年元旦春节期间", "（12 月的申请算下一年的元旦春节）"), "每季度": ("每季度", "")}
     if kind in periods:
-        text = f"{who}{periods[kind]}最多 {times} 次"
+        when, note = periods[kind]
+        text = f"{who}{when}最多 {times} 次"
         if item.standard == "固定金额" and item.fixed is not None and times > 1:
             text += f"，最多 {yuan(item.fixed * times)} 元"
-        return text
+        return text + note
     return "不限次数"

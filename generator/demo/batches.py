@@ -23,12 +23,7 @@ SUBJECTS = {"建档": "拟新认定困难职工名单", "两节": "两节送温�
             "结档": "脱困、注销的困难职工档案", "个案重新公示": "经异议复查后重新公示的拟发放人员"}
 CLOSE = "结档公示"
 SINGLE = "个案重新公示"
-REJECTED = {
-    REG: ("反映该职工家中有两套住房，不符合建档条件",
-          "经入户复查并向不动产登记部门核实，反映情况不属实，异议不成立。"),
-    AID: ("反映该职工配偶有经营性收入未如实申报",
-          "经调查核实，该户家庭收入申报属实，异议不成立。"),
-}
+REJECTED = ("反映该职工配偶有经营性收入未如实申报", "经调查核实，该户家庭收入申报属实，异议不成立。")
 UPHELD_SCHOOL = ("反映该职工子女今年已毕业参加工作，不再在校就读",
                  "经调查核实，反映情况属实，已取消该户本次助学资格；其余人员名单已重新公示。")
 UPHELD_OTHER = ("反映该职工家庭收入已超过认定标准",
@@ -72,7 +67,7 @@ def make_objections(rng, cal: Calendar, upheld_in: Round | None) -> list[Objecti
         target = rng.choice(r.payouts)
         received = min(next_workday(r.start + timedelta(days=rng.randint(1, 3))), r.end)
         resolved = min(add_workdays(received, 2), r.end)
-        content, resolution = REJECTED[AID]
+        content, resolution = REJECTED
         redo = _redisclose(rng, cal, r, target, resolved)
         out.append(Objection(r, target.archive_no, received, content, "不成立", resolved,
                              resolution + "已重新公示。", redo))
