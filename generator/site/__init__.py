@@ -66,6 +66,17 @@ def nobr(value) -> Markup:
     return Markup('<span class="bf-nowrap">{}</span>').format(value)
 
 
+def services(items) -> list[str]:
+    """What the station offers, from its own items: each item's group (the item's own
+    name when it has no group or the group is 其他), first appearance first."""
+    out: list[str] = []
+    for i in items:
+        label = i.group if i.group and i.group != "其他" else i.name
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
 def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
     """All public pages as a Docs tree. `prints` maps a batch number or an item name to
     [(label, docs path)] of its printable wall versions."""
@@ -84,7 +95,7 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     upcoming = [n for n in notices if n.state == NOT_STARTED]
     docs.add("index.md", front_matter(site.name, hide=("navigation", "toc")) + env.get_template(
         "site/home.md.j2").render(site=site, running=running, upcoming=upcoming, funds=funds,
-                                  items=items), kind="index")
+                                  items=items, services=services(items)), kind="index")
     nav = site_nav(sorted({n.start.year for n in notices}), items, funds.funds,
                    [y.year for y in funds.years], [y.year for y in stats.years])
     words = sorted({w for i in records.items for w in (public_text(i.name), public_text(i.group)) if w}
