@@ -20,6 +20,7 @@ from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
 from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
+from .disclosure_control import Plan
 from .funds import build_funds, render_funds
 from .nav import site_nav
 from .notices import build_notices, render_notices
@@ -83,13 +84,14 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     env = environment(template_dirs)
     site = station(records, today, text=public_text)
     docs = Docs()
-    notices = build_notices(records, today, prints=prints)
+    plan = Plan(records, today)  # disclosure control: one decision for every page below
+    notices = build_notices(records, today, prints=prints, plan=plan)
     render_notices(env, docs, notices, site)
     items = build_items(records, today, prints=prints)
     render_policies(env, docs, records, items, site, today)
-    funds = build_funds(records, today, docs)
+    funds = build_funds(records, today, docs, plan)
     render_funds(env, docs, funds, site)
-    stats = build_stats(records, today)
+    stats = build_stats(records, plan)
     render_stats(env, docs, stats, site)
     running = [n for n in notices if n.state == RUNNING]
     upcoming = [n for n in notices if n.state == NOT_STARTED]
