@@ -220,22 +220,11 @@ class Plan:
         spans = scheme_for(facts, quarters, m)
         funds = sorted({f.fund for f in facts})
         fund_spans = {fund: scheme_for([f for f in facts if f.fund == fund], quarters, m) for fund in funds}
-        group_people = _people(facts, lambda f: f.group)
-        row_of_group = coarsen(group_people, m, OTHER_ITEMS)
-        row_of, bucket_of, row_items = {}, {}, defaultdict(list)
-        for row in set(row_of_group.values()):
-            inside = [f for f in facts if row_of_group[f.group] == row]
-            item_people = _people(inside, lambda f: f.item)
-            if row == OTHER_ITEMS and len({f.group for f in inside}) > 1:
-                buckets = {i: OTHER_ITEMS for i in item_people}
-            else:
-                buckets = coarsen(item_people, m, f"{row}（其他项目）")
-                if set(buckets.values()) == {f"{row}（其他项目）"}:
-                    buckets = {i: row for i in buckets}
-            for item in item_people:
-                row_of[item] = row
-                bucket_of[item] = buckets[item]
-                row_items[row].append(item)
+        row_of, bucket_of = merge_items(_people(facts, lambda f: f.item),
+                                        {f.item: f.group for f in facts}, m)
+        row_items = defaultdict(list)
+        for item in sorted(row_of):
+            row_items[row_of[item]].append(item)
         dims = {d: coarsen(_people(facts, lambda f, d=d: getattr(f, d)), m, rest)
                 for d, rest in (("category", "其他类别"), ("cause", "其他原因"), ("dibao", "其他情况"))}
         plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims)
@@ -253,57 +242,62 @@ class Plan:
     def notice_summary(self, entries) -> tuple[list, bool]:
         """(rows of (label, count, amount or None), whether the total amount may be shown)
         for a notice's entries (objects with .item and .amount)."""
-        labels, _ = self._summary(entries)
+        labels, shown = self._summary(entries)
         if not labels:
             return [], False
         counts: dict[str, int] = defaultdict(int)
         sums: dict[str, Decimal] = defaultdict(Decimal)
-        hidden: dict[str, int] = defaultdict(int)  # entries whose amount the list does not show
         for e in entries:
             label = labels[public_text(e.item) or UNKNOWN]
             counts[label] += 1
             sums[label] += e.amount or Decimal(0)
-            if self.amount_rule(e.item) != SHOW_AMOUNT:
-                hidden[label] += 1
-        out, total_ok = [], True
-        for label in sorted(counts, key=lambda k: (k == OTHER_ITEMS, k)):
-            count, amount = counts[label], sums[label]
-            shown = hidden[label] == 0 or hidden[label] >= self.min_cell
-            total_ok = total_ok and shown
-            out.append((label, count, amount if shown else None))
-        return out, total_ok
+        out = [(label, counts[label], sums[label] if shown[label] else None)
+               for label in sorted(counts, key=lambda k: (k == OTHER_ITEMS, k))]
+        return out, all(shown.values())
 
     def _summary(self, entries) -> tuple[dict, dict]:
         """({item: summary label}, {label: whether its amount is shown}); ({}, {}) for a
-        notice with fewer than min_cell entries (count only)."""
+        notice with fewer than min_cell entries (count only). Entries count as people here:
+        the same merging as the statistics' items, by entries of this notice."""
         m = self.min_cell
         if len(entries) < m:
             return {}, {}
-        count_of = defaultdict(set)
+        members: dict[str, set] = defaultdict(set)
         for i, e in enumerate(entries):
-            count_of[public_text(e.item) or UNKNOWN].add(i)
+            members[public_text(e.item) or UNKNOWN].add(i)
         groups = {k: (public_text(self.items[k].group) if k in self.items and self.items[k].group else UNKNOWN)
-                  for k in count_of}
-        by_group: dict[str, set] = defaultdict(set)
-        for k, idx in count_of.items():
-            by_group[groups[k]] |= idx
-        row_of_group = coarsen(by_group, m, OTHER_ITEMS)
-        labels = {}
-        for row in set(row_of_group.values()):
-            inside = {k: v for k, v in count_of.items() if row_of_group[groups[k]] == row}
-            if row == OTHER_ITEMS and len({groups[k] for k in inside}) > 1:
-                labels.update({k: OTHER_ITEMS for k in inside})
-                continue
-            buckets = coarsen(inside, m, f"{row}（其他项目）")
-            if len(inside) > 1 and set(buckets.values()) == {f"{row}（其他项目）"}:
-                buckets = {k: row for k in inside}
-            labels.update(buckets)
+                  for k in members}
+        _, labels = merge_items(dict(members), groups, m)
         hidden: dict[str, int] = defaultdict(int)
         for e in entries:
             if self.amount_rule(e.item) != SHOW_AMOUNT:
                 hidden[labels[public_text(e.item) or UNKNOWN]] += 1
         shown = {label: hidden[label] == 0 or hidden[label] >= m for label in set(labels.values())}
         return labels, shown
+
+
+def merge_items(members: dict, group_of: dict, min_cell: int) -> tuple[dict, dict]:
+    """(item -> published category row, item -> published item row): categories with fewer
+    than min_cell members go into 其他帮扶项目, then inside a category small items into
+    "<类别>（其他项目）" (the category's own name when all of them merge)."""
+    by_group: dict[str, set] = defaultdict(set)
+    for item, who in members.items():
+        by_group[group_of[item]] |= who
+    row_of_group = coarsen(dict(by_group), min_cell, OTHER_ITEMS)
+    row_of, bucket_of = {}, {}
+    for row in set(row_of_group.values()):
+        inside = {i: who for i, who in members.items() if row_of_group[group_of[i]] == row}
+        rest = f"{row}（其他项目）"
+        if row == OTHER_ITEMS and len({group_of[i] for i in inside}) > 1:
+            buckets = {i: OTHER_ITEMS for i in inside}
+        else:
+            buckets = coarsen(inside, min_cell, rest)
+            if set(buckets.values()) == {rest}:
+                buckets = {i: row for i in inside}
+        for item in inside:
+            row_of[item] = row
+            bucket_of[item] = buckets[item]
+    return row_of, bucket_of
 
 
 def amount_rule(item) -> str:
