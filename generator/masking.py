@@ -1,7 +1,11 @@
 """Masking for public pages: names, phones, identity numbers.
 
 Names keep the surname and, for three or more characters, the last character:
-张*明, 王*, 欧阳*峰, 阿依古丽·买*. Compound surnames are recognised from a list.
+张*明, 王*, 欧阳*峰. Compound surnames are recognised from a list. Names written in parts
+separated by a middle dot (·, ‧, •, ・; minority and transliterated names) mask every
+part on its own, one star inside each: 阿依古丽·买买提 -> 阿*丽·买*提. Characters of every
+CJK Unified Ideographs block (the basic block, extensions A to I, compatibility
+ideographs) count as Chinese: 李𠀋明 -> 李*明.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ COMPOUND_SURNAMES = (
     "万俟", "闻人", "赫连", "端木", "独孤", "南宫", "西门", "呼延", "百里", "东郭", "拓跋", "司空",
     "第五", "左丘", "梁丘", "谷梁", "微生", "羊舌", "公良", "乐正", "漆雕", "壤驷", "公西", "巫马",
 )
-_DOTS = "·•・.．"
+_DOTS = "·‧•・.．"
+# CJK Unified Ideographs (basic, extensions A-I) and compatibility ideographs
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
+               (0x2A700, 0x2EE5F), (0x2F800, 0x2FA1F), (0x30000, 0x323AF))
+
+
+def is_han(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _HAN_RANGES)
 
 
 def split_surname(name: str) -> tuple[str, str]:
@@ -30,7 +42,8 @@ def _visible(text: str) -> str:
     none of them may become the one character a mask keeps."""
     if text.isprintable():
         return text
-    return "".join(ch for ch in text if ch == " " or unicodedata.category(ch)[0] not in "CZ")
+    return "".join(ch for ch in text
+                   if ch == " " or is_han(ch) or unicodedata.category(ch)[0] not in "CZ")
 
 
 def mask_name(name: str | None) -> str:
@@ -39,16 +52,31 @@ def mask_name(name: str | None) -> str:
     name = " ".join(_visible(name).split())
     if not name:
         return ""
-    for dot in _DOTS:
-        if dot in name:  # minority names: 阿依古丽·买买提 -> 阿依古丽·买*
-            first, _, rest = name.partition(dot)
-            return f"{first}·{rest[:1]}*" if rest else f"{first[:1]}*"
-    if not all("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in name):
+    parts = _dot_parts(name)
+    if len(parts) > 1:  # minority names: 阿依古丽·买买提 -> 阿*丽·买*提
+        return "·".join(_mask_part(p) for p in parts if p) or "*"
+    if not all(is_han(ch) for ch in name):
         return name[:1] + "*"  # latin or mixed names: initial only
     surname, given = split_surname(name)
     if len(given) <= 1:
         return surname + "*"
     return surname + "*" * (len(given) - 1) + given[-1]
+
+
+def _dot_parts(name: str) -> list[str]:
+    for dot in _DOTS:
+        name = name.replace(dot, "·")
+    return [p.strip() for p in name.split("·")]
+
+
+def _mask_part(part: str) -> str:
+    """One part of a dotted name: first character, one star, last character (three or
+    more characters); first character and a star (two); a star (one)."""
+    if len(part) <= 1:
+        return "*"
+    if len(part) == 2:
+        return part[0] + "*"
+    return part[0] + "*" + part[-1]
 
 
 def mask_phone(phone: str | None) -> str:

@@ -267,6 +267,7 @@ class Item:
     frequency_unit: str | None = None  # 频次单位
     max_times: int | None = None  # 次数上限
     needs_disclosure: bool | None = None  # 需公示
+    amount_disclosure: str | None = None  # 公示金额
     procedure: str | None = None  # 办理程序
     note: str | None = None  # 说明
     row: int = 0

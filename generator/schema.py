@@ -86,6 +86,7 @@ PAYOUT_STATE = ("正常", "不予批准", "已撤销")
 VOID_STATES = ("不予批准", "已撤销")
 SEVERITY_CHOICE = ("错误", "提醒")
 INCOME_RULE = ("不限", "低于低保线", "低于1.5倍低保线", "低于2倍低保线")
+AMOUNT_DISCLOSURE = ("显示金额", "只显示项目", "显示金额区间")  # site.disclosure_control
 BATCH_KIND = ("建档公示", "帮扶公示", "结档公示")
 OBJECTION_RESULT = ("处理中", "成立", "不成立")
 SOURCE_KIND = ("上级拨款", "中央财政专项", "上级财政专项", "地方财政配套", "工会经费", "行政拨款", "干部职工捐款",
@@ -466,6 +467,9 @@ ITEMS = Sheet("帮扶项目", "items", (
       example="每户"),
     C("次数上限", "max_times", INT, hint="每个周期最多几次", example=1, limits=(1, 366)),
     C("需公示", "needs_disclosure", BOOL, True, example=True),
+    C("公示金额", "amount_disclosure", ENUM, False, AMOUNT_DISCLOSURE,
+      hint="公示名单上怎样显示本项金额；留空：按比例计算的医疗救助只显示项目，其他显示金额",
+      example="显示金额"),
     C("办理程序", "procedure", TEXT, width=40),
     C("说明", "note", TEXT, width=40),
 ), "本站的帮扶项目和标准，每项一行。")

@@ -15,7 +15,8 @@ from generator.periods import Quarter
 from generator.private.report import fund_rows
 from generator.records import Expense, Fund, Income, Payout, Place, Records
 from generator.site.common import Docs
-from generator.site.funds import build_funds
+from generator.site.disclosure_control import Plan
+from generator.site.funds import FundsView, build_funds
 
 TODAY = date(2026, 3, 5)
 D = Decimal
@@ -46,8 +47,14 @@ def station() -> Records:
     )
 
 
+def site_funds(records) -> FundsView:
+    """The fund pages with disclosure control off (min_cell 1: every quarter published):
+    this test is about the arithmetic; tests/test_disclosure_attack.py about what is shown."""
+    return build_funds(records, TODAY, Docs(), Plan(records, TODAY, min_cell=1))
+
+
 def site_quarters(records) -> dict[tuple[str, Quarter], tuple]:
-    funds = build_funds(records, TODAY, Docs())
+    funds = site_funds(records)
     out = {}
     for page in funds.funds:
         for year_view in page.years:
@@ -77,7 +84,7 @@ def test_site_report_and_check_state_the_same_balances():
     assert ledger.balance_before(date(2026, 1, 11), MEDICAL) == D(-200)
     assert "2026-01-10 的余额为 -200 元" in negative[0].message
     # the balance each fund page shows is the report's closing of the current quarter
-    pages = {p.name: p.balance for p in build_funds(records, TODAY, Docs()).funds}
+    pages = {p.name: p.balance for p in site_funds(records).funds}
     assert pages == {HELP: D(1500), MEDICAL: D(-250)} == {k[0]: v[3] for k, v in report.items()
                                                           if k[1] == Quarter(2026, 1)}
 

@@ -81,3 +81,17 @@ def test_upheld_objections_and_unpaid_items(tmp_path):
     page = (tmp_path / "out" / "签收单" / "公示_GS-2026-05.html").read_text(encoding="utf-8")
     assert "另有 1 笔因公示异议成立未列入" in page and "陆佰元整" in page
     assert (tmp_path / "out" / "签收单" / "待发放.html").exists()
+
+
+def test_no_receipt_sheet_for_a_batch_with_nobody_to_pay(tmp_path):
+    batch = "GS-2026-05"
+    listed = sorted({p["archive_no"] for p in PAYOUTS if p.get("batch") == batch})
+    upheld = [{"objection_no": f"YY-2026-{90 + i}", "batch": batch, "archive_no": no, "received": TODAY,
+               "content": "反映有房产", "result": "成立", "resolved": TODAY} for i, no in enumerate(listed)]
+    records = read_station(tmp_path / "records", tables={"objections": [*OBJECTIONS, *upheld]})
+    assert batch not in {s.key for s in receipt_sheets(records)}
+    write_receipts(records, tmp_path / "out", today=TODAY)
+    folder = tmp_path / "out" / "签收单"
+    assert not (folder / f"公示_{batch}.html").exists()
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert f"公示批次 {batch} 的 {len(listed)} 笔发放均因公示异议成立已取消" in index

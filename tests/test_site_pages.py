@@ -16,7 +16,7 @@ import pytest
 
 from generator.masking import mask_name
 
-from site_helpers import Tables
+from site_helpers import Tables, page_text
 
 pytestmark = pytest.mark.slow  # one real build of the demo site (conftest.demo_site)
 
@@ -247,6 +247,8 @@ def test_home_page(demo_site):
     assert "示范镇总工会困难职工帮扶站" in html and "12351" in html
     assert "2026年第四季度困难职工帮扶公示" in html
     assert 'href="funds/"' in html
+    text = page_text(html)
+    assert "本站为困难职工提供生活救助、医疗救助、助学、送温暖、夏送清凉、法律援助、就业援助服务。" in text
 
 
 def test_statistics_suppress_small_cells(demo_site):

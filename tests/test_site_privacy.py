@@ -167,7 +167,7 @@ def test_linked_lines_never_keep_a_single_hidden_cell():
     g.line([("r1", None), ("r2", None)], ("all",))
     g.line([(None, "c1"), (None, "c2")], ("all",))
     g.suppress(3)
-    for keys, total in g.lines:
+    for keys, total, _counts in g.lines:
         members = [g[k] for k in keys] + [g[total]]
         assert sum(m.hidden for m in members) != 1
     assert g[("r1", "c1")].hidden

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import privacy, report_text
+from .. import disclosure_audit, privacy, report_text
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
@@ -178,6 +178,11 @@ class Build:
             scan = privacy.scan_site(new_site, records, [PACKAGE_TEMPLATES])
         if not scan.ok:
             self.echo(privacy.report(scan))
+            return 1, scan
+        with self.step("audit", "统计推算检查"):
+            derived = disclosure_audit.audit(new_site, records, self.today)
+        if derived:
+            self.echo(disclosure_audit.report(derived))
             return 1, scan
         return 0, scan
 

@@ -70,7 +70,7 @@ _COMMON_DOCS = "身份证、户口簿、所在单位工会证明、帮扶申请�
 def _item(name, group, standard, who, documents, frequency, needs_disclosure, *, fixed=None,
           threshold=None, rate=None, cap=None, income_rule="不限", deadline_days=6, max_times=None,
           procedure="本人申请 → 基层工会初审 → 帮扶站入户核实 → 公示 7 天 → 审批 → 发放（银行卡）→ 签收",
-          note=None, routes=None, needs=(), unit="每户"):
+          note=None, routes=None, needs=(), unit="每户", amount_disclosure=None):
     if max_times is None and frequency in ("每年", "每学年", "每个节日季", "每季度"):
         max_times = 1
     return {"name": name, "group": group, "standard": standard, "fixed": fixed,
@@ -78,7 +78,8 @@ def _item(name, group, standard, who, documents, frequency, needs_disclosure, *,
             "routes": routes, "needs": tuple(needs),
             "who": who, "documents": documents, "deadline_days": deadline_days,
             "frequency": frequency, "frequency_unit": unit, "max_times": max_times,
-            "needs_disclosure": needs_disclosure, "procedure": procedure, "note": note}
+            "needs_disclosure": needs_disclosure, "procedure": procedure, "note": note,
+            "amount_disclosure": amount_disclosure}
 
 
 HIGH_SCHOOL = ("有高中（中职）在学子女",)
@@ -107,7 +108,8 @@ ITEMS = (
           "本人、配偶或子女患重大疾病，年度医疗费用个人自付超过 5000 元的在档困难职工",
           "医疗费用票据、医保结算单、县级以上医院病情证明、" + _COMMON_DOCS,
           "每年", True, threshold=Decimal("5000"), rate=Decimal("0.8"), cap=Decimal("10000"),
-          note="个人自付费用超过 5000 元的部分按 80% 救助，每年最高 10000 元"),
+          note="个人自付费用超过 5000 元的部分按 80% 救助，每年最高 10000 元",
+          amount_disclosure="只显示项目"),
     _item("助学（高中）", "助学", "固定金额",
           "子女就读普通高中或中等职业学校、家庭月人均收入低于低保标准的在档困难职工",
           "困难证明、录取通知书或成绩单、学生证、" + _COMMON_DOCS + "、学生照片",

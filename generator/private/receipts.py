@@ -1,6 +1,7 @@
 """签收单: receipt sign-off sheets for paying out assistance (有签收).
 
-One sheet per 帮扶公示 batch (its payouts), one per payout date for payouts
+One sheet per 帮扶公示 batch (its payouts; none for a batch whose every payout was
+cancelled by an upheld objection: nobody to pay, no empty sheet), one per payout date for payouts
 that need no disclosure, and one 待发放 sheet for such payouts not yet paid.
 Rows carry name, identity number, item, the amount in figures and in Chinese
 capitals, and blank signature and date columns; the sheet ends with the total
@@ -41,10 +42,25 @@ class Sheet:
         return total(p.amount for p in self.payouts)
 
 
+def _upheld(records: Records) -> set:
+    return {(o.batch, o.archive_no) for o in records.objections if o.result == "成立" and o.archive_no}
+
+
+def unpayable_batches(records: Records) -> list[tuple[str, int]]:
+    """(batch number, payouts cancelled) for batches where an upheld objection left nobody
+    to pay: they get no receipt sheet."""
+    upheld = _upheld(records)
+    by_batch: dict[str, list] = {}
+    for p in records.payouts:
+        if p.batch:
+            by_batch.setdefault(p.batch, []).append(p)
+    return [(no, len(ps)) for no, ps in sorted(by_batch.items())
+            if all((no, p.archive_no) in upheld for p in ps)]
+
+
 def receipt_sheets(records: Records) -> list[Sheet]:
     """The sheets in order: batches by start date, then payout dates, then 待发放."""
-    upheld = {(o.batch, o.archive_no) for o in records.objections
-              if o.result == "成立" and o.archive_no}
+    upheld = _upheld(records)
     by_batch: dict[str, list] = {}
     by_date: dict[date, list] = {}
     pending: list = []
@@ -61,6 +77,8 @@ def receipt_sheets(records: Records) -> list[Sheet]:
         batch = records.batch_by_no.get(no)
         listed = [p for p in by_batch[no] if (no, p.archive_no) not in upheld]
         left = [p for p in by_batch[no] if (no, p.archive_no) in upheld]
+        if not listed:
+            continue  # nobody to pay: no sheet (see unpayable_batches)
         meta = [("公示批次", no)]
         if batch is not None and batch.start is not None:
             end = records.batch_end(batch)
@@ -127,6 +145,7 @@ def write_receipts(records: Records, out_dir: Path, *, today: date) -> list[Doc]
         html = template.render(sheet=sheet, rows=_rows(records, sheet), total=sheet.total,
                                total_capitals=capitals(sheet.total), station=st)
         written.append(write_doc(out_dir, folder / f"{sheet.stem}.html", html, today))
-    index = env.get_template("private/receipt_index.html").render(sheets=sheets, station=st)
+    index = env.get_template("private/receipt_index.html").render(
+        sheets=sheets, station=st, unpayable=unpayable_batches(records))
     written.append(write_doc(out_dir, folder / INDEX, index, today))
     return written

@@ -20,6 +20,7 @@ from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
 from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
+from .disclosure_control import Plan
 from .funds import build_funds, render_funds
 from .nav import site_nav
 from .notices import build_notices, render_notices
@@ -66,25 +67,37 @@ def nobr(value) -> Markup:
     return Markup('<span class="bf-nowrap">{}</span>').format(value)
 
 
+def services(items) -> list[str]:
+    """What the station offers, from its own items: each item's group (the item's own
+    name when it has no group or the group is 其他), first appearance first."""
+    out: list[str] = []
+    for i in items:
+        label = i.group if i.group and i.group != "其他" else i.name
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
 def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
     """All public pages as a Docs tree. `prints` maps a batch number or an item name to
     [(label, docs path)] of its printable wall versions."""
     env = environment(template_dirs)
     site = station(records, today, text=public_text)
     docs = Docs()
-    notices = build_notices(records, today, prints=prints)
+    plan = Plan(records, today)  # disclosure control: one decision for every page below
+    notices = build_notices(records, today, prints=prints, plan=plan)
     render_notices(env, docs, notices, site)
     items = build_items(records, today, prints=prints)
     render_policies(env, docs, records, items, site, today)
-    funds = build_funds(records, today, docs)
+    funds = build_funds(records, today, docs, plan)
     render_funds(env, docs, funds, site)
-    stats = build_stats(records, today)
+    stats = build_stats(records, plan)
     render_stats(env, docs, stats, site)
     running = [n for n in notices if n.state == RUNNING]
     upcoming = [n for n in notices if n.state == NOT_STARTED]
     docs.add("index.md", front_matter(site.name, hide=("navigation", "toc")) + env.get_template(
         "site/home.md.j2").render(site=site, running=running, upcoming=upcoming, funds=funds,
-                                  items=items), kind="index")
+                                  items=items, services=services(items)), kind="index")
     nav = site_nav(sorted({n.start.year for n in notices}), items, funds.funds,
                    [y.year for y in funds.years], [y.year for y in stats.years])
     words = sorted({w for i in records.items for w in (public_text(i.name), public_text(i.group)) if w}

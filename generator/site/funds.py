@@ -1,20 +1,28 @@
-"""资金公开 pages: the total and each fund, per year and quarter, with SVG charts and a
+"""资金公开 pages: the total and each fund, per year and period, with SVG charts and a
 downloadable summary workbook. Figures come from generator.ledger.Ledger (as the checks' and
-the quarterly report's do)."""
+the quarterly report's do).
+
+Disclosure control (disclosure_control.Plan): the periods are the year's reporting
+periods (quarters, half-years or the year; each fund its own), assistance payouts
+appear on the total pages by the statistics' category rows with the statistics'
+hidden cells hidden, and on a fund's own page as one 帮扶发放 line."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..ledger import OPENING_LABEL, Flow, Ledger, ratio_text
+from ..ledger import EXPENSE, OPENING_LABEL, PAYOUT, Flow, Ledger, Period, ratio_text
 from ..paths import safe_filename, unique_names
-from ..periods import quarter_label
+from ..periods import Quarter
 from ..station import StationInfo
 from . import charts
 from .common import Docs, front_matter, public_text
+from .disclosure_control import MERGED_SPENDING, PAYOUT_PREFIX, SCHEMES, Plan
 
 SECTION = "funds"
 RESERVED = {"index", "years", "charts", "downloads", "total"}  # total: the all-funds charts
@@ -24,7 +32,8 @@ DOWNLOAD_NAME = "资金公开汇总.xlsx"
 
 @dataclass
 class Breakdown:
-    """Rows of (label, [amount per quarter], year total), largest year total first."""
+    """Rows of (label, [amount per period], year total, [hidden per period]), largest
+    year total first. A hidden amount is in the totals but not shown."""
     rows: list
 
     @property
@@ -84,26 +93,28 @@ class FundsView:
     matching: bool = False  # the station declares a matching requirement (财政配套比例)
 
 
-def _breakdown(flows: list[Flow], whole: Flow, attr: str) -> Breakdown:
+def _breakdown(flows: list[Flow], whole: Flow, attr: str, hidden=None) -> Breakdown:
+    """`hidden(label, period index)`: whether the statistics hide that cell."""
     labels = {label for label, amount in getattr(whole, attr).items() if amount}
-    rows = [(label, [getattr(f, attr).get(label, Decimal(0)) for f in flows], getattr(whole, attr)[label])
+    rows = [(label, [getattr(f, attr).get(label, Decimal(0)) for f in flows], getattr(whole, attr)[label],
+             [bool(hidden and len(flows) > 1 and hidden(label, i)) for i in range(len(flows))])
             for label in labels]
     rows.sort(key=lambda r: (r[0] != OPENING_LABEL, -r[2], r[0]))
     return Breakdown(rows)
 
 
 def _year_view(ledger: Ledger, year: int, funds, scope: str, docs: Docs, title: str,
-               required: Decimal | None = None) -> YearView:
-    periods = ledger.quarters(year)
+               required: Decimal | None = None, spans=SCHEMES[0], hidden=None) -> YearView:
+    periods = _periods(ledger, year, spans)
     flows = [ledger.flow(p, funds) for p in periods]
     whole = ledger.flow(ledger.year(year), funds)
-    labels = [p.label for p in periods]
+    labels = [s.label for s in spans][:len(periods)]
     qpath = f"{SECTION}/charts/{scope}-{year}-quarters.svg"
     upath = f"{SECTION}/charts/{scope}-{year}-uses.svg"
     docs.add(qpath, charts.quarter_columns(f"{title}{year} 年各季度收入和支出", labels,
                                            [f.income_total for f in flows],
                                            [f.spending_total for f in flows]), kind="charts")
-    uses = _breakdown(flows, whole, "spending")
+    uses = _breakdown(flows, whole, "spending", hidden)
     docs.add(upath, charts.horizontal_bars(f"{title}{year} 年支出用途",
                                            [(r[0], r[2]) for r in uses.rows]), kind="charts")
     view = YearView(year, list(zip(labels, flows)), whole, _breakdown(flows, whole, "income"), uses,
@@ -120,21 +131,82 @@ def _slug(name: str) -> str:
     return slug + "-zh" if slug.casefold() in RESERVED else slug
 
 
-def build_funds(records, today: date, docs: Docs) -> FundsView:
-    """Views for every fund page, the total and the year pages; writes the charts into docs."""
-    ledger = Ledger(records, today, label=public_text)
+def _relabel(ledger: Ledger, label) -> Ledger:
+    """The same ledger with every movement published under `label(movement)`."""
+    out = copy.copy(ledger)
+    out.movements = {fund: [dataclasses.replace(m, label=label(m)) for m in moves]
+                     for fund, moves in ledger.movements.items()}
+    return out
+
+
+def _periods(ledger: Ledger, year: int, spans) -> list[Period]:
+    """The ledger periods of a year's reporting periods (disclosure_control.Span), cut at today."""
+    out = []
+    for s in spans:
+        first, last = Quarter(year, s.quarters[0]), Quarter(year, s.quarters[-1])
+        if first.start > ledger.today:
+            break
+        out.append(Period(year, first.number if first == last else None, first.start, min(last.end, ledger.today)))
+    return out
+
+
+def _row_label(plan, m) -> str:
+    """The use a movement is published under on the total pages: a payout under its
+    statistics row; in a year with fewer people than the minimum, payouts and other
+    spending together on one line."""
+    if m.kind not in (PAYOUT, EXPENSE):
+        return m.label
+    yp = plan.years.get(m.day.year)
+    if yp is not None and yp.small:
+        return MERGED_SPENDING
+    if m.kind == EXPENSE:
+        return m.label
+    if yp is None:
+        return PAYOUT_PREFIX
+    return f"{PAYOUT_PREFIX}：{yp.row_of.get(m.label or '未填写', '未填写')}"
+
+
+def _fund_label(plan, m) -> str:
+    """On a fund's own page: one 帮扶发放 line, merged with the fund's other spending in a
+    year its payouts reached fewer people than the minimum."""
+    if m.kind not in (PAYOUT, EXPENSE):
+        return m.label
+    if (m.fund, m.day.year) in plan.small_fund_years:
+        return MERGED_SPENDING
+    return PAYOUT_PREFIX if m.kind == PAYOUT else m.label
+
+
+def _hidden_in_stats(plan, year: int):
+    yp = plan.years.get(year)
+    if yp is None:
+        return None
+    prefix = PAYOUT_PREFIX + "："
+
+    def hidden(label: str, index: int) -> bool:
+        return label.startswith(prefix) and yp.cell(label[len(prefix):], index).hidden
+    return hidden
+
+
+def build_funds(records, today: date, docs: Docs, plan: Plan | None = None) -> FundsView:
+    """Views for every fund page, the total and the year pages; writes the charts into docs.
+    `plan`: the build's disclosure decision (made here when not given)."""
+    plan = plan or Plan(records, today)
+    base = Ledger(records, today, label=public_text)
+    ledger = _relabel(base, lambda m: _row_label(plan, m))
+    per_fund = _relabel(base, lambda m: _fund_label(plan, m))
     slugs = unique_names(list(ledger.funds), stem=_slug)
     years = ledger.years()
     pages = []
     for name, f in ledger.funds.items():
         page = FundPage(slugs[name], public_text(name), public_text(f.source), public_text(f.allowed),
                         f.opened, f.opening or Decimal(0), public_text(f.note), ledger.balance(name))
-        page.years = [_year_view(ledger, y, name, slugs[name], docs, "")
+        page.years = [_year_view(per_fund, y, name, slugs[name], docs, "", spans=_spans(plan, y, name))
                       for y in reversed(years) if not f.opened or f.opened.year <= y]
         pages.append(page)
     total_years = []
     for y in reversed(years):
-        view = _year_view(ledger, y, None, "total", docs, "全部资金", records.settings.matching_ratio)
+        view = _year_view(ledger, y, None, "total", docs, "全部资金", records.settings.matching_ratio,
+                          _spans(plan, y), _hidden_in_stats(plan, y))
         view.funds = [(p, ledger.flow(ledger.year(y), p_name))
                       for p, p_name in zip(pages, ledger.funds) if any(v.year == y for v in p.years)]
         total_years.append(view)
@@ -142,6 +214,15 @@ def build_funds(records, today: date, docs: Docs) -> FundsView:
                      sum((v.whole.income_total for v in total_years), Decimal(0)),
                      sum((v.whole.spending_total for v in total_years), Decimal(0)),
                      records.settings.matching_ratio is not None)
+
+
+def _spans(plan, year: int, fund: str | None = None):
+    yp = plan.years.get(year)
+    if yp is None:
+        return SCHEMES[0]
+    if fund is None:
+        return yp.spans
+    return yp.fund_spans.get(fund, SCHEMES[0])
 
 
 def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
@@ -162,7 +243,7 @@ def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
 def summary_rows(view: FundsView, site: StationInfo) -> list[tuple[str, list]]:
     """The summary workbook's sheets as (title, rows)."""
     scopes = [("全部账户", view.years)] + [(p.name, p.years) for p in view.funds]
-    quarterly = [["资金账户", "年度", "期间", "期初余额", "收入", "支出", "期末余额"]]
+    quarterly = [["资金账户", "年度", "期间", "期初余额", "收入", "支出", "期末余额"]]  # periods as published
     for name, years in scopes:
         for y in sorted(years, key=lambda v: v.year):
             for label, flow in [*y.quarters, ("全年", y.whole)]:
@@ -170,11 +251,15 @@ def summary_rows(view: FundsView, site: StationInfo) -> list[tuple[str, list]]:
                                   flow.spending_total, flow.closing])
     sheets = [("季度收支", quarterly)]
     for title, attr, column in (("收入来源", "sources", "来源"), ("支出用途", "uses", "用途")):
-        rows = [["资金账户", "年度", column, *(quarter_label(n) for n in range(1, 5)), "全年"]]
+        rows = [["资金账户", "年度", column, "期间", "金额"]]
         for name, years in scopes:
             for y in sorted(years, key=lambda v: v.year):
-                for label, amounts, total in getattr(y, attr).rows:
-                    rows.append([name, y.year, label, *amounts, *[None] * (4 - len(amounts)), total])
+                labels = [label for label, _ in y.quarters]
+                for label, amounts, total, hidden in getattr(y, attr).rows:
+                    if len(amounts) > 1:
+                        for period, amount, h in zip(labels, amounts, hidden):
+                            rows.append([name, y.year, label, period, "—" if h else amount])
+                    rows.append([name, y.year, label, "全年", total])
         sheets.append((title, rows))
     sheets.append(("说明", [[f"{site.name} 帮扶资金公开汇总"],
                             [f"数据截至 {site.today.isoformat()}，单位：元。"],

@@ -3,9 +3,14 @@ running and recent notices, and an archive by year.
 
 What a notice page shows (the privacy rule): masked names (full names only when
 the station opts in), work unit, hardship category, and for 帮扶公示 the item and
-amount. Nothing else about a person. The names stay on the page from the start
-of the period until `retention_days` after its end (the build date decides);
-after that the page keeps the summary and the outcome only.
+the amount as the item's 公示金额 setting allows (amount, only the item, or a band;
+disclosure_control.amount_rule). Nothing else about a person. The names stay on
+the page from the start of the period until `retention_days` after its end (the
+build date decides); after that the page keeps the summary and the outcome only.
+The summary lists items with at least the statistics' minimum of entries (smaller
+ones merged, disclosure_control.Plan.notice_summary). A notice superseded by a
+re-disclosure lists nobody: its outcome is given as counts, and the people who
+stay are on the new notice.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ..masking import mask_name
 from ..paths import notice_slugs
 from ..station import StationInfo
 from .common import Docs, front_matter, pages_of, public_text
+from .disclosure_control import SHOW_AMOUNT, Plan, list_total_shown
 
 SECTION = "notices"
 WIDE = ("navigation", "toc")  # notice pages are not in the nav; the list gets the full width
@@ -38,13 +44,14 @@ class Row:
     employer: str
     category: str
     item: str
-    amount: Decimal | None
+    amount_text: str  # the amount, a band, or "不公示" (the item's 公示金额 setting)
 
 
 @dataclass(frozen=True)
 class Link:
     title: str
     path: str  # docs-relative path of the page (…/index.md)
+    batch_no: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,11 @@ class Notice:
     people: int
     total: Decimal
     has_amounts: bool
-    by_item: list = field(default_factory=list)  # (item, count, amount)
+    by_item: list = field(default_factory=list)  # (item or merged label, count, amount or None)
+    total_shown: bool = True  # the total amount (False when it would give a hidden amount back)
+    amounts_hidden: int = 0  # list rows whose amount is not shown
+    removed: int = 0  # entries cancelled by upheld objections
+    item_kinds: int = 0  # distinct items in the batch
     rows: list = field(default_factory=list)  # Row, only while names are public
     objections: list = field(default_factory=list)
     original: Link | None = None
@@ -92,7 +103,7 @@ class Notice:
 
     @property
     def link(self) -> Link:
-        return Link(self.title, self.path)
+        return Link(self.title, self.path, self.batch_no)
 
     # the named states templates test (the Chinese `state` is only for showing)
     @property
@@ -112,13 +123,18 @@ class Notice:
         return self.names_until + timedelta(days=1)
 
     @property
+    def upheld(self) -> int:
+        return sum(1 for o in self.objections if o.result == "成立")
+
+    @property
     def outcome_counts(self) -> dict:
         return dict(Counter(o.result for o in self.objections))
 
 
-def build_notices(records, today: date, *, prints: dict | None = None) -> list[Notice]:
+def build_notices(records, today: date, *, prints: dict | None = None, plan: Plan | None = None) -> list[Notice]:
     """Every batch with a start date, newest first, as public page views."""
     prints = prints or {}
+    plan = plan or Plan(records, today)
     views = disclosure.views(records, today)
     slugs = notice_slugs([v.batch.batch_no for v in views])
     settings = records.settings
@@ -127,17 +143,14 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
     for v in views:
         b = v.batch
         entries = v.entries
-        counts: dict[str, int] = defaultdict(int)
-        sums: dict[str, Decimal] = defaultdict(Decimal)
-        for e in entries:
-            if e.item:
-                counts[e.item] += 1
-                sums[e.item] += e.amount or Decimal(0)
+        summary, total_shown = plan.notice_summary(entries) if b.kind == "帮扶公示" else ([], True)
         rows = []
-        if v.names_public:
+        if v.names_public and not v.redisclosures:
             rows = [Row(i, public_text(e.name) if full else mask_name(public_text(e.name)), public_text(e.employer),
-                        public_text(e.category), public_text(e.item), e.amount)
+                        public_text(e.category), public_text(e.item), plan.amount_text(e))
                     for i, e in enumerate(entries, 1)]
+        hidden_amounts = sum(1 for e in entries if e.item and plan.amount_rule(e.item) != SHOW_AMOUNT)
+        total_shown = total_shown and list_total_shown(plan.items, entries, plan.min_cell)
         notices[b.batch_no] = Notice(
             slug=slugs[b.batch_no], batch_no=public_text(b.batch_no), title=public_text(b.title),
             kind=public_text(b.kind), subject=public_text(b.subject or KIND_SUBJECT.get(b.kind, "")),
@@ -149,7 +162,9 @@ def build_notices(records, today: date, *, prints: dict | None = None) -> list[N
             issuer=public_text(b.issuer or settings.station_name), issued=b.issued or v.start,
             entries=len(entries), people=len({e.archive_no for e in entries}), total=v.total,
             has_amounts=b.kind == "帮扶公示",
-            by_item=[(public_text(k), counts[k], sums[k]) for k in sorted(counts)],
+            by_item=summary, total_shown=total_shown, amounts_hidden=hidden_amounts,
+            removed=sum(1 for e in entries if e.objection_upheld),
+            item_kinds=len({e.item for e in entries if e.item}),
             rows=rows, prints=list(prints.get(b.batch_no, ())))
     for v in views:
         n = notices[v.batch.batch_no]

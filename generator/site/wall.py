@@ -7,7 +7,7 @@ site address, a QR code linking to the same page online
 
 These pages are public: names are masked unless the station opted in
 (settings.full_names), and nothing else about a worker is shown besides the
-unit, category, item and amount, as on the site.
+unit, category, item and amount (as the item's 公示金额 setting allows), as on the site.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..records import Records
 from ..render import qr_svg, station_environment
 from ..standards import describe, documents, eligibility_text, frequency_text, percent, procedure_steps, worked_example
 from ..station import station
+from .disclosure_control import amount_text, list_total_shown
 
 NOTICES = "notices"
 POLICIES = "policies"
@@ -46,13 +47,14 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
     b = view.batch
     full = bool(records.settings.full_names)
     rows = [{"name": e.name if full else mask_name(e.name), "employer": e.employer,
-             "category": e.category, "item": e.item, "amount": yuan(e.amount) if e.amount is not None else ""}
+             "category": e.category, "item": e.item, "amount": amount_text(records.item_by_name.get(e.item), e.amount)}
             for e in view.entries]
+    total_shown = list_total_shown(records.item_by_name, view.entries, records.settings.min_cell or 3)
     url = page_url(records.settings.site_url, NOTICES, slug)
     return {
         "batch_no": b.batch_no, "title": b.title or f"公示 {b.batch_no}", "kind": b.kind or "",
         "subject": b.subject or "", "with_amounts": b.kind == "帮扶公示", "rows": rows,
-        "total": yuan(view.total), "start": view.start, "end": view.end, "days": view.days,
+        "total": yuan(view.total) if total_shown else "—", "start": view.start, "end": view.end, "days": view.days,
         "place": b.place or "", "issuer": b.issuer or records.settings.station_name,
         "issued": b.issued or view.start, "channel": _objection_channel(records, b),
         "full_names": full, "url": url, "shown_url": unquote(url) if url else None,

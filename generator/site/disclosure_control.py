@@ -1,0 +1,497 @@
+"""Disclosure control: one decision, made once per build, about which assistance figures
+the public site may show, used by every page that shows them (statistics, fund pages,
+the fund download, charts, notice summaries, the home page, and so the search index).
+
+The rule (README, 隐私保护):
+
+1. A figure that counts fewer than `min_cell` people (a station setting, default 3),
+   and any amount of such a group of payouts, is sensitive: with fixed standards an
+   amount gives the count back (300 元 = one 300-yuan payout), and a formula amount
+   gives a medical cost back.
+2. Coarsen before hiding. Per year, the assistance items are merged until every
+   published group of them has at least `min_cell` people that year: a small item
+   into "<类别>（其他项目）" of its category, a small category into "其他帮扶项目".
+   The reporting period is the finest of quarter, half-year and year in which every
+   period with payouts has at least `min_cell` people; the fund pages show their
+   balances for the same periods (each fund for the finest periods its own payouts
+   allow), because a balance before and after a period gives that period's spending.
+   The same merging applies to the hardship category, cause and 低保 tables.
+3. What is still small after coarsening (a category in one period) is hidden
+   (primary), and so is the smallest other cell of every published sum that would
+   otherwise have exactly one hidden member (secondary). Totals that the fund pages
+   must publish anyway (each period's spending, each category's year) are never
+   chosen for secondary suppression, so that what a page hides stays hidden on
+   every other page.
+4. The fund pages show assistance spending per category and period exactly as the
+   statistics do (the same cells hidden), each fund's own page one 帮扶发放 line. In a
+   year when a fund's payouts (or all payouts) reached fewer than `min_cell` people,
+   that page merges them with the other spending into one line.
+5. Notice summaries (公示 汇总) list an item only with at least `min_cell` entries
+   (smaller ones merged like above); a notice with fewer entries shows only its count.
+6. On 公示 lists each item's amount is shown, left out or shown as a band, by the
+   item's 公示金额 setting; by default items with a formula standard in 医疗救助
+   show only the item, because the amount gives the medical cost back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..periods import Quarter, quarter_label
+from .common import public_text
+
+OTHER_ITEMS = "其他帮扶项目"
+UNKNOWN = "未填写"
+PAYOUT_PREFIX = "帮扶发放"
+MERGED_SPENDING = "支出合计（帮扶发放与其他支出合并公布）"
+
+SHOW_AMOUNT = "显示金额"
+ITEM_ONLY = "只显示项目"
+BAND = "显示金额区间"
+BANDS = (Decimal(500), Decimal(1000), Decimal(2000), Decimal(5000), Decimal(10000), Decimal(20000))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A reporting period inside a year: one quarter, a half-year or the whole year."""
+    label: str
+    quarters: tuple[int, ...]
+
+    @property
+    def first(self) -> int:
+        return self.quarters[0]
+
+
+SCHEMES = (
+    tuple(Span(quarter_label(q), (q,)) for q in range(1, 5)),
+    (Span("上半年", (1, 2)), Span("下半年", (3, 4))),
+    (Span("全年", (1, 2, 3, 4)),),
+)
+SCHEME_NAMES = ("按季度", "按半年", "按全年")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One paid payout as the public side may count it (no name, no amount per person leaves here)."""
+    who: str
+    item: str
+    group: str
+    fund: str
+    quarter: int
+    amount: Decimal
+    category: str
+    cause: str
+    dibao: str
+    key: int = 0  # the payout's row: links a fact to the notice that lists it
+
+
+def worker_value(records, worker, attr: str, day: date | None = None) -> str:
+    """A worker's public value of `attr`; the hardship category as assessed on `day` (a
+    payout's application date; the latest figures on file when None)."""
+    if worker is None:
+        return UNKNOWN
+    if attr == "category":
+        figures = records.figures_at(worker, day) if day else records.current_figures(worker)
+        value = figures.category
+    else:
+        value = getattr(worker, attr, None)
+    return public_text(value) or UNKNOWN
+
+
+def coarsen(people: dict, min_cell: int, rest: str) -> dict:
+    """Map each label to the label it is published under: labels with fewer than
+    `min_cell` people go into `rest`; while `rest` itself is small, the smallest other
+    label joins it. Labels with nobody (people == set()) stay as they are."""
+    small = {k for k, v in people.items() if 0 < len(v) < min_cell}
+    merged: set = set()
+    for k in small:
+        merged |= people[k]
+    big = sorted((k for k in people if k not in small and people[k]), key=lambda k: (len(people[k]), k))
+    while merged and len(merged) < min_cell and big:
+        k = big.pop(0)
+        small.add(k)
+        merged |= people[k]
+    if len(small) == 1:  # one small label alone: keep its name (it is hidden later if still small)
+        return {k: k for k in people}
+    return {k: (rest if k in small else k) for k in people}
+
+
+def scheme_for(facts, quarters: list[int], min_cell: int, row_of: dict | None = None) -> tuple[Span, ...]:
+    """The finest scheme whose periods (those begun by the build date) each have 0 or at
+    least `min_cell` people and, given the published rows (`row_of`: item -> row), whose
+    row × period cells are mostly publishable: at most one small cell in four nonempty
+    ones (a small cell costs a second, hidden with it). Coarser periods beat dashes."""
+    for scheme in SCHEMES:
+        spans = tuple(s for s in scheme if s.first in quarters)
+        if all(_period_ok(facts, s, min_cell) for s in spans) and (
+                row_of is None or _cells_ok(facts, spans, min_cell, row_of)):
+            return _truncate(spans, quarters)
+    return _truncate(SCHEMES[-1], quarters)
+
+
+def _cells_ok(facts, spans, min_cell: int, row_of: dict) -> bool:
+    people: dict = defaultdict(set)
+    for f in facts:
+        for i, s in enumerate(spans):
+            if f.quarter in s.quarters:
+                people[(row_of.get(f.item, f.item), i)].add(f.who)
+    small = sum(1 for v in people.values() if len(v) < min_cell)
+    return 4 * small <= len(people)
+
+
+def _truncate(spans, quarters) -> tuple[Span, ...]:
+    """A period that has not fully begun keeps only its begun quarters."""
+    return tuple(Span(s.label, tuple(q for q in s.quarters if q in quarters)) for s in spans)
+
+
+def _period_ok(facts, span: Span, min_cell: int) -> bool:
+    n = len({f.who for f in facts if f.quarter in span.quarters})
+    return n == 0 or n >= min_cell
+
+
+@dataclass
+class YearPlan:
+    """What may be published about one year's payouts."""
+    year: int
+    min_cell: int
+    facts: list
+    spans: tuple  # the reporting periods of the statistics and the total fund page
+    fund_spans: dict  # fund name -> its periods
+    row_of: dict  # item -> published category row (cross table, fund uses)
+    bucket_of: dict  # item -> published item row (item table)
+    row_items: dict = field(default_factory=dict)  # row -> [items]
+    dims: dict = field(default_factory=dict)  # dim -> {value: published label}
+    grid: Grid = None  # after suppression
+
+    @property
+    def scheme_name(self) -> str:
+        for spans, name in zip(SCHEMES, SCHEME_NAMES):
+            if len(self.spans) and {s.label for s in self.spans} <= {s.label for s in spans}:
+                return name
+        return SCHEME_NAMES[-1]
+
+    @property
+    def rows(self) -> list[str]:
+        return sorted(self.row_items, key=lambda r: (r == OTHER_ITEMS, r))
+
+    def span_of(self, quarter: int, spans=None) -> int:
+        for i, s in enumerate(spans or self.spans):
+            if quarter in s.quarters:
+                return i
+        return -1
+
+    def cell(self, row: str, span_index: int | None):
+        """The statistics cell of a category row in a period (None: the whole year)."""
+        return self.grid[("g", row, span_index)]
+
+    @property
+    def small(self) -> bool:
+        """Fewer than min_cell people all year: nothing is published below the year total."""
+        n = len({f.who for f in self.facts})
+        return 0 < n < self.min_cell
+
+
+class Plan:
+    """The disclosure decision for a whole build."""
+
+    def __init__(self, records, today: date, min_cell: int | None = None):
+        """`min_cell`: override the station's setting (1 publishes everything; tests of
+        arithmetic use it)."""
+        self.today = today
+        self.min_cell = min_cell or records.settings.min_cell or 3
+        self.items = records.item_by_name
+        facts_by_year: dict[int, list] = defaultdict(list)
+        workers = records.worker_by_no
+        for p in records.live_payouts:  # rejected and cancelled payouts count for nothing
+            if p.paid is None or p.paid > today or p.amount is None:
+                continue
+            item = self.items.get(p.item)
+            w = workers.get(p.archive_no)
+            attrs = {a: worker_value(records, w, a, p.applied or p.paid) for a in ("category", "cause", "dibao")}
+            facts_by_year[p.paid.year].append(Fact(
+                who=p.archive_no or f"#{p.row}", item=public_text(p.item) or UNKNOWN,
+                group=public_text(item.group) if item and item.group else UNKNOWN, fund=p.fund or "",
+                quarter=Quarter.of(p.paid).number, amount=p.amount, key=p.row, **attrs))
+        self.summaries = self._notice_rows(records)
+        self.years = {y: self._year(y, fs) for y, fs in facts_by_year.items()}
+        # (fund, year) whose payouts reached fewer than min_cell people: the fund's balance
+        # gives its spending, so the fund pages do not split payouts from other spending
+        self.small_fund_years = {(fund, y) for y, fs in facts_by_year.items()
+                                 for fund, people in _people(fs, lambda f: f.fund).items()
+                                 if 0 < len(people) < self.min_cell}
+
+    def _notice_rows(self, records) -> list[set]:
+        """The payout rows behind every amount a notice summary shows."""
+        out = []
+        for b in records.batches:
+            if b.kind != "帮扶公示" or b.start is None or b.start > self.today:
+                continue
+            payouts = list(records.payouts_by_batch.get(b.batch_no, ()))
+            labels, shown = self._summary(payouts)
+            for label, amount_shown in shown.items():
+                if amount_shown:
+                    out.append({p.row for p in payouts if labels[public_text(p.item) or UNKNOWN] == label})
+        return out
+
+    def quarters(self, year: int) -> list[int]:
+        return [q for q in range(1, 5) if date(year, 3 * q - 2, 1) <= self.today]
+
+    def _year(self, year: int, facts: list) -> YearPlan:
+        m = self.min_cell
+        quarters = self.quarters(year)
+        row_of, bucket_of = merge_items(_people(facts, lambda f: f.item),
+                                        {f.item: f.group for f in facts}, m)
+        spans = scheme_for(facts, quarters, m, row_of)
+        funds = sorted({f.fund for f in facts})
+        fund_spans = {fund: scheme_for([f for f in facts if f.fund == fund], quarters, m) for fund in funds}
+        row_items = defaultdict(list)
+        for item in sorted(row_of):
+            row_items[row_of[item]].append(item)
+        dims = {d: coarsen(_people(facts, lambda f, d=d: getattr(f, d)), m, rest)
+                for d, rest in (("category", "其他类别"), ("cause", "其他原因"), ("dibao", "其他情况"))}
+        plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims)
+        plan.grid = _grid(plan, self.summaries)
+        return plan
+
+    # --- 公示 lists -------------------------------------------------------------
+    def amount_rule(self, item_name: str) -> str:
+        """How a 公示 list shows this item's amount (SHOW_AMOUNT, ITEM_ONLY or BAND)."""
+        return amount_rule(self.items.get(item_name))
+
+    def amount_text(self, e) -> str:
+        return amount_text(self.items.get(e.item), e.amount)
+
+    def notice_summary(self, entries) -> tuple[list, bool]:
+        """(rows of (label, count, amount or None), whether the total amount may be shown)
+        for a notice's entries (objects with .item and .amount)."""
+        labels, shown = self._summary(entries)
+        if not labels:
+            return [], False
+        counts: dict[str, int] = defaultdict(int)
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for e in entries:
+            label = labels[public_text(e.item) or UNKNOWN]
+            counts[label] += 1
+            sums[label] += e.amount or Decimal(0)
+        out = [(label, counts[label], sums[label] if shown[label] else None)
+               for label in sorted(counts, key=lambda k: (k == OTHER_ITEMS, k))]
+        return out, all(shown.values())
+
+    def _summary(self, entries) -> tuple[dict, dict]:
+        """({item: summary label}, {label: whether its amount is shown}); ({}, {}) for a
+        notice with fewer than min_cell entries (count only). Entries count as people here:
+        the same merging as the statistics' items, by entries of this notice."""
+        m = self.min_cell
+        if len(entries) < m:
+            return {}, {}
+        members: dict[str, set] = defaultdict(set)
+        for i, e in enumerate(entries):
+            members[public_text(e.item) or UNKNOWN].add(i)
+        groups = {k: (public_text(self.items[k].group) if k in self.items and self.items[k].group else UNKNOWN)
+                  for k in members}
+        _, labels = merge_items(dict(members), groups, m)
+        hidden: dict[str, int] = defaultdict(int)
+        for e in entries:
+            if self.amount_rule(e.item) != SHOW_AMOUNT:
+                hidden[labels[public_text(e.item) or UNKNOWN]] += 1
+        shown = {label: hidden[label] == 0 or hidden[label] >= m for label in set(labels.values())}
+        return labels, shown
+
+
+def merge_items(members: dict, group_of: dict, min_cell: int) -> tuple[dict, dict]:
+    """(item -> published category row, item -> published item row): categories with fewer
+    than min_cell members go into 其他帮扶项目, then inside a category small items into
+    "<类别>（其他项目）" (the category's own name when all of them merge)."""
+    by_group: dict[str, set] = defaultdict(set)
+    for item, who in members.items():
+        by_group[group_of[item]] |= who
+    row_of_group = coarsen(dict(by_group), min_cell, OTHER_ITEMS)
+    row_of, bucket_of = {}, {}
+    for row in set(row_of_group.values()):
+        inside = {i: who for i, who in members.items() if row_of_group[group_of[i]] == row}
+        rest = f"{row}（其他项目）"
+        if row == OTHER_ITEMS and len({group_of[i] for i in inside}) > 1:
+            buckets = {i: OTHER_ITEMS for i in inside}
+        else:
+            buckets = coarsen(inside, min_cell, rest)
+            if set(buckets.values()) == {rest}:
+                buckets = {i: row for i in inside}
+        for item in inside:
+            row_of[item] = row
+            bucket_of[item] = buckets[item]
+    return row_of, bucket_of
+
+
+def amount_rule(item) -> str:
+    """The item's 公示金额 setting; unset: formula-based 医疗救助 items show only the item."""
+    rule = getattr(item, "amount_disclosure", None) if item is not None else None
+    if rule in (SHOW_AMOUNT, ITEM_ONLY, BAND):
+        return rule
+    if item is not None and item.group == "医疗救助" and item.standard in ("比例封顶", "按实际"):
+        return ITEM_ONLY
+    return SHOW_AMOUNT
+
+
+def amount_text(item, amount: Decimal | None) -> str:
+    """A 公示 list's amount cell for this item: the amount, its band, or 不公示."""
+    from ..money import yuan
+
+    rule = amount_rule(item)
+    if rule == SHOW_AMOUNT:
+        return yuan(amount) if amount is not None else ""
+    if rule == BAND:
+        return band(amount)
+    return "不公示"
+
+
+def list_total_shown(items: dict, entries, min_cell: int) -> bool:
+    """Whether a 公示 list may show its total: the amounts it leaves out (0 or at least
+    min_cell of them) cannot be worked out from the total alone."""
+    hidden = sum(1 for e in entries if e.item and amount_rule(items.get(e.item)) != SHOW_AMOUNT)
+    return hidden == 0 or hidden >= min_cell
+
+
+def band(amount: Decimal | None) -> str:
+    """The band an amount falls in, for 公示 lists: '1,000–2,000 元'."""
+    if amount is None:
+        return ""
+    low = Decimal(0)
+    for high in BANDS:
+        if amount <= high:
+            return f"{low:,.0f}–{high:,.0f} 元" if low else f"{high:,.0f} 元以下"
+        low = high
+    return f"{low:,.0f} 元以上"
+
+
+@dataclass
+class Cell:
+    people: set = field(default_factory=set)
+    times: int = 0
+    amount: Decimal = Decimal(0)
+    hidden: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.people)
+
+    def add(self, who, amount) -> None:
+        self.people.add(who)
+        self.times += 1
+        self.amount += amount or Decimal(0)
+
+
+class Grid:
+    """Cells by key, and the lines (sums) that are published."""
+
+    def __init__(self):
+        self.cells: dict = defaultdict(Cell)
+        self.lines: list[tuple[list, object, bool]] = []
+
+    def __getitem__(self, key) -> Cell:
+        return self.cells[key]
+
+    def line(self, keys: list, total, counts: bool = True) -> None:
+        """A published sum. `counts`: the line's tables show 人次, which add up like amounts;
+        without it (people and amounts only: people do not add up, one person can be in
+        two cells) only the amounts must not be derivable."""
+        self.lines.append((list(keys), total, counts))
+        for k in [*keys, total]:
+            self.cells[k]
+
+    def suppress(self, min_cell: int, fixed=frozenset()) -> None:
+        """Primary, then secondary suppression. `fixed` cells are published elsewhere
+        (fund pages) and are never chosen to protect another cell."""
+        for cell in self.cells.values():
+            if 0 < cell.count < min_cell:
+                cell.hidden = True
+        changed = True
+        while changed:
+            changed = False
+            for keys, total, counts in self.lines:
+                members = [self.cells[k] for k in keys] + [self.cells[total]]
+                hidden = [c for c in members if c.hidden]
+                # a hidden cell of amount 0 (a service without cash) protects no amount
+                paid = [c for c in hidden if c.amount]
+                if len(paid) != 1 and not (counts and len(hidden) == 1):
+                    continue
+                choice = _second([k for k in keys if k not in fixed], self.cells, paid=bool(paid))
+                if choice is None and total not in fixed and not self.cells[total].hidden:
+                    choice = self.cells[total]
+                if choice is not None:
+                    choice.hidden = True
+                    changed = True
+
+
+def _second(keys, cells, paid: bool = False) -> Cell | None:
+    """The cell to hide with another: the smallest visible one, with an amount when the
+    hidden one has an amount."""
+    visible = [cells[k] for k in keys if not cells[k].hidden]
+    if not visible:
+        return None
+    nonzero = ([c for c in visible if c.amount] if paid else []) or [c for c in visible if c.count] or visible
+    return min(nonzero, key=lambda c: (c.count, c.amount))
+
+
+def _people(facts, key) -> dict:
+    out = defaultdict(set)
+    for f in facts:
+        out[key(f)].add(f.who)
+    return dict(out)
+
+
+def _grid(plan: YearPlan, summaries: list[set]):
+    """Cells and published sums of one year, suppressed."""
+    g = Grid()
+    n = len(plan.spans)
+    for f in plan.facts:
+        row, s = plan.row_of[f.item], plan.span_of(f.quarter)
+        keys = [("g", row, None), ("all",), ("i", row, plan.bucket_of[f.item])]
+        if n > 1:
+            keys += [("g", row, s), ("q", s)]
+        for dim, labels in plan.dims.items():
+            keys.append((dim, labels[getattr(f, dim)]))
+        for key in keys:
+            g[key].add(f.who, f.amount)
+    rows = plan.rows
+    fixed: set[tuple] = {("all",)} | {("g", r, None) for r in rows}
+    if n > 1:
+        fixed |= {("q", s) for s in range(n)}
+        for r in rows:  # the category × period table shows people and amounts, not 人次
+            g.line([("g", r, s) for s in range(n)], ("g", r, None), counts=False)
+        for s in range(n):
+            g.line([("g", r, s) for r in rows], ("q", s), counts=False)
+        g.line([("q", s) for s in range(n)], ("all",), counts=False)
+    for r in rows:
+        buckets = sorted({plan.bucket_of[i] for i in plan.row_items[r]})
+        g.line([("i", r, b) for b in buckets], ("g", r, None))
+        fixed |= {("i", r, b) for b in buckets}
+    g.line([("g", r, None) for r in rows], ("all",))
+    for dim, labels in plan.dims.items():
+        keys = [(dim, v) for v in sorted(set(labels.values()))]
+        g.line(keys, ("all",))
+        fixed |= set(keys)
+    if n > 1:
+        fixed |= _exposed_by_notices(plan, summaries)
+    g.suppress(plan.min_cell, fixed=fixed)
+    return g
+
+
+def _exposed_by_notices(plan: YearPlan, summaries: list[set]) -> set:
+    """Category × period cells whose paid amount a notice summary already publishes: every
+    payout with an amount in the cell is in a summary row that lies wholly in the cell.
+    They are never hidden to protect another cell (the notice would give it back)."""
+    cell_of = {f.key: ("g", plan.row_of[f.item], plan.span_of(f.quarter)) for f in plan.facts}
+    covered: dict[tuple, set] = defaultdict(set)
+    for rows in summaries:
+        cells = {cell_of.get(r) for r in rows}
+        if len(cells) == 1 and None not in cells:
+            covered[cells.pop()] |= rows
+    out = set()
+    for cell, rows in covered.items():
+        paid = {f.key for f in plan.facts if f.amount and cell_of[f.key] == cell}
+        if paid <= rows:
+            out.add(cell)
+    return out
