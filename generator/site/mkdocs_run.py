@@ -16,9 +16,7 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-PROJECT = Path(__file__).resolve().parents[2]
-MKDOCS_YML = PROJECT / "mkdocs.yml"
-JIEBA_WORDS = PROJECT / "generator" / "data" / "jieba_user.txt"
+from ..resources import JIEBA_WORDS, MKDOCS_YML  # noqa: F401 - MKDOCS_YML is used by build
 
 
 class MkdocsFailed(Exception):
