@@ -59,6 +59,8 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 CATALOGUE: dict[str, Rule] = _rules(
     # --- files -----------------------------------------------------------
+    Rule("folder-missing", ERROR, "找不到记录文件夹",
+         "找不到记录文件夹“{file}”（或它不是文件夹）。请检查文件夹路径是否写对；新站点可先运行 bangfu init {file} 生成空白工作簿。", "文件"),
     Rule("file-missing", ERROR, "缺少工作簿",
          "找不到工作簿“{file}”。请把它放进记录文件夹；新站点可用 bangfu init 生成空白模板。", "文件"),
     Rule("file-old-excel", WARNING, "旧版 .xls 文件",

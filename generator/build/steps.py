@@ -189,6 +189,7 @@ class Build:
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
                                     site_url=info.station.site_url or None)
+        _keep_reports(self.private_dir, staging)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
         return staging
@@ -217,6 +218,21 @@ def _seed_pdfs(old: Path, staging: Path) -> None:
         target = staging / path.relative_to(old)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+
+
+def _keep_reports(old: Path, staging: Path) -> None:
+    """Quarterly workbooks that `bangfu report` saved in its default place (for example a
+    quarter still running) survive the build's swap: the build never deletes them."""
+    from ..private.report import FOLDER
+
+    folder = Path(old) / FOLDER
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.xlsx"):
+        target = staging / FOLDER / path.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
 
 
 def _template_error(err: jinja2.TemplateError) -> str:

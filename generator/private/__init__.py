@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import outputs, report_text
+from .. import outputs, places, report_text
 from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
@@ -92,7 +92,7 @@ def private_refusal(private_dir: Path, records_dir: Path, force: bool) -> str | 
     """Why a single command (bangfu dossier/report) may not write into `private_dir`, or None:
     the output guard (not the records folder, not a folder bangfu did not make unless --force)
     and never inside a public site."""
-    return refuse_inside(private_dir, [DEFAULT_SITE]) or outputs.guard_folder(
+    return refuse_inside(private_dir, [DEFAULT_SITE, places.site_dir(records_dir)]) or outputs.guard_folder(
         private_dir, records_dir=records_dir, marker=PRIVATE_MARKER, what="内部材料", force=force)
 
 
@@ -241,7 +241,7 @@ def write_report_command(records_dir: Path, quarter: str, out_path: Path | None,
         echo(f"输出文件“{target}”应以 .xlsx 结尾。")
         return 1
     if out_path:
-        refusal = refuse_inside(target.parent, [DEFAULT_SITE]) or outputs.guard_file(
+        refusal = refuse_inside(target.parent, [DEFAULT_SITE, places.site_dir(records_dir)]) or outputs.guard_file(
             target, records_dir=records_dir, force=force)
     else:
         refusal = private_refusal(private_dir, records_dir, force) or outputs.guard_file(

@@ -55,7 +55,7 @@ def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
     records = Records(folder=folder)
     result = ReadResult(records)
     if not folder.is_dir():
-        result.problems.append(problem("file-missing", file=str(folder)))
+        result.problems.append(problem("folder-missing", file=str(folder)))
         result.unreadable = True
         return result
     _folder_problems(folder, result)
