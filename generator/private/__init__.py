@@ -138,7 +138,7 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     else:
         printing.drop_stale(out_dir, wanted)
         if pdf:
-            result.pdf_note = pdf_output.HOW_TO_GET_PDF
+            result.pdf_note = pdf_output.reason()
     result.index = _write_home(records, out_dir, today, result)
     result.seconds = time.perf_counter() - started
     return result
@@ -221,7 +221,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
             echo(f"已生成 {pdf_path}（{pages} 页）")
         cache.save()
     elif pdf:
-        echo(pdf_output.HOW_TO_GET_PDF)
+        echo(pdf_output.reason())
     return 0
 
 
