@@ -72,16 +72,16 @@ def expected_funds(books):
 
 def test_every_page_kind_exists(demo_site, books):
     site = demo_site.site
-    for rel in ("index.html", "notices/index.html", "policies/index.html", "policies/procedure/index.html",
+    for rel in ("index.html", "notices/index.html", "policies/index.html", "policies/procedure.html",
                 "funds/index.html", "stats/index.html", "search/search_index.json", "sitemap.xml",
                 "funds/downloads/funds-summary.xlsx"):
         assert (site / rel).is_file(), rel
     for b in books["batches"]:
         assert (site / "notices" / b["批次编号"] / "index.html").is_file()
     for year in (2024, 2025, 2026):
-        assert (site / "notices/years" / str(year) / "index.html").is_file()
-        assert (site / "funds/years" / str(year) / "index.html").is_file()
-        assert (site / "stats" / str(year) / "index.html").is_file()
+        assert (site / "notices/years" / f"{year}.html").is_file()
+        assert (site / "funds/years" / f"{year}.html").is_file()
+        assert (site / "stats" / f"{year}.html").is_file()
     assert demo_site.code == 0
     assert "MkDocs 提示" not in demo_site.output  # no broken links or other mkdocs warnings
     assert "隐私检查通过" in demo_site.output
@@ -285,3 +285,33 @@ def test_long_lists_continue_on_pages_kept_out_of_search_and_nav(tmp_path):
     assert 'data-search-exclude' in first
     flat = json.dumps(info.nav, ensure_ascii=False)
     assert "GS-2026-01" not in flat and "notices/years/2026.md" in flat
+
+
+def test_every_link_opens_a_file_when_the_site_is_opened_as_files(demo_site):
+    """Double-clicked site/index.html (file://): no link may point at a folder, which a
+    browser shows as a listing instead of the page."""
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    site = demo_site.site
+    broken = []
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'href="([^"#?]+)', page.read_text(encoding="utf-8")):
+            if urlsplit(href).scheme or href.startswith(("//", "mailto:", "tel:")):
+                continue
+            target = (page.parent / unquote(href)).resolve()
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert broken == []
+    assert (site / "search" / "search_index.js").is_file()  # search without a server
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'src="assets/javascripts/iframe-worker/shim.js"' in home and "unpkg" not in home
+
+
+def test_search_index_holds_parts_of_words(demo_site):
+    """温暖 finds 两节送温暖 and 助学 finds 金秋助学: the index stores search-mode segments."""
+    import json
+
+    index = json.loads((demo_site.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    words = {w for doc in index["docs"] for w in (doc["title"] + "\u200b" + doc["text"]).split("\u200b")}
+    assert {"温暖", "送温暖", "两节送温暖", "助学", "金秋助学"} <= words
