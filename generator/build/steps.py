@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from .. import privacy, report_text
+from ..checks.examples import EXAMPLE_CODES
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
@@ -97,6 +98,10 @@ class Build:
         if outcome.exit_code:
             self.echo("记录中有错误或无法读取的工作簿，本次没有生成网站，原网站保持不变。")
             return outcome.exit_code
+        if any(p.code in EXAMPLE_CODES for p in outcome.problems):
+            self.echo("工作簿中还有 bangfu init 生成的示例行或示例站点设置（见上面的提醒），不能作为本站数据公开："
+                      "本次没有生成网站，原网站保持不变。请删除示例行、把站点设置改成本站信息后再生成。")
+            return 1
         records = outcome.records
         with self.step("render", "生成页面"):
             try:

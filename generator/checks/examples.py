@@ -1,0 +1,56 @@
+"""The example rows and example station settings that `bangfu init` writes are still there.
+
+They pass every other rule (they are a valid tiny station), so without this a clerk who
+forgot to delete them would publish 张晓明 and 某某镇 as the station's data. `check` warns;
+`build` refuses to publish while any is left (see EXAMPLE_CODES)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .. import schema
+from ..problems import problem
+
+EXAMPLE_CODES = {"example-row", "example-settings"}
+# Settings whose example can never be a real station's value
+SETTINGS_KEYS = ("station_name", "address")
+# A row is the example only when at least this many example values all match: a two-value
+# row such as 低保标准 (2024, 1001 元) may well be a station's real data.
+MIN_COLUMNS = 3
+
+
+def _same(value, example) -> bool:
+    if example == "":  # an example left empty on purpose
+        return value in (None, "")
+    if isinstance(value, (tuple, list)):  # multi-choice columns read as tuples
+        value = "、".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(example, date) or isinstance(value, date):
+        return value == example
+    return value == example or str(value).strip() == str(example).strip()
+
+
+def check(records, ctx):
+    for _, sheet in schema.all_sheets():
+        if sheet.settings:
+            continue
+        columns = [c for c in sheet.columns if c.example is not None]
+        if len(columns) < MIN_COLUMNS:  # too few to tell the example from a real row
+            continue
+        for rec in getattr(records, sheet.key, ()):
+            if all(_same(getattr(rec, c.key, None), c.example) for c in columns):
+                first = columns[0]
+                yield problem("example-row", **records.place(sheet.key, rec.row, first.key),
+                              what=f"{first.name} {first.example}")
+    settings = records.settings
+    if settings is None:
+        return
+    for entry in schema.SETTINGS.entries:
+        if entry.key in SETTINGS_KEYS and entry.example is not None \
+                and _same(getattr(settings, entry.key, None), entry.example):
+            row = settings.rows.get(entry.key, 0)
+            place = records.place("settings", row, "")
+            if row:
+                place["cell"] = f"B{row}"
+            yield problem("example-settings", **place, entry=entry.name, value=entry.example)
