@@ -97,9 +97,9 @@ def install() -> None:
         except ImportError:
             continue
         if hasattr(module, "_"):
-            module._ = gettext
+            setattr(module, "_", gettext)  # noqa: B010 - click's private gettext alias
         if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
+            setattr(module, "ngettext", ngettext)  # noqa: B010
 
 
 class Formatter(click.HelpFormatter):

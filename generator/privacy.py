@@ -529,7 +529,8 @@ def report(scan: Scan, limit: int = 20) -> str:
     if len(scan.leaks) > limit:
         lines.append(f"  …… 另有 {len(scan.leaks) - limit} 处")
     for rel in scan.unscanned[:limit]:
-        lines.append(f"  - 文件 {rel} 无法检查（PDF 文件无法读取，或没有安装 pypdf：pip install pypdf），为安全起见不发布。")
+        lines.append(f"  - 文件 {rel} 无法检查（PDF 文件无法读取，或没有安装 pypdf：pip install pypdf），"
+                     "为安全起见不发布。")
     if scan.leaks:
         lines.append("身份证号、电话和银行卡号无论出现在哪里（包括资金说明、政策文字、站点设置）都不能公开；"
                      "姓名只有在本站公开文字中明确是别的词语的一部分时才不算泄露。")

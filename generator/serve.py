@@ -46,7 +46,7 @@ box.textContent="网站没有更新，页面仍是上一次生成的内容。请
 function poll(){fetch("%s",{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){
 if(seen!==null&&s.generation!==seen){location.reload();return;}seen=s.generation;show(s.problems);
 }).catch(function(){}).then(function(){setTimeout(poll,1000);});}
-poll();})();</script>""" % STATUS_PATH
+poll();})();</script>""".replace("%s", STATUS_PATH)
 
 
 class LiveState:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import USAGE_ERROR, cli
-from private_station import TODAY
-from private_station import write_station as write_private_station
+
+from private_station import TODAY, write_station as write_private_station
 
 # English that a clerk may legitimately see: the program, its commands and options, file
 # formats and product names. Anything else in Latin letters is an untranslated text.
@@ -64,6 +64,11 @@ def test_usage_errors_are_chinese_and_exit_with_the_usage_code(args, said):
 
 
 def test_a_missing_records_folder_is_called_a_folder(tmp_path):
+    from generator.pipeline import check_folder
+
+    outcome = check_folder(tmp_path / "没有这个")
+    assert [(p.code, p.file) for p in outcome.problems] == [("folder-missing", str(tmp_path / "没有这个"))]
+    assert outcome.exit_code == 2
     result = invoke("check", str(tmp_path / "没有这个"))
     assert result.exit_code == 2
     assert f"找不到记录文件夹“{tmp_path / '没有这个'}”" in result.output and "[folder-missing]" in result.output

@@ -55,7 +55,8 @@ def test_example_station_passes_every_rule_but_warns_that_the_examples_are_still
     assert not outcome.unreadable
     found = {(p.code, p.file, p.sheet, p.cell) for p in outcome.problems}
     assert found == {("example-row", f, s, "A2") for f, s in EXAMPLE_ROWS} | {
-        ("example-settings", "帮扶政策.xlsx", "站点设置", "B2"), ("example-settings", "帮扶政策.xlsx", "站点设置", "B4")}
+        ("example-settings", "帮扶政策.xlsx", "站点设置", "B2"),
+        ("example-settings", "帮扶政策.xlsx", "站点设置", "B4")}
     assert all(p.severity == "warning" for p in outcome.problems)
     assert outcome.exit_code == 0
     records = outcome.records

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from generator.serve import LIVE_SCRIPT, STATUS_PATH, serve
+
 from station import cell_of, station_data, write_station
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from .. import schema
 from ..problems import problem
 
-EXAMPLE_CODES = {"example-row", "example-settings"}
+# The problem codes this module may emit (tests/test_catalogue.py checks them); build refuses on any.
+CODES = frozenset({"example-row", "example-settings"})
+EXAMPLE_CODES = CODES
 # Settings whose example can never be a real station's value
 SETTINGS_KEYS = ("station_name", "address")
 # A row is the example only when at least this many example values all match: a two-value

@@ -33,7 +33,8 @@ from pathlib import Path
 HOW_TO_GET_PDF = (
     "未生成 PDF：没有安装 PDF 组件。HTML 文件可以直接用浏览器打开并打印（Ctrl+P）。"
     "如需 PDF，请运行 pip install \"bangfu[pdf]\"，或安装 Microsoft Edge / Google Chrome 浏览器"
-    "（Windows 10/11 自带 Edge）；在 Linux 上还需安装中文字体，例如 Debian/Ubuntu 上运行 apt-get install fonts-noto-cjk。"
+    "（Windows 10/11 自带 Edge）；在 Linux 上还需安装中文字体，"
+    "例如 Debian/Ubuntu 上运行 apt-get install fonts-noto-cjk。"
 )
 NO_CJK_FONT = (
     "未生成 PDF：这台电脑没有中文字体，生成的 PDF 中文会显示成空白方框。HTML 文件可以直接用浏览器打开并打印（Ctrl+P）。"

@@ -23,8 +23,8 @@ from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, Unreadable, read_book, r
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "file-lock", "file-missing", "file-unexpected", "setting-invalid", "setting-missing", "sheet-hidden",
-    "sheet-missing", "sheet-unexpected",
+    "file-lock", "file-missing", "folder-missing", "file-unexpected", "setting-invalid", "setting-missing",
+    "sheet-hidden", "sheet-missing", "sheet-unexpected",
 })
 
 

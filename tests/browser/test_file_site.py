@@ -7,7 +7,6 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from test_search import search
 
 pytestmark = pytest.mark.browser
