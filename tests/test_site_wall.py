@@ -146,3 +146,36 @@ def test_printout_names_and_qr_addresses_match_the_site_pages(tmp_path):
         slug = site_notices[batch_no]
         page = (tmp_path / "wall" / "notices" / f"{slug}.html").read_text(encoding="utf-8")
         assert f"https://bangfu.example.org/notices/{slug}/" in page
+
+
+@pytest.mark.slow
+def test_the_address_under_the_qr_code_never_runs_into_the_contact_lines(tmp_path):
+    """A long site address and long office hours: the URL under the QR code stays in its own
+    column, right of every contact line (as printed by WeasyPrint)."""
+    from generator.private import pdf
+
+    if not pdf.available() or pdf.engine() != "weasyprint":
+        pytest.skip("needs WeasyPrint with a Chinese font")
+    long_settings = {"site_url": "https://ghbf.shifanzhen-zonggonghui.example.gov.cn/kunnan-zhigong/bangfu-zhan/",
+                     "hours": "周一至周五 8:30-12:00，13:30-17:30（法定节假日除外，夏季作息时间另行通知）",
+                     "address": "示范县示范镇人民路 88 号镇总工会办公楼一楼东侧职工服务中心帮扶窗口"}
+    records = read_station(tmp_path / "records", settings=long_settings)
+    write_wall_printouts(records, tmp_path / "wall", today=TODAY)
+
+    def lines(box, inside=""):
+        for child in getattr(box, "children", None) or []:
+            el = getattr(child, "element", None)
+            cls = el.get("class") if el is not None else None
+            here = cls if cls in ("url", "channel") else inside
+            if type(child).__name__ == "LineBox" and here:
+                yield here, child.position_x, child.position_x + child.width, child.position_y
+            yield from lines(child, here)
+
+    for page in ("notices/GS-2026-05.html", "policies/医疗救助_大病.html"):
+        doc = pdf.render(tmp_path / "wall" / page)
+        assert len(doc.pages) == 1, page
+        found = list(lines(doc.pages[0]._page_box))
+        url = [b for b in found if b[0] == "url"]
+        channel = [b for b in found if b[0] == "channel"]
+        assert url and channel, page
+        assert max(b[2] for b in channel) <= min(b[1] for b in url), page
