@@ -125,3 +125,34 @@ def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, t
     assert pdf_writer(True) is None and pdf_writer(False) is None
     wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, to_pdf=pdf_writer(True))
     assert wall and all(p.suffix == ".html" for p in wall)
+
+
+def test_dossier_index_headers_fit_their_columns(tmp_path):
+    """Printed, no column header of the dossier index runs over its neighbour (帮扶金额 used to
+    print on top of 帮扶笔数)."""
+    from generator.private.dossiers import write_index
+
+    records = read_station(tmp_path / "records")
+    index = write_index(records, tmp_path / "private", today=TODAY)
+    page = pdf_output.render(index.path).pages[0]._page_box
+
+    def header_cells(box):
+        for child in getattr(box, "children", None) or []:
+            el = getattr(child, "element", None)
+            if type(child).__name__ == "TableCellBox" and el is not None and el.tag == "th":
+                yield child
+            else:
+                yield from header_cells(child)
+
+    def line_boxes(box):
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ == "LineBox":
+                yield child
+            yield from line_boxes(child)
+
+    cells = list(header_cells(page))
+    assert len(cells) == 10
+    for cell in cells:
+        right = cell.content_box_x() + cell.width
+        assert all(line.position_x + line.width <= right + 0.5 for line in line_boxes(cell)), \
+            "".join(cell.element.itertext())
