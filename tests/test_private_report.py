@@ -188,3 +188,25 @@ def test_a_build_writes_every_quarter_with_activity(tmp_path):
     result = write_private(records, tmp_path / "private", today=TODAY, pdf=False)
     assert [p.stem[:6] for p in result.reports] == expected
     assert "季度统计表 6 份（2024Q1 至 2026Q3）" in result.summary()
+
+
+def test_the_workbook_prints_as_an_a4_report(tmp_path):
+    """Page setup for the union above: A4, fit to one page wide, centred, title row tall enough,
+    header rows repeated on every page, page numbers; dates wide enough not to print ###."""
+    records = read_station(tmp_path / "records")
+    path = write_report(records, parse_quarter("2026Q3"), tmp_path / "r.xlsx", today=TODAY)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (str(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (ws.PAPERSIZE_A4, 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
+        assert ws.row_dimensions[1].height >= 24
+        assert "第 &P 页，共 &N 页" in ws.oddFooter.center.text
+        assert ws.print_area and ws.print_area.endswith(f"${ws.max_row}")
+    main = wb["季度统计"]
+    assert main.print_title_rows == "$1:$1" and main.page_setup.orientation == "landscape"
+    people = wb["本季新建档"]
+    header = next(c.row for c in people["A"] if c.value == "档案编号")
+    assert people.print_title_rows == f"${header}:${header}"
+    dates = [c.column_letter for c in people[header] if c.value == "建档日期"]
+    assert people.column_dimensions[dates[0]].width >= 16 and people.column_dimensions["B"].width >= 16
