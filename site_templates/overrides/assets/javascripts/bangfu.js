@@ -11,14 +11,29 @@
     var boxes = document.querySelectorAll(".md-typeset__scrollwrap, .bf-scroll");
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
+      var hint = box.previousElementSibling;
+      hint = hint && hint.classList.contains("bf-scroll-hint") ? hint : null;
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", "表格 " + (i + 1) + "（可左右滚动）");
-      } else if (box.getAttribute("role") === "region") {
-        box.removeAttribute("tabindex");
-        box.removeAttribute("role");
-        box.removeAttribute("aria-label");
+        box.classList.add("bf-scrolls");
+        /* a visible hint: on a phone a wide table does not look like it scrolls */
+        if (!hint) {
+          hint = document.createElement("p");
+          hint.className = "bf-scroll-hint";
+          hint.setAttribute("aria-hidden", "true");
+          hint.textContent = "表格较宽，左右滑动查看更多 →";
+          box.parentNode.insertBefore(hint, box);
+        }
+      } else {
+        if (box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+        box.classList.remove("bf-scrolls");
+        if (hint) { hint.remove(); }
       }
     }
   }
