@@ -20,6 +20,7 @@ from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
 from ..private.paths import PRIVATE_MARKER
+from ..progress import Progress
 from ..render import PACKAGE_TEMPLATES, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
@@ -163,16 +164,15 @@ class Build:
         return docs, info
 
     def _mkdocs(self, docs_dir, new_site, docs, info, records, tdirs):
-        def progress(done, total):
-            self.echo(f"  MkDocs：已写出 {done}/{total} 个页面")
-
+        bar = Progress(self.echo, "MkDocs 写出页面", docs.page_count)
         with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
             try:
                 warnings = run_mkdocs(
                     docs_dir, new_site, site_name=info.station.name, nav=info.nav,
                     site_url=info.station.site_url, station=info.station.name,
                     date_text=zh_date(self.today), jieba_dict=jieba_dictionary(self.work, info.search_words),
-                    pages=docs.page_count, progress=progress)
+                    pages=docs.page_count, progress=bar.update)
+                bar.done()
             except MkdocsFailed as err:
                 self.echo(f"{err}。本次没有生成网站，原网站保持不变。")
                 return 1, None
@@ -193,7 +193,7 @@ class Build:
         _seed_pdfs(self.private_dir, staging)
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station.site_url or None)
+                                    site_url=info.station.site_url or None, echo=self.echo)
         _keep_reports(self.private_dir, staging)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))

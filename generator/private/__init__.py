@@ -109,7 +109,7 @@ def write_notice(out_dir: Path) -> Path:
 
 
 def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
-                  site_url: str | None = None) -> PrivateResult:
+                  site_url: str | None = None, echo=None) -> PrivateResult:
     """Write every private document into out_dir (which the caller has checked is not public)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -134,7 +134,7 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     wanted = printing.targets(records, out_dir, index, docs, sheets)
     if make_pdf:
-        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted)
+        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
     else:
         printing.drop_stale(out_dir, wanted)
         if pdf:

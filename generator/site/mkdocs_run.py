@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import time
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
@@ -25,19 +24,17 @@ class MkdocsFailed(Exception):
 
 
 class _Progress(BasePlugin):
-    """Counts written pages and reports every few seconds."""
+    """Counts written pages and reports the count after each (the caller's progress bar
+    decides how often to print)."""
 
     def __init__(self, total: int, report):
         super().__init__()
         self.total, self.report, self.done = total, report, 0
-        self.last = time.monotonic()
 
     def on_post_page(self, output, *, page, config):
         self.done += 1
-        now = time.monotonic()
-        if self.report and now - self.last > 3:
-            self.last = now
-            self.report(self.done, self.total)
+        if self.report:
+            self.report(self.done)
         return output
 
 
