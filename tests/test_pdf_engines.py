@@ -82,3 +82,20 @@ def test_chromium_path_prints_the_same_html(tmp_path, monkeypatch):
     needles = [privacy.Needle(privacy.normalise("张晓明"), "姓名全名", "困难职工 B2")]
     scan = privacy.scan_folder(tmp_path / "s", needles)
     assert [(l.file, l.kind) for l in scan.leaks] == [("a.pdf", "姓名全名")]
+
+
+def test_every_chinese_font_stack_lists_the_windows_fonts():
+    """Windows has no Noto CJK: Edge prints with Microsoft YaHei, DengXian or SimSun."""
+    import re
+
+    from generator.site import charts
+
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "site_templates").rglob("*")
+               if p.suffix in (".css", ".html") and "iframe-worker" not in p.parts]
+    stacks = [m for text in sources for m in re.findall(r"font-family:\s*([^;}]+)", text)]
+    stacks += [m for text in sources for m in re.findall(r"--bf-text-font-family:\s*([^;}]+)", text)]
+    stacks.append(charts.FONT)
+    chinese = [s for s in stacks if "Noto Sans CJK SC" in s and "Mono" not in s.split(",")[0]]
+    assert len(chinese) >= 6
+    for stack in chinese:
+        assert all(font in stack for font in ("Microsoft YaHei", "DengXian", "SimSun")), stack
