@@ -16,9 +16,12 @@ CODES = frozenset({"example-row", "example-settings"})
 EXAMPLE_CODES = CODES
 # Settings whose example can never be a real station's value
 SETTINGS_KEYS = ("station_name", "address")
-# A row is the example only when at least this many example values all match: a two-value
-# row such as 低保标准 (2024, 1001 元) may well be a station's real data.
+# A row is the example only when at least this many example values all match.
 MIN_COLUMNS = 3
+# Only the station's own records: an example row of the policy tables (a holiday on 1 January,
+# the national 深度困难 category, a 2024 低保标准) may well be the station's real data.
+RECORD_SHEETS = ("workers", "members", "visits", "payouts", "batches", "objections", "funds", "incomes",
+                 "expenses")
 
 
 def _same(value, example) -> bool:
@@ -35,7 +38,7 @@ def _same(value, example) -> bool:
 
 def check(records, ctx):
     for _, sheet in schema.all_sheets():
-        if sheet.settings:
+        if sheet.key not in RECORD_SHEETS:
             continue
         columns = [c for c in sheet.columns if c.example is not None]
         if len(columns) < MIN_COLUMNS:  # too few to tell the example from a real row
