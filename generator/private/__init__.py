@@ -184,7 +184,7 @@ def _checked(records_dir: Path, today: date, echo):
 
 def write_dossiers_command(records_dir: Path, archive_numbers: list[str], private_dir: Path, *,
                            pdf: bool, today: date | None, echo, force: bool = False) -> int:
-    """`bangfu dossier SF-0001 …`: write just these dossiers (and their PDFs)."""
+    """`bangfu dossier 我的站点 SF-0001 …`: write just these dossiers (and their PDFs)."""
     refusal = private_refusal(private_dir, records_dir, force)
     if refusal:
         echo(refusal)
@@ -203,7 +203,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
                 "请核对档案工作簿中的“档案编号”列。"
             echo(f"找不到档案编号“{a}”。{hint}")
         if not wanted:
-            echo("请给出至少一个档案编号，例如：bangfu dossier SF-0001")
+            echo(f"请给出至少一个档案编号，例如：bangfu dossier {records_dir} SF-0001")
         return 1
     private_dir = Path(private_dir)
     claim_folder(private_dir)
@@ -227,7 +227,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
 
 def write_report_command(records_dir: Path, quarter: str, out_path: Path | None, private_dir: Path, *,
                          echo, force: bool = False) -> int:
-    """`bangfu report --quarter 2026Q3`: the quarterly workbook for the union above."""
+    """`bangfu report 我的站点 --quarter 2026Q3`: the quarterly workbook for the union above."""
     q = parse_quarter(quarter)
     if q is None:
         echo(f"季度“{quarter}”的写法不对。请写成 2026Q3 的形式：年份、字母 Q、季度 1 到 4。")

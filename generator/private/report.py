@@ -1,6 +1,6 @@
 """The quarterly report for the union above (每季度统计上报), as an .xlsx workbook.
 
-`bangfu report --quarter 2026Q3`. Figures for the quarter:
+`bangfu report 我的站点 --quarter 2026Q3`. Figures for the quarter:
 - payouts by item, by 困难类别 and by 主要致困原因 (a payout counts in the quarter
   of its 发放日期; unpaid ones do not count);
 - files: in force at the quarter's end (建档 on or before the end and not closed by
