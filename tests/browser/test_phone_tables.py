@@ -42,3 +42,15 @@ def test_wide_tables_show_a_hint_and_keep_the_first_column(phone, rel):
 def test_no_hint_where_a_table_fits(desktop):
     page = desktop.open("funds/")
     assert page.locator(".bf-scroll-hint").count() == 0
+
+
+def test_charts_keep_readable_labels_on_a_phone(phone):
+    """A 640 px chart shrunk to 340 px would have 6 px labels: it keeps 600 px and scrolls."""
+    page = phone.open("funds/")
+    chart = page.locator("img.bf-chart").first
+    chart.scroll_into_view_if_needed()
+    assert chart.bounding_box()["width"] >= 600
+    box = page.locator(".bf-chart-box.bf-scrolls").first
+    assert box.get_attribute("role") == "region" and box.get_attribute("tabindex") == "0"
+    hint = box.locator("xpath=preceding-sibling::p[1]")
+    assert "图表较宽" in hint.inner_text()

@@ -7,6 +7,11 @@
     if (search && !search.hasAttribute("aria-label")) {
       search.setAttribute("aria-label", "搜索");
     }
+    /* a chart keeps a readable size on a phone and scrolls sideways like a wide table */
+    var charts = document.querySelectorAll("img.bf-chart");
+    for (var c = 0; c < charts.length; c++) {
+      charts[c].parentNode.classList.add("bf-scroll", "bf-chart-box");
+    }
     /* a table wider than a phone scrolls sideways; keyboard users must be able to reach it */
     var boxes = document.querySelectorAll(".md-typeset__scrollwrap, .bf-scroll");
     for (var i = 0; i < boxes.length; i++) {
@@ -23,7 +28,8 @@
           hint = document.createElement("p");
           hint.className = "bf-scroll-hint";
           hint.setAttribute("aria-hidden", "true");
-          hint.textContent = "表格较宽，左右滑动查看更多 →";
+          hint.textContent = (box.classList.contains("bf-chart-box") ? "图表" : "表格") +
+            "较宽，左右滑动查看更多 →";
           box.parentNode.insertBefore(hint, box);
         }
       } else {
