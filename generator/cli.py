@@ -150,7 +150,7 @@ def init(target_dir: Path, force: bool):
 
 
 @cli.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="原台账文件...", type=click.Path(path_type=Path))
 @click.option("--into", "into", required=True, type=click.Path(path_type=Path),
               help="站点的记录文件夹：导入的行写进其中的工作簿（没有就新建）。")
 @click.option("--yes", "-y", is_flag=True, help="第一次运行也直接写入（不先停下来核对导入对照表）。")

@@ -15,9 +15,9 @@ from private_station import TODAY, write_station as write_private_station
 # English that a clerk may legitimately see: the program, its commands and options, file
 # formats and product names. Anything else in Latin letters is an untranslated text.
 ALLOWED = {
-    "bangfu", "build", "check", "columns", "demo-data", "dossier", "init", "report", "serve",
+    "bangfu", "build", "check", "columns", "demo-data", "dossier", "init", "report", "serve", "import",
     "records", "site", "private", "text", "json", "http", "Excel", "Markdown", "PDF", "HTML",
-    "xlsx", "Ctrl", "SF", "Q", "WPS",
+    "xlsx", "xls", "ods", "Ctrl", "SF", "Q", "WPS",
 }
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
 
@@ -32,7 +32,7 @@ def invoke(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-COMMANDS = ["build", "check", "columns", "demo-data", "dossier", "init", "report", "serve"]
+COMMANDS = sorted(cli.commands)  # every command, including ones added later
 
 
 @pytest.mark.parametrize("args", [[], ["--help"], *[[c, "--help"] for c in COMMANDS]])

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from generator.serve import serve
+
 from station import station_data, write_station
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
