@@ -210,3 +210,22 @@ def test_the_workbook_prints_as_an_a4_report(tmp_path):
     assert people.print_title_rows == f"${header}:${header}"
     dates = [c.column_letter for c in people[header] if c.value == "建档日期"]
     assert people.column_dimensions[dates[0]].width >= 16 and people.column_dimensions["B"].width >= 16
+
+
+@pytest.mark.slow
+def test_build_never_deletes_a_report_saved_in_its_default_place(tmp_path, monkeypatch):
+    from generator.build import build_all
+
+    write_station(tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    # a quarter the build itself does not write (no activity), saved where `report` saves
+    saved = CliRunner().invoke(cli, ["report", "records", "--quarter", "2023Q4"])
+    assert saved.exit_code == 0, saved.output
+    report = tmp_path / "private" / "季度统计" / "2023Q4季度统计表.xlsx"
+    assert report.is_file()
+    before = report.read_bytes()
+    code = build_all(tmp_path / "records", site_dir=tmp_path / "site", private_dir=tmp_path / "private",
+                     today=TODAY, pdf=False, echo=lambda _: None)
+    assert code == 0
+    assert report.read_bytes() == before
+    assert (tmp_path / "private" / "季度统计" / "2026Q3季度统计表.xlsx").is_file()  # the build's own
