@@ -65,7 +65,7 @@ def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
              "item": "送温暖", "applied": date(2025, 1, 10), "approved": date(2025, 1, 15),
              "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
     changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
-    third = write_private(changed, out, today=TODAY, to_pdf=pdf_output.write_pdf)
+    third = write_private(changed, out, today=TODAY, pdf=True)
     assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
     # without PDF output, PDFs that went stale are removed, unchanged ones kept
     write_private(records, out, today=TODAY, pdf=False)
