@@ -15,10 +15,15 @@ from pathlib import Path
 
 import click
 
-from . import report_text
+from . import places, report_text
+from .cli_zh import Context as _Context, install as _chinese_click, show_error as _show_error
 from .pipeline import check_folder
 
+_chinese_click()
+
 DEFAULT_RECORDS = "records"
+USAGE_ERROR = 4  # the command was typed wrong (README: 退出码)
+RECORDS_HELP = "记录文件夹（放四个工作簿的文件夹），默认 records。"
 
 
 def _parse_today(value: str | None) -> date | None:
@@ -36,24 +41,72 @@ def _parse_today(value: str | None) -> date | None:
     return day
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="bangfu")
+class _Command(click.Command):
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    command_class = _Command
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's standalone handling, with Chinese errors and the README's exit codes."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:  # --help, --version
+            sys.exit(done.exit_code)
+        except click.Abort:
+            click.echo("已取消。", err=True)
+            sys.exit(130)
+        except click.exceptions.NoArgsIsHelpError as err:  # plain `bangfu`: the help page
+            click.echo(err.format_message())
+            sys.exit(0)
+        except click.ClickException as err:  # the command was typed wrong
+            _show_error(err)
+            sys.exit(USAGE_ERROR)
+        sys.exit(0)
+
+
+def _records_argument(f):
+    return click.argument("records_dir", default=DEFAULT_RECORDS, metavar="[记录文件夹]",
+                          type=click.Path(path_type=Path))(f)
+
+
+def _today_option(text: str = "按此日期生成（默认今天），如 2026-11-23。"):
+    return click.option("--today", metavar="日期", help=text)
+
+
+@click.group("bangfu", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bangfu", message="%(prog)s 版本 %(version)s",
+                      help="显示版本号并退出。")
+@click.help_option("-h", "--help", help="显示本帮助并退出。")
 def cli():
     """bangfu（帮扶）：校验困难职工帮扶站的 Excel 记录，生成公示网站和打印材料。"""
 
 
 @cli.command()
-@click.argument("records_dir", default=DEFAULT_RECORDS, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="输出格式：text（中文报告）或 json。")
-@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path),
+@_records_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="格式",
+              help="输出格式：text（中文报告，默认）或 json。")
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path), metavar="文件夹",
               help="把标注了问题单元格的工作簿副本写到此文件夹（原文件不会被修改）。")
-@click.option("--today", help="按此日期检查（默认今天），如 2026-11-23。")
+@_today_option("按此日期检查（默认今天），如 2026-11-23。")
 @click.option("--force", is_flag=True, help="标注副本文件夹已有其他文件时也写入。")
 def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | None, force: bool):
     """检查记录文件夹中的工作簿，列出需要改正的问题。
 
-    退出码：0 没有错误（可能有提醒），1 有错误，2 工作簿无法读取。
+    退出码：0 没有错误（可能有提醒），1 有错误，2 记录文件夹或工作簿无法读取，4 命令写法不对。
     """
     outcome = check_folder(records_dir, _parse_today(today))
     if fmt == "json":
@@ -75,7 +128,7 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
 
 
 @cli.command()
-@click.argument("target_dir", type=click.Path(path_type=Path))
+@click.argument("target_dir", metavar="记录文件夹", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="目标文件夹已有工作簿时也覆盖。")
 def init(target_dir: Path, force: bool):
     """为新站点生成空白工作簿模板（带下拉选项、填写提示和一行示例）。"""
@@ -97,7 +150,7 @@ def init(target_dir: Path, force: bool):
 
 
 @cli.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="原台账文件...", type=click.Path(path_type=Path))
 @click.option("--into", "into", required=True, type=click.Path(path_type=Path),
               help="站点的记录文件夹：导入的行写进其中的工作簿（没有就新建）。")
 @click.option("--yes", "-y", is_flag=True, help="第一次运行也直接写入（不先停下来核对导入对照表）。")
@@ -120,11 +173,13 @@ def import_command(sources, into: Path, yes: bool, dry_run: bool):
 
 
 @cli.command("demo-data")
-@click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--workers", default=200, show_default=True, help="困难职工人数。")
-@click.option("--records", "payouts", default=600, show_default=True, help="帮扶发放记录条数。")
-@click.option("--seed", default=2026, show_default=True, help="随机种子（相同种子生成相同数据）。")
-@click.option("--today", help="数据截止日期（默认 2026-11-23）。")
+@click.argument("out_dir", metavar="记录文件夹", type=click.Path(path_type=Path))
+@click.option("--workers", default=200, show_default=True, metavar="人数", help="困难职工人数。")
+@click.option("--records", "payouts", default=600, show_default=True, metavar="条数",
+              help="帮扶发放记录条数。")
+@click.option("--seed", default=2026, show_default=True, metavar="数字",
+              help="随机种子（相同种子生成相同数据）。")
+@_today_option("数据截止日期（默认 2026-11-23）。")
 @click.option("--force", is_flag=True, help="目标文件夹已有工作簿时也覆盖。")
 def demo_data(out_dir: Path, workers: int, payouts: int, seed: int, today: str | None, force: bool):
     """生成虚构的示范站点数据（用于试用和性能测试）。"""
@@ -141,68 +196,83 @@ def demo_data(out_dir: Path, workers: int, payouts: int, seed: int, today: str |
         click.echo(f"已生成 {path}")
 
 
+SITE_HELP = "网站输出文件夹，默认是记录文件夹旁边的 site。"
+PRIVATE_HELP = "内部材料（档案、签收单、季度统计表）输出文件夹，默认是记录文件夹旁边的 private；不能放在网站文件夹内。"
+
+
 @cli.command()
-@click.argument("records_dir", default=DEFAULT_RECORDS, type=click.Path(path_type=Path))
-@click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
-              help="网站输出文件夹。")
-@click.option("--private-dir", type=click.Path(path_type=Path), default=Path("private"),
-              show_default=True, help="内部材料（档案、签收单）输出文件夹，不能放在网站文件夹内。")
-@click.option("--today", help="按此日期生成（公示剩余天数、名单保留期），如 2026-11-23。")
+@_records_argument
+@click.option("--site-dir", type=click.Path(path_type=Path), metavar="文件夹", help=SITE_HELP)
+@click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹", help=PRIVATE_HELP)
+@_today_option("按此日期生成（公示剩余天数、名单保留期），如 2026-11-23。")
 @click.option("--no-private", is_flag=True, help="只生成公开网站。")
-@click.option("--pdf/--no-pdf", default=True, help="同时生成 PDF（需安装 PDF 组件）。")
-def build(records_dir: Path, site_dir: Path, private_dir: Path, today: str | None,
+@click.option("--pdf/--no-pdf", default=True, help="同时生成 PDF（默认生成；需安装 PDF 组件）。")
+def build(records_dir: Path, site_dir: Path | None, private_dir: Path | None, today: str | None,
           no_private: bool, pdf: bool):
-    """检查记录并生成公示网站（site/）和内部打印材料（private/）。"""
+    """检查记录并生成公示网站（site/）和内部打印材料（private/），都放在记录文件夹旁边。"""
     from .build import build_all
 
+    site_dir = site_dir or places.site_dir(records_dir)
+    private_dir = private_dir or places.private_dir(records_dir)
     code = build_all(records_dir, site_dir=site_dir, private_dir=None if no_private else private_dir,
                      today=_parse_today(today), pdf=pdf, echo=click.echo)
     sys.exit(code)
 
 
 @cli.command()
-@click.argument("records_dir", default=DEFAULT_RECORDS, type=click.Path(path_type=Path))
-@click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
-@click.option("--port", default=8000, show_default=True)
-@click.option("--today", help="按此日期生成。")
-def serve(records_dir: Path, site_dir: Path, port: int, today: str | None):
+@_records_argument
+@click.option("--site-dir", type=click.Path(path_type=Path), metavar="文件夹", help=SITE_HELP)
+@click.option("--port", default=8000, show_default=True, metavar="端口", help="预览用的端口号。")
+@_today_option()
+def serve(records_dir: Path, site_dir: Path | None, port: int, today: str | None):
     """在本机预览网站（http://127.0.0.1:端口），工作簿保存后自动重新生成。"""
     from .serve import serve as run_server
 
+    site_dir = site_dir or places.site_dir(records_dir)
     sys.exit(run_server(records_dir, site_dir=site_dir, port=port, today=_parse_today(today),
                         echo=click.echo))
 
 
 @cli.command()
-@click.argument("archive_numbers", nargs=-1, required=True)
-@click.option("--records-dir", type=click.Path(path_type=Path), default=Path(DEFAULT_RECORDS),
-              show_default=True)
-@click.option("--private-dir", type=click.Path(path_type=Path), default=Path("private"),
-              show_default=True)
-@click.option("--pdf/--no-pdf", default=True)
-@click.option("--today", help="打印日期（默认今天）。")
+@click.argument("archive_numbers", nargs=-1, required=True, metavar="[记录文件夹] 档案编号...")
+@click.option("--records-dir", type=click.Path(path_type=Path), metavar="文件夹",
+              help="记录文件夹（也可以写在档案编号前面），默认 records。")
+@click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹", help=PRIVATE_HELP)
+@click.option("--pdf/--no-pdf", default=True, help="同时生成 PDF（默认生成；需安装 PDF 组件）。")
+@_today_option("打印日期（默认今天），如 2026-11-23。")
 @click.option("--force", is_flag=True, help="内部材料文件夹不是 bangfu 生成的时也写入。")
-def dossier(archive_numbers, records_dir: Path, private_dir: Path, pdf: bool, today: str | None,
-            force: bool):
-    """只生成指定档案编号的一人一档。"""
+def dossier(archive_numbers, records_dir: Path | None, private_dir: Path | None, pdf: bool,
+            today: str | None, force: bool):
+    """只生成指定档案编号的一人一档，例如：bangfu dossier 我的站点 SF-0001 SF-0002"""
     from .private import write_dossiers_command
 
-    sys.exit(write_dossiers_command(records_dir, list(archive_numbers), private_dir, pdf=pdf,
+    archive_numbers = list(archive_numbers)
+    if records_dir is None and archive_numbers and places.looks_like_folder(archive_numbers[0]):
+        records_dir = Path(archive_numbers.pop(0))
+    records_dir = records_dir or Path(DEFAULT_RECORDS)
+    if not archive_numbers:
+        raise click.UsageError("请在记录文件夹后面写至少一个档案编号，例如：bangfu dossier 我的站点 SF-0001")
+    private_dir = private_dir or places.private_dir(records_dir)
+    sys.exit(write_dossiers_command(records_dir, archive_numbers, private_dir, pdf=pdf,
                                     today=_parse_today(today), echo=click.echo, force=force))
 
 
 @cli.command()
-@click.option("--quarter", required=True, help="季度，如 2026Q3。")
-@click.option("--records-dir", type=click.Path(path_type=Path), default=Path(DEFAULT_RECORDS),
-              show_default=True)
-@click.option("--out", "out_path", type=click.Path(path_type=Path), help="输出文件（默认 private/ 下）。")
-@click.option("--private-dir", type=click.Path(path_type=Path), default=Path("private"),
-              show_default=True)
+@click.argument("records_arg", required=False, metavar="[记录文件夹]", type=click.Path(path_type=Path))
+@click.option("--quarter", required=True, metavar="季度", help="季度，如 2026Q3。")
+@click.option("--records-dir", type=click.Path(path_type=Path), metavar="文件夹",
+              help="记录文件夹（也可以直接写在命令后面），默认 records。")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), metavar="文件",
+              help="输出的 .xlsx 文件，默认在内部材料文件夹的“季度统计”下。")
+@click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹", help=PRIVATE_HELP)
 @click.option("--force", is_flag=True, help="输出文件已存在（或文件夹不是 bangfu 生成的）时也覆盖。")
-def report(quarter: str, records_dir: Path, out_path: Path | None, private_dir: Path, force: bool):
-    """生成报送上级工会的季度统计表（Excel）。"""
+def report(records_arg: Path | None, quarter: str, records_dir: Path | None, out_path: Path | None,
+           private_dir: Path | None, force: bool):
+    """生成报送上级工会的季度统计表（Excel），例如：bangfu report 我的站点 --quarter 2026Q3"""
     from .private import write_report_command
 
+    records_dir = records_arg or records_dir or Path(DEFAULT_RECORDS)
+    private_dir = private_dir or places.private_dir(records_dir)
     sys.exit(write_report_command(records_dir, quarter, out_path, private_dir, echo=click.echo,
                                   force=force))
 

@@ -141,15 +141,25 @@ class System:
         return -value if not rest else None
 
 
+def pages(folder: Path) -> list[tuple[str, Path]]:
+    """(name, file) of every page in a site folder, whether the site was built with folder
+    addresses (name/index.html) or file addresses (name.html, for opening by double-click)."""
+    if not folder.is_dir():
+        return []
+    out = [(p.parent.name, p) for p in folder.glob("*/index.html")]
+    out += [(p.stem, p) for p in folder.glob("*.html") if p.name != "index.html"]
+    return sorted(out)
+
+
 class Attack:
     def __init__(self, site: Path, min_cell: int = 3):
         self.site = Path(site)
         self.min_cell = min_cell
         self.items = self._policies()  # name -> (group, standard Fraction | None | 'formula')
         self.years: dict[int, dict] = {}
-        for folder in sorted((self.site / "stats").iterdir()):
-            if folder.name.isdigit():
-                self.years[int(folder.name)] = self._stats(int(folder.name), (folder / "index.html").read_text("utf-8"))
+        for name, page in pages(self.site / "stats"):
+            if name.isdigit():
+                self.years[int(name)] = self._stats(int(name), page.read_text("utf-8"))
         self.spending = self._download() + self._fund_year_pages()
         self.notices = self._notices()
         self.derived = self._attack()
@@ -157,7 +167,7 @@ class Attack:
     # --- reading the site --------------------------------------------------------
     def _policies(self) -> dict:
         items = {}
-        for page in (self.site / "policies").glob("*/index.html"):
+        for _, page in pages(self.site / "policies"):
             html = page.read_text("utf-8")
             h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL)
             text = article_text(html)
@@ -218,8 +228,10 @@ class Attack:
     def _fund_year_pages(self) -> list:
         """The 支出用途 table of every year page (all accounts), as download rows."""
         out = []
-        for page in (self.site / "funds/years").glob("*/index.html"):
-            year = int(page.parent.name)
+        for name, page in pages(self.site / "funds/years"):
+            if not name.isdigit():
+                continue
+            year = int(name)
             for t in tables(page.read_text("utf-8")):
                 if t[0][0] != "用途":
                     continue
@@ -232,7 +244,7 @@ class Attack:
 
     def _notices(self) -> list:
         out = []
-        for page in (self.site / "notices").glob("*/index.html"):
+        for _, page in pages(self.site / "notices"):
             html = page.read_text("utf-8")
             text = article_text(html)
             period = re.search(r"公示期\s*：?\s*(\d{4})年(\d+)月(\d+)日\s*至\s*(\d{4})年(\d+)月(\d+)日", text)

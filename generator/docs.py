@@ -33,7 +33,7 @@ STAND_INS = {
     "archive": "某档案", "balance": "负数", "basis": "计算依据", "batch": "某批次",
     "as_percent": "8000%", "category": "某类别", "cell": "某",
     "choices": "下拉列表中的选项", "column": "某列", "date": "某日",
-    "days": "N", "detail": "具体原因", "earlier": "前一步的日期", "earlier_value": "",
+    "days": "N", "detail": "具体原因", "earlier": "前一步的日期", "earlier_value": "", "entry": "某设置项",
     "end": "结束日期", "expected": "正确的值", "extra": "多余的", "file": "某工作簿",
     "formula": "（公式）", "found": "某列名", "fund": "某账户", "high": "上限", "hint": "相应内容",
     "income": "X", "item": "某帮扶项目", "joined": "入职日期", "key": "某设置项", "kind": "某类型",
@@ -69,6 +69,8 @@ STAND_IN_BY_CODE = {
     "redisclosure-missing": {"detail": "还没有重新公示"},
     "frequency": {"hint": ""},
     "close-disclosure-missing": {"status": "脱困或注销"},
+    "example-row": {"what": "如 档案编号 SF-0001"},
+    "example-settings": {"entry": "站点名称", "value": "某某镇总工会困难职工帮扶站"},
 }
 
 

@@ -101,7 +101,9 @@ def page_url(site_url: str | None, kind: str, slug: str) -> str | None:
     if not site_url or not site_url.strip():
         return None
     base = site_url.strip().rstrip("/")
-    return f"{base}/{kind}/{quote(slug)}/"
+    if kind == "notices":  # a notice is a folder (notices/<slug>/index.html)
+        return f"{base}/{kind}/{quote(slug)}/"
+    return f"{base}/{kind}/{quote(slug)}.html"  # the site has no directory URLs (works as files)
 
 
 def inside(folder: Path, path: Path) -> Path:

@@ -59,6 +59,12 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 
 CATALOGUE: dict[str, Rule] = _rules(
     # --- files -----------------------------------------------------------
+    Rule("example-row", WARNING, "示例行还在",
+         "这一行是 bangfu init 生成的示例（{what}），不是本站的记录。请删除这一行后填写本站数据；有示例行时 bangfu build 不会发布网站。", "业务"),
+    Rule("example-settings", WARNING, "站点设置还是示例",
+         "“{entry}”还是示例值“{value}”。请改成本站的信息；站点设置是示例时 bangfu build 不会发布网站。", "业务"),
+    Rule("folder-missing", ERROR, "找不到记录文件夹",
+         "找不到记录文件夹“{file}”（或它不是文件夹）。请检查文件夹路径是否写对；新站点可先运行 bangfu init {file} 生成空白工作簿。", "文件"),
     Rule("file-missing", ERROR, "缺少工作簿",
          "找不到工作簿“{file}”。请把它放进记录文件夹；新站点可用 bangfu init 生成空白模板。", "文件"),
     Rule("file-old-excel", WARNING, "旧版 .xls 文件",

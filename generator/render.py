@@ -16,8 +16,9 @@ import jinja2
 from markupsafe import Markup
 
 from . import money
+from .resources import TEMPLATES
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+PACKAGE_TEMPLATES = TEMPLATES
 
 
 def zh_date(value) -> str:

@@ -406,9 +406,9 @@ SETTING_COLUMNS = (
 )
 SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
                  "站点信息和全站设置，每项一行。", settings=True, entries=(
-    C("站点名称", "station_name", TEXT, True, example="示范镇总工会困难职工帮扶站", default="困难职工帮扶站"),
+    C("站点名称", "station_name", TEXT, True, example="某某镇总工会困难职工帮扶站", default="困难职工帮扶站"),
     C("上级工会", "parent_union", TEXT, example="示范县总工会"),
-    C("地址", "address", TEXT, True, example="示范镇人民路 88 号镇总工会一楼"),
+    C("地址", "address", TEXT, True, example="某某镇某某路 1 号镇总工会一楼"),
     C("电话", "phone", TEXT, True, example="0531-88880000"),
     C("维权帮扶热线", "hotline", TEXT, example="12351", default="12351"),
     C("办公时间", "hours", TEXT, example="周一至周五 8:30-12:00，13:30-17:30（法定节假日除外）"),

@@ -1,6 +1,11 @@
 """`bangfu serve`: build, show the site at http://127.0.0.1:<port>, rebuild when a workbook
 or a station template is saved. Ctrl-C ends it.
 
+Live reload: every HTML page served gets a small script (LIVE_SCRIPT, injected on the fly,
+never written into the site) that polls STATUS_PATH; after a good rebuild the page reloads
+itself, after a failed check it shows the problems at the bottom of the page. The wall-
+printout PDFs that `bangfu build` made are rebuilt, never dropped.
+
 The server only listens on this computer (127.0.0.1). It serves whatever site_dir
 holds at the moment of each request, so a rebuild (an atomic swap) is picked up
 without restarting; while a rebuild fails, the last good site stays online.
@@ -10,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 import time
+import urllib.parse
 from datetime import date
 from pathlib import Path
 
@@ -22,9 +29,79 @@ from .reading import input_files
 POLL_SECONDS = 1.0
 
 
+STATUS_PATH = "/__bangfu__/status"
+
+# Injected into every HTML page the preview serves (never written into the site): asks the
+# server once a second whether a rebuild happened (then reloads the page) and shows the
+# problems of a failed check in a box at the bottom of the page.
+LIVE_SCRIPT = """<script>(function(){var seen=null;
+function show(text){var box=document.getElementById("bangfu-problems");
+if(!text){if(box)box.remove();return;}
+if(!box){box=document.createElement("div");box.id="bangfu-problems";box.setAttribute("role","alert");
+box.style.cssText="position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;z-index:10000;"+
+"background:#fff4f4;color:#6b0000;border-top:3px solid #b00020;padding:12px 16px;"+
+"font:14px/1.6 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;white-space:pre-wrap";
+document.body.appendChild(box);}
+box.textContent="网站没有更新，页面仍是上一次生成的内容。请按下面的提示改正工作簿并保存，改好后本页会自动刷新。\\n\\n"+text;}
+function poll(){fetch("%s",{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){
+if(seen!==null&&s.generation!==seen){location.reload();return;}seen=s.generation;show(s.problems);
+}).catch(function(){}).then(function(){setTimeout(poll,1000);});}
+poll();})();</script>""".replace("%s", STATUS_PATH)
+
+
+class LiveState:
+    """What the preview page polls: a counter of good builds and the last failed check's report."""
+
+    def __init__(self):
+        self.generation = 0
+        self.problems = ""
+        self.lock = threading.Lock()
+
+    def built(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.problems = ""
+
+    def failed(self, report: str) -> None:
+        with self.lock:
+            self.problems = report
+
+    def as_json(self) -> bytes:
+        with self.lock:
+            return json.dumps({"generation": self.generation, "problems": self.problems},
+                              ensure_ascii=False).encode("utf-8")
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    live: LiveState
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass  # keep the clerk's window for build messages
+
+    def do_GET(self):  # noqa: N802 - the base class's name
+        path = urllib.parse.urlsplit(self.path).path
+        if path == STATUS_PATH:
+            return self._send(self.live.as_json(), "application/json; charset=utf-8")
+        local = Path(self.translate_path(self.path))
+        if local.is_dir():
+            if not path.endswith("/"):  # let the base class redirect to the folder URL
+                return super().do_GET()
+            local = local / "index.html"
+        if local.suffix == ".html" and local.is_file():
+            html = local.read_bytes()
+            at = html.rfind(b"</body>")
+            script = LIVE_SCRIPT.encode("utf-8")
+            html = html[:at] + script + html[at:] if at >= 0 else html + script
+            return self._send(html, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def _watched(records_dir: Path) -> list[Path]:
@@ -55,7 +132,25 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
           stop: threading.Event | None = None) -> int:
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
     records_dir, site_dir = Path(records_dir), Path(site_dir)
-    code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False, echo=echo)
+    live = LiveState()
+    # the wall-printout PDFs that `bangfu build` made stay: rebuild them too when they exist
+    pdf = any((site_dir / "print").rglob("*.pdf")) if (site_dir / "print").is_dir() else False
+
+    def rebuild() -> int:
+        lines: list[str] = []
+
+        def tee(line) -> None:
+            lines.append(str(line))
+            echo(line)
+
+        code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=pdf, echo=tee)
+        if code == 0:
+            live.built()
+        else:
+            live.failed("\n".join(lines))
+        return code
+
+    code = rebuild()
     if not (site_dir / SITE_MARKER).is_file():  # only ever a public site bangfu built
         if site_dir.is_dir() and any(site_dir.iterdir()):
             echo(f"“{site_dir}”不是 bangfu 生成的公示网站文件夹，不能预览（其中可能有不应公开的材料）。"
@@ -63,7 +158,8 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
             return 2
         echo("网站没有生成成功，请按上面的提示改正后再运行 bangfu serve。")
         return code or 2
-    handler = functools.partial(_Handler, directory=str(site_dir.resolve()))
+    handler = functools.partial(type("_LiveHandler", (_Handler,), {"live": live}),
+                                directory=str(site_dir.resolve()))
     try:
         server = _Server(("127.0.0.1", port), handler)
     except OSError as err:
@@ -85,8 +181,7 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
             time.sleep(0.5)  # Excel writes in several steps; let it finish
             last = _stamp(files)
             echo("检测到记录有变化，重新生成……")
-            code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False,
-                             echo=echo)
+            code = rebuild()
             if code != 0:
                 echo("本次没有更新网站，预览中仍是上一次生成的内容。")
     except KeyboardInterrupt:

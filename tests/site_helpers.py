@@ -33,7 +33,9 @@ class BuiltSite:
     def page(self, rel: str) -> str:
         """The HTML of a built page: 'notices/GS-2026-07/' or 'funds/index.html'."""
         path = self.site / rel
-        if rel.endswith("/") or path.is_dir():
+        if rel.endswith("/") and not path.is_dir():  # built without directory URLs: x.md -> x.html
+            path = self.site / (rel[:-1] + ".html")
+        elif rel.endswith("/") or path.is_dir():
             path = path / "index.html"
         return path.read_text(encoding="utf-8")
 

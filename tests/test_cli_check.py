@@ -74,4 +74,4 @@ def test_missing_folder_exits_two(tmp_path):
 
 def test_bad_today_is_a_chinese_usage_error(tmp_path):
     result = invoke("check", str(tmp_path), "--today", "tomorrow")
-    assert result.exit_code == 2 and "2026-11-23" in result.output
+    assert result.exit_code == 4 and "2026-11-23" in result.output  # a usage error, not "unreadable"

@@ -47,7 +47,7 @@ def test_dossier_command_writes_a_pdf(station):
 
 
 def test_pdf_missing_gives_instructions(station, monkeypatch):
-    monkeypatch.setitem(pdf_output._state, "ok", False)
+    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF})
     result = run("SF-0003")
     assert result.exit_code == 0 and 'pip install "bangfu[pdf]"' in result.output
     assert not (station / "private" / "档案" / "SF-0003.pdf").exists()

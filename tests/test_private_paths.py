@@ -44,7 +44,7 @@ def test_slugs_and_addresses_shared_with_the_site():
     assert policy_slug("医疗救助（大病）") == "医疗救助_大病"
     assert page_url("https://x.org/bangfu/", "notices", "GS-1") == "https://x.org/bangfu/notices/GS-1/"
     assert page_url("https://x.org", "policies", "医疗救助_大病") == \
-        "https://x.org/policies/%E5%8C%BB%E7%96%97%E6%95%91%E5%8A%A9_%E5%A4%A7%E7%97%85/"
+        "https://x.org/policies/%E5%8C%BB%E7%96%97%E6%95%91%E5%8A%A9_%E5%A4%A7%E7%97%85.html"
     assert page_url("", "notices", "GS-1") is None and page_url(None, "notices", "GS-1") is None
 
 

@@ -65,7 +65,7 @@ def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
              "item": "送温暖", "applied": date(2025, 1, 10), "approved": date(2025, 1, 15),
              "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
     changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
-    third = write_private(changed, out, today=TODAY, to_pdf=pdf_output.write_pdf)
+    third = write_private(changed, out, today=TODAY, pdf=True)
     assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
     # without PDF output, PDFs that went stale are removed, unchanged ones kept
     write_private(records, out, today=TODAY, pdf=False)
@@ -117,7 +117,7 @@ def test_wall_pdfs_fit_one_page_and_render_to_png(built, tmp_path):
 
 def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, tmp_path, monkeypatch):
     records, _, _ = built
-    monkeypatch.setitem(pdf_output._state, "ok", False)
+    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF})
     result = write_private(records, tmp_path / "private", today=TODAY, pdf=True)
     assert result.pdfs == [] and not list((tmp_path / "private").rglob("*.pdf"))
     assert 'pip install "bangfu[pdf]"' in result.pdf_note and "fonts-noto-cjk" in result.pdf_note
@@ -125,3 +125,34 @@ def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, t
     assert pdf_writer(True) is None and pdf_writer(False) is None
     wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, to_pdf=pdf_writer(True))
     assert wall and all(p.suffix == ".html" for p in wall)
+
+
+def test_dossier_index_headers_fit_their_columns(tmp_path):
+    """Printed, no column header of the dossier index runs over its neighbour (帮扶金额 used to
+    print on top of 帮扶笔数)."""
+    from generator.private.dossiers import write_index
+
+    records = read_station(tmp_path / "records")
+    index = write_index(records, tmp_path / "private", today=TODAY)
+    page = pdf_output.render(index.path).pages[0]._page_box
+
+    def header_cells(box):
+        for child in getattr(box, "children", None) or []:
+            el = getattr(child, "element", None)
+            if type(child).__name__ == "TableCellBox" and el is not None and el.tag == "th":
+                yield child
+            else:
+                yield from header_cells(child)
+
+    def line_boxes(box):
+        for child in getattr(box, "children", None) or []:
+            if type(child).__name__ == "LineBox":
+                yield child
+            yield from line_boxes(child)
+
+    cells = list(header_cells(page))
+    assert len(cells) == 10
+    for cell in cells:
+        right = cell.content_box_x() + cell.width
+        assert all(line.position_x + line.width <= right + 0.5 for line in line_boxes(cell)), \
+            "".join(cell.element.itertext())

@@ -188,3 +188,44 @@ def test_a_build_writes_every_quarter_with_activity(tmp_path):
     result = write_private(records, tmp_path / "private", today=TODAY, pdf=False)
     assert [p.stem[:6] for p in result.reports] == expected
     assert "季度统计表 6 份（2024Q1 至 2026Q3）" in result.summary()
+
+
+def test_the_workbook_prints_as_an_a4_report(tmp_path):
+    """Page setup for the union above: A4, fit to one page wide, centred, title row tall enough,
+    header rows repeated on every page, page numbers; dates wide enough not to print ###."""
+    records = read_station(tmp_path / "records")
+    path = write_report(records, parse_quarter("2026Q3"), tmp_path / "r.xlsx", today=TODAY)
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (str(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (ws.PAPERSIZE_A4, 1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
+        assert ws.row_dimensions[1].height >= 24
+        assert "第 &P 页，共 &N 页" in ws.oddFooter.center.text
+        assert ws.print_area and ws.print_area.endswith(f"${ws.max_row}")
+    main = wb["季度统计"]
+    assert main.print_title_rows == "$1:$1" and main.page_setup.orientation == "landscape"
+    people = wb["本季新建档"]
+    header = next(c.row for c in people["A"] if c.value == "档案编号")
+    assert people.print_title_rows == f"${header}:${header}"
+    dates = [c.column_letter for c in people[header] if c.value == "建档日期"]
+    assert people.column_dimensions[dates[0]].width >= 16 and people.column_dimensions["B"].width >= 16
+
+
+@pytest.mark.slow
+def test_build_never_deletes_a_report_saved_in_its_default_place(tmp_path, monkeypatch):
+    from generator.build import build_all
+
+    write_station(tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    # a quarter the build itself does not write (no activity), saved where `report` saves
+    saved = CliRunner().invoke(cli, ["report", "records", "--quarter", "2023Q4"])
+    assert saved.exit_code == 0, saved.output
+    report = tmp_path / "private" / "季度统计" / "2023Q4季度统计表.xlsx"
+    assert report.is_file()
+    before = report.read_bytes()
+    code = build_all(tmp_path / "records", site_dir=tmp_path / "site", private_dir=tmp_path / "private",
+                     today=TODAY, pdf=False, echo=lambda _: None)
+    assert code == 0
+    assert report.read_bytes() == before
+    assert (tmp_path / "private" / "季度统计" / "2026Q3季度统计表.xlsx").is_file()  # the build's own

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,11 +82,19 @@ def test_pdf_text_is_scanned(tmp_path, records):
     weasyprint = pytest.importorskip("weasyprint")
     html = f'<html lang="zh-CN"><body style="font-family: \'Noto Sans CJK SC\'"><p>{NAME3}</p></body></html>'
     write(tmp_path, "print/a.pdf", weasyprint.HTML(string=html).write_pdf())
-    try:
-        subprocess.run(["pdftotext", "-v"], capture_output=True, check=False)
-    except FileNotFoundError:
-        pytest.skip("pdftotext not installed")
     assert [(l.file, l.kind) for l in scan(tmp_path, records).leaks] == [("print/a.pdf", "姓名全名")]
+
+
+def test_pdf_scan_needs_no_system_program(tmp_path, records, monkeypatch):
+    """pdftotext (poppler) absent from PATH: PDFs are still read (pypdf), not left unscanned."""
+    weasyprint = pytest.importorskip("weasyprint")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    html = f'<html lang="zh-CN"><body style="font-family: \'Noto Sans CJK SC\'"><p>名单：{NAME3}</p></body></html>'
+    write(tmp_path / "s", "print/a.pdf", weasyprint.HTML(string=html).write_pdf())
+    write(tmp_path / "s", "print/b.pdf", b"%PDF-1.7 not really a pdf")
+    result = scan(tmp_path / "s", records)
+    assert [(l.file, l.kind) for l in result.leaks] == [("print/a.pdf", "姓名全名")]
+    assert result.unscanned == ["print/b.pdf"]
 
 
 def test_two_character_names_only_as_a_whole(tmp_path, records):

@@ -15,10 +15,12 @@ from pathlib import Path
 import jinja2
 
 from .. import disclosure_audit, privacy, report_text
+from ..checks.examples import EXAMPLE_CODES
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
 from ..private.paths import PRIVATE_MARKER
+from ..progress import Progress
 from ..render import PACKAGE_TEMPLATES, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
@@ -97,6 +99,10 @@ class Build:
         if outcome.exit_code:
             self.echo("记录中有错误或无法读取的工作簿，本次没有生成网站，原网站保持不变。")
             return outcome.exit_code
+        if any(p.code in EXAMPLE_CODES for p in outcome.problems):
+            self.echo("工作簿中还有 bangfu init 生成的示例行或示例站点设置（见上面的提醒），不能作为本站数据公开："
+                      "本次没有生成网站，原网站保持不变。请删除示例行、把站点设置改成本站信息后再生成。")
+            return 1
         records = outcome.records
         with self.step("render", "生成页面"):
             try:
@@ -158,16 +164,15 @@ class Build:
         return docs, info
 
     def _mkdocs(self, docs_dir, new_site, docs, info, records, tdirs):
-        def progress(done, total):
-            self.echo(f"  MkDocs：已写出 {done}/{total} 个页面")
-
+        bar = Progress(self.echo, "MkDocs 写出页面", docs.page_count)
         with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
             try:
                 warnings = run_mkdocs(
                     docs_dir, new_site, site_name=info.station.name, nav=info.nav,
                     site_url=info.station.site_url, station=info.station.name,
                     date_text=zh_date(self.today), jieba_dict=jieba_dictionary(self.work, info.search_words),
-                    pages=docs.page_count, progress=progress)
+                    pages=docs.page_count, progress=bar.update)
+                bar.done()
             except MkdocsFailed as err:
                 self.echo(f"{err}。本次没有生成网站，原网站保持不变。")
                 return 1, None
@@ -193,7 +198,8 @@ class Build:
         _seed_pdfs(self.private_dir, staging)
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station.site_url or None)
+                                    site_url=info.station.site_url or None, echo=self.echo)
+        _keep_reports(self.private_dir, staging)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
         return staging
@@ -222,6 +228,21 @@ def _seed_pdfs(old: Path, staging: Path) -> None:
         target = staging / path.relative_to(old)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+
+
+def _keep_reports(old: Path, staging: Path) -> None:
+    """Quarterly workbooks that `bangfu report` saved in its default place (for example a
+    quarter still running) survive the build's swap: the build never deletes them."""
+    from ..private.report import FOLDER
+
+    folder = Path(old) / FOLDER
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.xlsx"):
+        target = staging / FOLDER / path.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
 
 
 def _template_error(err: jinja2.TemplateError) -> str:

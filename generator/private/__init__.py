@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import outputs, report_text
+from .. import outputs, places, report_text
 from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
@@ -92,7 +92,7 @@ def private_refusal(private_dir: Path, records_dir: Path, force: bool) -> str | 
     """Why a single command (bangfu dossier/report) may not write into `private_dir`, or None:
     the output guard (not the records folder, not a folder bangfu did not make unless --force)
     and never inside a public site."""
-    return refuse_inside(private_dir, [DEFAULT_SITE]) or outputs.guard_folder(
+    return refuse_inside(private_dir, [DEFAULT_SITE, places.site_dir(records_dir)]) or outputs.guard_folder(
         private_dir, records_dir=records_dir, marker=PRIVATE_MARKER, what="内部材料", force=force)
 
 
@@ -109,7 +109,7 @@ def write_notice(out_dir: Path) -> Path:
 
 
 def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
-                  site_url: str | None = None) -> PrivateResult:
+                  site_url: str | None = None, echo=None) -> PrivateResult:
     """Write every private document into out_dir (which the caller has checked is not public)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -134,11 +134,11 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     wanted = printing.targets(records, out_dir, index, docs, sheets)
     if make_pdf:
-        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted)
+        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
     else:
         printing.drop_stale(out_dir, wanted)
         if pdf:
-            result.pdf_note = pdf_output.HOW_TO_GET_PDF
+            result.pdf_note = pdf_output.reason()
     result.index = _write_home(records, out_dir, today, result)
     result.seconds = time.perf_counter() - started
     return result
@@ -184,7 +184,7 @@ def _checked(records_dir: Path, today: date, echo):
 
 def write_dossiers_command(records_dir: Path, archive_numbers: list[str], private_dir: Path, *,
                            pdf: bool, today: date | None, echo, force: bool = False) -> int:
-    """`bangfu dossier SF-0001 …`: write just these dossiers (and their PDFs)."""
+    """`bangfu dossier 我的站点 SF-0001 …`: write just these dossiers (and their PDFs)."""
     refusal = private_refusal(private_dir, records_dir, force)
     if refusal:
         echo(refusal)
@@ -203,7 +203,7 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
                 "请核对档案工作簿中的“档案编号”列。"
             echo(f"找不到档案编号“{a}”。{hint}")
         if not wanted:
-            echo("请给出至少一个档案编号，例如：bangfu dossier SF-0001")
+            echo(f"请给出至少一个档案编号，例如：bangfu dossier {records_dir} SF-0001")
         return 1
     private_dir = Path(private_dir)
     claim_folder(private_dir)
@@ -221,13 +221,13 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
             echo(f"已生成 {pdf_path}（{pages} 页）")
         cache.save()
     elif pdf:
-        echo(pdf_output.HOW_TO_GET_PDF)
+        echo(pdf_output.reason())
     return 0
 
 
 def write_report_command(records_dir: Path, quarter: str, out_path: Path | None, private_dir: Path, *,
                          echo, force: bool = False) -> int:
-    """`bangfu report --quarter 2026Q3`: the quarterly workbook for the union above."""
+    """`bangfu report 我的站点 --quarter 2026Q3`: the quarterly workbook for the union above."""
     q = parse_quarter(quarter)
     if q is None:
         echo(f"季度“{quarter}”的写法不对。请写成 2026Q3 的形式：年份、字母 Q、季度 1 到 4。")
@@ -241,7 +241,7 @@ def write_report_command(records_dir: Path, quarter: str, out_path: Path | None,
         echo(f"输出文件“{target}”应以 .xlsx 结尾。")
         return 1
     if out_path:
-        refusal = refuse_inside(target.parent, [DEFAULT_SITE]) or outputs.guard_file(
+        refusal = refuse_inside(target.parent, [DEFAULT_SITE, places.site_dir(records_dir)]) or outputs.guard_file(
             target, records_dir=records_dir, force=force)
     else:
         refusal = private_refusal(private_dir, records_dir, force) or outputs.guard_file(

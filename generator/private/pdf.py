@@ -1,42 +1,165 @@
-"""PDF from our print-ready HTML, when the optional WeasyPrint extra is installed.
+"""PDF from our print-ready HTML: WeasyPrint where it runs, else a Chromium-family browser.
 
-Every document is written as self-contained HTML first; PDF is a second copy.
-Without WeasyPrint (or without the system libraries it needs) nothing fails:
-`HOW_TO_GET_PDF` tells the clerk what to install, and the HTML prints from any
-browser. The stylesheets name "Noto Sans CJK SC" explicitly (also on the page
-margin boxes), because WeasyPrint picks Japanese glyph shapes otherwise.
+Every document is written as self-contained HTML first; PDF is a second copy, made by
+the first engine that works here:
+
+- **WeasyPrint** (the `pdf` extra) on Linux and macOS, when its Pango libraries load and
+  fontconfig has a Chinese font (without one it would silently print empty boxes);
+- **a Chromium-family browser** otherwise: Microsoft Edge, which ships with Windows 10/11,
+  or Chrome/Chromium anywhere (`--headless --print-to-pdf`, the same HTML and print CSS;
+  Windows fonts Microsoft YaHei, DengXian, SimSun are in the font stack);
+- **none**: nothing fails, `reason()` tells the clerk in one message how to get PDFs, and
+  the HTML prints from any browser.
+
+`BANGFU_PDF_ENGINE=weasyprint|chromium|none` forces a choice (tests, CI), and
+`BANGFU_BROWSER=/path/to/msedge` names the browser. The stylesheets name "Noto Sans CJK
+SC" explicitly (also on the page margin boxes), because WeasyPrint picks Japanese glyph
+shapes otherwise.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 HOW_TO_GET_PDF = (
     "未生成 PDF：没有安装 PDF 组件。HTML 文件可以直接用浏览器打开并打印（Ctrl+P）。"
-    "如需 PDF，请运行 pip install \"bangfu[pdf]\"；在 Linux 上还需安装中文字体，"
+    "如需 PDF，请运行 pip install \"bangfu[pdf]\"，或安装 Microsoft Edge / Google Chrome 浏览器"
+    "（Windows 10/11 自带 Edge）；在 Linux 上还需安装中文字体，"
     "例如 Debian/Ubuntu 上运行 apt-get install fonts-noto-cjk。"
 )
+NO_CJK_FONT = (
+    "未生成 PDF：这台电脑没有中文字体，生成的 PDF 中文会显示成空白方框。HTML 文件可以直接用浏览器打开并打印（Ctrl+P）。"
+    "如需 PDF，请安装中文字体，例如 Debian/Ubuntu 上运行 apt-get install fonts-noto-cjk，"
+    "其他 Linux 请安装 Noto Sans CJK SC（思源黑体）或文泉驿字体，然后重新生成。"
+)
+# Families that cover Simplified Chinese (fontconfig's best match for lang zh-cn is one of these
+# when a Chinese font is installed); a check of the font file's glyphs decides for the rest.
+CJK_FAMILIES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "Droid Sans Fallback",
+                "AR PL", "Microsoft YaHei", "DengXian", "SimSun", "SimHei", "PingFang", "Hiragino Sans GB",
+                "Heiti", "Songti", "Sarasa", "LXGW")
+BROWSERS = {
+    "win32": [r"%ProgramFiles(x86)%\Microsoft\Edge\Application\msedge.exe",
+              r"%ProgramFiles%\Microsoft\Edge\Application\msedge.exe",
+              r"%ProgramFiles%\Google\Chrome\Application\chrome.exe",
+              r"%ProgramFiles(x86)%\Google\Chrome\Application\chrome.exe",
+              r"%LocalAppData%\Google\Chrome\Application\chrome.exe"],
+    "darwin": ["/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+               "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+               "/Applications/Chromium.app/Contents/MacOS/Chromium"],
+    "linux": ["/usr/lib/chromium/chromium", "chromium", "chromium-browser", "google-chrome",
+              "google-chrome-stable", "microsoft-edge", "microsoft-edge-stable"],
+}
 
 _state: dict = {}
 
 
-def available() -> bool:
-    """True when WeasyPrint imports (with its Pango libraries)."""
-    if "ok" not in _state:
-        try:
-            import weasyprint  # noqa: F401
-        except (ImportError, OSError):  # missing package, or missing Pango/GObject libraries
-            _state["ok"] = False
+def _weasyprint_loads() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):  # missing package, or missing Pango/GObject libraries (Windows)
+        return False
+    # WeasyPrint reports unsupported CSS and font fallbacks on its loggers;
+    # they are not the clerk's business.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return True
+
+
+def chinese_font() -> str | None:
+    """The family fontconfig picks for Simplified Chinese text, when it really has Chinese glyphs."""
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+    except (ImportError, OSError):
+        return None
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", b"Noto Sans CJK SC")
+        fontconfig.FcPatternAddString(pattern, b"lang", b"zh-cn")
+        fontconfig.FcConfigSubstitute(config, pattern, fontconfig.FcMatchPattern)
+        fontconfig.FcDefaultSubstitute(pattern)
+        result = ffi.new("FcResult *")
+        match = fontconfig.FcFontMatch(config, pattern, result)
+        if match == ffi.NULL:
+            return None
+        family, file = ffi.new("FcChar8 **"), ffi.new("FcChar8 **")
+        names = []
+        for key, out in ((b"family", family), (b"file", file)):
+            ok = fontconfig.FcPatternGetString(match, key, 0, out) == fontconfig.FcResultMatch
+            names.append(ffi.string(out[0]).decode("utf-8", "replace") if ok else "")
+        fontconfig.FcPatternDestroy(match)
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
+        fontconfig.FcConfigDestroy(config)
+    family_name, path = names
+    if any(family_name.startswith(f) for f in CJK_FAMILIES) or _has_han_glyphs(path):
+        return family_name
+    return None
+
+
+def _has_han_glyphs(path: str) -> bool:
+    if not path:
+        return False
+    try:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(path, fontNumber=0, lazy=True)
+        cmap = font.getBestCmap() or {}
+        return all(ord(ch) in cmap for ch in "帮扶公示")
+    except Exception:  # noqa: BLE001 - any unreadable font file means "no"
+        return False
+
+
+def find_browser() -> str | None:
+    """A Chromium-family browser: BANGFU_BROWSER, else Edge/Chrome/Chromium where they usually are."""
+    named = os.environ.get("BANGFU_BROWSER")
+    if named:
+        return named if Path(named).is_file() else shutil.which(named)
+    platform = "win32" if sys.platform.startswith("win") else ("darwin" if sys.platform == "darwin" else "linux")
+    for candidate in BROWSERS[platform]:
+        candidate = os.path.expandvars(candidate)
+        if Path(candidate).is_file():
+            return candidate
+        found = shutil.which(candidate) if os.sep not in candidate else None
+        if found:
+            return found
+    return None
+
+
+def engine() -> str | None:
+    """'weasyprint', 'chromium' or None (then `reason()` says why, in Chinese)."""
+    if "engine" not in _state:
+        forced = os.environ.get("BANGFU_PDF_ENGINE", "").strip().lower()
+        weasy = forced in ("", "weasyprint") and _weasyprint_loads()
+        if weasy and not chinese_font():
+            _state["engine"], _state["reason"] = None, NO_CJK_FONT
+        elif weasy:
+            _state["engine"], _state["reason"] = "weasyprint", None
+        elif forced in ("", "chromium") and find_browser():
+            _state["engine"], _state["reason"] = "chromium", None
         else:
-            _state["ok"] = True
-            # WeasyPrint reports unsupported CSS and font fallbacks on its loggers;
-            # they are not the clerk's business.
-            logging.getLogger("weasyprint").setLevel(logging.ERROR)
-            logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return _state["ok"]
+            _state["engine"], _state["reason"] = None, HOW_TO_GET_PDF
+    return _state["engine"]
+
+
+def available() -> bool:
+    """True when some engine can make PDFs with Chinese text here."""
+    return engine() is not None
+
+
+def reason() -> str:
+    """Why no PDF is made here (one message with how to get them); empty when PDFs are made."""
+    engine()
+    return _state.get("reason") or ""
 
 
 def _font_config():
@@ -58,10 +181,44 @@ def render(html_path: Path):
         font_config=_font_config())
 
 
+class BrowserFailed(RuntimeError):
+    pass
+
+
+def _chromium_pdf(html_path: Path) -> bytes:
+    """Print one HTML file to PDF with the browser's headless mode (its @page CSS, no
+    browser header or footer)."""
+    browser = find_browser()
+    with tempfile.TemporaryDirectory(prefix="bangfu-pdf-") as tmp:
+        out = Path(tmp) / "out.pdf"
+        args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+                "--no-pdf-header-footer", "--print-to-pdf-no-header", f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={out}", "--virtual-time-budget=5000", Path(html_path).resolve().as_uri()]
+        if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
+        try:
+            subprocess.run(args, capture_output=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise BrowserFailed(f"浏览器 {browser} 没能打印 {html_path}：{err}") from err
+        if not out.is_file() or out.stat().st_size == 0:
+            raise BrowserFailed(f"浏览器 {browser} 没能打印 {html_path}")
+        return out.read_bytes()
+
+
+def _page_count(data: bytes) -> int:
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
 def write_pdf(html_path: Path, pdf_path: Path) -> int:
     """Write one PDF next to its HTML; returns the number of pages."""
     from ..outputs import write_bytes
 
+    if engine() == "chromium":
+        data = _chromium_pdf(html_path)
+        write_bytes(pdf_path, data)  # never through a link
+        return _page_count(data)
     document = render(html_path)
     write_bytes(pdf_path, document.write_pdf())  # never through a link
     return len(document.pages)
@@ -69,6 +226,20 @@ def write_pdf(html_path: Path, pdf_path: Path) -> int:
 
 def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
     """One PDF of several documents, each keeping its own page numbers; returns pages."""
+    if engine() == "chromium":
+        import pypdf
+
+        writer = pypdf.PdfWriter()
+        for path in html_paths:
+            writer.append(io.BytesIO(_chromium_pdf(path)))
+        if not html_paths:
+            return 0
+        from ..outputs import write_bytes
+
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        write_bytes(pdf_path, buffer.getvalue())  # never through a link
+        return len(writer.pages)
     documents = [render(p) for p in html_paths]
     if not documents:
         return 0

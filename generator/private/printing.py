@@ -79,30 +79,40 @@ def _render(path: Path, sources: tuple[Path, ...]) -> int:
     return pdf_output.write_combined(list(sources), path)
 
 
-def _render_all(stale: list[Target], jobs: int) -> None:
+def _render_all(stale: list[Target], jobs: int, tick=None) -> None:
     """Render in `jobs` processes (WeasyPrint is pure Python and single-threaded),
-    largest first; sequentially when there is little to do or processes fail."""
+    largest first; sequentially when there is little to do or processes fail. `tick()`
+    is called as each document is finished (in whatever order they finish)."""
     stale = sorted(stale, key=lambda t: -len(t.sources))
+    tick = tick or (lambda: None)
     if jobs > 1 and len(stale) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             with ProcessPoolExecutor(max_workers=min(jobs, len(stale))) as pool:
-                for _ in pool.map(_render, [t.path for t in stale], [t.sources for t in stale]):
-                    pass
+                for future in as_completed([pool.submit(_render, t.path, t.sources) for t in stale]):
+                    future.result()
+                    tick()
             return
         except (BrokenProcessPool, OSError, PermissionError):
             pass  # e.g. no process support in a sandbox: fall back below
     for t in stale:
         _render(t.path, t.sources)
+        tick()
 
 
-def write(out_dir: Path, wanted: list[Target], jobs: int | None = None) -> tuple[list[Path], int]:
-    """Render what changed; returns (every target path, how many were rendered)."""
+def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
+    """Render what changed; returns (every target path, how many were rendered). With `echo`,
+    a progress bar (counts, time left) is printed while the PDFs are made."""
+    from ..progress import Progress
+
     cache = pdf_output.Cache(out_dir)
     stale = [t for t in wanted if not cache.fresh(t.path, t.digest)]
-    _render_all(stale, jobs if jobs is not None else default_jobs())
+    bar = Progress(echo, "生成 PDF", len(stale)) if echo is not None and stale else None
+    _render_all(stale, jobs if jobs is not None else default_jobs(), tick=bar.advance if bar else None)
+    if bar is not None:
+        bar.done()
     for t in stale:
         cache.store(t.path, t.digest)
     remove_others(out_dir, wanted)

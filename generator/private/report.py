@@ -1,6 +1,6 @@
 """The quarterly report for the union above (每季度统计上报), as an .xlsx workbook.
 
-`bangfu report --quarter 2026Q3`. Figures for the quarter:
+`bangfu report 我的站点 --quarter 2026Q3`. Figures for the quarter:
 - payouts by item, by 困难类别 and by 主要致困原因 (a payout counts in the quarter
   of its 发放日期; unpaid ones do not count);
 - files: in force at the quarter's end (建档 on or before the end and not closed by
@@ -130,6 +130,7 @@ class _Sheet:
     def __init__(self, ws):
         self.ws = ws
         self.row = 1
+        self.header_rows: list[int] = []  # the column-header row of each section
 
     def cell(self, col: int, value, *, money=False, bold=False, boxed=True):
         if isinstance(value, Decimal):
@@ -155,6 +156,7 @@ class _Sheet:
         self.row += 1
         self.cell(1, title, bold=True, boxed=False).font = Font(bold=True, size=12)
         self.row += 1
+        self.header_rows.append(self.row)
         for col, text in enumerate(header, 1):
             c = self.cell(col, text, bold=True)
             c.fill = _HEAD_FILL
@@ -186,7 +188,7 @@ def _header(sh: _Sheet, records: Records, q: Quarter, today: date, title: str, w
                          ("统计期间", f"{zh_date(q.start)}至{zh_date(q.end)}"),
                          ("填报日期", today), ("联系人", s.contact or ""), ("联系电话", s.phone or "")):
         sh.cell(1, label, bold=True, boxed=False)
-        sh.cell(2, value, boxed=False)
+        sh.cell(2, value, boxed=False).alignment = Alignment(horizontal="left")
         sh.row += 1
 
 
@@ -195,6 +197,32 @@ def _widths(ws, widths):
 
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
+
+
+DATE_WIDTH = 16
+LANDSCAPE_FROM = 110  # total column width (characters) above which a sheet prints landscape
+
+
+def _print_setup(sh: _Sheet, title: str, widths, *, repeat: str) -> None:
+    """A proper A4 printout for the union above: fit to the page width, centred, the title
+    row tall enough not to be cut, `repeat` rows printed again at the top of every page,
+    and page numbers in the footer."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    ws = sh.ws
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > LANDSCAPE_FROM else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{max(ws.max_row, 1)}"
+    ws.print_title_rows = repeat
+    ws.row_dimensions[1].height = 30
+    ws.oddFooter.center.text = f"{title}　第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
 
 
 def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
@@ -229,7 +257,9 @@ def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
     sh.section("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q))
     sh.section("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"),
                spending_by_purpose(records, q))
-    _widths(sh.ws, (26, 22, 14, 14, 16, 16, 16))
+    widths = (26, 22, 14, 14, 16, 16, 16)
+    _widths(sh.ws, widths)
+    _print_setup(sh, f"困难职工帮扶工作季度统计表（{q.zh}）", widths, repeat="1:1")
     _people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工",
                   [w for w in records.workers if w.registered in q],
                   ("archive_no", "name", "sex", "employer", "category", "cause", "registered"))
@@ -248,7 +278,12 @@ def _people_sheet(ws, records, q, today, title, workers, keys):
     rows = [tuple("" if v is None else v for v in (getattr(w, k) for k in keys))
             for w in sorted(workers, key=lambda w: w.archive_no or "")]
     sh.section(f"共 {len(rows)} 人", tuple(c.name for c in columns), rows, totals=False)
-    _widths(ws, [max(12, c.width) for c in columns])
+    # a date in the 2026年7月15日 format needs 16 characters, or the sheet prints ###
+    widths = [max(DATE_WIDTH if c.kind == schema.DATE else 12, c.width) for c in columns]
+    widths[1] = max(widths[1], DATE_WIDTH)  # also holds the 填报日期 of the header block
+    _widths(ws, widths)
+    header = sh.header_rows[0]
+    _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{header}:{header}")
 
 
 def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None) -> Path:

@@ -23,8 +23,8 @@ from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, Unreadable, read_book, r
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
-    "file-lock", "file-missing", "file-unexpected", "setting-invalid", "setting-missing", "sheet-hidden",
-    "sheet-missing", "sheet-unexpected",
+    "file-lock", "file-missing", "folder-missing", "file-unexpected", "setting-invalid", "setting-missing",
+    "sheet-hidden", "sheet-missing", "sheet-unexpected",
 })
 
 
@@ -55,7 +55,7 @@ def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
     records = Records(folder=folder)
     result = ReadResult(records)
     if not folder.is_dir():
-        result.problems.append(problem("file-missing", file=str(folder)))
+        result.problems.append(problem("folder-missing", file=str(folder)))
         result.unreadable = True
         return result
     _folder_problems(folder, result)

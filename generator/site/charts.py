@@ -12,7 +12,7 @@ from html import escape
 
 from ..money import yuan
 
-FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
+FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','DengXian','SimSun',sans-serif"
 INCOME_COLOUR = "#2e7d32"
 SPENDING_COLOUR = "#b3261e"
 TEXT_COLOUR = "#212121"

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-import time
+import re
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-PROJECT = Path(__file__).resolve().parents[2]
-MKDOCS_YML = PROJECT / "mkdocs.yml"
-JIEBA_WORDS = PROJECT / "generator" / "data" / "jieba_user.txt"
+from ..resources import JIEBA_WORDS, MKDOCS_YML  # noqa: F401 - MKDOCS_YML is used by build
 
 
 class MkdocsFailed(Exception):
@@ -26,19 +24,17 @@ class MkdocsFailed(Exception):
 
 
 class _Progress(BasePlugin):
-    """Counts written pages and reports every few seconds."""
+    """Counts written pages and reports the count after each (the caller's progress bar
+    decides how often to print)."""
 
     def __init__(self, total: int, report):
         super().__init__()
         self.total, self.report, self.done = total, report, 0
-        self.last = time.monotonic()
 
     def on_post_page(self, output, *, page, config):
         self.done += 1
-        now = time.monotonic()
-        if self.report and now - self.last > 3:
-            self.last = now
-            self.report(self.done, self.total)
+        if self.report:
+            self.report(self.done)
         return output
 
 
@@ -49,6 +45,37 @@ class _Collect(logging.Handler):
 
     def emit(self, record):
         self.messages.append(record.getMessage())
+
+
+class _PartialWords(BasePlugin):
+    """Search finds parts of words: the index holds jieba's search-mode segmentation
+    (两节送温暖 -> 两节 / 温暖 / 送温暖 / 两节送温暖; 金秋助学 -> 金秋 / 助学 / 金秋助学), not only
+    whole dictionary words. Runs after the search plugin's on_config has made its index, and
+    swaps that index's segmenter for the search-mode one."""
+
+    def __init__(self, search):
+        super().__init__()
+        self.search = search
+
+    def on_config(self, config):
+        index = getattr(self.search, "search_index", None)
+        if index is not None:
+            index._segment_chinese = _search_mode_segmenter(index._segment_chinese)
+        return config
+
+
+def _search_mode_segmenter(original):
+    import jieba
+
+    han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+    def segment(data: str) -> str:
+        def replace(match):
+            return "\u200b" + "\u200b".join(jieba.cut_for_search(match.group(0))) + "\u200b"
+
+        return han.sub(replace, data).strip("\u200b")
+
+    return segment if jieba else original
 
 
 def jieba_dictionary(folder: Path, words: list[str]) -> Path:
@@ -103,6 +130,8 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
         if search is not None:
             search.config["jieba_dict_user"] = str(jieba_dict)
+        if search is not None:
+            cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search)
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
         build(cfg)
     except MkDocsException as err:

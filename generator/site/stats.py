@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..station import StationInfo
-from .common import Docs, front_matter, public_text
-from .disclosure_control import UNKNOWN, Cell, Grid, coarsen, worker_value
+from .common import Docs, front_matter
+from .disclosure_control import Cell, Grid, coarsen, worker_value
 
 SECTION = "stats"
 

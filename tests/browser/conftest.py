@@ -40,6 +40,15 @@ QUIET = 0.05  # seconds without network activity after "load" before a page coun
 FOREIGN = re.compile(r"^(?!file://|https?://(127\.0\.0\.1|localhost)(:\d+)?/)[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
+SITE_FOLDERS: set[str] = set()  # folders of the built site ('', 'notices/', …), set by site_url
+
+
+def html_path(rel: str) -> str:
+    if rel.endswith("/") and SITE_FOLDERS and rel not in SITE_FOLDERS:
+        return rel[:-1] + ".html"
+    return rel
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     """The standard static file server, without a log line per request; it keeps the
     requests it answered with an error in `errors` (also those no page event reports,
@@ -73,7 +82,9 @@ class Visitor:
         page.on("response", self._response)
 
     def url(self, rel: str) -> str:
-        return self.base_url + quote(rel)
+        """'policies/x/' names the page policies/x.html (the site is built without directory
+        URLs, so that it also works as files); 'notices/' its index.html."""
+        return self.base_url + quote(html_path(rel))
 
     def open(self, rel: str):
         """Load a page of the site ('notices/GS-2026-07/', 'print/notices/x.html') and settle."""
@@ -170,6 +181,9 @@ def browser():
 def site_url(browser, demo_site):
     """The built demo site over HTTP on a free port of 127.0.0.1 (browser first: a missing
     Chromium skips before the demo site is built)."""
+    SITE_FOLDERS.update(p.relative_to(demo_site.site).as_posix() + "/" for p in demo_site.site.rglob("*")
+                        if p.is_dir())
+    SITE_FOLDERS.add("")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(demo_site.site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -44,6 +44,9 @@ def search(visitor, query: str) -> tuple[str, list[str], str]:
     pages: list[str] = []
     for href in hrefs:
         path = unquote(urlsplit(href).path).lstrip("/")
+        path = path.removesuffix("index.html")  # pages as the tests name them: 'policies/x/'
+        if path.endswith(".html"):
+            path = path.removesuffix(".html") + "/"
         if path not in pages:
             pages.append(path)
     return meta.inner_text(), pages, page.locator(".md-search-result__list").inner_text()

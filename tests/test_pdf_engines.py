@@ -1,0 +1,101 @@
+"""Which PDF engine runs where: WeasyPrint, a Chromium-family browser (Edge on Windows), or
+none with one clear message; and no PDFs of empty boxes on a machine without Chinese fonts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import privacy
+from generator.private import pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 20mm; @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页";
+  font-family: "Noto Sans CJK SC", "Microsoft YaHei", "DengXian", "SimSun", sans-serif; }} }}
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "DengXian", "SimSun", sans-serif; }}
+.next {{ break-before: page; }}</style></head>
+<body><h1>{title}</h1><p>示范镇总工会困难职工帮扶站</p><p class="next">第二页：张晓明</p></body></html>"""
+
+
+def engine_in_subprocess(env: dict) -> list[str]:
+    code = ("from generator.private import pdf; print(pdf.engine()); print(pdf.reason())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), **env}, check=True)
+    return out.stdout.splitlines()
+
+
+def test_no_chinese_font_means_no_pdf_and_one_clear_message(tmp_path):
+    pytest.importorskip("weasyprint")
+    conf = tmp_path / "fonts.conf"  # a machine whose only fonts are Latin ones
+    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>'
+                    f'<cachedir>{tmp_path}/cache</cachedir></fontconfig>', encoding="utf-8")
+    engine, message = engine_in_subprocess({"FONTCONFIG_FILE": str(conf), "BANGFU_PDF_ENGINE": "weasyprint"})
+    assert engine == "None"
+    assert message == pdf.NO_CJK_FONT and "apt-get install fonts-noto-cjk" in message
+
+
+def test_with_chinese_fonts_weasyprint_is_chosen():
+    pytest.importorskip("weasyprint")
+    if not pdf.chinese_font():
+        pytest.skip("no Chinese font on this machine (fonts-noto-cjk)")
+    assert engine_in_subprocess({"BANGFU_PDF_ENGINE": ""}) == ["weasyprint", ""]
+
+
+def test_nothing_usable_says_how_to_get_pdfs():
+    assert engine_in_subprocess({"BANGFU_PDF_ENGINE": "none"}) == ["None", pdf.HOW_TO_GET_PDF]
+
+
+@pytest.mark.browser
+def test_chromium_path_prints_the_same_html(tmp_path, monkeypatch):
+    """The path Windows takes (Edge), tested with Debian's Chromium: A4 pages, page numbers from
+    @page margin boxes, Chinese text readable back, several documents combined."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(pdf, "_state", {})
+    assert pdf.engine() == "chromium" and pdf.available()
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    a.write_text(PAGE.format(title="两节送温暖"), encoding="utf-8")
+    b.write_text(PAGE.format(title="金秋助学"), encoding="utf-8")
+    assert pdf.write_pdf(a, tmp_path / "a.pdf") == 2
+    import pypdf
+
+    reader = pypdf.PdfReader(tmp_path / "a.pdf")
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+    texts = [privacy.normalise(p.extract_text()) for p in reader.pages]
+    assert "两节送温暖" in texts[0] and "示范镇总工会困难职工帮扶站" in texts[0]
+    assert "第1页,共2页" in texts[0].replace("⻚", "页")  # NFKC: full-width comma -> ","
+    assert pdf.write_combined([a, b], tmp_path / "ab.pdf") == 4
+    combined = [privacy.normalise(p.extract_text()) for p in pypdf.PdfReader(tmp_path / "ab.pdf").pages]
+    assert "金秋助学" in combined[2] and "第2页,共2页" in combined[3].replace("⻚", "页")
+    # the leak scan reads the browser's PDFs too (its Kangxi-radical glyph names normalise back)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "a.pdf").replace(tmp_path / "s" / "a.pdf")
+    needles = [privacy.Needle(privacy.normalise("张晓明"), "姓名全名", "困难职工 B2")]
+    scan = privacy.scan_folder(tmp_path / "s", needles)
+    assert [(l.file, l.kind) for l in scan.leaks] == [("a.pdf", "姓名全名")]
+
+
+def test_every_chinese_font_stack_lists_the_windows_fonts():
+    """Windows has no Noto CJK: Edge prints with Microsoft YaHei, DengXian or SimSun."""
+    import re
+
+    from generator.site import charts
+
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "site_templates").rglob("*")
+               if p.suffix in (".css", ".html") and "iframe-worker" not in p.parts]
+    stacks = [m for text in sources for m in re.findall(r"font-family:\s*([^;}]+)", text)]
+    stacks += [m for text in sources for m in re.findall(r"--bf-text-font-family:\s*([^;}]+)", text)]
+    stacks.append(charts.FONT)
+    chinese = [s for s in stacks if "Noto Sans CJK SC" in s and "Mono" not in s.split(",")[0]]
+    assert len(chinese) >= 6
+    for stack in chinese:
+        assert all(font in stack for font in ("Microsoft YaHei", "DengXian", "SimSun")), stack
