@@ -10,6 +10,7 @@ filters below hold the little formatting logic there is.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -50,10 +51,26 @@ def md_cell(value) -> Markup:
     return Markup(text.translate(_MD_ENTITIES))
 
 
+_CACHE: list = []
+
+
+def _bytecode_cache():
+    """Compiled templates kept between runs (keyed by the template's source, so an edited
+    template is compiled again): saves about a second per build. None where the user's
+    temporary folder is unusable."""
+    if not _CACHE:
+        try:
+            _CACHE.append(jinja2.FileSystemBytecodeCache())
+        except (OSError, RuntimeError):
+            _CACHE.append(None)
+    return _CACHE[0]
+
+
 def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
     dirs = [str(Path(d)) for d in extra_dirs if Path(d).is_dir()] + [str(PACKAGE_TEMPLATES)]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(dirs),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -71,8 +88,16 @@ def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
 
 
 def station_environment(records) -> jinja2.Environment:
-    """The renderer for printed pages; a station's own `site_templates/` next to its records wins."""
-    return environment([Path(records.folder).parent / "site_templates"])
+    """The renderer for printed pages; a station's own `site_templates/` next to its records wins.
+    One per folder and process: each template is compiled once (Jinja reloads a template
+    whose file changed)."""
+    folder = Path(records.folder).parent / "site_templates"
+    return _station_environment(str(folder), folder.is_dir())
+
+
+@lru_cache(maxsize=8)
+def _station_environment(station_templates: str, present: bool) -> jinja2.Environment:
+    return environment([Path(station_templates)])
 
 
 def qr_svg(url: str | None, title: str) -> Markup | None:

@@ -1,5 +1,6 @@
 """`bangfu serve`: build, show the site at http://127.0.0.1:<port>, rebuild when a workbook
-or a station template is saved. Ctrl-C ends it.
+or a station template is saved (noticed through filesystem events, see watch.py; only the
+changed workbook is read again). Ctrl-C ends it.
 
 The server only listens on this computer (127.0.0.1). It serves whatever site_dir
 holds at the moment of each request, so a rebuild (an atomic swap) is picked up
@@ -11,39 +12,18 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
 from .build import build_all
 from .build.folders import SITE_MARKER
-from .reading import input_files
-
-POLL_SECONDS = 1.0
+from .reading import keep_parsed
+from .watch import Watcher
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass  # keep the clerk's window for build messages
-
-
-def _watched(records_dir: Path) -> list[Path]:
-    files = input_files(records_dir)  # .xls/.ods are read when there is no .xlsx
-    templates = Path(records_dir).resolve().parent / "site_templates"
-    if templates.is_dir():
-        files += sorted(p for p in templates.rglob("*") if p.is_file())
-    return files
-
-
-def _stamp(files: list[Path]) -> tuple:
-    out = []
-    for f in files:
-        try:
-            st = f.stat()
-            out.append((str(f), st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((str(f), None, None))
-    return tuple(out)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -54,7 +34,16 @@ class _Server(http.server.ThreadingHTTPServer):
 def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, echo=print,
           stop: threading.Event | None = None) -> int:
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
-    records_dir, site_dir = Path(records_dir), Path(site_dir)
+    keep_parsed(True)  # a save re-reads only the workbook that changed
+    watcher = Watcher(records_dir)  # before the first build: a save during it is not missed
+    try:
+        return _serve(Path(records_dir), Path(site_dir), port, today, echo, stop or threading.Event(), watcher)
+    finally:
+        watcher.close()
+        keep_parsed(False)
+
+
+def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, echo, stop, watcher) -> int:
     code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False, echo=echo)
     if not (site_dir / SITE_MARKER).is_file():  # only ever a public site bangfu built
         if site_dir.is_dir() and any(site_dir.iterdir()):
@@ -73,17 +62,8 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
     thread.start()
     echo(f"预览地址：http://127.0.0.1:{server.server_address[1]}/ （只有本机能打开）。"
          "保存工作簿后会自动重新生成；按 Ctrl+C 结束。")
-    files = _watched(records_dir)
-    last = _stamp(files)
-    stop = stop or threading.Event()
     try:
-        while not stop.wait(POLL_SECONDS):
-            files = _watched(records_dir)
-            now = _stamp(files)
-            if now == last:
-                continue
-            time.sleep(0.5)  # Excel writes in several steps; let it finish
-            last = _stamp(files)
+        while watcher.wait(stop):
             echo("检测到记录有变化，重新生成……")
             code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=False,
                              echo=echo)

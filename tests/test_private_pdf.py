@@ -65,7 +65,7 @@ def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
              "item": "送温暖", "applied": date(2025, 1, 10), "approved": date(2025, 1, 15),
              "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
     changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
-    third = write_private(changed, out, today=TODAY, to_pdf=pdf_output.write_pdf)
+    third = write_private(changed, out, today=TODAY, pdf=True)
     assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
     # without PDF output, PDFs that went stale are removed, unchanged ones kept
     write_private(records, out, today=TODAY, pdf=False)
@@ -125,3 +125,27 @@ def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, t
     assert pdf_writer(True) is None and pdf_writer(False) is None
     wall = write_wall_printouts(records, tmp_path / "wall", today=TODAY, to_pdf=pdf_writer(True))
     assert wall and all(p.suffix == ".html" for p in wall)
+
+
+def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path):
+    records, _, _ = built
+    cache = tmp_path / "cache"
+    rendered = []
+
+    def to_pdf(page, out):
+        rendered.append(page.name)
+        return pdf_output.write_pdf(page, out)
+
+    first = write_wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    pdfs = sorted(p.relative_to(tmp_path / "a") for p in first if p.suffix == ".pdf")
+    assert len(list(cache.glob("*.pdf"))) == len(pdfs) == len(rendered) == 6
+    rendered.clear()
+    write_wall_printouts(records, tmp_path / "b", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    assert rendered == []
+    for rel in pdfs:
+        assert (tmp_path / "b" / rel).read_bytes() == (tmp_path / "a" / rel).read_bytes()
+    # the policy pages carry the date: the next day they are rendered again, and the cache keeps
+    # only the PDFs of this build's pages
+    write_wall_printouts(records, tmp_path / "c", today=TODAY + timedelta(days=1), to_pdf=to_pdf, pdf_cache=cache)
+    assert len(rendered) >= 4
+    assert len(list(cache.glob("*.pdf"))) == 6

@@ -5,7 +5,6 @@ scan for leaks, write the private records, then swap the new folders in."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from .. import disclosure_audit, privacy, report_text
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
+from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..render import PACKAGE_TEMPLATES, zh_date
 from ..site import render_site
@@ -151,7 +151,8 @@ class Build:
 
     def _render(self, records, tdirs):
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
-            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf))
+            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf),
+                                          pdf_cache=self.work / "wall-pdf")
             docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links)
         for path, data in files.items():
             docs.add(path, data, kind="prints")
@@ -193,7 +194,8 @@ class Build:
         _seed_pdfs(self.private_dir, staging)
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station.site_url or None)
+                                    site_url=info.station.site_url or None,
+                                    previous=self.private_dir if self.private_dir.is_dir() else None)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
         return staging
@@ -213,15 +215,13 @@ def pdf_writer(pdf: bool):
 
 
 def _seed_pdfs(old: Path, staging: Path) -> None:
-    """Copy the last build's PDFs and their digests into the new folder, so that the
+    """Link (or copy) the last build's PDFs and their digests into the new folder, so that the
     private writer re-renders only the PDFs whose documents changed."""
     cache = pdf_output.Cache.NAME
     if not old.is_dir() or not (old / cache).exists():
         return
     for path in [old / cache, *old.rglob("*.pdf")]:
-        target = staging / path.relative_to(old)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+        link_or_copy(path, staging / path.relative_to(old))
 
 
 def _template_error(err: jinja2.TemplateError) -> str:
