@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -72,9 +73,11 @@ def attrs(value):
     return value
 
 
-def station_key(st: dict) -> tuple:
+def station_key(st) -> tuple:
     """The station header as a fingerprint sees it: without the date (see PRINTED)."""
-    return tuple(sorted((k, v) for k, v in st.items() if k != "today"))
+    values = st.items() if isinstance(st, dict) else \
+        ((f.name, getattr(st, f.name)) for f in dataclasses.fields(st))
+    return tuple(sorted((k, v) for k, v in values if k != "today"))
 
 
 def write_doc(folder: Path, path: Path, html: str, today: date) -> Doc:
