@@ -51,26 +51,28 @@ def md_cell(value) -> Markup:
     return Markup(text.translate(_MD_ENTITIES))
 
 
-_CACHE: list = []
+_BYTECODE: list = [None]
 
 
-def _bytecode_cache():
-    """Compiled templates kept between runs (keyed by the template's source, so an edited
-    template is compiled again): saves about a second per build. None where the user's
-    temporary folder is unusable."""
-    if not _CACHE:
+def cache_compiled_templates(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (the build's work folder) between runs, keyed by
+    each template's source, so an edited template is compiled again: saves about a second
+    per build. Environments made afterwards use it; None turns it off."""
+    cache = None
+    if folder is not None:
         try:
-            _CACHE.append(jinja2.FileSystemBytecodeCache())
-        except (OSError, RuntimeError):
-            _CACHE.append(None)
-    return _CACHE[0]
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            cache = None
+    _BYTECODE[0] = cache
 
 
 def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
     dirs = [str(Path(d)) for d in extra_dirs if Path(d).is_dir()] + [str(PACKAGE_TEMPLATES)]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(dirs),
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_BYTECODE[0],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -19,7 +19,7 @@ from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
-from ..render import PACKAGE_TEMPLATES, zh_date
+from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
@@ -76,6 +76,7 @@ class Build:
 
     def _run(self) -> int:
         self._prepare()
+        cache_compiled_templates(self.work / "templates")
         tdirs = template_dirs(self.records_dir)
         state_path = self.work / f"state-{self.site_dir.name}.json"
         state = load_state(state_path)
