@@ -54,6 +54,23 @@ def md_cell(value) -> Markup:
 _BYTECODE: list = [None]
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that never fails a build: a compiled template that cannot be read or written
+    (the folder deleted meanwhile, a full disk) is simply compiled again."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def cache_compiled_templates(folder: Path | None) -> None:
     """Keep compiled templates in `folder` (the build's work folder) between runs, keyed by
     each template's source, so an edited template is compiled again: saves about a second
@@ -62,7 +79,7 @@ def cache_compiled_templates(folder: Path | None) -> None:
     if folder is not None:
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(folder))
+            cache = _QuietBytecodeCache(str(folder))
         except OSError:
             cache = None
     _BYTECODE[0] = cache
