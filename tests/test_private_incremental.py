@@ -40,7 +40,13 @@ EDITS = [
     ("fund income", {"tables": {"incomes": _edit(INCOMES, 4, amount=D("5700"))}},
      {"季度统计/2026Q3季度统计表.xlsx"}),
     # cells that reach many documents: only the comparison with a fresh build counts
-    ("disclosure start", {"tables": {"batches": _edit(BATCHES, 4, start=date(2026, 11, 10))}}, None),
+    ("disclosure start", {"tables": {"batches": _edit(
+        BATCHES, [b["batch_no"] for b in BATCHES].index("GS-2026-05"), start=date(2026, 11, 10))}}, None),
+    ("annual review added", {"tables": {"reviews": [
+        {"archive_no": WORKERS[0]["archive_no"], "date": date(2026, 3, 10), "household_income": D("30000"),
+         "rigid_spending": D("6000"), "household_size": 3, "category": WORKERS[0]["category"],
+         "reviewer": "李文", "conclusion": "收入无变化，仍属原类别"}]}},
+     {"档案/" + WORKERS[0]["archive_no"] + ".html"}),
     ("dibao line", {"tables": {"dibao_lines": _edit(DIBAO, 2, amount=D("1100"))}}, None),
     ("category multiple", {"tables": {"categories": _edit(CATEGORIES, 1, multiple=D("1.5"))}}, None),
     ("station setting", {"settings": {"contact": "王芳"}}, {"季度统计/*"}),  # every report names the contact
