@@ -93,7 +93,11 @@ def view(records: Records, batch, today: date) -> BatchView:
 
 
 def views(records: Records, today: date) -> list[BatchView]:
-    """All batches with a start date, newest first."""
-    out = [view(records, b, today) for b in records.batches if b.start is not None]
-    out.sort(key=lambda v: (v.start, v.batch.batch_no), reverse=True)
-    return out
+    """All batches with a start date, newest first. Computed once per records and day (the
+    site, the wall printouts and the dossiers all ask; the views are immutable)."""
+    cache = records.__dict__.setdefault("_disclosure_views", {})
+    if today not in cache:
+        out = [view(records, b, today) for b in records.batches if b.start is not None]
+        out.sort(key=lambda v: (v.start, v.batch.batch_no), reverse=True)
+        cache[today] = tuple(out)
+    return list(cache[today])

@@ -47,7 +47,7 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a large station has tens of thousands of distinct names
 def _syllables(text: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
@@ -58,6 +58,7 @@ def _syllables(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
 def reading(name: str) -> tuple[str, ...]:
     """Syllables with tone digits: 单田芳 -> ('shan4', 'tian2', 'fang1')."""
     name = unicodedata.normalize("NFKC", (name or "").strip())
@@ -85,17 +86,22 @@ def _split_tone(syllable: str) -> tuple[str, str]:
 def name_key(name: str | None, tie: str = "") -> tuple:
     """Sort key for 按音序: the surname as a whole (syllables, tones, characters), then the
     given name's syllables, tones and characters, then the tie-break."""
-    text = unicodedata.normalize("NFKC", (name or "").strip())
+    return (*_name_key(name or ""), tie)
+
+
+@lru_cache(maxsize=65536)  # one key per distinct name, however many workers share it
+def _name_key(name: str) -> tuple:
+    text = unicodedata.normalize("NFKC", name.strip())
     syllables = reading(text)
     if not syllables:
-        return (1, (), (), "", (), (), "", tie)
+        return (1, (), (), "", (), (), "")
     surname, given = split_surname(text)
     head = len(reading(surname)) if surname and given else len(syllables)
     split = [_split_tone(s) for s in syllables]
     bare = tuple(b for b, _ in split)
     tones = tuple(t for _, t in split)
     return (0, bare[:head], tones[:head], surname if given else text,
-            bare[head:], tones[head:], given, tie)
+            bare[head:], tones[head:], given)
 
 
 def initial(name: str | None) -> str:

@@ -166,6 +166,10 @@ class Records:
         return _group(self.workers, "close_batch")
 
     @cached_property
+    def objections_by_worker(self) -> dict:
+        return _group(self.objections, "archive_no")
+
+    @cached_property
     def objections_by_batch(self) -> dict:
         return _group(self.objections, "batch")
 

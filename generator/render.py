@@ -10,6 +10,7 @@ filters below hold the little formatting logic there is.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -51,10 +52,45 @@ def md_cell(value) -> Markup:
     return Markup(text.translate(_MD_ENTITIES))
 
 
+_BYTECODE: list = [None]
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """A cache that never fails a build: a compiled template that cannot be read or written
+    (the folder deleted meanwhile, a full disk) is simply compiled again."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def cache_compiled_templates(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (the build's work folder) between runs, keyed by
+    each template's source, so an edited template is compiled again: saves about a second
+    per build. Environments made afterwards use it; None turns it off."""
+    cache = None
+    if folder is not None:
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            cache = _QuietBytecodeCache(str(folder))
+        except OSError:
+            cache = None
+    _BYTECODE[0] = cache
+
+
 def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
     dirs = [str(Path(d)) for d in extra_dirs if Path(d).is_dir()] + [str(PACKAGE_TEMPLATES)]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(dirs),
+        bytecode_cache=_BYTECODE[0],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -72,8 +108,16 @@ def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
 
 
 def station_environment(records) -> jinja2.Environment:
-    """The renderer for printed pages; a station's own `site_templates/` next to its records wins."""
-    return environment([Path(records.folder).parent / "site_templates"])
+    """The renderer for printed pages; a station's own `site_templates/` next to its records wins.
+    One per folder and process: each template is compiled once (Jinja reloads a template
+    whose file changed)."""
+    folder = Path(records.folder).parent / "site_templates"
+    return _station_environment(str(folder), folder.is_dir())
+
+
+@lru_cache(maxsize=8)
+def _station_environment(station_templates: str, present: bool) -> jinja2.Environment:
+    return environment([Path(station_templates)])
 
 
 def qr_svg(url: str | None, title: str) -> Markup | None:

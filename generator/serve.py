@@ -1,5 +1,6 @@
 """`bangfu serve`: build, show the site at http://127.0.0.1:<port>, rebuild when a workbook
-or a station template is saved. Ctrl-C ends it.
+or a station template is saved (noticed through filesystem events, see watch.py; only the
+changed workbook is read again). Ctrl-C ends it.
 
 Live reload: every HTML page served gets a small script (LIVE_SCRIPT, injected on the fly,
 never written into the site) that polls STATUS_PATH; after a good rebuild the page reloads
@@ -17,17 +18,14 @@ import functools
 import http.server
 import json
 import threading
-import time
 import urllib.parse
 from datetime import date
 from pathlib import Path
 
 from .build import build_all
 from .build.folders import SITE_MARKER
-from .reading import input_files
-
-POLL_SECONDS = 1.0
-
+from .reading import keep_parsed
+from .watch import Watcher
 
 STATUS_PATH = "/__bangfu__/status"
 
@@ -104,25 +102,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _watched(records_dir: Path) -> list[Path]:
-    files = input_files(records_dir)  # .xls/.ods are read when there is no .xlsx
-    templates = Path(records_dir).resolve().parent / "site_templates"
-    if templates.is_dir():
-        files += sorted(p for p in templates.rglob("*") if p.is_file())
-    return files
-
-
-def _stamp(files: list[Path]) -> tuple:
-    out = []
-    for f in files:
-        try:
-            st = f.stat()
-            out.append((str(f), st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((str(f), None, None))
-    return tuple(out)
-
-
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -131,7 +110,16 @@ class _Server(http.server.ThreadingHTTPServer):
 def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, echo=print,
           stop: threading.Event | None = None) -> int:
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
-    records_dir, site_dir = Path(records_dir), Path(site_dir)
+    keep_parsed(True)  # a save re-reads only the workbook that changed
+    watcher = Watcher(records_dir)  # before the first build: a save during it is not missed
+    try:
+        return _serve(Path(records_dir), Path(site_dir), port, today, echo, stop or threading.Event(), watcher)
+    finally:
+        watcher.close()
+        keep_parsed(False)
+
+
+def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, echo, stop, watcher) -> int:
     live = LiveState()
     # the wall-printout PDFs that `bangfu build` made stay: rebuild them too when they exist
     pdf = any((site_dir / "print").rglob("*.pdf")) if (site_dir / "print").is_dir() else False
@@ -169,17 +157,8 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
     thread.start()
     echo(f"预览地址：http://127.0.0.1:{server.server_address[1]}/ （只有本机能打开）。"
          "保存工作簿后会自动重新生成；按 Ctrl+C 结束。")
-    files = _watched(records_dir)
-    last = _stamp(files)
-    stop = stop or threading.Event()
     try:
-        while not stop.wait(POLL_SECONDS):
-            files = _watched(records_dir)
-            now = _stamp(files)
-            if now == last:
-                continue
-            time.sleep(0.5)  # Excel writes in several steps; let it finish
-            last = _stamp(files)
+        while watcher.wait(stop):
             echo("检测到记录有变化，重新生成……")
             code = rebuild()
             if code != 0:

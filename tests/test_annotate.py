@@ -46,6 +46,11 @@ def _bad_station(folder):
     ws[ID_CELL] = BAD_ID  # error on a cell
     ws[SIZE_CELL] = 3  # warning: members table has 1 person besides the worker
     wb.save(folder / REGISTER)
+    wb = openpyxl.load_workbook(folder / FUNDS)  # the funds workbook without example rows: no problem
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" and ws.max_row >= 2:
+            ws.delete_rows(2, ws.max_row - 1)
+    wb.save(folder / FUNDS)
     wb = openpyxl.load_workbook(folder / AID)
     extra = wb.create_sheet(EVIL_SHEET)  # a problem without a cell, with a risky name
     extra["A1"] = "旧数据"
@@ -65,7 +70,7 @@ def annotated(tmp_path_factory):
 def test_cli_exit_code_and_message(annotated):
     _, out, _, result = annotated
     assert result.exit_code == 1, result.output
-    assert f"已在 {out} 写出 2 个标注副本" in result.output
+    assert f"已在 {out} 写出 3 个标注副本" in result.output  # the policy's example settings too
 
 
 def test_originals_unchanged_byte_for_byte(annotated):
@@ -75,7 +80,7 @@ def test_originals_unchanged_byte_for_byte(annotated):
 
 def test_only_workbooks_with_problems_are_copied(annotated):
     _, out, _, _ = annotated
-    assert sorted(p.name for p in out.iterdir() if p.name != ".bangfu-annotated") == sorted([REGISTER, AID])
+    assert sorted(p.name for p in out.iterdir() if p.name != ".bangfu-annotated") == sorted([REGISTER, AID, schema.POLICY.filename])
     assert FUNDS not in {p.name for p in out.iterdir()}
 
 
@@ -195,7 +200,7 @@ def test_unreadable_workbooks_are_skipped(tmp_path):
     extra = problem("required", file=FUNDS, sheet=schema.FUNDS.name, cell="A2", column="账户名称",
                     hint="")
     written = annotate(records, [*outcome.problems, extra], out)
-    assert sorted(p.name for p in written) == sorted([REGISTER, AID])
+    assert sorted(p.name for p in written) == sorted([REGISTER, AID])  # unreadable: nothing checked
     assert sha(records) == before
     result = CliRunner().invoke(cli, ["check", str(records), "--annotate", str(tmp_path / "o2")])
     assert result.exit_code == 2, result.output

@@ -156,3 +156,27 @@ def test_dossier_index_headers_fit_their_columns(tmp_path):
         right = cell.content_box_x() + cell.width
         assert all(line.position_x + line.width <= right + 0.5 for line in line_boxes(cell)), \
             "".join(cell.element.itertext())
+
+
+def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path):
+    records, _, _ = built
+    cache = tmp_path / "cache"
+    rendered = []
+
+    def to_pdf(page, out):
+        rendered.append(page.name)
+        return pdf_output.write_pdf(page, out)
+
+    first = write_wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    pdfs = sorted(p.relative_to(tmp_path / "a") for p in first if p.suffix == ".pdf")
+    assert len(list(cache.glob("*.pdf"))) == len(pdfs) == len(rendered) == 6
+    rendered.clear()
+    write_wall_printouts(records, tmp_path / "b", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    assert rendered == []
+    for rel in pdfs:
+        assert (tmp_path / "b" / rel).read_bytes() == (tmp_path / "a" / rel).read_bytes()
+    # the policy pages carry the date: the next day they are rendered again, and the cache keeps
+    # only the PDFs of this build's pages
+    write_wall_printouts(records, tmp_path / "c", today=TODAY + timedelta(days=1), to_pdf=to_pdf, pdf_cache=cache)
+    assert len(rendered) >= 4
+    assert len(list(cache.glob("*.pdf"))) == 6

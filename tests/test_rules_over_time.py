@@ -444,12 +444,13 @@ def test_school_level_from_the_birth_date_then_the_school_name(tmp_path):
 
 
 def test_statistics_count_each_payout_under_the_category_of_its_date(tmp_path):
+    from generator.site.disclosure_control import Plan
     from generator.site.stats import registered_stats, year_stats
 
     def change(d):
         d[REG]["年度复核"] = [review(category="意外致困")]
     records = _read(tmp_path, change)
-    by_category = year_stats(records, 2024, date(2026, 11, 23), 0).tables[1]
+    by_category = year_stats(Plan(records, date(2026, 11, 23), min_cell=1), 2024).tables[1]
     assert [label for label, _ in by_category.rows] == ["相对困难"]  # both files were 相对困难 in 2024
     now = registered_stats(records, 0)[0]
     assert sorted(label for label, _ in now.rows) == ["意外致困", "相对困难"]  # SF-0001 reviewed in 2026

@@ -5,7 +5,6 @@ scan for leaks, write the private records, then swap the new folders in."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -19,9 +18,10 @@ from ..checks.examples import EXAMPLE_CODES
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
 from ..private import pdf as pdf_output, write_private
+from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
-from ..render import PACKAGE_TEMPLATES, zh_date
+from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
@@ -78,6 +78,7 @@ class Build:
 
     def _run(self) -> int:
         self._prepare()
+        cache_compiled_templates(self.work / "templates")
         tdirs = template_dirs(self.records_dir)
         state_path = self.work / f"state-{self.site_dir.name}.json"
         state = load_state(state_path)
@@ -157,7 +158,8 @@ class Build:
 
     def _render(self, records, tdirs):
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
-            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf))
+            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf),
+                                          pdf_cache=self.work / "wall-pdf")
             docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links)
         for path, data in files.items():
             docs.add(path, data, kind="prints")
@@ -198,7 +200,8 @@ class Build:
         _seed_pdfs(self.private_dir, staging)
         with self.step("private", "生成内部材料"):
             written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station.site_url or None, echo=self.echo)
+                                    site_url=info.station.site_url or None, echo=self.echo,
+                                    previous=self.private_dir if self.private_dir.is_dir() else None)
         _keep_reports(self.private_dir, staging)
         (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
         self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
@@ -219,15 +222,13 @@ def pdf_writer(pdf: bool):
 
 
 def _seed_pdfs(old: Path, staging: Path) -> None:
-    """Copy the last build's PDFs and their digests into the new folder, so that the
+    """Link (or copy) the last build's PDFs and their digests into the new folder, so that the
     private writer re-renders only the PDFs whose documents changed."""
     cache = pdf_output.Cache.NAME
     if not old.is_dir() or not (old / cache).exists():
         return
     for path in [old / cache, *old.rglob("*.pdf")]:
-        target = staging / path.relative_to(old)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+        link_or_copy(path, staging / path.relative_to(old))
 
 
 def _keep_reports(old: Path, staging: Path) -> None:
@@ -241,8 +242,7 @@ def _keep_reports(old: Path, staging: Path) -> None:
     for path in folder.glob("*.xlsx"):
         target = staging / FOLDER / path.name
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+            link_or_copy(path, target)
 
 
 def _template_error(err: jinja2.TemplateError) -> str:

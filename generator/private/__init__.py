@@ -23,8 +23,8 @@ from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
-from . import dossiers, pdf as pdf_output, printing, receipts, report
-from .common import environment, station, write_doc, write_text
+from . import carry, dossiers, pdf as pdf_output, printing, receipts, report
+from .common import Doc, environment, station, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
@@ -64,6 +64,8 @@ class PrivateResult:
     pdfs: list[Path] = field(default_factory=list)
     pdf_rendered: int = 0
     pdf_note: str | None = None
+    carried: int = 0  # documents carried over unchanged from the last build
+    rendered: int = 0  # documents written anew
     seconds: float = 0.0
 
     @property
@@ -109,30 +111,52 @@ def write_notice(out_dir: Path) -> Path:
 
 
 def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
-                  site_url: str | None = None, echo=None) -> PrivateResult:
-    """Write every private document into out_dir (which the caller has checked is not public)."""
+                  site_url: str | None = None, echo=None,
+                  previous: Path | None = None) -> PrivateResult:
+    """Write every private document into out_dir (which the caller has checked is not public).
+
+    `previous` is the private folder of the last build: documents whose fingerprint did
+    not change are carried over from it (carry.py) instead of being rendered again. When
+    out_dir already holds a private folder, it is its own previous folder.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if previous is None and (out_dir / carry.NAME).exists():
+        previous = out_dir
     site_url = site_url or records.settings.site_url
     result = PrivateResult(out_dir)
     result.notice = write_notice(out_dir)
     make_pdf = pdf and pdf_output.available()
-    docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url)
-    volumes = [(letter, name) for letter, name, _ in printing.volumes(records)] if make_pdf else []
+    env = environment(records)
+    kept = carry.Carry(out_dir, previous, carry.salt(env.loader.searchpath))
+    order = dossiers.filing_order(records)
+    docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
+    groups = printing.volumes(records, order)
+    volumes = [(label, name) for label, name, _ in groups] if make_pdf else []
     index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
-                                 index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None)
-    written = receipts.write_receipts(records, out_dir, today=today)
+                                 index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
+                                 carry=kept, order=order)
+    receipt_sheets = receipts.receipt_sheets(records)
+    written = receipts.write_receipts(records, out_dir, today=today, carry=kept, sheets=receipt_sheets)
     sheets = written[:-1]
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
     result.receipts = [d.path for d in sheets]
-    for q in report.quarters_present(records, today):
-        result.reports.append(report.write_report(
-            records, q, out_dir / report.FOLDER / report.default_name(q), today=today, root=out_dir))
+    header = report.report_settings(records)
+    for q, figs in report.all_figures(records, report.quarters_present(records, today), today).items():
+        path = out_dir / report.FOLDER / report.default_name(q)
+        fp = kept.fingerprint("report", figs, header)
+
+        def render(q=q, path=path, figs=figs, fp=fp):
+            return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs), fp)
+
+        result.reports.append(kept.document(path, fp, render).path)
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
-    wanted = printing.targets(records, out_dir, index, docs, sheets)
+    if kept.in_place:
+        _prune_reports(out_dir / report.FOLDER, set(result.reports))
+    wanted = printing.targets(records, out_dir, index, docs, sheets, groups, receipt_sheets)
     if make_pdf:
         result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
     else:
@@ -140,8 +164,17 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
         if pdf:
             result.pdf_note = pdf_output.reason()
     result.index = _write_home(records, out_dir, today, result)
+    kept.save()
+    result.carried, result.rendered = kept.reused, kept.rendered
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _prune_reports(folder: Path, keep: set[Path]) -> None:
+    if folder.is_dir():
+        for path in folder.glob("*.xlsx"):
+            if path not in keep:
+                path.unlink()
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

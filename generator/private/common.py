@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,8 @@ from ..paths import write_text
 from ..records import Records
 from ..station import PRINTED, station
 
-__all__ = ["Doc", "PRINTED", "environment", "fields", "show", "station", "write_doc", "write_text"]
+__all__ = ["Ctx", "Doc", "PRINTED", "attrs", "environment", "fields", "show", "station", "station_key",
+           "write_doc", "write_text"]
 
 
 def show(value) -> str:
@@ -46,6 +48,36 @@ def environment(records: Records):
 class Doc:
     path: Path
     digest: str  # of the content, print date excluded
+
+
+class Ctx(dict):
+    """A template context whose keys are also attributes: Jinja's `d.name` finds an attribute
+    at once instead of failing over to `d["name"]` (about a quarter faster for the dossiers),
+    and `d["name"]` in a station's own templates still works."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+
+
+def attrs(value):
+    """Dicts (also inside lists and tuples) as Ctx, for rendering."""
+    if isinstance(value, dict):
+        return Ctx({k: attrs(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [attrs(v) for v in value]
+    if isinstance(value, tuple) and any(isinstance(v, dict) for v in value):
+        return tuple(attrs(v) for v in value)
+    return value
+
+
+def station_key(st) -> tuple:
+    """The station header as a fingerprint sees it: without the date (see PRINTED)."""
+    values = st.items() if isinstance(st, dict) else \
+        ((f.name, getattr(st, f.name)) for f in dataclasses.fields(st))
+    return tuple(sorted((k, v) for k, v in values if k != "today"))
 
 
 def write_doc(folder: Path, path: Path, html: str, today: date) -> Doc:

@@ -19,7 +19,7 @@ from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
 from ..records import Records, Worker, is_void
-from .common import Doc, environment, fields, show, station, write_doc
+from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
 FOLDER = "档案"
@@ -202,35 +202,69 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         "visits": visits, "payouts": [_payout_row(p) for p in payouts], "reviews": _reviews(records, w),
         "given_count": len(paid), "payout_total": total(p.amount for p in paid),
         "batches": _batches(records, w, payouts, today, site_url, views),
-        "objections": sorted((o for o in records.objections if o.archive_no == w.archive_no),
+        "objections": sorted(records.objections_by_worker.get(w.archive_no, ()) if w.archive_no else
+                             [o for o in records.objections if o.archive_no == w.archive_no],
                              key=lambda o: (o.received or date.min, o.objection_no or "")),
         "note": w.note or "", "registrar": w.registrar or "", "reviewer": w.reviewer or "",
     }
 
 
 def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: str | None = None,
-                   only: set[str] | None = None) -> list[Doc]:
-    """Write 档案/<archive no>.html for every worker (or those in `only`), in filing order."""
+                   only: set[str] | None = None, carry=None, order: list[Filed] | None = None) -> list[Doc]:
+    """Write 档案/<archive no>.html for every worker (or those in `only`), in filing order;
+    with a `carry` (carry.Carry), a dossier whose content did not change is carried over."""
     env = environment(records)
     template = env.get_template("private/dossier.html")
     folder = Path(out_dir) / FOLDER
     st = station(records, today)
+    key = station_key(st)
+    shown_station = attrs(st)
     written = []
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
-    for filed in filing_order(records):
+    for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
-        d = dossier_context(records, filed.worker, today, site_url, views)
-        html = template.render(d=d, station=st)
-        written.append(write_doc(out_dir, folder / f"{filed.stem}.html", html, today))
+        path = folder / f"{filed.stem}.html"
+
+        def render(w=filed.worker, path=path):
+            d = dossier_context(records, w, today, site_url, views)
+            return write_doc(out_dir, path, template.render(d=attrs(d), station=shown_station), today)
+
+        if carry is None:
+            written.append(render())
+        else:
+            fp = carry.fingerprint("dossier", shown(records, filed.worker, today, site_url, views), key)
+            written.append(carry.document(path, fp, render))
     return written
 
 
-def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None) -> Doc:
+def shown(records: Records, w, today: date, site_url: str | None, views: dict) -> tuple:
+    """Every record and derived value a dossier shows (see dossier_context): its fingerprint.
+    Cheaper than building the context, and it must name everything the context reads."""
+    no = w.archive_no
+    payouts = tuple(records.payouts_by_worker.get(no, ()))
+    involved = dict.fromkeys([w.batch] if w.batch else [])
+    involved.update(dict.fromkeys(p.batch for p in payouts if p.batch))
+    batches = []
+    for batch_no in involved:
+        v = views.get(batch_no)
+        batches.append((batch_no, records.batch_by_no.get(batch_no),
+                        (v.state, v.start, v.end) if v is not None else None))
+    objections = records.objections_by_worker.get(no, ()) if no else \
+        [o for o in records.objections if o.archive_no == no]
+    # the income section and the review history use the worker's reviews, the 低保 line of
+    # each year concerned and the category of the figures: the small tables go in whole
+    return (w, payouts, tuple(records.visits_by_worker.get(no, ())), tuple(records.members_by_worker.get(no, ())),
+            tuple(objections), tuple(batches), tuple(records.reviews_by_worker.get(no, ())),
+            tuple(records.dibao_lines), tuple(records.categories), today.year, site_url)
+
+
+def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
+                carry=None, order: list[Filed] | None = None) -> Doc:
     """档案/index.html: every dossier in filing order with its status, linked."""
     env = environment(records)
     rows = []
-    for filed in filing_order(records):
+    for filed in order if order is not None else filing_order(records):
         w = filed.worker
         payouts = [p for p in records.payouts_by_worker.get(w.archive_no, []) if given(p)]
         rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
@@ -244,7 +278,15 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
         status = str(r["status"] or "未填")
         counts[status] = counts.get(status, 0) + 1
     status_counts = [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]
-    html = env.get_template("private/dossier_index.html").render(
-        rows=rows, status_counts=status_counts, station=station(records, today), volumes=volumes,
-        index_pdf=index_pdf)
-    return write_doc(out_dir, Path(out_dir) / FOLDER / INDEX, html, today)
+    st = station(records, today)
+    path = Path(out_dir) / FOLDER / INDEX
+
+    def render():
+        html = env.get_template("private/dossier_index.html").render(
+            rows=attrs(rows), status_counts=status_counts, station=attrs(st), volumes=volumes, index_pdf=index_pdf)
+        return write_doc(out_dir, path, html, today)
+
+    if carry is None:
+        return render()
+    fp = carry.fingerprint("dossier-index", rows, status_counts, station_key(st), list(volumes), index_pdf)
+    return carry.document(path, fp, render)

@@ -19,7 +19,7 @@ from .. import render
 from ..money import capitals, total, yuan
 from ..names import name_key
 from ..records import Records
-from .common import Doc, environment, station, write_doc
+from .common import Doc, attrs, environment, station, station_key, write_doc
 from .paths import safe_filename, unique_names
 
 FOLDER = "签收单"
@@ -133,18 +133,32 @@ def _rows(records: Records, sheet: Sheet) -> list[dict]:
     return rows
 
 
-def write_receipts(records: Records, out_dir: Path, *, today: date) -> list[Doc]:
-    """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last)."""
+def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
+                   sheets: list[Sheet] | None = None) -> list[Doc]:
+    """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last).
+    With a `carry` (carry.Carry), a sheet whose content did not change is carried over."""
     env = environment(records)
     template = env.get_template("private/receipt.html")
     folder = Path(out_dir) / FOLDER
     st = station(records, today)
-    sheets = receipt_sheets(records)
+    key = station_key(st)
+    shown_station = attrs(st)
+    sheets = receipt_sheets(records) if sheets is None else sheets
     written = []
     for sheet in sheets:
-        html = template.render(sheet=sheet, rows=_rows(records, sheet), total=sheet.total,
-                               total_capitals=capitals(sheet.total), station=st)
-        written.append(write_doc(out_dir, folder / f"{sheet.stem}.html", html, today))
+        path = folder / f"{sheet.stem}.html"
+
+        def render(sheet=sheet, path=path):
+            html = template.render(sheet=sheet, rows=attrs(_rows(records, sheet)), total=sheet.total,
+                                   total_capitals=capitals(sheet.total), station=shown_station)
+            return write_doc(out_dir, path, html, today)
+
+        if carry is None:
+            written.append(render())
+        else:  # the sheet (its payouts) and the names and ID numbers of its workers, as _rows shows them
+            people = tuple((_name(records, p), getattr(records.worker_by_no.get(p.archive_no), "id_number", None))
+                           for p in sheet.payouts)
+            written.append(carry.document(path, carry.fingerprint("receipt", sheet, people, key), render))
     index = env.get_template("private/receipt_index.html").render(
         sheets=sheets, station=st, unpayable=unpayable_batches(records))
     written.append(write_doc(out_dir, folder / INDEX, index, today))

@@ -13,6 +13,8 @@ numbers with two decimals, Decimal until the cell.
 
 from __future__ import annotations
 
+from copy import copy
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -64,38 +66,52 @@ def paid_in(records: Records, q: Quarter) -> list:
     return [p for p in records.live_payouts if p.paid in q]
 
 
-def in_force(w, day: date) -> bool:
-    return bool(w.registered and w.registered <= day and not (w.closed and w.closed <= day))
-
-
 def _category_on(records: Records, p) -> str | None:
     """The 困难类别 the payout was judged under: the figures valid on its application date."""
     w = records.worker_by_no.get(p.archive_no)
     return records.figures_at(w, p.applied or p.paid).category if w is not None else None
 
 
+def in_force(w, day: date) -> bool:
+    return bool(w.registered and w.registered <= day and not (w.closed and w.closed <= day))
+
+
 def file_counts(records: Records, q: Quarter, key) -> list[tuple]:
     """(label, in force at the end, newly registered, closed) per key value."""
     rows: dict = {}
+    start, end = q.start, q.end
     for w in records.workers:
         label = key(w) or "未填"
-        row = rows.setdefault(label, [0, 0, 0])
-        row[0] += in_force(w, q.end)
-        row[1] += w.registered in q
-        row[2] += w.closed in q
+        row = rows.get(label)
+        if row is None:
+            row = rows[label] = [0, 0, 0]
+        registered, closed = w.registered, w.closed
+        if registered is not None:
+            row[0] += registered <= end and not (closed and closed <= end)
+            row[1] += start <= registered <= end
+        if closed is not None:
+            row[2] += start <= closed <= end
     return [(label, *counts) for label, counts in rows.items() if any(counts)]
 
 
-def fund_rows(records: Records, q: Quarter, today: date) -> list[tuple]:
+def fund_rows(records: Records, q: Quarter, today: date, ledger: Ledger | None = None) -> list[tuple]:
     """(fund, source, opening, income, payouts, other spending, closing) per fund, from the one
     ledger (generator/ledger.py); income includes a 期初余额 that entered during the quarter."""
-    ledger = Ledger(records, today)
+    ledger = Ledger(records, today) if ledger is None else ledger
     out = []
     for name, f in ledger.funds.items():
         flow = ledger.flow(ledger.quarter(q), name)
         income = flow.by_kind[INCOME] + flow.by_kind[OPENING]
         out.append((name, f.source or "", flow.opening, income, flow.by_kind[PAYOUT], flow.by_kind[EXPENSE],
                     flow.closing))
+    return out
+
+
+def _paid_by_quarter(records: Records) -> dict:
+    out: dict = {}
+    for p in records.live_payouts:
+        if p.paid is not None:
+            out.setdefault(quarter_of(p.paid), []).append(p)
     return out
 
 
@@ -107,9 +123,9 @@ def income_by_source(records: Records, q: Quarter) -> list[tuple]:
     return _ordered([(s, len(a), total(a)) for s, a in groups.items()], schema.SOURCE_KIND)
 
 
-def spending_by_purpose(records: Records, q: Quarter) -> list[tuple]:
+def spending_by_purpose(records: Records, q: Quarter, paid: list | None = None) -> list[tuple]:
     groups: dict = {}
-    for p in paid_in(records, q):
+    for p in paid_in(records, q) if paid is None else paid:
         item = records.item_by_name.get(p.item)
         groups.setdefault((item.group if item else None) or "其他", [Decimal(0), Decimal(0)])[0] += p.amount or 0
     for e in records.expenses:
@@ -131,20 +147,29 @@ class _Sheet:
         self.ws = ws
         self.row = 1
         self.header_rows: list[int] = []  # the column-header row of each section
+        self.styles: dict = {}  # (format, bold, boxed) -> the style of a cell styled so
 
     def cell(self, col: int, value, *, money=False, bold=False, boxed=True):
         if isinstance(value, Decimal):
             value = float(value.quantize(Decimal("0.01")))
             money = True
         c = write_text_cell(self.ws, self.row, col, value)
-        if money:
-            c.number_format = MONEY_FORMAT
-        elif isinstance(value, date):
-            c.number_format = DATE_FORMAT
+        fmt = MONEY_FORMAT if money else DATE_FORMAT if isinstance(value, date) else None
+        key = (fmt, bold, boxed)
+        known = self.styles.get(key)
+        if known is not None and hasattr(c, "_style"):
+            # openpyxl looks each style object up by a deep hash on every assignment (a third
+            # of the report's time); a cell styled the same way before lends its style ids
+            c._style = copy(known)
+            return c
+        if fmt:
+            c.number_format = fmt
         if bold:
             c.font = _BOLD
         if boxed:
             c.border = _BOX
+        if hasattr(c, "_style"):
+            self.styles[key] = copy(c._style)
         return c
 
     def line(self, *values, bold=False, boxed=True):
@@ -225,59 +250,100 @@ def _print_setup(sh: _Sheet, title: str, widths, *, repeat: str) -> None:
     ws.oddFooter.center.size = 9
 
 
-def build_workbook(records: Records, q: Quarter, today: date) -> Workbook:
-    wb = Workbook()
-    sh = _Sheet(wb.active)
-    sh.ws.title = "季度统计"
-    _header(sh, records, q, today, "困难职工帮扶工作季度统计表", 7)
-    paid = paid_in(records, q)
+@dataclass(frozen=True)
+class Figures:
+    """Everything a quarter's report shows besides its header (which is settings and date)."""
+    quarter: Quarter
+    sections: tuple  # (title, header, rows, totals, total_row)
+    new_files: tuple  # rows of workers registered in the quarter
+    closed_files: tuple
+
+
+NEW_KEYS = ("archive_no", "name", "sex", "employer", "category", "cause", "registered")
+CLOSED_KEYS = ("archive_no", "name", "employer", "category", "status", "closed", "exit_reason")
+
+
+def all_figures(records: Records, quarters, today: date) -> dict:
+    """Quarter -> Figures, grouping payouts and workers by quarter once and building the
+    ledger once for all quarters."""
+    paid = _paid_by_quarter(records)
+    ledger = Ledger(records, today)
+    registered: dict = {}
+    closed: dict = {}
+    for w in records.workers:
+        if w.registered is not None:
+            registered.setdefault(quarter_of(w.registered), []).append(w)
+        if w.closed is not None:
+            closed.setdefault(quarter_of(w.closed), []).append(w)
+    return {q: figures(records, q, today, paid.get(q, []), ledger, registered.get(q, []), closed.get(q, []))
+            for q in quarters}
+
+
+def figures(records: Records, q: Quarter, today: date, paid: list | None = None, ledger: Ledger | None = None,
+            registered: list | None = None, closed: list | None = None) -> Figures:
+    paid = paid_in(records, q) if paid is None else paid
     worker = records.worker_by_no.get
     item_group = {i.name: i.group or "" for i in records.items}
     # people are counted once in the totals, even when helped under several items
     overall = (len({p.archive_no for p in paid}), len(paid), total(p.amount for p in paid))
     by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
-    sh.section("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
-               [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item],
-               total_row=("合计", "", *overall))
     categories = [c.name for c in records.categories]
-    sh.section("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
-               _ordered(_tally(paid, lambda p: _category_on(records, p)), categories),
-               total_row=("合计", *overall))
-    sh.section("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
-               _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
-               total_row=("合计", *overall))
     files = ("季末在档人数", "本季新建档", "本季结档")
-    sh.section("四、困难职工档案（按困难类别）", ("困难类别", *files),
-               _ordered(file_counts(records, q, lambda w: records.figures_at(w, q.end).category), categories))
-    sh.section("五、困难职工档案（按主要致困原因）", ("主要致困原因", *files),
-               _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES))
-    sh.section("六、资金收支（按资金账户）",
-               ("资金账户", "资金来源", "期初余额", "本季收入", "本季帮扶发放", "本季其他支出", "期末余额"),
-               fund_rows(records, q, today))
-    sh.section("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q))
-    sh.section("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"),
-               spending_by_purpose(records, q))
+    sections = (
+        ("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
+         [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item], True, ("合计", "", *overall)),
+        ("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
+         _ordered(_tally(paid, lambda p: _category_on(records, p)), categories),
+         True, ("合计", *overall)),
+        ("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
+         _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
+         True, ("合计", *overall)),
+        ("四、困难职工档案（按困难类别）", ("困难类别", *files),
+         _ordered(file_counts(records, q, lambda w: records.figures_at(w, q.end).category), categories), True, None),
+        ("五、困难职工档案（按主要致困原因）", ("主要致困原因", *files),
+         _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES), True, None),
+        ("六、资金收支（按资金账户）",
+         ("资金账户", "资金来源", "期初余额", "本季收入", "本季帮扶发放", "本季其他支出", "期末余额"),
+         fund_rows(records, q, today, ledger), True, None),
+        ("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q), True, None),
+        ("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"), spending_by_purpose(records, q, paid),
+         True, None),
+    )
+    if registered is None:
+        registered = [w for w in records.workers if w.registered in q]
+    if closed is None:
+        closed = [w for w in records.workers if w.closed in q]
+    return Figures(q, sections, _people_rows(registered, NEW_KEYS), _people_rows(closed, CLOSED_KEYS))
+
+
+def _people_rows(workers, keys) -> tuple:
+    return tuple(tuple("" if v is None else v for v in (getattr(w, k) for k in keys))
+                 for w in sorted(workers, key=lambda w: w.archive_no or ""))
+
+
+def build_workbook(records: Records, q: Quarter, today: date, figs: Figures | None = None) -> Workbook:
+    figs = figs if figs is not None else figures(records, q, today)
+    wb = Workbook()
+    sh = _Sheet(wb.active)
+    sh.ws.title = "季度统计"
+    _header(sh, records, q, today, "困难职工帮扶工作季度统计表", 7)
+    for title, header, rows, totals, total_row in figs.sections:
+        sh.section(title, header, rows, totals=totals, total_row=total_row)
     widths = (26, 22, 14, 14, 16, 16, 16)
     _widths(sh.ws, widths)
     _print_setup(sh, f"困难职工帮扶工作季度统计表（{q.zh}）", widths, repeat="1:1")
-    _people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工",
-                  [w for w in records.workers if w.registered in q],
-                  ("archive_no", "name", "sex", "employer", "category", "cause", "registered"))
-    _people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工",
-                  [w for w in records.workers if w.closed in q],
-                  ("archive_no", "name", "employer", "category", "status", "closed", "exit_reason"))
+    _people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工", figs.new_files, NEW_KEYS)
+    _people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工", figs.closed_files, CLOSED_KEYS)
     wb.properties.title = f"{q.zh}困难职工帮扶工作统计"
     wb.properties.creator = "bangfu"
     return wb
 
 
-def _people_sheet(ws, records, q, today, title, workers, keys):
+def _people_sheet(ws, records, q, today, title, rows, keys):
     sh = _Sheet(ws)
     _header(sh, records, q, today, title, len(keys))
     columns = [schema.WORKERS.column(k) for k in keys]
-    rows = [tuple("" if v is None else v for v in (getattr(w, k) for k in keys))
-            for w in sorted(workers, key=lambda w: w.archive_no or "")]
-    sh.section(f"共 {len(rows)} 人", tuple(c.name for c in columns), rows, totals=False)
+    sh.section(f"共 {len(rows)} 人", tuple(c.name for c in columns), list(rows), totals=False)
     # a date in the 2026年7月15日 format needs 16 characters, or the sheet prints ###
     widths = [max(DATE_WIDTH if c.kind == schema.DATE else 12, c.width) for c in columns]
     widths[1] = max(widths[1], DATE_WIDTH)  # also holds the 填报日期 of the header block
@@ -286,14 +352,21 @@ def _people_sheet(ws, records, q, today, title, workers, keys):
     _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{header}:{header}")
 
 
-def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None) -> Path:
+def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None,
+                 figs: Figures | None = None) -> Path:
     """Write the report workbook to `path` (kept inside `root` when given)."""
     path = Path(path)
     if root is not None:
         inside(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_workbook(build_workbook(records, q, today), path)
+    save_workbook(build_workbook(records, q, today, figs), path)  # never through a link (carry.py)
     return path
+
+
+def report_settings(records: Records) -> tuple:
+    """The settings a report's header shows."""
+    s = records.settings
+    return (s.station_name, s.parent_union, s.contact, s.phone)
 
 
 def default_name(q: Quarter) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import schema
 from ..gcpause import gc_paused
@@ -60,11 +61,65 @@ def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
         return result
     _folder_problems(folder, result)
     for book in schema.BOOKS:
+        stamp = _book_stamp(folder, book) if _KEEPING[0] and max_rows is None else None
+        kept = _KEEP.get(str(folder / book.filename)) if stamp is not None else None
+        if kept is not None and kept[0] == stamp:
+            _restore(kept[1], book, records, result)
+            continue
+        before = len(result.problems)
         raw = _open_book(folder, book, result, max_rows)
         if raw is None:
             continue
         _read_book(raw, book, records, result)
+        if stamp is not None and stamp == _book_stamp(folder, book):
+            _KEEP[str(folder / book.filename)] = (stamp, _snapshot(book, records, result.problems[before:]))
     return result
+
+
+# Parsed workbooks kept in memory by `bangfu serve` (keep_parsed): a save re-reads only the
+# workbook that changed. Keyed by the file's identity, size and modification time.
+_KEEP: dict = {}
+_KEEPING = [False]
+
+
+def keep_parsed(on: bool = True) -> None:
+    """Keep each parsed workbook in memory and reuse it while the file is unchanged."""
+    _KEEP.clear()
+    _KEEPING[0] = on
+
+
+def _book_stamp(folder: Path, book: schema.Book):
+    """Identity, size and time of every file the book may be read from (.xlsx, .xls, .ods)."""
+    out: list[tuple] = []
+    for suffix in (".xlsx", *READABLE):
+        try:
+            st = (folder / (Path(book.filename).stem + suffix)).stat()
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out) if any(out) else None
+
+
+def _snapshot(book: schema.Book, records: Records, problems: list) -> dict:
+    out: dict[str, Any] = {"problems": list(problems), "places": {}, "tables": {}}
+    for sheet in book.sheets:
+        if sheet.key in records.places:
+            out["places"][sheet.key] = records.places[sheet.key]
+        if sheet.settings:
+            out["settings"] = records.settings
+        else:
+            out["tables"][sheet.key] = list(getattr(records, sheet.key))
+    return out
+
+
+def _restore(kept: dict, book: schema.Book, records: Records, result: ReadResult) -> None:
+    result.problems.extend(kept["problems"])
+    records.places.update(kept["places"])
+    if "settings" in kept:
+        records.settings = kept["settings"]
+    for key, rows in kept["tables"].items():
+        setattr(records, key, list(rows))
 
 
 def _folder_problems(folder: Path, result: ReadResult) -> None:
@@ -248,4 +303,4 @@ def _fill(code: str, params: dict) -> dict:
     return {**{k: "" for k in needed}, **params}
 
 
-__all__ = ["ReadResult", "column_letter", "input_files", "read_records"]
+__all__ = ["ReadResult", "column_letter", "input_files", "keep_parsed", "read_records"]

@@ -18,9 +18,10 @@ from .wall import NOTICES, POLICIES, PdfWriter, write_wall_printouts
 FOLDER = "print"
 
 
-def wall_printouts(records, tmp: Path, *, today: date, to_pdf: PdfWriter | None) -> tuple[dict, dict]:
+def wall_printouts(records, tmp: Path, *, today: date, to_pdf: PdfWriter | None,
+                   pdf_cache: Path | None = None) -> tuple[dict, dict]:
     """({docs path: bytes}, {batch number or item name: [(label, docs path)]})."""
-    written = write_wall_printouts(records, tmp, today=today, to_pdf=to_pdf)
+    written = write_wall_printouts(records, tmp, today=today, to_pdf=to_pdf, pdf_cache=pdf_cache)
     files = {f"{FOLDER}/{p.relative_to(tmp).as_posix()}": p.read_bytes() for p in written}
     running = [v.batch.batch_no for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
     items = [i.name for i in records.items if i.name]

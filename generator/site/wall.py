@@ -12,6 +12,8 @@ unit, category, item and amount (as the item's 公示金额 setting allows), as 
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -96,11 +98,30 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
 PdfWriter = Callable[[Path, Path], object]
 
 
+def _cached_pdf(page: Path, pdf_path: Path, to_pdf: PdfWriter, cache: Path | None) -> str:
+    """Render the page's PDF, or copy it from the cache when the page is unchanged;
+    returns the cache file name."""
+    name = hashlib.sha256(page.read_bytes()).hexdigest() + ".pdf"
+    cached = Path(cache) / name if cache is not None else None
+    if cached is not None and cached.is_file():
+        shutil.copyfile(cached, pdf_path)
+        return name
+    to_pdf(page, pdf_path)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(name + ".part")
+        shutil.copyfile(pdf_path, tmp)
+        tmp.replace(cached)
+    return name
+
+
 def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
-                         to_pdf: PdfWriter | None = None) -> list[Path]:
+                         to_pdf: PdfWriter | None = None, pdf_cache: Path | None = None) -> list[Path]:
     """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
     and a PDF of each through `to_pdf(html_path, pdf_path)` when given (the build passes
-    the PDF renderer when PDFs are wanted and available). Returns every path written."""
+    the PDF renderer when PDFs are wanted and available). Returns every path written.
+    `pdf_cache` (a folder) keeps each PDF under the digest of its page, so that a page
+    that did not change is not rendered again by the next build."""
     out_dir = Path(out_dir)
     env = station_environment(records)
     st = station(records, today)
@@ -130,10 +151,15 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
     make_pdf = to_pdf is not None
     pages = [p for p in written]
     if to_pdf is not None:
+        used = set()
         for path in pages:
             pdf_path = path.with_suffix(".pdf")
-            to_pdf(path, pdf_path)
+            used.add(_cached_pdf(path, pdf_path, to_pdf, pdf_cache))
             written.append(pdf_path)
+        if pdf_cache is not None:
+            for old in Path(pdf_cache).glob("*.pdf"):
+                if old.name not in used:
+                    old.unlink()
     links = [(kind, title, path.relative_to(out_dir).as_posix(),
               path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)
              for kind, title, path in listing]

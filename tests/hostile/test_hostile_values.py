@@ -255,7 +255,7 @@ def test_an_absurd_today_is_refused_with_a_message(tmp_path, today):
     records = station(tmp_path)
     result = subprocess.run([sys.executable, "-m", "generator.cli", "check", str(records), "--today", today],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
+    assert result.returncode == 4  # a wrong option value is a usage error (README: exit codes)
     assert f"日期“{today}”不在 1950-01-01 至 2100-12-31 之间，请检查年份。" in result.stderr
     assert "Traceback" not in result.stderr
 

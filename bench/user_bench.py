@@ -1,0 +1,266 @@
+"""Benchmark what a user runs: `bangfu build` (site + private records), fresh and after one cell.
+
+    python bench/user_bench.py [--workers 200 2000 20000] [--runs 3] [--pdf-up-to 2000]
+
+For each station size (200 is the demo size; the synthetic stations of check_bench
+are made once into bench/out/<workers>x<payouts>/, 5 payouts per worker) it copies
+the workbooks into a scratch folder and runs the real command line,
+`bangfu build <records> --site-dir … --private-dir … --today 2026-11-23`, in a child
+process, several times:
+- a bare python-calamine read of the same workbooks (the floor), in a child too;
+- a fresh build without PDFs and (up to --pdf-up-to workers) with PDFs;
+- rebuilds after one edited cell: a visit note (private only) and a disclosed payout's
+  amount (public), each edit made in the workbook's XML between two builds, as a
+  clerk's save in Excel would;
+- `bangfu serve`: from saving a changed station name to the served home page showing it
+  (wall seconds; CPU and memory are those of the whole serve process).
+Each figure is the median of --runs runs: wall seconds, CPU seconds (user + system of
+the build and every process it waited for) and the peak memory of the largest single
+process. Ratios are to the bare read. Timings on a shared machine are noisy: the load
+average is printed with the results; compare CPU seconds and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from check_bench import TODAY, dataset  # noqa: E402
+
+PYTHON = sys.executable
+
+
+def run_child(code: str, *args: str) -> dict:
+    """Run python -c code in a child; its wall and CPU seconds and peak memory (MiB)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "NO_MKDOCS_2_WARNING": "1"}
+    t = time.perf_counter()
+    proc = subprocess.Popen([PYTHON, "-c", code, *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "mem": usage.ru_maxrss / 1024,
+            "code": proc.returncode, "out": out.decode("utf-8", "replace")}
+
+
+BUILD = "import sys; from generator.cli import cli; sys.argv = ['bangfu', *sys.argv[1:]]; cli()"
+BARE = "import sys; sys.path.insert(0, %r); from check_bench import bare_read; from pathlib import Path; " \
+       "bare_read(Path(sys.argv[1]))" % str(HERE)
+
+
+def build(records: Path, out: Path, pdf: bool) -> dict:
+    r = run_child(BUILD, "build", str(records), "--site-dir", str(out / "site"), "--private-dir",
+                  str(out / "private"), "--today", TODAY.isoformat(), "--pdf" if pdf else "--no-pdf")
+    if r["code"] != 0:
+        raise SystemExit(f"build failed ({r['code']}):\n{r['out'][-3000:]}")
+    return r
+
+
+# --- editing one cell in the workbook's XML -----------------------------------------
+def _sheet_part(z: zipfile.ZipFile, sheet_name: str) -> str:
+    book = z.read("xl/workbook.xml").decode("utf-8")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    for m in re.finditer(r"<sheet\b[^>]*>", book):
+        tag = m.group(0)
+        if re.search(r'name="([^"]*)"', tag).group(1) == sheet_name:
+            rid = re.search(r'r:id="([^"]*)"', tag).group(1)
+            target = re.search(rf'<Relationship\b[^>]*Id="{rid}"[^>]*Target="([^"]*)"', rels) or \
+                re.search(rf'<Relationship\b[^>]*Target="([^"]*)"[^>]*Id="{rid}"', rels)
+            path = target.group(1).lstrip("/")
+            return path if path.startswith("xl/") else "xl/" + path
+    raise KeyError(sheet_name)
+
+
+def edit_cell(book: Path, sheet_name: str, ref: str, value) -> None:
+    """Replace one cell's value (a number or an inline string), keeping everything else."""
+    with zipfile.ZipFile(book) as z:
+        part = _sheet_part(z, sheet_name)
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    new_items = []
+    for info, data in items:
+        if info.filename == part:
+            xml = data.decode("utf-8")
+            pattern = re.compile(rf'<c r="{ref}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', re.S)
+            m = pattern.search(xml)
+            attrs = re.sub(r'\s+t="[^"]*"', "", m.group("attrs")) if m else ""
+            if isinstance(value, str):
+                text = value.replace("&", "&amp;").replace("<", "&lt;")
+                cell = f'<c r="{ref}"{attrs} t="inlineStr"><is><t>{text}</t></is></c>'
+            else:
+                cell = f'<c r="{ref}"{attrs}><v>{value}</v></c>'
+            if m is None:
+                raise KeyError(f"{sheet_name}!{ref} not found")
+            data = (xml[:m.start()] + cell + xml[m.end():]).encode("utf-8")
+        new_items.append((info, data))
+    tmp = book.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in new_items:
+            z.writestr(info, data)
+    os.replace(tmp, book)
+
+
+def pick_cells(folder: Path) -> dict:
+    """(book, sheet, cell, new value) for a visit note and a disclosed payout's amount."""
+    from generator import schema
+    from generator.reading import read_records
+
+    records = read_records(folder).records
+    book_of = {s.key: b.filename for b, s in schema.all_sheets()}
+
+    def ref(sheet_key, row, column):
+        place = records.places[sheet_key]
+        return (folder / book_of[sheet_key], place.sheet, f"{place.letters[column]}{row}")
+
+    visit = records.visits[len(records.visits) // 2]
+    payout = next(p for p in records.payouts[len(records.payouts) // 2:]
+                  if p.batch and p.paid and p.amount and p.amount > 10
+                  and getattr(records.item_by_name.get(p.item), "standard", "") != "固定金额")
+    return {"visit note": (*ref("visits", visit.row, "notes"), f"{visit.notes or ''}（已复查）"),
+            "payout amount": (*ref("payouts", payout.row, "amount"), str(payout.amount - 1))}
+
+
+def serve_latency(source: Path, runs: int) -> dict:
+    """`bangfu serve`: seconds from saving a changed station name to the served home page
+    showing it (median of `runs` saves), and the child's CPU seconds and peak memory."""
+    import urllib.request
+
+    from generator.reading import read_records
+
+    with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
+        tmp = Path(tmp)
+        records = tmp / "records"
+        shutil.copytree(source, records)
+        read = read_records(records).records
+        place = read.places["settings"]
+        cell = f"{place.letters['value']}{read.settings.rows['station_name']}"
+        book = records / "帮扶政策.xlsx"
+        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([PYTHON, "-c", BUILD, "serve", str(records), "--site-dir", str(tmp / "site"),
+                                 "--port", "0", "--today", TODAY.isoformat()], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        url = None
+        for line in proc.stdout:
+            m = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if m:
+                url = m.group(0)
+                break
+        if url is None:
+            raise SystemExit("serve did not start")
+        threading_drain(proc)
+        latencies = []
+        for i in range(runs):
+            name = f"{read.settings.station_name}{i + 1}号"
+            edit_cell(book, place.sheet, cell, name)
+            t = time.perf_counter()
+            while time.perf_counter() - t < 600:
+                try:
+                    page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+                except OSError:
+                    page = ""
+                if name in page:
+                    break
+                time.sleep(0.05)
+            latencies.append(time.perf_counter() - t)
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+    return {"wall": statistics.median(latencies), "cpu": usage.ru_utime + usage.ru_stime,
+            "mem": usage.ru_maxrss / 1024}
+
+
+def threading_drain(proc) -> None:
+    """Keep reading the child's output so that it never blocks on a full pipe."""
+    import threading
+
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+
+
+# --- the runs -------------------------------------------------------------------------
+def median_of(results: list[dict]) -> dict:
+    return {k: statistics.median(r[k] for r in results) for k in ("wall", "cpu", "mem")}
+
+
+def scenario(source: Path, runs: int, pdf: bool, edits: bool) -> dict:
+    """Medians for a fresh build and (with `edits`) the one-cell rebuilds."""
+    fresh, after = [], {}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
+            tmp = Path(tmp)
+            records = tmp / "records"
+            shutil.copytree(source, records)
+            fresh.append(build(records, tmp, pdf))
+            if not edits:
+                continue
+            cells = pick_cells(records)
+            for name, (book, sheet, cell, value) in cells.items():
+                edit_cell(book, sheet, cell, value)
+                after.setdefault(name, []).append(build(records, tmp, pdf))
+    out = {"fresh": median_of(fresh)}
+    for name, results in after.items():
+        out[name] = median_of(results)
+    return out
+
+
+def source_for(workers: int) -> Path:
+    if workers == 200 and (ROOT / "records" / "帮扶记录.xlsx").exists():
+        return ROOT / "records"  # the committed demo station
+    return dataset(workers, workers * 5)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="+", default=[200, 2000, 20000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pdf-up-to", type=int, default=2000,
+                        help="build with PDFs only for stations up to this many workers")
+    parser.add_argument("--no-serve", action="store_true", help="leave out the serve latency")
+    parser.add_argument("--pdf-only", action="store_true", help="only the builds with PDFs")
+    parser.add_argument("--pdf-runs", type=int, default=0, help="runs with PDFs (default: --runs)")
+    args = parser.parse_args(argv)
+    (HERE / "out").mkdir(exist_ok=True)
+    results = {}
+    for workers in args.workers:
+        source = source_for(workers)
+        bare = median_of([run_child(BARE, str(source)) for _ in range(args.runs)])
+        results[(workers, "bare read")] = bare
+        for pdf in (False, True):
+            if (pdf and workers > args.pdf_up_to) or (args.pdf_only and not pdf):
+                continue
+            for name, r in scenario(source, args.pdf_runs if pdf and args.pdf_runs else args.runs, pdf,
+                                    edits=True).items():
+                results[(workers, f"{name} ({'with' if pdf else 'no'} PDFs)")] = r
+            report(results, workers)
+        if not args.no_serve:
+            results[(workers, "serve: save to visible change")] = serve_latency(source, args.runs)
+        print(f"load average {os.getloadavg()[0]:.1f} after {workers} workers", flush=True)
+        report(results, workers)
+    return results
+
+
+def report(results: dict, workers: int) -> None:
+    bare = results[(workers, "bare read")]
+    print(f"\n{workers} workers (medians; x = ratio to a bare calamine read of the same workbooks)")
+    print(f"{'':<34}{'wall s':>8}{'CPU s':>8}{'x wall':>8}{'x CPU':>8}{'peak MiB':>10}")
+    for (w, name), r in results.items():
+        if w == workers:
+            print(f"{name:<34}{r['wall']:>8.2f}{r['cpu']:>8.2f}{r['wall'] / bare['wall']:>8.1f}"
+                  f"{r['cpu'] / bare['cpu']:>8.1f}{r['mem']:>10.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Waiting for a saved workbook or template: filesystem events, polling as the fallback.
+
+    watcher = Watcher(Path("records"))
+    while watcher.wait(stop):   # True once a watched file changed and the writes settled
+        rebuild()
+
+With watchdog (a dependency of mkdocs) the operating system reports each write, so
+a save is noticed within milliseconds instead of on the next one-second poll, and
+the rebuild starts once the writes have been quiet for SETTLE seconds (Excel and
+WPS save in several steps: a temporary file, then a rename) instead of after a
+fixed wait. Without watchdog, or when the folder cannot be watched (some network
+drives), the files are polled once a second as before.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from .reading import input_files
+
+POLL_SECONDS = 1.0
+SETTLE = 0.25
+
+
+def watched(records_dir: Path) -> list[Path]:
+    """The four workbooks (.xlsx, or .xls/.ods read instead) and every file of the station's
+    own templates."""
+    files = input_files(records_dir)
+    templates = templates_dir(records_dir)
+    if templates.is_dir():
+        files += sorted(p for p in templates.rglob("*") if p.is_file())
+    return files
+
+
+def templates_dir(records_dir: Path) -> Path:
+    return Path(records_dir).resolve().parent / "site_templates"
+
+
+def stamp(files: list[Path]) -> tuple:
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+            out.append((str(f), st.st_ino, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), None, None, None))
+    return tuple(out)
+
+
+class Watcher:
+    def __init__(self, records_dir: Path, *, poll: float = POLL_SECONDS, settle: float = SETTLE,
+                 events: bool = True):
+        self.records_dir = Path(records_dir)
+        self.poll, self.settle = poll, settle
+        self.last = stamp(watched(self.records_dir))
+        self._changed = threading.Event()
+        self._last_event = 0.0
+        self._observer = self._observe() if events else None
+
+    @property
+    def uses_events(self) -> bool:
+        return self._observer is not None
+
+    def _relevant(self, path: str) -> bool:
+        p = Path(path)
+        names = {f.name for f in input_files(self.records_dir)}
+        if p.parent.resolve() == self.records_dir.resolve() and p.name in names:
+            return True
+        templates = templates_dir(self.records_dir)
+        return templates == p.resolve() or templates in p.resolve().parents
+
+    def _observe(self):
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError:
+            return None
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+                if any(p and watcher._relevant(str(p)) for p in paths):
+                    watcher._last_event = time.monotonic()
+                    watcher._changed.set()
+
+        observer = Observer()
+        try:
+            observer.schedule(Handler(), str(self.records_dir.resolve()), recursive=False)
+            templates = templates_dir(self.records_dir)
+            if templates.is_dir():
+                observer.schedule(Handler(), str(templates), recursive=True)
+            # the templates folder may be created later: watch the parent for it too
+            observer.schedule(Handler(), str(templates.parent), recursive=False)
+            observer.daemon = True
+            observer.start()
+        except (OSError, RuntimeError):
+            return None
+        return observer
+
+    def wait(self, stop: threading.Event) -> bool:
+        """Block until a watched file changed (True) or `stop` is set (False)."""
+        while not stop.is_set():
+            if self._observer is not None:
+                if not self._changed.wait(0.2):
+                    continue
+                while time.monotonic() - self._last_event < self.settle:  # let the writes finish
+                    if stop.wait(self.settle / 2):
+                        return False
+                self._changed.clear()
+            elif stop.wait(self.poll):
+                return False
+            now = stamp(watched(self.records_dir))
+            if now != self.last:
+                if self._observer is None:  # polling: give the save time to finish
+                    time.sleep(0.5)
+                    now = stamp(watched(self.records_dir))
+                self.last = now
+                return True
+        return False
+
+    def close(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=2)

@@ -1,0 +1,177 @@
+"""Incremental private output: after one edited cell, a build that carries unchanged
+documents over from the last private folder writes exactly what a fresh build writes."""
+
+import io
+import os
+import zipfile
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from generator.private import carry, write_private
+
+from private_station import (
+    BATCHES,
+    CATEGORIES,
+    DIBAO,
+    INCOMES,
+    MEMBERS,
+    OBJECTIONS,
+    PAYOUTS,
+    TODAY,
+    VISITS,
+    WORKERS,
+    read_station,
+)
+
+
+def _edit(table: list[dict], index: int, **changes) -> list[dict]:
+    rows = [dict(r) for r in table]
+    rows[index].update(changes)
+    return rows
+
+
+# one cell of each kind: (name, overrides for read_station, documents that must change)
+EDITS = [
+    ("visit note (private only)", {"tables": {"visits": _edit(VISITS, 0, notes="复查：收入已核实无误")}},
+     {"档案/" + VISITS[0]["archive_no"] + ".html"}),
+    ("worker phone", {"tables": {"workers": _edit(WORKERS, 3, phone="13912345678")}},
+     {"档案/" + WORKERS[3]["archive_no"] + ".html"}),
+    ("family member income", {"tables": {"members": _edit(MEMBERS, 0, income=D("1234.50"))}},
+     {"档案/" + MEMBERS[0]["archive_no"] + ".html"}),
+    ("payout amount (public)", {"tables": {"payouts": _edit(PAYOUTS, 9, amount=D("250"))}},
+     {"档案/" + PAYOUTS[9]["archive_no"] + ".html", "签收单/公示_GS-2026-03.html",
+      "季度统计/2026Q3季度统计表.xlsx", "档案/index.html", "签收单/index.html"}),  # indexes show totals
+    ("objection result", {"tables": {"objections": _edit(OBJECTIONS, 0, resolution="经两次入户复查，收入属实")}},
+     {"档案/" + OBJECTIONS[0]["archive_no"] + ".html"}),
+    ("batch title", {"tables": {"batches": _edit(BATCHES, 3, title="2026年金秋助学与医疗救助公示")}},
+     {"签收单/公示_GS-2026-03.html", "签收单/index.html",
+      *{f"档案/{p['archive_no']}.html" for p in PAYOUTS if p.get("batch") == BATCHES[3]["batch_no"]}}),
+    ("fund income", {"tables": {"incomes": _edit(INCOMES, 4, amount=D("5700"))}},
+     {"季度统计/2026Q3季度统计表.xlsx"}),
+    # cells that reach many documents: only the comparison with a fresh build counts
+    ("disclosure start", {"tables": {"batches": _edit(
+        BATCHES, [b["batch_no"] for b in BATCHES].index("GS-2026-05"), start=date(2026, 11, 10))}}, None),
+    ("annual review added", {"tables": {"reviews": [
+        {"archive_no": WORKERS[0]["archive_no"], "date": date(2026, 3, 10), "household_income": D("30000"),
+         "rigid_spending": D("6000"), "household_size": 3, "category": WORKERS[0]["category"],
+         "reviewer": "李文", "conclusion": "收入无变化，仍属原类别"}]}},
+     {"档案/" + WORKERS[0]["archive_no"] + ".html"}),
+    ("dibao line", {"tables": {"dibao_lines": _edit(DIBAO, 2, amount=D("1100"))}}, None),
+    ("category multiple", {"tables": {"categories": _edit(CATEGORIES, 1, multiple=D("1.5"))}}, None),
+    ("station setting", {"settings": {"contact": "王芳"}}, {"季度统计/*"}),  # every report names the contact
+]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file by relative path; workbooks as their parts without the timestamps."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name == carry.NAME:
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
+                for name in sorted(z.namelist()):
+                    if name != "docProps/core.xml":  # created/modified time
+                        out[f"{rel}!{name}"] = z.read(name)
+        else:
+            out[rel] = path.read_bytes()
+    return out
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory):
+    base = tmp_path_factory.mktemp("base")
+    records = read_station(base / "records")
+    out = base / "private"
+    write_private(records, out, today=TODAY, pdf=False)
+    return out
+
+
+@pytest.mark.parametrize("name,overrides,changed", EDITS, ids=[e[0] for e in EDITS])
+def test_one_cell_edit_carries_the_rest_and_matches_a_fresh_build(previous, tmp_path, name, overrides,
+                                                                   changed):
+    records = read_station(tmp_path / "records", **overrides)
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert _tree(staging) == _tree(fresh)
+    before, after = _tree(previous), _tree(staging)
+    differs = {k.split("!")[0] for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    if changed is None:
+        assert differs
+        return
+    if changed == {"季度统计/*"}:
+        changed = {k for k in differs if k.startswith("季度统计/")}
+        assert len(changed) == len(list((previous / "季度统计").glob("*.xlsx")))
+    assert differs == changed
+    if "settings" in overrides:
+        return  # every page header shows the station: everything is rendered again
+    # the documents that did not change were carried over as links to the old files
+    for path in [*result.dossiers, *result.receipts]:
+        rel = path.relative_to(staging).as_posix()
+        links = (staging / rel).stat().st_nlink
+        assert links == 1 if rel in changed else links >= 2, rel
+    assert result.carried >= len(result.dossiers) + len(result.receipts) - len(changed)
+    assert (previous / carry.NAME).exists()
+
+
+def test_a_document_edited_by_hand_is_rendered_again(previous, tmp_path):
+    records = read_station(tmp_path / "records")
+    target = previous / "档案" / f"{WORKERS[0]['archive_no']}.html"
+    original, stat = target.read_bytes(), target.stat()
+    try:
+        target.write_bytes(original.replace("生成日期".encode(), "手改日期".encode()))
+        staging = tmp_path / "staging"
+        write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+        assert (staging / "档案" / target.name).read_bytes() == original
+        assert (staging / "档案" / target.name).stat().st_nlink == 1
+    finally:
+        target.write_bytes(original)
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_writing_never_goes_through_a_carried_link(previous, tmp_path):
+    records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="新的回访记录")})
+    old = previous / "档案" / f"{VISITS[0]['archive_no']}.html"
+    before = old.read_bytes()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    # a stale link in staging (as a seeded PDF would be) must be replaced, not written through
+    (staging / "档案").mkdir()
+    os.link(old, staging / "档案" / old.name)
+    write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert old.read_bytes() == before
+    assert "新的回访记录" in (staging / "档案" / old.name).read_text(encoding="utf-8")
+
+
+def test_a_later_day_keeps_unchanged_documents_with_their_print_date(previous, tmp_path):
+    records = read_station(tmp_path / "records")
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=date(2026, 11, 24), pdf=False, previous=previous)
+    assert result.rendered == 0 and result.carried > 0
+
+
+def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path):
+    from generator.names import name_key
+    from generator.private import printing
+    from generator.private.dossiers import filing_order
+
+    records = read_station(tmp_path / "records")
+    order = filing_order(records)
+    whole = printing.volumes(records, order)
+    split = printing.volumes(records, order, size=1)
+    assert sum(len(f) for _, _, f in split) == len(order) and all(len(f) == 1 for _, _, f in split)
+    # the files, sorted by name, hold the dossiers in filing (pinyin) order
+    by_name = sorted(split, key=lambda v: v[1])
+    assert [f.stem for _, _, filed in by_name for f in filed] == [f.stem for f in order]
+    keys = [name_key(f.worker.name, f.worker.archive_no) for _, _, filed in by_name for f in filed]
+    assert keys == sorted(keys)
+    s_volumes = [name for label, name, _ in split if name.startswith("分册_S")]
+    assert s_volumes == ["分册_S-01.pdf", "分册_S-02.pdf"]  # 单田芳 and 沙小红
+    assert "分册_S.pdf" in [name for _, name, _ in whole]
+    assert printing.memory_jobs(100) >= 1

@@ -1,0 +1,101 @@
+"""What `bangfu serve` relies on to be quick: filesystem events for a saved workbook, and
+parsed workbooks kept in memory so that a save re-reads only the workbook that changed."""
+
+import threading
+import time
+from dataclasses import fields
+
+import pytest
+
+import generator.reading as reading
+from generator.reading import keep_parsed, read_records
+from generator.watch import Watcher
+
+from private_station import VISITS, write_station
+
+
+@pytest.fixture
+def station(tmp_path):
+    return write_station(tmp_path / "records")
+
+
+def _stop_after(seconds: float) -> threading.Event:
+    stop = threading.Event()
+    threading.Timer(seconds, stop.set).start()
+    return stop
+
+
+def test_a_saved_workbook_is_noticed_through_events_within_a_second(station):
+    watcher = Watcher(station)
+    try:
+        assert watcher.uses_events
+        book = station / "帮扶记录.xlsx"
+        data = book.read_bytes()
+        threading.Timer(0.3, lambda: (book.with_suffix(".tmp").write_bytes(data + b"\0"),
+                                      book.with_suffix(".tmp").replace(book))).start()
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(5)) is True
+        assert time.monotonic() - started < 1.3  # 0.3 s until the save, then the settle time
+    finally:
+        watcher.close()
+
+
+def test_other_files_in_the_folder_do_not_start_a_build(station):
+    watcher = Watcher(station)
+    try:
+        threading.Timer(0.2, lambda: (station / "~$帮扶记录.xlsx").write_bytes(b"lock")).start()
+        threading.Timer(0.3, lambda: (station / "说明.txt").write_text("x", encoding="utf-8")).start()
+        assert watcher.wait(_stop_after(1.5)) is False
+    finally:
+        watcher.close()
+
+
+def test_polling_still_works_without_events(station):
+    watcher = Watcher(station, events=False, poll=0.1)
+    assert not watcher.uses_events
+    threading.Timer(0.2, lambda: write_station(station, settings={"contact": "王芳"})).start()
+    assert watcher.wait(_stop_after(5)) is True
+
+
+def _tables(records):
+    names = [f.name for f in fields(records) if isinstance(getattr(records, f.name), list)]
+    return {n: getattr(records, n) for n in names} | {"settings": records.settings, "places": records.places}
+
+
+def test_kept_workbooks_are_reused_until_their_file_changes(station, monkeypatch):
+    opened = []
+    real = reading.read_book
+
+    def counting(path, **kw):
+        opened.append(path.name)
+        return real(path, **kw)
+
+    monkeypatch.setattr(reading, "read_book", counting)
+    keep_parsed(True)
+    try:
+        first = read_records(station)
+        assert len(opened) == 4
+        opened.clear()
+        again = read_records(station)
+        assert opened == [] and _tables(again.records) == _tables(first.records)
+        assert again.problems == first.problems
+        time.sleep(0.01)
+        changed = [dict(v) for v in VISITS]
+        changed[0]["notes"] = "复查：情况属实"
+        write_station(station, tables={"visits": changed})  # rewrites all four files
+        opened.clear()
+        third = read_records(station)
+        assert len(opened) == 4
+        assert third.records.visits[0].notes == "复查：情况属实"
+        # touch only one workbook: only that one is read again
+        book = station / "帮扶政策.xlsx"
+        book.with_suffix(".tmp").write_bytes(book.read_bytes())
+        book.with_suffix(".tmp").replace(book)
+        opened.clear()
+        fourth = read_records(station)
+        assert opened == ["帮扶政策.xlsx"]
+        keep_parsed(False)
+        fresh = read_records(station)
+        assert _tables(fourth.records) == _tables(fresh.records) and fourth.problems == fresh.problems
+    finally:
+        keep_parsed(False)
