@@ -80,7 +80,8 @@ def test_originals_unchanged_byte_for_byte(annotated):
 
 def test_only_workbooks_with_problems_are_copied(annotated):
     _, out, _, _ = annotated
-    assert sorted(p.name for p in out.iterdir() if p.name != ".bangfu-annotated") == sorted([REGISTER, AID, schema.POLICY.filename])
+    copied = sorted(p.name for p in out.iterdir() if p.name != ".bangfu-annotated")
+    assert copied == sorted([REGISTER, AID, schema.POLICY.filename])
     assert FUNDS not in {p.name for p in out.iterdir()}
 
 
