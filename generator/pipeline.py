@@ -56,6 +56,10 @@ def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet
         problems = list(result.problems)
         if not result.unreadable:
             with step("check", "检查记录"):
-                problems.extend(run_checks(result.records, today))
+                # a cell the reader refused reads as blank: what a rule says about that blank
+                # cell is a knock-on of the same fault, reported once, by the reader
+                refused = {(p.file, p.sheet, p.cell) for p in problems if p.is_error and p.cell}
+                problems.extend(p for p in run_checks(result.records, today)
+                                if (p.file, p.sheet, p.cell) not in refused)
     problems.sort(key=sort_key)
     return CheckOutcome(result.records, problems, result.unreadable)

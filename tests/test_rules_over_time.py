@@ -472,3 +472,9 @@ def test_beneficiary_not_in_the_family_and_an_incomplete_standard(tmp_path):
         item(d, "生活救助")["固定金额"] = None
     assert run(tmp_path, change) == {at("受助对象", 0, "beneficiary-unknown"),
                                      at("固定金额", 0, "item-standard-incomplete", "帮扶项目")}
+
+
+def test_a_refused_cell_is_reported_once_by_the_reader(tmp_path):
+    # 固定金额 typed as text: the reader's type-money, not also a rule's "standard incomplete"
+    got = run(tmp_path, lambda d: item(d, "生活救助").update({"固定金额": "三百块"}))
+    assert got == {at("固定金额", 0, "type-money", "帮扶项目")}
