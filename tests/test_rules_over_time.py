@@ -444,15 +444,17 @@ def test_school_level_from_the_birth_date_then_the_school_name(tmp_path):
 
 
 def test_statistics_count_each_payout_under_the_category_of_its_date(tmp_path):
-    from generator.site.stats import registered_stats, year_stats
+    from generator.site.disclosure_control import worker_value
+    from generator.site.stats import registered_stats
 
     def change(d):
         d[REG]["年度复核"] = [review(category="意外致困")]
     records = _read(tmp_path, change)
-    by_category = year_stats(records, 2024, date(2026, 11, 23), 0).tables[1]
-    assert [label for label, _ in by_category.rows] == ["相对困难"]  # both files were 相对困难 in 2024
+    w = records.worker_by_no["SF-0001"]
+    assert worker_value(records, w, "category", date(2024, 3, 20)) == "相对困难"  # the 2024 payout
+    assert worker_value(records, w, "category") == "意外致困"  # reviewed in 2026
     now = registered_stats(records, 0)[0]
-    assert sorted(label for label, _ in now.rows) == ["意外致困", "相对困难"]  # SF-0001 reviewed in 2026
+    assert sorted(label for label, _ in now.rows) == ["意外致困", "相对困难"]
 
 
 def test_objection_still_open_in_the_original_batch_holds_the_redisclosed_case(tmp_path):
