@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .checks import run_checks
 from .gcpause import gc_paused
-from .problems import ERROR, Problem, has_errors, sort_key
+from .problems import Problem, has_errors, sort_key
 from .reading import read_records
 from .records import Records
 
@@ -56,10 +56,10 @@ def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet
         problems = list(result.problems)
         if not result.unreadable:
             with step("check", "检查记录"):
-                # a cell the reader already refused is explained there: a rule that then
-                # finds it empty would only repeat the same fix in other words
-                refused = {(p.file, p.sheet, p.cell) for p in problems if p.cell and p.severity == ERROR}
+                # a cell the reader refused reads as blank: what a rule says about that blank
+                # cell is a knock-on of the same fault, reported once, by the reader
+                refused = {(p.file, p.sheet, p.cell) for p in problems if p.is_error and p.cell}
                 problems.extend(p for p in run_checks(result.records, today)
-                                if not (p.cell and (p.file, p.sheet, p.cell) in refused))
+                                if (p.file, p.sheet, p.cell) not in refused)
     problems.sort(key=sort_key)
     return CheckOutcome(result.records, problems, result.unreadable)

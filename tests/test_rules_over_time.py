@@ -444,7 +444,7 @@ def test_school_level_from_the_birth_date_then_the_school_name(tmp_path):
 
 
 def test_statistics_count_each_payout_under_the_category_of_its_date(tmp_path):
-    from generator.site.disclosure_control import Plan
+    from generator.site.disclosure_control import Plan, worker_value
     from generator.site.stats import registered_stats, year_stats
 
     def change(d):
@@ -452,8 +452,11 @@ def test_statistics_count_each_payout_under_the_category_of_its_date(tmp_path):
     records = _read(tmp_path, change)
     by_category = year_stats(Plan(records, date(2026, 11, 23), min_cell=1), 2024).tables[1]
     assert [label for label, _ in by_category.rows] == ["相对困难"]  # both files were 相对困难 in 2024
+    w = records.worker_by_no["SF-0001"]
+    assert worker_value(records, w, "category", date(2024, 3, 20)) == "相对困难"  # the 2024 payout
+    assert worker_value(records, w, "category") == "意外致困"  # reviewed in 2026
     now = registered_stats(records, 0)[0]
-    assert sorted(label for label, _ in now.rows) == ["意外致困", "相对困难"]  # SF-0001 reviewed in 2026
+    assert sorted(label for label, _ in now.rows) == ["意外致困", "相对困难"]
 
 
 def test_objection_still_open_in_the_original_batch_holds_the_redisclosed_case(tmp_path):
@@ -473,3 +476,9 @@ def test_beneficiary_not_in_the_family_and_an_incomplete_standard(tmp_path):
         item(d, "生活救助")["固定金额"] = None
     assert run(tmp_path, change) == {at("受助对象", 0, "beneficiary-unknown"),
                                      at("固定金额", 0, "item-standard-incomplete", "帮扶项目")}
+
+
+def test_a_refused_cell_is_reported_once_by_the_reader(tmp_path):
+    # 固定金额 typed as text: the reader's type-money, not also a rule's "standard incomplete"
+    got = run(tmp_path, lambda d: item(d, "生活救助").update({"固定金额": "三百块"}))
+    assert got == {at("固定金额", 0, "type-money", "帮扶项目")}
