@@ -8,6 +8,7 @@ Tests that need it are skipped where LibreOffice is not installed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,8 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 def need_office():
     if SOFFICE is None:
+        if os.environ.get("BANGFU_REQUIRE_OFFICE"):  # CI installs it: missing is an error there
+            pytest.fail("LibreOffice (soffice) is required here (BANGFU_REQUIRE_OFFICE) but not installed")
         pytest.skip("LibreOffice (soffice) is not installed")
 
 
