@@ -43,12 +43,14 @@ def _assert_safe(built):
     return attack
 
 
+@pytest.mark.slow
 def test_demo_hides_what_it_hides_everywhere(demo_site):
     attack = _assert_safe(demo_site)
     hidden = [(y, k) for y, st in attack.years.items() for k, c in st["cells"].items() if c is None]
     assert hidden  # the demo has small cells: the test is not vacuous
 
 
+@pytest.mark.slow
 def test_twenty_worker_station(tmp_path):
     built = _station(tmp_path, 20)
     attack = _assert_safe(built)
@@ -69,6 +71,7 @@ def test_two_thousand_worker_station(tmp_path):
     _assert_safe(_station(tmp_path, 2000, seed=12))
 
 
+@pytest.mark.slow
 def test_attacker_finds_the_old_leak(tmp_path):
     """The attacker is not blind: a site that publishes a hidden cell elsewhere is caught.
     Here the fund download is made to show a hidden statistics cell, as the fund pages
@@ -144,6 +147,7 @@ def test_secondary_suppression_leaves_fixed_cells_and_protects_amounts():
 
 
 # --- 公示 pages ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_list_amounts_follow_the_item_setting(demo_site):
     from decimal import Decimal
 
@@ -172,6 +176,7 @@ def test_list_amounts_follow_the_item_setting(demo_site):
         ["500 元以下", "500–1,000 元", "1,000–2,000 元", "5,000–10,000 元", "20,000 元以上"]
 
 
+@pytest.mark.slow
 def test_superseded_notice_gives_its_outcome_as_counts(demo_site):
     from site_helpers import Tables
 
@@ -186,6 +191,7 @@ def test_superseded_notice_gives_its_outcome_as_counts(demo_site):
     assert Tables(demo_site.page("notices/GS-2025-05/")).tables[0][0][:2] == ["帮扶项目", "人次"]
 
 
+@pytest.mark.slow
 def test_build_refuses_a_site_that_gives_a_hidden_cell_back(tmp_path):
     """A station's own template that prints the fund figures the statistics hide: the
     build's audit works the cells out and publishes nothing."""

@@ -22,6 +22,8 @@ from corpus import make_error_cell, rewrite_part, sheet_part
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import cell_of, station_data, write_station  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
+
 TODAY = date(2026, 11, 23)
 REG, AID, FUNDS, POLICY = "困难职工档案.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx", "帮扶政策.xlsx"
 
