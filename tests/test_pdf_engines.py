@@ -30,6 +30,7 @@ def engine_in_subprocess(env: dict) -> list[str]:
     return out.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_no_chinese_font_means_no_pdf_and_one_clear_message(tmp_path):
     pytest.importorskip("weasyprint")
     conf = tmp_path / "fonts.conf"  # a machine whose only fonts are Latin ones
@@ -40,6 +41,7 @@ def test_no_chinese_font_means_no_pdf_and_one_clear_message(tmp_path):
     assert message == pdf.NO_CJK_FONT and "apt-get install fonts-noto-cjk" in message
 
 
+@pytest.mark.slow
 def test_with_chinese_fonts_weasyprint_is_chosen():
     pytest.importorskip("weasyprint")
     if not pdf.chinese_font():
