@@ -59,8 +59,8 @@ def run_child(code: str, *args: str) -> dict:
 
 
 BUILD = "import sys; from generator.cli import cli; sys.argv = ['bangfu', *sys.argv[1:]]; cli()"
-BARE = "import sys; sys.path.insert(0, %r); from check_bench import bare_read; from pathlib import Path; " \
-       "bare_read(Path(sys.argv[1]))" % str(HERE)
+BARE = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from check_bench import bare_read; "
+        "from pathlib import Path; bare_read(Path(sys.argv[1]))")
 
 
 def build(records: Path, out: Path, pdf: bool) -> dict:

@@ -26,6 +26,8 @@ from private_station import (
     read_station,
 )
 
+pytestmark = pytest.mark.slow  # each case writes a station's private records twice; the full suite runs them
+
 
 def _edit(table: list[dict], index: int, **changes) -> list[dict]:
     rows = [dict(r) for r in table]

@@ -13,6 +13,8 @@ from generator.watch import Watcher
 
 from private_station import VISITS, write_station
 
+pytestmark = pytest.mark.slow  # each case waits for a file watcher; the full suite runs them
+
 
 @pytest.fixture
 def station(tmp_path):

@@ -17,6 +17,8 @@ from generator.reading import read_records
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import ID_1, cell_of, station_data, write_station  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
+
 TODAY = date(2026, 11, 23)
 
 
@@ -48,7 +50,6 @@ def note_with_personal_data(data):
     data["帮扶资金.xlsx"]["资金账户"][0]["说明"] = f"联系人张晓明，身份证 {ID_1}，电话 {PHONE}"
 
 
-@pytest.mark.slow
 def test_numbers_in_a_public_fund_note_are_never_excused(tmp_path):
     records = records_with(tmp_path, note_with_personal_data)
     site = page(tmp_path / "site", f"<p>联系人张晓明，身份证 {ID_1}，电话 {PHONE}</p>")
@@ -103,7 +104,6 @@ def test_a_bank_card_with_spaces_is_found(tmp_path):
     assert leaks(site, records) == {("index.html", "银行卡号", worker("银行卡号"))}
 
 
-@pytest.mark.slow
 def test_a_kept_site_is_scanned_again_when_the_records_change(tmp_path):
     """A new family member whose name is already on the (unchanged) pages: the build that
     keeps the site must still scan it against the new records, and refuse."""

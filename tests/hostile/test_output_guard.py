@@ -24,6 +24,8 @@ from generator.cli import cli
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from station import station_data, write_station  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the full suite runs these; the fast lane leaves them out
+
 AID = "帮扶记录.xlsx"
 TODAY = "2026-11-23"
 
