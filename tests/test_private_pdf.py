@@ -66,7 +66,8 @@ def test_unchanged_pdfs_are_reused_and_changed_ones_rendered(built, tmp_path):
              "paid": date(2025, 1, 20), "signed_on": date(2025, 1, 20)}
     changed = read_station(tmp_path / "records", tables={"payouts": [*PAYOUTS, extra]})
     third = write_private(changed, out, today=TODAY, pdf=True)
-    assert third.pdf_rendered == 3  # 分册_Z, 档案目录 (counts), 全部签收单
+    # 分册_Z, 档案目录 (counts), 全部签收单; and 待办.pdf, back from the next day's list to today's
+    assert third.pdf_rendered == 4
     # without PDF output, PDFs that went stale are removed, unchanged ones kept
     write_private(records, out, today=TODAY, pdf=False)
     assert not (out / "档案" / "分册_Z.pdf").exists() and (out / "档案" / "分册_S.pdf").exists()
