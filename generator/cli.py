@@ -113,6 +113,11 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
         click.echo(json.dumps(report_text.as_json(outcome.problems), ensure_ascii=False, indent=1))
     else:
         click.echo(report_text.render(outcome.problems, records_dir))
+        if not outcome.unreadable:
+            from .todo import work_list
+
+            click.echo(work_list(outcome.records, _parse_today(today) or date.today()).summary_line(
+                f"bangfu todo {records_dir}" + (f" --today {today}" if today else "")))
     if annotate_dir is not None:
         from .annotate import annotate
         from .outputs import OutputRefused
@@ -125,6 +130,25 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
         if fmt == "text":
             click.echo(f"已在 {annotate_dir} 写出 {len(written)} 个标注副本；原文件未被修改。")
     sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@_records_argument
+@_today_option("按此日期列出（默认今天），如 2026-11-23。")
+def todo(records_dir: Path, today: str | None):
+    """列出待办事项：到期和逾期的核实、公示、发放、签收、回访、复核、接待，以及建议，最紧急的在前。
+
+    退出码：0 已列出（记录中有错误时也尽量列出），2 工作簿无法读取。
+    """
+    from .todo import render_text, work_list
+
+    outcome = check_folder(records_dir, _parse_today(today))
+    if outcome.unreadable:
+        click.echo(report_text.render(outcome.problems, records_dir))
+        sys.exit(2)
+    click.echo(render_text(work_list(outcome.records, _parse_today(today) or date.today())))
+    if outcome.exit_code:
+        click.echo(f"注意：记录中有错误，清单可能不完整。请运行 bangfu check {records_dir} 查看并改正。")
 
 
 @cli.command()
@@ -275,6 +299,24 @@ def report(records_arg: Path | None, quarter: str, records_dir: Path | None, out
     private_dir = private_dir or places.private_dir(records_dir)
     sys.exit(write_report_command(records_dir, quarter, out_path, private_dir, echo=click.echo,
                                   force=force))
+
+
+@cli.command()
+@click.argument("records_arg", required=False, metavar="[记录文件夹]", type=click.Path(path_type=Path))
+@click.option("--from", "start", required=True, metavar="日期", help="起始日期，如 2026-01-01。")
+@click.option("--to", "end", metavar="日期", help="截止日期（默认今天），如 2026-06-30。")
+@click.option("--records-dir", type=click.Path(path_type=Path), metavar="文件夹",
+              help="记录文件夹（也可以直接写在命令后面），默认 records。")
+@click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹", help=PRIVATE_HELP)
+def cases(records_arg: Path | None, start: str, end: str | None, records_dir: Path | None,
+          private_dir: Path | None):
+    """生成一段时间的办结表（Excel），例如：bangfu cases 我的站点 --from 2026-01-01 --to 2026-06-30"""
+    from .private import write_closing_command
+
+    records_dir = records_arg or records_dir or Path(DEFAULT_RECORDS)
+    private_dir = private_dir or places.private_dir(records_dir)
+    sys.exit(write_closing_command(records_dir, _parse_today(start), _parse_today(end), private_dir,
+                                   echo=click.echo))
 
 
 @cli.command("columns")

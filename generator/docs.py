@@ -115,6 +115,8 @@ def _sheet_section(book: schema.Book, sheet: schema.Sheet) -> list[str]:
     lines = [f"### 工作表“{sheet.name}”", ""]
     if sheet.description:
         lines += [sheet.description, ""]
+    if sheet.optional:
+        lines += ["这张工作表是后来新增的：工作簿中没有它也能通过检查；需要时从 bangfu init 生成的模板中复制。", ""]
     if sheet.settings:
         lines += ["第 1 列“设置项”写下表中的名称，第 2 列“值”填写内容，第 3 列“说明”可随意填写。", "",
                   _row("设置项", "类型", "必填", "说明", "示例"), _row(*["---"] * 5)]

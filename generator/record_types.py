@@ -171,6 +171,27 @@ class Objection:
 
 
 @dataclass(frozen=True, slots=True)
+class Reception:
+    """帮扶记录.xlsx / 接待登记"""
+    reception_no: str | None = None  # 登记编号
+    received: date | None = None  # 接待日期
+    channel: str | None = None  # 接待方式
+    name: str | None = None  # 姓名
+    phone: str | None = None  # 联系电话
+    person_kind: str | None = None  # 人员类别
+    archive_no: str | None = None  # 档案编号
+    employer: str | None = None  # 工作单位
+    kind: str | None = None  # 事项类别
+    request: str | None = None  # 诉求内容
+    handling: str | None = None  # 办理情况
+    transferred_to: str | None = None  # 转办单位
+    result: str | None = None  # 办理结果
+    closed: date | None = None  # 办结日期
+    clerk: str | None = None  # 接待人
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Fund:
     """帮扶资金.xlsx / 资金账户"""
     name: str | None = None  # 账户名称
@@ -226,6 +247,11 @@ class Settings:
     close_disclosure: bool = False  # 结档须公示
     redisclosure_severity: str = "提醒"  # 异议后未重新公示
     matching_ratio: Decimal | None = None  # 财政配套比例
+    follow_up_groups: tuple[str, ...] = ('生活救助', '医疗救助', '助学')  # 回访项目
+    follow_up_days: int = 30  # 回访天数
+    payment_days: int = 10  # 发放时限
+    reception_days: int = 7  # 接待办结时限
+    todo_days: int = 14  # 待办提前天数
     rows: dict[str, int] = field(default_factory=dict)
 
 
@@ -290,6 +316,7 @@ RECORD_CLASSES: dict[str, type] = {
     "payouts": Payout,
     "batches": Batch,
     "objections": Objection,
+    "reception": Reception,
     "funds": Fund,
     "incomes": Income,
     "expenses": Expense,

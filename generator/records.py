@@ -27,6 +27,7 @@ from .record_types import (
     Member,
     Objection,
     Payout,
+    Reception,
     Review,
     Settings,
     Visit,
@@ -34,8 +35,8 @@ from .record_types import (
 )
 
 __all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "Expense", "Fund", "Income", "Item",
-           "Member", "Objection", "Payout", "Place", "Records", "Review", "Settings", "Visit", "Worker",
-           "per_capita", "is_void", "Figures"]
+           "Member", "Objection", "Payout", "Place", "Reception", "Records", "Review", "Settings", "Visit",
+           "Worker", "per_capita", "is_void", "Figures"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Records:
     payouts: list[Payout] = field(default_factory=list)
     batches: list[Batch] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
+    reception: list[Reception] = field(default_factory=list)
     funds: list[Fund] = field(default_factory=list)
     incomes: list[Income] = field(default_factory=list)
     expenses: list[Expense] = field(default_factory=list)

@@ -109,6 +109,9 @@ CHOICE_SYNONYMS = {
     "离婚": "离异", "健康": "良好", "党员": "中共党员", "团员": "共青团员",
 }
 EXIT_REASON = ("收入超过标准", "死亡", "退休", "调离或迁出", "不再符合条件", "本人申请退出", "其他")
+RECEPTION_CHANNEL = ("来访", "电话", "网络", "信函", "其他")
+RECEPTION_PERSON = ("困难职工", "工会会员", "农民工", "工会干部", "其他职工", "其他")
+RECEPTION_KIND = ("生活救助", "医疗救助", "助学", "法律援助", "就业援助", "政策咨询", "投诉建议", "其他")
 
 
 @dataclass(frozen=True)
@@ -326,8 +329,8 @@ PAYOUTS = Sheet("帮扶发放", "payouts", (
     C("发放方式", "method", ENUM, True, PAY_METHOD, example="银行卡"),
     C("已签收", "signed", BOOL, True, aliases=("是否签收", "签收"), width=8, example=True),
     C("签收日期", "signed_on", DATE, example=date(2024, 4, 25)),
-    C("回访日期", "followed_up", DATE),
-    C("回访情况", "follow_up", TEXT, sensitive=S_NOTE, width=24),
+    C("回访日期", "followed_up", DATE, example=date(2024, 5, 20)),
+    C("回访情况", "follow_up", TEXT, sensitive=S_NOTE, width=24, example="救助金已用于支付医疗费用"),
     C("经办人", "clerk", TEXT, example="李文"),
     C("备注", "note", TEXT, sensitive=S_NOTE, width=24, max_length=2000),
 ), "每笔帮扶发放一行（一人一次一行）。")
@@ -362,8 +365,30 @@ OBJECTIONS = Sheet("异议处理", "objections", (
     C("重新公示批次", "redisclosed_in", CODE, ref="aid.batches"),
 ), "公示期间收到的异议及复查结果。")
 
-AID = Book("帮扶记录.xlsx", "aid", (PAYOUTS, BATCHES, OBJECTIONS),
-           "帮扶发放记录、公示批次和异议处理。")
+RECEPTION = Sheet("接待登记", "reception", (
+    C("登记编号", "reception_no", CODE, True, unique=True, aliases=("编号",), example="JD-2024-001"),
+    C("接待日期", "received", DATE, True, aliases=("日期", "来访日期"), example=date(2024, 5, 6)),
+    C("接待方式", "channel", ENUM, choices=RECEPTION_CHANNEL, width=8, example="来访"),
+    C("姓名", "name", TEXT, True, hint="来访或来电人", sensitive=S_NAME, example="赵建国", max_length=40),
+    C("联系电话", "phone", PHONE, sensitive=S_PHONE, width=14, example="13905310088"),
+    C("人员类别", "person_kind", ENUM, choices=RECEPTION_PERSON, example="农民工"),
+    C("档案编号", "archive_no", CODE, ref="register.workers",
+      hint="已建档的困难职工填写；法律援助、就业援助和咨询不要求建档"),
+    C("工作单位", "employer", TEXT, width=20, example="示范镇建筑公司"),
+    C("事项类别", "kind", ENUM, True, RECEPTION_KIND, example="法律援助"),
+    C("诉求内容", "request", TEXT, True, aliases=("求助内容", "诉求"), sensitive=S_NOTE, width=30,
+      max_length=2000, example="被拖欠工资三个月，咨询如何维权"),
+    C("办理情况", "handling", TEXT, sensitive=S_NOTE, width=30, max_length=2000,
+      example="讲解劳动争议调解和仲裁程序，协助填写法律援助申请表"),
+    C("转办单位", "transferred_to", TEXT, hint="转交其他部门办理时填写", width=18, example="县总工会法律服务中心"),
+    C("办理结果", "result", TEXT, width=24, example="经调解，单位已补发工资"),
+    C("办结日期", "closed", DATE, hint="办理完毕并告知本人的日期；未办结的留空", example=date(2024, 5, 14)),
+    C("接待人", "clerk", TEXT, example="李文"),
+), "来访、来电求助的每一件事一行（有接待登记），不论是否建档：法律援助、就业援助和咨询也在这里登记。",
+    optional=True)
+
+AID = Book("帮扶记录.xlsx", "aid", (PAYOUTS, BATCHES, OBJECTIONS, RECEPTION),
+           "帮扶发放记录、公示批次、异议处理和接待登记。")
 
 # --- 帮扶资金.xlsx ------------------------------------------------------------------
 FUNDS = Sheet("资金账户", "funds", (
@@ -429,6 +454,14 @@ SETTINGS = Sheet("站点设置", "settings", SETTING_COLUMNS,
       default="提醒"),
     C("财政配套比例", "matching_ratio", RATE,
       hint="上级财政专项须地方财政配套的比例，如 1 表示不低于 1:1；不要求可留空", example=Decimal("1")),
+    C("回访项目", "follow_up_groups", MULTI, choices=ITEM_GROUP,
+      hint="发放后需要跟踪回访的项目类别，用、分隔；留空为 生活救助、医疗救助、助学",
+      example="生活救助、医疗救助、助学", default=("生活救助", "医疗救助", "助学")),
+    C("回访天数", "follow_up_days", INT, hint="发放后多少天内回访；填 0 表示不提醒回访", example=30, default=30),
+    C("发放时限", "payment_days", INT, hint="批准后多少个工作日内发放", example=10, default=10),
+    C("接待办结时限", "reception_days", INT,
+      hint="接待登记的事项多少个工作日内办结（帮扶项目规定了办理时限的按项目）", example=7, default=7),
+    C("待办提前天数", "todo_days", INT, hint="待办清单提前多少天列出即将到期的事项", example=14, default=14),
 ))
 
 CATEGORIES = Sheet("困难类别", "categories", (

@@ -13,6 +13,17 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+# 春节 (the first day of the lunar year), for the 两节 season.
+SPRING_FESTIVAL = {date(*d).year: date(*d) for d in (
+    (2020, 1, 25), (2021, 2, 12), (2022, 2, 1), (2023, 1, 22), (2024, 2, 10), (2025, 1, 29),
+    (2026, 2, 17), (2027, 2, 6), (2028, 1, 26), (2029, 2, 13), (2030, 2, 3), (2031, 1, 23),
+    (2032, 2, 11), (2033, 1, 31), (2034, 2, 19), (2035, 2, 8))}
+
+
+def spring_festival(year: int) -> date | None:
+    """The date of 春节 in a year (None outside the table)."""
+    return SPRING_FESTIVAL.get(year)
+
 
 class WorkCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None):

@@ -100,4 +100,9 @@ def test_single_commands_then_a_build(station):
     assert len(list((private / "档案").glob("SF-*.html"))) == 10
     site_files = [p.name for p in (station / "site").rglob("*")]
     assert "README.txt" not in site_files and not any(n.startswith("分册_") for n in site_files)
+    # the work list names people: private only, linked from the private index, never on the site
+    home = (private / "index.html").read_text("utf-8")
+    assert (private / "待办.html").exists() and 'href="待办.html"' in home
+    assert (private / "待办.pdf").exists() and 'href="待办.pdf"' in home
+    assert "待办.html" not in site_files and not any("待办" in n or "办结" in n for n in site_files)
     assert any("内部材料已写入" in line for line in lines)

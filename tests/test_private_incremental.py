@@ -45,7 +45,8 @@ EDITS = [
      {"档案/" + MEMBERS[0]["archive_no"] + ".html"}),
     ("payout amount (public)", {"tables": {"payouts": _edit(PAYOUTS, 9, amount=D("250"))}},
      {"档案/" + PAYOUTS[9]["archive_no"] + ".html", "签收单/公示_GS-2026-03.html",
-      "季度统计/2026Q3季度统计表.xlsx", "档案/index.html", "签收单/index.html"}),  # indexes show totals
+      "季度统计/2026Q3季度统计表.xlsx", "档案/index.html", "签收单/index.html",  # indexes show totals
+      "办结/办结表_2026.xlsx"}),  # the year's 办结 table lists the amount
     ("objection result", {"tables": {"objections": _edit(OBJECTIONS, 0, resolution="经两次入户复查，收入属实")}},
      {"档案/" + OBJECTIONS[0]["archive_no"] + ".html"}),
     ("batch title", {"tables": {"batches": _edit(BATCHES, 3, title="2026年金秋助学与医疗救助公示")}},

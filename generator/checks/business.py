@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import schema
+from .. import lifecycle, schema
 from ..money import CENT
 from ..problems import problem
 from ..records import is_void
@@ -51,7 +51,7 @@ def check(records, ctx):
             continue
         w = workers.get(p.archive_no)
         item = items.get(p.item)
-        if w is not None:
+        if w is not None and lifecycle.needs_file(item):
             yield from _status(records, p, w)
             yield from _beneficiary(records, p, w)
         if item is None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
-from .. import idcard, schema
+from .. import idcard, lifecycle, schema
 from ..problems import problem
 from ..records import is_void, per_capita
 from ..standards import income_multiple
@@ -148,14 +147,10 @@ def _status(records, w, ctx, helped):
             yield problem("exit-missing-date", **records.place("workers", w.row, "registered"),
                           status=w.status, column="建档日期")
             return
-        history = records.reviews_by_worker.get(w.archive_no, ())
-        last = max(d for d in (w.reviewed, w.registered, history[-1].date if history else None)
-                   if d is not None)
-        if ctx.today - last > timedelta(days=365):
+        if ctx.today > lifecycle.review_due(records, w):
             yield problem("review-overdue", **records.place("workers", w.row, "reviewed"),
-                          archive=w.archive_no, last=last.isoformat())
-        paid = any(p.paid and not is_void(p) for p in helped.get(w.archive_no, ()))
-        if ctx.today - w.registered > timedelta(days=365) and not paid:
+                          archive=w.archive_no, last=lifecycle.last_review(records, w).isoformat())
+        if ctx.today > lifecycle.never_helped_due(w) and not lifecycle.helped(helped.get(w.archive_no, ())):
             yield problem("never-helped", **records.place("workers", w.row, "archive_no"),
                           archive=w.archive_no, since=w.registered.isoformat())
 
@@ -167,13 +162,6 @@ def _migrant(records, w):
         yield problem("required", **records.place("workers", w.row, "joined"), column="入职日期",
                       hint="（农民工须填写入职日期，满一年方可认定）")
         return
-    if w.applied and _add_year(w.joined) > w.applied:
+    if w.applied and lifecycle.add_years(w.joined, 1) > w.applied:
         yield problem("ineligible-migrant", **records.place("workers", w.row, "joined"),
                       archive=w.archive_no, joined=w.joined.isoformat(), applied=w.applied.isoformat())
-
-
-def _add_year(d):
-    try:
-        return d.replace(year=d.year + 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + 1, day=28)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..lifecycle import needs_receipt
 from ..problems import ERROR, WARNING, problem
 from ..records import is_void
 
@@ -70,7 +71,7 @@ def _payouts(records, ctx):
         if p.paid is not None and p.approved is None and not is_void(p):
             yield problem("required", **records.place("payouts", p.row, "approved"), column="批准日期",
                           hint="（已发放的记录须有批准日期）")
-        if p.paid is not None and not p.signed and p.method != "服务" and not is_void(p):
+        if needs_receipt(p):
             yield problem("receipt-missing", **records.place("payouts", p.row, "signed"),
                           amount=p.amount, paid=p.paid.isoformat())
         for key, label in _FUTURE:

@@ -18,7 +18,8 @@ there too: yearly reviews (one raised a family's income after it had been given
 aid under the 低保 line), 生活救助 for 意外致困 households above the line, two
 students of one family each given 金秋助学, a rejected and a withdrawn
 application (counted nowhere), and next year's New Year holiday entered in
-调休安排.
+调休安排; a reception log; and what a station has open on `today` (see
+worklist.py) so that `bangfu todo` shows a realistic list.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .people import make_workers
 from .reviews import make_reviews, withdraw_one
 from .schedule import build_calendar
 from .visits import make_visits
+from .worklist import leave_open, make_reception, reviews_due
 from .writer import write_book
 
 DEMO_TODAY = date(2026, 11, 23)
@@ -54,9 +56,12 @@ def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
     objections = make_objections(rng, cal, upheld_in)
     closure_rounds(cal, people)
     rounds = number_batches(cal)
+    leave_open(paid, cal)
     visits = make_visits(rng, people, paid, cal)
+    reviews_due(people, visits, cal)
     reviews = make_reviews(rng, people, paid, lines)
     withdraw_one(paid)
+    reception = make_reception(seed, people, cal)
     assign_funds(rng, paid)
     expenses = make_expenses(rng, cal, workers)
     incomes, opening = make_incomes(cal, paid, expenses, workers)
@@ -67,7 +72,8 @@ def build_demo(*, workers: int = 200, payouts: int = 600, seed: int = 2026,
         "register": {"workers": sorted(people, key=lambda w: w.archive_no), "members": members,
                      "visits": visits, "reviews": reviews},
         "aid": {"payouts": paid, "batches": [batch_row(r) for r in rounds],
-                "objections": [objection_row(o) for o in objections]},
+                "objections": [objection_row(o) for o in objections],
+                "reception": reception},
         "funds": {"funds": fund_rows(cal, opening), "incomes": incomes, "expenses": expenses},
         "policy": {"categories": list(policy.CATEGORIES), "dibao_lines": list(policy.dibao_lines(cal.first_year)),
                    "items": list(policy.ITEMS), "calendar": list(policy.calendar_rows(today))},

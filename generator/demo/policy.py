@@ -17,6 +17,10 @@ PHONE = "0531-88880000"
 CONTACT = "李文"
 STAFF = ("李文", "王芳", "赵强")
 
+# the station's follow-up setting (回访项目, 回访天数): within three months
+FOLLOW_UP_GROUPS: tuple[str, ...] = ("生活救助", "医疗救助", "助学")
+FOLLOW_UP_DAYS = 90
+
 SETTINGS = {
     "station_name": STATION,
     "parent_union": PARENT,
@@ -33,7 +37,13 @@ SETTINGS = {
     "close_disclosure": True,
     "redisclosure_severity": "提醒",
     "matching_ratio": Decimal("1"),
+    "follow_up_groups": FOLLOW_UP_GROUPS,
+    "follow_up_days": FOLLOW_UP_DAYS,
+    "payment_days": 10,
+    "reception_days": 7,
+    "todo_days": 14,
 }
+
 
 CATEGORIES = (
     {"name": "深度困难", "multiple": Decimal("1"),

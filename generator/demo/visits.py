@@ -5,9 +5,10 @@ Also fills each file's 最近复核日期 and the payouts' 回访 columns.
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
-from .policy import ITEM_BY_NAME, STAFF
+from .policy import FOLLOW_UP_DAYS, FOLLOW_UP_GROUPS, ITEM_BY_NAME, STAFF
 from .schedule import Calendar, next_workday, workdays_in
 
 VISITORS = (f"{STAFF[0]}、{STAFF[1]}", f"{STAFF[0]}、{STAFF[2]}", f"{STAFF[1]}、{STAFF[2]}")
@@ -43,12 +44,24 @@ def make_visits(rng, workers: list, payouts: list, cal: Calendar) -> list[dict]:
         if p.item == "两节送温暖" and p.method == "现金":
             out.append(_visit(rng, p.worker, p.paid, "送温暖走访", "春节前入户走访慰问，送去慰问金", None))
         limit = min(cal.today, p.worker.closed) if p.worker.closed else cal.today
+        group = ITEM_BY_NAME[p.item]["group"]
         if rng.random() < 0.3:
             day = next_workday(p.paid + timedelta(days=rng.randint(7, 40)))
             if day <= limit:
                 p.followed_up = day
-                p.follow_up = FOLLOW_UP[ITEM_BY_NAME[p.item]["group"]]
+                p.follow_up = FOLLOW_UP[group]
                 out.append(_visit(rng, p.worker, day, "跟踪回访", p.follow_up, None))
+        if p.followed_up is None and group in FOLLOW_UP_GROUPS:
+            # the station's setting: these are always followed up within three months, except a
+            # few of the last round still open on `today` (the work list shows them); own
+            # generator, so the main stream stays as it was
+            own = random.Random(p.record_no)
+            day = next_workday(p.paid + timedelta(days=own.randint(7, FOLLOW_UP_DAYS - 5)))
+            recent = p.paid > cal.today - timedelta(days=FOLLOW_UP_DAYS + 30)
+            if day <= limit and not (recent and own.random() < 0.1):
+                p.followed_up = day
+                p.follow_up = FOLLOW_UP[group]
+                out.append(_visit(own, p.worker, day, "跟踪回访", p.follow_up, None))
     out.sort(key=lambda v: (v["archive_no"], v["date"], v["kind"]))
     return out
 

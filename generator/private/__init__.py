@@ -23,7 +23,8 @@ from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
-from . import carry, dossiers, pdf as pdf_output, printing, receipts, report
+from ..todo import work_list
+from . import carry, closing, dossiers, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, station, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
 
@@ -37,7 +38,7 @@ NOTICE = """\
 本文件夹中的材料含有困难职工的个人信息
 ==========================================
 
-这里是 bangfu 生成的内部材料：一人一档（档案）、帮扶资金签收单和季度统计表。
+这里是 bangfu 生成的内部材料：待办清单、一人一档（档案）、帮扶资金签收单、季度统计表和办结表。
 其中有姓名、身份证号、电话、住址、健康状况、家庭成员和收入等个人信息。
 
 请注意：
@@ -61,6 +62,9 @@ class PrivateResult:
     dossier_index: Path | None = None
     receipts: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    closing_books: list[Path] = field(default_factory=list)  # 办结表, one a year
+    todo: Path | None = None
+    todo_counts: tuple[int, int] = (0, 0)  # entries, overdue
     pdfs: list[Path] = field(default_factory=list)
     pdf_rendered: int = 0
     pdf_note: str | None = None
@@ -70,17 +74,21 @@ class PrivateResult:
 
     @property
     def paths(self) -> list[Path]:
-        extra = [p for p in (self.notice, self.index, self.dossier_index) if p is not None]
-        return [*extra, *self.dossiers, *self.receipts, *self.reports, *self.pdfs]
+        extra = [p for p in (self.notice, self.index, self.dossier_index, self.todo) if p is not None]
+        return [*extra, *self.dossiers, *self.receipts, *self.reports, *self.closing_books, *self.pdfs]
 
     def summary(self) -> str:
         lines = [f"内部材料已写入 {self.folder}（含个人信息，仅限工会内部使用，请勿公开或上传）："]
+        if self.todo is not None:
+            lines.append(f"  待办清单：{self.todo_counts[0]} 项，其中逾期 {self.todo_counts[1]} 项，{self.todo}")
         lines.append(f"  一人一档 {len(self.dossiers)} 份，目录：{self.dossier_index}")
         lines.append(f"  签收单 {len(self.receipts)} 份，目录：{self.folder / receipts.FOLDER / receipts.INDEX}")
         if self.reports:
             folder = self.reports[-1].parent
             lines.append(f"  季度统计表 {len(self.reports)} 份（{self.reports[0].stem[:6]} 至 "
                          f"{self.reports[-1].stem[:6]}），在 {folder}")
+        if self.closing_books:
+            lines.append(f"  办结表 {len(self.closing_books)} 份（按年），在 {self.closing_books[-1].parent}")
         if self.pdfs:
             reused = len(self.pdfs) - self.pdf_rendered
             tail = f"（{reused} 个内容未变，沿用上次生成的文件）" if reused else ""
@@ -156,7 +164,15 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     if kept.in_place:
         _prune_reports(out_dir / report.FOLDER, set(result.reports))
+    for year in closing.years_present(records, today):
+        result.closing_books.append(closing.write_closing_book(
+            records, date(year, 1, 1), min(date(year, 12, 31), today),
+            out_dir / closing.FOLDER / closing.default_name(year), today=today, root=out_dir))
+    wl = work_list(records, today)
+    todo_doc = todo_page.write_todo(records, out_dir, today=today, worklist=wl)
+    result.todo, result.todo_counts = todo_doc.path, (len(wl.duties), len(wl.overdue))
     wanted = printing.targets(records, out_dir, index, docs, sheets, groups, receipt_sheets)
+    wanted.append(printing.Target(out_dir / todo_page.PDF, (todo_doc.path,), todo_doc.digest))
     if make_pdf:
         result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
     else:
@@ -189,13 +205,20 @@ def _prune(folder: Path, keep: set[str]) -> None:
 
 def _write_home(records: Records, out_dir: Path, today: date, result: PrivateResult) -> Path:
     env = environment(records)
-    links = [("一人一档（按音序）", f"{dossiers.FOLDER}/{dossiers.INDEX}", len(result.dossiers))]
+    links = []
+    if result.todo is not None:
+        links.append((f"待办清单（逾期 {result.todo_counts[1]} 项）", todo_page.NAME, result.todo_counts[0]))
+        if out_dir / todo_page.PDF in result.pdfs:
+            links.append(("待办清单 PDF", todo_page.PDF, None))
+    links.append(("一人一档（按音序）", f"{dossiers.FOLDER}/{dossiers.INDEX}", len(result.dossiers)))
     links.append(("帮扶资金签收单", f"{receipts.FOLDER}/{receipts.INDEX}", len(result.receipts)))
     receipts_pdf = out_dir / receipts.FOLDER / printing.RECEIPTS_PDF
     if receipts_pdf in result.pdfs:
         links.append(("全部签收单 PDF", f"{receipts.FOLDER}/{printing.RECEIPTS_PDF}", None))
     for path in reversed(result.reports):
         links.append((f"季度统计表 {path.stem}", path.relative_to(out_dir).as_posix(), None))
+    for path in reversed(result.closing_books):
+        links.append((f"办结表 {path.stem.removeprefix('办结表_')} 年", path.relative_to(out_dir).as_posix(), None))
     html = env.get_template("private/home.html").render(links=links, station=station(records, today),
                                                         pdf_note=result.pdf_note)
     return write_doc(out_dir, out_dir / "index.html", html, today).path
@@ -255,6 +278,30 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
         cache.save()
     elif pdf:
         echo(pdf_output.reason())
+    return 0
+
+
+def write_closing_command(records_dir: Path, start: date | None, end: date | None, private_dir: Path, *,
+                          echo) -> int:
+    """`bangfu cases --from 2026-01-01 --to 2026-06-30`: the 办结表 of a period in private/办结/."""
+    today = date.today()
+    end = min(end or today, today)
+    if start is None or start > end:
+        echo(f"起始日期应早于截止日期（{end.isoformat()}）。例如：bangfu cases --from 2026-01-01 --to 2026-06-30")
+        return 1
+    target = Path(private_dir) / closing.FOLDER / closing.period_name(start, end)
+    refusal = private_refusal(private_dir, records_dir, False) or outputs.guard_file(
+        target, records_dir=records_dir, ours=True)
+    if refusal:
+        echo(refusal)
+        return 1
+    records, code = _checked(records_dir, today, echo)
+    if records is None:
+        return code
+    claim_folder(Path(private_dir))
+    path = closing.write_closing_book(records, start, end, target, today=today, root=Path(private_dir))
+    finished = len(closing.finished_cases(records, start, end))
+    echo(f"已生成 {path}（{start.isoformat()} 至 {end.isoformat()}，办结帮扶 {finished} 件）")
     return 0
 
 

@@ -19,6 +19,8 @@ from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
 from ..records import Records, Worker, is_void
+from ..workdays import WorkCalendar
+from .closing import LABELS as CASE_LABELS, dossier_cases
 from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
@@ -179,8 +181,9 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None, vi
 
 
 def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
-                    views: dict | None = None) -> dict:
+                    views: dict | None = None, calendar: WorkCalendar | None = None) -> dict:
     w = worker
+    calendar = calendar or WorkCalendar.from_records(records)
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
                      key=lambda p: (_payout_date(p), p.record_no or ""))
     paid = [p for p in payouts if given(p)]
@@ -201,6 +204,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         "members": members, "income": income, "income_verdict": verdict, "six": _six(w),
         "visits": visits, "payouts": [_payout_row(p) for p in payouts], "reviews": _reviews(records, w),
         "given_count": len(paid), "payout_total": total(p.amount for p in paid),
+        "cases": dossier_cases(records, w, calendar), "case_labels": CASE_LABELS,
         "batches": _batches(records, w, payouts, today, site_url, views),
         "objections": sorted(records.objections_by_worker.get(w.archive_no, ()) if w.archive_no else
                              [o for o in records.objections if o.archive_no == w.archive_no],
@@ -221,13 +225,14 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     shown_station = attrs(st)
     written = []
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
+    calendar = WorkCalendar.from_records(records)
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
         path = folder / f"{filed.stem}.html"
 
         def render(w=filed.worker, path=path):
-            d = dossier_context(records, w, today, site_url, views)
+            d = dossier_context(records, w, today, site_url, views, calendar)
             return write_doc(out_dir, path, template.render(d=attrs(d), station=shown_station), today)
 
         if carry is None:

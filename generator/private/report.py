@@ -6,7 +6,9 @@
 - files: in force at the quarter's end (建档 on or before the end and not closed by
   then), newly registered (建档日期 in the quarter) and closed (结档日期 in the quarter);
 - money per fund (opening balance, income, payouts, other spending, closing
-  balance), income by source and spending by purpose.
+  balance), income by source and spending by purpose;
+- the reception log (接待登记) by kind: received, settled, transferred, still open —
+  legal aid and job help are counted from it, whether or not the person has a file.
 Every text cell goes through safe_cells (no formula injection); amounts are
 numbers with two decimals, Decimal until the cell.
 """
@@ -42,7 +44,8 @@ def quarters_present(records: Records, today: date) -> list[Quarter]:
     received or spent; at least the latest complete quarter."""
     last = latest_complete(today)
     days = [p.paid for p in records.live_payouts] + [w.registered for w in records.workers] + \
-        [w.closed for w in records.workers] + [i.date for i in records.incomes] + [e.date for e in records.expenses]
+        [w.closed for w in records.workers] + [i.date for i in records.incomes] + \
+        [e.date for e in records.expenses] + [e.received for e in records.reception]
     found = {quarter_of(d) for d in days if d is not None}
     return sorted({q for q in found if q <= last} | {last})
 
@@ -132,6 +135,21 @@ def spending_by_purpose(records: Records, q: Quarter, paid: list | None = None) 
         if e.date in q:
             groups.setdefault(e.purpose or "其他", [Decimal(0), Decimal(0)])[1] += e.amount or 0
     return _ordered([(g, a, b, a + b) for g, (a, b) in groups.items()], schema.ITEM_GROUP)
+
+
+def reception_rows(records: Records, q: Quarter) -> list[tuple]:
+    """(事项类别, received, settled in the quarter, transferred, open at the quarter's end) per kind
+    of the reception log (接待登记): legal aid and job help are counted here, with or without a file."""
+    rows: dict = {}
+    for e in records.reception:
+        if e.received not in q:
+            continue
+        row = rows.setdefault(e.kind or "未填", [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += e.closed in q
+        row[2] += bool(e.transferred_to)
+        row[3] += e.closed is None or e.closed > q.end
+    return _ordered([(k, *v) for k, v in rows.items()], schema.RECEPTION_KIND)
 
 
 # writing ---------------------------------------------------------------------------------
@@ -308,6 +326,8 @@ def figures(records: Records, q: Quarter, today: date, paid: list | None = None,
         ("七、资金收入（按来源）", ("来源类型", "笔数", "金额（元）"), income_by_source(records, q), True, None),
         ("八、资金支出（按用途）", ("用途", "帮扶发放", "其他支出", "合计"), spending_by_purpose(records, q, paid),
          True, None),
+        ("九、接待登记（按事项类别；法律援助、就业援助不要求建档）",
+         ("事项类别", "接待件数", "本季办结", "其中转办", "季末未办结"), reception_rows(records, q), True, None),
     )
     if registered is None:
         registered = [w for w in records.workers if w.registered in q]

@@ -210,7 +210,7 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
     used = set(found.values())
     extra = [name for name in raw.sheets if name not in used and name != schema.LISTS_SHEET]
     for sheet in book.sheets:
-        if sheet.key in found:
+        if sheet.key in found or sheet.optional:  # an optional sheet may be added later
             continue
         if sheet.optional:
             continue  # read as empty; checks see no rows
