@@ -465,7 +465,7 @@ def test_broken_variant(tmp_path, name):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     assert digests(folder) == before  # the input is never written to
-    problems = json.loads(result.output)["problems"]
+    problems = json.loads(result.output)  # README: a JSON array, one object per problem
     if expect is None:
         assert [p for p in problems if p["severity"] == "error"] == []
         assert result.exit_code == 0
