@@ -14,9 +14,8 @@ from private_station import TODAY, write_station as write_private_station
 
 # English that a clerk may legitimately see: the program, its commands and options, file
 # formats and product names. Anything else in Latin letters is an untranslated text.
-ALLOWED = {
-    "bangfu", "build", "check", "columns", "demo-data", "dossier", "init", "report", "serve", "import",
-    "records", "site", "private", "text", "json", "http", "Excel", "Markdown", "PDF", "HTML",
+ALLOWED = set(cli.commands) | {  # every command's own name
+    "bangfu", "records", "site", "private", "text", "json", "http", "Excel", "Markdown", "PDF", "HTML",
     "xlsx", "xls", "ods", "Ctrl", "SF", "Q", "WPS",
 }
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")

@@ -45,26 +45,28 @@ def article_length(html: str) -> int:
 
 def test_longest_policy_pages_print_on_one_a4_sheet_without_navigation(printer, demo_site, demo_records,
                                                                        artifacts):
-    folders = [p.parent for p in (demo_site.site / "policies").glob("*/index.html") if p.parent.name != "procedure"]
+    from generator.disclosure_audit import pages as site_pages
+
+    folders = [(name, path) for name, path in site_pages(demo_site.site / "policies") if name != "procedure"]
     assert len(folders) == len([i for i in demo_records.items if i.name])
-    longest = sorted(folders, key=lambda f: -article_length((f / "index.html").read_text(encoding="utf-8")))[:2]
+    longest = sorted(folders, key=lambda f: -article_length(f[1].read_text(encoding="utf-8")))[:2]
     station = demo_records.settings.station_name
-    for folder in longest:
-        page = printer.open(f"policies/{folder.name}/")
+    for name, path in longest:
+        page = printer.open(str(path.relative_to(demo_site.site)))
         nav = page.evaluate("""(parts) => [...document.querySelectorAll(parts)]
             .flatMap(e => e.innerText.split('\\n')).map(s => s.trim()).filter(s => s.length >= 3)""", NAV_PARTS)
         article = flat(page.locator("article").inner_text())
         nav_only = {line for line in nav if flat(line) not in article}
         assert len(nav_only) >= 5  # the tabs and the sidebar list the other sections and items
-        pdf = artifacts / f"policy-{folder.name}.pdf"
+        pdf = artifacts / f"policy-{name}.pdf"
         sizes, pages = print_pdf(page, pdf)
         assert is_a4(sizes), sizes
-        assert len(pages) == 1, f"{folder.name} prints on {len(pages)} pages"
+        assert len(pages) == 1, f"{name} prints on {len(pages)} pages"
         printed = flat(pages[0])
         assert printed.startswith(flat(station)) and "内容截至2026年11月23日" in printed  # the print header
         assert [line for line in nav_only if flat(line) in printed] == []
         assert "打印本页" not in printed and "上墙版" not in printed  # the buttons are not printed
-    pdf_to_png(artifacts / f"policy-{longest[0].name}.pdf", artifacts / "print-policy")
+    pdf_to_png(artifacts / f"policy-{longest[0][0]}.pdf", artifacts / "print-policy")
 
 
 def test_wall_notice_prints_on_a4_with_the_station_header(printer, demo_site, demo_records, artifacts):
