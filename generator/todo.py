@@ -24,22 +24,23 @@ from . import lifecycle
 from .records import Records
 from .workdays import WorkCalendar, spring_festival
 
-# sources: the seed files in the project's domain notes, and the regulations they cite
-SRC_TIME = "种子000 帮扶程序“五有”：有时限（6 个工作日内完成调查、核实、报送；法律援助 7 个工作日）"
-SRC_NOTIFY = "种子000：将处理结果及时告知救助者（管理服务“五有”：有送达办理）"
-SRC_SIGN = "种子000 帮扶程序“五有”：有签收"
-SRC_APPROVE = "种子000 帮扶程序“五有”：有批准；经公示无异议后批准（种子001）"
-SRC_DISCLOSE = "种子001：经公示无异议后方可建档、发放；公示期满及时公布结果"
-SRC_RECEPTION = "种子000 管理服务“五有”：有接待登记、有送达办理、有办结报告"
-SRC_FOLLOW = "种子002：跟踪回访阶段（了解帮扶措施落实情况和效果）"
+# sources, as a clerk knows them: the rule's own name (the seed documents in the project's
+# domain notes cite them: 000 帮扶制度, 001 帮扶工作规范, 002 帮扶工作流程), never a file number
+SRC_TIME = "帮扶程序“五有”：有时限（6 个工作日内完成调查、核实、报送；法律援助 7 个工作日）"
+SRC_NOTIFY = "帮扶制度：将处理结果及时告知救助者（管理服务“五有”：有送达办理）"
+SRC_SIGN = "帮扶程序“五有”：有签收"
+SRC_APPROVE = "帮扶程序“五有”：有批准；经公示无异议后批准"
+SRC_DISCLOSE = "帮扶工作规范：经公示无异议后方可建档、发放；公示期满及时公布结果"
+SRC_RECEPTION = "管理服务“五有”：有接待登记、有送达办理、有办结报告"
+SRC_FOLLOW = "帮扶工作流程：跟踪回访阶段（了解帮扶措施落实情况和效果）"
 SRC_REVIEW = "档案管理：每份档案每年至少复核一次（动态管理）"
 SRC_UNCHANGED = "全国工会帮扶工作系统：一年未更新的档案清单"
 SRC_NEVER = "全国工会帮扶工作系统：建档后从未帮扶的人员清单"
 SRC_CLOSE = "档案管理：随时脱困随时撤档"
 SRC_CLOSE_NOTICE = "民政部门规定：终止救助须公示 7 天（站点设置“结档须公示”）"
 SRC_KEEP = "档案管理：结档档案保存 10 年"
-SRC_SCHOOL = "种子000 助学救助：高中每年、大学录取当年秋季开学之前"
-SRC_FESTIVAL = "种子001：两节送温暖（12 月下旬开始走访慰问，春节前完成）"
+SRC_SCHOOL = "帮扶制度（助学救助）：高中每年、大学录取当年秋季开学之前"
+SRC_FESTIVAL = "帮扶工作规范：两节送温暖（12 月下旬开始走访慰问，春节前完成）"
 SRC_DIBAO = "低保标准由当地民政部门逐年公布，每笔帮扶按申请当年的低保标准认定"
 SRC_CALENDAR = "工作日按国务院办公厅公布的当年放假安排（含调休）计算"
 SRC_STANDARDS = "帮扶标准按本站现行政策（帮扶政策“帮扶项目”）执行"
