@@ -61,6 +61,19 @@ def test_twenty_worker_station(tmp_path):
     assert "本年度共帮扶" in text
 
 
+def test_fifty_worker_station(tmp_path):
+    """A hidden category × half-year cell whose partners in its row were all published
+    elsewhere (the other half-year through notice summaries, the year on the fund pages)
+    used to be given back by the row's sum, and the build refused to publish."""
+    _assert_safe(_station(tmp_path, 50))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers, seed", [(30, 2026), (30, 7), (50, 7), (80, 2026), (80, 7)])
+def test_small_stations(tmp_path, workers, seed):
+    _assert_safe(_station(tmp_path, workers, seed=seed))
+
+
 @pytest.mark.slow
 def test_two_hundred_worker_station(tmp_path):
     _assert_safe(_station(tmp_path, 200, seed=11))

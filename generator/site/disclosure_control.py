@@ -21,7 +21,9 @@ The rule (README, 隐私保护):
    otherwise have exactly one hidden member (secondary). Totals that the fund pages
    must publish anyway (each period's spending, each category's year) are never
    chosen for secondary suppression, so that what a page hides stays hidden on
-   every other page.
+   every other page. A secondary cell is one whose own sums can hide a partner in
+   turn; when some published sum still gives a hidden cell back (its partners are all
+   published elsewhere), the year is reported in coarser periods.
 4. The fund pages show assistance spending per category and period exactly as the
    statistics do (the same cells hidden), each fund's own page one 帮扶发放 line. In a
    year when a fund's payouts (or all payouts) reached fewer than `min_cell` people,
@@ -254,6 +256,16 @@ class Plan:
                 for d, rest in (("category", "其他类别"), ("cause", "其他原因"), ("dibao", "其他情况"))}
         plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims)
         plan.grid = _grid(plan, self.summaries)
+        # a hidden cell that the published sums still give back (all its partners are
+        # published elsewhere, e.g. by notice summaries): report coarser periods instead
+        for scheme in SCHEMES:
+            if not plan.grid.unsafe() or len(plan.spans) <= 1:
+                break
+            coarser = _truncate(tuple(sp for sp in scheme if sp.first in quarters), quarters)
+            if len(coarser) >= len(plan.spans):
+                continue
+            plan.spans = coarser
+            plan.grid = _grid(plan, self.summaries)
         return plan
 
     # --- 公示 lists -------------------------------------------------------------
@@ -417,12 +429,44 @@ class Grid:
                 paid = [c for c in hidden if c.amount]
                 if len(paid) != 1 and not (counts and len(hidden) == 1):
                     continue
-                choice = _second([k for k in keys if k not in fixed], self.cells, paid=bool(paid))
+                free = [k for k in keys if k not in fixed]
+                # a cell whose other sums could then not hide a second cell would itself be
+                # given back by them: choose one that can be protected in turn, if any
+                choice = _second([k for k in free if not self._stuck(k, fixed)], self.cells, paid=bool(paid)) \
+                    or _second(free, self.cells, paid=bool(paid))
                 if choice is None and total not in fixed and not self.cells[total].hidden:
                     choice = self.cells[total]
                 if choice is not None:
                     choice.hidden = True
                     changed = True
+
+    def _stuck(self, key, fixed) -> bool:
+        """Whether hiding the visible cell `key` would leave some published sum with it as the
+        only hidden amount and no other cell that may be hidden with it."""
+        if not self.cells[key].amount:
+            return False
+        for keys, total, _ in self.lines:
+            members = [*keys, total]
+            if key not in members:
+                continue
+            others = [k for k in members if k != key]
+            if any(self.cells[k].hidden and self.cells[k].amount for k in others):
+                continue
+            if not any(k not in fixed and not self.cells[k].hidden and self.cells[k].amount for k in others):
+                return True
+        return False
+
+    def unsafe(self) -> list:
+        """The published sums that give a hidden cell back (one hidden amount, or one hidden
+        cell of a sum with 人次)."""
+        out = []
+        for keys, total, counts in self.lines:
+            members = [self.cells[k] for k in [*keys, total]]
+            hidden = [c for c in members if c.hidden]
+            paid = [c for c in hidden if c.amount]
+            if len(paid) == 1 or (counts and len(hidden) == 1):
+                out.append((keys, total))
+        return out
 
 
 def _second(keys, cells, paid: bool = False) -> Cell | None:
