@@ -49,25 +49,6 @@ def recover(target: Path, backup: Path) -> bool:
     return False
 
 
-def swap_in(staging: Path, target: Path, backup: Path) -> None:
-    """Make `staging` the new `target`; the old target ends up removed.
-    `backup` must be on the same file system (next to staging)."""
-    remove(backup)
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    if _exchange(staging, target):
-        remove(staging)  # now holds the old site
-        return
-    os.replace(target, backup)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        os.replace(backup, target)
-        raise
-    remove(backup)
-
-
 def swap_all(pairs) -> None:
     """Swap several finished folders in, all or none: [(staging, target, backup), ...].
     When one cannot be swapped (a read-only folder), those already swapped are swapped back,
