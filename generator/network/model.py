@@ -1,0 +1,49 @@
+"""Typed data shared by the stages of `bangfu merge` (see the package docstring).
+
+A network is the county centre's own records folder (`--into`, a station folder like any
+other: its policy workbook also declares what a station may decide alone) plus the
+stations' records folders. Every station is checked exactly as `bangfu check` checks it;
+its problems keep their own file, sheet and cell, and `StationRun.key` says whose they are.
+A station whose records have errors is still reported, but its figures are left out of
+the network's totals (and the outputs say so), so one station's mistakes never block or
+distort the others' numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..pipeline import CheckOutcome
+from ..problems import Problem
+from ..station import StationInfo
+
+
+@dataclass
+class StationRun:
+    key: str  # unique within the network: the station folder's name (clashes get -2, -3 …)
+    folder: Path  # the station's records folder
+    outcome: CheckOutcome  # exactly what `bangfu check <folder>` finds
+    info: StationInfo
+
+    @property
+    def counted(self) -> bool:
+        """Whether the station's figures go into the network's totals (no errors)."""
+        return self.outcome.ok
+
+
+@dataclass(frozen=True)
+class StationProblem:
+    """A problem found in one station's workbooks (its file, sheet and cell are that station's)."""
+    station: str  # StationRun.key
+    problem: Problem
+
+
+@dataclass
+class Network:
+    county: StationRun  # the county centre's own records (`--into`)
+    stations: list[StationRun]  # the stations, in the order given (folders expanded)
+    problems: list[StationProblem] = field(default_factory=list)  # cross-station and escalation findings
+
+    def counted(self) -> list[StationRun]:
+        return [s for s in self.stations if s.counted]
