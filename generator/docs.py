@@ -15,7 +15,7 @@ from pathlib import Path
 from . import schema
 from .problems import CATALOGUE, COMMON, SEVERITY_ZH
 
-GROUP_ORDER = ("文件", "结构", "值", "引用", "业务", "导入")
+GROUP_ORDER = ("文件", "结构", "值", "引用", "业务", "跨站", "导入")
 GROUP_TITLES = {
     "文件": "文件问题（工作簿找不到、格式不对或打不开）",
     "结构": "结构问题（工作表、表头、列）",
@@ -23,6 +23,7 @@ GROUP_TITLES = {
     "引用": "编号和引用（表与表之间）",
     "业务": "帮扶业务规则",
     "导入": "导入旧表（bangfu import，位置指原来的表）",
+    "跨站": "跨站检查（县中心 bangfu merge 汇总各站记录时）",
 }
 SENSITIVE_NOTE = "个人隐私，不会出现在公开网站"
 NAME_NOTE = "公开网站上只显示打码的姓名（如 张*明），除非站点设置“公开完整姓名”为“是”"
@@ -48,6 +49,8 @@ STAND_INS = {
     "period": "同一期间", "source": "当时", "also": "", "need": "对象要求", "missing": "没有相应记录",
     "categories": "本站的困难类别", "usage": "帮扶记录", "state": "不予批准或已撤销",
     "pending": "X", "short": "X", "required": "规定比例",
+    "elsewhere": "另一站（工作簿、工作表和单元格）", "who": "某档案", "here": "困难职工本人",
+    "there": "某档案的家庭成员",
 }
 STAND_IN_BY_CODE = {
     "file-old-excel": {"expected": "标准文件名"},
