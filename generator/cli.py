@@ -244,6 +244,38 @@ def build(records_dir: Path, site_dir: Path | None, private_dir: Path | None, to
 
 
 @cli.command()
+@click.argument("station_dirs", nargs=-1, required=True, metavar="站点记录文件夹...",
+                type=click.Path(path_type=Path))
+@click.option("--into", "county_dir", required=True, type=click.Path(path_type=Path), metavar="文件夹",
+              help="县中心自己的记录文件夹（县中心的帮扶政策同时规定梯次帮扶的审批限额）。")
+@click.option("--site-dir", type=click.Path(path_type=Path), metavar="文件夹",
+              help="汇总网站输出文件夹，默认是县中心记录文件夹旁边的 network-site。")
+@click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹",
+              help="汇总内部材料（问题清单、待办清单、季度统计）输出文件夹，默认是县中心记录文件夹旁边的 network-private。")
+@_today_option("按此日期检查和汇总（默认今天），如 2026-11-23。")
+def merge(station_dirs, county_dir: Path, site_dir: Path | None, private_dir: Path | None, today: str | None):
+    """县中心汇总各站记录：逐站检查，查找跨站重复建档和重复发放，列出超过站点审批权限的帮扶（梯次帮扶）。
+
+    每个站点记录文件夹也可以是放着多个站点文件夹的上级文件夹。问题清单和待办清单写在
+    汇总内部材料文件夹中。
+
+    退出码：0 没有错误（可能有提醒），1 有站点或跨站检查发现错误，2 有记录文件夹或工作簿无法读取，4 命令写法不对。
+    """
+    from .network.merge import PROBLEMS_TEXT, merge as run_merge, summary_line
+
+    day = _parse_today(today) or date.today()
+    private_dir = private_dir or places.network_private_dir(county_dir)
+    outcome = run_merge(list(station_dirs), county_dir, today=day, site_dir=site_dir, private_dir=private_dir,
+                        echo=click.echo)
+    if outcome.refused:
+        click.echo(outcome.refused, err=True)
+    click.echo(summary_line(outcome))
+    if outcome.written:
+        click.echo(f"问题清单和待办清单已写到 {private_dir}（{PROBLEMS_TEXT} 等）。")
+    sys.exit(outcome.exit_code)
+
+
+@cli.command()
 @_records_argument
 @click.option("--site-dir", type=click.Path(path_type=Path), metavar="文件夹", help=SITE_HELP)
 @click.option("--port", default=8000, show_default=True, metavar="端口", help="预览用的端口号。")

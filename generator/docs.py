@@ -49,8 +49,8 @@ STAND_INS = {
     "period": "同一期间", "source": "当时", "also": "", "need": "对象要求", "missing": "没有相应记录",
     "categories": "本站的困难类别", "usage": "帮扶记录", "state": "不予批准或已撤销",
     "pending": "X", "short": "X", "required": "规定比例",
-    "elsewhere": "另一站（工作簿、工作表和单元格）", "who": "某档案", "here": "困难职工本人",
-    "there": "某档案的家庭成员",
+    "elsewhere": "另一站（工作簿、工作表和单元格）", "here": "困难职工本人",
+    "there": "某档案的家庭成员", "limit_name": "站点审批上限", "level": "县中心",
 }
 STAND_IN_BY_CODE = {
     "file-old-excel": {"expected": "标准文件名"},

@@ -10,6 +10,10 @@ from pathlib import Path
 
 SITE = "site"
 PRIVATE = "private"
+# `bangfu merge 站点... --into 县中心记录`: the network's outputs, beside the county's records
+# (the county centre's own site and private folder keep their usual names).
+NETWORK_SITE = "network-site"
+NETWORK_PRIVATE = "network-private"
 
 
 def beside(records_dir: Path, name: str) -> Path:
@@ -22,6 +26,14 @@ def site_dir(records_dir: Path) -> Path:
 
 def private_dir(records_dir: Path) -> Path:
     return beside(records_dir, PRIVATE)
+
+
+def network_site_dir(county_records_dir: Path) -> Path:
+    return beside(county_records_dir, NETWORK_SITE)
+
+
+def network_private_dir(county_records_dir: Path) -> Path:
+    return beside(county_records_dir, NETWORK_PRIVATE)
 
 
 def looks_like_folder(text: str) -> bool:

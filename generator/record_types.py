@@ -134,6 +134,7 @@ class Payout:
     follow_up: str | None = None  # 回访情况
     clerk: str | None = None  # 经办人
     note: str | None = None  # 备注
+    upper_approved: date | None = None  # 上级批准日期
     row: int = 0
 
 
@@ -308,6 +309,16 @@ class CalendarDay:
     row: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class EscalationLimit:
+    """帮扶政策.xlsx / 梯次帮扶"""
+    item: str | None = None  # 帮扶项目
+    station_limit: Decimal | None = None  # 站点审批上限
+    county_limit: Decimal | None = None  # 县级审批上限
+    note: str | None = None  # 说明
+    row: int = 0
+
+
 RECORD_CLASSES: dict[str, type] = {
     "workers": Worker,
     "members": Member,
@@ -324,4 +335,5 @@ RECORD_CLASSES: dict[str, type] = {
     "dibao_lines": DibaoLine,
     "items": Item,
     "calendar": CalendarDay,
+    "escalation": EscalationLimit,
 }

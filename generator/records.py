@@ -20,6 +20,7 @@ from .record_types import (
     CalendarDay,
     Category,
     DibaoLine,
+    EscalationLimit,
     Expense,
     Fund,
     Income,
@@ -34,7 +35,7 @@ from .record_types import (
     Worker,
 )
 
-__all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "Expense", "Fund", "Income", "Item",
+__all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "EscalationLimit", "Expense", "Fund", "Income", "Item",
            "Member", "Objection", "Payout", "Place", "Reception", "Records", "Review", "Settings", "Visit",
            "Worker", "per_capita", "is_void", "Figures"]
 
@@ -66,6 +67,7 @@ class Records:
     dibao_lines: list[DibaoLine] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     calendar: list[CalendarDay] = field(default_factory=list)
+    escalation: list[EscalationLimit] = field(default_factory=list)
     places: dict[str, Place] = field(default_factory=dict)  # sheet key -> Place
 
     def place(self, sheet_key: str, row: int = 0, column_key: str = "") -> dict:

@@ -333,6 +333,8 @@ PAYOUTS = Sheet("帮扶发放", "payouts", (
     C("回访情况", "follow_up", TEXT, sensitive=S_NOTE, width=24, example="救助金已用于支付医疗费用"),
     C("经办人", "clerk", TEXT, example="李文"),
     C("备注", "note", TEXT, sensitive=S_NOTE, width=24, max_length=2000),
+    C("上级批准日期", "upper_approved", DATE, aliases=("上级审批日期",),
+      hint="金额超过本站审批权限（县中心“梯次帮扶”表）、报县或市中心批准的，填写上级批准的日期"),
 ), "每笔帮扶发放一行（一人一次一行）。")
 
 BATCHES = Sheet("公示批次", "batches", (
@@ -513,12 +515,23 @@ CALENDAR = Sheet("调休安排", "calendar", (
     C("说明", "note", TEXT, example="元旦"),
 ), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
 
+ESCALATION = Sheet("梯次帮扶", "escalation", (
+    C("帮扶项目", "item", TEXT, width=18, hint="留空表示所有项目；某项目另有一行时按该行",
+      example="医疗救助（大病）"),
+    C("站点审批上限", "station_limit", MONEY,
+      hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空表示不限", example=Decimal("1000")),
+    C("县级审批上限", "county_limit", MONEY,
+      hint="县中心可批准的单笔最高金额；超过的报市中心（市县共同帮扶）。留空表示不限", example=Decimal("5000")),
+    C("说明", "note", TEXT, width=30),
+), "梯次帮扶：县中心在自己的帮扶政策中规定各级可批准的金额（小额在镇、一般在县、大额市县共同）。"
+   "帮扶站不用填写；没有这张表或不填，表示不设限额。", optional=True)
+
 # Settings where 0 means "not set": a 0-day disclosure or a 0-person minimum would be meaningless,
 # so they take their default (retention_days 0 is meaningful: remove the list right away).
 ZERO_MEANS_DEFAULT = ("disclosure_days", "min_cell")
 
-POLICY = Book("帮扶政策.xlsx", "policy", (SETTINGS, CATEGORIES, DIBAO_LINES, ITEMS, CALENDAR),
-              "站点设置、困难类别、低保标准、帮扶项目标准和调休安排。")
+POLICY = Book("帮扶政策.xlsx", "policy", (SETTINGS, CATEGORIES, DIBAO_LINES, ITEMS, CALENDAR, ESCALATION),
+              "站点设置、困难类别、低保标准、帮扶项目标准、调休安排和（县中心的）梯次帮扶限额。")
 
 BOOKS: tuple[Book, ...] = (REGISTER, AID, FUNDS_BOOK, POLICY)
 

@@ -44,6 +44,8 @@ SRC_FESTIVAL = "帮扶工作规范：两节送温暖（12 月下旬开始走访�
 SRC_DIBAO = "低保标准由当地民政部门逐年公布，每笔帮扶按申请当年的低保标准认定"
 SRC_CALENDAR = "工作日按国务院办公厅公布的当年放假安排（含调休）计算"
 SRC_STANDARDS = "帮扶标准按本站现行政策（帮扶政策“帮扶项目”）执行"
+SRC_ESCALATE = ("梯次帮扶：小额困难在镇（街道）解决，一般困难由县中心帮扶，较大困难市县共同帮扶"
+                "（县中心帮扶政策“梯次帮扶”表）")
 
 # kinds, in the order a tie on the due date is listed
 KINDS = {
@@ -52,7 +54,7 @@ KINDS = {
     "receipt": "签收",
     "reception": "接待办结", "follow-up": "跟踪回访", "review": "年度复核", "unchanged": "一年未更新",
     "never-helped": "从未帮扶", "close": "办理结档", "close-notice": "结档公示", "archive": "档案保管期满",
-    "year-end": "年底前录入", "suggest-school": "建议：助学", "suggest-festival": "建议：两节送温暖",
+    "year-end": "年底前录入", "escalate": "上级审批（梯次帮扶）", "suggest-school": "建议：助学", "suggest-festival": "建议：两节送温暖",
 }
 _ORDER = {k: i for i, k in enumerate(KINDS)}
 
@@ -549,6 +551,34 @@ def _suggest_festival(b: _Builder) -> None:
 
 
 # --- text ---------------------------------------------------------------------------------------
+# --- the county centre (bangfu merge): cases the stations may not decide alone ----------
+def escalation_entries(cases, county: Records, today: date) -> list[Entry]:
+    """Open 梯次帮扶 cases (network.escalation) as the county's work-list entries, due
+    within the usual time limit from the application (有时限), counted on the county's
+    calendar. The place is the station's 上级批准日期 cell, filled when approved."""
+    from .money import yuan
+
+    b = _Builder(county, today)
+    for c in cases:
+        if not c.open:
+            continue
+        due = b.add_working(c.applied or c.paid or today, lifecycle.DEFAULT_DEADLINE_DAYS)
+        whose = "站点" if c.level == "county" else "县级"
+        action = (f"{c.station} {c.record_no} {c.item} {yuan(c.amount)} 元，超过{whose}审批上限 {yuan(c.limit)} 元："
+                  + ("县中心审批" if c.level == "county" else "报市中心审批（市县共同帮扶）")
+                  + f"，批准后请{c.station}填写“上级批准日期”")
+        rule = f"单笔超过{whose}审批上限 {yuan(c.limit)} 元的由{c.level_zh}批准"
+        b.add("escalate", f"{c.station} {c.archive_no}", action, rule, SRC_ESCALATE, due,
+              Place(c.file, c.sheet, c.cell, c.row, "upper_approved"), working=True, archive_no=c.archive_no)
+    return b.entries
+
+
+def with_entries(wl: WorkList, entries: list[Entry]) -> WorkList:
+    """A work list with more entries, in the list's order (most urgent first)."""
+    merged = sorted([*wl.entries, *entries], key=lambda e: (e.suggestion, e.due, _ORDER[e.kind], e.subject))
+    return WorkList(wl.today, merged)
+
+
 def render_text(wl: WorkList) -> str:
     """The `bangfu todo` report: duties most urgent first, then the suggestions."""
     lines = [f"截至 {wl.today.isoformat()}：{wl.counts()}。"]
@@ -571,4 +601,5 @@ def render_text(wl: WorkList) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["render_text", "Entry", "Place", "WorkList", "work_list", "KINDS", "reception_limit"]
+__all__ = ["render_text", "Entry", "Place", "WorkList", "work_list", "KINDS", "reception_limit",
+           "escalation_entries", "with_entries"]

@@ -18,7 +18,7 @@ CLASS_NAMES = {
     "batches": "Batch",
     "objections": "Objection", "funds": "Fund", "incomes": "Income", "expenses": "Expense",
     "categories": "Category", "dibao_lines": "DibaoLine", "items": "Item", "calendar": "CalendarDay",
-    "reception": "Reception",
+    "reception": "Reception", "escalation": "EscalationLimit",
 }
 
 _TYPE_NAMES = {schema.INT: "int", schema.MONEY: "Decimal", schema.RATE: "Decimal", schema.DATE: "date",

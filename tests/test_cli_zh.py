@@ -8,6 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from generator import places
 from generator.cli import USAGE_ERROR, cli
 
 from private_station import TODAY, write_station as write_private_station
@@ -16,7 +17,7 @@ from private_station import TODAY, write_station as write_private_station
 # formats and product names. Anything else in Latin letters is an untranslated text.
 ALLOWED = set(cli.commands) | {  # every command's own name
     "bangfu", "records", "site", "private", "text", "json", "http", "Excel", "Markdown", "PDF", "HTML",
-    "xlsx", "xls", "ods", "Ctrl", "SF", "Q", "WPS",
+    "xlsx", "xls", "ods", "Ctrl", "SF", "Q", "WPS", places.NETWORK_SITE, places.NETWORK_PRIVATE,
 }
 OPTION = re.compile(r"(?<![\w-])--?[a-z][a-z-]*")
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from ..idcard import mask
 from ..problems import problem
 from .model import StationProblem
-from .store import Store
+from .store import Places, Store
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"network-duplicate-person", "network-double-payout", "network-member-is-worker"})
@@ -31,30 +31,8 @@ _OVERLAP = """coalesce({a}.start, DATE '1900-01-01') <= coalesce({b}."end", DATE
           AND coalesce({b}.start, DATE '1900-01-01') <= coalesce({a}."end", DATE '9999-12-31')"""
 
 
-class _Places:
-    """(station, sheet key, column key, row) -> file, sheet and A1 cell, from the store."""
-
-    def __init__(self, store: Store):
-        self._by = {(s, sk, ck): (f, sh, letter) for s, sk, ck, f, sh, letter in
-                    store.sql("SELECT station, sheet_key, column_key, file, sheet, letter FROM places").fetchall()}
-
-    def __call__(self, station: str, sheet_key: str, row: int, column_key: str) -> dict:
-        file, sheet, letter = self._by.get((station, sheet_key, column_key), ("", "", ""))
-        if not file:  # the column was not found: name the row's first cell if the sheet is known
-            file, sheet, _ = next((v for k, v in self._by.items() if k[:2] == (station, sheet_key)), ("", "", ""))
-            letter = "A" if file else ""
-        return {"file": file, "sheet": sheet, "cell": f"{letter}{row}" if letter and row else "", "row": row,
-                "column_key": column_key}
-
-    def describe(self, station: str, sheet_key: str, row: int, column_key: str, archive: str) -> str:
-        """'乙镇（困难职工档案.xlsx“困难职工”表 F3，档案编号 SF-0002）'"""
-        where = self(station, sheet_key, row, column_key)
-        cell = f" {where['cell']}" if where["cell"] else f" 第 {row} 行"
-        return f"{station}（{where['file']}“{where['sheet']}”表{cell}，档案编号 {archive}）"
-
-
 def crosscheck(store: Store) -> list[StationProblem]:
-    places = _Places(store)
+    places = Places(store)
     found = [*_duplicate_persons(store, places), *_double_payouts(store, places),
              *_members_registered_elsewhere(store, places)]
     order = {key: i for i, key in enumerate(store.stations)}
@@ -63,7 +41,7 @@ def crosscheck(store: Store) -> list[StationProblem]:
     return found
 
 
-def _duplicate_persons(store: Store, places: _Places):
+def _duplicate_persons(store: Store, places: Places):
     rows = store.sql(f"""
         SELECT a.station, a.row, a.archive_no, a.id_number, b.station, b.row, b.archive_no
         FROM workers a JOIN workers b ON a.id_number = b.id_number AND a.station <> b.station
@@ -75,7 +53,7 @@ def _duplicate_persons(store: Store, places: _Places):
             archive=archive, elsewhere=places.describe(other, "workers", other_row, "id_number", other_archive)))
 
 
-def _double_payouts(store: Store, places: _Places):
+def _double_payouts(store: Store, places: Places):
     rows = store.sql("""
         WITH p AS (SELECT * FROM payouts WHERE person_id IS NOT NULL AND period IS NOT NULL),
         over AS (
@@ -94,10 +72,10 @@ def _double_payouts(store: Store, places: _Places):
     for (station, row, archive, item, rule, label), elsewhere in sides.items():
         yield StationProblem(station, problem(
             "network-double-payout", **places(station, "payouts", row, "item"), item=item, rule=rule,
-            who=f"档案 {archive}", period=label, elsewhere="、".join(elsewhere)))
+            archive=archive, period=label, elsewhere="、".join(elsewhere)))
 
 
-def _members_registered_elsewhere(store: Store, places: _Places):
+def _members_registered_elsewhere(store: Store, places: Places):
     rows = store.sql(f"""
         SELECT m.station, m.row, m.archive_no, m.id_number, w.station, w.row, w.archive_no
         FROM members m

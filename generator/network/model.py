@@ -47,3 +47,37 @@ class Network:
 
     def counted(self) -> list[StationRun]:
         return [s for s in self.stations if s.counted]
+
+
+# the levels of 梯次帮扶 above a station, as the county's 梯次帮扶 sheet names them
+COUNTY = "county"
+CITY = "city"
+LEVEL_ZH = {COUNTY: "县中心", CITY: "市中心"}
+
+
+@dataclass(frozen=True)
+class EscalationCase:
+    """A payout above what its station may decide alone (梯次帮扶): a case for the level above.
+    `file`, `sheet`, `cell` are the station's payout row (its 上级批准日期 cell)."""
+    station: str  # StationRun.key
+    level: str  # COUNTY or CITY: who decides
+    record_no: str
+    archive_no: str
+    item: str
+    amount: object  # Decimal
+    limit: object  # Decimal: the limit the amount is above
+    applied: object  # date | None
+    paid: object  # date | None
+    upper_approved: object  # date | None: when the level above approved (empty: still open)
+    file: str
+    sheet: str
+    cell: str
+    row: int
+
+    @property
+    def level_zh(self) -> str:
+        return LEVEL_ZH[self.level]
+
+    @property
+    def open(self) -> bool:
+        return self.upper_approved is None

@@ -182,7 +182,9 @@ def open_store(folders: dict[str, Path]) -> Store:
             defs = ", ".join(f'"{n}" {k}' for n, k in columns)
             con.execute(f'CREATE TABLE {table} (station VARCHAR, {defs})')
             continue
-        files = ", ".join(f"'{_sql_path(Path(f).resolve() / f'{table}.parquet')}'" for f in folders.values())
+        # each folder read once: two stations with the same content may share one (a cache)
+        distinct = dict.fromkeys(Path(f).resolve() for f in folders.values())
+        files = ", ".join(f"'{_sql_path(f / f'{table}.parquet')}'" for f in distinct)
         # parse_filename gives each row's file; the stations table turns its folder into the key
         con.execute(f"""
             CREATE TABLE {table} AS
@@ -191,6 +193,28 @@ def open_store(folders: dict[str, Path]) -> Store:
             JOIN stations s ON s.folder = parse_dirpath(t.filename)
         """)
     return Store(con, tuple(folders))
+
+
+class Places:
+    """(station, sheet key, column key, row) -> file, sheet and A1 cell, from the store."""
+
+    def __init__(self, store: "Store"):
+        self._by = {(s, sk, ck): (f, sh, letter) for s, sk, ck, f, sh, letter in
+                    store.sql("SELECT station, sheet_key, column_key, file, sheet, letter FROM places").fetchall()}
+
+    def __call__(self, station: str, sheet_key: str, row: int, column_key: str) -> dict:
+        file, sheet, letter = self._by.get((station, sheet_key, column_key), ("", "", ""))
+        if not file:  # the column was not found: name the row's first cell if the sheet is known
+            file, sheet, _ = next((v for k, v in self._by.items() if k[:2] == (station, sheet_key)), ("", "", ""))
+            letter = "A" if file else ""
+        return {"file": file, "sheet": sheet, "cell": f"{letter}{row}" if letter and row else "", "row": row,
+                "column_key": column_key}
+
+    def describe(self, station: str, sheet_key: str, row: int, column_key: str, archive: str) -> str:
+        """'乙镇（困难职工档案.xlsx“困难职工”表 F3，档案编号 SF-0002）'"""
+        where = self(station, sheet_key, row, column_key)
+        cell = f" {where['cell']}" if where["cell"] else f" 第 {row} 行"
+        return f"{station}（{where['file']}“{where['sheet']}”表{cell}，档案编号 {archive}）"
 
 
 @contextmanager

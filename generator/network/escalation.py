@@ -1,0 +1,84 @@
+"""梯次帮扶: payouts above what a station may decide alone become cases for the level above.
+
+The county centre declares the limits in its own policy workbook (sheet 梯次帮扶, see
+schema.ESCALATION): per item, or for all items on a row whose 帮扶项目 is empty, the highest
+single amount a station may approve alone (站点审批上限) and the highest the county may
+approve (县级审批上限). Above the station's limit the county decides; above the county's,
+the city (市县共同帮扶). The county's own payouts go to the city above its limit. An empty
+limit, a missing sheet or no rows means nothing is escalated.
+
+    cases, problems = escalate(store, county="县中心", limits=county_records.escalation)
+
+A case is open until the station enters the level above's approval (上级批准日期); each
+open case is also a warning for its station, at that cell.
+"""
+
+from __future__ import annotations
+
+from ..money import yuan
+from ..problems import problem
+from .model import CITY, EscalationCase, StationProblem
+from .store import Places, Store
+
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"network-escalation-open"})
+
+ALL_ITEMS = ""  # the 帮扶项目 of a row that applies to every item without a row of its own
+
+
+def limits_table(limits) -> list[tuple[str, object, object]]:
+    """(item, station limit, county limit) rows, the first row of each item winning."""
+    seen: dict[str, tuple] = {}
+    for row in limits:
+        item = (row.item or "").strip() or ALL_ITEMS
+        if row.station_limit is None and row.county_limit is None:
+            continue
+        seen.setdefault(item, (item, row.station_limit, row.county_limit))
+    return list(seen.values())
+
+
+def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], list[StationProblem]]:
+    rows = limits_table(limits)
+    if not rows:
+        return [], []
+    store.sql("CREATE OR REPLACE TEMP TABLE limits (item VARCHAR, station_limit DECIMAL(14,2), "
+              "county_limit DECIMAL(14,2))")
+    store.con.executemany("INSERT INTO limits VALUES (?, ?, ?)", [list(r) for r in rows])
+    found = store.sql("""
+        WITH p AS (
+            SELECT p.*,
+                   CASE WHEN li.item IS NOT NULL THEN li.station_limit ELSE la.station_limit END AS station_limit,
+                   CASE WHEN li.item IS NOT NULL THEN li.county_limit ELSE la.county_limit END AS county_limit
+            FROM payouts p
+            LEFT JOIN limits li ON li.item = p.item
+            LEFT JOIN limits la ON la.item = ''
+            WHERE p.amount IS NOT NULL),
+        cases AS (
+            SELECT *,
+                CASE WHEN station = $county THEN
+                         CASE WHEN county_limit IS NOT NULL AND amount > county_limit THEN 'city' END
+                     WHEN station_limit IS NOT NULL AND amount > station_limit THEN
+                         CASE WHEN county_limit IS NOT NULL AND amount > county_limit THEN 'city' ELSE 'county' END
+                     WHEN county_limit IS NOT NULL AND amount > county_limit THEN 'city'
+                END AS level
+            FROM p)
+        SELECT station, level, record_no, archive_no, item, amount,
+               CASE WHEN level = 'city' THEN county_limit ELSE station_limit END AS lim,
+               applied, paid, upper_approved, row
+        FROM cases
+        WHERE level IS NOT NULL
+        ORDER BY station, row""", {"county": county}).fetchall()
+    order = {key: i for i, key in enumerate(store.stations)}
+    cases, problems = [], []
+    places = Places(store)
+    for station, level, record_no, archive, item, amount, lim, applied, paid, upper, row in found:
+        where = places(station, "payouts", row, "upper_approved")
+        case = EscalationCase(station, level, record_no or "", archive or "", item or "", amount, lim, applied,
+                              paid, upper, where["file"], where["sheet"], where["cell"], row)
+        cases.append(case)
+        if case.open:
+            problems.append(StationProblem(station, problem(
+                "network-escalation-open", **where, archive=archive, item=item, amount=yuan(amount), limit=yuan(lim),
+                limit_name="县级审批上限" if level == CITY else "站点审批上限", level=case.level_zh)))
+    cases.sort(key=lambda c: (order.get(c.station, len(order)), c.row))
+    return cases, problems

@@ -1,0 +1,215 @@
+"""`bangfu merge`: the county centre's view of its stations, stage by stage.
+
+    outcome = merge([Path("各站")], Path("县中心/records"), today=date(2026, 11, 23))
+    outcome.network, outcome.cases, outcome.exit_code
+
+load (every station checked as `bangfu check` does) -> store (DuckDB over the stations'
+rows) -> crosscheck (the same person at two stations) -> escalation (梯次帮扶, limits from
+the county's own policy workbook) -> the county's outputs (OUTPUT_STAGES) -> the problems
+list and the county's work list in the private merge folder (places.NETWORK_PRIVATE).
+
+A station that cannot be read or has errors is reported with all its problems, keyed by
+its name; its figures stay out of the network's totals (StationRun.counted). Its rows
+still take part in the cross-station checks: a duplicate registration is worth knowing
+whatever else is wrong in the workbook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .. import places, report_text
+from ..outputs import OutputRefused, claim_folder, guard_folder, write_text
+from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
+from ..problems import ERROR, WARNING, count, sort_key
+from ..reading import input_files
+from .crosscheck import crosscheck
+from .escalation import escalate
+from .load import load_stations
+from .model import EscalationCase, Network, StationProblem, StationRun
+from .store import store_for
+
+NETWORK_MARKER = ".bangfu-network"  # marks a merge output folder as made by bangfu
+PROBLEMS_TEXT = "问题清单.txt"
+PROBLEMS_JSON = "问题清单.json"
+WORK_LIST_TEXT = "待办清单.txt"
+
+Echo = Callable[[str], None]
+
+
+def _quiet(text: str) -> None:
+    pass
+
+
+# The county's outputs (the network report and the county site, generator/network/report.py
+# and site*.py): each stage is called as stage(outcome, site_dir=…, private_dir=…, today=…,
+# echo=…) after the checks, and returns an exit code (0 when it wrote its output). Empty until
+# those stages are merged in; merge itself then writes only the problems and the work list.
+OutputStage = Callable[..., int]
+OUTPUT_STAGES: list[OutputStage] = []
+
+
+@dataclass
+class MergeOutcome:
+    network: Network
+    cases: list[EscalationCase] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    refused: str = ""  # why nothing was written (Chinese), else ""
+    output_code: int = EXIT_OK  # the worst exit code of the output stages
+
+    def runs(self) -> list[StationRun]:
+        return [self.network.county, *self.network.stations]
+
+    def all_problems(self) -> list[StationProblem]:
+        """Every station's own problems (county first), then the cross-station findings."""
+        own = [StationProblem(r.key, p) for r in self.runs() for p in r.outcome.problems]
+        return own + self.network.problems
+
+    @property
+    def exit_code(self) -> int:
+        """Like `bangfu build`: 2 a folder could not be read (or nothing could be written),
+        1 errors in some station's records or across stations, else 0."""
+        if self.refused or any(r.outcome.unreadable for r in self.runs()):
+            return EXIT_UNREADABLE
+        worst = EXIT_ERRORS if any(sp.problem.is_error for sp in self.all_problems()) else EXIT_OK
+        return max(worst, self.output_code)
+
+
+def is_station_folder(folder: Path) -> bool:
+    """A records folder: it holds at least one of the four workbooks (in a readable format)."""
+    return any(p.is_file() for p in input_files(folder))
+
+
+def expand_folders(folders: list[Path]) -> list[Path]:
+    """Each argument is a station's records folder, or a folder of station folders (taken
+    in name order; a subfolder's own `records` folder counts as that station's). A path
+    that is neither is kept, so loading reports it (找不到记录文件夹 or 缺少工作簿)."""
+    out: list[Path] = []
+    for folder in map(Path, folders):
+        if is_station_folder(folder) or not folder.is_dir():
+            out.append(folder)
+            continue
+        found = []
+        for sub in sorted((d for d in folder.iterdir() if d.is_dir()), key=lambda d: d.name):
+            if is_station_folder(sub):
+                found.append(sub)
+            elif is_station_folder(sub / "records"):
+                found.append(sub / "records")
+        out.extend(found or [folder])
+    return out
+
+
+def _unique(folders: list[Path], county: Path) -> list[Path]:
+    seen = {county.resolve()}
+    out = []
+    for folder in folders:
+        real = folder.resolve()
+        if real not in seen:
+            seen.add(real)
+            out.append(folder)
+    return out
+
+
+def merge(station_folders: list[Path], county_folder: Path, *, today: date,
+          site_dir: Path | None = None, private_dir: Path | None = None, write: bool = True,
+          echo: Echo = _quiet) -> MergeOutcome:
+    county_folder = Path(county_folder)
+    folders = _unique(expand_folders(station_folders), county_folder)
+    echo(f"读取县中心和 {len(folders)} 个站点的记录……")
+    county, *stations = load_stations([county_folder, *folders], today=today)
+    network = Network(county=county, stations=stations)
+    outcome = MergeOutcome(network)
+    readable = {r.key: r.outcome.records for r in outcome.runs() if not r.outcome.unreadable}
+    echo("跨站检查和梯次帮扶……")
+    with store_for(readable) as store:
+        network.problems.extend(crosscheck(store))
+        limits = county.outcome.records.escalation if not county.outcome.unreadable else []
+        outcome.cases, open_cases = escalate(store, county.key, limits)
+        network.problems.extend(open_cases)
+    order = {r.key: i for i, r in enumerate(outcome.runs())}
+    network.problems.sort(key=lambda sp: (order.get(sp.station, len(order)), sort_key(sp.problem)))
+    if write:
+        _write(outcome, county_folder, today, site_dir or places.network_site_dir(county_folder),
+               private_dir or places.network_private_dir(county_folder), echo)
+    return outcome
+
+
+def _write(outcome: MergeOutcome, county_folder: Path, today: date, site_dir: Path, private_dir: Path,
+           echo: Echo) -> None:
+    records_dirs = [r.folder for r in outcome.runs()]
+    for folder in records_dirs:
+        refusal = guard_folder(private_dir, records_dir=folder, marker=NETWORK_MARKER, what="汇总内部材料")
+        if refusal:
+            outcome.refused = refusal
+            return
+    claim_folder(private_dir, NETWORK_MARKER)
+    outcome.written += [
+        write_text(private_dir / PROBLEMS_TEXT, problems_text(outcome)),
+        write_text(private_dir / PROBLEMS_JSON, json.dumps(problems_json(outcome), ensure_ascii=False, indent=1)),
+        write_text(private_dir / WORK_LIST_TEXT, work_list_text(outcome, today)),
+    ]
+    for stage in OUTPUT_STAGES:
+        code = stage(outcome, site_dir=site_dir, private_dir=private_dir, today=today, echo=echo)
+        outcome.output_code = max(outcome.output_code, code)
+
+
+def _heading(run: StationRun, county: bool) -> str:
+    name = run.info.name if not run.outcome.unreadable else ""
+    role = "县中心" if county else "站点"
+    state = "" if run.counted else "（有错误，未计入汇总数字）"
+    return f"===== {role} {run.key}{f'：{name}' if name else ''}（{run.folder}）{state} ====="
+
+
+def problems_text(outcome: MergeOutcome) -> str:
+    """The county's problems list: each station's report as `bangfu check` prints it, under
+    the station's key, then the cross-station findings station by station."""
+    lines = [summary_line(outcome), ""]
+    for i, run in enumerate(outcome.runs()):
+        lines += [_heading(run, i == 0), report_text.render(run.outcome.problems, run.folder), ""]
+    cross = outcome.network.problems
+    lines.append("===== 跨站检查和梯次帮扶 =====")
+    if not cross:
+        lines.append("没有发现同一人在两个站重复建档、重复发放，也没有超过审批权限的帮扶。")
+    for run in outcome.runs():
+        mine = [sp.problem for sp in cross if sp.station == run.key]
+        if mine:
+            lines += ["", f"--- {run.key}（{run.folder}）---", report_text.render(mine, run.folder)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def summary_line(outcome: MergeOutcome) -> str:
+    runs = outcome.runs()
+    counted = sum(1 for r in runs if r.counted)
+    all_problems = [sp.problem for sp in outcome.all_problems()]
+    cross = [sp.problem for sp in outcome.network.problems]
+    text = (f"共 {len(runs)} 个记录文件夹（含县中心），{counted} 个没有错误、计入汇总；"
+            f"共 {count(all_problems, ERROR)} 个错误、{count(all_problems, WARNING)} 个提醒，"
+            f"其中跨站检查和梯次帮扶 {len(cross)} 个。")
+    left_out = [r.key for r in runs if not r.counted]
+    if left_out:
+        text += f"有错误、未计入汇总数字的：{'、'.join(left_out)}。"
+    return text
+
+
+def problems_json(outcome: MergeOutcome) -> list[dict]:
+    """Every problem as `bangfu check --format json` writes it, plus its station's key and
+    whether it was found across stations."""
+    own = [StationProblem(r.key, p) for r in outcome.runs() for p in r.outcome.problems]
+    return [{"station": sp.station, "cross_station": cross, **sp.problem.as_dict()}
+            for cross, found in ((False, own), (True, outcome.network.problems)) for sp in found]
+
+
+def work_list_text(outcome: MergeOutcome, today: date) -> str:
+    """The county centre's own work list plus the open 梯次帮扶 cases of its stations."""
+    from ..todo import escalation_entries, render_text, with_entries, work_list
+
+    county = outcome.network.county
+    if county.outcome.unreadable:
+        return "县中心的工作簿无法读取，无法列出待办。请先运行 bangfu check 改正。\n"
+    records = county.outcome.records
+    wl = with_entries(work_list(records, today), escalation_entries(outcome.cases, records, today))
+    return render_text(wl) + "\n"
