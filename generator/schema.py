@@ -516,15 +516,14 @@ CALENDAR = Sheet("调休安排", "calendar", (
 ), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
 
 ESCALATION = Sheet("梯次帮扶", "escalation", (
-    C("帮扶项目", "item", TEXT, width=18, hint="留空表示所有项目；某项目另有一行时按该行",
-      example="医疗救助（大病）"),
+    C("帮扶项目", "item", TEXT, width=18, hint="留空表示所有项目；某项目另有一行时按该行"),
     C("站点审批上限", "station_limit", MONEY,
-      hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空表示不限", example=Decimal("1000")),
+      hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空表示不限"),
     C("县级审批上限", "county_limit", MONEY,
-      hint="县中心可批准的单笔最高金额；超过的报市中心（市县共同帮扶）。留空表示不限", example=Decimal("5000")),
+      hint="县中心可批准的单笔最高金额；超过的报市中心（市县共同帮扶）。留空表示不限"),
     C("说明", "note", TEXT, width=30),
 ), "梯次帮扶：县中心在自己的帮扶政策中规定各级可批准的金额（小额在镇、一般在县、大额市县共同）。"
-   "帮扶站不用填写；没有这张表或不填，表示不设限额。", optional=True)
+   "帮扶站不用填写；没有这张表或不填，表示不设限额（新模板中这张表是空的）。", optional=True)
 
 # Settings where 0 means "not set": a 0-day disclosure or a 0-person minimum would be meaningless,
 # so they take their default (retention_days 0 is meaningful: remove the list right away).

@@ -16,14 +16,17 @@ Domain decisions are taken here once, in Python, from the station's own policy (
 a payout counts in, whose limit it is, whether it counts at all), and stored as plain
 columns; the SQL then only compares them across stations.
 
-Rows travel Python -> CSV (the csv module, no pandas/pyarrow) -> Parquet (DuckDB COPY),
-measured faster than DuckDB's executemany by two orders of magnitude.
+Rows travel Python -> CSV (the csv module, no pandas/pyarrow) -> Parquet (DuckDB COPY on one
+connection kept per process): about 25 ms CPU for a station of 200 workers and 600 payouts,
+where DuckDB's executemany took 680 ms for the 600 payouts alone and a new connection per
+station another 33 ms.
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,26 +136,34 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+_writer: list = []  # one DuckDB connection per process for writing: connecting costs ~30 ms CPU
+_writer_lock = threading.Lock()
+
+
+def _writer_connection() -> duckdb.DuckDBPyConnection:
+    if not _writer:
+        _writer.append(duckdb.connect(config={"threads": 1}))
+    return _writer[0]
+
+
 def write_station_tables(records: Records, folder: Path) -> list[Path]:
-    """Write one station's tables as Parquet files into `folder` (created); returns them."""
+    """Write one station's tables as Parquet files into `folder` (created); returns them.
+    About 25 ms CPU for a station of 200 workers and 600 payouts (CSV, then DuckDB COPY)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    con = duckdb.connect()
-    try:
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            for table, rows in _rows(records).items():
-                source = Path(tmp) / f"{table}.csv"
-                with source.open("w", newline="", encoding="utf-8") as fh:
-                    out = csv.writer(fh)
-                    for row in rows:
-                        out.writerow([_csv_value(v) for v in row])
-                target = folder / f"{table}.parquet"
-                con.execute(f"COPY (SELECT * FROM {_read_csv_sql(source, table)}) "
-                            f"TO '{_sql_path(target)}' (FORMAT parquet)")
-                written.append(target)
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(dir=folder) as tmp, _writer_lock:
+        con = _writer_connection()
+        for table, rows in _rows(records).items():
+            source = Path(tmp) / f"{table}.csv"
+            with source.open("w", newline="", encoding="utf-8") as fh:
+                out = csv.writer(fh)
+                for row in rows:
+                    out.writerow([_csv_value(v) for v in row])
+            target = folder / f"{table}.parquet"
+            con.execute(f"COPY (SELECT * FROM {_read_csv_sql(source, table)}) "
+                        f"TO '{_sql_path(target)}' (FORMAT parquet)")
+            written.append(target)
     return written
 
 
