@@ -216,3 +216,14 @@ def test_cli_merge(network):
     assert result.exit_code == 1, result.output
     assert "共 4 个记录文件夹（含县中心），3 个没有错误、计入汇总" in result.output
     assert "有错误、未计入汇总数字的：丙镇。" in result.output
+
+
+def test_an_unreadable_station_is_reported_and_the_others_still_merge(tmp_path):
+    county = write_station(tmp_path / "县中心", county_data())
+    write_station(tmp_path / "甲镇", jia_data())
+    missing = tmp_path / "乙镇"
+    outcome = merge([tmp_path / "甲镇", missing], county, today=TODAY, write=False)
+    assert outcome.exit_code == 2
+    assert {(sp.station, sp.problem.code) for sp in outcome.all_problems()} == {
+        ("乙镇", "folder-missing"), ("甲镇", "network-escalation-open")}
+    assert [r.key for r in outcome.network.counted()] == ["甲镇"]

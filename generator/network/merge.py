@@ -123,9 +123,8 @@ def merge(station_folders: list[Path], county_folder: Path, *, today: date,
     county, *stations = load_stations([county_folder, *folders], today=today)
     network = Network(county=county, stations=stations)
     outcome = MergeOutcome(network)
-    readable = {r.key: r.outcome.records for r in outcome.runs() if not r.outcome.unreadable}
     echo("跨站检查和梯次帮扶……")
-    with store_for(readable) as store:
+    with store_for(outcome.runs()) as store:
         network.problems.extend(crosscheck(store))
         limits = county.outcome.records.escalation if not county.outcome.unreadable else []
         outcome.cases, open_cases = escalate(store, county.key, limits)

@@ -25,6 +25,9 @@ class StationRun:
     folder: Path  # the station's records folder
     outcome: CheckOutcome  # exactly what `bangfu check <folder>` finds
     info: StationInfo
+    # the folder of the station's table files (store.write_station_tables) when the loader
+    # already has them (a cache keyed by content); None: merge writes them for this run
+    tables: Path | None = None
 
     @property
     def counted(self) -> bool:

@@ -229,14 +229,19 @@ class Places:
 
 
 @contextmanager
-def store_for(records_by_station: dict[str, Records]):
-    """A store over stations' records in memory (their tables written to a temporary folder)."""
+def store_for(runs):
+    """A store over the readable stations of `runs` (StationRun): their table folders where
+    the loader has them (`run.tables`), else written now into a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="bangfu-store-") as tmp:
         folders = {}
-        for i, (key, records) in enumerate(records_by_station.items()):
-            folder = Path(tmp) / str(i)
-            write_station_tables(records, folder)
-            folders[key] = folder
+        for i, run in enumerate(runs):
+            if run.outcome.unreadable:
+                continue
+            folder = run.tables
+            if folder is None:
+                folder = Path(tmp) / str(i)
+                write_station_tables(run.outcome.records, folder)
+            folders[run.key] = folder
         store = open_store(folders)
         try:
             yield store
