@@ -35,15 +35,14 @@ TODAY = date(2026, 11, 23)
 
 
 def _cpu() -> float:
-    t = time.process_time()
-    return t
+    return time.process_time()  # every thread of this process, DuckDB's included
 
 
 def _other(idno: str | None, n: int) -> str | None:
-    """The same person's number at station n: sequence digits changed (a different person)."""
+    """Station n's version of a number: the region code made n's own (a different person)."""
     if not idno or len(idno) != 18:
         return idno
-    first17 = idno[:6] + f"{n:04d}"[-2:] + idno[8:17]  # the birth year's first two digits -> n
+    first17 = f"{500000 + n:06d}" + idno[6:17]
     return first17 + check_digit(first17)
 
 

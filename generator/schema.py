@@ -516,7 +516,7 @@ CALENDAR = Sheet("调休安排", "calendar", (
 ), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
 
 ESCALATION = Sheet("梯次帮扶", "escalation", (
-    C("帮扶项目", "item", TEXT, width=18, hint="留空表示所有项目；某项目另有一行时按该行"),
+    C("帮扶项目", "item", TEXT, width=18, hint="项目名称或项目类别（如 医疗救助）；留空表示所有项目。同一笔帮扶按项目名称的行、项目类别的行、留空的行的顺序取一行"),
     C("站点审批上限", "station_limit", MONEY,
       hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空表示不限"),
     C("县级审批上限", "county_limit", MONEY,

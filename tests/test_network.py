@@ -227,3 +227,14 @@ def test_an_unreadable_station_is_reported_and_the_others_still_merge(tmp_path):
     assert {(sp.station, sp.problem.code) for sp in outcome.all_problems()} == {
         ("乙镇", "folder-missing"), ("甲镇", "network-escalation-open")}
     assert [r.key for r in outcome.network.counted()] == ["甲镇"]
+
+
+def test_a_limit_may_name_an_item_group(tmp_path):
+    """A row for 医疗救助 (项目类别) covers 大病救助; the row for the item itself would win."""
+    data = county_data()
+    data[POLICY]["梯次帮扶"].append({"帮扶项目": "医疗救助", "站点审批上限": 3000, "县级审批上限": 3500})
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "乙镇", _smaller_medical(_ids(station_data(), 3)))
+    outcome = merge([tmp_path / "乙镇"], county, today=TODAY, write=False)
+    assert [(c.station, c.level, c.item, c.amount, c.limit) for c in outcome.cases] == [
+        ("县中心", "city", "大病救助", 4000, 3500), ("乙镇", "city", "大病救助", 4000, 3500)]

@@ -1,7 +1,8 @@
 """梯次帮扶: payouts above what a station may decide alone become cases for the level above.
 
 The county centre declares the limits in its own policy workbook (sheet 梯次帮扶, see
-schema.ESCALATION): per item, or for all items on a row whose 帮扶项目 is empty, the highest
+schema.ESCALATION): per item (its name, else its 项目类别 such as 医疗救助, as the paying
+station's own 帮扶项目 sheet gives it), or for all items on a row whose 帮扶项目 is empty, the highest
 single amount a station may approve alone (站点审批上限) and the highest the county may
 approve (县级审批上限). Above the station's limit the county decides; above the county's,
 the city (市县共同帮扶). The county's own payouts go to the city above its limit. An empty
@@ -47,10 +48,13 @@ def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], l
     found = store.sql("""
         WITH p AS (
             SELECT p.*,
-                   CASE WHEN li.item IS NOT NULL THEN li.station_limit ELSE la.station_limit END AS station_limit,
-                   CASE WHEN li.item IS NOT NULL THEN li.county_limit ELSE la.county_limit END AS county_limit
+                   CASE WHEN li.item IS NOT NULL THEN li.station_limit
+                        WHEN lg.item IS NOT NULL THEN lg.station_limit ELSE la.station_limit END AS station_limit,
+                   CASE WHEN li.item IS NOT NULL THEN li.county_limit
+                        WHEN lg.item IS NOT NULL THEN lg.county_limit ELSE la.county_limit END AS county_limit
             FROM payouts p
             LEFT JOIN limits li ON li.item = p.item
+            LEFT JOIN limits lg ON lg.item = p.item_group
             LEFT JOIN limits la ON la.item = ''
             WHERE p.amount IS NOT NULL),
         cases AS (
