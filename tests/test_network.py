@@ -238,3 +238,28 @@ def test_a_limit_may_name_an_item_group(tmp_path):
     outcome = merge([tmp_path / "乙镇"], county, today=TODAY, write=False)
     assert [(c.station, c.level, c.item, c.amount, c.limit) for c in outcome.cases] == [
         ("县中心", "city", "大病救助", 4000, 3500), ("乙镇", "city", "大病救助", 4000, 3500)]
+
+
+def test_realistic_stations_with_different_people_give_no_false_findings(tmp_path):
+    """Three demo stations (bangfu demo-data, different seeds): no person in two of them, so
+    no cross-station finding; the escalation cases are exactly the live payouts above the
+    county's limit, counted here from each station's records."""
+    from generator.demo import write_demo
+    from generator.pipeline import check_folder
+    from generator.records import is_void
+
+    for seed in (1, 2, 3):
+        write_demo(tmp_path / "各站" / f"站{seed}", workers=20, payouts=60, seed=seed, today=TODAY)
+    county = write_station(tmp_path / "县中心", county_data())
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    assert [(r.key, r.counted) for r in outcome.network.stations] == [("站1", True), ("站2", True), ("站3", True)]
+    assert [sp for sp in outcome.network.problems if sp.problem.code != "network-escalation-open"] == []
+    expected = set()
+    for n in (1, 2, 3):
+        records = check_folder(tmp_path / "各站" / f"站{n}", TODAY).records
+        for p in records.payouts:
+            limit = 1000 if p.item == "生活救助" else 5000
+            if not is_void(p) and p.amount is not None and p.amount > limit:
+                expected.add((f"站{n}", p.record_no, "city" if p.amount > 20000 and p.item != "生活救助" else "county"))
+    assert expected  # the demo pays 两节送温暖 3,000 and 金秋助学 5,000: some exceed 5,000 (大学)
+    assert {(c.station, c.record_no, c.level) for c in outcome.cases if c.station != "县中心"} == expected
