@@ -256,8 +256,7 @@ def build(records_dir: Path, site_dir: Path | None, private_dir: Path | None, to
 def merge(station_dirs, county_dir: Path, site_dir: Path | None, private_dir: Path | None, today: str | None):
     """县中心汇总各站记录：逐站检查，查找跨站重复建档和重复发放，列出超过站点审批权限的帮扶（梯次帮扶）。
 
-    每个站点记录文件夹也可以是放着多个站点文件夹的上级文件夹。问题清单和待办清单写在
-    汇总内部材料文件夹中。
+    每个站点记录文件夹也可以是放着多个站点文件夹的上级文件夹。问题清单和待办清单写在汇总内部材料文件夹中。
 
     退出码：0 没有错误（可能有提醒），1 有站点或跨站检查发现错误，2 有记录文件夹或工作簿无法读取，4 命令写法不对。
     """

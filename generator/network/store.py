@@ -66,10 +66,6 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 PLACED = ("workers", "members", "payouts")  # the sheets whose cells a finding may name
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
 def _rows(records: Records) -> dict[str, Iterator[tuple]]:
     """Each table's rows, computed from one station's records (nothing about its key)."""
     members_by = records.members_by_worker
@@ -103,7 +99,7 @@ def _rows(records: Records) -> dict[str, Iterator[tuple]]:
                    period_label(item, key) if key is not None else None,
                    frequency_text(item) if item else None,
                    (item.max_times or 1) if item else None, p.applied, p.approved, p.paid, p.amount,
-                   getattr(p, "upper_approved", None))
+                   p.upper_approved)
 
     def places():
         for sheet_key in PLACED:
