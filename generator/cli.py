@@ -251,7 +251,8 @@ def build(records_dir: Path, site_dir: Path | None, private_dir: Path | None, to
 @click.option("--site-dir", type=click.Path(path_type=Path), metavar="文件夹",
               help="汇总网站输出文件夹，默认是县中心记录文件夹旁边的 network-site。")
 @click.option("--private-dir", type=click.Path(path_type=Path), metavar="文件夹",
-              help="汇总内部材料（问题清单、待办清单、季度统计）输出文件夹，默认是县中心记录文件夹旁边的 network-private。")
+              help="汇总内部材料（问题清单、待办清单、季度统计）输出文件夹，"
+                   "默认是县中心记录文件夹旁边的 network-private。")
 @_today_option("按此日期检查和汇总（默认今天），如 2026-11-23。")
 def merge(station_dirs, county_dir: Path, site_dir: Path | None, private_dir: Path | None, today: str | None):
     """县中心汇总各站记录：逐站检查，查找跨站重复建档和重复发放，列出超过站点审批权限的帮扶（梯次帮扶）。

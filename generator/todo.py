@@ -51,10 +51,10 @@ SRC_ESCALATE = ("梯次帮扶：小额困难在镇（街道）解决，一般困
 KINDS = {
     "verify": "核实", "disclose": "列入公示", "approve": "审批", "register": "建档",
     "batch-ending": "公示将结束", "batch-ended": "公示已结束待办理", "notify": "告知", "pay": "发放",
-    "receipt": "签收",
+    "receipt": "签收", "escalate": "上级审批（梯次帮扶）",
     "reception": "接待办结", "follow-up": "跟踪回访", "review": "年度复核", "unchanged": "一年未更新",
     "never-helped": "从未帮扶", "close": "办理结档", "close-notice": "结档公示", "archive": "档案保管期满",
-    "year-end": "年底前录入", "escalate": "上级审批（梯次帮扶）", "suggest-school": "建议：助学", "suggest-festival": "建议：两节送温暖",
+    "year-end": "年底前录入", "suggest-school": "建议：助学", "suggest-festival": "建议：两节送温暖",
 }
 _ORDER = {k: i for i, k in enumerate(KINDS)}
 

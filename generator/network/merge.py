@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import places, report_text
-from ..outputs import OutputRefused, claim_folder, guard_folder, write_text
+from ..outputs import claim_folder, guard_folder, write_text
 from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 from ..problems import ERROR, WARNING, count, sort_key
 from ..reading import input_files

@@ -35,8 +35,8 @@ from pathlib import Path
 import duckdb
 
 from .. import schema
-from ..records import Records, is_void
 from ..periods import Quarter
+from ..records import Records, is_void
 from ..standards import frequency_text, period, period_label, unit
 
 FORMAT_VERSION = "1"  # bump when a table's columns change: a cache keyed by it then re-writes
@@ -169,7 +169,7 @@ class Store:
     con: duckdb.DuckDBPyConnection
     stations: tuple[str, ...]
 
-    def sql(self, query: str, params: list | None = None):
+    def sql(self, query: str, params: list | dict | None = None):
         return self.con.execute(query, params or [])
 
     def close(self) -> None:
@@ -205,7 +205,7 @@ def open_store(folders: dict[str, Path]) -> Store:
 class Places:
     """(station, sheet key, column key, row) -> file, sheet and A1 cell, from the store."""
 
-    def __init__(self, store: "Store"):
+    def __init__(self, store: Store):
         self._by = {(s, sk, ck): (f, sh, letter) for s, sk, ck, f, sh, letter in
                     store.sql("SELECT station, sheet_key, column_key, file, sheet, letter FROM places").fetchall()}
 
