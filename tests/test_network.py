@@ -202,12 +202,9 @@ def test_store_keeps_no_station_key_in_its_files(tmp_path, network):
 
     records = check_folder(stations / "甲镇", TODAY).records
     write_station_tables(records, tmp_path / "a")
-    store = open_store({"X": tmp_path / "a", "Y": tmp_path / "a"})
-    try:
+    with open_store({"X": tmp_path / "a", "Y": tmp_path / "a"}) as store:
         assert store.sql("SELECT station, count(*) FROM workers GROUP BY ALL ORDER BY 1").fetchall() == [
             ("X", 2), ("Y", 2)]
-    finally:
-        store.close()
 
 
 def test_cli_merge(network):

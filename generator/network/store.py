@@ -2,7 +2,8 @@
 
 Each station's rows are written once into a folder of its own (`write_station_tables`): one
 Parquet file per table, holding no station key, so a cache can keep the folder under the
-workbooks' content hash and reuse it whatever the station is called in a later merge. A
+workbooks' content hash and reuse it whatever the station is called in a later merge (the
+files depend on the workbooks alone: not on the day of the merge nor on the county). A
 store opens over many such folders (`open_store`), adding each station's key as a column:
 
     write_station_tables(run.outcome.records, folder)
@@ -174,6 +175,12 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def open_store(folders: dict[str, Path]) -> Store:
