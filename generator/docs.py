@@ -51,6 +51,7 @@ STAND_INS = {
     "pending": "X", "short": "X", "required": "规定比例",
     "elsewhere": "另一站（工作簿、工作表和单元格）", "here": "困难职工本人",
     "there": "某档案的家庭成员", "limit_name": "站点审批上限", "level": "县中心",
+    "county": "X", "station": "Y",
 }
 STAND_IN_BY_CODE = {
     "file-old-excel": {"expected": "标准文件名"},

@@ -260,3 +260,16 @@ def test_realistic_stations_with_different_people_give_no_false_findings(tmp_pat
                 expected.add((f"站{n}", p.record_no, "city" if p.amount > 20000 and p.item != "生活救助" else "county"))
     assert expected  # the demo pays 两节送温暖 3,000 and 金秋助学 5,000: some exceed 5,000 (大学)
     assert {(c.station, c.record_no, c.level) for c in outcome.cases if c.station != "县中心"} == expected
+
+
+def test_the_county_limits_are_checked(tmp_path):
+    data = county_data()
+    data[POLICY]["梯次帮扶"] += [
+        {"帮扶项目": "生活救助", "站点审批上限": 500},  # a second row for 生活救助: merge would ignore it
+        {"帮扶项目": "助学", "站点审批上限": 3000, "县级审批上限": 2000},  # the county may approve less
+    ]
+    county = write_station(tmp_path / "县中心", data)
+    from generator.pipeline import check_folder
+
+    got = {(p.sheet, p.cell, p.code) for p in check_folder(county, TODAY).problems}
+    assert got == {("梯次帮扶", "A4", "escalation-item-repeated"), ("梯次帮扶", "C5", "escalation-limits-order")}

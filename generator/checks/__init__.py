@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..records import Records
-from . import business, deadlines, examples, funds, people, references, timeline
+from . import business, deadlines, escalation, examples, funds, people, references, timeline
 
-ALL = (references, people, business, timeline, deadlines, funds, examples)
+ALL = (references, people, business, timeline, deadlines, funds, escalation, examples)
 
 
 @dataclass(frozen=True)
