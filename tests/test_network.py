@@ -273,3 +273,12 @@ def test_the_county_limits_are_checked(tmp_path):
 
     got = {(p.sheet, p.cell, p.code) for p in check_folder(county, TODAY).problems}
     assert got == {("梯次帮扶", "A4", "escalation-item-repeated"), ("梯次帮扶", "C5", "escalation-limits-order")}
+
+
+def test_a_mistyped_county_folder_writes_nothing(tmp_path):
+    write_station(tmp_path / "甲镇", jia_data())
+    result = CliRunner().invoke(cli, ["merge", str(tmp_path / "甲镇"), "--into", str(tmp_path / "县中新" / "records"),
+                                      "--today", "2026-11-23"])
+    assert result.exit_code == 2
+    assert "找不到记录文件夹" in result.output and "没有写出汇总材料" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["甲镇"]

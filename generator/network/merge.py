@@ -139,6 +139,10 @@ def merge(station_folders: list[Path], county_folder: Path, *, today: date,
 
 def _write(outcome: MergeOutcome, county_folder: Path, today: date, site_dir: Path, private_dir: Path,
            echo: Echo) -> None:
+    if not county_folder.is_dir():  # a mistyped --into: write nothing beside a folder that is not there
+        outcome.refused = (report_text.render(outcome.network.county.outcome.problems, county_folder)
+                           + "\n没有写出汇总材料。请检查 --into 后面的县中心记录文件夹。")
+        return
     records_dirs = [r.folder for r in outcome.runs()]
     for folder in records_dirs:
         refusal = guard_folder(private_dir, records_dir=folder, marker=NETWORK_MARKER, what="汇总内部材料")
