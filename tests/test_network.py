@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from generator import places
 from generator.cli import cli
-from generator.network.merge import PROBLEMS_JSON, PROBLEMS_TEXT, WORK_LIST_TEXT, expand_folders, merge
+from generator.network import merge as stages
+from generator.network.merge import expand_folders, merge
 from generator.network.store import open_store, write_station_tables
 
 from station import TODAY, cell_of, idno, station_data, write_station
@@ -145,14 +147,17 @@ def test_merge_writes_the_problems_list_and_work_list_beside_the_county(network,
     county, _ = network
     private = places.network_private_dir(county)
     assert private == county.parent / "network-private"  # beside 县中心/records
-    text = (private / PROBLEMS_TEXT).read_text(encoding="utf-8")
+    text = (private / stages.PROBLEMS_TEXT).read_text(encoding="utf-8")
     assert "===== 站点 丙镇：测试镇总工会困难职工帮扶站" in text and "（有错误，未计入汇总数字）" in text
     assert "[network-duplicate-person]" in text
-    rows = json.loads((private / PROBLEMS_JSON).read_text(encoding="utf-8"))
+    rows = json.loads((private / stages.PROBLEMS_JSON).read_text(encoding="utf-8"))
     assert {(r["station"], r["cross_station"], r["code"]) for r in rows if r["station"] == "丙镇"} == {
         ("丙镇", False, "type-money")}
     assert len(rows) == 8
-    work = (private / WORK_LIST_TEXT).read_text(encoding="utf-8")
+    cases = list(openpyxl.load_workbook(private / stages.CASES_BOOK)["梯次帮扶"].iter_rows(min_row=3, values_only=True))
+    assert [row[:7] + row[9:11] for row in cases] == [
+        ("甲镇", "FF-0002", "SF-0002", "大病救助", 8000, 5000, "县中心", None, "待批准")]
+    work = (private / stages.WORK_LIST_TEXT).read_text(encoding="utf-8")
     assert "上级审批（梯次帮扶）：甲镇 SF-0002" in work
     assert "甲镇 FF-0002 大病救助 8,000.00 元，超过站点审批上限 5,000.00 元：县中心审批" in work
 

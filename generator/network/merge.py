@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import places, report_text
-from ..outputs import claim_folder, guard_folder, write_text
+from ..outputs import claim_folder, guard_folder, save_workbook, write_text
 from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 from ..problems import ERROR, WARNING, count, sort_key
 from ..reading import input_files
@@ -37,6 +37,7 @@ NETWORK_MARKER = ".bangfu-network"  # marks a merge output folder as made by ban
 PROBLEMS_TEXT = "问题清单.txt"
 PROBLEMS_JSON = "问题清单.json"
 WORK_LIST_TEXT = "待办清单.txt"
+CASES_BOOK = "梯次帮扶台账.xlsx"
 
 Echo = Callable[[str], None]
 
@@ -154,6 +155,7 @@ def _write(outcome: MergeOutcome, county_folder: Path, today: date, site_dir: Pa
         write_text(private_dir / PROBLEMS_TEXT, problems_text(outcome)),
         write_text(private_dir / PROBLEMS_JSON, json.dumps(problems_json(outcome), ensure_ascii=False, indent=1)),
         write_text(private_dir / WORK_LIST_TEXT, work_list_text(outcome, today)),
+        save_workbook(cases_workbook(outcome, today), private_dir / CASES_BOOK),
     ]
     for stage in OUTPUT_STAGES:
         code = stage(outcome, site_dir=site_dir, private_dir=private_dir, today=today, echo=echo)
@@ -216,3 +218,40 @@ def work_list_text(outcome: MergeOutcome, today: date) -> str:
     records = county.outcome.records
     wl = with_entries(work_list(records, today), escalation_entries(outcome.cases, records, today))
     return render_text(wl) + "\n"
+
+
+CASE_COLUMNS = (("站点", 12), ("记录编号", 14), ("档案编号", 12), ("帮扶项目", 18), ("金额（元）", 12),
+                ("超过的上限（元）", 14), ("审批", 10), ("申请日期", 12), ("发放日期", 12), ("上级批准日期", 14),
+                ("状态", 10), ("工作簿位置", 30))
+
+
+def cases_workbook(outcome: MergeOutcome, today: date):
+    """梯次帮扶台账: every payout above a station's (or the county's) own limit, approved or
+    not, for the county's files and its report to the city. Private: archive numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "梯次帮扶"
+    ws.append([f"梯次帮扶台账（截至 {today.isoformat()}，共 {len(outcome.cases)} 笔，"
+               f"待上级批准 {sum(1 for c in outcome.cases if c.open)} 笔）"])
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append([name for name, _ in CASE_COLUMNS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for c in outcome.cases:
+        where = "/".join(x for x in (c.file, c.sheet, c.cell) if x)
+        ws.append([c.station, c.record_no, c.archive_no, c.item, c.amount, c.limit, c.level_zh, c.applied, c.paid,
+                   c.upper_approved, "待批准" if c.open else "已批准", where])
+    for i, (_, width) in enumerate(CASE_COLUMNS, 1):
+        letter = ws.cell(row=2, column=i).column_letter
+        ws.column_dimensions[letter].width = width
+        for cell in ws[letter][2:]:
+            if i in (5, 6):
+                cell.number_format = "#,##0.00"
+            elif i in (8, 9, 10):
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A3"
+    return wb
+
