@@ -344,32 +344,60 @@ def _people_rows(workers, keys) -> tuple:
 def build_workbook(records: Records, q: Quarter, today: date, figs: Figures | None = None) -> Workbook:
     figs = figs if figs is not None else figures(records, q, today)
     wb = Workbook()
-    sh = _Sheet(wb.active)
-    sh.ws.title = "季度统计"
-    _header(sh, records, q, today, "困难职工帮扶工作季度统计表", 7)
-    for title, header, rows, totals, total_row in figs.sections:
-        sh.section(title, header, rows, totals=totals, total_row=total_row)
-    widths = (26, 22, 14, 14, 16, 16, 16)
-    _widths(sh.ws, widths)
-    _print_setup(sh, f"困难职工帮扶工作季度统计表（{q.zh}）", widths, repeat="1:1")
-    _people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工", figs.new_files, NEW_KEYS)
-    _people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工", figs.closed_files, CLOSED_KEYS)
+    stats_sheet(wb.active, records, q, today, figs, TITLE)
+    people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工", figs.new_files, NEW_KEYS)
+    people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工", figs.closed_files, CLOSED_KEYS)
     wb.properties.title = f"{q.zh}困难职工帮扶工作统计"
     wb.properties.creator = "bangfu"
     return wb
 
 
-def _people_sheet(ws, records, q, today, title, rows, keys):
+TITLE = "困难职工帮扶工作季度统计表"
+STATS_WIDTHS = (26, 22, 14, 14, 16, 16, 16)
+
+
+def stats_sheet(ws, records: Records, q: Quarter, today: date, figs: Figures, title: str,
+                notes: tuple = ()) -> None:
+    """The report's main sheet: the header, `notes` ((label, text) lines under it), the sections."""
     sh = _Sheet(ws)
-    _header(sh, records, q, today, title, len(keys))
+    sh.ws.title = "季度统计"
+    _header(sh, records, q, today, title, 7)
+    for label, text in notes:
+        sh.cell(1, label, bold=True, boxed=False)
+        sh.cell(2, text, boxed=False).alignment = Alignment(horizontal="left")
+        sh.row += 1
+    for title_, header, rows, totals, total_row in figs.sections:
+        sh.section(title_, header, rows, totals=totals, total_row=total_row)
+    _widths(sh.ws, STATS_WIDTHS)
+    _print_setup(sh, f"{title}（{q.zh}）", STATS_WIDTHS, repeat="1:1")
+
+
+def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = ()):
+    """Workers registered or closed in the quarter; `lead`: (column name, width) of columns
+    before the register's own (the county's 站点), whose values lead each row."""
+    sh = _Sheet(ws)
+    _header(sh, records, q, today, title, len(lead) + len(keys))
     columns = [schema.WORKERS.column(k) for k in keys]
-    sh.section(f"共 {len(rows)} 人", tuple(c.name for c in columns), list(rows), totals=False)
+    sh.section(f"共 {len(rows)} 人", (*(name for name, _ in lead), *(c.name for c in columns)), list(rows),
+               totals=False)
     # a date in the 2026年7月15日 format needs 16 characters, or the sheet prints ###
-    widths = [max(DATE_WIDTH if c.kind == schema.DATE else 12, c.width) for c in columns]
+    widths = [width for _, width in lead] + [max(DATE_WIDTH if c.kind == schema.DATE else 12, c.width)
+                                              for c in columns]
     widths[1] = max(widths[1], DATE_WIDTH)  # also holds the 填报日期 of the header block
     _widths(ws, widths)
     header = sh.header_rows[0]
     _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{header}:{header}")
+
+
+def table_sheet(ws, records: Records, q: Quarter, today: date, title: str, caption: str, header: tuple,
+                rows: list, total_row: tuple | None, widths: tuple) -> None:
+    """A sheet of one table in the report's format (the header block, then the table)."""
+    sh = _Sheet(ws)
+    _header(sh, records, q, today, title, len(header))
+    sh.section(caption, header, rows, totals=False, total_row=total_row)
+    _widths(ws, widths)
+    row = sh.header_rows[0]
+    _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{row}:{row}")
 
 
 def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None,

@@ -187,12 +187,15 @@ def _hidden_in_stats(plan, year: int):
     return hidden
 
 
-def build_funds(records, today: date, docs: Docs, plan: Plan | None = None) -> FundsView:
+def build_funds(records, today: date, docs: Docs, plan: Plan | None = None, *,
+                by_category: bool = True) -> FundsView:
     """Views for every fund page, the total and the year pages; writes the charts into docs.
-    `plan`: the build's disclosure decision (made here when not given)."""
+    `plan`: the build's disclosure decision (made here when not given). `by_category=False`:
+    the total pages show payouts as the fund pages do (one 帮扶发放 line), for a site whose
+    statistics are not these records' (the county site: the network's statistics)."""
     plan = plan or Plan(records, today)
     base = Ledger(records, today, label=public_text)
-    ledger = _relabel(base, lambda m: _row_label(plan, m))
+    ledger = _relabel(base, lambda m: _row_label(plan, m) if by_category else _fund_label(plan, m))
     per_fund = _relabel(base, lambda m: _fund_label(plan, m))
     slugs = unique_names(list(ledger.funds), stem=_slug)
     years = ledger.years()
@@ -206,7 +209,7 @@ def build_funds(records, today: date, docs: Docs, plan: Plan | None = None) -> F
     total_years = []
     for y in reversed(years):
         view = _year_view(ledger, y, None, "total", docs, "全部资金", records.settings.matching_ratio,
-                          _spans(plan, y), _hidden_in_stats(plan, y))
+                          _spans(plan, y), _hidden_in_stats(plan, y) if by_category else None)
         view.funds = [(p, ledger.flow(ledger.year(y), p_name))
                       for p, p_name in zip(pages, ledger.funds) if any(v.year == y for v in p.years)]
         total_years.append(view)
