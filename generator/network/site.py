@@ -8,7 +8,7 @@ like a station's site (generator/site) into a docs tree for mkdocs:
 - 资金公开: the county centre's OWN funds (its funds workbook, generator/ledger.py), with
   payouts as one 帮扶发放 line per fund (the statistics on this site are the network's, so
   the county's own payouts are not split by category a second time);
-- 各站公示: every station's running and upcoming notices, gathered as title, period and
+- 各站公示: every counted station's running and upcoming notices, gathered as title, period and
   number of entries (no names), linked to the station's own site when it has an address;
 - 各站点: the stations, their contact details and site, and which are not counted, and why;
 - 帮扶政策: the county centre's own policies.
@@ -87,14 +87,15 @@ def _runs(network: Network) -> list[tuple[StationRun, bool]]:
 
 
 def gathered_notices(network: Network, today: date) -> list[GatheredNotice]:
-    """Running and upcoming notices of the county and every station that could be read,
-    running first, then by start date; names never leave the station's own pages."""
+    """Running and upcoming notices of the county and every counted station (a station
+    with errors cannot publish its own site either), running first, then by start date;
+    names never leave the station's own pages."""
     out = []
     for run, _county in _runs(network):
-        if run.outcome.unreadable:
+        if not run.counted:
             continue
         records = run.outcome.records
-        vs = [v for v in views(records, today)]
+        vs = views(records, today)
         slugs = notice_slugs([v.batch.batch_no for v in vs])
         base = _web(records.settings.site_url or "")
         for v in vs:
