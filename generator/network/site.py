@@ -57,6 +57,7 @@ class StationView:
 
 @dataclass(frozen=True)
 class GatheredNotice:
+    key: str  # StationRun.key
     station: str
     title: str
     kind: str
@@ -103,7 +104,7 @@ def gathered_notices(network: Network, today: date) -> list[GatheredNotice]:
                 continue
             b = v.batch
             out.append(GatheredNotice(
-                public_text(records.settings.station_name) or public_text(run.key), public_text(b.title),
+                run.key, public_text(records.settings.station_name) or public_text(run.key), public_text(b.title),
                 public_text(b.kind), v.start, v.end, v.days, v.state, v.days_left, len(v.entries),
                 (page_url(base, "notices", slugs[b.batch_no]) or "") if base else ""))
     out.sort(key=lambda n: (n.state != RUNNING, n.start, n.station, n.title))
@@ -118,13 +119,14 @@ def station_views(network: Network, notices: list[GatheredNotice]) -> list[Stati
         out.append(StationView(
             public_text(run.key), name, county, public_text(s.address), public_text(s.phone),
             _web(s.site_url or ""), run.counted, "" if run.counted else public_reason(run),
-            sum(1 for n in notices if n.station == name and n.state == RUNNING)))
+            sum(1 for n in notices if n.key == run.key and n.state == RUNNING)))
     return out
 
 
 def render_network_site(network: Network, today: date, *, template_dirs=()):
     """(Docs, SiteInfo, the combined records behind the statistics)."""
     env = environment(template_dirs)
+    env.globals["network"] = True  # the shared page templates word a few lines for the county
     own = network.county.outcome.records
     site = station(own, today, text=public_text)
     docs = Docs()

@@ -51,6 +51,7 @@ def rel_url(target: str, here: str) -> str:
 def environment(template_dirs=()):
     env = render.environment(list(template_dirs))
     env.globals["rel_url"] = rel_url
+    env.globals["network"] = False  # the county site (generator/network/site.py) sets it
     env.filters["nobr"] = nobr
     env.filters["zh_date"] = site_date
     return env
