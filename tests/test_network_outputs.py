@@ -118,7 +118,8 @@ def test_network_totals_are_the_sums_of_the_counted_stations_reports(tiny_networ
     assert paid[1:4] == [Decimal(6), Decimal(7), Decimal(25200)]
     # each station's funds are its own lines (named by the station), not merged by name
     funds = network["六、资金收支（按资金账户）"][1]
-    assert sorted(r[0] for r in funds) == sorted(f"{k}·{f}" for k in counted for f in ("上级帮扶专项资金", "地方财政配套资金"))
+    assert sorted(r[0] for r in funds) == sorted(f"{k}·{f}" for k in counted
+                                                 for f in ("上级帮扶专项资金", "地方财政配套资金"))
 
 
 def test_the_per_station_sheet_repeats_each_stations_own_report(tiny_network, reports):
@@ -149,10 +150,11 @@ def test_the_per_station_sheet_repeats_each_stations_own_report(tiny_network, re
 
 def test_the_report_names_the_station_left_out(reports):
     net, _ = reports
-    notes = [(r[0], r[1]) for r in net["季度统计"].iter_rows(max_col=2, values_only=True) if r[0] in ("汇总范围", "未计入汇总")]
+    notes = [(r[0], r[1]) for r in net["季度统计"].iter_rows(max_col=2, values_only=True)
+             if r[0] in ("汇总范围", "未计入汇总")]
     assert notes == [("汇总范围", "本中心及 3 个站点，计入汇总 3 个，未计入 1 个（见下）。"),
-                     ("未计入汇总", "丙镇困难职工帮扶站：记录中有 1 处错误（第一处：困难职工档案.xlsx、工作表“困难职工”、F3），"
-                                "未计入汇总；请该站用 bangfu check 检查并改正后重新汇总。")]
+                     ("未计入汇总", "丙镇困难职工帮扶站：记录中有 1 处错误（第一处：困难职工档案.xlsx、"
+                                "工作表“困难职工”、F3），未计入汇总；请该站用 bangfu check 检查并改正后重新汇总。")]
 
 
 def test_new_files_sheet_names_each_station(tiny_network, reports):
@@ -167,7 +169,8 @@ def test_new_files_sheet_names_each_station(tiny_network, reports):
     rows = [r for r in net_q1["本季新建档"].iter_rows(values_only=True)]
     header = next(i for i, r in enumerate(rows) if r[0] == "站点")
     assert [r[:2] for r in rows[header + 1:] if r[0]] == [
-        (station, no) for station in ("测试县困难职工帮扶中心（县中心）（本中心）", "甲镇困难职工帮扶站", "乙镇困难职工帮扶站")
+        (station, no)
+        for station in ("测试县困难职工帮扶中心（县中心）（本中心）", "甲镇困难职工帮扶站", "乙镇困难职工帮扶站")
         for no in ("SF-0001", "SF-0002")]
 
 

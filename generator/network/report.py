@@ -25,6 +25,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from .. import places
 from ..money import total
 from ..outputs import save_workbook
 from ..periods import Quarter
@@ -40,6 +41,8 @@ STATION = ("站点", 22)
 BREAKDOWN_HEADER = ("站点", "是否计入汇总", "帮扶人数", "帮扶人次", "帮扶金额（元）", "季末在档人数", "本季新建档",
                     "本季结档", "本季资金收入", "本季资金支出", "期末资金余额", "接待件数", "说明")
 BREAKDOWN_WIDTHS = (26, 12, 10, 10, 16, 12, 10, 10, 16, 16, 16, 10, 48)
+SUMMED = ("people", "times", "amount", "in_force", "registered", "closed", "income", "spending", "balance",
+          "reception")  # the StationFigures fields of 分站统计, in column order
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,7 @@ class StationFigures:
     def row(self) -> tuple:
         if not self.counted:
             return (self.name, "否", *([""] * 10), self.note)
-        return (self.name, "是" if self.key else "", self.people, self.times, self.amount, self.in_force, self.registered,
-                self.closed, self.income, self.spending, self.balance, self.reception, self.note)
+        return (self.name, "是" if self.key else "", *(getattr(self, f) for f in SUMMED), self.note)
 
 
 def display_name(run: StationRun, county: bool = False) -> str:
@@ -121,10 +123,14 @@ def _line(key: str, name: str, figs: station_report.Figures) -> StationFigures:
         _column_sum(reception, 1))
 
 
-def breakdown(network: Network, q: Quarter, today: date) -> tuple[list[StationFigures], StationFigures]:
-    """(a line per station, the county centre first; the 合计 of the counted lines)."""
-    lines = [station_figures(network.county, q, today, county=True)]
-    return breakdown_from(lines + [station_figures(run, q, today) for run in network.stations])
+def breakdown(network: Network, q: Quarter, today: date,
+              per_station: dict | None = None) -> tuple[list[StationFigures], StationFigures]:
+    """(a line per station, the county centre first; the 合计 of the counted lines).
+    `per_station`: key -> its report's figures, when already made."""
+    per_station = per_station or {}
+    return breakdown_from(
+        [station_figures(network.county, q, today, True, per_station.get(network.county.key))]
+        + [station_figures(r, q, today, False, per_station.get(r.key)) for r in network.stations])
 
 
 def not_counted_notes(network: Network) -> tuple:
@@ -167,21 +173,19 @@ def build_network_workbook(network: Network, q: Quarter, today: date,
 
 
 def _breakdown_sheet(ws, network, records, q, today, per_station) -> None:
-    lines, sums = breakdown_from(
-        [station_figures(network.county, q, today, True, per_station.get(network.county.key))]
-        + [station_figures(r, q, today, False, per_station.get(r.key)) for r in network.stations])
-    station_report.table_sheet(ws, records, q, today, "各站点帮扶工作季度统计", "分站统计（未计入汇总的站点不计入合计）",
-                               BREAKDOWN_HEADER, [x.row() for x in lines], sums.row(), BREAKDOWN_WIDTHS)
+    lines, sums = breakdown(network, q, today, per_station)
+    station_report.table_sheet(ws, records, q, today, "各站点帮扶工作季度统计",
+                               "分站统计（未计入汇总的站点不计入合计）", BREAKDOWN_HEADER,
+                               [x.row() for x in lines], sums.row(), BREAKDOWN_WIDTHS)
 
 
 def breakdown_from(lines: list[StationFigures]) -> tuple[list[StationFigures], StationFigures]:
     counted = [x for x in lines if x.counted]
-    values = []
-    for f in ("people", "times", "amount", "in_force", "registered", "closed", "income", "spending",
-              "balance", "reception"):
+    sums: dict = {}
+    for f in SUMMED:
         vs = [getattr(x, f) for x in counted]
-        values.append(total(vs) if isinstance(getattr(StationFigures("", "", True), f), Decimal) else sum(vs))
-    return lines, StationFigures("", "合计", True, *values,
+        sums[f] = total(vs) if isinstance(getattr(StationFigures("", "", True), f), Decimal) else sum(vs)
+    return lines, StationFigures("", "合计", True, **sums,
                                  note=f"计入 {len(counted)} 个（共 {len(lines)} 个，含本中心）")
 
 
@@ -195,4 +199,9 @@ def write_network_report(network: Network, q: Quarter, path: Path, *, today: dat
 
 def default_name(q: Quarter) -> str:
     return f"{q.code}季度汇总统计表.xlsx"
+
+
+def default_path(county_records_dir: Path, q: Quarter) -> Path:
+    """network_private/季度统计/2026Q3季度汇总统计表.xlsx beside the county's records folder."""
+    return places.network_private_dir(county_records_dir) / station_report.FOLDER / default_name(q)
 
