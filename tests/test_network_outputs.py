@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from generator import places
 from generator.network.model import Network, StationRun
 from generator.periods import Quarter
 from generator.pipeline import check_folder
@@ -226,9 +227,11 @@ def build_county(network: Network, site: Path):
 @pytest.fixture(scope="module")
 def county_site(demo_network):
     root, network = demo_network
-    code, output = build_county(network, root / "network_site")
+    site = places.network_site_dir(network.county.folder)
+    assert site == root / "县中心" / places.NETWORK_SITE
+    code, output = build_county(network, site)
     assert code == 0, output
-    return root / "network_site", network, output
+    return site, network, output
 
 
 def _text(path: Path) -> str:
@@ -263,8 +266,6 @@ def test_county_site_is_built_with_mkdocs_and_passes_the_scan_and_the_attacker(c
 
 @pytest.mark.slow
 def test_network_statistics_come_from_the_counted_stations_raw_records(county_site):
-    from generator.site.disclosure_control import Plan
-
     site, network, _ = county_site
     counted = [network.county, *network.stations[:2]]
     table = Tables((site / "stats" / "index.html").read_text(encoding="utf-8")).tables[0]
@@ -279,10 +280,38 @@ def test_network_statistics_come_from_the_counted_stations_raw_records(county_si
                                        and p.amount is not None}) for r in counted), year
         assert int(times) == len(paid)
         assert Decimal(amount.replace(",", "")) == sum((p.amount for p in paid), Decimal(0))
-    # the network's own grid: a year total no station could publish alone is published here
-    small = [y for y in rows for r in counted
-             if Plan(r.outcome.records, DEMO_TODAY).years.get(y) and Plan(r.outcome.records, DEMO_TODAY).years[y].small]
-    assert all(rows[y][0] != "—" for y in small)
+
+
+@pytest.mark.slow
+def test_the_disclosure_rule_runs_on_the_networks_own_grid(county_site):
+    """Cells come from the stations' raw payouts, combined before suppression: the network
+    publishes rows a station's own site must merge away, with the exact raw counts."""
+    from generator.network.combined import combined
+    from generator.site.disclosure_control import OTHER_ITEMS, Plan
+
+    site, network, _ = county_site
+    counted = [network.county, *network.stations[:2]]
+    net = Plan(combined(network), DEMO_TODAY)
+    finer = []
+    for year, yp in net.years.items():
+        html = (site / "stats" / f"{year}.html").read_text(encoding="utf-8")
+        for row in yp.rows:
+            cell = yp.cell(row, None)
+            if row == OTHER_ITEMS or cell.hidden:
+                continue
+            items = set(yp.row_items[row])
+            people = {(r.key, p.archive_no) for r in counted for p in r.outcome.records.live_payouts
+                      if p.item in items and p.paid and p.paid.year == year and p.paid <= DEMO_TODAY
+                      and p.amount is not None}
+            assert cell.count == len(people), (year, row)
+            assert f">{row}<" in html, (year, row)
+            for r in counted:
+                own = Plan(r.outcome.records, DEMO_TODAY).years.get(year)
+                mine = own and {p.archive_no for p in r.outcome.records.live_payouts
+                                if p.item in items and p.paid and p.paid.year == year}
+                if mine and row not in own.rows:
+                    finer.append((year, row, r.key))
+    assert finer  # published for the network, merged into 其他帮扶项目 on some station's own site
 
 
 @pytest.mark.slow
@@ -306,7 +335,7 @@ def test_a_stations_name_on_a_county_page_fails_the_build(demo_network, county_s
     root, network = demo_network
     site, _, _ = county_site
     work = tmp_path / "net"
-    shutil.copytree(root, work, ignore=shutil.ignore_patterns("network_site", ".bangfu"))
+    shutil.copytree(root, work, ignore=shutil.ignore_patterns(places.NETWORK_SITE, ".bangfu"))
     # a clerk of 乙镇 typed a worker's phone number into a running notice's title, which the
     # county gathers
     records = work / "乙镇" / "records"
@@ -318,11 +347,31 @@ def test_a_stations_name_on_a_county_page_fails_the_build(demo_network, county_s
     _set_cell(records / "帮扶记录.xlsx", "公示批次", "公示标题", ("批次编号", running.batch.batch_no),
               f"帮扶公示（联系 {phone}）")
     runs = [run_of(work / k / "records", k, DEMO_TODAY) for k in ("县中心", "甲镇", "乙镇", "丙镇")]
-    target = work / "network_site"
+    target = work / "县中心" / places.NETWORK_SITE
     shutil.copytree(site, target)
     before = sorted(p.relative_to(target) for p in target.rglob("*"))
     code, output = build_county(Network(runs[0], runs[1:]), target)
     assert code == 1, output
     assert "隐私检查未通过" in output and "（来自 乙镇困难职工帮扶站（乙镇）困难职工档案.xlsx" in output
     assert sorted(p.relative_to(target) for p in target.rglob("*")) == before
-    assert not (work / ".bangfu" / "new-network_site").exists()
+    assert not (work / "县中心" / ".bangfu" / f"new-{places.NETWORK_SITE}").exists()
+
+
+def test_report_stage_writes_the_latest_complete_quarter(tiny_network, tmp_path):
+    from types import SimpleNamespace
+
+    from generator.network.report import report_stage
+
+    lines: list[str] = []
+    private = tmp_path / places.NETWORK_PRIVATE
+    code = report_stage(SimpleNamespace(network=tiny_network), site_dir=tmp_path / places.NETWORK_SITE,
+                        private_dir=private, today=TODAY, echo=lines.append)
+    path = private / "季度统计" / "2026Q3季度汇总统计表.xlsx"
+    assert code == 0 and lines == [f"已生成2026年第三季度季度汇总统计表：{path}"]
+    assert openpyxl.load_workbook(path).sheetnames == ["季度统计", "分站统计", "本季新建档", "本季结档"]
+    path.unlink()
+    path.mkdir()  # the computer refuses the file (as it does a read-only folder), never a traceback
+    lines.clear()
+    code = report_stage(SimpleNamespace(network=tiny_network), site_dir=tmp_path, private_dir=private,
+                        today=TODAY, echo=lines.append)
+    assert code == 2 and lines[0].startswith(f"无法写入季度汇总统计表“{path}”")

@@ -122,6 +122,12 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
     return 0
 
 
+def site_stage(outcome, *, site_dir: Path, private_dir: Path, today: date, echo) -> int:
+    """`bangfu merge`'s output stage (network/merge.py OUTPUT_STAGES) for the county site;
+    registered by the CLI, since only the CLI may import the build."""
+    return build_network_site(outcome.network, site_dir, today, echo)
+
+
 def scan_network_site(folder: Path, network: Network, template_dirs=()) -> privacy.Scan:
     """The leak scan of `bangfu build`, for every station's personal data at once; each
     finding names the station whose workbook holds the value."""

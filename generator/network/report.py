@@ -28,7 +28,7 @@ from openpyxl import Workbook
 from .. import places
 from ..money import total
 from ..outputs import save_workbook
-from ..periods import Quarter
+from ..periods import Quarter, latest_complete
 from ..pipeline import EXIT_UNREADABLE
 from ..private import report as station_report
 from ..records import Records
@@ -201,7 +201,22 @@ def default_name(q: Quarter) -> str:
     return f"{q.code}季度汇总统计表.xlsx"
 
 
+def report_stage(outcome, *, site_dir: Path, private_dir: Path, today: date, echo) -> int:
+    """`bangfu merge`'s output stage (network/merge.py OUTPUT_STAGES): the report of the
+    latest complete quarter in the merge's private folder, 季度统计/2026Q3季度汇总统计表.xlsx."""
+    q = latest_complete(today)
+    path = Path(private_dir) / station_report.FOLDER / default_name(q)
+    try:
+        write_network_report(outcome.network, q, path, today=today)
+    except OSError as err:  # a read-only folder, a full disk, the workbook open in Excel
+        echo(f"无法写入季度汇总统计表“{path}”：{err.strerror or err}。如果它正在 Excel 或 WPS 中打开，请先关闭；"
+             "否则请检查文件夹权限和磁盘空间后重新汇总。")
+        return 2
+    echo(f"已生成{q.zh}季度汇总统计表：{path}")
+    return 0
+
+
 def default_path(county_records_dir: Path, q: Quarter) -> Path:
-    """network_private/季度统计/2026Q3季度汇总统计表.xlsx beside the county's records folder."""
+    """network-private/季度统计/2026Q3季度汇总统计表.xlsx beside the county's records folder."""
     return places.network_private_dir(county_records_dir) / station_report.FOLDER / default_name(q)
 
