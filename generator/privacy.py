@@ -180,8 +180,9 @@ def _min_length(column, full_names: bool) -> int | None:
     return MIN_LENGTH.get(column.sensitive, MIN_TEXT)
 
 
-def public_corpus(records, template_dirs=()) -> str:
-    """The station's own public text, normalised: values found inside it are not searched."""
+def public_corpus(records, template_dirs=(), theme: bool = True) -> str:
+    """The station's own public text, normalised: values found inside it are not searched.
+    `theme`: with the theme's own words (a county site adds them once, not per station)."""
     parts = [str(v) for v in _settings_values(records)]
     for sheet_key, keys in (("items", None), ("categories", None), ("dibao_lines", None),
                             ("funds", None), ("incomes", ("payer", "summary", "source")),
@@ -196,7 +197,7 @@ def public_corpus(records, template_dirs=()) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and path.suffix in (".j2", ".html", ".md", ".css", ".txt"):
                 parts.append(path.read_text(encoding="utf-8", errors="replace"))
-    theme_words = _material_strings()
+    theme_words = _material_strings() if theme else ""
     if theme_words:
         parts.append(theme_words)
     return "\n".join(normalise(p) for p in parts)

@@ -14,7 +14,6 @@ county site untouched. The leak scan searches the site for every station's perso
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import date
 from pathlib import Path
@@ -135,9 +134,11 @@ def scan_network_site(folder: Path, network: Network, template_dirs=()) -> priva
     corpus = []
     for run in [network.county, *network.stations]:
         records = run.outcome.records
-        name = run.info.name or run.key
-        needles += [dataclasses.replace(n, where=f"{name}（{run.key}）{n.where}") for n in privacy.collect(records)]
-        corpus.append(privacy.public_corpus(records, template_dirs if run is network.county else ()))
+        station = f"{run.info.name or run.key}（{run.key}）"
+        needles += [privacy.Needle(n.text, n.kind, station + n.where, n.sensitive, n.is_name)
+                    for n in privacy.collect(records)]
+        county = run is network.county
+        corpus.append(privacy.public_corpus(records, template_dirs if county else (), theme=county))
     return privacy.scan_folder(folder, needles, "\n".join(corpus))
 
 

@@ -7,7 +7,7 @@ unchanged, on the stations' raw (unsuppressed) records.
     records = combined(network, [county])   # any chosen runs
 
 Keys a station chose for itself are made unique in the network by tagging them with the
-station's key (`tag`): archive numbers (so a person is counted once per station; the
+station's key (`甲镇·SF-0001`; a blank cell stays blank): archive numbers (so a person is counted once per station; the
 same identity number at two stations is crosscheck.py's business, not a total's), batch
 numbers and fund names (`甲镇·帮扶资金`). Items, hardship categories and the settings are
 the county's; an item or category only a station has is added after the county's (the
@@ -16,14 +16,15 @@ first station to declare a name decides its 项目类别).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields
+from operator import attrgetter
 
 from ..records import Records
 from .model import Network, StationRun
 
 SEP = "·"
 
-# sheet key -> the fields that hold a key the station chose (made unique with `tag`)
+# sheet key -> the fields that hold a key the station chose (tagged with the station's key)
 TAGGED = {
     "workers": ("archive_no", "batch", "close_batch"),
     "members": ("archive_no",),
@@ -40,28 +41,26 @@ TAGGED = {
 SHARED = ("items", "categories")  # by name, the county's first
 
 
-def tag(key: str, value):
-    """`value` as named in the network (None stays None: a blank cell stays blank)."""
-    return f"{key}{SEP}{value}" if value not in (None, "") else value
-
-
 def members(network: Network) -> list[StationRun]:
     """The runs whose figures make the network's totals: the county centre, then every
     station, each only without errors (model.StationRun.counted)."""
     return [run for run in [network.county, *network.stations] if run.counted]
 
 
-def combined(network: Network, runs: list[StationRun] | None = None) -> Records:
+# what the public site's statistics read (disclosure_control.Plan, stats.py, the attacker)
+SITE_SHEETS = ("workers", "reviews", "payouts", "batches")
+
+
+def combined(network: Network, runs: list[StationRun] | None = None, sheets=tuple(TAGGED)) -> Records:
+    """`sheets`: the tagged sheets to fill (all by default; SITE_SHEETS for the site)."""
     runs = members(network) if runs is None else runs
     county = network.county.outcome.records
     out = Records(folder=county.folder, settings=county.settings, dibao_lines=list(county.dibao_lines),
                   calendar=list(county.calendar), places=dict(county.places))
-    for sheet, keys in TAGGED.items():
+    for sheet in sheets:
         rows = getattr(out, sheet)
         for run in runs:
-            k = run.key
-            for rec in getattr(run.outcome.records, sheet):
-                rows.append(replace(rec, **{f: tag(k, getattr(rec, f)) for f in keys}))
+            rows.extend(_tagged(getattr(run.outcome.records, sheet), TAGGED[sheet], run.key))
     for sheet in SHARED:
         seen: dict = {}
         for run in [network.county, *runs]:
@@ -71,7 +70,21 @@ def combined(network: Network, runs: list[StationRun] | None = None) -> Records:
     return out
 
 
-def untag(value: str | None) -> str | None:
-    """The station's own value of a tagged one."""
-    return value.split(SEP, 1)[1] if value and SEP in value else value
-
+def _tagged(rows: list, keys: tuple[str, ...], key: str) -> list:
+    """Copies of `rows` with the `keys` fields tagged `<key>·<value>` (a network has hundreds of thousands of
+    rows: one attrgetter and one constructor call per row, not dataclasses.replace)."""
+    if not rows:
+        return []
+    cls = type(rows[0])
+    names = [f.name for f in fields(cls)]
+    get = attrgetter(*names)
+    at = [names.index(k) for k in keys]
+    prefix = f"{key}{SEP}"
+    out = []
+    for rec in rows:
+        values = list(get(rec))
+        for i in at:
+            if values[i] not in (None, ""):
+                values[i] = prefix + values[i]
+        out.append(cls(*values))
+    return out

@@ -35,7 +35,7 @@ from ..site.nav import site_nav
 from ..site.policies import build_items, render_policies
 from ..site.stats import SECTION as STATS, build_stats, render_stats
 from ..station import station
-from .combined import combined
+from .combined import SITE_SHEETS, combined
 from .model import Network, StationRun
 
 STATIONS_PAGE = "stations/index.md"
@@ -134,7 +134,7 @@ def render_network_site(network: Network, today: date, *, template_dirs=()):
     render_policies(env, docs, own, items, site, today)
     funds = build_funds(own, today, docs, Plan(own, today), by_category=False)
     render_funds(env, docs, funds, site)
-    records = combined(network)
+    records = combined(network, sheets=SITE_SHEETS)
     stats = build_stats(records, Plan(records, today))
     render_stats(env, docs, stats, site)
     notices = gathered_notices(network, today)

@@ -247,8 +247,10 @@ class Plan:
         row_of, bucket_of = merge_items(_people(facts, lambda f: f.item),
                                         {f.item: f.group for f in facts}, m)
         spans = scheme_for(facts, quarters, m, row_of)
-        funds = sorted({f.fund for f in facts})
-        fund_spans = {fund: scheme_for([f for f in facts if f.fund == fund], quarters, m) for fund in funds}
+        by_fund: dict[str, list] = defaultdict(list)  # one pass: a network has thousands of funds
+        for f in facts:
+            by_fund[f.fund].append(f)
+        fund_spans = {fund: scheme_for(by_fund[fund], quarters, m) for fund in sorted(by_fund)}
         row_items = defaultdict(list)
         for item in sorted(row_of):
             row_items[row_of[item]].append(item)
