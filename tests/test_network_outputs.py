@@ -367,7 +367,7 @@ def test_report_stage_writes_the_latest_complete_quarter(tiny_network, tmp_path)
     code = report_stage(SimpleNamespace(network=tiny_network), site_dir=tmp_path / places.NETWORK_SITE,
                         private_dir=private, today=TODAY, echo=lines.append)
     path = private / "季度统计" / "2026Q3季度汇总统计表.xlsx"
-    assert code == 0 and lines == [f"已生成2026年第三季度季度汇总统计表：{path}"]
+    assert code == 0 and lines == [f"已生成2026年第三季度汇总统计表：{path}"]
     assert openpyxl.load_workbook(path).sheetnames == ["季度统计", "分站统计", "本季新建档", "本季结档"]
     path.unlink()
     path.mkdir()  # the computer refuses the file (as it does a read-only folder), never a traceback

@@ -212,7 +212,7 @@ def report_stage(outcome, *, site_dir: Path, private_dir: Path, today: date, ech
         echo(f"无法写入季度汇总统计表“{path}”：{err.strerror or err}。如果它正在 Excel 或 WPS 中打开，请先关闭；"
              "否则请检查文件夹权限和磁盘空间后重新汇总。")
         return 2
-    echo(f"已生成{q.zh}季度汇总统计表：{path}")
+    echo(f"已生成{q.zh}汇总统计表：{path}")
     return 0
 
 
