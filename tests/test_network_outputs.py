@@ -375,3 +375,20 @@ def test_report_stage_writes_the_latest_complete_quarter(tiny_network, tmp_path)
     code = report_stage(SimpleNamespace(network=tiny_network), site_dir=tmp_path, private_dir=private,
                         today=TODAY, echo=lines.append)
     assert code == 2 and lines[0].startswith(f"无法写入季度汇总统计表“{path}”")
+
+
+def test_no_county_site_from_example_or_faulty_county_records(tiny_network, tmp_path):
+    """The county site publishes the county centre's own settings, policies and funds: it is
+    not built while they are bangfu init's examples or have errors; nothing is written."""
+    from generator.build.network import build_network_site
+    from generator.templates import write_blank_workbooks
+
+    example = run_of(write_blank_workbooks(tmp_path / "县中心" / "records")[0].parent, "县中心")
+    assert example.counted  # the examples pass every rule, but they are not the county's
+    broken = tiny_network.stations[2]  # 丙镇's records have an error
+    for county, words in ((example, "示例行或示例站点设置"), (broken, "有错误或无法读取")):
+        lines: list[str] = []
+        site = tmp_path / places.NETWORK_SITE
+        code = build_network_site(Network(county, tiny_network.stations[:2]), site, TODAY, echo=lines.append)
+        assert code == 1 and words in lines[-1] and "原网站保持不变" in lines[-1]
+        assert not site.exists()
