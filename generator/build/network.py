@@ -70,8 +70,8 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
              f"请先用 bangfu check {county.folder} 检查并改正。")
         return county.outcome.exit_code or 1
     if any(p.code in EXAMPLE_CODES for p in county.outcome.problems):
-        echo(f"本中心的工作簿（{county.folder}）中还有 bangfu init 生成的示例行或示例站点设置，不能作为本中心的信息公开："
-             "本次没有生成县级网站，原网站保持不变。请删除示例行、把站点设置改成本中心的信息后再汇总。")
+        echo(f"本中心的工作簿（{county.folder}）中还有 bangfu init 生成的示例行或示例站点设置，"
+             "不能作为本中心的信息公开：本次没有生成县级网站，原网站保持不变。请删除示例行、把站点设置改成本中心的信息后再汇总。")
         return 1
     old = work / f"old-{site_dir.name}"
     if publish.recover(site_dir, old):

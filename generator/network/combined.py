@@ -9,9 +9,9 @@ unchanged, on the stations' raw (unsuppressed) records.
 Keys a station chose for itself are made unique in the network by tagging them with the
 station's key (`甲镇·SF-0001`; a blank cell stays blank): archive numbers (so a person is
 counted once per station; the same identity number at two stations is crosscheck.py's
-business, not a total's), batch numbers and fund names (`甲镇·帮扶资金`). Items, hardship categories and the settings are
-the county's; an item or category only a station has is added after the county's (the
-first station to declare a name decides its 项目类别).
+business, not a total's), batch numbers and fund names (`甲镇·帮扶资金`). Items, hardship
+categories and the settings are the county's; an item or category only a station has is
+added after the county's (the first station to declare a name decides its 项目类别).
 """
 
 from __future__ import annotations
