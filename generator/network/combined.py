@@ -49,6 +49,8 @@ def members(network: Network) -> list[StationRun]:
 
 # what the public site's statistics read (disclosure_control.Plan, stats.py, the attacker)
 SITE_SHEETS = ("workers", "reviews", "payouts", "batches")
+# what the quarterly report reads (private/report.figures and the ledger)
+REPORT_SHEETS = ("workers", "reviews", "payouts", "reception", "funds", "incomes", "expenses")
 
 
 def combined(network: Network, runs: list[StationRun] | None = None, sheets=tuple(TAGGED)) -> Records:

@@ -32,7 +32,7 @@ from ..periods import Quarter, latest_complete
 from ..pipeline import EXIT_UNREADABLE
 from ..private import report as station_report
 from ..records import Records
-from .combined import combined, members
+from .combined import REPORT_SHEETS, combined, members
 from .model import Network, StationRun
 
 TITLE = "困难职工帮扶工作季度汇总统计表"
@@ -155,7 +155,7 @@ def _people_rows(network: Network, attr: str, per_station: dict) -> list:
 
 def build_network_workbook(network: Network, q: Quarter, today: date,
                            records: Records | None = None) -> Workbook:
-    records = combined(network) if records is None else records
+    records = combined(network, sheets=REPORT_SHEETS) if records is None else records
     figs = station_report.figures(records, q, today)
     per_station = {run.key: station_report.figures(run.outcome.records, q, today) for run in members(network)}
     wb = Workbook()
