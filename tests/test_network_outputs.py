@@ -286,12 +286,14 @@ def test_network_statistics_come_from_the_counted_stations_raw_records(county_si
 def test_the_disclosure_rule_runs_on_the_networks_own_grid(county_site):
     """Cells come from the stations' raw payouts, combined before suppression: the network
     publishes rows a station's own site must merge away, with the exact raw counts."""
-    from generator.network.combined import combined
+    from generator.network.combined import SITE_SHEETS, combined
+    from generator.network.cross_site import protected_plan
     from generator.site.disclosure_control import OTHER_ITEMS, Plan
 
     site, network, _ = county_site
     counted = [network.county, *network.stations[:2]]
-    net = Plan(combined(network), DEMO_TODAY)
+    own = {r.key: Plan(r.outcome.records, DEMO_TODAY) for r in counted}
+    net = protected_plan(combined(network, sheets=SITE_SHEETS), DEMO_TODAY, own)
     finer = []
     for year, yp in net.years.items():
         html = (site / "stats" / f"{year}.html").read_text(encoding="utf-8")
@@ -306,12 +308,36 @@ def test_the_disclosure_rule_runs_on_the_networks_own_grid(county_site):
             assert cell.count == len(people), (year, row)
             assert f">{row}<" in html, (year, row)
             for r in counted:
-                own = Plan(r.outcome.records, DEMO_TODAY).years.get(year)
-                mine = own and {p.archive_no for p in r.outcome.records.live_payouts
-                                if p.item in items and p.paid and p.paid.year == year}
-                if mine and row not in own.rows:
+                mine = own[r.key].years.get(year)
+                paid = mine and {p.archive_no for p in r.outcome.records.live_payouts
+                                 if p.item in items and p.paid and p.paid.year == year}
+                if paid and row not in mine.rows:
                     finer.append((year, row, r.key))
     assert finer  # published for the network, merged into 其他帮扶项目 on some station's own site
+
+
+@pytest.mark.slow
+def test_no_network_cell_gives_a_stations_hidden_figure_back(county_site):
+    """Network cell minus the parts the other stations' sites publish = one station's part:
+    without protection the demo network has such cells; the county site hides them."""
+    from generator.network.combined import SITE_SHEETS, combined
+    from generator.network.cross_site import given_back, protected_plan
+    from generator.site.disclosure_control import Plan
+
+    site, network, _ = county_site
+    own = {r.key: Plan(r.outcome.records, DEMO_TODAY) for r in [network.county, *network.stations[:2]]}
+    records = combined(network, sheets=SITE_SHEETS)
+    assert given_back(Plan(records, DEMO_TODAY, fixed_totals=False), own)  # the risk is real
+    plan = protected_plan(records, DEMO_TODAY, own)
+    assert given_back(plan, own) == {}
+    # the site shows the protected plan: each year's category x period table hides what it hides
+    for year, yp in plan.years.items():
+        table = Tables((site / "stats" / f"{year}.html").read_text(encoding="utf-8")).tables[0]
+        shown = {r[0]: r[1:] for r in table[1:]}
+        for row in yp.rows:
+            cells = [yp.cell(row, s) for s in range(len(yp.spans))] if len(yp.spans) > 1 else []
+            cells.append(yp.cell(row, None))
+            assert [c == "—" for c in shown[row]] == [c.hidden for c in cells], (year, row)
 
 
 @pytest.mark.slow

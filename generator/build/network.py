@@ -87,7 +87,8 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
 
     with step("render", "生成汇总网站页面"):
         try:
-            docs, info, records = render_network_site(network, today, template_dirs=tdirs)
+            site = render_network_site(network, today, template_dirs=tdirs)
+            docs, info, records = site.docs, site.info, site.records
         except jinja2.TemplateError as err:
             echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
             return 1
@@ -115,8 +116,8 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
         return 1
     with step("audit", "统计推算检查"):
         derived = disclosure_audit.audit(staging, records, today)
-    if derived:
-        echo(disclosure_audit.report(derived))
+    if derived or site.given_back:
+        echo(disclosure_audit.report(derived) if derived else given_back_report(site.given_back))
         publish.remove(staging)
         return 1
     publish.swap_all([(staging, site_dir, old)])
@@ -130,6 +131,12 @@ def site_stage(outcome, *, site_dir: Path, private_dir: Path, today: date, echo)
     """`bangfu merge`'s output stage (network/merge.py OUTPUT_STAGES) for the county site;
     registered by the CLI, since only the CLI may import the build."""
     return build_network_site(outcome.network, site_dir, today, echo)
+
+
+def given_back_report(found: dict) -> str:
+    years = "、".join(f"{y} 年" for y in sorted(found))
+    return (f"统计推算检查未通过：县级网站 {years}的统计中，有数字减去各站点网站公布的数字后，"
+            "可以算出某个站点隐藏的数字，本次没有发布网站，原网站保持不变。请把本中心站点设置中的“统计最小显示人数”调高后重新汇总，或把本提示发给维护人员。")
 
 
 def scan_network_site(folder: Path, network: Network, template_dirs=()) -> privacy.Scan:

@@ -13,10 +13,12 @@ like a station's site (generator/site) into a docs tree for mkdocs:
 - 各站点: the stations, their contact details and site, and which are not counted, and why;
 - 帮扶政策: the county centre's own policies.
 
-    docs, info, records = render_network_site(network, today, template_dirs=[...])
+    site = render_network_site(network, today, template_dirs=[...])   # NetworkSite
 
-`records` is the combined records the statistics were made from (the build's leak scan
-and disclosure attacker check the site against them).
+`site.records` is the combined records the statistics were made from (the build's leak scan
+and disclosure attacker check the site against them). The network's cells that, with the
+stations' own sites, would give a station's hidden figure back are hidden as well
+(network/cross_site.py); `site.given_back` lists any left (the build then fails).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from ..site.nav import site_nav
 from ..site.policies import build_items, render_policies
 from ..site.stats import SECTION as STATS, build_stats, render_stats
 from ..station import station
-from .combined import SITE_SHEETS, combined
+from .combined import SITE_SHEETS, combined, members
+from .cross_site import given_back, protected_plan
 from .model import Network, StationRun
 
 STATIONS_PAGE = "stations/index.md"
@@ -123,8 +126,15 @@ def station_views(network: Network, notices: list[GatheredNotice]) -> list[Stati
     return out
 
 
-def render_network_site(network: Network, today: date, *, template_dirs=()):
-    """(Docs, SiteInfo, the combined records behind the statistics)."""
+@dataclass
+class NetworkSite:
+    docs: Docs
+    info: SiteInfo
+    records: object  # the combined records behind the statistics (Records)
+    given_back: dict  # year -> cells a station's own site would still give back ({} when safe)
+
+
+def render_network_site(network: Network, today: date, *, template_dirs=()) -> NetworkSite:
     env = environment(template_dirs)
     env.globals["network"] = True  # the shared page templates word a few lines for the county
     own = network.county.outcome.records
@@ -135,7 +145,9 @@ def render_network_site(network: Network, today: date, *, template_dirs=()):
     funds = build_funds(own, today, docs, Plan(own, today), by_category=False)
     render_funds(env, docs, funds, site)
     records = combined(network, sheets=SITE_SHEETS)
-    stats = build_stats(records, Plan(records, today))
+    own_plans = {run.key: Plan(run.outcome.records, today) for run in members(network)}
+    plan = protected_plan(records, today, own_plans)
+    stats = build_stats(records, plan)
     render_stats(env, docs, stats, site)
     notices = gathered_notices(network, today)
     stations = station_views(network, notices)
@@ -157,4 +169,4 @@ def render_network_site(network: Network, today: date, *, template_dirs=()):
     running = sum(1 for n in notices if n.state == RUNNING)
     info = SiteInfo(nav, site, len(notices), running, len(items), len(funds.funds), funds.income,
                     funds.spending, funds.balance, words)
-    return docs, info, records
+    return NetworkSite(docs, info, records, given_back(plan, own_plans))

@@ -199,10 +199,16 @@ class YearPlan:
 class Plan:
     """The disclosure decision for a whole build."""
 
-    def __init__(self, records, today: date, min_cell: int | None = None):
+    def __init__(self, records, today: date, min_cell: int | None = None, *, protect: dict | None = None,
+                 fixed_totals: bool = True):
         """`min_cell`: override the station's setting (1 publishes everything; tests of
-        arithmetic use it)."""
+        arithmetic use it). `protect`: year -> cells (`signature`) to hide as if small, which
+        other sites' figures would give back (the county site, network/cross_site.py).
+        `fixed_totals=False`: no total is published elsewhere (no fund pages of these
+        records), so secondary suppression may choose any cell."""
         self.today = today
+        self.protect = protect or {}
+        self.fixed_totals = fixed_totals
         self.min_cell = min_cell or records.settings.min_cell or 3
         self.items = records.item_by_name
         facts_by_year: dict[int, list] = defaultdict(list)
@@ -257,7 +263,7 @@ class Plan:
         dims = {d: coarsen(_people(facts, lambda f, d=d: getattr(f, d)), m, rest)
                 for d, rest in (("category", "其他类别"), ("cause", "其他原因"), ("dibao", "其他情况"))}
         plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims)
-        plan.grid = _grid(plan, self.summaries)
+        plan.grid = _grid(plan, self.summaries, self.protect.get(year, ()), self.fixed_totals)
         # a hidden cell that the published sums still give back (all its partners are
         # published elsewhere, e.g. by notice summaries): report coarser periods instead
         for scheme in SCHEMES:
@@ -267,7 +273,7 @@ class Plan:
             if len(coarser) >= len(plan.spans):
                 continue
             plan.spans = coarser
-            plan.grid = _grid(plan, self.summaries)
+            plan.grid = _grid(plan, self.summaries, self.protect.get(year, ()), self.fixed_totals)
         return plan
 
     # --- 公示 lists -------------------------------------------------------------
@@ -488,18 +494,34 @@ def _people(facts, key) -> dict:
     return dict(out)
 
 
-def _grid(plan: YearPlan, summaries: list[set]):
-    """Cells and published sums of one year, suppressed."""
+def signature(plan: YearPlan, key: tuple) -> tuple:
+    """A grid key by what it covers, independent of the span numbering: periods as their
+    quarters (("g", row, (1, 2)), ("q", (3,))), other keys as they are."""
+    if key[0] == "g" and key[2] is not None:
+        return ("g", key[1], plan.spans[key[2]].quarters)
+    if key[0] == "q":
+        return ("q", plan.spans[key[1]].quarters)
+    return key
+
+
+def cell_keys(plan: YearPlan, f: Fact) -> list[tuple]:
+    """The grid cells a payout is counted in."""
+    row, s = plan.row_of[f.item], plan.span_of(f.quarter)
+    keys = [("g", row, None), ("all",), ("i", row, plan.bucket_of[f.item])]
+    if len(plan.spans) > 1:
+        keys += [("g", row, s), ("q", s)]
+    for dim, labels in plan.dims.items():
+        keys.append((dim, labels[getattr(f, dim)]))
+    return keys
+
+
+def _grid(plan: YearPlan, summaries: list[set], protect=(), fixed_totals: bool = True):
+    """Cells and published sums of one year, suppressed; `protect`: signatures of cells
+    hidden from the start (see Plan)."""
     g = Grid()
     n = len(plan.spans)
     for f in plan.facts:
-        row, s = plan.row_of[f.item], plan.span_of(f.quarter)
-        keys = [("g", row, None), ("all",), ("i", row, plan.bucket_of[f.item])]
-        if n > 1:
-            keys += [("g", row, s), ("q", s)]
-        for dim, labels in plan.dims.items():
-            keys.append((dim, labels[getattr(f, dim)]))
-        for key in keys:
+        for key in cell_keys(plan, f):
             g[key].add(f.who, f.amount)
     rows = plan.rows
     fixed: set[tuple] = {("all",)} | {("g", r, None) for r in rows}
@@ -519,8 +541,15 @@ def _grid(plan: YearPlan, summaries: list[set]):
         keys = [(dim, v) for v in sorted(set(labels.values()))]
         g.line(keys, ("all",))
         fixed |= set(keys)
+    if not fixed_totals:
+        fixed = set()
     if n > 1:
         fixed |= _exposed_by_notices(plan, summaries)
+    if protect:
+        protect = set(protect)
+        for key, cell in g.cells.items():
+            if cell.count and signature(plan, key) in protect:
+                cell.hidden = True
     g.suppress(plan.min_cell, fixed=fixed)
     return g
 
