@@ -10,17 +10,18 @@ whose parts are unpublished, when together they count fewer than `min_cell` peop
     plan = protected_plan(records, today, station_plans)   # the network's plan, protected
     given_back(plan, station_plans)                         # {} (else the build fails)
 
-A station's part counts as published when one visible cell of its own statistics (category
-× period, item, category/cause/低保 tables, totals) covers exactly the same payouts. The
-station's fund pages and notice summaries are not modelled (they publish cells of the same
-statistics, or amounts the statistics also treat as published).
+A station's part counts as published when something its own site publishes covers exactly
+the same payouts: a visible cell of its statistics (category × period, item, category/cause/
+低保 tables, totals), a fund's 帮扶发放 for a period or the year, a notice summary's amount.
+Sums of several such figures are not modelled (the station's own plan already keeps its sums
+from giving a hidden cell back; a network cell equal to a sum of them is rare).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from ..site.disclosure_control import Plan, YearPlan, cell_keys, signature
+from ..site.disclosure_control import Plan, cell_keys, signature
 from .combined import SEP
 
 MAX_ROUNDS = 5
@@ -31,22 +32,35 @@ def station_of(who: str) -> str:
     return who.split(SEP, 1)[0] if SEP in who else ""
 
 
-def _published(yp: YearPlan | None, key: str) -> set[frozenset]:
-    """The payout sets (station key, row) that the station's own statistics publish."""
+def _published(plan: Plan, year: int, key: str) -> set[frozenset]:
+    """The payout sets {(station key, row)} whose amounts the station's own site publishes:
+    the visible cells of its statistics, each fund's 帮扶发放 per period and year (fund pages)
+    and the notice summaries' amounts."""
+    yp = plan.years.get(year)
     if yp is None or yp.grid is None:
         return set()
     members: dict = defaultdict(set)
     for f in yp.facts:
         for k in cell_keys(yp, f):
             members[k].add((key, f.key))
-    return {frozenset(ids) for k, ids in members.items() if not yp.grid[k].hidden and yp.grid[k].count}
+        if (f.fund, year) not in plan.small_fund_years:
+            spans = yp.fund_spans.get(f.fund, ())
+            members[("fund", f.fund, None)].add((key, f.key))
+            for sp in spans:
+                if f.quarter in sp.quarters:
+                    members[("fund", f.fund, sp.quarters)].add((key, f.key))
+    out = {frozenset(ids) for k, ids in members.items()
+           if k[0] == "fund" or (not yp.grid[k].hidden and yp.grid[k].count)}
+    rows = {f.key for f in yp.facts}
+    out |= {frozenset((key, r) for r in summary) for summary in plan.summaries if summary <= rows}
+    return out
 
 
 def given_back(net: Plan, stations: dict[str, Plan]) -> dict[int, set]:
     """year -> signatures of the network's visible cells that give a station's hidden part back."""
     out: dict[int, set] = {}
     for year, yp in net.years.items():
-        published = {key: _published(plan.years.get(year), key) for key, plan in stations.items()}
+        published = {key: _published(plan, year, key) for key, plan in stations.items()}
         parts: dict = defaultdict(lambda: defaultdict(set))  # cell -> station -> {(station, row)}
         people: dict = defaultdict(lambda: defaultdict(set))
         for f in yp.facts:
