@@ -261,7 +261,11 @@ def merge(station_dirs, county_dir: Path, site_dir: Path | None, private_dir: Pa
 
     退出码：0 没有错误（可能有提醒），1 有站点或跨站检查发现错误，2 有记录文件夹或工作簿无法读取，4 命令写法不对。
     """
-    from .network.merge import PROBLEMS_TEXT, merge as run_merge, summary_line
+    from .build.network import site_stage
+    from .network.merge import OUTPUT_STAGES, PROBLEMS_TEXT, merge as run_merge, summary_line
+
+    if site_stage not in OUTPUT_STAGES:
+        OUTPUT_STAGES.append(site_stage)
 
     day = _parse_today(today) or date.today()
     private_dir = private_dir or places.network_private_dir(county_dir)

@@ -212,6 +212,7 @@ def test_store_keeps_no_station_key_in_its_files(tmp_path, network):
             ("X", 2), ("Y", 2)]
 
 
+@pytest.mark.slow  # builds the county site (mkdocs, leak scan)
 def test_cli_merge(network):
     county, stations = network
     result = CliRunner().invoke(cli, ["merge", str(stations), "--into", str(county), "--today", "2026-11-23"])

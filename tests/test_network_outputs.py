@@ -383,6 +383,24 @@ def test_a_stations_name_on_a_county_page_fails_the_build(demo_network, county_s
     assert not (work / "县中心" / ".bangfu" / f"new-{places.NETWORK_SITE}").exists()
 
 
+@pytest.mark.slow
+def test_bangfu_merge_writes_the_report_and_the_county_site(tiny_network):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    folders = [str(r.folder) for r in tiny_network.stations]
+    county = tiny_network.county.folder
+    result = CliRunner().invoke(cli, ["merge", *folders, "--into", str(county), "--today", "2026-11-23"])
+    assert result.exit_code == 1, result.output  # 丙镇's error; the outputs are written all the same
+    report = places.network_private_dir(county) / "季度统计" / "2026Q3季度汇总统计表.xlsx"
+    site = places.network_site_dir(county)
+    assert f"已生成2026年第三季度汇总统计表：{report}" in result.output
+    assert f"完成：网站已生成到 {site}" in result.output and "隐私检查通过" in result.output
+    assert openpyxl.load_workbook(report).sheetnames == ["季度统计", "分站统计", "本季新建档", "本季结档"]
+    assert "丙镇困难职工帮扶站" in (site / "stations" / "index.html").read_text(encoding="utf-8")
+
+
 def test_report_stage_writes_the_latest_complete_quarter(tiny_network, tmp_path):
     from types import SimpleNamespace
 

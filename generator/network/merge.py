@@ -31,6 +31,7 @@ from .crosscheck import crosscheck
 from .escalation import escalate
 from .load import load_stations
 from .model import EscalationCase, Network, StationProblem, StationRun
+from .report import report_stage
 from .store import store_for
 
 NETWORK_MARKER = ".bangfu-network"  # marks a merge output folder as made by bangfu
@@ -51,7 +52,7 @@ def _quiet(text: str) -> None:
 # echo=…) after the checks, and returns an exit code (0 when it wrote its output). Empty until
 # those stages are merged in; merge itself then writes only the problems and the work list.
 OutputStage = Callable[..., int]
-OUTPUT_STAGES: list[OutputStage] = []
+OUTPUT_STAGES: list[OutputStage] = [report_stage]
 
 
 @dataclass
