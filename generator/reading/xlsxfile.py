@@ -209,7 +209,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
-            _check_extent(zf, parts)
+            scanned = _check_extent(zf, parts)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -218,10 +218,10 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_scan_bad_cells, path, parts)
+        scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts.items() if k not in scanned})
         sheets = _read_values(path, parts, max_rows)
         try:
-            bad = scan.result()
+            bad = {**scan.result(), **scanned}
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     for name, sheet in sheets.items():
@@ -232,7 +232,12 @@ def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
 
 MAX_CELLS = 10_000_000  # rows x columns the fast reader may allocate for one sheet
 _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
-_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?>\s*<(?:v|is|f)\b')
+# Only a reference long enough can lie beyond MAX_CELLS (column x row): one or two letters
+# need a row of 6+ digits (or 5 digits from column CA on), three letters 3+ digits. Matching
+# just those keeps the scan of a large sheet without <dimension> at the speed of a search.
+_FAR_REF = re.compile(rb'<c r="((?:[A-Z]{1,2}[0-9]{6,}|[C-Z][A-Z][0-9]{5}|[A-Z]{3,}[0-9]{3,}))"'
+                      rb'[^>]*?>\s*<(?:v|is|f)\b')
+_SPLIT_REF = re.compile(rb"([A-Z]+)([0-9]+)")
 
 
 def _col_number(letters: bytes) -> int:
@@ -242,11 +247,14 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def _check_extent(zf: zipfile.ZipFile, parts: dict) -> None:
+def _check_extent(zf: zipfile.ZipFile, parts: dict) -> dict:
     """Refuse a sheet whose cells span an area the fast reader would allocate whole (a stray
     value left at XFD1048576 aborts the process). Excel, WPS and LibreOffice write the used
-    range as <dimension>; only when it is missing or too large are the cells themselves read."""
+    range as <dimension>; only when it is missing or too large are the cells themselves read.
+    Returns the bad cells (see _bad_cells) of each sheet whose XML was read for this, so that
+    it is not decompressed a second time."""
     names = set(zf.namelist())
+    scanned: dict = {}
     for sheet, (part, _) in parts.items():
         if not part or part not in names:
             continue
@@ -255,14 +263,18 @@ def _check_extent(zf: zipfile.ZipFile, parts: dict) -> None:
         m = _DIMENSION.search(head)
         if m and _col_number(m.group(1)) * int(m.group(2)) <= MAX_CELLS:
             continue
+        xml = zf.read(part)
         far, worst = None, 0
-        for ref in _REF.finditer(zf.read(part)):
-            row, col = int(ref.group(2)), _col_number(ref.group(1))
+        for ref in _FAR_REF.finditer(xml):
+            letters, digits = _SPLIT_REF.fullmatch(ref.group(1)).groups()
+            row, col = int(digits), _col_number(letters)
             if row * col > worst:
-                worst, far = row * col, ref.group(1).decode() + ref.group(2).decode()
+                worst, far = row * col, ref.group(1).decode()
         if worst > MAX_CELLS:
             raise Unreadable("sheet-stray-cell", sheet=sheet, cell=far,
                              size=f"约 {worst:,} 个单元格")
+        scanned[sheet] = _bad_cells(xml)
+    return scanned
 
 
 def _scan_bad_cells(path: Path, parts: dict) -> dict:
