@@ -15,7 +15,7 @@ from pathlib import Path
 from .checks import run_checks
 from .gcpause import gc_paused
 from .problems import Problem, has_errors, sort_key
-from .reading import read_records
+from .reading import ReadCache, read_records
 from .records import Records
 
 EXIT_OK = 0
@@ -47,12 +47,14 @@ def _quiet_step(key: str, text: str) -> AbstractContextManager:
     return nullcontext()
 
 
-def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet_step) -> CheckOutcome:
+def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet_step,
+                 cache: ReadCache | None = None) -> CheckOutcome:
     """Read every workbook in `folder`, then (when all could be read) check the records.
-    `step(key, text)` wraps each stage (the build uses it to announce and time them)."""
+    `step(key, text)` wraps each stage (the build uses it to announce and time them); `cache`
+    keeps parsed workbooks between calls (see reading.ReadCache)."""
     with gc_paused():
         with step("read", "读取记录"):
-            result = read_records(Path(folder))
+            result = read_records(Path(folder), cache=cache)
         problems = list(result.problems)
         if not result.unreadable:
             with step("check", "检查记录"):

@@ -141,7 +141,15 @@ class Records:
             for r in self.reviews_by_worker.get(worker.archive_no, ()):
                 if r.date <= day:
                     chosen = r
-        return Figures.of(chosen if chosen is not None else worker, chosen is not None)
+        rec = chosen if chosen is not None else worker
+        kept = self._figures.get(id(rec))
+        if kept is None or kept[0] is not rec:  # worked out once per review or register row
+            kept = self._figures[id(rec)] = (rec, Figures.of(rec, chosen is not None))
+        return kept[1]
+
+    @cached_property
+    def _figures(self) -> dict:
+        return {}
 
     def current_figures(self, worker) -> Figures:
         """The latest figures on file: the last review, else the register's (then assessed

@@ -89,9 +89,15 @@ def test_kept_workbooks_are_reused_until_their_file_changes(station, monkeypatch
         third = read_records(station)
         assert len(opened) == 4
         assert third.records.visits[0].notes == "复查：情况属实"
-        # touch only one workbook: only that one is read again
+        # saved again with the same bytes: the content digest says nothing changed
         book = station / "帮扶政策.xlsx"
         book.with_suffix(".tmp").write_bytes(book.read_bytes())
+        book.with_suffix(".tmp").replace(book)
+        opened.clear()
+        assert read_records(station).problems == third.problems and opened == []
+        # one workbook changed: only that one is read again
+        write_station(station.parent / "changed", settings={"contact": "王芳"})
+        book.with_suffix(".tmp").write_bytes((station.parent / "changed" / book.name).read_bytes())
         book.with_suffix(".tmp").replace(book)
         opened.clear()
         fourth = read_records(station)

@@ -44,24 +44,53 @@ def check(records, ctx):
         return
     workers = records.worker_by_no
     items = records.item_by_name
+    plans = {name: _Plan(item) for name, item in items.items()}
     seen: dict = {}
     for p in sorted(records.payouts, key=lambda p: (p.applied or p.paid or ctx.today, p.row)):
         if is_void(p):
-            yield from _void(records, p)
+            if p.paid is not None:
+                yield from _void(records, p)
             continue
         w = workers.get(p.archive_no)
-        item = items.get(p.item)
-        if w is not None and lifecycle.needs_file(item):
-            yield from _status(records, p, w)
-            yield from _beneficiary(records, p, w)
+        plan = plans.get(p.item)
+        item = plan.item if plan is not None else None
+        if w is not None and (plan.needs_file if plan is not None else True):
+            given = p.approved or p.paid
+            if given and (w.status in ("申请", "公示中") or (w.registered and given < w.registered)
+                          or (w.closed and p.paid and p.paid > w.closed)):
+                yield from _status(records, p, w)
+            if p.beneficiary and p.beneficiary != w.name:
+                yield from _beneficiary(records, p, w)
         if item is None:
             continue
-        yield from _amount(records, p, item)
-        yield from _frequency(records, p, item, seen)
+        if p.amount is not None:
+            yield from _amount(records, p, item)
+        if plan.limits and (p.applied or p.paid) is not None:
+            yield from _frequency(records, p, item, seen, plan)
         if w is not None:
-            yield from _income(records, p, w, item)
-            yield from _needs(records, p, w, item)
-        yield from _disclosure(records, p, item)
+            if plan.multiple is not None and p.applied is not None:
+                yield from _income(records, p, w, item, plan)
+            if item.needs:
+                yield from _needs(records, p, w, item)
+        if plan.disclosed:
+            yield from _disclosure(records, p, item)
+
+
+class _Plan:
+    """What the rules need of one item, worked out once per check instead of per payout."""
+    __slots__ = ("item", "needs_file", "limits", "per_person", "multiple", "routes", "disclosed")
+
+    def __init__(self, item):
+        self.item = item
+        self.needs_file = lifecycle.needs_file(item)
+        self.limits = period(item, _ANY_DAY) is not None  # the kind decides, not the day
+        self.per_person = unit(item) == "每名受助对象"
+        self.multiple = income_multiple(item)
+        self.routes = routes(item)
+        self.disclosed = bool(item.needs_disclosure)
+
+
+_ANY_DAY = date(2000, 1, 1)
 
 
 # --- the policy itself ------------------------------------------------------------------
@@ -135,14 +164,14 @@ def _amount(records, p, item):
                       item=item.name, amount=p.amount, standard=allowed, basis=describe(item))
 
 
-def _frequency(records, p, item, seen):
+def _frequency(records, p, item, seen, plan):
     day = p.applied or p.paid
     if day is None:
         return
     key_period = period(item, day)
     if key_period is None:
         return  # 一次性 is per case, 不限 limits nothing
-    per_person = unit(item) == "每名受助对象"
+    per_person = plan.per_person
     who = (p.archive_no, p.beneficiary or "") if per_person else p.archive_no
     limit = item.max_times or 1
     earlier = seen.setdefault((who, item.name, key_period), [])
@@ -156,12 +185,12 @@ def _frequency(records, p, item, seen):
     earlier.append(p.row)
 
 
-def _income(records, p, w, item):
-    multiple = income_multiple(item)
+def _income(records, p, w, item, plan):
+    multiple = plan.multiple
     if multiple is None or p.applied is None:
         return
     figures = records.figures_at(w, p.applied)
-    alternatives = routes(item)
+    alternatives = plan.routes
     if any(route_met(r, w, figures.category) for r in alternatives):
         return
     line = records.dibao_line(p.applied.year)
@@ -264,5 +293,7 @@ def _disclosure(records, p, item):
         yield problem("disclosure-not-over", **records.place("payouts", p.row, column),
                       approved=decided.isoformat(), batch=batch.batch_no, start=batch.start.isoformat(),
                       end=end.isoformat())
+    if not (records.objections_by_batch.get(batch.batch_no) or batch.original):
+        return  # no objection to this list nor to one it discloses again
     yield from objection_problems(records, batch, p.archive_no, decided,
                                   records.place("payouts", p.row, column), records.place("payouts", p.row, "batch"))

@@ -43,9 +43,18 @@ def check(records, ctx):
         columns = [c for c in sheet.columns if c.example is not None]
         if len(columns) < MIN_COLUMNS:  # too few to tell the example from a real row
             continue
+        first, rest = columns[0], columns[1:]
+        example = first.example
+        # most rows differ in the first column: text against a text example is compared here
+        plain = type(example) is str and example != ""
+        stripped = example.strip() if plain else ""
         for rec in getattr(records, sheet.key, ()):
-            if all(_same(getattr(rec, c.key, None), c.example) for c in columns):
-                first = columns[0]
+            value = getattr(rec, first.key, None)
+            if plain and type(value) is str:
+                hit = value == example or value.strip() == stripped
+            else:
+                hit = _same(value, example)
+            if hit and all(_same(getattr(rec, c.key, None), c.example) for c in rest):
                 yield problem("example-row", **records.place(sheet.key, rec.row, first.key),
                               what=f"{first.name} {first.example}")
     settings = records.settings

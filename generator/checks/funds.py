@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import schema
-from ..ledger import Ledger, fund_movements, ratio_text
+from ..ledger import Ledger, ratio_text
 from ..problems import problem
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -31,9 +31,9 @@ def check(records, ctx):
         return
     funds = records.fund_by_name
     items = records.item_by_name
-    yield from _allowed(records, funds, items)
-    yield from _balances(records, ctx.today)
     ledger = Ledger(records, ctx.today)
+    yield from _allowed(records, funds, items)
+    yield from _balances(records, ledger.movements)
     yield from _commitments(records, funds, ledger)
     yield from _matching(records, ledger)
 
@@ -55,9 +55,9 @@ def _allowed(records, funds, items):
                       allowed="、".join(sorted(allowed)), item=e.purpose)
 
 
-def _balances(records, today):
+def _balances(records, movements):
     """The first day each fund's balance goes below zero, by the one ledger's rules."""
-    for name, moves in fund_movements(records, today).items():
+    for name, moves in movements.items():
         balance = Decimal(0)
         for m in moves:
             balance += m.delta

@@ -31,18 +31,21 @@ def check(records, ctx):
     yield from _money_dates(records, ctx)
 
 
-def _order(records, sheet, rec, steps):
+def _order(records, sheet, rec, steps) -> list:
     """Each present date is not earlier than the latest present date before it."""
+    found = []
     last_label = last = None
     for key, label in steps:
         value = getattr(rec, key)
         if value is None:
             continue
         if last is not None and value < last:
-            yield problem("date-order", **records.place(sheet, rec.row, key), later=label,
-                          later_value=value.isoformat(), earlier=last_label, earlier_value=last.isoformat())
+            found.append(problem("date-order", **records.place(sheet, rec.row, key), later=label,
+                                 later_value=value.isoformat(), earlier=last_label,
+                                 earlier_value=last.isoformat()))
         else:
             last_label, last = label, value
+    return found
 
 
 def _payouts(records, ctx):

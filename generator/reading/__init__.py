@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .. import schema
 from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
 from ..records import RECORD_CLASSES, Records, Settings
+from .cache import Kept, ReadCache, book_files
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, site_url_fault, suggest
@@ -43,16 +43,19 @@ class ReadResult:
 
 def input_files(folder: Path) -> list[Path]:
     """Every file a book may be read from (.xlsx, else .xls or .ods), for change detection."""
-    return [Path(folder) / (Path(b.filename).stem + suffix)
-            for b in schema.BOOKS for suffix in (".xlsx", *READABLE)]
+    return [path for b in schema.BOOKS for path in book_files(Path(folder), b)]
 
 
-def read_records(folder: Path, max_rows: int | None = None) -> ReadResult:
+def read_records(folder: Path, max_rows: int | None = None, cache: ReadCache | None = None) -> ReadResult:
+    """Read every workbook of `folder`. With a ReadCache (or one installed by keep_parsed), a
+    workbook whose file did not change since the cache last read it is not parsed again."""
+    if cache is None:
+        cache = _INSTALLED[0]
     with gc_paused():
-        return _read_records(Path(folder), max_rows)
+        return _read_records(Path(folder), max_rows, cache if max_rows is None else None)
 
 
-def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
+def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -> ReadResult:
     records = Records(folder=folder)
     result = ReadResult(records)
     if not folder.is_dir():
@@ -61,64 +64,52 @@ def _read_records(folder: Path, max_rows: int | None) -> ReadResult:
         return result
     _folder_problems(folder, result)
     for book in schema.BOOKS:
-        stamp = _book_stamp(folder, book) if _KEEPING[0] and max_rows is None else None
-        kept = _KEEP.get(str(folder / book.filename)) if stamp is not None else None
-        if kept is not None and kept[0] == stamp:
-            _restore(kept[1], book, records, result)
+        kept, stamp = cache.lookup(folder, book) if cache is not None else (None, None)
+        if kept is not None:
+            _restore(kept, records, result)
             continue
         before = len(result.problems)
         raw = _open_book(folder, book, result, max_rows)
         if raw is None:
-            continue
+            continue  # nothing kept of a book that cannot be read: it is tried again next time
+        if cache is not None:
+            cache.parsed.append(raw.path.name)
         _read_book(raw, book, records, result)
-        if stamp is not None and stamp == _book_stamp(folder, book):
-            _KEEP[str(folder / book.filename)] = (stamp, _snapshot(book, records, result.problems[before:]))
+        if cache is not None and stamp is not None:
+            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp))
     return result
 
 
-# Parsed workbooks kept in memory by `bangfu serve` (keep_parsed): a save re-reads only the
-# workbook that changed. Keyed by the file's identity, size and modification time.
-_KEEP: dict = {}
-_KEEPING = [False]
+# The cache read_records uses when it is given none (keep_parsed): `bangfu serve` installs one
+# for its rebuilds, which reach read_records through build_all and check_folder.
+_INSTALLED: list[ReadCache | None] = [None]
 
 
-def keep_parsed(on: bool = True) -> None:
-    """Keep each parsed workbook in memory and reuse it while the file is unchanged."""
-    _KEEP.clear()
-    _KEEPING[0] = on
+def keep_parsed(on: bool | ReadCache = True) -> ReadCache | None:
+    """Install a ReadCache (a new one for True) that read_records uses when given none, or
+    remove it (False). Returns the installed cache."""
+    _INSTALLED[0] = on if isinstance(on, ReadCache) else (ReadCache() if on else None)
+    return _INSTALLED[0]
 
 
-def _book_stamp(folder: Path, book: schema.Book):
-    """Identity, size and time of every file the book may be read from (.xlsx, .xls, .ods)."""
-    out: list[tuple] = []
-    for suffix in (".xlsx", *READABLE):
-        try:
-            st = (folder / (Path(book.filename).stem + suffix)).stat()
-        except OSError:
-            out.append(None)
-            continue
-        out.append((st.st_ino, st.st_size, st.st_mtime_ns))
-    return tuple(out) if any(out) else None
-
-
-def _snapshot(book: schema.Book, records: Records, problems: list) -> dict:
-    out: dict[str, Any] = {"problems": list(problems), "places": {}, "tables": {}}
+def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple) -> Kept:
+    kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={})
     for sheet in book.sheets:
         if sheet.key in records.places:
-            out["places"][sheet.key] = records.places[sheet.key]
+            kept.places[sheet.key] = records.places[sheet.key]
         if sheet.settings:
-            out["settings"] = records.settings
+            kept.settings = records.settings
         else:
-            out["tables"][sheet.key] = list(getattr(records, sheet.key))
-    return out
+            kept.tables[sheet.key] = list(getattr(records, sheet.key))
+    return kept
 
 
-def _restore(kept: dict, book: schema.Book, records: Records, result: ReadResult) -> None:
-    result.problems.extend(kept["problems"])
-    records.places.update(kept["places"])
-    if "settings" in kept:
-        records.settings = kept["settings"]
-    for key, rows in kept["tables"].items():
+def _restore(kept: Kept, records: Records, result: ReadResult) -> None:
+    result.problems.extend(kept.problems)
+    records.places.update(kept.places)
+    if kept.settings is not None:
+        records.settings = kept.settings
+    for key, rows in kept.tables.items():
         setattr(records, key, list(rows))
 
 
@@ -303,4 +294,4 @@ def _fill(code: str, params: dict) -> dict:
     return {**{k: "" for k in needed}, **params}
 
 
-__all__ = ["ReadResult", "column_letter", "input_files", "keep_parsed", "read_records"]
+__all__ = ["ReadCache", "ReadResult", "column_letter", "input_files", "keep_parsed", "read_records"]

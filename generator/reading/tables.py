@@ -188,36 +188,41 @@ def _long_value(v, col):
 
 def _convert_column(values, col):
     convert = CONVERTERS[col.kind]
-    if col.kind != schema.TEXT:
-        plain = convert
-
-        def convert(v, c, plain=plain):
-            return _long_value(v, c) if type(v) is str and len(v) > LONG_VALUE else plain(v, c)
+    guard = col.kind != schema.TEXT  # free text has its own max_length
     distinct = set(values)
-    table: dict | None
     if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell
-        table = None
-    else:
-        table = {}
-        for v in distinct:
-            if v == "" or (type(v) is str and not v.strip()):
+        return [_convert_one(v, col, convert, guard) for v in values], True
+    table = {}
+    has_odd = False
+    for v in distinct:  # _convert_one, inlined: this loop runs once per distinct cell value
+        if type(v) is str:
+            if not v.strip():
                 table[v] = None
                 continue
+            result = _long_value(v, col) if guard and len(v) > LONG_VALUE else convert(v, col)
+        else:
             result = convert(v, col)
-            table[v] = None if (type(result) is not Bad and type(result) is not Fixed
-                                and result in _EMPTY_RESULTS) else result
-    if table is not None:
-        has_odd = any(type(r) is Bad or type(r) is Fixed for r in table.values())
-        return list(map(table.__getitem__, values)), has_odd
-    out: list = []
-    for v in values:
-        if v == "" or (type(v) is str and not v.strip()):
-            out.append(None)
-            continue
+        kind = type(result)
+        if kind is Bad or kind is Fixed:
+            has_odd = True
+        elif (kind is str or kind is tuple) and result in _EMPTY_RESULTS:
+            result = None
+        table[v] = result
+    return list(map(table.__getitem__, values)), has_odd
+
+
+def _convert_one(v, col, convert, guard):
+    """One raw value: None when empty (or converted to nothing), else the converter's result."""
+    if type(v) is str:
+        if not v.strip():
+            return None
+        result = _long_value(v, col) if guard and len(v) > LONG_VALUE else convert(v, col)
+    else:
         result = convert(v, col)
-        out.append(None if (type(result) is not Bad and type(result) is not Fixed
-                            and result in _EMPTY_RESULTS) else result)
-    return out, True
+    kind = type(result)
+    if kind is Bad or kind is Fixed or kind is not str and kind is not tuple:
+        return result
+    return None if result in _EMPTY_RESULTS else result
 
 
 def _report_bad_cells(bad_cells, header_row, where, problems):

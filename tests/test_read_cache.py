@@ -1,0 +1,110 @@
+"""ReadCache: a workbook whose file did not change is not parsed again (`bangfu serve`
+re-reads only the workbook the clerk saved), and what it gives equals a fresh read."""
+
+import os
+import zipfile
+from dataclasses import fields
+from pathlib import Path
+
+from generator.pipeline import check_folder
+from generator.reading import ReadCache, read_records
+
+from private_station import TODAY, VISITS, WORKERS, write_station
+
+BOOKS = ["困难职工档案.xlsx", "帮扶政策.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx"]
+
+
+def _tables(records):
+    names = [f.name for f in fields(records) if isinstance(getattr(records, f.name), list)]
+    return {n: getattr(records, n) for n in names} | {"settings": records.settings, "places": records.places}
+
+
+def _faulty_station(folder: Path) -> Path:
+    """The test station with a bad phone number: a problem the kept workbook must carry."""
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["phone"] = "1380013"
+    return write_station(folder, tables={"workers": workers})
+
+
+def _replace(book: Path, data: bytes) -> None:
+    """Save the way Excel does: a new file put in place of the old one."""
+    book.with_suffix(".tmp").write_bytes(data)
+    book.with_suffix(".tmp").replace(book)
+
+
+def test_only_the_changed_workbook_is_parsed_again_and_equals_a_fresh_read(tmp_path):
+    folder = _faulty_station(tmp_path / "records")
+    cache = ReadCache()
+    first = read_records(folder, cache=cache)
+    assert sorted(cache.parsed) == sorted(BOOKS)
+    assert [(p.file, p.cell, p.code) for p in first.problems] == [("困难职工档案.xlsx", "H2", "phone-format")]
+
+    cache.parsed.clear()
+    again = read_records(folder, cache=cache)
+    assert cache.parsed == []
+    assert _tables(again.records) == _tables(first.records) and again.problems == first.problems
+
+    other = write_station(tmp_path / "edited", settings={"contact": "王芳"})
+    _replace(folder / "帮扶政策.xlsx", (other / "帮扶政策.xlsx").read_bytes())
+    cache.parsed.clear()
+    third = read_records(folder, cache=cache)
+    assert cache.parsed == ["帮扶政策.xlsx"]
+    assert (first.records.settings.contact, third.records.settings.contact) == ("李文", "王芳")
+    fresh = read_records(folder)
+    assert _tables(third.records) == _tables(fresh.records)
+    assert third.problems == fresh.problems and len(fresh.problems) == 1
+
+
+def test_a_workbook_saved_again_unchanged_is_not_parsed(tmp_path):
+    folder = write_station(tmp_path / "records")
+    cache = ReadCache()
+    first = check_folder(folder, TODAY, cache=cache)
+    book = folder / "帮扶政策.xlsx"
+    _replace(book, book.read_bytes())  # new inode and time, same bytes
+    cache.parsed.clear()
+    again = check_folder(folder, TODAY, cache=cache)
+    assert cache.parsed == []
+    assert again.problems == first.problems and _tables(again.records) == _tables(first.records)
+
+
+def _stored(book: Path, old: bytes, new: bytes) -> None:
+    """Rewrite the workbook uncompressed with `old` replaced by `new` (same length: the file
+    keeps its size)."""
+    with zipfile.ZipFile(book) as z:
+        items = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_STORED) as z:
+        for info, data in items:
+            info.compress_type = zipfile.ZIP_STORED
+            z.writestr(info, data.replace(old, new) if old else data)
+
+
+def test_a_change_that_keeps_size_and_time_is_still_seen(tmp_path):
+    """Two saves within one tick of a coarse clock (FAT, network shares) leave the same size and
+    time: the content digest of a small workbook still tells them apart."""
+    folder = write_station(tmp_path / "records")
+    book = folder / "困难职工档案.xlsx"
+    _stored(book, b"", b"")
+    cache = ReadCache()
+    before = read_records(folder, cache=cache)
+    note = VISITS[0]["notes"].encode("utf-8")
+    changed = note[:-3] + "虚".encode()  # the same number of bytes
+    assert len(changed) == len(note) and note in book.read_bytes()
+    st = book.stat()
+    _stored(book, note, changed)
+    os.utime(book, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (book.stat().st_size, book.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    cache.parsed.clear()
+    after = read_records(folder, cache=cache)
+    assert cache.parsed == ["困难职工档案.xlsx"]
+    assert after.records.visits[0].notes == changed.decode("utf-8") != before.records.visits[0].notes
+
+
+def test_a_missing_workbook_is_looked_for_again(tmp_path):
+    folder = write_station(tmp_path / "records")
+    cache = ReadCache()
+    (folder / "帮扶资金.xlsx").rename(tmp_path / "帮扶资金.xlsx")
+    assert [p.code for p in read_records(folder, cache=cache).problems] == ["file-missing"]
+    (tmp_path / "帮扶资金.xlsx").rename(folder / "帮扶资金.xlsx")
+    cache.parsed.clear()
+    back = read_records(folder, cache=cache)
+    assert cache.parsed == ["帮扶资金.xlsx"] and back.problems == [] and not back.unreadable
