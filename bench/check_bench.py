@@ -5,7 +5,9 @@
 Generates the synthetic station once into bench/out/<workers>x<payouts>/ (kept for
 reruns), then times (1) a bare python-calamine read of every sheet, the fastest
 reader available, (2) our reader (typed records + cell problems), (3) the full
-check (reader + every rule). Prints the figures and the check/read ratio.
+check (reader + every rule), in turn, --repeat times, in this process. Prints the
+medians of CPU seconds (user + system, all threads) and wall seconds, and the ratios
+to the bare read; on a shared machine compare the CPU figures.
 """
 
 from __future__ import annotations
@@ -43,39 +45,48 @@ def bare_read(folder: Path) -> int:
     return cells
 
 
-def best_of(fn, repeat: int):
-    times = []
-    result = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
+def timed(fn) -> tuple[float, float, object]:
+    """(CPU seconds, wall seconds, result) of one call."""
+    import gc
+
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = fn()
+    return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=20000)
     parser.add_argument("--payouts", type=int, default=100000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+
+    import statistics
 
     from generator.pipeline import check_folder
     from generator.reading import read_records
 
     folder = dataset(args.workers, args.payouts)
-    t_bare, cells = best_of(lambda: bare_read(folder), args.repeat)
-    t_read, result = best_of(lambda: read_records(folder), args.repeat)
-    t_check, outcome = best_of(lambda: check_folder(folder, TODAY), args.repeat)
+    steps = {"bare": lambda: bare_read(folder), "read": lambda: read_records(folder),
+             "check": lambda: check_folder(folder, TODAY)}
+    runs: dict = {key: [] for key in steps}
+    for _ in range(args.repeat):  # interleaved, so that a busy spell hits every step alike
+        for key, fn in steps.items():
+            runs[key].append(timed(fn))
+    cpu = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+    wall = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
+    cells, outcome = runs["bare"][-1][2], runs["check"][-1][2]
     errors = sum(1 for p in outcome.problems if p.severity == "error")
-    print(f"\nworkbooks: {folder}  ({cells:,} cells)")
-    print(f"{'step':<34}{'seconds':>9}{'x bare':>9}")
-    for label, t in (("bare calamine read (all sheets)", t_bare), ("bangfu reader (typed records)", t_read),
-                     ("bangfu check (reader + all rules)", t_check)):
-        print(f"{label:<34}{t:>9.2f}{t / t_bare:>9.2f}")
+    print(f"\nworkbooks: {folder}  ({cells:,} cells; medians of {args.repeat} runs)")
+    print(f"{'step':<34}{'CPU s':>8}{'x bare':>8}{'wall s':>8}{'x bare':>8}")
+    for key, label in (("bare", "bare calamine read (all sheets)"), ("read", "bangfu reader (typed records)"),
+                       ("check", "bangfu check (reader + all rules)")):
+        print(f"{label:<34}{cpu[key]:>8.2f}{cpu[key] / cpu['bare']:>8.2f}{wall[key]:>8.2f}"
+              f"{wall[key] / wall['bare']:>8.2f}")
     print(f"problems: {len(outcome.problems)} ({errors} errors); "
           f"workers {len(outcome.records.workers)}, payouts {len(outcome.records.payouts)}")
-    return {"bare": t_bare, "read": t_read, "check": t_check}
+    return {"cpu": cpu, "wall": wall}
 
 
 if __name__ == "__main__":

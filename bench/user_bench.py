@@ -1,23 +1,26 @@
-"""Benchmark what a user runs: `bangfu build` (site + private records), fresh and after one cell.
+"""Benchmark what a user runs: `bangfu check` and `bangfu build` (site + private records), fresh
+and after one cell, and `bangfu serve`.
 
-    python bench/user_bench.py [--workers 200 2000 20000] [--runs 3] [--pdf-up-to 2000]
+    python bench/user_bench.py [--workers 200 2000 20000] [--runs 3] [--pdf-up-to 2000] [--quick]
 
 For each station size (200 is the demo size; the synthetic stations of check_bench
 are made once into bench/out/<workers>x<payouts>/, 5 payouts per worker) it copies
-the workbooks into a scratch folder and runs the real command line,
-`bangfu build <records> --site-dir … --private-dir … --today 2026-11-23`, in a child
-process, several times:
+the workbooks into a scratch folder and runs the real command line in a child process,
+several times:
 - a bare python-calamine read of the same workbooks (the floor), in a child too;
-- a fresh build without PDFs and (up to --pdf-up-to workers) with PDFs;
+- `bangfu check <records> --format json` (the ratio to the bare read is issue 17's check target);
+- `bangfu build <records> --site-dir … --private-dir … --today 2026-11-23`: a fresh build
+  without PDFs and (up to --pdf-up-to workers) with PDFs;
 - rebuilds after one edited cell: a visit note (private only) and a disclosed payout's
   amount (public), each edit made in the workbook's XML between two builds, as a
   clerk's save in Excel would;
 - `bangfu serve`: from saving a changed station name to the served home page showing it
   (wall seconds; CPU and memory are those of the whole serve process).
 Each figure is the median of --runs runs: wall seconds, CPU seconds (user + system of
-the build and every process it waited for) and the peak memory of the largest single
+the command and every process it waited for) and the peak memory of the largest single
 process. Ratios are to the bare read. Timings on a shared machine are noisy: the load
 average is printed with the results; compare CPU seconds and ratios.
+--quick is a smoke run: the demo station (200 workers), one run, no PDFs.
 """
 
 from __future__ import annotations
@@ -61,6 +64,13 @@ def run_child(code: str, *args: str) -> dict:
 BUILD = "import sys; from generator.cli import cli; sys.argv = ['bangfu', *sys.argv[1:]]; cli()"
 BARE = (f"import sys; sys.path.insert(0, {str(HERE)!r}); from check_bench import bare_read; "
         "from pathlib import Path; bare_read(Path(sys.argv[1]))")
+
+
+def check(records: Path) -> dict:
+    r = run_child(BUILD, "check", str(records), "--today", TODAY.isoformat(), "--format", "json")
+    if r["code"] not in (0, 1):  # 1: the station has errors, which is still a full check
+        raise SystemExit(f"check failed ({r['code']}):\n{r['out'][-3000:]}")
+    return r
 
 
 def build(records: Path, out: Path, pdf: bool) -> dict:
@@ -231,13 +241,19 @@ def main(argv=None) -> dict:
     parser.add_argument("--no-serve", action="store_true", help="leave out the serve latency")
     parser.add_argument("--pdf-only", action="store_true", help="only the builds with PDFs")
     parser.add_argument("--pdf-runs", type=int, default=0, help="runs with PDFs (default: --runs)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: the demo station only, one run, no PDFs")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.workers, args.runs, args.pdf_up_to = [200], 1, 0
     (HERE / "out").mkdir(exist_ok=True)
     results = {}
     for workers in args.workers:
         source = source_for(workers)
         bare = median_of([run_child(BARE, str(source)) for _ in range(args.runs)])
         results[(workers, "bare read")] = bare
+        if not args.pdf_only:
+            results[(workers, "check")] = median_of([check(source) for _ in range(args.runs)])
         for pdf in (False, True):
             if (pdf and workers > args.pdf_up_to) or (args.pdf_only and not pdf):
                 continue

@@ -48,6 +48,7 @@ def _unique(records):
 
 def _references(records):
     keys: dict[str, set] = {}
+    names: dict[str, _Names] = {}  # the same per reference target, sorted once
     for _book, sheet in schema.all_sheets():
         if sheet.settings or sheet.key not in records.places:
             continue
@@ -60,6 +61,7 @@ def _references(records):
             known = keys.get(col.ref)
             if known is None:
                 known = keys[col.ref] = {getattr(r, target_key) for r in getattr(records, target_sheet)}
+                names[col.ref] = _Names(known)
             target = schema.sheet(col.ref)
             target_book = schema.book(col.ref.split(".")[0])
             for rec in getattr(records, sheet.key):
@@ -70,23 +72,51 @@ def _references(records):
                               column=col.name, value=value,
                               target=f"“{records.places[target_sheet].file or target_book.filename}”"
                                      f"的“{target.name}”工作表",
-                              suggestion=_suggest(value, known, target))
+                              suggestion=_suggest(value, names[col.ref], target))
 
 
-def _suggest(value, known, target) -> str:
+class _Names:
+    """The valid names of one reference target, sorted, with a fast way to find those that
+    contain a text or are contained in it (a station may have 20,000 archive numbers and a
+    messy register thousands of references to look up)."""
+
+    def __init__(self, known):
+        self.sorted = sorted(str(k) for k in known if k is not None)
+        self.known = set(self.sorted)
+        self.longest = max(map(len, self.sorted), default=0)
+        self.joined = "\0".join(self.sorted)
+        self.starts = [0]
+        for n in self.sorted[:-1]:
+            self.starts.append(self.starts[-1] + len(n) + 1)
+
+    def related(self, text: str) -> list[str]:
+        """Names that contain `text` or are contained in it, in sorted order."""
+        if not text or "\0" in text:
+            return [n for n in self.sorted if n in text or text in n]
+        from bisect import bisect_right
+
+        longest = min(len(text), self.longest)
+        found = {text[i:i + k] for i in range(len(text)) for k in range(1, longest + 1)} & self.known
+        at = self.joined.find(text)
+        while at >= 0:
+            found.add(self.sorted[bisect_right(self.starts, at) - 1])
+            at = self.joined.find(text, at + 1)
+        return sorted(found)
+
+
+def _suggest(value, names: _Names, target) -> str:
     """The closest valid names (up to three), or the whole list when it is short."""
     import difflib
 
-    names = sorted(str(k) for k in known if k is not None)
-    if not names:
+    if not names.sorted:
         return f"“{target.name}”中还没有登记任何{target.key_column.name}，请先登记。"
     text = str(value)
-    near = difflib.get_close_matches(text, names, n=3, cutoff=0.4) if len(names) < 5000 else []
-    near += [n for n in names if (n in text or text in n) and n not in near][:3 - len(near)]
+    near = difflib.get_close_matches(text, names.sorted, n=3, cutoff=0.4) if len(names.sorted) < 5000 else []
+    near += [n for n in names.related(text) if n not in near][:3 - len(near)]
     if near:
         return "最接近的有：" + "、".join(f"“{n}”" for n in near) + "。"
-    if len(names) <= 8:
-        return "可填：" + "、".join(f"“{n}”" for n in names) + f"，或先在“{target.name}”中登记。"
+    if len(names.sorted) <= 8:
+        return "可填：" + "、".join(f"“{n}”" for n in names.sorted) + f"，或先在“{target.name}”中登记。"
     return f"请先在“{target.name}”中登记，或改正这里的填写。"
 
 

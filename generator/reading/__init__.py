@@ -235,11 +235,11 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
 
 def _build(cls, sheet: schema.Sheet, table) -> list:
     """Records built positionally, in schema order, from the converted columns."""
-    from itertools import repeat
+    from itertools import repeat, starmap
 
     n = len(table.rownos)
     columns = [table.columns.get(c.key) or repeat(None, n) for c in sheet.columns]
-    return [cls(*values) for values in zip(*columns, table.rownos)]
+    return list(starmap(cls, zip(*columns, table.rownos)))
 
 
 def _is_blank(rs) -> bool:

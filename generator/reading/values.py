@@ -419,7 +419,12 @@ def to_multi(value, column: schema.Column):
     return tuple(out)
 
 
+_PLAIN_IDNO = re.compile(r"[0-9]{17}[0-9X]")  # already normal: NFKC, upper() and the rest change nothing
+
+
 def to_idno(value, column: schema.Column):
+    if type(value) is str and _PLAIN_IDNO.fullmatch(value):
+        return _idno_verdict(value)
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return Bad("idno-as-number", value=shown(value))
     if not isinstance(value, str):
@@ -430,6 +435,10 @@ def to_idno(value, column: schema.Column):
         return Bad("idno-as-number", value=text)
     if text.startswith("'"):
         text = text[1:]
+    return _idno_verdict(text)
+
+
+def _idno_verdict(text: str):
     verdict = check_id_number(text)
     if verdict is None:
         return text
@@ -440,10 +449,13 @@ def to_idno(value, column: schema.Column):
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
 
 
 def to_phone(value, column: schema.Column):
+    if type(value) is str and _PLAIN_MOBILE.fullmatch(value):
+        return value  # one mobile number, nothing to clean
     if isinstance(value, float):
         value = str(int(value)) if value.is_integer() else repr(value)
     text = INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", str(value))).strip()
