@@ -87,7 +87,8 @@ def test_kept_workbooks_are_reused_until_their_file_changes(station, monkeypatch
         write_station(station, tables={"visits": changed})  # rewrites all four files
         opened.clear()
         third = read_records(station)
-        assert len(opened) == 4
+        # the visits' workbook; the others only when their bytes differ (openpyxl stamps the second)
+        assert "困难职工档案.xlsx" in opened
         assert third.records.visits[0].notes == "复查：情况属实"
         # saved again with the same bytes: the content digest says nothing changed
         book = station / "帮扶政策.xlsx"

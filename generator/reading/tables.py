@@ -192,7 +192,7 @@ def _convert_column(values, col):
     distinct = set(values)
     if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell
         return [_convert_one(v, col, convert, guard) for v in values], True
-    table = {}
+    table: dict = {}
     has_odd = False
     for v in distinct:  # _convert_one, inlined: this loop runs once per distinct cell value
         if type(v) is str:
