@@ -1,0 +1,56 @@
+"""The far-cell guard on sheets without <dimension> (openpyxl's write-only mode and other tools
+leave it out): only references that can lie beyond MAX_CELLS are looked at, and the one named
+is the farthest, exactly as a scan of every cell would name it."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from generator.reading.xlsxfile import MAX_CELLS, Unreadable, _col_number, read_book
+
+
+def _book(tmp_path: Path, cells: list[str]) -> Path:
+    """A one-sheet workbook whose sheet XML has the given cells and no <dimension>."""
+    path = tmp_path / "book.xlsx"
+    wb = Workbook()
+    wb.active.title = "表"
+    wb.save(path)
+    rows: dict[int, list[str]] = {}
+    for ref in cells:
+        row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        rows.setdefault(row, []).append(f'<c r="{ref}"><v>1</v></c>')
+    body = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"<sheetData>{body}</sheetData></worksheet>").encode()
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            z.writestr(info, xml if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return path
+
+
+@pytest.mark.parametrize("far", ["GR60000", "CV100001", "Z384616", "AAA20000", "XFD1048576"])
+def test_a_far_cell_is_named(tmp_path, far):
+    letters = far.rstrip("0123456789")
+    assert _col_number(letters.encode()) * int(far[len(letters):]) > MAX_CELLS
+    path = _book(tmp_path, ["A1", "B2", "AU20001", far, "C3"])
+    with pytest.raises(Unreadable) as err:
+        read_book(path)
+    assert (err.value.code, err.value.params["cell"]) == ("sheet-stray-cell", far)
+
+
+def test_the_farthest_of_several_is_named(tmp_path):
+    path = _book(tmp_path, ["A1", "ZZ20000", "XFD700", "CA200000"])  # 14.0M, 11.5M, 15.8M cells
+    with pytest.raises(Unreadable) as err:
+        read_book(path)
+    assert err.value.params["cell"] == "CA200000"
+
+
+def test_a_cell_looked_at_but_within_the_limit_is_read(tmp_path):
+    """AAA610 is a candidate (three letters) but spans 703 x 610 cells: the sheet is read."""
+    book = read_book(_book(tmp_path, ["A1", "AAA610"]))
+    rows = book.sheets["表"].rows
+    assert (len(rows), len(rows[0]), rows[-1][-1]) == (610, 703, 1.0)
