@@ -35,7 +35,8 @@ from .record_types import (
     Worker,
 )
 
-__all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "EscalationLimit", "Expense", "Fund", "Income", "Item",
+__all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "EscalationLimit", "Expense", "Fund",
+           "Income", "Item",
            "Member", "Objection", "Payout", "Place", "Reception", "Records", "Review", "Settings", "Visit",
            "Worker", "per_capita", "is_void", "Figures"]
 

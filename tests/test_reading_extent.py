@@ -54,3 +54,19 @@ def test_a_cell_looked_at_but_within_the_limit_is_read(tmp_path):
     book = read_book(_book(tmp_path, ["A1", "AAA610"]))
     rows = book.sheets["表"].rows
     assert (len(rows), len(rows[0]), rows[-1][-1]) == (610, 703, 1.0)
+
+
+def test_far_row_and_far_column_in_different_cells_are_refused(tmp_path):
+    """Neither A99999 (99,999 cells) nor XFD2 (32,768) is far alone, but the reader would
+    allocate the box around both: 1.6 billion cells. The widest cell is named."""
+    path = _book(tmp_path, ["A1", "XFD2", "B50", "A99999"])
+    with pytest.raises(Unreadable) as err:
+        read_book(path)
+    assert (err.value.code, err.value.params["cell"]) == ("sheet-stray-cell", "XFD2")
+
+
+def test_a_wide_but_short_sheet_is_read(tmp_path):
+    """40 columns by 3,000 rows (120,000 cells) is an ordinary register: read, not refused."""
+    book = read_book(_book(tmp_path, ["A1", "AN2", "C3000"]))
+    rows = book.sheets["表"].rows
+    assert (len(rows), len(rows[0])) == (3000, 40)

@@ -238,6 +238,11 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"
 _FAR_REF = re.compile(rb'<c r="((?:[A-Z]{1,2}[0-9]{6,}|[C-Z][A-Z][0-9]{5}|[A-Z]{3,}[0-9]{3,}))"'
                       rb'[^>]*?>\s*<(?:v|is|f)\b')
 _SPLIT_REF = re.compile(rb"([A-Z]+)([0-9]+)")
+# The allocated area is the bounding box of all cells, not one cell's: A99999 and XFD1 span
+# 1.6 billion cells. Rows come in ascending order (the file format requires it), so the
+# last <row r="…"> bounds the rows; a column beyond Z has two or more letters.
+_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{2,}[0-9]+)"[^>]*?>\s*<(?:v|is|f)\b')
 
 
 def _col_number(letters: bytes) -> int:
@@ -270,11 +275,28 @@ def _check_extent(zf: zipfile.ZipFile, parts: dict) -> dict:
             row, col = int(digits), _col_number(letters)
             if row * col > worst:
                 worst, far = row * col, ref.group(1).decode()
+        if worst <= MAX_CELLS:
+            worst, far = _bounding_area(xml)
         if worst > MAX_CELLS:
             raise Unreadable("sheet-stray-cell", sheet=sheet, cell=far,
                              size=f"约 {worst:,} 个单元格")
         scanned[sheet] = _bad_cells(xml)
     return scanned
+
+
+def _bounding_area(xml: bytes) -> tuple[int, str | None]:
+    """Rows x columns of the box around every cell of a sheet, and its widest cell (the one
+    to name: on a sheet of ordinary height, only a stray far column makes the box huge)."""
+    start = xml.rfind(b"<row ")
+    last = _LAST_ROW.match(xml, start) if start >= 0 else None
+    if last is None:
+        return 0, None
+    rows, cols, wide = int(last.group(1)), 26, None
+    for ref in _WIDE_REF.finditer(xml):
+        col = _col_number(_SPLIT_REF.fullmatch(ref.group(1)).group(1))
+        if col > cols:
+            cols, wide = col, ref.group(1).decode()
+    return rows * cols, wide
 
 
 def _scan_bad_cells(path: Path, parts: dict) -> dict:
