@@ -322,6 +322,10 @@ CATALOGUE: dict[str, Rule] = _rules(
          "身份证号 {masked} 在本站是{here}，又在{elsewhere}是{there}，两份档案有同时有效的时段。一户只建一份档案（一户一档）：请与该站核实是否同一户重复建档；确属两户（如已分户）的可以保留。", "跨站"),
     Rule("network-escalation-open", WARNING, "超过本站审批权限，待上级批准",
          "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须报{level}批准（梯次帮扶），但还没有填写“上级批准日期”。请报{level}审批，批准后在本行“上级批准日期”填写批准日期。", "跨站"),
+    Rule("network-escalation-paid-first", WARNING, "先发放、后经上级批准",
+         "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须先报{level}批准再发放，但“上级批准日期”{approved} 晚于发放日期 {paid}。请核对：日期填错的请改正；确是先发放后报批的，请向{level}说明情况并在档案中留存。", "跨站"),
+    Rule("network-escalation-approved-early", ERROR, "上级批准日期早于申请日期",
+         "档案 {archive} 的{item}“上级批准日期”{approved} 早于申请日期 {applied}：上级不能在申请之前批准。请按{level}的批复改正“上级批准日期”或“申请日期”。", "跨站"),
 )
 
 

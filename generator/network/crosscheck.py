@@ -26,9 +26,10 @@ from .store import Places, Store
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"network-duplicate-person", "network-double-payout", "network-member-is-worker"})
 
-# A file is valid from 建档 (else 申请) until its 结档日期 when closed; unknown ends are open.
-_OVERLAP = """coalesce({a}.start, DATE '1900-01-01') <= coalesce({b}."end", DATE '9999-12-31')
-          AND coalesce({b}.start, DATE '1900-01-01') <= coalesce({a}."end", DATE '9999-12-31')"""
+# A file is valid from 建档 (else 申请) up to its 结档日期 when closed (a worker handed over on
+# the day the old file closed was never registered twice); unknown ends are open.
+_OVERLAP = """coalesce({a}.start, DATE '1900-01-01') < coalesce({b}."end", DATE '9999-12-31')
+          AND coalesce({b}.start, DATE '1900-01-01') < coalesce({a}."end", DATE '9999-12-31')"""
 
 
 def crosscheck(store: Store) -> list[StationProblem]:

@@ -11,7 +11,9 @@ limit, a missing sheet or no rows means nothing is escalated.
     cases, problems = escalate(store, county="县中心", limits=county_records.escalation)
 
 A case is open until the station enters the level above's approval (上级批准日期); each
-open case is also a warning for its station, at that cell.
+open case is also a warning for its station, at that cell. An approval dated before the
+application is an error there; one dated after the payout (paid first, approved later) a
+warning.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .model import CITY, EscalationCase, StationProblem
 from .store import Places, Store
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
-CODES = frozenset({"network-escalation-open"})
+CODES = frozenset({"network-escalation-open", "network-escalation-paid-first", "network-escalation-approved-early"})
 
 ALL_ITEMS = ""  # the 帮扶项目 of a row that applies to every item without a row of its own
 
@@ -80,9 +82,15 @@ def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], l
         case = EscalationCase(station, level, record_no or "", archive or "", item or "", amount, lim, applied,
                               paid, upper, where["file"], where["sheet"], where["cell"], row)
         cases.append(case)
+        said = dict(archive=archive, item=item, amount=yuan(amount), limit=yuan(lim), level=case.level_zh,
+                    limit_name="县级审批上限" if level == CITY else "站点审批上限")
         if case.open:
+            problems.append(StationProblem(station, problem("network-escalation-open", **where, **said)))
+        elif applied is not None and upper < applied:
             problems.append(StationProblem(station, problem(
-                "network-escalation-open", **where, archive=archive, item=item, amount=yuan(amount), limit=yuan(lim),
-                limit_name="县级审批上限" if level == CITY else "站点审批上限", level=case.level_zh)))
+                "network-escalation-approved-early", **where, **said, approved=upper, applied=applied)))
+        elif paid is not None and upper > paid:  # the station paid above its limit before approval
+            problems.append(StationProblem(station, problem(
+                "network-escalation-paid-first", **where, **said, approved=upper, paid=paid)))
     cases.sort(key=lambda c: (order.get(c.station, len(order)), c.row))
     return cases, problems

@@ -89,20 +89,31 @@ def is_station_folder(folder: Path) -> bool:
 def expand_folders(folders: list[Path]) -> list[Path]:
     """Each argument is a station's records folder, or a folder of station folders (taken
     in name order; a subfolder's own `records` folder counts as that station's). A path
-    that is neither is kept, so loading reports it (找不到记录文件夹 or 缺少工作簿)."""
+    that is neither is kept, so loading reports it (找不到记录文件夹 or 缺少工作簿). In a folder
+    of station folders, a subfolder without workbooks (a station that has not sent them, or
+    sent them one folder too deep) is kept too, so it is reported rather than skipped; hidden
+    folders and bangfu's own output folders are not stations."""
     out: list[Path] = []
     for folder in map(Path, folders):
         if is_station_folder(folder) or not folder.is_dir():
             out.append(folder)
             continue
-        found = []
+        found, empty = [], []
         for sub in sorted((d for d in folder.iterdir() if d.is_dir()), key=lambda d: d.name):
             if is_station_folder(sub):
                 found.append(sub)
             elif is_station_folder(sub / "records"):
                 found.append(sub / "records")
-        out.extend(found or [folder])
+            elif not _not_a_station(sub):
+                found.append(sub)
+                empty.append(sub)
+        out.extend(found if len(empty) < len(found) else [folder])
     return out
+
+
+def _not_a_station(folder: Path) -> bool:
+    """A hidden folder, or one bangfu wrote (its marker file, e.g. .bangfu-site)."""
+    return folder.name.startswith((".", "__", "~$")) or any(folder.glob(".bangfu-*"))
 
 
 def _unique(folders: list[Path], county: Path) -> list[Path]:

@@ -1,0 +1,130 @@
+"""`bangfu merge` against what a real county's records look like over several years and on
+the county clerk's machine (an independent check of the merge core, written apart from it).
+
+Every scenario writes real workbooks (tests/station.py) and asserts the exact set of
+(station, file, sheet, cell, code) the merge reports. The stations reuse test_network's
+county, 甲镇 and 乙镇: 张晓明 (SF-0001) is registered at both 甲镇 and 乙镇; the county's
+梯次帮扶 sheet lets a station approve 5,000 元 alone (生活救助: 1,000 元), the county 20,000 元.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.network.merge import expand_folders, merge
+
+from station import TODAY, cell_of, station_data, write_station
+from test_network import AID, PAYOUTS, POLICY, REGISTER, WORKERS, _ids, county_data, jia_data
+
+NOISE = {"never-helped"}  # a station's own reminder, not what these scenarios are about
+
+
+def _found(outcome, cross_only: bool = True) -> set[tuple]:
+    found = outcome.network.problems if cross_only else outcome.all_problems()
+    return {(sp.station, sp.problem.file, sp.problem.sheet, sp.problem.cell, sp.problem.code)
+            for sp in found if sp.problem.code not in NOISE}
+
+
+def _yi(keep_first: bool = True) -> dict:
+    """乙镇: its own people but 张晓明 (when keep_first), no 大病救助 payout."""
+    data = _ids(station_data(), 3, keep_first=keep_first)
+    data[AID][PAYOUTS].pop(1)
+    return data
+
+
+@pytest.fixture
+def county(tmp_path):
+    return write_station(tmp_path / "县中心" / "records", county_data())
+
+
+# --- rules over time ------------------------------------------------------------------
+
+def _moved(tmp_path, county, closed: date):
+    """甲镇 closed 张晓明's file (调离或迁出, opened 2023) on `closed`; 乙镇 opened his new
+    file on 2024-03-10."""
+    jia = jia_data()
+    jia[REGISTER][WORKERS][0].update({"档案状态": "注销", "结档日期": closed, "结档原因": "调离或迁出",
+                                       "建档日期": date(2023, 1, 5), "申请日期": date(2023, 1, 2),
+                                       "建档公示批次": None})
+    jia[POLICY]["低保标准"].insert(0, {"年度": 2023, "每人每月金额": 990})
+    del jia[AID][PAYOUTS][:]
+    write_station(tmp_path / "各站" / "甲镇", jia)
+    write_station(tmp_path / "各站" / "乙镇", _yi())
+    return merge([tmp_path / "各站"], county, today=TODAY, write=False)
+
+
+def test_a_worker_handed_over_on_the_day_the_old_file_closed_is_not_a_duplicate(tmp_path, county):
+    """The files were never valid at the same time (a file is valid up to its closing day)."""
+    assert _found(_moved(tmp_path, county, date(2024, 3, 10))) == set()
+
+
+def test_a_file_closed_one_day_after_the_other_opened_is_a_duplicate(tmp_path, county):
+    """The boundary the other way: one day of overlap is 重复建档 on both sides."""
+    outcome = _moved(tmp_path, county, date(2024, 3, 11))
+    id_cell = cell_of(WORKERS, "身份证号", 0)
+    assert _found(outcome) == {("甲镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
+                               ("乙镇", REGISTER, WORKERS, id_cell, "network-duplicate-person")}
+
+
+# --- 梯次帮扶: the level above's approval date ----------------------------------------------
+
+def _approved_on(tmp_path, county, day):
+    jia = jia_data()
+    jia[AID][PAYOUTS][1]["上级批准日期"] = day  # 大病救助 8,000 元: applied 2024-03-21, paid 2024-04-12
+    write_station(tmp_path / "甲镇", jia)
+    return merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+
+
+def test_an_approval_before_the_payout_closes_the_case(tmp_path, county):
+    outcome = _approved_on(tmp_path, county, date(2024, 4, 8))
+    assert [(c.record_no, c.open) for c in outcome.cases] == [("FF-0002", False)]
+    assert _found(outcome) == set()
+
+
+def test_paid_before_the_level_above_approved_is_reported(tmp_path, county):
+    """The county approved on 2024-05-20, but 甲镇 paid the 8,000 元 on 2024-04-12: the
+    station decided above its own limit. The case is closed, the order is not right."""
+    outcome = _approved_on(tmp_path, county, date(2024, 5, 20))
+    assert [(c.record_no, c.open) for c in outcome.cases] == [("FF-0002", False)]
+    assert _found(outcome) == {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1),
+                                "network-escalation-paid-first")}
+    message = outcome.network.problems[0].problem.message
+    assert "2024-05-20" in message and "2024-04-12" in message and "县中心" in message
+
+
+def test_an_approval_before_the_application_is_a_date_error(tmp_path, county):
+    outcome = _approved_on(tmp_path, county, date(2024, 1, 2))
+    assert _found(outcome) == {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1),
+                                "network-escalation-approved-early")}
+    assert outcome.exit_code == 1
+    message = outcome.network.problems[0].problem.message
+    assert "2024-01-02" in message and "2024-03-21" in message
+
+
+# --- the county clerk's machine ----------------------------------------------------------
+
+def test_a_station_folder_without_workbooks_is_reported_not_skipped(tmp_path, county):
+    """丁镇 has not sent its workbooks yet; 戊镇 sent them one folder too deep. Neither may
+    vanish from the merge silently: both are reported as stations whose workbooks are
+    missing. Hidden folders and bangfu's own output folders are not stations."""
+    stations = tmp_path / "各站"
+    write_station(stations / "甲镇", jia_data())
+    (stations / "丁镇").mkdir()
+    write_station(stations / "戊镇" / "2026年", _ids(station_data(), 5))
+    (stations / ".git").mkdir()
+    (stations / "network-private").mkdir()
+    (stations / "network-private" / ".bangfu-network").write_text("", encoding="utf-8")
+    assert [f.name for f in expand_folders([stations])] == ["丁镇", "戊镇", "甲镇"]
+    outcome = merge([stations], county, today=TODAY, write=False)
+    assert outcome.exit_code == 2
+    missing = {(sp.station, sp.problem.file, sp.problem.code) for sp in outcome.all_problems()
+               if sp.problem.code == "file-missing"}
+    books = ("困难职工档案.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx", "帮扶政策.xlsx")
+    assert missing == {(s, b, "file-missing") for s in ("丁镇", "戊镇") for b in books}
+    assert [(r.key, r.counted) for r in outcome.network.stations] == [("丁镇", False), ("戊镇", False), ("甲镇", True)]
