@@ -19,8 +19,8 @@ import pytest
 
 from generator.network.merge import expand_folders, merge
 
-from station import TODAY, cell_of, station_data, write_station
-from test_network import AID, PAYOUTS, POLICY, REGISTER, WORKERS, _ids, county_data, jia_data
+from station import ID_CHILD, TODAY, cell_of, idno, station_data, write_station
+from test_network import AID, MEMBERS, PAYOUTS, POLICY, REGISTER, WORKERS, _ids, county_data, jia_data
 
 NOISE = {"never-helped"}  # a station's own reminder, not what these scenarios are about
 
@@ -128,3 +128,91 @@ def test_a_station_folder_without_workbooks_is_reported_not_skipped(tmp_path, co
     books = ("困难职工档案.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx", "帮扶政策.xlsx")
     assert missing == {(s, b, "file-missing") for s in ("丁镇", "戊镇") for b in books}
     assert [(r.key, r.counted) for r in outcome.network.stations] == [("丁镇", False), ("戊镇", False), ("甲镇", True)]
+
+
+# --- the same person paid over time: periods, students, void payouts ---------------------
+
+CHILD_2 = idno("37010220100303002")  # 张小雨, 张晓明's second child
+ITEMS = (
+    {"项目名称": "金秋助学", "项目类别": "助学", "标准方式": "固定金额", "固定金额": 3000, "收入条件": "不限",
+     "对象条件": "子女上学", "所需材料": "录取通知书", "办理时限": 6, "频次": "每学年", "频次单位": "每名受助对象",
+     "次数上限": 1, "需公示": "否"},
+    {"项目名称": "两节送温暖", "项目类别": "送温暖", "标准方式": "固定金额", "固定金额": 1000, "收入条件": "不限",
+     "对象条件": "困难职工", "所需材料": "无", "办理时限": 6, "频次": "每个节日季", "次数上限": 1, "需公示": "否"},
+    {"项目名称": "季度慰问", "项目类别": "生活救助", "标准方式": "固定金额", "固定金额": 200, "收入条件": "不限",
+     "对象条件": "困难职工", "所需材料": "无", "办理时限": 6, "频次": "每季度", "次数上限": 1, "需公示": "否"},
+)
+
+
+def _pay(no: str, item: str, day: date, amount: int, student: str | None = None, state: str | None = None):
+    return {"记录编号": no, "档案编号": "SF-0001", "姓名": "张晓明", "帮扶项目": item, "受助对象": student,
+            "办理状态": state, "申请日期": day, "批准日期": day, "发放日期": day, "金额": amount,
+            "资金账户": "地方财政配套资金", "发放方式": "银行卡", "已签收": "是", "签收日期": day}
+
+
+def _paid_by_both(tmp_path, county, jia_pays: list, yi_pays: list):
+    """张晓明's household (with a second child, 张小雨) registered at 甲镇 and 乙镇, each
+    paying what is given; returns the double payouts found."""
+    jia, yi = jia_data(), _ids(station_data(), 3, keep_first=True)
+    jia[REGISTER][MEMBERS].append({"档案编号": "SF-0001", "姓名": "张小雨", "与户主关系": "子女", "性别": "女",
+                                   "出生日期": date(2010, 3, 3), "身份证号": CHILD_2, "身份": "学生"})
+    yi[REGISTER][MEMBERS] = [dict(m) for m in jia[REGISTER][MEMBERS]]
+    for data, pays in ((jia, jia_pays), (yi, yi_pays)):
+        data[POLICY]["帮扶项目"] += [dict(item) for item in ITEMS]
+        data[AID][PAYOUTS] = pays
+    write_station(tmp_path / "各站" / "甲镇", jia)
+    write_station(tmp_path / "各站" / "乙镇", yi)
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    return {key for key in _found(outcome) if key[-1] == "network-double-payout"}
+
+
+BOTH_PAID = {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "帮扶项目", 0), "network-double-payout"),
+             ("乙镇", AID, PAYOUTS, cell_of(PAYOUTS, "帮扶项目", 0), "network-double-payout")}
+
+
+@pytest.mark.parametrize("jia_pay, yi_pay, expected", [
+    # 助学 is per student: two children of one household may each receive it
+    (("金秋助学", date(2024, 8, 1), 3000, "张小宇"), ("金秋助学", date(2024, 8, 5), 3000, "张小雨"), set()),
+    # the same student in one school year (July to June) …
+    (("金秋助学", date(2024, 8, 1), 3000, "张小宇"), ("金秋助学", date(2025, 5, 5), 3000, "张小宇"), BOTH_PAID),
+    # … and in the next one
+    (("金秋助学", date(2024, 8, 1), 3000, "张小宇"), ("金秋助学", date(2025, 7, 5), 3000, "张小宇"), set()),
+    # 两节送温暖: December belongs to the coming festival season
+    (("两节送温暖", date(2024, 12, 26), 1000), ("两节送温暖", date(2025, 1, 10), 1000), BOTH_PAID),
+    (("两节送温暖", date(2024, 1, 10), 1000), ("两节送温暖", date(2024, 12, 26), 1000), set()),
+    # quarters
+    (("季度慰问", date(2024, 3, 30), 200), ("季度慰问", date(2024, 4, 1), 200), set()),
+    (("季度慰问", date(2024, 4, 30), 200), ("季度慰问", date(2024, 6, 1), 200), BOTH_PAID),
+    # 每年: across the year end, two years
+    (("生活救助", date(2024, 12, 30), 300), ("生活救助", date(2025, 1, 4), 300), set()),
+], ids=["two-students", "same-school-year", "next-school-year", "festival-across-year-end",
+        "two-festival-seasons", "two-quarters", "same-quarter", "two-years"])
+def test_the_same_item_paid_by_two_stations_counts_per_period_and_per_student(
+        tmp_path, county, jia_pay, yi_pay, expected):
+    assert _paid_by_both(tmp_path, county, [_pay("FF-A1", *jia_pay)], [_pay("FF-B1", *yi_pay)]) == expected
+
+
+def test_a_cancelled_payout_at_the_other_station_counts_for_nothing(tmp_path, county):
+    found = _paid_by_both(tmp_path, county, [_pay("FF-A1", "生活救助", date(2024, 4, 1), 300)],
+                          [_pay("FF-B1", "生活救助", date(2024, 6, 1), 300, state="已撤销")])
+    assert found == set()
+
+
+@pytest.mark.parametrize("left_hardship", [True, False])
+def test_a_child_registered_as_a_worker_after_the_household_left_hardship(tmp_path, county, left_hardship):
+    """乙镇's household (张小宇 a member) left hardship on 2024-03-01; 张小宇 opened his own
+    file at 甲镇 on 2024-03-10: the member row ended with the file, no finding. While the
+    household's file is still open, both sides hear of it."""
+    jia = jia_data()
+    jia[REGISTER][WORKERS][0].update({"身份证号": ID_CHILD, "姓名": "张小宇", "出生日期": date(2008, 9, 9)})
+    yi = _ids(station_data(), 3)
+    yi[REGISTER][MEMBERS][1]["身份证号"] = ID_CHILD
+    if left_hardship:
+        yi[REGISTER][WORKERS][0].update({"档案状态": "脱困", "结档日期": date(2024, 3, 1), "结档原因": "收入提高"})
+    write_station(tmp_path / "各站" / "甲镇", jia)
+    write_station(tmp_path / "各站" / "乙镇", yi)
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    expected = set() if left_hardship else {
+        ("甲镇", REGISTER, WORKERS, cell_of(WORKERS, "身份证号", 0), "network-member-is-worker"),
+        ("乙镇", REGISTER, MEMBERS, cell_of(MEMBERS, "身份证号", 1), "network-member-is-worker")}
+    assert {key for key in _found(outcome) if key[-1] != "network-escalation-open"} == expected
