@@ -324,6 +324,8 @@ CATALOGUE: dict[str, Rule] = _rules(
          "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须报{level}批准（梯次帮扶），但还没有填写“上级批准日期”。请报{level}审批，批准后在本行“上级批准日期”填写批准日期。", "跨站"),
     Rule("network-escalation-paid-first", WARNING, "先发放、后经上级批准",
          "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须先报{level}批准再发放，但“上级批准日期”{approved} 晚于发放日期 {paid}。请核对：日期填错的请改正；确是先发放后报批的，请向{level}说明情况并在档案中留存。", "跨站"),
+    Rule("network-escalation-unknown-item", WARNING, "梯次帮扶限额的项目对不上",
+         "“梯次帮扶”表中的帮扶项目“{item}”既不是项目类别（{groups}），也不是县中心或任何站的帮扶项目名称，这一行的限额用不上。请核对是否写错了字：填各站“帮扶项目”表中的项目名称，或项目类别。", "跨站"),
     Rule("network-escalation-approved-early", ERROR, "上级批准日期早于申请日期",
          "档案 {archive} 的{item}“上级批准日期”{approved} 早于申请日期 {applied}：上级不能在申请之前批准。请按{level}的批复改正“上级批准日期”或“申请日期”。", "跨站"),
 )

@@ -216,3 +216,37 @@ def test_a_child_registered_as_a_worker_after_the_household_left_hardship(tmp_pa
         ("甲镇", REGISTER, WORKERS, cell_of(WORKERS, "身份证号", 0), "network-member-is-worker"),
         ("乙镇", REGISTER, MEMBERS, cell_of(MEMBERS, "身份证号", 1), "network-member-is-worker")}
     assert {key for key in _found(outcome) if key[-1] != "network-escalation-open"} == expected
+
+
+# --- the county's 梯次帮扶 sheet as a clerk types it ------------------------------------------
+
+@pytest.mark.parametrize("typed", ["5000元", "伍仟元", "5,000", "5000.00 元"])
+def test_a_limit_typed_as_text_still_escalates(tmp_path, typed):
+    data = county_data()
+    data[POLICY]["梯次帮扶"][0]["站点审批上限"] = typed
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "甲镇", jia_data())
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert [(c.record_no, c.level, c.limit) for c in outcome.cases] == [("FF-0002", "county", 5000)]
+
+
+def test_an_amount_equal_to_the_limit_is_not_above_it(tmp_path):
+    data = county_data()
+    data[POLICY]["梯次帮扶"][0]["站点审批上限"] = 8000  # 甲镇's 大病救助 is 8,000 元
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "甲镇", jia_data())
+    assert merge([tmp_path / "甲镇"], county, today=TODAY, write=False).cases == []
+
+
+def test_a_limit_for_an_item_nobody_pays_is_reported_at_the_county(tmp_path):
+    """大病求助 (a typo of 大病救助) would silently never apply; 医疗救助 (a 项目类别) and
+    生活救助 (an item) are fine."""
+    data = county_data()
+    data[POLICY]["梯次帮扶"] += [{"帮扶项目": "大病求助", "站点审批上限": 1000},
+                                 {"帮扶项目": "医疗救助", "站点审批上限": 9000}]
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "甲镇", jia_data())
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert _found(outcome) == {("县中心", POLICY, "梯次帮扶", "A4", "network-escalation-unknown-item")}
+    assert "大病求助" in outcome.network.problems[0].problem.message
+    assert outcome.cases == []  # 医疗救助's 9,000 元 covers 甲镇's 8,000 元 大病救助

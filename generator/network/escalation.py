@@ -18,13 +18,15 @@ warning.
 
 from __future__ import annotations
 
+from .. import schema
 from ..money import yuan
-from ..problems import problem
+from ..problems import Problem, problem
 from .model import CITY, EscalationCase, StationProblem
 from .store import Places, Store
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
-CODES = frozenset({"network-escalation-open", "network-escalation-paid-first", "network-escalation-approved-early"})
+CODES = frozenset({"network-escalation-open", "network-escalation-paid-first", "network-escalation-approved-early",
+                   "network-escalation-unknown-item"})
 
 ALL_ITEMS = ""  # the 帮扶项目 of a row that applies to every item without a row of its own
 
@@ -94,3 +96,13 @@ def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], l
                 "network-escalation-paid-first", **where, **said, approved=upper, paid=paid)))
     cases.sort(key=lambda c: (order.get(c.station, len(order)), c.row))
     return cases, problems
+
+
+def unknown_items(store: Store, county_records) -> list[Problem]:
+    """Rows of the county's 梯次帮扶 sheet whose 帮扶项目 is neither a 项目类别 nor an item that
+    the county or any station pays (a typo such as 大病求助): their limits never apply."""
+    known = set(schema.ITEM_GROUP) | set(county_records.item_by_name)
+    known |= {item for (item,) in store.sql("SELECT DISTINCT item FROM payouts WHERE item IS NOT NULL").fetchall()}
+    return [problem("network-escalation-unknown-item", **county_records.place("escalation", row.row, "item"),
+                    item=row.item.strip(), groups="、".join(schema.ITEM_GROUP))
+            for row in county_records.escalation if (row.item or "").strip() not in known | {ALL_ITEMS}]

@@ -28,7 +28,7 @@ from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 from ..problems import ERROR, WARNING, count, sort_key
 from ..reading import input_files
 from .crosscheck import crosscheck
-from .escalation import escalate
+from .escalation import escalate, unknown_items
 from .load import load_stations
 from .model import EscalationCase, Network, StationProblem, StationRun
 from .report import report_stage
@@ -142,6 +142,9 @@ def merge(station_folders: list[Path], county_folder: Path, *, today: date,
         limits = county.outcome.records.escalation if not county.outcome.unreadable else []
         outcome.cases, open_cases = escalate(store, county.key, limits)
         network.problems.extend(open_cases)
+        if not county.outcome.unreadable:
+            network.problems.extend(StationProblem(county.key, p)
+                                    for p in unknown_items(store, county.outcome.records))
     order = {r.key: i for i, r in enumerate(outcome.runs())}
     network.problems.sort(key=lambda sp: (order.get(sp.station, len(order)), sort_key(sp.problem)))
     if write:
