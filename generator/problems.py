@@ -320,6 +320,8 @@ CATALOGUE: dict[str, Rule] = _rules(
          "{item}规定{rule}，但档案 {archive} 在{period}已由{elsewhere}发放过（同一人由两个站重复发放）。请与该站核实：确属重复的，把其中一笔的办理状态改为“已撤销”并追回款项。", "跨站"),
     Rule("network-member-is-worker", WARNING, "家庭成员在别站是困难职工",
          "身份证号 {masked} 在本站是{here}，又在{elsewhere}是{there}，两份档案有同时有效的时段。一户只建一份档案（一户一档）：请与该站核实是否同一户重复建档；确属两户（如已分户）的可以保留。", "跨站"),
+    Rule("network-station-copy", WARNING, "同一个站收到两份",
+         "文件夹“{copy}”中的工作簿与“{folder}”中的完全相同，是同一个站的两份副本，只汇总了一次。请删除多余的一份，以免下次汇总时弄混。", "跨站"),
     Rule("network-escalation-open", WARNING, "超过本站审批权限，待上级批准",
          "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须报{level}批准（梯次帮扶），但还没有填写“上级批准日期”。请报{level}审批，批准后在本行“上级批准日期”填写批准日期。", "跨站"),
     Rule("network-escalation-paid-first", WARNING, "先发放、后经上级批准",

@@ -250,3 +250,19 @@ def test_a_limit_for_an_item_nobody_pays_is_reported_at_the_county(tmp_path):
     assert _found(outcome) == {("县中心", POLICY, "梯次帮扶", "A4", "network-escalation-unknown-item")}
     assert "大病求助" in outcome.network.problems[0].problem.message
     assert outcome.cases == []  # 医疗救助's 9,000 元 covers 甲镇's 8,000 元 大病救助
+
+
+# --- the county clerk's machine: folders ----------------------------------------------------
+
+def test_the_same_station_received_twice_is_merged_once(tmp_path, county):
+    """甲镇 and its copy 甲镇 - 副本 (identical workbooks): merged twice, every person would be a
+    重复建档 and every payout a 重复发放. Merged once, with a warning that names both folders."""
+    stations = tmp_path / "各站"
+    write_station(stations / "甲镇", jia_data())
+    shutil.copytree(stations / "甲镇", stations / "甲镇 - 副本")
+    outcome = merge([stations], county, today=TODAY, write=False)
+    assert [r.key for r in outcome.network.stations] == ["甲镇"]
+    assert _found(outcome) == {("甲镇", "", "", "", "network-station-copy"),
+                               ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
+    copy = next(sp.problem for sp in outcome.network.problems if sp.problem.code == "network-station-copy")
+    assert str(stations / "甲镇 - 副本") in copy.message and str(stations / "甲镇") in copy.message

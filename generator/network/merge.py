@@ -16,6 +16,7 @@ whatever else is wrong in the workbook.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from .. import places, report_text
 from ..outputs import claim_folder, guard_folder, save_workbook, write_text
 from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
-from ..problems import ERROR, WARNING, count, sort_key
+from ..problems import ERROR, WARNING, count, problem, sort_key
 from ..reading import input_files
 from .crosscheck import crosscheck
 from .escalation import escalate, unknown_items
@@ -33,6 +34,9 @@ from .load import load_stations
 from .model import EscalationCase, Network, StationProblem, StationRun
 from .report import report_stage
 from .store import store_for
+
+# The problem codes this module may emit (tests/test_catalogue.py checks them).
+CODES = frozenset({"network-station-copy"})
 
 NETWORK_MARKER = ".bangfu-network"  # marks a merge output folder as made by bangfu
 PROBLEMS_TEXT = "问题清单.txt"
@@ -127,14 +131,47 @@ def _unique(folders: list[Path], county: Path) -> list[Path]:
     return out
 
 
+def _content(folder: Path) -> tuple | None:
+    """The workbooks' names and bytes' hash, None without any workbook."""
+    books = sorted((p.name, hashlib.sha256(p.read_bytes()).hexdigest())
+                   for p in input_files(folder) if p.is_file())
+    return tuple(books) or None
+
+
+def _without_copies(folders: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Drop a station folder whose workbooks are byte for byte those of an earlier one (the
+    same station received twice, e.g. 甲镇 and 甲镇 - 副本): merged once, it would make every
+    person a 重复建档. Returns the folders kept and (copy, folder kept) pairs."""
+    kept, copies, first = [], [], {}
+    for folder in folders:
+        try:
+            content = _content(folder) if folder.is_dir() else None
+        except OSError:  # unreadable: loading reports it
+            content = None
+        if content is not None and content in first:
+            copies.append((folder, first[content]))
+            continue
+        if content is not None:
+            first[content] = folder
+        kept.append(folder)
+    return kept, copies
+
+
+def _copy_problems(network: Network, copies: list[tuple[Path, Path]]) -> list[StationProblem]:
+    key = {run.folder: run.key for run in [network.county, *network.stations]}
+    return [StationProblem(key[kept], problem("network-station-copy", copy=str(copy), folder=str(kept)))
+            for copy, kept in copies]
+
+
 def merge(station_folders: list[Path], county_folder: Path, *, today: date,
           site_dir: Path | None = None, private_dir: Path | None = None, write: bool = True,
           echo: Echo = _quiet) -> MergeOutcome:
     county_folder = Path(county_folder)
-    folders = _unique(expand_folders(station_folders), county_folder)
-    echo(f"读取县中心和 {len(folders)} 个站点的记录……")
-    county, *stations = load_stations([county_folder, *folders], today=today)
+    folders, copies = _without_copies([county_folder, *_unique(expand_folders(station_folders), county_folder)])
+    echo(f"读取县中心和 {len(folders) - 1} 个站点的记录……")
+    county, *stations = load_stations(folders, today=today)
     network = Network(county=county, stations=stations)
+    network.problems += _copy_problems(network, copies)
     outcome = MergeOutcome(network)
     echo("跨站检查和梯次帮扶……")
     with store_for(outcome.runs()) as store:
