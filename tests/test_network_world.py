@@ -266,3 +266,65 @@ def test_the_same_station_received_twice_is_merged_once(tmp_path, county):
                                ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
     copy = next(sp.problem for sp in outcome.network.problems if sp.problem.code == "network-station-copy")
     assert str(stations / "甲镇 - 副本") in copy.message and str(stations / "甲镇") in copy.message
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_merge_from_another_folder_with_spaces_touches_no_input(tmp_path, monkeypatch):
+    """The clerk runs `bangfu merge` from inside a station folder, with relative paths, folder
+    names with spaces and Chinese, the county folder listed among the stations and one
+    station given twice: every workbook is left byte for byte as it was, the county is not
+    merged as a station, and only the merge folder is new."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    county = write_station(tmp_path / "县 中心" / "records", county_data())
+    stations = tmp_path / "各 站"
+    write_station(stations / "甲镇 (2026)", jia_data())
+    write_station(stations / "乙 镇", _yi(keep_first=False))
+    before = _hashes(tmp_path)
+    monkeypatch.chdir(stations / "甲镇 (2026)")
+    result = CliRunner().invoke(cli, ["merge", ".", "..", "../../县 中心", "--into", "../../县 中心/records",
+                                      "--today", "2026-11-23"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0, result.output
+    assert "共 3 个记录文件夹（含县中心），3 个没有错误、计入汇总" in result.output
+    after = _hashes(tmp_path)
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert sorted(set(after) - set(before)) == sorted(
+        f"县 中心/network-private/{name}" for name in (".bangfu-network", "问题清单.txt", "问题清单.json",
+                                                     "待办清单.txt", "梯次帮扶台账.xlsx"))
+    assert county.is_dir()
+
+
+@pytest.mark.slow
+def test_stations_sent_as_xls_and_ods_are_merged_and_named_by_their_files(tmp_path, county):
+    """Two stations saved by their own programs as .xls and .ods (LibreOffice): read as the
+    .xlsx one is, and every finding names the station's real file."""
+    from office import convert
+
+    for fmt, n in (("xls", 5), ("ods", 6)):
+        source = write_station(tmp_path / "src" / fmt, _ids(station_data(), n, keep_first=True))
+        convert(sorted(source.glob("*.xlsx")), fmt, tmp_path / "各站" / f"{fmt}镇")
+    write_station(tmp_path / "各站" / "甲镇", jia_data())
+    before = _hashes(tmp_path / "各站")
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    assert _hashes(tmp_path / "各站") == before
+    assert [(r.key, r.counted) for r in outcome.network.stations] == [("ods镇", True), ("xls镇", True), ("甲镇", True)]
+    id_cell, item_cell = cell_of(WORKERS, "身份证号", 0), cell_of(PAYOUTS, "帮扶项目", 0)
+    approved = cell_of(PAYOUTS, "上级批准日期", 1)
+    assert _found(outcome) == {
+        (s, f"困难职工档案.{ext}", WORKERS, id_cell, "network-duplicate-person") for s, ext in
+        (("ods镇", "ods"), ("xls镇", "xls"), ("甲镇", "xlsx"))} | {
+        (s, f"帮扶记录.{ext}", PAYOUTS, item_cell, "network-double-payout") for s, ext in
+        (("ods镇", "ods"), ("xls镇", "xls"), ("甲镇", "xlsx"))} | {
+        (s, f"帮扶记录.{ext}", PAYOUTS, approved, "network-escalation-open") for s, ext in
+        (("ods镇", "ods"), ("xls镇", "xls"), ("甲镇", "xlsx"))}
+    duplicates = sorted(sp.problem.message for sp in outcome.network.problems
+                        if sp.station == "甲镇" and sp.problem.code == "network-duplicate-person")
+    assert [("ods镇（困难职工档案.ods“困难职工”表" in m, "xls镇（困难职工档案.xls“困难职工”表" in m)
+            for m in duplicates] == [(True, False), (False, True)]
