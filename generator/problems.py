@@ -309,7 +309,7 @@ CATALOGUE: dict[str, Rule] = _rules(
     Rule("exit-missing-date", ERROR, "结档缺少日期或原因",
          "档案状态为“{status}”，但没有填写“{column}”。", "业务"),
     Rule("escalation-item-repeated", ERROR, "梯次帮扶限额重复",
-         "“梯次帮扶”表中“{item}”的限额已在第 {other} 行规定过，同一项目只能有一行（汇总时只按第一行）。请删除或合并其中一行。", "业务"),
+         "“梯次帮扶”表中“{item}”的限额已在第 {other} 行规定过，同一项目、同一起始日期只能有一行（汇总时只按第一行）。请删除或合并其中一行；限额调整了的，在新的一行填写“起始日期”。", "业务"),
     Rule("escalation-limits-order", ERROR, "县级审批上限低于站点审批上限",
          "县级审批上限 {county} 元低于站点审批上限 {station} 元：县中心能批准的金额不能比帮扶站还少。请核对这两个金额。", "业务"),
     # --- bangfu merge: the same person at two stations (places are this station's; the

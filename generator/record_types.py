@@ -315,6 +315,7 @@ class EscalationLimit:
     item: str | None = None  # 帮扶项目
     station_limit: Decimal | None = None  # 站点审批上限
     county_limit: Decimal | None = None  # 县级审批上限
+    since: date | None = None  # 起始日期
     note: str | None = None  # 说明
     row: int = 0
 

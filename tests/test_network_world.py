@@ -328,3 +328,26 @@ def test_stations_sent_as_xls_and_ods_are_merged_and_named_by_their_files(tmp_pa
                         if sp.station == "甲镇" and sp.problem.code == "network-duplicate-person")
     assert [("ods镇（困难职工档案.ods“困难职工”表" in m, "xls镇（困难职工档案.xls“困难职工”表" in m)
             for m in duplicates] == [(True, False), (False, True)]
+
+
+def test_limits_change_over_the_years_and_each_payout_takes_the_one_in_force(tmp_path):
+    """The county let stations approve up to 10,000 元 alone until 2025 and lowered it to
+    5,000 元 from 2026-01-01 (a new row, the old one kept). 甲镇's 8,000 元 of 2024 was
+    within its limit then; the same amount applied for in 2026 goes to the county. Two rows
+    for the same item with different 起始日期 are not a repeated row."""
+    data = county_data()
+    data[POLICY]["梯次帮扶"] = [
+        {"帮扶项目": None, "站点审批上限": 10000, "县级审批上限": 20000},
+        {"帮扶项目": None, "站点审批上限": 5000, "县级审批上限": 20000, "起始日期": date(2026, 1, 1)},
+    ]
+    county = write_station(tmp_path / "县中心", data)
+    jia = jia_data()
+    later = dict(jia[AID][PAYOUTS][1], 记录编号="FF-0003", 公示批次=None, 核实日期=None, 签收日期=None,
+                 申请日期=date(2026, 3, 2), 批准日期=date(2026, 3, 20), 发放日期=date(2026, 3, 24))
+    jia[AID][PAYOUTS].append(later)
+    write_station(tmp_path / "甲镇", jia)
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert [(c.station, c.record_no, c.level, c.limit, c.open) for c in outcome.cases] == [
+        ("甲镇", "FF-0003", "county", 5000, True)]
+    assert _found(outcome) == {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 2), "network-escalation-open")}
+    assert {p.code for p in outcome.network.county.outcome.problems} == set()

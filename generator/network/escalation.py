@@ -4,7 +4,8 @@ The county centre declares the limits in its own policy workbook (sheet 梯次�
 schema.ESCALATION): per item (its name, else its 项目类别 such as 医疗救助, as the paying
 station's own 帮扶项目 sheet gives it), or for all items on a row whose 帮扶项目 is empty, the highest
 single amount a station may approve alone (站点审批上限) and the highest the county may
-approve (县级审批上限). Above the station's limit the county decides; above the county's,
+approve (县级审批上限), each row from its 起始日期 on (a payout is judged by the limits in force
+on its application date). Above the station's limit the county decides; above the county's,
 the city (市县共同帮扶). The county's own payouts go to the city above its limit. An empty
 limit, a missing sheet or no rows means nothing is escalated.
 
@@ -31,14 +32,15 @@ CODES = frozenset({"network-escalation-open", "network-escalation-paid-first", "
 ALL_ITEMS = ""  # the 帮扶项目 of a row that applies to every item without a row of its own
 
 
-def limits_table(limits) -> list[tuple[str, object, object]]:
-    """(item, station limit, county limit) rows, the first row of each item winning."""
-    seen: dict[str, tuple] = {}
+def limits_table(limits) -> list[tuple[str, object, object, object]]:
+    """(item, 起始日期, station limit, county limit) rows, the first row of each item and
+    起始日期 winning."""
+    seen: dict[tuple, tuple] = {}
     for row in limits:
         item = (row.item or "").strip() or ALL_ITEMS
         if row.station_limit is None and row.county_limit is None:
             continue
-        seen.setdefault(item, (item, row.station_limit, row.county_limit))
+        seen.setdefault((item, row.since), (item, row.since, row.station_limit, row.county_limit))
     return list(seen.values())
 
 
@@ -46,21 +48,25 @@ def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], l
     rows = limits_table(limits)
     if not rows:
         return [], []
-    store.sql("CREATE OR REPLACE TEMP TABLE limits (item VARCHAR, station_limit DECIMAL(14,2), "
+    store.sql("CREATE OR REPLACE TEMP TABLE limits (item VARCHAR, since DATE, station_limit DECIMAL(14,2), "
               "county_limit DECIMAL(14,2))")
-    store.con.executemany("INSERT INTO limits VALUES (?, ?, ?)", [list(r) for r in rows])
+    store.con.executemany("INSERT INTO limits VALUES (?, ?, ?, ?)", [list(r) for r in rows])
+    # each payout takes one row: its item's, else its 项目类别's, else the all-items row, of
+    # those already in force on its application date (payment date when not applied), the
+    # latest 起始日期 first; a row without 起始日期 has always been in force
     found = store.sql("""
-        WITH p AS (
-            SELECT p.*,
-                   CASE WHEN li.item IS NOT NULL THEN li.station_limit
-                        WHEN lg.item IS NOT NULL THEN lg.station_limit ELSE la.station_limit END AS station_limit,
-                   CASE WHEN li.item IS NOT NULL THEN li.county_limit
-                        WHEN lg.item IS NOT NULL THEN lg.county_limit ELSE la.county_limit END AS county_limit
-            FROM payouts p
-            LEFT JOIN limits li ON li.item = p.item
-            LEFT JOIN limits lg ON lg.item = p.item_group
-            LEFT JOIN limits la ON la.item = ''
-            WHERE p.amount IS NOT NULL),
+        WITH live AS (
+            SELECT p.*, coalesce(p.applied, p.paid) AS day FROM payouts p WHERE p.amount IS NOT NULL),
+        pick AS (
+            SELECT live.station, live.row, l.station_limit, l.county_limit,
+                   row_number() OVER (PARTITION BY live.station, live.row ORDER BY
+                       CASE WHEN l.item = live.item THEN 0 WHEN l.item = live.item_group THEN 1 ELSE 2 END,
+                       l.since DESC NULLS LAST) AS n
+            FROM live JOIN limits l ON (l.item = live.item OR l.item = live.item_group OR l.item = '')
+                AND (l.since IS NULL OR live.day IS NULL OR l.since <= live.day)),
+        p AS (
+            SELECT live.*, pick.station_limit, pick.county_limit
+            FROM live JOIN pick ON pick.station = live.station AND pick.row = live.row AND pick.n = 1),
         cases AS (
             SELECT *,
                 CASE WHEN station = $county THEN
