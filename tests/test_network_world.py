@@ -273,32 +273,54 @@ def _hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_merge_from_another_folder_with_spaces_touches_no_input(tmp_path, monkeypatch):
-    """The clerk runs `bangfu merge` from inside a station folder, with relative paths, folder
-    names with spaces and Chinese, the county folder listed among the stations and one
-    station given twice: every workbook is left byte for byte as it was, the county is not
-    merged as a station, and only the merge folder is new."""
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-
+def _clerks_folders(tmp_path) -> tuple[Path, Path]:
     county = write_station(tmp_path / "县 中心" / "records", county_data())
     stations = tmp_path / "各 站"
     write_station(stations / "甲镇 (2026)", jia_data())
     write_station(stations / "乙 镇", _yi(keep_first=False))
+    return county, stations
+
+
+RELATIVE = ([Path("."), Path(".."), Path("../../县 中心")], Path("../../县 中心/records"))
+
+
+def _new_files_only_beside_the_county(tmp_path, before: dict) -> None:
+    after = _hashes(tmp_path)
+    assert {k: v for k, v in after.items() if k in before} == before  # no input changed
+    new = set(after) - set(before)
+    assert "县 中心/network-private/问题清单.txt" in new
+    assert [k for k in new if k.startswith(("各 站/", "县 中心/records/"))] == []
+
+
+def test_merge_from_another_folder_with_spaces_touches_no_input(tmp_path, monkeypatch):
+    """The clerk runs the merge from inside a station folder, with relative paths, folder
+    names with spaces and Chinese, the county folder listed among the stations and one
+    station given twice: every workbook is left byte for byte as it was, the county is not
+    merged as a station, and nothing is written into a records or station folder."""
+    county, stations = _clerks_folders(tmp_path)
     before = _hashes(tmp_path)
     monkeypatch.chdir(stations / "甲镇 (2026)")
-    result = CliRunner().invoke(cli, ["merge", ".", "..", "../../县 中心", "--into", "../../县 中心/records",
+    outcome = merge(RELATIVE[0], RELATIVE[1], today=TODAY)
+    assert (outcome.exit_code, [r.key for r in outcome.network.stations]) == (0, ["甲镇 (2026)", "乙 镇"])
+    _new_files_only_beside_the_county(tmp_path, before)
+
+
+@pytest.mark.slow
+def test_cli_merge_from_another_folder_touches_no_input(tmp_path, monkeypatch):
+    """The same through `bangfu merge`, which also builds the county's report and site."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    county, stations = _clerks_folders(tmp_path)
+    before = _hashes(tmp_path)
+    monkeypatch.chdir(stations / "甲镇 (2026)")
+    result = CliRunner().invoke(cli, ["merge", *map(str, RELATIVE[0]), "--into", str(RELATIVE[1]),
                                       "--today", "2026-11-23"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert isinstance(result.exception, (SystemExit, type(None))), result.exception
     assert result.exit_code == 0, result.output
     assert "共 3 个记录文件夹（含县中心），3 个没有错误、计入汇总" in result.output
-    after = _hashes(tmp_path)
-    assert {k: v for k, v in after.items() if k in before} == before
-    assert sorted(set(after) - set(before)) == sorted(
-        f"县 中心/network-private/{name}" for name in (".bangfu-network", "问题清单.txt", "问题清单.json",
-                                                     "待办清单.txt", "梯次帮扶台账.xlsx"))
-    assert county.is_dir()
+    _new_files_only_beside_the_county(tmp_path, before)
 
 
 @pytest.mark.slow
