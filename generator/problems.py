@@ -323,7 +323,7 @@ CATALOGUE: dict[str, Rule] = _rules(
     Rule("network-station-copy", WARNING, "同一个站收到两份",
          "文件夹“{copy}”中的工作簿与“{folder}”中的完全相同，是同一个站的两份副本，只汇总了一次。请删除多余的一份，以免下次汇总时弄混。", "跨站"),
     Rule("network-escalation-open", WARNING, "超过本站审批权限，待上级批准",
-         "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须报{level}批准（梯次帮扶），但还没有填写“上级批准日期”。请报{level}审批，批准后在本行“上级批准日期”填写批准日期。", "跨站"),
+         "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须报{level}批准（梯次帮扶），但还没有填写“上级批准日期”。请报{level}审批，批准后在本行“上级批准日期”填写批准日期{add_column}。", "跨站"),
     Rule("network-escalation-paid-first", WARNING, "先发放、后经上级批准",
          "档案 {archive} 的{item} {amount} 元超过县中心规定的{limit_name} {limit} 元，须先报{level}批准再发放，但“上级批准日期”{approved} 晚于发放日期 {paid}。请核对：日期填错的请改正；确是先发放后报批的，请向{level}说明情况并在档案中留存。", "跨站"),
     Rule("network-escalation-unknown-item", WARNING, "梯次帮扶限额的项目对不上",

@@ -373,3 +373,19 @@ def test_limits_change_over_the_years_and_each_payout_takes_the_one_in_force(tmp
         ("甲镇", "FF-0003", "county", 5000, True)]
     assert _found(outcome) == {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 2), "network-escalation-open")}
     assert {p.code for p in outcome.network.county.outcome.problems} == set()
+
+
+def test_a_station_on_last_years_template_is_told_to_add_the_approval_column(tmp_path, county):
+    """甲镇's 帮扶记录 has no 上级批准日期 column yet (an older template): the open case names
+    the row's first cell and says to add the column, not to fill a cell that is not there."""
+    import openpyxl
+
+    write_station(tmp_path / "甲镇", jia_data())
+    book = tmp_path / "甲镇" / AID
+    wb = openpyxl.load_workbook(book)
+    ws = wb[PAYOUTS]
+    ws.delete_cols([c.value for c in ws[1]].index("上级批准日期") + 1)
+    wb.save(book)
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert _found(outcome, cross_only=False) == {("甲镇", AID, PAYOUTS, "A3", "network-escalation-open")}
+    assert "请在表头最后加上这一列" in outcome.network.problems[0].problem.message

@@ -93,7 +93,10 @@ def escalate(store: Store, county: str, limits) -> tuple[list[EscalationCase], l
         said = dict(archive=archive, item=item, amount=yuan(amount), limit=yuan(lim), level=case.level_zh,
                     limit_name="县级审批上限" if level == CITY else "站点审批上限")
         if case.open:
-            problems.append(StationProblem(station, problem("network-escalation-open", **where, **said)))
+            missing = not places.has(station, "payouts", "upper_approved")  # an older template
+            problems.append(StationProblem(station, problem(
+                "network-escalation-open", **where, **said,
+                add_column="（这张表还没有“上级批准日期”列：请在表头最后加上这一列）" if missing else "")))
         elif applied is not None and upper < applied:
             problems.append(StationProblem(station, problem(
                 "network-escalation-approved-early", **where, **said, approved=upper, applied=applied)))

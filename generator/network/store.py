@@ -216,6 +216,10 @@ class Places:
         self._by = {(s, sk, ck): (f, sh, letter) for s, sk, ck, f, sh, letter in
                     store.sql("SELECT station, sheet_key, column_key, file, sheet, letter FROM places").fetchall()}
 
+    def has(self, station: str, sheet_key: str, column_key: str) -> bool:
+        """Whether the station's sheet has the column (an older template may lack it)."""
+        return (station, sheet_key, column_key) in self._by
+
     def __call__(self, station: str, sheet_key: str, row: int, column_key: str) -> dict:
         file, sheet, letter = self._by.get((station, sheet_key, column_key), ("", "", ""))
         if not file:  # the column was not found: name the row's first cell if the sheet is known
