@@ -33,7 +33,7 @@ STAND_INS = {
     "allowed": "规定的用途", "amount": "X", "applied": "申请日期", "approved": "批准日期",
     "archive": "某档案", "balance": "负数", "basis": "计算依据", "batch": "某批次",
     "as_percent": "8000%", "category": "某类别", "cell": "某",
-    "add_column": "", "choices": "下拉列表中的选项", "column": "某列", "copy": "某文件夹 - 副本", "date": "某日",
+    "add_column": "", "whom": "", "choices": "下拉列表中的选项", "column": "某列", "copy": "某文件夹 - 副本", "date": "某日",
     "days": "N", "detail": "具体原因", "earlier": "前一步的日期", "earlier_value": "", "entry": "某设置项",
     "end": "结束日期", "expected": "正确的值", "extra": "多余的", "file": "某工作簿",
     "folder": "某文件夹", "formula": "（公式）", "found": "某列名", "fund": "某账户", "groups": "生活救助、医疗救助等",

@@ -317,7 +317,7 @@ CATALOGUE: dict[str, Rule] = _rules(
     Rule("network-duplicate-person", ERROR, "跨站重复建档",
          "身份证号 {masked} 在本站建有档案 {archive}，同时又在{elsewhere}建有档案，两份档案有同时有效的时段（重复建档）。同一人只能在一个帮扶站建档：请与该站核实，由一方结档（档案状态改为“注销”，结档原因选“调离或迁出”，填写结档日期），另一方保留档案。", "跨站"),
     Rule("network-double-payout", ERROR, "跨站重复发放",
-         "{item}规定{rule}，但档案 {archive} 在{period}已由{elsewhere}发放过（同一人由两个站重复发放）。请与该站核实：确属重复的，把其中一笔的办理状态改为“已撤销”并追回款项。", "跨站"),
+         "{item}规定{rule}，但档案 {archive}{whom} 在{period}已由{elsewhere}发放过（同一人由两个站重复发放）。请与该站核实：确属重复的，把其中一笔的办理状态改为“已撤销”并追回款项。", "跨站"),
     Rule("network-member-is-worker", WARNING, "家庭成员在别站是困难职工",
          "身份证号 {masked} 在本站是{here}，又在{elsewhere}是{there}，两份档案有同时有效的时段。一户只建一份档案（一户一档）：请与该站核实是否同一户重复建档；确属两户（如已分户）的可以保留。", "跨站"),
     Rule("network-station-copy", WARNING, "同一个站收到两份",

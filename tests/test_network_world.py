@@ -152,7 +152,7 @@ def _pay(no: str, item: str, day: date, amount: int, student: str | None = None,
 
 def _paid_by_both(tmp_path, county, jia_pays: list, yi_pays: list):
     """张晓明's household (with a second child, 张小雨) registered at 甲镇 and 乙镇, each
-    paying what is given; returns the double payouts found."""
+    paying what is given; returns the merge's outcome."""
     jia, yi = jia_data(), _ids(station_data(), 3, keep_first=True)
     jia[REGISTER][MEMBERS].append({"档案编号": "SF-0001", "姓名": "张小雨", "与户主关系": "子女", "性别": "女",
                                    "出生日期": date(2010, 3, 3), "身份证号": CHILD_2, "身份": "学生"})
@@ -162,7 +162,10 @@ def _paid_by_both(tmp_path, county, jia_pays: list, yi_pays: list):
         data[AID][PAYOUTS] = pays
     write_station(tmp_path / "各站" / "甲镇", jia)
     write_station(tmp_path / "各站" / "乙镇", yi)
-    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    return merge([tmp_path / "各站"], county, today=TODAY, write=False)
+
+
+def _double(outcome) -> set[tuple]:
     return {key for key in _found(outcome) if key[-1] == "network-double-payout"}
 
 
@@ -189,13 +192,21 @@ BOTH_PAID = {("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "帮扶项目", 0), "netw
         "two-festival-seasons", "two-quarters", "same-quarter", "two-years"])
 def test_the_same_item_paid_by_two_stations_counts_per_period_and_per_student(
         tmp_path, county, jia_pay, yi_pay, expected):
-    assert _paid_by_both(tmp_path, county, [_pay("FF-A1", *jia_pay)], [_pay("FF-B1", *yi_pay)]) == expected
+    assert _double(_paid_by_both(tmp_path, county, [_pay("FF-A1", *jia_pay)], [_pay("FF-B1", *yi_pay)])) == expected
+
+
+def test_a_student_paid_twice_is_named(tmp_path, county):
+    """助学 is per student: the finding says which child of the household was paid twice."""
+    outcome = _paid_by_both(tmp_path, county, [_pay("FF-A1", "金秋助学", date(2024, 8, 1), 3000, "张小宇")],
+                            [_pay("FF-B1", "金秋助学", date(2025, 5, 5), 3000, "张小宇")])
+    messages = {sp.problem.message for sp in outcome.network.problems if sp.problem.code == "network-double-payout"}
+    assert len(messages) == 2 and all("档案 SF-0001（受助对象 张小宇） 在2024–2025 学年" in m for m in messages)
 
 
 def test_a_cancelled_payout_at_the_other_station_counts_for_nothing(tmp_path, county):
-    found = _paid_by_both(tmp_path, county, [_pay("FF-A1", "生活救助", date(2024, 4, 1), 300)],
-                          [_pay("FF-B1", "生活救助", date(2024, 6, 1), 300, state="已撤销")])
-    assert found == set()
+    outcome = _paid_by_both(tmp_path, county, [_pay("FF-A1", "生活救助", date(2024, 4, 1), 300)],
+                            [_pay("FF-B1", "生活救助", date(2024, 6, 1), 300, state="已撤销")])
+    assert _double(outcome) == set()
 
 
 @pytest.mark.parametrize("left_hardship", [True, False])

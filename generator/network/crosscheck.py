@@ -60,20 +60,21 @@ def _double_payouts(store: Store, places: Places):
         over AS (
             SELECT item, frequency, period, person_id FROM p GROUP BY ALL
             HAVING count(DISTINCT station) > 1 AND count(*) > min(max_times))
-        SELECT a.station, a.row, a.archive_no, a.item, a.rule, a.period_label,
+        SELECT a.station, a.row, a.archive_no, a.item, a.rule, a.period_label, a.beneficiary,
                b.station, b.row, b.archive_no
         FROM p a JOIN over USING (item, frequency, period, person_id)
         JOIN p b ON b.item = a.item AND b.frequency = a.frequency AND b.period = a.period
                 AND b.person_id = a.person_id AND b.station <> a.station
         ORDER BY a.station, a.row, b.station, b.row""").fetchall()
     sides: dict[tuple, list[str]] = defaultdict(list)
-    for station, row, archive, item, rule, label, other, other_row, other_archive in rows:
-        sides[(station, row, archive, item, rule, label)].append(
+    for station, row, archive, item, rule, label, whom, other, other_row, other_archive in rows:
+        sides[(station, row, archive, item, rule, label, whom)].append(
             places.describe(other, "payouts", other_row, "item", other_archive))
-    for (station, row, archive, item, rule, label), elsewhere in sides.items():
-        yield StationProblem(station, problem(
+    for (station, row, archive, item, rule, label, whom), elsewhere in sides.items():
+        yield StationProblem(station, problem(  # 受助对象 names which child of the household (助学)
             "network-double-payout", **places(station, "payouts", row, "item"), item=item, rule=rule,
-            archive=archive, period=label, elsewhere="、".join(elsewhere)))
+            archive=archive, whom=f"（受助对象 {whom}）" if whom else "", period=label,
+            elsewhere="、".join(elsewhere)))
 
 
 def _members_registered_elsewhere(store: Store, places: Places):
