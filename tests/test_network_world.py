@@ -273,7 +273,7 @@ def test_the_same_station_received_twice_is_merged_once(tmp_path, county):
     shutil.copytree(stations / "甲镇", stations / "甲镇 - 副本")
     outcome = merge([stations], county, today=TODAY, write=False)
     assert [r.key for r in outcome.network.stations] == ["甲镇"]
-    assert _found(outcome) == {("甲镇", "", "", "", "network-station-copy"),
+    assert _found(outcome) == {("甲镇", str(stations / "甲镇 - 副本"), "", "", "network-station-copy"),
                                ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
     copy = next(sp.problem for sp in outcome.network.problems if sp.problem.code == "network-station-copy")
     assert str(stations / "甲镇 - 副本") in copy.message and str(stations / "甲镇") in copy.message

@@ -159,7 +159,7 @@ def _without_copies(folders: list[Path]) -> tuple[list[Path], list[tuple[Path, P
 
 def _copy_problems(network: Network, copies: list[tuple[Path, Path]]) -> list[StationProblem]:
     key = {run.folder: run.key for run in [network.county, *network.stations]}
-    return [StationProblem(key[kept], problem("network-station-copy", copy=str(copy), folder=str(kept)))
+    return [StationProblem(key[kept], problem("network-station-copy", file=str(copy), copy=str(copy), folder=str(kept)))
             for copy, kept in copies]
 
 
