@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from test_network import AID, MEMBERS, PAYOUTS, POLICY, REGISTER, WORKERS, _ids, county_data, jia_data
 
 from generator.network.merge import expand_folders, merge
 
 from station import ID_CHILD, TODAY, cell_of, idno, station_data, write_station
-from test_network import AID, MEMBERS, PAYOUTS, POLICY, REGISTER, WORKERS, _ids, county_data, jia_data
 
 NOISE = {"never-helped"}  # a station's own reminder, not what these scenarios are about
 
