@@ -399,3 +399,24 @@ def test_a_station_on_last_years_template_is_told_to_add_the_approval_column(tmp
     outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
     assert _found(outcome, cross_only=False) == {("甲镇", AID, PAYOUTS, "A3", "network-escalation-open")}
     assert "请在表头最后加上这一列" in outcome.network.problems[0].problem.message
+
+
+def test_an_application_ended_by_an_upheld_objection_counts_for_nothing(tmp_path, county):
+    """乙镇's 公示 of 张晓明's 生活救助 drew an objection that was upheld (成立): the
+    application ended there, nothing was paid. It is neither a second payout beside 甲镇's
+    nor, for 大病救助 above the limit, a case for the county."""
+    yi = _ids(station_data(), 3, keep_first=True)
+    yi[AID]["异议处理"] = [
+        {"异议编号": "YY-0001", "公示批次": "GS-2024-02", "档案编号": archive, "收到日期": date(2024, 4, 3),
+         "异议内容": "家庭收入不实", "处理结果": "成立", "处理日期": date(2024, 4, 5), "处理说明": "经复核，收入超过标准"}
+        for archive in ("SF-0001", "SF-0002")]
+    for pay in yi[AID][PAYOUTS]:
+        pay.update({"批准日期": None, "发放日期": None, "已签收": "否", "签收日期": None})
+    write_station(tmp_path / "各站" / "甲镇", jia_data())
+    write_station(tmp_path / "各站" / "乙镇", yi)
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    id_cell = cell_of(WORKERS, "身份证号", 0)
+    assert _found(outcome) == {("甲镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
+                               ("乙镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
+                               ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
+    assert [(c.station, c.record_no) for c in outcome.cases] == [("甲镇", "FF-0002")]

@@ -37,10 +37,11 @@ import duckdb
 
 from .. import schema
 from ..periods import Quarter
-from ..records import Records, is_void
+from ..lifecycle import rejected
+from ..records import Records
 from ..standards import frequency_text, period, period_label, unit
 
-FORMAT_VERSION = "1"  # bump when a table's columns change: a cache keyed by it then re-writes
+FORMAT_VERSION = "2"  # bump when a table's columns or rows change meaning: a cache keyed by it re-writes
 
 # table -> (column, DuckDB type), in file order. `row` is the record's row in its sheet.
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -84,8 +85,8 @@ def _rows(records: Records) -> dict[str, Iterator[tuple]]:
     def payouts():
         workers_by = records.worker_by_no
         for p in records.payouts:
-            if is_void(p):
-                continue  # never approved or paid: counts for nothing
+            if rejected(records, p):
+                continue  # 不予批准, 已撤销 or an upheld objection: never paid, counts for nothing
             item = items.get(p.item)
             worker = workers_by.get(p.archive_no)
             day = p.applied or p.paid
