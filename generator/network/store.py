@@ -36,8 +36,8 @@ from pathlib import Path
 import duckdb
 
 from .. import schema
-from ..periods import Quarter
 from ..lifecycle import rejected
+from ..periods import Quarter
 from ..records import Records
 from ..standards import frequency_text, period, period_label, unit
 
