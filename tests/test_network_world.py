@@ -407,8 +407,9 @@ def test_an_application_ended_by_an_upheld_objection_counts_for_nothing(tmp_path
     nor, for 大病救助 above the limit, a case for the county."""
     yi = _ids(station_data(), 3, keep_first=True)
     yi[AID]["异议处理"] = [
-        {"异议编号": "YY-0001", "公示批次": "GS-2024-02", "档案编号": archive, "收到日期": date(2024, 4, 3),
-         "异议内容": "家庭收入不实", "处理结果": "成立", "处理日期": date(2024, 4, 5), "处理说明": "经复核，收入超过标准"}
+        {"异议编号": f"YY-{archive}", "公示批次": "GS-2024-02", "档案编号": archive, "收到日期": date(2024, 4, 3),
+         "异议内容": "家庭收入不实", "处理结果": "成立", "处理日期": date(2024, 4, 5),
+         "处理说明": "经复核，收入超过标准"}
         for archive in ("SF-0001", "SF-0002")]
     for pay in yi[AID][PAYOUTS]:
         pay.update({"批准日期": None, "发放日期": None, "已签收": "否", "签收日期": None})
