@@ -421,3 +421,24 @@ def test_an_application_ended_by_an_upheld_objection_counts_for_nothing(tmp_path
                                ("乙镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
                                ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
     assert [(c.station, c.record_no) for c in outcome.cases] == [("甲镇", "FF-0002")]
+
+
+def test_a_file_closed_and_reopened_overlaps_only_where_it_was_open(tmp_path, county):
+    """甲镇 closed 张晓明's first file (脱困, 2023-12-31) and opened a new one when the family
+    fell back (返困, 2025-06-01); 乙镇 has had a file for him since 2024-03-10. Only the
+    reopened file was valid at the same time as 乙镇's."""
+    jia = jia_data()
+    first = jia[REGISTER][WORKERS][0]
+    first.update({"档案状态": "脱困", "结档日期": date(2023, 12, 31), "结档原因": "收入提高",
+                  "建档日期": date(2023, 1, 5), "申请日期": date(2023, 1, 2), "建档公示批次": None})
+    jia[REGISTER][WORKERS].append(dict(first, 档案编号="SF-0003", 档案状态="在档", 结档日期=None, 结档原因=None,
+                                       申请日期=date(2025, 5, 6), 建档日期=date(2025, 6, 1)))
+    jia[POLICY]["低保标准"].insert(0, {"年度": 2023, "每人每月金额": 990})
+    del jia[AID][PAYOUTS][:]
+    write_station(tmp_path / "各站" / "甲镇", jia)
+    write_station(tmp_path / "各站" / "乙镇", _yi())
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    assert _found(outcome) == {("甲镇", REGISTER, WORKERS, cell_of(WORKERS, "身份证号", 2), "network-duplicate-person"),
+                               ("乙镇", REGISTER, WORKERS, cell_of(WORKERS, "身份证号", 0), "network-duplicate-person")}
+    yi_side = next(sp.problem.message for sp in outcome.network.problems if sp.station == "乙镇")
+    assert "档案编号 SF-0003" in yi_side
