@@ -442,3 +442,20 @@ def test_a_file_closed_and_reopened_overlaps_only_where_it_was_open(tmp_path, co
                                ("乙镇", REGISTER, WORKERS, cell_of(WORKERS, "身份证号", 0), "network-duplicate-person")}
     yi_side = next(sp.problem.message for sp in outcome.network.problems if sp.station == "乙镇")
     assert "档案编号 SF-0003" in yi_side
+
+
+def test_a_station_with_a_broken_workbook_still_takes_part_with_what_could_be_read(tmp_path, county):
+    """乙镇's 帮扶资金.xlsx arrived broken (half a file): the station is reported unreadable,
+    but its register was read, and 张晓明's second registration there is still found."""
+    write_station(tmp_path / "各站" / "甲镇", jia_data())
+    yi = write_station(tmp_path / "各站" / "乙镇", _yi())
+    funds = yi / "帮扶资金.xlsx"
+    funds.write_bytes(funds.read_bytes()[:2000])
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    assert outcome.exit_code == 2
+    assert {(sp.station, sp.problem.file, sp.problem.code) for sp in outcome.all_problems()
+            if sp.problem.code.startswith("file-")} == {("乙镇", "帮扶资金.xlsx", "file-corrupt")}
+    id_cell = cell_of(WORKERS, "身份证号", 0)
+    assert {key for key in _found(outcome) if key[-1] == "network-duplicate-person"} == {
+        ("甲镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
+        ("乙镇", REGISTER, WORKERS, id_cell, "network-duplicate-person")}

@@ -238,13 +238,13 @@ class Places:
 
 @contextmanager
 def store_for(runs):
-    """A store over the readable stations of `runs` (StationRun): their table folders where
-    the loader has them (`run.tables`), else written now into a temporary folder."""
+    """A store over the stations of `runs` (StationRun): their table folders where the loader
+    has them (`run.tables`), else written now into a temporary folder. A station with a
+    workbook that could not be read takes part with the sheets that could (a duplicate
+    registration is worth knowing whatever else is broken); a missing folder has no rows."""
     with tempfile.TemporaryDirectory(prefix="bangfu-store-") as tmp:
         folders = {}
         for i, run in enumerate(runs):
-            if run.outcome.unreadable:
-                continue
             folder = run.tables
             if folder is None:
                 folder = Path(tmp) / str(i)
