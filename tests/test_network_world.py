@@ -459,3 +459,15 @@ def test_a_station_with_a_broken_workbook_still_takes_part_with_what_could_be_re
     assert {key for key in _found(outcome) if key[-1] == "network-duplicate-person"} == {
         ("甲镇", REGISTER, WORKERS, id_cell, "network-duplicate-person"),
         ("乙镇", REGISTER, WORKERS, id_cell, "network-duplicate-person")}
+
+
+def test_a_station_whose_workbook_is_open_in_excel_is_merged_with_a_reminder(tmp_path, county):
+    """Excel's lock file ~$帮扶记录.xlsx beside the workbook (the clerk still has it open): a
+    reminder at that station; its records are read and counted as usual."""
+    jia = write_station(tmp_path / "各站" / "甲镇", jia_data())
+    (jia / "~$帮扶记录.xlsx").write_bytes(b"\x08clerk   ")
+    outcome = merge([tmp_path / "各站"], county, today=TODAY, write=False)
+    assert [(r.key, r.counted) for r in outcome.network.stations] == [("甲镇", True)]
+    assert _found(outcome, cross_only=False) == {
+        ("甲镇", "~$帮扶记录.xlsx", "", "", "file-lock"),
+        ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
