@@ -3,8 +3,8 @@
     findings = crosscheck(store)   # list[StationProblem], one per side of each finding
 
 - 重复建档: the same identity number registered as a worker at two stations, with files
-  valid at the same time (a worker who moved and whose old file was closed before the new
-  one opened is not a duplicate);
+  valid at the same time (a worker who moved and whose old file was closed on or before the
+  day the new one opened is not a duplicate);
 - the same person paid the same item by two stations in one period, beyond the item's
   次数上限 (the period and whose limit it is come from each station's own 帮扶项目, see
   store.py; both payouts must count the same way: same item, same 频次, same period);
