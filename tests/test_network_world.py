@@ -471,3 +471,14 @@ def test_a_station_whose_workbook_is_open_in_excel_is_merged_with_a_reminder(tmp
     assert _found(outcome, cross_only=False) == {
         ("甲镇", "~$帮扶记录.xlsx", "", "", "file-lock"),
         ("甲镇", AID, PAYOUTS, cell_of(PAYOUTS, "上级批准日期", 1), "network-escalation-open")}
+
+
+def test_an_item_limit_not_yet_in_force_falls_back_to_the_all_items_row(tmp_path):
+    """大病救助 got its own, higher limit (9,000 元) from 2026; 甲镇's 8,000 元 of 2024 was
+    judged by the all-items row then in force (5,000 元) and went to the county."""
+    data = county_data()
+    data[POLICY]["梯次帮扶"].append({"帮扶项目": "大病救助", "站点审批上限": 9000, "起始日期": date(2026, 1, 1)})
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "甲镇", jia_data())
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert [(c.station, c.record_no, c.level, c.limit) for c in outcome.cases] == [("甲镇", "FF-0002", "county", 5000)]
