@@ -132,6 +132,7 @@ class Column:
     max_length: int = 500
     default: object = None  # settings only: the value when the cell is left blank
     limits: tuple = ()  # (lowest, highest) a number may sensibly be; checked when read
+    blank_words: tuple[str, ...] = ()  # what clerks type for "nothing here" ("不限"): read as blank
 
     @property
     def py_type(self):
@@ -515,14 +516,17 @@ CALENDAR = Sheet("调休安排", "calendar", (
     C("说明", "note", TEXT, example="元旦"),
 ), "程序尚未收录的年份，按国务院办公厅公布的放假安排录入休息日和调休上班日。")
 
+# What a clerk types in a limit cell to say "no limit"; read as the blank cell it means.
+UNLIMITED = ("不限", "无", "无上限", "不设限", "不设上限", "-", "—", "／", "/")
+
 ESCALATION = Sheet("梯次帮扶", "escalation", (
     C("帮扶项目", "item", TEXT, width=18,
       hint="项目名称或项目类别（如 医疗救助）；留空表示所有项目。"
            "同一笔帮扶按项目名称的行、项目类别的行、留空的行的顺序，取申请日期已适用的一行"),
-    C("站点审批上限", "station_limit", MONEY,
-      hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空表示不限"),
-    C("县级审批上限", "county_limit", MONEY,
-      hint="县中心可批准的单笔最高金额；超过的报市中心（市县共同帮扶）。留空表示不限"),
+    C("站点审批上限", "station_limit", MONEY, blank_words=UNLIMITED,
+      hint="帮扶站可自行批准的单笔最高金额；超过的报县中心。留空（或填“不限”）表示不限"),
+    C("县级审批上限", "county_limit", MONEY, blank_words=UNLIMITED,
+      hint="县中心可批准的单笔最高金额；超过的报市中心（市县共同帮扶）。留空（或填“不限”）表示不限"),
     C("起始日期", "since", DATE, aliases=("生效日期", "执行日期"),
       hint="这一行的限额从哪天起适用（按帮扶的申请日期）；留空表示一直适用。调整限额时新加一行写新的起始日期，旧行保留"),
     C("说明", "note", TEXT, width=30),

@@ -240,6 +240,19 @@ def test_a_limit_typed_as_text_still_escalates(tmp_path, typed):
     assert [(c.record_no, c.level, c.limit) for c in outcome.cases] == [("FF-0002", "county", 5000)]
 
 
+@pytest.mark.parametrize("typed", ["不限", "无", "-", " 不设上限 "])
+def test_no_limit_typed_in_words_reads_as_no_limit(tmp_path, typed):
+    """A county clerk writes 不限 rather than leaving the cell blank: no problem, and the
+    county's own figures stay counted; the other limit on the row still applies."""
+    data = county_data()
+    data[POLICY]["梯次帮扶"][0].update({"站点审批上限": 5000, "县级审批上限": typed})
+    county = write_station(tmp_path / "县中心", data)
+    write_station(tmp_path / "甲镇", jia_data())
+    outcome = merge([tmp_path / "甲镇"], county, today=TODAY, write=False)
+    assert outcome.network.county.outcome.problems == []
+    assert [(c.record_no, c.level, c.limit) for c in outcome.cases] == [("FF-0002", "county", 5000)]
+
+
 def test_an_amount_equal_to_the_limit_is_not_above_it(tmp_path):
     data = county_data()
     data[POLICY]["梯次帮扶"][0]["站点审批上限"] = 8000  # 甲镇's 大病救助 is 8,000 元

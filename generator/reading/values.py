@@ -205,6 +205,8 @@ def to_money(value, column: schema.Column):
         amount = Decimal(repr(value)) if type(value) is float else Decimal(value)
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        if column.blank_words and (text in column.blank_words or value.strip() in column.blank_words):
+            return ""
         if _DECIMAL_COMMA.fullmatch(_MONEY_STRIP.sub("", text)):
             return Bad("money-decimal-comma", value=shown(value),
                        normal=_MONEY_STRIP.sub("", text).replace(".", "").replace(",", "."))
