@@ -428,7 +428,8 @@ def test_no_county_site_from_example_or_faulty_county_records(tiny_network, tmp_
     from generator.templates import write_blank_workbooks
 
     example = run_of(write_blank_workbooks(tmp_path / "县中心" / "records")[0].parent, "县中心")
-    assert example.counted  # the examples pass every rule, but they are not the county's
+    # the examples pass every rule, but they are not the county's: not counted, no site
+    assert example.outcome.ok and not example.counted
     broken = tiny_network.stations[2]  # 丙镇's records have an error
     for county, words in ((example, "示例行或示例站点设置"), (broken, "有错误或无法读取")):
         lines: list[str] = []

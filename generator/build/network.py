@@ -21,7 +21,6 @@ from pathlib import Path
 import jinja2
 
 from .. import disclosure_audit, privacy
-from ..checks.examples import EXAMPLE_CODES
 from ..network.model import Network
 from ..network.site import render_network_site
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
@@ -65,14 +64,14 @@ def build_network_site(network: Network, site_dir: Path, today: date, echo=print
 def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: date, echo, timings: dict,
            started: float) -> int:
     county = network.county
+    if county.outcome.ok and county.examples:
+        echo(f"本中心的工作簿（{county.folder}）中还有 bangfu init 生成的示例行或示例站点设置，"
+             "不能作为本中心的信息公开：本次没有生成县级网站，原网站保持不变。请删除示例行、把站点设置改成本中心的信息后再汇总。")
+        return 1
     if not county.counted:
         echo(f"本中心自己的记录（{county.folder}）有错误或无法读取，本次没有生成县级网站，原网站保持不变。"
              f"请先用 bangfu check {county.folder} 检查并改正。")
         return county.outcome.exit_code or 1
-    if any(p.code in EXAMPLE_CODES for p in county.outcome.problems):
-        echo(f"本中心的工作簿（{county.folder}）中还有 bangfu init 生成的示例行或示例站点设置，"
-             "不能作为本中心的信息公开：本次没有生成县级网站，原网站保持不变。请删除示例行、把站点设置改成本中心的信息后再汇总。")
-        return 1
     old = work / f"old-{site_dir.name}"
     if publish.recover(site_dir, old):
         echo(f"已恢复上次中断时的 {site_dir}。")

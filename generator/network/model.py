@@ -6,7 +6,9 @@ stations' records folders. Every station is checked exactly as `bangfu check` ch
 its problems keep their own file, sheet and cell, and `StationRun.key` says whose they are.
 A station whose records have errors is still reported, but its figures are left out of
 the network's totals (and the outputs say so), so one station's mistakes never block or
-distort the others' numbers.
+distort the others' numbers. So is a station whose workbooks still hold the example rows
+or example settings `bangfu init` writes (checks/examples.py): those are warnings for
+`check`, but `build` refuses to publish them, and the network must not count them either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks.examples import EXAMPLE_CODES
 from ..pipeline import CheckOutcome
 from ..problems import Problem
 from ..station import StationInfo
@@ -30,9 +33,15 @@ class StationRun:
     tables: Path | None = None
 
     @property
+    def examples(self) -> int:
+        """How many `bangfu init` example rows or settings the station's workbooks still hold."""
+        return sum(1 for p in self.outcome.problems if p.code in EXAMPLE_CODES)
+
+    @property
     def counted(self) -> bool:
-        """Whether the station's figures go into the network's totals (no errors)."""
-        return self.outcome.ok
+        """Whether the station's figures go into the network's totals: no errors and no
+        example rows (example figures are nobody's)."""
+        return self.outcome.ok and not self.examples
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from .. import places
+from ..checks.examples import EXAMPLE_CODES
 from ..money import total
 from ..outputs import save_workbook
 from ..periods import Quarter, latest_complete
@@ -81,12 +82,18 @@ def why_not_counted(run: StationRun) -> str:
     if run.outcome.exit_code == EXIT_UNREADABLE:
         return "有工作簿无法读取，未计入汇总；请该站改正后重新汇总。"
     errors = [p for p in run.outcome.problems if p.is_error]
-    first = errors[0] if errors else None
-    where = ""
-    if first is not None:
-        where = "、".join(x for x in (first.file, f"工作表“{first.sheet}”" if first.sheet else "", first.cell) if x)
-        where = f"（第一处：{where}）" if where else ""
-    return f"记录中有 {len(errors)} 处错误{where}，未计入汇总；请该站用 bangfu check 检查并改正后重新汇总。"
+    if errors:
+        return f"记录中有 {len(errors)} 处错误{_first(errors)}，未计入汇总；请该站用 bangfu check 检查并改正后重新汇总。"
+    examples = [p for p in run.outcome.problems if p.code in EXAMPLE_CODES]
+    return (f"记录中还有 {len(examples)} 处 bangfu init 生成的示例行或示例设置{_first(examples)}，未计入汇总；"
+            "请该站删除示例行、把站点设置改成本站的信息后重新汇总。")
+
+
+def _first(problems) -> str:
+    """（第一处：file、sheet、cell） of the first problem, "" without a place."""
+    first = problems[0]
+    where = "、".join(x for x in (first.file, f"工作表“{first.sheet}”" if first.sheet else "", first.cell) if x)
+    return f"（第一处：{where}）" if where else ""
 
 
 def station_figures(run: StationRun, q: Quarter, today: date, county: bool = False,

@@ -54,7 +54,7 @@ class StationView:
     phone: str
     site_url: str  # an http(s) address, else ""
     counted: bool
-    reason: str  # why not counted (no personal data: a count of errors)
+    reason: str  # why not counted (no personal data: a count of errors or example rows)
     running: int
 
 
@@ -83,7 +83,9 @@ def public_reason(run: StationRun) -> str:
     if run.outcome.exit_code == EXIT_UNREADABLE:
         return "有工作簿无法读取，暂未计入统计"
     errors = sum(1 for p in run.outcome.problems if p.is_error)
-    return f"记录中有 {errors} 处错误待改正，暂未计入统计"
+    if errors:
+        return f"记录中有 {errors} 处错误待改正，暂未计入统计"
+    return f"记录中还有 {run.examples} 处示例行或示例设置待删除，暂未计入统计"
 
 
 def _runs(network: Network) -> list[tuple[StationRun, bool]]:
