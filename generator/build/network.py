@@ -115,8 +115,9 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
         return 1
     with step("audit", "统计推算检查"):
         derived = disclosure_audit.audit(staging, records, today)
-    if derived or site.given_back:
-        echo(disclosure_audit.report(derived) if derived else given_back_report(site.given_back))
+    if derived or site.given_back or site.registered_given_back:
+        echo(disclosure_audit.report(derived) if derived else given_back_report(site.given_back)
+             if site.given_back else REGISTERED_GIVEN_BACK)
         publish.remove(staging)
         return 1
     publish.swap_all([(staging, site_dir, old)])
@@ -136,6 +137,11 @@ def given_back_report(found: dict) -> str:
     years = "、".join(f"{y} 年" for y in sorted(found))
     return (f"统计推算检查未通过：县级网站 {years}的统计中，有数字减去各站点网站公布的数字后，"
             "可以算出某个站点隐藏的数字，本次没有发布网站，原网站保持不变。请把本中心站点设置中的“统计最小显示人数”调高后重新汇总，或把本提示发给维护人员。")
+
+
+REGISTERED_GIVEN_BACK = ("统计推算检查未通过：县级网站“在档困难职工”表中，有人数减去各站点网站公布的人数后，"
+                         "可以算出某个站点隐藏的人数，本次没有发布网站，原网站保持不变。"
+                         "请把本中心站点设置中的“统计最小显示人数”调高后重新汇总，或把本提示发给维护人员。")
 
 
 def scan_network_site(folder: Path, network: Network, template_dirs=()) -> privacy.Scan:

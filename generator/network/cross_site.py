@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..site.disclosure_control import Plan, cell_keys, signature
+from ..site.disclosure_control import Grid, Plan, cell_keys, signature
+from ..site.stats import registered_grid
 from .combined import SEP
 
 MAX_ROUNDS = 5
@@ -98,3 +99,75 @@ def protected_plan(records, today, stations: dict[str, Plan]) -> Plan:
             protect.setdefault(y, set()).update(s)
         plan = Plan(records, today, protect=protect, fixed_totals=False)
     return plan
+
+
+# --- 在档困难职工 (the registered workers by category and by cause) ------------------------
+class _Registered:
+    """The network's registered-workers grid (stats.registered_grid, archive numbers tagged
+    `<station>·<no>`) next to the stations' own published cells."""
+
+    def __init__(self, net: Grid, stations: dict[str, Grid], min_cell: int):
+        self.net, self.min_cell = net, min_cell
+        self.published = {key: {frozenset(f"{key}{SEP}{w}" for w in c.people) for c in g.cells.values()
+                                if not c.hidden and c.count} for key, g in stations.items()}
+
+    def unknown(self, key) -> dict:
+        """station -> its part of the cell that its own site does not publish."""
+        parts: dict = defaultdict(set)
+        for who in self.net[key].people:
+            parts[station_of(who)].add(who)
+        return {st: ids for st, ids in parts.items() if frozenset(ids) not in self.published.get(st, ())}
+
+    def known(self, key) -> bool:
+        cell = self.net[key]
+        return not cell.hidden or not cell.count or not self.unknown(key)
+
+    def solving_lines(self, key) -> list[list]:
+        """The published sums whose other cells are all known: each gives the cell back."""
+        out = []
+        for keys, total, _ in self.net.lines:
+            members = [*keys, total]
+            if key in members and all(self.known(k) for k in members if k != key):
+                out.append([k for k in members if k != key])
+        return out
+
+    def gives_back(self, key) -> bool:
+        cell = self.net[key]
+        if not cell.count or (cell.hidden and not self.solving_lines(key)):
+            return False
+        hidden = self.unknown(key)
+        return bool(hidden) and (len(hidden) == 1 or len(set().union(*hidden.values())) < self.min_cell)
+
+
+def registered_given_back(net: Grid, stations: dict[str, Grid], min_cell: int) -> set:
+    """The network's registered-workers cells whose part of some station its own site hides,
+    yet which can be read or worked out: a visible cell, or a hidden one whose sum's other
+    cells are all known (visible, or every station's part of it published). The cell minus
+    the published parts gives the hidden part back when one station's part is unpublished, or
+    several whose people together are fewer than `min_cell`."""
+    reg = _Registered(net, stations, min_cell)
+    return {key for key in list(net.cells) if reg.gives_back(key)}
+
+
+def protected_registered(records, stations: dict, min_cell: int) -> tuple[set, set]:
+    """(the registered-workers cells to hide on the county site, those still given back after
+    MAX_ROUNDS rounds: the build fails on any). `stations`: key -> the station's own Records.
+    A visible cell that gives a part back is hidden; a hidden one that a sum gives back hides
+    with it the smallest other cell of that sum that some station does not publish."""
+    own = {key: registered_grid(r, r.settings.min_cell or 3)[0] for key, r in stations.items()}
+    protect: set = set()
+    for _ in range(MAX_ROUNDS):
+        grid = registered_grid(records, min_cell, protect)[0]
+        reg = _Registered(grid, own, min_cell)
+        found = {key for key in list(grid.cells) if reg.gives_back(key)}
+        new = {k for k in found if not grid[k].hidden}
+        for k in found - new:
+            for others in reg.solving_lines(k):
+                free = [o for o in others if not grid[o].hidden and grid[o].count and reg.unknown(o)]
+                if free:
+                    new.add(min(free, key=lambda o: (grid[o].count, o)))
+        if not new - protect:
+            return protect, found
+        protect |= new
+    grid = registered_grid(records, min_cell, protect)[0]
+    return protect, registered_given_back(grid, own, min_cell)

@@ -18,7 +18,10 @@ like a station's site (generator/site) into a docs tree for mkdocs:
 `site.records` is the combined records the statistics were made from (the build's leak scan
 and disclosure attacker check the site against them). The network's cells that, with the
 stations' own sites, would give a station's hidden figure back are hidden as well
-(network/cross_site.py); `site.given_back` lists any left (the build then fails).
+(network/cross_site.py), and so are the cells of the registered workers' tables (在档困难职工
+by category and cause) that, minus the stations' own published counts, would give a
+station's hidden count back; `site.given_back` and `site.registered_given_back` list any
+left (the build then fails).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from ..site.policies import build_items, render_policies
 from ..site.stats import SECTION as STATS, build_stats, render_stats
 from ..station import station
 from .combined import SITE_SHEETS, combined, members
-from .cross_site import given_back, protected_plan
+from .cross_site import given_back, protected_plan, protected_registered
 from .model import Network, StationRun
 
 STATIONS_PAGE = "stations/index.md"
@@ -134,6 +137,7 @@ class NetworkSite:
     info: SiteInfo
     records: object  # the combined records behind the statistics (Records)
     given_back: dict  # year -> cells a station's own site would still give back ({} when safe)
+    registered_given_back: set = frozenset()  # the same for the registered workers' tables
 
 
 def render_network_site(network: Network, today: date, *, template_dirs=()) -> NetworkSite:
@@ -149,7 +153,9 @@ def render_network_site(network: Network, today: date, *, template_dirs=()) -> N
     records = combined(network, sheets=SITE_SHEETS)
     own_plans = {run.key: Plan(run.outcome.records, today) for run in members(network)}
     plan = protected_plan(records, today, own_plans)
-    stats = build_stats(records, plan)
+    protect, registered_left = protected_registered(
+        records, {run.key: run.outcome.records for run in members(network)}, plan.min_cell)
+    stats = build_stats(records, plan, protect)
     render_stats(env, docs, stats, site)
     notices = gathered_notices(network, today)
     stations = station_views(network, notices)
@@ -171,4 +177,4 @@ def render_network_site(network: Network, today: date, *, template_dirs=()) -> N
     running = sum(1 for n in notices if n.state == RUNNING)
     info = SiteInfo(nav, site, len(notices), running, len(items), len(funds.funds), funds.income,
                     funds.spending, funds.balance, words)
-    return NetworkSite(docs, info, records, given_back(plan, own_plans))
+    return NetworkSite(docs, info, records, given_back(plan, own_plans), registered_left)

@@ -85,8 +85,11 @@ def year_stats(plan, year: int) -> YearStats:
     return YearStats(year, cross, tables, g[("all",)], p.small, p.scheme_name)
 
 
-def registered_stats(records, min_cell: int) -> list[Table]:
-    """Workers whose file is open (在档) today, by category and by cause."""
+def registered_grid(records, min_cell: int, protect=frozenset()) -> tuple[Grid, dict]:
+    """(the suppressed grid, dim -> published labels) of the workers whose file is open (在档)
+    today, by category and by cause. `protect`: cells ((dim, label), ("all",)) hidden from the
+    start, as if small (the county site: what the stations' own sites would give back,
+    network/cross_site.py)."""
     g = Grid()
     open_files = [w for w in records.workers if w.status == "在档"]
     values: dict[str, set[str]] = {}
@@ -102,16 +105,25 @@ def registered_stats(records, min_cell: int) -> list[Table]:
         g[("all",)].add(w.archive_no, None)
     for dim, vs in values.items():
         g.line([(dim, v) for v in sorted(vs)], ("all",))
+    for key in protect:
+        if g[key].count:
+            g[key].hidden = True
     g.suppress(min_cell)
+    return g, values
+
+
+def registered_stats(records, min_cell: int, protect=frozenset()) -> list[Table]:
+    """Workers whose file is open (在档) today, by category and by cause."""
+    g, values = registered_grid(records, min_cell, protect)
     return [Table("在档困难职工（按困难类别）", "困难类别",
                   [(v, g[("category", v)]) for v in sorted(values["category"])], g[("all",)]),
             Table("在档困难职工（按主要致困原因）", "主要致困原因",
                   [(v, g[("cause", v)]) for v in sorted(values["cause"])], g[("all",)])]
 
 
-def build_stats(records, plan) -> StatsView:
+def build_stats(records, plan, registered_protect=frozenset()) -> StatsView:
     return StatsView(plan.min_cell, [year_stats(plan, y) for y in sorted(plan.years, reverse=True)],
-                     registered_stats(records, plan.min_cell))
+                     registered_stats(records, plan.min_cell, registered_protect))
 
 
 def render_stats(env, docs: Docs, view: StatsView, site: StationInfo) -> None:
