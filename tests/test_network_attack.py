@@ -25,6 +25,8 @@ from generator.templates import write_blank_workbooks
 
 from station import TODAY, station_data, write_station
 
+DEMO_TODAY_ = date(2026, 11, 23)
+
 
 def run_of(folder: Path, key: str, today: date = TODAY) -> StationRun:
     outcome = check_folder(folder, today)
@@ -141,26 +143,74 @@ def test_without_protection_the_network_registered_tables_give_a_stations_hidden
     assert ("县中心", "在档困难职工（按主要致困原因）", "患重特大疾病", 2) in found
 
 
-@pytest.mark.slow
-def test_the_county_site_with_the_stations_own_sites_gives_no_registered_count_back(demo_three):
-    """Every station's own site (`bangfu build`) and the county site, read as published HTML."""
+@pytest.fixture(scope="module")
+def demo_sites(demo_three):
+    """Every station's own site (`bangfu build`) and the county site, built for real."""
     from generator.build import build_all
     from generator.build.network import build_network_site
     from test_network_outputs import DEMO_TODAY
 
     root, net = demo_three
     runs = {r.key: r for r in [net.county, *net.stations]}
-    own = {}
+    sites = {}
     for key, run in runs.items():
         lines: list[str] = []
-        site = root / key / "site"
-        assert build_all(run.folder, site_dir=site, private_dir=None, today=DEMO_TODAY, pdf=False,
+        sites[key] = root / key / "site"
+        assert build_all(run.folder, site_dir=sites[key], private_dir=None, today=DEMO_TODAY, pdf=False,
                          echo=lines.append) == 0, "\n".join(lines)
-        own[key] = registered_tables((site / "stats/index.html").read_text("utf-8"))
     lines = []
     county_site = root / "network-site"
     assert build_network_site(net, county_site, DEMO_TODAY, echo=lines.append) == 0, "\n".join(lines)
+    return county_site, sites, runs
+
+
+@pytest.mark.slow
+def test_the_county_site_with_the_stations_own_sites_gives_no_registered_count_back(demo_sites):
+    """The stations' and the county's published HTML, read as an outsider reads it."""
+    county_site, sites, runs = demo_sites
+    own = {key: registered_tables((site / "stats/index.html").read_text("utf-8")) for key, site in sites.items()}
     county = registered_tables((county_site / "stats/index.html").read_text("utf-8"))
     assert county["在档困难职工（按主要致困原因）"]["子女上学"] is None  # hidden now
     assert given_back(difference(county, own), runs) == []
     assert sum(v for v in county["在档困难职工（按困难类别）"].values() if v) > 0  # not everything hidden
+
+
+def payout_differences(county_site: Path, sites: dict[str, Path]) -> list:
+    """The statistics' category × period cells (disclosure_audit.Attack reads them): the
+    county's cell minus the stations' same cells, when exactly one station's site does not
+    show that cell: ([(station, year, row, span, people, amount)], how many county cells some
+    station's site also shows, i.e. were compared)."""
+    from generator.disclosure_audit import Attack
+
+    county = Attack(county_site)
+    own = {key: Attack(site) for key, site in sites.items()}
+    out, compared = [], 0
+    for year, st in county.years.items():
+        for (row, span), cell in st["cells"].items():
+            if cell is None:
+                continue
+            shown = {key: (a.years.get(year) or {"cells": {}})["cells"].get((row, span)) for key, a in own.items()}
+            unknown = [k for k, v in shown.items() if v is None]
+            compared += len(unknown) < len(shown)
+            if len(unknown) == 1:
+                people = cell[0] - sum(v[0] for v in shown.values() if v)
+                amount = cell[1] - sum(v[1] for v in shown.values() if v)
+                out.append((unknown[0], year, row, span, people, amount))
+    return out, compared
+
+
+@pytest.mark.slow
+def test_the_county_statistics_minus_the_stations_own_statistics_give_no_hidden_cell_back(demo_sites):
+    from generator.disclosure_audit import Attack, truth
+
+    county_site, sites, runs = demo_sites
+    found = []
+    derived, compared = payout_differences(county_site, sites)
+    assert compared >= 3  # at least each year's total is on every site
+    for key, year, row, span, people, amount in derived:
+        records = runs[key].outcome.records
+        rows = Attack(sites[key]).years.get(year, {"rows": []})["rows"]
+        real_people, _, real_amount = truth(records, year, row, span, rows, DEMO_TODAY_)
+        if real_amount and amount == real_amount:
+            found.append((key, year, row, span, people, amount))
+    assert found == []
