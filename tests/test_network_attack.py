@@ -214,3 +214,171 @@ def test_the_county_statistics_minus_the_stations_own_statistics_give_no_hidden_
         if real_amount and amount == real_amount:
             found.append((key, year, row, span, people, amount))
     assert found == []
+
+
+# --- a linear attack on the statistics of all the sites at once ---------------------------------
+def cross_site_attack(county_site: Path, sites: dict[str, Path]) -> list:
+    """Every figure of every site is a sum of unknown atoms (station × item category × quarter
+    × fund): a station's figure sums its own atoms, a county figure every station's. What it
+    reads, as disclosure_audit.Attack reads it: each site's statistics (category × period
+    cells and totals), each station's fund pages (帮扶发放 per category and period, per account
+    and for all accounts) and notice summaries (counted in the quarter their period ends, a
+    guess), and the county's statistics. All of them solved together exactly
+    (disclosure_audit.System) give back a station's hidden cell when its atoms are a
+    combination of published sums. Returns (station, year, row, span, amount) for every
+    hidden station cell worked out."""
+    from fractions import Fraction
+
+    from generator.disclosure_audit import OTHER, SPANS, Attack, System
+
+    county = Attack(county_site)
+    own = {key: Attack(site) for key, site in sites.items()}
+    groups = {g for a in [county, *own.values()] for g, _ in a.items.values()}
+    funds = {key: sorted({acc for acc, *_ in a.spending if acc != "全部账户"}) or ["*"] for key, a in own.items()}
+    out = []
+    for year in sorted(set(county.years) | {y for a in own.values() for y in a.years}):
+        def covered(attack: Attack, row: str) -> set:
+            rows = attack.years[year]["rows"] if year in attack.years else []
+            if row == "*" or not rows:
+                return set(groups)
+            if row == OTHER:
+                return {g for g in groups if g not in rows}
+            return {row} if row in groups else {g for g in groups if g not in rows}
+
+        def atoms(stations, attack: Attack, row: str, quarters, fund=None) -> set:
+            return {(st, g, q, f) for st in stations for g in covered(attack, row) for q in quarters
+                    for f in (funds[st] if fund is None else [fund])}
+
+        amounts = System()
+        if year in county.years:
+            for (row, span), cell in county.years[year]["cells"].items():
+                if cell is not None:
+                    amounts.add(atoms(list(own), county, row, SPANS[span]), cell[1])
+        for key, a in own.items():
+            if year not in a.years:  # no statistics page: nothing paid that year
+                amounts.add(atoms([key], a, "*", SPANS["全年"]), 0)
+                continue
+            for (row, span), cell in a.years[year]["cells"].items():
+                if cell is not None:
+                    amounts.add(atoms([key], a, row, SPANS[span]), cell[1])
+            for account, y, label, period, amount in a.spending:
+                if y != year or not str(label).startswith("帮扶发放") or amount in (None, "—"):
+                    continue
+                row = label.partition("：")[2]
+                row = row if row in a.years[year]["rows"] else "*"
+                amounts.add(atoms([key], a, row, SPANS.get(period, SPANS["全年"]),
+                                  None if account == "全部账户" else account), Fraction(str(amount)))
+            for end, summary in a.notices:
+                if end.year != year:
+                    continue
+                for label, _count, amount in summary:
+                    row = a._row_of(year, label)
+                    if row is not None and amount is not None:
+                        amounts.add(atoms([key], a, row, [(end.month - 1) // 3 + 1]), amount)
+        amounts.solve()
+        for key, a in own.items():
+            targets = [(a, row, span) for (row, span), cell in a.years.get(year, {"cells": {}})["cells"].items()
+                       if cell is None]  # the station's own hidden cells
+            # and its part of every county cell (a small part is as sensitive as a hidden cell)
+            targets += [(county, row, span) for row, span in county.years.get(year, {"cells": {}})["cells"]]
+            for attack, row, span in targets:
+                value = amounts.derive(atoms([key], attack, row, SPANS[span]))
+                if value is not None:
+                    out.append((key, year, row, span, value, attack is county))
+    return out
+
+
+def right(found: list, county_site: Path, sites: dict[str, Path], runs: dict, min_cell: int = 3) -> list:
+    """The derivations that come out exactly right (and are not 0): of a cell the station's
+    own site hides, or of its part of a county cell when that part counts fewer than
+    `min_cell` people."""
+    from generator.disclosure_audit import Attack, truth
+
+    county = Attack(county_site)
+    out = []
+    for key, year, row, span, value, in_county in found:
+        rows = (county if in_county else Attack(sites[key])).years[year]["rows"]
+        people, _, amount = truth(runs[key].outcome.records, year, row, span, rows, DEMO_TODAY_)
+        if amount and value == amount and (not in_county or people < min_cell):
+            out.append((key, year, row, span, people, float(value)))
+    return out
+
+
+@pytest.mark.slow
+def test_no_stations_hidden_statistics_cell_follows_from_all_the_sites_together(demo_sites):
+    county_site, sites, runs = demo_sites
+    found = cross_site_attack(county_site, sites)
+    assert len(found) > 10  # the station's parts of the county's cells that follow from the sites
+    assert right(found, county_site, sites, runs) == []
+
+
+# --- the county centre and one small station: the network's year total ------------------------
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory):
+    """The county centre (demo, 20 workers) and one small station (8 workers, 20 payouts):
+    in 2025 the station paid 2 people 1,200.00 元, a year its own site hides as small, so the
+    network's 2025 total minus the county centre's own would give it back. Both stations'
+    own sites and the county site built for real."""
+    from generator.build import build_all
+    from generator.build.network import build_network_site
+    from generator.demo import write_demo
+
+    root = tmp_path_factory.mktemp("two")
+    runs = {}
+    for key, seed, workers, payouts in (("县中心", 60, 20, 60), ("甲镇", 61, 8, 20)):
+        folder = root / key / "records"
+        write_demo(folder, workers=workers, payouts=payouts, seed=seed, today=DEMO_TODAY_)
+        runs[key] = run_of(folder, key, DEMO_TODAY_)
+    net = Network(runs["县中心"], [runs["甲镇"]])
+    sites = {}
+    for key, run in runs.items():
+        sites[key] = root / key / "site"
+        lines: list[str] = []
+        assert build_all(run.folder, site_dir=sites[key], private_dir=None, today=DEMO_TODAY_, pdf=False,
+                         echo=lines.append) == 0, "\n".join(lines)
+    lines = []
+    assert build_network_site(net, root / "network-site", DEMO_TODAY_, echo=lines.append) == 0, "\n".join(lines)
+    return root / "network-site", sites, runs, net
+
+
+@pytest.mark.slow
+def test_a_year_total_the_county_must_hide_is_hidden_on_every_line_of_its_page(two_sites):
+    """Before: the year page printed 合计 and 本年度共帮扶 … from the total the plan hid."""
+    from generator.disclosure_audit import Attack, truth
+
+    county_site, sites, runs, _ = two_sites
+    small = Attack(sites["甲镇"]).years[2025]
+    assert small["small"] and small["cells"] == {("*", "全年"): None}  # its own site hides the year
+    assert truth(runs["甲镇"].outcome.records, 2025, "*", "全年", [], DEMO_TODAY_)[::2] == (2, 1200)
+    assert Attack(county_site).years[2025]["cells"][("*", "全年")] is None
+    page = (county_site / "stats/2025.html").read_text("utf-8")
+    assert "本年度共帮扶" not in page and "本年度的合计数字不公布" in page
+    found = cross_site_attack(county_site, sites)
+    assert ("甲镇", 2025, "*", "全年", 2, 1200.0) not in right(found, county_site, sites, runs)
+
+
+@pytest.mark.slow
+def test_a_county_template_that_prints_a_hidden_total_fails_the_build(two_sites, tmp_path):
+    """The build proves the pages obey the plan: a clerk's own template (site_templates next
+    to the county's records folder) that prints the year total unasked fails the build."""
+    from generator.build.network import build_network_site
+    from generator.render import PACKAGE_TEMPLATES
+
+    county_site, _sites, _runs, net = two_sites
+    own = net.county.folder.parent / "site_templates" / "site"
+    own.mkdir(parents=True)
+    try:
+        text = (PACKAGE_TEMPLATES / "site" / "stats_year.md.j2").read_text("utf-8")
+        (own / "stats_year.md.j2").write_text(text.replace('{{ "—" if y.total.hidden else y.total.count }}',
+                                                           "{{ y.total.count }}").replace(
+            '{{ "—" if y.total.hidden else y.total.amount|yuan }}', "{{ y.total.amount|yuan }}"), "utf-8")
+        before = (county_site / "stats/2025.html").read_text("utf-8")
+        lines: list[str] = []
+        assert build_network_site(net, county_site, DEMO_TODAY_, echo=lines.append) == 1
+        assert lines[-1].startswith("统计推算检查未通过：县级网站的统计页公布了应隐藏的数字")
+        assert lines[-1].endswith("2025 年统计：全部项目（全年）")
+        assert (county_site / "stats/2025.html").read_text("utf-8") == before  # the site is as it was
+    finally:
+        import shutil
+
+        shutil.rmtree(own.parent)

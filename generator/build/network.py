@@ -115,9 +115,10 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
         return 1
     with step("audit", "统计推算检查"):
         derived = disclosure_audit.audit(staging, records, today)
-    if derived or site.given_back or site.registered_given_back:
+    shown = shown_but_hidden(staging, site.plan)
+    if derived or site.given_back or site.registered_given_back or shown:
         echo(disclosure_audit.report(derived) if derived else given_back_report(site.given_back)
-             if site.given_back else REGISTERED_GIVEN_BACK)
+             if site.given_back else REGISTERED_GIVEN_BACK if site.registered_given_back else shown_report(shown))
         publish.remove(staging)
         return 1
     publish.swap_all([(staging, site_dir, old)])
@@ -137,6 +138,33 @@ def given_back_report(found: dict) -> str:
     years = "、".join(f"{y} 年" for y in sorted(found))
     return (f"统计推算检查未通过：县级网站 {years}的统计中，有数字减去各站点网站公布的数字后，"
             "可以算出某个站点隐藏的数字，本次没有发布网站，原网站保持不变。请把本中心站点设置中的“统计最小显示人数”调高后重新汇总，或把本提示发给维护人员。")
+
+
+def shown_but_hidden(site: Path, plan) -> list[str]:
+    """The statistics cells (category × period, period and year totals) that the network's
+    plan hides but the built pages show all the same, read from the pages as the attacker
+    reads them (disclosure_audit.Attack): a template that prints a figure without asking
+    whether it is hidden. The county's plan hides cells a station's own site would give back,
+    so unlike a station's it may hide a year's total."""
+    out = []
+    for year, st in disclosure_audit.Attack(site).years.items():
+        yp = plan.years.get(year) if plan is not None else None
+        if yp is None:
+            continue
+        labels = [sp.label for sp in yp.spans] if len(yp.spans) > 1 else []
+        for (row, span), cell in st["cells"].items():
+            if cell is None or (span != "全年" and span not in labels):
+                continue
+            s = None if span == "全年" else labels.index(span)
+            key = (("all",) if s is None else ("q", s)) if row == "*" else ("g", row, s)
+            if key in yp.grid.cells and yp.grid.cells[key].hidden:
+                out.append(f"{year} 年统计：{'全部项目' if row == '*' else row}（{span}）")
+    return out
+
+
+def shown_report(shown: list[str]) -> str:
+    return "\n".join(["统计推算检查未通过：县级网站的统计页公布了应隐藏的数字，本次没有发布网站，原网站保持不变。"
+                      "请把本提示发给维护人员。", *(f"  {x}" for x in shown)])
 
 
 REGISTERED_GIVEN_BACK = ("统计推算检查未通过：县级网站“在档困难职工”表中，有人数减去各站点网站公布的人数后，"

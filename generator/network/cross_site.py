@@ -15,6 +15,14 @@ the same payouts: a visible cell of its statistics (category × period, item, ca
 低保 tables, totals), a fund's 帮扶发放 for a period or the year, a notice summary's amount.
 Sums of several such figures are not modelled (the station's own plan already keeps its sums
 from giving a hidden cell back; a network cell equal to a sum of them is rare).
+
+A hidden network cell is no safer than a visible one when a published sum of the network's
+gives it back: the sum's other cells are visible, or hidden but every station publishes its
+part of them (Exposure). Such a cell hides a partner of the sum with it.
+
+The same holds for the registered workers' tables (在档困难职工 by category and by cause,
+stats.registered_grid): `protected_registered` hides what would give a station's hidden
+count back.
 """
 
 from __future__ import annotations
@@ -57,9 +65,77 @@ def _published(plan: Plan, year: int, key: str) -> set[frozenset]:
     return out
 
 
-def given_back(net: Plan, stations: dict[str, Plan]) -> dict[int, set]:
-    """year -> signatures of the network's visible cells that give a station's hidden part back."""
-    out: dict[int, set] = {}
+class Exposure:
+    """One grid of the network's (a year's statistics, or the registered workers' tables) next
+    to what the stations' own sites publish of it.
+
+    `parts[key]`: station -> its part of the cell (ids comparable with `published`);
+    `people[key]`: station -> the people of that part; `published`: station -> the parts its
+    own site publishes (frozensets of ids). A station's part of a cell is unknown when its own
+    site does not publish exactly that part. A cell can be read when it is visible, or when it
+    is hidden but some published sum has all its other cells known (visible, or every
+    station's part of them published): then the cell minus the published parts is the sum of
+    the unknown parts, which gives a hidden figure back when one station's part is unknown or
+    several whose people together are fewer than `min_cell`."""
+
+    def __init__(self, grid, parts: dict, people: dict, published: dict, min_cell: int):
+        self.grid, self.parts, self.people, self.published, self.min_cell = grid, parts, people, published, min_cell
+
+    def unknown(self, key) -> list:
+        return [st for st, ids in self.parts.get(key, {}).items()
+                if frozenset(ids) not in self.published.get(st, ())]
+
+    def known(self, key) -> bool:
+        cell = self.grid[key]
+        return not cell.hidden or not cell.count or not self.unknown(key)
+
+    def solving_lines(self, key) -> list[list]:
+        """The other cells of each published sum that gives the hidden cell `key` back: its
+        amount (not when it is 0: a service without cash), or its 人次 (a sum with 人次).
+        A sum whose other cells the stations publish already (every part of them) gives
+        nothing the stations' own sites do not: each station's plan answers for those."""
+        out = []
+        amount = bool(self.grid[key].amount)
+        for keys, total, counts in self.grid.lines:
+            members = [*keys, total]
+            if key not in members or not (amount or counts):
+                continue
+            others = [k for k in members if k != key]
+            if all(self.known(k) for k in others) and any(self._new(k) for k in others):
+                out.append(others)
+        return out
+
+    def _new(self, key) -> bool:
+        """A visible cell that tells what no station's own site does (a part is unknown)."""
+        return not self.grid[key].hidden and bool(self.grid[key].count) and bool(self.unknown(key))
+
+    def gives_back(self, key) -> bool:
+        cell = self.grid[key]
+        if not cell.count or (cell.hidden and not self.solving_lines(key)):
+            return False
+        unknown = self.unknown(key)
+        return bool(unknown) and (
+            len(unknown) == 1 or len(set().union(*(self.people[key][st] for st in unknown))) < self.min_cell)
+
+    def found(self) -> set:
+        return {key for key in list(self.parts) if self.gives_back(key)}
+
+    def to_hide(self) -> set:
+        """What to hide next: each visible cell that gives a part back, and for a hidden one
+        that a sum gives back, the smallest other visible cell of that sum with an unknown part."""
+        out = set()
+        for key in self.found():
+            if not self.grid[key].hidden:
+                out.add(key)
+                continue
+            for others in self.solving_lines(key):
+                free = [k for k in others if self._new(k)]
+                out.add(min(free, key=lambda k: (self.grid[k].count, self.grid[k].amount, repr(k))))
+        return out
+
+
+def _exposures(net: Plan, stations: dict[str, Plan]) -> dict[int, Exposure]:
+    out = {}
     for year, yp in net.years.items():
         published = {key: _published(plan, year, key) for key, plan in stations.items()}
         parts: dict = defaultdict(lambda: defaultdict(set))  # cell -> station -> {(station, row)}
@@ -69,15 +145,16 @@ def given_back(net: Plan, stations: dict[str, Plan]) -> dict[int, set]:
             for k in cell_keys(yp, f):
                 parts[k][st].add((st, f.key))
                 people[k][st].add(f.who)
-        found = set()
-        for k, by_station in parts.items():
-            cell = yp.grid[k]
-            if cell.hidden or not cell.count:
-                continue
-            unknown = [st for st, ids in by_station.items() if frozenset(ids) not in published.get(st, ())]
-            hidden_people = set().union(*(people[k][st] for st in unknown)) if unknown else set()
-            if len(unknown) == 1 or (unknown and len(hidden_people) < net.min_cell):
-                found.add(signature(yp, k))
+        out[year] = Exposure(yp.grid, parts, people, published, net.min_cell)
+    return out
+
+
+def given_back(net: Plan, stations: dict[str, Plan]) -> dict[int, set]:
+    """year -> signatures of the network's cells (visible, or hidden but given back by a
+    published sum) that give a station's hidden part back."""
+    out: dict[int, set] = {}
+    for year, exposure in _exposures(net, stations).items():
+        found = {signature(net.years[year], k) for k in exposure.found()}
         if found:
             out[year] = found
     return out
@@ -91,9 +168,12 @@ def protected_plan(records, today, stations: dict[str, Plan]) -> Plan:
     protect: dict[int, set] = {}
     plan = Plan(records, today, fixed_totals=False)
     for _ in range(MAX_ROUNDS):
-        found = given_back(plan, stations)
-        new = {y: s - protect.get(y, set()) for y, s in found.items()}
-        if not any(new.values()):
+        new = {}
+        for year, exposure in _exposures(plan, stations).items():
+            found = {signature(plan.years[year], k) for k in exposure.to_hide()} - protect.get(year, set())
+            if found:
+                new[year] = found
+        if not new:
             return plan
         for y, s in new.items():
             protect.setdefault(y, set()).update(s)
@@ -102,72 +182,27 @@ def protected_plan(records, today, stations: dict[str, Plan]) -> Plan:
 
 
 # --- 在档困难职工 (the registered workers by category and by cause) ------------------------
-class _Registered:
+def _registered(net: Grid, stations: dict[str, Grid], min_cell: int) -> Exposure:
     """The network's registered-workers grid (stats.registered_grid, archive numbers tagged
-    `<station>·<no>`) next to the stations' own published cells."""
-
-    def __init__(self, net: Grid, stations: dict[str, Grid], min_cell: int):
-        self.net, self.min_cell = net, min_cell
-        self.published = {key: {frozenset(f"{key}{SEP}{w}" for w in c.people) for c in g.cells.values()
-                                if not c.hidden and c.count} for key, g in stations.items()}
-
-    def unknown(self, key) -> dict:
-        """station -> its part of the cell that its own site does not publish."""
-        parts: dict = defaultdict(set)
-        for who in self.net[key].people:
-            parts[station_of(who)].add(who)
-        return {st: ids for st, ids in parts.items() if frozenset(ids) not in self.published.get(st, ())}
-
-    def known(self, key) -> bool:
-        cell = self.net[key]
-        return not cell.hidden or not cell.count or not self.unknown(key)
-
-    def solving_lines(self, key) -> list[list]:
-        """The published sums whose other cells are all known: each gives the cell back."""
-        out = []
-        for keys, total, _ in self.net.lines:
-            members = [*keys, total]
-            if key in members and all(self.known(k) for k in members if k != key):
-                out.append([k for k in members if k != key])
-        return out
-
-    def gives_back(self, key) -> bool:
-        cell = self.net[key]
-        if not cell.count or (cell.hidden and not self.solving_lines(key)):
-            return False
-        hidden = self.unknown(key)
-        return bool(hidden) and (len(hidden) == 1 or len(set().union(*hidden.values())) < self.min_cell)
-
-
-def registered_given_back(net: Grid, stations: dict[str, Grid], min_cell: int) -> set:
-    """The network's registered-workers cells whose part of some station its own site hides,
-    yet which can be read or worked out: a visible cell, or a hidden one whose sum's other
-    cells are all known (visible, or every station's part of it published). The cell minus
-    the published parts gives the hidden part back when one station's part is unpublished, or
-    several whose people together are fewer than `min_cell`."""
-    reg = _Registered(net, stations, min_cell)
-    return {key for key in list(net.cells) if reg.gives_back(key)}
+    `<station>·<no>`; a station's part is its people) next to the stations' own."""
+    published = {key: {frozenset(f"{key}{SEP}{w}" for w in c.people) for c in g.cells.values()
+                       if not c.hidden and c.count} for key, g in stations.items()}
+    parts: dict = defaultdict(lambda: defaultdict(set))
+    for key, cell in list(net.cells.items()):
+        for who in cell.people:
+            parts[key][station_of(who)].add(who)
+    return Exposure(net, parts, parts, published, min_cell)
 
 
 def protected_registered(records, stations: dict, min_cell: int) -> tuple[set, set]:
     """(the registered-workers cells to hide on the county site, those still given back after
-    MAX_ROUNDS rounds: the build fails on any). `stations`: key -> the station's own Records.
-    A visible cell that gives a part back is hidden; a hidden one that a sum gives back hides
-    with it the smallest other cell of that sum that some station does not publish."""
+    MAX_ROUNDS rounds: the build fails on any). `stations`: key -> the station's own Records."""
     own = {key: registered_grid(r, r.settings.min_cell or 3)[0] for key, r in stations.items()}
     protect: set = set()
     for _ in range(MAX_ROUNDS):
-        grid = registered_grid(records, min_cell, protect)[0]
-        reg = _Registered(grid, own, min_cell)
-        found = {key for key in list(grid.cells) if reg.gives_back(key)}
-        new = {k for k in found if not grid[k].hidden}
-        for k in found - new:
-            for others in reg.solving_lines(k):
-                free = [o for o in others if not grid[o].hidden and grid[o].count and reg.unknown(o)]
-                if free:
-                    new.add(min(free, key=lambda o: (grid[o].count, o)))
-        if not new - protect:
-            return protect, found
+        exposure = _registered(registered_grid(records, min_cell, protect)[0], own, min_cell)
+        new = exposure.to_hide() - protect
+        if not new:
+            return protect, exposure.found()
         protect |= new
-    grid = registered_grid(records, min_cell, protect)[0]
-    return protect, registered_given_back(grid, own, min_cell)
+    return protect, _registered(registered_grid(records, min_cell, protect)[0], own, min_cell).found()

@@ -138,6 +138,7 @@ class NetworkSite:
     records: object  # the combined records behind the statistics (Records)
     given_back: dict  # year -> cells a station's own site would still give back ({} when safe)
     registered_given_back: set = frozenset()  # the same for the registered workers' tables
+    plan: object = None  # the network's disclosure plan (Plan): the build checks the pages obey it
 
 
 def render_network_site(network: Network, today: date, *, template_dirs=()) -> NetworkSite:
@@ -177,4 +178,4 @@ def render_network_site(network: Network, today: date, *, template_dirs=()) -> N
     running = sum(1 for n in notices if n.state == RUNNING)
     info = SiteInfo(nav, site, len(notices), running, len(items), len(funds.funds), funds.income,
                     funds.spending, funds.balance, words)
-    return NetworkSite(docs, info, records, given_back(plan, own_plans), registered_left)
+    return NetworkSite(docs, info, records, given_back(plan, own_plans), registered_left, plan)
