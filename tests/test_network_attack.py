@@ -261,13 +261,16 @@ def cross_site_attack(county_site: Path, sites: dict[str, Path]) -> list:
             for (row, span), cell in a.years[year]["cells"].items():
                 if cell is not None:
                     amounts.add(atoms([key], a, row, SPANS[span]), cell[1])
-            for account, y, label, period, amount in a.spending:
+            # the station's fund pages; the county site's fund pages are the county centre's own
+            spending = a.spending + (county.spending if key == next(iter(own)) else [])
+            for account, y, label, period, amount in spending:
                 if y != year or not str(label).startswith("帮扶发放") or amount in (None, "—"):
                     continue
                 row = label.partition("：")[2]
                 row = row if row in a.years[year]["rows"] else "*"
                 amounts.add(atoms([key], a, row, SPANS.get(period, SPANS["全年"]),
-                                  None if account == "全部账户" else account), Fraction(str(amount)))
+                                  None if account == "全部账户" or account not in funds[key] else account),
+                            Fraction(str(amount)))
             for end, summary in a.notices:
                 if end.year != year:
                     continue
