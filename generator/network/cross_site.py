@@ -80,10 +80,13 @@ class Exposure:
 
     def __init__(self, grid, parts: dict, people: dict, published: dict, min_cell: int):
         self.grid, self.parts, self.people, self.published, self.min_cell = grid, parts, people, published, min_cell
+        self._unknown: dict = {}
 
     def unknown(self, key) -> list:
-        return [st for st, ids in self.parts.get(key, {}).items()
-                if frozenset(ids) not in self.published.get(st, ())]
+        if key not in self._unknown:  # the grid does not change: once per cell
+            self._unknown[key] = [st for st, ids in self.parts.get(key, {}).items()
+                                  if frozenset(ids) not in self.published.get(st, ())]
+        return self._unknown[key]
 
     def known(self, key) -> bool:
         cell = self.grid[key]
