@@ -385,3 +385,63 @@ def test_a_county_template_that_prints_a_hidden_total_fails_the_build(two_sites,
         import shutil
 
         shutil.rmtree(own.parent)
+
+
+# --- the rule behind the protection, on a hand-made grid ----------------------------------------
+def _grid(cells: dict, hidden: set):
+    """A published sum a + b = t; `cells`: key -> [(station, payout row, person, amount)]."""
+    from decimal import Decimal
+
+    from generator.site.disclosure_control import Grid
+
+    g = Grid()
+    for key, payouts in cells.items():
+        for _station, _row, who, amount in payouts:
+            g[key].add(who, Decimal(amount))
+    g.line(["a", "b"], "t")
+    for key in hidden:
+        g[key].hidden = True
+    parts: dict = {}
+    people: dict = {}
+    for key, payouts in cells.items():
+        parts[key], people[key] = {}, {}
+        for st, row, who, _ in payouts:
+            parts[key].setdefault(st, set()).add((st, row))
+            people[key].setdefault(st, set()).add(who)
+    return g, parts, people
+
+
+def test_a_hidden_cell_that_a_sum_gives_back_is_exposed_and_hides_a_partner():
+    from generator.network.cross_site import Exposure
+
+    a = [("甲镇", 1, "甲镇·1", 300)]  # one person at 甲镇, hidden on its own site
+    b = [("乙镇", 1, "乙镇·1", 500), ("乙镇", 2, "乙镇·2", 500), ("乙镇", 3, "乙镇·3", 500)]
+    cells = {"a": a, "b": b, "t": a + b}
+    # 乙镇 publishes b; the county hides a and b, shows t: t - b gives 甲镇's 300 back
+    published = {"甲镇": set(), "乙镇": {frozenset({("乙镇", 1), ("乙镇", 2), ("乙镇", 3)})}}
+    g, parts, people = _grid(cells, {"a", "b"})
+    exposure = Exposure(g, parts, people, published, 3)
+    assert exposure.found() == {"a", "t"}  # t itself: one unknown part (甲镇's)
+    assert exposure.to_hide() == {"t"}
+    # with t hidden too, nothing is given back
+    g, parts, people = _grid(cells, {"a", "b", "t"})
+    assert Exposure(g, parts, people, published, 3).found() == set()
+
+
+def test_a_sum_the_stations_publish_part_by_part_exposes_nothing_new():
+    """When every other cell of the sum is published by the stations themselves, working the
+    hidden cell out needs no figure of the county's: the stations' own plans answer for it."""
+    from generator.network.cross_site import Exposure
+
+    a = [("甲镇", 1, "甲镇·1", 300)]
+    b = [("乙镇", 1, "乙镇·1", 500), ("乙镇", 2, "乙镇·2", 500), ("乙镇", 3, "乙镇·3", 500)]
+    cells = {"a": a, "b": b, "t": a + b}
+    published = {"甲镇": {frozenset({("甲镇", 1)})}, "乙镇": {frozenset({("乙镇", 1), ("乙镇", 2), ("乙镇", 3)})}}
+    g, parts, people = _grid(cells, {"a"})
+    assert Exposure(g, parts, people, published, 3).found() == set()
+    # a service without cash (amount 0) in a sum without 人次 gives nothing back either
+    free = [("甲镇", 1, "甲镇·1", 0)]
+    g, parts, people = _grid({"a": free, "b": b, "t": free + b}, {"a"})
+    g.lines = [(keys, total, False) for keys, total, _ in g.lines]
+    published = {"甲镇": set(), "乙镇": published["乙镇"]}
+    assert "a" not in Exposure(g, parts, people, published, 3).found()
