@@ -146,9 +146,10 @@ def test_without_protection_the_network_registered_tables_give_a_stations_hidden
 @pytest.fixture(scope="module")
 def demo_sites(demo_three):
     """Every station's own site (`bangfu build`) and the county site, built for real."""
+    from test_network_outputs import DEMO_TODAY
+
     from generator.build import build_all
     from generator.build.network import build_network_site
-    from test_network_outputs import DEMO_TODAY
 
     root, net = demo_three
     runs = {r.key: r for r in [net.county, *net.stations]}
@@ -237,7 +238,7 @@ def cross_site_attack(county_site: Path, sites: dict[str, Path]) -> list:
     funds = {key: sorted({acc for acc, *_ in a.spending if acc != "全部账户"}) or ["*"] for key, a in own.items()}
     out = []
     for year in sorted(set(county.years) | {y for a in own.values() for y in a.years}):
-        def covered(attack: Attack, row: str) -> set:
+        def covered(attack: Attack, row: str, year: int = year) -> set:
             rows = attack.years[year]["rows"] if year in attack.years else []
             if row == "*" or not rows:
                 return set(groups)

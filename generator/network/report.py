@@ -83,7 +83,8 @@ def why_not_counted(run: StationRun) -> str:
         return "有工作簿无法读取，未计入汇总；请该站改正后重新汇总。"
     errors = [p for p in run.outcome.problems if p.is_error]
     if errors:
-        return f"记录中有 {len(errors)} 处错误{_first(errors)}，未计入汇总；请该站用 bangfu check 检查并改正后重新汇总。"
+        return (f"记录中有 {len(errors)} 处错误{_first(errors)}，未计入汇总；"
+                "请该站用 bangfu check 检查并改正后重新汇总。")
     examples = [p for p in run.outcome.problems if p.code in EXAMPLE_CODES]
     return (f"记录中还有 {len(examples)} 处 bangfu init 生成的示例行或示例设置{_first(examples)}，未计入汇总；"
             "请该站删除示例行、把站点设置改成本站的信息后重新汇总。")
