@@ -53,10 +53,9 @@ def test_nothing_usable_says_how_to_get_pdfs():
     assert engine_in_subprocess({"BANGFU_PDF_ENGINE": "none"}) == ["None", pdf.HOW_TO_GET_PDF]
 
 
-@pytest.mark.browser
-def test_chromium_path_prints_the_same_html(tmp_path, monkeypatch):
-    """The path Windows takes (Edge), tested with Debian's Chromium: A4 pages, page numbers from
-    @page margin boxes, Chinese text readable back, several documents combined."""
+@pytest.fixture
+def chromium_pages(tmp_path, monkeypatch):
+    """The Chromium engine forced, and two 2-page documents to print."""
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
@@ -66,6 +65,14 @@ def test_chromium_path_prints_the_same_html(tmp_path, monkeypatch):
     a, b = tmp_path / "a.html", tmp_path / "b.html"
     a.write_text(PAGE.format(title="两节送温暖"), encoding="utf-8")
     b.write_text(PAGE.format(title="金秋助学"), encoding="utf-8")
+    return a, b
+
+
+@pytest.mark.browser
+def test_chromium_path_prints_the_same_html(tmp_path, chromium_pages):
+    """The path Windows takes (Edge), tested with Debian's Chromium: A4 pages, page numbers from
+    @page margin boxes, Chinese text readable back, several documents combined."""
+    a, b = chromium_pages
     assert pdf.write_pdf(a, tmp_path / "a.pdf") == 2
     import pypdf
 
@@ -84,6 +91,39 @@ def test_chromium_path_prints_the_same_html(tmp_path, monkeypatch):
     needles = [privacy.Needle(privacy.normalise("张晓明"), "姓名全名", "困难职工 B2")]
     scan = privacy.scan_folder(tmp_path / "s", needles)
     assert [(l.file, l.kind) for l in scan.leaks] == [("a.pdf", "姓名全名")]
+
+
+@pytest.mark.browser
+def test_one_running_browser_prints_many_files_as_starting_it_for_each_does(tmp_path, chromium_pages, monkeypatch):
+    """A build starts the browser once for all its PDFs (DevTools protocol) instead of once per
+    file; the PDFs read the same, and the browser and its temporary profile are gone after."""
+    import pypdf
+
+    from generator.private import browser
+
+    a, b = chromium_pages
+    started = []
+
+    class Counted(browser.Session):
+        def __init__(self, executable):
+            started.append(self)
+            super().__init__(executable)
+
+    monkeypatch.setattr(browser, "Session", Counted)
+    pairs = [(a, tmp_path / "a.pdf"), (b, tmp_path / "b.pdf"), (a, tmp_path / "a2.pdf")]
+    assert pdf.write_many(pairs) == [2, 2, 2]
+    assert len(started) == 1 and pdf._state.get("session") is None
+    assert started[0].proc.poll() is not None and not Path(started[0].tmp).exists()
+    pdf.write_pdf(b, tmp_path / "b-alone.pdf")  # outside a session: the browser started for this file
+    assert len(started) == 1
+
+    def texts(path):
+        return [privacy.normalise(p.extract_text()) for p in pypdf.PdfReader(path).pages]
+
+    assert texts(tmp_path / "b.pdf") == texts(tmp_path / "b-alone.pdf")
+    assert "金秋助学" in texts(tmp_path / "b.pdf")[0] and "张晓明" in texts(tmp_path / "a2.pdf")[1]
+    width, height = (float(v) for v in pypdf.PdfReader(tmp_path / "a.pdf").pages[0].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
 
 
 def test_every_chinese_font_stack_lists_the_windows_fonts():

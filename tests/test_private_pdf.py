@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from generator.build.steps import pdf_writer
-from generator.private import pdf as pdf_output, write_private
+from generator.private import pdf as pdf_output, printing, write_private
 from generator.private.dossiers import write_dossiers
 from generator.site.wall import write_wall_printouts
 
-from private_station import PAYOUTS, TODAY, WORKERS, read_station
+from private_station import PAYOUTS, TODAY, VISITS, WORKERS, read_station
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pdf_output.available(),
                                                    reason="WeasyPrint is not installed (pip install 'bangfu[pdf]')")]
@@ -102,7 +102,7 @@ def test_dossier_rows_break_between_pages_never_through_one(tmp_path):
 
 def test_wall_pdfs_fit_one_page_and_render_to_png(built, tmp_path):
     records, _, _ = built
-    paths = write_wall_printouts(records, tmp_path, today=TODAY, to_pdf=pdf_output.write_pdf)
+    paths = write_wall_printouts(records, tmp_path, today=TODAY, to_pdf=pdf_output.write_many)
     pdfs = [p for p in paths if p.suffix == ".pdf"]
     assert len(pdfs) == 6
     for p in pdfs:
@@ -160,13 +160,15 @@ def test_dossier_index_headers_fit_their_columns(tmp_path):
 
 
 def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path):
+    """A wall printout whose page did not change (an edit elsewhere) is copied from the
+    cache; a changed one is rendered again."""
     records, _, _ = built
     cache = tmp_path / "cache"
     rendered = []
 
-    def to_pdf(page, out):
-        rendered.append(page.name)
-        return pdf_output.write_pdf(page, out)
+    def to_pdf(pairs):
+        rendered.extend(page.name for page, _ in pairs)
+        return pdf_output.write_many(pairs)
 
     first = write_wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
     pdfs = sorted(p.relative_to(tmp_path / "a") for p in first if p.suffix == ".pdf")
@@ -176,8 +178,82 @@ def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path
     assert rendered == []
     for rel in pdfs:
         assert (tmp_path / "b" / rel).read_bytes() == (tmp_path / "a" / rel).read_bytes()
+    # a one-cell edit elsewhere (a visit note: private only) renders no wall printout
+    visits = [dict(v) for v in VISITS]
+    visits[1]["notes"] = "情况无变化，已复查"
+    write_wall_printouts(read_station(tmp_path / "records2", tables={"visits": visits}), tmp_path / "b2",
+                         today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    assert rendered == []
+    # an amount in the running notice: that notice only is rendered again
+    payouts = [dict(p) for p in PAYOUTS]
+    next(p for p in payouts if p["record_no"] == "FF-2026-0021")["amount"] = 280
+    write_wall_printouts(read_station(tmp_path / "records3", tables={"payouts": payouts}), tmp_path / "b3",
+                         today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
+    assert rendered == ["GS-2026-05.html"]
+    assert "280.00" in "".join(_page_texts(tmp_path / "b3" / "notices" / "GS-2026-05.pdf"))
+    rendered.clear()
     # the policy pages carry the date: the next day they are rendered again, and the cache keeps
     # only the PDFs of this build's pages
     write_wall_printouts(records, tmp_path / "c", today=TODAY + timedelta(days=1), to_pdf=to_pdf, pdf_cache=cache)
     assert len(rendered) >= 4
     assert len(list(cache.glob("*.pdf"))) == 6
+
+
+def _page_texts(path: Path) -> list[str]:
+    import pypdf
+
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def _outline_titles(path: Path) -> list[str]:
+    import pypdf
+
+    def walk(items):
+        for item in items:
+            yield from walk(item) if isinstance(item, list) else [item.title]
+
+    return list(walk(pypdf.PdfReader(path).outline))
+
+
+def test_a_one_cell_edit_renders_one_dossier_and_patches_its_volume(tmp_path, monkeypatch):
+    monkeypatch.setenv("BANGFU_PDF_JOBS", "1")  # render in this process, where the spy sees it
+    out = tmp_path / "private"
+    write_private(read_station(tmp_path / "records"), out, today=TODAY, pdf=True)
+    folder = out / "档案"
+    laid_out = []
+    real_render = pdf_output.render
+
+    def spy(path):
+        laid_out.append(Path(path).name)
+        return real_render(path)
+
+    monkeypatch.setattr(pdf_output, "render", spy)
+    # one visit note of 单田芳 (SF-0001), who shares volume S with 沙小红 (SF-0002)
+    visits = [dict(v) for v in VISITS]
+    visits[1]["notes"] = "情况无变化，已复查"
+    changed = read_station(tmp_path / "records2", tables={"visits": visits})
+    volume_z = (folder / "分册_Z.pdf").read_bytes()
+    second = write_private(changed, out, today=TODAY, pdf=True)
+    assert laid_out == ["SF-0001.html"] and second.pdf_rendered == 1  # not 沙小红, not other volumes
+    assert (folder / "分册_Z.pdf").read_bytes() == volume_z
+    cache = pdf_output.Cache(out)
+    parts, sources = cache.parts(folder / "分册_S.pdf")
+    assert sources == 2 and len(parts) == 2
+    # the patched volume reads exactly as a volume rendered whole from the same pages
+    members = [folder / f"{f.stem}.html" for f in printing.volumes(changed)[[n for _, n, _ in
+               printing.volumes(changed)].index("分册_S.pdf")][2]]
+    whole = tmp_path / "whole.pdf"
+    assert pdf_output.write_combined(members, whole) == pdf_pages(folder / "分册_S.pdf") == sum(n for _, n in parts)
+    assert _page_texts(folder / "分册_S.pdf") == _page_texts(whole)
+    assert _outline_titles(folder / "分册_S.pdf") == _outline_titles(whole)
+    assert "情况无变化，已复查" in "".join(_page_texts(folder / "分册_S.pdf"))
+    # a change to most of a volume's dossiers renders it whole again (and resets its patch count)
+    laid_out.clear()
+    workers = [dict(w) for w in WORKERS]
+    for w in workers:
+        if w["archive_no"] in ("SF-0001", "SF-0002"):
+            w["employer"] = "示范镇纺织厂"
+    third = read_station(tmp_path / "records3", tables={"visits": visits, "workers": workers})
+    write_private(third, out, today=TODAY, pdf=True)
+    assert {"SF-0001.html", "SF-0002.html"} <= set(laid_out)
+    assert pdf_output.Cache(out).parts(folder / "分册_S.pdf")[1] == 1

@@ -217,8 +217,9 @@ def summary_line(info, pages: int, scan, seconds: float, site_dir: Path) -> str:
 
 
 def pdf_writer(pdf: bool):
-    """The PDF renderer for the wall printouts when PDFs are wanted and WeasyPrint works, else None."""
-    return pdf_output.write_pdf if pdf and pdf_output.available() else None
+    """The PDF renderer for the wall printouts (all changed pages at once, in worker processes)
+    when PDFs are wanted and an engine works here, else None."""
+    return pdf_output.write_many if pdf and pdf_output.available() else None
 
 
 def _seed_pdfs(old: Path, staging: Path) -> None:

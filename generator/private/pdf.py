@@ -6,8 +6,9 @@ the first engine that works here:
 - **WeasyPrint** (the `pdf` extra) on Linux and macOS, when its Pango libraries load and
   fontconfig has a Chinese font (without one it would silently print empty boxes);
 - **a Chromium-family browser** otherwise: Microsoft Edge, which ships with Windows 10/11,
-  or Chrome/Chromium anywhere (`--headless --print-to-pdf`, the same HTML and print CSS;
-  Windows fonts Microsoft YaHei, DengXian, SimSun are in the font stack);
+  or Chrome/Chromium anywhere (headless, started once per build and driven over the DevTools
+  protocol, see browser.py, else `--headless --print-to-pdf` per file; the same HTML and
+  print CSS; Windows fonts Microsoft YaHei, DengXian, SimSun are in the font stack);
 - **none**: nothing fails, `reason()` tells the clerk in one message how to get PDFs, and
   the HTML prints from any browser.
 
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 HOW_TO_GET_PDF = (
@@ -185,9 +187,41 @@ class BrowserFailed(RuntimeError):
     pass
 
 
+@contextmanager
+def browser_session():
+    """With the Chromium engine, keep one browser running for every PDF made inside (see
+    browser.py); otherwise, or when the browser cannot be driven, do nothing (each PDF then
+    starts the browser once)."""
+    if engine() != "chromium" or _state.get("session") is not None:
+        yield
+        return
+    from .browser import Session, SessionFailed
+
+    try:
+        _state["session"] = Session(find_browser())
+    except SessionFailed:
+        yield
+        return
+    try:
+        yield
+    finally:
+        session = _state.pop("session", None)
+        if session is not None:
+            session.close()
+
+
 def _chromium_pdf(html_path: Path) -> bytes:
     """Print one HTML file to PDF with the browser's headless mode (its @page CSS, no
-    browser header or footer)."""
+    browser header or footer): through the running session when there is one."""
+    session = _state.get("session")
+    if session is not None:
+        from .browser import SessionFailed
+
+        try:
+            return session.print_pdf(html_path)
+        except SessionFailed:  # start the browser for each file from now on
+            _state["session"] = None
+            session.close()
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="bangfu-pdf-") as tmp:
         out = Path(tmp) / "out.pdf"
@@ -224,30 +258,171 @@ def write_pdf(html_path: Path, pdf_path: Path) -> int:
     return len(document.pages)
 
 
-def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
-    """One PDF of several documents, each keeping its own page numbers; returns pages."""
+def _combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
+    """One PDF of several documents, each keeping its own page numbers, and the page
+    count of each document."""
     if engine() == "chromium":
         import pypdf
 
-        writer = pypdf.PdfWriter()
+        writer, counts = pypdf.PdfWriter(), []
         for path in html_paths:
-            writer.append(io.BytesIO(_chromium_pdf(path)))
-        if not html_paths:
-            return 0
-        from ..outputs import write_bytes
-
+            reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
+            counts.append(len(reader.pages))
+            writer.append(reader)
         buffer = io.BytesIO()
         writer.write(buffer)
-        write_bytes(pdf_path, buffer.getvalue())  # never through a link
-        return len(writer.pages)
+        return buffer.getvalue(), counts
     documents = [render(p) for p in html_paths]
-    if not documents:
-        return 0
+    pages = [page for doc in documents for page in doc.pages]
+    return documents[0].copy(pages).write_pdf(), [len(doc.pages) for doc in documents]
+
+
+def write_parts(html_paths: list[Path], pdf_path: Path) -> list[int]:
+    """One PDF of several documents (see _combined); returns the page count of each."""
+    if not html_paths:
+        return []
     from ..outputs import write_bytes
 
-    pages = [page for doc in documents for page in doc.pages]
-    write_bytes(pdf_path, documents[0].copy(pages).write_pdf())
-    return len(pages)
+    data, counts = _combined(list(html_paths))
+    write_bytes(pdf_path, data)  # never through a link
+    return counts
+
+
+def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
+    """One PDF of several documents, each keeping its own page numbers; returns pages."""
+    return sum(write_parts(html_paths, pdf_path))
+
+
+def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths: list[Path],
+                   digests: list[str]) -> list[int]:
+    """Rewrite a combined PDF whose documents mostly did not change: the pages of each
+    unchanged document (same digest) are copied from the old PDF at `pdf_path`, whose
+    documents and page counts are `old_parts` in order, and only the documents whose digest
+    is new are rendered (together, as one PDF). Returns the page count of each document.
+
+    A one-cell edit then renders one dossier instead of its whole volume. The copied pages
+    keep their fonts and bookmarks; the new pages bring their own font subset, so a volume
+    patched many times grows a little (printing.MAX_SOURCES bounds it)."""
+    import pypdf
+
+    from ..outputs import write_bytes
+
+    old_at, start = {}, 0
+    for digest, count in old_parts:
+        old_at.setdefault(digest, (start, count))
+        start += count
+    old = pypdf.PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))  # read before it is replaced
+    if len(old.pages) != start:
+        raise ValueError(f"{pdf_path}: {len(old.pages)} pages, cache says {start}")
+    stale = [i for i, d in enumerate(digests) if d not in old_at]
+    new, new_counts = None, []
+    if stale:
+        data, new_counts = _combined([html_paths[i] for i in stale])
+        new = pypdf.PdfReader(io.BytesIO(data))
+    new_at, start = {}, 0
+    for i, count in zip(stale, new_counts):
+        new_at[i], start = (start, count), start + count
+    writer, counts = pypdf.PdfWriter(), []
+    for i, digest in enumerate(digests):
+        reader, (first, count) = (new, new_at[i]) if i in new_at else (old, old_at[digest])
+        writer.append(reader, pages=(first, first + count))
+        counts.append(count)
+    if old.metadata:
+        writer.add_metadata({k: v for k, v in old.metadata.items() if isinstance(v, str)})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    write_bytes(pdf_path, buffer.getvalue())  # never through a link
+    return counts
+
+
+# Peak memory of one rendering process, measured with WeasyPrint 70 on the demo dossiers
+# (3.6 pages each): 227 MiB for a volume of 10, 325 MiB for 40, i.e. about 195 MiB for the
+# program and fonts plus 3.3 MiB per laid-out dossier; rounded up here.
+BASE_MB = 200
+DOSSIER_MB = 4
+
+
+def default_jobs() -> int:
+    """Processes for PDF rendering: the CPU count (at most 4); BANGFU_PDF_JOBS overrides."""
+    value = os.environ.get("BANGFU_PDF_JOBS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def memory_jobs(largest: int) -> int:
+    """How many rendering processes the free memory allows, each laying out up to
+    `largest` documents at once; at least one."""
+    free = _available_mb()
+    if free is None:
+        return 4
+    return max(1, int(free * 0.7) // (BASE_MB + DOSSIER_MB * largest))
+
+
+def _available_mb() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:  # Windows and macOS
+        import psutil
+
+        return int(psutil.virtual_memory().available // (1024 * 1024))
+    except Exception:  # noqa: BLE001 - psutil is optional
+        return None
+
+
+def _in_worker(func, args):
+    available()  # quietens WeasyPrint's loggers in a worker process too
+    return func(*args)
+
+
+def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes: int | None = None,
+             tick=None) -> list:
+    """`func(*args)` for each args tuple of `jobs`, returning the results in order.
+
+    WeasyPrint is pure Python and single-threaded, so the jobs run in up to `processes`
+    worker processes (default: the CPU count, fewer when the free memory would not hold them,
+    `sizes` being the documents each job lays out at once), the largest first; sequentially
+    when there is one job or processes cannot be started (then nothing is lost: every job
+    runs here). One engine per process renders all its jobs: WeasyPrint's fonts are loaded
+    once per process, not once per PDF; with the Chromium engine one browser, started once,
+    prints every job here. `tick()` is called as each job finishes."""
+    tick = tick or (lambda: None)
+    sizes = sizes if sizes is not None else [1] * len(jobs)
+    order = sorted(range(len(jobs)), key=lambda i: -sizes[i])
+    processes = processes if processes is not None else default_jobs()
+    processes = min(processes, memory_jobs(max(sizes, default=1)), len(jobs))
+    if engine() == "chromium":
+        processes = 1  # one browser here prints them all (in its own processes)
+    results: list = [None] * len(jobs)
+    if processes > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        available()
+        try:
+            with ProcessPoolExecutor(max_workers=processes) as pool:
+                futures = {pool.submit(_in_worker, func, jobs[i]): i for i in order}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    tick()
+            return results
+        except (BrokenProcessPool, OSError, PermissionError):
+            pass  # e.g. no process support in a sandbox: run them here below
+    with browser_session():
+        for i in order:
+            results[i] = _in_worker(func, jobs[i])
+            tick()
+    return results
+
+
+def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
+    """Write the PDF of each (html, pdf) pair, in parallel processes; returns page counts."""
+    return run_jobs(write_pdf, [(Path(h), Path(p)) for h, p in pairs])
 
 
 class Cache:
@@ -272,11 +447,33 @@ class Cache:
     def _key(self, pdf_path: Path) -> str:
         return Path(pdf_path).resolve().relative_to(self.root.resolve()).as_posix()
 
-    def fresh(self, pdf_path: Path, digest: str) -> bool:
-        return Path(pdf_path).exists() and self.data.get(self._key(pdf_path)) == digest
+    def _entry(self, pdf_path: Path) -> dict:
+        entry = self.data.get(self._key(pdf_path))
+        return entry if isinstance(entry, dict) else {"digest": entry}
 
-    def store(self, pdf_path: Path, digest: str) -> None:
-        self.data[self._key(pdf_path)] = digest
+    def fresh(self, pdf_path: Path, digest: str) -> bool:
+        return Path(pdf_path).exists() and self._entry(pdf_path).get("digest") == digest
+
+    def parts(self, pdf_path: Path) -> tuple[list[tuple[str, int]], int] | None:
+        """A combined PDF's documents as (digest, pages) in order, and how many renderings its
+        pages come from; None when unknown (or the file is gone)."""
+        entry = self._entry(pdf_path)
+        parts = entry.get("parts")
+        if not Path(pdf_path).exists() or not isinstance(parts, list):
+            return None
+        try:
+            return [(str(d), int(n)) for d, n in parts], int(entry.get("sources", 1))
+        except (TypeError, ValueError):
+            return None
+
+    def store(self, pdf_path: Path, digest: str, parts=None, sources: int = 1) -> None:
+        """The digest of a PDF's documents; for a combined PDF also its parts, (digest, pages)
+        of each document in order, and how many renderings its pages come from."""
+        if parts is None:
+            self.data[self._key(pdf_path)] = digest
+        else:
+            self.data[self._key(pdf_path)] = {"digest": digest, "parts": [list(p) for p in parts],
+                                              "sources": sources}
 
     def forget_missing(self) -> None:
         self.data = {k: v for k, v in self.data.items() if (self.root / k).exists()}

@@ -1,8 +1,9 @@
 """Which PDFs a build writes, and when an earlier one can be kept.
 
-Measured with WeasyPrint 70 on a 2-core machine: laying out a 3-page dossier
-takes about 0.2 s and writing it as its own PDF 0.1 s more plus about 420 KB of
-embedded font subsets; many documents written as one PDF share the fonts. So
+Measured with WeasyPrint 70 on a 2-core machine (CPU seconds; the demo's dossiers
+have about 4 pages): laying out a dossier takes 0.5–0.7 s, writing it as its own PDF
+0.3 s more (mostly subsetting the Chinese fonts) and about 420 KB of embedded font
+subsets, while in a volume of many dossiers the fonts are subset once and shared. So
 a build writes
 - 档案/档案目录.pdf, the index;
 - 档案/分册_<letter>.pdf, the dossiers in volumes by the initial of the name
@@ -16,7 +17,10 @@ a build writes
 - a separate dossier PDF only where one was asked for (`bangfu dossier`),
   kept up to date from then on.
 A PDF is rendered again only when the digest of its documents changed
-(pdf.Cache); without PDF output, PDFs that went stale are removed.
+(pdf.Cache); a volume (or 全部签收单.pdf) in which only a few documents changed is
+patched: those are rendered, the pages of the others copied from the last build's PDF
+(pdf.patch_combined), so a one-cell edit renders one dossier, not its volume. Without
+PDF output, PDFs that went stale are removed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from ..names import initial
 from ..records import Records
 from . import dossiers, pdf as pdf_output, receipts
+from .pdf import default_jobs, memory_jobs  # noqa: F401 - part of this module's interface
 
 DOSSIER_INDEX_PDF = "档案目录.pdf"
 RECEIPTS_PDF = "全部签收单.pdf"
@@ -38,6 +43,7 @@ class Target:
     path: Path
     sources: tuple[Path, ...]
     digest: str
+    parts: tuple[str, ...] = ()  # of a combined PDF: the digest of each source, in order
 
 
 VOLUME_SIZE = 100  # dossiers per PDF volume at most: about 360 pages, 600 MB while laid out
@@ -75,14 +81,12 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, r
     for _, name, filed in groups if groups is not None else volumes(records):
         members = [by_stem[f.stem] for f in filed if f.stem in by_stem]
         if members:
-            out.append(Target(folder / name, tuple(d.path for d in members),
-                              pdf_output.combined_digest(d.digest for d in members)))
+            out.append(combined(folder / name, members))
     for d in docs:
         if d.path.with_suffix(".pdf").exists():
             out.append(Target(d.path.with_suffix(".pdf"), (d.path,), d.digest))
     if sheets:
-        out.append(Target(Path(out_dir) / receipts.FOLDER / RECEIPTS_PDF, tuple(d.path for d in sheets),
-                          pdf_output.combined_digest(d.digest for d in sheets)))
+        out.append(combined(Path(out_dir) / receipts.FOLDER / RECEIPTS_PDF, sheets))
     all_sheets = receipts.receipt_sheets(records) if receipt_sheets is None else receipt_sheets
     unsigned = {s.stem for s in all_sheets if any(not p.signed for p in s.payouts)}
     for d in sheets:
@@ -91,95 +95,76 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, r
     return out
 
 
-def _render(path: Path, sources: tuple[Path, ...]) -> int:
-    pdf_output.available()  # quietens WeasyPrint's loggers in a worker process too
-    if len(sources) == 1:
-        return pdf_output.write_pdf(sources[0], path)
-    return pdf_output.write_combined(list(sources), path)
+def combined(path: Path, docs) -> Target:
+    """The target of one PDF of several documents (a volume, all receipt sheets)."""
+    digests = tuple(d.digest for d in docs)
+    return Target(path, tuple(d.path for d in docs), pdf_output.combined_digest(digests), digests)
 
 
-def _render_all(stale: list[Target], jobs: int, tick=None) -> None:
-    """Render in `jobs` processes (WeasyPrint is pure Python and single-threaded),
-    largest first; sequentially when there is little to do or processes fail. `tick()`
-    is called as each document is finished (in whatever order they finish)."""
-    stale = sorted(stale, key=lambda t: -len(t.sources))
-    tick = tick or (lambda: None)
-    jobs = min(jobs, memory_jobs(max((len(t.sources) for t in stale), default=1)))
-    if jobs > 1 and len(stale) > 1:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        from concurrent.futures.process import BrokenProcessPool
+# A combined PDF is patched (only its changed documents rendered, the other pages copied
+# from the last build's PDF) while at most this many renderings make up its pages, and
+# when at most half its documents changed; otherwise it is rendered whole again. Each
+# patch adds one font subset (about 0.3 MB), so this bounds the growth of a volume.
+MAX_SOURCES = 4
 
+
+def _patch_plan(cache, t: Target):
+    """(old parts, sources) when `t` can be patched from the last build's PDF, else None."""
+    known = cache.parts(t.path) if len(t.parts) > 1 else None
+    if known is None:
+        return None
+    old, sources = known
+    if sources + 1 > MAX_SOURCES or _changed(t, old) * 2 > len(t.parts):
+        return None
+    return old, sources
+
+
+def _changed(t: Target, old) -> int:
+    """How many of the target's documents are not among the old PDF's parts."""
+    have = {d for d, _ in old}
+    return sum(1 for d in t.parts if d not in have)
+
+
+def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old) -> tuple[list[int], int]:
+    """Render one target (or patch it when `old` is its old parts); returns the page count of
+    each document and how many renderings the PDF's pages now come from."""
+    if old is not None:
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(stale))) as pool:
-                for future in as_completed([pool.submit(_render, t.path, t.sources) for t in stale]):
-                    future.result()
-                    tick()
-            return
-        except (BrokenProcessPool, OSError, PermissionError):
-            pass  # e.g. no process support in a sandbox: fall back below
-    for t in stale:
-        _render(t.path, t.sources)
-        tick()
+            return pdf_output.patch_combined(path, old, list(sources), list(parts)), 2
+        except OSError:
+            raise  # a fault of the computer: the build says so
+        except Exception:  # noqa: BLE001 - an old PDF pypdf cannot read: render it whole below
+            pass
+    if len(sources) == 1:
+        return [pdf_output.write_pdf(sources[0], path)], 1
+    return pdf_output.write_parts(list(sources), path), 1
 
 
 def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
-    """Render what changed; returns (every target path, how many were rendered). With `echo`,
-    a progress bar (counts, time left) is printed while the PDFs are made."""
+    """Render what changed (patching combined PDFs where few of their documents changed);
+    returns (every target path, how many were rendered or patched). With `echo`, a progress
+    bar (counts, time left) is printed while the PDFs are made."""
     from ..progress import Progress
 
     cache = pdf_output.Cache(out_dir)
     stale = [t for t in wanted if not cache.fresh(t.path, t.digest)]
+    plans = [_patch_plan(cache, t) for t in stale]
+    sizes = [len(t.sources) if plan is None else _changed(t, plan[0]) for t, plan in zip(stale, plans)]
     bar = Progress(echo, "生成 PDF", len(stale)) if echo is not None and stale else None
-    _render_all(stale, jobs if jobs is not None else default_jobs(), tick=bar.advance if bar else None)
+    done = pdf_output.run_jobs(_render, [(t.path, t.sources, t.parts, plan and plan[0])
+                                         for t, plan in zip(stale, plans)],
+                               sizes=sizes, processes=jobs, tick=bar.advance if bar else None)
     if bar is not None:
         bar.done()
-    for t in stale:
-        cache.store(t.path, t.digest)
+    for t, plan, (counts, fresh_sources) in zip(stale, plans, done):
+        if not t.parts:
+            cache.store(t.path, t.digest)
+            continue
+        sources = 1 if fresh_sources == 1 else plan[1] + 1
+        cache.store(t.path, t.digest, parts=list(zip(t.parts, counts)), sources=sources)
     remove_others(out_dir, wanted)
     cache.save()
     return [t.path for t in wanted], len(stale)
-
-
-def default_jobs() -> int:
-    """Processes for PDF rendering: the CPU count (at most 4); BANGFU_PDF_JOBS overrides."""
-    import os
-
-    value = os.environ.get("BANGFU_PDF_JOBS", "")
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-# Peak memory of one rendering process, measured with WeasyPrint 70 on the demo dossiers
-# (3.6 pages each): 227 MiB for a volume of 10, 325 MiB for 40, i.e. about 195 MiB for the
-# program and fonts plus 3.3 MiB per laid-out dossier; rounded up here.
-BASE_MB = 200
-DOSSIER_MB = 4
-
-
-def memory_jobs(largest: int) -> int:
-    """How many rendering processes the free memory allows, each laying out up to
-    `largest` documents at once; at least one."""
-    free = _available_mb()
-    if free is None:
-        return 4
-    return max(1, int(free * 0.7) // (BASE_MB + DOSSIER_MB * largest))
-
-
-def _available_mb() -> int | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:  # Windows and macOS
-        import psutil
-
-        return int(psutil.virtual_memory().available // (1024 * 1024))
-    except Exception:  # noqa: BLE001 - psutil is optional
-        return None
 
 
 def drop_stale(out_dir: Path, wanted: list[Target]) -> None:

@@ -95,31 +95,44 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
     }
 
 
-PdfWriter = Callable[[Path, Path], object]
+# Renders the PDF of each (html page, pdf path) pair (the build passes pdf.write_many,
+# which spreads them over worker processes).
+PdfWriter = Callable[[list[tuple[Path, Path]]], object]
 
 
-def _cached_pdf(page: Path, pdf_path: Path, to_pdf: PdfWriter, cache: Path | None) -> str:
-    """Render the page's PDF, or copy it from the cache when the page is unchanged;
-    returns the cache file name."""
-    name = hashlib.sha256(page.read_bytes()).hexdigest() + ".pdf"
-    cached = Path(cache) / name if cache is not None else None
-    if cached is not None and cached.is_file():
-        shutil.copyfile(cached, pdf_path)
-        return name
-    to_pdf(page, pdf_path)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(name + ".part")
-        shutil.copyfile(pdf_path, tmp)
-        tmp.replace(cached)
-    return name
+def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None) -> list[Path]:
+    """Write the PDF next to each page: copied from the cache (a folder of PDFs named by the
+    digest of their page) when the page is unchanged, else rendered (all of them in one call
+    of `to_pdf`) and then kept in the cache. Returns the PDF paths; the cache keeps only
+    these pages' PDFs."""
+    names = {page: hashlib.sha256(page.read_bytes()).hexdigest() + ".pdf" for page in pages}
+    todo = []
+    for page in pages:
+        cached = Path(cache) / names[page] if cache is not None else None
+        if cached is not None and cached.is_file():
+            shutil.copyfile(cached, page.with_suffix(".pdf"))
+        else:
+            todo.append((page, page.with_suffix(".pdf")))
+    if todo:
+        to_pdf(todo)
+    if cache is not None:
+        cache = Path(cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        for page, pdf_path in todo:
+            tmp = cache / (names[page] + ".part")
+            shutil.copyfile(pdf_path, tmp)
+            tmp.replace(cache / names[page])
+        for old in cache.glob("*.pdf"):
+            if old.name not in names.values():
+                old.unlink()
+    return [page.with_suffix(".pdf") for page in pages]
 
 
 def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
                          to_pdf: PdfWriter | None = None, pdf_cache: Path | None = None) -> list[Path]:
     """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
-    and a PDF of each through `to_pdf(html_path, pdf_path)` when given (the build passes
-    the PDF renderer when PDFs are wanted and available). Returns every path written.
+    and a PDF of each through `to_pdf([(html_path, pdf_path), …])` when given (the build
+    passes the PDF renderer when PDFs are wanted and available). Returns every path written.
     `pdf_cache` (a folder) keeps each PDF under the digest of its page, so that a page
     that did not change is not rendered again by the next build."""
     out_dir = Path(out_dir)
@@ -149,17 +162,8 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
         written.append(write_text(out_dir, path, template.render(p=ctx, station=st)))
         listing.append(("政策", ctx["name"], path))
     make_pdf = to_pdf is not None
-    pages = [p for p in written]
     if to_pdf is not None:
-        used = set()
-        for path in pages:
-            pdf_path = path.with_suffix(".pdf")
-            used.add(_cached_pdf(path, pdf_path, to_pdf, pdf_cache))
-            written.append(pdf_path)
-        if pdf_cache is not None:
-            for old in Path(pdf_cache).glob("*.pdf"):
-                if old.name not in used:
-                    old.unlink()
+        written.extend(_cached_pdfs(list(written), to_pdf, pdf_cache))
     links = [(kind, title, path.relative_to(out_dir).as_posix(),
               path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)
              for kind, title, path in listing]

@@ -1,0 +1,199 @@
+"""One headless Chromium-family browser (Edge, Chrome, Chromium) kept running to print many
+HTML files to PDF, driven over the DevTools protocol with the standard library only.
+
+Starting the browser once per PDF costs about a second of CPU and several seconds of wall
+time (measured with Debian Chromium 156 on 2 cores); a volume of dossiers used to start it
+once per dossier. A session starts it once (`--remote-debugging-port=0`, the port read from
+`DevToolsActivePort` in its own temporary profile), opens one tab and, for each file,
+navigates to it, waits for the load event and calls `Page.printToPDF` with the page's own
+@page size and margins and no browser header or footer, as `--print-to-pdf` does.
+
+Any failure (a browser too old for these flags, a crash) raises SessionFailed; the caller
+then prints with one browser start per file as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+START_TIMEOUT = 30.0
+PAGE_TIMEOUT = 120.0
+
+
+class SessionFailed(RuntimeError):
+    pass
+
+
+class Session:
+    def __init__(self, browser: str):
+        self.tmp = tempfile.mkdtemp(prefix="bangfu-pdf-")
+        profile = Path(self.tmp) / "profile"
+        args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+                "--disable-extensions", f"--user-data-dir={profile}", "--remote-debugging-port=0",
+                "about:blank"]
+        if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
+        self.sock = None
+        self.next_id = 0
+        self.events: list[dict] = []
+        self.buffer = b""
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        except OSError as err:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise SessionFailed(str(err)) from err
+        try:
+            port, path = self._wait_for_port(profile / "DevToolsActivePort")
+            self._connect(port, path)
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Page.enable", session=self.session)
+        except (OSError, ValueError, KeyError, SessionFailed) as err:
+            self.close()
+            raise SessionFailed(f"{type(err).__name__}: {err}") from err
+
+    def _wait_for_port(self, file: Path) -> tuple[int, str]:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SessionFailed(f"browser ended with code {self.proc.returncode}")
+            try:
+                lines = file.read_text(encoding="ascii").split()
+                if len(lines) >= 2:
+                    return int(lines[0]), lines[1]
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
+        raise SessionFailed("no DevToolsActivePort")
+
+    # --- a minimal WebSocket client (RFC 6455): masked text frames out, any frames in ---
+    def _connect(self, port: int, path: str) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=PAGE_TIMEOUT)
+        key = base64.b64encode(os.urandom(16)).decode("ascii")
+        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode("ascii"))
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise SessionFailed(head.split(b"\r\n", 1)[0].decode("latin-1"))
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise SessionFailed("the browser closed the connection")
+        self.buffer += chunk
+
+    def _take(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            self._fill()
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        n = len(payload)
+        head = bytes([0x80 | opcode])
+        if n < 126:
+            head += bytes([0x80 | n])
+        elif n < 1 << 16:
+            head += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        mask = os.urandom(4)
+        self.sock.sendall(head + mask + _mask(payload, mask))
+
+    def _receive(self) -> dict:
+        message = b""
+        while True:
+            b0, b1 = self._take(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._take(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._take(8))[0]
+            mask = self._take(4) if b1 & 0x80 else None
+            payload = self._take(n)
+            if mask:
+                payload = _mask(payload, mask)
+            opcode = b0 & 0x0F
+            if opcode == 8:
+                raise SessionFailed("the browser closed the connection")
+            if opcode == 9:
+                self._send_frame(10, payload)
+                continue
+            if opcode in (0, 1, 2):
+                message += payload
+                if b0 & 0x80:
+                    return json.loads(message.decode("utf-8"))
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        self._send_frame(1, json.dumps(msg).encode("utf-8"))
+        while True:
+            reply = self._receive()
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise SessionFailed(f"{method}: {reply['error'].get('message', reply['error'])}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+
+    def _wait_event(self, name: str) -> None:
+        while True:
+            for i, event in enumerate(self.events):
+                if event.get("method") == name and event.get("sessionId") == self.session:
+                    del self.events[:i + 1]
+                    return
+            self.events.clear()
+            reply = self._receive()
+            if "method" in reply:
+                self.events.append(reply)
+
+    def print_pdf(self, html_path: Path) -> bytes:
+        """The PDF of one HTML file, as the browser prints it with its @page CSS."""
+        try:
+            self.events.clear()
+            self.call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, self.session)
+            self._wait_event("Page.loadEventFired")
+            result = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                   "displayHeaderFooter": False}, self.session)
+            return base64.b64decode(result["data"])
+        except (OSError, ValueError, KeyError) as err:
+            raise SessionFailed(f"{type(err).__name__}: {err}") from err
+
+    def close(self) -> None:
+        try:
+            if self.sock is not None:
+                try:
+                    self.call("Browser.close")
+                except (OSError, ValueError, SessionFailed):
+                    pass
+                self.sock.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _mask(payload: bytes, mask: bytes) -> bytes:
+    n = len(payload)
+    key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    return (int.from_bytes(payload, "big") ^ key).to_bytes(n, "big")
