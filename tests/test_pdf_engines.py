@@ -141,3 +141,20 @@ def test_every_chinese_font_stack_lists_the_windows_fonts():
     assert len(chinese) >= 6
     for stack in chinese:
         assert all(font in stack for font in ("Microsoft YaHei", "DengXian", "SimSun")), stack
+
+
+@pytest.mark.slow
+def test_pdf_jobs_run_in_worker_processes_and_come_back_in_order(monkeypatch):
+    """Renderers run in other processes, forked from this one, or from a lean fork server
+    when this process is big (a 20,000-worker station), and results keep the jobs' order."""
+    monkeypatch.setenv("BANGFU_PDF_JOBS", "2")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+    monkeypatch.setattr(pdf, "_state", {})
+    assert pdf.run_jobs(abs, [(-1,), (-2,), (-3,)], sizes=[1, 3, 2]) == [1, 2, 3]
+    assert os.getpid() not in pdf.run_jobs(os.getpid, [(), (), ()])
+    monkeypatch.setattr(pdf, "BIG_PARENT_MB", 0)
+    context = pdf._pool_context()
+    if sys.platform.startswith("linux"):
+        assert context.get_start_method() == "forkserver"
+    pids = pdf.run_jobs(os.getpid, [(), ()])
+    assert os.getpid() not in pids and len(pids) == 2

@@ -405,7 +405,7 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
 
         available()
         try:
-            with ProcessPoolExecutor(max_workers=processes) as pool:
+            with ProcessPoolExecutor(max_workers=processes, mp_context=_pool_context()) as pool:
                 futures = {pool.submit(_in_worker, func, jobs[i]): i for i in order}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
@@ -418,6 +418,36 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
             results[i] = _in_worker(func, jobs[i])
             tick()
     return results
+
+
+# Above this size (MiB, resident) a process forks no renderers: a forked child shares the
+# parent's memory only until Python touches it (reference counts do), so each child of a
+# process holding a 20,000-worker station would soon hold much of the station again.
+BIG_PARENT_MB = 600
+
+
+def _pool_context():
+    """Where worker processes come from: forked from this process (the default on Linux,
+    cheapest), or, when this process is big, from a lean fork server that has loaded only
+    the renderer (macOS and Windows always start lean processes)."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods() or (_resident_mb() or 0) <= BIG_PARENT_MB:
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, f"{__package__}.printing"])
+    return context
+
+
+def _resident_mb() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
