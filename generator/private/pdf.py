@@ -359,14 +359,22 @@ def memory_jobs(largest: int) -> int:
     return max(1, int(free * 0.7) // (BASE_MB + DOSSIER_MB * largest))
 
 
-def _available_mb() -> int | None:
+def _proc_mb(file: str, field: str) -> int | None:
+    """A figure in kB from a Linux /proc file (`MemAvailable:` of /proc/meminfo), in MiB."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(file, encoding="ascii") as f:
             for line in f:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(field):
                     return int(line.split()[1]) // 1024
     except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _available_mb() -> int | None:
+    free = _proc_mb("/proc/meminfo", "MemAvailable:")
+    if free is not None:
+        return free
     try:  # Windows and macOS
         import psutil
 
@@ -440,14 +448,7 @@ def _pool_context():
 
 
 def _resident_mb() -> int | None:
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    return _proc_mb("/proc/self/status", "VmRSS:")
 
 
 def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
