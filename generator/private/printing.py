@@ -104,7 +104,7 @@ def combined(path: Path, docs) -> Target:
 # A combined PDF is patched (only its changed documents rendered, the other pages copied
 # from the last build's PDF) while at most this many renderings make up its pages, and
 # when at most half its documents changed; otherwise it is rendered whole again. Each
-# patch adds one font subset (about 0.3 MB), so this bounds the growth of a volume.
+# patch adds its own font subsets (about 0.6 MB), so this bounds the growth of a volume.
 MAX_SOURCES = 4
 
 
