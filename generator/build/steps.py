@@ -27,6 +27,7 @@ from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
 from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
+from .site_carry import PageCarry, shared_key
 from .state import input_key, load_state, manifest, save_state, theme_fingerprint
 
 
@@ -87,6 +88,8 @@ class Build:
         site_ok = manifest(self.site_dir) is not None and state.get("site") == manifest(self.site_dir)
         private_ok = self.private_dir is None or (
             manifest(self.private_dir) is not None and state.get("private") == manifest(self.private_dir))
+        # the pages of the site online, by fingerprint: unchanged ones are carried over
+        self.pages = (state.get("pages") or {}) if site_ok else {}
         if state.get("key") == key and site_ok and private_ok:
             if state.get("report"):
                 self.echo(state["report"])
@@ -145,7 +148,7 @@ class Build:
         publish.swap_all(pairs)  # both or neither
         if new_private is not None:
             self.echo(self.private_summary)
-        save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir),
+        save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir), "pages": self.pages,
                                 "private": manifest(self.private_dir) if self.private_dir else None,
                                 "report": report})
         self.echo(summary_line(info, docs.page_count, scan, time.monotonic() - self.started, self.site_dir))
@@ -168,18 +171,24 @@ class Build:
     def _mkdocs(self, docs_dir, new_site, docs, info, records, tdirs):
         bar = Progress(self.echo, "MkDocs 写出页面", docs.page_count)
         with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
+            options = {"site_name": info.station.name, "nav": info.nav, "site_url": info.station.site_url,
+                       "station": info.station.name, "date_text": zh_date(self.today),
+                       "jieba_dict": jieba_dictionary(self.work, info.search_words)}
+            shared = {k: v for k, v in options.items() if k != "jieba_dict"}  # its content, not its place
+            carry = PageCarry(shared_key(shared, options["jieba_dict"].read_bytes(), theme_fingerprint()),
+                              self.pages, self.site_dir if self.pages else None)
             try:
-                warnings = run_mkdocs(
-                    docs_dir, new_site, site_name=info.station.name, nav=info.nav,
-                    site_url=info.station.site_url, station=info.station.name,
-                    date_text=zh_date(self.today), jieba_dict=jieba_dictionary(self.work, info.search_words),
-                    pages=docs.page_count, progress=bar.update)
+                warnings = run_mkdocs(docs_dir, new_site, **options, pages=docs.page_count, progress=bar.update,
+                                      plugins={"bangfu/carry": carry})
                 bar.done()
             except MkdocsFailed as err:
                 self.echo(f"{err}。本次没有生成网站，原网站保持不变。")
                 return 1, None
         for w in warnings:
             self.echo(f"MkDocs 提示：{w}")
+        self.pages = carry.fingerprints
+        if carry.carried:
+            self.echo(f"其中 {len(carry.carried)} 个页面没有变化，沿用现有网站的页面。")
         (new_site / SITE_MARKER).write_text("bangfu\n", encoding="utf-8")
         with self.step("scan", "隐私检查"):
             scan = privacy.scan_site(new_site, records, [PACKAGE_TEMPLATES])

@@ -92,8 +92,9 @@ def jieba_dictionary(folder: Path, words: list[str]) -> Path:
 
 def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, site_url: str | None,
                station: str, date_text: str, jieba_dict: Path, pages: int,
-               progress=None) -> list[str]:
-    """Build the site from docs_dir into site_dir; returns MkDocs' warnings."""
+               progress=None, plugins: dict | None = None) -> list[str]:
+    """Build the site from docs_dir into site_dir; returns MkDocs' warnings. `plugins`: more
+    mkdocs plugins for this build, by name (the build's page carry-over)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logging.getLogger("jieba").setLevel(logging.WARNING)
     try:
@@ -133,6 +134,8 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         if search is not None:
             cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search)
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
+        for name, plugin in (plugins or {}).items():
+            cfg["plugins"][name] = plugin
         build(cfg)
     except MkDocsException as err:
         raise MkdocsFailed(f"MkDocs 生成网站时出错：{err}") from err

@@ -1,0 +1,116 @@
+"""Incremental builds: after one edited cell, `bangfu build` carries the unchanged site pages
+(and private documents) over from the last build, and what it writes is byte for byte what a
+fresh build of the same records writes (apart from timestamps inside zip and gzip files)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.private import carry
+
+from site_helpers import build_into
+from station import station_data, write_station
+
+pytestmark = pytest.mark.slow  # each case builds a small station three times
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file by relative path; zip files as their members without the time stamp part,
+    gzip files decompressed (the header holds a time)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name == carry.NAME:
+            continue
+        rel = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                for name in sorted(z.namelist()):
+                    if name != "docProps/core.xml":  # created/modified time
+                        out[f"{rel}!{name}"] = z.read(name)
+        elif path.suffix == ".gz":
+            out[rel] = gzip.decompress(data)
+        else:
+            out[rel] = data
+    return out
+
+
+def _visit_note(data):
+    data["困难职工档案.xlsx"]["走访记录"][0]["情况记录"] = "入户核实家庭收入，情况属实，建议继续帮扶"
+
+
+def _payout_amount(data):
+    data["帮扶记录.xlsx"]["帮扶发放"][1]["金额"] = 7900
+
+
+def _station_name(data):
+    for row in data["帮扶政策.xlsx"]["站点设置"]:
+        if row["设置项"] == "站点名称":
+            row["值"] = "测试镇总工会职工帮扶中心"
+
+
+# (name, the edit, whether the public pages change)
+EDITS = [("visit note (private only)", _visit_note, False),
+         ("payout amount (public)", _payout_amount, True),
+         ("station name (setting)", _station_name, True)]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("base")
+    write_station(root / "records")
+    built = build_into(root / "records", root)
+    assert built.code == 0, built.output
+    return root
+
+
+def _carried(output: str) -> int:
+    found = re.search(r"其中 (\d+) 个页面没有变化", output)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.mark.parametrize("name,edit,public", EDITS, ids=[e[0] for e in EDITS])
+def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, public):
+    incremental = tmp_path / "incremental"
+    shutil.copytree(base, incremental, symlinks=True)  # keeps times: the state still matches
+    data = station_data()
+    edit(data)
+    write_station(incremental / "records", data)
+    again = build_into(incremental / "records", incremental)
+    assert again.code == 0, again.output
+    fresh = tmp_path / "fresh"
+    write_station(fresh / "records", data)
+    new = build_into(fresh / "records", fresh)
+    assert new.code == 0, new.output
+    assert tree(again.site) == tree(new.site)
+    assert tree(again.private) == tree(new.private)
+    assert tree(again.site) != tree(base / "site") if public else tree(again.site) == tree(base / "site")
+    pages = sum(1 for _ in (base / ".bangfu" / "docs").rglob("*.md"))
+    if not public:
+        assert "页面内容没有变化，沿用现有网站" in again.output and "mkdocs" not in again.timings
+    elif name.startswith("payout"):
+        assert 0 < _carried(again.output) < pages  # the pages showing the payout are built again
+    else:
+        assert _carried(again.output) == 0  # every page shows the station's name
+
+
+def test_a_page_changed_by_hand_is_built_again(base, tmp_path):
+    """A carried page comes only from a site that is exactly what the last build wrote."""
+    root = tmp_path / "root"
+    shutil.copytree(base, root, symlinks=True)
+    page = root / "site" / "policies" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("帮扶", "改过"), encoding="utf-8")
+    data = station_data()
+    _payout_amount(data)
+    write_station(root / "records", data)
+    again = build_into(root / "records", root)
+    assert again.code == 0, again.output
+    assert _carried(again.output) == 0
+    assert "改过" not in page.read_text(encoding="utf-8")
