@@ -200,7 +200,7 @@ def public_corpus(records, template_dirs=(), theme: bool = True) -> str:
     theme_words = _material_strings() if theme else ""
     if theme_words:
         parts.append(theme_words)
-    return "\n".join(normalise(p) for p in parts)
+    return "\n".join(normalise(p) for p in dict.fromkeys(parts))  # each text once: values repeat
 
 
 def _ref(sheet_key: str) -> str:
@@ -231,6 +231,7 @@ def collect(records) -> list[Needle]:
     """Every sensitive value worth searching (each distinct text once)."""
     full = bool(records.settings.full_names)
     found: dict[str, Needle] = {}
+    normalised: dict[str, str] = {}  # the same name or place stands in many rows
     for _, sheet in schema.all_sheets():
         rows = getattr(records, sheet.key, None)
         if not rows or sheet.settings:
@@ -240,15 +241,20 @@ def collect(records) -> list[Needle]:
             if minimum is None:
                 continue
             kind = KIND_ZH[column.sensitive]
+            done: set[str] = set()  # values of this column already looked at
             for rec in rows:
                 value = getattr(rec, column.key, None)
-                if not isinstance(value, str) or not value:
+                if not isinstance(value, str) or not value or value in done:
                     continue
-                texts = {normalise(value)}
+                done.add(value)
+                norm = normalised.get(value)
+                if norm is None:
+                    norm = normalised[value] = normalise(value)
+                texts = {norm}
                 if column.sensitive in NUMBERS:
-                    texts = {"".join(ch for ch in normalise(value) if ch.isdigit() or ch == "x")}
+                    texts = {_number(norm)}
                 elif column.sensitive == schema.S_ADDRESS:
-                    texts.update(address_tails(normalise(value)))
+                    texts.update(address_tails(norm))
                 for text in texts:
                     if len(text) < minimum or text in found:
                         continue
@@ -257,6 +263,16 @@ def collect(records) -> list[Needle]:
                     is_name = column.sensitive == schema.S_NAME or column.key == "name"
                     found[text] = Needle(text, kind, where, column.sensitive, is_name)
     return list(found.values())
+
+
+_NOT_NUMBER = re.compile(r"[^0-9x]")
+
+
+def _number(norm: str) -> str:
+    """The digits (and the check letter x) of a normalised number."""
+    if norm.isascii():
+        return _NOT_NUMBER.sub("", norm)
+    return "".join(ch for ch in norm if ch.isdigit() or ch == "x")
 
 
 # --- where to look ----------------------------------------------------------
@@ -407,13 +423,15 @@ class _Haystack:
                 else:
                     loose.append(n)
         hits: dict[Needle, int] = {}
-        candidates = []
+        lines = list(self.seen)
+        candidates: dict[str, list] = {}  # anchor found -> the runs holding it
         for pattern, lengths in ((_RUN, han), (_DIGITS, digits)):
-            runs: dict[str, int] = {}
-            for line, f in self.seen.items():
+            runs: dict[str, list] = {}  # run -> the lines it stands in (by number, first first)
+            for number, line in enumerate(lines):
                 for run in pattern.findall(line):
-                    runs.setdefault(run, f)
-            for run, f in runs.items():
+                    runs.setdefault(run, []).append(number)
+            for run, where in runs.items():
+                f = self.seen[lines[where[0]]]
                 if pattern is _RUN and run in han2:
                     hits.setdefault(han2[run], f)
                 for length, table in lengths.items():
@@ -423,15 +441,22 @@ class _Haystack:
                             if table[sub] is not None:
                                 hits.setdefault(table[sub], f)
                             if sub in anchored:
-                                candidates += anchored.pop(sub)
-        if candidates or loose:
-            lines = list(self.seen)
+                                candidates.setdefault(sub, []).append(where)
+        # a needle with its anchor somewhere: look for it in the lines holding the anchor only
+        # (the first such line, as a search of the whole text would find it)
+        for anchor, places in candidates.items():
+            numbers = sorted({number for where in places for number in where})
+            for n in anchored[anchor]:
+                first = next((number for number in numbers if n.text in lines[number]), None)
+                if first is not None:
+                    hits.setdefault(n, self.seen[lines[first]])
+        if loose:
             starts, pos = [], 0
             for line in lines:
                 starts.append(pos)
                 pos += len(line) + 1
             big = "\n".join(lines)
-            for n in candidates + loose:
+            for n in loose:
                 at = big.find(n.text)
                 if at >= 0:
                     hits.setdefault(n, self.seen[lines[bisect.bisect_right(starts, at) - 1]])
