@@ -378,6 +378,24 @@ def _pdf_text(data: bytes) -> list[str] | None:
 
 
 # --- searching ----------------------------------------------------------------
+def file_lines(texts: list[str]) -> tuple[str, ...]:
+    """The distinct normalised lines of one file's texts (and each with its digits joined)."""
+    out: dict[str, None] = {}
+    raw_seen = set()
+    for text in texts:
+        for line in text.splitlines():
+            if not line or line in raw_seen:
+                continue
+            raw_seen.add(line)
+            norm = normalise(line)
+            if norm:
+                out[norm] = None
+            joined = joined_digits(norm)
+            if joined != norm:
+                out[joined] = None
+    return tuple(out)
+
+
 class _Haystack:
     """Unique normalised lines of the whole output, each with the first file it was in."""
 
@@ -386,20 +404,16 @@ class _Haystack:
         self.files: list[str] = []
 
     def add(self, file: str, texts: list[str]) -> None:
+        self.insert(file, file_lines(texts))
+
+    def insert(self, file: str, lines: tuple[str, ...]) -> None:
+        """Add the normalised lines of one file (file_lines); the first file holding a line keeps it."""
         index = len(self.files)
         self.files.append(file)
-        raw_seen = set()
-        for text in texts:
-            for line in text.splitlines():
-                if not line or line in raw_seen:
-                    continue
-                raw_seen.add(line)
-                norm = normalise(line)
-                if norm and norm not in self.seen:
-                    self.seen[norm] = index
-                joined = joined_digits(norm)
-                if joined != norm and joined not in self.seen:
-                    self.seen[joined] = index
+        seen = self.seen
+        for norm in lines:
+            if norm not in seen:
+                seen[norm] = index
 
     def search(self, needles: list[Needle]) -> list[tuple[Needle, str]]:
         han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
@@ -471,11 +485,70 @@ def preview(text: str) -> str:
     return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
-def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
+class FileCache:
+    """What the scan read from each output file, by path and content digest, so that a file
+    that did not change since the last scan is not read and normalised again (its lines are
+    taken as they were). Only the public output's text is kept: never the records. `save`
+    and `load` keep it between builds (in the build's work folder); `bangfu serve` keeps
+    one in memory."""
+
+    VERSION = "1"
+
+    def __init__(self):
+        self.entries: dict[tuple[str, bytes], tuple | None] = {}
+        self._previous: dict[tuple[str, bytes], tuple | None] = {}
+        self.reused = 0
+
+    def lines(self, rel: str, data: bytes, name: str) -> tuple | None:
+        key = (rel, hashlib.blake2b(data, digest_size=20).digest())
+        if key in self._previous:
+            self.reused += 1
+            entry = self._previous[key]
+        else:
+            texts = _texts(name, data)
+            entry = None if texts is None else file_lines([rel, *texts])
+        self.entries[key] = entry
+        return entry
+
+    def start(self) -> None:
+        """A new scan: the last scan's files are what may be reused, the rest is forgotten."""
+        self._previous, self.entries, self.reused = self.entries, {}, 0
+
+    @staticmethod
+    def _stamp() -> str:
+        return hashlib.sha256((FileCache.VERSION + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()
+
+    def save(self, path: Path) -> None:
+        import pickle
+
+        tmp = Path(path).with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump((self._stamp(), self.entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "FileCache":
+        import pickle
+
+        cache = cls()
+        try:
+            with open(path, "rb") as f:
+                stamp, entries = pickle.load(f)
+            if stamp == cls._stamp() and isinstance(entries, dict):
+                cache.entries = entries
+        except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
+            pass
+        return cache
+
+
+def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: FileCache | None = None) -> Scan:
     """Search every file under `folder`. A value found that is also part of `allow` (the
-    station's public text, normalised) is not a leak: it cannot be told apart from it."""
+    station's public text, normalised) is not a leak: it cannot be told apart from it.
+    With `cache`, files unchanged since the cache's last scan are not read again."""
     folder = Path(folder)
     hay = _Haystack()
+    cache = cache if cache is not None else FileCache()
+    cache.start()
     unscanned = []
     files = 0
     for path in sorted(folder.rglob("*")):
@@ -486,11 +559,11 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "") -> Scan:
         if _theme_file(rel, data):
             continue
         files += 1
-        texts = _texts(path.name, data)
-        if texts is None:
+        lines = cache.lines(rel, data, path.name)
+        if lines is None:
             unscanned.append(rel)
             continue
-        hay.add(rel, [rel, *texts])
+        hay.insert(rel, lines)
     hits = hay.search(needles)
     excused: dict[Needle, str | None] = {}
     for i, (n, _) in enumerate(hits):
@@ -542,8 +615,8 @@ def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str
     return (ordered[-1], None) if ordered else (None, None)
 
 
-def scan_site(folder: Path, records, template_dirs=()) -> Scan:
-    return scan_folder(folder, collect(records), public_corpus(records, template_dirs))
+def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None = None) -> Scan:
+    return scan_folder(folder, collect(records), public_corpus(records, template_dirs), cache)
 
 
 def excused_note(scan: Scan, limit: int = 5) -> str:

@@ -55,7 +55,7 @@ def md_cell(value) -> Markup:
 _BYTECODE: list = [None]
 
 
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
     """A cache that never fails a build: a compiled template that cannot be read or written
     (the folder deleted meanwhile, a full disk) is simply compiled again."""
 
@@ -80,7 +80,7 @@ def cache_compiled_templates(folder: Path | None) -> None:
     if folder is not None:
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            cache = _QuietBytecodeCache(str(folder))
+            cache = QuietBytecodeCache(str(folder))
         except OSError:
             cache = None
     _BYTECODE[0] = cache

@@ -65,8 +65,9 @@ class PageCarry(BasePlugin):
     fingerprints recorded by the last good build, or {}; `old_site`: that build's site,
     or None (then every page is built)."""
 
-    def __init__(self, shared: str, previous: dict, old_site: Path | None):
+    def __init__(self, shared: str, previous: dict, old_site: Path | None, compiled: Path | None = None):
         super().__init__()
+        self.compiled = compiled  # where the theme's compiled templates are kept between builds
         self.shared = shared
         self.previous = previous if old_site is not None else {}
         self.old_site = old_site
@@ -88,6 +89,8 @@ class PageCarry(BasePlugin):
 
     def on_env(self, env, *, config, files):
         """All pages have been read: fingerprint them, and mark the ones to carry."""
+        if self.compiled is not None and env.bytecode_cache is None:
+            env.bytecode_cache = _bytecode_cache(self.compiled)
         h = hashlib.sha256(f"{VERSION}|{_versions()}|{self.shared}".encode())
         h.update(_code_digest().encode())
         nav: list = []
@@ -150,6 +153,18 @@ class PageCarry(BasePlugin):
         target.parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(self.old_site / page.file.dest_uri, target)
         return ""  # mkdocs writes nothing for an empty page: the carried file stays
+
+
+def _bytecode_cache(folder: Path):
+    """The theme's templates compiled once, kept in the work folder (keyed by their source, so
+    a changed template is compiled again); a folder that cannot be used just means compiling."""
+    from ..render import QuietBytecodeCache
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return QuietBytecodeCache(str(folder))
 
 
 _CODE: list[str] = []

@@ -125,7 +125,7 @@ class Build:
         if state.get("docs") == digest and site_ok:
             self.echo("页面内容没有变化，沿用现有网站。")
             with self.step("scan", "隐私检查（按新的记录检查现有网站）"):
-                scan = privacy.scan_site(self.site_dir, records, [PACKAGE_TEMPLATES])
+                scan = self._scan(self.site_dir, records)
             if not scan.ok:  # records changed: a name already on the site may now be a person's
                 self.echo(privacy.report(scan).replace(
                     "原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
@@ -176,7 +176,7 @@ class Build:
                        "jieba_dict": jieba_dictionary(self.work, info.search_words)}
             shared = {k: v for k, v in options.items() if k != "jieba_dict"}  # its content, not its place
             carry = PageCarry(shared_key(shared, options["jieba_dict"].read_bytes(), theme_fingerprint()),
-                              self.pages, self.site_dir if self.pages else None)
+                              self.pages, self.site_dir if self.pages else None, self.work / "templates-mkdocs")
             try:
                 warnings = run_mkdocs(docs_dir, new_site, **options, pages=docs.page_count, progress=bar.update,
                                       plugins={"bangfu/carry": carry})
@@ -191,7 +191,7 @@ class Build:
             self.echo(f"其中 {len(carry.carried)} 个页面没有变化，沿用现有网站的页面。")
         (new_site / SITE_MARKER).write_text("bangfu\n", encoding="utf-8")
         with self.step("scan", "隐私检查"):
-            scan = privacy.scan_site(new_site, records, [PACKAGE_TEMPLATES])
+            scan = self._scan(new_site, records)
         if not scan.ok:
             self.echo(privacy.report(scan))
             return 1, scan
@@ -201,6 +201,15 @@ class Build:
             self.echo(disclosure_audit.report(derived))
             return 1, scan
         return 0, scan
+
+    def _scan(self, site: Path, records) -> privacy.Scan:
+        """The leak scan; the files that did not change since the last scan are not read again
+        (their text is kept in the work folder, see privacy.FileCache)."""
+        path = self.work / f"scan-{self.site_dir.name}.pickle"
+        cache = privacy.FileCache.load(path)
+        scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache)
+        cache.save(path)
+        return scan
 
     def _private(self, records, info) -> Path:
         staging = self._staging(self.private_work, self.private_dir, "new")
