@@ -227,11 +227,15 @@ def _material_strings() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+_LAST_VALUES: list[dict] = [{}]  # value -> normalised, of the last collect (bangfu serve collects again)
+
+
 def collect(records) -> list[Needle]:
     """Every sensitive value worth searching (each distinct text once)."""
     full = bool(records.settings.full_names)
     found: dict[str, Needle] = {}
     normalised: dict[str, str] = {}  # the same name or place stands in many rows
+    last = _LAST_VALUES[0]
     for _, sheet in schema.all_sheets():
         rows = getattr(records, sheet.key, None)
         if not rows or sheet.settings:
@@ -249,7 +253,8 @@ def collect(records) -> list[Needle]:
                 done.add(value)
                 norm = normalised.get(value)
                 if norm is None:
-                    norm = normalised[value] = normalise(value)
+                    norm = last.get(value)
+                    norm = normalised[value] = normalise(value) if norm is None else norm
                 texts = {norm}
                 if column.sensitive in NUMBERS:
                     texts = {_number(norm)}
@@ -262,6 +267,7 @@ def collect(records) -> list[Needle]:
                     where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
                     is_name = column.sensitive == schema.S_NAME or column.key == "name"
                     found[text] = Needle(text, kind, where, column.sensitive, is_name)
+    _LAST_VALUES[0] = normalised
     return list(found.values())
 
 
@@ -378,6 +384,11 @@ def _pdf_text(data: bytes) -> list[str] | None:
 
 
 # --- searching ----------------------------------------------------------------
+# raw line -> normalised: [the last scan's, this scan's]. Most lines of a page stay the same
+# when a page changes; `bangfu serve` scans again and again in one process.
+_LINES: list[dict[str, str]] = [{}, {}]
+
+
 def file_lines(texts: list[str]) -> tuple[str, ...]:
     """The distinct normalised lines of one file's texts (and each with its digits joined)."""
     out: dict[str, None] = {}
@@ -387,7 +398,12 @@ def file_lines(texts: list[str]) -> tuple[str, ...]:
             if not line or line in raw_seen:
                 continue
             raw_seen.add(line)
-            norm = normalise(line)
+            norm = _LINES[1].get(line)
+            if norm is None:
+                norm = _LINES[0].get(line)
+                if norm is None:
+                    norm = normalise(line)
+                _LINES[1][line] = norm
             if norm:
                 out[norm] = None
             joined = joined_digits(norm)
@@ -549,6 +565,7 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: Fil
     hay = _Haystack()
     cache = cache if cache is not None else FileCache()
     cache.start()
+    _LINES[:] = [_LINES[1] or _LINES[0], {}]
     unscanned = []
     files = 0
     for path in sorted(folder.rglob("*")):
