@@ -543,7 +543,7 @@ class FileCache:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> "FileCache":
+    def load(cls, path: Path) -> FileCache:
         import pickle
 
         cache = cls()
