@@ -15,7 +15,7 @@ from pathlib import Path
 from .checks import run_checks
 from .gcpause import gc_paused
 from .problems import Problem, has_errors, sort_key
-from .reading import ReadCache, read_records
+from .reading import ReadCache, ReadResult, read_records
 from .records import Records
 
 EXIT_OK = 0
@@ -55,6 +55,13 @@ def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet
     with gc_paused():
         with step("read", "读取记录"):
             result = read_records(Path(folder), cache=cache)
+    return check_read(result, today, step=step)
+
+
+def check_read(result: ReadResult, today: date | None = None, *, step: Step = _quiet_step) -> CheckOutcome:
+    """The second half of check_folder: check records already read (the merge's cache keeps
+    what was read, which does not depend on the date, and checks it again on another day)."""
+    with gc_paused():
         problems = list(result.problems)
         if not result.unreadable:
             with step("check", "检查记录"):

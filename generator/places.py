@@ -39,3 +39,13 @@ def network_private_dir(county_records_dir: Path) -> Path:
 def looks_like_folder(text: str) -> bool:
     """An argument that names a folder (an existing one, or a path) rather than an archive number."""
     return Path(text).is_dir() or "/" in text or "\\" in text
+
+
+# bangfu's own work folder beside the records (build lock, staging, caches; never published)
+WORK = ".bangfu"
+NETWORK_CACHE = "network-cache"  # `bangfu merge`: each station's checked records (network/cache.py)
+
+
+def network_cache_dir(county_records_dir: Path) -> Path:
+    """The merge's per-station cache, in the work folder beside the county centre's records."""
+    return beside(county_records_dir, WORK) / NETWORK_CACHE

@@ -330,6 +330,8 @@ CATALOGUE: dict[str, Rule] = _rules(
          "“梯次帮扶”表中的帮扶项目“{item}”既不是项目类别（{groups}），也不是县中心或任何站的帮扶项目名称，这一行的限额用不上。请核对是否写错了字：填各站“帮扶项目”表中的项目名称，或项目类别。", "跨站"),
     Rule("network-escalation-approved-early", ERROR, "上级批准日期早于申请日期",
          "档案 {archive} 的{item}“上级批准日期”{approved} 早于申请日期 {applied}：上级不能在申请之前批准。请按{level}的批复改正“上级批准日期”或“申请日期”。", "跨站"),
+    Rule("network-station-failed", ERROR, "读取某站记录时程序出错",
+         "汇总时读取或检查记录文件夹“{file}”出错（{detail}），本站未计入全县数字，其他各站照常汇总。请先单独运行 bangfu check 检查该文件夹；如 check 正常而汇总仍出错，请把本消息发给技术支持。", "跨站"),
 )
 
 

@@ -27,6 +27,7 @@ from .. import places, report_text
 from ..outputs import claim_folder, guard_folder, save_workbook, write_text
 from ..pipeline import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE
 from ..problems import ERROR, WARNING, count, problem, sort_key
+from ..progress import Progress
 from ..reading import input_files
 from .crosscheck import crosscheck
 from .escalation import escalate, unknown_items
@@ -165,11 +166,21 @@ def _copy_problems(network: Network, copies: list[tuple[Path, Path]]) -> list[St
 
 def merge(station_folders: list[Path], county_folder: Path, *, today: date,
           site_dir: Path | None = None, private_dir: Path | None = None, write: bool = True,
-          echo: Echo = _quiet) -> MergeOutcome:
+          echo: Echo = _quiet, cache: bool = True, workers: int | None = None) -> MergeOutcome:
+    """`cache`: keep what each station's reading gave in places.network_cache_dir, beside the
+    county folder when it exists (an unchanged station is then not read again); `workers`:
+    processes reading stations (default every core)."""
     county_folder = Path(county_folder)
     folders, copies = _without_copies([county_folder, *_unique(expand_folders(station_folders), county_folder)])
     echo(f"读取县中心和 {len(folders) - 1} 个站点的记录……")
-    county, *stations = load_stations(folders, today=today)
+    bar = Progress(echo, "读取和检查", total=len(folders))
+    cache_dir = places.network_cache_dir(county_folder) if cache and county_folder.is_dir() else None
+    county, *stations = load_stations(folders, today=today, workers=workers, cache_dir=cache_dir,
+                                      progress=lambda done, total: bar.update(done))
+    bar.done()
+    unchanged = sum(1 for r in [county, *stations] if getattr(r.outcome, "from_cache", False))
+    if unchanged:
+        echo(f"其中 {unchanged} 个记录文件夹自上次汇总以来没有变化，没有重新读取。")
     network = Network(county=county, stations=stations)
     network.problems += _copy_problems(network, copies)
     outcome = MergeOutcome(network)
