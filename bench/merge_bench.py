@@ -188,14 +188,22 @@ def bare_read_all(folders: list[Path], jobs: int) -> int:
         return sum(pool.map(bare_read, folders))
 
 
-def merge_all(county: Path, folders: list[Path], jobs: int, days_later: int = 0) -> dict:
+def merge_all(county: Path, folders: list[Path], jobs: int, days_later: int = 0, outputs: bool = True) -> dict:
     """`bangfu merge` as the command runs it: through the per-station cache beside the county
     folder, writing its outputs beside it too. Seconds of each step (by the lines it prints)."""
     from generator.network import merge as merge_module
 
     steps: dict = {}
     timed = _Timed(steps)
-    outcome = merge_module.merge(folders, county, today=TODAY + timedelta(days=days_later), workers=jobs, echo=timed)
+    if outputs:  # the county's report and site, as `bangfu merge` registers them
+        from generator.build.network import site_stage
+
+        if site_stage not in merge_module.OUTPUT_STAGES:
+            merge_module.OUTPUT_STAGES.append(site_stage)
+    else:
+        merge_module.OUTPUT_STAGES.clear()
+    outcome = merge_module.merge(folders, county, today=TODAY + timedelta(days=days_later), workers=jobs,
+                                 echo=timed, write=outputs)
     timed("")
     runs = outcome.runs()
     steps.update(stations=len(runs), counted=sum(r.counted for r in runs), findings=len(outcome.network.problems),
@@ -224,9 +232,9 @@ CHILD = ("import json, sys; sys.path.insert(0, {here!r}); from pathlib import Pa
          "r = b.{fn}; print('RESULT ' + json.dumps(r))")
 
 
-def measure(what: str, stations: int, jobs: int, days_later: int = 0) -> dict:
+def measure(what: str, stations: int, jobs: int, days_later: int = 0, outputs: bool = True) -> dict:
     fn = {"bare": f"bare_read_all(folders, {jobs})",
-          "merge": f"merge_all(county, folders, {jobs}, {days_later})"}[what]
+          "merge": f"merge_all(county, folders, {jobs}, {days_later}, {outputs})"}[what]
     r = run_child(CHILD.format(here=str(HERE), stations=stations, jobs=jobs, fn=fn))
     if r["code"] != 0 or "RESULT " not in r["out"]:
         raise SystemExit(f"{what} failed ({r['code']}):\n{r['out'][-3000:]}")
@@ -257,6 +265,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="processes for generating, reading and merging (default: every core)")
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--no-outputs", dest="outputs", action="store_false",
+                        help="without the county's outputs (problems lists, report, site): loading and SQL only")
     args = parser.parse_args(argv)
     county, folders = network(args.stations, args.jobs)
     if args.generate_only:
@@ -268,20 +278,24 @@ def main(argv=None) -> dict:
                                       "warm merge, nothing changed": [], "next day, nothing changed": [],
                                       "warm merge, one station changed": []}
     loads = []
+
+    def merge(days_later: int = 0) -> dict:
+        return measure("merge", args.stations, args.jobs, days_later=days_later, outputs=args.outputs)
+
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs} …", flush=True)
         results["bare parallel read"].append(measure("bare", args.stations, args.jobs))
         shutil.rmtree(cache, ignore_errors=True)
-        results["cold merge (empty cache)"].append(measure("merge", args.stations, args.jobs))
-        results["warm merge, nothing changed"].append(measure("merge", args.stations, args.jobs))
+        results["cold merge (empty cache)"].append(merge())
+        results["warm merge, nothing changed"].append(merge())
         # another date: every station checked again from its cached records, none read
-        results["next day, nothing changed"].append(measure("merge", args.stations, args.jobs, days_later=1))
+        results["next day, nothing changed"].append(merge(days_later=1))
         loads.append(os.getloadavg()[0])
     book, sheet, ref, amount = changed_cell(folders[len(folders) // 2])
     try:
         for run in range(args.runs):
             edit_cell(book, sheet, ref, str(amount - run - 1))  # new content each time: a miss
-            results["warm merge, one station changed"].append(measure("merge", args.stations, args.jobs))
+            results["warm merge, one station changed"].append(merge())
             loads.append(os.getloadavg()[0])
     finally:
         edit_cell(book, sheet, ref, str(amount))
