@@ -1,7 +1,7 @@
 """Load every station of a network: check each folder exactly as `bangfu check` does.
 
     runs = load_stations([Path("甲镇/records"), Path("乙镇/records")], today=date(2026, 11, 23),
-                         cache_dir=work / "cache", workers=None, progress=None)
+                         cache_dir=places.network_cache_dir(county), workers=None, progress=None)
 
 Stations are read and checked in worker processes (`workers`, default every core), and the
 result keeps the order given. With `cache_dir`, each station read is kept in the cache
