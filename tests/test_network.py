@@ -218,7 +218,7 @@ def test_cli_merge(network):
     result = CliRunner().invoke(cli, ["merge", str(stations), "--into", str(county), "--today", "2026-11-23"])
     assert result.exit_code == 1, result.output
     assert "共 4 个记录文件夹（含县中心），3 个没有错误、计入汇总" in result.output
-    assert "有错误、未计入汇总数字的：丙镇。" in result.output
+    assert "未计入汇总数字的：丙镇（有错误）。" in result.output
 
 
 def test_an_unreadable_station_is_reported_and_the_others_still_merge(tmp_path):

@@ -55,6 +55,8 @@ def test_a_station_with_example_rows_is_left_out_of_the_totals_and_named(with_ex
     assert {p.archive_no.split("·")[0] for p in records.payouts} == {"县中心", "甲镇"}
     assert {w.archive_no.split("·")[0] for w in records.workers} == {"县中心", "甲镇"}
     assert public_reason(example) == "记录中还有 11 处示例行或示例设置待删除，暂未计入统计"
+    from generator.network.merge import _heading
+    assert _heading(example, county=False).endswith("（还有 11 处示例行或示例设置待删除，未计入汇总数字） =====")
     assert why_not_counted(example) == (
         "记录中还有 11 处 bangfu init 生成的示例行或示例设置（第一处：困难职工档案.xlsx、工作表“困难职工”、A2），"
         "未计入汇总；请该站删除示例行、把站点设置改成本站的信息后重新汇总。")

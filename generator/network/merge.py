@@ -143,7 +143,9 @@ def _without_copies(folders: list[Path]) -> tuple[list[Path], list[tuple[Path, P
     """Drop a station folder whose workbooks are byte for byte those of an earlier one (the
     same station received twice, e.g. 甲镇 and 甲镇 - 副本): merged once, it would make every
     person a 重复建档. Returns the folders kept and (copy, folder kept) pairs."""
-    kept, copies, first = [], [], {}
+    kept: list = []
+    copies: list = []
+    first: dict = {}
     for folder in folders:
         try:
             content = _content(folder) if folder.is_dir() else None
@@ -225,10 +227,16 @@ def _write(outcome: MergeOutcome, county_folder: Path, today: date, site_dir: Pa
         outcome.output_code = max(outcome.output_code, code)
 
 
+def _left_out_reason(run: StationRun) -> str:
+    if not run.outcome.ok:
+        return "有错误"
+    return f"还有 {run.examples} 处示例行或示例设置待删除"
+
+
 def _heading(run: StationRun, county: bool) -> str:
     name = run.info.name if not run.outcome.unreadable else ""
     role = "县中心" if county else "站点"
-    state = "" if run.counted else "（有错误，未计入汇总数字）"
+    state = "" if run.counted else f"（{_left_out_reason(run)}，未计入汇总数字）"
     return f"===== {role} {run.key}{f'：{name}' if name else ''}（{run.folder}）{state} ====="
 
 
@@ -257,9 +265,9 @@ def summary_line(outcome: MergeOutcome) -> str:
     text = (f"共 {len(runs)} 个记录文件夹（含县中心），{counted} 个没有错误、计入汇总；"
             f"共 {count(all_problems, ERROR)} 个错误、{count(all_problems, WARNING)} 个提醒，"
             f"其中跨站检查和梯次帮扶 {len(cross)} 个。")
-    left_out = [r.key for r in runs if not r.counted]
+    left_out = [f"{r.key}（{_left_out_reason(r)}）" for r in runs if not r.counted]
     if left_out:
-        text += f"有错误、未计入汇总数字的：{'、'.join(left_out)}。"
+        text += f"未计入汇总数字的：{'、'.join(left_out)}。"
     return text
 
 

@@ -26,7 +26,7 @@ left (the build then fails).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ..disclosure import NOT_STARTED, RUNNING, views
@@ -137,7 +137,7 @@ class NetworkSite:
     info: SiteInfo
     records: object  # the combined records behind the statistics (Records)
     given_back: dict  # year -> cells a station's own site would still give back ({} when safe)
-    registered_given_back: set = frozenset()  # the same for the registered workers' tables
+    registered_given_back: set = field(default_factory=set)  # the same for the registered workers' tables
     plan: object = None  # the network's disclosure plan (Plan): the build checks the pages obey it
 
 

@@ -43,7 +43,7 @@ class Session:
                 "about:blank"]
         if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
             args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
-        self.sock = None
+        self.sock: socket.socket | None = None
         self.next_id = 0
         self.events: list[dict] = []
         self.buffer = b""

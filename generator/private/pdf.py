@@ -307,7 +307,8 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
 
     from ..outputs import write_bytes
 
-    old_at, start = {}, 0
+    old_at: dict = {}
+    start = 0
     for digest, count in old_parts:
         old_at.setdefault(digest, (start, count))
         start += count
@@ -315,7 +316,8 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     if len(old.pages) != start:
         raise ValueError(f"{pdf_path}: {len(old.pages)} pages, cache says {start}")
     stale = [i for i, d in enumerate(digests) if d not in old_at]
-    new, new_counts = None, []
+    new = None
+    new_counts: list = []
     if stale:
         data, new_counts = _combined([html_paths[i] for i in stale])
         new = pypdf.PdfReader(io.BytesIO(data))
