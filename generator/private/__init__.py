@@ -138,6 +138,7 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     make_pdf = pdf and pdf_output.available()
     env = environment(records)
     kept = carry.Carry(out_dir, previous, carry.salt(env.loader.searchpath))
+    kept.defer()  # documents to render are queued and rendered together, in processes where it pays
     order = dossiers.filing_order(records)
     docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
     groups = printing.volumes(records, order)
@@ -159,7 +160,8 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
         def render(q=q, path=path, figs=figs, fp=fp):
             return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs), fp)
 
-        result.reports.append(kept.document(path, fp, render).path)
+        result.reports.append(kept.document(path, fp, render, heavy=True).path)
+    kept.finish()
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     if kept.in_place:

@@ -31,6 +31,7 @@ import shutil
 from operator import attrgetter
 from pathlib import Path
 
+from . import parallel
 from .common import Doc
 
 NAME = ".bangfu-fingerprints.json"
@@ -81,6 +82,16 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+class Later:
+    """A document queued for rendering (Carry.defer): its path now, its digest after Carry.finish."""
+
+    __slots__ = ("path", "digest")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.digest = ""
+
+
 class Carry:
     """Fingerprints of the last build's documents, and those of this build as it goes.
 
@@ -102,6 +113,7 @@ class Carry:
             except (OSError, ValueError):
                 self.old = {}
         self.new: dict = {}
+        self.queue: list | None = None  # renders waiting for finish() (see defer)
         self.reused = 0
         self.rendered = 0
 
@@ -153,9 +165,31 @@ class Carry:
         self.rendered += 1
         return doc
 
-    def document(self, path: Path, fingerprint: str, render) -> Doc:
-        """The document at `path`: carried over, or `render()` (which writes it and returns the Doc)."""
-        return self.reuse(path, fingerprint) or self.store(render(), fingerprint)
+    def document(self, path: Path, fingerprint: str, render, heavy: bool = False) -> Doc:
+        """The document at `path`: carried over, or `render()` (which writes it and returns the Doc).
+        After `defer()`, the render waits for `finish()` and a Later stands in for the Doc
+        (its path is known at once, its digest after finish); `heavy` marks a slow render."""
+        doc = self.reuse(path, fingerprint)
+        if doc is not None:
+            return doc
+        if self.queue is None:
+            return self.store(render(), fingerprint)
+        later = Later(Path(path))
+        self.queue.append((later, fingerprint, render, heavy))
+        return later  # type: ignore[return-value]
+
+    def defer(self) -> None:
+        """Queue the renders from now on, to run together (in several processes) in finish()."""
+        if self.queue is None:
+            self.queue = []
+
+    def finish(self) -> None:
+        """Render every queued document (parallel.render_all) and note it."""
+        queue, self.queue = self.queue or [], None
+        digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue])
+        for (later, fingerprint, _, _), digest in zip(queue, digests):
+            later.digest = digest
+            self.store(Doc(later.path, digest), fingerprint)
 
     def save(self) -> None:
         tmp = self.out_dir / (NAME + ".tmp")
