@@ -1,0 +1,69 @@
+"""Private documents rendered in several processes are the documents rendered in one."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.private import parallel, write_private
+from generator.private.common import Doc
+
+from private_station import TODAY, read_station
+from test_private_incremental import _tree
+
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork on this system (Windows): sequential only")
+
+
+def _writer(folder: Path, n: int, fail: bool = False):
+    def task():
+        if fail:
+            raise ValueError(f"任务 {n} 失败")
+        path = folder / f"{n}.txt"
+        path.write_text(str(os.getpid()), encoding="utf-8")
+        return Doc(path, f"digest-{n}")
+    return task
+
+
+@needs_fork
+def test_children_render_the_tasks_and_digests_come_back_in_task_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 1)
+    tasks = [_writer(tmp_path, n) for n in range(30)]
+    heavy = [n % 10 == 0 for n in range(30)]
+    assert parallel.render_all(tasks, heavy, processes=2) == [f"digest-{n}" for n in range(30)]
+    pids = {(tmp_path / f"{n}.txt").read_text(encoding="utf-8") for n in range(30)}
+    assert str(os.getpid()) not in pids and 1 <= len(pids) <= 2
+
+
+@needs_fork
+def test_a_failing_task_raises_its_own_error_in_the_parent(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 1)
+    tasks = [_writer(tmp_path, n, fail=(n == 7)) for n in range(12)]
+    with pytest.raises(ValueError, match="任务 7 失败"):
+        parallel.render_all(tasks, processes=2)
+
+
+def test_sequential_when_asked_or_little_to_do(tmp_path, monkeypatch):
+    tasks = [_writer(tmp_path, n) for n in range(5)]
+    assert parallel.render_all(tasks, processes=2) == [f"digest-{n}" for n in range(5)]  # below MIN_DOCUMENTS
+    assert {(tmp_path / f"{n}.txt").read_text(encoding="utf-8") for n in range(5)} == {str(os.getpid())}
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    assert parallel.jobs() == 1
+
+
+def test_chunks_start_heavy_tasks_alone_then_share_the_rest_in_order():
+    heavy = [False, True, False, False, True, False, False]
+    assert parallel.chunks(heavy, 2) == [[1], [4], [0, 2, 3], [5, 6]]
+    assert parallel.chunks([], 4) == []
+
+
+@needs_fork
+def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path, monkeypatch):
+    records = read_station(tmp_path / "records")
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    write_private(records, tmp_path / "one", today=TODAY, pdf=False)
+    monkeypatch.setenv("BANGFU_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 1)
+    result = write_private(records, tmp_path / "two", today=TODAY, pdf=False)
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert result.rendered == len(result.dossiers) + 1 + len(result.receipts) + len(result.reports)
+    assert (tmp_path / "two" / ".bangfu-fingerprints.json").read_bytes().count(b'"fp"') == result.rendered
