@@ -161,15 +161,19 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
             return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs), fp)
 
         result.reports.append(kept.document(path, fp, render, heavy=True).path)
+    for year in closing.years_present(records, today):  # 办结表: written anew by every build
+        path = out_dir / closing.FOLDER / closing.default_name(year)
+
+        def book(year=year, path=path):
+            return Doc(closing.write_closing_book(records, date(year, 1, 1), min(date(year, 12, 31), today),
+                                                  path, today=today, root=out_dir), "")
+
+        result.closing_books.append(kept.always(path, book, heavy=True).path)
     kept.finish()
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     if kept.in_place:
         _prune_reports(out_dir / report.FOLDER, set(result.reports))
-    for year in closing.years_present(records, today):
-        result.closing_books.append(closing.write_closing_book(
-            records, date(year, 1, 1), min(date(year, 12, 31), today),
-            out_dir / closing.FOLDER / closing.default_name(year), today=today, root=out_dir))
     wl = work_list(records, today)
     todo_doc = todo_page.write_todo(records, out_dir, today=today, worklist=wl)
     result.todo, result.todo_counts = todo_doc.path, (len(wl.duties), len(wl.overdue))

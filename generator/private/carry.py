@@ -178,6 +178,15 @@ class Carry:
         self.queue.append((later, fingerprint, render, heavy))
         return later  # type: ignore[return-value]
 
+    def always(self, path: Path, render, heavy: bool = False) -> Doc:
+        """A document written by every build, never carried (and not noted in the fingerprints):
+        rendered at once, or with the queued ones after `defer()`."""
+        if self.queue is None:
+            return render()
+        later = Later(Path(path))
+        self.queue.append((later, None, render, heavy))
+        return later  # type: ignore[return-value]
+
     def defer(self) -> None:
         """Queue the renders from now on, to run together (in several processes) in finish()."""
         if self.queue is None:
@@ -189,7 +198,8 @@ class Carry:
         digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue])
         for (later, fingerprint, _, _), digest in zip(queue, digests):
             later.digest = digest
-            self.store(Doc(later.path, digest), fingerprint)
+            if fingerprint is not None:
+                self.store(Doc(later.path, digest), fingerprint)
 
     def save(self) -> None:
         tmp = self.out_dir / (NAME + ".tmp")
