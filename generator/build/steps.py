@@ -85,9 +85,10 @@ class Build:
         state = load_state(state_path)
         key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
                         private_dir=self.private_dir and self.private_dir.resolve())
-        site_ok = manifest(self.site_dir) is not None and state.get("site") == manifest(self.site_dir)
-        private_ok = self.private_dir is None or (
-            manifest(self.private_dir) is not None and state.get("private") == manifest(self.private_dir))
+        site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
+        site_ok = site_now is not None and state.get("site") == site_now
+        private_now = manifest(self.private_dir) if self.private_dir is not None else None
+        private_ok = self.private_dir is None or (private_now is not None and state.get("private") == private_now)
         # the pages of the site online, by fingerprint: unchanged ones are carried over
         self.pages = (state.get("pages") or {}) if site_ok else {}
         if state.get("key") == key and site_ok and private_ok:
