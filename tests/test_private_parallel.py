@@ -4,12 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
+from test_private_incremental import _tree
 
 from generator.private import parallel, write_private
 from generator.private.common import Doc
 
 from private_station import TODAY, read_station
-from test_private_incremental import _tree
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork on this system (Windows): sequential only")
 
