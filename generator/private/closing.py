@@ -13,13 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .. import lifecycle
 from ..outputs import save_workbook
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import write_text_cell
+from ..safe_cells import safe_row
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from .paths import inside
@@ -77,9 +78,8 @@ def write_closing_book(records: Records, start: date, end: date, path: Path, *, 
     if root is not None:
         inside(root, path)
     calendar = WorkCalendar.from_records(records)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "帮扶办结"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("帮扶办结")
     title = f"{records.settings.station_name or '帮扶站'} 办结表（{zh_date(start)}至{zh_date(end)}）"
     rows = []
     for p in finished_cases(records, start, end):
@@ -108,23 +108,32 @@ def write_closing_book(records: Records, start: date, end: date, path: Path, *, 
 
 
 def _table(ws, title: str, header: tuple, rows: list, today: date) -> None:
+    """Rows appended to a write-only sheet: a year's table holds tens of thousands of cases at a
+    large station, and a normal sheet costs a cell object and a look-up per value."""
     from decimal import Decimal
 
-    write_text_cell(ws, 1, 1, title).font = Font(bold=True, size=13)
-    write_text_cell(ws, 2, 1, f"生成日期：{zh_date(today)}　共 {len(rows)} 件")
-    for col, text in enumerate(header, 1):
-        c = write_text_cell(ws, 3, col, text)
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A4"  # a write-only sheet takes its views and widths before the first row
+    for col in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 14
+    head = safe_row(ws, [title])
+    head[0].font = Font(bold=True, size=13)
+    ws.append(head)
+    ws.append(safe_row(ws, [f"生成日期：{zh_date(today)}　共 {len(rows)} 件"]))
+    names = safe_row(ws, header)
+    for c in names:
         c.font, c.fill = Font(bold=True), _HEAD
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[c.column_letter].width = 14
-    for r, row in enumerate(rows, 4):
-        for col, value in enumerate(row, 1):
-            if isinstance(value, Decimal):
-                value = float(value.quantize(Decimal("0.01")))
-            c = write_text_cell(ws, r, col, value)
+    ws.append(names)
+    cent = Decimal("0.01")
+    for row in rows:
+        values = safe_row(ws, [float(v.quantize(cent)) if isinstance(v, Decimal) else v for v in row])
+        for i, value in enumerate(values):
             if isinstance(value, date):
-                c.number_format = DATE_FORMAT
-    ws.freeze_panes = "A4"
+                cell = values[i] = WriteOnlyCell(ws, value)
+                cell.number_format = DATE_FORMAT
+        ws.append(values)
 
 
 def default_name(year: int) -> str:
