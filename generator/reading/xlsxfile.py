@@ -185,9 +185,7 @@ _F_RE = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
 def _bad_cells(xml: bytes) -> dict:
     """Cells with error values or formulas lacking a cached value."""
     out: dict = {}
-    if b"<f" not in xml and b't="e"' not in xml:
-        return out
-    for m in _CELL_RE.finditer(xml):
+    for m in _marked_cells(xml):
         attrs, body = m.group(2), m.group(3) or b""
         if b't="e"' in attrs:
             v = _V_RE.search(body)
@@ -200,6 +198,24 @@ def _bad_cells(xml: bytes) -> dict:
         elif b"<f" in body and _V_RE.search(body).group(1) == b"" and b't="str"' in attrs:
             continue
     return out
+
+
+def _marked_cells(xml: bytes):
+    """The cells (matches of _CELL_RE) holding a marker of a bad cell, in sheet order: each
+    marker leads back to the start of its cell, so a large sheet with a few formulas is not
+    matched cell by cell."""
+    starts = set()
+    for marker in (b't="e"', b"<f"):
+        at = xml.find(marker)
+        while at >= 0:
+            start = xml.rfind(b"<c ", 0, at)
+            if start >= 0:
+                starts.add(start)
+            at = xml.find(marker, at + 1)
+    for start in sorted(starts):
+        m = _CELL_RE.match(xml, start)
+        if m is not None:
+            yield m
 
 
 def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
@@ -299,13 +315,30 @@ def _bounding_area(xml: bytes) -> tuple[int, str | None]:
     return rows * cols, wide
 
 
+_MARKERS = (b"<f", b't="e"')  # a formula, an error value: without either a sheet has no bad cells
+_CHUNK = 1 << 20
+
+
+def _has_markers(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether the sheet's XML holds a formula or an error value, read in pieces: most sheets
+    have neither, and are then never held whole in memory (the zip's CRC is still checked)."""
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(_CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in _MARKERS):
+                return True
+            tail = window[-4:]  # a marker cut between two pieces
+    return False
+
+
 def _scan_bad_cells(path: Path, parts: dict) -> dict:
     bad = {}
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         for name, (part, _) in parts.items():
             if part and part in names:
-                bad[name] = _bad_cells(zf.read(part))
+                bad[name] = _bad_cells(zf.read(part)) if _has_markers(zf, part) else {}
     return bad
 
 
