@@ -70,3 +70,27 @@ def test_a_wide_but_short_sheet_is_read(tmp_path):
     book = read_book(_book(tmp_path, ["A1", "AN2", "C3000"]))
     rows = book.sheets["表"].rows
     assert (len(rows), len(rows[0])) == (3000, 40)
+
+
+def test_bad_cells_are_found_from_their_markers_alone():
+    """Error values and formulas without a cached value are found wherever they are in the
+    sheet, each once, in sheet order; a marker in a cell's text or a formula with its value
+    is not a bad cell."""
+    from generator.reading.xlsxfile import _bad_cells
+
+    cells = "".join(f'<c r="A{r}" t="n"><v>{r}</v></c>' for r in range(2, 2000))
+    xml = ("<worksheet><sheetData><row r=\"1\">"
+           '<c r="A1" t="inlineStr"><is><t>t="e" &lt;f</t></is></c>'
+           '<c r="B1"><f>A1*2</f></c>'
+           '<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           '<c r="D1"><f>A1+1</f><v>3</v></c>'
+           f"</row><row r=\"2\">{cells}"
+           '<c r="E2" t="e"><v>#REF!</v></c><c r="F2" s="3"><f t="shared" si="0"/></c>'
+           "</row></sheetData></worksheet>").encode()
+    assert list(_bad_cells(xml).items()) == [
+        ("B1", ("formula-no-value", "=A1*2")),
+        ("C1", ("formula-error", "#DIV/0!")),
+        ("E2", ("formula-error", "#REF!")),
+        ("F2", ("formula-no-value", "=（共享公式）")),
+    ]
+    assert _bad_cells(cells.encode()) == {}
