@@ -94,3 +94,14 @@ def test_bad_cells_are_found_from_their_markers_alone():
         ("F2", ("formula-no-value", "=（共享公式）")),
     ]
     assert _bad_cells(cells.encode()) == {}
+
+
+def test_rich_text_with_a_font_family_is_not_a_formula():
+    """An inline rich-text cell's run font has <family val="2"/>: text, not a formula without
+    a value; a real formula without a value next to it is still found."""
+    from generator.reading.xlsxfile import _bad_cells
+
+    xml = (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><rPr><rFont val="SimSun"/>'
+           b'<family val="3"/></rPr><t>\xe5\xbc\xa0</t></r></is></c>'
+           b'<c r="B1"><f>SUM(C1:C2)</f></c></row></sheetData>')
+    assert _bad_cells(xml) == {"B1": ("formula-no-value", "=SUM(C1:C2)")}

@@ -179,7 +179,8 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
 
 _CELL_RE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
-_F_RE = re.compile(rb"<f[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_F_RE = re.compile(rb"<f(?:\s[^>]*?)?(?:/>|>(.*?)</f>)", re.S)
+_F_TAG = re.compile(rb"<f[\s>/]")  # a formula element, not <family> in a rich-text run's font
 
 
 def _bad_cells(xml: bytes) -> dict:
@@ -191,11 +192,11 @@ def _bad_cells(xml: bytes) -> dict:
             v = _V_RE.search(body)
             out[m.group(1).decode()] = ("formula-error", html.unescape((v.group(1) if v else b"#VALUE!").decode(
                 "utf-8", "replace")))
-        elif b"<f" in body and not _V_RE.search(body):
+        elif _F_TAG.search(body) and not _V_RE.search(body):
             f = _F_RE.search(body)
             formula = html.unescape(f.group(1).decode("utf-8", "replace")) if f and f.group(1) else "（共享公式）"
             out[m.group(1).decode()] = ("formula-no-value", "=" + formula)
-        elif b"<f" in body and _V_RE.search(body).group(1) == b"" and b't="str"' in attrs:
+        elif _F_TAG.search(body) and _V_RE.search(body).group(1) == b"" and b't="str"' in attrs:
             continue
     return out
 
