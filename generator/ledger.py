@@ -22,6 +22,8 @@ Rules (by actual dates):
 
 from __future__ import annotations
 
+import copy
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -131,6 +133,14 @@ class Ledger:
         self.today = today
         self.funds: dict[str, Fund] = {f.name: f for f in records.funds if f.name}
         self.movements = fund_movements(records, today, label)
+        self._indexes: dict[str, tuple[list[Movement], list[date], list[Decimal]]] = {}
+
+    def with_movements(self, movements: dict[str, list[Movement]]) -> Ledger:
+        """The same ledger over other movements (e.g. relabelled for publishing)."""
+        out = copy.copy(self)
+        out.movements = movements
+        out._indexes = {}
+        return out
 
     # periods ------------------------------------------------------------
     def years(self) -> list[int]:
@@ -151,14 +161,36 @@ class Ledger:
         for name in self._names(funds):
             yield from self.movements.get(name, ())
 
+    def _index(self, name: str) -> tuple[list[Movement], list[date], list[Decimal]]:
+        """A fund's movements (in date order), their days and running balances (sums[i] is
+        the balance before movements[i]): a period is then found by bisection, not a pass."""
+        if name not in self._indexes:
+            moves = self.movements.get(name, [])
+            sums, running = [ZERO], ZERO
+            for m in moves:
+                running += m.delta
+                sums.append(running)
+            self._indexes[name] = (moves, [m.day for m in moves], sums)
+        return self._indexes[name]
+
+    def _cut(self, name: str, day: date) -> int:
+        """How many of a fund's movements are counted at the start of `day` (Movement.before):
+        movements are sorted by day with the day's opening balance first, so they are a prefix."""
+        moves, days, _ = self._index(name)
+        i = bisect_left(days, day)
+        while i < len(moves) and moves[i].day == day and moves[i].kind == OPENING:
+            i += 1
+        return i
+
     def balance_before(self, day: date, funds=None) -> Decimal:
         """Balance at the start of `day`."""
-        return sum((m.delta for m in self._moves(funds) if m.before(day)), ZERO)
+        return sum((self._index(name)[2][self._cut(name, day)] for name in self._names(funds)), ZERO)
 
     def flow(self, period: Period, funds=None) -> Flow:
         out = Flow(opening=self.balance_before(period.start, funds))
-        for m in self._moves(funds):
-            if not m.before(period.start) and m.day <= period.end:
+        for name in self._names(funds):
+            moves, days, _ = self._index(name)
+            for m in moves[self._cut(name, period.start):bisect_right(days, period.end)]:
                 (out.income if m.inflow else out.spending)[m.label] += m.amount
                 out.by_kind[m.kind] += m.amount
         return out

@@ -9,7 +9,6 @@ hidden cells hidden, and on a fund's own page as one 帮扶发放 line."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import io
 from dataclasses import dataclass, field
@@ -133,10 +132,8 @@ def _slug(name: str) -> str:
 
 def _relabel(ledger: Ledger, label) -> Ledger:
     """The same ledger with every movement published under `label(movement)`."""
-    out = copy.copy(ledger)
-    out.movements = {fund: [dataclasses.replace(m, label=label(m)) for m in moves]
-                     for fund, moves in ledger.movements.items()}
-    return out
+    return ledger.with_movements({fund: [dataclasses.replace(m, label=label(m)) for m in moves]
+                                  for fund, moves in ledger.movements.items()})
 
 
 def _periods(ledger: Ledger, year: int, spans) -> list[Period]:
