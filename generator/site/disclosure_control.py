@@ -192,8 +192,18 @@ class YearPlan:
     @property
     def small(self) -> bool:
         """Fewer than min_cell people all year: nothing is published below the year total."""
-        n = len({f.who for f in self.facts})
+        n = self.people
         return 0 < n < self.min_cell
+
+    @property
+    def people(self) -> int:
+        """Distinct people paid in the year. Memoised (the fund pages ask once per movement:
+        100,000 times at a large station), recounted if facts were added since."""
+        memo = self.__dict__.get("_people")
+        if memo is None or memo[0] != len(self.facts):
+            memo = (len(self.facts), len({f.who for f in self.facts}))
+            self.__dict__["_people"] = memo
+        return memo[1]
 
 
 class Plan:
