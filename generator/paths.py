@@ -12,6 +12,7 @@ bounded length. `inside()` is the last guard before every write (`write_text`).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -123,3 +124,52 @@ def write_text(folder: Path, path: Path, text: str, encoding: str = "utf-8") -> 
     inside(folder, Path(path).parent)
     write_bytes(path, text.encode(encoding))
     return Path(path)
+
+
+class FolderWriter:
+    """Writes many files into one folder inside `root`: the folder is made and checked
+    (resolved, inside `root`) once, not for every file, and each file name must be a plain
+    name (no separator, not `.` or `..`; names made by `safe_filename` are).
+
+    `fresh`: the folder is a staging folder no reader looks at while it is being written
+    (a build's new private folder). A file is then created exclusively (O_EXCL) and written
+    directly, without a temporary file and a rename; a name that already exists (a document
+    carried over by hard link, a symbolic link) is never opened: it is replaced through
+    `outputs.write_bytes` as every other write is. Without `fresh` (a live folder, e.g.
+    `bangfu dossier` writing in place) every file goes through `write_bytes`, so a reader
+    never sees half a file.
+    """
+
+    def __init__(self, root: Path, folder: Path, *, fresh: bool = False):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        inside(root, self.folder)
+        self.fresh = fresh
+
+    def path(self, name: str) -> Path:
+        """Where `name` goes (refused unless it is a plain file name)."""
+        if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+            raise ValueError(f"refusing to write a file named {name!r} into {self.folder}")
+        return self.folder / name
+
+    def write(self, name: str, data: bytes) -> Path:
+        from .outputs import write_bytes
+
+        path = self.path(name)
+        if self.fresh:
+            try:
+                # owner-only, as write_bytes' temporary files are: the documents hold personal data
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            except FileExistsError:
+                return write_bytes(path, data)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+            except BaseException:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+                raise
+            return path
+        return write_bytes(path, data)

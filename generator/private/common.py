@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .. import render
 from ..money import yuan
-from ..paths import write_text
+from ..outputs import write_bytes
+from ..paths import FolderWriter, inside, write_text
 from ..records import Records
 from ..station import PRINTED, station
 
@@ -80,8 +81,22 @@ def station_key(st) -> tuple:
     return tuple(sorted((k, v) for k, v in values if k != "today"))
 
 
-def write_doc(folder: Path, path: Path, html: str, today: date) -> Doc:
-    """Write a rendered private document, filling in the print date; returns it with its digest."""
-    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    write_text(folder, path, html.replace(PRINTED, render.zh_date(today)))
-    return Doc(Path(path), digest)
+_PRINTED = PRINTED.encode("utf-8")
+
+
+def write_doc(folder: Path, path: Path, html: str, today: date, writer: FolderWriter | None = None) -> Doc:
+    """Write a rendered private document, filling in the print date; returns it with its digest.
+    A `writer` (paths.FolderWriter for the document's folder) saves checking the folder for
+    every one of many documents."""
+    data = html.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    data = data.replace(_PRINTED, render.zh_date(today).encode("utf-8"))  # UTF-8: same as on the text
+    path = Path(path)
+    if writer is None:
+        inside(folder, path.parent)
+        write_bytes(path, data)
+    elif path.parent == writer.folder:
+        writer.write(path.name, data)
+    else:
+        raise ValueError(f"{path} is not in {writer.folder}")
+    return Doc(path, digest)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
+from ..paths import FolderWriter
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, dossier_cases
@@ -34,6 +35,111 @@ IDENTITY = ("id_number", "birth_date", "ethnicity", "political", "marital", "huk
             "model_worker", "joined", "phone", "community", "address", "bank", "bank_account")
 MEMBER_KEYS = ("name", "relation", "sex", "birth_date", "id_number", "health", "role",
                "school_or_employer", "income")
+
+
+# What a dossier template reads: plain objects with slots (an attribute lookup is all Jinja
+# does for `d.name`, where a dict context cost a conversion per render); `d["name"]` in a
+# station's own template still works (Jinja falls back to the attribute).
+@dataclass(slots=True)
+class MemberRow:
+    name: str
+    relation: str
+    sex: str
+    birth_date: str
+    id_number: str
+    health: str
+    role: str
+    school_or_employer: str
+    income: str
+
+
+@dataclass(slots=True)
+class ReviewRow:
+    date: date
+    size: str
+    income: str
+    rigid: str
+    per_capita: str
+    line: str
+    category: str
+    reviewer: str
+    conclusion: str
+
+
+@dataclass(slots=True)
+class PayoutRow:
+    record_no: str
+    item: str
+    campaign: str
+    beneficiary: str
+    batch: str
+    dates: list[tuple[str, str]]
+    amount: str
+    fund: str
+    method: str
+    signed: str
+    state: str
+    void: bool
+    given: bool
+    signed_on: str
+
+
+@dataclass(slots=True)
+class CaseCell:
+    """One step of a finished case as printed: its date (or — when it has none, 无需 when the
+    case needs no such step) and the working days since applying, when shown."""
+    day: str
+    days: int | None
+
+
+@dataclass(slots=True)
+class CaseRow:
+    record_no: str
+    item: str
+    steps: dict  # step label -> lifecycle step (closing.case_summary)
+    limit: int
+    verified_days: int | None
+    on_time: bool | None
+    cells: list[CaseCell]  # one per step label (closing.LABELS), in that order
+
+
+@dataclass(slots=True)
+class BatchRow:
+    batch_no: str
+    title: str
+    what: str
+    start: date | None
+    end: date | None
+    outcome: str
+    url: str | None
+    sort: date
+
+
+@dataclass(slots=True)
+class Dossier:
+    """The context of one dossier (dossier_context)."""
+    archive_no: str
+    name: str
+    initial: str
+    pinyin: str
+    cover: list[tuple[str, str]]
+    identity: list[tuple[str, str]]
+    members: list[MemberRow]
+    income: list[tuple[str, str]]
+    income_verdict: str
+    six: list[tuple[str, str]]
+    visits: list
+    payouts: list[PayoutRow]
+    reviews: list[ReviewRow]
+    given_count: int
+    payout_total: Decimal
+    cases: list[CaseRow]
+    case_labels: tuple[str, ...]
+    batches: list[BatchRow]
+    objections: list
+    note: str
+    registrar: str
+    reviewer: str
 
 
 @dataclass(frozen=True)
@@ -104,17 +210,16 @@ def _six(w) -> list[tuple[str, str]]:
     ]
 
 
-def _reviews(records: Records, w) -> list[dict]:
+def _reviews(records: Records, w) -> list[ReviewRow]:
     """The review history, oldest first, each against its own year's 低保 line."""
     out = []
     for r in records.reviews_by_worker.get(w.archive_no, ()):
         fig = records.figures_at(w, r.date)
         line = records.dibao_line(r.date.year)
-        out.append({"date": r.date, "size": f"{fig.household_size} 人" if fig.household_size else "",
-                    "income": yuan(fig.household_income), "rigid": yuan(fig.rigid_spending),
-                    "per_capita": yuan(fig.per_capita), "line": yuan(line) if line is not None else "未登记",
-                    "category": show(r.category), "reviewer": show(r.reviewer),
-                    "conclusion": show(r.conclusion)})
+        out.append(ReviewRow(r.date, f"{fig.household_size} 人" if fig.household_size else "",
+                             yuan(fig.household_income), yuan(fig.rigid_spending), yuan(fig.per_capita),
+                             yuan(line) if line is not None else "未登记", show(r.category), show(r.reviewer),
+                             show(r.conclusion)))
     return out
 
 
@@ -123,26 +228,42 @@ def given(p) -> bool:
     return p.paid is not None and not is_void(p)
 
 
-def _payout_row(p) -> dict:
-    dates = [(label, show(getattr(p, key))) for label, key in
-             (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("告知", "notified"),
-              ("发放", "paid"), ("回访", "followed_up")) if getattr(p, key)]
+_PAYOUT_DATES = (("申请", "applied"), ("核实", "verified"), ("批准", "approved"), ("告知", "notified"),
+                 ("发放", "paid"), ("回访", "followed_up"))
+
+
+def _payout_row(p) -> PayoutRow:
+    dates = [(label, show(value)) for label, key in _PAYOUT_DATES if (value := getattr(p, key))]
     void = is_void(p)
     state = p.state if void else ("已发放" if p.paid else "办理中")
     signed = "" if void or not p.paid else ("已签收" if p.signed else "未签收")
     campaign = p.campaign if p.campaign and p.campaign != p.item else ""
-    return {"record_no": p.record_no or "", "item": p.item or "", "campaign": campaign,
-            "beneficiary": p.beneficiary or "",
-            "batch": p.batch or "", "dates": dates, "amount": yuan(p.amount), "fund": p.fund or "",
-            "method": p.method or "", "signed": signed, "state": state, "void": void, "given": given(p),
-            "signed_on": show(p.signed_on) if p.signed and not void else ""}
+    return PayoutRow(p.record_no or "", p.item or "", campaign, p.beneficiary or "", p.batch or "", dates,
+                     yuan(p.amount), p.fund or "", p.method or "", signed, state, void, given(p),
+                     show(p.signed_on) if p.signed and not void else "")
+
+
+def _case_row(case: dict) -> CaseRow:
+    """A finished case (closing.case_summary) with its printed cells, one per step label."""
+    cells = []
+    for label in CASE_LABELS:
+        s = case["steps"].get(label)
+        if s is None:
+            cells.append(CaseCell("无需", None))
+        elif s.day:
+            cells.append(CaseCell(s.day.isoformat(), s.working_days if label != "申请" else None))
+        else:
+            cells.append(CaseCell("—", None))
+    return CaseRow(case["record_no"], case["item"], case["steps"], case["limit"], case["verified_days"],
+                   case["on_time"], cells)
 
 
 def _payout_date(p) -> date:
     return p.paid or p.approved or p.applied or date.min
 
 
-def _batches(records: Records, w, payouts, today: date, site_url: str | None, views: dict | None = None) -> list[dict]:
+def _batches(records: Records, w, payouts, today: date, site_url: str | None,
+             views: dict | None = None) -> list[BatchRow]:
     """The disclosure batches a worker appeared in; `views` (batch number -> view) saves
     recomputing each batch for every worker."""
     involved: dict[str, list[str]] = {}
@@ -156,8 +277,8 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None, vi
     for batch_no, what in involved.items():
         batch = records.batch_by_no.get(batch_no)
         if batch is None or batch.start is None:
-            out.append({"batch_no": batch_no, "title": "（公示批次表中没有此批次）", "what": "、".join(what),
-                        "start": None, "end": None, "outcome": "", "url": None, "sort": date.min})
+            out.append(BatchRow(batch_no, "（公示批次表中没有此批次）", "、".join(what), None, None, "", None,
+                                date.min))
             continue
         v = views[batch_no] if views is not None and batch_no in views else disclosure.view(records, batch, today)
         mine = [o for o in v.objections if o.archive_no == w.archive_no]
@@ -173,15 +294,14 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None, vi
             outcome = "尚未开始"
         else:
             outcome = "公示期满无异议"
-        out.append({"batch_no": batch_no, "title": batch.title or "", "what": "、".join(dict.fromkeys(what)),
-                    "start": v.start, "end": v.end, "outcome": outcome, "sort": v.start,
-                    "url": page_url(site_url, "notices", notice_slug(batch_no))})
-    out.sort(key=lambda b: (b["sort"], b["batch_no"]))
+        out.append(BatchRow(batch_no, batch.title or "", "、".join(dict.fromkeys(what)), v.start, v.end, outcome,
+                            page_url(site_url, "notices", notice_slug(batch_no)), v.start))
+    out.sort(key=lambda b: (b.sort, b.batch_no))
     return out
 
 
 def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
-                    views: dict | None = None, calendar: WorkCalendar | None = None) -> dict:
+                    views: dict | None = None, calendar: WorkCalendar | None = None) -> Dossier:
     w = worker
     calendar = calendar or WorkCalendar.from_records(records)
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
@@ -189,7 +309,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
     paid = [p for p in payouts if given(p)]
     visits = sorted(records.visits_by_worker.get(w.archive_no, []),
                     key=lambda v: (v.date or date.min, v.row))
-    members = [{k: show(getattr(m, k)) for k in MEMBER_KEYS}
+    members = [MemberRow(*(show(getattr(m, k)) for k in MEMBER_KEYS))
                for m in records.members_by_worker.get(w.archive_no, [])]
     cover = fields(schema.WORKERS, w, COVER)
     if w.relapsed:
@@ -197,20 +317,20 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
     if w.status in schema.CLOSED_STATUS or w.closed:
         cover += fields(schema.WORKERS, w, CLOSED)
     income, verdict = _income(records, w, today)
-    return {
-        "archive_no": w.archive_no or "", "name": w.name or "", "initial": initial(w.name),
-        "pinyin": pinyin_text(w.name or ""),
-        "cover": cover, "identity": fields(schema.WORKERS, w, IDENTITY),
-        "members": members, "income": income, "income_verdict": verdict, "six": _six(w),
-        "visits": visits, "payouts": [_payout_row(p) for p in payouts], "reviews": _reviews(records, w),
-        "given_count": len(paid), "payout_total": total(p.amount for p in paid),
-        "cases": dossier_cases(records, w, calendar), "case_labels": CASE_LABELS,
-        "batches": _batches(records, w, payouts, today, site_url, views),
-        "objections": sorted(records.objections_by_worker.get(w.archive_no, ()) if w.archive_no else
-                             [o for o in records.objections if o.archive_no == w.archive_no],
-                             key=lambda o: (o.received or date.min, o.objection_no or "")),
-        "note": w.note or "", "registrar": w.registrar or "", "reviewer": w.reviewer or "",
-    }
+    objections = records.objections_by_worker.get(w.archive_no, ()) if w.archive_no else \
+        [o for o in records.objections if o.archive_no == w.archive_no]
+    return Dossier(
+        archive_no=w.archive_no or "", name=w.name or "", initial=initial(w.name),
+        pinyin=pinyin_text(w.name or ""),
+        cover=cover, identity=fields(schema.WORKERS, w, IDENTITY),
+        members=members, income=income, income_verdict=verdict, six=_six(w),
+        visits=visits, payouts=[_payout_row(p) for p in payouts], reviews=_reviews(records, w),
+        given_count=len(paid), payout_total=total(p.amount for p in paid),
+        cases=[_case_row(c) for c in dossier_cases(records, w, calendar)], case_labels=CASE_LABELS,
+        batches=_batches(records, w, payouts, today, site_url, views),
+        objections=sorted(objections, key=lambda o: (o.received or date.min, o.objection_no or "")),
+        note=w.note or "", registrar=w.registrar or "", reviewer=w.reviewer or "",
+    )
 
 
 def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: str | None = None,
@@ -220,6 +340,8 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     env = environment(records)
     template = env.get_template("private/dossier.html")
     folder = Path(out_dir) / FOLDER
+    # a build writes into a new staging folder (carry, not in place); `bangfu dossier` into the live one
+    writer = FolderWriter(out_dir, folder, fresh=carry is not None and not carry.in_place)
     st = station(records, today)
     key = station_key(st)
     shown_station = attrs(st)
@@ -233,7 +355,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
 
         def render(w=filed.worker, path=path):
             d = dossier_context(records, w, today, site_url, views, calendar)
-            return write_doc(out_dir, path, template.render(d=attrs(d), station=shown_station), today)
+            return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
 
         if carry is None:
             written.append(render())
