@@ -22,6 +22,8 @@ __all__ = ["Ctx", "Doc", "PRINTED", "attrs", "environment", "fields", "show", "s
 
 def show(value) -> str:
     """One value as printed text: dates in 2024年3月5日 form, money with separators, 是/否."""
+    if value.__class__ is str:  # most values: a string prints as it is
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -35,9 +37,15 @@ def show(value) -> str:
     return str(value)
 
 
+_LABELS: dict = {}  # (id(sheet), keys) -> (sheet, column names): looked up once, not per record
+
+
 def fields(sheet, record, keys) -> list[tuple[str, str]]:
     """(label, printed value) pairs; labels are the workbook's own column names."""
-    return [(sheet.column(key).name, show(getattr(record, key))) for key in keys]
+    known = _LABELS.get((id(sheet), keys))
+    if known is None or known[0] is not sheet:
+        known = _LABELS[(id(sheet), keys)] = (sheet, [(sheet.column(key).name, key) for key in keys])
+    return [(label, show(getattr(record, key))) for label, key in known[1]]
 
 
 def environment(records: Records):

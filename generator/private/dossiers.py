@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from .. import disclosure, render, schema
@@ -85,14 +86,6 @@ class PayoutRow:
 
 
 @dataclass(slots=True)
-class CaseCell:
-    """One step of a finished case as printed: its date (or — when it has none, 无需 when the
-    case needs no such step) and the working days since applying, when shown."""
-    day: str
-    days: int | None
-
-
-@dataclass(slots=True)
 class CaseRow:
     record_no: str
     item: str
@@ -100,7 +93,10 @@ class CaseRow:
     limit: int
     verified_days: int | None
     on_time: bool | None
-    cells: list[CaseCell]  # one per step label (closing.LABELS), in that order
+    # one (date, working days since applying) per step label (closing.LABELS), in that order, as
+    # printed: the date, or — when the step has none, 无需 when the case needs no such step;
+    # the working days when shown, else None
+    cells: list[tuple[str, int | None]]
 
 
 @dataclass(slots=True)
@@ -245,15 +241,15 @@ def _payout_row(p) -> PayoutRow:
 
 def _case_row(case: dict) -> CaseRow:
     """A finished case (closing.case_summary) with its printed cells, one per step label."""
-    cells = []
+    cells: list[tuple[str, int | None]] = []
     for label in CASE_LABELS:
         s = case["steps"].get(label)
         if s is None:
-            cells.append(CaseCell("无需", None))
+            cells.append(("无需", None))
         elif s.day:
-            cells.append(CaseCell(s.day.isoformat(), s.working_days if label != "申请" else None))
+            cells.append((s.day.isoformat(), s.working_days if label != "申请" else None))
         else:
-            cells.append(CaseCell("—", None))
+            cells.append(("—", None))
     return CaseRow(case["record_no"], case["item"], case["steps"], case["limit"], case["verified_days"],
                    case["on_time"], cells)
 
@@ -295,9 +291,15 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None,
         else:
             outcome = "公示期满无异议"
         out.append(BatchRow(batch_no, batch.title or "", "、".join(dict.fromkeys(what)), v.start, v.end, outcome,
-                            page_url(site_url, "notices", notice_slug(batch_no)), v.start))
+                            _notice_url(site_url, batch_no), v.start))
     out.sort(key=lambda b: (b.sort, b.batch_no))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _notice_url(site_url: str | None, batch_no: str) -> str | None:
+    """The notice page of a batch on the site (the same for every worker in it)."""
+    return page_url(site_url, "notices", notice_slug(batch_no))
 
 
 def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
