@@ -117,3 +117,16 @@ def test_a_live_folder_writer_replaces_files(tmp_path):
     FolderWriter(tmp_path, folder).write("a.html", b"new")
     assert (folder / "a.html").read_bytes() == b"new" and outside.read_bytes() == b"keep me"
     assert not [p for p in folder.iterdir() if p.name.startswith(".bangfu-")]  # no temporary left
+
+
+def test_a_stations_own_template_may_still_read_the_dossier_as_a_dict(tmp_path):
+    from generator.private.dossiers import dossier_context
+
+    records = read_station(tmp_path / "records")
+    d = dossier_context(records, records.worker_by_no["SF-0001"], TODAY)
+    assert d.payouts and d.cases  # SF-0001 has paid and finished cases
+    page = render.environment().from_string(
+        '{{ d["name"] }}|{{ d["payouts"][0]["amount"] }}|{{ d.cases[0].steps.get("申请").day }}'
+        '|{{ d.cases[0]["cells"][0][0] }}').render(d=d)
+    applied = d.cases[0].steps["申请"].day
+    assert page == f"单田芳|{d.payouts[0].amount}|{applied}|{applied.isoformat()}"
