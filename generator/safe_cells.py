@@ -12,6 +12,8 @@ Which helper to use:
   writes them as a formula; risky ones also get Excel's "quote prefix" style,
   so the text stays text when the clerk edits the cell and presses Enter.
   The visible text is unchanged.
+- XlsxWriter (the big tables, e.g. the 办结表): `write_text_xw(ws, row, col, text, fmt, quoted)`,
+  which always uses write_string and gives risky text the quote-prefix format.
 - CSV or other plain text that a spreadsheet may open: `neutralise(value)`,
   which prefixes risky text with a single quote (the OWASP advice).
 """
@@ -75,3 +77,11 @@ def safe_row(ws, values) -> list:
         else:
             out.append(value)
     return out
+
+
+def write_text_xw(ws, row: int, col: int, text: str, cell_format=None, quoted_format=None) -> None:
+    """XlsxWriter: put text into a cell as a string, never a formula (write_string, not write).
+    Risky text gets `quoted_format` (a format with Excel's quote prefix, as in _as_text)
+    so that it stays text when the clerk edits the cell. Zero-based row and column."""
+    text = clean(text)
+    ws.write_string(row, col, text, quoted_format if quoted_format is not None and is_risky(text) else cell_format)

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from generator.private import carry, write_private
@@ -65,6 +66,12 @@ EDITS = [
     ("dibao line", {"tables": {"dibao_lines": _edit(DIBAO, 2, amount=D("1100"))}}, None),
     ("category multiple", {"tables": {"categories": _edit(CATEGORIES, 1, multiple=D("1.5"))}}, None),
     ("station setting", {"settings": {"contact": "王芳"}}, {"季度统计/*"}),  # every report names the contact
+    # a settled reception entry: the year's 办结表 (second sheet) and its quarter's report (九、接待登记)
+    ("reception settled", {"tables": {"reception": [
+        {"reception_no": "JD-2026-001", "received": date(2026, 9, 1), "name": "赵建国", "kind": "法律援助",
+         "request": "被拖欠工资三个月", "transferred_to": "县总工会法律服务中心", "closed": date(2026, 9, 8)}]}},
+     {"办结/办结表_2026.xlsx", "季度统计/2026Q3季度统计表.xlsx"}),
+    ("station name", {"settings": {"station_name": "示范镇帮扶站"}}, None),  # every header and 办结表 title
 ]
 
 
@@ -78,7 +85,8 @@ def _tree(folder: Path) -> dict[str, bytes]:
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
                 for name in sorted(z.namelist()):
-                    if name != "docProps/core.xml":  # created/modified time
+                    # created/modified time of openpyxl's workbooks (the 办结表 are deterministic)
+                    if name != "docProps/core.xml" or rel.startswith("办结/"):
                         out[f"{rel}!{name}"] = z.read(name)
         else:
             out[rel] = path.read_bytes()
@@ -115,11 +123,14 @@ def test_one_cell_edit_carries_the_rest_and_matches_a_fresh_build(previous, tmp_
     if "settings" in overrides:
         return  # every page header shows the station: everything is rendered again
     # the documents that did not change were carried over as links to the old files
-    for path in [*result.dossiers, *result.receipts]:
+    # (reports aside: their figures may hold an equal value from another record, which pickles
+    # differently, see Carry.fingerprint, and costs a needless render, never a stale report)
+    documents = [*result.dossiers, *result.receipts, *result.closing_books]
+    for path in documents:
         rel = path.relative_to(staging).as_posix()
         links = (staging / rel).stat().st_nlink
         assert links == 1 if rel in changed else links >= 2, rel
-    assert result.carried >= len(result.dossiers) + len(result.receipts) - len(changed)
+    assert result.carried >= len(documents) - len(changed)
     assert (previous / carry.NAME).exists()
 
 
@@ -157,6 +168,28 @@ def test_a_later_day_keeps_unchanged_documents_with_their_print_date(previous, t
     staging = tmp_path / "staging"
     result = write_private(records, staging, today=date(2026, 11, 24), pdf=False, previous=previous)
     assert result.rendered == 0 and result.carried > 0
+    # the running year's 办结表 lists the same cases: it is carried with its title and generation
+    # date of 11-23 (both the print date of the build that wrote it), byte for byte
+    book = staging / "办结" / "办结表_2026.xlsx"
+    assert book.read_bytes() == (previous / "办结" / "办结表_2026.xlsx").read_bytes()
+    assert book.stat().st_nlink >= 2
+    ws = openpyxl.load_workbook(book)["帮扶办结"]
+    assert (ws["A1"].value, ws["A2"].value) == (
+        "示范镇总工会困难职工帮扶站 办结表（2024年1月1日至2026年11月23日）".replace("2024", "2026"),
+        "生成日期：2026年11月23日　共 10 件")
+
+
+def test_a_visit_note_renders_its_dossier_and_no_workbook(previous, tmp_path):
+    """The 20,000-worker rebuild after a visit note: 办结表 and quarterly reports are carried."""
+    records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert [p.name for p in result.closing_books] == ["办结表_2024.xlsx", "办结表_2025.xlsx", "办结表_2026.xlsx"]
+    workbooks = [*result.closing_books, *result.reports]
+    assert [p.stat().st_nlink >= 2 for p in workbooks] == [True] * len(workbooks)
+    assert result.rendered == 1  # the one dossier
+    # every other dossier, the dossier index, every receipt sheet and every workbook
+    assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + len(workbooks)
 
 
 def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path):

@@ -24,6 +24,7 @@ from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
 from ..todo import work_list
+from ..workdays import WorkCalendar
 from . import carry, closing, dossiers, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, station, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
@@ -161,14 +162,18 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
             return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs), fp)
 
         result.reports.append(kept.document(path, fp, render, heavy=True).path)
-    for year in closing.years_present(records, today):  # 办结表: written anew by every build
+    calendar = WorkCalendar.from_records(records)
+    for year in closing.years_present(records, today):  # 办结表, one a year
         path = out_dir / closing.FOLDER / closing.default_name(year)
+        start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+        data = closing.book(records, start, end, today=today, calendar=calendar)
+        fp = kept.fingerprint("closing", data)
 
-        def book(year=year, path=path):
-            return Doc(closing.write_closing_book(records, date(year, 1, 1), min(date(year, 12, 31), today),
-                                                  path, today=today, root=out_dir), "")
+        def write_book(start=start, end=end, path=path, data=data, fp=fp):
+            return Doc(closing.write_closing_book(records, start, end, path, today=today, root=out_dir,
+                                                  data=data), fp)
 
-        result.closing_books.append(kept.always(path, book, heavy=True).path)
+        result.closing_books.append(kept.document(path, fp, write_book, heavy=True).path)
     kept.finish()
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})

@@ -9,18 +9,18 @@ with the reception entries settled in that period on a second sheet.
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from .. import lifecycle
-from ..outputs import save_workbook
+from ..money import quantize
+from ..outputs import write_bytes
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import safe_row
+from ..safe_cells import write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from .paths import inside
@@ -28,7 +28,7 @@ from .paths import inside
 FOLDER = "办结"
 LABELS = ("申请", "核实", "公示", "批准", "告知", "发放", "签收", "回访")
 DATE_FORMAT = "yyyy-mm-dd"
-_HEAD = PatternFill("solid", fgColor="DDEBF7")
+MONEY_FORMAT = "#,##0.00"
 
 
 def case_summary(records: Records, payout, calendar: WorkCalendar) -> dict:
@@ -71,27 +71,35 @@ RECEPTION_HEADER = ("登记编号", "接待日期", "姓名", "人员类别", "�
                     "办理结果", "办结日期", "用工作日", "时限（工作日）", "按时")
 
 
-def write_closing_book(records: Records, start: date, end: date, path: Path, *, today: date,
-                       root: Path | None = None) -> Path:
-    """The station's 办结表 for [start, end]: finished cases, then settled reception entries."""
-    path = Path(path)
-    if root is not None:
-        inside(root, path)
-    calendar = WorkCalendar.from_records(records)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("帮扶办结")
-    title = f"{records.settings.station_name or '帮扶站'} 办结表（{zh_date(start)}至{zh_date(end)}）"
-    rows = []
+@dataclass(frozen=True)
+class Book:
+    """What a 办结表 shows besides the date it was generated: its fingerprint (carry.py) is made
+    from exactly this. `end` is None for a period running up to the day of generation (the
+    current year in a build): the table then says 至<generation date>, and that date is the
+    print date of the build that last wrote the book (as common.PRINTED is for the pages)."""
+    station: str
+    start: date
+    end: date | None
+    cases: tuple  # rows under CASE_HEADER
+    settled: tuple  # rows under RECEPTION_HEADER
+
+    def title(self, today: date) -> str:
+        return f"{self.station} 办结表（{zh_date(self.start)}至{zh_date(self.end or today)}）"
+
+
+def book(records: Records, start: date, end: date, *, today: date,
+         calendar: WorkCalendar | None = None) -> Book:
+    """The 办结表 of [start, end] as data: finished cases, then settled reception entries."""
+    calendar = WorkCalendar.from_records(records) if calendar is None else calendar
+    cases = []
     for p in finished_cases(records, start, end):
         c = case_summary(records, p, calendar)
         s = c["steps"]
         shown = s.get("公示")
-        rows.append((p.record_no, p.archive_no, p.name, p.item, p.amount, p.applied, p.verified,
-                     s["核实"].working_days, c["limit"], {True: "是", False: "否", None: ""}[c["on_time"]],
-                     p.batch, shown.day if shown else None, p.approved, p.notified, p.paid,
-                     p.signed_on if p.signed else None, p.followed_up, s["发放"].working_days))
-    _table(ws, title, CASE_HEADER, rows, today)
-    ws2 = wb.create_sheet("接待办结")
+        cases.append((p.record_no, p.archive_no, p.name, p.item, p.amount, p.applied, p.verified,
+                      s["核实"].working_days, c["limit"], {True: "是", False: "否", None: ""}[c["on_time"]],
+                      p.batch, shown.day if shown else None, p.approved, p.notified, p.paid,
+                      p.signed_on if p.signed else None, p.followed_up, s["发放"].working_days))
     settled: list[tuple] = []
     for e in sorted(records.reception, key=lambda e: (e.closed or date.max, e.reception_no or "")):
         if e.closed is None or not start <= e.closed <= end or e.received is None:
@@ -99,41 +107,86 @@ def write_closing_book(records: Records, start: date, end: date, path: Path, *, 
         limit = reception_limit(records, e.kind)
         used = calendar.working_days_between(e.received, e.closed)
         settled.append((e.reception_no, e.received, e.name, e.person_kind, e.archive_no, e.kind, e.handling,
-                     e.transferred_to, e.result, e.closed, used, limit, "是" if used <= limit else "否"))
-    _table(ws2, title.replace("办结表", "接待办结表"), RECEPTION_HEADER, settled, today)
-    wb.properties.title = title
-    wb.properties.creator = "bangfu"
+                        e.transferred_to, e.result, e.closed, used, limit, "是" if used <= limit else "否"))
+    return Book(records.settings.station_name or "帮扶站", start, None if end >= today else end,
+                tuple(cases), tuple(settled))
+
+
+def write_closing_book(records: Records, start: date, end: date, path: Path, *, today: date,
+                       root: Path | None = None, data: Book | None = None) -> Path:
+    """The station's 办结表 for [start, end] (`data`: that book, when already computed)."""
+    path = Path(path)
+    if root is not None:
+        inside(root, path)
+    data = book(records, start, end, today=today) if data is None else data
     path.parent.mkdir(parents=True, exist_ok=True)
-    return save_workbook(wb, path)
+    return write_bytes(path, workbook_bytes(data, today))
 
 
-def _table(ws, title: str, header: tuple, rows: list, today: date) -> None:
-    """Rows appended to a write-only sheet: a year's table holds tens of thousands of cases at a
-    large station, and a normal sheet costs a cell object and a look-up per value."""
-    from decimal import Decimal
+def workbook_bytes(data: Book, today: date) -> bytes:
+    """The .xlsx file of a book, written with XlsxWriter: a year at a 20,000-worker station holds
+    tens of thousands of cases, and XlsxWriter writes them several times faster than openpyxl's
+    write-only mode. The same book on the same day gives the same bytes (fixed timestamps)."""
+    import xlsxwriter
 
-    from openpyxl.utils import get_column_letter
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                      "strings_to_formulas": False, "strings_to_urls": False})
+    title = data.title(today)
+    formats = _Formats(wb)
+    _table(wb.add_worksheet("帮扶办结"), formats, title, CASE_HEADER, data.cases, today)
+    _table(wb.add_worksheet("接待办结"), formats, title.replace("办结表", "接待办结表"), RECEPTION_HEADER,
+           data.settled, today)
+    wb.set_properties({"title": title, "author": "bangfu",
+                       "created": datetime(today.year, today.month, today.day)})
+    wb.close()
+    return buffer.getvalue()
 
-    ws.freeze_panes = "A4"  # a write-only sheet takes its views and widths before the first row
-    for col in range(1, len(header) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 14
-    head = safe_row(ws, [title])
-    head[0].font = Font(bold=True, size=13)
-    ws.append(head)
-    ws.append(safe_row(ws, [f"生成日期：{zh_date(today)}　共 {len(rows)} 件"]))
-    names = safe_row(ws, header)
-    for c in names:
-        c.font, c.fill = Font(bold=True), _HEAD
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append(names)
-    cent = Decimal("0.01")
-    for row in rows:
-        values = safe_row(ws, [float(v.quantize(cent)) if isinstance(v, Decimal) else v for v in row])
-        for i, value in enumerate(values):
-            if isinstance(value, date):
-                cell = values[i] = WriteOnlyCell(ws, value)
-                cell.number_format = DATE_FORMAT
-        ws.append(values)
+
+class _Formats:
+    def __init__(self, wb):
+        self.title = wb.add_format({"bold": True, "font_size": 13})
+        self.title_quoted = wb.add_format({"bold": True, "font_size": 13, "quote_prefix": True})
+        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "align": "center",
+                                   "valign": "vcenter", "text_wrap": True})
+        self.quoted = wb.add_format({"quote_prefix": True})  # risky text stays text (safe_cells)
+        self.date = wb.add_format({"num_format": DATE_FORMAT})
+        self.money = wb.add_format({"num_format": MONEY_FORMAT})
+
+
+_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (the leap-year bug lies before 1900-03-01)
+
+
+def _table(ws, f: _Formats, title: str, header: tuple, rows, today: date) -> None:
+    """Title, generation line and header (frozen), then one row per case: text always as
+    text (never a formula), money as numbers with two decimals, dates as date numbers."""
+    ws.freeze_panes(3, 0)
+    ws.set_column(0, len(header) - 1, 14)
+    write_text_xw(ws, 0, 0, title, f.title, f.title_quoted)
+    ws.write_string(1, 0, f"生成日期：{zh_date(today)}　共 {len(rows)} 件")
+    for col, name in enumerate(header):
+        ws.write_string(2, col, name, f.head)
+    write_string, write_number = ws.write_string, ws.write_number
+    serial: dict = {}
+    for r, row in enumerate(rows, 3):
+        for col, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    write_text_xw(ws, r, col, value, None, f.quoted)
+            elif value is None:
+                continue
+            elif kind is date:
+                number = serial.get(value)
+                if number is None:
+                    number = serial[value] = (value - _EPOCH).days
+                write_number(r, col, number, f.date)
+            elif kind is Decimal:
+                write_number(r, col, float(quantize(value)), f.money)
+            elif kind is int or kind is float:
+                write_number(r, col, value)
+            else:
+                write_string(r, col, str(value))
 
 
 def default_name(year: int) -> str:
