@@ -229,3 +229,51 @@ def test_build_never_deletes_a_report_saved_in_its_default_place(tmp_path, monke
     assert code == 0
     assert report.read_bytes() == before
     assert (tmp_path / "private" / "季度统计" / "2026Q3季度统计表.xlsx").is_file()  # the build's own
+
+
+def _reference_file_counts(workers, q, label_at):
+    """The per-quarter count file_counts replaces: every worker, every quarter."""
+    rows: dict = {}
+    for w in workers:
+        label = label_at(w, q.end) or "未填"
+        row = rows.setdefault(label, [0, 0, 0])
+        if w.registered is not None:
+            row[0] += w.registered <= q.end and not (w.closed and w.closed <= q.end)
+            row[1] += q.start <= w.registered <= q.end
+        if w.closed is not None:
+            row[2] += q.start <= w.closed <= q.end
+    return sorted((label, *counts) for label, counts in rows.items() if any(counts))
+
+
+def test_file_counts_in_one_pass_equal_counting_each_quarter():
+    """Category changes by annual review, closing before registering, several reviews in one
+    quarter, reviews after the last quarter, no dates: one pass equals the per-quarter count."""
+    from types import SimpleNamespace
+
+    from hypothesis import given, settings, strategies as st
+
+    from generator.private.report import file_counts
+
+    day = st.one_of(st.none(), st.dates(date(2023, 10, 1), date(2027, 3, 31)))
+    label = st.sampled_from(["甲", "乙", "丙", None])
+    worker = st.builds(lambda r, c, base, reviews: SimpleNamespace(
+        registered=r, closed=c, base=base, reviews=sorted(reviews, key=lambda x: x[0])),
+        day, day, label, st.lists(st.tuples(st.dates(date(2023, 6, 1), date(2027, 6, 30)), label), max_size=4))
+    quarters = st.lists(st.builds(Quarter, st.integers(2024, 2026), st.integers(1, 4)), min_size=1, max_size=8)
+
+    def label_at(w, when):
+        found = w.base
+        for changed, category in w.reviews:
+            if when is not None and changed <= when:
+                found = category
+        return found
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(worker, max_size=12), quarters)
+    def check(workers, qs):
+        got = file_counts(SimpleNamespace(workers=workers), qs, label_at, lambda w: [d for d, _ in w.reviews])
+        assert sorted(got) == sorted(set(qs))
+        for q in set(qs):
+            assert sorted(got[q]) == _reference_file_counts(workers, q, label_at)
+
+    check()

@@ -15,6 +15,7 @@ numbers with two decimals, Decimal until the cell.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from copy import copy
 from dataclasses import dataclass
 from datetime import date
@@ -79,22 +80,70 @@ def in_force(w, day: date) -> bool:
     return bool(w.registered and w.registered <= day and not (w.closed and w.closed <= day))
 
 
-def file_counts(records: Records, q: Quarter, key) -> list[tuple]:
-    """(label, in force at the end, newly registered, closed) per key value."""
-    rows: dict = {}
-    start, end = q.start, q.end
+def file_counts(records: Records, quarters, label_at, changes=None) -> dict:
+    """Quarter -> [(label, in force at the end, newly registered, closed)], in one pass over the
+    workers for all quarters. `label_at(worker, day)` is the worker's label on a day (its 困难类别
+    then; day None: as registered); `changes(worker)` the sorted days from which it may differ
+    (annual reviews). A worker's label is asked once per change, not once per quarter, and it
+    counts in force over each run of quarters with one label at once."""
+    quarters = sorted(set(quarters))
+    ends = [q.end for q in quarters]
+    index = {q: i for i, q in enumerate(quarters)}
+    n = len(quarters)
+    counts: dict = {}  # label -> (in force: differences over quarters, registered, closed)
+
+    def row(label) -> tuple:
+        found = counts.get(label)
+        if found is None:
+            found = counts[label] = ([0] * (n + 1), [0] * n, [0] * n)
+        return found
+
     for w in records.workers:
-        label = key(w) or "未填"
-        row = rows.get(label)
-        if row is None:
-            row = rows[label] = [0, 0, 0]
         registered, closed = w.registered, w.closed
+        if registered is None and closed is None:
+            continue
+        # (first quarter index, label) runs: a change counts from the first quarter ending on or after it
+        runs = [(0, label_at(w, None) or "未填")]
+        for day in changes(w) if changes is not None else ():
+            run = (bisect_left(ends, day), label_at(w, day) or "未填")
+            if run[0] == runs[-1][0]:
+                runs[-1] = run  # the latest change before a quarter's end wins
+            else:
+                runs.append(run)
         if registered is not None:
-            row[0] += registered <= end and not (closed and closed <= end)
-            row[1] += start <= registered <= end
-        if closed is not None:
-            row[2] += start <= closed <= end
-    return [(label, *counts) for label, counts in rows.items() if any(counts)]
+            # in force at a quarter's end: registered on or before it and not closed by then
+            first, stop = bisect_left(ends, registered), bisect_left(ends, closed) if closed is not None else n
+            for k, (begin, label) in enumerate(runs):
+                low, high = max(first, begin), min(stop, runs[k + 1][0] if k + 1 < len(runs) else n)
+                if low < high:
+                    diff = row(label)[0]
+                    diff[low] += 1
+                    diff[high] -= 1
+        for day, column in ((registered, 1), (closed, 2)):
+            i = index.get(quarter_of(day)) if day is not None else None
+            if i is not None:
+                label = next(label for begin, label in reversed(runs) if begin <= i)
+                row(label)[column][i] += 1
+    out: dict = {q: [] for q in quarters}
+    for name, (diff, new, gone) in counts.items():
+        running = 0
+        for i, q in enumerate(quarters):
+            running += diff[i]
+            if running or new[i] or gone[i]:
+                out[q].append((name, running, new[i], gone[i]))
+    return out
+
+
+def category_files(records: Records, quarters) -> dict:
+    """file_counts by the 困难类别 valid at each quarter's end (annual reviews change it)."""
+    reviews = records.reviews_by_worker
+    return file_counts(records, quarters, lambda w, day: records.figures_at(w, day).category,
+                       lambda w: [r.date for r in reviews.get(w.archive_no, ())])
+
+
+def cause_files(records: Records, quarters) -> dict:
+    """file_counts by 主要致困原因 (the register's; it does not change over time)."""
+    return file_counts(records, quarters, lambda w, day: w.cause)
 
 
 def fund_rows(records: Records, q: Quarter, today: date, ledger: Ledger | None = None) -> list[tuple]:
@@ -293,20 +342,26 @@ def all_figures(records: Records, quarters, today: date) -> dict:
             registered.setdefault(quarter_of(w.registered), []).append(w)
         if w.closed is not None:
             closed.setdefault(quarter_of(w.closed), []).append(w)
-    return {q: figures(records, q, today, paid.get(q, []), ledger, registered.get(q, []), closed.get(q, []))
+    by_category, by_cause = category_files(records, quarters), cause_files(records, quarters)
+    return {q: figures(records, q, today, paid.get(q, []), ledger, registered.get(q, []), closed.get(q, []),
+                       (by_category[q], by_cause[q]))
             for q in quarters}
 
 
 def figures(records: Records, q: Quarter, today: date, paid: list | None = None, ledger: Ledger | None = None,
-            registered: list | None = None, closed: list | None = None) -> Figures:
+            registered: list | None = None, closed: list | None = None, files: tuple | None = None) -> Figures:
+    """One quarter's figures; all_figures hands in what it worked out for every quarter at once
+    (`files`: the file counts by category and by cause)."""
     paid = paid_in(records, q) if paid is None else paid
+    if files is None:
+        files = (category_files(records, [q])[q], cause_files(records, [q])[q])
     worker = records.worker_by_no.get
     item_group = {i.name: i.group or "" for i in records.items}
     # people are counted once in the totals, even when helped under several items
     overall = (len({p.archive_no for p in paid}), len(paid), total(p.amount for p in paid))
     by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
     categories = [c.name for c in records.categories]
-    files = ("季末在档人数", "本季新建档", "本季结档")
+    heads = ("季末在档人数", "本季新建档", "本季结档")
     sections = (
         ("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
          [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item], True, ("合计", "", *overall)),
@@ -316,10 +371,10 @@ def figures(records: Records, q: Quarter, today: date, paid: list | None = None,
         ("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
          _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
          True, ("合计", *overall)),
-        ("四、困难职工档案（按困难类别）", ("困难类别", *files),
-         _ordered(file_counts(records, q, lambda w: records.figures_at(w, q.end).category), categories), True, None),
-        ("五、困难职工档案（按主要致困原因）", ("主要致困原因", *files),
-         _ordered(file_counts(records, q, lambda w: w.cause), schema.CAUSES), True, None),
+        ("四、困难职工档案（按困难类别）", ("困难类别", *heads),
+         _ordered(files[0], categories), True, None),
+        ("五、困难职工档案（按主要致困原因）", ("主要致困原因", *heads),
+         _ordered(files[1], schema.CAUSES), True, None),
         ("六、资金收支（按资金账户）",
          ("资金账户", "资金来源", "期初余额", "本季收入", "本季帮扶发放", "本季其他支出", "期末余额"),
          fund_rows(records, q, today, ledger), True, None),
