@@ -31,7 +31,7 @@ class WorkCalendar:
         self.entered_years = {d.year for d in self.overrides}
         self.unknown_years: set[int] = set()
         self._cache: dict[date, bool] = {}
-        self._spans: dict[tuple, int] = {}
+        self._years: dict[int, list[int]] = {}  # running working-day counts (see _year)
 
     @classmethod
     def from_records(cls, records) -> WorkCalendar:
@@ -65,14 +65,44 @@ class WorkCalendar:
         return True
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end` (0 when end <= start)."""
-        key = (start, end)
-        hit = self._spans.get(key)
-        if hit is None:
-            hit = self._spans[key] = self._count(start, end)
-        return hit
+        """Working days after `start` up to and including `end` (0 when end <= start).
+
+        From running counts kept per year (built once per year, day by day through
+        is_workday, so a year the package does not know is noted just as counting day by day
+        noted it): a 20,000-worker station asks this for every step of 100,000 cases."""
+        if end <= start:
+            return 0
+        year = start.year
+        if start.month == 12 and start.day == 31:  # nothing of this year is counted
+            year += 1
+            before = 0
+            first = self._year(year)
+        else:
+            first = self._year(year)
+            before = first[start.toordinal() - first[0] + 2]
+        if end.year == year:
+            return first[end.toordinal() - first[0] + 2] - before
+        last = self._year(end.year)
+        middle = sum(self._year(y)[-1] for y in range(year + 1, end.year))
+        return first[-1] - before + middle + last[end.toordinal() - last[0] + 2]
+
+    def _year(self, year: int) -> list[int]:
+        """[ordinal of 1 January, then at index 1 + k the working days among the year's
+        first k days (0 at index 1, the whole year's count last)]."""
+        counts = self._years.get(year)
+        if counts is None:
+            day, step = date(year, 1, 1), timedelta(days=1)
+            counts = [day.toordinal(), 0]
+            while True:
+                counts.append(counts[-1] + self.is_workday(day))
+                if day.month == 12 and day.day == 31:
+                    break
+                day += step
+            self._years[year] = counts
+        return counts
 
     def _count(self, start: date, end: date) -> int:
+        """Day by day (the reference the running counts are tested against)."""
         count = 0
         day = start + timedelta(days=1)
         while day <= end:
