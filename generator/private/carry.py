@@ -1,8 +1,8 @@
 """Incremental private output: carry unchanged documents over from the last build.
 
-Every private document (dossier, receipt sheet, index, quarterly report) gets a
-fingerprint made from exactly what it shows — the context its template renders,
-or the figures of a report — plus the templates, the program code and the
+Every private document (dossier, receipt sheet, index, quarterly report, 办结表)
+gets a fingerprint made from exactly what it shows — the context its template
+renders, the figures of a report, the rows of a 办结表 (closing.Book) — plus the templates, the program code and the
 station's settings. `.bangfu-fingerprints.json` in the private folder keeps, per
 file, its fingerprint, the digest of its content (print date excluded, see
 common.PRINTED) and its size and modification time. The next build asks
