@@ -102,3 +102,25 @@ def test_the_same_book_on_the_same_day_is_the_same_bytes(records, written):
     assert later != written.read_bytes()  # the generation date is shown
     past = closing.book(records, date(2025, 1, 1), date(2025, 12, 31), today=TODAY)
     assert past.end == date(2025, 12, 31) and len(past.cases) == 1
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_book_and_shows_it_as_written(written, tmp_path):
+    """Every sheet saved as CSV by LibreOffice, cells as shown: money with two decimals and
+    separators, dates as dates, formula-like text as the text itself."""
+    import subprocess
+
+    from office import SOFFICE, need_office
+
+    need_office()
+    csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"  # -1: every sheet
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", csv, "--outdir", str(tmp_path), str(written)],
+                   check=True, capture_output=True, timeout=180)
+    cases = (tmp_path / f"{written.stem}-帮扶办结.csv").read_text(encoding="utf-8").splitlines()
+    assert len(cases) == 3 + 10
+    assert cases[10] == ("FF-2026-0013,SF-0005,解晓东,医疗互助,\"10,010.05\",2026-07-22,2026-07-28,4,6,是,GS-2026-03,"
+                         "2026-08-07,2026-08-10,,2026-08-15,2026-08-17,,17")
+    reception = (tmp_path / f"{written.stem}-接待办结.csv").read_text(encoding="utf-8").splitlines()
+    assert reception[3] == ('JD-2026-001,2026-09-01,"=HYPERLINK(""http://example.org"",""点我"")",,,法律援助,,'
+                            "县总工会法律服务中心,-1 已追回工资,2026-09-08,5,7,是")
