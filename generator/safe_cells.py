@@ -13,7 +13,8 @@ Which helper to use:
   so the text stays text when the clerk edits the cell and presses Enter.
   The visible text is unchanged.
 - XlsxWriter (the big tables, e.g. the 办结表): `write_text_xw(ws, row, col, text, fmt, quoted)`,
-  which always uses write_string and gives risky text the quote-prefix format.
+  which always uses write_string and gives risky text the quote-prefix format (`safe_text` gives
+  the text and format to write, for a writer that keeps them for recurring text).
 - CSV or other plain text that a spreadsheet may open: `neutralise(value)`,
   which prefixes risky text with a single quote (the OWASP advice).
 """
@@ -79,9 +80,15 @@ def safe_row(ws, values) -> list:
     return out
 
 
-def write_text_xw(ws, row: int, col: int, text: str, cell_format=None, quoted_format=None) -> None:
-    """XlsxWriter: put text into a cell as a string, never a formula (write_string, not write).
-    Risky text gets `quoted_format` (a format with Excel's quote prefix, as in _as_text)
-    so that it stays text when the clerk edits the cell. Zero-based row and column."""
+def safe_text(text: str, cell_format=None, quoted_format=None) -> tuple:
+    """XlsxWriter: (text as it may be written, format) for `ws.write_string(row, col, *...)`:
+    control characters dropped, risky text with `quoted_format` (Excel's quote prefix, as in
+    _as_text) so that it stays text when the clerk edits the cell."""
     text = clean(text)
-    ws.write_string(row, col, text, quoted_format if quoted_format is not None and is_risky(text) else cell_format)
+    return text, quoted_format if quoted_format is not None and is_risky(text) else cell_format
+
+
+def write_text_xw(ws, row: int, col: int, text: str, cell_format=None, quoted_format=None) -> None:
+    """XlsxWriter: put text into a cell as a string, never a formula (write_string, not write),
+    risky text with `quoted_format` (see safe_text). Zero-based row and column."""
+    ws.write_string(row, col, *safe_text(text, cell_format, quoted_format))

@@ -20,7 +20,7 @@ from ..money import quantize
 from ..outputs import write_bytes
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import write_text_xw
+from ..safe_cells import safe_text, write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from .paths import inside
@@ -168,12 +168,16 @@ def _table(ws, f: _Formats, title: str, header: tuple, rows, today: date) -> Non
         ws.write_string(2, col, name, f.head)
     write_string, write_number = ws.write_string, ws.write_number
     serial: dict = {}
+    texts: dict = {}  # text -> (as written, its format): names and items recur
     for r, row in enumerate(rows, 3):
         for col, value in enumerate(row):
             kind = type(value)
             if kind is str:
                 if value:
-                    write_text_xw(ws, r, col, value, None, f.quoted)
+                    known = texts.get(value)
+                    if known is None:
+                        known = texts[value] = safe_text(value, None, f.quoted)
+                    write_string(r, col, *known)
             elif value is None:
                 continue
             elif kind is date:
