@@ -80,5 +80,6 @@ def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path,
     monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 1)
     result = write_private(records, tmp_path / "two", today=TODAY, pdf=False)
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
-    assert result.rendered == len(result.dossiers) + 1 + len(result.receipts) + len(result.reports)
+    assert result.rendered == (len(result.dossiers) + 1 + len(result.receipts) + len(result.reports)
+                               + len(result.closing_books))
     assert (tmp_path / "two" / ".bangfu-fingerprints.json").read_bytes().count(b'"fp"') == result.rendered

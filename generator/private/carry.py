@@ -2,8 +2,8 @@
 
 Every private document (dossier, receipt sheet, index, quarterly report, 办结表)
 gets a fingerprint made from exactly what it shows — the context its template
-renders, the figures of a report, the rows of a 办结表 (closing.Book) — plus the templates, the program code and the
-station's settings. `.bangfu-fingerprints.json` in the private folder keeps, per
+renders, the figures of a report, the rows of a 办结表 (closing.Book) — plus
+the templates, the program code and the station's settings. `.bangfu-fingerprints.json` in the private folder keeps, per
 file, its fingerprint, the digest of its content (print date excluded, see
 common.PRINTED) and its size and modification time. The next build asks
 `Carry.reuse(path, fingerprint)`: when the fingerprint is the same and the old
