@@ -85,13 +85,21 @@ def test_calamine_reads_the_same_values(written):
     assert reception[3][:3] == ["JD-2026-001", date(2026, 9, 1), HOSTILE_NAME]
 
 
-def test_money_is_rounded_half_up_to_cents(records, tmp_path):
+def test_odd_values_money_rounded_half_up_and_text_as_given(records, tmp_path):
     data = closing.book(records, date(2026, 1, 1), TODAY, today=TODAY)
-    odd = data.cases[0][:4] + (D("0.125"),) + data.cases[0][5:]
-    book = closing.Book(data.station, data.start, data.end, (odd,), ())
+    odd = ("FF-<1>&2", "SF-0001", "  张三\x07 ", "@生活救助") + (D("0.125"),) + data.cases[0][5:]
+    book = closing.Book("=站", data.start, data.end, (odd,), ())
     path = tmp_path / "b.xlsx"
     path.write_bytes(closing.workbook_bytes(book, TODAY))
-    assert openpyxl.load_workbook(path)["帮扶办结"]["E4"].value == 0.13
+    ws = openpyxl.load_workbook(path)["帮扶办结"]
+    assert ws.dimensions == "A1:R4"
+    assert [(c.value, c.data_type, c.quotePrefix) for c in (ws["A1"], ws["A4"], ws["C4"], ws["D4"], ws["E4"])] == [
+        ("=站 办结表（2026年1月1日至2026年11月23日）", "s", True), ("FF-<1>&2", "s", False),
+        ("  张三 ", "s", False), ("@生活救助", "s", True), (0.13, "n", False)]
+    empty = closing.Book("站", data.start, data.end, (), ())
+    path.write_bytes(closing.workbook_bytes(empty, TODAY))
+    ws = openpyxl.load_workbook(path)["帮扶办结"]
+    assert (ws.dimensions, ws["A2"].value, ws.max_row) == ("A1:R3", "生成日期：2026年11月23日\u3000共 0 件", 3)
 
 
 def test_the_same_book_on_the_same_day_is_the_same_bytes(records, written):

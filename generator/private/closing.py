@@ -10,17 +10,22 @@ with the reception entries settled in that period on a second sheet.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from xlsxwriter.utility import xl_col_to_name
 
 from .. import lifecycle
 from ..money import quantize
 from ..outputs import write_bytes
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import safe_text, write_text_xw
+from ..safe_cells import clean, is_risky, write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from .paths import inside
@@ -124,8 +129,12 @@ def write_closing_book(records: Records, start: date, end: date, path: Path, *, 
 
 
 def workbook_bytes(data: Book, today: date) -> bytes:
-    """The .xlsx file of a book, written with XlsxWriter: a year at a 20,000-worker station holds
-    tens of thousands of cases, and XlsxWriter writes them several times faster than openpyxl's
+    """The .xlsx file of a book. XlsxWriter writes the workbook (properties, styles, each
+    sheet's title, generation line, frozen header and widths); the rows, tens of thousands a
+    year at a 20,000-worker station, are then written into each sheet's <sheetData> here, as
+    XlsxWriter writes cells in its constant_memory mode (inline strings, numbers with the
+    date and money styles): about five times faster than XlsxWriter's cell by cell (1 CPU-s
+    instead of 5 for 36,000 cases), which was itself three times faster than openpyxl's
     write-only mode. The same book on the same day gives the same bytes (fixed timestamps)."""
     import xlsxwriter
 
@@ -133,14 +142,30 @@ def workbook_bytes(data: Book, today: date) -> bytes:
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                       "strings_to_formulas": False, "strings_to_urls": False})
     title = data.title(today)
-    formats = _Formats(wb)
-    _table(wb.add_worksheet("帮扶办结"), formats, title, CASE_HEADER, data.cases, today)
-    _table(wb.add_worksheet("接待办结"), formats, title.replace("办结表", "接待办结表"), RECEPTION_HEADER,
-           data.settled, today)
+    f = _Formats(wb)
+    sheets = (("帮扶办结", title, CASE_HEADER, data.cases),
+              ("接待办结", title.replace("办结表", "接待办结表"), RECEPTION_HEADER, data.settled))
+    for name, heading, header, rows in sheets:
+        _frame(wb.add_worksheet(name), f, heading, header, len(rows), today)
+    # the styles of the cells written below: numbered as XlsxWriter numbers a format on first use
+    styles = _Styles(f.date._get_xf_index(), f.money._get_xf_index(), f.quoted._get_xf_index())
     wb.set_properties({"title": title, "author": "bangfu",
                        "created": datetime(today.year, today.month, today.day)})
     wb.close()
-    return buffer.getvalue()
+    tables = {f"xl/worksheets/sheet{n}.xml": (len(sheet[2]), sheet[3]) for n, sheet in enumerate(sheets, 1)}
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    missing = set(tables) - set(source.namelist())
+    if missing:
+        raise RuntimeError(f"XlsxWriter wrote no {sorted(missing)}")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():  # same names, order, times and compression
+            body = source.read(info)
+            if info.filename in tables:
+                width, table = tables[info.filename]
+                body = _with_rows(body.decode("utf-8"), width, table, styles).encode("utf-8")
+            target.writestr(info, body)
+    return out.getvalue()
 
 
 class _Formats:
@@ -154,43 +179,73 @@ class _Formats:
         self.money = wb.add_format({"num_format": MONEY_FORMAT})
 
 
-_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (the leap-year bug lies before 1900-03-01)
+@dataclass(frozen=True)
+class _Styles:
+    date: int
+    money: int
+    quoted: int
 
 
-def _table(ws, f: _Formats, title: str, header: tuple, rows, today: date) -> None:
-    """Title, generation line and header (frozen), then one row per case: text always as
-    text (never a formula), money as numbers with two decimals, dates as date numbers."""
+def _frame(ws, f: _Formats, title: str, header: tuple, count: int, today: date) -> None:
+    """Title, generation line and header (frozen), and the column widths."""
     ws.freeze_panes(3, 0)
     ws.set_column(0, len(header) - 1, 14)
     write_text_xw(ws, 0, 0, title, f.title, f.title_quoted)
-    ws.write_string(1, 0, f"生成日期：{zh_date(today)}　共 {len(rows)} 件")
+    ws.write_string(1, 0, f"生成日期：{zh_date(today)}　共 {count} 件")
     for col, name in enumerate(header):
         ws.write_string(2, col, name, f.head)
-    write_string, write_number = ws.write_string, ws.write_number
-    serial: dict = {}
-    texts: dict = {}  # text -> (as written, its format): names and items recur
-    for r, row in enumerate(rows, 3):
+
+
+_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (the leap-year bug lies before 1900-03-01)
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
+
+
+def _text(value: str, quoted: str) -> str:
+    """A text cell after its reference: an inline string, never a formula (see safe_cells)."""
+    text = clean(value)
+    return (f'{quoted if is_risky(text) else ""} t="inlineStr"><is>'
+            f'<t xml:space="preserve">{escape(text)}</t></is></c>')
+
+
+def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
+    """The sheet XML with `rows` from row 4 on: text always as text (an inline string, never a
+    formula; control characters dropped, risky text with the quote prefix, see safe_cells),
+    money as numbers with two decimals, dates as date numbers, empty values left out."""
+    if not rows:
+        return xml
+    letters = [xl_col_to_name(c) for c in range(width)]
+    date_style, money_style = f' s="{styles.date}"', f' s="{styles.money}"'
+    quoted = f' s="{styles.quoted}"'
+    texts: dict = {}  # value -> its cell after the reference: names and items recur
+    days: dict = {}
+    out = []
+    for r, row in enumerate(rows, 4):
+        cells = []
         for col, value in enumerate(row):
             kind = type(value)
             if kind is str:
-                if value:
-                    known = texts.get(value)
-                    if known is None:
-                        known = texts[value] = safe_text(value, None, f.quoted)
-                    write_string(r, col, *known)
+                if not value:
+                    continue
+                cell = texts.get(value)
+                if cell is None:
+                    cell = texts[value] = _text(value, quoted)
             elif value is None:
                 continue
             elif kind is date:
-                number = serial.get(value)
-                if number is None:
-                    number = serial[value] = (value - _EPOCH).days
-                write_number(r, col, number, f.date)
+                cell = days.get(value)
+                if cell is None:
+                    cell = days[value] = f"{date_style}><v>{(value - _EPOCH).days}</v></c>"
             elif kind is Decimal:
-                write_number(r, col, float(quantize(value)), f.money)
+                cell = f"{money_style}><v>{float(quantize(value))!r}</v></c>"
             elif kind is int or kind is float:
-                write_number(r, col, value)
+                cell = f"><v>{value!r}</v></c>"
             else:
-                write_string(r, col, str(value))
+                cell = _text(str(value), quoted)
+            cells.append(f'<c r="{letters[col]}{r}"{cell}')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    xml = _DIMENSION.sub(f'<dimension ref="A1:{letters[-1]}{3 + len(rows)}"/>', xml, count=1)
+    end = xml.index("</sheetData>")
+    return xml[:end] + "".join(out) + xml[end:]
 
 
 def default_name(year: int) -> str:
