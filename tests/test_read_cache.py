@@ -108,3 +108,53 @@ def test_a_missing_workbook_is_looked_for_again(tmp_path):
     cache.parsed.clear()
     back = read_records(folder, cache=cache)
     assert cache.parsed == ["帮扶资金.xlsx"] and back.problems == [] and not back.unreadable
+
+
+def test_a_stored_book_is_read_by_the_next_process_and_equals_a_fresh_read(tmp_path):
+    """With a store (what `bangfu build` keeps in its work folder), a new ReadCache (the next
+    build, another process) parses only the workbook saved since; what it gives equals a
+    fresh read, problems included; the entries are owner-only; a damaged entry is a parse."""
+    folder = _faulty_station(tmp_path / "records")
+    store = tmp_path / "store"
+    first = read_records(folder, cache=ReadCache(store=store))
+    entries = sorted(store.iterdir())
+    assert len(entries) == 4 and all(p.stat().st_mode & 0o777 == 0o600 for p in entries)
+
+    again = ReadCache(store=store)
+    same = read_records(folder, cache=again)
+    assert again.parsed == [] and sorted(again.loaded) == sorted(BOOKS)
+    assert _tables(same.records) == _tables(first.records) and same.problems == first.problems
+
+    other = write_station(tmp_path / "edited", settings={"contact": "王芳"})
+    _replace(folder / "帮扶政策.xlsx", (other / "帮扶政策.xlsx").read_bytes())
+    third = ReadCache(store=store)
+    changed = read_records(folder, cache=third)
+    assert third.parsed == ["帮扶政策.xlsx"] and sorted(third.loaded) == sorted(set(BOOKS) - {"帮扶政策.xlsx"})
+    fresh = read_records(folder)
+    assert _tables(changed.records) == _tables(fresh.records) and changed.problems == fresh.problems
+    assert changed.records.settings.contact == "王芳"
+
+    for entry in store.iterdir():
+        entry.write_bytes(entry.read_bytes()[:-40])  # cut short
+    fourth = ReadCache(store=store)
+    damaged = read_records(folder, cache=fourth)
+    assert sorted(fourth.parsed) == sorted(BOOKS) and fourth.loaded == []
+    assert _tables(damaged.records) == _tables(fresh.records)
+    fifth = ReadCache(store=store)  # the damaged entries were written anew
+    read_records(folder, cache=fifth)
+    assert fifth.parsed == [] and len(fifth.loaded) == 4
+
+
+def test_a_stored_book_of_another_folder_is_not_taken(tmp_path):
+    """Two stations with the same workbooks (a copy): each folder has its own entries."""
+    folder = write_station(tmp_path / "a")
+    store = tmp_path / "store"
+    read_records(folder, cache=ReadCache(store=store))
+    copy = tmp_path / "b"
+    import shutil
+
+    shutil.copytree(folder, copy)
+    other = ReadCache(store=store)
+    read_records(copy, cache=other)
+    assert other.loaded == [] and sorted(other.parsed) == sorted(BOOKS)
+    assert {p.parent for p in store.iterdir()} == {store} and len(list(store.iterdir())) == 8

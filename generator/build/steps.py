@@ -17,6 +17,7 @@ from .. import disclosure_audit, privacy, report_text
 from ..checks.examples import EXAMPLE_CODES
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
+from ..reading import ReadCache, installed_cache
 from ..private import pdf as pdf_output, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
@@ -158,7 +159,13 @@ class Build:
         return 0
 
     def _check(self) -> CheckOutcome:
-        return check_folder(self.records_dir, self.today, step=self.step)
+        """Read and check the records. Parsed workbooks are kept in the work folder of the
+        private records (personal data stays beside the private staging folder), so the next
+        build parses only the workbook that was saved (reading.cache)."""
+        cache = installed_cache() or ReadCache()
+        if cache.store is None:
+            cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
+        return check_folder(self.records_dir, self.today, step=self.step, cache=cache)
 
     def _render(self, records, tdirs):
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:

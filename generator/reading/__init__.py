@@ -92,6 +92,11 @@ def keep_parsed(on: bool | ReadCache = True) -> ReadCache | None:
     return _INSTALLED[0]
 
 
+def installed_cache() -> ReadCache | None:
+    """The cache keep_parsed installed, or None."""
+    return _INSTALLED[0]
+
+
 def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple) -> Kept:
     kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={})
     for sheet in book.sheets:

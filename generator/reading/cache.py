@@ -14,11 +14,22 @@ file it may be read from (.xlsx, .xls, .ods). A content digest confirms it: a fi
 changed but whose bytes did not (saved again unchanged, copied back) is not parsed again, and
 a small file (up to CONFIRM_BYTES) is hashed even when its time is unchanged, since a coarse
 clock (FAT, network shares) can give two saves within a second the same time and size.
+
+With a `store` folder (`bangfu build` passes one in its work folder, `.bangfu/read-<site>/`),
+each parsed book is also kept on disk, so the next build (a new process) parses only the
+workbook the clerk saved: a small header (program, reader versions, the book's path, stamp
+and digest) is read first, and the book's rows are unpickled only when the header matches.
+The entries hold personal data (the records): they are written owner-only (0600) beside the
+build's staging folders, never inside the site or the records folder. An unreadable, stale or
+foreign entry is a miss: the book is parsed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +56,8 @@ class ReadCache:
     """Parsed workbooks by path. Not thread-safe: one reader at a time (serve rebuilds in turn)."""
     kept: dict = field(default_factory=dict)  # str(path of the book) -> Kept
     parsed: list = field(default_factory=list)  # file names parsed through this cache, in order
+    store: Path | None = None  # a folder keeping parsed books between processes (see module doc)
+    loaded: list = field(default_factory=list)  # file names taken from the store, in order
 
     def clear(self) -> None:
         self.kept.clear()
@@ -57,7 +70,9 @@ class ReadCache:
             return None, None
         kept = self.kept.get(str(folder / book.filename))
         if kept is None:
-            return None, stamp
+            kept = self._from_store(folder, book, stamp)
+            if kept is None:
+                return None, stamp
         if kept.stamp == stamp and _largest(stamp) > CONFIRM_BYTES:
             return kept, stamp
         if _digest(folder, book) == kept.digest:  # same bytes: a new time only, or a small file
@@ -70,6 +85,104 @@ class ReadCache:
         kept.digest = _digest(folder, book)
         if book_stamp(folder, book) == stamp:
             self.kept[str(folder / book.filename)] = kept
+            self._to_store(folder, book, kept)
+
+    # --- the store on disk ------------------------------------------------------
+    def _entry(self, folder: Path, book: schema.Book) -> Path:
+        assert self.store is not None
+        where = hashlib.blake2b(str(Path(folder).resolve() / book.filename).encode("utf-8"),
+                                digest_size=10).hexdigest()
+        return self.store / f"{where}.pickle"
+
+    def _from_store(self, folder: Path, book: schema.Book, stamp: tuple) -> Kept | None:
+        """The book as the store kept it, when its header says it is still this file's content."""
+        if self.store is None:
+            return None
+        try:
+            with open(self._entry(folder, book), "rb") as fh:
+                header = pickle.load(fh)
+                if not (isinstance(header, tuple) and len(header) == 4 and header[0] == _program()
+                        and header[1] == str(Path(folder).resolve() / book.filename)):
+                    return None
+                same = header[2] == stamp and _largest(stamp) > CONFIRM_BYTES
+                if not same and header[3] != _digest(folder, book):
+                    return None
+                kept = pickle.load(fh)  # records come back through their class: see _dispatch
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+                pickle.UnpicklingError):
+            return None
+        if not isinstance(kept, Kept):
+            return None
+        kept.stamp = stamp
+        self.kept[str(folder / book.filename)] = kept
+        self.loaded.append(Path(book.filename).name)
+        return kept
+
+    def _to_store(self, folder: Path, book: schema.Book, kept: Kept) -> None:
+        """Keep a freshly parsed book on disk; a store that cannot be written only costs a parse."""
+        if self.store is None:
+            return
+        path = self._entry(folder, book)
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            self.store.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                header = (_program(), str(Path(folder).resolve() / book.filename), kept.stamp, kept.digest)
+                pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.dispatch_table = _dispatch()
+                pickler.dump(header)
+                pickler.clear_memo()  # each part is loaded by its own pickle.load
+                pickler.dump(kept)
+            os.replace(tmp, path)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+_DISPATCH: list[dict] = []
+
+
+def _dispatch() -> dict:
+    """Records pickled as their class and a tuple of field values (rebuilt by calling the
+    class): about twice as fast to load as the default for frozen slotted dataclasses."""
+    if not _DISPATCH:
+        import copyreg
+        import dataclasses
+        from operator import attrgetter
+
+        from ..records import RECORD_CLASSES
+
+        table = dict(copyreg.dispatch_table)
+        for cls in RECORD_CLASSES.values():
+            values = attrgetter(*(f.name for f in dataclasses.fields(cls)))
+            table[cls] = lambda obj, cls=cls, values=values: (cls, values(obj))
+        _DISPATCH.append(table)
+    return _DISPATCH[0]
+
+
+_PROGRAM: list[str] = []
+
+
+def _program() -> str:
+    """The program that parsed a stored book: every source file of the generator package and
+    its data, Python and the reader's version. Any change makes every stored book a miss."""
+    if not _PROGRAM:
+        root = Path(__file__).resolve().parent.parent
+        h = hashlib.blake2b(f"1|{sys.version}".encode(), digest_size=20)
+        try:
+            from importlib.metadata import version
+
+            h.update(version("python-calamine").encode())
+        except Exception:  # noqa: BLE001 - any failure only means no version in the key
+            h.update(b"-")
+        for path in sorted([*root.rglob("*.py"), *root.glob("data/*")]):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+        _PROGRAM.append(h.hexdigest())
+    return _PROGRAM[0]
 
 
 def book_stamp(folder: Path, book: schema.Book) -> tuple | None:
