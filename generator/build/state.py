@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -47,12 +48,26 @@ def manifest(folder: Path) -> str | None:
     folder = Path(folder)
     if not folder.is_dir():
         return None
+    lines: list[str] = []
+    _listing(str(folder), "", lines)
+    lines.sort()  # the order of the paths, as sorted(folder.rglob("*")) gave it
     h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            st = path.stat()
-            h.update(f"{path.relative_to(folder).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for line in lines:
+        h.update(line.split("\0", 1)[1].encode())
     return h.hexdigest()
+
+
+def _listing(folder: str, prefix: str, out: list) -> None:
+    """One "sort key\0path|size|mtime" line per file under folder (os.scandir: a large private
+    folder has 20,000 files; the sort key orders the paths part by part, as Path objects sort)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):  # as rglob: links to folders are not entered
+                _listing(entry.path, rel + "/", out)
+            elif entry.is_file(follow_symlinks=True):
+                st = entry.stat(follow_symlinks=True)
+                out.append(f"{rel.replace('/', chr(1))}\0{rel}|{st.st_size}|{st.st_mtime_ns}\n")
 
 
 def load_state(path: Path) -> dict:
