@@ -432,65 +432,80 @@ class _Haystack:
                 seen[norm] = index
 
     def search(self, needles: list[Needle]) -> list[tuple[Needle, str]]:
-        han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
-        han: dict[int, dict] = {}
-        digits: dict[int, dict] = {}
-        anchored: dict[str, list] = {}  # anchor (a Han or digit run) -> mixed needles
-        loose = []
-        for n in needles:
-            if n.text in han2:
-                continue
-            if _ONLY_HAN.match(n.text):
-                han.setdefault(len(n.text), {})[n.text] = n
-            elif _ONLY_DIGITS.match(n.text):
-                digits.setdefault(len(n.text), {})[n.text] = n
-            else:
-                anchor = max(_RUN.findall(n.text) + _DIGITS.findall(n.text), key=len, default="")
-                if len(anchor) >= 3 or (len(anchor) == 2 and _ONLY_HAN.match(anchor)):
-                    by_length = han if _ONLY_HAN.match(anchor) else digits
-                    by_length.setdefault(len(anchor), {}).setdefault(anchor, None)
-                    anchored.setdefault(anchor, []).append(n)
-                else:
-                    loose.append(n)
-        hits: dict[Needle, int] = {}
+        """Each needle found, with the first file holding it (the first line, in file order,
+        that contains its text)."""
         lines = list(self.seen)
-        candidates: dict[str, list] = {}  # anchor found -> the runs holding it
-        for pattern, lengths in ((_RUN, han), (_DIGITS, digits)):
-            runs: dict[str, list] = {}  # run -> the lines it stands in (by number, first first)
-            for number, line in enumerate(lines):
-                for run in pattern.findall(line):
-                    runs.setdefault(run, []).append(number)
-            for run, where in runs.items():
-                f = self.seen[lines[where[0]]]
-                if pattern is _RUN and run in han2:
-                    hits.setdefault(han2[run], f)
-                for length, table in lengths.items():
-                    for i in range(len(run) - length + 1):
-                        sub = run[i:i + length]
-                        if sub in table:
-                            if table[sub] is not None:
-                                hits.setdefault(table[sub], f)
-                            if sub in anchored:
-                                candidates.setdefault(sub, []).append(where)
-        # a needle with its anchor somewhere: look for it in the lines holding the anchor only
-        # (the first such line, as a search of the whole text would find it)
-        for anchor, places in candidates.items():
-            numbers = sorted({number for where in places for number in where})
-            for n in anchored[anchor]:
-                first = next((number for number in numbers if n.text in lines[number]), None)
-                if first is not None:
-                    hits.setdefault(n, self.seen[lines[first]])
-        if loose:
-            starts, pos = [], 0
-            for line in lines:
-                starts.append(pos)
-                pos += len(line) + 1
-            big = "\n".join(lines)
-            for n in loose:
-                at = big.find(n.text)
-                if at >= 0:
-                    hits.setdefault(n, self.seen[lines[bisect.bisect_right(starts, at) - 1]])
-        return [(n, self.files[f]) for n, f in hits.items()]
+        return [(n, self.files[self.seen[lines[min(numbers)]]]) for n, numbers in _holding(lines, needles).items()]
+
+
+def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
+    """For each needle found, the numbers of every line (of `lines`) holding its text."""
+    han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
+    han: dict[int, dict] = {}
+    digits: dict[int, dict] = {}
+    anchored: dict[str, list] = {}  # anchor (a Han or digit run) -> mixed needles
+    loose = []
+    for n in needles:
+        if n.text in han2:
+            continue
+        if _ONLY_HAN.match(n.text):
+            han.setdefault(len(n.text), {})[n.text] = n
+        elif _ONLY_DIGITS.match(n.text):
+            digits.setdefault(len(n.text), {})[n.text] = n
+        else:
+            anchor = max(_RUN.findall(n.text) + _DIGITS.findall(n.text), key=len, default="")
+            if len(anchor) >= 3 or (len(anchor) == 2 and _ONLY_HAN.match(anchor)):
+                by_length = han if _ONLY_HAN.match(anchor) else digits
+                by_length.setdefault(len(anchor), {}).setdefault(anchor, None)
+                anchored.setdefault(anchor, []).append(n)
+            else:
+                loose.append(n)
+    hits: dict[Needle, set[int]] = {}
+    candidates: dict[str, list] = {}  # anchor found -> the runs holding it
+    for pattern, lengths in ((_RUN, han), (_DIGITS, digits)):
+        runs: dict[str, list] = {}  # run -> the lines it stands in (by number, first first)
+        for number, line in enumerate(lines):
+            for run in pattern.findall(line):
+                runs.setdefault(run, []).append(number)
+        for run, where in runs.items():
+            if pattern is _RUN and run in han2:
+                hits.setdefault(han2[run], set()).update(where)
+            for length, table in lengths.items():
+                for i in range(len(run) - length + 1):
+                    sub = run[i:i + length]
+                    if sub in table:
+                        if table[sub] is not None:
+                            hits.setdefault(table[sub], set()).update(where)
+                        if sub in anchored:
+                            candidates.setdefault(sub, []).append(where)
+    # a needle with its anchor somewhere: look for it in the lines holding the anchor only
+    for anchor, places in candidates.items():
+        numbers = sorted({number for where in places for number in where})
+        for n in anchored[anchor]:
+            found = {number for number in numbers if n.text in lines[number]}
+            if found:
+                hits.setdefault(n, set()).update(found)
+    hits.update(_find(lines, loose))
+    return hits
+
+
+def _find(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
+    """Plain substring search of a few needles through every line (one joined text)."""
+    if not needles:
+        return {}
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    big = "\n".join(lines)
+    hits: dict[Needle, set[int]] = {}
+    for n in needles:
+        at = big.find(n.text)
+        while at >= 0:
+            number = bisect.bisect_right(starts, at) - 1
+            hits.setdefault(n, set()).add(number)
+            at = big.find(n.text, starts[number] + len(lines[number]) + 1)  # on from the next line
+    return hits
 
 
 def preview(text: str) -> str:
@@ -508,12 +523,16 @@ class FileCache:
     and `load` keep it between builds (in the build's work folder); `bangfu serve` keeps
     one in memory."""
 
-    VERSION = "1"
+    VERSION = "2"
 
     def __init__(self):
         self.entries: dict[tuple[str, bytes], tuple | None] = {}
         self._previous: dict[tuple[str, bytes], tuple | None] = {}
         self.reused = 0
+        # the last finished search: the values looked for, every line searched, and the
+        # values each line holds (lines holding none left out); None before any search
+        self.searched: tuple[frozenset, set, dict] | None = None
+        self._searched: tuple[frozenset, set, dict] | None = None
 
     def lines(self, rel: str, data: bytes, name: str) -> tuple | None:
         key = (rel, hashlib.blake2b(data, digest_size=20).digest())
@@ -529,6 +548,7 @@ class FileCache:
     def start(self) -> None:
         """A new scan: the last scan's files are what may be reused, the rest is forgotten."""
         self._previous, self.entries, self.reused = self.entries, {}, 0
+        self._searched, self.searched = self.searched, None
 
     @staticmethod
     def _stamp() -> str:
@@ -539,7 +559,7 @@ class FileCache:
 
         tmp = Path(path).with_suffix(".tmp")
         with open(tmp, "wb") as f:
-            pickle.dump((self._stamp(), self.entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self._stamp(), self.entries, self.searched), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
 
     @classmethod
@@ -549,9 +569,11 @@ class FileCache:
         cache = cls()
         try:
             with open(path, "rb") as f:
-                stamp, entries = pickle.load(f)
+                stamp, entries, searched = pickle.load(f)
             if stamp == cls._stamp() and isinstance(entries, dict):
                 cache.entries = entries
+                if isinstance(searched, tuple) and len(searched) == 3:
+                    cache.searched = searched
         except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
             pass
         return cache
@@ -581,7 +603,7 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: Fil
             unscanned.append(rel)
             continue
         hay.insert(rel, lines)
-    hits = hay.search(needles)
+    hits = _search(hay, needles, cache)
     excused: dict[Needle, str | None] = {}
     for i, (n, _) in enumerate(hits):
         if allow and not n.never_excused and n.text in allow:
@@ -601,6 +623,52 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: Fil
     leaks.sort(key=lambda l: (l.file, l.where))
     listed = sorted({(preview(n.text), word) for n, word in excused.items() if word})
     return Scan(leaks, files, len(needles), len(excused), unscanned, listed)
+
+
+ADDED_MAX = 64  # more values new since the last scan than this: every line is searched again
+
+
+def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tuple[Needle, str]]:
+    """hay.search(needles), searching only what the last scan (cache) did not: the lines new
+    since then with every value, and the lines it searched with the values new since then
+    (a needle's match is a property of one line: see _holding). The values each line holds
+    are what a full search finds; every needle's first line, and so its file, follows."""
+    lines = list(hay.seen)
+    by_text = {n.text: n for n in needles}
+    texts = frozenset(by_text)
+    last = cache._searched
+    per_line: dict[str, list[str]] = {}
+    if last is None or len(texts - last[0]) > ADDED_MAX:
+        for n, numbers in _holding(lines, needles).items():
+            for number in numbers:
+                per_line.setdefault(lines[number], []).append(n.text)
+    else:
+        old_texts, known, found = last
+        removed = old_texts - texts
+        for line, held in found.items():
+            if line in hay.seen:
+                kept = [t for t in held if t not in removed]
+                if kept:
+                    per_line[line] = kept
+        fresh = [line for line in lines if line not in known]
+        for n, numbers in _holding(fresh, needles).items():
+            for number in numbers:
+                per_line.setdefault(fresh[number], []).append(n.text)
+        added = [by_text[t] for t in sorted(texts - old_texts)]
+        if added:
+            searched = [line for line in lines if line in known]
+            for n, numbers in _find(searched, added).items():  # lines holding the text at all
+                candidates = [searched[number] for number in sorted(numbers)]
+                for number in _holding(candidates, [n]).get(n, ()):  # and holding it as a value
+                    per_line.setdefault(candidates[number], []).append(n.text)
+    cache.searched = (texts, set(lines), {line: tuple(held) for line, held in per_line.items()})
+    first: dict[Needle, int] = {}
+    for line in lines:
+        held = per_line.get(line)
+        if held:
+            for text in held:
+                first.setdefault(by_text[text], hay.seen[line])
+    return [(n, hay.files[f]) for n, f in first.items()]
 
 
 def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str | None]:

@@ -178,3 +178,70 @@ def test_linked_lines_never_keep_a_single_hidden_cell():
         members = [g[k] for k in keys] + [g[total]]
         assert sum(m.hidden for m in members) != 1
     assert g[("r1", "c1")].hidden
+
+
+def _needle(text: str, sensitive: str = "", is_name: bool = False) -> privacy.Needle:
+    return privacy.Needle(text, "测试", f"表 A{len(text)}", sensitive, is_name)
+
+
+def test_a_scan_with_a_cache_equals_a_fresh_scan_through_edits(tmp_path):
+    """The cache keeps which values each line held: the next scan searches only new lines, and
+    the old lines only for values new since (ADDED_MAX). Through edits of pages and values,
+    each scan equals a scan without the cache: leaks, their files, excused values."""
+    from generator import schema
+
+    site = tmp_path / "site"
+    idno = privacy.normalise("110101199003071234")
+    needles = [_needle("张晓明", schema.S_NAME, True), _needle("王芳", schema.S_NAME, True),
+               _needle(idno, schema.S_IDNO), _needle("幸福路12号"), _needle("a1"),
+               _needle("糖尿病")]
+    allow = privacy.normalise("王芳园小区\n测试机械厂")
+    write(site, "a.html", "<p>测试机械厂</p>\n<p>王芳园小区</p>")  # 王芳 only inside a public word
+    write(site, "b.html", "<p>公示期满</p>")
+    cache = privacy.FileCache()
+    steps = [
+        lambda: None,
+        lambda: write(site, "b.html", "<p>公示期满</p>\n<p>王芳</p>"),  # a new line with an old value
+        lambda: write(site, "c.html", "<p>身份证 110101 19900307 1234</p>"),  # a new file
+        lambda: needles.append(_needle("李四", schema.S_NAME, True)),  # a value new since the last scan
+        lambda: write(site, "a.html", "<p>测试机械厂</p>\n<p>李四</p>"),  # an old line holds it now
+        lambda: needles.append(_needle("公示期")),  # new value, on a line searched before
+        lambda: needles.remove(needles[1]),  # a value gone: 王芳 no longer looked for
+        lambda: (site / "c.html").unlink(),  # a file gone
+        lambda: write(site, "d.html", "<p>病史：糖尿病、a1、幸福路12号</p>"),
+        lambda: needles.extend(_needle(f"值{i:03d}号") for i in range(privacy.ADDED_MAX + 1)),  # many: all again
+        lambda: write(site, "b.html", "<p>值007号</p>"),
+    ]
+    seen = []
+    for step in steps:
+        step()
+        cached = privacy.scan_folder(site, list(needles), allow, cache)
+        fresh = privacy.scan_folder(site, list(needles), allow)
+        assert cached == fresh
+        seen.append(sorted((leak.file, leak.preview) for leak in fresh.leaks))
+    assert seen[0] == [] and cached.files == 3
+    assert seen[1] == [("a.html", "王*")]  # the first page holding it (where it is not excused)
+    assert seen[2] == seen[3] == [("a.html", "王*"), ("c.html", "11**************34")]
+    assert seen[4] == [("a.html", "李*"), ("b.html", "王*"), ("c.html", "11**************34")]
+    assert seen[5] == [("a.html", "李*"), ("b.html", "公**"), ("b.html", "王*"), ("c.html", "11**************34")]
+    assert seen[7] == [("a.html", "李*"), ("b.html", "公**")]
+    assert seen[8] == seen[9] == [("a.html", "李*"), ("b.html", "公**"), ("d.html", "a*"), ("d.html", "幸****号"),
+                                  ("d.html", "糖**")]
+    assert seen[10] == [("a.html", "李*"), ("b.html", "值***号"), ("d.html", "a*"), ("d.html", "幸****号"),
+                        ("d.html", "糖**")]
+
+
+def test_the_search_cache_survives_save_and_load(tmp_path):
+    site = tmp_path / "site"
+    write(site, "a.html", "<p>张晓明</p>")
+    needles = [_needle("张晓明", "name", True)]
+    cache = privacy.FileCache()
+    first = privacy.scan_folder(site, needles, "", cache)
+    cache.save(tmp_path / "scan.pickle")
+    again = privacy.FileCache.load(tmp_path / "scan.pickle")
+    assert again.searched is not None and again.searched[0] == frozenset({"张晓明"})
+    write(site, "b.html", "<p>王芳</p>")
+    needles.append(_needle("王芳", "name", True))
+    second = privacy.scan_folder(site, needles, "", again)
+    assert first.leaks and second == privacy.scan_folder(site, needles, "")
+    assert [leak.file for leak in second.leaks] == ["a.html", "b.html"]

@@ -17,11 +17,11 @@ from .. import disclosure_audit, privacy, report_text
 from ..checks.examples import EXAMPLE_CODES
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_folder
-from ..reading import ReadCache, installed_cache
 from ..private import pdf as pdf_output, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
+from ..reading import ReadCache, installed_cache
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs

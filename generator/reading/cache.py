@@ -158,7 +158,7 @@ def _dispatch() -> dict:
         table = dict(copyreg.dispatch_table)
         for cls in RECORD_CLASSES.values():
             values = attrgetter(*(f.name for f in dataclasses.fields(cls)))
-            table[cls] = lambda obj, cls=cls, values=values: (cls, values(obj))
+            table[cls] = lambda obj, cls=cls, values=values: (cls, values(obj))  # type: ignore[misc]
         _DISPATCH.append(table)
     return _DISPATCH[0]
 
