@@ -145,16 +145,20 @@ def test_a_stored_book_is_read_by_the_next_process_and_equals_a_fresh_read(tmp_p
     assert fifth.parsed == [] and len(fifth.loaded) == 4
 
 
-def test_a_stored_book_of_another_folder_is_not_taken(tmp_path):
-    """Two stations with the same workbooks (a copy): each folder has its own entries."""
+def test_a_copied_folder_takes_the_stored_books_by_their_digest(tmp_path):
+    """A copy of the records (other files, the same bytes) is read from the store; a stored
+    book whose bytes differ from the copy's is parsed."""
+    import shutil
+
     folder = write_station(tmp_path / "a")
     store = tmp_path / "store"
     read_records(folder, cache=ReadCache(store=store))
     copy = tmp_path / "b"
-    import shutil
-
     shutil.copytree(folder, copy)
-    other = ReadCache(store=store)
-    read_records(copy, cache=other)
-    assert other.loaded == [] and sorted(other.parsed) == sorted(BOOKS)
-    assert {p.parent for p in store.iterdir()} == {store} and len(list(store.iterdir())) == 8
+    other = write_station(tmp_path / "edited", settings={"contact": "王芳"})
+    _replace(copy / "帮扶政策.xlsx", (other / "帮扶政策.xlsx").read_bytes())
+    cache = ReadCache(store=store)
+    got = read_records(copy, cache=cache)
+    assert cache.parsed == ["帮扶政策.xlsx"] and sorted(cache.loaded) == sorted(set(BOOKS) - {"帮扶政策.xlsx"})
+    assert _tables(got.records) == _tables(read_records(copy).records)
+    assert got.records.settings.contact == "王芳"

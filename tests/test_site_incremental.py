@@ -114,3 +114,31 @@ def test_a_page_changed_by_hand_is_built_again(base, tmp_path):
     assert again.code == 0, again.output
     assert _carried(again.output) == 0
     assert "改过" not in page.read_text(encoding="utf-8")
+
+
+def test_a_rebuild_parses_only_the_saved_workbook_and_equals_a_fresh_build(base, tmp_path):
+    """The other workbooks come from the read store in the work folder (their rows as the
+    last build parsed them); the new site and private folder are what a fresh build writes."""
+    import openpyxl
+
+    root = tmp_path / "root"
+    shutil.copytree(base, root, symlinks=True)
+    store = root / ".bangfu" / "read-site"
+    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    assert sorted(before) == ["aid.pickle", "funds.pickle", "policy.pickle", "register.pickle"]
+    book = root / "records" / "帮扶记录.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["帮扶发放"]
+    column = next(c.column for c in ws[1] if c.value == "金额")
+    ws.cell(row=3, column=column, value=7900)
+    wb.save(book)
+    again = build_into(root / "records", root)
+    assert again.code == 0, again.output
+    after = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    assert [name for name in sorted(after) if after[name] != before[name]] == ["aid.pickle"]
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root / "records", fresh / "records")
+    new = build_into(fresh / "records", fresh)
+    assert new.code == 0, new.output
+    assert tree(again.site) == tree(new.site) and tree(again.private) == tree(new.private)
+    assert tree(again.site) != tree(base / "site")

@@ -17,8 +17,9 @@ clock (FAT, network shares) can give two saves within a second the same time and
 
 With a `store` folder (`bangfu build` passes one in its work folder, `.bangfu/read-<site>/`),
 each parsed book is also kept on disk, so the next build (a new process) parses only the
-workbook the clerk saved: a small header (program, reader versions, the book's path, stamp
-and digest) is read first, and the book's rows are unpickled only when the header matches.
+workbook the clerk saved: a small header (program, reader versions, the book's name, stamp
+and digest) is read first, and the book's rows are unpickled only when the header matches
+(a copied folder has other stamps, so its books are known by their digest).
 The entries hold personal data (the records): they are written owner-only (0600) beside the
 build's staging folders, never inside the site or the records folder. An unreadable, stale or
 foreign entry is a miss: the book is parsed.
@@ -90,9 +91,7 @@ class ReadCache:
     # --- the store on disk ------------------------------------------------------
     def _entry(self, folder: Path, book: schema.Book) -> Path:
         assert self.store is not None
-        where = hashlib.blake2b(str(Path(folder).resolve() / book.filename).encode("utf-8"),
-                                digest_size=10).hexdigest()
-        return self.store / f"{where}.pickle"
+        return self.store / f"{book.key}.pickle"
 
     def _from_store(self, folder: Path, book: schema.Book, stamp: tuple) -> Kept | None:
         """The book as the store kept it, when its header says it is still this file's content."""
@@ -102,7 +101,7 @@ class ReadCache:
             with open(self._entry(folder, book), "rb") as fh:
                 header = pickle.load(fh)
                 if not (isinstance(header, tuple) and len(header) == 4 and header[0] == _program()
-                        and header[1] == str(Path(folder).resolve() / book.filename)):
+                        and header[1] == book.filename):
                     return None
                 same = header[2] == stamp and _largest(stamp) > CONFIRM_BYTES
                 if not same and header[3] != _digest(folder, book):
@@ -128,7 +127,7 @@ class ReadCache:
             self.store.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                header = (_program(), str(Path(folder).resolve() / book.filename), kept.stamp, kept.digest)
+                header = (_program(), book.filename, kept.stamp, kept.digest)
                 pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
                 pickler.dispatch_table = _dispatch()
                 pickler.dump(header)
