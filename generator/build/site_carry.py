@@ -80,6 +80,7 @@ class PageCarry(BasePlugin):
 
     def on_config(self, config):
         self._search = config["plugins"].get("material/search") or config["plugins"].get("search")
+        _keep_theme_listing(config.theme)
         return config
 
     def on_nav(self, nav, *, config, files):
@@ -152,6 +153,43 @@ class PageCarry(BasePlugin):
         target.parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(self.old_site / page.file.dest_uri, target)
         return ""  # mkdocs writes nothing for an empty page: the carried file stays
+
+
+# The theme's static files as mkdocs lists them (walking Material's ~14,000 files and matching
+# each against its patterns, about 0.3 s), by theme: the same in every build of one process
+# (`bangfu serve` builds again and again), unless the theme's folders, its overrides or the
+# installed versions change.
+_LISTINGS: dict[tuple, list] = {}
+
+
+def _keep_theme_listing(theme) -> None:
+    """Let the theme's environments answer mkdocs' listing of static theme files (Files.
+    add_files_from_theme, the only caller passing that filter) from _LISTINGS."""
+    from mkdocs import utils
+
+    from .state import theme_fingerprint
+
+    key = (tuple(theme.dirs), tuple(theme.static_templates), tuple(utils.markdown_extensions),
+           _versions(), theme_fingerprint())
+    make_env = theme.get_env
+
+    def get_env():
+        env = make_env()
+        listing = env.list_templates
+
+        def list_templates(extensions=None, filter_func=None):
+            if extensions is not None or filter_func is None or \
+                    getattr(filter_func, "__qualname__", "") != "Files.add_files_from_theme.<locals>.filter":
+                return listing(extensions=extensions, filter_func=filter_func)
+            if key not in _LISTINGS:
+                _LISTINGS.clear()  # one theme at a time
+                _LISTINGS[key] = listing(filter_func=filter_func)
+            return list(_LISTINGS[key])
+
+        env.list_templates = list_templates
+        return env
+
+    theme.get_env = get_env
 
 
 def _bytecode_cache(folder: Path):

@@ -147,7 +147,9 @@ class Build:
         if new_private is not None:
             pairs.append((new_private, self.private_dir,
                           self._staging(self.private_work, self.private_dir, "old")))
+        swapped = time.monotonic()
         publish.swap_all(pairs)  # both or neither
+        self.timings["swap"] = time.monotonic() - swapped  # with removing the old folders
         if new_private is not None:
             self.echo(self.private_summary)
         save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir), "pages": self.pages,
@@ -162,7 +164,11 @@ class Build:
         """Read and check the records. Parsed workbooks are kept in the work folder of the
         private records (personal data stays beside the private staging folder), so the next
         build parses only the workbook that was saved (reading.cache)."""
-        cache = installed_cache() or ReadCache()
+        cache = installed_cache()
+        if cache is None:
+            cache = ReadCache()
+        elif cache.store is None:  # `bangfu serve`: books stay in memory; the store only starts it
+            cache.write_store = False
         if cache.store is None:
             cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
         return check_folder(self.records_dir, self.today, step=self.step, cache=cache)

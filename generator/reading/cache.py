@@ -58,6 +58,7 @@ class ReadCache:
     kept: dict = field(default_factory=dict)  # str(path of the book) -> Kept
     parsed: list = field(default_factory=list)  # file names parsed through this cache, in order
     store: Path | None = None  # a folder keeping parsed books between processes (see module doc)
+    write_store: bool = True  # False: the store is only read (a long-lived cache keeps books in memory)
     loaded: list = field(default_factory=list)  # file names taken from the store, in order
 
     def clear(self) -> None:
@@ -119,7 +120,7 @@ class ReadCache:
 
     def _to_store(self, folder: Path, book: schema.Book, kept: Kept) -> None:
         """Keep a freshly parsed book on disk; a store that cannot be written only costs a parse."""
-        if self.store is None:
+        if self.store is None or not self.write_store:
             return
         path = self._entry(folder, book)
         tmp = path.with_name(path.name + ".tmp")
