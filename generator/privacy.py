@@ -44,6 +44,7 @@ import html
 import io
 import json
 import logging
+import os
 import re
 import unicodedata
 import zipfile
@@ -530,7 +531,8 @@ class FileCache:
         self._previous: dict[tuple[str, bytes], tuple | None] = {}
         self.reused = 0
         # the last finished search: the values looked for, every line searched, and the
-        # values each line holds (lines holding none left out); None before any search
+        # values each line holds (lines holding none left out), values by digest (_value_key);
+        # None before any search
         self.searched: tuple[frozenset, set, dict] | None = None
         self._searched: tuple[frozenset, set, dict] | None = None
 
@@ -558,7 +560,7 @@ class FileCache:
         import pickle
 
         tmp = Path(path).with_suffix(".tmp")
-        with open(tmp, "wb") as f:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             pickle.dump((self._stamp(), self.entries, self.searched), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
 
@@ -632,43 +634,47 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
     """hay.search(needles), searching only what the last scan (cache) did not: the lines new
     since then with every value, and the lines it searched with the values new since then
     (a needle's match is a property of one line: see _holding). The values each line holds
-    are what a full search finds; every needle's first line, and so its file, follows."""
+    are what a full search finds; every needle's first line, and so its file, follows.
+    The cache knows the values by digest only: it keeps the public site's text, never a
+    list of the records' values."""
     lines = list(hay.seen)
-    by_text = {n.text: n for n in needles}
-    texts = frozenset(by_text)
+    by_key = {_value_key(n.text): n for n in needles}
     last = cache._searched
-    per_line: dict[str, list[str]] = {}
-    if last is None or len(texts - last[0]) > ADDED_MAX:
+    per_line: dict[str, list[bytes]] = {}
+    added = [] if last is None else [n for key, n in by_key.items() if key not in last[0]]
+    if last is None or len(added) > ADDED_MAX:
         for n, numbers in _holding(lines, needles).items():
             for number in numbers:
-                per_line.setdefault(lines[number], []).append(n.text)
+                per_line.setdefault(lines[number], []).append(_value_key(n.text))
     else:
-        old_texts, known, found = last
-        removed = old_texts - texts
+        _, known, found = last
         for line, held in found.items():
             if line in hay.seen:
-                kept = [t for t in held if t not in removed]
+                kept = [key for key in held if key in by_key]  # values gone are dropped
                 if kept:
                     per_line[line] = kept
         fresh = [line for line in lines if line not in known]
         for n, numbers in _holding(fresh, needles).items():
             for number in numbers:
-                per_line.setdefault(fresh[number], []).append(n.text)
-        added = [by_text[t] for t in sorted(texts - old_texts)]
+                per_line.setdefault(fresh[number], []).append(_value_key(n.text))
         if added:
             searched = [line for line in lines if line in known]
             for n, numbers in _find(searched, added).items():  # lines holding the text at all
                 candidates = [searched[number] for number in sorted(numbers)]
                 for number in _holding(candidates, [n]).get(n, ()):  # and holding it as a value
-                    per_line.setdefault(candidates[number], []).append(n.text)
-    cache.searched = (texts, set(lines), {line: tuple(held) for line, held in per_line.items()})
+                    per_line.setdefault(candidates[number], []).append(_value_key(n.text))
+    cache.searched = (frozenset(by_key), set(lines), {line: tuple(held) for line, held in per_line.items()})
     first: dict[Needle, int] = {}
     for line in lines:
         held = per_line.get(line)
         if held:
-            for text in held:
-                first.setdefault(by_text[text], hay.seen[line])
+            for key in held:
+                first.setdefault(by_key[key], hay.seen[line])
     return [(n, hay.files[f]) for n, f in first.items()]
+
+
+def _value_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str | None]:
