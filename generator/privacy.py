@@ -441,6 +441,8 @@ class _Haystack:
 
 def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
     """For each needle found, the numbers of every line (of `lines`) holding its text."""
+    if not lines or not needles:
+        return {}
     han2 = {n.text: n for n in needles if len(n.text) == 2 and _ONLY_HAN.match(n.text)}
     han: dict[int, dict] = {}
     digits: dict[int, dict] = {}
@@ -638,14 +640,18 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
     The cache knows the values by digest only: it keeps the public site's text, never a
     list of the records' values."""
     lines = list(hay.seen)
-    by_key = {_value_key(n.text): n for n in needles}
+    known_keys, keys = _KEYS[0], {}
+    for n in needles:
+        keys[n.text] = known_keys.get(n.text) or _value_key(n.text)
+    _KEYS[0] = keys
+    by_key = {keys[n.text]: n for n in needles}
     last = cache._searched
     per_line: dict[str, list[bytes]] = {}
     added = [] if last is None else [n for key, n in by_key.items() if key not in last[0]]
     if last is None or len(added) > ADDED_MAX:
         for n, numbers in _holding(lines, needles).items():
             for number in numbers:
-                per_line.setdefault(lines[number], []).append(_value_key(n.text))
+                per_line.setdefault(lines[number], []).append(keys[n.text])
     else:
         _, known, found = last
         for line, held in found.items():
@@ -656,13 +662,13 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
         fresh = [line for line in lines if line not in known]
         for n, numbers in _holding(fresh, needles).items():
             for number in numbers:
-                per_line.setdefault(fresh[number], []).append(_value_key(n.text))
+                per_line.setdefault(fresh[number], []).append(keys[n.text])
         if added:
             searched = [line for line in lines if line in known]
             for n, numbers in _find(searched, added).items():  # lines holding the text at all
                 candidates = [searched[number] for number in sorted(numbers)]
                 for number in _holding(candidates, [n]).get(n, ()):  # and holding it as a value
-                    per_line.setdefault(candidates[number], []).append(_value_key(n.text))
+                    per_line.setdefault(candidates[number], []).append(keys[n.text])
     cache.searched = (frozenset(by_key), set(lines), {line: tuple(held) for line, held in per_line.items()})
     first: dict[Needle, int] = {}
     for line in lines:
@@ -671,6 +677,10 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
             for key in held:
                 first.setdefault(by_key[key], hay.seen[line])
     return [(n, hay.files[f]) for n, f in first.items()]
+
+
+# value -> its digest, of the last scan (`bangfu serve` scans again and again in one process)
+_KEYS: list[dict[str, bytes]] = [{}]
 
 
 def _value_key(text: str) -> bytes:
