@@ -432,12 +432,6 @@ class _Haystack:
             if norm not in seen:
                 seen[norm] = index
 
-    def search(self, needles: list[Needle]) -> list[tuple[Needle, str]]:
-        """Each needle found, with the first file holding it (the first line, in file order,
-        that contains its text)."""
-        lines = list(self.seen)
-        return [(n, self.files[self.seen[lines[min(numbers)]]]) for n, numbers in _holding(lines, needles).items()]
-
 
 def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
     """For each needle found, the numbers of every line (of `lines`) holding its text."""
