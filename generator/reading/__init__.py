@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import schema
 from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
-from ..records import RECORD_CLASSES, Records, Settings
+from ..records import RECORD_CLASSES, Records, Settings, maker
 from .cache import Kept, ReadCache, book_files
 from .tables import column_letter, read_table
 from .text import normalise_header
@@ -244,7 +244,7 @@ def _build(cls, sheet: schema.Sheet, table) -> list:
 
     n = len(table.rownos)
     columns = [table.columns.get(c.key) or repeat(None, n) for c in sheet.columns]
-    return list(starmap(cls, zip(*columns, table.rownos)))
+    return list(starmap(maker(cls), zip(*columns, table.rownos)))
 
 
 def _is_blank(rs) -> bool:
