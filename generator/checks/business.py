@@ -295,5 +295,4 @@ def _disclosure(records, p, item):
                       end=end.isoformat())
     if not (records.objections_by_batch.get(batch.batch_no) or batch.original):
         return  # no objection to this list nor to one it discloses again
-    yield from objection_problems(records, batch, p.archive_no, decided,
-                                  records.place("payouts", p.row, column), records.place("payouts", p.row, "batch"))
+    yield from objection_problems(records, batch, p.archive_no, decided, "payouts", p.row, column, "batch")

@@ -7,6 +7,7 @@ forgot to delete them would publish 张晓明 and 某某镇 as the station's dat
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import attrgetter
 
 from .. import schema
 from ..problems import problem
@@ -36,6 +37,16 @@ def _same(value, example) -> bool:
     return value == example or str(value).strip() == str(example).strip()
 
 
+def _matcher(example):
+    """_same(value, example) as a one-argument test, quicker for text against a text example
+    (most rows differ from the example in their first column)."""
+    if type(example) is not str or example == "":
+        return lambda value: _same(value, example)
+    stripped = example.strip()
+    return lambda value: (value == example or value.strip() == stripped) if type(value) is str \
+        else _same(value, example)
+
+
 def check(records, ctx):
     for _, sheet in schema.all_sheets():
         if sheet.key not in RECORD_SHEETS:
@@ -44,17 +55,13 @@ def check(records, ctx):
         if len(columns) < MIN_COLUMNS:  # too few to tell the example from a real row
             continue
         first, rest = columns[0], columns[1:]
-        example = first.example
-        # most rows differ in the first column: text against a text example is compared here
-        plain = type(example) is str and example != ""
-        stripped = example.strip() if plain else ""
-        for rec in getattr(records, sheet.key, ()):
+        hit = _matcher(first.example)
+        rows = getattr(records, sheet.key, ())
+        if not any(map(hit, set(map(attrgetter(first.key), rows)))):
+            continue  # no row has the example's first value: judged once per distinct value
+        for rec in rows:
             value = getattr(rec, first.key, None)
-            if plain and type(value) is str:
-                hit = value == example or value.strip() == stripped
-            else:
-                hit = _same(value, example)
-            if hit and all(_same(getattr(rec, c.key, None), c.example) for c in rest):
+            if hit(value) and all(_same(getattr(rec, c.key, None), c.example) for c in rest):
                 yield problem("example-row", **records.place(sheet.key, rec.row, first.key),
                               what=f"{first.name} {first.example}")
     settings = records.settings

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
 from .. import idcard, lifecycle, schema
 from ..problems import problem
-from ..records import is_void, per_capita
+from ..records import per_capita
 from ..standards import income_multiple
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -102,10 +103,13 @@ def lines_in_use(records) -> dict[int, set[str]]:
     """year -> what needs that year's 低保 line (income conditions, categories)."""
     years: dict[int, set[str]] = {}
     items = records.item_by_name
-    for p in records.payouts:
-        item = items.get(p.item)
-        if item is not None and p.applied and not is_void(p) and income_multiple(item) is not None:
-            years.setdefault(p.applied.year, set()).add("帮扶发放")
+    payouts = records.payouts
+    # each distinct (item, date, state) once: a station has far fewer of them than payouts
+    for name, applied, state in set(zip(map(attrgetter("item"), payouts), map(attrgetter("applied"), payouts),
+                                        map(attrgetter("state"), payouts))):
+        item = items.get(name)
+        if item is not None and applied and state not in schema.VOID_STATES and income_multiple(item) is not None:
+            years.setdefault(applied.year, set()).add("帮扶发放")
     categories = records.category_by_name
     for sheet, rows, when in (("困难职工", records.workers, "applied"), ("年度复核", records.reviews, "date")):
         for rec in rows:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .. import schema
 from ..idcard import mask
 from ..problems import problem
@@ -29,6 +31,10 @@ def _unique(records):
         for col in sheet.columns:
             if not col.unique:
                 continue
+            values = list(map(attrgetter(col.key), rows))
+            distinct = set(values)
+            if len(distinct) + max(values.count(None) - 1, 0) == len(values):
+                continue  # no value twice: nothing to report
             first: dict = {}
             for rec in rows:
                 value = getattr(rec, col.key)
@@ -64,9 +70,14 @@ def _references(records):
                 names[col.ref] = _Names(known)
             target = schema.sheet(col.ref)
             target_book = schema.book(col.ref.split(".")[0])
-            for rec in getattr(records, sheet.key):
+            rows = getattr(records, sheet.key)
+            unknown = set(map(attrgetter(col.key), rows)) - known
+            unknown.discard(None)
+            if not unknown:
+                continue  # every reference found: no row to look at
+            for rec in rows:
                 value = getattr(rec, col.key)
-                if value is None or value in known:
+                if value is None or value not in unknown:
                     continue
                 yield problem("ref-missing", **records.place(sheet.key, rec.row, col.key),
                               column=col.name, value=value,
@@ -122,6 +133,9 @@ def _suggest(value, names: _Names, target) -> str:
 
 def _names(records):
     by_no = records.worker_by_no
+    pairs = set(zip(map(attrgetter("archive_no"), records.payouts), map(attrgetter("name"), records.payouts)))
+    if all(not name or (w := by_no.get(no)) is None or not w.name or name == w.name for no, name in pairs):
+        return  # every payout's name is its worker's (or one of them is blank): the usual case
     for p in records.payouts:
         w = by_no.get(p.archive_no)
         if w is None or not p.name or not w.name or p.name == w.name:

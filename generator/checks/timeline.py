@@ -5,6 +5,7 @@ received in the future."""
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 
 from ..lifecycle import needs_receipt
 from ..problems import ERROR, WARNING, problem
@@ -31,6 +32,12 @@ def check(records, ctx):
     yield from _money_dates(records, ctx)
 
 
+def _in_order(values) -> bool:
+    """Whether the present (not None) dates never go back: then _order finds nothing."""
+    present = [v for v in values if v is not None]
+    return present == sorted(present)
+
+
 def _order(records, sheet, rec, steps) -> list:
     """Each present date is not earlier than the latest present date before it."""
     found = []
@@ -48,11 +55,16 @@ def _order(records, sheet, rec, steps) -> list:
     return found
 
 
+_STEP_DATES = attrgetter(*(key for key, _ in _PAYOUT_STEPS))
+_FUTURE_DATES = attrgetter(*(key for key, _ in _FUTURE))
+
+
 def _payouts(records, ctx):
     batches = records.batch_by_no
     today = ctx.today
     for p in records.payouts:
-        yield from _order(records, "payouts", p, _PAYOUT_STEPS)
+        if not _in_order(_STEP_DATES(p)):
+            yield from _order(records, "payouts", p, _PAYOUT_STEPS)
         decided = p.approved or p.verified
         if p.notified is not None and decided is not None and p.notified < decided:
             yield problem("date-order", **records.place("payouts", p.row, "notified"), later="告知日期",
@@ -77,6 +89,8 @@ def _payouts(records, ctx):
         if needs_receipt(p):
             yield problem("receipt-missing", **records.place("payouts", p.row, "signed"),
                           amount=p.amount, paid=p.paid.isoformat())
+        if max([d for d in _FUTURE_DATES(p) if d is not None], default=today) <= today:
+            continue
         for key, label in _FUTURE:
             value = getattr(p, key)
             if value is not None and value > today:
@@ -84,11 +98,15 @@ def _payouts(records, ctx):
                               value=value.isoformat(), today=today.isoformat())
 
 
+_WORKER_STEPS = (("applied", "申请日期"), ("registered", "建档日期"), ("closed", "结档日期"))
+_WORKER_DATES = attrgetter(*(key for key, _ in _WORKER_STEPS))
+
+
 def _workers(records, ctx):
     batches = records.batch_by_no
     for w in records.workers:
-        yield from _order(records, "workers", w, (("applied", "申请日期"), ("registered", "建档日期"),
-                                                  ("closed", "结档日期")))
+        if not _in_order(_WORKER_DATES(w)):
+            yield from _order(records, "workers", w, _WORKER_STEPS)
         batch = batches.get(w.batch) if w.batch else None
         if batch is None or batch.start is None:
             continue
@@ -106,17 +124,21 @@ def _workers(records, ctx):
                           approved=w.registered.isoformat(), batch=batch.batch_no,
                           start=batch.start.isoformat(), end=end.isoformat())
         if w.registered and batch.kind == "建档公示":
-            at = records.place("workers", w.row, "registered")
-            yield from objection_problems(records, batch, w.archive_no, w.registered, at, at)
+            yield from objection_problems(records, batch, w.archive_no, w.registered, "workers", w.row,
+                                          "registered", "registered")
 
 
-def objection_problems(records, batch, archive, decided, at_date: dict, at_batch: dict):
-    """What the batch's objections say about approving `archive` on `decided`:
-    an upheld objection about the person or the whole batch blocks it; an open one must be
-    settled first; an objection about the person needs a new 公示 (重新公示) that ended before."""
+def objection_problems(records, batch, archive, decided, sheet: str, row: int, date_column: str,
+                       batch_column: str):
+    """What the batch's objections say about approving `archive` on `decided` (the record at
+    `row` of `sheet`; problems name its `date_column` or `batch_column`): an upheld objection
+    about the person or the whole batch blocks it; an open one must be settled first; an
+    objection about the person needs a new 公示 (重新公示) that ended before."""
     for o, inherited in _objections_of(records, batch):
         if o.archive_no and o.archive_no != archive:
             continue
+        at_date = records.place(sheet, row, date_column)
+        at_batch = records.place(sheet, row, batch_column)
         if inherited and o.result == "成立":
             continue  # this batch is the corrected list disclosed again: the remedy itself
         if o.result == "成立" and o.archive_no:
