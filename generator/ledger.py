@@ -32,7 +32,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from . import schema
 from .periods import Quarter
-from .records import Fund, Records
+from .records import Fund, Records, maker
 
 OPENING_LABEL = "建账时结余"
 ZERO = Decimal(0)
@@ -40,7 +40,7 @@ ZERO = Decimal(0)
 INCOME, PAYOUT, EXPENSE, OPENING = "income", "payout", "expense", "opening"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Movement:
     """One counted change of a fund's balance."""
     fund: str
@@ -102,6 +102,7 @@ def fund_movements(records: Records, today: date, label: Callable[[str], str] = 
     """Per fund (by name), every counted movement in date order (income first on a day)."""
     funds = {f.name: f for f in records.funds if f.name}
     out: dict[str, list[Movement]] = {name: [] for name in funds}
+    make = maker(Movement)  # a payout station has 100,000 of them
 
     def add(fund: str | None, day: date | None, kind: str, text: str, amount, sheet: str, row: int) -> None:
         f = funds.get(fund or "")
@@ -109,7 +110,7 @@ def fund_movements(records: Records, today: date, label: Callable[[str], str] = 
             return
         if f.opened and day < f.opened:
             return
-        out[f.name].append(Movement(f.name, day, kind, label(text), amount, sheet, row))
+        out[f.name].append(make(f.name, day, kind, label(text), amount, sheet, row))
 
     for f in funds.values():
         if f.opening:

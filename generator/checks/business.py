@@ -13,7 +13,6 @@ from datetime import date
 from .. import lifecycle, schema
 from ..money import CENT
 from ..problems import problem
-from ..records import is_void
 from ..standards import (
     describe,
     frequency_text,
@@ -46,8 +45,9 @@ def check(records, ctx):
     items = records.item_by_name
     plans = {name: _Plan(item) for name, item in items.items()}
     seen: dict = {}
+    member_names: dict = {}
     for p in sorted(records.payouts, key=lambda p: (p.applied or p.paid or ctx.today, p.row)):
-        if is_void(p):
+        if p.state in schema.VOID_STATES:  # is_void, inline: once per payout
             if p.paid is not None:
                 yield from _void(records, p)
             continue
@@ -60,7 +60,7 @@ def check(records, ctx):
                           or (w.closed and p.paid and p.paid > w.closed)):
                 yield from _status(records, p, w)
             if p.beneficiary and p.beneficiary != w.name:
-                yield from _beneficiary(records, p, w)
+                yield from _beneficiary(records, p, w, member_names)
         if item is None:
             continue
         if p.amount is not None:
@@ -131,11 +131,14 @@ def _status(records, p, w):
                       archive=w.archive_no, status=f"{w.status}（{w.closed.isoformat()} 结档）")
 
 
-def _beneficiary(records, p, w):
+def _beneficiary(records, p, w, member_names: dict):
     name = p.beneficiary
     if not name or name == w.name:
         return
-    if not any(m.name == name for m in records.members_by_worker.get(w.archive_no, ())):
+    names = member_names.get(w.archive_no)
+    if names is None:  # each household's names once, not once per payout
+        names = member_names[w.archive_no] = {m.name for m in records.members_by_worker.get(w.archive_no, ())}
+    if name not in names:
         yield problem("beneficiary-unknown", **records.place("payouts", p.row, "beneficiary"), value=name,
                       archive=w.archive_no)
 

@@ -28,8 +28,10 @@ def check(records, ctx):
     helped = records.payouts_by_worker
     members = records.members_by_worker
     for w in records.workers:
-        yield from _household(records, w, members.get(w.archive_no, ()))
-        yield from _category(records, w)
+        computed = per_capita(w)
+        yield from _household(records, w, members.get(w.archive_no, ()), computed)
+        yield from _category_at(records, "workers", w.row, w.archive_no, w.category, w.applied,
+                                computed if computed is not None else w.per_capita)
         yield from _status(records, w, ctx, helped)
         yield from _migrant(records, w)
         yield from _disclosed(records, w)
@@ -52,26 +54,15 @@ def _identity(records, key, rows):
                           value=rec.sex, expected=sex)
 
 
-def _household(records, w, members):
+def _household(records, w, members, computed):
     if "members" in records.places and w.household_size and members:
         if w.household_size != len(members) + 1:
             yield problem("household-size", **records.place("workers", w.row, "household_size"),
                           archive=w.archive_no, value=w.household_size, members=len(members),
                           expected=len(members) + 1)
-    computed = per_capita(w)
     if computed is not None and w.per_capita is not None and abs(computed - w.per_capita) > TOLERANCE:
         yield problem("per-capita-mismatch", **records.place("workers", w.row, "per_capita"),
                       value=w.per_capita, expected=computed)
-
-
-def worker_income(w) -> Decimal | None:
-    """The per-capita monthly income used for eligibility: computed, else as typed."""
-    computed = per_capita(w)
-    return computed if computed is not None else w.per_capita
-
-
-def _category(records, w):
-    yield from _category_at(records, "workers", w.row, w.archive_no, w.category, w.applied, worker_income(w))
 
 
 def _category_at(records, sheet, row, archive, category, day, income):

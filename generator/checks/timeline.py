@@ -34,7 +34,7 @@ def check(records, ctx):
 
 def _in_order(values) -> bool:
     """Whether the present (not None) dates never go back: then _order finds nothing."""
-    present = [v for v in values if v is not None]
+    present = list(filter(None, values))  # dates are never false
     return present == sorted(present)
 
 
@@ -89,7 +89,7 @@ def _payouts(records, ctx):
         if needs_receipt(p):
             yield problem("receipt-missing", **records.place("payouts", p.row, "signed"),
                           amount=p.amount, paid=p.paid.isoformat())
-        if max([d for d in _FUTURE_DATES(p) if d is not None], default=today) <= today:
+        if max(filter(None, _FUTURE_DATES(p)), default=today) <= today:
             continue
         for key, label in _FUTURE:
             value = getattr(p, key)

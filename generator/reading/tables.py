@@ -140,9 +140,12 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
     Blank rows (every cell empty) are dropped. Problems are looked up only for the
     values whose conversion failed or needed a repair.
     """
-    keep = [i for i, row in enumerate(body) if row.count("") != len(row)]
-    rows = [body[i] for i in keep]
-    rownos = [first_row + i for i in keep]
+    keep = [i for i, row in enumerate(body) if row and (row[0] != "" or row.count("") != len(row))]
+    if len(keep) == len(body):  # no blank row: the usual case
+        rows, rownos = body, list(range(first_row, first_row + len(body)))
+    else:
+        rows = [body[i] for i in keep]
+        rownos = [first_row + i for i in keep]
     width = max(mapping) + 1 if mapping else 0
     if rows and min(map(len, rows)) < width:
         rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
