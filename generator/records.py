@@ -289,9 +289,12 @@ class Figures:
                    rec.category, from_review, rec.row)
 
 
+_ZERO, _CENT = Decimal(0), Decimal("0.01")
+
+
 def per_capita(worker) -> Decimal | None:
     """(household income - rigid spending) / 12 / household size, 2 places."""
     if worker.household_income is None or not worker.household_size:
         return None
-    net = worker.household_income - (worker.rigid_spending or Decimal(0))
-    return (net / 12 / worker.household_size).quantize(Decimal("0.01"))
+    net = worker.household_income - (worker.rigid_spending or _ZERO)
+    return (net / 12 / worker.household_size).quantize(_CENT)
