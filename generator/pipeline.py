@@ -52,10 +52,10 @@ def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet
     """Read every workbook in `folder`, then (when all could be read) check the records.
     `step(key, text)` wraps each stage (the build uses it to announce and time them); `cache`
     keeps parsed workbooks between calls (see reading.ReadCache)."""
-    with gc_paused():
+    with gc_paused():  # one pause for both stages: no collection over the records in between
         with step("read", "读取记录"):
             result = read_records(Path(folder), cache=cache)
-    return check_read(result, today, step=step)
+        return check_read(result, today, step=step)
 
 
 def check_read(result: ReadResult, today: date | None = None, *, step: Step = _quiet_step) -> CheckOutcome:

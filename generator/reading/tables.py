@@ -156,7 +156,7 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
         values = transposed[ci] if rows else ()
         if date1904 and col.kind == schema.DATE:  # bare serial numbers count from 1904-01-01
             values = tuple(v + DAYS_1900_TO_1904 if type(v) is float and 0 <= v < 80000 else v for v in values)
-        converted, has_odd = _convert_column(values, col)
+        converted, has_odd, has_none = _convert_column(values, col)
         columns[col.key] = converted
         odd = [i for i, v in enumerate(converted) if type(v) is Bad or type(v) is Fixed] if has_odd else ()
         for i in odd:
@@ -164,7 +164,7 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
             problems.append(problem(result.code, **where, cell=f"{letter}{rownos[i]}", column_key=col.key,
                                     column=col.name, **_with_defaults(result.code, result.params)))
             converted[i] = result.value if type(result) is Fixed else None
-        if col.required and None in converted:
+        if col.required and (has_none or has_odd) and None in converted:
             hint = f"（{col.hint}）" if col.hint else ""
             failed = {i for i in odd if converted[i] is None}
             for i, v in enumerate(converted):
@@ -190,11 +190,12 @@ def _long_value(v, col):
 
 
 def _convert_column(values, col):
+    """(converted values, whether any is Bad or Fixed, whether any may be None)."""
     convert = CONVERTERS[col.kind]
     guard = col.kind != schema.TEXT  # free text has its own max_length
     distinct = set(values)
     if bool in set(map(type, distinct)):  # True == 1.0 in a set: convert cell by cell
-        return [_convert_one(v, col, convert, guard) for v in values], True
+        return [_convert_one(v, col, convert, guard) for v in values], True, True
     table: dict = {}
     has_odd = False
     for v in distinct:  # _convert_one, inlined: this loop runs once per distinct cell value
@@ -211,7 +212,8 @@ def _convert_column(values, col):
         elif (kind is str or kind is tuple) and result in _EMPTY_RESULTS:
             result = None
         table[v] = result
-    return list(map(table.__getitem__, values)), has_odd
+    # whether a cell reads as blank, from the distinct values (not a pass over every cell)
+    return list(map(table.__getitem__, values)), has_odd, None in table.values()
 
 
 def _convert_one(v, col, convert, guard):
