@@ -50,7 +50,10 @@ def maker(cls: type) -> type:
     The maker is a mutable class with the same slots, whose __init__ stores the fields
     directly and then makes the object a `cls` (same layout, so __class__ may be assigned);
     from then on it is frozen like any other. Where that is refused, it is `cls` itself."""
-    names = [f.name for f in fields(cls)]
+    try:
+        names = [f.name for f in fields(cls)]
+    except TypeError:  # not a dataclass
+        return cls
     if tuple(getattr(cls, "__slots__", ())) != tuple(names) or not all(n.isidentifier() for n in names):
         return cls
     source = (f"def __init__(self, {', '.join(names)}):\n"
