@@ -18,6 +18,7 @@ from private_station import (
     CATEGORIES,
     DIBAO,
     INCOMES,
+    ITEMS,
     MEMBERS,
     OBJECTIONS,
     PAYOUTS,
@@ -72,6 +73,11 @@ EDITS = [
          "request": "被拖欠工资三个月", "transferred_to": "县总工会法律服务中心", "closed": date(2026, 9, 8)}]}},
      {"办结/办结表_2026.xlsx", "季度统计/2026Q3季度统计表.xlsx"}),
     ("station name", {"settings": {"station_name": "示范镇帮扶站"}}, None),  # every header and 办结表 title
+    # the policy rows a dossier's 办结 cells are judged by: an item's 办理时限, a day off entered
+    ("item deadline", {"tables": {"items": _edit(ITEMS, 0, deadline_days=2)}}, None),
+    ("day off entered", {"tables": {"calendar": [
+        {"date": date(2026, 1, 7), "kind": "休息日", "note": "暴雪停工"},
+        {"date": date(2027, 1, 1), "kind": "休息日", "note": "元旦"}]}}, None),
 ]
 
 

@@ -49,8 +49,15 @@ def _hash_tree(h, folder: Path, pattern: str) -> None:
 
 
 def salt(template_dirs) -> str:
-    """What every private document depends on besides its own data: program and templates."""
+    """What every private document depends on besides its own data: program, templates and
+    the official holiday calendar's package (its version decides working days)."""
+    from importlib import metadata
+
     h = hashlib.sha256(VERSION.encode())
+    try:
+        h.update(("chinesecalendar " + metadata.version("chinesecalendar")).encode())
+    except metadata.PackageNotFoundError:
+        pass
     _hash_tree(h, CODE_ROOT, "*.py")
     for folder in template_dirs:
         _hash_tree(h, Path(folder), "*")
@@ -118,17 +125,20 @@ class Carry:
         self.rendered = 0
 
     def fingerprint(self, kind: str, *parts) -> str:
-        """A fingerprint of `parts` (plain values, records, contexts). Pickled, which is fast
-        and shows every value; equal values can pickle differently (shared objects), which
-        only costs a needless render, never a stale document."""
+        """A fingerprint of `parts` (plain values, records, contexts). Pickled without the
+        memo (`fast`): with it, equal values pickle differently when one build shares an
+        object where another holds two equal ones (records parsed from a workbook against
+        records loaded from the read store), and an unchanged report was rendered again.
+        Without it every value is written out in full: equal parts, equal bytes."""
         h = hashlib.sha256(f"{self.salt}|{kind}|".encode())
         try:
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=5)
             pickler.dispatch_table = _REDUCERS
+            pickler.fast = True  # no memo: see above
             pickler.dump(parts)
             h.update(buffer.getbuffer())
-        except (pickle.PicklingError, TypeError, AttributeError):
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             h.update(repr(parts).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 

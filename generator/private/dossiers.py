@@ -350,6 +350,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     written = []
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
     calendar = WorkCalendar.from_records(records)
+    shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url)) if carry else ""
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
@@ -362,14 +363,15 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         if carry is None:
             written.append(render())
         else:
-            fp = carry.fingerprint("dossier", shown(records, filed.worker, today, site_url, views), key)
+            fp = carry.fingerprint("dossier", shown(records, filed.worker, views), shared, key)
             written.append(carry.document(path, fp, render))
     return written
 
 
-def shown(records: Records, w, today: date, site_url: str | None, views: dict) -> tuple:
-    """Every record and derived value a dossier shows (see dossier_context): its fingerprint.
-    Cheaper than building the context, and it must name everything the context reads."""
+def shown(records: Records, w, views: dict) -> tuple:
+    """Every record and derived value one worker's dossier shows (see dossier_context): with
+    shared_shown, its fingerprint. Cheaper than building the context, and together they must
+    name everything the context reads."""
     no = w.archive_no
     payouts = tuple(records.payouts_by_worker.get(no, ()))
     involved = dict.fromkeys([w.batch] if w.batch else [])
@@ -381,11 +383,16 @@ def shown(records: Records, w, today: date, site_url: str | None, views: dict) -
                         (v.state, v.start, v.end) if v is not None else None))
     objections = records.objections_by_worker.get(no, ()) if no else \
         [o for o in records.objections if o.archive_no == no]
-    # the income section and the review history use the worker's reviews, the 低保 line of
-    # each year concerned and the category of the figures: the small tables go in whole
     return (w, payouts, tuple(records.visits_by_worker.get(no, ())), tuple(records.members_by_worker.get(no, ())),
-            tuple(objections), tuple(batches), tuple(records.reviews_by_worker.get(no, ())),
-            tuple(records.dibao_lines), tuple(records.categories), today.year, site_url)
+            tuple(objections), tuple(batches), tuple(records.reviews_by_worker.get(no, ())))
+
+
+def shared_shown(records: Records, today: date, site_url: str | None) -> tuple:
+    """What every dossier reads from the small policy tables, fingerprinted once per build: the
+    低保 lines and categories (income section, review history), the items (each case's 办理时限)
+    and the days entered in the work calendar (the working days of each case step)."""
+    return (tuple(records.dibao_lines), tuple(records.categories), tuple(records.items),
+            tuple(records.calendar), today.year, site_url)
 
 
 def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
