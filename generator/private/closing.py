@@ -25,7 +25,7 @@ from ..money import quantize
 from ..outputs import write_bytes
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import clean, is_risky, write_text_xw
+from ..safe_cells import safe_text, write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from .paths import inside
@@ -202,9 +202,8 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 def _text(value: str, quoted: str) -> str:
     """A text cell after its reference: an inline string, never a formula (see safe_cells)."""
-    text = clean(value)
-    return (f'{quoted if is_risky(text) else ""} t="inlineStr"><is>'
-            f'<t xml:space="preserve">{escape(text)}</t></is></c>')
+    text, style = safe_text(value, "", quoted)
+    return f'{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
 def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
