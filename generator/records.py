@@ -7,10 +7,12 @@ the settings and the place of each sheet and column.
 
 from __future__ import annotations
 
+import copyreg
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from . import schema
@@ -38,7 +40,22 @@ from .record_types import (
 __all__ = ["RECORD_CLASSES", "Batch", "CalendarDay", "Category", "DibaoLine", "EscalationLimit", "Expense", "Fund",
            "Income", "Item",
            "Member", "Objection", "Payout", "Place", "Reception", "Records", "Review", "Settings", "Visit",
-           "Worker", "per_capita", "is_void", "Figures", "maker"]
+           "Worker", "per_capita", "is_void", "Figures", "maker", "pickle_reducers"]
+
+
+def pickle_reducers(*extra: type) -> dict:
+    """A pickle dispatch table with every record class (and the `extra` dataclasses) pickled as
+    (class, field values) through a C attribute getter: several times faster than the dataclass
+    default, which matters for 100,000 payouts (the private fingerprints, the read store, the
+    county cache). A class that cls(*values) would not rebuild is left to the default."""
+    table = dict(copyreg.dispatch_table)
+    for cls in (*RECORD_CLASSES.values(), *extra):
+        found = fields(cls)
+        if len(found) < 2 or not all(f.init for f in found) or hasattr(cls, "__post_init__"):
+            continue
+        getter = attrgetter(*(f.name for f in found))
+        table[cls] = lambda obj, cls=cls, getter=getter: (cls, getter(obj))  # type: ignore[misc]
+    return table
 
 
 @cache

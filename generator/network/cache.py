@@ -37,7 +37,6 @@ in the files.
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import hashlib
 import io
@@ -52,14 +51,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import metadata
-from operator import attrgetter
 from pathlib import Path
 
 from ..gcpause import gc_paused
 from ..pipeline import CheckOutcome
 from ..problems import Problem
 from ..reading import ReadResult, input_files
-from ..records import RECORD_CLASSES, Records
+from ..records import Records, pickle_reducers
 from ..station import StationInfo
 from . import store
 
@@ -116,20 +114,7 @@ def station_key(folder: Path, program: str | None = None) -> str:
 
 
 # --- fast, exact pickles of records ------------------------------------------------------
-def _reducers() -> dict:
-    """Records and every record class pickled as (class, field values): several times faster
-    than the dataclass default, and a Records' cached indices are left out (rebuilt on use)."""
-    table = dict(copyreg.dispatch_table)
-    for cls in (*RECORD_CLASSES.values(), Records):
-        fields = dataclasses.fields(cls)
-        if len(fields) < 2 or not all(f.init for f in fields) or hasattr(cls, "__post_init__"):
-            continue  # cls(*values) would not rebuild it: pickled the default way
-        getter = attrgetter(*(f.name for f in dataclasses.fields(cls)))
-        table[cls] = lambda obj, cls=cls, getter=getter: (cls, getter(obj))  # type: ignore[misc]
-    return table
-
-
-_REDUCERS = _reducers()
+_REDUCERS = pickle_reducers(Records)
 
 
 def _dumps(value) -> bytes:

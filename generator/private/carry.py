@@ -20,17 +20,15 @@ touched while a build runs and the atomic swap and kill-safety stay as they were
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import hashlib
 import io
 import json
 import os
 import pickle
 import shutil
-from operator import attrgetter
 from pathlib import Path
 
+from ..records import pickle_reducers
 from . import parallel
 from .common import Doc
 
@@ -64,19 +62,7 @@ def salt(template_dirs) -> str:
     return h.hexdigest()
 
 
-def _record_reducers() -> dict:
-    """Pickle records as (class, field values) through a C attribute getter: several times
-    faster than the dataclass default, which matters for 100,000 payouts."""
-    from ..records import RECORD_CLASSES
-
-    table = dict(copyreg.dispatch_table)
-    for cls in RECORD_CLASSES.values():
-        getter = attrgetter(*(f.name for f in dataclasses.fields(cls)))
-        table[cls] = lambda obj, cls=cls, getter=getter: (cls, getter(obj))  # type: ignore[misc]
-    return table
-
-
-_REDUCERS = _record_reducers()
+_REDUCERS = pickle_reducers()
 
 
 def link_or_copy(source: Path, target: Path) -> None:

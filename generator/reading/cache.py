@@ -146,20 +146,11 @@ _DISPATCH: list[dict] = []
 
 
 def _dispatch() -> dict:
-    """Records pickled as their class and a tuple of field values (rebuilt by calling the
-    class): about twice as fast to load as the default for frozen slotted dataclasses."""
+    """Records pickled as their class and a tuple of field values (records.pickle_reducers)."""
     if not _DISPATCH:
-        import copyreg
-        import dataclasses
-        from operator import attrgetter
+        from ..records import pickle_reducers
 
-        from ..records import RECORD_CLASSES
-
-        table = dict(copyreg.dispatch_table)
-        for cls in RECORD_CLASSES.values():
-            values = attrgetter(*(f.name for f in dataclasses.fields(cls)))
-            table[cls] = lambda obj, cls=cls, values=values: (cls, values(obj))  # type: ignore[misc]
-        _DISPATCH.append(table)
+        _DISPATCH.append(pickle_reducers())
     return _DISPATCH[0]
 
 
