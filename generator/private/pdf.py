@@ -206,6 +206,7 @@ def browser_session():
         yield
     finally:
         session = _state.pop("session", None)
+        _state.pop("stamps", None)
         if session is not None:
             session.close()
 
@@ -264,6 +265,13 @@ def _combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
     if engine() == "chromium":
         import pypdf
 
+        if len(html_paths) > 1:
+            from . import pdf_volume
+
+            try:  # one document, each part numbered on its own (pdf_volume.py)
+                return pdf_volume.print_volume(_chromium_pdf, html_paths, _state.setdefault("stamps", {}))
+            except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+                pass  # printed one by one below
         writer, counts = pypdf.PdfWriter(), []
         for path in html_paths:
             reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
