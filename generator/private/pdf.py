@@ -320,18 +320,30 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     for digest, count in old_parts:
         old_at.setdefault(digest, (start, count))
         start += count
-    old = pypdf.PdfReader(io.BytesIO(Path(pdf_path).read_bytes()))  # read before it is replaced
+    old_data = Path(pdf_path).read_bytes()  # read before it is replaced
+    old = pypdf.PdfReader(io.BytesIO(old_data))
     if len(old.pages) != start:
         raise ValueError(f"{pdf_path}: {len(old.pages)} pages, cache says {start}")
     stale = [i for i, d in enumerate(digests) if d not in old_at]
     new = None
     new_counts: list = []
+    data = b""
     if stale:
         data, new_counts = _combined([html_paths[i] for i in stale])
         new = pypdf.PdfReader(io.BytesIO(data))
     new_at, start = {}, 0
     for i, count in zip(stale, new_counts):
         new_at[i], start = (start, count), start + count
+    counts = [new_at[i][1] if i in new_at else old_at[d][1] for i, d in enumerate(digests)]
+    from . import pdf_volume
+
+    pages = [(int(i in new_at), first + k) for i, d in enumerate(digests)
+             for first, count in [new_at[i] if i in new_at else old_at[d]] for k in range(count)]
+    try:  # appended to the old PDF, its pages neither parsed nor written again (pdf_volume.py)
+        write_bytes(pdf_path, pdf_volume.patched(old_data, pages, data if stale else old_data))
+        return counts
+    except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+        pass  # e.g. WeasyPrint's cross-reference streams: copied with pypdf below
     writer, counts = pypdf.PdfWriter(), []
     for i, digest in enumerate(digests):
         reader, (first, count) = (new, new_at[i]) if i in new_at else (old, old_at[digest])

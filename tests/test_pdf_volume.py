@@ -1,0 +1,149 @@
+"""A volume of dossiers printed by Chromium (Edge on Windows) as ONE document, each dossier
+keeping its own page numbers "第 k 页，共 n 页": the pages read and look exactly as when each
+dossier is printed on its own, and a patched volume reads as a fresh one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.private import pdf, pdf_volume
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
+PRINT_CSS = (ROOT / "site_templates" / "private" / "print.css").read_text(encoding="utf-8")
+
+
+def document(title: str, pages: int, css: str = PRINT_CSS) -> str:
+    """A dossier-like document of `pages` pages with the project's print stylesheet."""
+    breaks = ["<h2>"] + ['<h2 class="page-break">'] * (pages - 1)
+    body = "".join(f'{breaks[i]}{title} 第{i + 1}部分</h2>'
+                   f"<table><tr><th>姓名</th><td>{title}</td><th>页</th><td>{i + 1}</td></tr></table>"
+                   for i in range(pages))
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>档案 {title}</title>\n'
+            f'<style>\n{css}</style>\n</head>\n<body class="dossier">\n<p class="doc-title">档案 {title}</p>\n'
+            f"<h1>困难职工档案</h1>\n{body}\n</body>\n</html>\n")
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each page's text as poppler reads it (layout kept, so the footer is its last line)."""
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [page.rstrip() for page in out.split("\f")[:-1]]
+
+
+def footer(text: str) -> str:
+    return text.splitlines()[-1].strip()
+
+
+def stamped(path: Path) -> bool:
+    """Whether the PDF's pages carry their page numbers as overlaid stamps (printed as one)."""
+    import pypdf
+
+    page = pypdf.PdfReader(path).pages[0]
+    return pdf_volume.STAMP in page["/Resources"].get("/XObject", {})
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is needed")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(pdf, "_state", {})
+    assert pdf.engine() == "chromium"
+    with pdf.browser_session():
+        assert pdf._state.get("session") is not None
+        yield
+
+
+def write(folder: Path, docs: dict[str, int]) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for name, pages in docs.items():
+        path = folder / f"{name}.html"
+        path.write_text(document(name, pages), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_volume_printed_as_one_document_numbers_each_dossier_on_its_own(tmp_path, chromium):
+    sizes = {"朴成哲": 1, "李文": 3, "王芳": 2, "张晓明": 5}
+    paths = write(tmp_path / "docs", sizes)
+    volume = tmp_path / "分册_A.pdf"
+    assert pdf.write_parts(paths, volume) == list(sizes.values())
+    assert stamped(volume)  # printed as one document, not one by one
+    texts = page_texts(volume)
+    assert [footer(t) for t in texts] == [f"第 {k} 页，共 {n} 页" for n in sizes.values() for k in range(1, n + 1)]
+
+    # each page reads exactly as the page of the dossier printed on its own
+    alone = []
+    for path in paths:
+        assert pdf.write_pdf(path, path.with_suffix(".pdf")) == sizes[path.stem]
+        alone += page_texts(path.with_suffix(".pdf"))
+    assert texts == alone
+    # and looks the same, to the pixel: footer in the same place, same font
+    for first, page in ((volume, 5), (paths[2].with_suffix(".pdf"), 1)):
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-f", str(page), "-l", str(page), str(first),
+                        str(tmp_path / first.stem)], check=True)
+    images = sorted(tmp_path.glob("*.pgm"))
+    assert len(images) == 2 and images[0].read_bytes() == images[1].read_bytes()
+    fonts = subprocess.run(["pdffonts", str(volume)], capture_output=True, text=True, check=True).stdout
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # embedded
+
+    # a patched volume (one dossier changed and grown by a page) reads as a fresh one
+    old_parts = [(name, n) for name, n in sizes.items()]
+    paths[1].write_text(document("李文", 4), encoding="utf-8")
+    old = volume.read_bytes()
+    digests = [name if name != "李文" else "李文-2" for name in sizes]
+    assert pdf.patch_combined(volume, old_parts, paths, digests) == [1, 4, 2, 5]
+    assert volume.read_bytes().startswith(old)  # old pages kept, not written again
+    fresh = tmp_path / "fresh.pdf"
+    assert pdf.write_parts(paths, fresh) == [1, 4, 2, 5]
+    assert page_texts(volume) == page_texts(fresh)
+    assert [footer(t) for t in page_texts(volume)][1:5] == [f"第 {k} 页，共 4 页" for k in range(1, 5)]
+    import pypdf
+
+    assert len(pypdf.PdfReader(volume, strict=True).pages) == 12
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_documents_that_cannot_share_one_print_are_printed_one_by_one(tmp_path, chromium):
+    """Different stylesheets, or a reference to another file: each printed on its own, still
+    numbered on its own."""
+    folder = tmp_path / "docs"
+    paths = write(folder, {"甲": 2, "乙": 1})
+    other = folder / "丙.html"
+    other.write_text(document("丙", 2, PRINT_CSS + "\nh1 { color: #333; }\n"), encoding="utf-8")
+    linked = folder / "丁.html"
+    linked.write_text(document("丁", 1).replace("<h1>", '<h1><img src="logo.png" alt="">'), encoding="utf-8")
+    for docs in ([*paths, other], [*paths, linked]):
+        with pytest.raises(pdf_volume.Unfit):
+            pdf_volume.volume_html([pdf_volume.Document(p) for p in docs], "file:///v.html")
+        counts = pdf.write_parts(docs, tmp_path / "v.pdf")
+        assert not stamped(tmp_path / "v.pdf")
+        assert [footer(t) for t in page_texts(tmp_path / "v.pdf")] == [
+            f"第 {k} 页，共 {n} 页" for n in counts for k in range(1, n + 1)]
+    assert counts == [2, 1, 1]
+
+
+def test_a_volume_document_joins_bodies_once_with_its_head_and_no_margin_boxes(tmp_path):
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    a.write_text(document("甲", 2), encoding="utf-8")
+    b.write_text(document("乙", 1), encoding="utf-8")
+    html = pdf_volume.volume_html([pdf_volume.Document(a), pdf_volume.Document(b)], "file:///t/v.html")
+    assert html.count("<style>") == 2 and html.count("<title>") == 1 and html.count("<body") == 1
+    assert "@bottom-center { content: none !important; }" in html
+    assert '<div id="bangfu-part-1" style="break-before: page"><div class="dossier">' in html
+    assert '<a href="file:///t/v.html#bangfu-part-0"></a>' in html
+    stamp = pdf_volume.stamp_html(pdf_volume.Document(a), 3)
+    assert stamp.count('style="break-before: page; height: 1px"') == 3 and "甲 第1部分" not in stamp
