@@ -243,7 +243,10 @@ def _chromium_pdf(html_path: Path) -> bytes:
 def _page_count(data: bytes) -> int:
     import pypdf
 
-    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+    try:
+        return len(pypdf.PdfReader(io.BytesIO(data), strict=True).pages)  # see pdf_volume.reader
+    except pypdf.errors.PyPdfError:
+        return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def write_pdf(html_path: Path, pdf_path: Path) -> int:
@@ -265,13 +268,15 @@ def _combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
     if engine() == "chromium":
         import pypdf
 
-        if len(html_paths) > 1:
-            from . import pdf_volume
+        if len(html_paths) == 1:
+            data = _chromium_pdf(html_paths[0])
+            return data, [_page_count(data)]
+        from . import pdf_volume
 
-            try:  # one document, each part numbered on its own (pdf_volume.py)
-                return pdf_volume.print_volume(_chromium_pdf, html_paths, _state.setdefault("stamps", {}))
-            except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
-                pass  # printed one by one below
+        try:  # one document, each part numbered on its own (pdf_volume.py)
+            return pdf_volume.print_volume(_chromium_pdf, html_paths, _state.setdefault("stamps", {}))
+        except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+            pass  # printed one by one below
         writer, counts = pypdf.PdfWriter(), []
         for path in html_paths:
             reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
@@ -320,30 +325,34 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     for digest, count in old_parts:
         old_at.setdefault(digest, (start, count))
         start += count
+    from . import pdf_volume
+
     old_data = Path(pdf_path).read_bytes()  # read before it is replaced
-    old = pypdf.PdfReader(io.BytesIO(old_data))
+    try:  # a PDF of ours with a classic cross-reference table (the browser's): appended to below
+        update = pdf_volume.Update(old_data)
+        old = update.reader
+    except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+        update, old = None, pypdf.PdfReader(io.BytesIO(old_data))
     if len(old.pages) != start:
         raise ValueError(f"{pdf_path}: {len(old.pages)} pages, cache says {start}")
     stale = [i for i, d in enumerate(digests) if d not in old_at]
     new = None
     new_counts: list = []
-    data = b""
+    data = None
     if stale:
         data, new_counts = _combined([html_paths[i] for i in stale])
-        new = pypdf.PdfReader(io.BytesIO(data))
     new_at, start = {}, 0
     for i, count in zip(stale, new_counts):
         new_at[i], start = (start, count), start + count
-    counts = [new_at[i][1] if i in new_at else old_at[d][1] for i, d in enumerate(digests)]
-    from . import pdf_volume
-
-    pages = [(int(i in new_at), first + k) for i, d in enumerate(digests)
-             for first, count in [new_at[i] if i in new_at else old_at[d]] for k in range(count)]
-    try:  # appended to the old PDF, its pages neither parsed nor written again (pdf_volume.py)
-        write_bytes(pdf_path, pdf_volume.patched(old_data, pages, data if stale else old_data))
-        return counts
-    except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
-        pass  # e.g. WeasyPrint's cross-reference streams: copied with pypdf below
+    if update is not None:
+        pages = [(int(i in new_at), first + k) for i, d in enumerate(digests)
+                 for first, count in [new_at[i] if i in new_at else old_at[d]] for k in range(count)]
+        try:  # appended to the old PDF, its pages neither parsed nor written again (pdf_volume.py)
+            write_bytes(pdf_path, pdf_volume.patched(update, pages, data))  # never through a link
+            return [new_at[i][1] if i in new_at else old_at[d][1] for i, d in enumerate(digests)]
+        except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+            pass  # copied with pypdf below
+    new = pypdf.PdfReader(io.BytesIO(data)) if stale else None
     writer, counts = pypdf.PdfWriter(), []
     for i, digest in enumerate(digests):
         reader, (first, count) = (new, new_at[i]) if i in new_at else (old, old_at[digest])

@@ -119,10 +119,7 @@ class Update:
     Raises Unfit when the PDF's last cross-reference section is not a classic table."""
 
     def __init__(self, data: bytes):
-        import pypdf
-
         self.data = data
-        self.reader = pypdf.PdfReader(io.BytesIO(data))
         at = data.rfind(b"startxref")
         try:
             self.prev = int(data[at + 9:].split()[0])
@@ -130,6 +127,7 @@ class Update:
             raise Unfit("no startxref") from err
         if at < 0 or not data[self.prev:self.prev + 4] == b"xref":
             raise Unfit("a cross-reference stream")  # an update needs one of its kind
+        self.reader = reader(data)
         self.next = int(self.reader.trailer["/Size"])
         self.objects: dict[int, bytes] = {}
         self.copied: dict = {}
@@ -253,12 +251,19 @@ def page_dict(page):
     return out
 
 
-def stamped(content: bytes, counts_: list[int], stamps: dict) -> bytes:
-    """`content` (the volume's PDF) with stamp page k of `stamps[n]` drawn over the k-th page
-    of each document of n pages, as an incremental update of `content`."""
+def reader(data: bytes):
+    """A pypdf reader of a PDF made here. Strict: a lenient reader reads the header of every
+    object in the file to check its cross-reference table (a second or more for a volume)."""
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(data), strict=True)
+
+
+def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
+    """The volume's PDF (`update`) with stamp page k of `stamps[n]` drawn over the k-th page
+    of each document of n pages, as an incremental update."""
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
 
-    update = Update(content)
     if sum(counts_) != len(update.reader.pages):
         raise Unfit("page counts do not add up")
     before = DecodedStreamObject()
@@ -318,44 +323,38 @@ def print_volume(print_file, html_paths: list[Path], stamps: dict) -> tuple[byte
     import hashlib
     import tempfile
 
-    import pypdf
-
     documents = [Document(p) for p in html_paths]
     with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
         page = Path(tmp) / "volume.html"
         page.write_text(volume_html(documents, page.as_uri()), encoding="utf-8")
-        content = print_file(page)
-        reader = pypdf.PdfReader(io.BytesIO(content))
-        found = counts(part_starts(reader, len(documents)), len(reader.pages))
+        update = Update(print_file(page))
+        found = counts(part_starts(update.reader, len(documents)), len(update.reader.pages))
         key = hashlib.sha256((documents[0].prefix + documents[0].shared).encode("utf-8")).hexdigest()
         for n in sorted(set(found)):
             if (key, n) not in stamps:
                 page = Path(tmp) / f"stamp-{n}.html"
                 page.write_text(stamp_html(documents[0], n), encoding="utf-8")
-                stamp = pypdf.PdfReader(io.BytesIO(print_file(page)))
+                stamp = reader(print_file(page))
                 if len(stamp.pages) != n:
                     raise Unfit(f"a stamp of {n} pages printed as {len(stamp.pages)}")
                 stamps[key, n] = stamp
-    return stamped(content, found, {n: stamps[key, n] for n in set(found)}), found
+    return stamped(update, found, {n: stamps[key, n] for n in set(found)}), found
 
 
-def patched(old: bytes, old_pages: list[tuple[int, int]], new: bytes) -> bytes:
-    """`old` (a volume's last PDF) with the pages listed in `old_pages`: (0, i) is page i of
-    `old`, (1, i) page i of `new` (the changed documents, printed as a volume), copied in.
-    An incremental update of `old`: its own pages are not read or written again."""
-    import pypdf
-
-    update = Update(old)
+def patched(update: Update, pages: list[tuple[int, int]], new: bytes | None) -> bytes:
+    """The old PDF of a volume (`update`) with the pages listed in `pages`: (0, i) is its own
+    page i, (1, i) page i of `new` (the changed documents, printed as a volume), copied in.
+    An incremental update: the old pages are not parsed or written again, only listed."""
     if "/Outlines" in update.reader.trailer["/Root"]:
         raise Unfit("bookmarks")  # pypdf's writer carries them over
-    fresh = pypdf.PdfReader(io.BytesIO(new))
-    pages = []
-    for source, i in old_pages:
+    fresh = reader(new) if new else None
+    out = []
+    for source, i in pages:
         if source == 0:
             page = update.reader.pages[i]
             if page.indirect_reference.generation != 0:
                 raise Unfit("a page of a later generation")
-            pages.append((page.indirect_reference.idnum, page_dict(page)))
+            out.append((page.indirect_reference.idnum, page_dict(page)))
         else:
-            pages.append((None, update.copy(fresh, page_dict(fresh.pages[i]))))
-    return update.finish(pages, tagged=False)
+            out.append((None, update.copy(fresh, page_dict(fresh.pages[i]))))
+    return update.finish(out, tagged=False)
