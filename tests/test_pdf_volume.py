@@ -147,3 +147,36 @@ def test_a_volume_document_joins_bodies_once_with_its_head_and_no_margin_boxes(t
     assert '<a href="file:///t/v.html#bangfu-part-0"></a>' in html
     stamp = pdf_volume.stamp_html(pdf_volume.Document(a), 3)
     assert stamp.count('style="break-before: page; height: 1px"') == 3 and "甲 第1部分" not in stamp
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monkeypatch):
+    """pdf.volume_engine: volumes (documents numbered on their own) by the browser, which prints
+    them as one document for a quarter of WeasyPrint's CPU; single documents by WeasyPrint;
+    BANGFU_PDF_ENGINE=weasyprint makes WeasyPrint print everything."""
+    pytest.importorskip("weasyprint")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    from generator.private import printing
+
+    monkeypatch.delenv("BANGFU_PDF_ENGINE", raising=False)
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(pdf, "_state", {})
+    if pdf.engine() != "weasyprint":
+        pytest.skip("WeasyPrint has no Chinese font here")
+    assert pdf.volume_engine() == "chromium"
+    a, b = write(tmp_path / "docs", {"甲": 2, "乙": 1})
+    digests = ("a", "b")
+    wanted = [printing.Target(tmp_path / "分册_J.pdf", (a, b), pdf.combined_digest(digests), digests),
+              printing.Target(tmp_path / "甲.pdf", (a,), "a")]
+    printing.write(tmp_path, wanted, jobs=1)
+    assert stamped(tmp_path / "分册_J.pdf") and not stamped(tmp_path / "甲.pdf")
+    assert [footer(t) for t in page_texts(tmp_path / "分册_J.pdf")] == ["第 1 页，共 2 页", "第 2 页，共 2 页",
+                                                                       "第 1 页，共 1 页"]
+    import pypdf
+
+    assert "WeasyPrint" in pypdf.PdfReader(tmp_path / "甲.pdf").metadata.get("/Producer", "")
+    assert pdf.Cache(tmp_path).parts(tmp_path / "分册_J.pdf") == ([("a", 2), ("b", 1)], 1)
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+    assert pdf.volume_engine() == "weasyprint"

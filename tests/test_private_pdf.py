@@ -20,6 +20,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pdf_output.available(),
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "private"
 
 
+@pytest.fixture(autouse=True)
+def weasyprint_for_everything(monkeypatch):
+    """These tests are of WeasyPrint's PDFs: volumes too (a browser would print them otherwise,
+    pdf.volume_engine; see test_pdf_volume.py)."""
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+
+
 def pdf_pages(path: Path) -> int:
     if shutil.which("pdfinfo") is None:
         pytest.skip("pdfinfo (Debian package poppler-utils) is needed to count PDF pages")

@@ -153,6 +153,17 @@ def engine() -> str | None:
     return _state["engine"]
 
 
+def volume_engine() -> str | None:
+    """The engine for a volume of documents each numbered on its own (分册_*.pdf, 全部签收单.pdf):
+    a Chromium-family browser whenever one is found, also where WeasyPrint runs, because it
+    prints a whole volume as one document (pdf_volume.py) for about a quarter of WeasyPrint's
+    CPU (README, "PDF engines"); BANGFU_PDF_ENGINE forces one engine for everything."""
+    chosen = engine()
+    if chosen == "weasyprint" and not os.environ.get("BANGFU_PDF_ENGINE", "").strip() and find_browser():
+        return "chromium"
+    return chosen
+
+
 def available() -> bool:
     """True when some engine can make PDFs with Chinese text here."""
     return engine() is not None
@@ -188,11 +199,11 @@ class BrowserFailed(RuntimeError):
 
 
 @contextmanager
-def browser_session():
-    """With the Chromium engine, keep one browser running for every PDF made inside (see
-    browser.py); otherwise, or when the browser cannot be driven, do nothing (each PDF then
-    starts the browser once)."""
-    if engine() != "chromium" or _state.get("session") is not None:
+def browser_session(engine_: str | None = None):
+    """With the Chromium engine (or `engine_` "chromium"), keep one browser running for every
+    PDF made inside (see browser.py); otherwise, or when the browser cannot be driven, do
+    nothing (each PDF then starts the browser once)."""
+    if (engine_ or engine()) != "chromium" or _state.get("session") is not None:
         yield
         return
     from .browser import Session, SessionFailed
@@ -262,10 +273,10 @@ def write_pdf(html_path: Path, pdf_path: Path) -> int:
     return len(document.pages)
 
 
-def _combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
+def _combined(html_paths: list[Path], engine_: str | None = None) -> tuple[bytes, list[int]]:
     """One PDF of several documents, each keeping its own page numbers, and the page
-    count of each document."""
-    if engine() == "chromium":
+    count of each document; by `engine_` (default: engine())."""
+    if (engine_ or engine()) == "chromium":
         import pypdf
 
         if len(html_paths) == 1:
@@ -290,13 +301,13 @@ def _combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
     return documents[0].copy(pages).write_pdf(), [len(doc.pages) for doc in documents]
 
 
-def write_parts(html_paths: list[Path], pdf_path: Path) -> list[int]:
+def write_parts(html_paths: list[Path], pdf_path: Path, engine_: str | None = None) -> list[int]:
     """One PDF of several documents (see _combined); returns the page count of each."""
     if not html_paths:
         return []
     from ..outputs import write_bytes
 
-    data, counts = _combined(list(html_paths))
+    data, counts = _combined(list(html_paths), engine_)
     write_bytes(pdf_path, data)  # never through a link
     return counts
 
@@ -307,7 +318,7 @@ def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
 
 
 def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths: list[Path],
-                   digests: list[str]) -> list[int]:
+                   digests: list[str], engine_: str | None = None) -> list[int]:
     """Rewrite a combined PDF whose documents mostly did not change: the pages of each
     unchanged document (same digest) are copied from the old PDF at `pdf_path`, whose
     documents and page counts are `old_parts` in order, and only the documents whose digest
@@ -340,7 +351,7 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     new_counts: list = []
     data = None
     if stale:
-        data, new_counts = _combined([html_paths[i] for i in stale])
+        data, new_counts = _combined([html_paths[i] for i in stale], engine_)
     new_at, start = {}, 0
     for i, count in zip(stale, new_counts):
         new_at[i], start = (start, count), start + count

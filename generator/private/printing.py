@@ -125,19 +125,21 @@ def _changed(t: Target, old) -> int:
     return sum(1 for d in t.parts if d not in have)
 
 
-def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old) -> tuple[list[int], int]:
-    """Render one target (or patch it when `old` is its old parts); returns the page count of
-    each document and how many renderings the PDF's pages now come from."""
+def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old,
+            engine: str | None = None) -> tuple[list[int], int]:
+    """Render one target (or patch it when `old` is its old parts), by `engine` (default:
+    pdf.engine()); returns the page count of each document and how many renderings the
+    PDF's pages now come from."""
     if old is not None:
         try:
-            return pdf_output.patch_combined(path, old, list(sources), list(parts)), 2
+            return pdf_output.patch_combined(path, old, list(sources), list(parts), engine), 2
         except OSError:
             raise  # a fault of the computer: the build says so
         except Exception:  # noqa: BLE001 - an old PDF pypdf cannot read: render it whole below
             pass
     if len(sources) == 1:
         return [pdf_output.write_pdf(sources[0], path)], 1
-    return pdf_output.write_parts(list(sources), path), 1
+    return pdf_output.write_parts(list(sources), path, engine), 1
 
 
 def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
@@ -151,9 +153,22 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     plans = [_patch_plan(cache, t) for t in stale]
     sizes = [len(t.sources) if plan is None else _changed(t, plan[0]) for t, plan in zip(stale, plans)]
     bar = Progress(echo, "生成 PDF", len(stale)) if echo is not None and stale else None
-    done = pdf_output.run_jobs(_render, [(t.path, t.sources, t.parts, plan and plan[0])
-                                         for t, plan in zip(stale, plans)],
-                               sizes=sizes, processes=jobs, tick=bar.advance if bar else None)
+    tick = bar.advance if bar else None
+    jobs_ = [(t.path, t.sources, t.parts, plan and plan[0]) for t, plan in zip(stale, plans)]
+    # volumes go to the browser where WeasyPrint makes the rest (pdf.volume_engine)
+    volumes_ = pdf_output.volume_engine()
+    apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ != pdf_output.engine() else []
+    rest = [i for i in range(len(stale)) if i not in set(apart)]
+    done: list = [None] * len(stale)
+    for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest], sizes=[sizes[i] for i in rest],
+                                                   processes=jobs, tick=tick)):
+        done[i] = result
+    if apart:
+        with pdf_output.browser_session(volumes_):
+            for i in sorted(apart, key=lambda i: -sizes[i]):
+                done[i] = _render(*jobs_[i], engine=volumes_)
+                if tick:
+                    tick()
     if bar is not None:
         bar.done()
     for t, plan, (counts, fresh_sources) in zip(stale, plans, done):
