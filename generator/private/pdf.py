@@ -12,6 +12,9 @@ the first engine that works here:
 - **none**: nothing fails, `reason()` tells the clerk in one message how to get PDFs, and
   the HTML prints from any browser.
 
+Volumes of documents each numbered on its own (dossier volumes, 全部签收单) are printed by the
+browser whenever one is found, even where WeasyPrint runs (`volume_engine`, pdf_volume.py).
+
 `BANGFU_PDF_ENGINE=weasyprint|chromium|none` forces a choice (tests, CI), and
 `BANGFU_BROWSER=/path/to/msedge` names the browser. The stylesheets name "Noto Sans CJK
 SC" explicitly (also on the page margin boxes), because WeasyPrint picks Japanese glyph
@@ -431,7 +434,7 @@ def _in_worker(func, args):
 
 
 def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes: int | None = None,
-             tick=None) -> list:
+             tick=None, started=None) -> list:
     """`func(*args)` for each args tuple of `jobs`, returning the results in order.
 
     WeasyPrint is pure Python and single-threaded, so the jobs run in up to `processes`
@@ -440,8 +443,15 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
     when there is one job or processes cannot be started (then nothing is lost: every job
     runs here). One engine per process renders all its jobs: WeasyPrint's fonts are loaded
     once per process, not once per PDF; with the Chromium engine one browser, started once,
-    prints every job here. `tick()` is called as each job finishes."""
+    prints every job here. `tick()` is called as each job finishes, `started()` once the worker
+    processes are forked (a thread started then is not in any of them)."""
     tick = tick or (lambda: None)
+    once: list = []
+
+    def started_once():
+        if started is not None and not once:
+            once.append(started())
+
     sizes = sizes if sizes is not None else [1] * len(jobs)
     order = sorted(range(len(jobs)), key=lambda i: -sizes[i])
     processes = processes if processes is not None else default_jobs()
@@ -457,12 +467,14 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
         try:
             with ProcessPoolExecutor(max_workers=processes, mp_context=_pool_context()) as pool:
                 futures = {pool.submit(_in_worker, func, jobs[i]): i for i in order}
+                started_once()
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     tick()
             return results
         except (BrokenProcessPool, OSError, PermissionError):
             pass  # e.g. no process support in a sandbox: run them here below
+    started_once()
     with browser_session():
         for i in order:
             results[i] = _in_worker(func, jobs[i])

@@ -22,7 +22,9 @@ across the whole volume. So a volume is made in three steps:
 
 Anything that does not fit (documents with different heads, a page whose size differs from
 its stamp, a missing destination) raises Unfit, and the caller prints the documents one by
-one as before.
+one as before. Not detected: a stylesheet whose `@page :first` changes the page area (its
+margins) would lay out only the volume's first page that way; the project's print.css changes
+only the header box there.
 """
 
 from __future__ import annotations

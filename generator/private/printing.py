@@ -21,10 +21,16 @@ A PDF is rendered again only when the digest of its documents changed
 patched: those are rendered, the pages of the others copied from the last build's PDF
 (pdf.patch_combined), so a one-cell edit renders one dossier, not its volume. Without
 PDF output, PDFs that went stale are removed.
+
+Volumes are printed by a Chromium-family browser whenever one is found (pdf.volume_engine),
+as one document with each dossier's own page numbers stamped on (pdf_volume.py): about a
+quarter of WeasyPrint's CPU. Where WeasyPrint makes the other PDFs, those are rendered in
+its worker processes first, then the volumes by one browser in this process.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,15 +166,35 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ != pdf_output.engine() else []
     rest = [i for i in range(len(stale)) if i not in set(apart)]
     done: list = [None] * len(stale)
-    for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest], sizes=[sizes[i] for i in rest],
-                                                   processes=jobs, tick=tick)):
-        done[i] = result
-    if apart:
-        with pdf_output.browser_session(volumes_):
-            for i in sorted(apart, key=lambda i: -sizes[i]):
-                done[i] = _render(*jobs_[i], engine=volumes_)
-                if tick:
-                    tick()
+    lock = threading.Lock()
+
+    def ticked():
+        if tick:
+            with lock:
+                tick()
+
+    def browser_jobs(failed: list) -> None:
+        try:
+            with pdf_output.browser_session(volumes_):
+                for i in sorted(apart, key=lambda i: -sizes[i]):
+                    done[i] = _render(*jobs_[i], engine=volumes_)
+                    ticked()
+        except BaseException as err:  # noqa: BLE001 - raised again in the build's thread
+            failed.append(err)
+
+    # the browser prints the volumes (in its own processes) while WeasyPrint's workers render the rest
+    failed: list = []
+    thread = threading.Thread(target=browser_jobs, args=(failed,), name="bangfu-volumes") if apart else None
+    try:
+        for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest],
+                                                       sizes=[sizes[i] for i in rest], processes=jobs,
+                                                       tick=ticked, started=thread and thread.start)):
+            done[i] = result
+    finally:
+        if thread is not None and thread.ident is not None:
+            thread.join()
+    if failed:
+        raise failed[0]
     if bar is not None:
         bar.done()
     for t, plan, (counts, fresh_sources) in zip(stale, plans, done):
