@@ -20,11 +20,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pdf_output.available(),
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "private"
 
 
-@pytest.fixture(autouse=True)
-def weasyprint_for_everything(monkeypatch):
+@pytest.fixture(scope="module", autouse=True)
+def weasyprint_for_everything():
     """These tests are of WeasyPrint's PDFs: volumes too (a browser would print them otherwise,
     pdf.volume_engine; see test_pdf_volume.py)."""
-    monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+        yield
 
 
 def pdf_pages(path: Path) -> int:

@@ -33,13 +33,14 @@ import html
 import io
 import re
 from pathlib import Path
+from typing import Any, cast
 
 MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
                 "right-top", "right-middle", "right-bottom", "bottom-right-corner", "bottom-right",
                 "bottom-center", "bottom-left", "bottom-left-corner", "left-bottom", "left-middle",
                 "left-top")
-NO_MARGIN_BOXES = "<style>@page { %s }</style>" % " ".join(
-    f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES)
+NO_MARGIN_BOXES = "<style>@page {{ {} }}</style>".format(" ".join(
+    f"@{box} {{ content: none !important; }}" for box in MARGIN_BOXES))
 PART_ID = "bangfu-part-{}"
 STAMP = "/BangfuStamp"
 
@@ -163,7 +164,7 @@ class Update:
                 self.put(number, self.copy(reader, obj.get_object()))
             return IndirectObject(self.copied[key], 0, None)
         if isinstance(obj, DictionaryObject):
-            out = StreamObject() if isinstance(obj, StreamObject) else DictionaryObject()
+            out: Any = StreamObject() if isinstance(obj, StreamObject) else DictionaryObject()
             if isinstance(obj, StreamObject):
                 out._data = obj._data  # as stored (still encoded), /Filter copied below
             for key, value in obj.items():
@@ -194,11 +195,11 @@ class Update:
                                          NameObject("/Kids"): ArrayObject(kids),
                                          NameObject("/Count"): NumberObject(len(kids))}))
         root_ref = self.reader.trailer.raw_get("/Root")
-        root = DictionaryObject(self.reader.trailer["/Root"].items())
+        root = DictionaryObject(cast(DictionaryObject, self.reader.trailer["/Root"]).items())
         root[NameObject("/Pages")] = IndirectObject(tree, 0, None)
         root.pop(NameObject("/Dests"), None)  # the named destinations that found each document
-        if "/Names" in root and "/Dests" in root["/Names"]:
-            names = DictionaryObject(root["/Names"].items())
+        if "/Names" in root and "/Dests" in cast(DictionaryObject, root["/Names"]):
+            names = DictionaryObject(cast(DictionaryObject, root["/Names"]).items())
             names.pop(NameObject("/Dests"))
             root[NameObject("/Names")] = names
         if not tagged:  # pages copied in: the structure tree would name pages no longer here
@@ -300,9 +301,10 @@ def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
         for k in range(n):
             page = next(reader_pages)
             own = page_dict(page)
-            resources = DictionaryObject(own["/Resources"].items()) if "/Resources" in own else DictionaryObject()
-            xobjects = DictionaryObject(resources["/XObject"].items()) if "/XObject" in resources \
-                else DictionaryObject()
+            resources = DictionaryObject(cast(DictionaryObject, own["/Resources"]).items()) \
+                if "/Resources" in own else DictionaryObject()
+            xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"]).items()) \
+                if "/XObject" in resources else DictionaryObject()
             xobjects[NameObject(STAMP)] = form(n, k, page.mediabox)
             resources[NameObject("/XObject")] = xobjects
             own[NameObject("/Resources")] = resources
