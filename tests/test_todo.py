@@ -324,7 +324,7 @@ def test_private_page_closing_table_and_report(tmp_path):
     # applied 03-20, verified 03-25 (3 working days, limit 6), paid 04-12
     assert [(r[0], r[7], r[8], r[9]) for r in cases] == [("FF-0001", 3, 6, "是"), ("FF-0002", 3, 6, "是")]
     dossier = (tmp_path / "private" / "档案" / "SF-0001.html").read_text(encoding="utf-8")
-    assert "办结报告" in dossier and "3/6<br>按时" in dossier and "2024-03-25<br>（3）" in dossier
+    assert "办结报告" in dossier and "3/6\n按时" in dossier and "2024-03-25\n（3）" in dossier
     ws = build_workbook(records, Quarter(2026, 2), DAY)["季度统计"]
     rows = [r for r in ws.iter_rows(values_only=True)]
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("九、接待登记"))
