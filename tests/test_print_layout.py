@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.resources import TEMPLATES
+from generator.private import pdf as pdf_output
 from generator.private.dossiers import write_dossiers
 
 from private_station import TODAY, read_station
@@ -107,3 +108,31 @@ def test_cells_break_lines_with_newlines_not_br_elements(dossiers):
     css = (TEMPLATES / "private" / "print.css").read_text(encoding="utf-8")
     assert ".lines { white-space: pre-line; }" in css and ".nowrap.lines { white-space: pre; }" in css
     assert "table.fixed { table-layout: fixed; }" in css
+
+
+LIST_AND_TABLE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>
+@page { size: A4; @bottom-center { content: counter(page); font-family: "Noto Sans CJK SC"; } }
+html { font-family: "Noto Sans CJK SC"; }</style></head><body><h1>帮扶政策</h1>
+<ol><li>申请</li><li>核实<ul><li>入户调查</li></ul></li></ol>
+<table><tr><th>日期</th><td>2025年11月26日</td></tr></table><p>第一行<br>第二行</p></body></html>"""
+
+
+@pytest.mark.slow  # about 10 s: WeasyPrint's fonts, a dossier laid out twice
+@pytest.mark.skipif(not pdf_output.available(), reason="no PDF engine with Chinese fonts here")
+def test_the_trimmed_user_agent_stylesheet_draws_the_same_pdf(dossiers, tmp_path):
+    """pdf.render lays documents out without WeasyPrint's footnote/note pseudo-element rules (and
+    with ::marker on <li> only): the same PDF, byte for byte, as the stock stylesheet gives."""
+    import weasyprint
+
+    if pdf_output.engine() != "weasyprint":
+        pytest.skip("WeasyPrint is not the engine here")
+    trimmed = pdf_output._html_class()
+    assert trimmed is not weasyprint.HTML and issubclass(trimmed, weasyprint.HTML)
+    page = tmp_path / "SF-0003.html"
+    page.write_text(dossiers["SF-0003"], encoding="utf-8")
+    for source in (dict(string=LIST_AND_TABLE), dict(filename=str(page))):
+        fonts = pdf_output._font_config()
+        ours = trimmed(**source, base_url=str(tmp_path)).render(font_config=fonts)
+        theirs = weasyprint.HTML(**source, base_url=str(tmp_path)).render(font_config=fonts)
+        assert len(ours.pages) == len(theirs.pages) >= 1
+        assert ours.write_pdf() == theirs.write_pdf()
