@@ -136,3 +136,15 @@ def test_the_trimmed_user_agent_stylesheet_draws_the_same_pdf(dossiers, tmp_path
         theirs = weasyprint.HTML(**source, base_url=str(tmp_path)).render(font_config=fonts)
         assert len(ours.pages) == len(theirs.pages) >= 1
         assert ours.write_pdf() == theirs.write_pdf()
+
+
+def test_a_weasyprint_whose_stylesheet_differs_gets_the_stock_class(monkeypatch):
+    weasyprint = pytest.importorskip("weasyprint")
+    from weasyprint import html as weasy_html
+
+    monkeypatch.setattr(pdf_output, "_state", {})
+    monkeypatch.setattr(weasy_html, "UA", weasy_html.UA.replace("::note-callback {", "::note-back {"))
+    assert pdf_output._html_class() is weasyprint.HTML
+    monkeypatch.setattr(pdf_output, "_state", {})
+    monkeypatch.delattr(weasy_html, "UA")
+    assert pdf_output._html_class() is weasyprint.HTML

@@ -206,22 +206,22 @@ def _html_class():
         try:
             from weasyprint import html as weasy_html
 
-            text = weasy_html.UA
-            lines = [line for line in text.splitlines() if line.startswith(UA_NOTES)]
-            usable = (len(lines) == len(UA_NOTES) and text.count(UA_MARKER[0]) == 1
-                      and callable(getattr(weasyprint.HTML, "_ua_stylesheets", None)))
+            text, counters, forms_sheet = weasy_html.UA, weasy_html.UA_COUNTER_STYLE, weasy_html.UA_FORM_STYLESHEET
         except (ImportError, AttributeError):
-            usable = False
-        if usable:
-            for line in lines:
-                text = text.replace(line + "\n", "")
-            sheet = weasyprint.CSS(string=text.replace(*UA_MARKER), counter_style=weasy_html.UA_COUNTER_STYLE)
+            return _state["html_class"]
+        lines = [line for line in text.splitlines() if line.startswith(UA_NOTES)]
+        if (len(lines) != len(UA_NOTES) or text.count(UA_MARKER[0]) != 1
+                or not callable(getattr(weasyprint.HTML, "_ua_stylesheets", None))):
+            return _state["html_class"]
+        for line in lines:
+            text = text.replace(line + "\n", "")
+        sheet = weasyprint.CSS(string=text.replace(*UA_MARKER), counter_style=counters)
 
-            class HTML(weasyprint.HTML):
-                def _ua_stylesheets(self, forms=False):
-                    return [sheet, weasy_html.UA_FORM_STYLESHEET] if forms else [sheet]
+        class HTML(weasyprint.HTML):
+            def _ua_stylesheets(self, forms=False):
+                return [sheet, forms_sheet] if forms else [sheet]
 
-            _state["html_class"] = HTML
+        _state["html_class"] = HTML
     return _state["html_class"]
 
 
