@@ -38,7 +38,7 @@ TEMPLATE = "bangfu-carried.html"  # a page carried over renders this instead of 
 VERSION = "1"
 
 
-def _versions() -> str:
+def versions() -> str:
     out = []
     for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jieba", "jinja2"):
         try:
@@ -91,7 +91,7 @@ class PageCarry(BasePlugin):
         """All pages have been read: fingerprint them, and mark the ones to carry."""
         if self.compiled is not None and env.bytecode_cache is None:
             env.bytecode_cache = _bytecode_cache(self.compiled)
-        h = hashlib.sha256(f"{VERSION}|{_versions()}|{self.shared}".encode())
+        h = hashlib.sha256(f"{VERSION}|{versions()}|{self.shared}".encode())
         h.update(_code_digest().encode())
         nav: list = []
         _nav_items(self._nav.items if self._nav is not None else [], nav)
@@ -170,7 +170,7 @@ def _keep_theme_listing(theme) -> None:
     from .state import theme_fingerprint
 
     key = (tuple(theme.dirs), tuple(theme.static_templates), tuple(utils.markdown_extensions),
-           _versions(), theme_fingerprint())
+           versions(), theme_fingerprint())
     make_env = theme.get_env
 
     def get_env():

@@ -25,15 +25,32 @@ def _hash_files(h, paths) -> None:
             h.update(b"<missing>")
 
 
-def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, private_dir) -> str:
-    """Everything a build's output depends on: the workbooks, templates, code and options."""
-    h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
-    _hash_files(h, input_files(records_dir))  # .xls/.ods copies are read too
+def code_key(template_dirs) -> str:
+    """The program, its data, mkdocs.yml and every template (the station's and the package's)."""
+    h = hashlib.sha256()
     code = sorted(CODE_ROOT.rglob("*.py")) + sorted(CODE_ROOT.rglob("data/*")) + [MKDOCS_YML]
     for folder in [*template_dirs, PACKAGE_TEMPLATES]:
         code += sorted(p for p in Path(folder).rglob("*") if p.is_file())
     _hash_files(h, code)
     return h.hexdigest()
+
+
+def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, private_dir,
+              code: str | None = None) -> str:
+    """Everything a build's output depends on: the workbooks, templates, code and options
+    (`code`: code_key(template_dirs), when the caller has it already)."""
+    h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
+    _hash_files(h, input_files(records_dir))  # .xls/.ods copies are read too
+    h.update((code or code_key(template_dirs)).encode())
+    return h.hexdigest()
+
+
+def site_input_key(public_fingerprint: str, *, code: str, today: date, pdf_engine: bool, versions: str) -> str:
+    """Everything the site's pages and wall printouts are rendered from: the public view of the
+    records (site/public.py), today's date, program and templates (`code`, with the theme and
+    mkdocs.yml), whether wall printouts get PDFs, and the versions of mkdocs and its kin."""
+    return hashlib.sha256("|".join(("site-input-1", public_fingerprint, code, today.isoformat(),
+                                    str(pdf_engine), versions)).encode()).hexdigest()
 
 
 def theme_fingerprint() -> str:

@@ -5,6 +5,7 @@ scan for leaks, write the private records, then swap the new folders in."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 import tempfile
 import time
 from contextlib import contextmanager
@@ -26,10 +27,11 @@ from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import render_site
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
+from ..site.public import fingerprint as public_fingerprint, public_view
 from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
-from .site_carry import PageCarry, shared_key
-from .state import input_key, load_state, manifest, save_state, theme_fingerprint
+from .site_carry import PageCarry, shared_key, versions
+from .state import code_key, input_key, load_state, manifest, save_state, site_input_key, theme_fingerprint
 
 
 class Build:
@@ -84,8 +86,9 @@ class Build:
         tdirs = template_dirs(self.records_dir)
         state_path = self.work / f"state-{self.site_dir.name}.json"
         state = load_state(state_path)
+        code = code_key(tdirs)
         key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
-                        private_dir=self.private_dir and self.private_dir.resolve())
+                        private_dir=self.private_dir and self.private_dir.resolve(), code=code)
         site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
         site_ok = site_now is not None and state.get("site") == site_now
         private_now = manifest(self.private_dir) if self.private_dir is not None else None
@@ -110,22 +113,31 @@ class Build:
                       "本次没有生成网站，原网站保持不变。请删除示例行、把站点设置改成本站信息后再生成。")
             return 1
         records = outcome.records
-        with self.step("render", "生成页面"):
-            try:
-                docs, info = self._render(records, tdirs)
-            except jinja2.TemplateError as err:
-                self.echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
-                return 1
-        digest = hashlib.sha256("|".join((docs.digest(), theme_fingerprint(), repr(info.nav),
-                                          repr(info.station))).encode()).hexdigest()
-        docs_dir = self.work / "docs"
-        publish.remove(docs_dir)
-        docs.write(docs_dir)
-        self.echo(f"已生成 {docs.page_count} 个页面。")
+        site_input = self._site_input(records, code)
+        kept = self._kept_site(state, site_input) if site_ok else None
+        if kept is not None:  # nothing the pages are rendered from changed: none is rendered
+            info, page_count = kept
+            digest = state["docs"]
+            self.echo("网站用到的记录、模板和程序都没有变化，沿用现有网站（没有重新生成页面）。")
+        else:
+            with self.step("render", "生成页面"):
+                try:
+                    docs, info = self._render(public_view(records), tdirs)
+                except jinja2.TemplateError as err:
+                    self.echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
+                    return 1
+            digest = hashlib.sha256("|".join((docs.digest(), theme_fingerprint(), repr(info.nav),
+                                              repr(info.station))).encode()).hexdigest()
+            docs_dir = self.work / "docs"
+            publish.remove(docs_dir)
+            docs.write(docs_dir)
+            page_count = docs.page_count
+            self.echo(f"已生成 {page_count} 个页面。")
         new_site = None
         scan = None
         if state.get("docs") == digest and site_ok:
-            self.echo("页面内容没有变化，沿用现有网站。")
+            if kept is None:
+                self.echo("页面内容没有变化，沿用现有网站。")
             with self.step("scan", "隐私检查（按新的记录检查现有网站）"):
                 scan = self._scan(self.site_dir, records)
             if not scan.ok:  # records changed: a name already on the site may now be a person's
@@ -152,10 +164,11 @@ class Build:
         self.timings["swap"] = time.monotonic() - swapped  # with removing the old folders
         if new_private is not None:
             self.echo(self.private_summary)
+        self._keep_site_info(site_input, info, page_count)
         save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir), "pages": self.pages,
                                 "private": manifest(self.private_dir) if self.private_dir else None,
-                                "report": report})
-        self.echo(summary_line(info, docs.page_count, scan, time.monotonic() - self.started, self.site_dir))
+                                "report": report, "site_input": site_input})
+        self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
         if privacy.excused_note(scan):
             self.echo(privacy.excused_note(scan))
         return 0
@@ -172,6 +185,36 @@ class Build:
         if cache.store is None:
             cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
         return check_folder(self.records_dir, self.today, step=self.step, cache=cache)
+
+    def _site_input(self, records, code: str) -> str:
+        """The fingerprint of everything the site is rendered from (state.site_input_key)."""
+        with self.step("site_input", "核对网站用到的记录"):
+            return site_input_key(public_fingerprint(public_view(records)), code=code, today=self.today,
+                                  pdf_engine=pdf_writer(self.pdf) is not None, versions=versions())
+
+    def _site_info_path(self) -> Path:
+        return self.work / f"site-info-{self.site_dir.name}.pickle"
+
+    def _kept_site(self, state: dict, site_input: str):
+        """(SiteInfo, page count) of the live site when it was rendered from the same input,
+        else None (the pages must be rendered)."""
+        if state.get("site_input") != site_input or not state.get("docs"):
+            return None
+        try:
+            kept = pickle.loads(self._site_info_path().read_bytes())
+        except Exception:  # noqa: BLE001 - anything unreadable: render the pages
+            return None
+        if not isinstance(kept, dict) or kept.get("input") != site_input:
+            return None
+        return kept.get("info"), kept.get("pages")
+
+    def _keep_site_info(self, site_input: str, info, page_count: int) -> None:
+        """What the summary line and the private writer need from the rendering, for a build
+        that carries the site (public information only: the site's own figures)."""
+        path = self._site_info_path()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps({"input": site_input, "info": info, "pages": page_count}))
+        tmp.replace(path)
 
     def _render(self, records, tdirs):
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
