@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import outputs, places, report_text
+from .. import outputs, places, record_views, report_text
 from ..periods import parse_quarter
 from ..pipeline import check_folder
 from ..problems import WARNING, count
@@ -70,6 +70,7 @@ class PrivateResult:
     pdf_rendered: int = 0
     pdf_note: str | None = None
     carried: int = 0  # documents carried over unchanged from the last build
+    unworked: int = 0  # of those, workbooks carried by their inputs, their figures not worked out
     rendered: int = 0  # documents written anew
     seconds: float = 0.0
 
@@ -153,27 +154,10 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
     result.receipts = [d.path for d in sheets]
-    header = report.report_settings(records)
-    for q, figs in report.all_figures(records, report.quarters_present(records, today), today).items():
-        path = out_dir / report.FOLDER / report.default_name(q)
-        fp = kept.fingerprint("report", figs, header)
-
-        def render(q=q, path=path, figs=figs, fp=fp):
-            return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs), fp)
-
-        result.reports.append(kept.document(path, fp, render, heavy=True).path)
-    calendar = WorkCalendar.from_records(records)
-    for year in closing.years_present(records, today):  # 办结表, one a year
-        path = out_dir / closing.FOLDER / closing.default_name(year)
-        start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-        data = closing.book(records, start, end, today=today, calendar=calendar)
-        fp = kept.fingerprint("closing", data)
-
-        def write_book(start=start, end=end, path=path, data=data, fp=fp):
-            return Doc(closing.write_closing_book(records, start, end, path, today=today, root=out_dir,
-                                                  data=data), fp)
-
-        result.closing_books.append(kept.document(path, fp, write_book, heavy=True).path)
+    result.reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"),
+                                    out_dir, today, kept)
+    result.closing_books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"),
+                                                out_dir, today, kept)
     kept.finish()
     _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
@@ -192,9 +176,79 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
             result.pdf_note = pdf_output.reason()
     result.index = _write_home(records, out_dir, today, result)
     kept.save()
-    result.carried, result.rendered = kept.reused, kept.rendered
+    result.carried, result.rendered, result.unworked = kept.reused, kept.rendered, kept.unworked
     result.seconds = time.perf_counter() - started
     return result
+
+
+# The tables the quarterly reports and the 办结表 are worked out from (record_views: reading
+# another raises AttributeError). A report or book whose tables, date and settings are those
+# of the last build is carried without its figures or rows being worked out again.
+REPORT_TABLES = ("settings", "workers", "reviews", "payouts", "items", "categories", "dibao_lines", "funds",
+                 "incomes", "expenses", "reception")
+CLOSING_TABLES = ("settings", "workers", "reviews", "payouts", "items", "batches", "objections", "reception",
+                  "calendar")
+
+
+def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:
+    """季度统计表, one per quarter present: figures worked out (all quarters at once) only when
+    a report's inputs changed; rendered only when its figures did."""
+    header = report.report_settings(records)
+    quarters = report.quarters_present(records, today)
+    tables = record_views.digest(records)
+    figures: dict = {}
+
+    def figs_of(q):
+        if not figures:
+            figures.update(report.all_figures(records, quarters, today))
+        return figures[q]
+
+    paths = []
+    for q in quarters:
+        path = out_dir / report.FOLDER / report.default_name(q)
+        fp: list = []
+
+        def fingerprint(q=q, fp=fp):
+            if not fp:
+                fp.append(kept.fingerprint("report", figs_of(q), header))
+            return fp[0]
+
+        def render(q=q, path=path, fingerprint=fingerprint):
+            return Doc(report.write_report(records, q, path, today=today, root=out_dir, figs=figs_of(q)),
+                       fingerprint())
+
+        doc = kept.document(path, fingerprint, render, heavy=True,
+                            inputs=kept.fingerprint("report-inputs", tables, q, today, header))
+        paths.append(doc.path)
+    return paths
+
+
+def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:
+    """办结表, one a year: rows worked out only when the book's inputs changed; rendered only
+    when its rows did."""
+    calendar = WorkCalendar.from_records(records)
+    tables = record_views.digest(records)
+    paths = []
+    for year in closing.years_present(records, today):
+        path = out_dir / closing.FOLDER / closing.default_name(year)
+        start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+        worked: list = []  # (book, fingerprint), once asked for
+
+        def fingerprint(start=start, end=end, worked=worked):
+            if not worked:
+                data = closing.book(records, start, end, today=today, calendar=calendar)
+                worked.append((data, kept.fingerprint("closing", data)))
+            return worked[0][1]
+
+        def write_book(start=start, end=end, path=path, fingerprint=fingerprint, worked=worked):
+            fp = fingerprint()
+            return Doc(closing.write_closing_book(records, start, end, path, today=today, root=out_dir,
+                                                  data=worked[0][0]), fp)
+
+        doc = kept.document(path, fingerprint, write_book, heavy=True,
+                            inputs=kept.fingerprint("closing-inputs", tables, start, end, today))
+        paths.append(doc.path)
+    return paths
 
 
 def _prune_reports(folder: Path, keep: set[Path]) -> None:

@@ -21,14 +21,13 @@ touched while a build runs and the atomic swap and kill-safety stay as they were
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import pickle
 import shutil
 from pathlib import Path
 
-from ..records import pickle_reducers
+from ..record_views import stable_pickle
 from . import parallel
 from .common import Doc
 
@@ -60,9 +59,6 @@ def salt(template_dirs) -> str:
     for folder in template_dirs:
         _hash_tree(h, Path(folder), "*")
     return h.hexdigest()
-
-
-_REDUCERS = pickle_reducers()
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -108,6 +104,7 @@ class Carry:
         self.new: dict = {}
         self.queue: list | None = None  # renders waiting for finish() (see defer)
         self.reused = 0
+        self.unworked = 0  # of those reused, carried by their inputs (not worked out at all)
         self.rendered = 0
 
     def fingerprint(self, kind: str, *parts) -> str:
@@ -118,12 +115,7 @@ class Carry:
         Without it every value is written out in full: equal parts, equal bytes."""
         h = hashlib.sha256(f"{self.salt}|{kind}|".encode())
         try:
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=5)
-            pickler.dispatch_table = _REDUCERS
-            pickler.fast = True  # no memo: see above
-            pickler.dump(parts)
-            h.update(buffer.getbuffer())
+            h.update(stable_pickle(parts))
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             h.update(repr(parts).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
@@ -131,11 +123,13 @@ class Carry:
     def _key(self, path: Path) -> str:
         return Path(path).relative_to(self.out_dir).as_posix()
 
-    def reuse(self, path: Path, fingerprint: str) -> Doc | None:
-        """The document carried over from the last build, or None when it must be rendered."""
+    def reuse(self, path: Path, fingerprint: str, field: str = "fp") -> Doc | None:
+        """The document carried over from the last build, or None when it must be rendered.
+        `field` "inputs" compares a fingerprint of what the document is worked out from
+        (see `document`) instead of the fingerprint of what it shows."""
         key = self._key(path)
         entry = self.old.get(key)
-        if not isinstance(entry, dict) or entry.get("fp") != fingerprint or self.previous is None:
+        if not isinstance(entry, dict) or entry.get(field) != fingerprint or self.previous is None:
             return None
         source = self.previous / key
         try:
@@ -153,25 +147,41 @@ class Carry:
         self.reused += 1
         return Doc(Path(path), entry.get("digest", ""))
 
-    def store(self, doc: Doc, fingerprint: str) -> Doc:
+    def store(self, doc: Doc, fingerprint: str, inputs: str | None = None) -> Doc:
         """Note a freshly written document."""
         st = Path(doc.path).stat()
-        self.new[self._key(doc.path)] = {"fp": fingerprint, "digest": doc.digest,
-                                         "size": st.st_size, "mtime": st.st_mtime_ns}
+        entry = {"fp": fingerprint, "digest": doc.digest, "size": st.st_size, "mtime": st.st_mtime_ns}
+        if inputs is not None:
+            entry["inputs"] = inputs
+        self.new[self._key(doc.path)] = entry
         self.rendered += 1
         return doc
 
-    def document(self, path: Path, fingerprint: str, render, heavy: bool = False) -> Doc:
+    def document(self, path: Path, fingerprint, render, heavy: bool = False, inputs: str | None = None) -> Doc:
         """The document at `path`: carried over, or `render()` (which writes it and returns the Doc).
         After `defer()`, the render waits for `finish()` and a Later stands in for the Doc
-        (its path is known at once, its digest after finish); `heavy` marks a slow render."""
+        (its path is known at once, its digest after finish); `heavy` marks a slow render.
+
+        With `inputs` (a fingerprint of everything the document is worked out from, e.g. the
+        tables of a record_views view), a document whose inputs are those of the last build
+        is carried without its own fingerprint being worked out: `fingerprint` may then be a
+        callable, called only when the inputs changed (equal inputs give an equal document)."""
+        if inputs is not None:
+            doc = self.reuse(path, inputs, "inputs")
+            if doc is not None:
+                self.unworked += 1
+                return doc
+        if callable(fingerprint):
+            fingerprint = fingerprint()
         doc = self.reuse(path, fingerprint)
         if doc is not None:
+            if inputs is not None:
+                self.new[self._key(path)] = {**self.new[self._key(path)], "inputs": inputs}
             return doc
         if self.queue is None:
-            return self.store(render(), fingerprint)
+            return self.store(render(), fingerprint, inputs)
         later = Later(Path(path))
-        self.queue.append((later, fingerprint, render, heavy))
+        self.queue.append((later, (fingerprint, inputs), render, heavy))
         return later  # type: ignore[return-value]
 
     def always(self, path: Path, render, heavy: bool = False) -> Doc:
@@ -180,7 +190,7 @@ class Carry:
         if self.queue is None:
             return render()
         later = Later(Path(path))
-        self.queue.append((later, None, render, heavy))
+        self.queue.append((later, (None, None), render, heavy))
         return later  # type: ignore[return-value]
 
     def defer(self) -> None:
@@ -192,10 +202,10 @@ class Carry:
         """Render every queued document (parallel.render_all) and note it."""
         queue, self.queue = self.queue or [], None
         digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue])
-        for (later, fingerprint, _, _), digest in zip(queue, digests):
+        for (later, (fingerprint, inputs), _, _), digest in zip(queue, digests):
             later.digest = digest
             if fingerprint is not None:
-                self.store(Doc(later.path, digest), fingerprint)
+                self.store(Doc(later.path, digest), fingerprint, inputs)
 
     def save(self) -> None:
         tmp = self.out_dir / (NAME + ".tmp")

@@ -19,68 +19,21 @@ carried over without rendering one (the leak scan still judges it against the ne
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
-from dataclasses import fields
-
-from ..records import Records, pickle_reducers
+from .. import record_views
+from ..records import Records
 
 # the tables the public side reads (settings included); everything else is withheld
 PUBLIC_TABLES = ("settings", "workers", "reviews", "payouts", "batches", "objections", "funds", "incomes",
                  "expenses", "categories", "dibao_lines", "items")
-WITHHELD = tuple(f.name for f in fields(Records) if f.name not in (*PUBLIC_TABLES, "folder"))
+WITHHELD = tuple(name for name in record_views.TABLES if name not in PUBLIC_TABLES)
+LABEL = "PublicRecords"  # "PublicRecords does not read records.visits"
 
 
-class Withheld:
-    """A table of the records the public side may not read: reading it raises AttributeError
-    (a data descriptor, so it wins over the instance's own attribute; writes are dropped)."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        raise AttributeError(f"the public site does not read records.{self.name} (generator/site/public.py)")
-
-    def __set__(self, obj, value) -> None:
-        pass
-
-
-class PublicRecords(Records):
-    """Records as the public side sees them: the withheld tables cannot be read."""
-
-    def __repr__(self) -> str:
-        return f"PublicRecords({', '.join(f'{n}={getattr(self, n)!r}' for n in ('folder', *PUBLIC_TABLES))})"
-
-
-for _name in WITHHELD:
-    setattr(PublicRecords, _name, Withheld(_name))
-
-
-def public_view(records: Records) -> PublicRecords:
+def public_view(records: Records) -> Records:
     """The public side's view of `records` (the same record objects, no copies)."""
-    if isinstance(records, PublicRecords):
-        return records
-    return PublicRecords(folder=records.folder, **{name: getattr(records, name) for name in PUBLIC_TABLES})
+    return record_views.view(records, PUBLIC_TABLES, LABEL)
 
 
-_REDUCERS = pickle_reducers()
-
-
-def fingerprint(view: PublicRecords) -> str:
-    """SHA-256 of every table the view exposes, pickled without the memo (equal values, equal
-    bytes, however the objects are shared: records parsed from a workbook and records loaded
-    from the read store fingerprint alike), each table framed by its name and length."""
-    h = hashlib.sha256(b"public-view")
-    for name in PUBLIC_TABLES:
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
-        pickler.dispatch_table = _REDUCERS
-        pickler.fast = True
-        pickler.dump(getattr(view, name))
-        data = buffer.getbuffer()
-        h.update(f"|{name}|{len(data)}|".encode())
-        h.update(data)
-    return h.hexdigest()
+def fingerprint(view: Records) -> str:
+    """SHA-256 of every table the public view exposes (record_views.digest)."""
+    return record_views.digest(view, PUBLIC_TABLES)

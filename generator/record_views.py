@@ -1,0 +1,107 @@
+"""Views of a station's records that expose only some tables, and digests of those tables.
+
+    v = view(records, ("settings", "payouts", "items"))
+    v.payouts          # the same list as records.payouts
+    v.visits           # AttributeError: not in the view (nor is visits_by_worker)
+    digest(v)          # SHA-256 of exactly the tables the view exposes
+
+A stage that receives a view cannot start to depend on another table silently: reading one
+raises, its tests fail, and the table must be named in the stage's list, which is what its
+fingerprint takes in (site/public.py for the public site; the private writer's quarterly
+reports and 办结表). Each table is pickled once per Records object however many views
+fingerprint it (the digests are kept on the records the views were made from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from dataclasses import fields
+from functools import cache
+
+from .records import Records, pickle_reducers
+
+TABLES = tuple(f.name for f in fields(Records) if f.name != "folder")
+
+
+class Withheld:
+    """A table a view does not expose: reading it raises AttributeError (a data descriptor, so
+    it wins over the instance's own attribute; writes, from the dataclass __init__, are dropped)."""
+
+    def __init__(self, name: str, label: str):
+        self.name, self.label = name, label
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        raise AttributeError(f"{self.label} does not read records.{self.name} (see its list of tables)")
+
+    def __set__(self, obj, value) -> None:
+        pass
+
+
+@cache
+def view_class(tables: tuple[str, ...], label: str) -> type:
+    """The Records subclass exposing only `tables` (and `folder`)."""
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"not tables of Records: {sorted(unknown)}")
+
+    def __repr__(self) -> str:
+        return f"{label}({', '.join(f'{n}={getattr(self, n)!r}' for n in ('folder', *tables))})"
+
+    namespace = {name: Withheld(name, label) for name in TABLES if name not in tables}
+    namespace.update(__repr__=__repr__, TABLES=tables, __doc__=f"Records as {label} sees them.")
+    return type(label.replace(" ", ""), (Records,), namespace)
+
+
+def view(records: Records, tables: tuple[str, ...], label: str) -> Records:
+    """`records` exposing only `tables` (the same objects, no copies)."""
+    cls = view_class(tuple(tables), label)
+    if type(records) is cls:
+        return records
+    out = cls(folder=records.folder, **{name: getattr(records, name) for name in tables})
+    out.__dict__["_origin"] = _origin(records)
+    return out
+
+
+def _origin(records: Records) -> Records:
+    return records.__dict__.get("_origin", records)
+
+
+_REDUCERS = pickle_reducers()
+
+
+def stable_pickle(value) -> bytes:
+    """`value` pickled without pickle's memo: equal values give equal bytes however the objects
+    are shared (records parsed from a workbook and records loaded from the read store)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = _REDUCERS
+    pickler.fast = True  # no memo: see above
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def table_digest(records: Records, name: str) -> bytes:
+    """SHA-256 of one table, worked out once per Records object (and its views)."""
+    origin = _origin(records)
+    table = getattr(records, name)
+    kept = origin.__dict__.setdefault("_table_digests", {})
+    found = kept.get(name)
+    if found is not None and found[0] is table:
+        return found[1]
+    data = stable_pickle(table)
+    out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
+    kept[name] = (table, out)
+    return out
+
+
+def digest(records: Records, tables: tuple[str, ...] | None = None) -> str:
+    """SHA-256 of `tables` (by default every table a view exposes)."""
+    names = tables if tables is not None else type(records).TABLES
+    h = hashlib.sha256(b"record-views-1")
+    for name in names:
+        h.update(name.encode() + b"\0" + table_digest(records, name))
+    return h.hexdigest()
