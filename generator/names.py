@@ -49,6 +49,18 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 
 @lru_cache(maxsize=65536)  # a large station has tens of thousands of distinct names
 def _syllables(text: str) -> tuple[str, ...]:
+    seeded = _SEEDS.get(text)
+    if seeded is None:
+        seeded = _USED[text] = _pinyin(text)
+    else:
+        _USED[text] = seeded
+    return seeded
+
+
+_USED: dict[str, tuple[str, ...]] = {}
+
+
+def _pinyin(text: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
     out: list[str] = []
@@ -56,6 +68,31 @@ def _syllables(text: str) -> tuple[str, ...]:
         # non-Han runs come back as typed: keep words, drop dots (阿依古丽·买买提) and spaces
         out.extend(_WORD.findall(part.lower()))
     return tuple(out)
+
+
+_SEEDS: dict[str, tuple[str, ...]] = {}  # readings kept from an earlier build (seed_readings)
+
+
+def seed_readings(known: dict) -> None:
+    """Readings worked out by an earlier build of this program with this pypinyin (the private
+    writer keeps them beside its fingerprints): pypinyin is the costly part of the filing
+    order of 20,000 names, and a rebuild mostly files the same names."""
+    _SEEDS.update((k, tuple(v.split())) for k, v in known.items() if isinstance(k, str) and isinstance(v, str))
+
+
+def readings() -> dict[str, str]:
+    """Every text read with pypinyin (or seeded) in this process -> its syllables as one string
+    ('shan4 tian2 fang1'), for seed_readings next time."""
+    return {text: " ".join(syllables) for text, syllables in _USED.items()}
+
+
+def pinyin_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pypinyin")
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 @lru_cache(maxsize=65536)

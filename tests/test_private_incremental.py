@@ -219,3 +219,28 @@ def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path)
     assert s_volumes == ["分册_S-01.pdf", "分册_S-02.pdf"]  # 单田芳 and 沙小红
     assert "分册_S.pdf" in [name for _, name, _ in whole]
     assert printing.memory_jobs(100) >= 1
+
+
+def test_the_names_pinyin_is_kept_and_files_alike_without_pypinyin(previous, tmp_path, monkeypatch):
+    """The fingerprints file keeps the pinyin of every name filed; a new process seeded with it
+    files the station in the same order without asking pypinyin once."""
+    import json
+
+    from generator import names
+    from generator.private import READINGS, dossiers
+
+    records = read_station(tmp_path / "records")
+    expected = [(f.number, f.worker.archive_no, f.stem) for f in dossiers.filing_order(records)]
+    kept = json.loads((previous / carry.NAME).read_text(encoding="utf-8"))[READINGS]
+    assert kept["pypinyin"] == names.pinyin_version() and kept["names"]
+    for cached in (names._syllables, names.reading, names._name_key):  # as in a new process
+        cached.cache_clear()
+    monkeypatch.setattr(names, "_SEEDS", {})
+    asked = []
+    real = names._pinyin
+    monkeypatch.setattr(names, "_pinyin", lambda text: asked.append(text) or real(text))
+    names.seed_readings(kept["names"])
+    assert [(f.number, f.worker.archive_no, f.stem) for f in dossiers.filing_order(records)] == expected
+    assert asked == []
+    for cached in (names._syllables, names.reading, names._name_key):
+        cached.cache_clear()

@@ -58,3 +58,21 @@ def test_fingerprint_follows_exactly_the_public_tables(records):
         assert fingerprint(public_view(replace(records, **{name: []}))) != base, name
     settings = replace(records.settings, station_name="另一个站")
     assert fingerprint(public_view(replace(records, settings=settings))) != base
+
+
+def test_stable_bytes_depend_on_values_not_on_sharing(records):
+    import pickle
+    from decimal import Decimal
+
+    from generator.record_views import stable_bytes
+
+    payouts = records.payouts
+    copied = pickle.loads(pickle.dumps(payouts))  # equal records, none of their values shared
+    assert copied == payouts and copied[0] is not payouts[0]
+    assert stable_bytes((payouts, payouts[0])) == stable_bytes((copied, copied[1 - 1]))
+    name = "张晓明"
+    assert stable_bytes((name, "".join(["张", "晓明"]))) == stable_bytes((name, name))
+    # unequal values of the kinds records hold give unequal bytes
+    for a, b in [(Decimal("1.0"), Decimal("1.00")), ([1], (1,)), (date(2026, 1, 1), date(2026, 1, 1).toordinal()),
+                 (1, True), (1, 1.0), (None, ""), (payouts[0], replace(payouts[0], row=payouts[0].row + 1))]:
+        assert stable_bytes(a) != stable_bytes(b), (a, b)

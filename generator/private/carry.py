@@ -27,7 +27,7 @@ import pickle
 import shutil
 from pathlib import Path
 
-from ..record_views import stable_pickle
+from ..record_views import stable_bytes
 from . import parallel
 from .common import Doc
 
@@ -71,6 +71,21 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def _link(source: str, target: str) -> None:
+    """link_or_copy for the many carried documents: plain os calls, the folder made and a
+    name already there removed only when the first link fails."""
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except FileExistsError:
+        os.unlink(target)
+    except OSError:
+        pass
+    link_or_copy(Path(source), Path(target))
+
+
 class Later:
     """A document queued for rendering (Carry.defer): its path now, its digest after Carry.finish."""
 
@@ -93,6 +108,7 @@ class Carry:
         self.previous = Path(previous) if previous is not None else None
         self.in_place = self.previous is not None and self.previous.resolve() == self.out_dir.resolve()
         self.salt = salt_text
+        self._prefix = os.path.join(os.fspath(self.out_dir), "")
         self.old: dict = {}
         if self.previous is not None:
             try:
@@ -115,12 +131,16 @@ class Carry:
         Without it every value is written out in full: equal parts, equal bytes."""
         h = hashlib.sha256(f"{self.salt}|{kind}|".encode())
         try:
-            h.update(stable_pickle(parts))
+            h.update(stable_bytes(parts))
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             h.update(repr(parts).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
     def _key(self, path: Path) -> str:
+        text = os.fspath(path)
+        if text.startswith(self._prefix):  # the usual case, without Path's relative_to (20,000 times)
+            key = text[len(self._prefix):]
+            return key.replace(os.sep, "/") if os.sep != "/" else key
         return Path(path).relative_to(self.out_dir).as_posix()
 
     def reuse(self, path: Path, fingerprint: str, field: str = "fp") -> Doc | None:
@@ -131,16 +151,16 @@ class Carry:
         entry = self.old.get(key)
         if not isinstance(entry, dict) or entry.get(field) != fingerprint or self.previous is None:
             return None
-        source = self.previous / key
+        source = os.path.join(os.fspath(self.previous), key)
         try:
-            st = source.stat()
+            st = os.stat(source)
         except OSError:
             return None
         if st.st_size != entry.get("size") or st.st_mtime_ns != entry.get("mtime"):
             return None  # changed by hand (or by `bangfu dossier`) since the last build
         if not self.in_place:
             try:
-                link_or_copy(source, Path(path))
+                _link(source, os.fspath(path))
             except OSError:
                 return None
         self.new[key] = entry

@@ -10,6 +10,7 @@ the (sanitised) archive number: 档案/SF-0001.html.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
 from ..paths import FolderWriter
+from ..record_views import stable_bytes
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, dossier_cases
@@ -351,6 +353,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
     calendar = WorkCalendar.from_records(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url)) if carry else ""
+    batch_parts: dict = {}
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
@@ -363,24 +366,29 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         if carry is None:
             written.append(render())
         else:
-            fp = carry.fingerprint("dossier", shown(records, filed.worker, views), shared, key)
+            fp = carry.fingerprint("dossier", shown(records, filed.worker, views, batch_parts), shared, key)
             written.append(carry.document(path, fp, render))
     return written
 
 
-def shown(records: Records, w, views: dict) -> tuple:
+def shown(records: Records, w, views: dict, batch_parts: dict | None = None) -> tuple:
     """Every record and derived value one worker's dossier shows (see dossier_context): with
     shared_shown, its fingerprint. Cheaper than building the context, and together they must
-    name everything the context reads."""
+    name everything the context reads. `batch_parts` (a dict kept for one build) holds each
+    batch's part as the digest of the batch, its record and its disclosure state."""
     no = w.archive_no
     payouts = tuple(records.payouts_by_worker.get(no, ()))
     involved = dict.fromkeys([w.batch] if w.batch else [])
     involved.update(dict.fromkeys(p.batch for p in payouts if p.batch))
     batches = []
     for batch_no in involved:
-        v = views.get(batch_no)
-        batches.append((batch_no, records.batch_by_no.get(batch_no),
-                        (v.state, v.start, v.end) if v is not None else None))
+        part = batch_parts.get(batch_no) if batch_parts is not None else None
+        if part is None:
+            v = views.get(batch_no)
+            part = (batch_no, records.batch_by_no.get(batch_no), (v.state, v.start, v.end) if v is not None else None)
+            if batch_parts is not None:  # the same batch in thousands of dossiers: pickled once
+                part = batch_parts[batch_no] = hashlib.sha256(stable_bytes(part)).digest()
+        batches.append(part)
     objections = records.objections_by_worker.get(no, ()) if no else \
         [o for o in records.objections if o.archive_no == no]
     return (w, payouts, tuple(records.visits_by_worker.get(no, ())), tuple(records.members_by_worker.get(no, ())),
