@@ -47,7 +47,7 @@ def quarters_present(records: Records, today: date) -> list[Quarter]:
     days = [p.paid for p in records.live_payouts] + [w.registered for w in records.workers] + \
         [w.closed for w in records.workers] + [i.date for i in records.incomes] + \
         [e.date for e in records.expenses] + [e.received for e in records.reception]
-    found = {quarter_of(d) for d in days if d is not None}
+    found = {quarter_of(d) for d in set(days) if d is not None}  # each distinct day once
     return sorted({q for q in found if q <= last} | {last})
 
 
