@@ -149,8 +149,10 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
                                  index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
                                  carry=kept, order=order)
-    receipt_sheets = receipts.receipt_sheets(records)
-    written = receipts.write_receipts(records, out_dir, today=today, carry=kept, sheets=receipt_sheets)
+    paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
+    receipt_sheets = receipts.receipt_sheets(paying)
+    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, sheets=receipt_sheets,
+                                      inputs=record_views.digest(paying))
     sheets = written[:-1]
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
@@ -195,11 +197,12 @@ def _seed_readings(kept: carry.Carry) -> None:
         names.seed_readings(seeds["names"])
 
 
-# The tables the quarterly reports and the 办结表 are worked out from (record_views: reading
+# The tables the quarterly reports, the receipt sheets and the 办结表 are worked out from (record_views: reading
 # another raises AttributeError). A report or book whose tables, date and settings are those
 # of the last build is carried without its figures or rows being worked out again.
 REPORT_TABLES = ("settings", "workers", "reviews", "payouts", "items", "categories", "dibao_lines", "funds",
                  "incomes", "expenses", "reception")
+RECEIPT_TABLES = ("settings", "workers", "payouts", "batches", "objections")
 CLOSING_TABLES = ("settings", "workers", "reviews", "payouts", "items", "batches", "objections", "reception",
                   "calendar")
 

@@ -142,9 +142,11 @@ def _rows(records: Records, sheet: Sheet, words: dict | None = None) -> list[Ctx
 
 
 def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
-                   sheets: list[Sheet] | None = None) -> list[Doc]:
+                   sheets: list[Sheet] | None = None, inputs: str | None = None) -> list[Doc]:
     """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last).
-    With a `carry` (carry.Carry), a sheet whose content did not change is carried over."""
+    With a `carry` (carry.Carry), a sheet whose content did not change is carried over;
+    `inputs`: a digest of every table `records` (a record_views view) exposes, so a sheet
+    whose inputs are the last build's is carried without fingerprinting its payouts."""
     env = environment(records)
     template = env.get_template("private/receipt.html")
     folder = Path(out_dir) / FOLDER
@@ -164,10 +166,14 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
 
         if carry is None:
             written.append(render())
-        else:  # the sheet (its payouts) and the names and ID numbers of its workers, as _rows shows them
-            people = tuple((_name(records, p), getattr(records.worker_by_no.get(p.archive_no), "id_number", None))
-                           for p in sheet.payouts)
-            written.append(carry.document(path, carry.fingerprint("receipt", sheet, people, key), render))
+        else:
+            def fingerprint(sheet=sheet):  # the sheet (its payouts) and its workers' names and ID numbers
+                people = tuple((_name(records, p), getattr(records.worker_by_no.get(p.archive_no), "id_number", None))
+                               for p in sheet.payouts)
+                return carry.fingerprint("receipt", sheet, people, key)
+
+            given = carry.fingerprint("receipt-inputs", inputs, key, sheet.key, sheet.stem) if inputs else None
+            written.append(carry.document(path, fingerprint, render, inputs=given))
     index = env.get_template("private/receipt_index.html").render(
         sheets=sheets, station=st, unpayable=unpayable_batches(records))
     written.append(write_doc(out_dir, folder / INDEX, index, today))
