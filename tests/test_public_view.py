@@ -4,6 +4,7 @@ read raise AttributeError, and the view's fingerprint follows exactly the tables
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from datetime import date
 
 import pytest
@@ -76,3 +77,21 @@ def test_stable_bytes_depend_on_values_not_on_sharing(records):
     for a, b in [(Decimal("1.0"), Decimal("1.00")), ([1], (1,)), (date(2026, 1, 1), date(2026, 1, 1).toordinal()),
                  (1, True), (1, 1.0), (None, ""), (payouts[0], replace(payouts[0], row=payouts[0].row + 1))]:
         assert stable_bytes(a) != stable_bytes(b), (a, b)
+
+
+def test_table_bytes_tell_every_changed_cell_apart(records):
+    """Column by column, a table's bytes change exactly when a row's stable_bytes do."""
+    from generator.record_views import stable_bytes, table_bytes
+
+    payouts = records.payouts
+    base = table_bytes(payouts)
+    assert table_bytes(list(payouts)) == base and table_bytes(payouts[:1]) != base
+    first = payouts[0]
+    changes = [{"amount": first.amount + 0}, {"amount": first.amount.quantize(Decimal("0.001"))},
+               {"paid": None}, {"paid": date(2030, 1, 1)}, {"name": (first.name or "") + " "},
+               {"row": first.row + 1}, {"batch": None}, {"batch": "GS-X"}, {"signed": not first.signed}]
+    for change in changes:
+        changed = replace(first, **change)
+        same_row = stable_bytes(changed) == stable_bytes(first)
+        assert (table_bytes([changed, *payouts[1:]]) == base) == same_row, change
+    assert sum(stable_bytes(replace(first, **c)) != stable_bytes(first) for c in changes) >= len(changes) - 2
