@@ -121,5 +121,7 @@ def test_a_kept_site_is_scanned_again_when_the_records_change(tmp_path):
     assert build_all(records, site_dir=site, private_dir=None, today=TODAY, pdf=False,
                      echo=said.append) == 1
     text = "\n".join(said)
-    assert "页面内容没有变化，沿用现有网站。" in text
+    # nothing the site reads changed (family members are withheld from it): kept unrendered
+    assert "网站用到的记录、模板和程序都没有变化，沿用现有网站（没有重新生成页面）。" in text
+    assert "隐私检查（按新的记录检查现有网站）" in text
     assert "家庭成员信息（来自 困难职工档案.xlsx 工作表“家庭成员” B4，王**）" in text, text
