@@ -55,7 +55,7 @@ def view_class(tables: tuple[str, ...], label: str) -> type:
     def __repr__(self) -> str:
         return f"{label}({', '.join(f'{n}={getattr(self, n)!r}' for n in ('folder', *tables))})"
 
-    namespace = {name: Withheld(name, label) for name in TABLES if name not in tables}
+    namespace: dict[str, object] = {name: Withheld(name, label) for name in TABLES if name not in tables}
     namespace.update(__repr__=__repr__, TABLES=tables, __doc__=f"Records as {label} sees them.")
     return type(label.replace(" ", ""), (Records,), namespace)
 
@@ -179,7 +179,7 @@ def table_digest(records: Records, name: str) -> bytes:
 
 def digest(records: Records, tables: tuple[str, ...] | None = None) -> str:
     """SHA-256 of `tables` (by default every table a view exposes)."""
-    names = tables if tables is not None else type(records).TABLES
+    names = tables if tables is not None else type(records).TABLES  # type: ignore[attr-defined]
     h = hashlib.sha256(b"record-views-1")
     for name in names:
         h.update(name.encode() + b"\0" + table_digest(records, name))

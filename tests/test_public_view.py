@@ -4,8 +4,8 @@ read raise AttributeError, and the view's fingerprint follows exactly the tables
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
