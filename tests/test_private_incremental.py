@@ -245,3 +245,23 @@ def test_the_names_pinyin_is_kept_and_files_alike_without_pypinyin(previous, tmp
     assert asked == []
     for cached in (names._syllables, names.reading, names._name_key):
         cached.cache_clear()
+
+
+def test_an_edited_payout_works_out_only_its_years_closing_book(previous, tmp_path):
+    """办结表 inputs are the year's own cases and reception entries: the other years' books are
+    carried without their rows being worked out; every book equals a fresh build's."""
+    edited = PAYOUTS[9]
+    records = read_station(tmp_path / "records", tables={"payouts": _edit(PAYOUTS, 9, amount=D("250"))})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+    years = [int(p.stem.removeprefix("办结表_")) for p in result.closing_books]
+    assert edited["paid"].year in years and len(years) > 1
+    # the quarterly reports' ledger runs through every quarter: they are all worked out again;
+    # the other years' books are not (nor are the receipt sheets of other batches: their
+    # inputs are the whole payouts table, so they are fingerprinted and carried)
+    assert result.unworked == len(years) - 1
+    for path, year in zip(result.closing_books, years):
+        assert (path.stat().st_nlink >= 2) == (year != edited["paid"].year), year

@@ -13,6 +13,7 @@ Which PDFs a build writes, and why, is in printing.py.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -242,13 +243,25 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
 
 def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:
     """办结表, one a year: rows worked out only when the book's inputs changed; rendered only
-    when its rows did."""
+    when its rows did. A year's book lists the cases paid and the reception entries closed in
+    that year (closing.book), so its inputs are those rows and the other tables: an edited
+    payout works out the book of its year again, not every year's."""
     calendar = WorkCalendar.from_records(records)
-    tables = record_views.digest(records)
+    tables = record_views.digest(records, tuple(t for t in CLOSING_TABLES if t not in ("payouts", "reception")))
+    paid: dict = {}
+    for p in records.payouts:
+        if p.paid is not None:
+            paid.setdefault(p.paid.year, []).append(p)
+    closed: dict = {}
+    for e in records.reception:
+        if e.closed is not None:
+            closed.setdefault(e.closed.year, []).append(e)
     paths = []
     for year in closing.years_present(records, today):
         path = out_dir / closing.FOLDER / closing.default_name(year)
         start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+        cases, entries = record_views.table_bytes(paid.get(year, [])), record_views.table_bytes(closed.get(year, []))
+        rows = hashlib.sha256(len(cases).to_bytes(8, "big") + cases + entries).hexdigest()
         worked: list = []  # (book, fingerprint), once asked for
 
         def fingerprint(start=start, end=end, worked=worked):
@@ -263,7 +276,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
                                                   data=worked[0][0]), fp)
 
         doc = kept.document(path, fingerprint, write_book, heavy=True,
-                            inputs=kept.fingerprint("closing-inputs", tables, start, end, today))
+                            inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today))
         paths.append(doc.path)
     return paths
 
