@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,12 @@ def _calendar_note(data):
     data["帮扶政策.xlsx"]["调休安排"][0]["说明"] = "元旦假期"
 
 
+def _reception_entry(data):
+    data["帮扶记录.xlsx"]["接待登记"] = [
+        {"登记编号": "JD-2026-001", "接待日期": date(2026, 9, 1), "姓名": "赵建国", "事项类别": "法律援助",
+         "诉求内容": "被拖欠工资三个月", "转办单位": "县总工会法律服务中心", "办结日期": date(2026, 9, 8)}]
+
+
 def _worker_phone(data):
     data["困难职工档案.xlsx"]["困难职工"][0]["手机号码"] = "13805319999"
 
@@ -73,6 +80,7 @@ def _worker_phone(data):
 EDITS = [("visit note (private only)", _visit_note, False),
          ("family member (private only)", _member_health, False),
          ("work calendar (private only)", _calendar_note, False),
+         ("reception entry (private only)", _reception_entry, False),
          ("worker phone (register, not shown)", _worker_phone, False),
          ("payout amount (public)", _payout_amount, True),
          ("station name (setting)", _station_name, True)]
