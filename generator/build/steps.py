@@ -16,20 +16,24 @@ import jinja2
 
 from .. import disclosure_audit, privacy, report_text
 from ..checks.examples import EXAMPLE_CODES
+from ..gcpause import gc_paused
 from ..money import yuan
-from ..pipeline import CheckOutcome, check_folder
-from ..private import pdf as pdf_output, write_private
+from ..pipeline import CheckOutcome, check_read
+from ..private import parallel, pdf as pdf_output, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
-from ..reading import ReadCache, installed_cache
+from ..reading import ReadCache, installed_cache, read_records
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import render_site
+from ..site.common import public_text
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
 from ..site.public import fingerprint as public_fingerprint, public_view
+from ..station import station
 from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
+from .private_job import PrivateJob
 from .site_carry import PageCarry, shared_key, versions
 from .state import code_key, input_key, load_state, manifest, save_state, site_input_key, theme_fingerprint
 
@@ -41,6 +45,7 @@ class Build:
         self.today, self.pdf, self.echo, self.timings, self.started = today, pdf, echo, timings, started
         self.work = work_dir(site_dir)
         self.private_work = work_dir(private_dir) if private_dir is not None else None
+        self.job: PrivateJob | None = None  # the private writer running beside the site stages
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -71,6 +76,7 @@ class Build:
         try:
             return self._run()
         except OSError as err:
+            self._stop_private()
             for work, target in ((self.work, self.site_dir), (self.private_work, self.private_dir)):
                 if target is not None:
                     try:
@@ -79,6 +85,13 @@ class Build:
                         self.echo(f"请手动删除临时文件夹 {self._staging(work, target, 'new')}（其中可能有个人信息）。")
             self.echo(environment_fault(err))
             return 2
+        finally:
+            self._stop_private()  # a build that ends without the private records keeps none
+
+    def _stop_private(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
 
     def _run(self) -> int:
         self._prepare()
@@ -184,7 +197,12 @@ class Build:
             cache.write_store = False
         if cache.store is None:
             cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
-        return check_folder(self.records_dir, self.today, step=self.step, cache=cache)
+        with gc_paused():  # as check_folder: no collection over the records in between
+            with self.step("read", "读取记录"):
+                result = read_records(self.records_dir, cache=cache)
+            if not result.unreadable:  # the private records start now, beside the check and the site;
+                self.job = self._start_private(result.records)  # a build that stops ends them (run)
+            return check_read(result, self.today, step=self.step)
 
     def _site_input(self, records, code: str) -> str:
         """The fingerprint of everything the site is rendered from (state.site_input_key)."""
@@ -268,19 +286,48 @@ class Build:
         cache.save(path)
         return scan
 
-    def _private(self, records, info) -> Path:
+    def _start_private(self, records) -> PrivateJob | None:
+        """The private writer started in a process of its own (private_job.py), so that it
+        runs while this process builds the site; None when there is no private folder or
+        one core (then `_private` writes it here, after the site)."""
+        if self.private_dir is None or parallel.jobs() <= 1:
+            return None
         staging = self._staging(self.private_work, self.private_dir, "new")
         publish.remove(staging)
         staging.mkdir(parents=True)
-        _seed_pdfs(self.private_dir, staging)
+        job = PrivateJob(private_folder, records, staging, self.private_dir, today=self.today, pdf=self.pdf,
+                         site_url=station(records, self.today, text=public_text).site_url or None)
+        job.start()
+        return job
+
+    def _private(self, records, info) -> Path:
+        staging = self._staging(self.private_work, self.private_dir, "new")
+        if self.job is not None:
+            with self.step("private", "生成内部材料"):
+                self.private_summary = self.job.wait(self.echo)
+            self.timings["private_wait"] = self.timings["private"]  # the part the site did not cover
+            self.timings["private"] = self.job.seconds
+            self.job = None
+            return staging
+        publish.remove(staging)
+        staging.mkdir(parents=True)
         with self.step("private", "生成内部材料"):
-            written = write_private(records, staging, today=self.today, pdf=self.pdf,
-                                    site_url=info.station.site_url or None, echo=self.echo,
-                                    previous=self.private_dir if self.private_dir.is_dir() else None)
-        _keep_reports(self.private_dir, staging)
-        (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
-        self.private_summary = written.summary().replace(str(staging), str(self.private_dir))
+            self.private_summary = private_folder(records, staging, self.private_dir, today=self.today,
+                                                  pdf=self.pdf, site_url=info.station.site_url or None,
+                                                  echo=self.echo)
         return staging
+
+
+def private_folder(records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
+                   site_url: str | None, echo) -> str:
+    """Write the private records into the empty staging folder (carrying unchanged documents
+    over from the live `private_dir`); the summary for the clerk, naming the live folder."""
+    _seed_pdfs(private_dir, staging)
+    written = write_private(records, staging, today=today, pdf=pdf, site_url=site_url, echo=echo,
+                            previous=private_dir if private_dir.is_dir() else None)
+    _keep_reports(private_dir, staging)
+    (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
+    return written.summary().replace(str(staging), str(private_dir))
 
 
 def summary_line(info, pages: int, scan, seconds: float, site_dir: Path) -> str:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 
@@ -27,6 +29,19 @@ MIN_DOCUMENTS = 40  # fewer than this: starting processes costs more than it sav
 CHUNKS_PER_JOB = 12  # small chunks keep both processes busy until the end
 
 _TASKS: Sequence[Callable] = ()
+
+
+def die_with_parent() -> None:
+    """Linux: a rendering process is killed with the process that started it, so a killed
+    build leaves none writing on into its staging folder. Elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def jobs() -> int:
@@ -82,7 +97,8 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
     _TASKS = tasks
     gc.freeze()  # the children would otherwise copy every page the collector walks
     try:
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent) as pool:
             futures = [pool.submit(_run, part) for part in parts]
             for n, future in enumerate(futures):
                 try:

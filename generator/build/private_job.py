@@ -1,0 +1,214 @@
+"""The private writer in a process of its own, beside the site stages.
+
+A build checks the records once, then has two independent pieces of work: the public
+site (pages, mkdocs, the leak scan, the disclosure audit) and the private records
+(dossiers, receipts, reports, 办结表). The site stages run in one process; the private
+writer renders its documents in a few processes but spends much of its time in one
+(contexts, fingerprints, figures, filing order). Run side by side, both cores stay busy
+for the whole build: `PrivateJob.start()` right after the check, `wait()` once the site
+is built and scanned, then the build swaps both folders in (or neither).
+
+    job = PrivateJob(records, staging, private_dir, today=..., pdf=..., site_url=...)
+    job.start()            # a child process writes the private folder into `staging`
+    ...                    # the site stages
+    summary = job.wait(echo)   # its lines echoed now, in order; its error raised here
+    job.cancel()           # instead of wait() when the site failed: nothing is kept
+
+Where the system can fork (Linux, macOS) and this process has no other threads, the
+child is forked and inherits the records as they are. Elsewhere (Windows) it is spawned
+and receives the records pickled (fields only, through `records.pickle_reducers`), the
+very records the site is built from, never read again from the workbooks, which the
+clerk may have saved meanwhile. With one core (or BANGFU_JOBS=1) the writer runs in
+this process after the site stages, as before.
+
+Output stays readable: the child's lines (PDF progress) travel through a pipe and are
+echoed only when the parent waits for it, after the site's own lines. The child is a
+process group of its own (its rendering processes with it) and dies with the parent
+(Linux: PR_SET_PDEATHSIG), so a killed or failed build leaves no writer behind;
+`cancel()` kills the group and removes the staging folder (it holds personal data).
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+from ..private.parallel import die_with_parent
+from . import publish
+
+START_METHOD: str | None = None  # "fork" or "spawn" to force one (tests); None: fork where possible
+
+_INHERITED = None  # the fork child's records (set just before forking)
+
+
+def start_method() -> str:
+    if START_METHOD:
+        return START_METHOD
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return "fork" if forkable else "spawn"
+
+
+def pack_records(records) -> bytes:
+    """The records' own fields (no cached indices), pickled through the records' reducers."""
+    from ..records import pickle_reducers
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = pickle_reducers()
+    pickler.dump({f.name: getattr(records, f.name) for f in fields(records)})
+    return buffer.getvalue()
+
+
+def unpack_records(data: bytes):
+    from ..records import Records
+
+    return Records(**pickle.loads(data))
+
+
+class PrivateJob:
+    def __init__(self, records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
+                 site_url: str | None):
+        self.records, self.staging, self.private_dir = records, Path(staging), Path(private_dir)
+        self.today, self.pdf, self.site_url = today, pdf, site_url
+        self.process = None
+        self.conn = None
+        self.seconds = 0.0  # the child's own time for the private writer
+
+    def _arguments(self) -> tuple:
+        return (self.staging, self.private_dir, self.today, self.pdf, self.site_url)
+
+    def start(self) -> None:
+        global _INHERITED
+        method = start_method()
+        context = multiprocessing.get_context(method)
+        receive, send = context.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # a forked child would print the unflushed rest again
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        if method == "fork":
+            _INHERITED = self.records
+            data = None
+        else:
+            data = pack_records(self.records)
+        try:
+            self.process = context.Process(target=_child, args=(send, data, self._arguments()),
+                                           name="bangfu-private", daemon=False)
+            self.process.start()
+        finally:
+            _INHERITED = None
+            send.close()
+        self.conn = receive
+
+    def wait(self, echo) -> str:
+        """The private folder's summary once the child is done; its lines are echoed first.
+        The child's error is raised here (the staging folder removed first)."""
+        outcome = None
+        try:
+            while True:
+                try:
+                    message = self.conn.recv()
+                except (EOFError, OSError):
+                    break
+                if message[0] == "echo":
+                    echo(message[1])
+                else:
+                    outcome = message
+                    break
+        finally:
+            self._end()
+        if outcome is not None and outcome[0] == "done":
+            self.seconds = outcome[2]
+            return outcome[1]
+        self._remove_staging()
+        if outcome is None:
+            code = self.process.exitcode if self.process is not None else None
+            raise RuntimeError(f"the private writer's process ended without a result (exit code {code})")
+        error, text = outcome[1], outcome[2]
+        if isinstance(error, BaseException):
+            error.add_note(f"In the private writer's process:\n{text}")
+            raise error
+        raise RuntimeError(f"the private writer failed:\n{text}")
+
+    def cancel(self) -> None:
+        """Stop the child (and its rendering processes) and remove what it wrote."""
+        if self.process is not None and self.process.is_alive():
+            self._kill()
+        self._end()
+        self._remove_staging()
+
+    def _kill(self) -> None:
+        pid = self.process.pid
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the child leads its group (see _child)
+            except OSError:
+                pass
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+
+    def _end(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is not None:
+            self.process.join(30)
+            if self.process.is_alive():
+                self._kill()
+                self.process.join()
+            if hasattr(os, "killpg"):  # rendering processes the child may have left
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            self.process.close()
+            self.process = None
+
+    def _remove_staging(self) -> None:
+        publish.remove(self.staging)
+
+
+def _child(conn, data: bytes | None, arguments: tuple) -> None:
+    """In the child process: write the private folder, send its lines, then the outcome."""
+    if hasattr(os, "setpgid"):
+        try:
+            os.setpgid(0, 0)  # a group of its own: cancel() kills it with its rendering processes
+        except OSError:
+            pass
+    die_with_parent()
+    started = time.monotonic()
+    try:
+        if data is None:
+            records = _INHERITED
+            if records is None:
+                raise RuntimeError("the forked private writer did not inherit the records")
+        else:
+            records = unpack_records(data)
+        from .steps import private_folder
+
+        staging, private_dir, today, pdf, site_url = arguments
+        summary = private_folder(records, staging, private_dir, today=today, pdf=pdf, site_url=site_url,
+                                 echo=lambda line: conn.send(("echo", str(line))))
+        conn.send(("done", summary, time.monotonic() - started))
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        text = traceback.format_exc()
+        try:
+            pickle.loads(pickle.dumps(err))  # the parent must be able to rebuild it
+        except Exception:  # noqa: BLE001 - an error that does not pickle: its text
+            err = None
+        conn.send(("error", err, text))
+    finally:
+        conn.close()

@@ -1,0 +1,126 @@
+"""The private writer runs in a process of its own beside the site stages (build/private_job.py).
+
+Forked (Linux, macOS) or spawned (Windows, forced here), it writes the private folder the
+build's own process writes; its lines come after the site's; a failure on either side
+publishes neither folder and leaves no staging folder (personal data) and no process behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+from test_private_incremental import _tree
+from test_site_build import snapshot
+
+from generator.build import private_job
+
+from private_station import TODAY, write_station
+from site_helpers import build_into
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="no fork on this system (Windows)")
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory) -> Path:
+    return write_station(tmp_path_factory.mktemp("station") / "records")
+
+
+@pytest.fixture(scope="module")
+def in_process(records, tmp_path_factory):
+    """The reference: the private folder written in the build's own process, after the site."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BANGFU_JOBS", "1")
+        built = build_into(records, tmp_path_factory.mktemp("one"), TODAY)
+    assert built.code == 0, built.output
+    assert "private_wait" not in built.timings
+    return built
+
+
+def _build(records: Path, root: Path, method: str, monkeypatch):
+    monkeypatch.setenv("BANGFU_JOBS", "2")
+    monkeypatch.setattr(private_job, "START_METHOD", method)
+    return build_into(records, root, TODAY)
+
+
+def _lines(built) -> list[str]:
+    """The build's lines without its progress bars and times."""
+    lines = built.output.replace(str(built.root), "<root>").splitlines()
+    return [line for line in lines[:-1] if "MkDocs 写出页面" not in line]
+
+
+def _order(output: str) -> list[str]:
+    marks = ["生成页面……", "MkDocs 生成网站", "隐私检查……", "统计推算检查……", "生成内部材料……",
+             "内部材料已写入", "完成：网站已生成到"]
+    return [m for m in sorted(marks, key=output.find) if m in output]
+
+
+@pytest.mark.slow  # builds a site two or three times (mkdocs)
+@pytest.mark.parametrize("method", ["spawn", pytest.param("fork", marks=needs_fork)])
+def test_the_writer_in_its_own_process_writes_what_the_build_process_writes(records, in_process, tmp_path,
+                                                                           monkeypatch, method):
+    built = _build(records, tmp_path, method, monkeypatch)
+    assert built.code == 0, built.output
+    assert "private_wait" in built.timings and built.timings["private"] > 0
+    assert _tree(built.private) == _tree(in_process.private)
+    assert _tree(built.site) == _tree(in_process.site)
+    # the clerk reads the same lines in the same order: the site's, then the private folder's
+    assert _lines(built) == _lines(in_process)
+    assert _order(built.output) == ["生成页面……", "MkDocs 生成网站", "隐私检查……", "统计推算检查……",
+                                    "生成内部材料……", "内部材料已写入", "完成：网站已生成到"]
+    assert not (built.work / "new-private").exists()
+    assert not multiprocessing.active_children()
+
+
+def _built_then_broken(records: Path, tmp_path: Path, monkeypatch, method: str, template: str):
+    """A good build of a copy of the station, then one of its templates broken: the first
+    build, its site and private folder as they were."""
+    own = tmp_path / "station" / "records"
+    shutil.copytree(records, own)
+    first = _build(own, tmp_path, method, monkeypatch)
+    assert first.code == 0, first.output
+    path = own.parent / "site_templates" / template
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{% if %}", encoding="utf-8")
+    return first, snapshot(first.site), snapshot(first.private)
+
+
+@pytest.mark.slow  # builds a site two or three times (mkdocs)
+@pytest.mark.parametrize("method", ["spawn", pytest.param("fork", marks=needs_fork)])
+def test_a_failed_site_stops_the_writer_and_keeps_both_folders(records, tmp_path, monkeypatch, method):
+    first, site, private = _built_then_broken(records, tmp_path, monkeypatch, method, "site/home.md.j2")
+    again = _build(first.records, tmp_path, method, monkeypatch)
+    assert again.code == 1
+    assert "网页模板有错误" in again.output and "内部材料已写入" not in again.output
+    assert snapshot(again.site) == site and snapshot(again.private) == private
+    assert not (again.work / "new-private").exists() and not (again.work / "new-site").exists()
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.slow  # builds a site two or three times (mkdocs)
+@pytest.mark.parametrize("method", ["spawn", pytest.param("fork", marks=needs_fork)])
+def test_a_failed_writer_publishes_neither_folder(records, tmp_path, monkeypatch, method):
+    first, site, private = _built_then_broken(records, tmp_path, monkeypatch, method, "private/dossier.html")
+    with pytest.raises(jinja2.TemplateSyntaxError) as raised:  # its own type, as in one process
+        _build(first.records, tmp_path, method, monkeypatch)
+    assert any("In the private writer's process" in note for note in raised.value.__notes__)
+    assert snapshot(first.site) == site and snapshot(first.private) == private
+    assert not (first.work / "new-private").exists()
+    assert not multiprocessing.active_children()
+
+
+def test_records_travel_to_a_spawned_writer_whole(records):
+    from generator.pipeline import check_folder
+
+    read = check_folder(records, TODAY).records
+    back = private_job.unpack_records(private_job.pack_records(read))
+    assert back == read and back.workers[0] is not read.workers[0]
+
+
+def test_a_process_with_other_threads_spawns_the_writer(monkeypatch):
+    monkeypatch.setattr(private_job, "START_METHOD", None)
+    monkeypatch.setattr(private_job.threading, "active_count", lambda: 2)  # serve's watcher thread
+    assert private_job.start_method() == "spawn"
