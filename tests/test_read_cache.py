@@ -162,3 +162,40 @@ def test_a_copied_folder_takes_the_stored_books_by_their_digest(tmp_path):
     assert cache.parsed == ["帮扶政策.xlsx"] and sorted(cache.loaded) == sorted(set(BOOKS) - {"帮扶政策.xlsx"})
     assert _tables(got.records) == _tables(read_records(copy).records)
     assert got.records.settings.contact == "王芳"
+
+
+def test_large_books_parsed_in_child_processes_give_what_one_process_reads(tmp_path, monkeypatch):
+    """A build (a cache with a store) parses the large workbooks beyond the first in forked
+    children that keep them in the store; the parent loads them from there. The result, problems
+    included and in the same order, is a read in one process; a child that keeps nothing (an
+    unwritable store) only leaves its book to be parsed here."""
+    import threading
+
+    import pytest
+
+    import generator.reading as reading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest may hold threads
+    monkeypatch.setenv("BANGFU_JOBS", "4")
+    monkeypatch.setattr(reading, "ASIDE_BYTES", 0)  # the test station's books are small
+    started = []
+    aside = reading._parse_aside
+    monkeypatch.setattr(reading, "_parse_aside", lambda *a: started.append(aside(*a)) or started[-1])
+    folder = _faulty_station(tmp_path / "records")
+    alone = read_records(folder)
+    started.clear()
+    cache = ReadCache(store=tmp_path / "store")
+    read = read_records(folder, cache=cache)
+    assert len(started[0]) == 3  # three books in children, the first one here
+    assert sorted(cache.parsed) == sorted(BOOKS) and cache.loaded == []
+    assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
+    assert read.problems  # the bad phone number is carried through the store
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "x").write_text("")  # a file where the store folder should be
+    cache = ReadCache(store=tmp_path / "locked" / "x")
+    read = read_records(folder, cache=cache)
+    assert len(started[1]) == 3 and sorted(cache.parsed) == sorted(BOOKS)
+    assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
