@@ -124,3 +124,65 @@ def test_a_process_with_other_threads_spawns_the_writer(monkeypatch):
     monkeypatch.setattr(private_job, "START_METHOD", None)
     monkeypatch.setattr(private_job.threading, "active_count", lambda: 2)  # serve's watcher thread
     assert private_job.start_method() == "spawn"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields_ = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields_[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_killed_build_leaves_no_writer_running_and_both_folders_as_they_were(records, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    own = tmp_path / "station" / "records"
+    shutil.copytree(records, own)
+    first = build_into(own, tmp_path, TODAY)
+    assert first.code == 0, first.output
+    site, private = snapshot(first.site), snapshot(first.private)
+    (own.parent / "site_templates" / "private").mkdir(parents=True)
+    (own.parent / "site_templates" / "private" / "note.txt").write_text("x", encoding="utf-8")  # a new build
+    script = ("import time; from pathlib import Path; from generator.build import build_all, steps\n"
+              "steps.private_folder = lambda *a, **k: time.sleep(60)\n"  # a writer that takes long (forked)
+              f"build_all(Path({str(own)!r}), site_dir=Path({str(first.site)!r}), "
+              f"private_dir=Path({str(first.private)!r}), today=__import__('datetime').date(2026, 11, 23), "
+              "pdf=False, echo=lambda s: None)")
+    env = {**os.environ, "BANGFU_JOBS": "2"}
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env)
+    staging = first.work / "new-private"
+    deadline = time.monotonic() + 60
+    while not (staging.exists() and _children(proc.pid)) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    writers = _children(proc.pid)
+    assert writers, "the private writer did not start"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in writers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in writers)  # died with the build (PR_SET_PDEATHSIG)
+    assert snapshot(first.site) == site and snapshot(first.private) == private
+    again = build_into(own, tmp_path, TODAY)
+    assert again.code == 0, again.output
+    assert not staging.exists()
