@@ -186,3 +186,29 @@ def test_a_killed_build_leaves_no_writer_running_and_both_folders_as_they_were(r
     again = build_into(own, tmp_path, TODAY)
     assert again.code == 0, again.output
     assert not staging.exists()
+
+
+@pytest.mark.slow  # builds a site twice (mkdocs)
+@needs_fork
+def test_a_check_with_errors_stops_the_writer_started_beside_it(records, tmp_path, monkeypatch):
+    """The writer starts right after the read, beside the check: errors in the records end it
+    and keep both folders as they were."""
+    from private_station import WORKERS
+
+    own = tmp_path / "station" / "records"
+    shutil.copytree(records, own)
+    first = _build(own, tmp_path, "fork", monkeypatch)
+    assert first.code == 0, first.output
+    site, private = snapshot(first.site), snapshot(first.private)
+    workers = [dict(w) for w in WORKERS]
+    workers[1]["archive_no"] = workers[0]["archive_no"]  # the same archive number twice: an error
+    write_station(own, tables={"workers": workers})
+    started = []
+    real = private_job.PrivateJob.start
+    monkeypatch.setattr(private_job.PrivateJob, "start", lambda job: started.append(job) or real(job))
+    again = _build(own, tmp_path, "fork", monkeypatch)
+    assert again.code == 1 and "记录中有错误" in again.output
+    assert len(started) == 1 and started[0].process is None  # started, then stopped and joined
+    assert snapshot(again.site) == site and snapshot(again.private) == private
+    assert not (again.work / "new-private").exists() and "private" not in again.timings
+    assert not multiprocessing.active_children()

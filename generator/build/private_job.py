@@ -5,12 +5,13 @@ site (pages, mkdocs, the leak scan, the disclosure audit) and the private record
 (dossiers, receipts, reports, 办结表). The site stages run in one process; the private
 writer renders its documents in a few processes but spends much of its time in one
 (contexts, fingerprints, figures, filing order). Run side by side, both cores stay busy
-for the whole build: `PrivateJob.start()` right after the check, `wait()` once the site
+for the whole build: `PrivateJob.start()` right after the read (a check that finds errors
+stops it again, as does any build that ends early), `wait()` once the site
 is built and scanned, then the build swaps both folders in (or neither).
 
     job = PrivateJob(records, staging, private_dir, today=..., pdf=..., site_url=...)
     job.start()            # a child process writes the private folder into `staging`
-    ...                    # the site stages
+    ...                    # the check, then the site stages
     summary = job.wait(echo)   # its lines echoed now, in order; its error raised here
     job.cancel()           # instead of wait() when the site failed: nothing is kept
 
@@ -30,6 +31,7 @@ process group of its own (its rendering processes with it) and dies with the par
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -189,6 +191,7 @@ def _child(conn, data: bytes | None, arguments: tuple) -> None:
         except OSError:
             pass
     die_with_parent()
+    gc.enable()  # forked during the read's pause of the collector: the writer runs as it always did
     started = time.monotonic()
     try:
         if data is None:
