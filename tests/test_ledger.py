@@ -5,12 +5,13 @@ The station has a fund opened mid-quarter with a payout dated after the build da
 the site and the report used to disagree: 0/+1500/-0/1500 against 1000/+500/-200/1300)
 and a fund that is overdrawn."""
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
 from generator import schema
 from generator.checks import run_checks
-from generator.ledger import Ledger
+from generator.ledger import PAYOUT, Ledger, Movement
 from generator.periods import Quarter
 from generator.private.report import fund_rows
 from generator.records import Expense, Fund, Income, Payout, Place, Records
@@ -100,3 +101,22 @@ def test_an_opening_on_a_quarters_first_day_is_its_opening_balance():
     row = next(r for r in fund_rows(records, Quarter(2026, 1), TODAY) if r[0] == HELP)
     assert row[2:] == (D(1000), D(570), D(0), D(0), D(1570))
     assert site_quarters(records)[(HELP, Quarter(2026, 1))] == (1000, 570, 0, 1570)
+
+
+def test_relabelled_ledger_keeps_every_movement_but_its_label():
+    """The fund pages publish movements under other labels (site/funds._relabel): each movement
+    is the same but for its label, an unchanged one is the very object, the ledger's own stay."""
+    from generator.site.funds import _relabel
+
+    base = Ledger(station(), TODAY)
+    moved = _relabel(base, lambda m: "帮扶发放" if m.kind == PAYOUT else m.label)
+    assert moved.movements.keys() == base.movements.keys()
+    for fund, moves in base.movements.items():
+        assert len(moved.movements[fund]) == len(moves)
+        for old, new in zip(moves, moved.movements[fund]):
+            assert type(new) is Movement
+            if old.kind == PAYOUT:
+                assert new == dataclasses.replace(old, label="帮扶发放")
+            else:
+                assert new is old
+    assert any(m.kind == PAYOUT and m.label != "帮扶发放" for ms in base.movements.values() for m in ms)

@@ -9,15 +9,15 @@ hidden cells hidden, and on a fund's own page as one 帮扶发放 line."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..ledger import EXPENSE, OPENING_LABEL, PAYOUT, Flow, Ledger, Period, ratio_text
+from ..ledger import EXPENSE, OPENING_LABEL, PAYOUT, Flow, Ledger, Movement, Period, ratio_text
 from ..paths import safe_filename, unique_names
 from ..periods import Quarter
+from ..records import maker
 from ..station import StationInfo
 from . import charts
 from .common import Docs, front_matter, public_text
@@ -131,9 +131,16 @@ def _slug(name: str) -> str:
 
 
 def _relabel(ledger: Ledger, label) -> Ledger:
-    """The same ledger with every movement published under `label(movement)`."""
-    return ledger.with_movements({fund: [dataclasses.replace(m, label=label(m)) for m in moves]
-                                  for fund, moves in ledger.movements.items()})
+    """The same ledger with every movement published under `label(movement)`: a movement whose
+    label stays is kept as it is (it is frozen), the others made through `records.maker`
+    (20,000 workers: 200,000 movements, dataclasses.replace took about 2 s a build)."""
+    make = maker(Movement)
+
+    def relabelled(m: Movement) -> Movement:
+        new = label(m)
+        return m if new == m.label else make(m.fund, m.day, m.kind, new, m.amount, m.sheet, m.row)
+
+    return ledger.with_movements({fund: [relabelled(m) for m in moves] for fund, moves in ledger.movements.items()})
 
 
 def _periods(ledger: Ledger, year: int, spans) -> list[Period]:
