@@ -129,7 +129,7 @@ class PrivateJob:
                     outcome = message
                     break
         finally:
-            self._end()
+            self._end(stray=outcome is None or outcome[0] != "done")
         if outcome is not None and outcome[0] == "done":
             self.seconds = outcome[2]
             return outcome[1]
@@ -147,7 +147,7 @@ class PrivateJob:
         """Stop the child (and its rendering processes) and remove what it wrote."""
         if self.process is not None and self.process.is_alive():
             self._kill()
-        self._end()
+        self._end(stray=True)
         self._remove_staging()
 
     def _kill(self) -> None:
@@ -162,7 +162,9 @@ class PrivateJob:
         except (OSError, ValueError):
             pass
 
-    def _end(self) -> None:
+    def _end(self, stray: bool) -> None:
+        """Close the pipe and reap the child; `stray`: it failed or was stopped, so rendering
+        processes of its group may be left: they are killed too."""
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -171,7 +173,7 @@ class PrivateJob:
             if self.process.is_alive():
                 self._kill()
                 self.process.join()
-            if hasattr(os, "killpg"):  # rendering processes the child may have left
+            if stray and hasattr(os, "killpg"):  # rendering processes the child may have left
                 try:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 except OSError:
