@@ -9,7 +9,7 @@ for the whole build: `PrivateJob.start()` right after the read (a check that fin
 stops it again, as does any build that ends early), `wait()` once the site
 is built and scanned, then the build swaps both folders in (or neither).
 
-    job = PrivateJob(records, staging, private_dir, today=..., pdf=..., site_url=...)
+    job = PrivateJob(steps.private_folder, records, staging, private_dir, today=..., pdf=..., site_url=...)
     job.start()            # a child process writes the private folder into `staging`
     ...                    # the check, then the site stages
     summary = job.wait(echo)   # its lines echoed now, in order; its error raised here
@@ -78,8 +78,12 @@ def unpack_records(data: bytes):
 
 
 class PrivateJob:
-    def __init__(self, records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
+    def __init__(self, write, records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
                  site_url: str | None):
+        """`write(records, staging, private_dir, today=, pdf=, site_url=, echo=)` writes the
+        folder and returns its summary (steps.private_folder; a module-level function, so that
+        a spawned child finds it by name)."""
+        self.write = write
         self.records, self.staging, self.private_dir = records, Path(staging), Path(private_dir)
         self.today, self.pdf, self.site_url = today, pdf, site_url
         self.process = None
@@ -105,7 +109,7 @@ class PrivateJob:
         else:
             data = pack_records(self.records)
         try:
-            self.process = context.Process(target=_child, args=(send, data, self._arguments()),
+            self.process = context.Process(target=_child, args=(send, self.write, data, self._arguments()),
                                            name="bangfu-private", daemon=False)
             self.process.start()
         finally:
@@ -185,7 +189,7 @@ class PrivateJob:
         publish.remove(self.staging)
 
 
-def _child(conn, data: bytes | None, arguments: tuple) -> None:
+def _child(conn, write, data: bytes | None, arguments: tuple) -> None:
     """In the child process: write the private folder, send its lines, then the outcome."""
     if hasattr(os, "setpgid"):
         try:
@@ -202,11 +206,9 @@ def _child(conn, data: bytes | None, arguments: tuple) -> None:
                 raise RuntimeError("the forked private writer did not inherit the records")
         else:
             records = unpack_records(data)
-        from .steps import private_folder
-
         staging, private_dir, today, pdf, site_url = arguments
-        summary = private_folder(records, staging, private_dir, today=today, pdf=pdf, site_url=site_url,
-                                 echo=lambda line: conn.send(("echo", str(line))))
+        summary = write(records, staging, private_dir, today=today, pdf=pdf, site_url=site_url,
+                        echo=lambda line: conn.send(("echo", str(line))))
         conn.send(("done", summary, time.monotonic() - started))
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
         text = traceback.format_exc()
