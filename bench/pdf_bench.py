@@ -80,7 +80,8 @@ def main(argv=None) -> None:
         runs.append({**json.loads(out.strip().splitlines()[-1]), "wall": time.perf_counter() - started})
     n = runs[0]["dossiers"]
     med = {k: statistics.median(r[k] for r in runs) for k in ("layout", "write", "wall", "peak_mb")}
-    print(f"{n} dossiers, {runs[0]['pages']} pages, {runs[0]['bytes'] / 2**20:.2f} MiB PDF; medians of {len(runs)} runs:")
+    size = runs[0]["bytes"] / 2**20
+    print(f"{n} dossiers, {runs[0]['pages']} pages, {size:.2f} MiB PDF; medians of {len(runs)} runs:")
     print(f"  layout {med['layout']:.2f} CPU-s ({med['layout'] / n:.3f} per dossier)")
     print(f"  write  {med['write']:.2f} CPU-s ({med['write'] / n:.3f} per dossier)")
     print(f"  total  {(med['layout'] + med['write']) / n:.3f} CPU-s per dossier; peak {med['peak_mb']:.0f} MiB")

@@ -11,13 +11,12 @@ import re
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from generator.resources import TEMPLATES
 from generator.private import pdf as pdf_output
 from generator.private.dossiers import write_dossiers
+from generator.resources import TEMPLATES
 
 from private_station import TODAY, read_station
 

@@ -44,6 +44,7 @@ import traceback
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..private.parallel import die_with_parent
 from . import publish
@@ -86,8 +87,8 @@ class PrivateJob:
         self.write = write
         self.records, self.staging, self.private_dir = records, Path(staging), Path(private_dir)
         self.today, self.pdf, self.site_url = today, pdf, site_url
-        self.process = None
-        self.conn = None
+        self.process: Any = None  # a multiprocessing Process of the chosen start method
+        self.conn: Any = None
         self.seconds = 0.0  # the child's own time for the private writer
 
     def _arguments(self) -> tuple:
