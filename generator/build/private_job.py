@@ -97,7 +97,7 @@ class PrivateJob:
     def start(self) -> None:
         global _INHERITED
         method = start_method()
-        context = multiprocessing.get_context(method)
+        context: Any = multiprocessing.get_context(method)
         receive, send = context.Pipe(duplex=False)
         for stream in (sys.stdout, sys.stderr):  # a forked child would print the unflushed rest again
             try:
