@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import threading
 from pathlib import Path
 
 import jinja2
@@ -122,7 +123,7 @@ def test_records_travel_to_a_spawned_writer_whole(records):
 
 def test_a_process_with_other_threads_spawns_the_writer(monkeypatch):
     monkeypatch.setattr(private_job, "START_METHOD", None)
-    monkeypatch.setattr(private_job.threading, "active_count", lambda: 2)  # serve's watcher thread
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # serve's watcher thread
     assert private_job.start_method() == "spawn"
 
 

@@ -38,7 +38,6 @@ import os
 import pickle
 import signal
 import sys
-import threading
 import time
 import traceback
 from dataclasses import fields
@@ -46,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..cores import can_fork
 from ..private.parallel import die_with_parent
 from . import publish
 
@@ -57,8 +57,7 @@ _INHERITED = None  # the fork child's records (set just before forking)
 def start_method() -> str:
     if START_METHOD:
         return START_METHOD
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    return "fork" if forkable else "spawn"
+    return "fork" if can_fork() else "spawn"
 
 
 def pack_records(records) -> bytes:

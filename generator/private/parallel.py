@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
+
+from ..cores import can_fork, cores
 
 MIN_DOCUMENTS = 40  # fewer than this: starting processes costs more than it saves
 CHUNKS_PER_JOB = 12  # small chunks keep both processes busy until the end
@@ -47,18 +47,7 @@ def die_with_parent() -> None:
 def jobs() -> int:
     """Processes to render with: the cores this process may use (at most 4);
     BANGFU_JOBS overrides (1 renders everything in this process)."""
-    value = os.environ.get("BANGFU_JOBS", "")
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return cores(at_most=4)
 
 
 def _run(indexes: list[int]) -> list[str] | None:

@@ -10,11 +10,11 @@ that cannot be opened at all marks the result `unreadable` (exit code 2).
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import schema
+from ..cores import can_fork, cores
 from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
 from ..records import RECORD_CLASSES, Records, Settings, maker
@@ -102,12 +102,12 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
     them mid-step), on one core, or with fewer than two large books to parse; a child that
     fails only leaves its book to be parsed here."""
     if (cache is None or cache.store is None or not cache.write_store or max_rows is not None
-            or not hasattr(os, "fork") or threading.active_count() != 1 or _cores() < 2):
+            or not hasattr(os, "fork") or not can_fork() or cores() < 2):
         return {}
     large = [b for b in schema.BOOKS if looked[b.key][0] is None and looked[b.key][1] is not None
              and max((s[1] for s in looked[b.key][1] if s is not None), default=0) >= ASIDE_BYTES]
     started: dict = {}
-    for book in large[1:_cores()]:
+    for book in large[1:cores()]:
         try:
             pid = os.fork()
         except OSError:
@@ -134,16 +134,6 @@ def _wait(pid: int) -> None:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
-
-
-def _cores() -> int:
-    value = os.environ.get("BANGFU_JOBS", "")
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 # The cache read_records uses when it is given none (keep_parsed): `bangfu serve` installs one
