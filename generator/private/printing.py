@@ -164,7 +164,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     # volumes go to the browser where WeasyPrint makes the rest (pdf.volume_engine)
     volumes_ = pdf_output.volume_engine()
     apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ != pdf_output.engine() else []
-    rest = [i for i in range(len(stale)) if i not in set(apart)]
+    rest = sorted(set(range(len(stale))) - set(apart))
     done: list = [None] * len(stale)
     lock = threading.Lock()
 
