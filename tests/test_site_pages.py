@@ -70,6 +70,15 @@ def expected_funds(books):
     return balance, by_year
 
 
+def test_home_page_lists_the_station_contacts_as_a_list(demo_site):
+    """The address, phone and hotline are list items, not one run-on paragraph with dashes
+    (Markdown needs a blank line before a list; the template's endif must not swallow it)."""
+    home = (demo_site.site / "index.html").read_text(encoding="utf-8")
+    for label in ("地址", "电话", "职工维权帮扶热线", "办公时间"):
+        assert f"<li><strong>{label}</strong>" in home, label
+    assert "- <strong>" not in home
+
+
 def test_every_page_kind_exists(demo_site, books):
     site = demo_site.site
     for rel in ("index.html", "notices/index.html", "policies/index.html", "policies/procedure.html",
