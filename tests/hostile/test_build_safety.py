@@ -104,18 +104,31 @@ def test_killed_build_leaves_the_last_good_site(built):
 
 
 def test_second_build_waits_for_the_first(built):
+    """The lock is released only once the second build says it waits: no race with a slow start."""
     records, site, private = built
     lock = BuildLock(work_dir(site), wait=0)
     lock.acquire()
-    timer = threading.Timer(1.5, lock.release)
-    timer.start()
+    proc = subprocess.Popen(build_cmd(records, site, private), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=records.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    waiting = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if "等待它结束" in line:
+                waiting.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
-        result = run_build(records, site, private)
+        assert waiting.wait(120), "".join(lines)
     finally:
-        timer.cancel()
         lock.release()
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "等待它结束" in result.stdout
+    assert proc.wait(timeout=180) == 0, "".join(lines) + proc.stderr.read()
+    reader.join(10)
+    assert "等待它结束" in lines[0], "".join(lines)  # it waited before doing anything
+    assert any(str(site) in line for line in lines[1:]), "".join(lines)  # and then built (or found it current)
 
 
 def test_second_build_refuses_clearly_when_the_first_does_not_end(built):
