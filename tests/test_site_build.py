@@ -123,6 +123,23 @@ def test_template_error_keeps_the_old_site(tmp_path):
     assert snapshot(tmp_path / "site") == before
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["{% if %}\n", "{{ d.no_such_field.x }}\n"], ids=["syntax", "undefined"])
+def test_private_template_error_keeps_both_folders(tmp_path, text):
+    records = small_station(tmp_path)
+    assert build_into(records, tmp_path).code == 0
+    site, private = snapshot(tmp_path / "site"), snapshot(tmp_path / "private")
+    override = tmp_path / "site_templates" / "private"
+    override.mkdir(parents=True)
+    (override / "dossier.html").write_text(text, encoding="utf-8")
+    broken = build_into(records, tmp_path)
+    assert broken.code == 1, broken.output
+    assert "内部材料模板有错误" in broken.output and "dossier.html" in broken.output
+    assert "Traceback" not in broken.output and "内部出错" not in broken.output
+    assert snapshot(tmp_path / "site") == site and snapshot(tmp_path / "private") == private
+    assert not [p for p in (tmp_path / ".bangfu").rglob("new-*")]
+
+
 def test_errors_in_records_publish_nothing(tmp_path):
     def change(data):
         data["帮扶记录.xlsx"]["帮扶发放"][0]["金额"] = "三百块"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import tempfile
 import time
+import traceback
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -165,7 +167,14 @@ class Build:
                 return code
         new_private = None
         if self.private_dir is not None:
-            new_private = self._private(records, info)
+            try:
+                new_private = self._private(records, info)
+            except jinja2.TemplateError as err:  # a station's own private template (site_templates/private)
+                publish.remove(self._staging(self.private_work, self.private_dir, "new"))
+                if new_site is not None:
+                    publish.remove(new_site)
+                self.echo(f"内部材料模板有错误，本次没有更新网站和内部材料，原来的保持不变：{_template_error(err)}")
+                return 1
         pairs = []
         if new_site is not None:
             pairs.append((new_site, self.site_dir, self._staging(self.work, self.site_dir, "old")))
@@ -369,11 +378,17 @@ def _keep_reports(old: Path, staging: Path) -> None:
 
 
 def _template_error(err: jinja2.TemplateError) -> str:
+    """Where a template went wrong and why. A syntax error names its file and line; an error
+    while rendering (e.g. an undefined field) only has them in its traceback, which for the
+    private writer's process is in the note it came back with."""
     where = getattr(err, "filename", None) or getattr(err, "name", None) or ""
     line = getattr(err, "lineno", None)
+    if not where:
+        frames = re.findall(r'File "([^"]+\.(?:html|j2|css|md))", line (\d+)', "".join(traceback.format_exception(err)))
+        if frames:
+            where, line = frames[-1][0], int(frames[-1][1])
     place = f"{where} 第 {line} 行：" if where and line else (f"{where}：" if where else "")
     return f"{place}{err.message if hasattr(err, 'message') and err.message else err}"
-
 
 
 def environment_fault(err: OSError) -> str:
