@@ -374,3 +374,8 @@ def test_cases_command_writes_the_period(tmp_path, monkeypatch):
     assert [r[0] for r in rows] == ["FF-0001", "FF-0002"]
     bad = runner.invoke(cli, ["cases", "--from", "2024-05-01", "--to", "2024-04-30"])
     assert bad.exit_code == 1 and "起始日期应早于截止日期" in bad.output
+    made = path.read_bytes()
+    built = runner.invoke(cli, ["build", "--today", DAY.isoformat(), "--no-pdf"])  # the build's swap keeps it
+    assert built.exit_code == 0, built.output
+    assert path.read_bytes() == made
+    assert sorted(p.name for p in path.parent.iterdir()) == ["办结表_2024-04-01_2024-04-30.xlsx", "办结表_2024.xlsx"]

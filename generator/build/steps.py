@@ -364,17 +364,21 @@ def _seed_pdfs(old: Path, staging: Path) -> None:
 
 
 def _keep_reports(old: Path, staging: Path) -> None:
-    """Quarterly workbooks that `bangfu report` saved in its default place (for example a
-    quarter still running) survive the build's swap: the build never deletes them."""
+    """Workbooks the clerk asked for survive the build's swap: the build never deletes them.
+    These are quarterly workbooks that `bangfu report` saved in its default place (for
+    example a quarter still running) and 办结表 of a period from `bangfu cases`."""
+    from ..private import closing
     from ..private.report import FOLDER
 
-    folder = Path(old) / FOLDER
-    if not folder.is_dir():
-        return
-    for path in folder.glob("*.xlsx"):
-        target = staging / FOLDER / path.name
-        if not target.exists():
-            link_or_copy(path, target)
+    for name, kept in ((FOLDER, lambda path: True), (closing.FOLDER, lambda path: closing.is_period_name(path.name))):
+        folder = Path(old) / name
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.xlsx"):
+            target = staging / name / path.name
+            if kept(path) and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(path, target)
 
 
 def _template_error(err: jinja2.TemplateError) -> str:

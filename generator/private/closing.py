@@ -253,3 +253,8 @@ def default_name(year: int) -> str:
 
 def period_name(start: date, end: date) -> str:
     return f"办结表_{start.isoformat()}_{end.isoformat()}.xlsx"
+
+
+def is_period_name(name: str) -> bool:
+    """A table `bangfu cases` made for a period of the clerk's choice (the build never makes one)."""
+    return re.fullmatch(r"办结表_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx", name) is not None
