@@ -25,6 +25,7 @@ from pathlib import Path
 from .build import build_all
 from .build.folders import SITE_MARKER
 from .reading import keep_parsed
+from .site.mkdocs_memo import keep_pages
 from .watch import Watcher
 
 STATUS_PATH = "/__bangfu__/status"
@@ -111,12 +112,14 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
           stop: threading.Event | None = None) -> int:
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
     keep_parsed(True)  # a save re-reads only the workbook that changed
+    keep_pages(True)  # and converts again only the pages whose Markdown changed
     watcher = Watcher(records_dir)  # before the first build: a save during it is not missed
     try:
         return _serve(Path(records_dir), Path(site_dir), port, today, echo, stop or threading.Event(), watcher)
     finally:
         watcher.close()
         keep_parsed(False)
+        keep_pages(False)
 
 
 def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, echo, stop, watcher) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from mkdocs.plugins import BasePlugin
 
 from ..resources import JIEBA_WORDS, MKDOCS_YML  # noqa: F401 - MKDOCS_YML is used by build
+from . import mkdocs_memo
 
 
 class MkdocsFailed(Exception):
@@ -134,6 +135,9 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         if search is not None:
             cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search)
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
+        if mkdocs_memo.kept():  # `bangfu serve`: pages converted by the last build are reused
+            cfg["plugins"]["bangfu/memo"] = mkdocs_memo.PageMemo(search, Path(jieba_dict).read_bytes(),
+                                                                 collect.messages)
         for name, plugin in (plugins or {}).items():
             cfg["plugins"][name] = plugin
         build(cfg)

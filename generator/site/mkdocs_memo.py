@@ -1,0 +1,188 @@
+"""Pages converted once per `bangfu serve` session: Markdown to HTML, and HTML to search entries.
+
+A save under `bangfu serve` usually changes one thing every page shares (the station's
+name is in every page's header, today's date in every footer) while the Markdown of most
+pages stays as it was. Then `site_carry.PageCarry` cannot carry a page (its theme output
+changed), but converting its Markdown to HTML, and that HTML to search-index entries, would
+give exactly what the last build gave. `PageMemo`, an mkdocs plugin that serve's builds get
+(`keep_pages(True)`), remembers both, in memory, for the pages of the last build:
+
+- the HTML, table of contents, title and anchors `Page.render` made, by a digest of the
+  page's Markdown, its place (source, URL, output file), every file of the site with its
+  URL (relative links are rewritten by them) and the Markdown configuration (the program
+  and its packages cannot change within one process); a page whose conversion logged a
+  warning is never remembered (its warning must be shown again);
+- the search plugin's entries of a page, by a digest of the converted HTML, its table of
+  contents, URL, title and front matter, the search configuration and the search
+  dictionary's content (the Chinese segmentation depends on it).
+
+Everything else (the theme, the navigation, the search index file, the sitemap) is built as
+usual, so the site equals what a fresh `bangfu build` writes byte for byte
+(tests/test_serve_memo.py). One-off builds (`bangfu build`) do not use it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+
+_STATE: dict = {"on": False, "pages": {}, "entries": {}, "reused": (0, 0)}
+
+
+def keep_pages(on: bool) -> None:
+    """Remember converted pages between the builds of this process (`bangfu serve`)."""
+    _STATE["on"] = bool(on)
+    _STATE["pages"], _STATE["entries"], _STATE["reused"] = {}, {}, (0, 0)
+
+
+def kept() -> bool:
+    return _STATE["on"]
+
+
+def reused() -> tuple[int, int]:
+    """(pages not converted again, pages not indexed again) by the last build."""
+    return _STATE["reused"]
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+_SEARCH_ATTRS = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")  # what the search plugin strips after indexing
+
+
+class PageMemo(BasePlugin):
+    """The mkdocs plugin. `search`: the search plugin of this build (or None); `dictionary`:
+    the bytes of its jieba user dictionary; `warnings`: the list mkdocs' warnings are
+    collected in (a page whose conversion added one is not remembered)."""
+
+    def __init__(self, search, dictionary: bytes, warnings: list):
+        super().__init__()
+        self.search, self.warnings = search, warnings
+        self.pages: dict = {}  # this build's conversions: what the next build may reuse
+        self.entries: dict = {}
+        self.hits = 0  # pages whose Markdown was not converted again
+        self.entry_hits = 0
+        self._files_key = None
+        self._files_id = None
+        self._search_key = _digest(dictionary, repr(sorted(search.config.items())) if search else "-")
+        self._pending: dict = {}  # src_uri -> (entries key, number of entries before the search plugin)
+
+    def _files(self, files, config) -> str:
+        if self._files_id != id(files):
+            listing = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
+            self._files_key = _digest(repr(listing), repr(config["markdown_extensions"]),
+                                      repr(config["mdx_configs"]), config["use_directory_urls"],
+                                      repr(config["validation"]))
+            self._files_id = id(files)
+        return self._files_key
+
+    @event_priority(-100)  # after every other plugin changed the Markdown
+    def on_page_markdown(self, markdown, *, page, config, files):
+        f = page.file
+        key = _digest(self._files(files, config), f.src_uri, f.dest_uri, f.url, markdown)
+        found = _STATE["pages"].get(key)
+        if found is not None:
+            ok, links = _links_back(found[4], files)
+            if ok:
+                page.render = _replay(page, found, links, self)  # an instance attribute: this page only
+                self.pages[key] = found
+                return markdown
+        real = page.render
+
+        def render(config, files):
+            before = len(self.warnings)
+            real(config, files)
+            if len(self.warnings) == before:
+                self.pages[key] = (page.content, copy.deepcopy(page.toc), page._title_from_render,
+                                   set(page.present_anchor_ids or ()), _links_out(page.links_to_anchors))
+
+        page.render = render
+        return markdown
+
+    @event_priority(50)  # before the search plugin indexes the page
+    def _before_search(self, context, *, page, config, nav):
+        meta = page.meta or {}
+        if self.search is None or (meta.get("search") or {}).get("exclude"):
+            return context
+        key = _digest(self._search_key, page.url, str(page.title), repr(sorted(meta.items(), key=repr)),
+                      repr(_toc(page.toc)), page.content or "")
+        found = _STATE["entries"].get(key)
+        if found is not None:
+            page.meta = {**meta, "search": {**(meta.get("search") or {}), "exclude": True}}
+            self._pending[page.file.src_uri] = (key, None, meta)
+        else:
+            self._pending[page.file.src_uri] = (key, len(self.search.search_index.entries), meta)
+        return context
+
+    @event_priority(-50)  # after the search plugin, before site_carry puts carried entries back
+    def _after_search(self, context, *, page, config, nav):
+        pending = self._pending.pop(page.file.src_uri, None)
+        if pending is None:
+            return context
+        key, before, meta = pending
+        entries = self.search.search_index.entries
+        if before is None:  # remembered: put the entries in, as the search plugin would have
+            page.meta = meta
+            entries.extend(copy.deepcopy(_STATE["entries"][key]))
+            page.content = _SEARCH_ATTRS.sub("", page.content)
+            self.entries[key] = _STATE["entries"][key]
+            self.entry_hits += 1
+        else:
+            self.entries[key] = copy.deepcopy(entries[before:])
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
+
+    def on_post_build(self, *, config):
+        """Keep this build's conversions only (the pages of the site as it now is)."""
+        _STATE["pages"], _STATE["entries"] = self.pages, self.entries
+        _STATE["reused"] = (self.hits, self.entry_hits)
+
+
+def _replay(page, found, links, memo):
+    content, toc, title, anchors, _ = found
+
+    def render(config, files):
+        page.content = content
+        page.toc = copy.deepcopy(toc)
+        page._title_from_render = title
+        page.present_anchor_ids = set(anchors)
+        page.links_to_anchors = links
+        memo.hits += 1
+
+    return render
+
+
+def _links_out(links) -> dict | None:
+    """links_to_anchors by source path (the File objects are this build's)."""
+    if links is None:
+        return None
+    return {f.src_uri: dict(v) for f, v in links.items()}
+
+
+def _links_back(links, files) -> tuple[bool, dict | None]:
+    """(True, links_to_anchors with this build's File objects), or (False, None) when a
+    linked file is gone (then the page is converted again)."""
+    if links is None:
+        return True, None
+    out = {}
+    for src, v in links.items():
+        f = files.get_file_from_path(src)
+        if f is None:
+            return False, None
+        out[f] = dict(v)
+    return True, out
+
+
+def _toc(toc) -> list:
+    out = []
+    for item in toc or ():
+        out.append((item.title, item.id, item.level, _toc(item.children)))
+    return out

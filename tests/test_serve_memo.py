@@ -1,0 +1,68 @@
+"""`bangfu serve` keeps each page's converted HTML and search entries between its builds
+(site/mkdocs_memo.py): after a save, the site is byte for byte what a fresh `bangfu build`
+of the same records writes, while pages whose Markdown did not change are not converted."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from generator.site import mkdocs_memo
+
+from site_helpers import build_into
+from station import station_data, write_station
+from test_site_incremental import _payout_amount, _station_name, tree
+
+pytestmark = pytest.mark.slow  # builds a small station five times
+
+
+@pytest.fixture
+def memo():
+    mkdocs_memo.keep_pages(True)
+    yield
+    mkdocs_memo.keep_pages(False)
+
+
+def _build(root, data):
+    write_station(root / "records", data)
+    built = build_into(root / "records", root, private=False)
+    assert built.code == 0, built.output
+    return built
+
+
+def _markdown(root) -> dict:
+    docs = root / ".bangfu" / "docs"
+    return {p.relative_to(docs): p.read_bytes() for p in docs.rglob("*.md")}
+
+
+def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
+    root = tmp_path / "serve"
+    data = station_data()
+    _build(root, data)
+    assert mkdocs_memo.reused() == (0, 0)  # nothing to reuse yet
+    before = _markdown(root)
+    pages = len(before)
+
+    renamed = copy.deepcopy(data)
+    _station_name(renamed)  # every page's header changes, the Markdown of the pages not naming it does not
+    second = _build(root, renamed)
+    assert "mkdocs" in second.timings
+    same = sum(1 for path, text in _markdown(root).items() if before.get(path) == text)
+    assert 0 < same < pages
+    assert mkdocs_memo.reused() == (same, same)
+    after_rename = tree(second.site)
+    assert "测试镇总工会职工帮扶中心" in (second.site / "index.html").read_text(encoding="utf-8")
+
+    paid = copy.deepcopy(renamed)
+    _payout_amount(paid)  # the pages showing this payout change; the others are carried
+    _build(root, paid)
+    converted, indexed = mkdocs_memo.reused()
+    assert 0 < converted < pages
+    assert indexed == 0  # carried pages keep their old entries, the changed ones are indexed anew
+    after_payout = tree(root / "site")
+
+    mkdocs_memo.keep_pages(False)  # fresh builds, as `bangfu build` makes them
+    assert after_rename == tree(_build(tmp_path / "fresh1", renamed).site)
+    assert after_payout == tree(_build(tmp_path / "fresh2", paid).site)
+    assert mkdocs_memo.reused() == (0, 0)
