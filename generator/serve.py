@@ -3,8 +3,10 @@ or a station template is saved (noticed through filesystem events, see watch.py;
 changed workbook is read again). Ctrl-C ends it.
 
 Live reload: every HTML page served gets a small script (LIVE_SCRIPT, injected on the fly,
-never written into the site) that polls STATUS_PATH; after a good rebuild the page reloads
-itself, after a failed check it shows the problems at the bottom of the page. The wall-
+never written into the site) that asks STATUS_PATH for the next change (a long poll: the
+answer comes the moment a rebuild ends, not on the next one-second poll); after a good
+rebuild the page reloads itself, after a failed check it shows the problems at the bottom
+of the page. The wall-
 printout PDFs that `bangfu build` made are rebuilt, never dropped.
 
 The server only listens on this computer (127.0.0.1). It serves whatever site_dir
@@ -31,9 +33,12 @@ from .watch import Watcher
 STATUS_PATH = "/__bangfu__/status"
 
 # Injected into every HTML page the preview serves (never written into the site): asks the
-# server once a second whether a rebuild happened (then reloads the page) and shows the
-# problems of a failed check in a box at the bottom of the page.
-LIVE_SCRIPT = """<script>(function(){var seen=null;
+# server for the next change (STATUS_PATH?after=<version> answers when there is one, or
+# after LONG_POLL seconds with nothing new); reloads the page after a rebuild and shows the
+# problems of a failed check in a box at the bottom of the page. A page in a background tab
+# asks once a second without waiting: a browser opens at most six connections to one
+# server, and a waiting question holds one.
+LIVE_SCRIPT = """<script>(function(){var seen=null,version=null;
 function show(text){var box=document.getElementById("bangfu-problems");
 if(!text){if(box)box.remove();return;}
 if(!box){box=document.createElement("div");box.id="bangfu-problems";box.setAttribute("role","alert");
@@ -42,32 +47,52 @@ box.style.cssText="position:fixed;left:0;right:0;bottom:0;max-height:50vh;overfl
 "font:14px/1.6 'Noto Sans CJK SC','Microsoft YaHei',sans-serif;white-space:pre-wrap";
 document.body.appendChild(box);}
 box.textContent="网站没有更新，页面仍是上一次生成的内容。请按下面的提示改正工作簿并保存，改好后本页会自动刷新。\\n\\n"+text;}
-function poll(){fetch("%s",{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){
-if(seen!==null&&s.generation!==seen){location.reload();return;}seen=s.generation;show(s.problems);
-}).catch(function(){}).then(function(){setTimeout(poll,1000);});}
+function poll(){var wait=version!==null&&!document.hidden;
+fetch("%s"+(wait?"?after="+version:""),{cache:"no-store"}).then(function(r){return r.json();}).then(function(s){
+if(seen!==null&&s.generation!==seen){location.reload();return;}seen=s.generation;version=s.version;show(s.problems);
+setTimeout(poll,document.hidden?1000:10);}).catch(function(){setTimeout(poll,1000);});}
 poll();})();</script>""".replace("%s", STATUS_PATH)
+LONG_POLL = 10.0  # seconds a status request with ?after= waits for a change
 
 
 class LiveState:
-    """What the preview page polls: a counter of good builds and the last failed check's report."""
+    """What the preview page asks for: a counter of good builds, the last failed check's report,
+    and a version that changes with either (a page waiting for a change is woken by it)."""
 
     def __init__(self):
         self.generation = 0
         self.problems = ""
+        self.version = 0
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        self.closed = False
 
     def built(self) -> None:
         with self.lock:
             self.generation += 1
             self.problems = ""
+            self.version += 1
+            self.changed.notify_all()
 
     def failed(self, report: str) -> None:
         with self.lock:
             self.problems = report
+            self.version += 1
+            self.changed.notify_all()
 
-    def as_json(self) -> bytes:
+    def close(self) -> None:
+        """Answer every waiting page now (the preview stops)."""
         with self.lock:
-            return json.dumps({"generation": self.generation, "problems": self.problems},
+            self.closed = True
+            self.changed.notify_all()
+
+    def as_json(self, after: int | None = None, timeout: float = LONG_POLL) -> bytes:
+        """The state; with `after` (a version the page has seen), once it has changed or after
+        `timeout` seconds."""
+        with self.lock:
+            if after is not None:
+                self.changed.wait_for(lambda: self.version != after or self.closed, timeout)
+            return json.dumps({"generation": self.generation, "problems": self.problems, "version": self.version},
                               ensure_ascii=False).encode("utf-8")
 
 
@@ -78,9 +103,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass  # keep the clerk's window for build messages
 
     def do_GET(self):  # noqa: N802 - the base class's name
-        path = urllib.parse.urlsplit(self.path).path
+        parts = urllib.parse.urlsplit(self.path)
+        path = parts.path
         if path == STATUS_PATH:
-            return self._send(self.live.as_json(), "application/json; charset=utf-8")
+            after = urllib.parse.parse_qs(parts.query).get("after", [""])[0]
+            return self._send(self.live.as_json(int(after) if after.isdigit() else None),
+                              "application/json; charset=utf-8")
         local = Path(self.translate_path(self.path))
         if local.is_dir():
             if not path.endswith("/"):  # let the base class redirect to the folder URL
@@ -169,6 +197,7 @@ def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, ech
     except KeyboardInterrupt:
         echo("已停止预览。")
     finally:
+        live.close()
         server.shutdown()
         server.server_close()
     return 0

@@ -30,8 +30,9 @@ def wait_for(predicate, timeout=90):
     raise AssertionError("timed out")
 
 
-def status(url):
-    return json.loads(urllib.request.urlopen(url + STATUS_PATH.lstrip("/")).read().decode("utf-8"))
+def status(url, after=None):
+    query = "" if after is None else f"?after={after}"
+    return json.loads(urllib.request.urlopen(url + STATUS_PATH.lstrip("/") + query, timeout=60).read().decode("utf-8"))
 
 
 def test_live_reload_and_problems_in_the_browser(tmp_path):
@@ -54,7 +55,7 @@ def test_live_reload_and_problems_in_the_browser(tmp_path):
         url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
         page = urllib.request.urlopen(url).read().decode("utf-8")
         assert LIVE_SCRIPT in page and page.index(LIVE_SCRIPT) < page.index("</body>")
-        assert status(url) == {"generation": 1, "problems": ""}
+        assert status(url) == {"generation": 1, "problems": "", "version": 1}
         assert LIVE_SCRIPT not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
         broken = station_data()
@@ -65,8 +66,16 @@ def test_live_reload_and_problems_in_the_browser(tmp_path):
         assert f"{cell_of('帮扶发放', '金额', 0)}" in failed and "amount-over-standard" in failed
         assert status(url)["generation"] == 1  # the page keeps the last good site
 
+        # a page asking for the next change gets its answer when the rebuild ends, not before
+        seen = status(url)["version"]
+        waiting: list = []
+        asker = threading.Thread(target=lambda: waiting.append(status(url, after=seen)))
+        asker.start()
         time.sleep(1.1)
+        assert not waiting  # nothing changed yet: the answer waits
         write_station(records, station_data())
+        asker.join(90)
+        assert waiting and waiting[0]["generation"] == 2 and waiting[0]["version"] == seen + 1
         assert wait_for(lambda: status(url)["generation"] == 2)
         assert status(url)["problems"] == ""
         assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "site").rglob("*.pdf")) == wall_pdfs
