@@ -22,7 +22,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, is_
 
 from .records import Records, pickle_reducers
 
@@ -163,16 +163,38 @@ def table_bytes(table) -> bytes:
     return b"\0".join(out)
 
 
+# The last digest of each table, with the rows it was worked out from: a table of the very
+# same record objects (records are frozen) has the same digest. `bangfu serve` rebuilds with
+# the records of the workbooks that were not saved reused (reading.keep_parsed), so only the
+# saved workbook's tables are digested again. The rows are held, so no id is reused while
+# they are compared.
+_LAST: dict[str, tuple[list, bytes]] = {}
+
+
+def _frozen_rows(table) -> bool:
+    if type(table) is not list:
+        return False
+    params = getattr(type(table[0]), "__dataclass_params__", None) if table else None
+    return not table or (params is not None and params.frozen and len(set(map(type, table))) == 1)
+
+
 def table_digest(records: Records, name: str) -> bytes:
-    """SHA-256 of one table, worked out once per Records object (and its views)."""
+    """SHA-256 of one table, worked out once per Records object (and its views), and not again
+    for a table of the same record objects as the last one of that name."""
     origin = _origin(records)
     table = getattr(records, name)
     kept = origin.__dict__.setdefault("_table_digests", {})
     found = kept.get(name)
     if found is not None and found[0] is table:
         return found[1]
-    data = table_bytes(table)
-    out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
+    last = _LAST.get(name)
+    if last is not None and type(table) is list and len(last[0]) == len(table) and all(map(is_, last[0], table)):
+        out = last[1]
+    else:
+        data = table_bytes(table)
+        out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
+        if _frozen_rows(table):
+            _LAST[name] = (list(table), out)
     kept[name] = (table, out)
     return out
 
