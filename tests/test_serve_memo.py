@@ -7,12 +7,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from test_site_incremental import _payout_amount, _station_name, tree
 
 from generator.site import mkdocs_memo
 
 from site_helpers import build_into
 from station import station_data, write_station
-from test_site_incremental import _payout_amount, _station_name, tree
 
 pytestmark = pytest.mark.slow  # builds a small station five times
 

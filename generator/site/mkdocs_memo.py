@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 _STATE: dict = {"on": False, "pages": {}, "entries": {}, "reused": (0, 0)}
@@ -69,8 +70,8 @@ class PageMemo(BasePlugin):
         self.entries: dict = {}
         self.hits = 0  # pages whose Markdown was not converted again
         self.entry_hits = 0
-        self._files_key = None
-        self._files_id = None
+        self._files_key: str = ""
+        self._files_id: int | None = None
         self._search_key = _digest(dictionary, repr(sorted(search.config.items())) if search else "-")
         self._pending: dict = {}  # src_uri -> (entries key, number of entries before the search plugin)
 
@@ -109,7 +110,7 @@ class PageMemo(BasePlugin):
     @event_priority(50)  # before the search plugin indexes the page
     def _before_search(self, context, *, page, config, nav):
         meta = page.meta or {}
-        if self.search is None or (meta.get("search") or {}).get("exclude"):
+        if self.search is None or not self.search.config.enabled or (meta.get("search") or {}).get("exclude"):
             return context
         key = _digest(self._search_key, page.url, str(page.title), repr(sorted(meta.items(), key=repr)),
                       repr(_toc(page.toc)), page.content or "")
