@@ -265,3 +265,54 @@ def test_an_edited_payout_works_out_only_its_years_closing_book(previous, tmp_pa
     assert result.unworked == len(years) - 1
     for path, year in zip(result.closing_books, years):
         assert (path.stat().st_nlink >= 2) == (year != edited["paid"].year), year
+
+
+def test_a_visit_note_slices_only_the_visits_for_the_dossiers(previous, tmp_path, monkeypatch):
+    """The dossiers' fingerprints take every unchanged table's per-worker digests from the last
+    build: after a visit note only the visits are turned into bytes again, and the edited
+    worker's dossier is the only one rendered."""
+    from generator.private import dossiers
+
+    encoded = []
+    real = dossiers.row_bytes
+
+    def spy(table):
+        encoded.append(type(table[0]).__name__)
+        return real(table)
+
+    monkeypatch.setattr(dossiers, "row_bytes", spy)
+    edited = dict(VISITS[0], notes="复查：已电话回访")
+    records = read_station(tmp_path / "records", tables={"visits": [edited, *VISITS[1:]]})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert encoded == ["Visit"]
+    changed = [p.name for p in result.dossiers if p.stat().st_nlink == 1]
+    assert changed == [f"{VISITS[0]['archive_no']}.html"]
+    # and again from that build, with nothing changed: no table is encoded at all
+    encoded.clear()
+    again = write_private(records, tmp_path / "again", today=TODAY, pdf=False, previous=staging)
+    assert encoded == [] and again.rendered == 0
+
+
+def test_row_bytes_depend_on_each_row_alone():
+    """A row's bytes for the dossier fingerprints: equal rows give equal bytes however their values
+    are shared, another row's values never change them, and unequal values give unequal bytes."""
+    from dataclasses import replace
+
+    from generator.private.dossiers import row_bytes
+    from generator.record_types import Payout
+
+    base = Payout(**{**{f: None for f in Payout.__dataclass_fields__}, "archive_no": "SF-0001", "row": 2,
+                     "amount": D("1.0"), "applied": date(2026, 3, 5), "item": "医疗救助"})
+    twin = replace(base, archive_no="".join(["SF-", "0001"]), item="".join(["医疗", "救助"]))  # equal, not shared
+    other = replace(base, row=3, amount=None, paid=date(2026, 4, 1), record_no="2026-3")
+
+    def of(table, row):
+        return row_bytes(table)[id(row)]
+
+    assert of([base], base) == of([twin], twin) == of([base, other], base) == of([other, base], base)
+    variants = [replace(base, amount=D("1.00")), replace(base, amount=D("1")), replace(base, row=True),
+                replace(base, row=2.0), replace(base, item=repr(date(2026, 3, 5))),
+                replace(base, applied=None), replace(base, item=repr(D("1.0")))]
+    seen = {of([v], v) for v in [base, *variants]}
+    assert len(seen) == 1 + len(variants)

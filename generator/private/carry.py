@@ -167,17 +167,20 @@ class Carry:
         self.reused += 1
         return Doc(Path(path), entry.get("digest", ""))
 
-    def store(self, doc: Doc, fingerprint: str, inputs: str | None = None) -> Doc:
-        """Note a freshly written document."""
+    def store(self, doc: Doc, fingerprint: str, inputs: str | None = None, extra: dict | None = None) -> Doc:
+        """Note a freshly written document (`extra`: more fields for its entry)."""
         st = Path(doc.path).stat()
         entry = {"fp": fingerprint, "digest": doc.digest, "size": st.st_size, "mtime": st.st_mtime_ns}
         if inputs is not None:
             entry["inputs"] = inputs
+        if extra:
+            entry.update(extra)
         self.new[self._key(doc.path)] = entry
         self.rendered += 1
         return doc
 
-    def document(self, path: Path, fingerprint, render, heavy: bool = False, inputs: str | None = None) -> Doc:
+    def document(self, path: Path, fingerprint, render, heavy: bool = False, inputs: str | None = None,
+                 extra: dict | None = None) -> Doc:
         """The document at `path`: carried over, or `render()` (which writes it and returns the Doc).
         After `defer()`, the render waits for `finish()` and a Later stands in for the Doc
         (its path is known at once, its digest after finish); `heavy` marks a slow render.
@@ -185,7 +188,9 @@ class Carry:
         With `inputs` (a fingerprint of everything the document is worked out from, e.g. the
         tables of a record_views view), a document whose inputs are those of the last build
         is carried without its own fingerprint being worked out: `fingerprint` may then be a
-        callable, called only when the inputs changed (equal inputs give an equal document)."""
+        callable, called only when the inputs changed (equal inputs give an equal document).
+        `extra` (plain JSON values) is kept in the document's entry, carried or rendered, for
+        the next build (e.g. the per-table digests a dossier's fingerprint is made of)."""
         if inputs is not None:
             doc = self.reuse(path, inputs, "inputs")
             if doc is not None:
@@ -195,13 +200,14 @@ class Carry:
             fingerprint = fingerprint()
         doc = self.reuse(path, fingerprint)
         if doc is not None:
-            if inputs is not None:
-                self.new[self._key(path)] = {**self.new[self._key(path)], "inputs": inputs}
+            if inputs is not None or extra:
+                key = self._key(path)
+                self.new[key] = {**self.new[key], **({"inputs": inputs} if inputs is not None else {}), **(extra or {})}
             return doc
         if self.queue is None:
-            return self.store(render(), fingerprint, inputs)
+            return self.store(render(), fingerprint, inputs, extra)
         later = Later(Path(path))
-        self.queue.append((later, (fingerprint, inputs), render, heavy))
+        self.queue.append((later, (fingerprint, inputs, extra), render, heavy))
         return later  # type: ignore[return-value]
 
     def always(self, path: Path, render, heavy: bool = False) -> Doc:
@@ -210,7 +216,7 @@ class Carry:
         if self.queue is None:
             return render()
         later = Later(Path(path))
-        self.queue.append((later, (None, None), render, heavy))
+        self.queue.append((later, (None, None, None), render, heavy))
         return later  # type: ignore[return-value]
 
     def defer(self) -> None:
@@ -222,10 +228,10 @@ class Carry:
         """Render every queued document (parallel.render_all) and note it."""
         queue, self.queue = self.queue or [], None
         digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue])
-        for (later, (fingerprint, inputs), _, _), digest in zip(queue, digests):
+        for (later, (fingerprint, inputs, extra), _, _), digest in zip(queue, digests):
             later.digest = digest
             if fingerprint is not None:
-                self.store(Doc(later.path, digest), fingerprint, inputs)
+                self.store(Doc(later.path, digest), fingerprint, inputs, extra)
 
     def save(self) -> None:
         tmp = self.out_dir / (NAME + ".tmp")

@@ -11,17 +11,20 @@ the (sanitised) archive number: 档案/SF-0001.html.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import marshal
+from dataclasses import dataclass, fields as dataclass_fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 
 from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text
 from ..paths import FolderWriter
-from ..record_views import stable_bytes
+from ..record_views import stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, dossier_cases
@@ -352,7 +355,8 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     written = []
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
     calendar = WorkCalendar.from_records(records)
-    shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url)) if carry else ""
+    shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
+    slices = Slices(records, carry) if carry is not None else None
     batch_parts: dict = {}
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
@@ -366,33 +370,113 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         if carry is None:
             written.append(render())
         else:
-            fp = carry.fingerprint("dossier", shown(records, filed.worker, views, batch_parts), shared, key)
-            written.append(carry.document(path, fp, render))
+            own = slices.of(filed.worker, path)
+            fp = carry.fingerprint("dossier", own, _batch_parts(records, filed.worker, views, batch_parts), shared)
+            written.append(carry.document(path, fp, render, extra={SLICES: own}))
+    if slices is not None:
+        slices.save()
     return written
 
 
-def shown(records: Records, w, views: dict, batch_parts: dict | None = None) -> tuple:
-    """Every record and derived value one worker's dossier shows (see dossier_context): with
-    shared_shown, its fingerprint. Cheaper than building the context, and together they must
-    name everything the context reads. `batch_parts` (a dict kept for one build) holds each
-    batch's part as the digest of the batch, its record and its disclosure state."""
+# What a dossier shows besides the small policy tables (shared_shown) and its batches: the worker's
+# register row and its own rows of these tables, as the records' per-worker indices list them.
+# Together with dossier_context they must name everything the context reads.
+SLICE_TABLES = ("workers", "payouts", "visits", "members", "objections", "reviews")
+SLICES = "slices"  # in a dossier's entry of the fingerprints file: [archive no, digest per table]
+TABLES_KEY = ".dossier-tables"  # in the fingerprints file: the salt and each SLICE_TABLES digest
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # marshal writes them with their type
+_REPRS = frozenset({date, Decimal, bytes})  # their repr tells every value apart: Decimal 1.0 / 1.00
+
+
+def _value(v):
+    """A value that is not plain, for row_bytes: its repr as bytes (a type marshal writes apart
+    from the plain ones, so 'x' and the text of a date never meet), else a NUL and its stable_bytes."""
+    if type(v) in _REPRS:
+        return repr(v).encode("utf-8", "surrogatepass")
+    return b"\0" + stable_bytes(v)
+
+
+def _rows(records: Records, name: str, w) -> list | tuple:
+    """w's rows of table `name`, in the order of the records' per-worker index."""
     no = w.archive_no
-    payouts = tuple(records.payouts_by_worker.get(no, ()))
+    if name == "workers":
+        return (w,)
+    if name == "objections" and not no:
+        return [o for o in records.objections if o.archive_no == no]
+    return getattr(records, f"{name}_by_worker").get(no, ())
+
+
+def row_bytes(table) -> dict:
+    """Each row's bytes (id(row) -> bytes), worked out column by column: a row is marshalled
+    (version 0: no references, so equal values give equal bytes however they are shared) as
+    the tuple of its fields, a plain value (text, number, None) as it is, any other by _value.
+    A value's bytes depend on that value alone, never on the other rows of its column: an
+    edit elsewhere in the table leaves a row's bytes as they were."""
+    kinds = set(map(type, table))
+    if len(kinds) != 1 or not hasattr(next(iter(kinds)), "__dataclass_fields__"):
+        return {id(row): b"\0" + stable_bytes(row) for row in table}
+    columns = []
+    for f in dataclass_fields(next(iter(kinds))):
+        column = list(map(attrgetter(f.name), table))
+        if not set(map(type, column)) <= _PLAIN:
+            column = [v if type(v) in _PLAIN else _value(v) for v in column]
+        columns.append(column)
+    return dict(zip(map(id, table), map(marshal.dumps, zip(*columns), repeat(0))))
+
+
+class Slices:
+    """Each worker's slice of every SLICE_TABLES table, as a short digest, for the dossiers'
+    fingerprints. A table whose digest (record_views.table_digest, column by column) is the last
+    build's has the same rows per worker, so its slices are taken from the last build's entries
+    (`slices`: archive number and digests) instead of being worked out: after one edited visit
+    note only the visits are sliced again, not 100,000 payouts. The rows of a table are turned
+    into bytes only when some slice of it must be worked out (row_bytes)."""
+
+    def __init__(self, records: Records, carry):
+        self.records, self.carry = records, carry
+        self.digests = {name: table_digest(records, name).hex() for name in SLICE_TABLES}
+        old = carry.old.get(TABLES_KEY)
+        same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
+        self.kept = {i for i, name in enumerate(SLICE_TABLES) if same and old["tables"].get(name) == self.digests[name]}
+        self.encoded: dict = {}  # table name -> row bytes, once asked for
+
+    def _slice(self, i: int, w) -> str:
+        name = SLICE_TABLES[i]
+        found = self.encoded.get(name)
+        if found is None:
+            found = self.encoded[name] = row_bytes(getattr(self.records, name))
+        data = marshal.dumps(tuple(found[id(r)] for r in _rows(self.records, name, w)), 0)
+        return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+    def of(self, w, path: Path) -> list:
+        """[archive number, one digest per table] for w's dossier at `path`."""
+        entry = self.carry.old.get(self.carry._key(path)) if self.kept else None
+        old = entry.get(SLICES) if isinstance(entry, dict) else None
+        if not (isinstance(old, list) and len(old) == 1 + len(SLICE_TABLES) and old[0] == w.archive_no):
+            old = None
+        return [w.archive_no, *(old[1 + i] if old is not None and i in self.kept else self._slice(i, w)
+                                for i in range(len(SLICE_TABLES)))]
+
+    def save(self) -> None:
+        self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
+
+
+def _batch_parts(records: Records, w, views: dict, batch_parts: dict) -> list[bytes]:
+    """The digest of each batch w appears in (the batch's record and disclosure state), in
+    order of appearance; each batch worked out once per build (`batch_parts`): the same batch
+    stands in thousands of dossiers."""
     involved = dict.fromkeys([w.batch] if w.batch else [])
-    involved.update(dict.fromkeys(p.batch for p in payouts if p.batch))
-    batches = []
+    involved.update(dict.fromkeys(p.batch for p in records.payouts_by_worker.get(w.archive_no, ()) if p.batch))
+    out = []
     for batch_no in involved:
-        part = batch_parts.get(batch_no) if batch_parts is not None else None
+        part = batch_parts.get(batch_no)
         if part is None:
             v = views.get(batch_no)
-            part = (batch_no, records.batch_by_no.get(batch_no), (v.state, v.start, v.end) if v is not None else None)
-            if batch_parts is not None:  # the same batch in thousands of dossiers: pickled once
-                part = batch_parts[batch_no] = hashlib.sha256(stable_bytes(part)).digest()
-        batches.append(part)
-    objections = records.objections_by_worker.get(no, ()) if no else \
-        [o for o in records.objections if o.archive_no == no]
-    return (w, payouts, tuple(records.visits_by_worker.get(no, ())), tuple(records.members_by_worker.get(no, ())),
-            tuple(objections), tuple(batches), tuple(records.reviews_by_worker.get(no, ())))
+            state = (v.state, v.start, v.end) if v is not None else None
+            part = batch_parts[batch_no] = hashlib.sha256(
+                stable_bytes((batch_no, records.batch_by_no.get(batch_no), state))).digest()
+        out.append(part)
+    return out
 
 
 def shared_shown(records: Records, today: date, site_url: str | None) -> tuple:
