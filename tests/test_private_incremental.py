@@ -194,9 +194,9 @@ def test_a_visit_note_renders_its_dossier_and_no_workbook(previous, tmp_path):
     workbooks = [*result.closing_books, *result.reports]
     assert [p.stat().st_nlink >= 2 for p in workbooks] == [True] * len(workbooks)
     assert result.rendered == 1  # the one dossier
-    # no table the reports, books and receipt sheets are worked out from changed: none was
-    # worked out nor fingerprinted again
-    assert result.unworked == len(workbooks) + len(result.receipts)
+    # no table the reports, books, receipt sheets and the dossier index are worked out from
+    # changed: none was worked out nor fingerprinted again
+    assert result.unworked == len(workbooks) + len(result.receipts) + 1
     # every other dossier, the dossier index, every receipt sheet and every workbook
     assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + len(workbooks)
 

@@ -246,6 +246,19 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
     when its rows did. A year's book lists the cases paid and the reception entries closed in
     that year (closing.book), so its inputs are those rows and the other tables: an edited
     payout works out the book of its year again, not every year's."""
+    every = record_views.digest(records)  # every table, each digested once per build (shared with the views)
+
+    def whole(start: date, end: date) -> str:
+        return kept.fingerprint("closing-whole", every, start, end, today)
+
+    # first, as a whole: when no table changed at all (a visit note), every book is carried without
+    # the year's payouts and reception entries being grouped and digested
+    years = closing.years_present(records, today)
+    carried = [kept.reuse(out_dir / closing.FOLDER / closing.default_name(year),
+                          whole(date(year, 1, 1), min(date(year, 12, 31), today)), "whole") for year in years]
+    if all(doc is not None for doc in carried):
+        kept.unworked += len(carried)
+        return [doc.path for doc in carried if doc is not None]
     calendar = WorkCalendar.from_records(records)
     tables = record_views.digest(records, tuple(t for t in CLOSING_TABLES if t not in ("payouts", "reception")))
     paid: dict = {}
@@ -257,7 +270,11 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
         if e.closed is not None:
             closed.setdefault(e.closed.year, []).append(e)
     paths = []
-    for year in closing.years_present(records, today):
+    for year, doc in zip(years, carried):
+        if doc is not None:
+            kept.unworked += 1
+            paths.append(doc.path)
+            continue
         path = out_dir / closing.FOLDER / closing.default_name(year)
         start, end = date(year, 1, 1), min(date(year, 12, 31), today)
         cases, entries = record_views.table_bytes(paid.get(year, [])), record_views.table_bytes(closed.get(year, []))
@@ -276,7 +293,8 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
                                                   data=worked[0][0]), fp)
 
         doc = kept.document(path, fingerprint, write_book, heavy=True,
-                            inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today))
+                            inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today),
+                            extra={"whole": whole(start, end)})
         paths.append(doc.path)
     return paths
 

@@ -195,6 +195,9 @@ class Carry:
             doc = self.reuse(path, inputs, "inputs")
             if doc is not None:
                 self.unworked += 1
+                if extra:
+                    key = self._key(path)
+                    self.new[key] = {**self.new[key], **extra}
                 return doc
         if callable(fingerprint):
             fingerprint = fingerprint()

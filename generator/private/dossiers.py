@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import disclosure, render, schema
 from ..money import total, yuan
-from ..names import initial, name_key, pinyin_text
+from ..names import initial, name_key, pinyin_text, pinyin_version
 from ..paths import FolderWriter
 from ..record_views import stable_bytes, table_digest
 from ..records import Records, Worker, is_void
@@ -489,32 +489,47 @@ def shared_shown(records: Records, today: date, site_url: str | None) -> tuple:
 
 def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
                 carry=None, order: list[Filed] | None = None) -> Doc:
-    """档案/index.html: every dossier in filing order with its status, linked."""
+    """档案/index.html: every dossier in filing order with its status, linked. With a `carry`,
+    an index whose inputs (the register, the payouts, the header, the volumes and the pinyin
+    package: the filing order is worked out from them) are the last build's is carried
+    without its 20,000 rows being gathered."""
     env = environment(records)
-    rows = []
-    for filed in order if order is not None else filing_order(records):
-        w = filed.worker
-        payouts = [p for p in records.payouts_by_worker.get(w.archive_no, []) if given(p)]
-        rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
-                     "name": w.name or "", "pinyin": pinyin_text(w.name or ""),
-                     "employer": w.employer or "", "category": w.category or "",
-                     "status": w.status or "", "registered": w.registered,
-                     "count": len(payouts), "amount": total(p.amount for p in payouts),
-                     "href": f"{filed.stem}.html"})
-    counts: dict[str, int] = {}
-    for r in rows:
-        status = str(r["status"] or "未填")
-        counts[status] = counts.get(status, 0) + 1
-    status_counts = [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]
     st = station(records, today)
     path = Path(out_dir) / FOLDER / INDEX
+    worked: list = []  # (rows, status counts), once asked for
+
+    def rows_and_counts():
+        if not worked:
+            rows = []
+            for filed in order if order is not None else filing_order(records):
+                w = filed.worker
+                payouts = [p for p in records.payouts_by_worker.get(w.archive_no, []) if given(p)]
+                rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
+                             "name": w.name or "", "pinyin": pinyin_text(w.name or ""),
+                             "employer": w.employer or "", "category": w.category or "",
+                             "status": w.status or "", "registered": w.registered,
+                             "count": len(payouts), "amount": total(p.amount for p in payouts),
+                             "href": f"{filed.stem}.html"})
+            counts: dict[str, int] = {}
+            for r in rows:
+                status = str(r["status"] or "未填")
+                counts[status] = counts.get(status, 0) + 1
+            worked.append((rows, [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]))
+        return worked[0]
 
     def render():
+        rows, status_counts = rows_and_counts()
         html = env.get_template("private/dossier_index.html").render(
             rows=attrs(rows), status_counts=status_counts, station=attrs(st), volumes=volumes, index_pdf=index_pdf)
         return write_doc(out_dir, path, html, today)
 
     if carry is None:
         return render()
-    fp = carry.fingerprint("dossier-index", rows, status_counts, station_key(st), list(volumes), index_pdf)
-    return carry.document(path, fp, render)
+
+    def fingerprint():
+        return carry.fingerprint("dossier-index", *rows_and_counts(), station_key(st), list(volumes), index_pdf)
+
+    inputs = carry.fingerprint("dossier-index-inputs", table_digest(records, "workers"),
+                               table_digest(records, "payouts"), station_key(st), list(volumes), index_pdf,
+                               pinyin_version())
+    return carry.document(path, fingerprint, render, inputs=inputs)
