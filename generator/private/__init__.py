@@ -25,7 +25,6 @@ from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
 from ..todo import work_list
-from ..workdays import WorkCalendar
 from . import carry, closing, dossiers, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, station, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
@@ -259,7 +258,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
     if all(doc is not None for doc in carried):
         kept.unworked += len(carried)
         return [doc.path for doc in carried if doc is not None]
-    calendar = WorkCalendar.from_records(records)
+    calendar = closing.work_calendar(records)
     tables = record_views.digest(records, tuple(t for t in CLOSING_TABLES if t not in ("payouts", "reception")))
     paid: dict = {}
     for p in records.payouts:

@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 from .. import lifecycle
 from ..money import quantize
 from ..outputs import write_bytes
+from ..record_views import _origin
 from ..records import Records
 from ..render import zh_date
 from ..safe_cells import safe_text, write_text_xw
@@ -36,8 +37,33 @@ DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 
 
+def work_calendar(records: Records) -> WorkCalendar:
+    """The work calendar of these records, one per records and their views (record_views): the
+    dossiers and the 办结表 then share it, and with it the case summaries (case_summary)."""
+    origin = _origin(records)
+    found = origin.__dict__.get("_work_calendar")
+    if found is None:
+        found = origin.__dict__["_work_calendar"] = WorkCalendar.from_records(records)
+    return found
+
+
 def case_summary(records: Records, payout, calendar: WorkCalendar) -> dict:
-    """One finished case as printed: step label -> (date, working days since applying, detail)."""
+    """One finished case as printed: step label -> (date, working days since applying, detail).
+    Worked out once per payout and calendar for the records and their views: a fresh build's
+    办结表 work out every case before the dossiers are rendered (in processes that inherit
+    them), and each dossier shows its worker's cases again. The summary is shared: read it,
+    never change it."""
+    kept = _origin(records).__dict__.setdefault("_case_summaries", {})
+    key = (id(calendar), id(payout))
+    found = kept.get(key)
+    if found is not None and found[0] is payout and found[1] is calendar:
+        return found[2]
+    summary = _case_summary(records, payout, calendar)
+    kept[key] = (payout, calendar, summary)
+    return summary
+
+
+def _case_summary(records: Records, payout, calendar: WorkCalendar) -> dict:
     item = records.item_by_name.get(payout.item)
     limit = lifecycle.deadline_days(item)
     steps = {s.label: s for s in lifecycle.case_steps(records, payout, calendar)}
@@ -95,7 +121,7 @@ class Book:
 def book(records: Records, start: date, end: date, *, today: date,
          calendar: WorkCalendar | None = None) -> Book:
     """The 办结表 of [start, end] as data: finished cases, then settled reception entries."""
-    calendar = WorkCalendar.from_records(records) if calendar is None else calendar
+    calendar = work_calendar(records) if calendar is None else calendar
     cases = []
     for p in finished_cases(records, start, end):
         c = case_summary(records, p, calendar)

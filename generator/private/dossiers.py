@@ -27,7 +27,7 @@ from ..paths import FolderWriter
 from ..record_views import stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
-from .closing import LABELS as CASE_LABELS, dossier_cases
+from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
 from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
@@ -310,7 +310,7 @@ def _notice_url(site_url: str | None, batch_no: str) -> str | None:
 def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
                     views: dict | None = None, calendar: WorkCalendar | None = None) -> Dossier:
     w = worker
-    calendar = calendar or WorkCalendar.from_records(records)
+    calendar = calendar or work_calendar(records)
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
                      key=lambda p: (_payout_date(p), p.record_no or ""))
     paid = [p for p in payouts if given(p)]
@@ -354,7 +354,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     shown_station = attrs(st)
     written = []
     views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
-    calendar = WorkCalendar.from_records(records)
+    calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
     batch_parts: dict = {}
