@@ -383,17 +383,39 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
 # Together with dossier_context they must name everything the context reads.
 SLICE_TABLES = ("workers", "payouts", "visits", "members", "objections", "reviews")
 SLICES = "slices"  # in a dossier's entry of the fingerprints file: [archive no, digest per table]
+_NONE = ("none",)  # the key of the digest of no rows in Slices' tables (no archive number is a tuple)
 TABLES_KEY = ".dossier-tables"  # in the fingerprints file: the salt and each SLICE_TABLES digest
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # marshal writes them with their type
-_REPRS = frozenset({date, Decimal, bytes})  # their repr tells every value apart: Decimal 1.0 / 1.00
+_DATES = frozenset({date, type(None)})
+_DECIMALS = frozenset({Decimal, type(None)})
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "None"})
 
 
-def _value(v):
-    """A value that is not plain, for row_bytes: its repr as bytes (a type marshal writes apart
-    from the plain ones, so 'x' and the text of a date never meet), else a NUL and its stable_bytes."""
-    if type(v) in _REPRS:
+def _value(v) -> bytes:
+    """A value of a column row_bytes cannot write the quick way: bytes (a type no quick way
+    writes), its repr for the kinds whose repr tells every value apart (1 / True / 1.0,
+    Decimal 1.0 / 1.00), else a NUL and its stable_bytes."""
+    if type(v) in _PLAIN or type(v) in (date, Decimal):
         return repr(v).encode("utf-8", "surrogatepass")
     return b"\0" + stable_bytes(v)
+
+
+@lru_cache(maxsize=64)
+def _kinds(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field, kind) of a record class, from its declared types (the code, in every salt): "p" a
+    plain value, "d" a date, "D" a Decimal, "s" anything else."""
+    out = []
+    for f in dataclass_fields(cls):
+        declared = {t.strip() for t in str(f.type).split("|")}
+        if declared <= _PLAIN_TYPES:
+            out.append((f.name, "p"))
+        elif declared <= {"date", "None"}:
+            out.append((f.name, "d"))
+        elif declared <= {"Decimal", "None"}:
+            out.append((f.name, "D"))
+        else:
+            out.append((f.name, "s"))
+    return tuple(out)
 
 
 def _rows(records: Records, name: str, w) -> list | tuple:
@@ -409,17 +431,26 @@ def _rows(records: Records, name: str, w) -> list | tuple:
 def row_bytes(table) -> dict:
     """Each row's bytes (id(row) -> bytes), worked out column by column: a row is marshalled
     (version 0: no references, so equal values give equal bytes however they are shared) as
-    the tuple of its fields, a plain value (text, number, None) as it is, any other by _value.
-    A value's bytes depend on that value alone, never on the other rows of its column: an
-    edit elsewhere in the table leaves a row's bytes as they were."""
+    the tuple of its fields. A column holding what its field declares is written the quick way
+    (plain values as they are, dates as day numbers, Decimals as their text, where "None" is
+    no Decimal's text); any other column value by value (_value, all bytes, so the two ways
+    never meet). A value's bytes thus depend on its field and value alone, never on the other
+    rows: an edit elsewhere in the table leaves a row's bytes as they were."""
     kinds = set(map(type, table))
     if len(kinds) != 1 or not hasattr(next(iter(kinds)), "__dataclass_fields__"):
         return {id(row): b"\0" + stable_bytes(row) for row in table}
     columns = []
-    for f in dataclass_fields(next(iter(kinds))):
-        column = list(map(attrgetter(f.name), table))
-        if not set(map(type, column)) <= _PLAIN:
-            column = [v if type(v) in _PLAIN else _value(v) for v in column]
+    for name, kind in _kinds(next(iter(kinds))):
+        column = list(map(attrgetter(name), table))
+        held = set(map(type, column)) if kind != "s" else None
+        if kind == "p" and held <= _PLAIN:
+            pass
+        elif kind == "d" and held <= _DATES:
+            column = [None if v is None else v.toordinal() for v in column]
+        elif kind == "D" and held <= _DECIMALS:
+            column = list(map(str, column))
+        else:
+            column = list(map(_value, column))
         columns.append(column)
     return dict(zip(map(id, table), map(marshal.dumps, zip(*columns), repeat(0))))
 
@@ -438,15 +469,35 @@ class Slices:
         old = carry.old.get(TABLES_KEY)
         same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
         self.kept = {i for i, name in enumerate(SLICE_TABLES) if same and old["tables"].get(name) == self.digests[name]}
-        self.encoded: dict = {}  # table name -> row bytes, once asked for
+        self.sliced: dict = {}  # table index -> {key: digest} (key: id of a register row, else archive number)
+        self.encoded: dict = {}  # table index -> row_bytes of the table
+
+    def _table(self, i: int) -> dict:
+        """Every worker's digest of table i, worked out for the whole table at once."""
+        found = self.sliced.get(i)
+        if found is None:
+            name, records = SLICE_TABLES[i], self.records
+            encoded = row_bytes(getattr(records, name))
+            dumps, blake2b = marshal.dumps, hashlib.blake2b
+            if name == "workers":
+                found = {key: blake2b(dumps((row,), 0), digest_size=12).hexdigest() for key, row in encoded.items()}
+            else:
+                found = {no: blake2b(dumps(tuple([encoded[id(r)] for r in rows]), 0), digest_size=12).hexdigest()
+                         for no, rows in getattr(records, f"{name}_by_worker").items()}
+            found[_NONE] = blake2b(dumps((), 0), digest_size=12).hexdigest()
+            self.sliced[i], self.encoded[i] = found, encoded
+        return found
 
     def _slice(self, i: int, w) -> str:
-        name = SLICE_TABLES[i]
-        found = self.encoded.get(name)
-        if found is None:
-            found = self.encoded[name] = row_bytes(getattr(self.records, name))
-        data = marshal.dumps(tuple(found[id(r)] for r in _rows(self.records, name, w)), 0)
-        return hashlib.blake2b(data, digest_size=12).hexdigest()
+        table = self._table(i)
+        if i == 0:
+            return table[id(w)]
+        no = w.archive_no
+        if not no and SLICE_TABLES[i] == "objections":  # as _rows: no index entry for a missing number
+            encoded = self.encoded[i]
+            rows = tuple(encoded[id(r)] for r in _rows(self.records, "objections", w))
+            return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=12).hexdigest()
+        return table.get(no) or table[_NONE]
 
     def of(self, w, path: Path) -> list:
         """[archive number, one digest per table] for w's dossier at `path`."""
