@@ -10,7 +10,7 @@ import pytest
 from generator.money import yuan
 from generator.names import name_key
 from generator.pipeline import check_folder
-from generator.private import write_private
+from generator.private import carry, write_private
 from generator.private.dossiers import filing_order, write_dossiers
 from generator.records import Records, Worker
 
@@ -146,9 +146,19 @@ def test_pages_of_deleted_workers_are_removed(tmp_path):
     write_private(full, out, today=TODAY, pdf=False)
     assert (out / "档案" / "SF-0009.html").exists()
     fewer = read_station(tmp_path / "b", tables={"workers": [w for w in WORKERS if w["archive_no"] != "SF-0009"]})
+    first = tmp_path / "first"
+    write_private(full, first, today=TODAY, pdf=False)
     write_private(fewer, out, today=TODAY, pdf=False)
     assert not (out / "档案" / "SF-0009.html").exists()
     assert (out / "档案" / "SF-0001.html").exists()
+    # a build's new staging folder carries from the last folder only what the records still hold
+    staging = tmp_path / "staging"
+    write_private(fewer, staging, today=TODAY, pdf=False, previous=first)
+    assert not (staging / "档案" / "SF-0009.html").exists() and (staging / "档案" / "SF-0001.html").exists()
+    # a folder of pages without the fingerprints file is pruned too
+    (first / carry.NAME).unlink()
+    write_private(fewer, first, today=TODAY, pdf=False)
+    assert not (first / "档案" / "SF-0009.html").exists() and (first / "档案" / "SF-0001.html").exists()
 
 
 def test_sparse_records_do_not_break_any_document(tmp_path):

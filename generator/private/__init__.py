@@ -136,6 +136,9 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
         previous = out_dir
     site_url = site_url or records.settings.site_url
     result = PrivateResult(out_dir)
+    # folders this build starts in: only they can hold pages of earlier builds to prune (a
+    # build's staging folder starts empty, and listing 20,000 dossiers costs a few tenths)
+    earlier = {folder for folder in (dossiers.FOLDER, receipts.FOLDER) if (out_dir / folder).is_dir()}
     result.notice = write_notice(out_dir)
     make_pdf = pdf and pdf_output.available()
     env = environment(records)
@@ -162,8 +165,10 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     result.closing_books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"),
                                                 out_dir, today, kept)
     kept.finish()
-    _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
-    _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
+    if dossiers.FOLDER in earlier:
+        _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
+    if receipts.FOLDER in earlier:
+        _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     if kept.in_place:
         _prune_reports(out_dir / report.FOLDER, set(result.reports))
     wl = work_list(records, today)
