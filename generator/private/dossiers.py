@@ -16,7 +16,6 @@ from dataclasses import dataclass, fields as dataclass_fields
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -429,16 +428,21 @@ def _rows(records: Records, name: str, w) -> list | tuple:
 
 
 def row_bytes(table) -> dict:
-    """Each row's bytes (id(row) -> bytes), worked out column by column: a row is marshalled
-    (version 0: no references, so equal values give equal bytes however they are shared) as
-    the tuple of its fields. A column holding what its field declares is written the quick way
+    """Each row's bytes (id(row) -> bytes): its row_values marshalled (version 0: no
+    references, so equal values give equal bytes however they are shared)."""
+    return {key: marshal.dumps(values, 0) for key, values in row_values(table).items()}
+
+
+def row_values(table) -> dict:
+    """Each row as a tuple of values marshal writes (id(row) -> tuple), worked out column by
+    column. A column holding what its field declares is written the quick way
     (plain values as they are, dates as day numbers, Decimals as their text, where "None" is
     no Decimal's text); any other column value by value (_value, all bytes, so the two ways
     never meet). A value's bytes thus depend on its field and value alone, never on the other
     rows: an edit elsewhere in the table leaves a row's bytes as they were."""
     kinds = set(map(type, table))
     if len(kinds) != 1 or not hasattr(next(iter(kinds)), "__dataclass_fields__"):
-        return {id(row): b"\0" + stable_bytes(row) for row in table}
+        return {id(row): (b"\0" + stable_bytes(row),) for row in table}
     columns = []
     for name, kind in _kinds(next(iter(kinds))):
         column = list(map(attrgetter(name), table))
@@ -452,7 +456,7 @@ def row_bytes(table) -> dict:
         else:
             column = list(map(_value, column))
         columns.append(column)
-    return dict(zip(map(id, table), map(marshal.dumps, zip(*columns), repeat(0))))
+    return dict(zip(map(id, table), zip(*columns)))
 
 
 class Slices:
@@ -461,7 +465,7 @@ class Slices:
     build's has the same rows per worker, so its slices are taken from the last build's entries
     (`slices`: archive number and digests) instead of being worked out: after one edited visit
     note only the visits are sliced again, not 100,000 payouts. The rows of a table are turned
-    into bytes only when some slice of it must be worked out (row_bytes)."""
+    into values only when some slice of it must be worked out (row_values)."""
 
     def __init__(self, records: Records, carry):
         self.records, self.carry = records, carry
@@ -470,14 +474,14 @@ class Slices:
         same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
         self.kept = {i for i, name in enumerate(SLICE_TABLES) if same and old["tables"].get(name) == self.digests[name]}
         self.sliced: dict = {}  # table index -> {key: digest} (key: id of a register row, else archive number)
-        self.encoded: dict = {}  # table index -> row_bytes of the table
+        self.encoded: dict = {}  # table index -> row_values of the table
 
     def _table(self, i: int) -> dict:
         """Every worker's digest of table i, worked out for the whole table at once."""
         found = self.sliced.get(i)
         if found is None:
             name, records = SLICE_TABLES[i], self.records
-            encoded = row_bytes(getattr(records, name))
+            encoded = row_values(getattr(records, name))
             dumps, blake2b = marshal.dumps, hashlib.blake2b
             if name == "workers":
                 found = {key: blake2b(dumps((row,), 0), digest_size=12).hexdigest() for key, row in encoded.items()}
