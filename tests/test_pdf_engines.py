@@ -112,7 +112,7 @@ def test_one_running_browser_prints_many_files_as_starting_it_for_each_does(tmp_
     monkeypatch.setattr(browser, "Session", Counted)
     pairs = [(a, tmp_path / "a.pdf"), (b, tmp_path / "b.pdf"), (a, tmp_path / "a2.pdf")]
     assert pdf.write_many(pairs) == [2, 2, 2]
-    assert len(started) == 1 and pdf._state.get("session") is None
+    assert len(started) == 1 and pdf.running_session() is None
     assert started[0].proc.poll() is not None and not Path(started[0].tmp).exists()
     pdf.write_pdf(b, tmp_path / "b-alone.pdf")  # outside a session: the browser started for this file
     assert len(started) == 1

@@ -59,7 +59,7 @@ def chromium(monkeypatch):
     monkeypatch.setattr(pdf, "_state", {})
     assert pdf.engine() == "chromium"
     with pdf.browser_session():
-        assert pdf._state.get("session") is not None
+        assert pdf.running_session() is not None
         yield
 
 

@@ -28,6 +28,12 @@ from pathlib import Path
 
 START_TIMEOUT = 30.0
 PAGE_TIMEOUT = 120.0
+# The page's own @page size and margins, its backgrounds, no browser header or footer, and no
+# structure tree (tagged PDF, the default of recent Chromium): WeasyPrint writes none either,
+# and building it costs the browser about a quarter more CPU and makes a volume four times
+# bigger (40 demo dossiers: 8.1 against 5.9 CPU-s of the browser, 6.1 against 1.6 MB).
+PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False,
+                 "generateTaggedPDF": False}
 
 
 class SessionFailed(RuntimeError):
@@ -170,8 +176,7 @@ class Session:
             self.events.clear()
             self.call("Page.navigate", {"url": Path(html_path).resolve().as_uri()}, self.session)
             self._wait_event("Page.loadEventFired")
-            result = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
-                                                   "displayHeaderFooter": False}, self.session)
+            result = self.call("Page.printToPDF", PRINT_OPTIONS, self.session)
             return base64.b64decode(result["data"])
         except (OSError, ValueError, KeyError) as err:
             raise SessionFailed(f"{type(err).__name__}: {err}") from err

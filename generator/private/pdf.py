@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -236,47 +237,57 @@ class BrowserFailed(RuntimeError):
     pass
 
 
+# The running browser of this thread (browser_session): a build prints its volumes in several
+# threads at once, each driving a browser of its own (printing.write).
+_local = threading.local()
+
+
 @contextmanager
 def browser_session(engine_: str | None = None):
     """With the Chromium engine (or `engine_` "chromium"), keep one browser running for every
-    PDF made inside (see browser.py); otherwise, or when the browser cannot be driven, do
-    nothing (each PDF then starts the browser once)."""
-    if (engine_ or engine()) != "chromium" or _state.get("session") is not None:
+    PDF this thread makes inside (see browser.py); otherwise, or when the browser cannot be
+    driven, do nothing (each PDF then starts the browser once)."""
+    if (engine_ or engine()) != "chromium" or getattr(_local, "session", None) is not None:
         yield
         return
     from .browser import Session, SessionFailed
 
     try:
-        _state["session"] = Session(find_browser())
+        _local.session = Session(find_browser())
     except SessionFailed:
         yield
         return
     try:
         yield
     finally:
-        session = _state.pop("session", None)
-        _state.pop("stamps", None)
+        session, _local.session, _local.stamps = _local.session, None, None
         if session is not None:
             session.close()
+
+
+def running_session():
+    """This thread's running browser session, or None."""
+    return getattr(_local, "session", None)
 
 
 def _chromium_pdf(html_path: Path) -> bytes:
     """Print one HTML file to PDF with the browser's headless mode (its @page CSS, no
     browser header or footer): through the running session when there is one."""
-    session = _state.get("session")
+    session = running_session()
     if session is not None:
         from .browser import SessionFailed
 
         try:
             return session.print_pdf(html_path)
         except SessionFailed:  # start the browser for each file from now on
-            _state["session"] = None
+            _local.session = None
             session.close()
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="bangfu-pdf-") as tmp:
         out = Path(tmp) / "out.pdf"
         args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                "--no-pdf-header-footer", "--print-to-pdf-no-header", f"--user-data-dir={tmp}/profile",
+                "--no-pdf-header-footer", "--print-to-pdf-no-header", "--disable-pdf-tagging",
+                f"--user-data-dir={tmp}/profile",
                 f"--print-to-pdf={out}", "--virtual-time-budget=5000", Path(html_path).resolve().as_uri()]
         if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
             args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
@@ -323,7 +334,9 @@ def _combined(html_paths: list[Path], engine_: str | None = None) -> tuple[bytes
         from . import pdf_volume
 
         try:  # one document, each part numbered on its own (pdf_volume.py)
-            return pdf_volume.print_volume(_chromium_pdf, html_paths, _state.setdefault("stamps", {}))
+            if getattr(_local, "stamps", None) is None:
+                _local.stamps = {}
+            return pdf_volume.print_volume(_chromium_pdf, html_paths, _local.stamps)
         except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
             pass  # printed one by one below
         writer, counts = pypdf.PdfWriter(), []

@@ -148,6 +148,21 @@ def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old,
     return pdf_output.write_parts(list(sources), path, engine), 1
 
 
+# Memory of one more browser printing a volume of VOLUME_SIZE dossiers (its browser, GPU-less
+# compositor and renderer processes; measured about 350 MiB with Debian Chromium), rounded up.
+BROWSER_MB = 500
+
+
+def browser_lanes(volumes_: int, jobs: int | None = None) -> int:
+    """How many browsers print volumes side by side: one per core (`jobs`, default
+    pdf.default_jobs()), no more than there are volumes, and as many as the free memory holds."""
+    if volumes_ <= 0:
+        return 0
+    free = pdf_output._available_mb()
+    by_memory = 4 if free is None else max(1, int(free * 0.7) // BROWSER_MB)
+    return max(1, min(jobs or default_jobs(), volumes_, by_memory))
+
+
 def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
     """Render what changed (patching combined PDFs where few of their documents changed);
     returns (every target path, how many were rendered or patched). With `echo`, a progress
@@ -173,26 +188,39 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
             with lock:
                 tick()
 
+    queue = sorted(apart, key=lambda i: -sizes[i])  # the largest first, taken by each browser in turn
+
     def browser_jobs(failed: list) -> None:
         try:
             with pdf_output.browser_session(volumes_):
-                for i in sorted(apart, key=lambda i: -sizes[i]):
+                while not failed:
+                    with lock:
+                        if not queue:
+                            return
+                        i = queue.pop(0)
                     done[i] = _render(*jobs_[i], engine=volumes_)
                     ticked()
         except BaseException as err:  # noqa: BLE001 - raised again in the build's thread
             failed.append(err)
 
-    # the browser prints the volumes (in its own processes) while WeasyPrint's workers render the rest
+    # the browsers print the volumes (in their own processes) while WeasyPrint's workers render the rest
     failed: list = []
-    thread = threading.Thread(target=browser_jobs, args=(failed,), name="bangfu-volumes") if apart else None
+    threads = [threading.Thread(target=browser_jobs, args=(failed,), name=f"bangfu-volumes-{n}")
+               for n in range(browser_lanes(len(apart), jobs))]
+
+    def start_threads():
+        for thread in threads:
+            thread.start()
+
     try:
         for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest],
                                                        sizes=[sizes[i] for i in rest], processes=jobs,
-                                                       tick=ticked, started=thread and thread.start)):
+                                                       tick=ticked, started=start_threads if threads else None)):
             done[i] = result
     finally:
-        if thread is not None and thread.ident is not None:
-            thread.join()
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join()
     if failed:
         raise failed[0]
     if bar is not None:
