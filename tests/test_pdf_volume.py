@@ -180,3 +180,54 @@ def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monk
     assert pdf.Cache(tmp_path).parts(tmp_path / "分册_J.pdf") == ([("a", 2), ("b", 1)], 1)
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
     assert pdf.volume_engine() == "weasyprint"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_path, monkeypatch):
+    """printing.write: with two cores two browsers print the volumes at once (each thread its own
+    session, stamps and queue position); every volume reads exactly as when one browser prints them
+    all, carries each document's own page numbers, and has no structure tree (untagged, as
+    WeasyPrint's PDFs)."""
+    import pypdf
+
+    from generator.private import browser, printing
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(pdf, "_state", {})
+    monkeypatch.setattr(pdf, "volume_engine", lambda: "chromium")
+    monkeypatch.setattr(pdf, "engine", lambda: "weasyprint")  # volumes apart, as where WeasyPrint runs
+    started = []
+
+    class Counted(browser.Session):
+        def __init__(self, executable):
+            started.append(self)
+            super().__init__(executable)
+
+    monkeypatch.setattr(browser, "Session", Counted)
+    sizes = {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "戊": 2, "己": 1}
+    paths = write(tmp_path / "docs", sizes)
+    names = list(sizes)
+    expected = {}
+    for folder, lanes in (("one", 1), ("two", 2)):
+        wanted = []
+        for k in range(3):
+            docs, digests = tuple(paths[2 * k:2 * k + 2]), tuple("abcdef"[2 * k:2 * k + 2])
+            wanted.append(printing.Target(tmp_path / folder / f"分册_{k}.pdf", docs, pdf.combined_digest(digests),
+                                          digests))
+        (tmp_path / folder).mkdir()
+        before = len(started)
+        printing.write(tmp_path / folder, wanted, jobs=lanes)
+        assert len(started) - before == lanes and all(s.proc.poll() is not None for s in started)
+        assert pdf.running_session() is None
+        for k in range(3):
+            volume = tmp_path / folder / f"分册_{k}.pdf"
+            counts = [sizes[n] for n in names[2 * k:2 * k + 2]]
+            texts = page_texts(volume)
+            assert [footer(t) for t in texts] == [f"第 {i} 页，共 {n} 页" for n in counts for i in range(1, n + 1)]
+            assert stamped(volume) and "/StructTreeRoot" not in pypdf.PdfReader(volume).trailer["/Root"]
+            assert expected.setdefault(k, texts) == texts
+    assert printing.browser_lanes(0) == 0 and printing.browser_lanes(1, 4) == 1
