@@ -105,9 +105,9 @@ def test_one_running_browser_prints_many_files_as_starting_it_for_each_does(tmp_
     started = []
 
     class Counted(browser.Session):
-        def __init__(self, executable):
+        def __init__(self, executable, launched=None):
             started.append(self)
-            super().__init__(executable)
+            super().__init__(executable, launched)
 
     monkeypatch.setattr(browser, "Session", Counted)
     pairs = [(a, tmp_path / "a.pdf"), (b, tmp_path / "b.pdf"), (a, tmp_path / "a2.pdf")]

@@ -203,9 +203,9 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     started = []
 
     class Counted(browser.Session):
-        def __init__(self, executable):
+        def __init__(self, executable, launched=None):
             started.append(self)
-            super().__init__(executable)
+            super().__init__(executable, launched)
 
     monkeypatch.setattr(browser, "Session", Counted)
     sizes = {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "戊": 2, "己": 1}

@@ -164,6 +164,8 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
                                     out_dir, today, kept)
     result.closing_books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"),
                                                 out_dir, today, kept)
+    if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
+        pdf_output.prestart()  # the browser boots while the documents are rendered
     kept.finish()
     if dossiers.FOLDER in earlier:
         _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})

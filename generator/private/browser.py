@@ -40,25 +40,43 @@ class SessionFailed(RuntimeError):
     pass
 
 
-class Session:
+class Launched:
+    """A browser process started with its own temporary profile and a DevTools port, not yet
+    connected to: started early (pdf.prestart), it boots while the build does other work."""
+
     def __init__(self, browser: str):
         self.tmp = tempfile.mkdtemp(prefix="bangfu-pdf-")
-        profile = Path(self.tmp) / "profile"
+        self.profile = Path(self.tmp) / "profile"
         args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", f"--user-data-dir={profile}", "--remote-debugging-port=0",
+                "--disable-extensions", f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
                 "about:blank"]
         if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
             args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
-        self.sock: socket.socket | None = None
-        self.next_id = 0
-        self.events: list[dict] = []
-        self.buffer = b""
         try:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
         except OSError as err:
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise SessionFailed(str(err)) from err
+
+    def discard(self) -> None:
+        """End a browser never connected to, and remove its profile."""
+        try:
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Session:
+    def __init__(self, browser: str, launched: Launched | None = None):
+        """Drive the browser `launched` (a process started earlier), else start one."""
+        launched = launched if launched is not None else Launched(browser)
+        self.tmp, self.proc, profile = launched.tmp, launched.proc, launched.profile
+        self.sock: socket.socket | None = None
+        self.next_id = 0
+        self.events: list[dict] = []
+        self.buffer = b""
         try:
             port, path = self._wait_for_port(profile / "DevToolsActivePort")
             self._connect(port, path)

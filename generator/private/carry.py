@@ -227,6 +227,11 @@ class Carry:
         if self.queue is None:
             self.queue = []
 
+    def queued(self, *folders: str) -> bool:
+        """Whether a document in one of `folders` (names in the output folder) waits for finish()."""
+        inside = {self.out_dir / f for f in folders}
+        return any(later.path.parent in inside for later, *_ in self.queue or ())
+
     def finish(self) -> None:
         """Render every queued document (parallel.render_all) and note it."""
         queue, self.queue = self.queue or [], None

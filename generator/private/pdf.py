@@ -162,15 +162,72 @@ def volume_engine() -> str | None:
     a Chromium-family browser whenever one is found, also where WeasyPrint runs, because it
     prints a whole volume as one document (pdf_volume.py) for about a quarter of WeasyPrint's
     CPU (README, "PDF engines"); BANGFU_PDF_ENGINE forces one engine for everything."""
+    if browser_prints():
+        return "chromium"
     chosen = engine()
     if chosen == "weasyprint" and not os.environ.get("BANGFU_PDF_ENGINE", "").strip() and find_browser():
         return "chromium"
     return chosen
 
 
+def browser_prints() -> bool:
+    """True when, with no engine forced, a browser is found and there is a Chinese font: then the
+    volumes are the browser's whatever engine() is, and PDFs can be made, both known without
+    importing WeasyPrint (about a second of CPU, spent only when it lays out a PDF)."""
+    if os.environ.get("BANGFU_PDF_ENGINE", "").strip():
+        return False
+    if "browser_prints" not in _state:
+        _state["browser_prints"] = find_browser() is not None and _system_has_chinese_font()
+    return _state["browser_prints"]
+
+
+def _system_has_chinese_font() -> bool:
+    """Windows and macOS have Chinese fonts; elsewhere fontconfig is asked, through ctypes, as
+    chinese_font() asks it through WeasyPrint. False when that cannot be asked here."""
+    if sys.platform.startswith("win") or sys.platform == "darwin":
+        return True
+    import ctypes
+
+    try:
+        fc = ctypes.CDLL("libfontconfig.so.1")
+    except OSError:
+        return False
+    vp, cp = ctypes.c_void_p, ctypes.c_char_p
+    fc.FcInitLoadConfigAndFonts.restype = vp
+    fc.FcPatternCreate.restype = vp
+    fc.FcPatternAddString.argtypes = [vp, cp, cp]
+    fc.FcConfigSubstitute.argtypes = [vp, vp, ctypes.c_int]
+    fc.FcDefaultSubstitute.argtypes = [vp]
+    fc.FcFontMatch.argtypes = [vp, vp, ctypes.POINTER(ctypes.c_int)]
+    fc.FcFontMatch.restype = vp
+    fc.FcPatternGetString.argtypes = [vp, cp, ctypes.c_int, ctypes.POINTER(cp)]
+    fc.FcPatternDestroy.argtypes = [vp]
+    fc.FcConfigDestroy.argtypes = [vp]
+    config = fc.FcInitLoadConfigAndFonts()
+    pattern = fc.FcPatternCreate()
+    names = ["", ""]
+    try:
+        fc.FcPatternAddString(pattern, b"family", b"Noto Sans CJK SC")
+        fc.FcPatternAddString(pattern, b"lang", b"zh-cn")
+        fc.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+        fc.FcDefaultSubstitute(pattern)
+        match = fc.FcFontMatch(config, pattern, ctypes.byref(ctypes.c_int()))
+        if not match:
+            return False
+        for i, key in enumerate((b"family", b"file")):
+            out = cp()
+            if fc.FcPatternGetString(match, key, 0, ctypes.byref(out)) == 0 and out.value:  # FcResultMatch
+                names[i] = out.value.decode("utf-8", "replace")
+        fc.FcPatternDestroy(match)
+    finally:
+        fc.FcPatternDestroy(pattern)
+        fc.FcConfigDestroy(config)
+    return any(names[0].startswith(f) for f in CJK_FAMILIES) or _has_han_glyphs(names[1])
+
+
 def available() -> bool:
     """True when some engine can make PDFs with Chinese text here."""
-    return engine() is not None
+    return browser_prints() or engine() is not None
 
 
 def reason() -> str:
@@ -240,6 +297,40 @@ class BrowserFailed(RuntimeError):
 # The running browser of this thread (browser_session): a build prints its volumes in several
 # threads at once, each driving a browser of its own (printing.write).
 _local = threading.local()
+# A browser started early (prestart), taken by the first session that needs one.
+_early: dict = {}
+
+
+def prestart() -> None:
+    """Start the browser that will print the volumes now, so that it boots (about a second of
+    wall time) while the build renders its documents; the first browser_session() drives it, and
+    printing.write ends it if no volume needed printing (discard_prestarted)."""
+    if _early.get("launched") is not None or volume_engine() != "chromium":
+        return
+    from .browser import Launched, SessionFailed
+
+    try:
+        _early["launched"] = Launched(find_browser())
+    except SessionFailed:
+        return
+    _early["owner"] = os.getpid()
+    # ended when this process ends without printing (an error before the PDFs): at exit, and at
+    # the end of a multiprocessing child (the private writer's job), which skips atexit
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(discard_prestarted)
+    util.Finalize(None, discard_prestarted, exitpriority=10)
+
+
+def discard_prestarted() -> None:
+    """End the browser prestart() started if no session took it (only in the process that
+    started it, never in a forked child)."""
+    if _early.get("owner") != os.getpid():
+        return
+    launched = _early.pop("launched", None)
+    if launched is not None:
+        launched.discard()
 
 
 @contextmanager
@@ -253,7 +344,8 @@ def browser_session(engine_: str | None = None):
     from .browser import Session, SessionFailed
 
     try:
-        _local.session = Session(find_browser())
+        _local.session = Session(find_browser(), _early.pop("launched", None)
+                                 if _early.get("owner") == os.getpid() else None)
     except SessionFailed:
         yield
         return
@@ -495,6 +587,10 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
     processes are forked (a thread started then is not in any of them)."""
     tick = tick or (lambda: None)
     once: list = []
+    if not jobs:  # nothing to lay out: no engine needed (WeasyPrint not even imported)
+        if started is not None:
+            started()
+        return []
 
     def started_once():
         if started is not None and not once:

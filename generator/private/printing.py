@@ -176,9 +176,9 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     bar = Progress(echo, "生成 PDF", len(stale)) if echo is not None and stale else None
     tick = bar.advance if bar else None
     jobs_ = [(t.path, t.sources, t.parts, plan and plan[0]) for t, plan in zip(stale, plans)]
-    # volumes go to the browser where WeasyPrint makes the rest (pdf.volume_engine)
+    # volumes go to the browsers, side by side, whatever engine makes the rest (pdf.volume_engine)
     volumes_ = pdf_output.volume_engine()
-    apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ != pdf_output.engine() else []
+    apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ == "chromium" else []
     rest = sorted(set(range(len(stale))) - set(apart))
     done: list = [None] * len(stale)
     lock = threading.Lock()
@@ -221,6 +221,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
         for thread in threads:
             if thread.ident is not None:
                 thread.join()
+        pdf_output.discard_prestarted()  # started for volumes that turned out unchanged
     if failed:
         raise failed[0]
     if bar is not None:
