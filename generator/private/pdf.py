@@ -569,7 +569,7 @@ def _available_mb() -> int | None:
 
 
 def _in_worker(func, args):
-    available()  # quietens WeasyPrint's loggers in a worker process too
+    engine()  # imports WeasyPrint and quietens its loggers in a worker process too
     return func(*args)
 
 
@@ -607,7 +607,7 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        available()
+        engine()  # WeasyPrint imported once here, not in each forked worker
         try:
             with ProcessPoolExecutor(max_workers=processes, mp_context=_pool_context()) as pool:
                 futures = {pool.submit(_in_worker, func, jobs[i]): i for i in order}

@@ -24,8 +24,10 @@ PDF output, PDFs that went stale are removed.
 
 Volumes are printed by a Chromium-family browser whenever one is found (pdf.volume_engine),
 as one document with each dossier's own page numbers stamped on (pdf_volume.py): about a
-quarter of WeasyPrint's CPU. Where WeasyPrint makes the other PDFs, those are rendered in
-its worker processes first, then the volumes by one browser in this process.
+quarter of WeasyPrint's CPU. The volumes are printed by as many browsers as there are cores
+(browser_lanes, bounded by free memory), each driven by a thread of this process, while the
+other PDFs are rendered by WeasyPrint's worker processes (or, without WeasyPrint, by one more
+browser here).
 """
 
 from __future__ import annotations
