@@ -158,3 +158,28 @@ def test_pdf_jobs_run_in_worker_processes_and_come_back_in_order(monkeypatch):
         assert context.get_start_method() == "forkserver"
     pids = pdf.run_jobs(os.getpid, [(), ()])
     assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_fontconfig_asked_without_weasyprint_answers_as_weasyprint_does():
+    """pdf.browser_prints() asks fontconfig for a Simplified Chinese font through ctypes, so that a
+    build whose PDFs the browser makes never imports WeasyPrint: the same answer as chinese_font()."""
+    pytest.importorskip("weasyprint")
+    assert pdf._system_has_chinese_font() == (pdf.chinese_font() is not None)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_prestarted_browser_is_driven_by_the_first_session_or_ended(tmp_path, chromium_pages, monkeypatch):
+    """pdf.prestart(): the browser boots while the build renders; the first session drives that
+    very process; one never driven is ended with its profile by discard_prestarted()."""
+    a, _ = chromium_pages
+    pdf.prestart()
+    launched = pdf._early["launched"]
+    with pdf.browser_session():
+        assert pdf.running_session().proc is launched.proc and "launched" not in pdf._early
+        assert pdf.write_pdf(a, tmp_path / "a.pdf") == 2
+    assert launched.proc.poll() is not None and not Path(launched.tmp).exists()
+    pdf.prestart()
+    unused = pdf._early["launched"]
+    pdf.discard_prestarted()
+    assert unused.proc.poll() is not None and not Path(unused.tmp).exists() and "launched" not in pdf._early
