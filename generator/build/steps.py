@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import disclosure_audit, privacy, report_text
+from .. import disclosure_audit, privacy, record_views, report_text
 from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
 from ..money import yuan
@@ -154,17 +154,19 @@ class Build:
             if kept is None:
                 self.echo("页面内容没有变化，沿用现有网站。")
             with self.step("scan", "隐私检查（按新的记录检查现有网站）"):
-                scan = self._scan(self.site_dir, records)
+                scan = self._kept_scan(records, code, site_now)
+                if scan is None:
+                    scan = self._scan(self.site_dir, records)
             if not scan.ok:  # records changed: a name already on the site may now be a person's
                 self.echo(privacy.report(scan).replace(
                     "原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
                 return 1
         else:
             new_site = self._staging(self.work, self.site_dir, "new")
-            code, scan = self._mkdocs(docs_dir, new_site, docs, info, records, tdirs)
-            if code:
+            failed, scan = self._mkdocs(docs_dir, new_site, docs, info, records, tdirs)
+            if failed:
                 publish.remove(new_site)
-                return code
+                return failed
         new_private = None
         if self.private_dir is not None:
             try:
@@ -187,7 +189,9 @@ class Build:
         if new_private is not None:
             self.echo(self.private_summary)
         self._keep_site_info(site_input, info, page_count)
-        save_state(state_path, {"key": key, "docs": digest, "site": manifest(self.site_dir), "pages": self.pages,
+        site_then = manifest(self.site_dir)
+        self._keep_scan(records, code, site_then, scan)
+        save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
                                 "private": manifest(self.private_dir) if self.private_dir else None,
                                 "report": report, "site_input": site_input})
         self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
@@ -285,6 +289,44 @@ class Build:
             self.echo(disclosure_audit.report(derived))
             return 1, scan
         return 0, scan
+
+    def _scan_key(self, records, code: str, site: str | None) -> str | None:
+        """Everything the leak scan's verdict depends on: every table of the records with the
+        sheets' places (whose digests the read keeps: record_views), the program and the
+        templates (`code`, state.code_key), the theme's version and the site's files (their
+        manifest). None without a site."""
+        if site is None:
+            return None
+        return hashlib.sha256("|".join(("scan-1", record_views.digest(records, record_views.TABLES), code,
+                                        versions(), site)).encode()).hexdigest()
+
+    def _scan_result_path(self) -> Path:
+        return self.work / f"scan-result-{self.site_dir.name}.pickle"
+
+    def _kept_scan(self, records, code: str, site: str | None) -> privacy.Scan | None:
+        """The last scan's verdict when it judged the same records against the same site with the
+        same program, else None (scan). An edited visit note changes the records: it is scanned."""
+        key = self._scan_key(records, code, site)
+        try:
+            kept = pickle.loads(self._scan_result_path().read_bytes())
+        except Exception:  # noqa: BLE001 - anything unreadable: scan
+            return None
+        if key is None or not isinstance(kept, dict) or kept.get("key") != key \
+                or not isinstance(kept.get("scan"), privacy.Scan):
+            return None
+        return kept["scan"]
+
+    def _keep_scan(self, records, code: str, site: str | None, scan) -> None:
+        """Keep the verdict of the scan of the site now online, keyed by its inputs (_scan_key);
+        written whole or not at all, and only ever read back for exactly the same inputs."""
+        key = self._scan_key(records, code, site)
+        path = self._scan_result_path()
+        if key is None or scan is None:
+            path.unlink(missing_ok=True)
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps({"key": key, "scan": scan}, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
 
     def _scan(self, site: Path, records) -> privacy.Scan:
         """The leak scan; the files that did not change since the last scan are not read again

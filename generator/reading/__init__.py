@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from .. import schema
+from .. import record_views, schema
 from ..cores import can_fork, cores
 from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
@@ -22,7 +23,7 @@ from .cache import Kept, ReadCache, book_files
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, site_url_fault, suggest
-from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, Unreadable, read_book, read_other_book
+from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, RawSheetKept, Unreadable, read_book, read_other_book
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
@@ -79,14 +80,17 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
             _restore(kept, records, result)
             continue
         before = len(result.problems)
-        raw = _open_book(folder, book, result, max_rows)
+        previous = cache.previous(folder, book) if cache is not None else None
+        raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None)
         if raw is None:
             continue  # nothing kept of a book that cannot be read: it is tried again next time
         if cache is not None:
             cache.parsed.append(raw.path.name)
-        _read_book(raw, book, records, result)
+            cache.sheets_kept.extend(f"{raw.path.name}/{name}" for name, rs in raw.sheets.items()
+                                     if isinstance(rs, RawSheetKept))
+        sheets = _read_book(raw, book, records, result, previous)
         if cache is not None and stamp is not None:
-            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp))
+            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets))
     return result
 
 
@@ -123,10 +127,11 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
 
 def _parse_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple) -> None:
     result = ReadResult(Records(folder=folder))
-    raw = _open_book(folder, book, result, None)
+    previous = cache.previous(folder, book)
+    raw = _open_book(folder, book, result, None, previous, keyed=True)
     if raw is not None:
-        _read_book(raw, book, result.records, result)
-        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp))
+        sheets = _read_book(raw, book, result.records, result, previous)
+        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp, sheets))
 
 
 def _wait(pid: int) -> None:
@@ -153,15 +158,17 @@ def installed_cache() -> ReadCache | None:
     return _INSTALLED[0]
 
 
-def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple) -> Kept:
-    kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={})
+def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict) -> Kept:
+    kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets)
     for sheet in book.sheets:
         if sheet.key in records.places:
             kept.places[sheet.key] = records.places[sheet.key]
         if sheet.settings:
             kept.settings = records.settings
+            kept.digests["settings"] = record_views.table_digest(records, "settings")
         else:
             kept.tables[sheet.key] = list(getattr(records, sheet.key))
+            kept.digests[sheet.key] = record_views.table_digest(records, sheet.key)
     return kept
 
 
@@ -172,6 +179,10 @@ def _restore(kept: Kept, records: Records, result: ReadResult) -> None:
         records.settings = kept.settings
     for key, rows in kept.tables.items():
         setattr(records, key, list(rows))
+    # the digests worked out when the book was parsed, for these very objects (record_views)
+    known = records.__dict__.setdefault("_table_digests", {})
+    for key, digest in kept.digests.items():
+        known[key] = (getattr(records, key), digest)
 
 
 def _folder_problems(folder: Path, result: ReadResult) -> None:
@@ -190,10 +201,17 @@ def _folder_problems(folder: Path, result: ReadResult) -> None:
             result.problems.append(problem("file-unexpected", file=name))
 
 
-def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows) -> RawBook | None:
+def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
+               previous: Kept | None = None, keyed: bool = False) -> RawBook | None:
+    """The book's raw sheets, or None (a problem says why). With what a read store kept of the
+    book before (`previous`), an .xlsx's sheets whose content did not change are not read:
+    each comes back as a RawSheetKept, and _read_book takes its table from `previous`."""
     path = folder / book.filename
     stem = Path(book.filename).stem
     reader = read_book
+    if keyed and max_rows is None:  # a read cut short is never kept, nor taken from what was kept
+        reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
+        reader = partial(read_book, reuse=reuse)
     if not path.exists():
         for suffix in READABLE:
             if (folder / (stem + suffix)).exists():
@@ -214,6 +232,8 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows) ->
     try:
         try:
             raw = reader(path, **limit)
+            if previous is not None and not _reusable(raw, book, previous):
+                raw = read_book(path, reuse={})  # a sheet kept is now read otherwise: read them all
         except Unreadable as err:
             if err.code != READABLE[".xls"] or reader is read_other_book:
                 raise
@@ -256,8 +276,30 @@ def _match_sheets(raw: RawBook, book: schema.Book):
     return found
 
 
-def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadResult) -> None:
+def _reusable(raw: RawBook, book: schema.Book, previous: Kept) -> bool:
+    """Whether every sheet read_book did not read (RawSheetKept) is read now as the same table
+    of the schema as when it was kept (the sheets' names can match the schema otherwise)."""
+    kept = {name for name, rs in raw.sheets.items() if isinstance(rs, RawSheetKept)}
+    if not kept:
+        return True
+    found = _match_sheets(raw, book)
+    for sheet in book.sheets:
+        name = found.get(sheet.key)
+        if name in kept:
+            kept.discard(name)
+            if (sheet.settings or previous.sheets[name][1] != sheet.key or sheet.key not in previous.tables
+                    or sheet.key not in previous.places or sheet.key not in previous.digests):
+                return False
+    return not kept  # one left: an extra sheet now, whose rows are looked at
+
+
+def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadResult,
+               previous: Kept | None = None) -> dict:
+    """Read the book's sheets into `records` and `result`. Returns Kept.sheets for it: the
+    content key of each table's sheet and the problems reading its table gave; a sheet kept
+    (RawSheetKept) is taken from `previous` exactly as it was read then."""
     file = raw.path.name  # problems name the file the clerk has: 帮扶资金.xls when that was read
+    out: dict = {}
     found = _match_sheets(raw, book)
     used = set(found.values())
     extra = [name for name in raw.sheets if name not in used and name != schema.LISTS_SHEET]
@@ -288,10 +330,22 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
         if sheet.settings:
             _read_settings(rs, sheet, records, result, file)
             continue
+        if isinstance(rs, RawSheetKept):  # unchanged since it was kept (_reusable checked the rest)
+            entry = previous.sheets[name]
+            result.problems.extend(entry[2])
+            records.places[sheet.key] = previous.places[sheet.key]
+            rows = list(previous.tables[sheet.key])
+            setattr(records, sheet.key, rows)
+            records.__dict__.setdefault("_table_digests", {})[sheet.key] = (rows, previous.digests[sheet.key])
+            out[name] = entry
+            continue
         table = read_table(rs, sheet, file)
         result.problems.extend(table.problems)
         records.places[sheet.key] = table.place
         setattr(records, sheet.key, _build(RECORD_CLASSES[sheet.key], sheet, table))
+        if rs.key is not None:
+            out[name] = (rs.key, sheet.key, list(table.problems))
+    return out
 
 
 def _build(cls, sheet: schema.Sheet, table) -> list:

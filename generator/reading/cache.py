@@ -50,6 +50,13 @@ class Kept:
     places: dict
     tables: dict  # sheet key -> list of records
     settings: Any = None  # the Settings record, for the book that holds them
+    # table name ("settings" for the Settings) -> record_views.table_digest of it, worked out
+    # once where the book was parsed: a restored book's tables are not hashed again
+    digests: dict = field(default_factory=dict)
+    # raw sheet name -> (content key (xlsxfile.sheet_keys), schema sheet key, the problems reading
+    # the sheet's table gave): when the book's file changes, a sheet whose key did not is not
+    # read again (reading._read_book). Only the sheets of tables (not settings) of an .xlsx.
+    sheets: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +67,10 @@ class ReadCache:
     store: Path | None = None  # a folder keeping parsed books between processes (see module doc)
     write_store: bool = True  # False: the store is only read (a long-lived cache keeps books in memory)
     loaded: list = field(default_factory=list)  # file names taken from the store, in order
+    # str(path of the book) -> what was kept of it before its file changed (lookup): the
+    # sheets whose content did not change are taken from it (Kept.sheets)
+    stale: dict = field(default_factory=dict)
+    sheets_kept: list = field(default_factory=list)  # "file/sheet" of the sheets of a changed file not read again
 
     def clear(self) -> None:
         self.kept.clear()
@@ -70,17 +81,28 @@ class ReadCache:
         stamp = book_stamp(folder, book)
         if stamp is None:
             return None, None
-        kept = self.kept.get(str(folder / book.filename))
-        if kept is None:
+        where = str(folder / book.filename)
+        self.stale.pop(where, None)
+        kept = self.kept.get(where)
+        stored = kept is None
+        if stored:
             kept = self._from_store(folder, book, stamp)
             if kept is None:
                 return None, stamp
-        if kept.stamp == stamp and _largest(stamp) > CONFIRM_BYTES:
-            return kept, stamp
-        if _digest(folder, book) == kept.digest:  # same bytes: a new time only, or a small file
+        if (kept.stamp == stamp and _largest(stamp) > CONFIRM_BYTES) \
+                or _digest(folder, book) == kept.digest:  # same bytes: a new time only, or a small file
             kept.stamp = stamp
+            self.kept[where] = kept
+            if stored:
+                self.loaded.append(Path(book.filename).name)
             return kept, stamp
+        self.kept.pop(where, None)
+        self.stale[where] = kept
         return None, stamp
+
+    def previous(self, folder: Path, book: schema.Book) -> Kept | None:
+        """What was kept of the book before its file changed (after lookup said it changed)."""
+        return self.stale.pop(str(folder / book.filename), None)
 
     def keep(self, folder: Path, book: schema.Book, stamp: tuple, kept: Kept) -> None:
         """Keep a parsed book, unless its files changed while it was being read."""
@@ -95,7 +117,8 @@ class ReadCache:
         return self.store / f"{book.key}.pickle"
 
     def _from_store(self, folder: Path, book: schema.Book, stamp: tuple) -> Kept | None:
-        """The book as the store kept it, when its header says it is still this file's content."""
+        """The book as the store last kept it (by this program), whatever its file holds now:
+        lookup compares its stamp and digest with the file's."""
         if self.store is None:
             return None
         try:
@@ -104,18 +127,14 @@ class ReadCache:
                 if not (isinstance(header, tuple) and len(header) == 4 and header[0] == _program()
                         and header[1] == book.filename):
                     return None
-                same = header[2] == stamp and _largest(stamp) > CONFIRM_BYTES
-                if not same and header[3] != _digest(folder, book):
-                    return None
+                # a stored book of a file that changed since is loaded too: lookup compares
+                # the digest again and keeps it as the previous content (Kept.sheets)
                 kept = pickle.load(fh)  # records come back through their class: see _dispatch
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
                 pickle.UnpicklingError):
             return None
-        if not isinstance(kept, Kept):
+        if not isinstance(kept, Kept) or kept.stamp != header[2] or kept.digest != header[3]:
             return None
-        kept.stamp = stamp
-        self.kept[str(folder / book.filename)] = kept
-        self.loaded.append(Path(book.filename).name)
         return kept
 
     def _to_store(self, folder: Path, book: schema.Book, kept: Kept) -> None:

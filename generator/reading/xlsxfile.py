@@ -73,6 +73,7 @@ class RawSheet:
     bad_cells: dict = field(default_factory=dict)  # "B7" -> ("formula-no-value"|"formula-error", text)
     truncated_at: int = 0  # number of rows when cut at the row limit
     date1904: bool = False  # the workbook's bare serial numbers count from 1904
+    key: str | None = None  # its content key (sheet_keys), when read_book was asked for keys
 
 
 @dataclass
@@ -219,32 +220,100 @@ def _marked_cells(xml: bytes):
             yield m
 
 
-def read_book(path: Path, max_rows: int = MAX_ROWS) -> RawBook:
-    """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read."""
+@dataclass
+class RawSheetKept:
+    """A sheet not read again (read_book's `reuse`): its content key matched the one asked for."""
+    name: str
+    key: str
+    hidden: bool = False
+
+
+def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None) -> RawBook:
+    """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read.
+    `reuse` ({sheet name: content key}, see sheet_keys): a sheet whose key is still the one
+    given is not read; it comes back as a RawSheetKept. Every sheet read gets its `key`."""
     sniff(path)
+    keys: dict = {}
     try:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
             scanned = _check_extent(zf, parts)
+            if reuse:  # something to compare with: the keys first, to know which sheets to read
+                keys = sheet_keys(zf, parts, path.name)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
         raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    kept = {name for name, key in (reuse or {}).items() if key is not None and keys.get(name) == key}
+    parts_read = {k: v for k, v in parts.items() if k not in kept}
     # The second pass (decompressing sheet XML releases the GIL) overlaps calamine's parse.
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts.items() if k not in scanned})
-        sheets = _read_values(path, parts, max_rows)
+        scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned})
+        keyed = pool.submit(_sheet_keys_of, path, parts) if reuse is not None and not reuse else None
+        sheets = _read_values(path, parts, max_rows, skip=kept)
         try:
             bad = {**scan.result(), **scanned}
+            if keyed is not None:  # nothing to compare with: the keys for next time, meanwhile
+                keys = keyed.result()
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     for name, sheet in sheets.items():
+        if isinstance(sheet, RawSheetKept):
+            continue
         sheet.bad_cells = bad.get(name, {})
         sheet.date1904 = DATE1904 in parts
+        sheet.key = keys.get(name)
     return RawBook(path, sheets)
+
+
+def _sheet_keys_of(path: Path, parts: dict) -> dict:
+    with zipfile.ZipFile(path) as zf:
+        return sheet_keys(zf, parts, path.name)
+
+
+_SHEET_VIEWS = re.compile(rb"<(?:\w+:)?sheetViews\b.*?</(?:\w+:)?sheetViews>", re.S)
+
+
+def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
+    """{sheet name: content key}: everything the values read from a sheet depend on, so that an
+    equal key means equal RawSheets, whatever else the save rewrote: the file's name, the
+    sheet's name, part and visibility, the workbook's date system, the sheet's XML (without its
+    <sheetViews>: which cell is selected and how the window scrolls, which saving rewrites and
+    no value depends on), the whole number-format table (xl/styles.xml: dates are told by
+    their format) and, for a sheet with shared strings (t="s"), the whole shared-string table.
+    A sheet whose part is missing gets no key (it is always read)."""
+    import hashlib
+
+    names = set(zf.namelist())
+
+    def part_digest(name: str) -> str:
+        if name not in names:
+            return "-"
+        return hashlib.blake2b(zf.read(name), digest_size=20).hexdigest()
+
+    common = hashlib.blake2b(f"sheet-key-1|{file}|{DATE1904 in parts}".encode("utf-8"), digest_size=20)
+    common.update(part_digest("xl/styles.xml").encode())
+    strings = None
+    out: dict = {}
+    for sheet, (part, hidden) in parts.items():
+        if sheet == DATE1904 or not part or part not in names:
+            continue
+        xml = zf.read(part)
+        views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
+        if views is not None and b"<sheetData" not in xml[:views.end()]:
+            xml = xml[:views.start()] + xml[views.end():]
+        h = common.copy()
+        h.update(f"|{sheet}|{part}|{hidden}|{len(xml)}|".encode("utf-8"))
+        h.update(xml)
+        if b't="s"' in xml:
+            if strings is None:
+                strings = part_digest("xl/sharedStrings.xml")
+            h.update(b"|sst|" + strings.encode())
+        out[sheet] = h.hexdigest()
+    return out
 
 
 MAX_CELLS = 10_000_000  # rows x columns the fast reader may allocate for one sheet
@@ -362,7 +431,8 @@ def _reraise_interrupt(err: BaseException) -> None:
         raise err
 
 
-def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = False) -> dict:
+def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = False,
+                 skip: set = frozenset()) -> dict:
     """Values of every worksheet; by_content: the format from the bytes, not the file's suffix."""
     import python_calamine
 
@@ -380,7 +450,7 @@ def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = Fals
     sheets: dict[str, RawSheet] = {}
     try:
         with _quiet_stderr():
-            _read_sheets(wb, parts, max_rows, sheets)
+            _read_sheets(wb, parts, max_rows, sheets, skip)
     except BaseException as err:  # a Rust panic (pyo3 PanicException) is a BaseException
         _reraise_interrupt(err)
         _find_absurd_date(path, parts)  # a date cell out of any calendar: name the cell
@@ -447,14 +517,17 @@ def _find_absurd_date(path: Path, parts: dict) -> None:
         return
 
 
-def _read_sheets(wb, parts: dict, max_rows: int, sheets: dict) -> None:
+def _read_sheets(wb, parts: dict, max_rows: int, sheets: dict, skip=frozenset()) -> None:
     for meta in wb.sheets_metadata:
         if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
+            continue
+        hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
+        if meta.name in skip:
+            sheets[meta.name] = RawSheetKept(meta.name, "", hidden or parts.get(meta.name, ("", False))[1])
             continue
         sheet = wb.get_sheet_by_name(meta.name)
         truncated = sheet.total_height > max_rows
         rows = sheet.to_python(skip_empty_area=False, nrows=max_rows if truncated else None)
-        hidden = str(meta.visible) not in ("SheetVisibleEnum.Visible", "Visible")
         sheets[meta.name] = RawSheet(
             meta.name, rows, hidden or parts.get(meta.name, ("", False))[1],
             list(sheet.merged_cell_ranges or []), {},
