@@ -231,45 +231,123 @@ def _material_strings() -> str:
 _LAST_VALUES: list[dict] = [{}]  # value -> normalised, of the last collect (bangfu serve collects again)
 
 
-def collect(records) -> list[Needle]:
-    """Every sensitive value worth searching (each distinct text once)."""
+def collect(records, kept: NeedleCache | None = None) -> list[Needle]:
+    """Every sensitive value worth searching (each distinct text once, named by the first
+    record holding it). With `kept`, a table whose content and places are those it kept the
+    values of is not gone through again (NeedleCache)."""
     full = bool(records.settings.full_names)
     found: dict[str, Needle] = {}
     normalised: dict[str, str] = {}  # the same name or place stands in many rows
-    last = _LAST_VALUES[0]
     for _, sheet in schema.all_sheets():
         rows = getattr(records, sheet.key, None)
         if not rows or sheet.settings:
             continue
-        for column in sheet.columns:
-            minimum = _min_length(column, full)
-            if minimum is None:
-                continue
-            kind = KIND_ZH[column.sensitive]
-            done: set[str] = set()  # values of this column already looked at
-            for rec in rows:
-                value = getattr(rec, column.key, None)
-                if not isinstance(value, str) or not value or value in done:
-                    continue
-                done.add(value)
-                norm = normalised.get(value)
-                if norm is None:
-                    norm = last.get(value)
-                    norm = normalised[value] = normalise(value) if norm is None else norm
-                texts = {norm}
-                if column.sensitive in NUMBERS:
-                    texts = {_number(norm)}
-                elif column.sensitive == schema.S_ADDRESS:
-                    texts.update(address_tails(norm))
-                for text in texts:
-                    if len(text) < minimum or text in found:
-                        continue
-                    place = records.place(sheet.key, rec.row, column.key)
-                    where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
-                    is_name = column.sensitive == schema.S_NAME or column.key == "name"
-                    found[text] = Needle(text, kind, where, column.sensitive, is_name)
-    _LAST_VALUES[0] = normalised
+        got = kept.get(records, sheet.key, full) if kept is not None else None
+        if got is None:
+            got = _table_needles(records, sheet, rows, full, normalised)
+            if kept is not None:
+                kept.put(records, sheet.key, full, got)
+        for n in got:  # the first table holding a text names it, as the rows are gone through in order
+            if n.text not in found:
+                found[n.text] = n
+    _LAST_VALUES[0] = normalised or _LAST_VALUES[0]  # every table kept: nothing was normalised
     return list(found.values())
+
+
+def _table_needles(records, sheet, rows, full: bool, normalised: dict) -> list[Needle]:
+    """The values of one table worth searching, each text once, in the order of its columns
+    and rows."""
+    found: dict[str, Needle] = {}
+    last = _LAST_VALUES[0]
+    for column in sheet.columns:
+        minimum = _min_length(column, full)
+        if minimum is None:
+            continue
+        kind = KIND_ZH[column.sensitive]
+        done: set[str] = set()  # values of this column already looked at
+        for rec in rows:
+            value = getattr(rec, column.key, None)
+            if not isinstance(value, str) or not value or value in done:
+                continue
+            done.add(value)
+            norm = normalised.get(value)
+            if norm is None:
+                norm = last.get(value)
+                norm = normalised[value] = normalise(value) if norm is None else norm
+            texts = {norm}
+            if column.sensitive in NUMBERS:
+                texts = {_number(norm)}
+            elif column.sensitive == schema.S_ADDRESS:
+                texts.update(address_tails(norm))
+            for text in texts:
+                if len(text) < minimum or text in found:
+                    continue
+                place = records.place(sheet.key, rec.row, column.key)
+                where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
+                is_name = column.sensitive == schema.S_NAME or column.key == "name"
+                found[text] = Needle(text, kind, where, column.sensitive, is_name)
+    return list(found.values())
+
+
+class NeedleCache:
+    """The values worth searching of each table (collect), kept by what they are worked out
+    from: the table's content and the sheets' places (their digests, record_views), whether
+    full names are searched, and the program. A rebuild after one edited visit note goes
+    through the visits again, not the 20,000 workers and their families. The entries ARE
+    personal data: `save` writes them owner-only, and the build keeps them beside the private
+    records' staging folders (never in the site or the records folder)."""
+
+    def __init__(self):
+        self.entries: dict[str, tuple[str, list]] = {}  # table -> (key, its needles)
+        self.changed = False
+
+    @staticmethod
+    def _key(records, table: str, full: bool) -> str:
+        from . import record_views
+        from .reading.cache import _program
+
+        h = hashlib.blake2b(f"needles-1|{_program()}|{table}|{full}|".encode(), digest_size=20)
+        h.update(record_views.table_digest(records, table))
+        h.update(record_views.table_digest(records, "places"))
+        return h.hexdigest()
+
+    def get(self, records, table: str, full: bool) -> list | None:
+        entry = self.entries.get(table)
+        if entry is None or entry[0] != self._key(records, table, full):
+            return None
+        return entry[1]
+
+    def put(self, records, table: str, full: bool, needles: list) -> None:
+        self.entries[table] = (self._key(records, table, full), needles)
+        self.changed = True
+
+    def save(self, path: Path) -> None:
+        """Write the entries (owner-only, whole or not at all), when they changed."""
+        import pickle
+
+        if not self.changed:
+            return
+        path = Path(path)
+        tmp = path.with_suffix(".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        self.changed = False
+
+    @classmethod
+    def load(cls, path: Path) -> NeedleCache:
+        import pickle
+
+        kept = cls()
+        try:
+            with open(path, "rb") as f:
+                entries = pickle.load(f)
+        except (OSError, ValueError, EOFError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+            return kept
+        if isinstance(entries, dict) and all(isinstance(v, tuple) and len(v) == 2 for v in entries.values()):
+            kept.entries = entries
+        return kept
 
 
 _NOT_NUMBER = re.compile(r"[^0-9x]")
@@ -710,8 +788,9 @@ def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str
     return (ordered[-1], None) if ordered else (None, None)
 
 
-def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None = None) -> Scan:
-    return scan_folder(folder, collect(records), public_corpus(records, template_dirs), cache)
+def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None = None,
+              needles: NeedleCache | None = None) -> Scan:
+    return scan_folder(folder, collect(records, needles), public_corpus(records, template_dirs), cache)
 
 
 def excused_note(scan: Scan, limit: int = 5) -> str:

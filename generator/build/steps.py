@@ -333,8 +333,12 @@ class Build:
         (their text is kept in the work folder, see privacy.FileCache)."""
         path = self.work / f"scan-{self.site_dir.name}.pickle"
         cache = privacy.FileCache.load(path)
-        scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache)
+        # the values looked for, by table: personal data, kept beside the private staging folder
+        kept_path = (self.private_work or self.work) / f"needles-{self.site_dir.name}.pickle"
+        needles = privacy.NeedleCache.load(kept_path)
+        scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache, needles)
         cache.save(path)
+        needles.save(kept_path)
         return scan
 
     def _start_private(self, records) -> PrivateJob | None:
