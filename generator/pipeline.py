@@ -58,9 +58,11 @@ def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet
         return check_read(result, today, step=step)
 
 
-def check_read(result: ReadResult, today: date | None = None, *, step: Step = _quiet_step) -> CheckOutcome:
+def check_read(result: ReadResult, today: date | None = None, *, step: Step = _quiet_step,
+               kept=None) -> CheckOutcome:
     """The second half of check_folder: check records already read (the merge's cache keeps
-    what was read, which does not depend on the date, and checks it again on another day)."""
+    what was read, which does not depend on the date, and checks it again on another day).
+    `kept`: a checks.CheckCache, whose modules are not run again on unchanged tables."""
     with gc_paused():
         problems = list(result.problems)
         if not result.unreadable:
@@ -68,7 +70,7 @@ def check_read(result: ReadResult, today: date | None = None, *, step: Step = _q
                 # a cell the reader refused reads as blank: what a rule says about that blank
                 # cell is a knock-on of the same fault, reported once, by the reader
                 refused = {(p.file, p.sheet, p.cell) for p in problems if p.is_error and p.cell}
-                problems.extend(p for p in run_checks(result.records, today)
+                problems.extend(p for p in run_checks(result.records, today, kept)
                                 if (p.file, p.sheet, p.cell) not in refused)
     problems.sort(key=sort_key)
     return CheckOutcome(result.records, problems, result.unreadable)

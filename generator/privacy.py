@@ -53,7 +53,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import schema
+from . import keptfile, schema
 
 KIND_ZH = {
     schema.S_NAME: "姓名全名", schema.S_IDNO: "身份证号", schema.S_PHONE: "电话号码",
@@ -323,30 +323,14 @@ class NeedleCache:
 
     def save(self, path: Path) -> None:
         """Write the entries (owner-only, whole or not at all), when they changed."""
-        import pickle
-
-        if not self.changed:
-            return
-        path = Path(path)
-        tmp = path.with_suffix(".tmp")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        self.changed = False
+        if self.changed:
+            keptfile.save(path, self.entries)
+            self.changed = False
 
     @classmethod
     def load(cls, path: Path) -> NeedleCache:
-        import pickle
-
         kept = cls()
-        try:
-            with open(path, "rb") as f:
-                entries = pickle.load(f)
-        except (OSError, ValueError, EOFError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-            return kept
-        if isinstance(entries, dict) and all(isinstance(v, tuple) and len(v) == 2 for v in entries.values()):
-            kept.entries = entries
+        kept.entries = keptfile.load_entries(path) or {}
         return kept
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .. import disclosure_audit, privacy, record_views, report_text
+from ..checks import CheckCache
 from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
 from ..money import yuan
@@ -215,7 +216,12 @@ class Build:
                 result = read_records(self.records_dir, cache=cache)
             if not result.unreadable:  # the private records start now, beside the check and the site;
                 self.job = self._start_private(result.records)  # a build that stops ends them (run)
-            return check_read(result, self.today, step=self.step)
+            # the checks' problems by module, with the personal data beside the read store
+            kept_path = (self.private_work or self.work) / f"checks-{self.site_dir.name}.pickle"
+            kept = CheckCache.load(kept_path)
+            outcome = check_read(result, self.today, step=self.step, kept=kept)
+            kept.save(kept_path)
+            return outcome
 
     def _site_input(self, records, code: str) -> str:
         """The fingerprint of everything the site is rendered from (state.site_input_key)."""
@@ -331,6 +337,10 @@ class Build:
     def _scan(self, site: Path, records) -> privacy.Scan:
         """The leak scan; the files that did not change since the last scan are not read again
         (their text is kept in the work folder, see privacy.FileCache)."""
+        with gc_paused():  # loading the kept texts and values makes many objects, none of them cyclic
+            return self._scan_with_caches(site, records)
+
+    def _scan_with_caches(self, site: Path, records) -> privacy.Scan:
         path = self.work / f"scan-{self.site_dir.name}.pickle"
         cache = privacy.FileCache.load(path)
         # the values looked for, by table: personal data, kept beside the private staging folder

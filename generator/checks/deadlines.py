@@ -10,6 +10,9 @@ from ..workdays import WorkCalendar
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"calendar-next-year", "calendar-unknown", "deadline", "deadline-open"})
+# the tables this check reads (checks.run_checks runs it on a view of exactly these, and
+# keeps its problems while they do not change)
+TABLES = ("settings", "payouts", "items", "calendar", "places")
 
 
 def check(records, ctx):

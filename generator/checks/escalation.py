@@ -13,6 +13,9 @@ from ..problems import problem
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"escalation-limits-order", "escalation-item-repeated"})
+# the tables this check reads (checks.run_checks runs it on a view of exactly these, and
+# keeps its problems while they do not change)
+TABLES = ("settings", "escalation", "places")
 
 
 def check(records, ctx):

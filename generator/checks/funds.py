@@ -14,6 +14,9 @@ from ..problems import problem
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({"fund-commitment", "fund-negative", "fund-not-allowed", "matching-low"})
+# the tables this check reads (checks.run_checks runs it on a view of exactly these, and
+# keeps its problems while they do not change)
+TABLES = ("settings", "payouts", "batches", "funds", "incomes", "expenses", "items", "places")
 
 ALL_USES = {"全部", "不限", "所有"}
 

@@ -16,6 +16,10 @@ CODES = frozenset({
     "idno-sex-mismatch", "ineligible-category", "ineligible-migrant", "never-helped", "per-capita-mismatch",
     "register-disclosure-missing", "required", "review-overdue",
 })
+# the tables this check reads (checks.run_checks runs it on a view of exactly these, and
+# keeps its problems while they do not change)
+TABLES = ("settings", "workers", "members", "reviews", "payouts", "batches", "categories", "dibao_lines",
+          "items", "calendar", "places")
 
 TOLERANCE = Decimal("1.00")  # clerks round the per-capita figure to whole yuan
 
