@@ -12,10 +12,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from test_read_cache import _faulty_station as _station, _tables
 
 from generator.reading import ReadCache, read_records
-
-from test_read_cache import _faulty_station as _station, _tables
 
 REGISTER = "困难职工档案.xlsx"
 

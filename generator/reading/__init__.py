@@ -10,6 +10,7 @@ that cannot be opened at all marks the result `unreadable` (exit code 2).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -208,7 +209,7 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
     each comes back as a RawSheetKept, and _read_book takes its table from `previous`."""
     path = folder / book.filename
     stem = Path(book.filename).stem
-    reader = read_book
+    reader: Callable[..., RawBook] = read_book
     if keyed and max_rows is None:  # a read cut short is never kept, nor taken from what was kept
         reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
         reader = partial(read_book, reuse=reuse)

@@ -294,7 +294,7 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
             return "-"
         return hashlib.blake2b(zf.read(name), digest_size=20).hexdigest()
 
-    common = hashlib.blake2b(f"sheet-key-1|{file}|{DATE1904 in parts}".encode("utf-8"), digest_size=20)
+    common = hashlib.blake2b(f"sheet-key-1|{file}|{DATE1904 in parts}".encode(), digest_size=20)
     common.update(part_digest("xl/styles.xml").encode())
     strings = None
     out: dict = {}
@@ -306,7 +306,7 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
         if views is not None and b"<sheetData" not in xml[:views.end()]:
             xml = xml[:views.start()] + xml[views.end():]
         h = common.copy()
-        h.update(f"|{sheet}|{part}|{hidden}|{len(xml)}|".encode("utf-8"))
+        h.update(f"|{sheet}|{part}|{hidden}|{len(xml)}|".encode())
         h.update(xml)
         if b't="s"' in xml:
             if strings is None:
@@ -432,7 +432,7 @@ def _reraise_interrupt(err: BaseException) -> None:
 
 
 def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = False,
-                 skip: set = frozenset()) -> dict:
+                 skip: set | frozenset = frozenset()) -> dict:
     """Values of every worksheet; by_content: the format from the bytes, not the file's suffix."""
     import python_calamine
 
