@@ -47,7 +47,8 @@ def test_dossier_command_writes_a_pdf(station):
 
 
 def test_pdf_missing_gives_instructions(station, monkeypatch):
-    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF})
+    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF,
+                                               "browser_prints": False})  # no engine, no browser
     result = run("SF-0003")
     assert result.exit_code == 0 and 'pip install "bangfu[pdf]"' in result.output
     assert not (station / "private" / "档案" / "SF-0003.pdf").exists()

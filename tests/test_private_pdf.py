@@ -127,7 +127,8 @@ def test_wall_pdfs_fit_one_page_and_render_to_png(built, tmp_path):
 
 def test_without_the_pdf_extra_html_is_written_and_the_message_says_how(built, tmp_path, monkeypatch):
     records, _, _ = built
-    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF})
+    monkeypatch.setattr(pdf_output, "_state", {"engine": None, "reason": pdf_output.HOW_TO_GET_PDF,
+                                               "browser_prints": False})  # no engine, no browser
     result = write_private(records, tmp_path / "private", today=TODAY, pdf=True)
     assert result.pdfs == [] and not list((tmp_path / "private").rglob("*.pdf"))
     assert 'pip install "bangfu[pdf]"' in result.pdf_note and "fonts-noto-cjk" in result.pdf_note
