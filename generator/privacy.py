@@ -447,29 +447,32 @@ def _pdf_text(data: bytes) -> list[str] | None:
 
 
 # --- searching ----------------------------------------------------------------
-# raw line -> normalised: [the last scan's, this scan's]. Most lines of a page stay the same
-# when a page changes; `bangfu serve` scans again and again in one process.
-_LINES: list[dict[str, str]] = [{}, {}]
+# raw line -> (normalised, normalised with its digits joined): [the last scan's, this scan's].
+# Most lines of a page stay the same when a page changes; `bangfu serve` scans again and again
+# in one process.
+_LINES: list[dict[str, tuple[str, str]]] = [{}, {}]
 
 
 def file_lines(texts: list[str]) -> tuple[str, ...]:
     """The distinct normalised lines of one file's texts (and each with its digits joined)."""
     out: dict[str, None] = {}
     raw_seen = set()
+    this, last = _LINES[1], _LINES[0]
     for text in texts:
         for line in text.splitlines():
             if not line or line in raw_seen:
                 continue
             raw_seen.add(line)
-            norm = _LINES[1].get(line)
-            if norm is None:
-                norm = _LINES[0].get(line)
-                if norm is None:
+            pair = this.get(line)
+            if pair is None:
+                pair = last.get(line)
+                if pair is None:
                     norm = normalise(line)
-                _LINES[1][line] = norm
+                    pair = (norm, joined_digits(norm))
+                this[line] = pair
+            norm, joined = pair
             if norm:
                 out[norm] = None
-            joined = joined_digits(norm)
             if joined != norm:
                 out[joined] = None
     return tuple(out)

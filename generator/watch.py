@@ -7,9 +7,11 @@
 With watchdog (a dependency of mkdocs) the operating system reports each write, so
 a save is noticed within milliseconds instead of on the next one-second poll, and
 the rebuild starts once the writes have been quiet for SETTLE seconds (Excel and
-WPS save in several steps: a temporary file, then a rename) instead of after a
-fixed wait. Without watchdog, or when the folder cannot be watched (some network
-drives), the files are polled once a second as before.
+WPS save in several steps: a temporary file, the old file moved aside, then a
+rename; while a workbook is missing the watcher waits for it, up to GONE_WAIT
+seconds) instead of after a fixed wait. Without watchdog, or when the folder
+cannot be watched (some network drives), the files are polled once a second as
+before.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 from .reading import input_files
 
 POLL_SECONDS = 1.0
-SETTLE = 0.25
+SETTLE = 0.15  # seconds without writes before a rebuild starts
+GONE_WAIT = 2.0  # seconds a watched workbook may be missing (mid-save) before the rebuild starts anyway
 
 
 def watched(records_dir: Path) -> list[Path]:
@@ -106,9 +109,8 @@ class Watcher:
             if self._observer is not None:
                 if not self._changed.wait(0.2):
                     continue
-                while time.monotonic() - self._last_event < self.settle:  # let the writes finish
-                    if stop.wait(self.settle / 2):
-                        return False
+                if not self._settled(stop):
+                    return False
                 self._changed.clear()
             elif stop.wait(self.poll):
                 return False
@@ -120,6 +122,27 @@ class Watcher:
                 self.last = now
                 return True
         return False
+
+    def _settled(self, stop: threading.Event) -> bool:
+        """Wait until the writes have been quiet for `settle` seconds (False: `stop` was set),
+        and, while a workbook that was there is missing (Excel and WPS move the old file
+        aside before renaming the new one into its place), until it is back or for at most
+        GONE_WAIT seconds."""
+        gone_since = None
+        while True:
+            quiet = time.monotonic() - self._last_event
+            if quiet < self.settle:
+                if stop.wait(self.settle - quiet):
+                    return False
+                continue
+            missing = any(size is not None and not Path(name).exists() for name, _, _, size in self.last)
+            if not missing:
+                return True
+            gone_since = gone_since if gone_since is not None else time.monotonic()
+            if time.monotonic() - gone_since >= GONE_WAIT:
+                return True  # deleted for good: the build says which workbook is missing
+            if stop.wait(self.settle / 2):
+                return False
 
     def close(self) -> None:
         if self._observer is not None:

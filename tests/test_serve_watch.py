@@ -42,6 +42,42 @@ def test_a_saved_workbook_is_noticed_through_events_within_a_second(station):
         watcher.close()
 
 
+def test_a_save_in_excels_steps_is_waited_out_while_the_workbook_is_missing(station):
+    """Excel moves the old file aside, then renames the new one into its place: a gap longer
+    than the settle time must not start a build that finds the workbook missing."""
+    watcher = Watcher(station)
+    try:
+        book = station / "帮扶记录.xlsx"
+        data = book.read_bytes()
+        aside = station / "A1B2C3D4"  # Excel's temporary names have no extension
+
+        def save():
+            (station / "E5F6A7B8").write_bytes(data + b"\0")
+            book.replace(aside)
+            time.sleep(4 * watcher.settle)
+            (station / "E5F6A7B8").replace(book)
+            aside.unlink()
+
+        threading.Timer(0.2, save).start()
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(5)) is True
+        assert book.read_bytes() == data + b"\0"  # the build reads the new workbook
+        assert time.monotonic() - started >= 0.2 + 4 * watcher.settle
+    finally:
+        watcher.close()
+
+
+def test_a_workbook_deleted_for_good_still_starts_a_build(station, monkeypatch):
+    monkeypatch.setattr("generator.watch.GONE_WAIT", 0.3)
+    watcher = Watcher(station)
+    try:
+        threading.Timer(0.2, (station / "帮扶记录.xlsx").unlink).start()
+        assert watcher.wait(_stop_after(5)) is True  # the build then says the workbook is missing
+        assert not (station / "帮扶记录.xlsx").exists()
+    finally:
+        watcher.close()
+
+
 def test_other_files_in_the_folder_do_not_start_a_build(station):
     watcher = Watcher(station)
     try:

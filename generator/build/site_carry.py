@@ -78,9 +78,11 @@ class PageCarry(BasePlugin):
         self._search = None
         self._old_ok = True
 
+    @event_priority(100)  # before the search plugin's on_config loads the theme's language templates
     def on_config(self, config):
         self._search = config["plugins"].get("material/search") or config["plugins"].get("search")
-        _keep_theme_listing(config.theme)
+        bytecode = _bytecode_cache(self.compiled) if self.compiled is not None else None
+        _keep_theme_listing(config.theme, bytecode)
         return config
 
     def on_nav(self, nav, *, config, files):
@@ -162,9 +164,12 @@ class PageCarry(BasePlugin):
 _LISTINGS: dict[tuple, list] = {}
 
 
-def _keep_theme_listing(theme) -> None:
+def _keep_theme_listing(theme, bytecode=None) -> None:
     """Let the theme's environments answer mkdocs' listing of static theme files (Files.
-    add_files_from_theme, the only caller passing that filter) from _LISTINGS."""
+    add_files_from_theme, the only caller passing that filter) from _LISTINGS, and load their
+    templates compiled from `bytecode` (a Jinja bytecode cache, or None): not only the
+    environment mkdocs renders the pages with, but also the ones the search plugin makes to
+    read the theme's language templates (three per build, each compiling them anew)."""
     from mkdocs import utils
 
     from .state import theme_fingerprint
@@ -175,6 +180,8 @@ def _keep_theme_listing(theme) -> None:
 
     def get_env():
         env = make_env()
+        if bytecode is not None and env.bytecode_cache is None:
+            env.bytecode_cache = bytecode
         listing = env.list_templates
 
         def list_templates(extensions=None, filter_func=None):

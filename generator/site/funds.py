@@ -232,9 +232,19 @@ def _spans(plan, year: int, fund: str | None = None):
     return yp.fund_spans.get(fund, SCHEMES[0])
 
 
+# the last summary workbook written in this process, by its sheets (repr): only its time stamp would differ
+_SUMMARY: dict[str, bytes] = {}
+
+
 def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
     sheets = summary_rows(view, site)
-    docs.add(DOWNLOAD, summary_workbook(sheets), kind="downloads", key=repr(sheets))
+    key = repr(sheets)
+    data = _SUMMARY.get(key)
+    if data is None:  # `bangfu serve` builds again and again: the workbook is written once per content
+        data = summary_workbook(sheets)
+        _SUMMARY.clear()
+        _SUMMARY[key] = data
+    docs.add(DOWNLOAD, data, kind="downloads", key=key)
     fund_tpl = env.get_template("site/fund.md.j2")
     for page in view.funds:
         docs.add(page.path, front_matter(page.name) + fund_tpl.render(site=site, f=page), kind="funds")
