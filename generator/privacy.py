@@ -524,22 +524,31 @@ def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
                 loose.append(n)
     hits: dict[Needle, set[int]] = {}
     candidates: dict[str, list] = {}  # anchor found -> the runs holding it
+    known = _runs_known(needles) if len(needles) > ADDED_MAX else {}  # not for the few values new since the last scan
     for pattern, lengths in ((_RUN, han), (_DIGITS, digits)):
         runs: dict[str, list] = {}  # run -> the lines it stands in (by number, first first)
         for number, line in enumerate(lines):
             for run in pattern.findall(line):
                 runs.setdefault(run, []).append(number)
+        han_runs = pattern is _RUN
         for run, where in runs.items():
-            if pattern is _RUN and run in han2:
+            if han_runs and run in han2:
                 hits.setdefault(han2[run], set()).update(where)
-            for length, table in lengths.items():
-                for i in range(len(run) - length + 1):
-                    sub = run[i:i + length]
-                    if sub in table:
-                        if table[sub] is not None:
-                            hits.setdefault(table[sub], set()).update(where)
-                        if sub in anchored:
-                            candidates.setdefault(sub, []).append(where)
+            subs = known.get((han_runs, run))
+            if subs is None:  # the parts of the run that are a value (or an anchor) looked for
+                found = []
+                for length, table in lengths.items():
+                    for i in range(len(run) - length + 1):
+                        sub = run[i:i + length]
+                        if sub in table:
+                            found.append(sub)
+                subs = known[(han_runs, run)] = tuple(found)
+            for sub in subs:
+                table = lengths[len(sub)]
+                if table[sub] is not None:
+                    hits.setdefault(table[sub], set()).update(where)
+                if sub in anchored:
+                    candidates.setdefault(sub, []).append(where)
     # a needle with its anchor somewhere: look for it in the lines holding the anchor only
     for anchor, places in candidates.items():
         numbers = sorted({number for where in places for number in where})
@@ -549,6 +558,21 @@ def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
                 hits.setdefault(n, set()).update(found)
     hits.update(_find(lines, loose))
     return hits
+
+
+# Which parts of a run (of Han characters or digits) are among the texts looked for depends on
+# the run and on those texts only: kept for the last set of texts searched (`bangfu serve` scans
+# again and again in one process, and most runs of a changed line were searched before).
+_RUNS: dict = {"texts": None, "runs": {}}
+RUNS_KEPT = 500_000  # runs kept at most
+
+
+def _runs_known(needles: list[Needle]) -> dict:
+    """{(a Han run?, run): its parts that are texts looked for} for exactly these texts."""
+    texts = frozenset(n.text for n in needles)
+    if _RUNS["texts"] != texts or len(_RUNS["runs"]) > RUNS_KEPT:
+        _RUNS["texts"], _RUNS["runs"] = texts, {}
+    return _RUNS["runs"]
 
 
 def _find(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:

@@ -5,6 +5,7 @@ order, each value named by the same record."""
 import os
 import stat
 
+from generator import privacy
 from generator.privacy import NeedleCache, collect
 
 from private_station import MEMBERS, WORKERS, read_station
@@ -42,3 +43,39 @@ def test_an_unreadable_or_foreign_file_is_no_kept_values(tmp_path):
     path.write_bytes(b"not a pickle")
     assert NeedleCache.load(path).entries == {}
     assert NeedleCache.load(tmp_path / "missing.pickle").entries == {}
+
+
+def _fresh_holding(lines, needles):
+    privacy._RUNS["texts"], privacy._RUNS["runs"] = None, {}
+    got = privacy._holding(lines, needles)
+    privacy._RUNS["texts"], privacy._RUNS["runs"] = None, {}
+    return got
+
+
+def test_runs_kept_between_scans_find_exactly_what_a_fresh_search_finds():
+    names = [f"{s}{g}" for s in "王李张刘陈杨" for g in ("建国", "秀英", "桂兰", "志强")] + ["林芳", "周静"]
+    ids = [f"3701021980{m:02d}1{d:02d}1X".lower() for m in range(1, 7) for d in range(10, 16)]
+    mixed = ["人民路12号", "幸福里3栋201", "13800138000"]
+    needles = [privacy.Needle(t, "姓名", f"困难职工第{i}行", is_name=len(t) <= 3)
+               for i, t in enumerate(names + ids + mixed)]
+    assert len(needles) > privacy.ADDED_MAX  # the kept runs serve the full searches
+    lines = [f"{names[0]}申请临时救助，住人民路12号，电话13800138000", f"身份证{ids[3]}",
+             f"走访{names[5]}和{names[25]}：幸福里3栋201", "两节送温暖 金额 1,000.00 元", "王建国王建"]
+    first = privacy._holding(lines, needles)
+    assert first == _fresh_holding(lines, needles)
+    assert {n.text: sorted(at) for n, at in first.items()} == {
+        names[0]: [0, 4], names[5]: [2], ids[3]: [1], "人民路12号": [0], "幸福里3栋201": [2], "13800138000": [0]}
+    # the next scan: changed lines (most runs seen before, some new), the same values
+    changed = [line.replace("1,000.00", "999.00") + f"，{names[7]}" for line in lines]
+    assert privacy._holding(changed, needles) == _fresh_holding(changed, needles)
+    # the same texts from other records: the hits name the records of this scan
+    moved = [privacy.Needle(n.text, n.kind, "家庭成员第9行", is_name=n.is_name) for n in needles]
+    privacy._holding(lines, needles)
+    got = privacy._holding(lines, moved)
+    assert got == _fresh_holding(lines, moved) and {n.where for n in got} == {"家庭成员第9行"}
+    # a value gone and one added: a different set of texts is searched afresh
+    fewer = moved[1:] + [privacy.Needle("赵小红", "姓名", "家庭成员第10行", is_name=True)]
+    again = [*lines, "赵小红"]
+    got = privacy._holding(again, fewer)
+    assert got == _fresh_holding(again, fewer)
+    assert moved[0] not in got and any(n.text == "赵小红" for n in got)
