@@ -71,6 +71,7 @@ _DIGITS = re.compile(r"[0-9x]+")
 _ONLY_HAN = re.compile(f"^[{HAN}·]+$")
 _ONLY_DIGITS = re.compile(r"^[0-9x]+$")
 _TAG = re.compile(r"<[^>]*>")
+_JS_JSON = re.compile(r"\A\s*var\s+[A-Za-z_$][\w$]*\s*=\s*(?=[\[{])")  # a script that only assigns data
 TEXT_SUFFIXES = {".html", ".htm", ".xml", ".svg", ".txt", ".md", ".css", ".js", ".csv", ".json",
                  ".webmanifest"}
 
@@ -372,8 +373,11 @@ def _theme_file(rel: str, data: bytes) -> bool:
 
 
 def _json_strings(value, out: list) -> None:
+    """Every string (and number) of a JSON value, keys too."""
     if isinstance(value, str):
         out.append(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.append(str(value))
     elif isinstance(value, dict):
         for k, v in value.items():
             out.append(str(k))
@@ -400,17 +404,21 @@ def _texts(name: str, data: bytes) -> list[str] | None:
         return []
     text = data.decode("utf-8", errors="replace")
     out = [text]
-    if suffix == ".json":
+    as_json = text if suffix == ".json" else None
+    if suffix == ".js":  # data in a script (the offline search index: `var __index = {...}`)
+        assigned = _JS_JSON.match(text)
+        as_json = text[assigned.end():].rstrip().removesuffix(";") if assigned else None
+    if as_json is not None:  # its strings, decoded (\uXXXX escapes hide Han characters in the text)
         try:
             strings: list[str] = []
-            _json_strings(json.loads(text), strings)
+            _json_strings(json.loads(as_json), strings)
             out = strings
         except ValueError:
-            pass
+            as_json = None
     decoded = [html.unescape(t) for t in out if "&" in t]
     out += decoded
     out += [unquote(t) for t in out if "%" in t]
-    if suffix in (".json", ".xml", ".svg"):
+    if as_json is not None or suffix in (".json", ".xml", ".svg"):
         out += [_TAG.sub("", t) for t in out if "<" in t]
     return out
 

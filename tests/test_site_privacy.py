@@ -67,6 +67,19 @@ def test_search_index_is_decoded_before_scanning(tmp_path, records):
     assert [l.kind for l in scan(tmp_path, records).leaks] == ["姓名全名"]
 
 
+def test_the_offline_search_index_script_is_decoded_before_scanning(tmp_path, records):
+    """search/search_index.js (`var __index = ` and the index's JSON, for file:// use): its
+    strings are searched decoded, so a name written as \\uXXXX escapes is found; a number
+    held as a JSON number too."""
+    index = {"config": {"lang": ["en"]}, "docs": [{"location": "x/", "title": "t", "text": "张\u200b晓明 同志"}]}
+    write(tmp_path, "search/search_index.js", "var __index = " + json.dumps(index))
+    assert [(l.file, l.kind) for l in scan(tmp_path, records).leaks] == [("search/search_index.js", "姓名全名")]
+    write(tmp_path, "search/search_index.js", "var __index = " + json.dumps({"docs": [{"n": 13805310001}]}) + ";")
+    assert [l.kind for l in scan(tmp_path, records).leaks] == ["电话号码"]
+    write(tmp_path, "search/search_index.js", "var __index = {not json}; // 13805310001")
+    assert [l.kind for l in scan(tmp_path, records).leaks] == ["电话号码"]  # not data: searched as it is
+
+
 def test_gzip_sitemap_and_xlsx_download_are_scanned(tmp_path, records):
     write(tmp_path, "sitemap.xml.gz", gzip.compress(f"<loc>https://x/{ID_1}/</loc>".encode()))
     wb = openpyxl.Workbook()
