@@ -5,6 +5,8 @@ of the same records writes, while pages whose Markdown did not change are not co
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 
 import pytest
 from test_site_incremental import _payout_amount, _station_name, tree
@@ -12,7 +14,7 @@ from test_site_incremental import _payout_amount, _station_name, tree
 from generator.site import mkdocs_memo
 
 from site_helpers import build_into
-from station import station_data, write_station
+from station import ID_1, station_data, write_station
 
 pytestmark = pytest.mark.slow  # builds a small station five times
 
@@ -56,13 +58,33 @@ def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
 
     paid = copy.deepcopy(renamed)
     _payout_amount(paid)  # the pages showing this payout change; the others are carried
-    _build(root, paid)
+    third = _build(root, paid)
     converted, indexed = mkdocs_memo.reused()
     assert 0 < converted < pages
     assert indexed == 0  # carried pages keep their old entries, the changed ones are indexed anew
     after_payout = tree(root / "site")
 
+    # with everything kept from the serve builds before, a leak still fails the rebuild
+    override = root / "site_templates" / "site"
+    override.mkdir(parents=True)
+    home = (Path(__file__).resolve().parent.parent / "site_templates/site/home.md.j2").read_text(encoding="utf-8")
+    (override / "home.md.j2").write_text(home + f"\n联系人证件：{ID_1}\n", encoding="utf-8")
+    leaked = build_into(root / "records", root, private=False)
+    assert leaked.code == 1 and "隐私检查未通过" in leaked.output and "身份证号" in leaked.output
+    assert tree(root / "site") == after_payout  # the site served stays as it was
+    (override / "home.md.j2").unlink()
+
     mkdocs_memo.keep_pages(False)  # fresh builds, as `bangfu build` makes them
-    assert after_rename == tree(_build(tmp_path / "fresh1", renamed).site)
-    assert after_payout == tree(_build(tmp_path / "fresh2", paid).site)
+    fresh1, fresh2 = _build(tmp_path / "fresh1", renamed), _build(tmp_path / "fresh2", paid)
+    assert after_rename == tree(fresh1.site)
+    assert after_payout == tree(fresh2.site)
     assert mkdocs_memo.reused() == (0, 0)
+    # the leak scan kept between serve's builds (lines, runs, values) checks what a fresh scan checks
+    assert _scanned(second) == _scanned(fresh1) and _scanned(third) == _scanned(fresh2)
+
+
+def _scanned(built) -> str:
+    """The scan's summary: how many files and values were checked."""
+    found = re.search(r"隐私检查通过（\d+ 个文件，\d+ 项个人信息）", built.output)
+    assert found, built.output
+    return found.group(0)
