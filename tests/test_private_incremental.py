@@ -73,6 +73,12 @@ EDITS = [
          "request": "被拖欠工资三个月", "transferred_to": "县总工会法律服务中心", "closed": date(2026, 9, 8)}]}},
      {"办结/办结表_2026.xlsx", "季度统计/2026Q3季度统计表.xlsx"}),
     ("station name", {"settings": {"station_name": "示范镇帮扶站"}}, None),  # every header and 办结表 title
+    # payouts the quarterly reports are sliced by (report_inputs): an early quarter's amount, a paid
+    # date moved to another quarter, a pending payout paid, a payout moved to another batch
+    ("payout amount, early quarter", {"tables": {"payouts": _edit(PAYOUTS, 1, amount=D("900"))}}, None),
+    ("payout paid in another quarter", {"tables": {"payouts": _edit(PAYOUTS, 1, paid=date(2025, 4, 20))}}, None),
+    ("pending payout paid", {"tables": {"payouts": _edit(PAYOUTS, 12, paid=date(2026, 11, 20))}}, None),
+    ("payout moved to another batch", {"tables": {"payouts": _edit(PAYOUTS, 10, batch="GS-2026-05")}}, None),
     # the policy rows a dossier's 办结 cells are judged by: an item's 办理时限, a day off entered
     ("item deadline", {"tables": {"items": _edit(ITEMS, 0, deadline_days=2)}}, None),
     ("day off entered", {"tables": {"calendar": [
@@ -259,12 +265,54 @@ def test_an_edited_payout_works_out_only_its_years_closing_book(previous, tmp_pa
     assert _tree(staging) == _tree(fresh)
     years = [int(p.stem.removeprefix("办结表_")) for p in result.closing_books]
     assert edited["paid"].year in years and len(years) > 1
-    # the quarterly reports' ledger runs through every quarter: they are all worked out again;
-    # the other years' books are not (nor are the receipt sheets of other batches: their
-    # inputs are the whole payouts table, so they are fingerprinted and carried)
-    assert result.unworked == len(years) - 1
+    # the other years' books are not worked out, nor are the reports of the quarters before the
+    # payout's (the receipt sheets of other batches are: their inputs are the whole payouts
+    # table, so they are fingerprinted and carried)
+    earlier = [p for p in result.reports if p.name[:6] < _quarter(edited["paid"])]
+    assert earlier and len(earlier) < len(result.reports)
+    assert result.unworked == len(years) - 1 + len(earlier)
     for path, year in zip(result.closing_books, years):
         assert (path.stat().st_nlink >= 2) == (year != edited["paid"].year), year
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def test_an_edited_payout_works_out_the_reports_from_its_quarter_on(previous, tmp_path, monkeypatch):
+    """A quarter's report shows the payouts paid in it and the balances carried forward from the
+    earlier quarters: after an amount paid in 2025Q1 is edited, the reports before 2025Q1 are
+    carried without their figures being worked out, the figures are worked out once for the
+    quarters from 2025Q1 on, whose fund balances all changed, and every report equals a fresh build's."""
+    from generator.private import report
+
+    asked = []
+    real = report.all_figures
+
+    def spy(records, quarters, today):
+        asked.append([q.code for q in quarters])
+        return real(records, quarters, today)
+
+    monkeypatch.setattr(report, "all_figures", spy)
+    edited = PAYOUTS[1]
+    records = read_station(tmp_path / "records", tables={"payouts": _edit(PAYOUTS, 1, amount=D("900"))})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    monkeypatch.setattr(report, "all_figures", real)
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+    codes = [p.name[:6] for p in result.reports]
+    start = _quarter(edited["paid"])
+    assert start == "2025Q1" and codes[0] < start
+    assert asked == [[c for c in codes if c >= start]]
+    before, after = _tree(previous), _tree(staging)
+    for path, code in zip(result.reports, codes):
+        rel = f"季度统计/{path.name}"
+        same = {k: v for k, v in before.items() if k.startswith(rel + "!")} == \
+            {k: v for k, v in after.items() if k.startswith(rel + "!")}
+        assert same == (code < start), code  # the edited fund's balance carries into every later quarter
+        assert (path.stat().st_nlink >= 2) == (code < start), code
 
 
 def test_a_visit_note_slices_only_the_visits_for_the_dossiers(previous, tmp_path, monkeypatch):

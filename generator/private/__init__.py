@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from .. import names, outputs, places, record_views, report_text
-from ..periods import parse_quarter
+from ..periods import parse_quarter, quarter_of
 from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
@@ -215,16 +215,21 @@ CLOSING_TABLES = ("settings", "workers", "reviews", "payouts", "items", "batches
 
 
 def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:
-    """季度统计表, one per quarter present: figures worked out (all quarters at once) only when
-    a report's inputs changed; rendered only when its figures did."""
+    """季度统计表, one per quarter present: figures worked out only for the quarters whose inputs
+    changed (all such quarters at once); rendered only when a report's figures did.
+
+    A quarter's inputs are every table but the payouts, and the payouts paid up to its end
+    (report_inputs): a quarter's figures count the payouts paid in it and the fund balances
+    carried forward from the earlier ones, never a later payout. An edited payout works out
+    the reports from its quarter on, not the earlier ones."""
     header = report.report_settings(records)
     quarters = report.quarters_present(records, today)
-    tables = record_views.digest(records)
+    inputs = report_inputs(records, quarters)
     figures: dict = {}
 
     def figs_of(q):
-        if not figures:
-            figures.update(report.all_figures(records, quarters, today))
+        if q not in figures:  # this quarter and every later one not worked out yet: their inputs changed too
+            figures.update(report.all_figures(records, [x for x in quarters if x >= q and x not in figures], today))
         return figures[q]
 
     paths = []
@@ -242,9 +247,34 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
                        fingerprint())
 
         doc = kept.document(path, fingerprint, render, heavy=True,
-                            inputs=kept.fingerprint("report-inputs", tables, q, today, header))
+                            inputs=kept.fingerprint("report-inputs", inputs[q], q, today, header))
         paths.append(doc.path)
     return paths
+
+
+def report_inputs(records, quarters) -> dict:
+    """Quarter -> a digest of what its report is worked out from: every report table but the
+    payouts, the payouts not paid (which count in no quarter; kept in every digest to be safe)
+    and the payouts paid in each quarter up to this one's end, slice by slice (report.py:
+    a quarter shows the payouts paid in it and fund balances carried forward from earlier ones)."""
+    h = hashlib.sha256(record_views.digest(records, tuple(t for t in REPORT_TABLES if t != "payouts")).encode())
+    slices: dict = {}
+    for p in records.payouts:
+        slices.setdefault(quarter_of(p.paid) if p.paid is not None else None, []).append(p)
+
+    def feed(key, rows) -> None:
+        data = record_views.table_bytes(rows)
+        h.update(f"{key}|{len(data)}|".encode() + data)
+
+    feed(None, slices.pop(None, []))
+    pending = sorted(slices)
+    out = {}
+    for q in sorted(quarters):
+        while pending and pending[0] <= q:
+            key = pending.pop(0)
+            feed(key.code, slices[key])
+        out[q] = h.copy().hexdigest()
+    return out
 
 
 def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:
