@@ -23,7 +23,7 @@ from .. import disclosure, render, schema
 from ..money import total, yuan
 from ..names import initial, name_key, pinyin_text, pinyin_version
 from ..paths import FolderWriter
-from ..record_views import stable_bytes, table_digest
+from ..record_views import _origin, stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
@@ -433,6 +433,17 @@ def row_bytes(table) -> dict:
     return {key: marshal.dumps(values, 0) for key, values in row_values(table).items()}
 
 
+def table_values(records: Records, name: str) -> dict:
+    """row_values of one table, worked out once per Records object (and its views): the
+    dossiers' slices and the quarterly reports' inputs (private.report_inputs) share them."""
+    table = getattr(records, name)
+    kept = _origin(records).__dict__.setdefault("_row_values", {})
+    found = kept.get(name)
+    if found is None or found[0] is not table:
+        found = kept[name] = (table, row_values(table))
+    return found[1]
+
+
 def row_values(table) -> dict:
     """Each row as a tuple of values marshal writes (id(row) -> tuple), worked out column by
     column. A column holding what its field declares is written the quick way
@@ -481,7 +492,7 @@ class Slices:
         found = self.sliced.get(i)
         if found is None:
             name, records = SLICE_TABLES[i], self.records
-            encoded = row_values(getattr(records, name))
+            encoded = table_values(records, name)
             dumps, blake2b = marshal.dumps, hashlib.blake2b
             if name == "workers":
                 found = {key: blake2b(dumps((row,), 0), digest_size=12).hexdigest() for key, row in encoded.items()}
