@@ -10,6 +10,8 @@ in figures and capitals and the 经办人/审核人/负责人 lines.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,9 +20,9 @@ from pathlib import Path
 from .. import render
 from ..money import capitals, total, yuan
 from ..names import name_key
-from ..record_views import table_bytes
 from ..records import Records
 from .common import Ctx, Doc, attrs, environment, station, station_key, write_doc
+from .dossiers import table_values
 from .paths import safe_filename, unique_names
 
 FOLDER = "签收单"
@@ -171,9 +173,11 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
             def fingerprint(sheet=sheet):  # the sheet (its payouts) and its workers' names and ID numbers
                 people = tuple((_name(records, p), getattr(records.worker_by_no.get(p.archive_no), "id_number", None))
                                for p in sheet.payouts)
-                # the payouts column by column (record_views.table_bytes): a payout edit fingerprints
-                # every sheet again, 100,000 payouts at a large station
-                rows = [table_bytes(sheet.payouts), table_bytes(sheet.left_out)]
+                # the payouts as the dossiers' slices encode them (dossiers.table_values, once a
+                # build): a payout edit fingerprints every sheet again, 100,000 payouts at a large station
+                values = table_values(records, "payouts")
+                rows = hashlib.blake2b(marshal.dumps((tuple([values[id(p)] for p in sheet.payouts]),
+                                                      tuple([values[id(p)] for p in sheet.left_out])), 0)).digest()
                 return carry.fingerprint("receipt", (sheet.key, sheet.title, sheet.subtitle, sheet.meta, sheet.stem),
                                          rows, people, key)
 
