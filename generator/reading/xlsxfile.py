@@ -282,21 +282,18 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
     equal key means equal RawSheets, whatever else the save rewrote: the file's name, the
     sheet's name, part and visibility, the workbook's date system, the sheet's XML (without its
     <sheetViews>: which cell is selected and how the window scrolls, which saving rewrites and
-    no value depends on), the whole number-format table (xl/styles.xml: dates are told by
-    their format) and, for a sheet with shared strings (t="s"), the whole shared-string table.
+    no value depends on), and of the workbook's shared tables only the entries the sheet refers
+    to: the number format of each cell style it uses (xl/styles.xml: dates are told by their
+    format) and the text of each shared string it uses (xl/sharedStrings.xml). A program that
+    saves (Excel, WPS, LibreOffice, openpyxl) appends a new text to the shared strings or
+    numbers them anew, and writes the styles again: the other sheets keep their keys.
     A sheet whose part is missing gets no key (it is always read)."""
     import hashlib
 
     names = set(zf.namelist())
-
-    def part_digest(name: str) -> str:
-        if name not in names:
-            return "-"
-        return hashlib.blake2b(zf.read(name), digest_size=20).hexdigest()
-
-    common = hashlib.blake2b(f"sheet-key-1|{file}|{DATE1904 in parts}".encode(), digest_size=20)
-    common.update(part_digest("xl/styles.xml").encode())
-    strings = None
+    common = hashlib.blake2b(f"sheet-key-2|{file}|{DATE1904 in parts}".encode(), digest_size=20)
+    styles = _SharedTable(zf, "xl/styles.xml", names, _style_entries)
+    strings = _SharedTable(zf, "xl/sharedStrings.xml", names, _string_entries)
     out: dict = {}
     for sheet, (part, hidden) in parts.items():
         if sheet == DATE1904 or not part or part not in names:
@@ -308,12 +305,157 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
         h = common.copy()
         h.update(f"|{sheet}|{part}|{hidden}|{len(xml)}|".encode())
         h.update(xml)
-        if b't="s"' in xml:
-            if strings is None:
-                strings = part_digest("xl/sharedStrings.xml")
-            h.update(b"|sst|" + strings.encode())
+        style_ids, string_ids = _references(xml)
+        h.update(b"|xf|" + styles.digest(style_ids))
+        if string_ids is None or string_ids:
+            h.update(b"|sst|" + strings.digest(string_ids))
         out[sheet] = h.hexdigest()
     return out
+
+
+# What a sheet refers to in the shared tables. The fast reader takes a cell's style from its
+# s="…" and a shared string's number from the <v> of a cell with t="s"; a number it cannot
+# parse counts as 0. The plain forms are found at the speed of a search; a sheet that may
+# hold another form (single quotes, blanks around "=", a line break inside a tag) or a t="s"
+# cell not matched is keyed on the whole table instead: never fewer entries than it uses.
+_STYLE_REF = re.compile(rb's="([^"]*)"')
+_STRING_REF = re.compile(rb't="s"[^>]*>\s*<v>([0-9]*)</v>')
+_ODD_ATTR = re.compile(rb"""[\s](?:s|t)(?:\s|=[\s'])""")
+_ODD_MARKS = (b"='", b" =", b"= ", b"\t", b"\n", b"\r")
+
+
+def _references(xml: bytes) -> tuple[set | None, set | None]:
+    """(style indices, shared string indices) a sheet's XML uses; None: the whole table."""
+    start = xml.find(b"?>", 0, 256) + 2 if xml.startswith(b"<?xml") else 0
+    start = xml.find(b"<", start)  # past the line break after the XML declaration
+    odd = start < 0 or (any(xml.find(mark, start) >= 0 for mark in _ODD_MARKS)
+                        and _ODD_ATTR.search(xml, start) is not None)
+    styles: set | None = None
+    if not odd:
+        styles = {0}  # also the style of a cell whose s="…" is no number
+        for value in set(_STYLE_REF.findall(xml)):  # also other attributes ending in s: more is safe
+            value = value.strip(b" \t\r\n").lstrip(b"+")
+            if value.isdigit():
+                styles.add(int(value))
+    strings: set | None = set()
+    shared = xml.count(b't="s"')
+    if shared:
+        found = _STRING_REF.findall(xml)
+        strings = {int(v) if v else 0 for v in set(found)} | {0} if len(found) == shared else None
+    if odd:
+        strings = None
+    return styles, strings
+
+
+class _SharedTable:
+    """A part of the workbook that sheets refer into by number (the shared strings, the cell
+    styles), read once and only when a sheet refers to it. `entries(data)` gives the part's
+    entries in the fast reader's numbering, as bytes deciding what the reader makes of each,
+    and a header (what else of the part the reader uses); or None when the part holds
+    anything our scan might number otherwise (comments, CDATA): the whole part is then the key."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str, names: set, entries) -> None:
+        self.zf, self.name, self.present, self.entries = zf, name, name in names, entries
+        self.read = False
+        self.data = b""
+        self.parsed: tuple | None = None
+        self.whole = ""
+
+    def digest(self, indices: set | None) -> bytes:
+        import hashlib
+
+        if not self.present:
+            return b"-"
+        if not self.read:
+            self.data, self.read = self.zf.read(self.name), True
+            self.parsed = self.entries(self.data)
+        if indices is None or self.parsed is None:
+            if not self.whole:
+                self.whole = hashlib.blake2b(self.data, digest_size=20).hexdigest()
+            return b"whole:" + self.whole.encode()
+        header, items = self.parsed
+        h = hashlib.blake2b(header, digest_size=20)
+        for i in sorted(indices):
+            item = items[i] if i < len(items) else b"\0missing"
+            h.update(b"%d:%d:" % (i, len(item)) + item)
+        return h.hexdigest().encode()
+
+
+_SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+_COUNTS = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _plain_xml(data: bytes) -> bool:
+    """Free of what hides markup from a scan: comments, CDATA, a DOCTYPE, processing
+    instructions after the XML declaration."""
+    return b"<!" not in data and data.count(b"<?") <= (1 if data.startswith(b"<?xml") else 0)
+
+
+def _string_entries(data: bytes) -> tuple[bytes, list] | None:
+    """The shared strings: each <si> as written (the reader's text of it depends on nothing
+    else), numbered in order as the reader numbers them; the header is the part up to the first
+    <si> without the counts (which every save with a new text changes; the reader only uses them
+    to reserve room)."""
+    if not _plain_xml(data):
+        return None
+    starts = [m.start() for m in _SI.finditer(data)]
+    if not starts:
+        return _COUNTS.sub(b"", data), []
+    bounds = starts + [len(data)]
+    return _COUNTS.sub(b"", data[:starts[0]]), [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+_ATTRS = rb"""((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
+_NUMFMTS = re.compile(rb"<(?:[\w.-]+:)?numFmts[\s>/]")
+_CELLXFS = re.compile(rb"<(?:[\w.-]+:)?cellXfs[\s>/]")
+_NUMFMT = re.compile(rb"<(?:[\w.-]+:)?numFmt" + _ATTRS)
+_XF = re.compile(rb"<(?:[\w.-]+:)?xf" + _ATTRS)
+_XF_START = re.compile(rb"<(?:[\w.-]+:)?xf[\s>/]")
+_CLOSE = re.compile(rb"</(?:[\w.-]+:)?(numFmts|cellXfs)\s*>")
+
+
+def _attr(attrs: bytes, name: bytes) -> bytes | None:
+    m = re.search(rb"""(?:^|\s)""" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
+
+
+def _style_entries(data: bytes) -> tuple[bytes, list] | None:
+    """The cell styles (<cellXfs>), numbered in order, each as what the reader makes of it: the
+    format code of its number format when the workbook defines that number (<numFmts>), else
+    the built-in format's number. Styles written anew with other fonts, borders, fills or
+    numbers of custom formats are the same entries."""
+    if not _plain_xml(data):
+        return None
+    blocks = {}
+    for tag, pattern in ((b"numFmts", _NUMFMTS), (b"cellXfs", _CELLXFS)):
+        found = list(pattern.finditer(data))
+        if len(found) > 1:
+            return None
+        if found:
+            close = _CLOSE.search(data, found[0].end())
+            if close is None or close.group(1) != tag:
+                return None
+            blocks[tag] = (found[0].start(), close.end())
+    if b"numFmts" in blocks and b"cellXfs" in blocks and blocks[b"numFmts"][0] > blocks[b"cellXfs"][0]:
+        return None  # the reader knows only the number formats defined before the styles
+    custom: dict = {}
+    if b"numFmts" in blocks:
+        a, b = blocks[b"numFmts"]
+        for m in _NUMFMT.finditer(data, a, b):
+            number, code = _attr(m.group(1), b"numFmtId"), _attr(m.group(1), b"formatCode")
+            if number is not None and code is not None:
+                custom[number] = code
+    items: list = []
+    if b"cellXfs" in blocks:
+        a, b = blocks[b"cellXfs"]
+        for start in _XF_START.finditer(data, a, b):
+            m = _XF.match(data, start.start(), b)
+            if m is None:
+                return None
+            number = _attr(m.group(1), b"numFmtId")
+            items.append(b"other" if number is None else
+                         b"custom:" + custom[number] if number in custom else b"builtin:" + number)
+    return b"styles-1", items
 
 
 MAX_CELLS = 10_000_000  # rows x columns the fast reader may allocate for one sheet
