@@ -96,32 +96,111 @@ def _sheet_part(z: zipfile.ZipFile, sheet_name: str) -> str:
     raise KeyError(sheet_name)
 
 
+def _rewrite(book: Path, change) -> None:
+    """Write the workbook again with each part's bytes passed through change(name, data)."""
+    with zipfile.ZipFile(book) as z:
+        items = [(info, change(info.filename, z.read(info.filename))) for info in z.infolist()]
+    tmp = book.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            z.writestr(info, data)
+    os.replace(tmp, book)
+
+
+def _cell(xml: str, sheet_name: str, ref: str) -> tuple[re.Match, str]:
+    """The cell's match in the sheet's XML and its attributes other than r and t."""
+    m = re.search(rf'<c r="{ref}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', xml, re.S)
+    if m is None:
+        raise KeyError(f"{sheet_name}!{ref} not found")
+    return m, re.sub(r'\s+t="[^"]*"', "", m.group("attrs"))
+
+
 def edit_cell(book: Path, sheet_name: str, ref: str, value) -> None:
     """Replace one cell's value (a number or an inline string), keeping everything else."""
     with zipfile.ZipFile(book) as z:
         part = _sheet_part(z, sheet_name)
-        items = [(info, z.read(info.filename)) for info in z.infolist()]
-    new_items = []
-    for info, data in items:
-        if info.filename == part:
-            xml = data.decode("utf-8")
-            pattern = re.compile(rf'<c r="{ref}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', re.S)
-            m = pattern.search(xml)
-            attrs = re.sub(r'\s+t="[^"]*"', "", m.group("attrs")) if m else ""
-            if isinstance(value, str):
-                text = value.replace("&", "&amp;").replace("<", "&lt;")
-                cell = f'<c r="{ref}"{attrs} t="inlineStr"><is><t>{text}</t></is></c>'
-            else:
-                cell = f'<c r="{ref}"{attrs}><v>{value}</v></c>'
-            if m is None:
-                raise KeyError(f"{sheet_name}!{ref} not found")
-            data = (xml[:m.start()] + cell + xml[m.end():]).encode("utf-8")
-        new_items.append((info, data))
-    tmp = book.with_suffix(".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in new_items:
-            z.writestr(info, data)
-    os.replace(tmp, book)
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        xml = data.decode("utf-8")
+        m, attrs = _cell(xml, sheet_name, ref)
+        if isinstance(value, str):
+            text = value.replace("&", "&amp;").replace("<", "&lt;")
+            cell = f'<c r="{ref}"{attrs} t="inlineStr"><is><t>{text}</t></is></c>'
+        else:
+            cell = f'<c r="{ref}"{attrs}><v>{value}</v></c>'
+        return (xml[:m.start()] + cell + xml[m.end():]).encode("utf-8")
+
+    _rewrite(book, change)
+
+
+SST_PART = "xl/sharedStrings.xml"
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"><is>(<t(?: [^>]*)?>.*?</t>)</is></c>', re.S)
+
+
+def _sst(texts: list[str]) -> bytes:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<sst xmlns="{main}" '
+            f'count="{len(texts)}" uniqueCount="{len(texts)}">'
+            + "".join(f"<si>{t}</si>" for t in texts) + "</sst>").encode("utf-8")
+
+
+def to_shared_strings(book: Path) -> None:
+    """Make the workbook's texts shared strings, as Excel and WPS save them: each text cell
+    (t="s") points into one table, xl/sharedStrings.xml, in order of first use."""
+    with zipfile.ZipFile(book) as z:
+        if SST_PART in z.namelist():
+            return
+    index: dict[str, int] = {}
+
+    def share(m: re.Match) -> str:
+        n = index.setdefault(m.group(3), len(index))
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{n}</v></c>'
+
+    def change(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            return _INLINE.sub(share, data.decode("utf-8")).encode("utf-8")
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", f'<Override PartName="/{SST_PART}" ContentType="{SST_TYPE}"/>'
+                                .encode() + b"</Types>")
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", f'<Relationship Id="rIdSst" Type="{SST_REL}" '
+                                f'Target="sharedStrings.xml"/>'.encode() + b"</Relationships>")
+        return data
+
+    _rewrite(book, change)  # worksheets come before the table is written: it is added below
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(SST_PART, _sst(list(index)))
+
+
+def edit_cell_shared(book: Path, sheet_name: str, ref: str, text: str, new_style: bool = True) -> None:
+    """Replace one cell's text the way Excel saves it: the text appended to the shared strings
+    (their counts updated), the cell pointing at it and, with new_style, at a new cell style
+    appended to the styles (a copy of its own, as when the clerk also formats the cell); the
+    rest written as it was. Every other sheet's XML stays the same, but the shared tables do
+    not: a key over the whole tables would read every sheet of the book again."""
+    with zipfile.ZipFile(book) as z:
+        part = _sheet_part(z, sheet_name)
+        xml, sst, styles = (z.read(name).decode("utf-8") for name in (part, SST_PART, "xl/styles.xml"))
+    count = len(re.findall(r"<si[\s>/]", sst))
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    for attr in ("count", "uniqueCount"):
+        sst = re.sub(rf'(<sst\b[^>]*?\b{attr}=")[0-9]+', lambda c: c.group(1) + str(count + 1), sst)
+    sst = sst.replace("</sst>", f"<si><t>{escaped}</t></si></sst>")
+    m, attrs = _cell(xml, sheet_name, ref)
+    if new_style:
+        xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+        xf_list = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)
+        own = re.search(r'\bs="([0-9]+)"', attrs)
+        styles = styles[:xfs.end(1)] + xf_list[int(own.group(1)) if own else 0] + styles[xfs.end(1):]
+        styles = re.sub(r'(<cellXfs\b[^>]*?\bcount=")[0-9]+', lambda c: c.group(1) + str(len(xf_list) + 1), styles)
+        attrs = re.sub(r'\s+s="[^"]*"', "", attrs) + f' s="{len(xf_list)}"'
+    xml = xml[:m.start()] + f'<c r="{ref}"{attrs} t="s"><v>{count}</v></c>' + xml[m.end():]
+    new = {part: xml, SST_PART: sst, "xl/styles.xml": styles}
+    _rewrite(book, lambda name, data: new[name].encode("utf-8") if name in new else data)
 
 
 def pick_cells(folder: Path) -> dict:

@@ -4,6 +4,7 @@ read gives must equal a cold read exactly: the records, the sheets' places and t
 with their cells, for saves made the ways clerks' programs make them."""
 
 import re
+import sys
 import shutil
 import subprocess
 import zipfile
@@ -157,3 +158,137 @@ def test_a_libreoffice_round_trip_equals_a_cold_read(tmp_path):
     round_trip()  # saved again unchanged by LibreOffice
     third, cache = _read(folder, store)
     _same_as_cold(third, folder)
+
+
+# --- saves that write the shared tables anew (issue 17: the keys of real saves) -----------
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from user_bench import _rewrite, _sheet_part as _part, edit_cell_shared, to_shared_strings  # noqa: E402
+
+SHEETS = ("困难职工", "家庭成员", "走访记录", "年度复核")
+OTHERS = sorted(f"{REGISTER}/{s}" for s in ("困难职工", "家庭成员", "年度复核"))
+
+
+def _excel_station(tmp_path: Path):
+    """The faulty station with its register's texts as shared strings, as Excel saves it, read once."""
+    folder, store = _station(tmp_path / "records"), tmp_path / "store"
+    to_shared_strings(folder / REGISTER)
+    first, _ = _read(folder, store)
+    return folder, store, first
+
+
+def _parts(book: Path) -> dict:
+    with zipfile.ZipFile(book) as z:
+        return {name: z.read(_part(z, name)).decode("utf-8") for name in SHEETS}
+
+
+def _string_refs(xml: str) -> list[int]:
+    return [int(v) for v in re.findall(r't="s"><v>([0-9]+)</v>', xml)]
+
+
+@pytest.mark.parametrize("new_style", [False, True])
+def test_a_text_appended_to_the_shared_strings_keeps_the_other_sheets(tmp_path, new_style):
+    """Excel's save of one edited text: the text appended to the shared strings, their counts
+    changed (and a new cell style appended): only the edited sheet is read again."""
+    folder, store, first = _excel_station(tmp_path)
+    note = first.records.visits[1]
+    cell = f"{first.records.places['visits'].letters['notes']}{note.row}"
+    edit_cell_shared(folder / REGISTER, "走访记录", cell, "复查：收入属实", new_style=new_style)
+    again, cache = _read(folder, store)
+    assert cache.parsed == [REGISTER] and sorted(cache.sheets_kept) == OTHERS
+    assert again.records.visits[1].notes == "复查：收入属实"
+    _same_as_cold(again, folder)
+
+
+def _renumber(book: Path, order) -> None:
+    """Number the shared strings anew (order: old index -> new index), the sheets' references with them."""
+    with zipfile.ZipFile(book) as z:
+        sst = z.read("xl/sharedStrings.xml").decode("utf-8")
+        parts = {_part(z, name) for name in SHEETS}
+    head, _, rest = sst.partition("<si>")
+    items = ("<si>" + rest[:rest.rindex("</sst>")]).split("<si>")[1:]
+    new_items = [""] * len(items)
+    for old, new in order.items():
+        new_items[new] = items[old]
+    sst = head + "".join("<si>" + i for i in new_items) + "</sst>"
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/sharedStrings.xml":
+            return sst.encode("utf-8")
+        if name in parts:
+            return re.sub(r't="s"><v>([0-9]+)</v>', lambda m: f't="s"><v>{order[int(m.group(1))]}</v>',
+                          data.decode("utf-8")).encode("utf-8")
+        return data
+
+    _rewrite(book, change)
+
+
+@pytest.mark.parametrize("how", ["two of one sheet swapped", "all reversed"])
+def test_shared_strings_numbered_anew_with_the_same_texts(tmp_path, how):
+    """LibreOffice and openpyxl number the shared strings anew on save: a sheet whose references
+    did not change is kept, one whose did is read again, and the values are a cold read's."""
+    folder, store, first = _excel_station(tmp_path)
+    refs = {name: _string_refs(xml) for name, xml in _parts(folder / REGISTER).items()}
+    count = max(max(r, default=0) for r in refs.values()) + 1
+    order = {i: i for i in range(count)}
+    if how == "all reversed":
+        order = {i: count - 1 - i for i in range(count)}
+        expected_kept = []
+    else:
+        elsewhere = {i for name, r in refs.items() if name != "走访记录" for i in r}
+        a, b = [i for i in dict.fromkeys(refs["走访记录"]) if i not in elsewhere][:2]
+        order[a], order[b] = b, a
+        expected_kept = OTHERS
+    _renumber(folder / REGISTER, order)
+    again, cache = _read(folder, store)
+    assert sorted(cache.sheets_kept) == expected_kept
+    assert _tables(again.records) == _tables(first.records)
+    _same_as_cold(again, folder)
+
+
+def test_a_shared_string_changed_in_place_reads_the_sheets_using_it(tmp_path):
+    """A text changed under the same number: the sheet using it is read again, the others kept."""
+    folder, store, first = _excel_station(tmp_path)
+    note = first.records.visits[1]
+    refs = {name: _string_refs(xml) for name, xml in _parts(folder / REGISTER).items()}
+    cell = f"{first.records.places['visits'].letters['notes']}{note.row}"
+    index = int(re.search(rf'<c r="{cell}"[^>]*t="s"><v>([0-9]+)</v>', _parts(folder / REGISTER)["走访记录"]).group(1))
+    assert all(index not in r for name, r in refs.items() if name != "走访记录")
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/sharedStrings.xml":
+            return data
+        head, *items = data.decode("utf-8").split("<si>")
+        items[index] = "<t>改过的说明</t></si>" + ("</sst>" if index == len(items) - 1 else "")
+        return (head + "".join("<si>" + i for i in items)).encode("utf-8")
+
+    _rewrite(folder / REGISTER, change)
+    again, cache = _read(folder, store)
+    assert sorted(cache.sheets_kept) == OTHERS
+    assert again.records.visits[1].notes == "改过的说明"
+    _same_as_cold(again, folder)
+
+
+@pytest.mark.parametrize("change_to", ["0.00", "renumbered"])
+def test_a_number_format_changed_under_a_date_column(tmp_path, change_to):
+    """The date style's format becomes a plain number: every sheet using that style is read
+    again (its dates are numbers now). The same format under a new number (LibreOffice writes
+    the custom formats again numbered its way) keeps every sheet."""
+    folder, store, first = _excel_station(tmp_path)
+    with zipfile.ZipFile(folder / REGISTER) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    date_style = next(i for i, xf in enumerate(re.findall(r"<xf\b[^>]*>", styles.split("<cellXfs")[1]))
+                      if 'numFmtId="164"' in xf)
+    if change_to == "renumbered":
+        styles = styles.replace('numFmtId="164"', 'numFmtId="170"')
+        expected_kept = sorted(f"{REGISTER}/{s}" for s in SHEETS)
+    else:
+        styles = styles.replace('formatCode="yyyy-mm-dd"', f'formatCode="{change_to}"')
+        expected_kept = sorted(f"{REGISTER}/{name}" for name, xml in _parts(folder / REGISTER).items()
+                               if f's="{date_style}"' not in xml)
+        assert f"{REGISTER}/走访记录" not in expected_kept
+    _rewrite(folder / REGISTER, lambda name, data: styles.encode("utf-8") if name == "xl/styles.xml" else data)
+    again, cache = _read(folder, store)
+    assert sorted(cache.sheets_kept) == expected_kept
+    if change_to == "renumbered":
+        assert _tables(again.records) == _tables(first.records)
+    _same_as_cold(again, folder)

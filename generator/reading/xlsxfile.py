@@ -401,7 +401,8 @@ def _string_entries(data: bytes) -> tuple[bytes, list] | None:
     starts = [m.start() for m in _SI.finditer(data)]
     if not starts:
         return _COUNTS.sub(b"", data), []
-    bounds = starts + [len(data)]
+    end = data.rfind(b"</")  # the table's closing tag: the last text's entry ends before it
+    bounds = starts + [end if end > starts[-1] else len(data)]
     return _COUNTS.sub(b"", data[:starts[0]]), [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
