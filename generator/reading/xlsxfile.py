@@ -403,7 +403,15 @@ def _string_entries(data: bytes) -> tuple[bytes, list] | None:
         return _COUNTS.sub(b"", data), []
     end = data.rfind(b"</")  # the table's closing tag: the last text's entry ends before it
     bounds = starts + [end if end > starts[-1] else len(data)]
-    return _COUNTS.sub(b"", data[:starts[0]]), [data[a:b] for a, b in zip(bounds, bounds[1:])]
+    items = [data[a:b] for a, b in zip(bounds, bounds[1:])]
+    return _COUNTS.sub(b"", data[:starts[0]]), [_RUN_PROPERTIES.sub(b"", i) if b"rPr" in i else i for i in items]
+
+
+# A rich text's run properties (font, size, colour of a run: <rPr>…</rPr>), which the reader
+# skips and LibreOffice writes again its own way; one holding a tag the reader does read (t, r,
+# rPh) is left in.
+_RUN_PROPERTIES = re.compile(
+    rb"<((?:[\w.-]+:)?)rPr(?:\s[^>]*)?(?:/>|>(?:[^<]|<(?!/?(?:[\w.-]+:)?(?:t|r|rPh|si|rPr)[\s>/]))*</\1rPr\s*>)")
 
 
 _ATTRS = rb"""((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
