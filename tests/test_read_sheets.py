@@ -4,9 +4,9 @@ read gives must equal a cold read exactly: the records, the sheets' places and t
 with their cells, for saves made the ways clerks' programs make them."""
 
 import re
-import sys
 import shutil
 import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
