@@ -321,7 +321,7 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
 _STYLE_REF = re.compile(rb's="([^"]*)"')
 _STRING_REF = re.compile(rb't="s"[^>]*>\s*<v>([0-9]*)</v>')
 _ODD_ATTR = re.compile(rb"""[\s](?:s|t)(?:\s|=[\s'])""")
-_ODD_MARKS = (b"='", b" =", b"= ", b"\t", b"\n", b"\r")
+_ODD_MARKS = (b"'", b" =", b"= ", b"\t", b"\n", b"\r")
 
 
 def _references(xml: bytes) -> tuple[set | None, set | None]:
@@ -375,9 +375,12 @@ class _SharedTable:
             return b"whole:" + self.whole.encode()
         header, items = self.parsed
         h = hashlib.blake2b(header, digest_size=20)
-        for i in sorted(indices):
-            item = items[i] if i < len(items) else b"\0missing"
-            h.update(b"%d:%d:" % (i, len(item)) + item)
+        numbers = sorted(indices)
+        h.update(b"|" + ",".join(map(str, numbers)).encode() + b"|")
+        # each entry is one whole element (it starts with "<" and holds no other entry's start):
+        # the joined entries tell where each begins
+        n = len(items)
+        h.update(b"".join([items[i] if i < n else b"\0missing" for i in numbers]))
         return h.hexdigest().encode()
 
 
