@@ -306,3 +306,23 @@ def test_a_number_format_changed_under_a_date_column(tmp_path, change_to):
     if change_to == "renumbered":
         assert _tables(again.records) == _tables(first.records)
     _same_as_cold(again, folder)
+
+
+def test_references_in_other_spellings_key_on_the_whole_table():
+    """What a sheet refers to is found by a search for the plain spelling; any other spelling,
+    or a shared-string cell the search does not match, keys the sheet on the whole table, and a
+    table holding what a scan could misnumber is keyed whole (None)."""
+    from generator.reading.xlsxfile import _references, _string_entries, _style_entries
+
+    assert _references(b'<c r="A1" s="2" t="s"><v>7</v></c><c r="B1" s="5"><v>1</v></c>') == ({0, 2, 5}, {0, 7})
+    assert _references(b'<c r="A1" s="2"><v>7</v></c>') == ({0, 2}, set())
+    assert _references(b"<c r='A1' s='2' t='s'><v>7</v></c>") == (None, None)
+    assert _references(b'<c r="A1" s = "2" t="s"><v>7</v></c>') == (None, None)
+    assert _references(b'<c r="A1" s="2" t="s"><f>X</f><v>7</v></c>') == ({0, 2}, None)
+    sst = b'<sst count="2"><si><t>a</t></si><si><r><rPr><b/></rPr><t>b</t></r></si></sst>'
+    assert _string_entries(sst) == (b"<sst>", [b"<si><t>a</t></si>", b"<si><r><t>b</t></r></si>"])
+    assert _string_entries(sst.replace(b"<t>a</t>", b"<t><![CDATA[a]]></t>")) is None
+    styles = (b'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+              b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"><alignment/></xf><xf/></cellXfs></styleSheet>')
+    assert _style_entries(styles) == (b"styles-1", [b"builtin:0", b"custom:yyyy-mm-dd", b"other"])
+    assert _style_entries(styles.replace(b"<cellXfs", b"<!-- x --><cellXfs")) is None
