@@ -341,7 +341,13 @@ def _references(xml: bytes) -> tuple[set | None, set | None]:
     shared = xml.count(b't="s"')
     if shared:
         found = _STRING_REF.findall(xml)
-        strings = {int(v) if v else 0 for v in set(found)} | {0} if len(found) == shared else None
+        if len(found) == shared:
+            distinct = set(found)
+            distinct.discard(b"")  # an empty <v>: counted as 0
+            strings = set(map(int, distinct))
+            strings.add(0)
+        else:
+            strings = None
     if odd:
         strings = None
     return styles, strings
