@@ -561,9 +561,9 @@ def _holding(lines: list[str], needles: list[Needle]) -> dict[Needle, set[int]]:
     for anchor, places in candidates.items():
         numbers = sorted({number for where in places for number in where})
         for n in anchored[anchor]:
-            found = {number for number in numbers if n.text in lines[number]}
-            if found:
-                hits.setdefault(n, set()).update(found)
+            holding = {number for number in numbers if n.text in lines[number]}
+            if holding:
+                hits.setdefault(n, set()).update(holding)
     hits.update(_find(lines, loose))
     return hits
 
