@@ -41,6 +41,18 @@ def test_no_chinese_font_means_no_pdf_and_one_clear_message(tmp_path):
     assert message == pdf.NO_CJK_FONT and "apt-get install fonts-noto-cjk" in message
 
 
+def test_no_chinese_font_means_no_browser_pdf_either(tmp_path):
+    """Without WeasyPrint (forced here) the browser would be the engine: it too needs a Chinese
+    font, else every Chinese character of the PDF is an empty box."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    conf = tmp_path / "fonts.conf"  # a machine whose only fonts are Latin ones
+    conf.write_text('<?xml version="1.0"?><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>'
+                    f'<cachedir>{tmp_path}/cache</cachedir></fontconfig>', encoding="utf-8")
+    env = {"FONTCONFIG_FILE": str(conf), "BANGFU_PDF_ENGINE": "chromium", "BANGFU_BROWSER": CHROMIUM}
+    assert engine_in_subprocess(env) == ["None", pdf.NO_CJK_FONT]
+
+
 @pytest.mark.slow
 def test_with_chinese_fonts_weasyprint_is_chosen():
     pytest.importorskip("weasyprint")

@@ -150,6 +150,8 @@ def engine() -> str | None:
             _state["engine"], _state["reason"] = None, NO_CJK_FONT
         elif weasy:
             _state["engine"], _state["reason"] = "weasyprint", None
+        elif forced in ("", "chromium") and find_browser() and not _system_has_chinese_font():
+            _state["engine"], _state["reason"] = None, NO_CJK_FONT  # the browser would print empty boxes
         elif forced in ("", "chromium") and find_browser():
             _state["engine"], _state["reason"] = "chromium", None
         else:
