@@ -81,6 +81,27 @@ def test_after_a_visit_note_only_the_modules_reading_every_table_run_again(tmp_p
     assert len(kept.ran) == len(ALL)
 
 
+def test_a_column_moved_or_a_sheet_renamed_runs_the_checks_again(tmp_path):
+    """The tables are equal, but the problems name other cells: none is taken as kept."""
+    from dataclasses import replace
+
+    from generator.records import Place
+
+    first = read_station(tmp_path / "a", tables=_faulty())
+    kept = CheckCache()
+    before = run_checks(first, TODAY, kept)
+    payouts = first.places["payouts"]
+    letters = dict(payouts.letters)
+    letters["paid"], letters["amount"] = letters["amount"], letters["paid"]  # two columns swapped
+    for places in ({**first.places, "payouts": Place(payouts.file, payouts.sheet, letters)},
+                   {**first.places, "payouts": Place(payouts.file, "发放记录", payouts.letters)}):
+        moved = replace(first, places=places)
+        kept.ran.clear()
+        got = run_checks(moved, TODAY, kept)
+        assert got == run_checks(moved, TODAY) and got != before
+        assert len(kept.ran) == len(ALL)
+
+
 def test_a_module_reading_a_table_it_does_not_name_is_run_on_all_records(monkeypatch, stations):
     from generator.checks import people
 
