@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -29,3 +30,29 @@ def load_entries(path: Path) -> dict | None:
     if not isinstance(entries, dict) or not all(isinstance(v, tuple) and len(v) == 2 for v in entries.values()):
         return None
     return entries
+
+
+@dataclass
+class Entries:
+    """name -> (key, value) pairs kept between builds: a value is taken only while its key is
+    the one it was stored under; `save` writes them (owner-only, whole or not at all) only
+    when one was put since the load."""
+    entries: dict = field(default_factory=dict)
+    changed: bool = False
+
+    def taken(self, name: str, key: str):
+        entry = self.entries.get(name)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def keep(self, name: str, key: str, value) -> None:
+        self.entries[name] = (key, value)
+        self.changed = True
+
+    def save(self, path: Path) -> None:
+        if self.changed:
+            save(path, self.entries)
+            self.changed = False
+
+    @classmethod
+    def load(cls, path: Path):
+        return cls(entries=load_entries(path) or {})

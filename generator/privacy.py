@@ -290,17 +290,14 @@ def _table_needles(records, sheet, rows, full: bool, normalised: dict) -> list[N
     return list(found.values())
 
 
-class NeedleCache:
+@dataclass
+class NeedleCache(keptfile.Entries):
     """The values worth searching of each table (collect), kept by what they are worked out
     from: the table's content and the sheets' places (their digests, record_views), whether
     full names are searched, and the program. A rebuild after one edited visit note goes
     through the visits again, not the 20,000 workers and their families. The entries ARE
     personal data: `save` writes them owner-only, and the build keeps them beside the private
     records' staging folders (never in the site or the records folder)."""
-
-    def __init__(self):
-        self.entries: dict[str, tuple[str, list]] = {}  # table -> (key, its needles)
-        self.changed = False
 
     @staticmethod
     def _key(records, table: str, full: bool) -> str:
@@ -313,26 +310,10 @@ class NeedleCache:
         return h.hexdigest()
 
     def get(self, records, table: str, full: bool) -> list | None:
-        entry = self.entries.get(table)
-        if entry is None or entry[0] != self._key(records, table, full):
-            return None
-        return entry[1]
+        return self.taken(table, self._key(records, table, full))
 
     def put(self, records, table: str, full: bool, needles: list) -> None:
-        self.entries[table] = (self._key(records, table, full), needles)
-        self.changed = True
-
-    def save(self, path: Path) -> None:
-        """Write the entries (owner-only, whole or not at all), when they changed."""
-        if self.changed:
-            keptfile.save(path, self.entries)
-            self.changed = False
-
-    @classmethod
-    def load(cls, path: Path) -> NeedleCache:
-        kept = cls()
-        kept.entries = keptfile.load_entries(path) or {}
-        return kept
+        self.keep(table, self._key(records, table, full), needles)
 
 
 _NOT_NUMBER = re.compile(r"[^0-9x]")

@@ -19,7 +19,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from .. import keptfile, record_views
 from ..records import Records
@@ -60,13 +59,11 @@ def _run(module, records: Records, ctx: Context, tables) -> list:
 
 
 @dataclass
-class CheckCache:
+class CheckCache(keptfile.Entries):
     """The problems of each check module by what they were worked out from: the digests of
     the tables it reads (all of them for a module naming none), the check date, the program
     and the working-day calendar's package. The problems quote values of the records: `save`
     writes them owner-only, and the build keeps them beside its read store."""
-    entries: dict = field(default_factory=dict)  # module name -> (key, problems)
-    changed: bool = False
     ran: list = field(default_factory=list)  # modules run (not taken as kept) through this cache
 
     @staticmethod
@@ -80,23 +77,12 @@ class CheckCache:
         return h.hexdigest()
 
     def get(self, name: str, key: str) -> list | None:
-        entry = self.entries.get(name)
-        return list(entry[1]) if entry is not None and entry[0] == key else None
+        found = self.taken(name, key)
+        return list(found) if found is not None else None
 
     def put(self, name: str, key: str, problems: list) -> None:
-        self.entries[name] = (key, list(problems))
-        self.changed = True
+        self.keep(name, key, list(problems))
         self.ran.append(name.rsplit(".", 1)[-1])
-
-    def save(self, path: Path) -> None:
-        """Written whole or not at all, and only when something was run."""
-        if self.changed:
-            keptfile.save(path, self.entries)
-            self.changed = False
-
-    @classmethod
-    def load(cls, path: Path) -> CheckCache:
-        return cls(keptfile.load_entries(path) or {})
 
 
 @cache
