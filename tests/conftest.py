@@ -28,3 +28,19 @@ def demo_site(tmp_path_factory) -> BuiltSite:
     built = build_into(records, root)
     assert built.code == 0, built.output
     return built
+
+
+@pytest.fixture
+def browser_sessions(monkeypatch) -> list:
+    """Every browser session started from here on (generator.private.browser.Session), in order."""
+    from generator.private import browser
+
+    started: list = []
+
+    class Counted(browser.Session):
+        def __init__(self, executable, launched=None):
+            started.append(self)
+            super().__init__(executable, launched)
+
+    monkeypatch.setattr(browser, "Session", Counted)
+    return started

@@ -106,22 +106,15 @@ def test_chromium_path_prints_the_same_html(tmp_path, chromium_pages):
 
 
 @pytest.mark.browser
-def test_one_running_browser_prints_many_files_as_starting_it_for_each_does(tmp_path, chromium_pages, monkeypatch):
+def test_one_running_browser_prints_many_files_as_starting_it_for_each_does(tmp_path, chromium_pages, monkeypatch,
+                                                                           browser_sessions):
     """A build starts the browser once for all its PDFs (DevTools protocol) instead of once per
     file; the PDFs read the same, and the browser and its temporary profile are gone after."""
     import pypdf
 
-    from generator.private import browser
 
     a, b = chromium_pages
-    started = []
-
-    class Counted(browser.Session):
-        def __init__(self, executable, launched=None):
-            started.append(self)
-            super().__init__(executable, launched)
-
-    monkeypatch.setattr(browser, "Session", Counted)
+    started = browser_sessions
     pairs = [(a, tmp_path / "a.pdf"), (b, tmp_path / "b.pdf"), (a, tmp_path / "a2.pdf")]
     assert pdf.write_many(pairs) == [2, 2, 2]
     assert len(started) == 1 and pdf.running_session() is None

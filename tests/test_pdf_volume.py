@@ -184,14 +184,15 @@ def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monk
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_path, monkeypatch):
+def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_path, monkeypatch,
+                                                                             browser_sessions):
     """printing.write: with two cores two browsers print the volumes at once (each thread its own
     session, stamps and queue position); every volume reads exactly as when one browser prints them
     all, carries each document's own page numbers, and has no structure tree (untagged, as
     WeasyPrint's PDFs)."""
     import pypdf
 
-    from generator.private import browser, printing
+    from generator.private import printing
 
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
@@ -200,14 +201,7 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     monkeypatch.setattr(pdf, "_state", {})
     monkeypatch.setattr(pdf, "volume_engine", lambda: "chromium")
     monkeypatch.setattr(pdf, "engine", lambda: "weasyprint")  # volumes apart, as where WeasyPrint runs
-    started = []
-
-    class Counted(browser.Session):
-        def __init__(self, executable, launched=None):
-            started.append(self)
-            super().__init__(executable, launched)
-
-    monkeypatch.setattr(browser, "Session", Counted)
+    started = browser_sessions
     sizes = {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "戊": 2, "己": 1}
     paths = write(tmp_path / "docs", sizes)
     names = list(sizes)
