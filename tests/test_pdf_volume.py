@@ -141,12 +141,69 @@ def test_a_volume_document_joins_bodies_once_with_its_head_and_no_margin_boxes(t
     a.write_text(document("甲", 2), encoding="utf-8")
     b.write_text(document("乙", 1), encoding="utf-8")
     html = pdf_volume.volume_html([pdf_volume.Document(a), pdf_volume.Document(b)], "file:///t/v.html")
-    assert html.count("<style>") == 2 and html.count("<title>") == 1 and html.count("<body") == 1
+    # the document's own stylesheet, the margin boxes switched off, the page hidden on screen
+    assert html.count("<style>") == 3 and html.count("<title>") == 1 and html.count("<body") == 1
+    assert pdf_volume.SCREEN_HIDDEN in html
     assert "@bottom-center { content: none !important; }" in html
     assert '<div id="bangfu-part-1" style="break-before: page"><div class="dossier">' in html
     assert '<a href="file:///t/v.html#bangfu-part-0"></a>' in html
     stamp = pdf_volume.stamp_html(pdf_volume.Document(a), 3)
     assert stamp.count('style="break-before: page; height: 1px"') == 3 and "甲 第1部分" not in stamp
+    assert pdf_volume.SCREEN_HIDDEN in stamp
+
+
+def test_joined_prints_spread_the_documents_evenly_over_the_browsers_at_most_a_volume_each():
+    from generator.private import printing
+
+    assert printing.batch_size(283, 2) == 71  # 2 rounds of 2 prints, not 100 + 100 + 83
+    assert printing.batch_size(150, 2) == 75
+    assert printing.batch_size(40, 1) == 40
+    assert printing.batch_size(20_000, 2) == 100 == printing.VOLUME_SIZE  # memory bounds a print
+    assert printing.batch_size(0, 2) == 100 and printing.batch_size(3, 4) == 1
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_path, chromium):
+    """pdf_volume.print_volumes: volumes sharing a head are one print, split into PDFs of their
+    own pages only (each a whole PDF, patchable like a volume printed alone); a volume with
+    another head is printed apart. Every page reads as when its volume is printed on its own."""
+    import pypdf
+
+    paths = write(tmp_path / "docs", {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "戊": 2})
+    other = tmp_path / "docs" / "己.html"
+    other.write_text(document("己", 2, PRINT_CSS + "\nh1 { color: #333; }\n"), encoding="utf-8")
+    volumes = [paths[0:2], paths[2:3], [other], paths[3:5]]
+    prints = []
+    session = pdf.running_session()
+
+    def print_file(path):
+        prints.append(Path(path).name)
+        return session.print_pdf(path)
+
+    joined = pdf_volume.print_volumes(print_file, volumes, {})
+    assert sorted(prints) == ["stamp-1.html", "stamp-2.html", "stamp-2.html", "stamp-3.html",
+                              "volume.html", "volume.html"]  # one print per head, its stamps once
+    assert [counts for _, counts in joined] == [[2, 1], [3], [2], [1, 2]]
+    for k, ((data, counts), docs) in enumerate(zip(joined, volumes)):
+        (tmp_path / f"joined-{k}.pdf").write_bytes(data)
+        alone = tmp_path / f"alone-{k}.pdf"
+        assert pdf.write_parts(docs, alone) == counts
+        texts = page_texts(tmp_path / f"joined-{k}.pdf")
+        assert texts == page_texts(alone)
+        assert [footer(t) for t in texts] == [f"第 {i} 页，共 {n} 页" for n in counts for i in range(1, n + 1)]
+        reader = pypdf.PdfReader(tmp_path / f"joined-{k}.pdf", strict=True)
+        assert len(reader.pages) == sum(counts) and "/Dests" not in reader.trailer["/Root"]
+    # a split volume is patched in place like any other: 乙 changed
+    old = pdf_volume.Update(joined[0][0])
+    assert len(old.reader.pages) == 3
+    (tmp_path / "docs" / "乙.html").write_text(document("乙", 2), encoding="utf-8")
+    patched = tmp_path / "joined-0.pdf"
+    assert pdf.patch_combined(patched, [("a", 2), ("b", 1)], paths[0:2], ["a", "c"]) == [2, 2]
+    assert [footer(t) for t in page_texts(patched)] == ["第 1 页，共 2 页", "第 2 页，共 2 页",
+                                                       "第 1 页，共 2 页", "第 2 页，共 2 页"]
+    fresh = tmp_path / "fresh-0.pdf"
+    assert pdf.write_parts(paths[0:2], fresh) == [2, 2] and page_texts(fresh) == page_texts(patched)
 
 
 @pytest.mark.browser

@@ -165,6 +165,16 @@ def browser_lanes(volumes_: int, jobs: int | None = None) -> int:
     return max(1, min(jobs or default_jobs(), volumes_, by_memory))
 
 
+def batch_size(documents: int, lanes: int, most: int = VOLUME_SIZE) -> int:
+    """How many documents one browser print joins (volumes rendered whole, pdf.write_volumes):
+    at most `most` (the memory of a volume), and the `documents` to print spread evenly over
+    the `lanes` browsers in as few rounds as that allows, so that the browsers finish together."""
+    if documents <= 0 or lanes <= 0:
+        return most
+    rounds = -(-documents // (lanes * most))
+    return max(1, min(most, -(-documents // (lanes * rounds))))
+
+
 def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
     """Render what changed (patching combined PDFs where few of their documents changed);
     returns (every target path, how many were rendered or patched). With `echo`, a progress
@@ -191,6 +201,21 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
                 tick()
 
     queue = sorted(apart, key=lambda i: -sizes[i])  # the largest first, taken by each browser in turn
+    lanes = browser_lanes(len(apart), jobs)
+    batch = batch_size(sum(sizes[i] for i in apart if plans[i] is None), lanes)
+
+    def take() -> list[int]:
+        """The next volume, with more volumes to render whole joined to it up to `batch`
+        documents (one print for all, pdf.write_volumes); a patched volume goes alone."""
+        first = queue.pop(0)
+        taken, total = [first], sizes[first]
+        if plans[first] is None:
+            for i in list(queue):
+                if plans[i] is None and total + sizes[i] <= batch:
+                    queue.remove(i)
+                    taken.append(i)
+                    total += sizes[i]
+        return taken
 
     def browser_jobs(failed: list) -> None:
         try:
@@ -199,16 +224,22 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
                     with lock:
                         if not queue:
                             return
-                        i = queue.pop(0)
-                    done[i] = _render(*jobs_[i], engine=volumes_)
-                    ticked()
+                        taken = take()
+                    if len(taken) == 1:
+                        done[taken[0]] = _render(*jobs_[taken[0]], engine=volumes_)
+                    else:
+                        for i, counts in zip(taken, pdf_output.write_volumes(
+                                [(jobs_[i][1], jobs_[i][0]) for i in taken])):
+                            done[i] = counts, 1
+                    for _ in taken:
+                        ticked()
         except BaseException as err:  # noqa: BLE001 - raised again in the build's thread
             failed.append(err)
 
     # the browsers print the volumes (in their own processes) while WeasyPrint's workers render the rest
     failed: list = []
     threads = [threading.Thread(target=browser_jobs, args=(failed,), name=f"bangfu-volumes-{n}")
-               for n in range(browser_lanes(len(apart), jobs))]
+               for n in range(lanes)]
 
     def start_threads():
         for thread in threads:
