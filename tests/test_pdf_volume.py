@@ -258,6 +258,7 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     monkeypatch.setattr(pdf, "_state", {})
     monkeypatch.setattr(pdf, "volume_engine", lambda: "chromium")
     monkeypatch.setattr(pdf, "engine", lambda: "weasyprint")  # volumes apart, as where WeasyPrint runs
+    monkeypatch.setattr(printing, "LANE_DOCUMENTS", 2)  # a second browser for these few documents
     started = browser_sessions
     sizes = {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "戊": 2, "己": 1}
     paths = write(tmp_path / "docs", sizes)
@@ -282,3 +283,5 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
             assert stamped(volume) and "/StructTreeRoot" not in pypdf.PdfReader(volume).trailer["/Root"]
             assert expected.setdefault(k, texts) == texts
     assert printing.browser_lanes(0) == 0 and printing.browser_lanes(1, 4) == 1
+    # a rebuild patching two volumes (one changed document each) starts one browser, not two
+    assert printing.browser_lanes(2, 2, documents=2) == 1 and printing.browser_lanes(2, 2, documents=11) == 2
