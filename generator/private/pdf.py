@@ -354,9 +354,19 @@ def browser_session(engine_: str | None = None):
     try:
         yield
     finally:
-        session, _local.session, _local.stamps = _local.session, None, None
+        session, _local.session = _local.session, None
         if session is not None:
             session.close()
+
+
+def _stamps() -> dict:
+    """The stamps this browser printed (pdf_volume.print_volumes), shared by the threads that
+    print volumes side by side: a page count's footer is printed once per build, not per browser."""
+    return _stamp_sets.setdefault(find_browser() or "", {})
+
+
+# stamp PDFs (bytes) by browser, then by head and page count
+_stamp_sets: dict[str, dict] = {}
 
 
 def running_session():
@@ -428,9 +438,7 @@ def _combined(html_paths: list[Path], engine_: str | None = None) -> tuple[bytes
         from . import pdf_volume
 
         try:  # one document, each part numbered on its own (pdf_volume.py)
-            if getattr(_local, "stamps", None) is None:
-                _local.stamps = {}
-            return pdf_volume.print_volume(_chromium_pdf, html_paths, _local.stamps)
+            return pdf_volume.print_volume(_chromium_pdf, html_paths, _stamps())
         except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
             pass  # printed one by one below
         writer, counts = pypdf.PdfWriter(), []
@@ -469,10 +477,8 @@ def write_volumes(jobs: list[tuple[list[Path], Path]]) -> list[list[int]]:
 
         from . import pdf_volume
 
-        if getattr(_local, "stamps", None) is None:
-            _local.stamps = {}
         try:
-            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in jobs], _local.stamps)
+            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in jobs], _stamps())
         except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
             printed = None  # one by one below
         if printed is not None:

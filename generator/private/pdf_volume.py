@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any, cast
 
@@ -333,7 +334,8 @@ def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
 def print_volume(print_file, html_paths: list[Path], stamps: dict) -> tuple[bytes, list[int]]:
     """The PDF of the documents at `html_paths` as one volume, each with its own page numbers,
     and the page count of each; `print_file(path)` prints one HTML file to PDF bytes (the
-    browser session), `stamps` keeps the stamp PDFs already printed (by head and page count)."""
+    browser session), `stamps` keeps the stamp PDFs already printed (their bytes, by head and
+    page count; shared by threads)."""
     return print_volumes(print_file, [html_paths], stamps)[0]
 
 
@@ -365,19 +367,20 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[t
             starts = part_starts(whole, len(joined))
             found = counts(starts, len(whole.pages))
             for n in sorted(set(found)):
-                if (key, n) not in stamps:
-                    page = Path(tmp) / f"stamp-{n}.html"
-                    page.write_text(stamp_html(joined[0], n), encoding="utf-8")
-                    stamp = reader(print_file(page))
-                    if len(stamp.pages) != n:
-                        raise Unfit(f"a stamp of {n} pages printed as {len(stamp.pages)}")
-                    stamps[key, n] = stamp
+                with _STAMPS_LOCK:  # shared by the browsers' threads: each stamp printed once
+                    if (key, n) not in stamps:
+                        page = Path(tmp) / f"stamp-{n}.html"
+                        page.write_text(stamp_html(joined[0], n), encoding="utf-8")
+                        stamp = print_file(page)
+                        if len(reader(stamp).pages) != n:
+                            raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
+                        stamps[key, n] = stamp
             at = 0
             pieces = split(data, whole, _ranges(members, documents, starts, found))
             for v, piece in zip(members, pieces):
                 own = found[at:at + len(documents[v])]
                 at += len(documents[v])
-                out[v] = (stamped(Update(piece), own, {n: stamps[key, n] for n in set(own)}), own)
+                out[v] = (stamped(Update(piece), own, {n: reader(stamps[key, n]) for n in set(own)}), own)
     return out
 
 
@@ -391,6 +394,7 @@ def _ranges(members: list[int], documents: list, starts: list[int], found: list[
     return ranges
 
 
+_STAMPS_LOCK = threading.Lock()
 _REFERENCE = re.compile(rb"(\d+)\s+(\d+)\s+R\b")
 _STREAM = re.compile(rb">>\s*stream\r?\n")
 
