@@ -479,8 +479,8 @@ def write_volumes(jobs: list[tuple[list[Path], Path]]) -> list[list[int]]:
 
         try:
             printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in jobs], _stamps())
-        except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
-            printed = None  # one by one below
+        except (pdf_volume.Unfit, pypdf.errors.PyPdfError, KeyError, IndexError, ValueError):
+            printed = None  # a print that cannot be split as the browser writes them: one by one below
         if printed is not None:
             for (_, pdf_path), (data, counts) in zip(jobs, printed):
                 write_bytes(pdf_path, data)  # never through a link

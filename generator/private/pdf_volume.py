@@ -117,26 +117,11 @@ def counts(starts: list[int], pages: int) -> list[int]:
     return [b - a for a, b in zip(starts, starts[1:] + [pages])]
 
 
-class Update:
-    """New pages for a PDF written as an incremental update: the original bytes stay as they
-    are, and only the new or changed objects (page dictionaries, a new page tree, objects
-    copied from other PDFs) are appended with their cross-reference section. pypdf's own
-    writers parse and write every object of the file again (several CPU seconds for a
-    volume of 40 dossiers whose fonts are thousands of small Type 3 objects).
+class _Objects:
+    """New objects of a PDF, numbered from `next` on, as their bytes ("n 0 obj … endobj")."""
 
-    Raises Unfit when the PDF's last cross-reference section is not a classic table."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        at = data.rfind(b"startxref")
-        try:
-            self.prev = int(data[at + 9:].split()[0])
-        except (ValueError, IndexError) as err:
-            raise Unfit("no startxref") from err
-        if at < 0 or not data[self.prev:self.prev + 4] == b"xref":
-            raise Unfit("a cross-reference stream")  # an update needs one of its kind
-        self.reader = reader(data)
-        self.next = int(self.reader.trailer["/Size"])
+    def __init__(self, next_number: int):
+        self.next = next_number
         self.objects: dict[int, bytes] = {}
         self.copied: dict = {}
 
@@ -179,6 +164,28 @@ class Update:
         if isinstance(obj, ArrayObject):
             return ArrayObject(self.copy(reader, v) for v in obj)
         return obj
+
+
+class Update(_Objects):
+    """New pages for a PDF written as an incremental update: the original bytes stay as they
+    are, and only the new or changed objects (page dictionaries, a new page tree, objects
+    copied from other PDFs) are appended with their cross-reference section. pypdf's own
+    writers parse and write every object of the file again (several CPU seconds for a
+    volume of 40 dossiers whose fonts are thousands of small Type 3 objects).
+
+    Raises Unfit when the PDF's last cross-reference section is not a classic table."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        at = data.rfind(b"startxref")
+        try:
+            self.prev = int(data[at + 9:].split()[0])
+        except (ValueError, IndexError) as err:
+            raise Unfit("no startxref") from err
+        if at < 0 or not data[self.prev:self.prev + 4] == b"xref":
+            raise Unfit("a cross-reference stream")  # an update needs one of its kind
+        self.reader = reader(data)
+        super().__init__(int(self.reader.trailer["/Size"]))
 
     def finish(self, pages: list, tagged: bool = True) -> bytes:
         """The PDF whose pages are `pages` (page dictionaries, each with its object number or
@@ -273,23 +280,25 @@ def reader(data: bytes):
     return pypdf.PdfReader(io.BytesIO(data), strict=True)
 
 
-def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
-    """The volume's PDF (`update`) with stamp page k of `stamps[n]` drawn over the k-th page
-    of each document of n pages, as an incremental update."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+class _Stamper:
+    """Draws stamp page k of `stamps[n]` (readers of the stamp PDFs) over a page dictionary, as a
+    form XObject between two tiny content streams; the new objects go to `objects`."""
 
-    if sum(counts_) != len(update.reader.pages):
-        raise Unfit("page counts do not add up")
-    before = DecodedStreamObject()
-    before.set_data(b"q\n")
-    after = DecodedStreamObject()
-    after.set_data(f"Q q {STAMP} Do Q\n".encode("ascii"))
-    before_ref, after_ref = update.add(before), update.add(after)
-    forms: dict = {}
+    def __init__(self, objects: _Objects, stamps: dict):
+        from pypdf.generic import DecodedStreamObject
 
-    def form(n: int, k: int, box):
-        if (n, k) not in forms:
-            stamp = stamps[n]
+        self.objects, self.stamps, self.forms = objects, stamps, {}
+        before = DecodedStreamObject()
+        before.set_data(b"q\n")
+        after = DecodedStreamObject()
+        after.set_data(f"Q q {STAMP} Do Q\n".encode("ascii"))
+        self.before, self.after = objects.add(before), objects.add(after)
+
+    def form(self, n: int, k: int, box):
+        from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+
+        if (n, k) not in self.forms:
+            stamp = self.stamps[n]
             page = stamp.pages[k]
             if [round(float(v), 1) for v in page.mediabox] != [round(float(v), 1) for v in box]:
                 raise Unfit("a page and its stamp differ in size")
@@ -300,34 +309,50 @@ def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
                 NameObject("/Type"): NameObject("/XObject"),
                 NameObject("/Subtype"): NameObject("/Form"),
                 NameObject("/BBox"): ArrayObject(FloatObject(float(v)) for v in page.mediabox),
-                NameObject("/Resources"): update.copy(stamp, page.raw_get("/Resources"))
+                NameObject("/Resources"): self.objects.copy(stamp, page.raw_get("/Resources"))
                 if "/Resources" in page else DictionaryObject(),
             })
-            forms[n, k] = update.add(xobject.flate_encode())
-        return forms[n, k]
+            self.forms[n, k] = self.objects.add(xobject.flate_encode())
+        return self.forms[n, k]
 
+    def draw(self, own, n: int, k: int, box) -> None:
+        """Page k (0-based) of a document of n pages, `own` its dictionary (page_dict), `box` its
+        media box: the stamp added to its resources and contents."""
+        from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+        resources = DictionaryObject(cast(DictionaryObject, own["/Resources"]).items()) \
+            if "/Resources" in own else DictionaryObject()
+        xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"]).items()) \
+            if "/XObject" in resources else DictionaryObject()
+        xobjects[NameObject(STAMP)] = self.form(n, k, box)
+        resources[NameObject("/XObject")] = xobjects
+        own[NameObject("/Resources")] = resources
+        raw = own.raw_get("/Contents") if "/Contents" in own else None
+        if raw is None:
+            streams = []
+        elif isinstance(raw.get_object(), ArrayObject):
+            streams = list(raw.get_object())
+        else:
+            streams = [raw]  # a content stream is always an indirect object
+        own[NameObject("/Contents")] = ArrayObject([self.before, *streams, self.after])
+
+
+def _page_numbers(counts_: list[int]):
+    """(n, k) of each page of documents of `counts_` pages: its document's page count, and k."""
+    return [(n, k) for n in counts_ for k in range(n)]
+
+
+def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
+    """The volume's PDF (`update`) with stamp page k of `stamps[n]` drawn over the k-th page
+    of each document of n pages, as an incremental update."""
+    if sum(counts_) != len(update.reader.pages):
+        raise Unfit("page counts do not add up")
+    stamper = _Stamper(update, stamps)
     pages = []
-    reader_pages = iter(update.reader.pages)
-    for n in counts_:
-        for k in range(n):
-            page = next(reader_pages)
-            own = page_dict(page)
-            resources = DictionaryObject(cast(DictionaryObject, own["/Resources"]).items()) \
-                if "/Resources" in own else DictionaryObject()
-            xobjects = DictionaryObject(cast(DictionaryObject, resources["/XObject"]).items()) \
-                if "/XObject" in resources else DictionaryObject()
-            xobjects[NameObject(STAMP)] = form(n, k, page.mediabox)
-            resources[NameObject("/XObject")] = xobjects
-            own[NameObject("/Resources")] = resources
-            raw = own.raw_get("/Contents") if "/Contents" in own else None
-            if raw is None:
-                streams = []
-            elif isinstance(raw.get_object(), ArrayObject):
-                streams = list(raw.get_object())
-            else:
-                streams = [raw]  # a content stream is always an indirect object
-            own[NameObject("/Contents")] = ArrayObject([before_ref, *streams, after_ref])
-            pages.append((page.indirect_reference.idnum, own))
+    for page, (n, k) in zip(update.reader.pages, _page_numbers(counts_)):
+        own = page_dict(page)
+        stamper.draw(own, n, k, page.mediabox)
+        pages.append((page.indirect_reference.idnum, own))
     return update.finish(pages)
 
 
@@ -375,12 +400,14 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[t
                         if len(reader(stamp).pages) != n:
                             raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
                         stamps[key, n] = stamp
-            at = 0
-            pieces = split(data, whole, _ranges(members, documents, starts, found))
-            for v, piece in zip(members, pieces):
-                own = found[at:at + len(documents[v])]
+            readers = {n: reader(stamps[key, n]) for n in set(found)}
+            at, own = 0, []
+            for v in members:
+                own.append(found[at:at + len(documents[v])])
                 at += len(documents[v])
-                out[v] = (stamped(Update(piece), own, {n: reader(stamps[key, n]) for n in set(own)}), own)
+            pieces = split(data, whole, _ranges(members, documents, starts, found), [(c, readers) for c in own])
+            for v, piece, counts_ in zip(members, pieces, own):
+                out[v] = (piece, counts_)
     return out
 
 
@@ -399,18 +426,20 @@ _REFERENCE = re.compile(rb"(\d+)\s+(\d+)\s+R\b")
 _STREAM = re.compile(rb">>\s*stream\r?\n")
 
 
-def split(data: bytes, whole, ranges: list[tuple[int, int]]) -> list[bytes]:
+def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | None = None) -> list[bytes]:
     """Standalone PDFs of the page ranges [first, stop) of the browser's PDF `data` (read as
     `whole`). Each copies byte for byte only the objects its pages reach (content streams,
     fonts, images), under their own numbers (the others are left out of its cross-reference
     table), with its page dictionaries, a page tree and a catalog of its own: nothing is parsed
-    but the objects' dictionaries, searched for references. A PDF that is the only range of
+    but the objects' dictionaries, searched for references. With `stamping`, (page counts of
+    its documents, stamp readers by page count) for each range, each page gets its stamp as
+    `stamped` draws it, so no piece is read again. Without it, a PDF that is the only range of
     `data` is `data` itself. Raises Unfit when the pages reach another page or the page tree
     (a link between volumes), or the file is not laid out as the browser writes it."""
     from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject
 
     pages = whole.pages
-    if len(ranges) == 1 and ranges[0] == (0, len(pages)):
+    if stamping is None and len(ranges) == 1 and ranges[0] == (0, len(pages)):
         return [data]
     at = data.rfind(b"startxref")
     xref = int(data[at + 9:].split()[0])
@@ -449,19 +478,28 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]]) -> list[bytes]:
 
     size = int(trailer["/Size"])
     out = []
-    for first, stop in ranges:
-        own = set(page_numbers[first:stop])
+    for r, (first, stop) in enumerate(ranges):
         written: dict[int, bytes] = {}
         todo: list[int] = [info.idnum] if info is not None else []
         tree_number, catalog = size, size + 1
+        added = _Objects(size + 2)  # the stamps' objects
+        stamper, places = None, []
+        if stamping is not None:
+            counts_, stamps = stamping[r]
+            if sum(counts_) != stop - first:
+                raise Unfit("page counts do not add up")
+            stamper, places = _Stamper(added, stamps), _page_numbers(counts_)
         for i in range(first, stop):
             page = page_dict(pages[i])
+            if stamper is not None:
+                stamper.draw(page, *places[i - first], pages[i].mediabox)
             page[NameObject("/Parent")] = IndirectObject(tree_number, 0, None)
             buffer = io.BytesIO()
             page.write_to_stream(buffer)
             body = buffer.getvalue()
             written[page_numbers[i]] = b"%d 0 obj\n%s\nendobj\n" % (page_numbers[i], body)
-            todo.extend(int(m[1]) for m in _REFERENCE.finditer(body) if int(m[1]) != tree_number)
+            todo.extend(int(m[1]) for m in _REFERENCE.finditer(body) if int(m[1]) < size)
+        written.update(added.objects)
         while todo:
             number = todo.pop()
             if number in written:
@@ -475,7 +513,7 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]]) -> list[bytes]:
                                 f"endobj\n").encode("ascii")
         written[catalog] = (f"{catalog} 0 obj\n<</Type /Catalog /Pages {tree_number} 0 R>>\nendobj\n"
                             ).encode("ascii")
-        new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(catalog + 1),
+        new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(max(written) + 1),
                                         NameObject("/Root"): IndirectObject(catalog, 0, None)})
         if info is not None:
             new_trailer[NameObject("/Info")] = info

@@ -25,9 +25,11 @@ PDF output, PDFs that went stale are removed.
 Volumes are printed by a Chromium-family browser whenever one is found (pdf.volume_engine),
 as one document with each dossier's own page numbers stamped on (pdf_volume.py): about a
 quarter of WeasyPrint's CPU. The volumes are printed by as many browsers as there are cores
-(browser_lanes, bounded by free memory), each driven by a thread of this process, while the
-other PDFs are rendered by WeasyPrint's worker processes (or, without WeasyPrint, by one more
-browser here).
+(browser_lanes, bounded by free memory and by the documents to print), each driven by a thread of
+this process, while the other PDFs are rendered by WeasyPrint's worker processes (or, without
+WeasyPrint, by one more browser here). A browser joins the volumes it renders whole into one print
+of up to batch_size documents and splits it into the volumes' files (pdf.write_volumes): each
+print costs it about half a CPU-second on top of its pages.
 """
 
 from __future__ import annotations
