@@ -465,27 +465,27 @@ def write_parts(html_paths: list[Path], pdf_path: Path, engine_: str | None = No
     return counts
 
 
-def write_volumes(jobs: list[tuple[list[Path], Path]]) -> list[list[int]]:
+def write_volumes(jobs: list[tuple[list[Path] | tuple[Path, ...], Path]]) -> list[list[int]]:
     """Several combined PDFs (html paths, pdf path) printed by this thread's browser in as few
     prints as their heads allow, then split into their own files (pdf_volume.print_volumes);
     returns the page counts of each. Volumes that do not fit are printed one by one."""
     from ..outputs import write_bytes
 
-    jobs = [(list(paths), Path(pdf_path)) for paths, pdf_path in jobs]
-    if len(jobs) > 1:
+    todo = [(list(paths), Path(pdf_path)) for paths, pdf_path in jobs]
+    if len(todo) > 1:
         import pypdf
 
         from . import pdf_volume
 
         try:
-            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in jobs], _stamps())
+            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in todo], _stamps())
         except (pdf_volume.Unfit, pypdf.errors.PyPdfError, KeyError, IndexError, ValueError):
             printed = None  # a print that cannot be split as the browser writes them: one by one below
         if printed is not None:
-            for (_, pdf_path), (data, counts) in zip(jobs, printed):
+            for (_, pdf_path), (data, _) in zip(todo, printed):
                 write_bytes(pdf_path, data)  # never through a link
             return [counts for _, counts in printed]
-    return [write_parts(paths, pdf_path, "chromium") for paths, pdf_path in jobs]
+    return [write_parts(paths, pdf_path, "chromium") for paths, pdf_path in todo]
 
 
 def write_combined(html_paths: list[Path], pdf_path: Path) -> int:

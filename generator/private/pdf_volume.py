@@ -287,7 +287,8 @@ class _Stamper:
     def __init__(self, objects: _Objects, stamps: dict):
         from pypdf.generic import DecodedStreamObject
 
-        self.objects, self.stamps, self.forms = objects, stamps, {}
+        self.objects, self.stamps = objects, stamps
+        self.forms: dict[tuple[int, int], Any] = {}
         before = DecodedStreamObject()
         before.set_data(b"q\n")
         after = DecodedStreamObject()
@@ -492,7 +493,8 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
         for i in range(first, stop):
             page = page_dict(pages[i])
             if stamper is not None:
-                stamper.draw(page, *places[i - first], pages[i].mediabox)
+                n, k = places[i - first]
+                stamper.draw(page, n, k, pages[i].mediabox)
             page[NameObject("/Parent")] = IndirectObject(tree_number, 0, None)
             buffer = io.BytesIO()
             page.write_to_stream(buffer)
