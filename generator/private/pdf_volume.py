@@ -20,6 +20,11 @@ across the whole volume. So a volume is made in three steps:
    XObject: two tiny content streams (`q` before, `Q q /BangfuStamp Do Q` after) are added
    to the page's /Contents; nothing of the page is parsed or rewritten.
 
+Several volumes are printed the same way as ONE joined print (`print_volumes`: a print costs
+the browser about half a CPU-second besides its pages) and split into their own PDFs (`split`:
+the objects each volume's pages reach copied byte for byte, the stamps drawn in as its pages are
+written).
+
 Anything that does not fit (documents with different heads, a page whose size differs from
 its stamp, a missing destination) raises Unfit, and the caller prints the documents one by
 one as before. Not detected: a stylesheet whose `@page :first` changes the page area (its
