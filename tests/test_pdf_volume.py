@@ -285,3 +285,40 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     assert printing.browser_lanes(0) == 0 and printing.browser_lanes(1, 4) == 1
     # a rebuild patching two volumes (one changed document each) starts one browser, not two
     assert printing.browser_lanes(2, 2, documents=2) == 1 and printing.browser_lanes(2, 2, documents=11) == 2
+
+
+def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):
+    """pdf_volume.split on a two-page PDF with a classic cross-reference table: each piece is a
+    whole PDF of its own page (its content stream copied, the other page's left out); a page
+    that refers to the other one (a link) cannot be split off: Unfit, printed one by one."""
+    import io
+
+    import pypdf
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject,
+                               NumberObject)
+
+    writer = pypdf.PdfWriter()
+    for text in (b"first page", b"second page"):
+        page = writer.add_blank_page(200, 200)
+        stream = DecodedStreamObject()
+        stream.set_data(b"% " + text + b"\n")
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    whole = pdf_volume.reader(data)
+    first, second = pdf_volume.split(data, whole, [(0, 1), (1, 2)])
+    for piece, own, other in ((first, b"first page", b"second page"), (second, b"second page", b"first page")):
+        assert own in piece and other not in piece
+        assert len(pdf_volume.reader(piece).pages) == 1
+        assert pdf_volume.reader(piece).pages[0].get_contents().get_data() == b"% " + own + b"\n"
+    link = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                             NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+                             NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference,
+                                                               NameObject("/Fit")])})
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    linked = buffer.getvalue()
+    with pytest.raises(pdf_volume.Unfit):
+        pdf_volume.split(linked, pdf_volume.reader(linked), [(0, 1), (1, 2)])
