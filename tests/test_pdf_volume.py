@@ -294,8 +294,7 @@ def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tm
     import io
 
     import pypdf
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, NameObject,
-                               NumberObject)
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
     writer = pypdf.PdfWriter()
     for text in (b"first page", b"second page"):
