@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.private import carry
+from generator.site import mkdocs_memo
 
 from site_helpers import build_into
 from station import station_data, write_station
@@ -109,6 +110,8 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
     write_station(incremental / "records", data)
     again = build_into(incremental / "records", incremental)
     assert again.code == 0, again.output
+    converted_again = mkdocs_memo.reused()
+    same_markdown = sum(1 for path, text in _markdown(incremental).items() if _markdown(base).get(path) == text)
     fresh = tmp_path / "fresh"
     write_station(fresh / "records", data)
     new = build_into(fresh / "records", fresh)
@@ -126,8 +129,49 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
         assert "隐私检查（按新的记录检查现有网站）" in again.output  # judged against the new records
     elif name.startswith("payout"):
         assert 0 < _carried(again.output) < pages  # the pages showing the payout are built again
+        # the unchanged pages' Markdown is not converted again (the conversions kept on disk)
+        assert 0 < same_markdown < pages and converted_again[0] == same_markdown
     else:
         assert _carried(again.output) == 0  # every page shows the station's name
+        assert 0 < same_markdown < pages and converted_again == (same_markdown, same_markdown)
+    assert not mkdocs_memo.kept()  # a one-off build keeps nothing in memory
+
+
+def _markdown(root) -> dict:
+    docs = root / ".bangfu" / "docs"
+    return {p.relative_to(docs): p.read_bytes() for p in docs.rglob("*.md")}
+
+
+def test_kept_conversions_only_from_a_site_that_passed_and_under_the_same_key(base, tmp_path):
+    """The pages' conversions kept on disk (mkdocs_memo.stored): replaced only by a build whose
+    site passed the leak scan, ignored when unreadable or kept under another key."""
+    from station import ID_1
+
+    root = tmp_path / "root"
+    shutil.copytree(base, root, symlinks=True)
+    store = root / ".bangfu" / "pages-site.pickle"
+    kept = store.read_bytes()
+    override = root / "site_templates" / "site"
+    override.mkdir(parents=True)
+    home = (Path(__file__).resolve().parent.parent / "site_templates/site/home.md.j2").read_text(encoding="utf-8")
+    (override / "home.md.j2").write_text(home + f"\n联系人证件：{ID_1}\n", encoding="utf-8")
+    leaked = build_into(root / "records", root)
+    assert leaked.code == 1 and "身份证号" in leaked.output
+    assert store.read_bytes() == kept  # the leaking page's conversion is not kept
+    shutil.rmtree(override.parent)
+
+    assert mkdocs_memo._load(store, "another program") is None
+    store.write_bytes(b"not a pickle")
+    data = station_data()
+    _payout_amount(data)
+    write_station(root / "records", data)
+    again = build_into(root / "records", root)
+    assert again.code == 0, again.output
+    assert mkdocs_memo.reused()[0] == 0  # nothing usable kept: every page converted
+    fresh = tmp_path / "fresh"
+    write_station(fresh / "records", data)
+    assert tree(again.site) == tree(build_into(fresh / "records", fresh).site)
+    assert store.read_bytes() != b"not a pickle"
 
 
 def test_a_page_changed_by_hand_is_built_again(base, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+import sys
 import tempfile
 import time
 import traceback
@@ -28,7 +29,7 @@ from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
 from ..reading import ReadCache, installed_cache, read_records
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
-from ..site import render_site
+from ..site import mkdocs_memo, render_site
 from ..site.common import public_text
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.prints import wall_printouts
@@ -103,6 +104,7 @@ class Build:
         state_path = self.work / f"state-{self.site_dir.name}.json"
         state = load_state(state_path)
         code = code_key(tdirs)
+        self.code = code
         key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
                         private_dir=self.private_dir and self.private_dir.resolve(), code=code)
         site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
@@ -263,6 +265,16 @@ class Build:
         return docs, info
 
     def _mkdocs(self, docs_dir, new_site, docs, info, records, tdirs):
+        """mkdocs, the leak scan and the audit of the new site; the pages' conversions are kept
+        in the work folder for the next build (mkdocs_memo.stored) once the site passed both."""
+        store = self.work / f"pages-{self.site_dir.name}.pickle"
+        with mkdocs_memo.stored(store, shared_key(self.code, versions(), sys.version)) as memo:
+            failed, scan = self._mkdocs_run(docs_dir, new_site, docs, info, records)
+            if not failed:
+                memo.keep()
+        return failed, scan
+
+    def _mkdocs_run(self, docs_dir, new_site, docs, info, records):
         bar = Progress(self.echo, "MkDocs 写出页面", docs.page_count)
         with self.step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
             options = {"site_name": info.station.name, "nav": info.nav, "site_url": info.station.site_url,
