@@ -20,7 +20,7 @@ from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
 from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
-from .disclosure_control import Plan
+from .disclosure_control import plan_for
 from .funds import build_funds, render_funds
 from .nav import site_nav
 from .notices import build_notices, render_notices
@@ -85,7 +85,7 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     env = environment(template_dirs)
     site = station(records, today, text=public_text)
     docs = Docs()
-    plan = Plan(records, today)  # disclosure control: one decision for every page below
+    plan = plan_for(records, today)  # disclosure control: one decision for every page below
     notices = build_notices(records, today, prints=prints, plan=plan)
     render_notices(env, docs, notices, site)
     items = build_items(records, today, prints=prints)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .. import record_views
 from ..periods import Quarter, quarter_label
 from .common import public_text
 
@@ -227,6 +228,10 @@ class Plan:
         # of 20,000 workers share them)
         attrs_on: dict = {}
         labels_of: dict = {}
+        # a worker's cause and 低保 do not change with the day; the category is that of the
+        # figures valid on the day (one Figures object per review or register row)
+        steady: dict = {}
+        category_of: dict = {}
         for p in records.live_payouts:  # rejected and cancelled payouts count for nothing
             if p.paid is None or p.paid > today or p.amount is None:
                 continue
@@ -239,8 +244,19 @@ class Plan:
             attrs = attrs_on.get((p.archive_no, day))
             if attrs is None:
                 w = workers.get(p.archive_no)
-                attrs = attrs_on[p.archive_no, day] = {a: worker_value(records, w, a, day)
-                                                       for a in ("category", "cause", "dibao")}
+                if w is None:
+                    attrs = {a: UNKNOWN for a in ("category", "cause", "dibao")}
+                else:
+                    figures = records.figures_at(w, day)
+                    category = category_of.get(id(figures))
+                    if category is None:
+                        category = category_of[id(figures)] = public_text(figures.category) or UNKNOWN
+                    kept = steady.get(p.archive_no)
+                    if kept is None:
+                        kept = steady[p.archive_no] = (worker_value(records, w, "cause"),
+                                                       worker_value(records, w, "dibao"))
+                    attrs = {"category": category, "cause": kept[0], "dibao": kept[1]}
+                attrs_on[p.archive_no, day] = attrs
             facts_by_year[p.paid.year].append(Fact(
                 who=p.archive_no or f"#{p.row}", item=labels[0], group=labels[1], fund=p.fund or "",
                 quarter=Quarter.of(p.paid).number, amount=p.amount, key=p.row, **attrs))
@@ -340,6 +356,26 @@ class Plan:
                 hidden[labels[public_text(e.item) or UNKNOWN]] += 1
         shown = {label: hidden[label] == 0 or hidden[label] >= m for label in set(labels.values())}
         return labels, shown
+
+
+# the tables a Plan reads (of the settings only min_cell): tests/test_disclosure_plan_memo.py
+# makes a Plan from a view of exactly these, which raises on reading any other
+PLAN_TABLES = ("settings", "workers", "reviews", "payouts", "batches", "items")
+_LAST: list = []  # [(key, Plan)]: this process's last decision (`bangfu serve` builds again and again)
+
+
+def plan_for(records, today: date) -> Plan:
+    """The build's disclosure decision, `Plan(records, today)`: the one this process made last
+    when the tables it reads are those it was made from (their digests, which the read keeps:
+    record_views.table_digest), with the same minimum and date. A save under `bangfu serve`
+    that changes no payout, worker, review, item or batch (the station's name, a fund's
+    income) decides nothing again (20,000 workers: about 3 CPU-s)."""
+    key = (record_views.digest(records, PLAN_TABLES[1:]), records.settings.min_cell, today)
+    if _LAST and _LAST[0][0] == key:
+        return _LAST[0][1]
+    plan = Plan(records, today)
+    _LAST[:] = [(key, plan)]
+    return plan
 
 
 def merge_items(members: dict, group_of: dict, min_cell: int) -> tuple[dict, dict]:
