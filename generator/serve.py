@@ -162,7 +162,8 @@ def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, ech
             lines.append(str(line))
             echo(line)
 
-        code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=pdf, echo=tee)
+        code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=pdf, echo=tee,
+                         discard_later=True)
         if code == 0:
             live.built()
         else:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -49,11 +51,47 @@ def recover(target: Path, backup: Path) -> bool:
     return False
 
 
-def swap_all(pairs) -> None:
+TRASH = "trash-"  # a swapped-out folder being removed in the background (discard_later)
+_count = itertools.count()
+_removing: set[Path] = set()  # this process's folders still being removed
+
+
+def discard_later(path: Path) -> None:
+    """Remove a folder that was swapped out, without waiting: it is renamed aside in its own
+    folder (one rename) and deleted by a background thread, so `bangfu serve` shows the new
+    site before the old one is gone. A folder left by a stopped process is removed by
+    `clear_trash` at the start of the next build."""
+    trash = path.with_name(f"{TRASH}{os.getpid()}-{next(_count)}-{path.name}")
+    os.replace(path, trash)
+    _removing.add(trash)
+
+    def run() -> None:
+        try:
+            shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            _removing.discard(trash)
+
+    threading.Thread(target=run, name="bangfu-discard", daemon=True).start()
+
+
+def clear_trash(work: Path) -> None:
+    """Remove what `discard_later` left in the work folder (a process stopped while it was
+    deleting), except the folders this process is deleting now."""
+    try:
+        found = [p for p in Path(work).iterdir() if p.name.startswith(TRASH)]
+    except OSError:
+        return
+    for path in found:
+        if path not in _removing:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def swap_all(pairs, *, discard=None) -> None:
     """Swap several finished folders in, all or none: [(staging, target, backup), ...].
     When one cannot be swapped (a read-only folder), those already swapped are swapped back,
     the error is raised, and every target is as it was; the stagings stay for the caller
-    to remove. After success the old contents are removed."""
+    to remove. After success the old contents are removed (by `discard`, e.g. discard_later,
+    when given)."""
     done: list[tuple[str, Path, Path, Path]] = []
     try:
         for staging, target, backup in pairs:
@@ -83,6 +121,6 @@ def swap_all(pairs) -> None:
         raise
     for how, staging, _target, backup in done:
         if how == "exchanged":
-            remove(staging)  # now holds the old folder
+            (discard or remove)(staging)  # now holds the old folder
         elif how == "moved":
-            remove(backup)
+            (discard or remove)(backup)

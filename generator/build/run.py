@@ -24,7 +24,10 @@ LOCK_WAIT = 10.0
 
 
 def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, today: date | None,
-              pdf: bool, echo=print, timings: dict | None = None, lock_wait: float = LOCK_WAIT) -> int:
+              pdf: bool, echo=print, timings: dict | None = None, lock_wait: float = LOCK_WAIT,
+              discard_later: bool = False) -> int:
+    """`discard_later`: the old site is deleted in the background after the swap (`bangfu
+    serve`: the new site is served before the old one is gone)."""
     started = time.monotonic()
     timings = {} if timings is None else timings
     today = today or date.today()
@@ -44,7 +47,9 @@ def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, to
         for lock in locks:
             lock.acquire()
             held.append(lock)
-        return Build(records_dir, site_dir, private_dir, today, pdf, echo, timings, started).run()
+        build = Build(records_dir, site_dir, private_dir, today, pdf, echo, timings, started)
+        build.discard_later = discard_later
+        return build.run()
     except LockBusy as err:
         echo(str(err))
         return 2

@@ -50,6 +50,7 @@ class Build:
         self.work = work_dir(site_dir)
         self.private_work = work_dir(private_dir) if private_dir is not None else None
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
+        self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -72,6 +73,7 @@ class Build:
                 self.echo(f"已恢复上次中断时的 {target}。")
             publish.remove(self._staging(work, target, "new"))
             publish.remove(self._staging(work, target, "old"))
+            publish.clear_trash(work)
 
     def run(self) -> int:
         """The build; a fault of the computer (a read-only folder, a full disk, a file in use)
@@ -187,7 +189,8 @@ class Build:
             pairs.append((new_private, self.private_dir,
                           self._staging(self.private_work, self.private_dir, "old")))
         swapped = time.monotonic()
-        publish.swap_all(pairs)  # both or neither
+        # both or neither; under serve (no private folder) the old site is deleted in the background
+        publish.swap_all(pairs, discard=publish.discard_later if self.discard_later and new_private is None else None)
         self.timings["swap"] = time.monotonic() - swapped  # with removing the old folders
         if new_private is not None:
             self.echo(self.private_summary)

@@ -54,26 +54,39 @@ class _PartialWords(BasePlugin):
     whole dictionary words. Runs after the search plugin's on_config has made its index, and
     swaps that index's segmenter for the search-mode one."""
 
-    def __init__(self, search):
+    def __init__(self, search, dictionary: bytes = b""):
         super().__init__()
-        self.search = search
+        self.search, self.dictionary = search, dictionary
 
     def on_config(self, config):
         index = getattr(self.search, "search_index", None)
         if index is not None:
-            index._segment_chinese = _search_mode_segmenter(index._segment_chinese)
+            index._segment_chinese = _search_mode_segmenter(index._segment_chinese, self.dictionary)
         return config
 
 
-def _search_mode_segmenter(original):
+# Han runs as segmented, for the builds of this process while the user dictionary (by its
+# content) stays the same: the same runs (an item's name, 帮扶站, a masked name's surname)
+# recur on every page and in every rebuild under `bangfu serve`
+_SEGMENTED: dict = {"dictionary": None, "runs": {}}
+
+
+def _search_mode_segmenter(original, dictionary: bytes = b""):
     import jieba
 
     han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+    if _SEGMENTED["dictionary"] != dictionary:
+        _SEGMENTED["dictionary"], _SEGMENTED["runs"] = dictionary, {}
+    runs = _SEGMENTED["runs"]
+
+    def replace(match):
+        text = match.group(0)
+        out = runs.get(text)
+        if out is None:
+            out = runs[text] = "\u200b" + "\u200b".join(jieba.cut_for_search(text)) + "\u200b"
+        return out
 
     def segment(data: str) -> str:
-        def replace(match):
-            return "\u200b" + "\u200b".join(jieba.cut_for_search(match.group(0))) + "\u200b"
-
         return han.sub(replace, data).strip("\u200b")
 
     return segment if jieba else original
@@ -132,12 +145,12 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
         if search is not None:
             search.config["jieba_dict_user"] = str(jieba_dict)
+        dictionary = Path(jieba_dict).read_bytes()
         if search is not None:
-            cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search)
+            cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search, dictionary)
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
-        if mkdocs_memo.kept():  # `bangfu serve`: pages converted by the last build are reused
-            cfg["plugins"]["bangfu/memo"] = mkdocs_memo.PageMemo(search, Path(jieba_dict).read_bytes(),
-                                                                 collect.messages)
+        if mkdocs_memo.kept():  # pages converted by the last build are reused (mkdocs_memo)
+            cfg["plugins"]["bangfu/memo"] = mkdocs_memo.PageMemo(search, dictionary, collect.messages)
         for name, plugin in (plugins or {}).items():
             cfg["plugins"][name] = plugin
         build(cfg)

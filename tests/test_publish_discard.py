@@ -1,0 +1,56 @@
+"""`bangfu serve` swaps the new site in and deletes the old one in the background
+(publish.discard_later): the site is the new one at once, the old folder goes, and one left
+by a stopped process is removed by the next build (publish.clear_trash)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from generator.build import publish
+
+
+def _folder(path, text: str):
+    (path / "sub").mkdir(parents=True)
+    (path / "index.html").write_text(text, encoding="utf-8")
+    (path / "sub" / "page.html").write_text(text, encoding="utf-8")
+    return path
+
+
+def _wait_for_discards(timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while publish._removing and time.monotonic() < end:
+        time.sleep(0.01)
+    for t in threading.enumerate():
+        if t.name == "bangfu-discard":
+            t.join(timeout)
+
+
+def test_the_old_site_is_removed_in_the_background(tmp_path):
+    work = tmp_path / ".bangfu"
+    site = _folder(tmp_path / "site", "old")
+    staging = _folder(work / "new-site", "new")
+    publish.swap_all([(staging, site, work / "old-site")], discard=publish.discard_later)
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert (site / "sub" / "page.html").read_text(encoding="utf-8") == "new"
+    assert not staging.exists()  # the old folder was renamed aside at once
+    _wait_for_discards()
+    assert sorted(p.name for p in work.iterdir()) == []  # and then deleted
+
+
+def test_trash_left_by_a_stopped_process_is_cleared(tmp_path):
+    work = tmp_path / ".bangfu"
+    left = _folder(work / f"{publish.TRASH}1-0-new-site", "old")
+    other = _folder(work / "scan-site", "kept")  # everything else in the work folder stays
+    publish.clear_trash(work)
+    assert not left.exists() and other.exists()
+    publish.clear_trash(tmp_path / "missing")  # no work folder: nothing to do
+
+
+def test_without_discard_the_old_site_is_removed_before_the_swap_returns(tmp_path):
+    work = tmp_path / ".bangfu"
+    site = _folder(tmp_path / "site", "old")
+    staging = _folder(work / "new-site", "new")
+    publish.swap_all([(staging, site, work / "old-site")])
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in work.iterdir()) == []
