@@ -62,7 +62,11 @@ def discard_later(path: Path) -> None:
     site before the old one is gone. A folder left by a stopped process is removed by
     `clear_trash` at the start of the next build."""
     trash = path.with_name(f"{TRASH}{os.getpid()}-{next(_count)}-{path.name}")
-    os.replace(path, trash)
+    try:
+        os.replace(path, trash)
+    except OSError:  # cannot be renamed aside: removed now, as without discard_later
+        remove(path)
+        return
     _removing.add(trash)
 
     def run() -> None:
