@@ -58,6 +58,10 @@ def _station_name(data):
             row["值"] = "测试镇总工会职工帮扶中心"
 
 
+def _disclosure_date(data):
+    data["帮扶记录.xlsx"]["公示批次"][0]["开始日期"] = date(2024, 2, 28)
+
+
 def _member_health(data):
     data["困难职工档案.xlsx"]["家庭成员"][1]["健康状况"] = "残疾"
 
@@ -84,6 +88,7 @@ EDITS = [("visit note (private only)", _visit_note, False),
          ("reception entry (private only)", _reception_entry, False),
          ("worker phone (register, not shown)", _worker_phone, False),
          ("payout amount (public)", _payout_amount, True),
+         ("disclosure start date (public)", _disclosure_date, True),
          ("station name (setting)", _station_name, True)]
 
 
@@ -127,8 +132,8 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
         assert "沿用现有网站（没有重新生成页面）" in again.output
         assert "render" not in again.timings and "mkdocs" not in again.timings
         assert "隐私检查（按新的记录检查现有网站）" in again.output  # judged against the new records
-    elif name.startswith("payout"):
-        assert 0 < _carried(again.output) < pages  # the pages showing the payout are built again
+    elif name.startswith(("payout", "disclosure")):
+        assert 0 < _carried(again.output) < pages  # the pages showing the payout or batch are built again
         # the unchanged pages' Markdown is not converted again (the conversions kept on disk)
         assert 0 < same_markdown < pages and converted_again[0] == same_markdown
     else:
