@@ -68,3 +68,44 @@ def test_the_last_plan_is_kept_while_its_tables_are_unchanged(records):
     assert plan_for(public_view(smaller), TODAY).min_cell == 5
     assert plan_for(public_view(smaller), date(2026, 12, 1)).today == date(2026, 12, 1)
     disclosure_control._LAST.clear()
+
+
+def test_fund_views_are_kept_with_their_plan_and_tables(records):
+    """site/funds.funds_for: the fund views and charts are built again unless the Plan is the
+    very same and the tables they are built from (FUNDS_TABLES, from a view of exactly these)
+    are unchanged; kept or not, they are what build_funds makes."""
+    from generator.site import funds
+    from generator.site.common import Docs
+
+    def shown(view) -> str:  # the views as values (the ledger object by its movements)
+        import re
+
+        return re.sub(r" at 0x[0-9a-f]+", "", repr(view)) + repr(view.ledger.movements)
+
+    def made(recs, plan):
+        docs = Docs()
+        view = funds.build_funds(recs, TODAY, docs, plan)
+        return view, docs
+
+    only = record_views.view(records, funds.FUNDS_TABLES, "FundsRecords")
+    plan = Plan(records, TODAY)
+    view, docs = made(only, plan)
+    assert docs.counts == {"charts": len(docs.files)} and docs.files  # build_funds adds charts only
+    assert shown(view) == shown(made(records, plan)[0])
+
+    funds._LAST.clear()
+    first_docs, again_docs = Docs(), Docs()
+    first = funds.funds_for(public_view(records), TODAY, first_docs, plan)
+    renamed = dataclasses.replace(records, settings=dataclasses.replace(records.settings, station_name="新名称帮扶站"))
+    assert funds.funds_for(public_view(renamed), TODAY, again_docs, plan) is first
+    assert again_docs.files == first_docs.files == docs.files and again_docs.counts == docs.counts
+    assert funds.funds_for(public_view(records), TODAY, Docs(), Plan(records, TODAY)) is not first  # another Plan
+
+    incomes = list(records.incomes)
+    incomes[0] = dataclasses.replace(incomes[0], amount=incomes[0].amount + Decimal(100))
+    more = dataclasses.replace(records, incomes=incomes)
+    plan2 = Plan(more, TODAY)
+    kept = funds.funds_for(public_view(more), TODAY, Docs(), plan2)
+    assert funds.funds_for(public_view(more), TODAY, Docs(), plan2) is kept
+    assert shown(kept) == shown(made(more, plan2)[0]) != shown(first)
+    funds._LAST.clear()

@@ -21,7 +21,7 @@ from ..disclosure import NOT_STARTED, RUNNING
 from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
 from .disclosure_control import plan_for
-from .funds import build_funds, render_funds
+from .funds import funds_for, render_funds
 from .nav import site_nav
 from .notices import build_notices, render_notices
 from .policies import build_items, render_policies
@@ -90,7 +90,7 @@ def render_site(records, today: date, *, template_dirs=(), prints: dict | None =
     render_notices(env, docs, notices, site)
     items = build_items(records, today, prints=prints)
     render_policies(env, docs, records, items, site, today)
-    funds = build_funds(records, today, docs, plan)
+    funds = funds_for(records, today, docs, plan)  # as build_funds, kept under serve
     render_funds(env, docs, funds, site)
     stats = build_stats(records, plan)
     render_stats(env, docs, stats, site)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .. import record_views
 from ..ledger import EXPENSE, OPENING_LABEL, PAYOUT, Flow, Ledger, Movement, Period, ratio_text
 from ..paths import safe_filename, unique_names
 from ..periods import Quarter
@@ -221,6 +222,30 @@ def build_funds(records, today: date, docs: Docs, plan: Plan | None = None, *,
                      sum((v.whole.income_total for v in total_years), Decimal(0)),
                      sum((v.whole.spending_total for v in total_years), Decimal(0)),
                      records.settings.matching_ratio is not None)
+
+
+# the tables build_funds reads (of the settings only matching_ratio) besides the Plan:
+# tests/test_disclosure_plan_memo.py builds the view from exactly these
+FUNDS_TABLES = ("settings", "funds", "incomes", "expenses", "payouts")
+_LAST: list = []  # [(key, plan, view, charts)]: this process's last fund views (`bangfu serve`)
+
+
+def funds_for(records, today: date, docs: Docs, plan: Plan) -> FundsView:
+    """`build_funds(records, today, docs, plan)`, or the views (and charts) this process built
+    last when made from the very same Plan (site.disclosure_control.plan_for keeps it) and
+    tables of the same digests, the same ratio and date: a serve save of the station's name
+    builds no ledger again (20,000 workers: about 1.3 CPU-s)."""
+    key = (record_views.digest(records, FUNDS_TABLES[1:]), records.settings.matching_ratio, today)
+    if _LAST and _LAST[0][0] == key and _LAST[0][1] is plan:
+        _, _, view, charts = _LAST[0]
+    else:
+        made = Docs()
+        view = build_funds(records, today, made, plan)
+        charts = list(made.files.items())  # only charts (tests/test_disclosure_plan_memo.py)
+        _LAST[:] = [(key, plan, view, charts)]
+    for path, content in charts:
+        docs.add(path, content, kind="charts")
+    return view
 
 
 def _spans(plan, year: int, fund: str | None = None):
