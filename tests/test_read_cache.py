@@ -118,7 +118,10 @@ def test_a_stored_book_is_read_by_the_next_process_and_equals_a_fresh_read(tmp_p
     store = tmp_path / "store"
     first = read_records(folder, cache=ReadCache(store=store))
     entries = sorted(store.iterdir())
-    assert len(entries) == 4 and all(p.stat().st_mode & 0o777 == 0o600 for p in entries)
+    books = [p.name for p in entries if p.name.count(".") == 1]
+    assert sorted(books) == ["aid.pickle", "funds.pickle", "policy.pickle", "register.pickle"]
+    assert len(entries) == 4 + len(_tables(first.records)) - 2  # a file per table besides
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in entries)
 
     again = ReadCache(store=store)
     same = read_records(folder, cache=again)

@@ -19,7 +19,10 @@ With a `store` folder (`bangfu build` passes one in its work folder, `.bangfu/re
 each parsed book is also kept on disk, so the next build (a new process) parses only the
 workbook the clerk saved: a small header (program, reader versions, the book's name, stamp
 and digest) is read first, and the book's rows are unpickled only when the header matches
-(a copied folder has other stamps, so its books are known by their digest).
+(a copied folder has other stamps, so its books are known by their digest). Each table is
+kept in a file of its own, named by the table's digest, as one class and a tuple of field values
+per record (a quarter of the time of unpickling each record through its class); a book stored
+again after one edited sheet writes only that sheet's table and the small book entry.
 The entries hold personal data (the records): they are written owner-only (0600) beside the
 build's staging folders, never inside the site or the records folder. An unreadable, stale or
 foreign entry is a miss: the book is parsed.
@@ -31,11 +34,14 @@ import hashlib
 import os
 import pickle
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .. import schema
+from ..records import maker
 from .xlsxfile import READABLE
 
 CONFIRM_BYTES = 4 * 1024 * 1024  # hashing this much costs a few milliseconds
@@ -71,6 +77,9 @@ class ReadCache:
     # sheets whose content did not change are taken from it (Kept.sheets)
     stale: dict = field(default_factory=dict)
     sheets_kept: list = field(default_factory=list)  # "file/sheet" of the sheets of a changed file not read again
+    # names of the store's table files this cache wrote or loaded whole: kept as they are
+    # when a book is stored again (any other is written anew, a damaged one included)
+    sound: set = field(default_factory=set)
 
     def clear(self) -> None:
         self.kept.clear()
@@ -130,35 +139,142 @@ class ReadCache:
                 # a stored book of a file that changed since is loaded too: lookup compares
                 # the digest again and keeps it as the previous content (Kept.sheets)
                 kept = pickle.load(fh)  # records come back through their class: see _dispatch
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
-                pickle.UnpicklingError):
+                files = pickle.load(fh)
+            if not isinstance(kept, Kept) or kept.stamp != header[2] or kept.digest != header[3] \
+                    or not isinstance(files, dict):
+                return None
+        except _UNREADABLE:
             return None
-        if not isinstance(kept, Kept) or kept.stamp != header[2] or kept.digest != header[3]:
-            return None
+        for table, digest in files.items():
+            rows = self._load_table(book, table, digest)
+            if rows is None:
+                return None
+            kept.tables[table] = rows
         return kept
 
     def _to_store(self, folder: Path, book: schema.Book, kept: Kept) -> None:
-        """Keep a freshly parsed book on disk; a store that cannot be written only costs a parse."""
+        """Keep a freshly parsed book on disk; a store that cannot be written only costs a parse.
+        Each table goes to a file of its own named by its digest (_table_file), written only
+        when no file holds it yet: after one edited visit note, only the visits are written
+        again, not the workers and their families. The book's entry names the files it uses;
+        the files of its tables it no longer uses are then removed."""
         if self.store is None or not self.write_store:
             return
-        path = self._entry(folder, book)
-        tmp = path.with_name(path.name + ".tmp")
         try:
             self.store.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                header = (_program(), book.filename, kept.stamp, kept.digest)
-                pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dispatch_table = _dispatch()
-                pickler.dump(header)
-                pickler.clear_memo()  # each part is loaded by its own pickle.load
-                pickler.dump(kept)
-            os.replace(tmp, path)
+            files: dict = {}
+            inline: dict = {}
+            for table, rows in kept.tables.items():
+                digest = kept.digests.get(table)
+                if not isinstance(digest, bytes):
+                    inline[table] = rows
+                    continue
+                files[table] = digest.hex()
+                path = self._table_file(book, table, files[table])
+                if path.name not in self.sound:
+                    _write(path, [(_program(), files[table]), _rows_out(rows)])
+                    self.sound.add(path.name)
+            header = (_program(), book.filename, kept.stamp, kept.digest)
+            _write(self._entry(folder, book), [header, replace(kept, tables=inline), files])
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            return
+        used = {self._table_file(book, table, digest).name for table, digest in files.items()}
+        for path in self.store.glob(f"{book.key}.*.pickle"):
+            if path.name not in used:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
+    def _table_file(self, book: schema.Book, table: str, digest: str) -> Path:
+        """The file of one table: named by its digest and the program (a file another program
+        wrote is never taken for one this program would write)."""
+        assert self.store is not None
+        name = hashlib.blake2b(f"{_program()}|{digest}".encode(), digest_size=20).hexdigest()
+        return self.store / f"{book.key}.{table}.{name}.pickle"
+
+    def _load_table(self, book: schema.Book, table: str, digest: str) -> list | None:
+        """The rows of a table file, or None; a damaged file is removed (to be written anew)."""
+        path = self._table_file(book, table, digest)
+        try:
+            with open(path, "rb") as fh:
+                if pickle.load(fh) == (_program(), digest):
+                    rows = _rows_in(pickle.load(fh))
+                    self.sound.add(path.name)
+                    return rows
+        except FileNotFoundError:
+            return None
+        except _UNREADABLE:
+            pass
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+
+
+_UNREADABLE = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
+               pickle.UnpicklingError)
+
+
+def _write(path: Path, parts: list) -> None:
+    """Pickle `parts` one after the other into `path`, owner-only, whole or not at all."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _dispatch()
+            for part in parts:
+                pickler.dump(part)
+                pickler.clear_memo()  # each part is loaded by its own pickle.load
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def _rows_out(rows: list):
+    """A table as stored: records all of one class that `maker` builds come as (class, list
+    of field tuples), several times faster to load than each record through its class;
+    anything else as it is."""
+    if rows and type(rows) is list:
+        cls = type(rows[0])
+        getter = _getter(cls)
+        if getter is not None and all(type(r) is cls for r in rows):
+            return ("rows-1", cls, list(map(getter, rows)))
+    return ("as-is", rows)
+
+
+def _rows_in(stored) -> list:
+    if stored[0] == "rows-1":
+        _, cls, values = stored
+        if _getter(cls) is None:
+            raise TypeError("not a record class")
+        return list(starmap(maker(cls), values))
+    if stored[0] == "as-is" and isinstance(stored[1], list):
+        return stored[1]
+    raise ValueError("unknown table form")
+
+
+_GETTERS: dict = {}
+
+
+def _getter(cls: type):
+    """The field getter of a record class that `maker` builds from all its fields, else None."""
+    if cls not in _GETTERS:
+        from ..records import RECORD_CLASSES
+
+        getter = None
+        if cls in RECORD_CLASSES.values() and maker(cls) is not cls:
+            names = [f.name for f in fields(cls)]
+            if len(names) >= 2 and all(f.init for f in fields(cls)):
+                getter = attrgetter(*names)
+        _GETTERS[cls] = getter
+    return _GETTERS[cls]
 
 
 _DISPATCH: list[dict] = []
