@@ -326,3 +326,31 @@ def test_references_in_other_spellings_key_on_the_whole_table():
               b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"><alignment/></xf><xf/></cellXfs></styleSheet>')
     assert _style_entries(styles) == (b"styles-1", [b"builtin:0", b"custom:yyyy-mm-dd", b"other"])
     assert _style_entries(styles.replace(b"<cellXfs", b"<!-- x --><cellXfs")) is None
+
+
+def test_unchanged_sheets_are_keyed_from_their_stored_bytes(tmp_path):
+    """sheet_keys learns what it works out of each sheet's XML under the digest of the part's
+    stored (compressed) bytes; the next read of the saved workbook takes it from there for the
+    parts stored with the same bytes and gives the keys a read without it gives."""
+    from generator.reading.xlsxfile import _sheet_parts, sheet_keys
+
+    folder = _station(tmp_path / "records")
+    book = folder / REGISTER
+
+    def keys(memo=None, learnt=None):
+        with zipfile.ZipFile(book) as z:
+            return sheet_keys(z, _sheet_parts(z), REGISTER, memo, learnt)
+
+    learnt: dict = {}
+    before = keys(None, learnt)
+    assert sorted(before) == ["困难职工", "家庭成员", "年度复核", "走访记录"] and len(learnt) == 4
+    records = read_records(folder).records
+    _inline_edit(book, "走访记录", f"{records.places['visits'].letters['notes']}{records.visits[1].row}", "复查：收入属实")
+    again: dict = {}
+    after = keys(learnt, again)
+    assert after == keys()  # the same keys as without what was learnt
+    assert {s for s in after if after[s] != before[s]} == {"走访记录"}
+    assert len(set(again) & set(learnt)) == 3  # the three unchanged parts: found by their stored bytes
+    # what was learnt is what the keys are made of: false facts give other keys, the edited sheet aside
+    false = {stored: (1, b"x" * 32, {0}, set()) for stored in learnt}
+    assert {s for s in after if keys(false)[s] == after[s]} == {"走访记录"}

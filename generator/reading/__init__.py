@@ -91,7 +91,7 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
                                      if isinstance(rs, RawSheetKept))
         sheets = _read_book(raw, book, records, result, previous)
         if cache is not None and stamp is not None:
-            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets))
+            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets, raw))
     return result
 
 
@@ -132,7 +132,7 @@ def _parse_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: 
     raw = _open_book(folder, book, result, None, previous, keyed=True)
     if raw is not None:
         sheets = _read_book(raw, book, result.records, result, previous)
-        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp, sheets))
+        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp, sheets, raw))
 
 
 def _wait(pid: int) -> None:
@@ -159,8 +159,10 @@ def installed_cache() -> ReadCache | None:
     return _INSTALLED[0]
 
 
-def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict) -> Kept:
-    kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets)
+def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict,
+              raw: RawBook) -> Kept:
+    kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets,
+                memo=raw.memo)
     for sheet in book.sheets:
         if sheet.key in records.places:
             kept.places[sheet.key] = records.places[sheet.key]
@@ -212,7 +214,7 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
     reader: Callable[..., RawBook] = read_book
     if keyed and max_rows is None:  # a read cut short is never kept, nor taken from what was kept
         reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
-        reader = partial(read_book, reuse=reuse)
+        reader = partial(read_book, reuse=reuse, memo=previous.memo if previous else None)
     if not path.exists():
         for suffix in READABLE:
             if (folder / (stem + suffix)).exists():
@@ -234,7 +236,8 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
         try:
             raw = reader(path, **limit)
             if previous is not None and not _reusable(raw, book, previous):
-                raw = read_book(path, reuse={})  # a sheet kept is now read otherwise: read them all
+                # a sheet kept is now read otherwise: read them all
+                raw = read_book(path, reuse={}, memo=previous.memo)
         except Unreadable as err:
             if err.code != READABLE[".xls"] or reader is read_other_book:
                 raise

@@ -63,6 +63,8 @@ class Kept:
     # the sheet's table gave): when the book's file changes, a sheet whose key did not is not
     # read again (reading._read_book). Only the sheets of tables (not settings) of an .xlsx.
     sheets: dict = field(default_factory=dict)
+    # what sheet_keys learnt of the sheets' XML, by their stored bytes (xlsxfile.RawBook.memo)
+    memo: dict = field(default_factory=dict)
 
 
 @dataclass

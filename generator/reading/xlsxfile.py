@@ -80,6 +80,10 @@ class RawSheet:
 class RawBook:
     path: Path
     sheets: dict  # name -> RawSheet, in workbook order
+    # what sheet_keys learnt of each sheet part's XML, by its bytes as stored in the zip (see
+    # sheet_keys `memo`): handed to the next read_book of the file, which then keys the sheets
+    # whose stored bytes did not change without decompressing and going through them
+    memo: dict = field(default_factory=dict)
 
 
 def sniff(path: Path) -> None:
@@ -228,19 +232,22 @@ class RawSheetKept:
     hidden: bool = False
 
 
-def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None) -> RawBook:
+def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
+              memo: dict | None = None) -> RawBook:
     """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read.
     `reuse` ({sheet name: content key}, see sheet_keys): a sheet whose key is still the one
-    given is not read; it comes back as a RawSheetKept. Every sheet read gets its `key`."""
+    given is not read; it comes back as a RawSheetKept. Every sheet read gets its `key`.
+    `memo`: the RawBook.memo of the last read of the file (sheet_keys)."""
     sniff(path)
     keys: dict = {}
+    learnt: dict = {}
     try:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
             scanned = _check_extent(zf, parts)
             if reuse:  # something to compare with: the keys first, to know which sheets to read
-                keys = sheet_keys(zf, parts, path.name)
+                keys = sheet_keys(zf, parts, path.name, memo, learnt)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -252,7 +259,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None) -
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned})
-        keyed = pool.submit(_sheet_keys_of, path, parts) if reuse is not None and not reuse else None
+        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt) if reuse is not None and not reuse else None
         sheets = _read_values(path, parts, max_rows, skip=kept)
         try:
             bad = {**scan.result(), **scanned}
@@ -266,18 +273,19 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None) -
         sheet.bad_cells = bad.get(name, {})
         sheet.date1904 = DATE1904 in parts
         sheet.key = keys.get(name)
-    return RawBook(path, sheets)
+    return RawBook(path, sheets, learnt)
 
 
-def _sheet_keys_of(path: Path, parts: dict) -> dict:
+def _sheet_keys_of(path: Path, parts: dict, memo: dict | None, learnt: dict) -> dict:
     with zipfile.ZipFile(path) as zf:
-        return sheet_keys(zf, parts, path.name)
+        return sheet_keys(zf, parts, path.name, memo, learnt)
 
 
 _SHEET_VIEWS = re.compile(rb"<(?:\w+:)?sheetViews\b.*?</(?:\w+:)?sheetViews>", re.S)
 
 
-def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
+def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = None,
+               learnt: dict | None = None) -> dict:
     """{sheet name: content key}: everything the values read from a sheet depend on, so that an
     equal key means equal RawSheets, whatever else the save rewrote: the file's name, the
     sheet's name, part and visibility, the workbook's date system, the sheet's XML (without its
@@ -287,30 +295,91 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str) -> dict:
     format) and the text of each shared string it uses (xl/sharedStrings.xml). A program that
     saves (Excel, WPS, LibreOffice, openpyxl) appends a new text to the shared strings or
     numbers them anew, and writes the styles again: the other sheets keep their keys.
-    A sheet whose part is missing gets no key (it is always read)."""
+    A sheet whose part is missing gets no key (it is always read).
+    What is worked out from a part's XML (its digest and what it refers to) is put in `learnt`
+    under the digest of the part's bytes as stored (compressed) in the zip, and taken from
+    `memo` (what an earlier call learnt) for a part stored with the same bytes: equal stored
+    bytes decompress to the same XML, so an unchanged sheet of a saved workbook is keyed
+    without decompressing and going through its XML again."""
     import hashlib
 
     names = set(zf.namelist())
-    common = hashlib.blake2b(f"sheet-key-2|{file}|{DATE1904 in parts}".encode(), digest_size=20)
+    common = hashlib.blake2b(f"sheet-key-3|{file}|{DATE1904 in parts}".encode(), digest_size=20)
     styles = _SharedTable(zf, "xl/styles.xml", names, _style_entries)
     strings = _SharedTable(zf, "xl/sharedStrings.xml", names, _string_entries)
     out: dict = {}
-    for sheet, (part, hidden) in parts.items():
-        if sheet == DATE1904 or not part or part not in names:
-            continue
-        xml = zf.read(part)
-        views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
-        if views is not None and b"<sheetData" not in xml[:views.end()]:
-            xml = xml[:views.start()] + xml[views.end():]
-        h = common.copy()
-        h.update(f"|{sheet}|{part}|{hidden}|{len(xml)}|".encode())
-        h.update(xml)
-        style_ids, string_ids = _references(xml)
-        h.update(b"|xf|" + styles.digest(style_ids))
-        if string_ids is None or string_ids:
-            h.update(b"|sst|" + strings.digest(string_ids))
-        out[sheet] = h.hexdigest()
+    with _raw_file(zf) as raw:
+        for sheet, (part, hidden) in parts.items():
+            if sheet == DATE1904 or not part or part not in names:
+                continue
+            stored = _stored_digest(raw, zf.getinfo(part)) if raw is not None else None
+            known = memo.get(stored) if memo and stored is not None else None
+            if not (isinstance(known, tuple) and len(known) == 4):
+                known = _xml_facts(zf.read(part))
+            if stored is not None and learnt is not None:
+                learnt[stored] = known
+            size, digest, style_ids, string_ids = known
+            h = common.copy()
+            h.update(f"|{sheet}|{part}|{hidden}|{size}|".encode() + digest)
+            h.update(b"|xf|" + styles.digest(style_ids))
+            if string_ids is None or string_ids:
+                h.update(b"|sst|" + strings.digest(string_ids))
+            out[sheet] = h.hexdigest()
     return out
+
+
+def _xml_facts(xml: bytes) -> tuple:
+    """(size, digest, style indices, shared string indices) of a sheet's XML without its
+    <sheetViews> (sheet_keys)."""
+    import hashlib
+
+    views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
+    if views is not None and b"<sheetData" not in xml[:views.end()]:
+        xml = xml[:views.start()] + xml[views.end():]
+    return (len(xml), hashlib.blake2b(xml, digest_size=32).digest(), *_references(xml))
+
+
+@contextmanager
+def _raw_file(zf: zipfile.ZipFile):
+    """The zip's file opened again, to read members' stored bytes; None for a zip not read
+    from a named file (then every part is decompressed)."""
+    name = zf.filename
+    if not name:
+        yield None
+        return
+    try:
+        fh = open(name, "rb")
+    except OSError:
+        yield None
+        return
+    with fh:
+        yield fh
+
+
+_LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
+
+
+def _stored_digest(fh, info: zipfile.ZipInfo) -> bytes | None:
+    """A digest of one member's bytes as stored (compressed), with how they are compressed and
+    what they decompress to (CRC-32, size); None when the member cannot be located."""
+    import hashlib
+
+    try:
+        fh.seek(info.header_offset)
+        header = fh.read(_LOCAL_HEADER)
+        if len(header) != _LOCAL_HEADER or header[:4] != b"PK\x03\x04":
+            return None
+        skip = int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+        fh.seek(info.header_offset + _LOCAL_HEADER + skip)
+        data = fh.read(info.compress_size)
+    except (OSError, ValueError):
+        return None
+    if len(data) != info.compress_size:
+        return None
+    h = hashlib.blake2b(f"stored-1|{info.compress_type}|{info.flag_bits}|{info.CRC}|{info.file_size}|".encode(),
+                        digest_size=32)
+    h.update(data)
+    return h.digest()
 
 
 # What a sheet refers to in the shared tables. The fast reader takes a cell's style from its
