@@ -299,6 +299,8 @@ class NeedleCache(keptfile.Entries):
     personal data: `save` writes them owner-only, and the build keeps them beside the private
     records' staging folders (never in the site or the records folder)."""
 
+    put_tables: set = field(default_factory=set)  # tables put since the load (save)
+
     @staticmethod
     def _key(records, table: str, full: bool) -> str:
         from . import record_views
@@ -314,6 +316,40 @@ class NeedleCache(keptfile.Entries):
 
     def put(self, records, table: str, full: bool, needles: list) -> None:
         self.keep(table, self._key(records, table, full), needles)
+        self.put_tables.add(table)
+
+    def save(self, path: Path) -> None:
+        """Each table's values in a file of its own, in a folder named after `path` (owner-only):
+        only the tables put since the load are written (after one edited visit note, the
+        visits' few values, not the 150,000 of the workers and their families)."""
+        if not self.changed:
+            return
+        folder = _needle_folder(path)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for table in sorted(self.put_tables):
+            keptfile.save(folder / f"{table}.pickle", {table: self.entries[table]})
+        Path(path).unlink(missing_ok=True)  # the single file an earlier version kept
+        self.put_tables.clear()
+        self.changed = False
+
+    @classmethod
+    def load(cls, path: Path) -> NeedleCache:
+        entries: dict = {}
+        try:
+            files = sorted(_needle_folder(path).glob("*.pickle"))
+        except OSError:
+            files = []
+        for file in files:
+            got = keptfile.load_entries(file)
+            if got is not None and list(got) == [file.stem]:
+                entries.update(got)
+        return cls(entries=entries)
+
+
+def _needle_folder(path: Path) -> Path:
+    """needles-site.pickle -> needles-site/ (NeedleCache.save)."""
+    path = Path(path)
+    return path.with_name(path.stem)
 
 
 _NOT_NUMBER = re.compile(r"[^0-9x]")

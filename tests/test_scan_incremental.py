@@ -5,7 +5,7 @@ order, each value named by the same record."""
 import os
 import stat
 
-from generator import privacy
+from generator import keptfile, privacy
 from generator.privacy import NeedleCache, collect
 
 from private_station import MEMBERS, WORKERS, read_station
@@ -23,8 +23,13 @@ def test_kept_values_equal_a_full_collect_before_and_after_an_edit(tmp_path):
 
     path = tmp_path / "work" / "needles.pickle"
     kept.save(path)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # personal data: owner only
+    folder = tmp_path / "work" / "needles"  # a file per table
+    files = {f.stem: f for f in folder.iterdir()}
+    assert set(files) == set(kept.entries) and "workers" in files
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700  # personal data: owner only
+    assert {stat.S_IMODE(os.stat(f).st_mode) for f in files.values()} == {0o600}
     again = NeedleCache.load(path)
+    assert again.entries == kept.entries
     assert collect(records, again) == first and not again.changed  # nothing changed: nothing redone
 
     workers = [dict(w) for w in WORKERS]
@@ -36,11 +41,18 @@ def test_kept_values_equal_a_full_collect_before_and_after_an_edit(tmp_path):
     assert again.entries["members"][1] is kept_members  # the families were not gone through again
     moved = [n for n in got if n.text == WORKERS[0]["name"]]
     assert len(moved) == 1 and "家庭成员" in moved[0].where  # now the spouse's row names it
+    for f in files.values():  # as if written long ago: a file written again gets a new time
+        os.utime(f, ns=(1, 1))
+    again.save(path)
+    assert {name for name, f in files.items() if f.stat().st_mtime_ns != 1} == {"workers"}  # only the workers
+    assert NeedleCache.load(path).entries == again.entries and collect(edited, NeedleCache.load(path)) == got
 
 
 def test_an_unreadable_or_foreign_file_is_no_kept_values(tmp_path):
     path = tmp_path / "needles.pickle"
-    path.write_bytes(b"not a pickle")
+    (tmp_path / "needles").mkdir()
+    (tmp_path / "needles" / "workers.pickle").write_bytes(b"not a pickle")
+    keptfile.save(tmp_path / "needles" / "members.pickle", {"visits": ("k", [])})  # another table's values
     assert NeedleCache.load(path).entries == {}
     assert NeedleCache.load(tmp_path / "missing.pickle").entries == {}
 
