@@ -354,3 +354,27 @@ def test_unchanged_sheets_are_keyed_from_their_stored_bytes(tmp_path):
     # what was learnt is what the keys are made of: false facts give other keys, the edited sheet aside
     false = {stored: (1, b"x" * 32, {0}, set()) for stored in learnt}
     assert {s for s in after if keys(false)[s] == after[s]} == {"走访记录"}
+
+
+def test_formulas_without_values_found_along_with_the_keys_are_those_of_a_cold_read(tmp_path):
+    """A read that keys the sheets takes the bad cells (formulas without a value) from the XML
+    the keys went through; the problems are those of a read without keys, first and after an
+    edit of another sheet."""
+    folder, store = _station(tmp_path / "records"), tmp_path / "store"
+    place = read_records(folder).records.places["visits"]
+    cell = f"{place.letters['notes']}3"
+    _openpyxl_edit(folder / REGISTER, "走访记录", cell, "=A1&B1")  # openpyxl writes no cached value
+    first, _ = _read(folder, store)
+    _same_as_cold(first, folder)
+    assert ("走访记录", cell, "formula-no-value") in [(p.sheet, p.cell, p.code) for p in first.problems]
+    _inline_edit(folder / REGISTER, "困难职工", "H2", "13800138000")  # the bad phone mended
+    again, cache = _read(folder, store)
+    assert f"{REGISTER}/走访记录" in cache.sheets_kept and f"{REGISTER}/困难职工" not in cache.sheets_kept
+    _same_as_cold(again, folder)
+    assert [(p.sheet, p.cell, p.code) for p in again.problems if p.file == REGISTER] == \
+        [("走访记录", cell, "formula-no-value")]
+    _inline_edit(folder / REGISTER, "走访记录", f"{place.letters['notes']}2", "复查")
+    third, cache = _read(folder, store)
+    assert f"{REGISTER}/走访记录" not in cache.sheets_kept
+    _same_as_cold(third, folder)
+    assert ("走访记录", cell, "formula-no-value") in [(p.sheet, p.cell, p.code) for p in third.problems]

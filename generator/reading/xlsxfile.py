@@ -241,13 +241,14 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
     sniff(path)
     keys: dict = {}
     learnt: dict = {}
+    seen: dict = {}  # the bad cells of the sheets whose XML sheet_keys went through
     try:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
             scanned = _check_extent(zf, parts)
             if reuse:  # something to compare with: the keys first, to know which sheets to read
-                keys = sheet_keys(zf, parts, path.name, memo, learnt)
+                keys = sheet_keys(zf, parts, path.name, memo, learnt, seen)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -258,13 +259,16 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned})
-        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt) if reuse is not None and not reuse else None
+        # nothing to compare with: the keys for next time, meanwhile, with the bad cells of the
+        # sheets they go through (`seen`), which the scan then takes (one worker: it runs after)
+        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt, seen) if reuse is not None and not reuse else None
+        scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned},
+                           seen)
         sheets = _read_values(path, parts, max_rows, skip=kept)
         try:
-            bad = {**scan.result(), **scanned}
-            if keyed is not None:  # nothing to compare with: the keys for next time, meanwhile
+            if keyed is not None:
                 keys = keyed.result()
+            bad = {**scan.result(), **scanned}
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
     for name, sheet in sheets.items():
@@ -276,16 +280,16 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
     return RawBook(path, sheets, learnt)
 
 
-def _sheet_keys_of(path: Path, parts: dict, memo: dict | None, learnt: dict) -> dict:
+def _sheet_keys_of(path: Path, parts: dict, memo: dict | None, learnt: dict, seen: dict) -> dict:
     with zipfile.ZipFile(path) as zf:
-        return sheet_keys(zf, parts, path.name, memo, learnt)
+        return sheet_keys(zf, parts, path.name, memo, learnt, seen)
 
 
 _SHEET_VIEWS = re.compile(rb"<(?:\w+:)?sheetViews\b.*?</(?:\w+:)?sheetViews>", re.S)
 
 
 def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = None,
-               learnt: dict | None = None) -> dict:
+               learnt: dict | None = None, bad: dict | None = None) -> dict:
     """{sheet name: content key}: everything the values read from a sheet depend on, so that an
     equal key means equal RawSheets, whatever else the save rewrote: the file's name, the
     sheet's name, part and visibility, the workbook's date system, the sheet's XML (without its
@@ -300,7 +304,8 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
     under the digest of the part's bytes as stored (compressed) in the zip, and taken from
     `memo` (what an earlier call learnt) for a part stored with the same bytes: equal stored
     bytes decompress to the same XML, so an unchanged sheet of a saved workbook is keyed
-    without decompressing and going through its XML again."""
+    without decompressing and going through its XML again. The bad cells (_bad_cells) of each
+    sheet whose XML it does go through are put in `bad`: the XML is not decompressed again for them."""
     import hashlib
 
     names = set(zf.namelist())
@@ -315,7 +320,11 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
             stored = _stored_digest(raw, zf.getinfo(part)) if raw is not None else None
             known = memo.get(stored) if memo and stored is not None else None
             if not (isinstance(known, tuple) and len(known) == 4):
-                known = _xml_facts(zf.read(part))
+                xml = zf.read(part)
+                if bad is not None:
+                    bad[sheet] = _bad_cells(xml) if _holds_marker(xml) else {}
+                known = _xml_facts(xml)
+                del xml
             if stored is not None and learnt is not None:
                 learnt[stored] = known
             size, digest, style_ids, string_ids = known
@@ -645,12 +654,15 @@ def _has_markers(zf: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _scan_bad_cells(path: Path, parts: dict) -> dict:
+def _scan_bad_cells(path: Path, parts: dict, seen: dict | None = None) -> dict:
+    """The bad cells of each sheet, those `seen` already holds (sheet_keys) taken from it."""
     bad = {}
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         for name, (part, _) in parts.items():
-            if part and part in names:
+            if seen and name in seen:
+                bad[name] = seen[name]
+            elif part and part in names:
                 bad[name] = _bad_cells(zf.read(part)) if _has_markers(zf, part) else {}
     return bad
 
