@@ -191,14 +191,26 @@ def test_large_books_parsed_in_child_processes_give_what_one_process_reads(tmp_p
     started.clear()
     cache = ReadCache(store=tmp_path / "store")
     read = read_records(folder, cache=cache)
-    assert len(started[0]) == 3  # three books in children, the first one here
+    books, keyed = started[0]
+    assert len(books) == 3  # three books in children, the first one here
+    assert list(keyed) == ["register"] and keyed["register"] in books.values()  # its keys: a child's
     assert sorted(cache.parsed) == sorted(BOOKS) and cache.loaded == []
     assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
     assert read.problems  # the bad phone number is carried through the store
+    # the keys the child worked out are those of a read in one process, and kept with the book
+    kept = ReadCache(store=tmp_path / "store")
+    register = next(b for b in reading.schema.BOOKS if b.key == "register")
+    stored, _ = kept.lookup(folder, register)
+    alone_cache = ReadCache()
+    read_records(folder, cache=alone_cache)
+    by_one, _ = alone_cache.lookup(folder, register)
+    assert stored.sheets == by_one.sheets and all(entry[0] for entry in stored.sheets.values())
+    assert stored.memo == by_one.memo and len(stored.memo) == 4
+    assert not (tmp_path / "store" / "keys-register.pickle").exists()
 
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / "x").write_text("")  # a file where the store folder should be
     cache = ReadCache(store=tmp_path / "locked" / "x")
     read = read_records(folder, cache=cache)
-    assert len(started[1]) == 3 and sorted(cache.parsed) == sorted(BOOKS)
+    assert len(started[-1][0]) == 3 and sorted(cache.parsed) == sorted(BOOKS)
     assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems

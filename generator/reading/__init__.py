@@ -10,6 +10,7 @@ that cannot be opened at all marks the result `unreadable` (exit code 2).
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,7 +25,8 @@ from .cache import Kept, ReadCache, book_files
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, site_url_fault, suggest
-from .xlsxfile import OTHER_FORMATS, READABLE, RawBook, RawSheetKept, Unreadable, read_book, read_other_book
+from .xlsxfile import (OTHER_FORMATS, READABLE, RawBook, RawSheetKept, Unreadable, read_book, read_other_book,
+                       sheet_keys, sheet_parts)
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
@@ -68,7 +70,7 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
         return result
     _folder_problems(folder, result)
     looked = {b.key: cache.lookup(folder, b) for b in schema.BOOKS} if cache is not None else {}
-    aside = _parse_aside(folder, cache, looked, max_rows)
+    aside, keys_aside = _parse_aside(folder, cache, looked, max_rows)
     for book in schema.BOOKS:
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
@@ -82,7 +84,8 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
             continue
         before = len(result.problems)
         previous = cache.previous(folder, book) if cache is not None else None
-        raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None)
+        raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None,
+                         keys_aside=book.key in keys_aside)
         if raw is None:
             continue  # nothing kept of a book that cannot be read: it is tried again next time
         if cache is not None:
@@ -90,6 +93,9 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
             cache.sheets_kept.extend(f"{raw.path.name}/{name}" for name, rs in raw.sheets.items()
                                      if isinstance(rs, RawSheetKept))
         sheets = _read_book(raw, book, records, result, previous)
+        if book.key in keys_aside:  # its sheets' keys come from a child: see _parse_aside
+            _wait(keys_aside[book.key])
+            sheets = _keys_from_aside(folder, book, cache, stamp, raw, sheets)
         if cache is not None and stamp is not None:
             cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets, raw))
     return result
@@ -102,16 +108,25 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
     """Start parsing the workbooks that must be parsed, all but the first large one, in forked
     child processes that keep them in the cache's store (a 20,000-worker station: the register
     and the payouts take 6.6 and 4 CPU seconds); this process parses the first meanwhile and
-    then loads the others from the store. {book key: child pid}. Nothing is started without a
-    store, without fork (Windows), with other threads in this process (serve: a fork would copy
-    them mid-step), on one core, or with fewer than two large books to parse; a child that
-    fails only leaves its book to be parsed here."""
+    then loads the others from the store. ({book key: child pid}, {book key: child pid}): the
+    books parsed aside, and the book parsed here whose sheet keys (which only the next read
+    uses) a child works out after its own book, when this book was never kept (nothing to
+    compare its sheets with): the child is done before this process, which parses the larger
+    book. Nothing is started without a store, without fork (Windows), with other threads in
+    this process (serve: a fork would copy them mid-step), on one core, or with fewer than two
+    large books to parse; a child that fails only leaves its book to be parsed here (and the
+    sheets of the other one without keys: that book is read whole next time)."""
     if (cache is None or cache.store is None or not cache.write_store or max_rows is not None
             or not hasattr(os, "fork") or not can_fork() or cores() < 2):
-        return {}
+        return {}, {}
     large = [b for b in schema.BOOKS if looked[b.key][0] is None and looked[b.key][1] is not None
              and max((s[1] for s in looked[b.key][1] if s is not None), default=0) >= ASIDE_BYTES]
     started: dict = {}
+    keys_aside: dict = {}
+    here = large[0] if large else None
+    if here is not None and (str(folder / here.filename) in cache.stale
+                             or not (folder / here.filename).exists()):
+        here = None  # kept before (its keys are needed now), or an .xls/.ods (no keys)
     for book in large[1:cores()]:
         try:
             pid = os.fork()
@@ -120,10 +135,38 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
         if pid == 0:  # the child: parse, keep in the store, leave without running any exit code
             try:
                 _parse_into_store(folder, book, cache, looked[book.key][1])
+                if here is not None:
+                    _keys_into_store(folder, here, cache, looked[here.key][1])
             finally:
                 os._exit(0)
         started[book.key] = pid
-    return started
+        if here is not None:
+            keys_aside[here.key] = pid
+            here = None
+    return started, keys_aside
+
+
+def _keys_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple) -> None:
+    """In a child: the sheet keys of the book the parent parses, for it to take (_keys_from_aside)."""
+    path = folder / book.filename
+    learnt: dict = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            keys = sheet_keys(zf, sheet_parts(zf), path.name, None, learnt)
+    except Exception:  # noqa: BLE001 - any failure only means no keys: the parent reads on without
+        return
+    cache.keep_keys(folder, book, stamp, (keys, learnt))
+
+
+def _keys_from_aside(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple, raw: RawBook,
+                     sheets: dict) -> dict:
+    """`sheets` (_read_book's, still without keys) with the keys a child worked out of the same
+    file (its stamp unchanged), and the book's memo; without them, as they are."""
+    got = cache.take_keys(folder, book, stamp)
+    if got is None:
+        return sheets
+    keys, raw.memo = got
+    return {name: (keys.get(name), table, problems) for name, (_, table, problems) in sheets.items()}
 
 
 def _parse_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple) -> None:
@@ -205,14 +248,15 @@ def _folder_problems(folder: Path, result: ReadResult) -> None:
 
 
 def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
-               previous: Kept | None = None, keyed: bool = False) -> RawBook | None:
+               previous: Kept | None = None, keyed: bool = False, keys_aside: bool = False) -> RawBook | None:
     """The book's raw sheets, or None (a problem says why). With what a read store kept of the
     book before (`previous`), an .xlsx's sheets whose content did not change are not read:
-    each comes back as a RawSheetKept, and _read_book takes its table from `previous`."""
+    each comes back as a RawSheetKept, and _read_book takes its table from `previous`.
+    `keys_aside`: the sheets' keys are worked out elsewhere (_parse_aside), not here."""
     path = folder / book.filename
     stem = Path(book.filename).stem
     reader: Callable[..., RawBook] = read_book
-    if keyed and max_rows is None:  # a read cut short is never kept, nor taken from what was kept
+    if keyed and max_rows is None and not keys_aside:  # a read cut short is never kept, nor taken from it
         reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
         reader = partial(read_book, reuse=reuse, memo=previous.memo if previous else None)
     if not path.exists():
@@ -347,8 +391,7 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
         result.problems.extend(table.problems)
         records.places[sheet.key] = table.place
         setattr(records, sheet.key, _build(RECORD_CLASSES[sheet.key], sheet, table))
-        if rs.key is not None:
-            out[name] = (rs.key, sheet.key, list(table.problems))
+        out[name] = (rs.key, sheet.key, list(table.problems))  # no key (None): never taken as kept
     return out
 
 

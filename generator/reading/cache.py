@@ -188,6 +188,42 @@ class ReadCache:
                 except OSError:
                     pass
 
+    def keep_keys(self, folder: Path, book: schema.Book, stamp: tuple, keys: tuple) -> None:
+        """(In a child process) the sheet keys of a book another process parses, worked out of
+        its file as `stamp` says it was when the read began, for that process (take_keys)."""
+        if self.store is None or book_stamp(folder, book) != stamp:
+            return
+        try:
+            _write(self._keys_file(book), [(_program(), book.filename, stamp), keys])
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass
+
+    def take_keys(self, folder: Path, book: schema.Book, stamp: tuple) -> tuple | None:
+        """What keep_keys kept of the book, when its file is still as `stamp` says (and was so
+        when the keys were worked out), or None. The file is removed."""
+        if self.store is None:
+            return None
+        path = self._keys_file(book)
+        try:
+            with open(path, "rb") as fh:
+                header, got = pickle.load(fh), pickle.load(fh)
+        except _UNREADABLE:
+            return None
+        finally:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        if header != (_program(), book.filename, stamp) or book_stamp(folder, book) != stamp:
+            return None
+        if not (isinstance(got, tuple) and len(got) == 2 and all(isinstance(g, dict) for g in got)):
+            return None
+        return got
+
+    def _keys_file(self, book: schema.Book) -> Path:
+        assert self.store is not None
+        return self.store / f"keys-{book.key}.pickle"
+
     def _table_file(self, book: schema.Book, table: str, digest: str) -> Path:
         """The file of one table: named by its digest and the program (a file another program
         wrote is never taken for one this program would write)."""

@@ -182,6 +182,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
     return out
 
 
+sheet_parts = _sheet_parts  # for sheet_keys' callers elsewhere
+
+
 _CELL_RE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _V_RE = re.compile(rb"<v>(.*?)</v>", re.S)
 _F_RE = re.compile(rb"<f(?:\s[^>]*?)?(?:/>|>(.*?)</f>)", re.S)
