@@ -345,7 +345,8 @@ def test_unchanged_sheets_are_keyed_from_their_stored_bytes(tmp_path):
     before = keys(None, learnt)
     assert sorted(before) == ["困难职工", "家庭成员", "年度复核", "走访记录"] and len(learnt) == 4
     records = read_records(folder).records
-    _inline_edit(book, "走访记录", f"{records.places['visits'].letters['notes']}{records.visits[1].row}", "复查：收入属实")
+    cell = f"{records.places['visits'].letters['notes']}{records.visits[1].row}"
+    _inline_edit(book, "走访记录", cell, "复查：收入属实")
     again: dict = {}
     after = keys(learnt, again)
     assert after == keys()  # the same keys as without what was learnt

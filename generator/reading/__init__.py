@@ -25,8 +25,17 @@ from .cache import Kept, ReadCache, book_files
 from .tables import column_letter, read_table
 from .text import normalise_header
 from .values import CONVERTERS, Bad, Fixed, site_url_fault, suggest
-from .xlsxfile import (OTHER_FORMATS, READABLE, RawBook, RawSheetKept, Unreadable, read_book, read_other_book,
-                       sheet_keys, sheet_parts)
+from .xlsxfile import (
+    OTHER_FORMATS,
+    READABLE,
+    RawBook,
+    RawSheetKept,
+    Unreadable,
+    read_book,
+    read_other_book,
+    sheet_keys,
+    sheet_parts,
+)
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
@@ -104,7 +113,7 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
 ASIDE_BYTES = 1 << 20  # a workbook smaller than this is parsed here: a process costs more
 
 
-def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) -> dict:
+def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) -> tuple[dict, dict]:
     """Start parsing the workbooks that must be parsed, all but the first large one, in forked
     child processes that keep them in the cache's store (a 20,000-worker station: the register
     and the payouts take 6.6 and 4 CPU seconds); this process parses the first meanwhile and

@@ -264,7 +264,8 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
     with ThreadPoolExecutor(max_workers=1) as pool:
         # nothing to compare with: the keys for next time, meanwhile, with the bad cells of the
         # sheets they go through (`seen`), which the scan then takes (one worker: it runs after)
-        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt, seen) if reuse is not None and not reuse else None
+        fresh = reuse is not None and not reuse
+        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt, seen) if fresh else None
         scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned},
                            seen)
         sheets = _read_values(path, parts, max_rows, skip=kept)
