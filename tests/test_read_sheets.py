@@ -75,8 +75,14 @@ def test_an_edited_sheet_is_read_again_and_the_others_are_kept(tmp_path):
         [(REGISTER, "困难职工", "H2", "phone-format")]
     note = first.records.visits[1]
     cell = f"{first.records.places['visits'].letters['notes']}{note.row}"
+    before = {f.name: f.stat().st_mtime_ns for f in store.iterdir()}
     _inline_edit(folder / REGISTER, "走访记录", cell, "复查：收入属实")
     again, cache = _read(folder, store)
+    after = {f.name: f.stat().st_mtime_ns for f in store.iterdir()}
+    # stored again: the book's entry and its visits' table (a new file; the old one removed)
+    assert sorted(n for n in after if after[n] != before.get(n)) == [
+        "register.pickle", next(n for n in after if n.startswith("register.visits."))]
+    assert [n for n in before if n not in after] == [next(n for n in before if n.startswith("register.visits."))]
     assert cache.parsed == [REGISTER] and sorted(cache.loaded) == ["帮扶政策.xlsx", "帮扶记录.xlsx", "帮扶资金.xlsx"]
     assert sorted(cache.sheets_kept) == [f"{REGISTER}/{s}" for s in ("困难职工", "家庭成员", "年度复核")]
     assert again.records.visits[1].notes == "复查：收入属实"
@@ -379,3 +385,23 @@ def test_formulas_without_values_found_along_with_the_keys_are_those_of_a_cold_r
     assert f"{REGISTER}/走访记录" not in cache.sheets_kept
     _same_as_cold(third, folder)
     assert ("走访记录", cell, "formula-no-value") in [(p.sheet, p.cell, p.code) for p in third.problems]
+
+
+def test_keys_handed_over_for_a_file_changed_since_are_not_taken(tmp_path):
+    """The sheet keys a child works out for the parent's book (keep_keys) are taken only for
+    the file as it was when the read began: a save in between leaves the book without keys."""
+    from generator import schema
+    from generator.reading.cache import book_stamp
+
+    folder, store = _station(tmp_path / "records"), tmp_path / "store"
+    register = next(b for b in schema.BOOKS if b.filename == REGISTER)
+    cache = ReadCache(store=store)
+    stamp = book_stamp(folder, register)
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))
+    assert cache.take_keys(folder, register, stamp) == ({"困难职工": "k"}, {})
+    assert not (store / "keys-register.pickle").exists()  # taken once
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))
+    _openpyxl_edit(folder / REGISTER, "走访记录", "A1", "日期")  # saved meanwhile
+    assert cache.take_keys(folder, register, stamp) is None
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))  # worked out of the old file
+    assert not (store / "keys-register.pickle").exists()

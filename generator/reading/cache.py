@@ -194,6 +194,7 @@ class ReadCache:
         if self.store is None or book_stamp(folder, book) != stamp:
             return
         try:
+            self.store.mkdir(parents=True, exist_ok=True, mode=0o700)
             _write(self._keys_file(book), [(_program(), book.filename, stamp), keys])
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             pass
