@@ -181,7 +181,8 @@ class ReadCache:
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return
         used = {self._table_file(book, table, digest).name for table, digest in files.items()}
-        for path in self.store.glob(f"{book.key}.*.pickle"):
+        # (and any table file left half-written by a build that was stopped)
+        for path in [*self.store.glob(f"{book.key}.*.pickle"), *self.store.glob(f"{book.key}.*.pickle.tmp")]:
             if path.name not in used:
                 try:
                     path.unlink()
