@@ -93,6 +93,16 @@ def test_an_edited_sheet_is_read_again_and_the_others_are_kept(tmp_path):
     # a third build, with nothing changed: the stored book is the one just kept, whole
     third, cache = _read(folder, store)
     assert cache.parsed == [] and _tables(third.records) == _tables(again.records)
+    # the edit undone, in one long-lived cache (serve's, or a caller reading again): the first
+    # visits' table is stored again, though this cache wrote it once and then removed it
+    cache = ReadCache(store=store)
+    read_records(folder, cache=cache)
+    _inline_edit(folder / REGISTER, "走访记录", cell, note.notes or "")
+    read_records(folder, cache=cache)
+    _inline_edit(folder / REGISTER, "走访记录", cell, "复查：收入属实")
+    read_records(folder, cache=cache)
+    last, cache = _read(folder, store)
+    assert cache.parsed == [] and _tables(last.records) == _tables(again.records)
 
 
 def test_a_new_fault_in_the_edited_sheet_and_the_kept_ones_are_all_reported_in_order(tmp_path):

@@ -184,6 +184,7 @@ class ReadCache:
         # (and any table file left half-written by a build that was stopped)
         for path in [*self.store.glob(f"{book.key}.*.pickle"), *self.store.glob(f"{book.key}.*.pickle.tmp")]:
             if path.name not in used:
+                self.sound.discard(path.name)  # the same table again later (an edit undone) is written
                 try:
                     path.unlink()
                 except OSError:
