@@ -4,6 +4,7 @@ documents over from the last private folder writes exactly what a fresh build wr
 import io
 import os
 import zipfile
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -12,6 +13,7 @@ import openpyxl
 import pytest
 
 from generator.private import carry, write_private
+from generator.todo import work_list
 
 from private_station import (
     BATCHES,
@@ -41,6 +43,9 @@ def _edit(table: list[dict], index: int, **changes) -> list[dict]:
 EDITS = [
     ("visit note (private only)", {"tables": {"visits": _edit(VISITS, 0, notes="复查：收入已核实无误")}},
      {"档案/" + VISITS[0]["archive_no"] + ".html"}),
+    # a visit the work list reads (a follow-up visit after a payout): the 待办 page changes too
+    ("follow-up visit", {"tables": {"visits": _edit(VISITS, 2, date=date(2026, 9, 1), kind="跟踪回访")}},
+     {"档案/" + VISITS[2]["archive_no"] + ".html", "待办.html", "index.html"}),  # the home page counts it
     ("worker phone", {"tables": {"workers": _edit(WORKERS, 3, phone="13912345678")}},
      {"档案/" + WORKERS[3]["archive_no"] + ".html"}),
     ("family member income", {"tables": {"members": _edit(MEMBERS, 0, income=D("1234.50"))}},
@@ -179,7 +184,9 @@ def test_a_later_day_keeps_unchanged_documents_with_their_print_date(previous, t
     records = read_station(tmp_path / "records")
     staging = tmp_path / "staging"
     result = write_private(records, staging, today=date(2026, 11, 24), pdf=False, previous=previous)
-    assert result.rendered == 0 and result.carried > 0
+    # only the 待办 page is written again: its days left count from today
+    assert result.rendered == 1 and result.carried > 0
+    assert (staging / "待办.html").stat().st_nlink == 1 and "2026年11月24日" in (staging / "待办.html").read_text("utf-8")
     # the running year's 办结表 lists the same cases: it is carried with its title and generation
     # date of 11-23 (both the print date of the build that wrote it), byte for byte
     book = staging / "办结" / "办结表_2026.xlsx"
@@ -202,9 +209,29 @@ def test_a_visit_note_renders_its_dossier_and_no_workbook(previous, tmp_path):
     assert result.rendered == 1  # the one dossier
     # no table the reports, books, receipt sheets and the dossier index are worked out from
     # changed: none was worked out nor fingerprinted again
-    assert result.unworked == len(workbooks) + len(result.receipts) + 1
-    # every other dossier, the dossier index, every receipt sheet and every workbook
-    assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + len(workbooks)
+    # (and the work list: the visits' notes are none of its inputs)
+    assert result.unworked == len(workbooks) + len(result.receipts) + 1 + 1
+    # every other dossier, the dossier index, every receipt sheet, every workbook and the 待办 page
+    assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + len(workbooks) + 1
+    wl = work_list(records, TODAY)  # the counts carried with the page are the work list's
+    assert result.todo_counts == (len(wl.duties), len(wl.overdue)) == (8, 6)
+    assert (staging / "待办.html").stat().st_nlink >= 2
+
+
+def test_the_work_list_reads_only_the_visit_columns_it_is_fingerprinted_by(tmp_path):
+    """The 待办 page is carried by its inputs, which take of the visits only the columns
+    todo_page.VISIT_COLUMNS: the work list of the visits cut down to them is the whole one
+    (the demo station and this one, whose visits have notes, visitors and next steps)."""
+    from generator.private import todo_page
+    from generator.reading import read_records
+
+    for records in (read_station(tmp_path / "records"), read_records(Path(__file__).parent.parent / "records").records):
+        cut = todo_page.work_view(records)
+        assert {v.notes for v in cut.visits} == {None} and any(v.notes for v in records.visits)
+        assert work_list(cut, TODAY).entries == work_list(records, TODAY).entries
+        assert todo_page.work_inputs(cut) == todo_page.work_inputs(records)
+        moved = [*records.visits[1:], records.visits[0]]
+        assert todo_page.work_inputs(replace(records, visits=moved)) != todo_page.work_inputs(records)
 
 
 def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path):

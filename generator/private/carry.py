@@ -167,6 +167,13 @@ class Carry:
         self.reused += 1
         return Doc(Path(path), entry.get("digest", ""))
 
+    def entry(self, path: Path) -> dict:
+        """This build's entry of the document at `path` (carried or written), to note more
+        fields in (plain JSON values, kept for the next build)."""
+        key = self._key(path)
+        entry = self.new[key] = dict(self.new[key])  # carried entries are the last build's dicts
+        return entry
+
     def store(self, doc: Doc, fingerprint: str, inputs: str | None = None, extra: dict | None = None) -> Doc:
         """Note a freshly written document (`extra`: more fields for its entry)."""
         st = Path(doc.path).stat()

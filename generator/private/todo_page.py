@@ -6,16 +6,57 @@ dossiers: written only into private/, linked from the private index, never from 
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+from dataclasses import fields, replace
 from datetime import date
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 
 from .. import render
-from ..records import Records
+from ..gcpause import gc_paused
+from ..record_views import TABLES, digest
+from ..records import Records, Visit, maker
 from ..todo import WorkList, work_list
 from .common import Doc, environment, station, write_doc
 
 NAME = "待办.html"
 PDF = "待办.pdf"
+
+# The columns of the visits the work list reads (todo.py: the follow-up and festival visits, the
+# last change of a file). It is worked out from the visits with only these columns (work_view),
+# so its inputs (work_inputs) leave the other columns out: an edited visit note keeps the list.
+VISIT_COLUMNS = ("archive_no", "date", "kind")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_DATES = frozenset({date, type(None)})
+
+
+def work_view(records: Records) -> Records:
+    """`records` with the visits cut down to VISIT_COLUMNS (the other columns blank)."""
+    visits = records.visits
+    columns = [map(attrgetter(f.name), visits) if f.name in VISIT_COLUMNS else repeat(f.default)
+               for f in fields(Visit)]
+    with gc_paused():  # 100,000 new objects: a collection over the records at every 700 costs tenths
+        return replace(records, visits=list(map(maker(Visit), *columns)))
+
+
+def work_inputs(records: Records) -> str:
+    """A digest of what work_view(records) holds: every table (record_views) but the visits,
+    and of the visits the VISIT_COLUMNS, column by column (plain values through marshal, dates
+    as day numbers, anything else as its repr, each kind tagged)."""
+    h = hashlib.sha256(digest(records, tuple(t for t in TABLES if t != "visits")).encode())
+    for name in VISIT_COLUMNS:
+        column = list(map(attrgetter(name), records.visits))
+        held = set(map(type, column))
+        if held <= _PLAIN:
+            data = b"p" + marshal.dumps(column, 0)
+        elif held <= _DATES:
+            data = b"d" + marshal.dumps([None if d is None else d.toordinal() for d in column], 0)
+        else:
+            data = b"r" + repr(column).encode("utf-8", "surrogatepass")
+        h.update(f"|{name}|{len(data)}|".encode() + data)
+    return h.hexdigest()
 
 
 def write_todo(records: Records, out_dir: Path, *, today: date, worklist: WorkList | None = None) -> Doc:
