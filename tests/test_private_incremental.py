@@ -209,10 +209,10 @@ def test_a_visit_note_renders_its_dossier_and_no_workbook(previous, tmp_path):
     assert result.rendered == 1  # the one dossier
     # no table the reports, books, receipt sheets and the dossier index are worked out from
     # changed: none was worked out nor fingerprinted again
-    # (and the work list: the visits' notes are none of its inputs)
-    assert result.unworked == len(workbooks) + len(result.receipts) + 1 + 1
-    # every other dossier, the dossier index, every receipt sheet, every workbook and the 待办 page
-    assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + len(workbooks) + 1
+    # (and the work list: the visits' notes are none of its inputs), nor the receipt sheets' index
+    assert result.unworked == len(workbooks) + len(result.receipts) + 1 + 1 + 1
+    # every other dossier, the dossier index, every receipt sheet and their index, every workbook and the 待办 page
+    assert result.carried == len(result.dossiers) - 1 + 1 + len(result.receipts) + 1 + len(workbooks) + 1
     wl = work_list(records, TODAY)  # the counts carried with the page are the work list's
     assert result.todo_counts == (len(wl.duties), len(wl.overdue)) == (8, 6)
     assert (staging / "待办.html").stat().st_nlink >= 2
@@ -391,3 +391,29 @@ def test_row_bytes_depend_on_each_row_alone():
                 replace(base, applied=None), replace(base, item=repr(D("1.0")))]
     seen = {of([v], v) for v in [base, *variants]}
     assert len(seen) == 1 + len(variants)
+
+
+def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_written_again(previous, tmp_path,
+                                                                                     monkeypatch):
+    """The payments' tables did not change: the sheets' outlines (stems, print targets) come from
+    the fingerprints file and no sheet is worked out; a sheet changed by hand since is worked out
+    and written again, equal to a fresh build's."""
+    from generator.private import receipts
+
+    asked = []
+    real = receipts.receipt_sheets
+    monkeypatch.setattr(receipts, "receipt_sheets", lambda records: asked.append(1) or real(records))
+    records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert asked == [] and result.receipts
+    sheet = result.receipts[0]
+    original = sheet.read_bytes()
+    sheet.write_bytes(original.replace("签收".encode(), "手改".encode()))
+    again = tmp_path / "again"
+    write_private(records, again, today=TODAY, pdf=False, previous=staging)
+    assert asked == [1]
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(again) == _tree(fresh)
+    assert (again / "签收单" / sheet.name).read_bytes() == original

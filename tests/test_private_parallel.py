@@ -81,5 +81,5 @@ def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path,
     result = write_private(records, tmp_path / "two", today=TODAY, pdf=False)
     assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
     assert result.rendered == (len(result.dossiers) + 1 + len(result.receipts) + len(result.reports)
-                               + len(result.closing_books) + 1)  # the 待办 page
+                               + len(result.closing_books) + 1 + 1)  # the receipt sheets' index, the 待办 page
     assert (tmp_path / "two" / ".bangfu-fingerprints.json").read_bytes().count(b'"fp"') == result.rendered

@@ -154,9 +154,9 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
                                  index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
                                  carry=kept, order=order)
     paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
-    receipt_sheets = receipts.receipt_sheets(paying)
-    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, sheets=receipt_sheets,
-                                      inputs=record_views.digest(paying))
+    paying_inputs = record_views.digest(paying)
+    plan = receipts.Plan(paying, kept, paying_inputs)
+    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan)
     sheets = written[:-1]
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
@@ -176,7 +176,7 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
         _prune_reports(out_dir / report.FOLDER, set(result.reports))
     todo_doc, result.todo_counts = _write_todo(records, out_dir, today, kept)
     result.todo = todo_doc.path
-    wanted = printing.targets(records, out_dir, index, docs, sheets, groups, receipt_sheets)
+    wanted = printing.targets(records, out_dir, index, docs, sheets, groups, unsigned=plan.unsigned)
     wanted.append(printing.Target(out_dir / todo_page.PDF, (todo_doc.path,), todo_doc.digest))
     if make_pdf:
         result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)

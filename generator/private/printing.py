@@ -83,8 +83,11 @@ def volumes(records: Records, order=None, size: int = VOLUME_SIZE) -> list[tuple
     return found
 
 
-def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, receipt_sheets=None) -> list[Target]:
-    """Every PDF the build should have, from the written documents (index, dossiers, sheets)."""
+def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, receipt_sheets=None,
+            unsigned: set[str] | None = None) -> list[Target]:
+    """Every PDF the build should have, from the written documents (index, dossiers, sheets);
+    `unsigned`: the stems of the receipt sheets with a payout not signed for (receipts.Plan),
+    else worked out from the receipt sheets."""
     folder = Path(out_dir) / dossiers.FOLDER
     by_stem = {d.path.stem: d for d in docs}
     out = [Target(folder / DOSSIER_INDEX_PDF, (index.path,), index.digest)]
@@ -97,8 +100,9 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, r
             out.append(Target(d.path.with_suffix(".pdf"), (d.path,), d.digest))
     if sheets:
         out.append(combined(Path(out_dir) / receipts.FOLDER / RECEIPTS_PDF, sheets))
-    all_sheets = receipts.receipt_sheets(records) if receipt_sheets is None else receipt_sheets
-    unsigned = {s.stem for s in all_sheets if any(not p.signed for p in s.payouts)}
+    if unsigned is None:
+        all_sheets = receipts.receipt_sheets(records) if receipt_sheets is None else receipt_sheets
+        unsigned = {s.stem for s in all_sheets if any(not p.signed for p in s.payouts)}
     for d in sheets:
         if d.path.stem in unsigned:
             out.append(Target(d.path.with_suffix(".pdf"), (d.path,), d.digest))

@@ -144,25 +144,88 @@ def _rows(records: Records, sheet: Sheet, words: dict | None = None) -> list[Ctx
     return rows
 
 
+OUTLINES = ".receipt-sheets"  # in the fingerprints file: the payments' inputs digest and each sheet's outline
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a build needs of a sheet it carries: its key and file stem, and whether a payout on
+    it is not signed for yet (its PDF is then printed on its own, printing.targets)."""
+    key: str
+    stem: str
+    unsigned: bool
+
+
+def outline(sheet: Sheet) -> Outline:
+    return Outline(sheet.key, sheet.stem, any(not p.signed for p in sheet.payouts))
+
+
+class Plan:
+    """The receipt sheets of `records` (a record_views view of the payments' tables), worked out
+    only when needed. With a `carry` and the digest `inputs` of those tables equal to the last
+    build's, the outlines (key, stem, unsigned) come from the fingerprints file and the sheets
+    (100,000 payouts grouped, sorted by pinyin) are worked out only if a sheet or the index
+    cannot be carried after all (a file changed by hand)."""
+
+    def __init__(self, records: Records, carry=None, inputs: str | None = None):
+        self.records = records
+        self._sheets: list[Sheet] | None = None
+        self._by_key: dict | None = None
+        old = carry.old.get(OUTLINES) if carry is not None and inputs else None
+        outlines = None
+        if isinstance(old, dict) and old.get("salt") == carry.salt and old.get("inputs") == inputs \
+                and isinstance(old.get("sheets"), list):
+            try:
+                outlines = [Outline(str(k), str(stem), bool(u)) for k, stem, u in old["sheets"]]
+            except (TypeError, ValueError):
+                outlines = None
+        self.outlines = outlines if outlines is not None else [outline(s) for s in self.sheets()]
+        if carry is not None and inputs:
+            carry.new[OUTLINES] = {"salt": carry.salt, "inputs": inputs,
+                                   "sheets": [[o.key, o.stem, o.unsigned] for o in self.outlines]}
+
+    def sheets(self) -> list[Sheet]:
+        if self._sheets is None:
+            self._sheets = receipt_sheets(self.records)
+        return self._sheets
+
+    def sheet(self, key: str) -> Sheet:
+        if self._by_key is None:
+            self._by_key = {s.key: s for s in self.sheets()}
+        return self._by_key[key]
+
+    @property
+    def unsigned(self) -> set[str]:
+        """Stems of the sheets with a payout not signed for yet."""
+        return {o.stem for o in self.outlines if o.unsigned}
+
+
 def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
-                   sheets: list[Sheet] | None = None, inputs: str | None = None) -> list[Doc]:
+                   sheets: list[Sheet] | None = None, inputs: str | None = None,
+                   plan: Plan | None = None) -> list[Doc]:
     """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last).
     With a `carry` (carry.Carry), a sheet whose content did not change is carried over;
     `inputs`: a digest of every table `records` (a record_views view) exposes, so a sheet
-    whose inputs are the last build's is carried without fingerprinting its payouts."""
+    (and the index) whose inputs are the last build's is carried without fingerprinting its
+    payouts; `plan` (a Plan made with them): the sheets, worked out only when needed."""
     env = environment(records)
     template = env.get_template("private/receipt.html")
     folder = Path(out_dir) / FOLDER
     st = station(records, today)
     key = station_key(st)
     shown_station = attrs(st)
-    sheets = receipt_sheets(records) if sheets is None else sheets
+    if plan is None:
+        plan = Plan(records)
+        if sheets is not None:
+            plan._sheets = sheets
+            plan.outlines = [outline(s) for s in sheets]
     words: dict = {}  # amount -> capitals, shared by the sheets
     written = []
-    for sheet in sheets:
-        path = folder / f"{sheet.stem}.html"
+    for item in plan.outlines:
+        path = folder / f"{item.stem}.html"
 
-        def render(sheet=sheet, path=path):
+        def render(item=item, path=path):
+            sheet = plan.sheet(item.key)
             html = template.render(sheet=sheet, rows=_rows(records, sheet, words), total=sheet.total,
                                    total_capitals=capitals(sheet.total), station=shown_station)
             return write_doc(out_dir, path, html, today)
@@ -170,7 +233,8 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
         if carry is None:
             written.append(render())
         else:
-            def fingerprint(sheet=sheet):  # the sheet (its payouts) and its workers' names and ID numbers
+            def fingerprint(item=item):  # the sheet (its payouts) and its workers' names and ID numbers
+                sheet = plan.sheet(item.key)
                 people = tuple((_name(records, p), getattr(records.worker_by_no.get(p.archive_no), "id_number", None))
                                for p in sheet.payouts)
                 # the payouts as the dossiers' slices encode them (dossiers.table_values, once a
@@ -181,9 +245,23 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
                 return carry.fingerprint("receipt", (sheet.key, sheet.title, sheet.subtitle, sheet.meta, sheet.stem),
                                          rows, people, key)
 
-            given = carry.fingerprint("receipt-inputs", inputs, key, sheet.key, sheet.stem) if inputs else None
+            given = carry.fingerprint("receipt-inputs", inputs, key, item.key, item.stem) if inputs else None
             written.append(carry.document(path, fingerprint, render, inputs=given))
-    index = env.get_template("private/receipt_index.html").render(
-        sheets=sheets, station=st, unpayable=unpayable_batches(records))
-    written.append(write_doc(out_dir, folder / INDEX, index, today))
+    shown: list = []
+
+    def index_html() -> str:
+        if not shown:
+            shown.append(env.get_template("private/receipt_index.html").render(
+                sheets=plan.sheets(), station=st, unpayable=unpayable_batches(records)))
+        return shown[0]
+
+    def write_index():
+        return write_doc(out_dir, folder / INDEX, index_html(), today)
+
+    if carry is None:
+        written.append(write_index())
+    else:  # what it shows is its HTML (a page of a few hundred lines); carried by the inputs and the day
+        given = carry.fingerprint("receipt-index-inputs", inputs, key, today) if inputs else None
+        written.append(carry.document(folder / INDEX, lambda: carry.fingerprint("receipt-index", index_html()),
+                                      write_index, inputs=given))
     return written
