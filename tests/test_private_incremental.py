@@ -258,14 +258,12 @@ def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path)
 def test_the_names_pinyin_is_kept_and_files_alike_without_pypinyin(previous, tmp_path, monkeypatch):
     """The fingerprints file keeps the pinyin of every name filed; a new process seeded with it
     files the station in the same order without asking pypinyin once."""
-    import json
-
     from generator import names
     from generator.private import READINGS, dossiers
 
     records = read_station(tmp_path / "records")
     expected = [(f.number, f.worker.archive_no, f.stem) for f in dossiers.filing_order(records)]
-    kept = json.loads((previous / carry.NAME).read_text(encoding="utf-8"))[READINGS]
+    kept = carry.load(previous / carry.NAME)[READINGS]
     assert kept["pypinyin"] == names.pinyin_version() and kept["names"]
     for cached in (names._syllables, names.reading, names._name_key):  # as in a new process
         cached.cache_clear()
@@ -409,6 +407,7 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
     assert asked == [] and result.receipts
     sheet = result.receipts[0]
     original = sheet.read_bytes()
+    sheet.unlink()  # a link to the module's previous folder: not written through
     sheet.write_bytes(original.replace("签收".encode(), "手改".encode()))
     again = tmp_path / "again"
     write_private(records, again, today=TODAY, pdf=False, previous=staging)
@@ -417,3 +416,22 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
     write_private(records, fresh, today=TODAY, pdf=False)
     assert _tree(again) == _tree(fresh)
     assert (again / "签收单" / sheet.name).read_bytes() == original
+
+
+@pytest.mark.parametrize("damage", [b"", b"{}", carry.MAGIC, carry.MAGIC + b"\x00garbage", carry.MAGIC + b"N"])
+def test_a_damaged_fingerprints_file_carries_nothing_and_the_build_is_whole(previous, tmp_path, damage):
+    """A fingerprints file that is not ours (empty, JSON of an older version, cut short, not a
+    dict) is no file: every document is written again, equal to a fresh build's."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(previous, old)
+    (old / carry.NAME).write_bytes(damage)
+    records = read_station(tmp_path / "records")
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=old)
+    assert result.carried == 0 and result.rendered > 0
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+    assert carry.load(staging / carry.NAME).keys() == carry.load(previous / carry.NAME).keys()
