@@ -73,7 +73,9 @@ def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
     return tuple(out)
 
 
-def view(records: Records, batch, today: date) -> BatchView:
+def period(records: Records, batch, today: date) -> tuple[date, date, int, str, int]:
+    """(start, end, days, state, days left) of a batch with a start date, on `today`: a view
+    without the entries (the private dossiers' fingerprints need no more)."""
     days = batch.days or records.settings.disclosure_days
     start = batch.start
     end = start + timedelta(days=days - 1)
@@ -83,6 +85,11 @@ def view(records: Records, batch, today: date) -> BatchView:
         state, left = RUNNING, (end - today).days + 1
     else:
         state, left = ENDED, 0
+    return start, end, days, state, left
+
+
+def view(records: Records, batch, today: date) -> BatchView:
+    start, end, days, state, left = period(records, batch, today)
     names_until = end + timedelta(days=records.settings.retention_days)
     entries = batch_entries(records, batch)
     objections = tuple(records.objections_by_batch.get(batch.batch_no, ()))

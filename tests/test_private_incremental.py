@@ -435,3 +435,22 @@ def test_a_damaged_fingerprints_file_carries_nothing_and_the_build_is_whole(prev
     write_private(records, fresh, today=TODAY, pdf=False)
     assert _tree(staging) == _tree(fresh)
     assert carry.load(staging / carry.NAME).keys() == carry.load(previous / carry.NAME).keys()
+
+
+def test_a_batch_whose_disclosure_ended_renders_its_workers_dossiers_again(previous, tmp_path):
+    """The dossiers' fingerprints take each batch's state from disclosure.period (no entries
+    worked out): on the day a batch's disclosure has ended, its workers' dossiers are written
+    again and say so; the other dossiers are carried."""
+    records = read_station(tmp_path / "records")
+    staging = tmp_path / "staging"
+    later = date(2026, 12, 10)
+    result = write_private(records, staging, today=later, pdf=False, previous=previous)
+    batch = "GS-2026-05"
+    involved = {p["archive_no"] for p in PAYOUTS if p.get("batch") == batch} | \
+        {w["archive_no"] for w in WORKERS if w.get("batch") == batch}
+    assert involved
+    rendered = {p.stem for p in result.dossiers if p.stat().st_nlink == 1}
+    assert rendered == involved
+    for no in involved:
+        text = (staging / "档案" / f"{no}.html").read_text(encoding="utf-8")
+        assert "公示期满无异议" in text and "公示中" not in text

@@ -27,6 +27,7 @@ from ..record_views import _origin, stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
+from .carry import Later
 from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
@@ -352,7 +353,15 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     key = station_key(st)
     shown_station = attrs(st)
     written = []
-    views = {v.batch.batch_no: v for v in disclosure.views(records, today)}
+    views: list = []  # {batch number: disclosure view}, worked out before the first render (all_views)
+
+    def all_views() -> dict:
+        if not views:
+            views.append({v.batch.batch_no: v for v in disclosure.views(records, today)})
+        return views[0]
+
+    # what the dossiers' fingerprints take of each batch: the state, start and end of its view
+    periods = _periods(records, today)
     calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
@@ -363,15 +372,18 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         path = folder / f"{filed.stem}.html"
 
         def render(w=filed.worker, path=path):
-            d = dossier_context(records, w, today, site_url, views, calendar)
+            d = dossier_context(records, w, today, site_url, all_views(), calendar)
             return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
 
         if carry is None:
             written.append(render())
         else:
             own = slices.of(filed.worker, path)
-            fp = carry.fingerprint("dossier", own, _batch_parts(records, filed.worker, views, batch_parts), shared)
-            written.append(carry.document(path, fp, render, extra={SLICES: own}))
+            fp = carry.fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts), shared)
+            doc = carry.document(path, fp, render, extra={SLICES: own})
+            if isinstance(doc, Later):
+                all_views()  # here, before the renders are shared out among processes
+            written.append(doc)
     if slices is not None:
         slices.save()
     return written
@@ -527,7 +539,20 @@ class Slices:
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
 
 
-def _batch_parts(records: Records, w, views: dict, batch_parts: dict) -> list[bytes]:
+def _periods(records: Records, today: date) -> dict:
+    """Batch number -> (state, start, end) of its disclosure view (disclosure.views: every batch
+    with a start date, the oldest last, so that of two equal numbers the oldest counts, as in the
+    views by number the dossiers are rendered from)."""
+    found = sorted((b for b in records.batches if b.start is not None), key=lambda b: (b.start, b.batch_no),
+                   reverse=True)
+    out = {}
+    for b in found:
+        start, end, _, state, _ = disclosure.period(records, b, today)
+        out[b.batch_no] = (state, start, end)
+    return out
+
+
+def _batch_parts(records: Records, w, periods: dict, batch_parts: dict) -> list[bytes]:
     """The digest of each batch w appears in (the batch's record and disclosure state), in
     order of appearance; each batch worked out once per build (`batch_parts`): the same batch
     stands in thousands of dossiers."""
@@ -537,8 +562,7 @@ def _batch_parts(records: Records, w, views: dict, batch_parts: dict) -> list[by
     for batch_no in involved:
         part = batch_parts.get(batch_no)
         if part is None:
-            v = views.get(batch_no)
-            state = (v.state, v.start, v.end) if v is not None else None
+            state = periods.get(batch_no)
             part = batch_parts[batch_no] = hashlib.sha256(
                 stable_bytes((batch_no, records.batch_by_no.get(batch_no), state))).digest()
         out.append(part)
