@@ -135,6 +135,14 @@ class Carry:
             h.update(repr(parts).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
+    def plain_fingerprint(self, kind: str, *parts) -> str:
+        """fingerprint() of parts made of plain values only (str, bytes, int, None, lists and
+        tuples of them): marshal (version 0, no references) writes them with their types at
+        once, without fingerprint()'s walk over every value (20,000 dossiers a build)."""
+        h = hashlib.sha256(f"{self.salt}|{kind}|plain|".encode())
+        h.update(marshal.dumps(parts, 0))
+        return h.hexdigest()
+
     def _key(self, path: Path) -> str:
         text = os.fspath(path)
         if text.startswith(self._prefix):  # the usual case, without Path's relative_to (20,000 times)

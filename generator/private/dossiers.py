@@ -379,7 +379,8 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
             written.append(render())
         else:
             own = slices.of(filed.worker, path)
-            fp = carry.fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts), shared)
+            fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts),
+                                         shared)
             doc = carry.document(path, fp, render, extra={SLICES: own})
             if isinstance(doc, Later):
                 all_views()  # here, before the renders are shared out among processes
@@ -496,6 +497,7 @@ class Slices:
         old = carry.old.get(TABLES_KEY)
         same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
         self.kept = {i for i, name in enumerate(SLICE_TABLES) if same and old["tables"].get(name) == self.digests[name]}
+        self.fresh = [i for i in range(len(SLICE_TABLES)) if i not in self.kept]  # tables sliced again
         self.sliced: dict = {}  # table index -> {key: digest} (key: id of a register row, else archive number)
         self.encoded: dict = {}  # table index -> row_values of the table
 
@@ -530,10 +532,12 @@ class Slices:
         """[archive number, one digest per table] for w's dossier at `path`."""
         entry = self.carry.old.get(self.carry._key(path)) if self.kept else None
         old = entry.get(SLICES) if isinstance(entry, dict) else None
-        if not (isinstance(old, list) and len(old) == 1 + len(SLICE_TABLES) and old[0] == w.archive_no):
-            old = None
-        return [w.archive_no, *(old[1 + i] if old is not None and i in self.kept else self._slice(i, w)
-                                for i in range(len(SLICE_TABLES)))]
+        if isinstance(old, list) and len(old) == 1 + len(SLICE_TABLES) and old[0] == w.archive_no:
+            out = list(old)
+            for i in self.fresh:
+                out[1 + i] = self._slice(i, w)
+            return out
+        return [w.archive_no, *[self._slice(i, w) for i in range(len(SLICE_TABLES))]]
 
     def save(self) -> None:
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
