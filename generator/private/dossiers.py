@@ -353,15 +353,21 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     key = station_key(st)
     shown_station = attrs(st)
     written = []
-    views: list = []  # {batch number: disclosure view}, worked out before the first render (all_views)
+    # what the dossiers' fingerprints take of each batch: the state, start and end of its view;
+    # `dated`: the batch each number's view is of
+    periods, dated = _periods(records, today)
+    # batch number -> disclosure view (its entries: every payout of the batch), worked out for the
+    # batches of the dossiers rendered, before the renders are shared out among processes (views_of);
+    # all of them when the site's side already did (one process, disclosure.views keeps them)
+    known = records.__dict__.get("_disclosure_views", {}).get(today)
+    views: dict = {v.batch.batch_no: v for v in known} if known is not None else {}
 
-    def all_views() -> dict:
-        if not views:
-            views.append({v.batch.batch_no: v for v in disclosure.views(records, today)})
-        return views[0]
+    def views_of(w) -> dict:
+        for batch_no in _involved(records, w):
+            if batch_no not in views and batch_no in dated:
+                views[batch_no] = disclosure.view(records, dated[batch_no], today)
+        return views
 
-    # what the dossiers' fingerprints take of each batch: the state, start and end of its view
-    periods = _periods(records, today)
     calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
@@ -372,7 +378,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         path = folder / f"{filed.stem}.html"
 
         def render(w=filed.worker, path=path):
-            d = dossier_context(records, w, today, site_url, all_views(), calendar)
+            d = dossier_context(records, w, today, site_url, views_of(w), calendar)
             return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
 
         if carry is None:
@@ -383,7 +389,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
                                          shared)
             doc = carry.document(path, fp, render, extra={SLICES: own})
             if isinstance(doc, Later):
-                all_views()  # here, before the renders are shared out among processes
+                views_of(filed.worker)  # here, before the renders are shared out among processes
             written.append(doc)
     if slices is not None:
         slices.save()
@@ -543,27 +549,33 @@ class Slices:
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
 
 
-def _periods(records: Records, today: date) -> dict:
-    """Batch number -> (state, start, end) of its disclosure view (disclosure.views: every batch
-    with a start date, the oldest last, so that of two equal numbers the oldest counts, as in the
-    views by number the dossiers are rendered from)."""
+def _periods(records: Records, today: date) -> tuple[dict, dict]:
+    """(batch number -> (state, start, end) of its disclosure view, batch number -> the batch
+    it is of). As disclosure.views: every batch with a start date, the oldest last, so that of
+    two equal numbers the oldest counts, as in the views by number dossiers were rendered from."""
     found = sorted((b for b in records.batches if b.start is not None), key=lambda b: (b.start, b.batch_no),
                    reverse=True)
-    out = {}
+    out, dated = {}, {}
     for b in found:
         start, end, _, state, _ = disclosure.period(records, b, today)
         out[b.batch_no] = (state, start, end)
-    return out
+        dated[b.batch_no] = b
+    return out, dated
+
+
+def _involved(records: Records, w) -> dict:
+    """The batches w appears in (as a dict of numbers, in order of appearance)."""
+    involved = dict.fromkeys([w.batch] if w.batch else [])
+    involved.update(dict.fromkeys(p.batch for p in records.payouts_by_worker.get(w.archive_no, ()) if p.batch))
+    return involved
 
 
 def _batch_parts(records: Records, w, periods: dict, batch_parts: dict) -> list[bytes]:
     """The digest of each batch w appears in (the batch's record and disclosure state), in
     order of appearance; each batch worked out once per build (`batch_parts`): the same batch
     stands in thousands of dossiers."""
-    involved = dict.fromkeys([w.batch] if w.batch else [])
-    involved.update(dict.fromkeys(p.batch for p in records.payouts_by_worker.get(w.archive_no, ()) if p.batch))
     out = []
-    for batch_no in involved:
+    for batch_no in _involved(records, w):
         part = batch_parts.get(batch_no)
         if part is None:
             state = periods.get(batch_no)
