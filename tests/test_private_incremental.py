@@ -186,7 +186,8 @@ def test_a_later_day_keeps_unchanged_documents_with_their_print_date(previous, t
     result = write_private(records, staging, today=date(2026, 11, 24), pdf=False, previous=previous)
     # only the 待办 page is written again: its days left count from today
     assert result.rendered == 1 and result.carried > 0
-    assert (staging / "待办.html").stat().st_nlink == 1 and "2026年11月24日" in (staging / "待办.html").read_text("utf-8")
+    todo = staging / "待办.html"
+    assert todo.stat().st_nlink == 1 and "2026年11月24日" in todo.read_text(encoding="utf-8")
     # the running year's 办结表 lists the same cases: it is carried with its title and generation
     # date of 11-23 (both the print date of the build that wrote it), byte for byte
     book = staging / "办结" / "办结表_2026.xlsx"

@@ -26,8 +26,8 @@ from ..paths import FolderWriter
 from ..record_views import _origin, stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
-from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
 from .carry import Later
+from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
 from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
