@@ -234,6 +234,21 @@ def test_objection_upheld_but_paid(tmp_path):
     assert ("帮扶发放", cell_of("帮扶发放", "公示批次", 0), "objection-upheld") in got
 
 
+def test_open_objection_about_one_person_holds_only_their_payout(tmp_path):
+    # business.check skips objection_problems for payouts its batch's objections do not name
+    got = run(tmp_path, lambda d: d[AID]["异议处理"][0].update(
+        {"处理结果": "处理中", "处理日期": None, "档案编号": "SF-0002"}))
+    assert got == {("帮扶发放", cell_of("帮扶发放", "批准日期", 1), "objection-unresolved"),
+                   ("异议处理", cell_of("异议处理", "处理结果", 0), "objection-open")}
+
+
+def test_fixed_amount_zero_and_equal(tmp_path):
+    # an amount equal to the 固定金额 is taken without the standard's arithmetic; zero is not it
+    assert run(tmp_path, lambda d: payouts(d)[0].update({"金额": 300})) == set()
+    got = run(tmp_path, lambda d: payouts(d)[0].update({"金额": 0}))
+    assert got == {("帮扶发放", cell_of("帮扶发放", "金额", 0), "money-zero")}
+
+
 # --- timeline ---------------------------------------------------------------------------
 def test_dates_out_of_order(tmp_path):
     got = run(tmp_path, lambda d: payouts(d)[0].update({"核实日期": date(2024, 3, 19)}))

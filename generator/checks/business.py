@@ -20,13 +20,12 @@ from ..standards import (
     period,
     period_label,
     route_kind,
-    route_met,
     routes,
     standard_amount,
     times_line,
     unit,
 )
-from .timeline import objection_problems
+from .timeline import objection_problems, objections_of
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
@@ -50,6 +49,7 @@ def check(records, ctx):
     plans = {name: _Plan(item) for name, item in items.items()}
     seen: dict = {}
     member_names: dict = {}
+    concerned: dict = {}  # batch number -> whom its objections concern (_disclosure)
     for p in sorted(records.payouts, key=lambda p: (p.applied or p.paid or ctx.today, p.row)):
         if p.state in schema.VOID_STATES:  # is_void, inline: once per payout
             if p.paid is not None:
@@ -67,22 +67,29 @@ def check(records, ctx):
                 yield from _beneficiary(records, p, w, member_names)
         if item is None:
             continue
-        if p.amount is not None:
+        amount = p.amount
+        # the amount the standard fixes, or a cap it stays within: nothing to report (fast path)
+        if amount is not None and not (amount == plan.fixed or (plan.capped and 0 < amount <= plan.cap)):
             yield from _amount(records, p, item)
         if plan.limits and (p.applied or p.paid) is not None:
-            yield from _frequency(records, p, item, seen, plan)
+            found = _frequency(records, p, item, seen, plan)
+            if found is not None:
+                yield found
         if w is not None:
             if plan.multiple is not None and p.applied is not None:
                 yield from _income(records, p, w, item, plan)
             if item.needs:
                 yield from _needs(records, p, w, item)
         if plan.disclosed:
-            yield from _disclosure(records, p, item)
+            found = _disclosure(records, p, item, concerned)
+            if found:
+                yield from found
 
 
 class _Plan:
     """What the rules need of one item, worked out once per check instead of per payout."""
-    __slots__ = ("item", "needs_file", "limits", "per_person", "multiple", "routes", "disclosed")
+    __slots__ = ("item", "needs_file", "limits", "per_person", "multiple", "routes", "route_set", "disclosed",
+                 "fixed", "capped", "cap", "limit", "periods")
 
     def __init__(self, item):
         self.item = item
@@ -91,10 +98,19 @@ class _Plan:
         self.per_person = unit(item) == "每名受助对象"
         self.multiple = income_multiple(item)
         self.routes = routes(item)
+        self.route_set = frozenset(self.routes)
         self.disclosed = bool(item.needs_disclosure)
+        self.limit = item.max_times or 1
+        self.periods: dict = {}  # day -> the period it counts in (_frequency)
+        # _amount finds nothing in an amount equal to a 固定金额 (over, under and zero all
+        # need it to differ), nor in one above zero and within an 按实际 cap
+        self.fixed = item.fixed if item.standard == "固定金额" and item.fixed is not None else _NO_AMOUNT
+        self.cap = item.cap
+        self.capped = item.standard == "按实际" and item.cap is not None
 
 
 _ANY_DAY = date(2000, 1, 1)
+_NO_AMOUNT = object()  # equal to no amount, and no period worked out yet
 
 
 # --- the policy itself ------------------------------------------------------------------
@@ -172,33 +188,44 @@ def _amount(records, p, item):
 
 
 def _frequency(records, p, item, seen, plan):
+    """The frequency problem of one payout, or None; records it among the ones seen (a plain
+    function, not a generator: it runs for most payouts and nearly always finds nothing)."""
     day = p.applied or p.paid
     if day is None:
-        return
-    key_period = period(item, day)
+        return None
+    key_period = plan.periods.get(day, _NO_AMOUNT)
+    if key_period is _NO_AMOUNT:  # each day's period once per item (Quarter.of is not cheap)
+        key_period = plan.periods[day] = period(item, day)
     if key_period is None:
-        return  # 一次性 is per case, 不限 limits nothing
+        return None  # 一次性 is per case, 不限 limits nothing
     per_person = plan.per_person
     who = (p.archive_no, p.beneficiary or "") if per_person else p.archive_no
-    limit = item.max_times or 1
-    earlier = seen.setdefault((who, item.name, key_period), [])
-    if len(earlier) >= limit:
+    key = (who, item.name, key_period)
+    earlier = seen.get(key)
+    if earlier is None:
+        earlier = seen[key] = []
+    found = None
+    if len(earlier) >= plan.limit:
         others = "、".join(str(row) for row in earlier[-3:])
         hint = ("如是家中不同的受助对象（如两个孩子），请在“受助对象”中分别填写姓名。"
                 if per_person and not p.beneficiary else "")
-        yield problem("frequency", **records.place("payouts", p.row, "item"), item=item.name,
-                      rule=frequency_text(item), archive=p.archive_no,
-                      period=period_label(item, key_period), other=f"本表第 {others} 行", hint=hint)
+        found = problem("frequency", **records.place("payouts", p.row, "item"), item=item.name,
+                        rule=frequency_text(item), archive=p.archive_no,
+                        period=period_label(item, key_period), other=f"本表第 {others} 行", hint=hint)
     earlier.append(p.row)
+    return found
 
 
 def _income(records, p, w, item, plan):
     multiple = plan.multiple
     if multiple is None or p.applied is None:
         return
-    figures = records.figures_at(w, p.applied)
     alternatives = plan.routes
-    if any(route_met(r, w, figures.category) for r in alternatives):
+    met = plan.route_set  # standards.route_met over every route, as one set lookup per value
+    if met and (w.cause in met or w.dibao in met or any(c in met for c in w.causes_more or ())):
+        return  # met without the figures of the day
+    figures = records.figures_at(w, p.applied)
+    if met and figures.category in met:
         return
     line = records.dibao_line(p.applied.year)
     if line is None or figures.per_capita is None:
@@ -277,29 +304,46 @@ def _needs(records, p, w, item):
 
 
 # --- disclosure --------------------------------------------------------------------------
-def _disclosure(records, p, item):
+def _disclosure(records, p, item, concerned: dict) -> list | tuple:
+    """The disclosure problems of one payout (a plain function returning a list, not a
+    generator: it runs for most payouts and nearly always finds nothing)."""
     decided = p.approved or p.paid
     if not item.needs_disclosure:
-        return
+        return ()
     if not p.batch:
         if decided:
-            yield problem("disclosure-missing", **records.place("payouts", p.row, "batch"), item=item.name)
-        return
+            return [problem("disclosure-missing", **records.place("payouts", p.row, "batch"), item=item.name)]
+        return ()
     batch = records.batch_by_no.get(p.batch)
     if batch is None:
-        return  # reported as a missing reference
+        return ()  # reported as a missing reference
     if batch.kind and batch.kind != "帮扶公示":
-        yield problem("disclosure-not-listed", **records.place("payouts", p.row, "batch"),
-                      batch=batch.batch_no, kind=batch.kind, what="帮扶发放")
-        return
+        return [problem("disclosure-not-listed", **records.place("payouts", p.row, "batch"),
+                        batch=batch.batch_no, kind=batch.kind, what="帮扶发放")]
     if not decided or batch.start is None:
-        return
+        return ()
     column = "approved" if p.approved else "paid"
     end = records.batch_end(batch)
+    found = []
     if decided <= end:
-        yield problem("disclosure-not-over", **records.place("payouts", p.row, column),
-                      approved=decided.isoformat(), batch=batch.batch_no, start=batch.start.isoformat(),
-                      end=end.isoformat())
-    if not (records.objections_by_batch.get(batch.batch_no) or batch.original):
-        return  # no objection to this list nor to one it discloses again
-    yield from objection_problems(records, batch, p.archive_no, decided, "payouts", p.row, column, "batch")
+        found.append(problem("disclosure-not-over", **records.place("payouts", p.row, column),
+                             approved=decided.isoformat(), batch=batch.batch_no, start=batch.start.isoformat(),
+                             end=end.isoformat()))
+    if records.objections_by_batch.get(batch.batch_no) or batch.original:
+        whom = concerned.get(batch.batch_no)
+        if whom is None:  # once per batch: objection_problems passes over those about others
+            whom = concerned[batch.batch_no] = _concerned(records, batch)
+        if whom is _EVERYONE or p.archive_no in whom:
+            found.extend(objection_problems(records, batch, p.archive_no, decided, "payouts", p.row, column,
+                                            "batch"))
+    return found  # else no objection to this list nor to one it discloses again
+
+
+_EVERYONE = frozenset({None})
+
+
+def _concerned(records, batch) -> frozenset:
+    """The archive numbers the objections to `batch` (and to the lists it discloses again)
+    name; _EVERYONE when one of them names no one (it is about the whole list)."""
+    names = [o.archive_no for o, _ in objections_of(records, batch)]
+    return _EVERYONE if not all(names) else frozenset(names)

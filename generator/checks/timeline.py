@@ -138,7 +138,7 @@ def objection_problems(records, batch, archive, decided, sheet: str, row: int, d
     `row` of `sheet`; problems name its `date_column` or `batch_column`): an upheld objection
     about the person or the whole batch blocks it; an open one must be settled first; an
     objection about the person needs a new 公示 (重新公示) that ended before."""
-    for o, inherited in _objections_of(records, batch):
+    for o, inherited in objections_of(records, batch):
         if o.archive_no and o.archive_no != archive:
             continue
         at_date = records.place(sheet, row, date_column)
@@ -157,7 +157,7 @@ def objection_problems(records, batch, archive, decided, sheet: str, row: int, d
             yield from _redisclosure(records, o, archive, decided, at_date)
 
 
-def _objections_of(records, batch):
+def objections_of(records, batch):
     """The batch's own objections, then (inherited) those of the batches it discloses again:
     an objection still open there, or one about the person, still holds for this list."""
     seen = {batch.batch_no}
