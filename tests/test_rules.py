@@ -286,6 +286,23 @@ def test_payment_in_the_future(tmp_path):
                    ("其他支出", cell_of("其他支出", "日期", 0), "date-future")}  # money spent after the check date
 
 
+def test_notice_in_the_future_after_steps_in_the_past(tmp_path):
+    # every step in order and in the past: only the notice (not a step) is in the future
+    got = run(tmp_path, lambda d: payouts(d)[0].update({"告知日期": date(2027, 1, 4)}))
+    assert got == {("帮扶发放", cell_of("帮扶发放", "告知日期", 0), "date-future")}
+
+
+def test_future_date_among_steps_out_of_order(tmp_path):
+    # 核实日期 in the future, after the batch began: the future, the order (the later steps come
+    # before it) and the verification deadline are all reported
+    got = run(tmp_path, lambda d: payouts(d)[0].update({"核实日期": date(2027, 1, 4)}))
+    assert got == {("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "date-future"),
+                   ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "date-order"),  # after GS-2024-02 began
+                   ("帮扶发放", cell_of("帮扶发放", "核实日期", 0), "deadline"),
+                   *{("帮扶发放", cell_of("帮扶发放", column, 0), "date-order")
+                     for column in ("批准日期", "发放日期", "签收日期")}}
+
+
 # --- working-day deadlines ---------------------------------------------------------------
 def test_verification_deadline_counts_holidays_and_makeup_days(tmp_path):
     # 2024-09-27 (Fri) to 2024-10-11: Oct 1-7 is the National Day holiday, Sep 29 and Oct 12 are make-up days.

@@ -67,7 +67,9 @@ def _payouts(records, ctx):
     batches = records.batch_by_no
     today = ctx.today
     for p in records.payouts:
-        if not _in_order(_STEP_DATES(p)):
+        present = list(filter(None, _STEP_DATES(p)))  # _in_order, inline: once per payout
+        in_order = present == sorted(present)
+        if not in_order:
             yield from _order(records, "payouts", p, _PAYOUT_STEPS)
         decided = p.approved or p.verified
         if p.notified is not None and decided is not None and p.notified < decided:
@@ -93,6 +95,8 @@ def _payouts(records, ctx):
         if needs_receipt(p):
             yield problem("receipt-missing", **records.place("payouts", p.row, "signed"),
                           amount=p.amount, paid=p.paid.isoformat())
+        if in_order and (not present or present[-1] <= today) and (p.notified is None or p.notified <= today):
+            continue  # the latest step is not in the future, nor the notice: every date is not
         if max(filter(None, _FUTURE_DATES(p)), default=today) <= today:
             continue
         for key, label in _FUTURE:
