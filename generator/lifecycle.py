@@ -125,15 +125,13 @@ def case_steps(records, payout, calendar) -> list[Step]:
     """The 办结 summary of one case: each step with its date and the working days it took
     from the application (the 有时限 of the 五有)."""
     p = payout
-    applied = p.applied
 
     def step(label, day, detail=""):
-        used = calendar.working_days_between(applied, day) if applied and day else None
-        return Step(label, day, used, detail)
+        return Step(label, day, days_since_applying(calendar, p, day), detail)
 
-    steps = [step("申请", applied), step("核实", p.verified)]
-    batch = records.batch_by_no.get(p.batch) if p.batch else None
-    if batch is not None and batch.start is not None:
+    steps = [step("申请", p.applied), step("核实", p.verified)]
+    batch = disclosed_in(records, p)
+    if batch is not None:
         end = records.batch_end(batch)
         steps.append(step("公示", end, f"{batch.batch_no}，{batch.start.isoformat()} 至 {end.isoformat()}"))
     steps += [step("批准", p.approved), step("告知", p.notified), step("发放", p.paid)]
@@ -141,3 +139,16 @@ def case_steps(records, payout, calendar) -> list[Step]:
         steps.append(step("签收", p.signed_on if p.signed else None))
     steps.append(step("回访", p.followed_up))
     return steps
+
+
+def days_since_applying(calendar, payout, day: date | None) -> int | None:
+    """A step's working days since the application (None without either date): the 办结表
+    asks this for a few steps of each of tens of thousands of cases, without case_steps."""
+    applied = payout.applied
+    return calendar.working_days_between(applied, day) if applied and day else None
+
+
+def disclosed_in(records, payout):
+    """The batch whose disclosure (公示) is a step of the case, or None (no batch, or no start)."""
+    batch = records.batch_by_no.get(payout.batch) if payout.batch else None
+    return batch if batch is not None and batch.start is not None else None

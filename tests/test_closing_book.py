@@ -132,3 +132,24 @@ def test_libreoffice_opens_the_book_and_shows_it_as_written(written, tmp_path):
     reception = (tmp_path / f"{written.stem}-接待办结.csv").read_text(encoding="utf-8").splitlines()
     assert reception[3] == ('JD-2026-001,2026-09-01,"=HYPERLINK(""http://example.org"",""点我"")",,,法律援助,,'
                             "县总工会法律服务中心,-1 已追回工资,2026-09-08,5,7,是")
+
+
+def test_each_row_shows_the_steps_of_the_case_summary_the_dossier_shows(records):
+    """The book works out only the steps its rows show (not case_summary's every step, for
+    tens of thousands of cases): they are the summary's, case by case, in every year."""
+    calendar = closing.work_calendar(records)
+    data = closing.book(records, date(2020, 1, 1), TODAY, today=TODAY, calendar=calendar)
+    finished = closing.finished_cases(records)
+    assert [row[0] for row in data.cases] == [p.record_no for p in finished] and len(finished) > 10
+    seen = set()
+    for p, row in zip(finished, data.cases):
+        c = closing.case_summary(records, p, calendar)
+        s = c["steps"]
+        shown = s["公示"].day if "公示" in s else None
+        assert (row[7], row[8], row[9], row[11], row[17]) == (
+            s["核实"].working_days, c["limit"], {True: "是", False: "否", None: ""}[c["on_time"]], shown,
+            s["发放"].working_days)
+        seen.add((shown is None, row[7] is None, row[9]))
+    # cases with and without a disclosure, with and without a verification, on time and late
+    assert {s[0] for s in seen} == {True, False} and {s[1] for s in seen} == {True, False}
+    assert {s[2] for s in seen} >= {"是", ""}
