@@ -84,6 +84,19 @@ EDITS = [
     ("payout paid in another quarter", {"tables": {"payouts": _edit(PAYOUTS, 1, paid=date(2025, 4, 20))}}, None),
     ("pending payout paid", {"tables": {"payouts": _edit(PAYOUTS, 12, paid=date(2026, 11, 20))}}, None),
     ("payout moved to another batch", {"tables": {"payouts": _edit(PAYOUTS, 10, batch="GS-2026-05")}}, None),
+    # the 办结表's own cells (closing.book): a case that closes (paid and signed for) gains its row, a
+    # verification after the item's limit turns 按时 to 否, an early year's case changes only that year's book
+    # (the first two: their batch's receipt sheet is worked out again from its payouts, to the same bytes)
+    ("payout's case closes", {"tables": {"payouts": _edit(PAYOUTS, 12, approved=date(2026, 11, 16),
+                                                          paid=date(2026, 11, 20), signed=True,
+                                                          signed_on=date(2026, 11, 20))}},
+     None),
+    ("verification late", {"tables": {"payouts": _edit(PAYOUTS, 10, verified=date(2026, 8, 7))}}, None),
+    ("payout amount, first year", {"tables": {"payouts": _edit(PAYOUTS, 0, amount=D("350"))}},
+     {"办结/办结表_2024.xlsx", "档案/" + PAYOUTS[0]["archive_no"] + ".html", "档案/index.html",
+      "签收单/index.html", "签收单/公示_GS-2024-02.html",
+      # its quarter's report and every later one (the fund balances carry forward)
+      *(f"季度统计/{q}季度统计表.xlsx" for q in ("2024Q2", "2025Q1", "2026Q1", "2026Q2", "2026Q3"))}),
     # the policy rows a dossier's 办结 cells are judged by: an item's 办理时限, a day off entered
     ("item deadline", {"tables": {"items": _edit(ITEMS, 0, deadline_days=2)}}, None),
     ("day off entered", {"tables": {"calendar": [
