@@ -95,3 +95,22 @@ def test_no_receipt_sheet_for_a_batch_with_nobody_to_pay(tmp_path):
     assert not (folder / f"公示_{batch}.html").exists()
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert f"公示批次 {batch} 的 {len(listed)} 笔发放均因公示异议成立已取消" in index
+
+
+def test_each_sheet_lists_its_payouts_by_name_then_record_number(tmp_path):
+    """按音序 by the worker's name and archive number (names.name_key), then the record number:
+    one worker's two payouts in a batch, and two workers of one name (the archive number decides)."""
+    from generator.names import name_key
+    from generator.private.receipts import _name
+
+    payouts = [dict(p) for p in PAYOUTS]
+    payouts.append({**payouts[7], "record_no": "FF-2026-0010", "archive_no": "SF-0009", "name": "单田芳"})
+    workers = [*WORKERS, {**WORKERS[0], "archive_no": "SF-0009"}]  # a second 单田芳
+    records = read_station(tmp_path / "records", tables={"payouts": payouts, "workers": workers})
+    sheets = receipt_sheets(records)
+    batch = next(s for s in sheets if s.key == "GS-2026-03")
+    assert [(p.archive_no, p.record_no) for p in batch.payouts if p.archive_no in ("SF-0001", "SF-0009")] == [
+        ("SF-0001", "FF-2026-0011"), ("SF-0001", "FF-2026-0015"), ("SF-0009", "FF-2026-0010")]
+    for sheet in sheets:
+        assert sheet.payouts == sorted(
+            sheet.payouts, key=lambda p: (name_key(_name(records, p), p.archive_no or ""), p.record_no or ""))
