@@ -162,6 +162,13 @@ class Needle:
     where: str  # the record it came from
     sensitive: str = ""  # schema.S_* of the column
     is_name: bool = False  # a person's name (worker or family member)
+    # the text's digest (_value_key), worked out once when the needle is made and kept with it
+    # (NeedleCache): a rebuild does not digest the 140,000 values of a 20k station again
+    key: bytes = field(default=b"", compare=False, repr=False)
+
+    def __post_init__(self):
+        if not self.key:
+            object.__setattr__(self, "key", _value_key(self.text))
 
     @property
     def never_excused(self) -> bool:
@@ -204,19 +211,20 @@ def _min_length(column, full_names: bool) -> int | None:
     return MIN_LENGTH.get(column.sensitive, MIN_TEXT)
 
 
-def public_corpus(records, template_dirs=(), theme: bool = True) -> str:
+# the tables the station's own public text comes from, with the columns it takes (None: all)
+CORPUS_TABLES = (("items", None), ("categories", None), ("dibao_lines", None), ("funds", None),
+                 ("incomes", ("payer", "summary", "source")), ("expenses", ("summary", "purpose")),
+                 ("workers", ("employer", "union_branch")), ("payouts", ("item", "campaign", "fund")))
+
+
+def public_corpus(records, template_dirs=(), theme: bool = True, kept: NeedleCache | None = None) -> str:
     """The station's own public text, normalised: values found inside it are not searched.
-    `theme`: with the theme's own words (a county site adds them once, not per station)."""
-    parts = [str(v) for v in _settings_values(records)]
-    for sheet_key, keys in (("items", None), ("categories", None), ("dibao_lines", None),
-                            ("funds", None), ("incomes", ("payer", "summary", "source")),
-                            ("expenses", ("summary", "purpose")), ("workers", ("employer", "union_branch")),
-                            ("payouts", ("item", "campaign", "fund"))):
-        for rec in getattr(records, sheet_key):
-            for key in keys or [c.key for c in schema.sheet(_ref(sheet_key)).columns]:
-                value = getattr(rec, key, None)
-                if isinstance(value, str) and value:
-                    parts.append(value)
+    `theme`: with the theme's own words (a county site adds them once, not per station).
+    With `kept`, the records' part is taken from it while its tables are those it was
+    worked out from (NeedleCache.corpus): an edited visit note does not go through the
+    20,000 workers and 100,000 payouts again."""
+    texts = kept.corpus(records) if kept is not None else _records_corpus(records)
+    parts = list(texts)
     for folder in template_dirs:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and path.suffix in (".j2", ".html", ".md", ".css", ".txt"):
@@ -224,7 +232,20 @@ def public_corpus(records, template_dirs=(), theme: bool = True) -> str:
     theme_words = _material_strings() if theme else ""
     if theme_words:
         parts.append(theme_words)
-    return "\n".join(normalise(p) for p in dict.fromkeys(parts))  # each text once: values repeat
+    # each text once (values repeat), normalised
+    return "\n".join(texts[p] if p in texts else normalise(p) for p in dict.fromkeys(parts))
+
+
+def _records_corpus(records) -> dict[str, str]:
+    """The records' part of public_corpus: each text once, in order, with its normalised form."""
+    parts = [str(v) for v in _settings_values(records)]
+    for sheet_key, keys in CORPUS_TABLES:
+        for rec in getattr(records, sheet_key):
+            for key in keys or [c.key for c in schema.sheet(_ref(sheet_key)).columns]:
+                value = getattr(rec, key, None)
+                if isinstance(value, str) and value:
+                    parts.append(value)
+    return {p: normalise(p) for p in dict.fromkeys(parts)}
 
 
 def _ref(sheet_key: str) -> str:
@@ -340,6 +361,23 @@ class NeedleCache(keptfile.Entries):
         self.keep(table, self._key(records, table, full), needles)
         self.put_tables.add(table)
 
+    def corpus(self, records) -> dict[str, str]:
+        """_records_corpus(records), kept under the name CORPUS by the digests of the tables
+        it is worked out from (the station's settings and CORPUS_TABLES) and the program."""
+        from . import record_views
+        from .reading.cache import _program
+
+        h = hashlib.blake2b(f"corpus-1|{_program()}|".encode(), digest_size=20)
+        for table in ("settings", *(name for name, _ in CORPUS_TABLES)):
+            h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
+        key = h.hexdigest()
+        got = self.taken(CORPUS, key)
+        if got is None:
+            got = _records_corpus(records)
+            self.keep(CORPUS, key, got)
+            self.put_tables.add(CORPUS)
+        return got
+
     def save(self, path: Path) -> None:
         """Each table's values in a file of its own, in a folder named after `path` (owner-only):
         only the tables put since the load are written (after one edited visit note, the
@@ -366,6 +404,9 @@ class NeedleCache(keptfile.Entries):
             if got is not None and list(got) == [file.stem]:
                 entries.update(got)
         return cls(entries=entries)
+
+
+CORPUS = "public-corpus"  # NeedleCache's entry for the records' public text (no table's name)
 
 
 def _needle_folder(path: Path) -> Path:
@@ -770,18 +811,15 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
     The cache knows the values by digest only: it keeps the public site's text, never a
     list of the records' values."""
     lines = list(hay.seen)
-    known_keys, keys = _KEYS[0], {}
-    for n in needles:
-        keys[n.text] = known_keys.get(n.text) or _value_key(n.text)
-    _KEYS[0] = keys
-    by_key = {keys[n.text]: n for n in needles}
+    by_key = {n.key: n for n in needles}
     last = cache._searched
     per_line: dict[str, list[bytes]] = {}
-    added = [] if last is None else [n for key, n in by_key.items() if key not in last[0]]
+    new_keys = set() if last is None else by_key.keys() - last[0]
+    added = [n for key, n in by_key.items() if key in new_keys] if new_keys else []  # in the needles' order
     if last is None or len(added) > ADDED_MAX:
         for n, numbers in _holding(lines, needles).items():
             for number in numbers:
-                per_line.setdefault(lines[number], []).append(keys[n.text])
+                per_line.setdefault(lines[number], []).append(n.key)
     else:
         _, known, found = last
         for line, held in found.items():
@@ -792,13 +830,13 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
         fresh = [line for line in lines if line not in known]
         for n, numbers in _holding(fresh, needles).items():
             for number in numbers:
-                per_line.setdefault(fresh[number], []).append(keys[n.text])
+                per_line.setdefault(fresh[number], []).append(n.key)
         if added:
             searched = [line for line in lines if line in known]
             for n, numbers in _find(searched, added).items():  # lines holding the text at all
                 candidates = [searched[number] for number in sorted(numbers)]
                 for number in _holding(candidates, [n]).get(n, ()):  # and holding it as a value
-                    per_line.setdefault(candidates[number], []).append(keys[n.text])
+                    per_line.setdefault(candidates[number], []).append(n.key)
     cache.searched = (frozenset(by_key), set(lines), {line: tuple(held) for line, held in per_line.items()})
     first: dict[Needle, int] = {}
     for line in lines:
@@ -807,10 +845,6 @@ def _search(hay: _Haystack, needles: list[Needle], cache: FileCache) -> list[tup
             for key in held:
                 first.setdefault(by_key[key], hay.seen[line])
     return [(n, hay.files[f]) for n, f in first.items()]
-
-
-# value -> its digest, of the last scan (`bangfu serve` scans again and again in one process)
-_KEYS: list[dict[str, bytes]] = [{}]
 
 
 def _value_key(text: str) -> bytes:
@@ -848,7 +882,7 @@ def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str
 
 def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None = None,
               needles: NeedleCache | None = None) -> Scan:
-    return scan_folder(folder, collect(records, needles), public_corpus(records, template_dirs), cache)
+    return scan_folder(folder, collect(records, needles), public_corpus(records, template_dirs, kept=needles), cache)
 
 
 def excused_note(scan: Scan, limit: int = 5) -> str:

@@ -91,3 +91,39 @@ def test_runs_kept_between_scans_find_exactly_what_a_fresh_search_finds():
     got = privacy._holding(again, fewer)
     assert got == _fresh_holding(again, fewer)
     assert moved[0] not in got and any(n.text == "赵小红" for n in got)
+
+
+def test_kept_public_text_equals_a_fresh_one_and_follows_its_tables(tmp_path):
+    """The station's public text (privacy.public_corpus) kept beside the values: taken back while
+    its tables are unchanged (an edited family member's name does not go through the workers
+    and payouts again), worked out again when one of them changed."""
+    records = read_station(tmp_path / "a")
+    kept = NeedleCache()
+    first = privacy.public_corpus(records, kept=kept)
+    assert first == privacy.public_corpus(records) and privacy.CORPUS in kept.entries
+    path = tmp_path / "work" / "needles.pickle"
+    kept.save(path)
+    again = NeedleCache.load(path)
+    held = again.entries[privacy.CORPUS][1]
+    members = [dict(m) for m in MEMBERS]
+    members[0]["name"] = "单田芬"
+    edited = read_station(tmp_path / "b", tables={"members": members})
+    assert privacy.public_corpus(edited, kept=again) == first and not again.changed
+    assert again.entries[privacy.CORPUS][1] is held
+
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["employer"] = "红星机械厂"
+    moved = read_station(tmp_path / "c", tables={"workers": workers})
+    got = privacy.public_corpus(moved, kept=again)
+    assert got == privacy.public_corpus(moved) and "红星机械厂" in got and "红星机械厂" not in first
+    assert again.changed and again.entries[privacy.CORPUS][1] is not held
+
+
+def test_needles_carry_their_digest_through_the_kept_values(tmp_path):
+    records = read_station(tmp_path / "a")
+    kept = NeedleCache()
+    got = collect(records, kept)
+    assert got and all(n.key == privacy._value_key(n.text) for n in got)
+    kept.save(tmp_path / "needles.pickle")
+    back = collect(records, NeedleCache.load(tmp_path / "needles.pickle"))
+    assert [(n, n.key) for n in back] == [(n, n.key) for n in got]

@@ -180,7 +180,7 @@ def scan_network_site(folder: Path, network: Network, template_dirs=()) -> priva
     for run in [network.county, *network.stations]:
         records = run.outcome.records
         station = f"{run.info.name or run.key}（{run.key}）"
-        needles += [privacy.Needle(n.text, n.kind, station + n.where, n.sensitive, n.is_name)
+        needles += [privacy.Needle(n.text, n.kind, station + n.where, n.sensitive, n.is_name, n.key)
                     for n in privacy.collect(records)]
         county = run is network.county
         corpus.append(privacy.public_corpus(records, template_dirs if county else (), theme=county))
