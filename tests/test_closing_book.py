@@ -153,3 +153,36 @@ def test_each_row_shows_the_steps_of_the_case_summary_the_dossier_shows(records)
     # cases with and without a disclosure, with and without a verification, on time and late
     assert {s[0] for s in seen} == {True, False} and {s[1] for s in seen} == {True, False}
     assert {s[2] for s in seen} >= {"是", ""}
+
+
+def test_cases_across_the_year_end_into_2027_show_the_steps_of_their_case_summary(tmp_path):
+    """A station's year does not stop at 31 December: cases applied for in late December 2026
+    and verified or paid in January 2027 (past the official calendar's last year) are in the
+    2027 book with the same working-day steps the dossier's case summary shows."""
+    from private_station import _P, PAYOUTS
+
+    late = [
+        {**_P, "record_no": "FF-2026-0901", "archive_no": "SF-0002", "name": "沙小红", "item": "生活救助",
+         "applied": date(2026, 12, 28), "verified": date(2027, 1, 6), "approved": date(2027, 1, 12),
+         "paid": date(2027, 1, 15), "amount": D("300"), "signed_on": date(2027, 1, 15)},
+        {**_P, "record_no": "FF-2026-0902", "archive_no": "SF-0004", "name": "张伟", "item": "送温暖",
+         "applied": date(2026, 12, 30), "approved": date(2027, 1, 4), "paid": date(2027, 1, 8),
+         "amount": D("1000"), "signed_on": date(2027, 1, 8), "fund": "工会经费帮扶账户",
+         "campaign": "两节送温暖", "method": "现金"},
+    ]
+    today = date(2027, 2, 1)
+    records = read_station(tmp_path / "records", tables={"payouts": PAYOUTS + late})
+    calendar = closing.work_calendar(records)
+    data = closing.book(records, date(2027, 1, 1), date(2027, 12, 31), today=today, calendar=calendar)
+    finished = {p.record_no: p for p in closing.finished_cases(records)}
+    # in the order they were finished (paid and signed)
+    assert [row[0] for row in data.cases] == ["FF-2026-0902", "FF-2026-0901"]
+    for row in data.cases:
+        c = closing.case_summary(records, finished[row[0]], calendar)
+        s = c["steps"]
+        assert (row[7], row[8], row[9], row[17]) == (
+            s["核实"].working_days, c["limit"], {True: "是", False: "否", None: ""}[c["on_time"]],
+            s["发放"].working_days)
+    # the verified case's steps are counted across the year end: not left blank
+    verified = data.cases[1]
+    assert verified[7] is not None and verified[17] is not None
