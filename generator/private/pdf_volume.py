@@ -348,20 +348,6 @@ def _page_numbers(counts_: list[int]):
     return [(n, k) for n in counts_ for k in range(n)]
 
 
-def stamped(update: Update, counts_: list[int], stamps: dict) -> bytes:
-    """The volume's PDF (`update`) with stamp page k of `stamps[n]` drawn over the k-th page
-    of each document of n pages, as an incremental update."""
-    if sum(counts_) != len(update.reader.pages):
-        raise Unfit("page counts do not add up")
-    stamper = _Stamper(update, stamps)
-    pages = []
-    for page, (n, k) in zip(update.reader.pages, _page_numbers(counts_)):
-        own = page_dict(page)
-        stamper.draw(own, n, k, page.mediabox)
-        pages.append((page.indirect_reference.idnum, own))
-    return update.finish(pages)
-
-
 def print_volume(print_file, html_paths: list[Path], stamps: dict) -> tuple[bytes, list[int]]:
     """The PDF of the documents at `html_paths` as one volume, each with its own page numbers,
     and the page count of each; `print_file(path)` prints one HTML file to PDF bytes (the
@@ -438,8 +424,8 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
     fonts, images), under their own numbers (the others are left out of its cross-reference
     table), with its page dictionaries, a page tree and a catalog of its own: nothing is parsed
     but the objects' dictionaries, searched for references. With `stamping`, (page counts of
-    its documents, stamp readers by page count) for each range, each page gets its stamp as
-    `stamped` draws it, so no piece is read again. Without it, a PDF that is the only range of
+    its documents, stamp readers by page count) for each range, each page gets its stamp drawn
+    in (_Stamper) as it is written, so no piece is read again. Without it, a PDF that is the only range of
     `data` is `data` itself. Raises Unfit when the pages reach another page or the page tree
     (a link between volumes), or the file is not laid out as the browser writes it."""
     from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject

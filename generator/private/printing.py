@@ -83,7 +83,7 @@ def volumes(records: Records, order=None, size: int = VOLUME_SIZE) -> list[tuple
     return found
 
 
-def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, receipt_sheets=None,
+def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None,
             unsigned: set[str] | None = None) -> list[Target]:
     """Every PDF the build should have, from the written documents (index, dossiers, sheets);
     `unsigned`: the stems of the receipt sheets with a payout not signed for (receipts.Plan),
@@ -101,8 +101,7 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None, r
     if sheets:
         out.append(combined(Path(out_dir) / receipts.FOLDER / RECEIPTS_PDF, sheets))
     if unsigned is None:
-        all_sheets = receipts.receipt_sheets(records) if receipt_sheets is None else receipt_sheets
-        unsigned = {s.stem for s in all_sheets if any(not p.signed for p in s.payouts)}
+        unsigned = {s.stem for s in receipts.receipt_sheets(records) if any(not p.signed for p in s.payouts)}
     for d in sheets:
         if d.path.stem in unsigned:
             out.append(Target(d.path.with_suffix(".pdf"), (d.path,), d.digest))

@@ -218,8 +218,7 @@ class Plan:
 
 
 def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
-                   sheets: list[Sheet] | None = None, inputs: str | None = None,
-                   plan: Plan | None = None) -> list[Doc]:
+                   inputs: str | None = None, plan: Plan | None = None) -> list[Doc]:
     """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last).
     With a `carry` (carry.Carry), a sheet whose content did not change is carried over;
     `inputs`: a digest of every table `records` (a record_views view) exposes, so a sheet
@@ -233,9 +232,6 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
     shown_station = attrs(st)
     if plan is None:
         plan = Plan(records)
-        if sheets is not None:
-            plan._sheets = sheets
-            plan.outlines = [outline(s) for s in sheets]
     words: dict = {}  # amount -> capitals, shared by the sheets
     written = []
     for item in plan.outlines:

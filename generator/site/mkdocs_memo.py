@@ -39,6 +39,8 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
+from .. import keptfile
+
 _STATE: dict = {"on": False, "pages": {}, "entries": {}, "reused": (0, 0)}
 
 
@@ -73,15 +75,14 @@ class Store:
         self.wanted = True
 
     def _save(self, pages: dict, entries: dict) -> None:
-        """Written whole or not at all; a folder that cannot be written just means converting
-        again next time."""
-        tmp = self.path.with_suffix(".tmp")
+        """Written whole or not at all (keptfile.save); a folder that cannot be written, or a
+        conversion that cannot be stored, just means converting again next time: the site
+        itself already passed."""
         try:
-            tmp.write_bytes(pickle.dumps({"version": STORE_VERSION, "key": self.key, "pages": pages,
-                                          "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(self.path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+            keptfile.save(self.path, {"version": STORE_VERSION, "key": self.key, "pages": pages,
+                                      "entries": entries})
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            self.path.with_suffix(".tmp").unlink(missing_ok=True)
 
 
 @contextmanager
