@@ -151,16 +151,21 @@ def table_bytes(table) -> bytes:
         return stable_bytes(table)
     out = [found[0].encode("utf-8"), str(len(table)).encode()]
     for f in fields(next(iter(kinds))):
-        column = list(map(attrgetter(f.name), table))
-        held = set(map(type, column))
-        if held <= _ATOMS:
-            data = marshal.dumps(column, 0)
-        elif held <= _REPRS:
-            data = repr(column).encode("utf-8", "surrogatepass")
-        else:
-            data = stable_bytes(column)
+        data = column_bytes(list(map(attrgetter(f.name), table)))
         out.append(f"{f.name}|{len(data)}|".encode() + data)
     return b"\0".join(out)
+
+
+def column_bytes(column: list) -> bytes:
+    """The bytes of one column of values for a digest (table_bytes): plain values through
+    marshal, dates, Decimals and plain values as their repr, anything else through
+    stable_bytes."""
+    held = set(map(type, column))
+    if held <= _ATOMS:
+        return marshal.dumps(column, 0)
+    if held <= _REPRS:
+        return repr(column).encode("utf-8", "surrogatepass")
+    return stable_bytes(column)
 
 
 # The last digest of each table, with the rows it was worked out from: a table of the very

@@ -7,7 +7,6 @@ dossiers: written only into private/, linked from the private index, never from 
 from __future__ import annotations
 
 import hashlib
-import marshal
 from dataclasses import fields, replace
 from datetime import date
 from itertools import repeat
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from .. import render
 from ..gcpause import gc_paused
-from ..record_views import TABLES, digest
+from ..record_views import TABLES, column_bytes, digest
 from ..records import Records, Visit, maker
 from ..todo import WorkList, work_list
 from .common import Doc, environment, station, write_doc
@@ -28,8 +27,6 @@ PDF = "待办.pdf"
 # last change of a file). It is worked out from the visits with only these columns (work_view),
 # so its inputs (work_inputs) leave the other columns out: an edited visit note keeps the list.
 VISIT_COLUMNS = ("archive_no", "date", "kind")
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_DATES = frozenset({date, type(None)})
 
 
 def work_view(records: Records) -> Records:
@@ -43,18 +40,10 @@ def work_view(records: Records) -> Records:
 
 def work_inputs(records: Records) -> str:
     """A digest of what work_view(records) holds: every table (record_views) but the visits,
-    and of the visits the VISIT_COLUMNS, column by column (plain values through marshal, dates
-    as day numbers, anything else as its repr, each kind tagged)."""
+    and of the visits the VISIT_COLUMNS, column by column (record_views.column_bytes)."""
     h = hashlib.sha256(digest(records, tuple(t for t in TABLES if t != "visits")).encode())
     for name in VISIT_COLUMNS:
-        column = list(map(attrgetter(name), records.visits))
-        held = set(map(type, column))
-        if held <= _PLAIN:
-            data = b"p" + marshal.dumps(column, 0)
-        elif held <= _DATES:
-            data = b"d" + marshal.dumps([None if d is None else d.toordinal() for d in column], 0)
-        else:
-            data = b"r" + repr(column).encode("utf-8", "surrogatepass")
+        data = column_bytes(list(map(attrgetter(name), records.visits)))
         h.update(f"|{name}|{len(data)}|".encode() + data)
     return h.hexdigest()
 
