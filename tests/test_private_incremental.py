@@ -232,20 +232,36 @@ def test_a_visit_note_renders_its_dossier_and_no_workbook(previous, tmp_path):
     assert (staging / "待办.html").stat().st_nlink >= 2
 
 
-def test_the_work_list_reads_only_the_visit_columns_it_is_fingerprinted_by(tmp_path):
+def test_the_work_list_reads_only_the_visit_and_payout_columns_it_is_fingerprinted_by(tmp_path):
     """The 待办 page is carried by its inputs, which take of the visits only the columns
-    todo_page.VISIT_COLUMNS: the work list of the visits cut down to them is the whole one
-    (the demo station and this one, whose visits have notes, visitors and next steps)."""
+    todo_page.VISIT_COLUMNS and of the payouts todo_page.PAYOUT_COLUMNS: the work list of the
+    tables cut down to them is the whole one (the demo station and this one, whose visits have
+    notes, visitors and next steps, and whose payouts have amounts, funds and notes)."""
     from generator.private import todo_page
     from generator.reading import read_records
 
     for records in (read_station(tmp_path / "records"), read_records(Path(__file__).parent.parent / "records").records):
         cut = todo_page.work_view(records)
         assert {v.notes for v in cut.visits} == {None} and any(v.notes for v in records.visits)
+        assert {p.amount for p in cut.payouts} == {p.fund for p in cut.payouts} == {None}
+        assert any(p.amount for p in records.payouts) and any(p.fund for p in records.payouts)
         assert work_list(cut, TODAY).entries == work_list(records, TODAY).entries
         assert todo_page.work_inputs(cut) == todo_page.work_inputs(records)
         moved = [*records.visits[1:], records.visits[0]]
         assert todo_page.work_inputs(replace(records, visits=moved)) != todo_page.work_inputs(records)
+        first = records.payouts[0]
+        richer = replace(first, amount=(first.amount or 0) + 100, fund="另一账户", note="备注")
+        assert todo_page.work_inputs(replace(records, payouts=[richer, *records.payouts[1:]])) == \
+            todo_page.work_inputs(records)
+        signed = replace(first, signed=not first.signed)
+        assert todo_page.work_inputs(replace(records, payouts=[signed, *records.payouts[1:]])) != \
+            todo_page.work_inputs(records)
+        # the digests of the columns kept from the last build stand for an unchanged table only
+        known: dict = {}
+        assert todo_page.work_inputs(records, known) == todo_page.work_inputs(records)
+        assert set(known) == {"visits", "payouts"}
+        assert todo_page.work_inputs(replace(records, payouts=[signed, *records.payouts[1:]]), dict(known)) != \
+            todo_page.work_inputs(records, dict(known))
 
 
 def test_pdf_volumes_are_bounded_and_their_names_sort_in_binding_order(tmp_path):
@@ -305,11 +321,13 @@ def test_an_edited_payout_works_out_only_its_years_closing_book(previous, tmp_pa
     years = [int(p.stem.removeprefix("办结表_")) for p in result.closing_books]
     assert edited["paid"].year in years and len(years) > 1
     # the other years' books are not worked out, nor are the reports of the quarters before the
-    # payout's (the receipt sheets of other batches are: their inputs are the whole payouts
-    # table, so they are fingerprinted and carried)
+    # payout's, nor the work list (an amount is none of its columns: todo_page.PAYOUT_COLUMNS)
+    # (the receipt sheets of other batches are: their inputs are the whole payouts table, so
+    # they are fingerprinted and carried)
     earlier = [p for p in result.reports if p.name[:6] < _quarter(edited["paid"])]
     assert earlier and len(earlier) < len(result.reports)
-    assert result.unworked == len(years) - 1 + len(earlier)
+    assert result.unworked == len(years) - 1 + len(earlier) + 1
+    assert (staging / "待办.html").stat().st_nlink >= 2
     for path, year in zip(result.closing_books, years):
         assert (path.stat().st_nlink >= 2) == (year != edited["paid"].year), year
 

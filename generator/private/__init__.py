@@ -193,12 +193,13 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
 
 
 TODO_COUNTS = "counts"  # in the work list's entry of the fingerprints file: [entries, overdue]
+TODO_COLUMNS = ".todo-columns"  # in the fingerprints file: digests of the visit and payout columns it reads
 
 
 def _write_todo(records: Records, out_dir: Path, today: date, kept: carry.Carry) -> tuple[Doc, tuple[int, int]]:
     """待办.html and its counts (entries, overdue). The work list is worked out from every table,
-    of the visits only the columns it reads (todo_page.work_view): with the inputs of the last
-    build (a visit note, a payout's signature date does count), the page and its counts are carried
+    of the visits and payouts only the columns it reads (todo_page.work_view): with the inputs of the last
+    build (a visit note or a payout's amount; a payout's signature date does count), the page and its counts are carried
     without the work list being worked out again (about a second and a half for 20,000 files)."""
     path = out_dir / todo_page.NAME
     worked: list = []
@@ -214,7 +215,11 @@ def _write_todo(records: Records, out_dir: Path, today: date, kept: carry.Carry)
     def render():
         return todo_page.write_todo(records, out_dir, today=today, worklist=worklist())
 
-    inputs = kept.fingerprint("todo-inputs", todo_page.work_inputs(records), today)
+    last = kept.old.get(TODO_COLUMNS)
+    known = dict(last["tables"]) if isinstance(last, dict) and last.get("salt") == kept.salt \
+        and isinstance(last.get("tables"), dict) else {}
+    inputs = kept.fingerprint("todo-inputs", todo_page.work_inputs(records, known), today)
+    kept.new[TODO_COLUMNS] = {"salt": kept.salt, "tables": known}
     doc = kept.document(path, fingerprint, render, inputs=inputs)
     entry = kept.entry(path)
     counts = entry.get(TODO_COUNTS) if not worked else None

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .. import render
 from ..gcpause import gc_paused
-from ..record_views import TABLES, column_bytes, digest
-from ..records import Records, Visit, maker
+from ..record_views import TABLES, column_bytes, digest, table_digest
+from ..records import Payout, Records, Visit, maker
 from ..todo import WorkList, work_list
 from .common import Doc, environment, station, write_doc
 
@@ -27,24 +27,45 @@ PDF = "待办.pdf"
 # last change of a file). It is worked out from the visits with only these columns (work_view),
 # so its inputs (work_inputs) leave the other columns out: an edited visit note keeps the list.
 VISIT_COLUMNS = ("archive_no", "date", "kind")
+# The columns of the payouts it reads (todo.py and the lifecycle rules it asks: the steps of each
+# application, signatures, follow-ups, the festival and school suggestions, the cell to update):
+# not the amount, fund, beneficiary or notes, so an edited amount keeps the list too.
+PAYOUT_COLUMNS = ("record_no", "archive_no", "item", "campaign", "state", "applied", "verified", "batch",
+                  "approved", "notified", "paid", "method", "signed", "signed_on", "followed_up", "row")
+CUT = (("visits", Visit, VISIT_COLUMNS), ("payouts", Payout, PAYOUT_COLUMNS))
 
 
 def work_view(records: Records) -> Records:
-    """`records` with the visits cut down to VISIT_COLUMNS (the other columns blank)."""
-    visits = records.visits
-    columns = [map(attrgetter(f.name), visits) if f.name in VISIT_COLUMNS else repeat(f.default)
-               for f in fields(Visit)]
-    with gc_paused():  # 100,000 new objects: a collection over the records at every 700 costs tenths
-        return replace(records, visits=list(map(maker(Visit), *columns)))
+    """`records` with the visits cut down to VISIT_COLUMNS and the payouts to PAYOUT_COLUMNS
+    (the other columns blank)."""
+    cut = {}
+    with gc_paused():  # 200,000 new objects: a collection over the records at every 700 costs tenths
+        for table, kind, keep in CUT:
+            rows = getattr(records, table)
+            columns = [map(attrgetter(f.name), rows) if f.name in keep else repeat(f.default) for f in fields(kind)]
+            cut[table] = list(map(maker(kind), *columns))
+        return replace(records, **cut)
 
 
-def work_inputs(records: Records) -> str:
-    """A digest of what work_view(records) holds: every table (record_views) but the visits,
-    and of the visits the VISIT_COLUMNS, column by column (record_views.column_bytes)."""
-    h = hashlib.sha256(digest(records, tuple(t for t in TABLES if t != "visits")).encode())
-    for name in VISIT_COLUMNS:
-        data = column_bytes(list(map(attrgetter(name), records.visits)))
-        h.update(f"|{name}|{len(data)}|".encode() + data)
+def work_inputs(records: Records, known: dict | None = None) -> str:
+    """A digest of what work_view(records) holds: every table (record_views) but the visits and
+    payouts, and of those the columns kept, column by column (record_views.column_bytes).
+    `known` (table name -> (table digest, digest of its columns kept), from the last build)
+    saves encoding the columns of a table that did not change; it is updated for this build."""
+    cut = tuple(table for table, _, _ in CUT)
+    h = hashlib.sha256(digest(records, tuple(t for t in TABLES if t not in cut)).encode())
+    known = {} if known is None else known
+    for table, _, keep in CUT:
+        whole = table_digest(records, table).hex()
+        last = known.get(table)
+        if not (isinstance(last, list) and len(last) == 2 and last[0] == whole and isinstance(last[1], str)):
+            part = hashlib.sha256()
+            rows = getattr(records, table)
+            for name in keep:
+                data = column_bytes(list(map(attrgetter(name), rows)))
+                part.update(f"|{name}|{len(data)}|".encode() + data)
+            last = known[table] = [whole, part.hexdigest()]
+        h.update(f"|{table}|{last[1]}".encode())
     return h.hexdigest()
 
 
