@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import marshal
+import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -263,10 +264,12 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
     quarters = report.quarters_present(records, today)
     inputs = report_inputs(records, quarters, kept)
     figures: dict = {}
+    parts = _ReportParts(records, quarters, kept)
 
     def figs_of(q):
         if q not in figures:  # this quarter and every later one not worked out yet: their inputs changed too
-            figures.update(report.all_figures(records, [x for x in quarters if x >= q and x not in figures], today))
+            later = [x for x in quarters if x >= q and x not in figures]
+            figures.update(report.all_figures(records, later, today, parts=parts.get()))
         return figures[q]
 
     paths = []
@@ -287,6 +290,41 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
                             inputs=kept.fingerprint("report-inputs", inputs[q], q, today, header))
         paths.append(doc.path)
     return paths
+
+
+REPORT_PARTS = ".report-files"  # in the fingerprints file: report.file_parts with the digest of its tables
+
+
+class _ReportParts:
+    """report.file_parts of every quarter present, kept in the fingerprints file (pickled) with
+    the digest of report.FILE_TABLES: after a payout edit the reports' file counts and people
+    rows are not worked out again from 20,000 workers. Worked out only when a report's figures
+    are; an entry still valid is handed on to the next build."""
+
+    def __init__(self, records, quarters, kept: carry.Carry):
+        self.records, self.quarters = records, quarters
+        self.tables = record_views.digest(records, report.FILE_TABLES)
+        self.parts: dict | None = None
+        old = kept.old.get(REPORT_PARTS)
+        codes = [q.code for q in quarters]
+        if isinstance(old, dict) and old.get("salt") == kept.salt and old.get("tables") == self.tables \
+                and old.get("quarters") == codes and isinstance(old.get("parts"), bytes):
+            kept.new[REPORT_PARTS] = old
+            try:
+                by_code = pickle.loads(old["parts"])
+                self.parts = {q: by_code[q.code] for q in quarters}
+            except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError,
+                    IndexError):  # a damaged entry: worked out again
+                self.parts = None
+        self.kept, self.codes = kept, codes
+
+    def get(self) -> dict:
+        if self.parts is None:
+            self.parts = report.file_parts(self.records, self.quarters)
+            data = pickle.dumps({q.code: part for q, part in self.parts.items()}, pickle.HIGHEST_PROTOCOL)
+            self.kept.new[REPORT_PARTS] = {"salt": self.kept.salt, "tables": self.tables, "quarters": self.codes,
+                                           "parts": data}
+        return self.parts
 
 
 REPORT_SLICES = ".report-payouts"  # in the fingerprints file: the payouts table's digest, its slices by quarter

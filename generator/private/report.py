@@ -341,22 +341,41 @@ NEW_KEYS = ("archive_no", "name", "sex", "employer", "category", "cause", "regis
 CLOSED_KEYS = ("archive_no", "name", "employer", "category", "status", "closed", "exit_reason")
 
 
-def all_figures(records: Records, quarters, today: date) -> dict:
-    """Quarter -> Figures, grouping payouts and workers by quarter once and building the
-    ledger once for all quarters."""
-    paid = _paid_by_quarter(records)
-    ledger = Ledger(records, today)
+# The tables the file figures of a report are worked out from (file_parts): the register and the
+# annual reviews (figures_at), never a payout.
+FILE_TABLES = ("workers", "reviews")
+
+
+def file_parts(records: Records, quarters) -> dict:
+    """Quarter -> (files by category, files by cause, rows of the workers registered in it,
+    rows of those closed in it): what a report shows from FILE_TABLES alone, in one pass over
+    the workers for all quarters. Each quarter's part depends on that quarter alone, so a
+    build may keep them while only payouts change (a payout edit works out the ledger and the
+    payout tallies, not 20,000 workers' file counts again)."""
     registered, closed = _by_quarter(records.workers, "registered"), _by_quarter(records.workers, "closed")
     by_category, by_cause = category_files(records, quarters), cause_files(records, quarters)
-    return {q: figures(records, q, today, paid.get(q, []), ledger, registered.get(q, []), closed.get(q, []),
-                       (by_category[q], by_cause[q]))
+    return {q: (by_category[q], by_cause[q], _people_rows(registered.get(q, []), NEW_KEYS),
+                _people_rows(closed.get(q, []), CLOSED_KEYS))
+            for q in quarters}
+
+
+def all_figures(records: Records, quarters, today: date, parts: dict | None = None) -> dict:
+    """Quarter -> Figures, grouping payouts and workers by quarter once and building the
+    ledger once for all quarters; `parts`: file_parts for (at least) these quarters, when
+    already worked out."""
+    paid = _paid_by_quarter(records)
+    ledger = Ledger(records, today)
+    parts = file_parts(records, quarters) if parts is None else parts
+    return {q: figures(records, q, today, paid.get(q, []), ledger, files=parts[q][:2], people=parts[q][2:])
             for q in quarters}
 
 
 def figures(records: Records, q: Quarter, today: date, paid: list | None = None, ledger: Ledger | None = None,
-            registered: list | None = None, closed: list | None = None, files: tuple | None = None) -> Figures:
+            registered: list | None = None, closed: list | None = None, files: tuple | None = None,
+            people: tuple | None = None) -> Figures:
     """One quarter's figures; all_figures hands in what it worked out for every quarter at once
-    (`files`: the file counts by category and by cause)."""
+    (`files`: the file counts by category and by cause; `people`: the rows of the workers
+    registered and closed in the quarter)."""
     paid = paid_in(records, q) if paid is None else paid
     if files is None:
         files = (category_files(records, [q])[q], cause_files(records, [q])[q])
@@ -389,11 +408,13 @@ def figures(records: Records, q: Quarter, today: date, paid: list | None = None,
         ("九、接待登记（按事项类别；法律援助、就业援助不要求建档）",
          ("事项类别", "接待件数", "本季办结", "其中转办", "季末未办结"), reception_rows(records, q), True, None),
     )
-    if registered is None:
-        registered = [w for w in records.workers if w.registered in q]
-    if closed is None:
-        closed = [w for w in records.workers if w.closed in q]
-    return Figures(q, sections, _people_rows(registered, NEW_KEYS), _people_rows(closed, CLOSED_KEYS))
+    if people is None:
+        if registered is None:
+            registered = [w for w in records.workers if w.registered in q]
+        if closed is None:
+            closed = [w for w in records.workers if w.closed in q]
+        people = (_people_rows(registered, NEW_KEYS), _people_rows(closed, CLOSED_KEYS))
+    return Figures(q, sections, *people)
 
 
 def _people_rows(workers, keys) -> tuple:
