@@ -28,7 +28,7 @@ from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .carry import Later
 from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
-from .common import Doc, attrs, environment, fields, show, station, station_key, write_doc
+from .common import Ctx, Doc, attrs, environment, fields, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
 FOLDER = "档案"
@@ -593,6 +593,27 @@ def shared_shown(records: Records, today: date, site_url: str | None) -> tuple:
             tuple(records.calendar), today.year, site_url)
 
 
+def _plain_rows(rows: list) -> bytes:
+    """A digest of the index rows (plain values; a date as its day number, an amount as its
+    text) through marshal, without stable_bytes' walk over 20,000 rows; a value of another kind
+    (never from a checked workbook) through stable_bytes."""
+    plain = []
+    for r in rows:
+        values = list(r.values())
+        for i, v in enumerate(values):
+            kind = type(v)
+            if kind is date:
+                values[i] = ("\0d", v.toordinal())
+            elif kind is Decimal:
+                values[i] = ("\0D", str(v))
+        plain.append(tuple(values))
+    try:
+        data = b"m" + marshal.dumps((tuple(rows[0]) if rows else (), plain), 0)
+    except ValueError:
+        data = b"s" + stable_bytes([dict(r) for r in rows])
+    return hashlib.blake2b(data).digest()
+
+
 def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
                 carry=None, order: list[Filed] | None = None) -> Doc:
     """档案/index.html: every dossier in filing order with its status, linked. With a `carry`,
@@ -607,18 +628,23 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
     def rows_and_counts():
         if not worked:
             rows = []
+            by_worker, no_payouts = records.payouts_by_worker, ()
+            readings: dict = {}  # name -> (initial, pinyin): names recur
             for filed in order if order is not None else filing_order(records):
                 w = filed.worker
-                payouts = [p for p in records.payouts_by_worker.get(w.archive_no, []) if given(p)]
-                rows.append({"number": filed.number, "initial": initial(w.name), "archive_no": w.archive_no or "",
-                             "name": w.name or "", "pinyin": pinyin_text(w.name or ""),
-                             "employer": w.employer or "", "category": w.category or "",
-                             "status": w.status or "", "registered": w.registered,
-                             "count": len(payouts), "amount": total(p.amount for p in payouts),
-                             "href": f"{filed.stem}.html"})
+                payouts = [p for p in by_worker.get(w.archive_no, no_payouts) if given(p)]
+                name = w.name or ""
+                read = readings.get(name)
+                if read is None:
+                    read = readings[name] = (initial(w.name), pinyin_text(name))
+                # template contexts at once (common.Ctx), not dicts made over by attrs()
+                rows.append(Ctx(number=filed.number, initial=read[0], archive_no=w.archive_no or "",
+                                name=name, pinyin=read[1], employer=w.employer or "", category=w.category or "",
+                                status=w.status or "", registered=w.registered, count=len(payouts),
+                                amount=total(p.amount for p in payouts), href=f"{filed.stem}.html"))
             counts: dict[str, int] = {}
             for r in rows:
-                status = str(r["status"] or "未填")
+                status = str(r.status or "未填")
                 counts[status] = counts.get(status, 0) + 1
             worked.append((rows, [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]))
         return worked[0]
@@ -626,14 +652,16 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
     def render():
         rows, status_counts = rows_and_counts()
         html = env.get_template("private/dossier_index.html").render(
-            rows=attrs(rows), status_counts=status_counts, station=attrs(st), volumes=volumes, index_pdf=index_pdf)
+            rows=rows, status_counts=status_counts, station=attrs(st), volumes=volumes, index_pdf=index_pdf)
         return write_doc(out_dir, path, html, today)
 
     if carry is None:
         return render()
 
     def fingerprint():
-        return carry.fingerprint("dossier-index", *rows_and_counts(), station_key(st), list(volumes), index_pdf)
+        rows, status_counts = rows_and_counts()
+        return carry.fingerprint("dossier-index", _plain_rows(rows), status_counts, station_key(st), list(volumes),
+                                 index_pdf)
 
     inputs = carry.fingerprint("dossier-index-inputs", table_digest(records, "workers"),
                                table_digest(records, "payouts"), station_key(st), list(volumes), index_pdf,
