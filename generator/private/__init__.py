@@ -28,7 +28,7 @@ from ..problems import WARNING, count
 from ..records import Records
 from ..todo import work_list
 from . import carry, closing, dossiers, pdf as pdf_output, printing, receipts, report, todo_page
-from .common import Doc, environment, station, station_key, write_doc, write_text
+from .common import Doc, environment, plain_digest, station, station_key, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
@@ -394,6 +394,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
     for e in records.reception:
         if e.closed is not None:
             closed.setdefault(e.closed.year, []).append(e)
+    values = dossiers.table_values(records, "payouts")
     paths = []
     for year, doc in zip(years, carried):
         if doc is not None:
@@ -402,14 +403,17 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
             continue
         path = out_dir / closing.FOLDER / closing.default_name(year)
         start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-        cases, entries = record_views.table_bytes(paid.get(year, [])), record_views.table_bytes(closed.get(year, []))
+        # the year's payouts as the dossiers' slices encode them (dossiers.table_values, once a build)
+        cases = b"v" + marshal.dumps(tuple([values[id(p)] for p in paid.get(year, [])]), 0)
+        entries = record_views.table_bytes(closed.get(year, []))
         rows = hashlib.sha256(len(cases).to_bytes(8, "big") + cases + entries).hexdigest()
         worked: list = []  # (book, fingerprint), once asked for
 
         def fingerprint(start=start, end=end, worked=worked):
             if not worked:
                 data = closing.book(records, start, end, today=today, calendar=calendar)
-                worked.append((data, kept.fingerprint("closing", data)))
+                worked.append((data, kept.fingerprint("closing", data.station, data.start, data.end,
+                                                      plain_digest(data.cases), plain_digest(data.settled))))
             return worked[0][1]
 
         def write_book(start=start, end=end, path=path, fingerprint=fingerprint, worked=worked):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import marshal
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,11 +14,12 @@ from .. import render
 from ..money import yuan
 from ..outputs import write_bytes
 from ..paths import FolderWriter, inside, write_text
+from ..record_views import stable_bytes
 from ..records import Records
 from ..station import PRINTED, station
 
-__all__ = ["Ctx", "Doc", "PRINTED", "attrs", "environment", "fields", "show", "station", "station_key",
-           "write_doc", "write_text"]
+__all__ = ["Ctx", "Doc", "PRINTED", "attrs", "environment", "fields", "plain_digest", "show", "station",
+           "station_key", "write_doc", "write_text"]
 
 
 def show(value) -> str:
@@ -80,6 +82,43 @@ def attrs(value):
     if isinstance(value, tuple) and any(isinstance(v, dict) for v in value):
         return tuple(attrs(v) for v in value)
     return value
+
+
+_PLAIN = frozenset((str, int, float, bool, bytes, type(None)))
+_DATES = frozenset((date, type(None)))
+_DECIMALS = frozenset((Decimal, type(None)))
+
+
+def plain_digest(rows) -> bytes:
+    """A digest of rows (tuples of one length, or dicts with the same keys: Ctx) of the values
+    a document shows, for its fingerprint, column by column: a column of plain values as it
+    is, one of dates as day numbers, one of Decimals as their text, each tagged with its kind,
+    all through marshal (version 0: no references, so equal values give equal bytes): about a
+    fifth of stable_bytes' walk over tens of thousands of rows. Rows of another shape or with
+    a value of another kind (never from a checked workbook) go through stable_bytes."""
+    rows = list(rows)
+    keys = tuple(rows[0]) if rows and isinstance(rows[0], dict) else ()
+    table = [tuple(r.values()) for r in rows] if keys else [tuple(r) for r in rows]
+    columns: list = []
+    if len(set(map(len, table))) <= 1 and not (keys and any(tuple(r) != keys for r in rows)):
+        for column in zip(*table):
+            held = set(map(type, column))
+            if held <= _PLAIN:
+                columns.append(("p", column))
+            elif held <= _DATES:
+                columns.append(("d", [None if v is None else v.toordinal() for v in column]))
+            elif held <= _DECIMALS:
+                columns.append(("D", [None if v is None else str(v) for v in column]))
+            else:
+                columns = None
+                break
+    else:
+        columns = None
+    if columns is None:
+        data = b"s" + stable_bytes([dict(r) if isinstance(r, dict) else r for r in rows])
+    else:
+        data = b"m" + marshal.dumps((keys, len(table), columns), 0)
+    return hashlib.blake2b(data).digest()
 
 
 def station_key(st) -> tuple:

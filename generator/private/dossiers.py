@@ -28,7 +28,7 @@ from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
 from .carry import Later
 from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
-from .common import Ctx, Doc, attrs, environment, fields, show, station, station_key, write_doc
+from .common import Ctx, Doc, attrs, environment, fields, plain_digest, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
 
 FOLDER = "档案"
@@ -593,27 +593,6 @@ def shared_shown(records: Records, today: date, site_url: str | None) -> tuple:
             tuple(records.calendar), today.year, site_url)
 
 
-def _plain_rows(rows: list) -> bytes:
-    """A digest of the index rows (plain values; a date as its day number, an amount as its
-    text) through marshal, without stable_bytes' walk over 20,000 rows; a value of another kind
-    (never from a checked workbook) through stable_bytes."""
-    plain = []
-    for r in rows:
-        values = list(r.values())
-        for i, v in enumerate(values):
-            kind = type(v)
-            if kind is date:
-                values[i] = ("\0d", v.toordinal())
-            elif kind is Decimal:
-                values[i] = ("\0D", str(v))
-        plain.append(tuple(values))
-    try:
-        data = b"m" + marshal.dumps((tuple(rows[0]) if rows else (), plain), 0)
-    except ValueError:
-        data = b"s" + stable_bytes([dict(r) for r in rows])
-    return hashlib.blake2b(data).digest()
-
-
 def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
                 carry=None, order: list[Filed] | None = None) -> Doc:
     """档案/index.html: every dossier in filing order with its status, linked. With a `carry`,
@@ -660,7 +639,7 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
 
     def fingerprint():
         rows, status_counts = rows_and_counts()
-        return carry.fingerprint("dossier-index", _plain_rows(rows), status_counts, station_key(st), list(volumes),
+        return carry.fingerprint("dossier-index", plain_digest(rows), status_counts, station_key(st), list(volumes),
                                  index_pdf)
 
     inputs = carry.fingerprint("dossier-index-inputs", table_digest(records, "workers"),
