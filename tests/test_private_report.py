@@ -277,3 +277,78 @@ def test_file_counts_in_one_pass_equal_counting_each_quarter():
             assert sorted(got[q]) == _reference_file_counts(workers, q, label_at)
 
     check()
+
+
+def test_spliced_people_rows_are_the_file_openpyxl_writes(tmp_path):
+    """write_report writes the people sheets' rows as XML (report.Detached) into openpyxl's
+    file: every part is the one openpyxl writes with all cells in place (its creation time
+    aside), with risky text (quote prefix), text with blanks around it, empty cells and dates,
+    and with a risky value in the first row, whose style the later rows then share."""
+    import io
+
+    from generator.private import report
+
+    workers = [dict(w) for w in WORKERS]
+    workers[0]["employer"] = "=SUM(A1:A2)"  # the first row of a quarter's new files
+    workers[1]["employer"] = " 示范镇纺织厂 "
+    records = read_station(tmp_path / "records", tables={"workers": workers})
+    quarters = report.quarters_present(records, TODAY)
+    figs = report.all_figures(records, quarters, TODAY)
+    spliced = 0
+    for q in quarters:
+        detached: dict = {}
+        report.build_workbook(records, q, TODAY, figs[q], detached=detached)
+        spliced += len(detached)
+        whole = io.BytesIO()
+        report.build_workbook(records, q, TODAY, figs[q]).save(whole)
+        path = write_report(records, q, tmp_path / f"{q.code}.xlsx", today=TODAY, figs=figs[q])
+
+        def parts(data: bytes) -> dict:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                return {i.filename: z.read(i) for i in z.infolist() if i.filename != "docProps/core.xml"}
+
+        assert parts(path.read_bytes()) == parts(whole.getvalue()), q.code
+    assert spliced >= len(quarters)  # both people sheets of the quarters with someone registered or closed
+    wb = load_workbook(tmp_path / "2024Q1.xlsx")
+    rows = {r[0].value: r for r in wb["本季新建档"].iter_rows(min_row=10)}
+    first = rows[WORKERS[0]["archive_no"]]
+    # risky text keeps its quote prefix even after a plain cell of the same look (its own style)
+    assert first[3].value == "=SUM(A1:A2)" and first[3].data_type == "s" and first[3].quotePrefix
+    assert not first[1].quotePrefix and not rows[WORKERS[1]["archive_no"]][3].quotePrefix
+
+    # cells the register never holds after reading (blanks around text, markup, numbers, an
+    # empty styled cell), detached from a sheet of their own, write as openpyxl writes them
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from generator.safe_cells import write_text_cell
+
+    def sheet_file(detach: bool) -> dict:
+        wb = Workbook()
+        ws = wb.active
+        ws["A1"] = "标题"
+        values = [" 两头空格 ", "a<b&c>", "", 42, 3.25, date(2026, 7, 1), "  ", "=1+1", None]
+        for r in range(2, 5):
+            for c, value in enumerate(values, 1):
+                cell = write_text_cell(ws, r, c, value)  # text as text, "=1+1" too
+                if r == 3:
+                    cell.font = Font(bold=True)
+        found = {}
+        if detach:
+            found[1] = report.detach_rows(ws, 2)
+            assert found[1] is not None
+            for _, cell in sorted(ws._cells.items()):
+                if cell.has_style:
+                    cell.style_id  # noqa: B018
+            found[1].number_styles()
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        data = report.splice_sheets(buffer.getvalue(), found, "openpyxl") if detach else buffer.getvalue()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {i.filename: z.read(i) for i in z.infolist() if i.filename != "docProps/core.xml"}
+
+    assert sheet_file(True) == sheet_file(False)
+    formula = Workbook().active
+    formula["A2"] = "=1+1"  # a formula (never written by the reports) is left to openpyxl
+    assert report.detach_rows(formula, 2) is None and formula["A2"].value == "=1+1"
+    assert first[6].is_date and first[6].value.date() == WORKERS[0]["registered"]

@@ -188,18 +188,29 @@ def workbook_bytes(data: Book, today: date) -> bytes:
     wb.set_properties({"title": title, "author": "bangfu",
                        "created": datetime(today.year, today.month, today.day)})
     wb.close()
-    tables = {f"xl/worksheets/sheet{n}.xml": (len(sheet[2]), sheet[3]) for n, sheet in enumerate(sheets, 1)}
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    missing = set(tables) - set(source.namelist())
+    def rows_of(header: tuple, rows):
+        return lambda xml: _with_rows(xml, len(header), rows, styles)
+
+    return splice_sheets(buffer.getvalue(), {n: rows_of(header, rows) for n, (_, _, header, rows)
+                                             in enumerate(sheets, 1)}, "XlsxWriter")
+
+
+def splice_sheets(data: bytes, edits: dict, writer: str) -> bytes:
+    """The .xlsx file `data` with the XML of sheet n (xl/worksheets/sheet<n>.xml) passed
+    through edits[n]: the same parts in the same order, with their names, times and
+    compression."""
+    parts = {f"xl/worksheets/sheet{n}.xml": edit for n, edit in edits.items()}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    missing = set(parts) - set(source.namelist())
     if missing:
-        raise RuntimeError(f"XlsxWriter wrote no {sorted(missing)}")
+        raise RuntimeError(f"{writer} wrote no {sorted(missing)}")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():  # same names, order, times and compression
             body = source.read(info)
-            if info.filename in tables:
-                width, table = tables[info.filename]
-                body = _with_rows(body.decode("utf-8"), width, table, styles).encode("utf-8")
+            edit = parts.get(info.filename)
+            if edit is not None:
+                body = edit(body.decode("utf-8")).encode("utf-8")
             target.writestr(info, body)
     return out.getvalue()
 

@@ -15,24 +15,31 @@ numbers with two decimals, Decimal until the cell.
 
 from __future__ import annotations
 
+import io
+import re
 from bisect import bisect_left
 from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from .. import schema
 from ..ledger import EXPENSE, INCOME, OPENING, PAYOUT, Ledger
 from ..money import total
-from ..outputs import save_workbook
+from ..outputs import write_bytes
 from ..periods import Quarter, latest_complete, quarter_of
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import write_text_cell
+from ..safe_cells import is_risky, write_text_cell
+from .closing import splice_sheets
 from .paths import inside
 
 FOLDER = "季度统计"
@@ -233,7 +240,8 @@ class _Sheet:
             money = True
         c = write_text_cell(self.ws, self.row, col, value)
         fmt = MONEY_FORMAT if money else DATE_FORMAT if isinstance(value, date) else None
-        key = (fmt, bold, boxed)
+        # risky text keeps its quote prefix (safe_cells): a style of its own, not a plain cell's
+        key = (fmt, bold, boxed, isinstance(value, str) and is_risky(c.value))
         known = self.styles.get(key)
         if known is not None and hasattr(c, "_style"):
             # openpyxl looks each style object up by a deep hash on every assignment (a third
@@ -422,12 +430,21 @@ def _people_rows(workers, keys) -> tuple:
                  for w in sorted(workers, key=lambda w: w.archive_no or ""))
 
 
-def build_workbook(records: Records, q: Quarter, today: date, figs: Figures | None = None) -> Workbook:
+def build_workbook(records: Records, q: Quarter, today: date, figs: Figures | None = None,
+                   detached: dict | None = None) -> Workbook:
+    """The report's workbook. With `detached` (a dict), the rows of the people sheets are taken
+    out of their worksheets as XML (detach_rows; sheet number -> edit) for write_report to
+    splice back into the saved file."""
     figs = figs if figs is not None else figures(records, q, today)
     wb = Workbook()
     stats_sheet(wb.active, records, q, today, figs, TITLE)
-    people_sheet(wb.create_sheet("本季新建档"), records, q, today, "本季新建档困难职工", figs.new_files, NEW_KEYS)
-    people_sheet(wb.create_sheet("本季结档"), records, q, today, "本季结档困难职工", figs.closed_files, CLOSED_KEYS)
+    for title, rows, keys in (("本季新建档", figs.new_files, NEW_KEYS), ("本季结档", figs.closed_files, CLOSED_KEYS)):
+        ws = wb.create_sheet(title)
+        first = people_sheet(ws, records, q, today, f"{title}困难职工", rows, keys) + 1
+        if detached is not None:
+            edit = detach_rows(ws, first)
+            if edit is not None:
+                detached[len(wb.worksheets)] = edit
     wb.properties.title = f"{q.zh}困难职工帮扶工作统计"
     wb.properties.creator = "bangfu"
     return wb
@@ -453,9 +470,10 @@ def stats_sheet(ws, records: Records, q: Quarter, today: date, figs: Figures, ti
     _print_setup(sh, f"{title}（{q.zh}）", STATS_WIDTHS, repeat="1:1")
 
 
-def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = ()):
+def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = ()) -> int:
     """Workers registered or closed in the quarter; `lead`: (column name, width) of columns
-    before the register's own (the county's 站点), whose values lead each row."""
+    before the register's own (the county's 站点), whose values lead each row. Returns the row
+    of the column headers (the people's rows follow it)."""
     sh = _Sheet(ws)
     _header(sh, records, q, today, title, len(lead) + len(keys))
     columns = [schema.WORKERS.column(k) for k in keys]
@@ -468,6 +486,7 @@ def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = ()):
     _widths(ws, widths)
     header = sh.header_rows[0]
     _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{header}:{header}")
+    return header
 
 
 def table_sheet(ws, records: Records, q: Quarter, today: date, title: str, caption: str, header: tuple,
@@ -481,14 +500,109 @@ def table_sheet(ws, records: Records, q: Quarter, today: date, title: str, capti
     _print_setup(sh, f"{title}（{q.zh}）", widths, repeat=f"{row}:{row}")
 
 
+_DIMENSION = re.compile(r'(<dimension ref=")[^"]*(")')
+
+
+class Detached:
+    """The cells of a sheet's last rows, taken out of the worksheet (detach_rows), and the
+    edit that writes them into the saved sheet XML as openpyxl would have written them
+    (openpyxl.cell._writer.etree_write_cell: inline strings, numbers, dates as serial numbers,
+    each with its style id), at the end of <sheetData>, with the sheet's dimension as it was:
+    thousands of people's rows cost a fraction of openpyxl's element by element writing."""
+
+    def __init__(self, ws, first: int, dimension: str):
+        self.wb, self.dimension = ws.parent, dimension
+        cells = ws._cells
+        self.cells = sorted((key, cell) for key, cell in cells.items() if key[0] >= first)
+        ws._cells = {key: cell for key, cell in cells.items() if key[0] < first}
+
+    def number_styles(self) -> None:
+        """Give the cells' styles their ids in the order openpyxl's writer meets them (after
+        the rows left in the sheet, which the writer numbers first): the ids must be known
+        before the workbook's styles are written, and equal to a whole write's."""
+        for _, cell in self.cells:
+            if cell.has_style:
+                cell.style_id  # noqa: B018 (numbers the style on first use, as the writer does)
+
+    def xml(self) -> str:
+        letters: dict = {}
+        out: list = []
+        row_cells: list = []
+        current = None
+        epoch = self.wb.epoch
+        for (row, col), cell in self.cells:
+            if row != current:
+                if current is not None:
+                    out.append(_row_xml(current, row_cells))
+                current, row_cells = row, []
+            kind, value = cell.data_type, cell._value
+            styled = cell.has_style
+            if value is None and not styled:
+                continue
+            letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
+            head = f'<c r="{letter}{row}"' + (f' s="{cell.style_id}"' if styled else "")
+            if kind == "d":
+                kind, value = "n", to_excel(value, epoch)
+            head += ' t="inlineStr"' if kind == "s" else f' t="{kind}"'
+            if value is None or value == "":
+                row_cells.append(head + " />")
+            elif kind == "s":
+                stripped = value.strip()
+                space = ' xml:space="preserve"' if stripped and value != stripped else ""
+                row_cells.append(f"{head}><is><t{space}>{escape(value)}</t></is></c>")
+            else:
+                row_cells.append(f"{head}><v>{safe_string(value)}</v></c>")
+        if current is not None:
+            out.append(_row_xml(current, row_cells))
+        return "".join(out)
+
+    def __call__(self, xml: str) -> str:
+        xml = _DIMENSION.sub(lambda m: f"{m.group(1)}{self.dimension}{m.group(2)}", xml, count=1)
+        end = xml.index("</sheetData>")
+        return xml[:end] + self.xml() + xml[end:]
+
+
+def _row_xml(row: int, cells: list) -> str:
+    return f'<row r="{row}">{"".join(cells)}</row>' if cells else f'<row r="{row}" />'
+
+
+def detach_rows(ws, first: int) -> Detached | None:
+    """The cells of rows `first` and below taken out of `ws` (Detached), or None (the cells left
+    in place) when a cell or row is of a kind Detached does not write (a formula, a comment, a
+    hyperlink, rich text, a row's own height or style, ISO dates)."""
+    rows = set()
+    for (row, _), cell in ws._cells.items():
+        if row < first:
+            continue
+        rows.add(row)
+        kind = cell.data_type
+        if kind not in ("s", "n", "d") or cell._comment is not None or cell.hyperlink is not None \
+                or (kind == "s" and cell._value is not None and type(cell._value) is not str):
+            return None
+    if ws.parent.iso_dates or any(r in ws.row_dimensions for r in rows):
+        return None
+    return Detached(ws, first, ws.calculate_dimension())
+
+
 def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None,
                  figs: Figures | None = None) -> Path:
-    """Write the report workbook to `path` (kept inside `root` when given)."""
+    """Write the report workbook to `path` (kept inside `root` when given): openpyxl writes
+    it with the people sheets' rows spliced in as XML (detach_rows), the same file."""
     path = Path(path)
     if root is not None:
         inside(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_workbook(build_workbook(records, q, today, figs), path)  # never through a link (carry.py)
+    detached: dict = {}
+    wb = build_workbook(records, q, today, figs, detached=detached)
+    for n, ws in enumerate(wb.worksheets, 1):  # style ids in the writer's order (Detached.number_styles)
+        for _, cell in sorted(ws._cells.items()):
+            if cell.has_style:
+                cell.style_id  # noqa: B018
+        if n in detached:
+            detached[n].number_styles()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_bytes(path, splice_sheets(buffer.getvalue(), detached, "openpyxl"))  # never through a link (carry.py)
     return path
 
 
