@@ -243,6 +243,7 @@ def _frame(ws, f: _Formats, title: str, header: tuple, count: int, today: date) 
         ws.write_string(2, col, name, f.head)
 
 
+_MISSING = object()
 _EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (the leap-year bug lies before 1900-03-01)
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
@@ -259,37 +260,47 @@ def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
     money as numbers with two decimals, dates as date numbers, empty values left out."""
     if not rows:
         return xml
-    letters = [xl_col_to_name(c) for c in range(width)]
+    starts = [f'<c r="{xl_col_to_name(c)}' for c in range(width)]
     date_style, money_style = f' s="{styles.date}"', f' s="{styles.money}"'
     quoted = f' s="{styles.quoted}"'
-    texts: dict = {}  # value -> its cell after the reference: names and items recur
-    days: dict = {}
+    # value -> its cell after the reference, by kind (1, 1.0, True and Decimal(1) are equal keys):
+    # names, items, days, amounts and day counts recur
+    texts: dict = {"": None}
+    days: dict = {None: None}
+    money: dict = {None: None}
+    numbers: dict = {None: None}
     out = []
     for r, row in enumerate(rows, 4):
         cells = []
-        for col, value in enumerate(row):
+        end = f'{r}"'
+        for start, value in zip(starts, row):
             kind = type(value)
             if kind is str:
-                if not value:
-                    continue
-                cell = texts.get(value)
-                if cell is None:
+                cell = texts.get(value, _MISSING)
+                if cell is _MISSING:
                     cell = texts[value] = _text(value, quoted)
-            elif value is None:
-                continue
             elif kind is date:
                 cell = days.get(value)
                 if cell is None:
                     cell = days[value] = f"{date_style}><v>{(value - _EPOCH).days}</v></c>"
             elif kind is Decimal:
-                cell = f"{money_style}><v>{float(quantize(value))!r}</v></c>"
-            elif kind is int or kind is float:
+                cell = money.get(value)
+                if cell is None:
+                    cell = money[value] = f"{money_style}><v>{float(quantize(value))!r}</v></c>"
+            elif kind is int:
+                cell = numbers.get(value)
+                if cell is None:
+                    cell = numbers[value] = f"><v>{value!r}</v></c>"
+            elif value is None:
+                continue
+            elif kind is float:
                 cell = f"><v>{value!r}</v></c>"
             else:
                 cell = _text(str(value), quoted)
-            cells.append(f'<c r="{letters[col]}{r}"{cell}')
+            if cell is not None:
+                cells.append(start + end + cell)
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    xml = _DIMENSION.sub(f'<dimension ref="A1:{letters[-1]}{3 + len(rows)}"/>', xml, count=1)
+    xml = _DIMENSION.sub(f'<dimension ref="A1:{xl_col_to_name(width - 1)}{3 + len(rows)}"/>', xml, count=1)
     end = xml.index("</sheetData>")
     return xml[:end] + "".join(out) + xml[end:]
 
