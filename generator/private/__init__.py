@@ -305,20 +305,23 @@ class _ReportParts:
         self.records, self.quarters = records, quarters
         self.tables = record_views.digest(records, report.FILE_TABLES)
         self.parts: dict | None = None
+        self.kept_parts: bytes | None = None  # the last build's, unpickled only when asked for
         old = kept.old.get(REPORT_PARTS)
         codes = [q.code for q in quarters]
         if isinstance(old, dict) and old.get("salt") == kept.salt and old.get("tables") == self.tables \
                 and old.get("quarters") == codes and isinstance(old.get("parts"), bytes):
             kept.new[REPORT_PARTS] = old
-            try:
-                by_code = pickle.loads(old["parts"])
-                self.parts = {q: by_code[q.code] for q in quarters}
-            except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError,
-                    IndexError):  # a damaged entry: worked out again
-                self.parts = None
+            self.kept_parts = old["parts"]
         self.kept, self.codes = kept, codes
 
     def get(self) -> dict:
+        if self.parts is None and self.kept_parts is not None:
+            try:
+                by_code = pickle.loads(self.kept_parts)
+                self.parts = {q: by_code[q.code] for q in self.quarters}
+            except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError,
+                    IndexError):  # a damaged entry: worked out again
+                self.parts = None
         if self.parts is None:
             self.parts = report.file_parts(self.records, self.quarters)
             data = pickle.dumps({q.code: part for q, part in self.parts.items()}, pickle.HIGHEST_PROTOCOL)
