@@ -301,8 +301,8 @@ def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
                 cells.append(start + end + cell)
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
     xml = _DIMENSION.sub(f'<dimension ref="A1:{xl_col_to_name(width - 1)}{3 + len(rows)}"/>', xml, count=1)
-    end = xml.index("</sheetData>")
-    return xml[:end] + "".join(out) + xml[end:]
+    stop = xml.index("</sheetData>")
+    return xml[:stop] + "".join(out) + xml[stop:]
 
 
 def default_name(year: int) -> str:

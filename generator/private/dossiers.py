@@ -623,7 +623,7 @@ def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), ind
                                 amount=total(p.amount for p in payouts), href=f"{filed.stem}.html"))
             counts: dict[str, int] = {}
             for r in rows:
-                status = str(r.status or "未填")
+                status = str(r["status"] or "未填")
                 counts[status] = counts.get(status, 0) + 1
             worked.append((rows, [(s, counts[s]) for s in (*schema.FILE_STATUS, "未填") if s in counts]))
         return worked[0]

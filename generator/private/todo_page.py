@@ -13,6 +13,7 @@ from datetime import date
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import Any
 
 from .. import render
 from ..gcpause import gc_paused
@@ -40,7 +41,7 @@ CUT = (("visits", Visit, VISIT_COLUMNS), ("payouts", Payout, PAYOUT_COLUMNS))
 def work_view(records: Records) -> Records:
     """`records` with the visits cut down to VISIT_COLUMNS and the payouts to PAYOUT_COLUMNS
     (the other columns blank)."""
-    cut = {}
+    cut: dict[str, Any] = {}
     with gc_paused():  # 200,000 new objects: a collection over the records at every 700 costs tenths
         for table, kind, keep in CUT:
             rows = getattr(records, table)
