@@ -19,7 +19,7 @@ from generator import schema
 from generator.reading import read_records, tables
 from generator.reading.values import CONVERTERS, Bad, Fixed
 
-from station import ID_1, ID_2, cell_of, station_data, write_station
+from station import ID_1, ID_2, cell_of, idno, station_data, write_station
 
 NAME = schema.WORKERS.column("name")  # text
 ADDRESS = schema.WORKERS.column("address")  # text
@@ -31,6 +31,7 @@ SIZE = schema.WORKERS.column("household_size")  # int
 AMOUNT = schema.PAYOUTS.column("amount")  # money
 APPLIED = schema.PAYOUTS.column("applied")  # date
 SIGNED = schema.PAYOUTS.column("signed")  # bool
+ID_X = next(idno(f"3701021978051200{i}") for i in range(10) if idno(f"3701021978051200{i}")[-1] == "X")
 
 
 def cell_by_cell(values, col):
@@ -86,6 +87,15 @@ PLAIN_CODES = ["SF-0001", "SF-0002", "", "GS-2024-01", "FF_2024_00001", "SF-0001
     (ARCHIVE, ["SF-0001", "SF 0002", "ＳＦ-0003"], False),  # a space, full-width letters
     (ARCHIVE, ["SF-0001", 12345.0], False),
     (ARCHIVE, ["SF-0001", " SF-0002 "], False),
+    (IDNO, [ID_1, ID_2, "", ID_1, ID_X], True),
+    (IDNO, [ID_1, ID_1[:17] + ("0" if ID_1[17] != "0" else "1")], False),  # wrong check digit
+    (IDNO, [ID_1, ID_1[:6] + "19781332" + ID_1[14:]], False),  # no such birth date
+    (IDNO, [ID_1, ID_1[:6] + ID_1[8:17]], False),  # 15 digits: an old number, read with a warning
+    (IDNO, [ID_1, ID_2[:17] + "x"], False),
+    (IDNO, [ID_1, "３" + ID_2[1:]], False),  # a full-width digit
+    (IDNO, [ID_1, ID_2 + " "], False),
+    (IDNO, [ID_1, "X" + ID_2[1:]], False),
+    (IDNO, [ID_1, 3.7010219780512e17], False),
     (BANK, ["6217991573407955430", "6228486688028393050"], False),  # never the fast path
     (BANK, ["6217991573407955430", 6.217991573407955e18], False),
 ])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import schema
+from ..idcard import check_id_number
 from ..problems import Problem, problem
 from ..records import Place
 from .text import normalise_header
@@ -274,7 +275,23 @@ def _codes_as_is(distinct, col) -> bool:
     return max(lengths) <= _CODE_MAX and not any(0 < n < 5 for n in lengths)
 
 
-_AS_IS = {schema.TEXT: _texts_as_is, schema.CODE: _codes_as_is}
+_IDNO_CELLS = re.compile(r"[0-9X\n]*")
+
+
+def _idnos_as_is(distinct, col) -> bool:
+    """Identity numbers as to_idno keeps them: 18 ASCII digits (the last may be X) that
+    idcard.check_id_number finds valid, called straight on each (no per-value wrapper)."""
+    try:
+        lines = "\n".join(distinct)
+    except TypeError:
+        return False
+    if not _IDNO_CELLS.fullmatch(lines) or lines.count("\n") != len(distinct) - 1:
+        return False
+    numbers = distinct - {""}
+    return set(map(len, numbers)) <= {18} and not any(map(check_id_number, numbers))
+
+
+_AS_IS = {schema.TEXT: _texts_as_is, schema.CODE: _codes_as_is, schema.IDNO: _idnos_as_is}
 
 
 def _convert_one(v, col, convert, guard):
