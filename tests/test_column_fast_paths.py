@@ -106,6 +106,27 @@ def test_text_and_code_columns(col, values, as_is):
         assert all(g is v or (g is None and v == "") for g, v in zip(got, values))
 
 
+def fresh(text: str) -> str:
+    """An equal string that is another object, as the reader gets one per cell."""
+    return "".join([text[:1], text[1:]])
+
+
+@pytest.mark.parametrize("col, texts", [
+    (ARCHIVE, ["SF-0001", "SF-0002", "", "SF-0001"]),  # as is, by the scans
+    (NAME, ["张晓明", "李红", "", "张晓明"]),
+    (IDNO, [ID_1, ID_2, "", ID_1]),
+    (SEX, ["男", "女", "", "男"]),  # each value converts to itself
+    (NAME, ["张晓明", " 李红", "张晓明"]),  # converted value by value
+])
+def test_equal_cells_share_one_value(col, texts):
+    """Records hold one object per distinct value, not one per cell: the read store's pickles
+    and the memory of a large station stay as small as when every cell was looked up."""
+    values = tuple(fresh(t) for t in texts)
+    assert values[0] is not values[-1]
+    got, _, _ = tables._convert_column(values, col)
+    assert got[0] == values[0] and got[0] is got[-1]
+
+
 def test_the_fast_paths_keep_the_cells():
     values = tuple(["SF-0001", "SF-0002"] * 3)
     got, has_odd, has_none = tables._convert_column(values, ARCHIVE)

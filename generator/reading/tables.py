@@ -201,13 +201,17 @@ def _convert_column(values, col):
         return [_convert_one(v, col, convert, guard) for v in values], True, True
     as_is = _AS_IS.get(col.kind)
     if as_is is not None and as_is(distinct, col):
-        same, has_odd, has_none = True, False, "" in distinct
+        table, same, has_odd, has_none = None, True, False, "" in distinct
     else:
         table, same, has_odd = _convert_distinct(distinct, col)
         # whether a cell reads as blank, from the distinct values (not a pass over every cell)
         has_none = None in table.values()
-    if same:  # no lookup per cell: the cells themselves, a blank ('') as None
+    if same and len(distinct) == len(values):  # each cell its own value, itself: no lookup per cell
         return ([v or None for v in values] if has_none else list(values)), False, has_none
+    if table is None:  # equal cells share one value (records hold one string, not one per cell)
+        table = dict(zip(distinct, distinct))
+        if has_none:
+            table[""] = None
     return list(map(table.__getitem__, values)), has_odd, has_none
 
 
