@@ -1,8 +1,9 @@
 """The reader's column-wise fast paths give exactly what converting cell by cell gives.
 
 tables._convert_column converts each distinct value once, takes a column whose values are
-all already final (plain texts and codes, found by scans of the joined values) as it is,
-and hands back the cells themselves when every value converts to itself. These tests hold
+all already final (plain texts, codes and identity numbers, found by scans of the joined
+values) as it is, hands back the cells themselves when they are all different, and else
+gives equal cells one shared value. These tests hold
 it to the plain rule, tables._convert_one on every cell, and read a real workbook whose odd
 cells (a float sum of money, a date serial with a time part, a text in a number column, an
 empty cell, a bool) must give exact values and problems.
