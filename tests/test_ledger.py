@@ -6,7 +6,7 @@ the site and the report used to disagree: 0/+1500/-0/1500 against 1000/+500/-200
 and a fund that is overdrawn."""
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from generator import schema
@@ -120,3 +120,35 @@ def test_relabelled_ledger_keeps_every_movement_but_its_label():
             else:
                 assert new is old
     assert any(m.kind == PAYOUT and m.label != "帮扶发放" for ms in base.movements.values() for m in ms)
+
+
+def test_merged_ledger_states_every_sum_and_balance_of_the_full_one():
+    """The fund pages read a ledger whose movements of one fund, day, kind and label are summed
+    into one (Ledger(merged=True)): every flow, balance and matching sum is that of the full
+    ledger, on every day (an opening balance on its own day included), with fewer movements."""
+    records = station()
+    extra = [Payout(record_no=f"FF-{n}", item=item, fund=MEDICAL, paid=day, amount=D(amount), row=n)
+             for n, (item, day, amount) in enumerate([
+                 ("医疗救助", date(2026, 1, 10), "12.50"), ("医疗救助", date(2026, 1, 10), "7.25"),
+                 ("生活救助", date(2026, 1, 10), "30"), ("医疗救助", date(2025, 12, 31), "40.10"),
+                 ("生活救助", date(2026, 2, 15), "5")], start=10)]
+    records = dataclasses.replace(records, payouts=records.payouts + extra,
+                                  incomes=records.incomes + [Income(date=date(2026, 2, 15), fund=HELP, source="工会经费",
+                                                                    amount=D("0.05"), row=9)])
+    full, merged = Ledger(records, TODAY), Ledger(records, TODAY, merged=True)
+    assert sum(map(len, merged.movements.values())) < sum(map(len, full.movements.values()))
+    assert merged.years() == full.years()
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(500)]
+    for funds in (None, HELP, MEDICAL):
+        assert merged.balance(funds) == full.balance(funds)
+        assert merged.matching(2026, funds) == full.matching(2026, funds)
+        for day in days:
+            assert merged.balance_before(day, funds) == full.balance_before(day, funds), (funds, day)
+        for year in (2025, 2026):
+            for period in [*full.quarters(year), full.year(year)]:
+                a, b = merged.flow(period, funds), full.flow(period, funds)
+                assert (a.opening, dict(a.income), dict(a.spending), dict(a.by_kind)) == \
+                       (b.opening, dict(b.income), dict(b.spending), dict(b.by_kind)), (funds, period)
+    # a day with two payouts of one item in one fund: one movement with their sum
+    jan10 = [m for m in merged.movements[MEDICAL] if m.day == date(2026, 1, 10) and m.label == "医疗救助"]
+    assert [m.amount for m in jan10] == [D("619.75")]

@@ -199,7 +199,7 @@ def build_funds(records, today: date, docs: Docs, plan: Plan | None = None, *,
     the total pages show payouts as the fund pages do (one 帮扶发放 line), for a site whose
     statistics are not these records' (the county site: the network's statistics)."""
     plan = plan or Plan(records, today)
-    base = Ledger(records, today, label=public_text)
+    base = Ledger(records, today, label=public_text, merged=True)  # the pages show only sums
     ledger = _relabel(base, lambda m: _row_label(plan, m) if by_category else _fund_label(plan, m))
     per_fund = _relabel(base, lambda m: _fund_label(plan, m))
     slugs = unique_names(list(ledger.funds), stem=_slug)
