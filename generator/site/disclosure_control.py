@@ -226,42 +226,38 @@ class Plan:
         facts_by_year: dict[int, list] = defaultdict(list)
         workers = records.worker_by_no
         make_fact = maker(Fact)  # 100,000 payouts: a frozen dataclass's __init__ costs
-        # a worker's values on a day, and an item's labels, worked out once (100,000 payouts
-        # of 20,000 workers share them)
-        attrs_on: dict = {}
+        # an item's labels, a worker's cause and 低保 (they do not change with the day) worked
+        # out once (100,000 payouts of 20,000 workers share them); the category is that of the
+        # figures valid on the payout's day, one Figures object per review or register row
         labels_of: dict = {}
-        # a worker's cause and 低保 do not change with the day; the category is that of the
-        # figures valid on the day (one Figures object per review or register row)
-        steady: dict = {}
-        category_of: dict = {}
+        steady: dict = {}  # archive number -> (worker or None, cause, 低保)
+        category_of: dict = {}  # id(Figures) -> category
+        figures_at = records.figures_at
         for p in records.live_payouts:  # rejected and cancelled payouts count for nothing
-            if p.paid is None or p.paid > today or p.amount is None:
+            paid = p.paid
+            if paid is None or paid > today or p.amount is None:
                 continue
             labels = labels_of.get(p.item)
             if labels is None:
                 item = self.items.get(p.item)
                 labels = labels_of[p.item] = (public_text(p.item) or UNKNOWN,
                                               public_text(item.group) if item and item.group else UNKNOWN)
-            day = p.applied or p.paid
-            attrs = attrs_on.get((p.archive_no, day))
-            if attrs is None:
-                w = workers.get(p.archive_no)
-                if w is None:
-                    attrs = {a: UNKNOWN for a in ("category", "cause", "dibao")}
-                else:
-                    figures = records.figures_at(w, day)
-                    category = category_of.get(id(figures))
-                    if category is None:
-                        category = category_of[id(figures)] = public_text(figures.category) or UNKNOWN
-                    kept = steady.get(p.archive_no)
-                    if kept is None:
-                        kept = steady[p.archive_no] = (worker_value(records, w, "cause"),
-                                                       worker_value(records, w, "dibao"))
-                    attrs = {"category": category, "cause": kept[0], "dibao": kept[1]}
-                attrs_on[p.archive_no, day] = attrs
-            facts_by_year[p.paid.year].append(make_fact(  # Fact's fields in order
-                p.archive_no or f"#{p.row}", labels[0], labels[1], p.fund or "", (p.paid.month - 1) // 3 + 1,
-                p.amount, attrs["category"], attrs["cause"], attrs["dibao"], p.row))
+            no = p.archive_no
+            kept = steady.get(no)
+            if kept is None:
+                w = workers.get(no)
+                kept = steady[no] = (None, UNKNOWN, UNKNOWN) if w is None else (
+                    w, worker_value(records, w, "cause"), worker_value(records, w, "dibao"))
+            if kept[0] is None:
+                category = UNKNOWN
+            else:
+                figures = figures_at(kept[0], p.applied or paid)
+                category = category_of.get(id(figures))
+                if category is None:
+                    category = category_of[id(figures)] = public_text(figures.category) or UNKNOWN
+            facts_by_year[paid.year].append(make_fact(  # Fact's fields in order
+                no or f"#{p.row}", labels[0], labels[1], p.fund or "", (paid.month - 1) // 3 + 1,
+                p.amount, category, kept[1], kept[2], p.row))
         self.summaries = self._notice_rows(records)
         self.years = {y: self._year(y, fs) for y, fs in facts_by_year.items()}
         # (fund, year) whose payouts reached fewer than min_cell people: the fund's balance
@@ -461,6 +457,12 @@ class Cell:
         self.times += 1
         self.amount += amount or Decimal(0)
 
+    def add_many(self, people: set, times: int, amount: Decimal) -> None:
+        """`times` payouts to `people`, of `amount` together (as `add` of each)."""
+        self.people |= people
+        self.times += times
+        self.amount += amount
+
 
 class Grid:
     """Cells by key, and the lines (sums) that are published."""
@@ -579,9 +581,21 @@ def _grid(plan: YearPlan, summaries: list[set], protect=(), fixed_totals: bool =
     hidden from the start (see Plan)."""
     g = Grid()
     n = len(plan.spans)
+    # a fact's cells depend only on its item, quarter and dimensions: the facts alike are
+    # counted together (35,000 payouts of a year fall into a few thousand such groups)
+    alike: dict[tuple, list] = {}
     for f in plan.facts:
+        sig = (f.item, f.quarter, f.category, f.cause, f.dibao)
+        group = alike.get(sig)
+        if group is None:
+            alike[sig] = [f, {f.who}, 1, f.amount or Decimal(0)]
+        else:
+            group[1].add(f.who)
+            group[2] += 1
+            group[3] += f.amount or Decimal(0)
+    for f, people, times, amount in alike.values():
         for key in cell_keys(plan, f):
-            g[key].add(f.who, f.amount)
+            g[key].add_many(people, times, amount)
     rows = plan.rows
     fixed: set[tuple] = {("all",)} | {("g", r, None) for r in rows}
     if n > 1:
