@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .records import Batch, Objection, Records
+from .records import Batch, Objection, Records, maker
 
 NOT_STARTED = "未开始"
 RUNNING = "公示中"
 ENDED = "已结束"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     archive_no: str
     name: str  # full name: mask before publishing
@@ -55,20 +55,21 @@ def batch_entries(records: Records, batch) -> tuple[Entry, ...]:
     objections = records.objections_by_batch.get(batch.batch_no, ())
     upheld = {o.archive_no for o in objections if o.result == "成立" and o.archive_no}
     workers = records.worker_by_no
+    make = maker(Entry)  # a station's notices list its 100,000 payouts
     out = []
     if batch.kind == "帮扶公示":
         for p in records.payouts_by_batch.get(batch.batch_no, ()):
             w = workers.get(p.archive_no)
-            out.append(Entry(p.archive_no, w.name if w else (p.name or ""),
-                             w.employer if w else "", w.category if w else "", p.item or "",
-                             p.amount, p.archive_no in upheld))
+            out.append(make(p.archive_no, w.name if w else (p.name or ""),
+                            w.employer if w else "", w.category if w else "", p.item or "",
+                            p.amount, p.archive_no in upheld))
     else:
         listed = records.workers_by_batch.get(batch.batch_no, ())
         if batch.kind == "结档公示":  # files closed with this announcement (结档公示批次)
             listed = [*records.workers_by_close_batch.get(batch.batch_no, ()), *listed]
         for w in listed:
-            out.append(Entry(w.archive_no, w.name or "", w.employer or "", w.category or "",
-                             "", None, w.archive_no in upheld))
+            out.append(make(w.archive_no, w.name or "", w.employer or "", w.category or "",
+                            "", None, w.archive_no in upheld))
     out.sort(key=lambda e: e.archive_no)
     return tuple(out)
 

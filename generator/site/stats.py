@@ -95,12 +95,13 @@ def registered_grid(records, min_cell: int, protect=frozenset()) -> tuple[Grid, 
     values: dict[str, set[str]] = {}
     for dim, rest in (("category", "其他类别"), ("cause", "其他原因")):
         people: dict[str, set] = defaultdict(set)
-        for w in open_files:
-            people[worker_value(records, w, dim)].add(w.archive_no)
+        of = [worker_value(records, w, dim) for w in open_files]  # once per worker (current figures)
+        for w, value in zip(open_files, of):
+            people[value].add(w.archive_no)
         labels = coarsen(dict(people), min_cell, rest)
         values[dim] = set(labels.values())
-        for w in open_files:
-            g[(dim, labels[worker_value(records, w, dim)])].add(w.archive_no, None)
+        for w, value in zip(open_files, of):
+            g[(dim, labels[value])].add(w.archive_no, None)
     for w in open_files:
         g[("all",)].add(w.archive_no, None)
     for dim, vs in values.items():
