@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import render
 from ..disclosure import NOT_STARTED, RUNNING
+from ..gcpause import gc_paused
 from ..station import StationInfo, station
 from .common import Docs, front_matter, public_text
 from .disclosure_control import plan_for
@@ -81,7 +82,15 @@ def services(items) -> list[str]:
 
 def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
     """All public pages as a Docs tree. `prints` maps a batch number or an item name to
-    [(label, docs path)] of its printable wall versions."""
+    [(label, docs path)] of its printable wall versions. The cyclic collector is paused
+    meanwhile: the views are hundreds of thousands of new objects (a station's payouts as
+    facts, notice entries and rows), and each collection they set off walked them all again
+    (20,000 workers: about 0.4 CPU-s a build); what they leave is collected afterwards."""
+    with gc_paused():
+        return _render_site(records, today, template_dirs=template_dirs, prints=prints)
+
+
+def _render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
     env = environment(template_dirs)
     site = station(records, today, text=public_text)
     docs = Docs()
