@@ -5,7 +5,7 @@ station's name or a fund's income. The kept decision must be the one a fresh Pla
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,3 +109,43 @@ def test_fund_views_are_kept_with_their_plan_and_tables(records):
     assert funds.funds_for(public_view(more), TODAY, Docs(), plan2) is kept
     assert shown(kept) == shown(made(more, plan2)[0]) != shown(first)
     funds._LAST.clear()
+
+
+def test_the_plans_shortcuts_decide_as_payout_by_payout(records):
+    """A Plan asks for a worker's figures once per number of reviews made by the payout's day
+    and counts alike facts into the grid together: every fact's category is that of
+    records.figures_at on its day, and every cell holds what adding the facts one by one gives.
+    One worker gets reviews before, between and after their payouts (two on one day)."""
+    from generator.record_types import Review
+    from generator.site.common import public_text
+    from generator.site.disclosure_control import UNKNOWN, Cell, cell_keys
+
+    paid = sorted((p for p in records.live_payouts if p.paid and p.paid <= TODAY and p.amount is not None),
+                  key=lambda p: p.applied or p.paid)
+    no = max({p.archive_no for p in paid}, key=lambda n: sum(1 for p in paid if p.archive_no == n))
+    days = sorted({p.applied or p.paid for p in paid if p.archive_no == no})
+    assert len(days) >= 2  # a worker paid on more than one day
+    row = max(r.row for r in records.reviews) + 1 if records.reviews else 2
+    extra = [Review(no, days[0], category="特困", row=row), Review(no, days[-1], category="深度困难", row=row + 1),
+             Review(no, days[-1], category="相对困难", row=row + 2),
+             Review(no, days[0] - timedelta(days=400), category="意外致困", row=row + 3)]
+    reviewed = dataclasses.replace(records, reviews=[*records.reviews, *extra])
+    plan = Plan(reviewed, TODAY)
+    by_row = {p.row: p for p in reviewed.live_payouts}
+    categories = set()
+    for yp in plan.years.values():
+        for f in yp.facts:
+            p = by_row[f.key]
+            w = reviewed.worker_by_no.get(p.archive_no)
+            expected = public_text(reviewed.figures_at(w, p.applied or p.paid).category) or UNKNOWN if w else UNKNOWN
+            assert f.category == expected
+            if p.archive_no == no:
+                categories.add(f.category)
+        one_by_one: dict = {}
+        for f in yp.facts:
+            for key in cell_keys(yp, f):
+                one_by_one.setdefault(key, Cell()).add(f.who, f.amount)
+        assert {k: (c.count, c.times, c.amount) for k, c in one_by_one.items()} == \
+               {k: (c.count, c.times, c.amount) for k, c in yp.grid.cells.items() if k in one_by_one}
+        assert all(not c.times for k, c in yp.grid.cells.items() if k not in one_by_one)  # only published sums
+    assert {"深度困难", "相对困难"} & categories and len(categories) >= 2  # the reviews took effect
