@@ -52,6 +52,16 @@ def _payout_amount(data):
     data["帮扶记录.xlsx"]["帮扶发放"][1]["金额"] = 7900
 
 
+def _payout_fund(data):
+    """Two funds' totals change (a payout paid from the other fund), the payouts' sum does not."""
+    data["帮扶记录.xlsx"]["帮扶发放"][0]["资金账户"] = "地方财政配套资金"
+
+
+def _income_amount(data):
+    """A fund's total and balance change; no payout, worker or batch does (the plan is the same)."""
+    data["帮扶资金.xlsx"]["资金收入"][1]["金额"] = 23456.78
+
+
 def _station_name(data):
     for row in data["帮扶政策.xlsx"]["站点设置"]:
         if row["设置项"] == "站点名称":
@@ -87,7 +97,9 @@ EDITS = [("visit note (private only)", _visit_note, False),
          ("work calendar (private only)", _calendar_note, False),
          ("reception entry (private only)", _reception_entry, False),
          ("worker phone (register, not shown)", _worker_phone, False),
-         ("payout amount (public)", _payout_amount, True),
+         ("payout amount (public)", _payout_amount, True),  # paid in 2024, the site's latest year 2026
+         ("payout fund (public, two funds' totals)", _payout_fund, True),
+         ("fund income amount (public)", _income_amount, True),
          ("disclosure start date (public)", _disclosure_date, True),
          ("station name (setting)", _station_name, True)]
 
@@ -132,7 +144,7 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
         assert "沿用现有网站（没有重新生成页面）" in again.output
         assert "render" not in again.timings and "mkdocs" not in again.timings
         assert "隐私检查（按新的记录检查现有网站）" in again.output  # judged against the new records
-    elif name.startswith(("payout", "disclosure")):
+    elif name.startswith(("payout", "disclosure", "fund income")):
         assert 0 < _carried(again.output) < pages  # the pages showing the payout or batch are built again
         # the unchanged pages' Markdown is not converted again (the conversions kept on disk)
         assert 0 < same_markdown < pages and converted_again[0] == same_markdown
