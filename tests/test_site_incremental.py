@@ -264,3 +264,41 @@ def test_a_rebuild_with_faults_reports_exactly_what_a_fresh_build_reports(tmp_pa
 
     assert report(again) == report(new) == report(first)  # a visit note: no problem comes or goes
     assert "错误 H2 电话号码“1380531”" in report(new) and "[ref-missing]" in report(new)
+
+
+def test_an_amount_of_an_earlier_year_rebuilds_equal_to_a_fresh_build(tmp_path):
+    """A station with payouts in 2024 and 2025: a 2024 amount edited changes that year's figures
+    and every later balance; the rebuilt site equals a fresh build byte for byte."""
+    def two_years(data):
+        first = data["帮扶记录.xlsx"]["帮扶发放"][0]
+        data["帮扶记录.xlsx"]["帮扶发放"].append(
+            {**first, "记录编号": "FF-0003", "公示批次": "GS-2025-01", "申请日期": date(2025, 3, 20),
+             "核实日期": date(2025, 3, 25), "批准日期": date(2025, 4, 10), "发放日期": date(2025, 4, 12),
+             "签收日期": date(2025, 4, 12)})
+        data["帮扶记录.xlsx"]["公示批次"].append(
+            {"批次编号": "GS-2025-01", "公示标题": "2025年第一批帮扶公示", "公示类型": "帮扶公示",
+             "开始日期": date(2025, 3, 28), "公示天数": 7})
+        return data
+
+    base = tmp_path / "base"
+    write_station(base / "records", two_years(station_data()))
+    built = build_into(base / "records", base)
+    assert built.code == 0, built.output
+    data = two_years(station_data())
+    data["帮扶记录.xlsx"]["帮扶发放"][1]["金额"] = 7900  # paid in 2024
+    incremental = tmp_path / "incremental"
+    shutil.copytree(base, incremental, symlinks=True)
+    write_station(incremental / "records", data)
+    again = build_into(incremental / "records", incremental)
+    assert again.code == 0, again.output
+    fresh = tmp_path / "fresh"
+    write_station(fresh / "records", data)
+    new = build_into(fresh / "records", fresh)
+    assert new.code == 0, new.output
+    assert tree(again.site) == tree(new.site)
+    assert tree(again.private) == tree(new.private)
+    years = sorted(p.name for p in (new.site / "funds" / "years").iterdir())
+    assert years[:2] == ["2024.html", "2025.html"]  # both years have fund pages
+    for year in years[:2]:  # the year's figures, and the next year's opening balance
+        page = f"funds/years/{year}"
+        assert (again.site / page).read_bytes() != (base / "site" / page).read_bytes(), year
