@@ -118,6 +118,16 @@ def _carried(output: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _equals_fresh(again, data, fresh: Path):
+    """A fresh build of `data` in `fresh`, whose site and private folder equal those of `again`."""
+    write_station(fresh / "records", data)
+    new = build_into(fresh / "records", fresh)
+    assert new.code == 0, new.output
+    assert tree(again.site) == tree(new.site)
+    assert tree(again.private) == tree(new.private)
+    return new
+
+
 @pytest.mark.parametrize("name,edit,public", EDITS, ids=[e[0] for e in EDITS])
 def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, public):
     incremental = tmp_path / "incremental"
@@ -129,12 +139,7 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
     assert again.code == 0, again.output
     converted_again = mkdocs_memo.reused()
     same_markdown = sum(1 for path, text in _markdown(incremental).items() if _markdown(base).get(path) == text)
-    fresh = tmp_path / "fresh"
-    write_station(fresh / "records", data)
-    new = build_into(fresh / "records", fresh)
-    assert new.code == 0, new.output
-    assert tree(again.site) == tree(new.site)
-    assert tree(again.private) == tree(new.private)
+    _equals_fresh(again, data, tmp_path / "fresh")
     assert tree(again.site) != tree(base / "site") if public else tree(again.site) == tree(base / "site")
     pages = sum(1 for _ in (base / ".bangfu" / "docs").rglob("*.md"))
     if name.startswith("worker phone"):  # the register is read by the site: rendered, same pages
@@ -291,12 +296,7 @@ def test_an_amount_of_an_earlier_year_rebuilds_equal_to_a_fresh_build(tmp_path):
     write_station(incremental / "records", data)
     again = build_into(incremental / "records", incremental)
     assert again.code == 0, again.output
-    fresh = tmp_path / "fresh"
-    write_station(fresh / "records", data)
-    new = build_into(fresh / "records", fresh)
-    assert new.code == 0, new.output
-    assert tree(again.site) == tree(new.site)
-    assert tree(again.private) == tree(new.private)
+    new = _equals_fresh(again, data, tmp_path / "fresh")
     years = sorted(p.name for p in (new.site / "funds" / "years").iterdir())
     assert years[:2] == ["2024.html", "2025.html"]  # both years have fund pages
     for year in years[:2]:  # the year's figures, and the next year's opening balance
