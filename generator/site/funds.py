@@ -134,7 +134,7 @@ def _slug(name: str) -> str:
 def _relabel(ledger: Ledger, label) -> Ledger:
     """The same ledger with every movement published under `label(movement)`: a movement whose
     label stays is kept as it is (it is frozen), the others made through `records.maker`
-    (20,000 workers: 200,000 movements, dataclasses.replace took about 2 s a build)."""
+    (build_funds relabels a merged ledger: 2,100 movements at 20,000 workers, not 100,000)."""
     make = maker(Movement)
 
     def relabelled(m: Movement) -> Movement:
