@@ -129,20 +129,64 @@ def scheme_for(facts, quarters: list[int], min_cell: int, row_of: dict | None = 
     least `min_cell` people and, given the published rows (`row_of`: item -> row), whose
     row × period cells are mostly publishable: at most one small cell in four nonempty
     ones (a small cell costs a second, hidden with it). Coarser periods beat dashes."""
+    return _scheme_for(alike(facts), quarters, min_cell, row_of)
+
+
+def _scheme_for(groups: list, quarters: list[int], min_cell: int, row_of: dict | None = None) -> tuple[Span, ...]:
+    """scheme_for of the facts counted in `groups` (alike)."""
     for scheme in SCHEMES:
         spans = tuple(s for s in scheme if s.first in quarters)
-        if all(_period_ok(facts, s, min_cell) for s in spans) and (
-                row_of is None or _cells_ok(facts, spans, min_cell, row_of)):
+        if all(_period_ok(groups, s, min_cell) for s in spans) and (
+                row_of is None or _cells_ok(groups, spans, min_cell, row_of)):
             return _truncate(spans, quarters)
     return _truncate(SCHEMES[-1], quarters)
 
 
-def _cells_ok(facts, spans, min_cell: int, row_of: dict) -> bool:
-    people: dict = defaultdict(set)
+@dataclass(slots=True)
+class Alike:
+    """The facts of one item, quarter, fund, category, cause and 低保, counted together: every
+    count and sum of the plan depends on nothing else (a year's 35,000 payouts fall into a few
+    thousand of these). `first`: the first of them (its fields are the group's)."""
+    first: Fact
+    people: set
+    times: int
+    amount: Decimal
+
+    @property
+    def item(self) -> str:
+        return self.first.item
+
+    @property
+    def quarter(self) -> int:
+        return self.first.quarter
+
+    @property
+    def fund(self) -> str:
+        return self.first.fund
+
+
+def alike(facts) -> list[Alike]:
+    """`facts` as Alike groups, in the order of their first fact."""
+    out: dict[tuple, Alike] = {}
     for f in facts:
+        sig = (f.item, f.quarter, f.fund, f.category, f.cause, f.dibao)
+        group = out.get(sig)
+        if group is None:
+            out[sig] = Alike(f, {f.who}, 1, f.amount or Decimal(0))
+        else:
+            group.people.add(f.who)
+            group.times += 1
+            group.amount += f.amount or Decimal(0)
+    return list(out.values())
+
+
+def _cells_ok(groups, spans, min_cell: int, row_of: dict) -> bool:
+    people: dict = defaultdict(set)
+    for a in groups:
+        item = a.first.item
         for i, s in enumerate(spans):
-            if f.quarter in s.quarters:
-                people[(row_of.get(f.item, f.item), i)].add(f.who)
+            if a.first.quarter in s.quarters:
+                people[(row_of.get(item, item), i)] |= a.people
     small = sum(1 for v in people.values() if len(v) < min_cell)
     return 4 * small <= len(people)
 
@@ -152,8 +196,8 @@ def _truncate(spans, quarters) -> tuple[Span, ...]:
     return tuple(Span(s.label, tuple(q for q in s.quarters if q in quarters)) for s in spans)
 
 
-def _period_ok(facts, span: Span, min_cell: int) -> bool:
-    n = len({f.who for f in facts if f.quarter in span.quarters})
+def _period_ok(groups, span: Span, min_cell: int) -> bool:
+    n = len(set().union(*(a.people for a in groups if a.first.quarter in span.quarters)))
     return n == 0 or n >= min_cell
 
 
@@ -170,6 +214,7 @@ class YearPlan:
     row_items: dict = field(default_factory=dict)  # row -> [items]
     dims: dict = field(default_factory=dict)  # dim -> {value: published label}
     grid: Grid = None  # after suppression
+    groups: list = field(default_factory=list, repr=False)  # the facts as Alike groups
 
     @property
     def scheme_name(self) -> str:
@@ -275,8 +320,8 @@ class Plan:
         self.years = {y: self._year(y, fs) for y, fs in facts_by_year.items()}
         # (fund, year) whose payouts reached fewer than min_cell people: the fund's balance
         # gives its spending, so the fund pages do not split payouts from other spending
-        self.small_fund_years = {(fund, y) for y, fs in facts_by_year.items()
-                                 for fund, people in _people(fs, lambda f: f.fund).items()
+        self.small_fund_years = {(fund, y) for y, yp in self.years.items()
+                                 for fund, people in _people(yp.groups, lambda f: f.fund).items()
                                  if 0 < len(people) < self.min_cell}
 
     def _notice_rows(self, records) -> list[set]:
@@ -298,19 +343,21 @@ class Plan:
     def _year(self, year: int, facts: list) -> YearPlan:
         m = self.min_cell
         quarters = self.quarters(year)
-        row_of, bucket_of = merge_items(_people(facts, lambda f: f.item),
+        groups = alike(facts)
+        row_of, bucket_of = merge_items(_people(groups, lambda f: f.item),
                                         {f.item: f.group for f in facts}, m)
-        spans = scheme_for(facts, quarters, m, row_of)
+        spans = _scheme_for(groups, quarters, m, row_of)
         by_fund: dict[str, list] = defaultdict(list)  # one pass: a network has thousands of funds
-        for f in facts:
-            by_fund[f.fund].append(f)
-        fund_spans = {fund: scheme_for(by_fund[fund], quarters, m) for fund in sorted(by_fund)}
+        for a in groups:
+            by_fund[a.first.fund].append(a)
+        fund_spans = {fund: _scheme_for(by_fund[fund], quarters, m) for fund in sorted(by_fund)}
         row_items = defaultdict(list)
         for item in sorted(row_of):
             row_items[row_of[item]].append(item)
-        dims = {d: coarsen(_people(facts, lambda f, d=d: getattr(f, d)), m, rest)
+        dims = {d: coarsen(_people(groups, lambda a, d=d: getattr(a.first, d)), m, rest)
                 for d, rest in (("category", "其他类别"), ("cause", "其他原因"), ("dibao", "其他情况"))}
-        plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims)
+        plan = YearPlan(year, m, facts, spans, fund_spans, row_of, bucket_of, dict(row_items), dims,
+                        groups=groups)
         plan.grid = _grid(plan, self.summaries, self.protect.get(year, ()), self.fixed_totals)
         # a hidden cell that the published sums still give back (all its partners are
         # published elsewhere, e.g. by notice summaries): report coarser periods instead
@@ -565,10 +612,11 @@ def _second(keys, cells, paid: bool = False) -> Cell | None:
     return min(nonzero, key=lambda c: (c.count, c.amount))
 
 
-def _people(facts, key) -> dict:
+def _people(groups, key) -> dict:
+    """key -> the people of the Alike groups with that key (in the order first met)."""
     out = defaultdict(set)
-    for f in facts:
-        out[key(f)].add(f.who)
+    for a in groups:
+        out[key(a)] |= a.people
     return dict(out)
 
 
@@ -599,20 +647,10 @@ def _grid(plan: YearPlan, summaries: list[set], protect=(), fixed_totals: bool =
     g = Grid()
     n = len(plan.spans)
     # a fact's cells depend only on its item, quarter and dimensions: the facts alike are
-    # counted together (35,000 payouts of a year fall into a few thousand such groups)
-    alike: dict[tuple, list] = {}
-    for f in plan.facts:
-        sig = (f.item, f.quarter, f.category, f.cause, f.dibao)
-        group = alike.get(sig)
-        if group is None:
-            alike[sig] = [f, {f.who}, 1, f.amount or Decimal(0)]
-        else:
-            group[1].add(f.who)
-            group[2] += 1
-            group[3] += f.amount or Decimal(0)
-    for f, people, times, amount in alike.values():
-        for key in cell_keys(plan, f):
-            g[key].add_many(people, times, amount)
+    # counted together (plan.groups)
+    for a in plan.groups or alike(plan.facts):
+        for key in cell_keys(plan, a.first):
+            g[key].add_many(a.people, a.times, a.amount)
     rows = plan.rows
     fixed: set[tuple] = {("all",)} | {("g", r, None) for r in rows}
     if n > 1:
@@ -649,15 +687,21 @@ def _exposed_by_notices(plan: YearPlan, summaries: list[set]) -> set:
     payout with an amount in the cell is in a summary row that lies wholly in the cell.
     They are never hidden to protect another cell (the notice would give it back)."""
     span = {q: plan.span_of(q) for q in range(1, 5)}
-    cell_of = {f.key: ("g", plan.row_of[f.item], span[f.quarter]) for f in plan.facts}
+    fact_of = plan.__dict__.get("_fact_of")  # payout row -> fact, once per year (spans may change)
+    if fact_of is None or len(fact_of) != len(plan.facts):
+        fact_of = plan.__dict__["_fact_of"] = {f.key: f for f in plan.facts}
     covered: dict[tuple, set] = defaultdict(set)
-    for rows in summaries:
-        cells = {cell_of.get(r) for r in rows}
-        if len(cells) == 1 and None not in cells:
+    for rows in summaries:  # a summary of another year's notice fails at its first row
+        if not rows or not all(r in fact_of for r in rows):
+            continue
+        cells = {("g", plan.row_of[f.item], span[f.quarter]) for f in map(fact_of.__getitem__, rows)}
+        if len(cells) == 1:
             covered[cells.pop()] |= rows
     paid_in: dict[tuple, set] = defaultdict(set)  # cell -> payouts with an amount (one pass)
     if covered:
         for f in plan.facts:
             if f.amount:
-                paid_in[cell_of[f.key]].add(f.key)
+                cell = ("g", plan.row_of[f.item], span[f.quarter])
+                if cell in covered:
+                    paid_in[cell].add(f.key)
     return {cell for cell, rows in covered.items() if paid_in.get(cell, set()) <= rows}
