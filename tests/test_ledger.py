@@ -132,9 +132,8 @@ def test_merged_ledger_states_every_sum_and_balance_of_the_full_one():
                  ("医疗救助", date(2026, 1, 10), "12.50"), ("医疗救助", date(2026, 1, 10), "7.25"),
                  ("生活救助", date(2026, 1, 10), "30"), ("医疗救助", date(2025, 12, 31), "40.10"),
                  ("生活救助", date(2026, 2, 15), "5")], start=10)]
-    records = dataclasses.replace(records, payouts=records.payouts + extra,
-                                  incomes=records.incomes + [Income(date=date(2026, 2, 15), fund=HELP, source="工会经费",
-                                                                    amount=D("0.05"), row=9)])
+    income = Income(date=date(2026, 2, 15), fund=HELP, source="工会经费", amount=D("0.05"), row=9)
+    records = dataclasses.replace(records, payouts=records.payouts + extra, incomes=records.incomes + [income])
     full, merged = Ledger(records, TODAY), Ledger(records, TODAY, merged=True)
     assert sum(map(len, merged.movements.values())) < sum(map(len, full.movements.values()))
     assert merged.years() == full.years()
