@@ -614,7 +614,7 @@ def _second(keys, cells, paid: bool = False) -> Cell | None:
 
 def _people(groups, key) -> dict:
     """key -> the people of the Alike groups with that key (in the order first met)."""
-    out = defaultdict(set)
+    out: defaultdict = defaultdict(set)
     for a in groups:
         out[key(a)] |= a.people
     return dict(out)
