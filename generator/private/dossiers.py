@@ -26,7 +26,6 @@ from ..paths import FolderWriter
 from ..record_views import _origin, stable_bytes, table_digest
 from ..records import Records, Worker, is_void
 from ..workdays import WorkCalendar
-from .carry import Later
 from .closing import LABELS as CASE_LABELS, dossier_cases, work_calendar
 from .common import Ctx, Doc, attrs, environment, fields, plain_digest, show, station, station_key, write_doc
 from .paths import notice_slug, page_url, unique_names
@@ -264,9 +263,11 @@ def _payout_date(p) -> date:
 
 
 def _batches(records: Records, w, payouts, today: date, site_url: str | None,
-             views: dict | None = None) -> list[BatchRow]:
-    """The disclosure batches a worker appeared in; `views` (batch number -> view) saves
-    recomputing each batch for every worker."""
+             periods: dict | None = None) -> list[BatchRow]:
+    """The disclosure batches a worker appeared in, each with its state on `today` and the
+    worker's objections in it; `periods` (disclosure.periods) is worked out once per build."""
+    if periods is None:
+        periods = disclosure.periods(records, today)
     involved: dict[str, list[str]] = {}
     if w.batch:
         batch = records.batch_by_no.get(w.batch)
@@ -281,8 +282,8 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None,
             out.append(BatchRow(batch_no, "（公示批次表中没有此批次）", "、".join(what), None, None, "", None,
                                 date.min))
             continue
-        v = views[batch_no] if views is not None and batch_no in views else disclosure.view(records, batch, today)
-        mine = [o for o in v.objections if o.archive_no == w.archive_no]
+        v = periods[batch_no]
+        mine = [o for o in records.objections_by_batch.get(batch_no, ()) if o.archive_no == w.archive_no]
         if any(o.result == "成立" for o in mine):
             outcome = "异议成立"
         elif any(o.result == "处理中" or not o.result for o in mine):
@@ -308,7 +309,7 @@ def _notice_url(site_url: str | None, batch_no: str) -> str | None:
 
 
 def dossier_context(records: Records, worker, today: date, site_url: str | None = None,
-                    views: dict | None = None, calendar: WorkCalendar | None = None) -> Dossier:
+                    periods: dict | None = None, calendar: WorkCalendar | None = None) -> Dossier:
     w = worker
     calendar = calendar or work_calendar(records)
     payouts = sorted(records.payouts_by_worker.get(w.archive_no, []),
@@ -334,7 +335,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         visits=visits, payouts=[_payout_row(p) for p in payouts], reviews=_reviews(records, w),
         given_count=len(paid), payout_total=total(p.amount for p in paid),
         cases=[_case_row(c) for c in dossier_cases(records, w, calendar)], case_labels=CASE_LABELS,
-        batches=_batches(records, w, payouts, today, site_url, views),
+        batches=_batches(records, w, payouts, today, site_url, periods),
         objections=sorted(objections, key=lambda o: (o.received or date.min, o.objection_no or "")),
         note=w.note or "", registrar=w.registrar or "", reviewer=w.reviewer or "",
     )
@@ -353,21 +354,9 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     key = station_key(st)
     shown_station = attrs(st)
     written = []
-    # what the dossiers' fingerprints take of each batch: the state, start and end of its view;
-    # `dated`: the batch each number's view is of
-    periods, dated = _periods(records, today)
-    # batch number -> disclosure view (its entries: every payout of the batch), worked out for the
-    # batches of the dossiers rendered, before the renders are shared out among processes (views_of);
-    # all of them when the site's side already did (one process, disclosure.views keeps them)
-    known = records.__dict__.get("_disclosure_views", {}).get(today)
-    views: dict = {v.batch.batch_no: v for v in known} if known is not None else {}
-
-    def views_of(w) -> dict:
-        for batch_no in _involved(records, w):
-            if batch_no not in views and batch_no in dated:
-                views[batch_no] = disclosure.view(records, dated[batch_no], today)
-        return views
-
+    # batch number -> its disclosure period and state (what a dossier shows of a batch and its
+    # fingerprint takes), worked out once, before the renders are shared out among processes
+    periods = disclosure.periods(records, today)
     calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
@@ -378,7 +367,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         path = folder / f"{filed.stem}.html"
 
         def render(w=filed.worker, path=path):
-            d = dossier_context(records, w, today, site_url, views_of(w), calendar)
+            d = dossier_context(records, w, today, site_url, periods, calendar)
             return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
 
         if carry is None:
@@ -387,10 +376,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
             own = slices.of(filed.worker, path)
             fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts),
                                          shared)
-            doc = carry.document(path, fp, render, extra={SLICES: own})
-            if isinstance(doc, Later):
-                views_of(filed.worker)  # here, before the renders are shared out among processes
-            written.append(doc)
+            written.append(carry.document(path, fp, render, extra={SLICES: own}))
     if slices is not None:
         slices.save()
     return written
@@ -549,20 +535,6 @@ class Slices:
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
 
 
-def _periods(records: Records, today: date) -> tuple[dict, dict]:
-    """(batch number -> (state, start, end) of its disclosure view, batch number -> the batch
-    it is of). As disclosure.views: every batch with a start date, the oldest last, so that of
-    two equal numbers the oldest counts, as in the views by number dossiers were rendered from."""
-    found = sorted((b for b in records.batches if b.start is not None), key=lambda b: (b.start, b.batch_no),
-                   reverse=True)
-    out, dated = {}, {}
-    for b in found:
-        start, end, _, state, _ = disclosure.period(records, b, today)
-        out[b.batch_no] = (state, start, end)
-        dated[b.batch_no] = b
-    return out, dated
-
-
 def _involved(records: Records, w) -> dict:
     """The batches w appears in (as a dict of numbers, in order of appearance)."""
     involved = dict.fromkeys([w.batch] if w.batch else [])
@@ -578,7 +550,8 @@ def _batch_parts(records: Records, w, periods: dict, batch_parts: dict) -> list[
     for batch_no in _involved(records, w):
         part = batch_parts.get(batch_no)
         if part is None:
-            state = periods.get(batch_no)
+            v = periods.get(batch_no)
+            state = (v.state, v.start, v.end) if v is not None else None
             part = batch_parts[batch_no] = hashlib.sha256(
                 stable_bytes((batch_no, records.batch_by_no.get(batch_no), state))).digest()
         out.append(part)
