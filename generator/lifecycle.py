@@ -113,7 +113,7 @@ def finished(payout) -> bool:
     return payout.paid is not None and (bool(payout.signed) or payout.method == "服务")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made for every step of every case a dossier shows
 class Step:
     label: str  # 申请 / 核实 / 公示 / 批准 / 告知 / 发放 / 签收 / 回访
     day: date | None
