@@ -210,3 +210,48 @@ def test_review_history_and_void_payouts_in_the_dossier(tmp_path):
     given = [p for p in mine if not p.get("state")]
     assert f"已发放合计 {len(given)} 笔" in page
     assert yuan(sum((p["amount"] for p in given), Decimal(0))) in page
+
+
+def test_a_dossiers_batches_come_from_the_periods_the_disclosure_views_give(tmp_path):
+    """disclosure.periods says of every batch number what disclosure.views says (of two batches
+    with one number the oldest counts), and a dossier shows each batch's state and the worker's
+    own objections from it: upheld, pending, not upheld, running, not yet started, unknown."""
+    from datetime import date
+
+    from generator import disclosure
+    from generator.private.dossiers import dossier_context
+    from generator.records import Batch, Objection, Payout
+
+    batches = [Batch(batch_no="B1", title="旧", start=date(2026, 1, 5), days=7),
+               Batch(batch_no="B1", title="新", start=date(2026, 6, 1), days=7),  # same number, newer
+               Batch(batch_no="B2", title="二", start=date(2026, 11, 20), days=7),  # running on TODAY
+               Batch(batch_no="B3", title="三", start=date(2026, 12, 1), days=7),  # not started
+               Batch(batch_no="B4", title="四", start=date(2026, 3, 2), days=5),
+               Batch(batch_no="B5", title="无开始日期")]
+    payouts = [Payout(record_no=f"P{i}", archive_no="A1", item="临时救助", batch=b, amount=Decimal("100"))
+               for i, b in enumerate(("B1", "B2", "B3", "B4", "B5", "B9"))]
+    objections = [Objection(objection_no="O1", batch="B1", archive_no="A1", result="处理中"),
+                  Objection(objection_no="O2", batch="B4", archive_no="A1", result="不成立"),
+                  Objection(objection_no="O3", batch="B2", archive_no="A2", result="成立")]  # not A1's
+    records = Records(folder=tmp_path, workers=[Worker(archive_no="A1", name="甲"), Worker(archive_no="A2")],
+                      payouts=payouts, batches=batches, objections=objections)
+
+    periods = disclosure.periods(records, TODAY)
+    by_view = {v.batch.batch_no: v for v in disclosure.views(records, TODAY)}
+    assert list(periods) == list(by_view) == ["B3", "B2", "B1", "B4"]
+    assert {no: (p.batch, p.start, p.end, p.state) for no, p in periods.items()} == \
+        {no: (v.batch, v.start, v.end, v.state) for no, v in by_view.items()}
+    assert periods["B1"].batch.title == "旧" and periods["B1"].end == date(2026, 1, 11)
+
+    d = dossier_context(records, records.worker_by_no["A1"], TODAY, periods=periods)
+    assert d == dossier_context(records, records.worker_by_no["A1"], TODAY)  # periods worked out alike
+    shown = {b.batch_no: (b.start, b.end, b.outcome) for b in d.batches}
+    assert shown == {
+        "B1": (date(2026, 1, 5), date(2026, 1, 11), "有异议，处理中"),
+        "B2": (date(2026, 11, 20), date(2026, 11, 26), "公示中（2026年11月26日结束）"),
+        "B3": (date(2026, 12, 1), date(2026, 12, 7), "尚未开始"),
+        "B4": (date(2026, 3, 2), date(2026, 3, 6), "有异议，经复查不成立"),
+        "B5": (None, None, ""),
+        "B9": (None, None, ""),
+    }
+    assert [b.batch_no for b in d.batches] == ["B5", "B9", "B1", "B4", "B2", "B3"]
