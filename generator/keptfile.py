@@ -19,6 +19,17 @@ def save(path: Path, value) -> None:
     tmp.replace(path)
 
 
+def load_value(path: Path, kind: type):
+    """The value `save` kept at `path` when it is a `kind`, else None (missing, unreadable,
+    damaged or of another shape)."""
+    try:
+        with open(path, "rb") as f:
+            value = pickle.load(f)
+    except Exception:  # noqa: BLE001 - a damaged file is no kept value, whatever pickle makes of it
+        return None
+    return value if isinstance(value, kind) else None
+
+
 def load_entries(path: Path) -> dict | None:
     """A dict of name -> (key, value) pairs, or None."""
     try:

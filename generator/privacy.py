@@ -275,10 +275,11 @@ def _material_strings() -> str:
 _LAST_VALUES: list[dict] = [{}]  # value -> normalised, of the last collect (bangfu serve collects again)
 
 
-def collect(records, kept: NeedleCache | None = None) -> list[Needle]:
+def collect(records, kept: NeedleCache | None = None, tables: dict | None = None) -> list[Needle]:
     """Every sensitive value worth searching (each distinct text once, named by the first
     record holding it). With `kept`, a table whose content and places are those it kept the
-    values of is not gone through again (NeedleCache)."""
+    values of is not gone through again (NeedleCache). `tables`, when given, receives each
+    table's own values (Footprint)."""
     full = bool(records.settings.full_names)
     found: dict[str, Needle] = {}
     normalised: dict[str, str] = {}  # the same name or place stands in many rows
@@ -291,6 +292,8 @@ def collect(records, kept: NeedleCache | None = None) -> list[Needle]:
             got = _table_needles(records, sheet, rows, full, normalised)
             if kept is not None:
                 kept.put(records, sheet.key, full, got)
+        if tables is not None:
+            tables[sheet.key] = got
         for n in got:  # the first table holding a text names it, as the rows are gone through in order
             if n.text not in found:
                 found[n.text] = n
@@ -364,13 +367,7 @@ class NeedleCache(keptfile.Entries):
     def corpus(self, records) -> dict[str, str]:
         """_records_corpus(records), kept under the name CORPUS by the digests of the tables
         it is worked out from (the station's settings and CORPUS_TABLES) and the program."""
-        from . import record_views
-        from .reading.cache import _program
-
-        h = hashlib.blake2b(f"corpus-1|{_program()}|".encode(), digest_size=20)
-        for table in ("settings", *(name for name, _ in CORPUS_TABLES)):
-            h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
-        key = h.hexdigest()
+        key = corpus_key(records)
         got = self.taken(CORPUS, key)
         if got is None:
             got = _records_corpus(records)
@@ -407,6 +404,18 @@ class NeedleCache(keptfile.Entries):
 
 
 CORPUS = "public-corpus"  # NeedleCache's entry for the records' public text (no table's name)
+
+
+def corpus_key(records) -> str:
+    """The key of the records' public text (_records_corpus): the digests of the tables it is
+    worked out from (the station's settings and CORPUS_TABLES) and the program."""
+    from . import record_views
+    from .reading.cache import _program
+
+    h = hashlib.blake2b(f"corpus-1|{_program()}|".encode(), digest_size=20)
+    for table in ("settings", *(name for name, _ in CORPUS_TABLES)):
+        h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
+    return h.hexdigest()
 
 
 def _needle_folder(path: Path) -> Path:
@@ -880,9 +889,120 @@ def _excuse(needle: Needle, allow: str, hay: _Haystack) -> tuple[str | None, str
     return (ordered[-1], None) if ordered else (None, None)
 
 
+# --- a new set of records against a site already scanned ----------------------
+_SIGNS = tuple(KIND_ZH)  # a value's column kind, as one byte of its entry (_entry)
+
+
+def _entry(n: Needle) -> bytes:
+    """A value as a footprint keeps it: its digest (16 bytes) and what kind of value its column
+    holds (one byte), on which whether it may be excused depends (scan_folder)."""
+    sign = _SIGNS.index(n.sensitive) if n.sensitive in _SIGNS else len(_SIGNS)
+    return n.key + bytes((sign * 2 + n.is_name,))
+
+
+def _sorted_blob(entries) -> bytes:
+    return b"".join(sorted(set(entries)))
+
+
+def _blob_entries(blob: bytes, width: int) -> set[bytes]:
+    return {blob[i:i + width] for i in range(0, len(blob), width)}
+
+
+def _blob_holds(blob: bytes, width: int, key: bytes) -> bool:
+    """Whether a sorted blob of `width`-byte entries has one starting with `key` (binary search:
+    no set of its 100,000 entries is made for the few values looked up)."""
+    lo, hi = 0, len(blob) // width
+    size = len(key)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if blob[mid * width:mid * width + size] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < len(blob) // width and blob[lo * width:lo * width + size] == key
+
+
+@dataclass
+class Footprint:
+    """What a passed scan of a site looked for and found, kept so that new records can be
+    judged against the same site without reading it again: after an edit the site does not
+    show (a visit note), the site is carried unchanged and only values new since that scan
+    need looking for, in the text it searched. The values are kept as digests, by table, with
+    their kind; the site's text and the values it holds (all excused, as the scan passed). The
+    digests are of personal data: the build keeps a footprint beside the private records'
+    staging folders, owner-only (keptfile.save)."""
+
+    key: str  # the site (its files), the program and its versions it was taken of: the caller's
+    full: bool  # whether full names were searched (settings)
+    corpus: str  # corpus_key of the records: what may excuse a value
+    tables: dict  # table -> (its content's digest, sorted 17-byte entries of its values: _entry)
+    values: bytes  # every value searched, sorted 16-byte digests
+    hits: frozenset  # digests of the values found on the site
+    text: str  # every line searched (normalised, with digits joined), one per line
+    scan: Scan
+
+    @classmethod
+    def take(cls, key: str, records, tables: dict, cache: FileCache, scan: Scan) -> Footprint | None:
+        """The footprint of the scan just finished (`cache` holds what it searched, `tables`
+        each table's values as collect gave them); None when it did not pass."""
+        from . import record_views
+
+        if not scan.ok or cache.searched is None:
+            return None
+        values, lines, found = cache.searched
+        return cls(key, bool(records.settings.full_names), corpus_key(records),
+                   {table: (record_views.table_digest(records, table), _sorted_blob(map(_entry, needles)))
+                    for table, needles in tables.items()},
+                   _sorted_blob(values), frozenset(k for held in found.values() for k in held),
+                   "\n".join(lines), scan)
+
+    def judge(self, records) -> Scan | None:
+        """The scan of the same site for `records`, worked out from this footprint: the tables
+        whose content changed are gone through again and compared, value by value, with what
+        was looked for then. None (scan the site) when a value the site holds changed its
+        record or kind, when a value new since then stands anywhere in the site's text (even
+        where a full scan would not count it: it decides), or when the public text or the
+        names setting changed."""
+        from . import record_views
+
+        full = bool(records.settings.full_names)
+        if full != self.full or corpus_key(records) != self.corpus:
+            return None
+        added: dict[bytes, str] = {}  # digest -> text of values a changed table holds now, not then
+        removed: set[bytes] = set()  # digests of values a changed table held then, not now
+        held: set[bytes] = set()  # digests of the values the changed tables hold now
+        kept: list[bytes] = []  # the unchanged tables' entries
+        for _, sheet in schema.all_sheets():
+            rows = getattr(records, sheet.key, None)
+            then = self.tables.get(sheet.key)
+            if sheet.settings or (not rows and then is None):
+                continue
+            digest = record_views.table_digest(records, sheet.key) if rows else b""
+            if then is not None and then[0] == digest:
+                kept.append(then[1])
+                continue
+            now = {_entry(n): n.text for n in (_table_needles(records, sheet, rows, full, {}) if rows else ())}
+            before = _blob_entries(then[1], 17) if then is not None else set()
+            for entry in now.keys() - before:
+                added[entry[:16]] = now[entry]
+            removed.update(entry[:16] for entry in before - now.keys())
+            held.update(entry[:16] for entry in now)
+        if not self.hits.isdisjoint(added) or not self.hits.isdisjoint(removed):
+            return None
+        new = {key: text for key, text in added.items() if not _blob_holds(self.values, 16, key)}
+        if any(text in self.text for text in new.values()):
+            return None
+        gone = {key for key in removed
+                if key not in held and not any(_blob_holds(blob, 17, key) for blob in kept)}
+        s = self.scan
+        return Scan([], s.files, s.values + len(new) - len(gone), s.skipped_public, [], list(s.excused))
+
+
 def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None = None,
-              needles: NeedleCache | None = None) -> Scan:
-    return scan_folder(folder, collect(records, needles), public_corpus(records, template_dirs, kept=needles), cache)
+              needles: NeedleCache | None = None, tables: dict | None = None) -> Scan:
+    """`tables`, when given, receives each table's values (collect)."""
+    return scan_folder(folder, collect(records, needles, tables), public_corpus(records, template_dirs, kept=needles),
+                       cache)
 
 
 def excused_note(scan: Scan, limit: int = 5) -> str:

@@ -8,7 +8,7 @@ import stat
 from generator import keptfile, privacy
 from generator.privacy import NeedleCache, collect
 
-from private_station import MEMBERS, WORKERS, read_station
+from private_station import MEMBERS, VISITS, WORKERS, read_station
 
 
 def test_kept_values_equal_a_full_collect_before_and_after_an_edit(tmp_path):
@@ -127,3 +127,75 @@ def test_needles_carry_their_digest_through_the_kept_values(tmp_path):
     kept.save(tmp_path / "needles.pickle")
     back = collect(records, NeedleCache.load(tmp_path / "needles.pickle"))
     assert [(n, n.key) for n in back] == [(n, n.key) for n in got]
+
+
+def _full_scan(site, records):
+    """A leak scan of `site` from nothing, with the footprint it leaves (privacy.Footprint)."""
+    cache, tables = privacy.FileCache(), {}
+    scan = privacy.scan_site(site, records, [], cache, tables=tables)
+    return scan, privacy.Footprint.take("site", records, tables, cache, scan)
+
+
+def _fields(scan):
+    return (scan.leaks, scan.files, scan.values, scan.skipped_public, scan.unscanned, scan.excused)
+
+
+def test_a_footprint_judges_new_records_exactly_as_a_full_scan_of_the_same_site(tmp_path):
+    """After an edit the site does not show, the site is carried unchanged: the footprint of its
+    last passed scan gives the verdict a full scan gives (values counted as it counts them), and
+    gives none (scan the site) when a new value stands anywhere in the site's text or a value the
+    site holds changed its record."""
+    site = tmp_path / "site"
+    site.mkdir()
+    # the school of a child is also a worker's public work unit: found on the page, excused
+    (site / "index.html").write_text("<h1>2024年第一批帮扶公示</h1><p>单位：示范县第一中学</p><td>金额 300.00</td>",
+                                     encoding="utf-8")
+    workers = [dict(w) for w in WORKERS]
+    workers[1]["employer"] = "示范县第一中学"
+    base = {"workers": workers}
+    scan, footprint = _full_scan(site, read_station(tmp_path / "a", tables=base))
+    assert scan.ok and scan.skipped_public == 1 and footprint is not None
+
+    def judged(folder, **tables):
+        records = read_station(tmp_path / folder, tables={**base, **tables})
+        full, _ = _full_scan(site, records)
+        return footprint.judge(records), full
+
+    visits = [dict(v) for v in VISITS]
+    visits[0]["notes"] = "入户核实家庭收入，情况属实，建议继续帮扶"  # a note new since the scan
+    got, full = judged("b", visits=visits)
+    assert got is not None and _fields(got) == _fields(full) and full.values == scan.values + 1 - 1
+    got, full = judged("c", visits=VISITS[1:])  # a visit deleted: its note is no longer looked for
+    assert got is not None and _fields(got) == _fields(full) and full.values == scan.values - 1
+    visits = [*VISITS, {**VISITS[0], "notes": "家中三人，收入属实"}]  # a note already looked for
+    got, full = judged("d", visits=visits)
+    assert got is not None and _fields(got) == _fields(full) and full.values == scan.values
+
+    visits = [dict(v) for v in VISITS]
+    visits[0]["notes"] = "2024年第一批帮扶公示"  # a note the site shows: a leak, found by the scan
+    got, full = judged("e", visits=visits)
+    assert got is None and not full.ok and [(l.file, l.kind) for l in full.leaks] == [("index.html", "情况记录或备注")]
+    members = [dict(m) for m in MEMBERS]
+    members[1]["school_or_employer"] = "示范县第二中学"  # the value the site holds is still another child's
+    got, full = judged("f", members=members)
+    assert got is not None and _fields(got) == _fields(full) and full.skipped_public == 1
+    members = [{**m, "school_or_employer": "示范县第二中学"} if m.get("school_or_employer") else m for m in MEMBERS]
+    got, full = judged("g", members=members)  # the value the site holds is gone from the families
+    assert got is None and full.ok and full.skipped_public == 0
+
+
+def test_a_footprint_is_taken_only_of_a_scan_that_passed(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>家中三人，收入属实</p>", encoding="utf-8")  # a visit note
+    scan, footprint = _full_scan(site, read_station(tmp_path / "a"))
+    assert not scan.ok and footprint is None
+
+
+def test_a_damaged_or_foreign_footprint_file_is_no_footprint(tmp_path):
+    path = tmp_path / "scan-footprint.pickle"
+    path.write_bytes(b"\x80\x05not a pickle at all")
+    assert keptfile.load_value(path, privacy.Footprint) is None
+    keptfile.save(path, {"key": "a dict, not a footprint"})
+    assert keptfile.load_value(path, privacy.Footprint) is None
+    assert keptfile.load_value(tmp_path / "missing.pickle", privacy.Footprint) is None

@@ -139,7 +139,8 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
     assert again.code == 0, again.output
     converted_again = mkdocs_memo.reused()
     same_markdown = sum(1 for path, text in _markdown(incremental).items() if _markdown(base).get(path) == text)
-    _equals_fresh(again, data, tmp_path / "fresh")
+    new = _equals_fresh(again, data, tmp_path / "fresh")
+    assert _privacy_line(again.output) == _privacy_line(new.output)  # files and values counted alike
     assert tree(again.site) != tree(base / "site") if public else tree(again.site) == tree(base / "site")
     pages = sum(1 for _ in (base / ".bangfu" / "docs").rglob("*.md"))
     if name.startswith("worker phone"):  # the register is read by the site: rendered, same pages
@@ -149,6 +150,7 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
         assert "沿用现有网站（没有重新生成页面）" in again.output
         assert "render" not in again.timings and "mkdocs" not in again.timings
         assert "隐私检查（按新的记录检查现有网站）" in again.output  # judged against the new records
+        assert "footprint" in again.timings  # from the footprint of the site's last scan, not read again
     elif name.startswith(("payout", "disclosure", "fund income")):
         assert 0 < _carried(again.output) < pages  # the pages showing the payout or batch are built again
         # the unchanged pages' Markdown is not converted again (the conversions kept on disk)
@@ -157,6 +159,59 @@ def test_one_cell_rebuild_equals_a_fresh_build(base, tmp_path, name, edit, publi
         assert _carried(again.output) == 0  # every page shows the station's name
         assert 0 < same_markdown < pages and converted_again == (same_markdown, same_markdown)
     assert not mkdocs_memo.kept()  # a one-off build keeps nothing in memory
+
+
+def _privacy_line(output: str) -> str:
+    found = re.search(r"隐私检查通过（[^）]*）", output)
+    assert found, output
+    return found.group(0)
+
+
+def _visit_note_build(base: Path, root: Path, note: str, before=None):
+    """A copy of `base` built again after its first visit's note is set to `note` (`before(root)`
+    runs on the copy first)."""
+    shutil.copytree(base, root, symlinks=True)  # keeps times: the state still matches
+    if before is not None:
+        before(root)
+    data = station_data()
+    data["困难职工档案.xlsx"]["走访记录"][0]["情况记录"] = note
+    write_station(root / "records", data)
+    return build_into(root / "records", root)
+
+
+def test_a_visit_note_the_carried_site_shows_fails_the_build(base, tmp_path):
+    """A visit note is not rendered, so the site is carried; but a note whose text the site
+    already shows (here a disclosure batch's title) is a leak all the same: the footprint of the
+    last scan cannot clear it, the site is scanned, and the build fails, both folders as they were."""
+    built = _visit_note_build(base, tmp_path / "leak", "2024年第一批困难职工建档公示")
+    assert built.code == 1, built.output
+    assert "隐私检查未通过" in built.output and "情况记录或备注" in built.output
+    assert "但现有网站中已有这些信息" in built.output and "footprint" not in built.timings
+    assert tree(built.site) == tree(base / "site") and tree(built.private) == tree(base / "private")
+
+
+def test_a_damaged_footprint_means_a_full_scan(base, tmp_path):
+    """The footprint is a file in the work folder: damaged, the site is scanned as without one,
+    the build passes as a fresh one does and keeps a sound footprint for the next build."""
+    from generator import keptfile, privacy
+
+    def damage(root):
+        path = root / ".bangfu" / "scan-footprint-site.pickle"
+        assert keptfile.load_value(path, privacy.Footprint) is not None  # the base build kept one
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+    note = "入户核实家庭收入，情况属实，建议继续帮扶"
+    built = _visit_note_build(base, tmp_path / "damaged", note, before=damage)
+    assert built.code == 0, built.output
+    assert "footprint" not in built.timings and "scan" in built.timings
+    fresh = tmp_path / "fresh"
+    data = station_data()
+    data["困难职工档案.xlsx"]["走访记录"][0]["情况记录"] = note
+    write_station(fresh / "records", data)
+    new = build_into(fresh / "records", fresh)
+    assert _privacy_line(built.output) == _privacy_line(new.output)
+    kept = keptfile.load_value(tmp_path / "damaged" / ".bangfu" / "scan-footprint-site.pickle", privacy.Footprint)
+    assert kept is not None and f"{kept.scan.values} 项个人信息" in _privacy_line(built.output)
 
 
 def _markdown(root) -> dict:

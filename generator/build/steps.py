@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import disclosure_audit, privacy, record_views, report_text
+from .. import disclosure_audit, keptfile, privacy, record_views, report_text
 from ..checks import CheckCache
 from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
@@ -52,6 +52,9 @@ class Build:
         self.private_work = work_dir(private_dir) if private_dir is not None else None
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
         self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
+        # the footprint of this build's leak scan (privacy.Footprint) to keep; None: none (the
+        # scan failed or did not run); False: the kept one still holds (judged from it)
+        self.footprint: privacy.Footprint | None | bool = None
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -113,11 +116,11 @@ class Build:
                         private_dir=self.private_dir and self.private_dir.resolve(), code=code)
         site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
         site_ok = site_now is not None and state.get("site") == site_now
-        private_now = manifest(self.private_dir) if self.private_dir is not None else None
-        private_ok = self.private_dir is None or (private_now is not None and state.get("private") == private_now)
         # the pages of the site online, by fingerprint: unchanged ones are carried over
         self.pages = (state.get("pages") or {}) if site_ok else {}
-        if state.get("key") == key and site_ok and private_ok:
+        # the private folder (20,000 files at 20k workers: 0.3 s) is listed only when nothing
+        # else changed: otherwise the build goes on, and the read starts without waiting for it
+        if state.get("key") == key and site_ok and self._private_unchanged(state):
             if state.get("report"):
                 self.echo(state["report"])
             self.echo(f"记录、模板和程序都没有变化，网站已是最新：{self.site_dir}"
@@ -163,7 +166,11 @@ class Build:
             with self.step("scan", "隐私检查（按新的记录检查现有网站）"):
                 scan = self._kept_scan(records, code, site_now)
                 if scan is None:
+                    scan = self._footprint_scan(records, code, site_now)
+                if scan is None:
                     scan = self._scan(self.site_dir, records)
+                else:
+                    self.footprint = False  # the kept footprint is of this very site: it stays
             if not scan.ok:  # records changed: a name already on the site may now be a person's
                 self.echo(privacy.report(scan).replace(
                     "原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
@@ -199,6 +206,7 @@ class Build:
         self._keep_site_info(site_input, info, page_count)
         site_then = manifest(self.site_dir)
         self._keep_scan(records, code, site_then, scan)
+        self._keep_footprint(code, site_then)
         save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
                                 "private": manifest(self.private_dir) if self.private_dir else None,
                                 "report": report, "site_input": site_input})
@@ -206,6 +214,13 @@ class Build:
         if privacy.excused_note(scan):
             self.echo(privacy.excused_note(scan))
         return 0
+
+    def _private_unchanged(self, state: dict) -> bool:
+        """The private folder is the one the last build wrote (or there is none)."""
+        if self.private_dir is None:
+            return True
+        now = manifest(self.private_dir)
+        return now is not None and state.get("private") == now
 
     def _check(self) -> CheckOutcome:
         """Read and check the records. Parsed workbooks are kept in the work folder of the
@@ -356,6 +371,46 @@ class Build:
         tmp.write_bytes(pickle.dumps({"key": key, "scan": scan}, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(path)
 
+    def _footprint_path(self) -> Path:
+        # digests of personal data: beside the private staging folders, as the kept values
+        return (self.private_work or self.work) / f"scan-footprint-{self.site_dir.name}.pickle"
+
+    def _footprint_key(self, code: str, site: str | None) -> str | None:
+        return None if site is None else hashlib.sha256(
+            "|".join(("footprint-1", code, versions(), site)).encode()).hexdigest()
+
+    def _footprint_scan(self, records, code: str, site: str | None) -> privacy.Scan | None:
+        """The scan of the live site, unchanged since its last scan passed, for these records
+        from that scan's footprint (privacy.Footprint.judge): only values new since then are
+        looked for, in the text it searched; None (scan the site) without a footprint of
+        exactly this site and program, or when the footprint cannot decide."""
+        started = time.monotonic()
+        key = self._footprint_key(code, site)
+        footprint = keptfile.load_value(self._footprint_path(), privacy.Footprint)
+        if key is None or footprint is None or footprint.key != key:
+            return None
+        try:
+            scan = footprint.judge(records)
+        except Exception:  # noqa: BLE001 - a footprint of another shape (an older program): scan
+            return None
+        if scan is not None:
+            self.timings["footprint"] = time.monotonic() - started
+        return scan
+
+    def _keep_footprint(self, code: str, site: str | None) -> None:
+        """Keep the footprint of the scan this build ran (if it ran one and it passed) for the
+        site now online; a build that judged from the footprint keeps the one it used (the site
+        is the same); any other build removes it."""
+        footprint, path = self.footprint, self._footprint_path()
+        if footprint is False:
+            return
+        key = self._footprint_key(code, site)
+        if footprint is None or key is None:
+            path.unlink(missing_ok=True)
+            return
+        footprint.key = key
+        keptfile.save(path, footprint)
+
     def _scan(self, site: Path, records) -> privacy.Scan:
         """The leak scan; the files that did not change since the last scan are not read again
         (their text is kept in the work folder, see privacy.FileCache)."""
@@ -368,7 +423,9 @@ class Build:
         # the values looked for, by table: personal data, kept beside the private staging folder
         kept_path = (self.private_work or self.work) / f"needles-{self.site_dir.name}.pickle"
         needles = privacy.NeedleCache.load(kept_path)
-        scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache, needles)
+        tables: dict = {}
+        scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache, needles, tables=tables)
+        self.footprint = privacy.Footprint.take("", records, tables, cache, scan)
         cache.save(path)
         needles.save(kept_path)
         return scan
