@@ -54,3 +54,20 @@ def test_without_discard_the_old_site_is_removed_before_the_swap_returns(tmp_pat
     publish.swap_all([(staging, site, work / "old-site")])
     assert (site / "index.html").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in work.iterdir()) == []
+
+
+def test_wait_discarded_returns_once_the_old_folders_are_gone(tmp_path):
+    """A build run once deletes the old site and private folder in the background while it
+    writes its state, and waits for them before it ends (steps.Build.run)."""
+    work = tmp_path / ".bangfu"
+    pairs = []
+    for name in ("site", "private"):
+        target = _folder(tmp_path / name, "old")
+        for i in range(50):
+            (target / "sub" / f"{i}.html").write_text("old", encoding="utf-8")
+        pairs.append((_folder(work / f"new-{name}", "new"), target, work / f"old-{name}"))
+    publish.swap_all(pairs, discard=publish.discard_later)
+    publish.wait_discarded()
+    assert sorted(p.name for p in work.iterdir()) == [] and not publish._removing
+    assert [(tmp_path / name / "index.html").read_text(encoding="utf-8") for name in ("site", "private")] == ["new"] * 2
+    publish.wait_discarded()  # nothing left to wait for

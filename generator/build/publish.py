@@ -54,6 +54,7 @@ def recover(target: Path, backup: Path) -> bool:
 TRASH = "trash-"  # a swapped-out folder being removed in the background (discard_later)
 _count = itertools.count()
 _removing: set[Path] = set()  # this process's folders still being removed
+_threads: list[threading.Thread] = []  # the threads removing them (wait_discarded)
 
 
 def discard_later(path: Path) -> None:
@@ -75,7 +76,16 @@ def discard_later(path: Path) -> None:
         finally:
             _removing.discard(trash)
 
-    threading.Thread(target=run, name="bangfu-discard", daemon=True).start()
+    thread = threading.Thread(target=run, name="bangfu-discard", daemon=True)
+    _threads.append(thread)
+    thread.start()
+
+
+def wait_discarded() -> None:
+    """Wait until every folder `discard_later` is removing is gone: a build run once (not
+    `bangfu serve`) removes the old folders while it writes its state, and ends only then."""
+    while _threads:
+        _threads.pop().join()
 
 
 def clear_trash(work: Path) -> None:

@@ -97,6 +97,8 @@ class Build:
             return 2
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
+            if not self.discard_later:
+                publish.wait_discarded()  # the old folders swapped out are gone when the build ends
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
 
     def _stop_private(self) -> None:
@@ -198,13 +200,16 @@ class Build:
             pairs.append((new_private, self.private_dir,
                           self._staging(self.private_work, self.private_dir, "old")))
         swapped = time.monotonic()
-        # both or neither; under serve (no private folder) the old site is deleted in the background
-        publish.swap_all(pairs, discard=publish.discard_later if self.discard_later and new_private is None else None)
-        self.timings["swap"] = time.monotonic() - swapped  # with removing the old folders
+        # Both or neither. The old folders are deleted in the background: under serve (without
+        # a private folder) while the new site is served; a build run once while it writes its
+        # state below, and `run` waits for them before it returns (none is left behind).
+        background = not self.discard_later or new_private is None
+        publish.swap_all(pairs, discard=publish.discard_later if background else None)
+        self.timings["swap"] = time.monotonic() - swapped
         if new_private is not None:
             self.echo(self.private_summary)
         self._keep_site_info(site_input, info, page_count)
-        site_then = manifest(self.site_dir)
+        site_then = manifest(self.site_dir) if new_site is not None else site_now  # a carried site is as it was
         self._keep_scan(records, code, site_then, scan)
         self._keep_footprint(code, site_then)
         save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
