@@ -53,8 +53,9 @@ class Build:
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
         self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
         # the footprint of this build's leak scan (privacy.Footprint) to keep; None: none (the
-        # scan failed or did not run); False: the kept one still holds (judged from it)
-        self.footprint: privacy.Footprint | None | bool = None
+        # scan failed or did not run). `footprint_holds`: the kept one is of this very site
+        self.footprint: privacy.Footprint | None = None
+        self.footprint_holds = False
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -172,7 +173,7 @@ class Build:
                 if scan is None:
                     scan = self._scan(self.site_dir, records)
                 else:
-                    self.footprint = False  # the kept footprint is of this very site: it stays
+                    self.footprint_holds = True  # the kept footprint is of this very site: it stays
             if not scan.ok:  # records changed: a name already on the site may now be a person's
                 self.echo(privacy.report(scan).replace(
                     "原网站保持不变", "但现有网站中已有这些信息，请尽快改正后重新生成"))
@@ -407,7 +408,7 @@ class Build:
         site now online; a build that judged from the footprint keeps the one it used (the site
         is the same); any other build removes it."""
         footprint, path = self.footprint, self._footprint_path()
-        if footprint is False:
+        if self.footprint_holds:
             return
         key = self._footprint_key(code, site)
         if footprint is None or key is None:
