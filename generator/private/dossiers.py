@@ -368,26 +368,33 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     # batch number -> its disclosure period and state (what a dossier shows of a batch and its
     # fingerprint takes), worked out once, before the renders are shared out among processes
     periods = disclosure.periods(records, today)
+
+    def render(w, path: Path) -> Doc:
+        d = dossier_context(records, w, today, site_url, periods, calendar)
+        return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
+
     calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
     batch_parts: dict = {}
+    wanted = []  # of a build (carry): (file name, fingerprint, its slices), worker, in filing order
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
-        path = folder / f"{filed.stem}.html"
-
-        def render(w=filed.worker, path=path):
-            d = dossier_context(records, w, today, site_url, periods, calendar)
-            return write_doc(out_dir, path, template.render(d=d, station=shown_station), today, writer)
-
+        name = f"{filed.stem}.html"
         if carry is None:
-            written.append(render())
-        else:
-            own = slices.of(filed.worker, path)
-            fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts),
-                                         shared)
-            written.append(carry.document(path, fp, render, extra={SLICES: own}))
+            written.append(render(filed.worker, folder / name))
+            continue
+        own = slices.of(filed.worker, f"{FOLDER}/{name}")
+        fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts), shared)
+        wanted.append(((name, fp, {SLICES: own}), filed.worker))
+    if carry is not None:
+        # the unchanged ones carried all at once; the others rendered (queued after carry.defer())
+        for ((name, fp, extra), w), doc in zip(wanted, carry.reuse_many(folder, [item for item, _ in wanted])):
+            if doc is None:
+                path = folder / name
+                doc = carry.document(path, fp, lambda w=w, path=path: render(w, path), extra=extra)
+            written.append(doc)
     if slices is not None:
         slices.save()
     return written
@@ -531,9 +538,9 @@ class Slices:
             return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=12).hexdigest()
         return table.get(no) or table[_NONE]
 
-    def of(self, w, path: Path) -> list:
-        """[archive number, one digest per table] for w's dossier at `path`."""
-        entry = self.carry.old.get(self.carry._key(path)) if self.kept else None
+    def of(self, w, key: str) -> list:
+        """[archive number, one digest per table] for w's dossier (`key`: its name in the folder, 档案/….html)."""
+        entry = self.carry.old.get(key) if self.kept else None
         old = entry.get(SLICES) if isinstance(entry, dict) else None
         if isinstance(old, list) and len(old) == 1 + len(SLICE_TABLES) and old[0] == w.archive_no:
             out = list(old)

@@ -84,6 +84,7 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
 
     results: list = [None] * len(parts)
     _TASKS = tasks
+    frozen = gc.get_freeze_count() > 0  # by the caller (write_private), who unfreezes
     gc.freeze()  # the children would otherwise copy every page the collector walks
     try:
         with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
@@ -98,7 +99,8 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
         pass
     finally:
         _TASKS = ()
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
     digests: list = [None] * len(tasks)
     for part, found in zip(parts, results):
         if found is None:
