@@ -381,13 +381,13 @@ def test_a_visit_note_slices_only_the_visits_for_the_dossiers(previous, tmp_path
     from generator.private import dossiers
 
     encoded = []
-    real = dossiers.row_values
+    real = dossiers.encoded_columns
 
     def spy(table):
         encoded.append(type(table[0]).__name__)
         return real(table)
 
-    monkeypatch.setattr(dossiers, "row_values", spy)
+    monkeypatch.setattr(dossiers, "encoded_columns", spy)
     edited = dict(VISITS[0], notes="复查：已电话回访")
     records = read_station(tmp_path / "records", tables={"visits": [edited, *VISITS[1:]]})
     staging = tmp_path / "staging"

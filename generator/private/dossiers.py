@@ -377,6 +377,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
     slices = Slices(records, carry) if carry is not None else None
     batch_parts: dict = {}
+    payout_batches = _payout_batches(records) if carry is not None else {}
     wanted = []  # of a build (carry): (file name, fingerprint, its slices), worker, in filing order
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
@@ -386,7 +387,8 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
             written.append(render(filed.worker, folder / name))
             continue
         own = slices.of(filed.worker, f"{FOLDER}/{name}")
-        fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts), shared)
+        fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts,
+                                                                  payout_batches), shared)
         wanted.append(((name, fp, {SLICES: own}), filed.worker))
     if carry is not None:
         # the unchanged ones carried all at once; the others rendered (queued after carry.defer())
@@ -463,20 +465,42 @@ def table_values(records: Records, name: str) -> dict:
     kept = _origin(records).__dict__.setdefault("_row_values", {})
     found = kept.get(name)
     if found is None or found[0] is not table:
-        found = kept[name] = (table, row_values(table))
+        columns = table_columns(records, name)
+        values = {id(row): (b"\0" + stable_bytes(row),) for row in table} if columns is None else \
+            dict(zip(map(id, table), zip(*columns)))
+        found = kept[name] = (table, values)
+    return found[1]
+
+
+def table_columns(records: Records, name: str) -> list[list] | None:
+    """encoded_columns of one table, worked out once per Records object (and its views)."""
+    table = getattr(records, name)
+    kept = _origin(records).__dict__.setdefault("_row_columns", {})
+    found = kept.get(name)
+    if found is None or found[0] is not table:
+        found = kept[name] = (table, encoded_columns(table))
     return found[1]
 
 
 def row_values(table) -> dict:
     """Each row as a tuple of values marshal writes (id(row) -> tuple), worked out column by
-    column. A column holding what its field declares is written the quick way
+    column (encoded_columns)."""
+    columns = encoded_columns(table)
+    if columns is None:
+        return {id(row): (b"\0" + stable_bytes(row),) for row in table}
+    return dict(zip(map(id, table), zip(*columns)))
+
+
+def encoded_columns(table) -> list[list] | None:
+    """The columns of a table of records of one dataclass, each as values marshal writes (None
+    for any other table). A column holding what its field declares is written the quick way
     (plain values as they are, dates as day numbers, Decimals as their text, where "None" is
     no Decimal's text); any other column value by value (_value, all bytes, so the two ways
     never meet). A value's bytes thus depend on its field and value alone, never on the other
     rows: an edit elsewhere in the table leaves a row's bytes as they were."""
     kinds = set(map(type, table))
     if len(kinds) != 1 or not hasattr(next(iter(kinds)), "__dataclass_fields__"):
-        return {id(row): (b"\0" + stable_bytes(row),) for row in table}
+        return None
     columns = []
     for name, kind in _kinds(next(iter(kinds))):
         column = list(map(attrgetter(name), table))
@@ -490,7 +514,24 @@ def row_values(table) -> dict:
         else:
             column = list(map(_value, column))
         columns.append(column)
-    return dict(zip(map(id, table), zip(*columns)))
+    return columns
+
+
+BLOCK = 1024  # rows of a table per block digest (Slices: the blocks an edit changed)
+
+
+def _block_digests(columns: list[list], key: int) -> list:
+    """[row count, a digest of each block of BLOCK rows (every column), a digest of each block's
+    archive numbers (column `key`)]: what Slices compares with the last build's to find the rows
+    an edit changed."""
+    dumps, blake2b = marshal.dumps, hashlib.blake2b
+    count = len(columns[0]) if columns else 0
+    rows, keys = [], []
+    for start in range(0, count, BLOCK):
+        end = start + BLOCK
+        rows.append(blake2b(dumps(tuple([c[start:end] for c in columns]), 0), digest_size=12).digest())
+        keys.append(blake2b(dumps(columns[key][start:end], 0), digest_size=12).digest())
+    return [count, rows, keys]
 
 
 class Slices:
@@ -498,18 +539,57 @@ class Slices:
     fingerprints. A table whose digest (record_views.table_digest, column by column) is the last
     build's has the same rows per worker, so its slices are taken from the last build's entries
     (`slices`: archive number and digests) instead of being worked out: after one edited visit
-    note only the visits are sliced again, not 100,000 payouts. The rows of a table are turned
-    into values only when some slice of it must be worked out (row_values)."""
+    note only the visits are sliced again, not 100,000 payouts.
+
+    Of a table that changed, only the workers whose rows changed are sliced again: the table's
+    digests by blocks of BLOCK rows (_block_digests, kept in the fingerprints file) are compared
+    with the last build's, and when the table has as many rows and the same archive numbers in
+    each block, every worker without a row in a changed block has the rows of the last build
+    (same rows, same places), so keeps its slice. Otherwise (rows added, removed or moved to
+    another worker) every slice of the table is worked out, as without the blocks."""
 
     def __init__(self, records: Records, carry):
         self.records, self.carry = records, carry
         self.digests = {name: table_digest(records, name).hex() for name in SLICE_TABLES}
         old = carry.old.get(TABLES_KEY)
-        same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
-        self.kept = {i for i, name in enumerate(SLICE_TABLES) if same and old["tables"].get(name) == self.digests[name]}
+        self.same = isinstance(old, dict) and old.get("salt") == carry.salt and isinstance(old.get("tables"), dict)
+        self.kept = {i for i, name in enumerate(SLICE_TABLES)
+                     if self.same and old["tables"].get(name) == self.digests[name]}
         self.fresh = [i for i in range(len(SLICE_TABLES)) if i not in self.kept]  # tables sliced again
         self.sliced: dict = {}  # table index -> {key: digest} (key: id of a register row, else archive number)
         self.encoded: dict = {}  # table index -> row_values of the table
+        self.columns: dict = {}  # table index -> encoded_columns of the table
+        self.positions: dict = {}  # table index -> {id(row): its place in the table}
+        old_blocks = old.get("blocks") if self.same and isinstance(old.get("blocks"), dict) else {}
+        self.blocks: dict = {SLICE_TABLES[i]: old_blocks[SLICE_TABLES[i]] for i in self.kept
+                             if SLICE_TABLES[i] in old_blocks}  # name -> _block_digests, for the next build
+        self.redo: dict = {}  # table index -> keys whose slice is worked out again (the others: the last build's)
+        if self.same:
+            for i in self.fresh:
+                self._compare(i, old_blocks.get(SLICE_TABLES[i]))
+
+    def _encode(self, i: int) -> list | None:
+        if i not in self.columns:
+            table = getattr(self.records, SLICE_TABLES[i])
+            self.columns[i] = columns = table_columns(self.records, SLICE_TABLES[i])
+            if columns is not None and "archive_no" in dict(_kinds(type(table[0]))):
+                key = [name for name, _ in _kinds(type(table[0]))].index("archive_no")
+                self.blocks[SLICE_TABLES[i]] = _block_digests(columns, key)
+        return self.columns[i]
+
+    def _compare(self, i: int, old) -> None:
+        """Which workers' rows of table i changed since the last build (self.redo), when the
+        blocks tell (see the class)."""
+        if self._encode(i) is None:
+            return
+        now = self.blocks.get(SLICE_TABLES[i])
+        if now is None or not (isinstance(old, list) and len(old) == 3 and old[0] == now[0] and old[2] == now[2]
+                               and isinstance(old[1], list) and len(old[1]) == len(now[1])):
+            return
+        table = getattr(self.records, SLICE_TABLES[i])
+        rows = [r for b, (was, is_) in enumerate(zip(old[1], now[1])) if was != is_
+                for r in table[b * BLOCK:(b + 1) * BLOCK]]
+        self.redo[i] = {id(r) for r in rows} if i == 0 else {r.archive_no for r in rows}
 
     def _table(self, i: int) -> dict:
         """Every worker's digest of table i, worked out for the whole table at once."""
@@ -538,19 +618,40 @@ class Slices:
             return hashlib.blake2b(marshal.dumps(rows, 0), digest_size=12).hexdigest()
         return table.get(no) or table[_NONE]
 
+    def _slice_again(self, i: int, w) -> str:
+        """_slice of one worker whose rows of table i changed, from the encoded columns (the same
+        digest _table gives), without the whole table's slices."""
+        name = SLICE_TABLES[i]
+        if not w.archive_no and name == "objections":
+            return self._slice(i, w)
+        columns = self.columns[i]
+        places = self.positions.get(i)
+        if places is None:
+            places = self.positions[i] = {id(r): n for n, r in enumerate(getattr(self.records, name))}
+        rows = (w,) if i == 0 else getattr(self.records, f"{name}_by_worker").get(w.archive_no, ())
+        values = tuple([tuple([c[places[id(r)]] for c in columns]) for r in rows])
+        return hashlib.blake2b(marshal.dumps(values, 0), digest_size=12).hexdigest()
+
     def of(self, w, key: str) -> list:
         """[archive number, one digest per table] for w's dossier (`key`: its name in the folder, 档案/….html)."""
-        entry = self.carry.old.get(key) if self.kept else None
+        entry = self.carry.old.get(key) if self.same else None
         old = entry.get(SLICES) if isinstance(entry, dict) else None
         if isinstance(old, list) and len(old) == 1 + len(SLICE_TABLES) and old[0] == w.archive_no:
             out = list(old)
             for i in self.fresh:
-                out[1 + i] = self._slice(i, w)
+                redo = self.redo.get(i)
+                if redo is None:
+                    out[1 + i] = self._slice(i, w)
+                elif (id(w) if i == 0 else w.archive_no) in redo:
+                    out[1 + i] = self._slice_again(i, w)
             return out
         return [w.archive_no, *[self._slice(i, w) for i in range(len(SLICE_TABLES))]]
 
     def save(self) -> None:
-        self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests}
+        for i in range(len(SLICE_TABLES)):  # the blocks of every table, for the next build to compare
+            if SLICE_TABLES[i] not in self.blocks and getattr(self.records, SLICE_TABLES[i]):
+                self._encode(i)
+        self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests, "blocks": self.blocks}
 
 
 def _involved(records: Records, w) -> dict:
@@ -560,12 +661,26 @@ def _involved(records: Records, w) -> dict:
     return involved
 
 
-def _batch_parts(records: Records, w, periods: dict, batch_parts: dict) -> list[bytes]:
+def _payout_batches(records: Records) -> dict:
+    """Archive number -> the batches of its payouts, in order of appearance, without repeats (as
+    _involved reads them from the per-worker index, which lists each worker's payouts in table
+    order): one pass over the payouts for every dossier's fingerprint."""
+    found: dict = {}
+    for p in records.payouts:
+        if p.batch:
+            found.setdefault(p.archive_no, {})[p.batch] = None
+    return {no: tuple(batches) for no, batches in found.items()}
+
+
+def _batch_parts(records: Records, w, periods: dict, batch_parts: dict, payout_batches: dict) -> list[bytes]:
     """The digest of each batch w appears in (the batch's record and disclosure state), in
-    order of appearance; each batch worked out once per build (`batch_parts`): the same batch
-    stands in thousands of dossiers."""
+    order of appearance (_involved; `payout_batches`: _payout_batches); each batch worked out
+    once per build (`batch_parts`): the same batch stands in thousands of dossiers."""
+    own = payout_batches.get(w.archive_no, ())
+    if w.batch:
+        own = (w.batch, *own) if w.batch not in own else (w.batch, *[b for b in own if b != w.batch])
     out = []
-    for batch_no in _involved(records, w):
+    for batch_no in own:
         part = batch_parts.get(batch_no)
         if part is None:
             v = periods.get(batch_no)

@@ -34,6 +34,7 @@ print costs it about half a CPU-second on top of its pages.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,8 +96,13 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None,
         members = [by_stem[f.stem] for f in filed if f.stem in by_stem]
         if members:
             out.append(combined(folder / name, members))
-    for d in docs:
-        if d.path.with_suffix(".pdf").exists():
+    # a dossier's own PDF (asked for by `bangfu dossier`): the folder listed once, not 20,000 files looked for
+    try:
+        own = {name for name in os.listdir(folder) if name.endswith(".pdf")}
+    except OSError:
+        own = set()
+    for stem, d in by_stem.items() if own else ():
+        if f"{stem}.pdf" in own:
             out.append(Target(d.path.with_suffix(".pdf"), (d.path,), d.digest))
     if sheets:
         out.append(combined(Path(out_dir) / receipts.FOLDER / RECEIPTS_PDF, sheets))
