@@ -488,3 +488,51 @@ def test_a_batch_whose_disclosure_ended_renders_its_workers_dossiers_again(previ
     for no in involved:
         text = (staging / "档案" / f"{no}.html").read_text(encoding="utf-8")
         assert "公示期满无异议" in text and "公示中" not in text
+
+
+# (name, edited tables, whose slices are worked out again one by one: the archive numbers of the rows in
+# the edited row's block of two, or none when the table's rows moved and it is sliced whole again)
+RESLICED = [
+    ("visit note", {"visits": _edit(VISITS, 0, notes="复查：收入已核实无误")},
+     {VISITS[0]["archive_no"], VISITS[1]["archive_no"]}),
+    ("worker phone", {"workers": _edit(WORKERS, 3, phone="13912345678")},
+     {WORKERS[2]["archive_no"], WORKERS[3]["archive_no"]}),
+    ("payout amount", {"payouts": _edit(PAYOUTS, 9, amount=D("250"))},
+     {PAYOUTS[8]["archive_no"], PAYOUTS[9]["archive_no"]}),
+    ("visit moved to another worker", {"visits": _edit(VISITS, 1, archive_no=WORKERS[5]["archive_no"])}, set()),
+    ("worker removed from the register", {"workers": [*WORKERS[:4], *WORKERS[5:]]}, set()),
+]
+
+
+@pytest.mark.parametrize("name,tables,again", RESLICED, ids=[r[0] for r in RESLICED])
+def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypatch, name, tables, again):
+    """Of an edited table, the dossiers' slices are worked out again only for the workers with a
+    row in a block of rows that changed (blocks of two rows here); a row moved to another
+    worker or a worker removed slices the table whole. Either way every dossier's slices and
+    fingerprint are a fresh build's, and so is every file."""
+    from generator.private import dossiers
+
+    monkeypatch.setattr(dossiers, "BLOCK", 2)
+    base = tmp_path / "base"
+    write_private(read_station(tmp_path / "r0"), base, today=TODAY, pdf=False)
+    asked = []
+    real = dossiers.Slices._slice_again
+    monkeypatch.setattr(dossiers.Slices, "_slice_again", lambda self, i, w: asked.append(w.archive_no) or real(self, i, w))
+    records = read_station(tmp_path / "r1", tables=tables)
+    staging = tmp_path / "staging"
+    write_private(records, staging, today=TODAY, pdf=False, previous=base)
+    assert set(asked) == again
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+
+    def dossier_entries(folder):
+        return {k: (e["fp"], e["slices"]) for k, e in carry.load(folder / carry.NAME).items() if k.startswith("档案/SF")}
+
+    assert dossier_entries(staging) == dossier_entries(fresh)
+    # the dossiers that changed were written; where the edited table's rows stayed in their places,
+    # only those (a removed register row moves the sheet row numbers of the rows below it)
+    written = {p.name for p in (staging / "档案").glob("SF*.html") if p.stat().st_nlink == 1}
+    differ = {p.name for p in (staging / "档案").glob("SF*.html")
+              if not (base / "档案" / p.name).exists() or (base / "档案" / p.name).read_bytes() != p.read_bytes()}
+    assert written == differ if again else written >= differ
