@@ -536,3 +536,27 @@ def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypa
     differ = {p.name for p in (staging / "档案").glob("SF*.html")
               if not (base / "档案" / p.name).exists() or (base / "档案" / p.name).read_bytes() != p.read_bytes()}
     assert written == differ if again else written >= differ
+
+
+def test_the_filing_order_is_carried_while_the_registers_names_and_numbers_are_the_last_builds(previous, tmp_path,
+                                                                                            monkeypatch):
+    """A visit note or a phone files the workers as the last build did, without sorting their names
+    again; a name edited files them anew. Either way the order kept is a fresh build's."""
+    from generator.private import ORDER, dossiers
+
+    sorted_ = []
+    real = dossiers.filing_order
+    monkeypatch.setattr(dossiers, "filing_order", lambda records: sorted_.append(1) or real(records))
+    for n, (tables, expected) in enumerate([
+            ({"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")}, []),
+            ({"workers": _edit(WORKERS, 3, phone="13912345678")}, []),
+            ({"workers": _edit(WORKERS, 3, name="单田方")}, [1])]):
+        sorted_.clear()
+        records = read_station(tmp_path / f"records{n}", tables=tables)
+        staging = tmp_path / f"staging{n}"
+        write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+        assert sorted_ == expected
+        kept = carry.load(staging / carry.NAME)[ORDER]
+        order = real(records)
+        assert kept["stems"] == [f.stem for f in order]
+        assert [records.workers[i] for i in kept["places"]] == [f.worker for f in order]
