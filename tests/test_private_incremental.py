@@ -560,3 +560,24 @@ def test_the_filing_order_is_carried_while_the_registers_names_and_numbers_are_t
         order = real(records)
         assert kept["stems"] == [f.stem for f in order]
         assert [records.workers[i] for i in kept["places"]] == [f.worker for f in order]
+
+
+def test_a_dossiers_own_pdf_is_a_target_only_where_one_was_asked_for(tmp_path):
+    """printing.targets lists the dossier folder once: a dossier with its own PDF (`bangfu
+    dossier`) keeps it up to date, the others get none."""
+    from generator.private import printing
+    from generator.private.common import Doc
+
+    folder = tmp_path / "档案"
+    folder.mkdir()
+    docs = [Doc(folder / f"SF-000{n}.html", f"digest{n}") for n in range(1, 4)]
+    for doc in docs:
+        doc.path.write_text("<html></html>", encoding="utf-8")
+    (folder / "SF-0002.pdf").write_bytes(b"%PDF-1.7")
+    index = Doc(folder / "index.html", "index")
+    found = printing.targets(None, tmp_path, index, docs, [], groups=[], unsigned=set())
+    assert [(t.path.name, t.sources, t.digest) for t in found] == [
+        ("档案目录.pdf", (index.path,), "index"), ("SF-0002.pdf", (docs[1].path,), "digest2")]
+    (folder / "SF-0002.pdf").unlink()
+    assert [t.path.name for t in printing.targets(None, tmp_path, index, docs, [], groups=[], unsigned=set())] == \
+        ["档案目录.pdf"]
