@@ -140,6 +140,18 @@ def test_private_template_error_keeps_both_folders(tmp_path, text):
     assert not [p for p in (tmp_path / ".bangfu").rglob("new-*")]
 
 
+def test_a_rebuild_returns_with_the_old_folders_deleted(tmp_path):
+    """The old site and private folder are deleted in the background after the swap, while the
+    build writes its state; the command line's build returns once they are gone (no copy of
+    the personal data left in the work folder)."""
+    records = small_station(tmp_path)
+    assert build_into(records, tmp_path).code == 0
+    again = build_into(records, tmp_path)
+    assert again.code == 0, again.output
+    assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(("trash-", "old-", "new-"))]
+    assert (tmp_path / "private" / "index.html").exists() and (tmp_path / "site" / "index.html").exists()
+
+
 def test_errors_in_records_publish_nothing(tmp_path):
     def change(data):
         data["帮扶记录.xlsx"]["帮扶发放"][0]["金额"] = "三百块"
