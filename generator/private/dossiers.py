@@ -654,17 +654,10 @@ class Slices:
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests, "blocks": self.blocks}
 
 
-def _involved(records: Records, w) -> dict:
-    """The batches w appears in (as a dict of numbers, in order of appearance)."""
-    involved = dict.fromkeys([w.batch] if w.batch else [])
-    involved.update(dict.fromkeys(p.batch for p in records.payouts_by_worker.get(w.archive_no, ()) if p.batch))
-    return involved
-
-
 def _payout_batches(records: Records) -> dict:
-    """Archive number -> the batches of its payouts, in order of appearance, without repeats (as
-    _involved reads them from the per-worker index, which lists each worker's payouts in table
-    order): one pass over the payouts for every dossier's fingerprint."""
+    """Archive number -> the batches of its payouts, in order of appearance (the per-worker index
+    lists each worker's payouts in table order), without repeats: one pass over the payouts for
+    every dossier's fingerprint."""
     found: dict = {}
     for p in records.payouts:
         if p.batch:
@@ -673,8 +666,8 @@ def _payout_batches(records: Records) -> dict:
 
 
 def _batch_parts(records: Records, w, periods: dict, batch_parts: dict, payout_batches: dict) -> list[bytes]:
-    """The digest of each batch w appears in (the batch's record and disclosure state), in
-    order of appearance (_involved; `payout_batches`: _payout_batches); each batch worked out
+    """The digest of each batch w appears in (the batch's record and disclosure state), in order
+    of appearance (its own batch, then its payouts', `payout_batches`: _payout_batches); each batch worked out
     once per build (`batch_parts`): the same batch stands in thousands of dossiers."""
     own = payout_batches.get(w.archive_no, ())
     if w.batch:
