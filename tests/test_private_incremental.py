@@ -517,7 +517,8 @@ def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypa
     write_private(read_station(tmp_path / "r0"), base, today=TODAY, pdf=False)
     asked = []
     real = dossiers.Slices._slice_again
-    monkeypatch.setattr(dossiers.Slices, "_slice_again", lambda self, i, w: asked.append(w.archive_no) or real(self, i, w))
+    monkeypatch.setattr(dossiers.Slices, "_slice_again",
+                        lambda self, i, w: asked.append(w.archive_no) or real(self, i, w))
     records = read_station(tmp_path / "r1", tables=tables)
     staging = tmp_path / "staging"
     write_private(records, staging, today=TODAY, pdf=False, previous=base)
@@ -527,7 +528,8 @@ def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypa
     assert _tree(staging) == _tree(fresh)
 
     def dossier_entries(folder):
-        return {k: (e["fp"], e["slices"]) for k, e in carry.load(folder / carry.NAME).items() if k.startswith("档案/SF")}
+        entries = carry.load(folder / carry.NAME).items()
+        return {k: (e["fp"], e["slices"]) for k, e in entries if k.startswith("档案/SF")}
 
     assert dossier_entries(staging) == dossier_entries(fresh)
     # the dossiers that changed were written; where the edited table's rows stayed in their places,
