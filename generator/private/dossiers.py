@@ -572,8 +572,12 @@ class Slices:
         if i not in self.columns:
             table = getattr(self.records, SLICE_TABLES[i])
             self.columns[i] = columns = table_columns(self.records, SLICE_TABLES[i])
-            if columns is not None and "archive_no" in dict(_kinds(type(table[0]))):
-                key = [name for name, _ in _kinds(type(table[0]))].index("archive_no")
+            names: list[str] = []
+            if columns is not None and table:
+                cls: type = type(table[0])
+                names = [name for name, _ in _kinds(cls)]
+            if "archive_no" in names:
+                key = names.index("archive_no")
                 self.blocks[SLICE_TABLES[i]] = _block_digests(columns, key)
         return self.columns[i]
 
