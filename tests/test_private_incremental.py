@@ -2,7 +2,9 @@
 documents over from the last private folder writes exactly what a fresh build writes."""
 
 import io
+import marshal
 import os
+import shutil
 import zipfile
 from dataclasses import replace
 from datetime import date
@@ -583,3 +585,35 @@ def test_a_dossiers_own_pdf_is_a_target_only_where_one_was_asked_for(tmp_path):
     (folder / "SF-0002.pdf").unlink()
     assert [t.path.name for t in printing.targets(None, tmp_path, index, docs, [], groups=[], unsigned=set())] == \
         ["档案目录.pdf"]
+
+
+def test_kept_report_parts_are_plain_values_and_a_planted_entry_is_worked_out_again(previous, tmp_path):
+    """The fingerprints file lies in the private folder, which clerks copy around: the kept
+    report parts are plain values (never pickled data, whose loading can run code), they come
+    back as report.file_parts made them, and an entry that is not what a build writes is worked
+    out again, to the same reports."""
+    from generator.periods import parse_quarter
+    from generator.private import REPORT_PARTS, report
+
+    entry = carry.load(previous / carry.NAME)[REPORT_PARTS]
+    records = read_station(tmp_path / "records")
+    quarters = {parse_quarter(code) for code in entry["quarters"]}
+    assert not any(isinstance(v, bytes) for v in (entry["parts"], *entry["parts"]))
+    assert dict(carry.from_plain(entry["parts"])) == \
+        {q.code: part for q, part in report.file_parts(records, sorted(quarters)).items()}
+    assert carry.from_plain(carry.to_plain((date(2026, 1, 5), D("1.50"), [None, "x", 3, True]))) == \
+        (date(2026, 1, 5), D("1.50"), [None, "x", 3, True])
+    with pytest.raises(TypeError):
+        carry.to_plain({"a": 1})
+
+    planted = tmp_path / "planted"
+    shutil.copytree(previous, planted)
+    entries = carry.load(planted / carry.NAME)
+    entries[REPORT_PARTS]["parts"] = [(code, {"d": "not a day"}) for code in entry["quarters"]]
+    (planted / carry.NAME).write_bytes(carry.MAGIC + marshal.dumps(entries))
+    records = read_station(tmp_path / "edited", tables={"payouts": _edit(PAYOUTS, 1, amount=D("900"))})
+    staging, fresh = tmp_path / "staging", tmp_path / "fresh"
+    write_private(records, staging, today=TODAY, pdf=False, previous=planted)
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert {k: v for k, v in _tree(staging).items() if k.startswith("季度统计/")} == \
+        {k: v for k, v in _tree(fresh).items() if k.startswith("季度统计/")}

@@ -16,7 +16,6 @@ import difflib
 import gc
 import hashlib
 import marshal
-import pickle
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -346,7 +345,7 @@ REPORT_PARTS = ".report-files"  # in the fingerprints file: report.file_parts wi
 
 
 class _ReportParts:
-    """report.file_parts of every quarter present, kept in the fingerprints file (pickled) with
+    """report.file_parts of every quarter present, kept in the fingerprints file (carry.to_plain) with
     the digest of report.FILE_TABLES: after a payout edit the reports' file counts and people
     rows are not worked out again from 20,000 workers. Worked out only when a report's figures
     are; an entry still valid is handed on to the next build."""
@@ -355,11 +354,11 @@ class _ReportParts:
         self.records, self.quarters = records, quarters
         self.tables = record_views.digest(records, report.FILE_TABLES)
         self.parts: dict | None = None
-        self.kept_parts: bytes | None = None  # the last build's, unpickled only when asked for
+        self.kept_parts: list | None = None  # the last build's, decoded only when asked for
         old = kept.old.get(REPORT_PARTS)
         codes = [q.code for q in quarters]
         if isinstance(old, dict) and old.get("salt") == kept.salt and old.get("tables") == self.tables \
-                and old.get("quarters") == codes and isinstance(old.get("parts"), bytes):
+                and old.get("quarters") == codes and isinstance(old.get("parts"), list):
             kept.new[REPORT_PARTS] = old
             self.kept_parts = old["parts"]
         self.kept, self.codes = kept, codes
@@ -367,14 +366,16 @@ class _ReportParts:
     def get(self) -> dict:
         if self.parts is None and self.kept_parts is not None:
             try:
-                by_code = pickle.loads(self.kept_parts)
+                by_code = dict(carry.from_plain(self.kept_parts))
                 self.parts = {q: by_code[q.code] for q in self.quarters}
-            except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError,
-                    IndexError):  # a damaged entry: worked out again
+            except (KeyError, TypeError, ValueError, ArithmeticError):  # a damaged entry: worked out again
                 self.parts = None
         if self.parts is None:
             self.parts = report.file_parts(self.records, self.quarters)
-            data = pickle.dumps({q.code: part for q, part in self.parts.items()}, pickle.HIGHEST_PROTOCOL)
+            try:
+                data = [(q.code, carry.to_plain(part)) for q, part in self.parts.items()]
+            except TypeError:  # a value that is not plain: not kept, worked out again next time
+                return self.parts
             self.kept.new[REPORT_PARTS] = {"salt": self.kept.salt, "tables": self.tables, "quarters": self.codes,
                                            "parts": data}
         return self.parts

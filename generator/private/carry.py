@@ -26,6 +26,8 @@ import os
 import pickle
 import shutil
 import stat
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ..record_views import stable_bytes
@@ -39,6 +41,42 @@ VERSION = "1"
 # thirtieth; a file without the line (another version's, damaged) is no file: nothing is carried.
 MAGIC = b"bangfu-fingerprints 2\n"
 CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def to_plain(value):
+    """`value` (tuples, lists, str, int, bool, None, dates, Decimals) as plain values marshal
+    writes, for a derived value kept in the fingerprints file: a date as {"d": day number}, a
+    Decimal as {"D": its text} (no kept value is a dict otherwise). The file lies in the private
+    folder, which clerks copy around: it never holds pickled data, whose loading can run code."""
+    kind = type(value)
+    if kind is tuple:
+        return tuple(map(to_plain, value))
+    if kind is list:
+        return list(map(to_plain, value))
+    if kind is date:
+        return {"d": value.toordinal()}
+    if kind is Decimal:
+        return {"D": str(value)}
+    if value is None or kind in (str, int, bool):
+        return value
+    raise TypeError(f"not a plain value: {kind.__name__}")
+
+
+def from_plain(value):
+    """to_plain undone. A damaged value raises TypeError, ValueError or KeyError (the caller
+    then works it out again)."""
+    kind = type(value)
+    if kind is tuple:
+        return tuple(map(from_plain, value))
+    if kind is list:
+        return list(map(from_plain, value))
+    if kind is dict:
+        if len(value) != 1:
+            raise ValueError("not a kept value")
+        if "d" in value:
+            return date.fromordinal(value["d"])
+        return Decimal(value["D"])
+    return value
 
 
 def _hash_tree(h, folder: Path, pattern: str) -> None:
