@@ -71,3 +71,15 @@ def test_wait_discarded_returns_once_the_old_folders_are_gone(tmp_path):
     assert sorted(p.name for p in work.iterdir()) == [] and not publish._removing
     assert [(tmp_path / name / "index.html").read_text(encoding="utf-8") for name in ("site", "private")] == ["new"] * 2
     publish.wait_discarded()  # nothing left to wait for
+
+
+def test_serve_forgets_the_threads_done_with_their_folder(tmp_path):
+    """`bangfu serve` swaps on every save and never waits: a thread that finished, its folder
+    gone, is not kept for the life of the process."""
+    work = tmp_path / ".bangfu"
+    site = _folder(tmp_path / "site", "0")
+    for i in range(1, 6):
+        publish.swap_all([(_folder(work / "new-site", str(i)), site, work / "old-site")], discard=publish.discard_later)
+        _wait_for_discards()
+    assert len(publish._threads) <= 1
+    assert publish.wait_discarded() == [] and sorted(p.name for p in work.iterdir()) == []

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -150,6 +150,32 @@ def test_a_rebuild_returns_with_the_old_folders_deleted(tmp_path):
     assert again.code == 0, again.output
     assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(("trash-", "old-", "new-"))]
     assert (tmp_path / "private" / "index.html").exists() and (tmp_path / "site" / "index.html").exists()
+
+
+def test_an_old_folder_that_cannot_be_deleted_is_named_for_the_clerk(tmp_path, monkeypatch):
+    """On Windows a file held open by another program (an antivirus, the search indexer) can
+    stop the old private folder from being deleted after the swap. The build still succeeds,
+    and says which folder is left and that it may hold personal data."""
+    from generator.build import publish
+
+    records = small_station(tmp_path)
+    assert build_into(records, tmp_path, today=RUNNING_DAY).code == 0
+    real = shutil.rmtree
+
+    def held_open(path, *args, **kwargs):
+        if Path(path).name.startswith(publish.TRASH):
+            return None  # nothing removed, as when a file in it is held open
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(publish.shutil, "rmtree", held_open)
+    again = build_into(records, tmp_path, today=RUNNING_DAY + timedelta(days=1))
+    monkeypatch.undo()
+    left = sorted(p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(publish.TRASH))
+    assert again.code == 0 and left, again.output
+    for path in left:
+        assert f"旧的输出文件夹没能删除：{path}。" in again.output and "其中可能有个人信息" in again.output
+    assert build_into(records, tmp_path, today=RUNNING_DAY + timedelta(days=2)).code == 0
+    assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(publish.TRASH)]
 
 
 def test_errors_in_records_publish_nothing(tmp_path):

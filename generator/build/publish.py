@@ -54,7 +54,7 @@ def recover(target: Path, backup: Path) -> bool:
 TRASH = "trash-"  # a swapped-out folder being removed in the background (discard_later)
 _count = itertools.count()
 _removing: set[Path] = set()  # this process's folders still being removed
-_threads: list[threading.Thread] = []  # the threads removing them (wait_discarded)
+_threads: list[tuple[threading.Thread, Path]] = []  # the threads removing them, and what (wait_discarded)
 
 
 def discard_later(path: Path) -> None:
@@ -77,15 +77,23 @@ def discard_later(path: Path) -> None:
             _removing.discard(trash)
 
     thread = threading.Thread(target=run, name="bangfu-discard", daemon=True)
-    _threads.append(thread)
+    # `bangfu serve` builds on and never waits: forget the threads done with their folder gone
+    _threads[:] = [(t, p) for t, p in _threads if t.is_alive() or p.exists()]
+    _threads.append((thread, trash))
     thread.start()
 
 
-def wait_discarded() -> None:
+def wait_discarded() -> list[Path]:
     """Wait until every folder `discard_later` is removing is gone: a build run once (not
-    `bangfu serve`) removes the old folders while it writes its state, and ends only then."""
+    `bangfu serve`) removes the old folders while it writes its state, and ends only then.
+    Returns the folders that could not be removed (a file held open by another program)."""
+    left = []
     while _threads:
-        _threads.pop().join()
+        thread, trash = _threads.pop()
+        thread.join()
+        if trash.exists():
+            left.append(trash)
+    return left
 
 
 def clear_trash(work: Path) -> None:

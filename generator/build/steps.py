@@ -98,8 +98,10 @@ class Build:
             return 2
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
-            if not self.discard_later:
-                publish.wait_discarded()  # the old folders swapped out are gone when the build ends
+            if not self.discard_later:  # the old folders swapped out are gone when the build ends
+                for left in publish.wait_discarded():
+                    self.echo(f"旧的输出文件夹没能删除：{left}。请关闭正在使用其中文件的程序后手动删除它"
+                              "（其中可能有个人信息）；下次运行 bangfu build 时也会再试着删除。")
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
 
     def _stop_private(self) -> None:
