@@ -125,10 +125,9 @@ def case_steps(records, payout, calendar) -> list[Step]:
     """The 办结 summary of one case: each step with its date and the working days it took
     from the application (the 有时限 of the 五有)."""
     p = payout
-    applied, between = p.applied, calendar.working_days_between
 
-    def step(label, day, detail=""):  # as days_since_applying, called for every step of every case
-        return Step(label, day, between(applied, day) if applied and day else None, detail)
+    def step(label, day, detail=""):
+        return Step(label, day, days_since_applying(calendar, p, day), detail)
 
     steps = [step("申请", p.applied), step("核实", p.verified)]
     batch = disclosed_in(records, p)

@@ -416,7 +416,7 @@ _PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "None"})
 
 
 def _value(v) -> bytes:
-    """A value of a column row_bytes cannot write the quick way: bytes (a type no quick way
+    """A value of a column row_values cannot write the quick way: bytes (a type no quick way
     writes), its repr for the kinds whose repr tells every value apart (1 / True / 1.0,
     Decimal 1.0 / 1.00), else a NUL and its stable_bytes."""
     if type(v) in _PLAIN or type(v) in (date, Decimal):
@@ -452,12 +452,6 @@ def _rows(records: Records, name: str, w) -> list | tuple:
     return getattr(records, f"{name}_by_worker").get(no, ())
 
 
-def row_bytes(table) -> dict:
-    """Each row's bytes (id(row) -> bytes): its row_values marshalled (version 0: no
-    references, so equal values give equal bytes however they are shared)."""
-    return {key: marshal.dumps(values, 0) for key, values in row_values(table).items()}
-
-
 def table_values(records: Records, name: str) -> dict:
     """row_values of one table, worked out once per Records object (and its views): the
     dossiers' slices and the quarterly reports' inputs (private.report_inputs) share them."""
@@ -465,10 +459,7 @@ def table_values(records: Records, name: str) -> dict:
     kept = _origin(records).__dict__.setdefault("_row_values", {})
     found = kept.get(name)
     if found is None or found[0] is not table:
-        columns = table_columns(records, name)
-        values = {id(row): (b"\0" + stable_bytes(row),) for row in table} if columns is None else \
-            dict(zip(map(id, table), zip(*columns)))
-        found = kept[name] = (table, values)
+        found = kept[name] = (table, row_values(table, table_columns(records, name)))
     return found[1]
 
 
@@ -482,10 +473,11 @@ def table_columns(records: Records, name: str) -> list[list] | None:
     return found[1]
 
 
-def row_values(table) -> dict:
+def row_values(table, columns: list[list] | None = None) -> dict:
     """Each row as a tuple of values marshal writes (id(row) -> tuple), worked out column by
-    column (encoded_columns)."""
-    columns = encoded_columns(table)
+    column (`columns`: encoded_columns(table), when already worked out). Marshalled (version 0:
+    no references), equal rows give equal bytes however their values are shared."""
+    columns = encoded_columns(table) if columns is None else columns
     if columns is None:
         return {id(row): (b"\0" + stable_bytes(row),) for row in table}
     return dict(zip(map(id, table), zip(*columns)))
