@@ -169,13 +169,20 @@ class PageMemo(BasePlugin):
     @event_priority(-100)  # after every other plugin changed the Markdown
     def on_page_markdown(self, markdown, *, page, config, files):
         f = page.file
-        key = _digest(self._files(files, config), f.src_uri, f.dest_uri, f.url, markdown)
-        found = _STATE["pages"].get(key)
-        if found is not None:
+        place = (self._files(files, config), f.src_uri, f.dest_uri, f.url)
+        key = _digest(*place, markdown)
+        name = _plain_name((config["extra"].get("bangfu") or {}).get("station"), markdown)
+        # the same page under any station name: the Markdown with the name as a placeholder
+        named = _digest(*place, "named", markdown.replace(name, NAME_SLOT)) if name else None
+        for k, rename in ((key, None), (named, name)):
+            found = _STATE["pages"].get(k) if k else None
+            if found is None:
+                continue
             ok, links = _links_back(found[4], files)
             if ok:
-                page.render = _replay(page, found, links, self)  # an instance attribute: this page only
-                self.pages[key] = found
+                # an instance attribute: this page only
+                page.render = _replay(page, found, links, self, rename)
+                self.pages[k] = found
                 return markdown
         real = page.render
 
@@ -183,8 +190,11 @@ class PageMemo(BasePlugin):
             before = len(self.warnings)
             real(config, files)
             if len(self.warnings) == before:
-                self.pages[key] = (page.content, copy.deepcopy(page.toc), page._title_from_render,
-                                   set(page.present_anchor_ids or ()), _links_out(page.links_to_anchors))
+                kept = (page.content, copy.deepcopy(page.toc), page._title_from_render,
+                        set(page.present_anchor_ids or ()), _links_out(page.links_to_anchors))
+                self.pages[key] = kept
+                if named and _name_in_text_only(kept, markdown, name):
+                    self.pages[named] = (kept[0].replace(name, NAME_SLOT), *kept[1:])
 
         page.render = render
         return markdown
@@ -231,11 +241,11 @@ class PageMemo(BasePlugin):
             _STATE["store"].built = True
 
 
-def _replay(page, found, links, memo):
+def _replay(page, found, links, memo, name: str | None = None):
     content, toc, title, anchors, _ = found
 
     def render(config, files):
-        page.content = content
+        page.content = content.replace(NAME_SLOT, name) if name else content
         page.toc = copy.deepcopy(toc)
         page._title_from_render = title
         page.present_anchor_ids = set(anchors)
@@ -243,6 +253,32 @@ def _replay(page, found, links, memo):
         memo.hits += 1
 
     return render
+
+
+# The station's name stands in the Markdown of most pages (the contact line, the publisher);
+# a save that changes only the name would convert all of them again. A page is also kept
+# with the name replaced by NAME_SLOT, and replayed with the new name put back, when
+# converting its Markdown is plainly the same for any name: the name is only Han characters,
+# digits and ASCII letters and starts with a Han character (no Markdown or HTML syntax can
+# start, end or hide in it), and every place of it in the Markdown, and no other, is a
+# place of it in the converted HTML and none is in the title, the table of contents, the
+# anchors or the links (slugs are made from headings). Otherwise the page is converted again.
+NAME_SLOT = "bfstationnameslotq"
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff0-9A-Za-z]*")
+
+
+def _plain_name(name, markdown: str) -> str | None:
+    """The station's name when pages with it may be kept under NAME_SLOT (see there)."""
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name) or NAME_SLOT in markdown \
+            or name not in markdown:
+        return None
+    return name
+
+
+def _name_in_text_only(kept, markdown: str, name: str) -> bool:
+    content, toc, title, anchors, links = kept
+    return (content.count(name) == markdown.count(name) and NAME_SLOT not in content
+            and name not in repr((_toc(toc), title, sorted(anchors), links)))
 
 
 def _links_out(links) -> dict | None:
