@@ -8,6 +8,7 @@ from dataclasses import fields
 import pytest
 
 import generator.reading as reading
+import generator.watch as watch
 from generator.reading import keep_parsed, read_records
 from generator.watch import Watcher
 
@@ -65,6 +66,41 @@ def test_a_save_in_excels_steps_is_waited_out_while_the_workbook_is_missing(stat
         assert time.monotonic() - started >= 0.2 + 4 * watcher.settle
     finally:
         watcher.close()
+
+
+def test_a_whole_workbook_starts_the_build_without_waiting_out_the_settle_time(station):
+    """A saved .xlsx that ends in its zip end record and stays put is read at once; one still
+    being written (no end record yet) waits the whole settle time."""
+    watcher = Watcher(station, settle=1.5)
+    try:
+        book = station / "帮扶记录.xlsx"
+        data = book.read_bytes()
+        assert watch._zip_ends(book, len(data)) and not watch._zip_ends(book, len(data) - 1)
+        temp = station / "E5F6A7B8"
+        threading.Timer(0.2, lambda: (temp.write_bytes(data), temp.replace(book))).start()
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(5)) is True
+        assert time.monotonic() - started < 0.2 + 1.0  # not the 1.5 s settle time
+
+        threading.Timer(0.2, lambda: book.write_bytes(data[:-10])).start()  # cut short: no end record
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(5)) is True
+        assert time.monotonic() - started >= 0.2 + 1.5
+    finally:
+        watcher.close()
+
+
+def test_only_changed_zip_workbooks_that_are_whole_count_as_complete(station):
+    before = watch.stamp(watch.watched(station))
+    assert not watch._complete(before, before)  # nothing changed
+    book = station / "帮扶记录.xlsx"
+    data = book.read_bytes()
+    book.write_bytes(data + b"\0")  # a byte after the end record: not a whole zip as written
+    assert not watch._complete(watch.stamp(watch.watched(station)), before)
+    book.write_bytes(data)
+    assert watch._complete(watch.stamp(watch.watched(station)), before)
+    book.unlink()  # moved aside mid-save
+    assert not watch._complete(watch.stamp(watch.watched(station)), before)
 
 
 def test_a_workbook_deleted_for_good_still_starts_a_build(station, monkeypatch):
