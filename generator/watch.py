@@ -141,12 +141,13 @@ class Watcher:
         while True:
             quiet = time.monotonic() - self._last_event
             if quiet < self.settle:
-                if quiet >= QUICK:
+                look = QUICK / 2  # two looks this far apart see the same stamps
+                if quiet >= look:
                     now = stamp(watched(self.records_dir))
                     if now == seen and _complete(now, self.last):
                         return True
                     seen = now
-                if stop.wait(min(self.settle - quiet, QUICK) if quiet >= QUICK else QUICK - quiet):
+                if stop.wait(min(self.settle - quiet, look) if quiet >= look else look - quiet):
                     return False
                 continue
             missing = any(size is not None and not Path(name).exists() for name, _, _, size in self.last)
