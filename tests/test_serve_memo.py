@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_site_incremental import _payout_amount, _station_name, tree
+from test_site_incremental import _payout_amount, _station_name, name_only, station_name, tree
 
 from generator.site import mkdocs_memo
 
@@ -55,10 +55,7 @@ def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
     assert 0 < same < pages
     # pages whose Markdown differs by the name alone, outside headings, are not converted again
     # either (mkdocs_memo.NAME_SLOT); their HTML changed, so they are indexed anew
-    old, new = _name(data).encode(), _name(renamed).encode()
-    only_name = sum(1 for path, text in after.items()
-                    if before.get(path) != text and before.get(path, b"").replace(old, new) == text
-                    and not any(line.startswith(b"#") and new in line for line in text.splitlines()))
+    only_name = name_only(before, after, station_name(data), station_name(renamed))
     assert only_name > 0
     assert mkdocs_memo.reused() == (same + only_name, same)
     after_rename = tree(second.site)
@@ -89,10 +86,6 @@ def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
     assert mkdocs_memo.reused() == (0, 0)
     # the leak scan kept between serve's builds (lines, runs, values) checks what a fresh scan checks
     assert _scanned(second) == _scanned(fresh1) and _scanned(third) == _scanned(fresh2)
-
-
-def _name(data) -> str:
-    return next(row["值"] for row in data["帮扶政策.xlsx"]["站点设置"] if row["设置项"] == "站点名称")
 
 
 def _scanned(built) -> str:
