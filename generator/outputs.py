@@ -18,8 +18,12 @@ written.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import tempfile
+import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 from . import schema
@@ -167,3 +171,24 @@ def save_workbook(wb, path: Path) -> Path:
     buffer = io.BytesIO()
     wb.save(buffer)
     return write_bytes(path, buffer.getvalue())
+
+
+_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def stable_xlsx(data: bytes, stamp: date) -> bytes:
+    """An .xlsx openpyxl saved, with fixed zip timestamps and document dates (`stamp`, midnight):
+    writing the same content again gives the same bytes (openpyxl stamps the time of saving)."""
+    when = datetime(stamp.year, stamp.month, stamp.day)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        entries = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = _STAMP.sub(lambda m: m.group(1) + iso + m.group(3), data)
+            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out.getvalue()

@@ -155,6 +155,21 @@ def test_summary_workbook_matches_and_is_formula_safe(demo_site, books):
                 assert cell.data_type != "f"
 
 
+def test_summary_workbook_is_dated_by_its_figures_not_by_the_clock(demo_site):
+    """The same figures give the same file: its document dates and zip entry times are the day
+    of the figures, never the time of saving (a build run again publishes the very same bytes,
+    and the kill-safety tests compare whole sites)."""
+    import zipfile
+
+    path = demo_site.site / "funds/downloads/funds-summary.xlsx"
+    day = demo_site.today
+    with zipfile.ZipFile(path) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(day.year, day.month, day.day, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    stamps = re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core)
+    assert sorted(stamps) == [("created", f"{day.isoformat()}T00:00:00Z"), ("modified", f"{day.isoformat()}T00:00:00Z")]
+
+
 def test_running_notice_shows_days_left_and_masked_list(demo_site, books):
     html = demo_site.page("notices/GS-2026-07/")
     assert "公示中" in html and "2026年11月25日" in html

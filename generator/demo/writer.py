@@ -10,9 +10,7 @@ fixed timestamps, so the same data gives byte-identical files.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .. import schema
-from ..outputs import write_bytes
+from ..outputs import stable_xlsx, write_bytes
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -61,7 +59,7 @@ def write_book(path: Path, book: schema.Book, tables: dict, settings: dict | Non
         _rows(ws, sheet, tables.get(sheet.key, ()))
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_bytes(path, _stabilise(buffer.getvalue(), stamp or date(2026, 1, 1)))
+    write_bytes(path, stable_xlsx(buffer.getvalue(), stamp or date(2026, 1, 1)))
     return path
 
 
@@ -92,21 +90,3 @@ def _rows(ws, sheet: schema.Sheet, rows) -> None:
         ws.append(values)
 
 
-_STAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def _stabilise(data: bytes, stamp: date) -> bytes:
-    """Fixed zip timestamps and document dates: regenerating gives the same bytes."""
-    when = datetime(stamp.year, stamp.month, stamp.day)
-    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        entries = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = _STAMP.sub(lambda m: m.group(1) + iso + m.group(3), data)
-            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    return out.getvalue()

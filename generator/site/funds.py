@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from .. import record_views
 from ..ledger import EXPENSE, OPENING_LABEL, PAYOUT, Flow, Ledger, Movement, Period, ratio_text
+from ..outputs import stable_xlsx
 from ..paths import safe_filename, unique_names
 from ..periods import Quarter
 from ..records import maker
@@ -257,16 +258,16 @@ def _spans(plan, year: int, fund: str | None = None):
     return yp.fund_spans.get(fund, SCHEMES[0])
 
 
-# the last summary workbook written in this process, by its sheets (repr): only its time stamp would differ
+# the last summary workbook written in this process, by its sheets and day (repr)
 _SUMMARY: dict[str, bytes] = {}
 
 
 def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
     sheets = summary_rows(view, site)
-    key = repr(sheets)
+    key = repr((sheets, view.ledger.today))
     data = _SUMMARY.get(key)
     if data is None:  # `bangfu serve` builds again and again: the workbook is written once per content
-        data = summary_workbook(sheets)
+        data = summary_workbook(sheets, view.ledger.today)
         _SUMMARY.clear()
         _SUMMARY[key] = data
     docs.add(DOWNLOAD, data, kind="downloads", key=key)
@@ -309,8 +310,10 @@ def summary_rows(view: FundsView, site: StationInfo) -> list[tuple[str, list]]:
     return sheets
 
 
-def summary_workbook(sheets: list[tuple[str, list]]) -> bytes:
-    """Write the summary; strings go through safe_cells, so no cell can run as a formula."""
+def summary_workbook(sheets: list[tuple[str, list]], stamp: date) -> bytes:
+    """Write the summary; strings go through safe_cells, so no cell can run as a formula. Its
+    document dates are the day of the figures (`stamp`): the same figures give the same bytes,
+    so a build that is run again publishes the very same file."""
     from openpyxl import Workbook
 
     from ..safe_cells import safe_row
@@ -323,4 +326,4 @@ def summary_workbook(sheets: list[tuple[str, list]]) -> bytes:
     wb.properties.creator = "bangfu"
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return stable_xlsx(buf.getvalue(), stamp)
