@@ -22,6 +22,26 @@ from pathlib import Path
 LOCK_NAME = "build.lock"
 
 
+# The descriptors of the locks this process holds. A forked child (the private writer, its
+# rendering processes) closes its copies at once: the OS lock belongs to the open file, so a
+# child that outlives its killed build for a moment would otherwise keep the lock held and make
+# the next build refuse. The parent's descriptor keeps the lock for as long as the parent lives.
+_HELD: set[int] = set()
+
+
+def _close_held_in_child() -> None:
+    for fd in _HELD:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_in_child)
+
+
 class LockBusy(Exception):
     """Another build holds the lock; str() is the Chinese message for the clerk."""
 
@@ -129,6 +149,7 @@ class BuildLock:
             os.close(fd)
             raise
         self.fd = fd
+        _HELD.add(fd)
         return True
 
     def acquire(self) -> None:
@@ -154,6 +175,7 @@ class BuildLock:
         if self.fd is None:
             return
         fd, self.fd = self.fd, None
+        _HELD.discard(fd)
         if sys.platform == "win32":
             os.close(fd)
             try:
