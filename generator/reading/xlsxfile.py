@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -705,22 +706,38 @@ def _read_values(path: Path, parts: dict, max_rows: int, by_content: bool = Fals
     return sheets
 
 
+_QUIET_LOCK = threading.Lock()
+_QUIET: list = [0, None]  # [readers inside _quiet_stderr, (saved descriptor 2, sink) while any is]
+
+
 @contextmanager
 def _quiet_stderr():
     """Keep a Rust panic's report (printed straight to file descriptor 2) off the clerk's
-    screen; the panic itself becomes a problem."""
+    screen; the panic itself becomes a problem. Descriptor 2 belongs to the whole process:
+    books read in threads at once (reading._read_ahead) share one redirection, which the
+    first to enter sets up and the last to leave undoes."""
+    with _QUIET_LOCK:
+        if _QUIET[0] == 0:
+            try:
+                saved = os.dup(2)
+            except OSError:
+                saved = None
+            if saved is not None:
+                sink = tempfile.TemporaryFile()
+                os.dup2(sink.fileno(), 2)
+                _QUIET[1] = (saved, sink)
+        _QUIET[0] += 1
     try:
-        saved = os.dup(2)
-    except OSError:
         yield
-        return
-    with tempfile.TemporaryFile() as sink:
-        try:
-            os.dup2(sink.fileno(), 2)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    finally:
+        with _QUIET_LOCK:
+            _QUIET[0] -= 1
+            if _QUIET[0] == 0 and _QUIET[1] is not None:
+                saved, sink = _QUIET[1]
+                _QUIET[1] = None
+                os.dup2(saved, 2)
+                os.close(saved)
+                sink.close()
 
 
 _DATE_FORMAT = re.compile(r"(?<!\\)[ymdhs]", re.I)
