@@ -44,9 +44,15 @@ def _both(folder: Path, monkeypatch) -> tuple:
         m.setattr(reading, "read_book", spied)
         m.setenv("BANGFU_JOBS", "2")
         ahead = check_folder(folder)
+        read_ahead = reading.read_records(folder)
     with monkeypatch.context() as m:
         m.setenv("BANGFU_JOBS", "1")  # one core: nothing read ahead
         serial = check_folder(folder)
+        read_serial = reading.read_records(folder)
+    # the read itself, before the check sorts: the same problems in the same order, the same
+    # places in the same order
+    assert read_ahead.problems == read_serial.problems
+    assert list(read_ahead.records.places.items()) == list(read_serial.records.places.items())
     return ahead, serial, threads
 
 
@@ -63,7 +69,7 @@ def test_the_books_read_side_by_side_equal_a_read_one_after_the_other(tmp_path, 
     folder = copy_demo(tmp_path / "records")
     ahead, serial, threads = _both(folder, monkeypatch)
     # every .xlsx parsed once, none of them in the main thread
-    assert sorted(threads) == sorted((name, False) for name in (REG, AID, FUNDS, "帮扶政策.xlsx"))
+    assert sorted(threads) == sorted((name, False) for name in (REG, AID, FUNDS, "帮扶政策.xlsx") for _ in "12")
     _same(ahead, serial)
     assert ahead.exit_code == 0 and len(ahead.records.payouts) > 0
 

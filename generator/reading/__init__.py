@@ -83,12 +83,45 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
     looked = {b.key: cache.lookup(folder, b) for b in schema.BOOKS} if cache is not None else {}
     aside, keys_aside = _parse_aside(folder, cache, looked, max_rows)
     with _read_ahead(folder, cache, max_rows) as ahead:
-        _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside, ahead)
+        if ahead:
+            _read_as_parsed(folder, records, result, max_rows, ahead)
+        else:
+            _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside)
     return result
 
 
+def _read_as_parsed(folder: Path, records: Records, result: ReadResult, max_rows, ahead: dict) -> None:
+    """Without a cache, with books read ahead (_read_ahead): the others first, then each book
+    read ahead as soon as its parse is done (the smaller aid records are turned into records
+    while the register is still being parsed). Each book's problems and places are put
+    together in the books' order, as one read after the other gives them."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    parts = {book.key: ReadResult(records) for book in schema.BOOKS}
+
+    def read(book: schema.Book) -> None:
+        part = parts[book.key]
+        raw = _open_book(folder, book, part, max_rows, ahead=ahead.get(book.key))
+        if raw is not None:
+            _read_book(raw, book, records, part)
+
+    for book in schema.BOOKS:
+        if book.key not in ahead:
+            read(book)
+    pending = {book.key: book for book in schema.BOOKS if book.key in ahead}
+    while pending:
+        done, _ = wait([ahead[key] for key in pending], return_when=FIRST_COMPLETED)
+        for key in [key for key in pending if ahead[key] in done]:  # the books' order among those done
+            read(pending.pop(key))
+    for book in schema.BOOKS:
+        result.problems.extend(parts[book.key].problems)
+        result.unreadable = result.unreadable or parts[book.key].unreadable
+    order = [sheet.key for book in schema.BOOKS for sheet in book.sheets]
+    records.places = {**{key: records.places[key] for key in order if key in records.places}, **records.places}
+
+
 def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cache: ReadCache | None,
-               looked: dict, aside: dict, keys_aside: dict, ahead: dict) -> None:
+               looked: dict, aside: dict, keys_aside: dict) -> None:
     for book in schema.BOOKS:
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
@@ -103,7 +136,7 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
         before = len(result.problems)
         previous = cache.previous(folder, book) if cache is not None else None
         raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None,
-                         keys_aside=book.key in keys_aside, ahead=ahead.get(book.key))
+                         keys_aside=book.key in keys_aside)
         if raw is None:
             continue  # nothing kept of a book that cannot be read: it is tried again next time
         if cache is not None:
