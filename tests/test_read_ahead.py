@@ -18,7 +18,7 @@ from generator import reading
 from generator.pipeline import check_folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
-from corpus import AID, DEMO, FUNDS, REG, copy_demo, make_error_cell, set_cell  # noqa: E402
+from corpus import AID, DEMO, FUNDS, REG, Book, copy_demo, make_error_cell, set_cell  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (DEMO / REG).exists(), reason="demo records not generated")
 TODAY = None  # the checks' date does not matter here: both reads are checked on the same one
@@ -110,17 +110,78 @@ def test_stderr_is_the_process_own_again_after_reading_side_by_side(tmp_path, mo
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
 
 
-def test_nothing_is_read_ahead_with_a_cache_or_one_large_book(tmp_path, monkeypatch):
+def _looked(folder: Path, cache) -> dict:
+    return {b.key: cache.lookup(folder, b) for b in reading.schema.BOOKS}
+
+
+def test_what_is_read_ahead(tmp_path, monkeypatch):
     folder = copy_demo(tmp_path / "records")
     monkeypatch.setenv("BANGFU_JOBS", "2")
-    with reading._read_ahead(folder, reading.ReadCache(), None) as ahead:
-        assert ahead == {}
     monkeypatch.setattr(reading, "ASIDE_BYTES", (folder / REG).stat().st_size)  # the register alone
     assert (folder / AID).stat().st_size < reading.ASIDE_BYTES
-    with reading._read_ahead(folder, None, None) as ahead:
-        assert ahead == {}
+    with reading._read_ahead(folder, None, None, {}, {}) as (ahead, _):
+        assert ahead == {}  # one large book: nothing to do side by side
     monkeypatch.setattr(reading, "ASIDE_BYTES", 0)
-    with reading._read_ahead(folder, None, None) as ahead:
-        assert sorted(ahead) == ["aid", "funds", "policy", "register"]
+    with reading._read_ahead(folder, None, None, {}, {}) as (ahead, previous):
+        assert sorted(ahead) == ["aid", "funds", "policy", "register"] and previous == {}
         assert ahead["register"].result().path == folder / REG
+    cache = reading.ReadCache()
+    with reading._read_ahead(folder, cache, None, _looked(folder, cache), {"aid": 1}) as (ahead, _):
+        assert ahead == {}  # forked children parse aside: nothing in threads
+    reading.read_records(folder, cache=cache)
+    set_cell(folder, REG, "走访记录", "情况记录", "走访时家中无人，已电话联系。")
+    with reading._read_ahead(folder, cache, None, _looked(folder, cache), {}) as (ahead, _):
+        assert ahead == {}  # only the register changed: the others are kept
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    with reading._read_ahead(folder, None, None, {}, {}) as (ahead, _):
+        assert ahead == {}  # one core
     shutil.rmtree(folder)
+
+
+def test_a_cache_reads_ahead_what_it_must_parse_and_equals_a_read_one_after_the_other(tmp_path, monkeypatch):
+    """With a cache that starts no forked children (no store: `bangfu serve`; Windows), the
+    books that must be parsed are read ahead, each with the sheets kept before not read again."""
+    folder = copy_demo(tmp_path / "records")
+    for book in (REG, AID):  # saved once as the edits below save them (openpyxl writes every sheet anew)
+        with Book(folder, book):
+            pass
+    monkeypatch.setattr(reading, "ASIDE_BYTES", 0)
+    caches = {}
+    for jobs in ("2", "1"):
+        monkeypatch.setenv("BANGFU_JOBS", jobs)
+        caches[jobs] = reading.ReadCache()
+    threads: list = []
+    real = reading.read_book
+
+    def spied(path, *args, **kwargs):
+        threads.append((Path(path).name, threading.current_thread() is threading.main_thread()))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_book", spied)
+
+    def both() -> list:
+        out = []
+        for jobs, cache in caches.items():
+            monkeypatch.setenv("BANGFU_JOBS", jobs)
+            threads.clear()
+            read = reading.read_records(folder, cache=cache)
+            out.append((read, list(cache.parsed), list(cache.sheets_kept), sorted(set(threads))))
+            cache.parsed.clear()
+            cache.sheets_kept.clear()
+        return out
+
+    (ahead, parsed, kept, threads_ahead), (serial, parsed_serial, kept_serial, threads_serial) = both()
+    assert threads_ahead == sorted((name, False) for name in (REG, AID, FUNDS, "帮扶政策.xlsx"))
+    assert threads_serial == sorted((name, True) for name in (REG, AID, FUNDS, "帮扶政策.xlsx"))
+    assert ahead.problems == serial.problems and _tables(ahead.records) == _tables(serial.records)
+    assert parsed == parsed_serial and kept == kept_serial == []
+    # one sheet of each of two books changed: both read ahead, their other sheets not read again
+    set_cell(folder, REG, "走访记录", "情况记录", "走访时家中无人，已电话联系。")
+    amount = set_cell(folder, AID, "帮扶发放", "金额", "abc")
+    (ahead, parsed, kept, threads_ahead), (serial, parsed_serial, kept_serial, _) = both()
+    assert threads_ahead == sorted([(AID, False), (REG, False)])
+    assert ahead.problems == serial.problems and _tables(ahead.records) == _tables(serial.records)
+    assert parsed == parsed_serial == [REG, AID]
+    assert kept == kept_serial and f"{REG}/困难职工" in kept and f"{AID}/帮扶发放" not in kept
+    assert [(p.file, p.cell) for p in ahead.problems if p.is_error] == [(AID, amount)]
+    assert "走访时家中无人，已电话联系。" in {v.notes for v in ahead.records.visits}

@@ -82,11 +82,11 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
     _folder_problems(folder, result)
     looked = {b.key: cache.lookup(folder, b) for b in schema.BOOKS} if cache is not None else {}
     aside, keys_aside = _parse_aside(folder, cache, looked, max_rows)
-    with _read_ahead(folder, cache, max_rows) as ahead:
-        if ahead:
+    with _read_ahead(folder, cache, max_rows, looked, aside) as (ahead, previous):
+        if ahead and cache is None:
             _read_as_parsed(folder, records, result, max_rows, ahead)
         else:
-            _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside)
+            _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside, ahead, previous)
     return result
 
 
@@ -121,7 +121,7 @@ def _read_as_parsed(folder: Path, records: Records, result: ReadResult, max_rows
 
 
 def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cache: ReadCache | None,
-               looked: dict, aside: dict, keys_aside: dict) -> None:
+               looked: dict, aside: dict, keys_aside: dict, ahead: dict, previous_of: dict) -> None:
     for book in schema.BOOKS:
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
@@ -134,9 +134,12 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
             _restore(kept, records, result)
             continue
         before = len(result.problems)
-        previous = cache.previous(folder, book) if cache is not None else None
+        if book.key in previous_of:  # taken from the cache already, for the book read ahead
+            previous = previous_of[book.key]
+        else:
+            previous = cache.previous(folder, book) if cache is not None else None
         raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None,
-                         keys_aside=book.key in keys_aside)
+                         keys_aside=book.key in keys_aside, ahead=ahead.get(book.key))
         if raw is None:
             continue  # nothing kept of a book that cannot be read: it is tried again next time
         if cache is not None:
@@ -152,26 +155,37 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
 
 
 @contextmanager
-def _read_ahead(folder: Path, cache: ReadCache | None, max_rows):
-    """{book key: Future of its read_book}: without a cache (bangfu check, todo), the large
-    workbooks are parsed in threads side by side, while this thread turns the first one read
-    into records. The fast reader lets go of the interpreter lock while it parses a sheet
-    (most of its time): a 20,000-worker station's register and payouts take 2.5 and 1.9 CPU
-    seconds, which two cores do at once. Nothing is started with a cache (its own reading
-    aside, _parse_aside), on one core, or with fewer than two large .xlsx books; a book read
-    ahead raises its Unreadable here, where _open_book takes it as if read in this thread."""
-    large = [] if cache is not None or cores() < 2 else \
-        [b for b in schema.BOOKS if _size(folder / b.filename) >= ASIDE_BYTES]
+def _read_ahead(folder: Path, cache: ReadCache | None, max_rows, looked: dict, aside: dict):
+    """({book key: Future of its read}, {book key: what the cache kept of it before}): the large
+    workbooks that must be parsed are parsed in threads side by side. Without a cache (bangfu
+    check, todo), this thread meanwhile turns the first one read into records
+    (_read_as_parsed). With a cache that starts no forked children (_parse_aside: Windows,
+    `bangfu serve`'s threads), each is read as _open_book would read it (the sheets kept
+    before not read again) and taken there in the books' order. The fast reader lets go of the
+    interpreter lock while it parses a sheet (most of its time): a 20,000-worker station's
+    register and payouts take 2.5 and 1.9 CPU seconds, which two cores do at once. Nothing
+    is started on one core, with children parsing aside, or with fewer than two large .xlsx
+    books to parse; a book read ahead raises its Unreadable where _open_book takes it, as if
+    read in this thread."""
+    if cache is None:
+        must = list(schema.BOOKS)
+    elif aside or max_rows is not None:
+        must = []
+    else:  # parsed now: neither kept (lookup) nor missing
+        must = [b for b in schema.BOOKS if looked[b.key][0] is None and looked[b.key][1] is not None]
+    large = [b for b in must if _size(folder / b.filename) >= ASIDE_BYTES] if cores() >= 2 else []
     if len(large) < 2:
-        yield {}
+        yield {}, {}
         return
     from concurrent.futures import ThreadPoolExecutor
 
+    previous = {b.key: cache.previous(folder, b) for b in large} if cache is not None else {}
     limit = {"max_rows": max_rows} if max_rows else {}
     with ThreadPoolExecutor(max_workers=min(len(large), cores())) as pool:
-        ahead = {b.key: pool.submit(read_book, folder / b.filename, **limit) for b in large}
+        ahead = {b.key: pool.submit(_reader(previous.get(b.key), cache is not None, max_rows, False),
+                                    folder / b.filename, **limit) for b in large}
         try:
-            yield ahead
+            yield ahead, previous
         finally:
             for future in ahead.values():
                 future.cancel()
@@ -342,10 +356,7 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
     `ahead`: a Future of read_book(path) started by _read_ahead, taken instead of reading here."""
     path = folder / book.filename
     stem = Path(book.filename).stem
-    reader: Callable[..., RawBook] = read_book
-    if keyed and max_rows is None and not keys_aside:  # a read cut short is never kept, nor taken from it
-        reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
-        reader = partial(read_book, reuse=reuse, memo=previous.memo if previous else None)
+    reader = _reader(previous, keyed, max_rows, keys_aside)
     if not path.exists():
         for suffix in READABLE:
             if (folder / (stem + suffix)).exists():
@@ -365,7 +376,7 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
     limit = {"max_rows": max_rows} if max_rows else {}
     try:
         try:
-            raw = ahead.result() if ahead is not None and reader is read_book else reader(path, **limit)
+            raw = ahead.result() if ahead is not None and reader is not read_other_book else reader(path, **limit)
             if previous is not None and not _reusable(raw, book, previous):
                 # a sheet kept is now read otherwise: read them all
                 raw = read_book(path, reuse={}, memo=previous.memo)
@@ -391,6 +402,15 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
         result.problems.append(problem(READABLE[path.suffix.lower()], file=path.name,
                                        expected=book.filename))
     return raw
+
+
+def _reader(previous: Kept | None, keyed: bool, max_rows, keys_aside: bool) -> Callable[..., RawBook]:
+    """How _open_book reads an .xlsx: with what a cache kept of it before (`previous`), the
+    sheets whose content key did not change are not read again."""
+    if keyed and max_rows is None and not keys_aside:  # a read cut short is never kept, nor taken from it
+        reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
+        return partial(read_book, reuse=reuse, memo=previous.memo if previous else None)
+    return read_book
 
 
 def _placeholders(code: str) -> set[str]:
