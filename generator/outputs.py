@@ -180,15 +180,21 @@ def stable_xlsx(data: bytes, stamp: date) -> bytes:
     """An .xlsx openpyxl saved, with fixed zip timestamps and document dates (`stamp`, midnight):
     writing the same content again gives the same bytes (openpyxl stamps the time of saving)."""
     when = datetime(stamp.year, stamp.month, stamp.day)
-    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         entries = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:
-            if name == "docProps/core.xml":
-                data = _STAMP.sub(lambda m: m.group(1) + iso + m.group(3), data)
             info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
+            zf.writestr(info, stamped_part(name, data, stamp))
     return out.getvalue()
+
+
+def stamped_part(name: str, data: bytes, stamp: date) -> bytes:
+    """A part of an .xlsx file with the document's dates (docProps/core.xml: created, modified)
+    set to `stamp` at midnight; any other part as it is."""
+    if name != "docProps/core.xml":
+        return data
+    iso = datetime(stamp.year, stamp.month, stamp.day).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return _STAMP.sub(lambda m: m.group(1) + iso + m.group(3), data)

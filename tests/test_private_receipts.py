@@ -114,3 +114,27 @@ def test_each_sheet_lists_its_payouts_by_name_then_record_number(tmp_path):
     for sheet in sheets:
         assert sheet.payouts == sorted(
             sheet.payouts, key=lambda p: (name_key(_name(records, p), p.archive_no or ""), p.record_no or ""))
+
+
+def test_the_filing_order_ranks_payouts_as_their_names_sort():
+    """receipt_sheets with the build's filing order (no second pinyin sort of the payouts' names)
+    lists every sheet's payouts in the same order as without it; a payout not filed under its
+    worker's name falls back to sorting the names."""
+    from dataclasses import replace
+
+    from generator.private.dossiers import filing_order
+    from generator.reading import read_records
+    from site_helpers import DEMO_RECORDS
+
+    records = read_records(DEMO_RECORDS).records
+
+    def listed(sheets):
+        return [(s.key, [p.record_no for p in s.payouts]) for s in sheets]
+
+    plain = listed(receipt_sheets(records))
+    assert sum(len(rows) for _, rows in plain) > 100
+    assert listed(receipt_sheets(records, filing_order(records))) == plain
+    order = filing_order(records)
+    renamed = [replace(f, worker=replace(f.worker, name=f.worker.name + "甲")) if i == 0 else f
+               for i, f in enumerate(order)]  # a stale order: not trusted
+    assert listed(receipt_sheets(records, renamed)) == plain

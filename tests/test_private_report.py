@@ -1,8 +1,9 @@
 """The quarterly report: the numbers equal the records, every text cell stays text."""
 
+import re
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -352,3 +353,23 @@ def test_spliced_people_rows_are_the_file_openpyxl_writes(tmp_path):
     formula["A2"] = "=1+1"  # a formula (never written by the reports) is left to openpyxl
     assert report.detach_rows(formula, 2) is None and formula["A2"].value == "=1+1"
     assert first[6].is_date and first[6].value.date() == WORKERS[0]["registered"]
+
+
+def test_a_report_is_dated_by_its_day_so_the_same_figures_give_the_same_bytes(tmp_path):
+    """The workbook's parts and document dates are the report's day (its 填报日期) at midnight, not
+    the time openpyxl saved it: written again a moment later, the same report is the same file."""
+    import time
+
+    records = read_station(tmp_path / "records")
+    first = write_report(records, Q3, tmp_path / "a.xlsx", today=TODAY).read_bytes()
+    time.sleep(1.05)  # openpyxl stamps whole seconds
+    again = write_report(records, Q3, tmp_path / "b.xlsx", today=TODAY).read_bytes()
+    assert first == again
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(TODAY.year, TODAY.month, TODAY.day, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    stamp = f"{TODAY.isoformat()}T00:00:00Z"
+    assert re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core) == [("created", stamp),
+                                                                           ("modified", stamp)]
+    later = write_report(records, Q3, tmp_path / "c.xlsx", today=TODAY + timedelta(days=1)).read_bytes()
+    assert later != first  # another day: another 填报日期 and date

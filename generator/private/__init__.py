@@ -171,7 +171,7 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
                                  carry=kept, order=order)
     paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
     paying_inputs = record_views.digest(paying)
-    plan = receipts.Plan(paying, kept, paying_inputs)
+    plan = receipts.Plan(paying, kept, paying_inputs, order)
     written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan)
     sheets = written[:-1]
     result.dossiers = [d.path for d in docs]

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import lifecycle
 from ..money import quantize
-from ..outputs import write_bytes
+from ..outputs import stamped_part, write_bytes
 from ..record_views import _origin
 from ..records import Records
 from ..render import zh_date
@@ -195,10 +195,12 @@ def workbook_bytes(data: Book, today: date) -> bytes:
                                              in enumerate(sheets, 1)}, "XlsxWriter")
 
 
-def splice_sheets(data: bytes, edits: dict, writer: str) -> bytes:
+def splice_sheets(data: bytes, edits: dict, writer: str, stamp: date | None = None) -> bytes:
     """The .xlsx file `data` with the XML of sheet n (xl/worksheets/sheet<n>.xml) passed
     through edits[n]: the same parts in the same order, with their names, times and
-    compression."""
+    compression; with a `stamp`, every part's time and the document's dates are that day
+    at midnight (outputs.stamped_part), so the same content gives the same bytes."""
+    when = None if stamp is None else datetime(stamp.year, stamp.month, stamp.day).timetuple()[:6]
     parts = {f"xl/worksheets/sheet{n}.xml": edit for n, edit in edits.items()}
     source = zipfile.ZipFile(io.BytesIO(data))
     missing = set(parts) - set(source.namelist())
@@ -211,6 +213,9 @@ def splice_sheets(data: bytes, edits: dict, writer: str) -> bytes:
             edit = parts.get(info.filename)
             if edit is not None:
                 body = edit(body.decode("utf-8")).encode("utf-8")
+            if when is not None:
+                body = stamped_part(info.filename, body, stamp)
+                info.date_time = when
             target.writestr(info, body)
     return out.getvalue()
 

@@ -61,8 +61,9 @@ def unpayable_batches(records: Records) -> list[tuple[str, int]]:
             if all((no, p.archive_no) in upheld for p in ps)]
 
 
-def receipt_sheets(records: Records) -> list[Sheet]:
-    """The sheets in order: batches by start date, then payout dates, then 待发放."""
+def receipt_sheets(records: Records, order: list | None = None) -> list[Sheet]:
+    """The sheets in order: batches by start date, then payout dates, then 待发放; `order`: the
+    build's filing order of the workers (dossiers.filing_order), when already worked out."""
     upheld = _upheld(records)
     by_batch: dict[str, list] = {}
     by_date: dict[date, list] = {}
@@ -94,7 +95,9 @@ def receipt_sheets(records: Records) -> list[Sheet]:
     if pending:
         sheets.append(Sheet(PENDING, "帮扶资金发放签收单", "待发放（尚未填写发放日期）",
                             [("说明", "发放后请在帮扶记录中填写发放日期和签收情况")], pending))
-    rank = _filing_ranks(records, sheets)
+    rank = _filed_ranks(records, sheets, order) if order is not None else None
+    if rank is None:
+        rank = _filing_ranks(records, sheets)
     for sheet in sheets:
         funds = sorted({p.fund for p in sheet.payouts if p.fund})
         if funds:
@@ -120,6 +123,26 @@ def _filing_ranks(records: Records, sheets: list[Sheet]) -> dict:
                 keys[pair] = name_key(*pair)
     places = {key: i for i, key in enumerate(sorted(set(keys.values())))}
     return {ident: places[keys[pair]] for ident, pair in pairs.items()}
+
+
+def _filed_ranks(records: Records, sheets: list[Sheet], order: list) -> dict | None:
+    """id(payout) -> its worker's number in the filing order `order`, which sorts the workers by
+    names.name_key of the very pairs _filing_ranks sorts (name, archive number): the same order
+    of the payouts without sorting their names again. None when a payout is not filed under its
+    worker's name (no such worker, or a worker without a name): _filing_ranks then."""
+    filed = {}  # archive number -> (number in the filing order, the name it is filed under)
+    for f in order:
+        filed[f.worker.archive_no or ""] = (f.number, f.worker.name)
+    worker = records.worker_by_no.get
+    ranks = {}
+    for sheet in sheets:
+        for p in sheet.payouts:
+            w = worker(p.archive_no)
+            found = filed.get(p.archive_no or "")
+            if w is None or not w.name or found is None or found[1] != w.name:
+                return None
+            ranks[id(p)] = found[0]
+    return ranks
 
 
 def _start(records: Records, batch_no: str) -> date:
@@ -182,10 +205,11 @@ class Plan:
     only when needed. With a `carry` and the digest `inputs` of those tables equal to the last
     build's, the outlines (key, stem, unsigned) come from the fingerprints file and the sheets
     (100,000 payouts grouped, sorted by pinyin) are worked out only if a sheet or the index
-    cannot be carried after all (a file changed by hand)."""
+    cannot be carried after all (a file changed by hand). `order`: the build's filing order
+    (receipt_sheets)."""
 
-    def __init__(self, records: Records, carry=None, inputs: str | None = None):
-        self.records = records
+    def __init__(self, records: Records, carry=None, inputs: str | None = None, order: list | None = None):
+        self.records, self.order = records, order
         self._sheets: list[Sheet] | None = None
         self._by_key: dict | None = None
         old = carry.old.get(OUTLINES) if carry is not None and inputs else None
@@ -203,7 +227,7 @@ class Plan:
 
     def sheets(self) -> list[Sheet]:
         if self._sheets is None:
-            self._sheets = receipt_sheets(self.records)
+            self._sheets = receipt_sheets(self.records, self.order)
         return self._sheets
 
     def sheet(self, key: str) -> Sheet:

@@ -38,7 +38,7 @@ from ..outputs import write_bytes
 from ..periods import Quarter, latest_complete, quarter_of
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import is_risky, write_text_cell
+from ..safe_cells import clean, is_risky, write_text_cell
 from .closing import splice_sheets
 from .paths import inside
 
@@ -227,12 +227,18 @@ _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+_SIMPLE = frozenset((str, date, int))  # the kinds of value a row taken as XML (_Sheet.rows) may hold
+
+
 class _Sheet:
-    def __init__(self, ws):
+    def __init__(self, ws, rows: list | None = None):
         self.ws = ws
         self.row = 1
         self.header_rows: list[int] = []  # the column-header row of each section
         self.styles: dict = {}  # (format, bold, boxed) -> the style of a cell styled so
+        # with a list: the rows of a section are not made worksheet cells but kept here as
+        # (row, column, data type, value, style) for Detached (see people_sheet)
+        self.rows = rows
 
     def cell(self, col: int, value, *, money=False, bold=False, boxed=True):
         if isinstance(value, Decimal):
@@ -263,6 +269,31 @@ class _Sheet:
             self.cell(col, value, bold=bold, boxed=boxed)
         self.row += 1
 
+    def kept_line(self, values) -> None:
+        """A plain boxed row (strings, dates and integers) into self.rows, each cell as `cell` would
+        make it (a string cleaned as text, cut to the 32,767 characters a cell holds; risky text
+        with the quote prefix; dates in DATE_FORMAT), without a worksheet cell: a cell of a kind
+        of style not met yet is made once, for its style, and taken out again."""
+        row, keep = self.row, self.rows.append
+        for col, value in enumerate(values, 1):
+            kind = value.__class__
+            if kind is str:
+                value = clean(value)[:32767]
+                key, data_type = (None, False, True, is_risky(value)), "s"
+            elif kind is date:
+                key, data_type = (DATE_FORMAT, False, True, False), "d"
+            else:
+                key, data_type = (None, False, True, False), "n"
+            style = self.styles.get(key)
+            if style is None:
+                made = self.cell(col, value)
+                del self.ws._cells[(row, col)]
+                style = self.styles.get(key)
+                if style is None or made.data_type != data_type or made._value != value:  # pragma: no cover
+                    raise AssertionError(f"a kept row's cell is not as openpyxl makes it: {value!r}")
+            keep((row, col, data_type, value, style))
+        self.row += 1
+
     def section(self, title: str, header: tuple, rows: list, totals: bool = True, total_row=None):
         self.row += 1
         self.cell(1, title, bold=True, boxed=False).font = Font(bold=True, size=12)
@@ -273,8 +304,12 @@ class _Sheet:
             c.fill = _HEAD_FILL
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.row += 1
+        kept = self.rows is not None and all(v.__class__ in _SIMPLE for r in rows for v in r)
         for r in rows:
-            self.line(*r)
+            if kept:
+                self.kept_line(r)
+            else:
+                self.line(*r)
         if not rows:
             self.line("本季度无", *([""] * (len(header) - 1)))
         elif total_row is not None:
@@ -329,7 +364,8 @@ def _print_setup(sh: _Sheet, title: str, widths, *, repeat: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3)
-    ws.print_area = f"A1:{get_column_letter(len(widths))}{max(ws.max_row, 1)}"
+    last = max(ws.max_row, sh.rows[-1][0] if sh.rows else 1)  # kept rows (_Sheet.rows) are below the cells
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{last}"
     ws.print_title_rows = repeat
     ws.row_dimensions[1].height = 30
     ws.oddFooter.center.text = f"{title}　第 &P 页，共 &N 页"
@@ -440,9 +476,10 @@ def build_workbook(records: Records, q: Quarter, today: date, figs: Figures | No
     stats_sheet(wb.active, records, q, today, figs, TITLE)
     for title, rows, keys in (("本季新建档", figs.new_files, NEW_KEYS), ("本季结档", figs.closed_files, CLOSED_KEYS)):
         ws = wb.create_sheet(title)
-        first = people_sheet(ws, records, q, today, f"{title}困难职工", rows, keys) + 1
+        kept: list | None = [] if detached is not None else None
+        first = people_sheet(ws, records, q, today, f"{title}困难职工", rows, keys, kept=kept) + 1
         if detached is not None:
-            edit = detach_rows(ws, first)
+            edit = detach_rows(ws, first, kept)
             if edit is not None:
                 detached[len(wb.worksheets)] = edit
     wb.properties.title = f"{q.zh}困难职工帮扶工作统计"
@@ -470,11 +507,12 @@ def stats_sheet(ws, records: Records, q: Quarter, today: date, figs: Figures, ti
     _print_setup(sh, f"{title}（{q.zh}）", STATS_WIDTHS, repeat="1:1")
 
 
-def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = ()) -> int:
+def people_sheet(ws, records, q, today, title, rows, keys, lead: tuple = (), kept: list | None = None) -> int:
     """Workers registered or closed in the quarter; `lead`: (column name, width) of columns
     before the register's own (the county's 站点), whose values lead each row. Returns the row
-    of the column headers (the people's rows follow it)."""
-    sh = _Sheet(ws)
+    of the column headers (the people's rows follow it). With a list `kept`, rows of plain values
+    are kept there instead of made worksheet cells (_Sheet.kept_line), for detach_rows."""
+    sh = _Sheet(ws, kept)
     _header(sh, records, q, today, title, len(lead) + len(keys))
     columns = [schema.WORKERS.column(k) for k in keys]
     sh.section(f"共 {len(rows)} 人", (*(name for name, _ in lead), *(c.name for c in columns)), list(rows),
@@ -508,21 +546,20 @@ class Detached:
     edit that writes them into the saved sheet XML as openpyxl would have written them
     (openpyxl.cell._writer.etree_write_cell: inline strings, numbers, dates as serial numbers,
     each with its style id), at the end of <sheetData>, with the sheet's dimension as it was:
-    thousands of people's rows cost a fraction of openpyxl's element by element writing."""
+    thousands of people's rows cost a fraction of openpyxl's element by element writing.
+    `cells`: (row, column, data type, value, style array or None), in row and column order."""
 
-    def __init__(self, ws, first: int, dimension: str):
-        self.wb, self.dimension = ws.parent, dimension
-        cells = ws._cells
-        self.cells = sorted((key, cell) for key, cell in cells.items() if key[0] >= first)
-        ws._cells = {key: cell for key, cell in cells.items() if key[0] < first}
+    def __init__(self, wb, cells: list, dimension: str):
+        self.wb, self.cells, self.dimension = wb, cells, dimension
 
     def number_styles(self) -> None:
         """Give the cells' styles their ids in the order openpyxl's writer meets them (after
         the rows left in the sheet, which the writer numbers first): the ids must be known
         before the workbook's styles are written, and equal to a whole write's."""
-        for _, cell in self.cells:
-            if cell.has_style:
-                cell.style_id  # noqa: B018 (numbers the style on first use, as the writer does)
+        add = self.wb._cell_styles.add  # what cell.style_id does on first use, as the writer does
+        for *_, style in self.cells:
+            if style is not None:
+                add(style)
 
     def xml(self) -> str:
         letters: dict = {}
@@ -530,17 +567,16 @@ class Detached:
         row_cells: list = []
         current = None
         epoch = self.wb.epoch
-        for (row, col), cell in self.cells:
+        style_id = self.wb._cell_styles.add
+        for row, col, kind, value, style in self.cells:
             if row != current:
                 if current is not None:
                     out.append(_row_xml(current, row_cells))
                 current, row_cells = row, []
-            kind, value = cell.data_type, cell._value
-            styled = cell.has_style
-            if value is None and not styled:
+            if value is None and style is None:
                 continue
             letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
-            head = f'<c r="{letter}{row}"' + (f' s="{cell.style_id}"' if styled else "")
+            head = f'<c r="{letter}{row}"' + (f' s="{style_id(style)}"' if style is not None else "")
             if kind == "d":
                 kind, value = "n", to_excel(value, epoch)
             head += ' t="inlineStr"' if kind == "s" else f' t="{kind}"'
@@ -566,11 +602,13 @@ def _row_xml(row: int, cells: list) -> str:
     return f'<row r="{row}">{"".join(cells)}</row>' if cells else f'<row r="{row}" />'
 
 
-def detach_rows(ws, first: int) -> Detached | None:
-    """The cells of rows `first` and below taken out of `ws` (Detached), or None (the cells left
-    in place) when a cell or row is of a kind Detached does not write (a formula, a comment, a
-    hyperlink, rich text, a row's own height or style, ISO dates)."""
-    rows = set()
+def detach_rows(ws, first: int, kept: list | None = None) -> Detached | None:
+    """The cells of rows `first` and below taken out of `ws` (Detached), followed by the rows
+    `kept` there instead of made cells (_Sheet.kept_line), or None (the cells left in place)
+    when a cell or row is of a kind Detached does not write (a formula, a comment, a hyperlink,
+    rich text, a row's own height or style, ISO dates)."""
+    kept = kept or []
+    rows = {r for r, *_ in kept}
     for (row, _), cell in ws._cells.items():
         if row < first:
             continue
@@ -580,14 +618,26 @@ def detach_rows(ws, first: int) -> Detached | None:
                 or (kind == "s" and cell._value is not None and type(cell._value) is not str):
             return None
     if ws.parent.iso_dates or any(r in ws.row_dimensions for r in rows):
+        if kept:  # pragma: no cover (the report's sheets set neither)
+            raise AssertionError("kept rows on a sheet Detached cannot write")
         return None
-    return Detached(ws, first, ws.calculate_dimension())
+    dimension = ws.calculate_dimension()
+    if kept:
+        top, right = ws.min_row, max(ws.max_column, max(c for _, c, *_ in kept))
+        left = min(ws.min_column, min(c for _, c, *_ in kept))
+        dimension = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{kept[-1][0]}"
+    taken = sorted((key, cell) for key, cell in ws._cells.items() if key[0] >= first)
+    ws._cells = {key: cell for key, cell in ws._cells.items() if key[0] < first}
+    cells = [(row, col, cell.data_type, cell._value, cell._style if cell.has_style else None)
+             for (row, col), cell in taken]
+    return Detached(ws.parent, cells + kept, dimension)
 
 
 def write_report(records: Records, q: Quarter, path: Path, *, today: date, root: Path | None = None,
                  figs: Figures | None = None) -> Path:
     """Write the report workbook to `path` (kept inside `root` when given): openpyxl writes
-    it with the people sheets' rows spliced in as XML (detach_rows), the same file."""
+    it with the people sheets' rows spliced in as XML (detach_rows), the same file, dated
+    `today` (its parts' times and document dates: the same report the same day, the same bytes)."""
     path = Path(path)
     if root is not None:
         inside(root, path)
@@ -602,7 +652,9 @@ def write_report(records: Records, q: Quarter, path: Path, *, today: date, root:
             detached[n].number_styles()
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_bytes(path, splice_sheets(buffer.getvalue(), detached, "openpyxl"))  # never through a link (carry.py)
+    # dated by the day it reports on (its 填报日期), not the time of saving: the same figures on the
+    # same day give the same bytes; never written through a link (carry.py)
+    write_bytes(path, splice_sheets(buffer.getvalue(), detached, "openpyxl", stamp=today))
     return path
 
 
