@@ -99,6 +99,16 @@ EDITS = [
       "签收单/index.html", "签收单/公示_GS-2024-02.html",
       # its quarter's report and every later one (the fund balances carry forward)
       *(f"季度统计/{q}季度统计表.xlsx" for q in ("2024Q2", "2025Q1", "2026Q1", "2026Q2", "2026Q3"))}),
+    # payout edits the private writer carries its work past (17zk): an amount in 2026Q1 and one in the
+    # running disclosure (2026Q4, not paid yet), a payout moved to another fund (the reports' fund rows),
+    # a payout deleted, and the only payout of a receipt sheet (paid 2025-01-20) deleted: its sheet goes
+    ("payout amount, 2026Q1", {"tables": {"payouts": _edit(PAYOUTS, 3, amount=D("1200"))}}, None),
+    ("payout amount, running disclosure", {"tables": {"payouts": _edit(PAYOUTS, 12, amount=D("350"))}},
+     {"档案/" + PAYOUTS[12]["archive_no"] + ".html", "签收单/公示_GS-2026-05.html", "签收单/index.html"}),
+    ("payout moved to another fund", {"tables": {"payouts": _edit(PAYOUTS, 2, fund="地方财政配套资金")}}, None),
+    ("payout deleted", {"tables": {"payouts": [p for i, p in enumerate(PAYOUTS) if i != 3]}}, None),
+    ("receipt sheet's only payout deleted", {"tables": {"payouts": [p for i, p in enumerate(PAYOUTS) if i != 1]}},
+     None),
     # the policy rows a dossier's 办结 cells are judged by: an item's 办理时限, a day off entered
     ("item deadline", {"tables": {"items": _edit(ITEMS, 0, deadline_days=2)}}, None),
     ("day off entered", {"tables": {"calendar": [
