@@ -373,3 +373,34 @@ def test_a_report_is_dated_by_its_day_so_the_same_figures_give_the_same_bytes(tm
                                                                            ("modified", stamp)]
     later = write_report(records, Q3, tmp_path / "c.xlsx", today=TODAY + timedelta(days=1)).read_bytes()
     assert later != first  # another day: another 填报日期 and date
+
+
+def test_payouts_count_under_the_category_of_their_day_reviewed_or_not(tmp_path):
+    """二、按困难类别: a worker whose annual review changed the category between two payouts of
+    one quarter counts each under the category valid on its application date; workers without
+    a review under the register's category (looked up once per worker)."""
+    from generator.private import report
+
+    review = {"archive_no": "SF-0001", "date": date(2026, 7, 22), "household_income": Decimal("60000"),
+              "rigid_spending": Decimal("6000"), "household_size": 3, "category": "相对困难", "reviewer": "李文",
+              "conclusion": "收入提高，转为相对困难"}
+    records = read_station(tmp_path / "records", tables={"reviews": [review]})
+    paid = [p for p in PAYOUTS if p.get("paid") and q3(p["paid"])]
+    registered = {w["archive_no"]: w["category"] for w in WORKERS}
+
+    def category(p):
+        if p["archive_no"] == "SF-0001" and p["applied"] >= review["date"]:
+            return "相对困难"
+        return registered[p["archive_no"]]
+
+    expected: dict = {}
+    for p in paid:
+        row = expected.setdefault(category(p), [set(), 0, Decimal(0)])
+        row[0].add(p["archive_no"])
+        row[1] += 1
+        row[2] += p["amount"]
+    figs = report.figures(records, Q3, TODAY)
+    title, _, rows, _, _ = figs.sections[1]
+    assert title == "二、帮扶发放（按困难类别）"
+    assert {r[0]: tuple(r[1:]) for r in rows} == {k: (len(v[0]), v[1], v[2]) for k, v in expected.items()}
+    assert {category(p) for p in paid if p["archive_no"] == "SF-0001"} == {"深度困难", "相对困难"}

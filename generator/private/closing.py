@@ -195,10 +195,15 @@ def workbook_bytes(data: Book, today: date) -> bytes:
                                              in enumerate(sheets, 1)}, "XlsxWriter")
 
 
+# The deflate level of the sheets spliced (the rows of a year's 办结表: about 30 MB of XML at a 20,000-worker
+# station): level 1 deflates them in a third of the default level's time, to a file about a quarter larger.
+SPLICED_LEVEL = 1
+
+
 def splice_sheets(data: bytes, edits: dict, writer: str, stamp: date | None = None) -> bytes:
     """The .xlsx file `data` with the XML of sheet n (xl/worksheets/sheet<n>.xml) passed
     through edits[n]: the same parts in the same order, with their names, times and
-    compression; with a `stamp`, every part's time and the document's dates are that day
+    compression (the edited sheets at SPLICED_LEVEL); with a `stamp`, every part's time and the document's dates are that day
     at midnight (outputs.stamped_part), so the same content gives the same bytes."""
     when = None if stamp is None else datetime(stamp.year, stamp.month, stamp.day).timetuple()[:6]
     parts = {f"xl/worksheets/sheet{n}.xml": edit for n, edit in edits.items()}
@@ -211,12 +216,14 @@ def splice_sheets(data: bytes, edits: dict, writer: str, stamp: date | None = No
         for info in source.infolist():  # same names, order, times and compression
             body = source.read(info)
             edit = parts.get(info.filename)
+            level = None
             if edit is not None:
                 body = edit(body.decode("utf-8")).encode("utf-8")
+                level = SPLICED_LEVEL
             if when is not None:
                 body = stamped_part(info.filename, body, stamp)
                 info.date_time = when
-            target.writestr(info, body)
+            target.writestr(info, body, compresslevel=level)
     return out.getvalue()
 
 

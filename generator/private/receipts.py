@@ -273,15 +273,20 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
             def fingerprint(item=item):  # the sheet (its payouts) and its workers' names and ID numbers
                 sheet = plan.sheet(item.key)
                 worker = records.worker_by_no.get
-                people = tuple([(_name(records, p), getattr(worker(p.archive_no), "id_number", None))
-                                for p in sheet.payouts])
+                people = [(_name(records, p), getattr(worker(p.archive_no), "id_number", None))
+                          for p in sheet.payouts]
                 # the payouts as the dossiers' slices encode them (dossiers.table_values, once a
                 # build): a payout edit fingerprints every sheet again, 100,000 payouts at a large station
                 values = table_values(records, "payouts")
-                rows = hashlib.blake2b(marshal.dumps((tuple([values[id(p)] for p in sheet.payouts]),
-                                                      tuple([values[id(p)] for p in sheet.left_out])), 0)).digest()
+                shown = (tuple([values[id(p)] for p in sheet.payouts]), tuple([values[id(p)] for p in sheet.left_out]))
+                try:  # names and ID numbers are text (or None): marshalled with the rows, in one pass
+                    rows = hashlib.blake2b(marshal.dumps((*shown, tuple(people)), 0)).digest()
+                    people_digest = b""
+                except ValueError:  # a value marshal cannot write: each column through plain_digest
+                    rows = hashlib.blake2b(marshal.dumps(shown, 0)).digest()
+                    people_digest = plain_digest(people)
                 return carry.fingerprint("receipt", (sheet.key, sheet.title, sheet.subtitle, sheet.meta, sheet.stem),
-                                         rows, plain_digest(people), key)
+                                         rows, people_digest, key)
 
             given = carry.fingerprint("receipt-inputs", inputs, key, item.key, item.stem) if inputs else None
             written.append(carry.document(path, fingerprint, render, inputs=given))

@@ -77,10 +77,21 @@ def paid_in(records: Records, q: Quarter) -> list:
     return [p for p in records.live_payouts if p.paid in q]
 
 
-def _category_on(records: Records, p) -> str | None:
-    """The 困难类别 the payout was judged under: the figures valid on its application date."""
+def _category_on(records: Records, p, fixed: dict | None = None) -> str | None:
+    """The 困难类别 the payout was judged under: the figures valid on its application date.
+    `fixed`: archive number -> the category of a worker without annual reviews (whose figures
+    are the register's on every day), filled in as met."""
+    if fixed is not None:
+        found = fixed.get(p.archive_no, fixed)
+        if found is not fixed:
+            return found
     w = records.worker_by_no.get(p.archive_no)
-    return records.figures_at(w, p.applied or p.paid).category if w is not None else None
+    if w is None:
+        return None
+    category = records.figures_at(w, p.applied or p.paid).category
+    if fixed is not None and not records.reviews_by_worker.get(w.archive_no):
+        fixed[p.archive_no] = category
+    return category
 
 
 def in_force(w, day: date) -> bool:
@@ -408,7 +419,9 @@ def all_figures(records: Records, quarters, today: date, parts: dict | None = No
     ledger once for all quarters; `parts`: file_parts for (at least) these quarters, when
     already worked out."""
     paid = _paid_by_quarter(records)
-    ledger = Ledger(records, today)
+    # the report shows the funds' sums and balances alone: the merged ledger has the same ones from
+    # a movement per fund, day, kind and item instead of one per payout (ledger.fund_movements)
+    ledger = Ledger(records, today, merged=True)
     parts = file_parts(records, quarters) if parts is None else parts
     return {q: figures(records, q, today, paid.get(q, []), ledger, files=parts[q][:2], people=parts[q][2:])
             for q in quarters}
@@ -430,11 +443,12 @@ def figures(records: Records, q: Quarter, today: date, paid: list | None = None,
     by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
     categories = [c.name for c in records.categories]
     heads = ("季末在档人数", "本季新建档", "本季结档")
+    fixed: dict = {}  # _category_on
     sections = (
         ("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
          [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item], True, ("合计", "", *overall)),
         ("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
-         _ordered(_tally(paid, lambda p: _category_on(records, p)), categories),
+         _ordered(_tally(paid, lambda p: _category_on(records, p, fixed)), categories),
          True, ("合计", *overall)),
         ("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
          _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
@@ -556,10 +570,18 @@ class Detached:
         """Give the cells' styles their ids in the order openpyxl's writer meets them (after
         the rows left in the sheet, which the writer numbers first): the ids must be known
         before the workbook's styles are written, and equal to a whole write's."""
-        add = self.wb._cell_styles.add  # what cell.style_id does on first use, as the writer does
+        self._ids()
+
+    def _ids(self) -> dict:
+        """id(style array) -> its style id, numbered as cell.style_id numbers it on first use
+        (the workbook's list of cell styles), each array looked up once: a kept row's cells
+        share the arrays of their sheet (_Sheet.styles)."""
+        add = self.wb._cell_styles.add
+        ids: dict = {}
         for *_, style in self.cells:
-            if style is not None:
-                add(style)
+            if style is not None and id(style) not in ids:
+                ids[id(style)] = add(style)
+        return ids
 
     def xml(self) -> str:
         letters: dict = {}
@@ -567,7 +589,7 @@ class Detached:
         row_cells: list = []
         current = None
         epoch = self.wb.epoch
-        style_id = self.wb._cell_styles.add
+        ids = self._ids()
         for row, col, kind, value, style in self.cells:
             if row != current:
                 if current is not None:
@@ -576,7 +598,7 @@ class Detached:
             if value is None and style is None:
                 continue
             letter = letters.get(col) or letters.setdefault(col, get_column_letter(col))
-            head = f'<c r="{letter}{row}"' + (f' s="{style_id(style)}"' if style is not None else "")
+            head = f'<c r="{letter}{row}"' + (f' s="{ids[id(style)]}"' if style is not None else "")
             if kind == "d":
                 kind, value = "n", to_excel(value, epoch)
             head += ' t="inlineStr"' if kind == "s" else f' t="{kind}"'
