@@ -93,7 +93,8 @@ def dossier_cases(records: Records, worker, calendar: WorkCalendar) -> list[dict
 
 
 def years_present(records: Records, today: date) -> list[int]:
-    return sorted({p.paid.year for p in finished_cases(records) if p.paid and p.paid <= today}
+    finished = lifecycle.finished  # the years of finished_cases, without sorting 100,000 cases
+    return sorted({p.paid.year for p in records.payouts if finished(p) and p.paid and p.paid <= today}
                   | {e.closed.year for e in records.reception if e.closed and e.closed <= today})
 
 

@@ -164,6 +164,18 @@ def _name(records: Records, p) -> str:
     return (w.name if w is not None and w.name else p.name) or ""
 
 
+def _person(records: Records, p, known: dict) -> tuple:
+    """(name as listed, ID number) of a payout's row: _name and the worker's ID number, kept in
+    `known` by archive number for the payouts of a worker with a name (most of them)."""
+    found = known.get(p.archive_no)
+    if found is None:
+        w = records.worker_by_no.get(p.archive_no)
+        found = (_name(records, p), getattr(w, "id_number", None))
+        if w is not None and w.name:  # the name is the worker's whatever the payout says
+            known[p.archive_no] = found
+    return found
+
+
 def _rows(records: Records, sheet: Sheet, words: dict | None = None) -> list[Ctx]:
     """The sheet's rows as its template shows them; `words`: amounts in capitals already
     written out (cn2an took a third of the receipts' time, and most amounts recur)."""
@@ -257,6 +269,7 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
     if plan is None:
         plan = Plan(records)
     words: dict = {}  # amount -> capitals, shared by the sheets
+    known: dict = {}  # _person
     written = []
     for item in plan.outlines:
         path = folder / f"{item.stem}.html"
@@ -272,9 +285,7 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
         else:
             def fingerprint(item=item):  # the sheet (its payouts) and its workers' names and ID numbers
                 sheet = plan.sheet(item.key)
-                worker = records.worker_by_no.get
-                people = [(_name(records, p), getattr(worker(p.archive_no), "id_number", None))
-                          for p in sheet.payouts]
+                people = [_person(records, p, known) for p in sheet.payouts]
                 # the payouts as the dossiers' slices encode them (dossiers.table_values, once a
                 # build): a payout edit fingerprints every sheet again, 100,000 payouts at a large station
                 values = table_values(records, "payouts")
