@@ -118,7 +118,7 @@ EDITS = [
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    """Every file by relative path; workbooks as their parts without the timestamps."""
+    """Every file by relative path; workbooks as their parts (their zip entries' own times aside)."""
     out = {}
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name == carry.NAME:
@@ -127,9 +127,8 @@ def _tree(folder: Path) -> dict[str, bytes]:
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
                 for name in sorted(z.namelist()):
-                    # created/modified time of openpyxl's workbooks (the 办结表 are deterministic)
-                    if name != "docProps/core.xml" or rel.startswith("办结/"):
-                        out[f"{rel}!{name}"] = z.read(name)
+                    # the document dates too: the 办结表 and the quarterly reports are dated by their day
+                    out[f"{rel}!{name}"] = z.read(name)
         else:
             out[rel] = path.read_bytes()
     return out
