@@ -124,6 +124,7 @@ def test_the_filing_order_ranks_payouts_as_their_names_sort():
 
     from generator.private.dossiers import filing_order
     from generator.reading import read_records
+
     from site_helpers import DEMO_RECORDS
 
     records = read_records(DEMO_RECORDS).records

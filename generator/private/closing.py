@@ -204,8 +204,8 @@ SPLICED_LEVEL = 1
 def splice_sheets(data: bytes, edits: dict, writer: str, stamp: date | None = None) -> bytes:
     """The .xlsx file `data` with the XML of sheet n (xl/worksheets/sheet<n>.xml) passed
     through edits[n]: the same parts in the same order, with their names, times and
-    compression (the edited sheets at SPLICED_LEVEL); with a `stamp`, every part's time and the document's dates are that day
-    at midnight (outputs.stamped_part), so the same content gives the same bytes."""
+    compression (the edited sheets at SPLICED_LEVEL); with a `stamp`, every part's time and
+    the document's dates are that day at midnight (outputs.stamped_part), so the same content gives the same bytes."""
     when = None if stamp is None else datetime(stamp.year, stamp.month, stamp.day).timetuple()[:6]
     parts = {f"xl/worksheets/sheet{n}.xml": edit for n, edit in edits.items()}
     source = zipfile.ZipFile(io.BytesIO(data))
