@@ -286,6 +286,7 @@ class _Sheet:
         with the quote prefix; dates in DATE_FORMAT), without a worksheet cell: a cell of a kind
         of style not met yet is made once, for its style, and taken out again."""
         row, keep = self.row, self.rows.append
+        key: tuple[str | None, bool, bool, bool]
         for col, value in enumerate(values, 1):
             kind = value.__class__
             if kind is str:
