@@ -42,8 +42,10 @@ import gzip
 import hashlib
 import html
 import io
+import itertools
 import json
 import logging
+import operator
 import os
 import re
 import unicodedata
@@ -552,27 +554,81 @@ _LINES: list[dict[str, tuple[str, str]]] = [{}, {}]
 
 def file_lines(texts: list[str]) -> tuple[str, ...]:
     """The distinct normalised lines of one file's texts (and each with its digits joined)."""
-    out: dict[str, None] = {}
-    raw_seen = set()
+    return tuple(dict.fromkeys(itertools.chain.from_iterable(map(_norm_lines, texts))))
+
+
+# raw line of a text file -> its normalised lines in _texts' views (_line_views), for the last
+# scan and this one (as _LINES): a changed page mostly keeps its lines (a station's name
+# edited under `bangfu serve` changes a few lines of every page).
+_VIEWS: list[dict[str, tuple]] = [{}, {}]
+_PLAIN = TEXT_SUFFIXES - {".json", ".xml", ".svg"}  # _texts adds no tag-stripped view (tags span lines)
+
+
+def _norm_lines(text: str) -> tuple[str, ...]:
+    """The normalised lines of `text`, each followed by itself with its digits joined where that
+    differs, in order (repeats left in); normalised once per process and scan (_LINES)."""
+    out = []
     this, last = _LINES[1], _LINES[0]
-    for text in texts:
-        for line in text.splitlines():
-            if not line or line in raw_seen:
-                continue
-            raw_seen.add(line)
-            pair = this.get(line)
+    for line in text.splitlines():
+        if not line:
+            continue
+        pair = this.get(line)
+        if pair is None:
+            pair = last.get(line)
             if pair is None:
-                pair = last.get(line)
-                if pair is None:
-                    norm = normalise(line)
-                    pair = (norm, joined_digits(norm))
-                this[line] = pair
-            norm, joined = pair
-            if norm:
-                out[norm] = None
-            if joined != norm:
-                out[joined] = None
+                norm = normalise(line)
+                pair = (norm, joined_digits(norm))
+            this[line] = pair
+        norm, joined = pair
+        if norm:
+            out.append(norm)
+        if joined != norm:
+            out.append(joined)
     return tuple(out)
+
+
+def _line_views(line: str) -> tuple:
+    """(normalised lines of `line` as it is, those of its other views or None): the views are
+    _texts' (entities decoded, percent-escapes decoded, both), taken of one line. Neither an
+    entity nor a percent-escape spans a line break, so the lines of a whole text's view are
+    those of its lines' views."""
+    own = _norm_lines(line)
+    if "&" not in line and "%" not in line:
+        return own, None
+    unescaped = html.unescape(line) if "&" in line else line
+    return own, (_norm_lines(unescaped), _norm_lines(unquote(line)) if "%" in line else (),
+                 _norm_lines(unquote(unescaped)) if "%" in unescaped else ())
+
+
+def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
+    """file_lines([rel, *_texts(name, data)]) for a text file whose views _texts takes without
+    stripping tags (an HTML page, a stylesheet, a script that is not data), worked out line by
+    line with each raw line's views kept (_VIEWS); None for any other file."""
+    lower = name.lower()
+    suffix = Path(lower).suffix
+    if suffix not in _PLAIN or lower.endswith(".gz"):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if suffix == ".js" and _JS_JSON.match(text):
+        return None
+    this, last = _VIEWS[1], _VIEWS[0]
+    lines = dict.fromkeys(text.splitlines())  # each once, in order: a repeated line adds nothing
+    lines.pop("", None)
+    views = list(map(this.get, lines, map(last.get, lines)))
+    if None in views:
+        for i, line in enumerate(lines):
+            if views[i] is None:
+                views[i] = _line_views(line)
+    this.update(zip(lines, views))
+    # in _texts' order: the path, the text, then each other view of the whole text
+    extra = list(filter(None, map(_SECOND, views)))
+    chain = itertools.chain.from_iterable
+    return tuple(dict.fromkeys(itertools.chain(_norm_lines(rel), chain(map(_FIRST, views)),
+                                               chain(map(_FIRST, extra)), chain(map(_SECOND, extra)),
+                                               chain(map(_THIRD, extra)))))
+
+
+_FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 
 class _Haystack:
@@ -724,8 +780,10 @@ class FileCache:
             self.reused += 1
             entry = self._previous[key]
         else:
-            texts = _texts(name, data)
-            entry = None if texts is None else file_lines([rel, *texts])
+            entry = _plain_lines(rel, name, data)
+            if entry is None:
+                texts = _texts(name, data)
+                entry = None if texts is None else file_lines([rel, *texts])
         self.entries[key] = entry
         return entry
 
@@ -772,6 +830,7 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: Fil
     cache = cache if cache is not None else FileCache()
     cache.start()
     _LINES[:] = [_LINES[1] or _LINES[0], {}]
+    _VIEWS[:] = [_VIEWS[1] or _VIEWS[0], {}]
     unscanned = []
     files = 0
     for path in sorted(folder.rglob("*")):

@@ -226,3 +226,46 @@ def test_build_refuses_a_site_that_gives_a_hidden_cell_back(tmp_path):
     assert code == 1, output
     assert "统计推算检查未通过" in output and "的金额" in output
     assert (built.site / "index.html").read_bytes() == before  # the old site stays
+
+
+def test_the_download_is_read_again_only_when_its_spending_sheet_changed(tmp_path):
+    """The audit keeps the spending rows of the summary workbook by the parts they are read
+    from (disclosure_audit._sheet_key): a workbook whose other sheets changed (the title with
+    the station's name) gives the same key, one whose spending sheet changed another."""
+    import io
+
+    import openpyxl
+
+    from generator import disclosure_audit
+
+    def book(title: str, amount) -> bytes:
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("支出用途")
+        ws.append(["账户", "年度", "用途", "期间", "金额"])
+        ws.append(["全部账户", 2026, "医疗救助", "一季度", amount])
+        wb.create_sheet("说明").append([title])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    a, b, c = book("甲站", 100), book("乙站", 100), book("甲站", 101)
+    key = disclosure_audit._sheet_key
+    assert a != b and key(a, "支出用途") == key(b, "支出用途") and key(a, "支出用途").startswith(b"parts")
+    assert key(a, "支出用途") != key(c, "支出用途")
+    assert key(a, "说明") != key(b, "说明")
+    assert key(b"not a zip", "支出用途").startswith(b"whole") and key(a, "没有的表").startswith(b"whole")
+
+    site = tmp_path / "site"
+    (site / "funds/downloads").mkdir(parents=True)
+    rows = []
+    for data in (a, b, c):
+        (site / "funds/downloads/funds-summary.xlsx").write_bytes(data)
+        rows.append(_download(site))
+    assert rows[0] == rows[1] == [("全部账户", 2026, "医疗救助", "一季度", 100)]
+    assert rows[2] == [("全部账户", 2026, "医疗救助", "一季度", 101)]
+
+
+def _download(site):
+    attack = Attack.__new__(Attack)  # only the download is read
+    attack.site = site
+    return attack._download()
