@@ -561,7 +561,7 @@ def file_lines(texts: list[str]) -> tuple[str, ...]:
 # scan and this one (as _LINES): a changed page mostly keeps its lines (a station's name
 # edited under `bangfu serve` changes a few lines of every page).
 _VIEWS: list[dict[str, tuple]] = [{}, {}]
-_PLAIN = TEXT_SUFFIXES - {".json", ".xml", ".svg"}  # _texts adds no tag-stripped view (tags span lines)
+_STRINGS: list[dict[str, tuple]] = [{}, {}]  # the same for each string of a JSON file (the search index)
 
 
 def _norm_lines(text: str) -> tuple[str, ...]:
@@ -587,48 +587,62 @@ def _norm_lines(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _line_views(line: str) -> tuple:
-    """(normalised lines of `line` as it is, those of its other views or None): the views are
-    _texts' (entities decoded, percent-escapes decoded, both), taken of one line. Neither an
-    entity nor a percent-escape spans a line break, so the lines of a whole text's view are
-    those of its lines' views."""
-    own = _norm_lines(line)
-    if "&" not in line and "%" not in line:
+def _unit_views(unit: str, tags: bool) -> tuple:
+    """(normalised lines of `unit` as it is, those of its other views or None). The views are
+    _texts' (entities decoded, percent-escapes decoded, both; with `tags`, each of these four
+    without its tags too), taken of one line of a page or one string of a JSON file. Neither an
+    entity nor a percent-escape spans a line break, so the lines of a whole page's view are
+    those of its lines' views; _texts takes a JSON file's views string by string."""
+    own = _norm_lines(unit)
+    if "&" not in unit and "%" not in unit and not (tags and "<" in unit):
         return own, None
-    unescaped = html.unescape(line) if "&" in line else line
-    return own, (_norm_lines(unescaped), _norm_lines(unquote(line)) if "%" in line else (),
-                 _norm_lines(unquote(unescaped)) if "%" in unescaped else ())
+    unescaped = html.unescape(unit) if "&" in unit else unit
+    views = [unescaped, unquote(unit) if "%" in unit else unit, unquote(unescaped) if "%" in unescaped else unescaped]
+    if tags:
+        views += [_TAG.sub("", v) if "<" in v else v for v in (unit, *views)]
+    return own, tuple(own if v is unit else _norm_lines(v) for v in views)
 
 
 def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
-    """file_lines([rel, *_texts(name, data)]) for a text file whose views _texts takes without
-    stripping tags (an HTML page, a stylesheet, a script that is not data), worked out line by
-    line with each raw line's views kept (_VIEWS); None for any other file."""
+    """file_lines([rel, *_texts(name, data)]), worked out line by line (a page, a stylesheet, a
+    script that is not data: _texts strips no tags there, they may span lines) or string by
+    string (a JSON file, a script that assigns data), with the views of each kept between
+    scans (_VIEWS, _STRINGS); None for any other file (PDF, zip, XML, SVG, compressed)."""
     lower = name.lower()
     suffix = Path(lower).suffix
-    if suffix not in _PLAIN or lower.endswith(".gz"):
+    if suffix not in TEXT_SUFFIXES or lower.endswith(".gz"):
         return None
     text = data.decode("utf-8", errors="replace")
-    if suffix == ".js" and _JS_JSON.match(text):
+    assigned = _JS_JSON.match(text) if suffix == ".js" else None
+    if suffix == ".json" or assigned:
+        try:
+            units: list[str] = []
+            _json_strings(json.loads(text[assigned.end():].rstrip().removesuffix(";") if assigned else text), units)
+        except ValueError:
+            return None
+        kept, tags = _STRINGS, True
+    elif suffix in (".xml", ".svg"):
         return None
-    this, last = _VIEWS[1], _VIEWS[0]
-    lines = dict.fromkeys(text.splitlines())  # each once, in order: a repeated line adds nothing
-    lines.pop("", None)
-    views = list(map(this.get, lines, map(last.get, lines)))
+    else:
+        units, kept, tags = text.splitlines(), _VIEWS, False
+    this, last = kept[1], kept[0]
+    unique = dict.fromkeys(units)  # each once, in order: a repeated one adds nothing
+    unique.pop("", None)
+    views = list(map(this.get, unique, map(last.get, unique)))
     if None in views:
-        for i, line in enumerate(lines):
+        for i, unit in enumerate(unique):
             if views[i] is None:
-                views[i] = _line_views(line)
-    this.update(zip(lines, views))
+                views[i] = _unit_views(unit, tags)
+    this.update(zip(unique, views))
     # in _texts' order: the path, the text, then each other view of the whole text
     extra = list(filter(None, map(_SECOND, views)))
     chain = itertools.chain.from_iterable
-    return tuple(dict.fromkeys(itertools.chain(_norm_lines(rel), chain(map(_FIRST, views)),
-                                               chain(map(_FIRST, extra)), chain(map(_SECOND, extra)),
-                                               chain(map(_THIRD, extra)))))
+    return tuple(dict.fromkeys(itertools.chain(
+        _norm_lines(rel), chain(map(_FIRST, views)),
+        *[chain(map(operator.itemgetter(i), extra)) for i in range(7 if tags else 3)])))
 
 
-_FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 class _Haystack:
@@ -831,6 +845,7 @@ def scan_folder(folder: Path, needles: list[Needle], allow: str = "", cache: Fil
     cache.start()
     _LINES[:] = [_LINES[1] or _LINES[0], {}]
     _VIEWS[:] = [_VIEWS[1] or _VIEWS[0], {}]
+    _STRINGS[:] = [_STRINGS[1] or _STRINGS[0], {}]
     unscanned = []
     files = 0
     for path in sorted(folder.rglob("*")):

@@ -206,21 +206,26 @@ PAGE_TEXTS = [
                    "<p>张三&amp;李四 %E7%8E%8B%E4%BA%94</p>\n138-0013-8000&#x5f20;&#19977;"),
     ("assets/x.js", "var y = 1;\n%41&amp;\n赵六"), ("assets/x.css", "a{width:100%}\n"),
     ("notes.md", "电话 138 0013 8000\n&#x5f20;&#19977;%E6%9D%8E"), ("empty.html", ""),
+    ("search/search_index.json", '{"docs": [{"location": "a/%E5%BC%A0", "title": "<b>张三</b>&amp;",'
+                                 ' "text": "x<i\\n>y</i> 13800138000"}, {"n": 12, "text": "x<i\\n>y</i> 13800138000"}]}'),
+    ("search/search_index.js", 'var __index = {"docs": [{"text": "&lt;b&gt;王五&lt;/b&gt; 100%"}]};'),
 ]
 
 
 def test_a_page_read_line_by_line_gives_exactly_the_lines_of_its_whole_views():
-    """privacy._plain_lines (each raw line's views kept between scans) equals file_lines over
-    the views _texts takes of the whole text, in the same order, on a first and a later scan."""
+    """privacy._plain_lines (the views of each raw line of a page, each string of a JSON file,
+    kept between scans) equals file_lines over the views _texts takes of the whole file, in
+    the same order, on a first and a later scan."""
     for _ in range(3):
         for rel, text in PAGE_TEXTS:
             data = text.encode("utf-8")
             name = rel.rsplit("/", 1)[-1]
             expected = privacy.file_lines([rel, *privacy._texts(name, data)])
             assert privacy._plain_lines(rel, name, data) == expected
-        privacy._VIEWS[:] = [privacy._VIEWS[1], {}]
+        privacy._VIEWS[:], privacy._STRINGS[:] = [privacy._VIEWS[1], {}], [privacy._STRINGS[1], {}]
     assert "<p>张三&李四王五</p>" in privacy._plain_lines("a.html", "a.html", PAGE_TEXTS[0][1].encode())
-    # data in a script, JSON, XML and compressed files are read whole (_texts)
-    for name in ("search_index.json", "sitemap.xml", "sitemap.xml.gz", "icon.svg", "x.pdf", "a.xlsx"):
-        assert privacy._plain_lines(name, name, b"{}") is None
-    assert privacy._plain_lines("i.js", "i.js", b'var __index = {"a": 1}') is None
+    assert "xy13800138000" in privacy._plain_lines("i.json", "i.json", PAGE_TEXTS[-2][1].encode())
+    # XML, SVG, compressed, PDF and zip files and JSON that does not parse are read whole (_texts)
+    for name in ("sitemap.xml", "sitemap.xml.gz", "icon.svg", "x.pdf", "a.xlsx", "bad.json"):
+        assert privacy._plain_lines(name, name, b"{") is None
+    assert privacy._plain_lines("i.js", "i.js", b'var __index = {"a": ') is None
