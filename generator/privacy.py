@@ -234,8 +234,20 @@ def public_corpus(records, template_dirs=(), theme: bool = True, kept: NeedleCac
     theme_words = _material_strings() if theme else ""
     if theme_words:
         parts.append(theme_words)
-    # each text once (values repeat), normalised
-    return "\n".join(texts[p] if p in texts else normalise(p) for p in dict.fromkeys(parts))
+    # each text once (values repeat), normalised; a template's text as the last call did
+    last, this = _TEMPLATE_TEXTS[0], {}
+    out = []
+    for p in dict.fromkeys(parts):
+        if p in texts:
+            out.append(texts[p])
+        else:
+            norm = this[p] = last[p] if p in last else normalise(p)
+            out.append(norm)
+    _TEMPLATE_TEXTS[0] = this
+    return "\n".join(out)
+
+
+_TEMPLATE_TEXTS: list[dict[str, str]] = [{}]  # the templates' texts (and the theme's words) normalised by the last public_corpus
 
 
 def _records_corpus(records) -> dict[str, str]:
@@ -390,19 +402,27 @@ class NeedleCache(keptfile.Entries):
         Path(path).unlink(missing_ok=True)  # the single file an earlier version kept
         self.put_tables.clear()
         self.changed = False
+        _remember(folder, self, _folder_stamp(folder))
 
     @classmethod
     def load(cls, path: Path) -> NeedleCache:
+        folder = _needle_folder(path)
+        stamp = _folder_stamp(folder)
+        kept = _recall(folder, cls, stamp)
+        if kept is not None:  # `bangfu serve`: as this process saved or loaded it
+            return kept
         entries: dict = {}
         try:
-            files = sorted(_needle_folder(path).glob("*.pickle"))
+            files = sorted(folder.glob("*.pickle"))
         except OSError:
             files = []
         for file in files:
             got = keptfile.load_entries(file)
             if got is not None and list(got) == [file.stem]:
                 entries.update(got)
-        return cls(entries=entries)
+        cache = cls(entries=entries)
+        _remember(folder, cache, stamp)
+        return cache
 
 
 CORPUS = "public-corpus"  # NeedleCache's entry for the records' public text (no table's name)
@@ -418,6 +438,42 @@ def corpus_key(records) -> str:
     for table in ("settings", *(name for name, _ in CORPUS_TABLES)):
         h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
     return h.hexdigest()
+
+
+# What the leak scan kept on disk, also kept in memory while `bangfu serve` runs (keep_scans):
+# the object last saved to (or loaded from) a path, with the stamps of its files then; a
+# file changed since (another build, a damaged file) means reading the disk as ever.
+_KEPT: dict = {"on": False, "objects": {}}
+
+
+def keep_scans(on: bool) -> None:
+    """Keep the scan's file cache and values in memory between the builds of this process."""
+    _KEPT["on"], _KEPT["objects"] = bool(on), {}
+
+
+def _file_stamp(path: Path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _folder_stamp(folder: Path):
+    try:
+        return tuple(sorted((p.name, _file_stamp(p)) for p in Path(folder).iterdir()))
+    except OSError:
+        return None
+
+
+def _remember(path: Path, value, stamp) -> None:
+    if _KEPT["on"] and stamp is not None:
+        _KEPT["objects"][str(path)] = (stamp, value)
+
+
+def _recall(path: Path, kind: type, stamp):
+    got = _KEPT["objects"].get(str(path)) if _KEPT["on"] and stamp is not None else None
+    return got[1] if got is not None and got[0] == stamp and isinstance(got[1], kind) else None
 
 
 def _needle_folder(path: Path) -> Path:
@@ -817,11 +873,17 @@ class FileCache:
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             pickle.dump((self._stamp(), self.entries, self.searched), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        _remember(path, self, _file_stamp(path))
 
     @classmethod
     def load(cls, path: Path) -> FileCache:
         import pickle
 
+        on_disk = _file_stamp(path)
+        kept = _recall(path, cls, on_disk)
+        if kept is not None:  # `bangfu serve`: as this process saved or loaded it
+            kept._previous, kept._searched = {}, None
+            return kept
         cache = cls()
         try:
             with open(path, "rb") as f:
@@ -831,7 +893,8 @@ class FileCache:
                 if isinstance(searched, tuple) and len(searched) == 3:
                     cache.searched = searched
         except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
-            pass
+            return cache
+        _remember(path, cache, on_disk)
         return cache
 
 

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from .build import build_all
+from .privacy import keep_scans
 from .build.folders import SITE_MARKER
 from .reading import keep_parsed
 from .site.mkdocs_memo import keep_pages
@@ -141,6 +142,7 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
     """Build and serve until Ctrl-C (or until `stop` is set, for tests)."""
     keep_parsed(True)  # a save re-reads only the workbook that changed
     keep_pages(True)  # and converts again only the pages whose Markdown changed
+    keep_scans(True)  # the leak scan's kept texts and values stay in memory too
     watcher = Watcher(records_dir)  # before the first build: a save during it is not missed
     try:
         return _serve(Path(records_dir), Path(site_dir), port, today, echo, stop or threading.Event(), watcher)
@@ -148,6 +150,7 @@ def serve(records_dir: Path, *, site_dir: Path, port: int, today: date | None, e
         watcher.close()
         keep_parsed(False)
         keep_pages(False)
+        keep_scans(False)
 
 
 def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, echo, stop, watcher) -> int:

@@ -229,3 +229,34 @@ def test_a_page_read_line_by_line_gives_exactly_the_lines_of_its_whole_views():
     for name in ("sitemap.xml", "sitemap.xml.gz", "icon.svg", "x.pdf", "a.xlsx", "bad.json"):
         assert privacy._plain_lines(name, name, b"{") is None
     assert privacy._plain_lines("i.js", "i.js", b'var __index = {"a": ') is None
+
+
+def test_serve_keeps_the_scan_caches_in_memory_until_their_files_change(tmp_path):
+    """Under `bangfu serve` (privacy.keep_scans) the file cache and the values are taken from
+    memory as this process saved them; a file changed on disk since is read again."""
+    records = read_station(tmp_path / "a")
+    path, kept_path = tmp_path / "scan.pickle", tmp_path / "needles.pickle"
+    privacy.keep_scans(True)
+    try:
+        cache, needles = privacy.FileCache(), NeedleCache()
+        collect(records, needles)
+        cache.lines("index.html", b"<p>x</p>", "index.html")
+        cache.save(path)
+        needles.save(kept_path)
+        assert privacy.FileCache.load(path) is cache and NeedleCache.load(kept_path) is needles
+        on_disk = privacy.FileCache.load(path)
+        assert on_disk is cache and on_disk.entries == cache.entries
+
+        other = privacy.FileCache()
+        other.lines("other.html", b"<p>y</p>", "other.html")
+        other.save(tmp_path / "other.pickle")
+        os.replace(tmp_path / "other.pickle", path)  # as another process (a `bangfu build`) writes it
+        again = privacy.FileCache.load(path)
+        assert again is not cache and set(again.entries) == set(other.entries)
+        (privacy._needle_folder(kept_path) / "workers.pickle").write_bytes(b"damaged")
+        reread = NeedleCache.load(kept_path)
+        assert reread is not needles and "workers" not in reread.entries and "members" in reread.entries
+    finally:
+        privacy.keep_scans(False)
+    assert privacy.FileCache.load(path) is not again  # outside serve: always from the disk
+
