@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from generator.build import publish
 
 
@@ -83,3 +85,39 @@ def test_serve_forgets_the_threads_done_with_their_folder(tmp_path):
         _wait_for_discards()
     assert len(publish._threads) <= 1
     assert publish.wait_discarded() == [] and sorted(p.name for p in work.iterdir()) == []
+
+
+@pytest.mark.slow  # two builds of a small station
+def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
+    """`bangfu build` deletes the old site in the background while it writes its state, and its
+    summary line (用时) comes only once that deletion has finished: the time said is the whole
+    build's."""
+    import copy
+    import shutil
+    from datetime import date
+
+    from generator.build import build_all
+
+    from station import station_data, write_station
+
+    data = station_data()
+    records = write_station(tmp_path / "records", data)
+    assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
+                     echo=lambda _: None) == 0
+    renamed = copy.deepcopy(data)
+    renamed["帮扶政策.xlsx"]["站点设置"][0]["值"] += "新"
+    write_station(records, renamed)
+    removed, said = [], []
+    real = shutil.rmtree
+
+    def slow_rmtree(path, *args, **kwargs):
+        time.sleep(0.5)
+        real(path, *args, **kwargs)
+        removed.append((time.monotonic(), str(path)))
+
+    monkeypatch.setattr(publish.shutil, "rmtree", slow_rmtree)
+    assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
+                     echo=lambda line: said.append((time.monotonic(), str(line)))) == 0
+    trash = [t for t, path in removed if publish.TRASH in path]
+    summary = [t for t, line in said if line.startswith("完成：") and "用时" in line]
+    assert trash and len(summary) == 1 and summary[0] >= max(trash)

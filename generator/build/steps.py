@@ -98,11 +98,15 @@ class Build:
             return 2
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
-            if not self.discard_later:  # the old folders swapped out are gone when the build ends
-                for left in publish.wait_discarded():
-                    self.echo(f"旧的输出文件夹没能删除：{left}。请关闭正在使用其中文件的程序后手动删除它"
-                              "（其中可能有个人信息）；下次运行 bangfu build 时也会再试着删除。")
+            self._wait_discarded()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
+
+    def _wait_discarded(self) -> None:
+        """The old folders swapped out are gone when a build run once ends (not under serve)."""
+        if not self.discard_later:
+            for left in publish.wait_discarded():
+                self.echo(f"旧的输出文件夹没能删除：{left}。请关闭正在使用其中文件的程序后手动删除它"
+                          "（其中可能有个人信息）；下次运行 bangfu build 时也会再试着删除。")
 
     def _stop_private(self) -> None:
         if self.job is not None:
@@ -218,6 +222,7 @@ class Build:
         save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
                                 "private": manifest(self.private_dir) if self.private_dir else None,
                                 "report": report, "site_input": site_input})
+        self._wait_discarded()  # the time said is the whole build's, the old folders' removal included
         self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
         if privacy.excused_note(scan):
             self.echo(privacy.excused_note(scan))
