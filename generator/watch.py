@@ -88,28 +88,40 @@ class Watcher:
             return None
         watcher = self
 
+        templates = templates_dir(self.records_dir)
+
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event):
                 if event.event_type in READS:
                     return
                 paths = [event.src_path, getattr(event, "dest_path", "") or ""]
                 if any(p and watcher._relevant(str(p)) for p in paths):
+                    if not watcher._templates_watched and templates.is_dir():
+                        watcher._watch_templates(observer, Handler)  # created since: its files too
                     watcher._last_event = time.monotonic()
                     watcher._changed.set()
 
         observer = Observer()
+        self._templates_watched = False
         try:
             observer.schedule(Handler(), str(self.records_dir.resolve()), recursive=False)
-            templates = templates_dir(self.records_dir)
             if templates.is_dir():
-                observer.schedule(Handler(), str(templates), recursive=True)
-            # the templates folder may be created later: watch the parent for it too
+                self._watch_templates(observer, Handler)
+            # the templates folder may be created later: watch the parent for it too (then the
+            # folder itself, once it is there: the parent's events do not tell of its files)
             observer.schedule(Handler(), str(templates.parent), recursive=False)
             observer.daemon = True
             observer.start()
         except (OSError, RuntimeError):
             return None
         return observer
+
+    def _watch_templates(self, observer, handler) -> None:
+        try:
+            observer.schedule(handler(), str(templates_dir(self.records_dir)), recursive=True)
+            self._templates_watched = True
+        except (OSError, RuntimeError):  # gone again, or cannot be watched: the next event tries again
+            pass
 
     def wait(self, stop: threading.Event) -> bool:
         """Block until a watched file changed (True) or `stop` is set (False)."""

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,50 @@ def test_live_reload_and_problems_in_the_browser(tmp_path):
         stop.set()
         thread.join(30)
     assert not thread.is_alive()
+
+
+def test_a_serve_rebuild_equals_a_fresh_build_and_still_fails_on_a_leak(tmp_path):
+    """With everything serve keeps between its builds (parsed workbooks, converted pages, the
+    leak scan's texts, lines and values in memory), a save gives the very site a fresh `bangfu
+    build` writes, and a template that publishes a worker's phone number or full name fails
+    the rebuild, the last good site staying online."""
+    import copy
+
+    from test_site_incremental import _station_name, tree
+
+    from generator.build import build_all
+
+    records = write_station(tmp_path / "serve" / "records", station_data())
+    site = tmp_path / "serve" / "site"
+    lines, stop = [], threading.Event()
+    thread = threading.Thread(target=serve, args=(records,), kwargs=dict(
+        site_dir=site, port=0, today=date(2026, 11, 23), echo=lines.append, stop=stop))
+    thread.start()
+    override = records.parent / "site_templates" / "site" / "home.md.j2"
+    home = (Path(__file__).resolve().parent.parent / "site_templates/site/home.md.j2").read_text(encoding="utf-8")
+    renamed = copy.deepcopy(station_data())
+    _station_name(renamed)
+    try:
+        line = wait_for(lambda: next((l for l in lines if "预览地址" in str(l)), None))
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        write_station(records, renamed)
+        wait_for(lambda: status(url)["generation"] == 2)
+        served = tree(site)
+        for leak, kind in (("13805310001", "电话号码"), ("张晓明", "姓名全名")):  # SF-0001's phone, then name
+            seen = status(url)["version"]
+            override.parent.mkdir(parents=True, exist_ok=True)
+            override.write_text(home + f"\n联系人：{leak}\n", encoding="utf-8")
+            failed = wait_for(lambda: status(url)["version"] > seen and status(url)["problems"] or None)
+            assert "隐私检查未通过" in failed and kind in failed and "index.html" in failed
+            assert status(url)["generation"] == 2 and tree(site) == served  # the last good site stays
+        override.unlink()
+        wait_for(lambda: status(url)["generation"] == 3)
+        assert tree(site) == served
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    fresh = write_station(tmp_path / "fresh" / "records", renamed)
+    assert build_all(fresh, site_dir=tmp_path / "fresh" / "site", private_dir=None, today=date(2026, 11, 23),
+                     pdf=False, echo=lambda _: None) == 0
+    assert tree(tmp_path / "fresh" / "site") == served

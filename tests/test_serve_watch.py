@@ -124,6 +124,21 @@ def test_other_files_in_the_folder_do_not_start_a_build(station):
         watcher.close()
 
 
+def test_a_templates_folder_made_after_the_start_is_watched_with_its_files(station):
+    """site_templates created while serve runs: its creation starts a build, and so does a
+    later save of a template in it (the parent folder's events do not tell of its files)."""
+    watcher = Watcher(station)
+    try:
+        template = station.parent / "site_templates" / "site" / "home.md.j2"
+        threading.Timer(0.2, lambda: (template.parent.mkdir(parents=True),
+                                      template.write_text("# 首页\n", encoding="utf-8"))).start()
+        assert watcher.wait(_stop_after(5)) is True
+        threading.Timer(0.3, lambda: template.write_text("# 首页\n\n更新\n", encoding="utf-8")).start()
+        assert watcher.wait(_stop_after(5)) is True
+    finally:
+        watcher.close()
+
+
 def test_polling_still_works_without_events(station):
     watcher = Watcher(station, events=False, poll=0.1)
     assert not watcher.uses_events
