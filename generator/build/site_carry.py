@@ -201,14 +201,36 @@ def _keep_theme_listing(theme, bytecode=None) -> None:
 
 def _bytecode_cache(folder: Path):
     """The theme's templates compiled once, kept in the work folder (keyed by their source, so
-    a changed template is compiled again); a folder that cannot be used just means compiling."""
+    a changed template is compiled again) and in this process (_COMPILED: `bangfu serve`'s
+    builds make new environments each time, which would read every template's code from the
+    folder again); a folder that cannot be used just means compiling."""
     from ..render import QuietBytecodeCache
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return QuietBytecodeCache(str(folder))
+
+    class Kept(QuietBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            got = _COMPILED.get((str(folder), bucket.key))
+            if got is not None and got[0] == bucket.checksum:
+                bucket.code = got[1]
+                return
+            super().load_bytecode(bucket)
+            if bucket.code is not None:
+                _COMPILED[(str(folder), bucket.key)] = (bucket.checksum, bucket.code)
+
+        def dump_bytecode(self, bucket) -> None:
+            super().dump_bytecode(bucket)
+            _COMPILED[(str(folder), bucket.key)] = (bucket.checksum, bucket.code)
+
+    return Kept(str(folder))
+
+
+# (work folder, template's cache key) -> (its source's checksum, its compiled code), for the
+# builds of this process: code objects are never changed, a changed source has another checksum
+_COMPILED: dict[tuple[str, str], tuple[str, object]] = {}
 
 
 _CODE: list[str] = []
