@@ -89,9 +89,9 @@ def test_serve_forgets_the_threads_done_with_their_folder(tmp_path):
 
 @pytest.mark.slow  # two builds of a small station
 def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
-    """`bangfu build` deletes the old site in the background while it writes its state, and its
-    summary line (用时) comes only once that deletion has finished: the time said is the whole
-    build's."""
+    """`bangfu build` deletes the old site and the last build's Markdown in the background (while
+    it runs mkdocs and writes its state), and its summary line (用时) comes only once that
+    deletion has finished: the time said is the whole build's."""
     import copy
     import shutil
     from datetime import date
@@ -110,14 +110,19 @@ def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
     removed, said = [], []
     real = shutil.rmtree
 
-    def slow_rmtree(path, *args, **kwargs):
+    def slow_rmtree(path, *args, **kwargs):  # as deleting folders is on some disks
         time.sleep(0.5)
         real(path, *args, **kwargs)
-        removed.append((time.monotonic(), str(path)))
+        removed.append((time.monotonic(), str(path), threading.current_thread() is threading.main_thread()))
 
     monkeypatch.setattr(publish.shutil, "rmtree", slow_rmtree)
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
                      echo=lambda line: said.append((time.monotonic(), str(line)))) == 0
-    trash = [t for t, path in removed if publish.TRASH in path]
+    trash = [t for t, path, _ in removed if publish.TRASH in path]
     summary = [t for t, line in said if line.startswith("完成：") and "用时" in line]
     assert trash and len(summary) == 1 and summary[0] >= max(trash)
+    # the old site and the last build's Markdown (.bangfu/docs) were deleted in the background
+    assert {path.rsplit("-", 1)[-1] for _, path, main in removed if not main and publish.TRASH in path} \
+        == {"site", "docs"}
+    assert not [path for _, path, main in removed if main and path.endswith(("docs", "site"))]
+    assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(publish.TRASH)]

@@ -163,7 +163,8 @@ class Build:
             digest = hashlib.sha256("|".join((docs.digest(), theme_fingerprint(), repr(info.nav),
                                               repr(info.station))).encode()).hexdigest()
             docs_dir = self.work / "docs"
-            publish.remove(docs_dir)
+            if docs_dir.is_dir():  # the last build's Markdown goes in the background (folders are slow to delete)
+                publish.discard_later(docs_dir)
             docs.write(docs_dir)
             page_count = docs.page_count
             self.echo(f"已生成 {page_count} 个页面。")
