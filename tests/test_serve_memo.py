@@ -58,6 +58,8 @@ def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
     only_name = name_only(before, after, station_name(data), station_name(renamed))
     assert only_name > 0
     assert mkdocs_memo.reused() == (same + only_name, same)
+    # and the pages whose HTML differs by the name alone are not parsed for the search index again
+    assert mkdocs_memo.named_sections() >= only_name
     after_rename = tree(second.site)
     assert "测试镇总工会职工帮扶中心" in (second.site / "index.html").read_text(encoding="utf-8")
 

@@ -41,13 +41,13 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from .. import keptfile
 
-_STATE: dict = {"on": False, "pages": {}, "entries": {}, "reused": (0, 0)}
+_STATE: dict = {"on": False, "serve": False, "pages": {}, "entries": {}, "sections": {}, "reused": (0, 0)}
 
 
 def keep_pages(on: bool) -> None:
     """Remember converted pages between the builds of this process (`bangfu serve`)."""
-    _STATE["on"] = bool(on)
-    _STATE["pages"], _STATE["entries"], _STATE["reused"] = {}, {}, (0, 0)
+    _STATE["on"] = _STATE["serve"] = bool(on)
+    _STATE["pages"], _STATE["entries"], _STATE["sections"], _STATE["reused"] = {}, {}, {}, (0, 0)
 
 
 def kept() -> bool:
@@ -57,6 +57,11 @@ def kept() -> bool:
 def reused() -> tuple[int, int]:
     """(pages not converted again, pages not indexed again) by the last build."""
     return _STATE["reused"]
+
+
+def named_sections() -> int:
+    """Pages the last build indexed from their sections kept under NAME_SLOT (not parsed)."""
+    return _STATE.get("named_sections", 0)
 
 
 STORE_VERSION = "1"
@@ -156,6 +161,8 @@ class PageMemo(BasePlugin):
         options = sorted((k, v) for k, v in search.config.items() if k != "jieba_dict_user") if search else "-"
         self._search_key = _digest(dictionary, _stable(options))
         self._pending: dict = {}  # src_uri -> (entries key, number of entries before the search plugin)
+        self.sections: dict = {}  # this build's pages parsed for search under NAME_SLOT (serve only)
+        self.section_hits = 0  # pages indexed from their sections kept under NAME_SLOT
 
     def _files(self, files, config) -> str:
         if self._files_id != id(files):
@@ -207,9 +214,12 @@ class PageMemo(BasePlugin):
         key = _digest(self._search_key, page.url, str(page.title), repr(sorted(meta.items(), key=repr)),
                       repr(_toc(page.toc)), page.content or "")
         found = _STATE["entries"].get(key)
-        if found is not None:
+        name = _plain_name((config["extra"].get("bangfu") or {}).get("station"), page.content or "") \
+            if found is None and _STATE["serve"] else None
+        if found is not None or name:  # the search plugin leaves it to us (_after_search)
             page.meta = {**meta, "search": {**(meta.get("search") or {}), "exclude": True}}
-            self._pending[page.file.src_uri] = (key, None, meta)
+            self._pending[page.file.src_uri] = (key, None, meta) if found is not None else \
+                (key, (name, page.content), meta)
         else:
             self._pending[page.file.src_uri] = (key, len(self.search.search_index.entries), meta)
         return context
@@ -221,7 +231,13 @@ class PageMemo(BasePlugin):
             return context
         key, before, meta = pending
         entries = self.search.search_index.entries
-        if before is None:  # remembered: put the entries in, as the search plugin would have
+        if isinstance(before, tuple):  # the station's name in it: indexed here (_index_named)
+            page.meta = meta
+            start = len(entries)
+            self._index_named(page, *before)
+            self.entries[key] = copy.deepcopy(entries[start:])
+            page.content = _SEARCH_ATTRS.sub("", page.content)
+        elif before is None:  # remembered: put the entries in, as the search plugin would have
             page.meta = meta
             entries.extend(copy.deepcopy(_STATE["entries"][key]))
             page.content = _SEARCH_ATTRS.sub("", page.content)
@@ -233,10 +249,46 @@ class PageMemo(BasePlugin):
 
     on_page_context = CombinedEvent(_before_search, _after_search)
 
+    def _index_named(self, page, name: str, content: str) -> None:
+        """Index a page showing the station's name as the search plugin does (its Parser, then
+        create_entry_for_section for each section not excluded), from the sections its HTML
+        parsed into with the name as NAME_SLOT when those are kept: a save of the name parses
+        no page again (the entries are made anew: their segmentation depends on the name). The
+        sections under NAME_SLOT are kept only when, the name put back, they are exactly the
+        sections of the HTML itself (the name then stands in text alone, never in markup)."""
+        from material.plugins.search.plugin import Parser, Section
+
+        index = self.search.search_index
+        key = _digest(self._search_key, "named", page.url, str(page.title),
+                      repr(sorted((page.meta or {}).items(), key=repr)), repr(_toc(page.toc)),
+                      content.replace(name, NAME_SLOT))
+        kept = _STATE["sections"].get(key)
+        if kept is None:
+            parsed = _parse(Parser, content)
+            slotted = _parse(Parser, content.replace(name, NAME_SLOT))
+            if [_section_view(s, name) for s in parsed] == [_section_view(s) for s in slotted]:
+                self.sections[key] = [(s.el, s.depth, s.id, list(s.title), list(s.text)) for s in slotted]
+        else:
+            self.sections[key] = kept
+            self.section_hits += 1
+            parsed = []
+            for el, depth, id_, title, text in kept:
+                section = Section(el, depth)
+                section.id = id_
+                section.title = [t.replace(NAME_SLOT, name) for t in title]
+                section.text = [t.replace(NAME_SLOT, name) for t in text]
+                parsed.append(section)
+        for section in parsed:  # as SearchIndex.add_entry_from_context
+            if not section.is_excluded():
+                index.create_entry_for_section(section, page.toc, page.url, page)
+
     def on_post_build(self, *, config):
         """Keep this build's conversions only (the pages of the site as it now is)."""
         _STATE["pages"], _STATE["entries"] = self.pages, self.entries
+        if _STATE["serve"]:
+            _STATE["sections"] = self.sections
         _STATE["reused"] = (self.hits, self.entry_hits)
+        _STATE["named_sections"] = self.section_hits
         if _STATE.get("store") is not None:
             _STATE["store"].built = True
 
@@ -300,6 +352,22 @@ def _links_back(links, files) -> tuple[bool, dict | None]:
             return False, None
         out[f] = dict(v)
     return True, out
+
+
+def _parse(parser_class, html: str) -> list:
+    parser = parser_class()
+    parser.feed(html)
+    parser.close()
+    return parser.data
+
+
+def _section_view(section, name: str | None = None) -> tuple:
+    """What indexing reads of a parsed section (with `name`, its text as under NAME_SLOT)."""
+    def text(parts):
+        return tuple(p.replace(name, NAME_SLOT) for p in parts) if name else tuple(parts)
+
+    return (section.el.tag, repr(sorted(section.el.attrs.items())), section.depth, section.id,
+            text(section.title), text(section.text))
 
 
 def _toc(toc) -> list:
