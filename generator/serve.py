@@ -165,11 +165,17 @@ def _serve(records_dir: Path, site_dir: Path, port: int, today: date | None, ech
             lines.append(str(line))
             echo(line)
 
-        code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=pdf, echo=tee,
-                         discard_later=True)
-        if code == 0:
+        swapped = []
+
+        def on_swap() -> None:  # the pages reload now, not once the build has kept its state
+            swapped.append(True)
             live.built()
-        else:
+
+        code = build_all(records_dir, site_dir=site_dir, private_dir=None, today=today, pdf=pdf, echo=tee,
+                         discard_later=True, on_swap=on_swap)
+        if code == 0 and not swapped:  # nothing swapped in (the site as it was): still a good build
+            live.built()
+        elif code != 0:
             live.failed("\n".join(lines))
         return code
 

@@ -116,11 +116,21 @@ def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
         removed.append((time.monotonic(), str(path), threading.current_thread() is threading.main_thread()))
 
     monkeypatch.setattr(publish.shutil, "rmtree", slow_rmtree)
+    swapped = []  # on_swap (serve's reload signal) comes the moment the new site is in place
+
+    def on_swap():
+        swapped.append((time.monotonic(), "新" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")))
+
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
-                     echo=lambda line: said.append((time.monotonic(), str(line)))) == 0
+                     echo=lambda line: said.append((time.monotonic(), str(line))), on_swap=on_swap) == 0
     trash = [t for t, path, _ in removed if publish.TRASH in path]
     summary = [t for t, line in said if line.startswith("完成：") and "用时" in line]
     assert trash and len(summary) == 1 and summary[0] >= max(trash)
+    assert len(swapped) == 1 and swapped[0][1] and swapped[0][0] < summary[0]
+    calls = []
+    assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
+                     echo=lambda _: None, on_swap=lambda: calls.append(1)) == 0
+    assert calls == []  # already up to date: nothing swapped in
     # the old site and the last build's Markdown (.bangfu/docs) were deleted in the background
     assert {path.rsplit("-", 1)[-1] for _, path, main in removed if not main and publish.TRASH in path} \
         == {"site", "docs"}

@@ -25,9 +25,11 @@ LOCK_WAIT = 10.0
 
 def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, today: date | None,
               pdf: bool, echo=print, timings: dict | None = None, lock_wait: float = LOCK_WAIT,
-              discard_later: bool = False) -> int:
+              discard_later: bool = False, on_swap=None) -> int:
     """`discard_later`: the old site is deleted in the background after the swap (`bangfu
-    serve`: the new site is served before the old one is gone)."""
+    serve`: the new site is served before the old one is gone). `on_swap`: called the moment
+    the new folders are in place, before the build keeps its state (`bangfu serve` tells the
+    pages to reload then)."""
     started = time.monotonic()
     timings = {} if timings is None else timings
     today = today or date.today()
@@ -49,6 +51,7 @@ def build_all(records_dir: Path, *, site_dir: Path, private_dir: Path | None, to
             held.append(lock)
         build = Build(records_dir, site_dir, private_dir, today, pdf, echo, timings, started)
         build.discard_later = discard_later
+        build.on_swap = on_swap
         return build.run()
     except LockBusy as err:
         echo(str(err))

@@ -52,6 +52,7 @@ class Build:
         self.private_work = work_dir(private_dir) if private_dir is not None else None
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
         self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
+        self.on_swap = None  # `bangfu serve`: told the moment the new site is in place
         # the footprint of this build's leak scan (privacy.Footprint) to keep; None: none (the
         # scan failed or did not run). `footprint_holds`: the kept one is of this very site
         self.footprint: privacy.Footprint | None = None
@@ -214,6 +215,8 @@ class Build:
         background = not self.discard_later or new_private is None
         publish.swap_all(pairs, discard=publish.discard_later if background else None)
         self.timings["swap"] = time.monotonic() - swapped
+        if self.on_swap is not None and pairs:
+            self.on_swap()
         if new_private is not None:
             self.echo(self.private_summary)
         self._keep_site_info(site_input, info, page_count)
