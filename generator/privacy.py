@@ -247,7 +247,8 @@ def public_corpus(records, template_dirs=(), theme: bool = True, kept: NeedleCac
     return "\n".join(out)
 
 
-_TEMPLATE_TEXTS: list[dict[str, str]] = [{}]  # the templates' texts (and the theme's words) normalised by the last public_corpus
+# the templates' texts (and the theme's words) normalised by the last public_corpus
+_TEMPLATE_TEXTS: list[dict[str, str]] = [{}]
 
 
 def _records_corpus(records) -> dict[str, str]:

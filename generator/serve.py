@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 from .build import build_all
-from .privacy import keep_scans
 from .build.folders import SITE_MARKER
+from .privacy import keep_scans
 from .reading import keep_parsed
 from .site.mkdocs_memo import keep_pages
 from .watch import Watcher

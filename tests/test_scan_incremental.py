@@ -207,7 +207,8 @@ PAGE_TEXTS = [
     ("assets/x.js", "var y = 1;\n%41&amp;\n赵六"), ("assets/x.css", "a{width:100%}\n"),
     ("notes.md", "电话 138 0013 8000\n&#x5f20;&#19977;%E6%9D%8E"), ("empty.html", ""),
     ("search/search_index.json", '{"docs": [{"location": "a/%E5%BC%A0", "title": "<b>张三</b>&amp;",'
-                                 ' "text": "x<i\\n>y</i> 13800138000"}, {"n": 12, "text": "x<i\\n>y</i> 13800138000"}]}'),
+                                 ' "text": "x<i\\n>y</i> 13800138000"},'
+                                 ' {"n": 12, "text": "x<i\\n>y</i> 13800138000"}]}'),
     ("search/search_index.js", 'var __index = {"docs": [{"text": "&lt;b&gt;王五&lt;/b&gt; 100%"}]};'),
 ]
 

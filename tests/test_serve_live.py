@@ -117,7 +117,7 @@ def test_a_serve_rebuild_equals_a_fresh_build_and_still_fails_on_a_leak(tmp_path
             seen = status(url)["version"]
             override.parent.mkdir(parents=True, exist_ok=True)
             override.write_text(home + f"\n联系人：{leak}\n", encoding="utf-8")
-            failed = wait_for(lambda: status(url)["version"] > seen and status(url)["problems"] or None)
+            failed = wait_for(lambda seen=seen: status(url)["version"] > seen and status(url)["problems"] or None)
             assert "隐私检查未通过" in failed and kind in failed and "index.html" in failed
             assert status(url)["generation"] == 2 and tree(site) == served  # the last good site stays
         override.unlink()
