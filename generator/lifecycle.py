@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from weakref import WeakKeyDictionary
 
 from . import schema
 from .records import is_void
@@ -123,22 +124,45 @@ class Step:
 
 def case_steps(records, payout, calendar) -> list[Step]:
     """The 办结 summary of one case: each step with its date and the working days it took
-    from the application (the 有时限 of the 五有)."""
+    from the application (the 有时限 of the 五有). A step without a detail depends on its
+    label, the application date and its own date alone: it is made once per calendar and
+    shared by every case with the same dates (a 20,000-worker station has about 100,000 cases
+    but a few tens of thousands of such steps), so a case costs dictionary lookups, not a
+    working-day count per step. Steps are frozen: share them, never change them."""
     p = payout
+    applied = p.applied
+    shared = _shared_steps(calendar)
 
-    def step(label, day, detail=""):
-        return Step(label, day, days_since_applying(calendar, p, day), detail)
+    def step(label, day):
+        key = (label, applied, day)
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = Step(label, day, days_since_applying(calendar, p, day))
+        return found
 
-    steps = [step("申请", p.applied), step("核实", p.verified)]
+    steps = [step("申请", applied), step("核实", p.verified)]
     batch = disclosed_in(records, p)
     if batch is not None:
         end = records.batch_end(batch)
-        steps.append(step("公示", end, f"{batch.batch_no}，{batch.start.isoformat()} 至 {end.isoformat()}"))
+        steps.append(Step("公示", end, days_since_applying(calendar, p, end),
+                          f"{batch.batch_no}，{batch.start.isoformat()} 至 {end.isoformat()}"))
     steps += [step("批准", p.approved), step("告知", p.notified), step("发放", p.paid)]
     if p.method != "服务":
         steps.append(step("签收", p.signed_on if p.signed else None))
     steps.append(step("回访", p.followed_up))
     return steps
+
+
+_STEPS: WeakKeyDictionary = WeakKeyDictionary()  # calendar -> {(label, applied, day): Step}
+
+
+def _shared_steps(calendar) -> dict:
+    """The steps made so far with this calendar (case_steps); a calendar's days never change
+    once made (WorkCalendar), so neither do the working days of its steps."""
+    found = _STEPS.get(calendar)
+    if found is None:
+        found = _STEPS[calendar] = {}
+    return found
 
 
 def days_since_applying(calendar, payout, day: date | None) -> int | None:
