@@ -406,6 +406,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
 # register row and its own rows of these tables, as the records' per-worker indices list them.
 # Together with dossier_context they must name everything the context reads.
 SLICE_TABLES = ("workers", "payouts", "visits", "members", "objections", "reviews")
+_ALL = range(len(SLICE_TABLES))
 SLICES = "slices"  # in a dossier's entry of the fingerprints file: [archive no, digest per table]
 _NONE = ("none",)  # the key of the digest of no rows in Slices' tables (no archive number is a tuple)
 TABLES_KEY = ".dossier-tables"  # in the fingerprints file: the salt and each SLICE_TABLES digest
@@ -500,7 +501,10 @@ def encoded_columns(table) -> list[list] | None:
         if kind == "p" and held <= _PLAIN:
             pass
         elif kind == "d" and held <= _DATES:
-            column = [None if v is None else v.toordinal() for v in column]
+            # day numbers looked up per distinct date: a column of 100,000 dates holds a few hundred
+            days = {v: v.toordinal() for v in set(column) if v is not None}
+            days[None] = None
+            column = list(map(days.__getitem__, column))
         elif kind == "D" and held <= _DECIMALS:
             column = list(map(str, column))
         else:
@@ -548,6 +552,7 @@ class Slices:
         self.kept = {i for i, name in enumerate(SLICE_TABLES)
                      if self.same and old["tables"].get(name) == self.digests[name]}
         self.fresh = [i for i in range(len(SLICE_TABLES)) if i not in self.kept]  # tables sliced again
+        self.tables: list | None = None  # _table of every table, in order, once all are asked for
         self.sliced: dict = {}  # table index -> {key: digest} (key: id of a register row, else archive number)
         self.encoded: dict = {}  # table index -> row_values of the table
         self.columns: dict = {}  # table index -> encoded_columns of the table
@@ -597,7 +602,8 @@ class Slices:
             if name == "workers":
                 found = {key: blake2b(dumps((row,), 0), digest_size=12).hexdigest() for key, row in encoded.items()}
             else:
-                found = {no: blake2b(dumps(tuple([encoded[id(r)] for r in rows]), 0), digest_size=12).hexdigest()
+                value = encoded.__getitem__
+                found = {no: blake2b(dumps(tuple(map(value, map(id, rows))), 0), digest_size=12).hexdigest()
                          for no, rows in getattr(records, f"{name}_by_worker").items()}
             found[_NONE] = blake2b(dumps((), 0), digest_size=12).hexdigest()
             self.sliced[i], self.encoded[i] = found, encoded
@@ -641,7 +647,13 @@ class Slices:
                 elif (id(w) if i == 0 else w.archive_no) in redo:
                     out[1 + i] = self._slice_again(i, w)
             return out
-        return [w.archive_no, *[self._slice(i, w) for i in range(len(SLICE_TABLES))]]
+        no = w.archive_no
+        if not no:
+            return [no, *[self._slice(i, w) for i in _ALL]]
+        tables = self.tables
+        if tables is None:  # every table's slices, worked out at once when first asked for
+            tables = self.tables = [self._table(i) for i in _ALL]
+        return [no, tables[0][id(w)], *[t.get(no) or t[_NONE] for t in tables[1:]]]
 
     def save(self) -> None:
         for i in range(len(SLICE_TABLES)):  # the blocks of every table, for the next build to compare
