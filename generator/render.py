@@ -26,6 +26,13 @@ PACKAGE_TEMPLATES = TEMPLATES
 
 def zh_date(value) -> str:
     """2026-11-23 -> 2026年11月23日 (one date format everywhere)."""
+    if value.__class__ is date:  # most values: looked up, a build prints the same days again and again
+        text = _DAYS.get(value)
+        if text is None:
+            text = f"{value.year}年{value.month}月{value.day}日"
+            if len(_DAYS) < _DAYS_LIMIT:
+                _DAYS[value] = text
+        return text
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
@@ -33,6 +40,10 @@ def zh_date(value) -> str:
     if isinstance(value, date):
         return f"{value.year}年{value.month}月{value.day}日"
     return str(value)
+
+
+_DAYS: dict = {}  # date -> zh_date text, for the dates printed so far (at most _DAYS_LIMIT)
+_DAYS_LIMIT = 100_000
 
 
 def iso_date(value) -> str:
@@ -103,11 +114,23 @@ def escape_output(value):
     Everything else (text with & < > " ', Markup, dates, Undefined) goes through escape()."""
     cls = value.__class__
     if cls is str:
+        if value in _SAFE:
+            return value
         if _HTML_SPECIAL.search(value) is None:
+            if len(value) <= _SAFE_LENGTH and len(_SAFE) < _SAFE_LIMIT:
+                _SAFE.add(value)
             return value
     elif cls is int:
         return str(value)
     return escape(value)
+
+
+# Short texts printed so far with nothing to escape (labels, dates, amounts, states: a dossier
+# prints hundreds of them, mostly the same from one dossier to the next): found in a set is
+# cheaper than searching each again. Short only, and at most _SAFE_LIMIT of them.
+_SAFE: set = set()
+_SAFE_LENGTH = 24
+_SAFE_LIMIT = 200_000
 
 
 class _CodeGenerator(CodeGenerator):
