@@ -38,6 +38,10 @@ CODES = frozenset({
 # keeps its problems while they do not change)
 TABLES = ("settings", "workers", "members", "reviews", "payouts", "batches", "objections", "categories",
           "dibao_lines", "items", "calendar", "places")
+# a payout's problems depend on the payouts of its own archive number only (the frequency is
+# counted per worker), the policy's on no payout: after a payout changed, CheckCache runs the
+# rules again on the payouts of the workers concerned only (checks.CheckCache.by_worker)
+BY_WORKER = True
 
 
 def check(records, ctx):

@@ -23,6 +23,8 @@ MIN_COLUMNS = 3
 # the national 深度困难 category, a 2024 低保标准) may well be the station's real data.
 RECORD_SHEETS = ("workers", "members", "visits", "payouts", "batches", "objections", "funds", "incomes",
                  "expenses")
+# each row is judged alone (checks.CheckCache.by_worker)
+BY_WORKER = True
 
 
 def _same(value, example) -> bool:

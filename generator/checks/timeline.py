@@ -21,6 +21,9 @@ CODES = frozenset({
 # keeps its problems while they do not change)
 TABLES = ("settings", "workers", "reviews", "payouts", "batches", "objections", "incomes", "expenses",
           "calendar", "places")
+# a payout's dates are judged on that payout alone, and nothing else here reads a payout
+# (checks.CheckCache.by_worker)
+BY_WORKER = True
 
 _PAYOUT_STEPS = (("applied", "申请日期"), ("verified", "核实日期"), ("approved", "批准日期"),
                  ("paid", "发放日期"), ("signed_on", "签收日期"), ("followed_up", "回访日期"))
