@@ -173,7 +173,7 @@ def column_bytes(column: list) -> bytes:
 # the records of the workbooks that were not saved reused (reading.keep_parsed), so only the
 # saved workbook's tables are digested again. The rows are held, so no id is reused while
 # they are compared.
-_LAST: dict[str, tuple[list, bytes, list | None]] = {}
+_LAST: dict[str, tuple[list, bytes, tuple | None]] = {}
 
 
 def _frozen_rows(table) -> bool:
@@ -212,6 +212,7 @@ def table_digest(records: Records, name: str) -> bytes:
             out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
         else:
             out = hashlib.sha256(f"{name}|blocks|{len(table)}|{BLOCK}|".encode() + b"".join(parts)).digest()
+            parts = (BLOCK, parts)
             blocks[name] = (table, parts)
         if _frozen_rows(table):
             _LAST[name] = (list(table), out, parts)
@@ -234,7 +235,7 @@ def block_digests(records: Records, name: str) -> tuple[int, list[bytes]] | None
     found = _origin(records).__dict__.get("_block_digests", {}).get(name)
     if found is None or found[0] is not getattr(records, name):
         return None
-    return BLOCK, found[1]
+    return found[1]
 
 
 def digest(records: Records, tables: tuple[str, ...] | None = None) -> str:

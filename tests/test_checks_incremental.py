@@ -108,3 +108,90 @@ def test_a_module_reading_a_table_it_does_not_name_is_run_on_all_records(monkeyp
     monkeypatch.setattr(people, "TABLES", tuple(t for t in people.TABLES if t != "workers"))
     records = stations["faulty"]
     assert run_checks(records, TODAY, CheckCache()) == run_checks(records, TODAY)
+
+
+def _codes(problems) -> set:
+    return {(p.code, p.sheet, p.cell) for p in problems}
+
+
+def test_after_payouts_changed_the_per_worker_modules_run_on_the_workers_concerned_only(monkeypatch, stations,
+                                                                                         tmp_path):
+    """business, timeline and examples (BY_WORKER) run again on the payouts of the workers whose
+    payouts are in a changed block of rows; their problems, and so the check's, are exactly
+    those of a fresh check after edits that add, move and remove problems."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(record_views, "BLOCK", 16)  # 600 demo payouts: 38 blocks
+    monkeypatch.setattr(record_views, "_LAST", {})
+    demo = stations["demo"]
+    records = replace(demo, payouts=list(demo.payouts))
+    kept = CheckCache()
+    before = run_checks(records, TODAY, kept)
+    assert before == run_checks(records, TODAY)
+    path = tmp_path / "checks.pickle"
+    kept.save(path)
+    kept = CheckCache.load(path)
+
+    payouts = records.payouts
+    i = next(i for i, p in enumerate(payouts)
+             if i > 100 and p.item == "生活救助" and p.amount == Decimal("300") and p.paid and p.applied)
+    p = payouts[i]
+    other = next(q.archive_no for q in payouts[200:] if q.archive_no != p.archive_no)
+    cell = records.place("payouts", p.row, "amount")["cell"]
+    sheet = records.places["payouts"].sheet
+    late = replace(p, followed_up=date(2026, 12, 20))
+    last_row = max(q.row for q in payouts)
+    steps = [
+        ("over", {i: replace(p, amount=Decimal("900"))}, {("amount-over-standard", sheet, cell)}, set()),
+        ("later", {i: replace(late, amount=Decimal("900"))},
+         {("amount-over-standard", sheet, cell),
+          ("date-future", sheet, records.place("payouts", p.row, "followed_up")["cell"])}, set()),
+        ("moved", {i: replace(late, amount=Decimal("900"), archive_no=other)}, None, None),
+        ("back", {i: p}, set(), set()),
+        ("twice", {len(payouts): replace(p, row=last_row + 1)}, None, None),
+    ]
+    for name, changes, added, removed in steps:
+        rows = list(payouts)
+        for at, payout in changes.items():
+            rows[at:at + 1] = [payout]
+        edited = replace(records, payouts=rows)
+        kept.ran.clear()
+        got = run_checks(edited, TODAY, kept)
+        fresh = run_checks(edited, TODAY)
+        assert got == fresh, name
+        assert {"business (some workers)", "timeline (some workers)", "examples (some workers)"} <= set(kept.ran), \
+            (name, kept.ran)
+        if added is not None:
+            assert _codes(fresh) - _codes(before) == added, name
+            assert _codes(before) - _codes(fresh) == removed, name
+        if name == "twice":
+            assert ("frequency", sheet, records.place("payouts", last_row + 1, "item")["cell"]) in _codes(fresh)
+
+    rows = list(payouts)
+    del rows[20]  # every later row moves up a block: all of them are checked again
+    edited = replace(records, payouts=rows)
+    kept.ran.clear()
+    assert run_checks(edited, TODAY, kept) == run_checks(edited, TODAY)
+    assert {"business", "timeline", "examples"} <= set(kept.ran)
+
+
+def test_a_changed_row_changes_the_digest_of_its_block_only(monkeypatch, stations):
+    from dataclasses import replace
+
+    monkeypatch.setattr(record_views, "BLOCK", 100)
+    monkeypatch.setattr(record_views, "_LAST", {})
+    demo = stations["demo"]
+    one = replace(demo, payouts=list(demo.payouts))
+    rows = list(demo.payouts)
+    rows[250] = replace(rows[250], amount=rows[250].amount + 1)
+    two = replace(demo, payouts=rows)
+    assert record_views.block_digests(one, "payouts") is None  # not worked out for this alone
+    assert record_views.table_digest(one, "payouts") != record_views.table_digest(two, "payouts")
+    size, first = record_views.block_digests(one, "payouts")
+    assert size == 100 and len(first) == 6
+    second = record_views.block_digests(two, "payouts")[1]
+    assert [i for i in range(6) if first[i] != second[i]] == [2]
+    # the same rows in another list of another Records: the same digests
+    again = replace(demo, payouts=[replace(p) for p in demo.payouts])
+    assert record_views.table_digest(again, "payouts") == record_views.table_digest(one, "payouts")
+    assert record_views.block_digests(again, "payouts")[1] == first

@@ -72,7 +72,9 @@ class ByWorker:
     """What a BY_WORKER module found, kept so that it runs again on the payouts of the workers
     whose payouts changed only: the problems of each payout row by the payout's archive number
     (`groups`), the others (`rest`), and per block of the payouts (record_views.block_digests)
-    its digest and the archive numbers in it (None: the blocks were not at hand)."""
+    its digest and the archive numbers in it (None: the blocks were not at hand). `whole`: the
+    digest of the payouts it ran on."""
+    whole: bytes
     rest: list
     groups: dict
     block: int = 0
@@ -138,17 +140,18 @@ class CheckCache(keptfile.Entries):
         named = tables or record_views.TABLES
         key = self.key(name + "|by-worker", records, tuple(t for t in named if t != "payouts"), ctx.today)
         payouts = records.payouts
-        found = block_digests(records, "payouts")
+        whole = record_views.table_digest(records, "payouts")
+        found = block_digests(records, "payouts")  # None for a digest the read kept (unchanged sheet)
         entry = self.taken(name, key)
         label = name.rsplit(".", 1)[-1]
+        if isinstance(entry, ByWorker) and entry.whole == whole:
+            return entry.problems()
         if isinstance(entry, ByWorker) and found is not None and entry.blocks is not None \
                 and entry.block == found[0]:
             size, blocks = found
             changed = [i for i in range(max(len(blocks), len(entry.blocks)))
                        if i >= len(blocks) or i >= len(entry.blocks) or blocks[i] != entry.blocks[i]]
-            if not changed:
-                return entry.problems()
-            if 2 * len(changed) <= len(blocks):
+            if changed and 2 * len(changed) <= len(blocks):
                 redone = set(changed)
                 workers = [entry.workers[i] if i not in redone else _workers_in(payouts, i, size)
                            for i in range(len(blocks))]
@@ -162,17 +165,17 @@ class CheckCache(keptfile.Entries):
                 rest, groups = _split(_run_on(module, records, ctx, named, some), records, some)
                 kept_groups = {no: got for no, got in entry.groups.items() if no not in whom}
                 kept_groups.update(groups)
-                entry = ByWorker(rest, kept_groups, size, blocks, workers)
+                entry = ByWorker(whole, rest, kept_groups, size, blocks, workers)
                 self.keep(name, key, entry)
                 self.ran.append(label + " (some workers)")
                 return entry.problems()
         got = _run(module, records, ctx, tables)
         rest, groups = _split(got, records, payouts)
         if found is None:
-            entry = ByWorker(rest, groups)
+            entry = ByWorker(whole, rest, groups)
         else:
             size, blocks = found
-            entry = ByWorker(rest, groups, size, blocks, [_workers_in(payouts, i, size) for i in range(len(blocks))])
+            entry = ByWorker(whole, rest, groups, size, blocks, [_workers_in(payouts, i, size) for i in range(len(blocks))])
         self.keep(name, key, entry)
         self.ran.append(label)
         return got
