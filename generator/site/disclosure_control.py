@@ -270,6 +270,7 @@ class Plan:
         self.min_cell = min_cell or records.settings.min_cell or 3
         self.items = records.item_by_name
         self._rules: dict = {}  # item name -> amount rule
+        self._item_texts: dict = {}  # item name -> its public text (_texts)
         facts_by_year: dict[int, list] = defaultdict(list)
         workers = records.worker_by_no
         make_fact = maker(Fact)  # 100,000 payouts: a frozen dataclass's __init__ costs
@@ -332,10 +333,21 @@ class Plan:
                 continue
             payouts = list(records.payouts_by_batch.get(b.batch_no, ()))
             labels, shown = self._summary(payouts)
-            for label, amount_shown in shown.items():
-                if amount_shown:
-                    out.append({p.row for p in payouts if labels[public_text(p.item) or UNKNOWN] == label})
+            if not any(shown.values()):
+                continue
+            rows: dict[str, set] = defaultdict(set)  # summary label -> its payouts' rows (one pass)
+            for p, text in zip(payouts, self._texts(payouts)):
+                rows[labels[text]].add(p.row)
+            out.extend(rows[label] for label, amount_shown in shown.items() if amount_shown)
         return out
+
+    def _texts(self, entries) -> list[str]:
+        """public_text(e.item) or UNKNOWN of each entry, worked out once per item name."""
+        names = [e.item for e in entries]
+        known = self._item_texts
+        for name in set(names).difference(known):
+            known[name] = public_text(name) or UNKNOWN
+        return [known[n] for n in names]
 
     def quarters(self, year: int) -> list[int]:
         return [q for q in range(1, 5) if date(year, 3 * q - 2, 1) <= self.today]
@@ -391,8 +403,8 @@ class Plan:
             return [], False
         counts: dict[str, int] = defaultdict(int)
         sums: dict[str, Decimal] = defaultdict(Decimal)
-        for e in entries:
-            label = labels[public_text(e.item) or UNKNOWN]
+        for e, text in zip(entries, self._texts(entries)):
+            label = labels[text]
             counts[label] += 1
             sums[label] += e.amount or Decimal(0)
         out = [(label, counts[label], sums[label] if shown[label] else None)
@@ -407,15 +419,17 @@ class Plan:
         if len(entries) < m:
             return {}, {}
         members: dict[str, set] = defaultdict(set)
-        for i, e in enumerate(entries):
-            members[public_text(e.item) or UNKNOWN].add(i)
+        texts = self._texts(entries)
+        for i, text in enumerate(texts):
+            members[text].add(i)
         groups = {k: (public_text(self.items[k].group) if k in self.items and self.items[k].group else UNKNOWN)
                   for k in members}
         _, labels = merge_items(dict(members), groups, m)
         hidden: dict[str, int] = defaultdict(int)
-        for e in entries:
-            if self.amount_rule(e.item) != SHOW_AMOUNT:
-                hidden[labels[public_text(e.item) or UNKNOWN]] += 1
+        rule = {name: self.amount_rule(name) for name in {e.item for e in entries}}
+        for e, text in zip(entries, texts):
+            if rule[e.item] != SHOW_AMOUNT:
+                hidden[labels[text]] += 1
         shown = {label: hidden[label] == 0 or hidden[label] >= m for label in set(labels.values())}
         return labels, shown
 
