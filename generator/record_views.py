@@ -211,8 +211,7 @@ def table_digest(records: Records, name: str) -> bytes:
             data = table_bytes(table)
             out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
         else:
-            out = hashlib.sha256(f"{name}|blocks|{len(table)}|{BLOCK}|".encode() + b"".join(parts)).digest()
-            parts = (BLOCK, parts)
+            out = hashlib.sha256(f"{name}|blocks|{len(table)}|{BLOCK}|".encode() + b"".join(parts[1])).digest()
             blocks[name] = (table, parts)
         if _frozen_rows(table):
             _LAST[name] = (list(table), out, parts)
@@ -220,12 +219,28 @@ def table_digest(records: Records, name: str) -> bytes:
     return out
 
 
-def _blocks(table) -> list[bytes] | None:
-    """The digests of the table's blocks of BLOCK rows (table_bytes of each), or None for a
-    table that is not a list of rows of one dataclass (the settings, the places)."""
-    if type(table) is not list or not table or len(set(map(type, table))) != 1 or _getter(type(table[0])) is None:
+def _blocks(table) -> tuple[int, list[bytes], dict[str, bytes]] | None:
+    """(BLOCK, the digests of the table's blocks of BLOCK rows (table_bytes of each), the digest
+    of each column), or None for a table that is not a list of rows of one dataclass (the
+    settings, the places)."""
+    if type(table) is not list or not table or len(set(map(type, table))) != 1:
         return None
-    return [hashlib.sha256(table_bytes(table[i:i + BLOCK])).digest() for i in range(0, len(table), BLOCK)]
+    found = _getter(type(table[0]))
+    if found is None:
+        return None
+    names = [f.name for f in fields(type(table[0]))]
+    columns = {n: hashlib.sha256(f"{n}|".encode()) for n in names}
+    parts = []
+    for i in range(0, len(table), BLOCK):
+        block = table[i:i + BLOCK]
+        out = [found[0].encode("utf-8"), str(len(block)).encode()]
+        for n in names:  # as table_bytes(block), each column's part also into the column's digest
+            data = column_bytes(list(map(attrgetter(n), block)))
+            piece = f"{n}|{len(data)}|".encode() + data
+            columns[n].update(piece)
+            out.append(piece)
+        parts.append(hashlib.sha256(b"\0".join(out)).digest())
+    return BLOCK, parts, {n: h.digest() for n, h in columns.items()}
 
 
 def block_digests(records: Records, name: str) -> tuple[int, list[bytes]] | None:
@@ -235,7 +250,16 @@ def block_digests(records: Records, name: str) -> tuple[int, list[bytes]] | None
     found = _origin(records).__dict__.get("_block_digests", {}).get(name)
     if found is None or found[0] is not getattr(records, name):
         return None
-    return found[1]
+    return found[1][0], found[1][1]
+
+
+def column_digests(records: Records, name: str) -> dict[str, bytes] | None:
+    """Column name -> digest of that column of the table (every row's value, in order), when
+    the table's digest was worked out in this process (as block_digests), else None."""
+    found = _origin(records).__dict__.get("_block_digests", {}).get(name)
+    if found is None or found[0] is not getattr(records, name):
+        return None
+    return found[1][2]
 
 
 def digest(records: Records, tables: tuple[str, ...] | None = None) -> str:

@@ -74,7 +74,9 @@ def test_after_a_visit_note_only_the_modules_reading_every_table_run_again(tmp_p
     again = read_station(tmp_path / "c", tables=tables)
     got = run_checks(again, TODAY, kept)
     assert got == run_checks(again, TODAY)
-    assert "escalation" not in kept.ran and {"people", "business", "timeline", "funds"} <= set(kept.ran)
+    assert {"business", "timeline", "funds"} <= set(kept.ran)
+    # escalation reads no payout; people, references and deadlines read no amount (COLUMNS)
+    assert not {"escalation", "people", "references", "deadlines"} & set(kept.ran)
 
     kept.ran.clear()  # another day: everything runs again
     assert run_checks(again, date(2026, 11, 24), kept) == run_checks(again, date(2026, 11, 24))
@@ -164,6 +166,10 @@ def test_after_payouts_changed_the_per_worker_modules_run_on_the_workers_concern
         if added is not None:
             assert _codes(fresh) - _codes(before) == added, name
             assert _codes(before) - _codes(fresh) == removed, name
+        if name in ("over", "later"):  # an amount, a follow-up date: columns these do not read
+            assert not {"people", "references", "deadlines"} & set(kept.ran), (name, kept.ran)
+        if name == "moved":  # the archive number: read by all of them
+            assert {"people", "references"} <= set(kept.ran), kept.ran
         if name == "twice":
             assert ("frequency", sheet, records.place("payouts", last_row + 1, "item")["cell"]) in _codes(fresh)
 
@@ -195,3 +201,20 @@ def test_a_changed_row_changes_the_digest_of_its_block_only(monkeypatch, station
     again = replace(demo, payouts=[replace(p) for p in demo.payouts])
     assert record_views.table_digest(again, "payouts") == record_views.table_digest(one, "payouts")
     assert record_views.block_digests(again, "payouts")[1] == first
+
+
+@pytest.mark.parametrize("name", ["faulty", "demo"])
+def test_a_module_naming_the_columns_it_reads_reads_no_other(stations, name):
+    """A module's COLUMNS cover what it reads: run on payouts that have only those columns
+    (reading another raises), it gives what it gives on the whole payouts."""
+    from dataclasses import make_dataclass, replace
+
+    records, ctx = stations[name], Context(TODAY)
+    named = [m for m in ALL if getattr(m, "COLUMNS", None)]
+    assert {m.__name__.rsplit(".", 1)[-1] for m in named} == {"deadlines", "people", "references"}
+    for module in named:
+        (table, columns), = module.COLUMNS.items()
+        rows = getattr(records, table)
+        only = make_dataclass("Only", columns, frozen=True, slots=True)
+        narrow = replace(records, **{table: [only(*(getattr(r, c) for c in columns)) for r in rows]})
+        assert list(module.check(narrow, ctx)) == list(module.check(records, ctx)), module.__name__

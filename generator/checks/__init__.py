@@ -48,11 +48,7 @@ def run_checks(records: Records, today: date | None = None, kept: CheckCache | N
         elif getattr(module, "BY_WORKER", False):
             got = kept.by_worker(module, records, ctx, tables)
         else:
-            key = kept.key(module.__name__, records, tables, ctx.today)
-            got = kept.get(module.__name__, key)
-            if got is None:
-                got = _run(module, records, ctx, tables)
-                kept.put(module.__name__, key, got)
+            got = kept.by_tables(module, records, ctx, tables)
         got.sort(key=sort_key)
         out.extend(got)
     return out
@@ -128,6 +124,51 @@ class CheckCache(keptfile.Entries):
     def put(self, name: str, key: str, problems: list) -> None:
         self.keep(name, key, list(problems))
         self.ran.append(name.rsplit(".", 1)[-1])
+
+    def by_tables(self, module, records: Records, ctx: Context, tables) -> list:
+        """The problems of a module, kept while the tables it reads are those of its last run;
+        for a module naming the COLUMNS it reads of some tables, also while those columns are
+        (kept under a second key, of those columns' digests: record_views.column_digests), so
+        that one payout amount changed does not run the modules reading no amount again."""
+        name = module.__name__
+        key = self.key(name, records, tables, ctx.today)
+        got = self.get(name, key)
+        if got is not None:
+            return got
+        columns = self.column_key(module, records, tables, ctx.today)
+        got = self.get(name + "|columns", columns) if columns is not None else None
+        if got is not None:
+            self.keep(name, key, got)
+            return got
+        got = _run(module, records, ctx, tables)
+        self.put(name, key, got)
+        if columns is not None:
+            self.keep(name + "|columns", columns, list(got))
+        return got
+
+    @staticmethod
+    def column_key(module, records: Records, tables, today: date) -> str | None:
+        """The key of a module's problems by the digests of the COLUMNS it names (of the tables
+        it names them for) and of the whole of its other tables; None for a module naming no
+        columns, or when a table's column digests are not at hand (its digest was kept)."""
+        columns = getattr(module, "COLUMNS", None)
+        if not columns:
+            return None
+        from ..reading.cache import _program
+
+        h = hashlib.blake2b(f"checks-columns-1|{_program()}|{_calendar_version()}|{module.__name__}|"
+                            f"{today.isoformat()}|{tables}|{sorted(columns.items())}".encode(), digest_size=20)
+        for table in tables or record_views.TABLES:
+            if table not in columns:
+                h.update(record_views.table_digest(records, table))
+                continue
+            record_views.table_digest(records, table)  # worked out with its columns when not kept
+            found = record_views.column_digests(records, table)
+            if found is None or not set(columns[table]) <= set(found):
+                return None
+            for column in columns[table]:
+                h.update(column.encode() + b"\0" + found[column])
+        return h.hexdigest()
 
     def by_worker(self, module, records: Records, ctx: Context, tables) -> list:
         """The problems of a BY_WORKER module: kept while its tables are those of its last run;

@@ -20,6 +20,9 @@ CODES = frozenset({
 # keeps its problems while they do not change)
 TABLES = ("settings", "workers", "members", "reviews", "payouts", "batches", "categories", "dibao_lines",
           "items", "calendar", "places")
+# the columns of the payouts it reads (lines_in_use; lifecycle.helped): CheckCache keeps its
+# problems while these are unchanged, so an edited payout amount does not run it again
+COLUMNS = {"payouts": ("row", "archive_no", "item", "applied", "state", "paid")}
 
 TOLERANCE = Decimal("1.00")  # clerks round the per-capita figure to whole yuan
 

@@ -17,6 +17,24 @@ for _book, _sheet in schema.all_sheets():
         _TARGET_KEY[f"{_book.key}.{_sheet.key}"] = (_sheet.key, _sheet.key_column.key)
 
 
+def _payout_columns() -> tuple[str, ...]:
+    """The columns of the payouts this module reads: the unique and referring ones (the schema
+    marks them), the key when another sheet refers to the payouts, the name (_names), the row."""
+    found = {"row", "archive_no", "name"}
+    for book, sheet in schema.all_sheets():
+        if sheet.key == "payouts":
+            found |= {c.key for c in sheet.columns if c.unique or c.ref}
+            if sheet.key_column is not None and any(c.ref == f"{book.key}.payouts" for _, other in schema.all_sheets()
+                                                    for c in other.columns):
+                found.add(sheet.key_column.key)
+    return tuple(sorted(found))
+
+
+# the columns of the payouts it reads (CheckCache keeps its problems while these are unchanged,
+# so an edited payout amount does not run it again); every other table is read whole
+COLUMNS = {"payouts": _payout_columns()}
+
+
 def check(records, ctx):
     yield from _unique(records)
     yield from _references(records)
