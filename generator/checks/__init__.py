@@ -216,7 +216,8 @@ class CheckCache(keptfile.Entries):
             entry = ByWorker(whole, rest, groups)
         else:
             size, blocks = found
-            entry = ByWorker(whole, rest, groups, size, blocks, [_workers_in(payouts, i, size) for i in range(len(blocks))])
+            entry = ByWorker(whole, rest, groups, size, blocks,
+                             [_workers_in(payouts, i, size) for i in range(len(blocks))])
         self.keep(name, key, entry)
         self.ran.append(label)
         return got
