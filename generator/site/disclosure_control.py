@@ -327,7 +327,7 @@ class Plan:
 
     def _notice_rows(self, records) -> list[set]:
         """The payout rows behind every amount a notice summary shows."""
-        out = []
+        out: list[set] = []
         for b in records.batches:
             if b.kind != "帮扶公示" or b.start is None or b.start > self.today:
                 continue
