@@ -188,3 +188,49 @@ def test_a_prestarted_browser_is_driven_by_the_first_session_or_ended(tmp_path, 
     unused = pdf._early["launched"]
     pdf.discard_prestarted()
     assert unused.proc.poll() is not None and not Path(unused.tmp).exists() and "launched" not in pdf._early
+
+
+def _processes_naming(text: str) -> list[int]:
+    """The pids of running processes whose command line contains `text` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    if text.encode() in f.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
+    """A build killed while its browser runs (SIGTERM, as a clerk closing the window or `kill`)
+    leaves no browser behind: neither the browser nor its renderer and helper processes (all
+    started with the browser's own profile folder on their command line) outlive the process
+    that started it (browser.Launched: PR_SET_PDEATHSIG)."""
+    import signal
+    import time
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    code = ("import time; from generator.private.browser import Session; "
+            f"s = Session({CHROMIUM!r}); print(s.proc.pid, s.tmp, flush=True); time.sleep(120)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        browser, profile = child.stdout.readline().split()
+        running = _processes_naming(profile)
+        assert int(browser) in running and len(running) > 1  # the browser and its helpers
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=30) == -signal.SIGTERM
+        deadline = time.monotonic() + 10
+        while _processes_naming(profile) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes_naming(profile) == []
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -210,8 +210,10 @@ def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_p
 @pytest.mark.slow
 def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monkeypatch):
     """pdf.volume_engine: volumes (documents numbered on their own) by the browser, which prints
-    them as one document for a quarter of WeasyPrint's CPU; single documents by WeasyPrint;
-    BANGFU_PDF_ENGINE=weasyprint makes WeasyPrint print everything."""
+    them as one document for a quarter of WeasyPrint's CPU; the build's single documents
+    (pdf.document_engine) by the same browser, joined into the same print, so that the private
+    writer never imports WeasyPrint: each reads as printed alone; BANGFU_PDF_ENGINE=weasyprint
+    makes WeasyPrint print everything."""
     pytest.importorskip("weasyprint")
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
@@ -222,21 +224,24 @@ def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monk
     monkeypatch.setattr(pdf, "_state", {})
     if pdf.engine() != "weasyprint":
         pytest.skip("WeasyPrint has no Chinese font here")
-    assert pdf.volume_engine() == "chromium"
+    assert pdf.volume_engine() == "chromium" and pdf.document_engine() == "chromium"
     a, b = write(tmp_path / "docs", {"甲": 2, "乙": 1})
     digests = ("a", "b")
     wanted = [printing.Target(tmp_path / "分册_J.pdf", (a, b), pdf.combined_digest(digests), digests),
               printing.Target(tmp_path / "甲.pdf", (a,), "a")]
     printing.write(tmp_path, wanted, jobs=1)
-    assert stamped(tmp_path / "分册_J.pdf") and not stamped(tmp_path / "甲.pdf")
+    assert stamped(tmp_path / "分册_J.pdf") and stamped(tmp_path / "甲.pdf")  # one print for both
     assert [footer(t) for t in page_texts(tmp_path / "分册_J.pdf")] == ["第 1 页，共 2 页", "第 2 页，共 2 页",
                                                                        "第 1 页，共 1 页"]
     import pypdf
 
-    assert "WeasyPrint" in pypdf.PdfReader(tmp_path / "甲.pdf").metadata.get("/Producer", "")
+    assert "Skia" in pypdf.PdfReader(tmp_path / "甲.pdf").metadata.get("/Producer", "")
+    with pdf.browser_session("chromium"):
+        pdf.write_pdf(a, tmp_path / "甲-alone.pdf", "chromium")
+    assert page_texts(tmp_path / "甲.pdf") == page_texts(tmp_path / "甲-alone.pdf")
     assert pdf.Cache(tmp_path).parts(tmp_path / "分册_J.pdf") == ([("a", 2), ("b", 1)], 1)
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
-    assert pdf.volume_engine() == "weasyprint"
+    assert pdf.volume_engine() == "weasyprint" and pdf.document_engine() == "weasyprint"
 
 
 @pytest.mark.browser
@@ -285,6 +290,30 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     assert printing.browser_lanes(0) == 0 and printing.browser_lanes(1, 4) == 1
     # a rebuild patching two volumes (one changed document each) starts one browser, not two
     assert printing.browser_lanes(2, 2, documents=2) == 1 and printing.browser_lanes(2, 2, documents=11) == 2
+
+
+def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path):
+    """printing._patch_plan: a volume whose few changed documents could be patched in is patched
+    only when the engine printing them made it (pdf.Cache keeps the engine of each combined PDF);
+    after an engine switch (BANGFU_PDF_ENGINE, WeasyPrint installed or removed, a browser found)
+    or without a recorded engine (an older version's PDF) it is printed whole, so that no volume
+    mixes two engines' pages, fonts and footers."""
+    from generator.private import printing
+
+    path = tmp_path / "分册_J.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    digests = ("a", "b", "c")
+    target = printing.Target(path, (path,) * 3, pdf.combined_digest(("a", "b", "x")), ("a", "b", "x"))
+    cache = pdf.Cache(tmp_path)
+    for made_by, printing_now, patched in (("chromium", "chromium", True), ("weasyprint", "weasyprint", True),
+                                           ("weasyprint", "chromium", False), ("chromium", "weasyprint", False),
+                                           (None, "chromium", False)):
+        cache.store(path, pdf.combined_digest(digests), parts=[(d, 2) for d in digests], engine=made_by)
+        cache.save()
+        reread = pdf.Cache(tmp_path)
+        assert reread.engine(path) == made_by
+        plan = printing._patch_plan(reread, target, printing_now)
+        assert plan == (([("a", 2), ("b", 2), ("c", 2)], 1) if patched else None)
 
 
 def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):

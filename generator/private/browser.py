@@ -54,7 +54,7 @@ class Launched:
             args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
         try:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
+                                         stderr=subprocess.DEVNULL, preexec_fn=_die_with_starter())
         except OSError as err:
             shutil.rmtree(self.tmp, ignore_errors=True)
             raise SessionFailed(str(err)) from err
@@ -214,6 +214,28 @@ class Session:
                 self.proc.wait()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _die_with_starter():
+    """Linux: a function run in the browser's process before it starts, making the kernel kill
+    it (PR_SET_PDEATHSIG) when the thread that started it ends, so that a killed or failed build
+    (its private writer killed with it, build/private_job.py) leaves no browser behind; its
+    renderer and helper processes end with it. None elsewhere (and where prctl cannot be found)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import signal
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
+    except (OSError, AttributeError):
+        return None
+    kill = int(signal.SIGKILL)
+
+    def die_with_starter() -> None:
+        prctl(1, kill, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+    return die_with_starter
 
 
 def _mask(payload: bytes, mask: bytes) -> bytes:

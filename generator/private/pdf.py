@@ -172,6 +172,15 @@ def volume_engine() -> str | None:
     return chosen
 
 
+def document_engine() -> str | None:
+    """The engine for the private writer's single documents (档案目录.pdf, 待办.pdf, a receipt sheet
+    still to sign, a dossier's own PDF) in a build: the browser whenever it prints the volumes
+    with no engine forced (browser_prints), so that one browser, already running for the
+    volumes, prints them too (about 0.6 CPU-s for the demo's 7-page index, against 2.4 for
+    WeasyPrint's import and layout) and the writer never imports WeasyPrint; else engine()."""
+    return "chromium" if browser_prints() else engine()
+
+
 def browser_prints() -> bool:
     """True when, with no engine forced, a browser is found and there is a Chinese font: then the
     volumes are the browser's whatever engine() is, and PDFs can be made, both known without
@@ -413,11 +422,11 @@ def _page_count(data: bytes) -> int:
         return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-def write_pdf(html_path: Path, pdf_path: Path) -> int:
-    """Write one PDF next to its HTML; returns the number of pages."""
+def write_pdf(html_path: Path, pdf_path: Path, engine_: str | None = None) -> int:
+    """Write one PDF next to its HTML, by `engine_` (default: engine()); returns the number of pages."""
     from ..outputs import write_bytes
 
-    if engine() == "chromium":
+    if (engine_ or engine()) == "chromium":
         data = _chromium_pdf(html_path)
         write_bytes(pdf_path, data)  # never through a link
         return _page_count(data)
@@ -728,14 +737,20 @@ class Cache:
         except (TypeError, ValueError):
             return None
 
-    def store(self, pdf_path: Path, digest: str, parts=None, sources: int = 1) -> None:
+    def engine(self, pdf_path: Path) -> str | None:
+        """The engine that made a combined PDF ("chromium", "weasyprint"); None when not known."""
+        engine_ = self._entry(pdf_path).get("engine")
+        return engine_ if isinstance(engine_, str) else None
+
+    def store(self, pdf_path: Path, digest: str, parts=None, sources: int = 1, engine: str | None = None) -> None:
         """The digest of a PDF's documents; for a combined PDF also its parts, (digest, pages)
-        of each document in order, and how many renderings its pages come from."""
+        of each document in order, how many renderings its pages come from, and the engine
+        that made them (a patch by another engine would mix two engines' pages)."""
         if parts is None:
             self.data[self._key(pdf_path)] = digest
         else:
             self.data[self._key(pdf_path)] = {"digest": digest, "parts": [list(p) for p in parts],
-                                              "sources": sources}
+                                              "sources": sources, "engine": engine}
 
     def forget_missing(self) -> None:
         self.data = {k: v for k, v in self.data.items() if (self.root / k).exists()}

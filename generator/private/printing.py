@@ -127,10 +127,13 @@ def combined(path: Path, docs) -> Target:
 MAX_SOURCES = 4
 
 
-def _patch_plan(cache, t: Target):
-    """(old parts, sources) when `t` can be patched from the last build's PDF, else None."""
+def _patch_plan(cache, t: Target, engine: str | None):
+    """(old parts, sources) when `t` can be patched from the last build's PDF, else None: never
+    when that PDF was made by another engine than `engine`, which would print the changed
+    documents (its pages would mix two engines' fonts and footers), nor when it is not known
+    which engine made it (a PDF of a version that did not record it)."""
     known = cache.parts(t.path) if len(t.parts) > 1 else None
-    if known is None:
+    if known is None or cache.engine(t.path) != engine:
         return None
     old, sources = known
     if sources + 1 > MAX_SOURCES or _changed(t, old) * 2 > len(t.parts):
@@ -157,7 +160,7 @@ def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old,
         except Exception:  # noqa: BLE001 - an old PDF pypdf cannot read: render it whole below
             pass
     if len(sources) == 1:
-        return [pdf_output.write_pdf(sources[0], path)], 1
+        return [pdf_output.write_pdf(sources[0], path, engine)], 1
     return pdf_output.write_parts(list(sources), path, engine), 1
 
 
@@ -202,14 +205,16 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
 
     cache = pdf_output.Cache(out_dir)
     stale = [t for t in wanted if not cache.fresh(t.path, t.digest)]
-    plans = [_patch_plan(cache, t) for t in stale]
+    # volumes go to the browsers, side by side, whatever engine makes the rest (pdf.volume_engine);
+    # so do the single documents where the browser is their engine too (pdf.document_engine)
+    volumes_ = pdf_output.volume_engine()
+    plans = [_patch_plan(cache, t, volumes_) for t in stale]
     sizes = [len(t.sources) if plan is None else _changed(t, plan[0]) for t, plan in zip(stale, plans)]
     bar = Progress(echo, "生成 PDF", len(stale)) if echo is not None and stale else None
     tick = bar.advance if bar else None
     jobs_ = [(t.path, t.sources, t.parts, plan and plan[0]) for t, plan in zip(stale, plans)]
-    # volumes go to the browsers, side by side, whatever engine makes the rest (pdf.volume_engine)
-    volumes_ = pdf_output.volume_engine()
-    apart = [i for i, t in enumerate(stale) if len(t.parts) > 1] if volumes_ == "chromium" else []
+    singles = volumes_ == "chromium" and pdf_output.document_engine() == "chromium"
+    apart = [i for i, t in enumerate(stale) if len(t.parts) > 1 or singles] if volumes_ == "chromium" else []
     rest = sorted(set(range(len(stale))) - set(apart))
     done: list = [None] * len(stale)
     lock = threading.Lock()
@@ -283,7 +288,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
             cache.store(t.path, t.digest)
             continue
         sources = 1 if fresh_sources == 1 else plan[1] + 1
-        cache.store(t.path, t.digest, parts=list(zip(t.parts, counts)), sources=sources)
+        cache.store(t.path, t.digest, parts=list(zip(t.parts, counts)), sources=sources, engine=volumes_)
     remove_others(out_dir, wanted)
     cache.save()
     return [t.path for t in wanted], len(stale)
