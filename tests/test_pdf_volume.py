@@ -296,8 +296,9 @@ def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path
     """printing._patch_plan: a volume whose few changed documents could be patched in is patched
     only when the engine printing them made it (pdf.Cache keeps the engine of each combined PDF);
     after an engine switch (BANGFU_PDF_ENGINE, WeasyPrint installed or removed, a browser found)
-    or without a recorded engine (an older version's PDF) it is printed whole, so that no volume
-    mixes two engines' pages, fonts and footers."""
+    or without a recorded engine (an older version's PDF) it is printed whole unless its head
+    names the browser as its producer, so that no volume mixes two engines' pages, fonts and
+    footers."""
     from generator.private import printing
 
     path = tmp_path / "分册_J.pdf"
@@ -314,6 +315,48 @@ def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path
         assert reread.engine(path) == made_by
         plan = printing._patch_plan(reread, target, printing_now)
         assert plan == (([("a", 2), ("b", 2), ("c", 2)], 1) if patched else None)
+    # an older version's browser volume: the engine read from the producer at its head
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)>>\nendobj\n")
+    assert pdf.Cache(tmp_path).engine(path) == "chromium"
+    assert printing._patch_plan(pdf.Cache(tmp_path), target, "chromium") == ([("a", 2), ("b", 2), ("c", 2)], 1)
+    assert printing._patch_plan(pdf.Cache(tmp_path), target, "weasyprint") is None
+
+
+def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeypatch):
+    """pdf.Stamps: a stamp the browser printed (by head and page count) is kept in the build's
+    output folder (.pdf-stamps, linked into the next build's with the PDFs), so that a rebuild
+    patching one dossier into its volume prints the dossier, not its footers again; a stamp of
+    another browser or with another page count than asked is not taken (printed again)."""
+    import io
+
+    import pypdf
+
+    def blank(pages: int) -> bytes:
+        writer = pypdf.PdfWriter()
+        for _ in range(pages):
+            writer.add_blank_page(595, 842)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    monkeypatch.setattr(pdf, "_state", {})
+    monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
+    (tmp_path / "browser").write_bytes(b"version 1")
+    folder = tmp_path / "private" / pdf.STAMPS_FOLDER
+    kept = pdf.Stamps(folder)
+    assert ("head", 2) not in kept
+    kept["head", 2] = blank(2)
+    assert [p.suffix for p in folder.iterdir()] == [".pdf"]
+    again = pdf.Stamps(folder)  # the next build
+    assert ("head", 2) in again and again["head", 2] == kept["head", 2]
+    assert ("head", 3) not in again and ("other head", 2) not in again
+    next(folder.iterdir()).write_bytes(blank(3))  # damaged, or not what the name says
+    assert ("head", 2) not in pdf.Stamps(folder)
+    kept["head", 2] = blank(2)
+    monkeypatch.setattr(pdf, "_state", {})
+    (tmp_path / "browser").write_bytes(b"version 2, updated")  # another browser prints its own
+    assert ("head", 2) not in pdf.Stamps(folder)
+    assert ("head", 2) not in pdf.Stamps(None)  # in memory only
 
 
 def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):

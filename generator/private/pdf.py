@@ -370,12 +370,98 @@ def browser_session(engine_: str | None = None):
 
 def _stamps() -> dict:
     """The stamps this browser printed (pdf_volume.print_volumes), shared by the threads that
-    print volumes side by side: a page count's footer is printed once per build, not per browser."""
-    return _stamp_sets.setdefault(find_browser() or "", {})
+    print volumes side by side: a page count's footer is printed once per build, not per browser,
+    and, while a build keeps them in its output folder (keep_stamps), once for all builds."""
+    folder = _stamp_folder.get("folder")
+    return _stamp_sets.setdefault((find_browser() or "", folder), Stamps(folder))
 
 
-# stamp PDFs (bytes) by browser, then by head and page count
-_stamp_sets: dict[str, dict] = {}
+# stamp PDFs (bytes) by browser and folder, then by head and page count
+_stamp_sets: dict[tuple, dict] = {}
+_stamp_folder: dict = {}
+STAMPS_FOLDER = ".pdf-stamps"
+# a folder holding more stamps than this (heads of templates long changed) is emptied
+MOST_STAMPS = 200
+
+
+def keep_stamps(out_dir: Path | None) -> None:
+    """Keep the stamps the browser prints in `out_dir`/.pdf-stamps from now on (None: in memory
+    only): the next build finds them there (the last build's PDFs are linked into its folder),
+    so a rebuild that patches a volume prints the changed dossier, not its footers again."""
+    if out_dir is None:
+        _stamp_folder.pop("folder", None)
+    else:
+        _stamp_folder["folder"] = Path(out_dir) / STAMPS_FOLDER
+
+
+class Stamps(dict):
+    """Stamp PDFs by (head key, page count), as pdf_volume.print_volumes keeps them: in memory,
+    and with `folder` also on disk, each under a digest of its key, the browser (its file, size
+    and time: an updated browser prints its own) and the code that prints stamps. A file that is
+    unreadable or has another page count is printed again."""
+
+    def __init__(self, folder: Path | None = None):
+        super().__init__()
+        self.folder = folder
+
+    def _file(self, key) -> Path:
+        head, pages = key
+        name = hashlib.sha256(f"{_stamp_salt()}\n{head}\n{pages}".encode("utf-8")).hexdigest()[:40]
+        return self.folder / f"{name}.pdf"
+
+    def __contains__(self, key) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        if self.folder is None:
+            return False
+        try:
+            data = self._file(key).read_bytes()
+            from . import pdf_volume
+
+            if len(pdf_volume.reader(data).pages) != key[1]:
+                return False
+        except Exception:  # noqa: BLE001 - missing, damaged: printed again
+            return False
+        dict.__setitem__(self, key, data)
+        return True
+
+    def __setitem__(self, key, data: bytes) -> None:
+        dict.__setitem__(self, key, data)
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            kept = [p for p in self.folder.iterdir() if p.suffix == ".pdf"]
+            if len(kept) >= MOST_STAMPS:
+                for old in kept:
+                    old.unlink()
+            target = self._file(key)
+            tmp = target.with_suffix(f".{os.getpid()}.part")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # never written through a link to the last build's file
+        except OSError:
+            pass  # kept in memory only
+
+
+def _stamp_salt() -> str:
+    """What a stamp depends on besides its head and page count: the browser's file (path, size,
+    time) and the code that prints it (pdf_volume's stamp page, browser's print options)."""
+    if "stamp_salt" not in _state:
+        browser = find_browser() or ""
+        try:
+            st = os.stat(browser)
+            found = f"{browser}|{st.st_size}|{st.st_mtime_ns}"
+        except OSError:
+            found = browser
+        here = Path(__file__).parent
+        code = hashlib.sha256()
+        for name in ("pdf_volume.py", "browser.py"):
+            try:
+                code.update((here / name).read_bytes())
+            except OSError:
+                code.update(name.encode("ascii"))
+        _state["stamp_salt"] = f"{found}|{code.hexdigest()}"
+    return _state["stamp_salt"]
 
 
 def running_session():
@@ -696,6 +782,12 @@ def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
     return run_jobs(write_pdf, [(Path(h), Path(p)) for h, p in pairs])
 
 
+# The producer a Chromium-family browser writes in the info dictionary at the head of its PDFs
+# (Skia, Chrome's and Edge's PDF library), and how much of a file's head is read for it.
+BROWSER_PRODUCER = b"/Producer (Skia/PDF"
+SNIFF_BYTES = 2048
+
+
 class Cache:
     """Digests of the documents behind each PDF, so an unchanged PDF is not rendered again.
 
@@ -738,9 +830,19 @@ class Cache:
             return None
 
     def engine(self, pdf_path: Path) -> str | None:
-        """The engine that made a combined PDF ("chromium", "weasyprint"); None when not known."""
+        """The engine that made a combined PDF ("chromium", "weasyprint"); None when not known.
+        Where the entry does not say (a version that did not record it), a PDF whose head names
+        the browser's PDF library as its producer is the browser's (its volumes and their
+        patches keep that head, pdf_volume.py)."""
         engine_ = self._entry(pdf_path).get("engine")
-        return engine_ if isinstance(engine_, str) else None
+        if isinstance(engine_, str):
+            return engine_
+        try:
+            with open(pdf_path, "rb") as f:
+                head = f.read(SNIFF_BYTES)
+        except OSError:
+            return None
+        return "chromium" if BROWSER_PRODUCER in head else None
 
     def store(self, pdf_path: Path, digest: str, parts=None, sources: int = 1, engine: str | None = None) -> None:
         """The digest of a PDF's documents; for a combined PDF also its parts, (digest, pages)

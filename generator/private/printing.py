@@ -269,6 +269,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
         for thread in threads:
             thread.start()
 
+    pdf_output.keep_stamps(out_dir)  # the stamps the browsers print are kept for the next build
     try:
         for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest],
                                                        sizes=[sizes[i] for i in rest], processes=jobs,
@@ -279,6 +280,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
             if thread.ident is not None:
                 thread.join()
         pdf_output.discard_prestarted()  # started for volumes that turned out unchanged
+        pdf_output.keep_stamps(None)
     if failed:
         raise failed[0]
     if bar is not None:
