@@ -208,6 +208,52 @@ def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_p
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_a_rebuild_prints_the_changed_documents_of_two_volumes_and_a_single_one_as_one(tmp_path, chromium,
+                                                                                      monkeypatch):
+    """printing.write after one edit (as after a payout amount: the index, one dossier of a volume,
+    one receipt sheet of 全部签收单, sharing one head): the changed documents are ONE print
+    (pdf.write_joined), the two volumes patched from it and the single document written from it;
+    every PDF then reads page for page, footers included, as the fresh build's, and the next
+    rebuild patches the volumes again."""
+    from generator.private import printing
+
+    docs = tmp_path / "docs"
+    paths = write(docs, {"甲": 2, "乙": 1, "丙": 3, "丁": 1, "目录": 2})
+    a, b, c, d, index = paths
+
+    def targets(digests, folder="out"):
+        out = tmp_path / folder
+        return [printing.Target(out / "分册_J.pdf", (a, b), pdf.combined_digest(digests[0:2]), digests[0:2]),
+                printing.Target(out / "全部签收单.pdf", (c, d), pdf.combined_digest(digests[2:4]), digests[2:4]),
+                printing.Target(out / "档案目录.pdf", (index,), digests[4])]
+
+    (tmp_path / "out").mkdir()
+    printing.write(tmp_path / "out", targets(("a", "b", "c", "d", "i")), jobs=1)
+    for path, name, pages in ((b, "乙", 2), (d, "丁", 3), (index, "目录", 3)):  # each one page more
+        path.write_text(document(name + "改", pages), encoding="utf-8")
+    from generator.private import browser
+
+    prints = []
+    monkeypatch.setattr(browser.Session, "print_pdf", lambda self, path, print_pdf=browser.Session.print_pdf:
+                        prints.append(Path(path).name) or print_pdf(self, path))
+    wanted = targets(("a", "b2", "c", "d2", "i2"))
+    paths_, rendered = printing.write(tmp_path / "out", wanted, jobs=1)
+    assert rendered == 3 and prints == ["volume.html"]  # the stamps of 2 and 3 pages are kept
+    cache = pdf.Cache(tmp_path / "out")
+    assert cache.parts(wanted[0].path) == ([("a", 2), ("b2", 2)], 2)
+    assert cache.parts(wanted[1].path) == ([("c", 3), ("d2", 3)], 2)
+    (tmp_path / "fresh").mkdir()
+    printing.write(tmp_path / "fresh", targets(("a", "b2", "c", "d2", "i2"), "fresh"), jobs=1)
+    for t in wanted:
+        texts = page_texts(t.path)
+        assert texts == page_texts(tmp_path / "fresh" / t.path.name)
+    assert [footer(t) for t in page_texts(wanted[2].path)] == ["第 1 页，共 3 页", "第 2 页，共 3 页", "第 3 页，共 3 页"]
+    assert [footer(t) for t in page_texts(wanted[0].path)] == ["第 1 页，共 2 页", "第 2 页，共 2 页",
+                                                              "第 1 页，共 2 页", "第 2 页，共 2 页"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monkeypatch):
     """pdf.volume_engine: volumes (documents numbered on their own) by the browser, which prints
     them as one document for a quarter of WeasyPrint's CPU; the build's single documents

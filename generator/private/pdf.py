@@ -583,13 +583,62 @@ def write_volumes(jobs: list[tuple[list[Path] | tuple[Path, ...], Path]]) -> lis
     return [write_parts(paths, pdf_path, "chromium") for paths, pdf_path in todo]
 
 
+def changed_documents(html_paths, digests, old_parts) -> list[Path]:
+    """The documents of a combined PDF that patch_combined prints: those whose digest is not
+    among the old PDF's parts."""
+    have = {d for d, _ in old_parts}
+    return [path for path, digest in zip(html_paths, digests) if digest not in have]
+
+
+def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
+    """Several PDFs, each (pdf path, html paths, digests, old parts or None), printed by this
+    thread's browser in as few prints as their heads allow (pdf_volume.print_volumes): of a PDF
+    to patch (old parts given) only its changed documents, then patched in (patch_combined with
+    them as `printed`); the others whole, each its own file. A rebuild after one payout amount
+    prints the index, the changed dossier and the changed receipt sheet, which share one head, as
+    one print instead of three. Returns each PDF's page counts and how many renderings its pages
+    come from now (1: printed whole, 2: patched). A PDF whose documents cannot join a print (one
+    that links to other files, as the dossier index does) is printed on its own. Raises
+    pdf_volume.Unfit (and pypdf's errors) when the others cannot share a print after all: the
+    caller prints them one by one."""
+    from ..outputs import write_bytes
+    from . import pdf_volume
+
+    printed_for = [list(paths) if old is None else changed_documents(paths, digests, old)
+                   for _, paths, digests, old in jobs]
+    joining = []
+    for k, paths in enumerate(printed_for):
+        try:
+            if paths:
+                [pdf_volume.Document(path) for path in paths]
+                joining.append(k)
+        except pdf_volume.Unfit:
+            pass
+    out: list = [None] * len(jobs)
+    printed = pdf_volume.print_volumes(_chromium_pdf, [printed_for[k] for k in joining], _stamps()) if joining else []
+    for k, found in zip(joining, printed):
+        pdf_path, paths, digests, old = jobs[k]
+        if old is None:
+            write_bytes(pdf_path, found[0])  # never through a link
+            out[k] = found[1], 1
+        else:
+            out[k] = patch_combined(pdf_path, old, list(paths), list(digests), "chromium", found), 2
+    for k in sorted(set(range(len(jobs))) - set(joining)):  # on their own
+        pdf_path, paths, digests, old = jobs[k]
+        if old is None:
+            out[k] = write_parts(list(paths), pdf_path, "chromium"), 1
+        else:
+            out[k] = patch_combined(pdf_path, old, list(paths), list(digests), "chromium"), 2
+    return out
+
+
 def write_combined(html_paths: list[Path], pdf_path: Path) -> int:
     """One PDF of several documents, each keeping its own page numbers; returns pages."""
     return sum(write_parts(html_paths, pdf_path))
 
 
 def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths: list[Path],
-                   digests: list[str], engine_: str | None = None) -> list[int]:
+                   digests: list[str], engine_: str | None = None, printed=None) -> list[int]:
     """Rewrite a combined PDF whose documents mostly did not change: the pages of each
     unchanged document (same digest) are copied from the old PDF at `pdf_path`, whose
     documents and page counts are `old_parts` in order, and only the documents whose digest
@@ -597,7 +646,9 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
 
     A one-cell edit then renders one dossier instead of its whole volume. The copied pages
     keep their fonts and bookmarks; the new pages bring their own font subset, so a volume
-    patched many times grows a little (printing.MAX_SOURCES bounds it)."""
+    patched many times grows a little (printing.MAX_SOURCES bounds it). `printed`: the changed
+    documents' PDF and page counts when they were printed already (with other documents, see
+    write_joined), else they are printed here."""
     import pypdf
 
     from ..outputs import write_bytes
@@ -622,7 +673,7 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     new_counts: list = []
     data = None
     if stale:
-        data, new_counts = _combined([html_paths[i] for i in stale], engine_)
+        data, new_counts = printed if printed is not None else _combined([html_paths[i] for i in stale], engine_)
     new_at, start = {}, 0
     for i, count in zip(stale, new_counts):
         new_at[i], start = (start, count), start + count

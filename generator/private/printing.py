@@ -226,20 +226,37 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
 
     queue = sorted(apart, key=lambda i: -sizes[i])  # the largest first, taken by each browser in turn
     lanes = browser_lanes(len(apart), jobs, documents=sum(sizes[i] for i in apart))
-    batch = batch_size(sum(sizes[i] for i in apart if plans[i] is None), lanes)
+    batch = batch_size(sum(sizes[i] for i in apart), lanes)
 
     def take() -> list[int]:
-        """The next volume, with more volumes to render whole joined to it up to `batch`
-        documents (one print for all, pdf.write_volumes); a patched volume goes alone."""
+        """The next PDF, with more joined to it up to `batch` documents to print: volumes to
+        render whole, single documents and the changed documents of volumes to patch, all in
+        one print per head (pdf.write_volumes, pdf.write_joined)."""
         first = queue.pop(0)
         taken, total = [first], sizes[first]
-        if plans[first] is None:
-            for i in list(queue):
-                if plans[i] is None and total + sizes[i] <= batch:
-                    queue.remove(i)
-                    taken.append(i)
-                    total += sizes[i]
+        for i in list(queue):
+            if total + sizes[i] <= batch:
+                queue.remove(i)
+                taken.append(i)
+                total += sizes[i]
         return taken
+
+    def print_joined(taken: list[int]) -> None:
+        """Volumes to patch and single documents in as few prints as their heads allow; one
+        by one when they cannot share a print."""
+        import pypdf
+
+        from . import pdf_volume
+
+        try:
+            for i, result in zip(taken, pdf_output.write_joined(
+                    [(stale[i].path, stale[i].sources, stale[i].parts, plans[i] and plans[i][0]) for i in taken])):
+                done[i] = result
+        except OSError:
+            raise  # a fault of the computer: the build says so
+        except (pdf_volume.Unfit, pypdf.errors.PyPdfError, KeyError, IndexError, ValueError):
+            for i in taken:
+                done[i] = _render(*jobs_[i], engine=volumes_)
 
     def browser_jobs(failed: list) -> None:
         try:
@@ -251,6 +268,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
                         taken = take()
                     if len(taken) == 1:
                         done[taken[0]] = _render(*jobs_[taken[0]], engine=volumes_)
+                    elif any(plans[i] is not None or len(stale[i].parts) <= 1 for i in taken):
+                        print_joined(taken)
                     else:
                         for i, counts in zip(taken, pdf_output.write_volumes(
                                 [(jobs_[i][1], jobs_[i][0]) for i in taken])):
