@@ -598,7 +598,9 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
     prints the index, the changed dossier and the changed receipt sheet, which share one head, as
     one print instead of three. Returns each PDF's page counts and how many renderings its pages
     come from now (1: printed whole, 2: patched). A PDF whose documents cannot join a print (one
-    that links to other files, as the dossier index does) is printed on its own. Raises
+    that links to other files, as the dossier index does), or whose one document to print is
+    the only one with its head (nothing to join, and printed alone it needs no stamps), is
+    printed on its own. Raises
     pdf_volume.Unfit (and pypdf's errors) when the others cannot share a print after all: the
     caller prints them one by one."""
     from ..outputs import write_bytes
@@ -606,14 +608,16 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
 
     printed_for = [list(paths) if old is None else changed_documents(paths, digests, old)
                    for _, paths, digests, old in jobs]
-    joining = []
+    heads: dict = {}
     for k, paths in enumerate(printed_for):
         try:
-            if paths:
-                [pdf_volume.Document(path) for path in paths]
-                joining.append(k)
+            for path in paths:
+                document = pdf_volume.Document(path)
+                heads.setdefault(document.prefix + document.shared, []).append(k)
         except pdf_volume.Unfit:
-            pass
+            printed_for[k] = []
+    joining = sorted({k for members in heads.values() if len(members) > 1 for k in members}
+                     - {k for k, paths in enumerate(printed_for) if not paths})
     out: list = [None] * len(jobs)
     printed = pdf_volume.print_volumes(_chromium_pdf, [printed_for[k] for k in joining], _stamps()) if joining else []
     for k, found in zip(joining, printed):
