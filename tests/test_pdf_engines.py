@@ -4,6 +4,7 @@ none with one clear message; and no PDFs of empty boxes on a machine without Chi
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -220,6 +221,7 @@ def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
             f"s = Session({CHROMIUM!r}); print(s.proc.pid, s.tmp, flush=True); time.sleep(120)")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    profile = None
     try:
         browser, profile = child.stdout.readline().split()
         running = _processes_naming(profile)
@@ -234,3 +236,5 @@ def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
         if child.poll() is None:
             child.kill()
             child.wait()
+        if profile:  # the killed process could not remove its browser's temporary profile
+            shutil.rmtree(profile, ignore_errors=True)
