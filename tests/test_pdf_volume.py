@@ -247,7 +247,8 @@ def test_a_rebuild_prints_the_changed_documents_of_two_volumes_and_a_single_one_
     for t in wanted:
         texts = page_texts(t.path)
         assert texts == page_texts(tmp_path / "fresh" / t.path.name)
-    assert [footer(t) for t in page_texts(wanted[2].path)] == ["第 1 页，共 3 页", "第 2 页，共 3 页", "第 3 页，共 3 页"]
+    assert [footer(t) for t in page_texts(wanted[2].path)] == ["第 1 页，共 3 页", "第 2 页，共 3 页",
+                                                              "第 3 页，共 3 页"]
     assert [footer(t) for t in page_texts(wanted[0].path)] == ["第 1 页，共 2 页", "第 2 页，共 2 页",
                                                               "第 1 页，共 2 页", "第 2 页，共 2 页"]
 

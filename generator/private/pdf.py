@@ -406,7 +406,7 @@ class Stamps(dict):
 
     def _file(self, key) -> Path:
         head, pages = key
-        name = hashlib.sha256(f"{_stamp_salt()}\n{head}\n{pages}".encode("utf-8")).hexdigest()[:40]
+        name = hashlib.sha256(f"{_stamp_salt()}\n{head}\n{pages}".encode()).hexdigest()[:40]
         return self.folder / f"{name}.pdf"
 
     def __contains__(self, key) -> bool:
