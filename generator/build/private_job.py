@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cores import can_fork
-from ..private.parallel import die_with_parent
+from ..private import carry
+from ..private.parallel import die_with_parent, keep_frozen
 from . import publish
 
 START_METHOD: str | None = None  # "fork" or "spawn" to force one (tests); None: fork where possible
@@ -77,9 +78,99 @@ def unpack_records(data: bytes):
     return Records(**pickle.loads(data))
 
 
+class Prelink:
+    """The last build's documents linked into the staging folder by a process of its own while
+    the build still reads the workbooks (private.carry.prelink), so that the private writer,
+    started after the read, carries the unchanged ones without a system call each.
+
+        prelink = Prelink.start(private_dir, staging)   # None where it cannot run (see start)
+        job = PrivateJob(..., prelink=prelink)           # its writer takes the result over
+        prelink.cancel()                                 # a build ending early: stopped, staging removed
+
+    Only where the writer is forked (it inherits the end of the pipe the result comes through);
+    with spawn (Windows) or one core the writer links the documents itself, as ever. The process
+    dies with the build (Linux: PR_SET_PDEATHSIG) and is stopped before the staging folder is
+    removed; its links are in the staging folder only, which a failed build removes (and the
+    next build, after a kill)."""
+
+    def __init__(self, process, conn, previous: Path, staging: Path):
+        self.process, self.conn, self.previous, self.staging = process, conn, previous, staging
+
+    @classmethod
+    def start(cls, private_dir: Path, staging: Path) -> Prelink | None:
+        """Start linking `private_dir`'s documents into the empty `staging` folder; None when
+        the writer will not be forked or there is no last build to carry from."""
+        from ..private import carry
+
+        if start_method() != "fork" or not (Path(private_dir) / carry.NAME).is_file():
+            return None
+        context: Any = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        try:
+            process = context.Process(target=_prelink_child, args=(send, Path(private_dir), Path(staging)),
+                                      name="bangfu-prelink", daemon=False)
+            process.start()
+        except OSError:
+            receive.close()
+            return None
+        finally:
+            send.close()
+        return cls(process, receive, Path(private_dir), Path(staging))
+
+    def result(self) -> dict | None:
+        """In the writer: prelink's {key: inode}, or None when its process failed or died."""
+        try:
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        finally:
+            self.conn.close()
+        return message if isinstance(message, dict) else None
+
+    def stop(self, wait: bool = True) -> None:
+        """In the build's process: end the prelink process (killed unless done; at once unless
+        `wait`) and reap it."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is None:
+            return
+        if wait and self.process.is_alive():
+            self.process.join(0.5)  # nearly always long done: it runs during the read
+        if self.process.is_alive():
+            try:
+                self.process.kill()
+            except (OSError, ValueError):
+                pass
+        self.process.join()
+        self.process.close()
+        self.process = None
+
+
+    def cancel(self) -> None:
+        """Stop it at once and remove the staging folder with its links (a build that ends
+        before its private writer starts)."""
+        self.stop(wait=False)
+        publish.remove(self.staging)
+
+
+def _prelink_child(conn, previous: Path, staging: Path) -> None:
+    die_with_parent()
+    from ..private import carry
+
+    try:
+        staged = carry.prelink(previous, staging)
+    except BaseException:  # noqa: BLE001 - the writer then carries as without it
+        staged = None
+    try:
+        conn.send(staged)
+    finally:
+        conn.close()
+
+
 class PrivateJob:
     def __init__(self, write, records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
-                 site_url: str | None):
+                 site_url: str | None, prelink: Prelink | None = None):
         """`write(records, staging, private_dir, today=, pdf=, site_url=, echo=)` writes the
         folder and returns its summary (steps.private_folder; a module-level function, so that
         a spawned child finds it by name)."""
@@ -89,6 +180,7 @@ class PrivateJob:
         self.process: Any = None  # a multiprocessing Process of the chosen start method
         self.conn: Any = None
         self.seconds = 0.0  # the child's own time for the private writer
+        self.prelink = prelink  # the last build's documents being linked into staging (Prelink)
 
     def _arguments(self) -> tuple:
         return (self.staging, self.private_dir, self.today, self.pdf, self.site_url)
@@ -108,13 +200,20 @@ class PrivateJob:
             data = None
         else:
             data = pack_records(self.records)
+        prelink = self.prelink if method == "fork" else None
+        if prelink is not None and prelink.conn is not None:  # the forked writer takes its result
+            carry.prelinked(prelink.previous, prelink.staging, prelink.result)
         try:
             self.process = context.Process(target=_child, args=(send, self.write, data, self._arguments()),
                                            name="bangfu-private", daemon=False)
             self.process.start()
         finally:
             _INHERITED = None
+            carry.prelinked(None, None)
             send.close()
+            if prelink is not None and prelink.conn is not None:
+                prelink.conn.close()  # the writer holds its own copy
+                prelink.conn = None
         self.conn = receive
 
     def wait(self, echo) -> str:
@@ -169,6 +268,9 @@ class PrivateJob:
     def _end(self, stray: bool) -> None:
         """Close the pipe and reap the child; `stray`: it failed or was stopped, so rendering
         processes of its group may be left: they are killed too."""
+        if self.prelink is not None:
+            self.prelink.stop(wait=not stray)
+            self.prelink = None
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -202,7 +304,7 @@ def _child(conn, write, data: bytes | None, arguments: tuple) -> None:
     # the writer's own objects do not walk them all again and again (1.2 of the child's CPU
     # seconds at 20,000 workers, and a copy of every page they touch). The records live until
     # the child ends. Then the writer runs with the collector as it always did.
-    gc.freeze()
+    keep_frozen()
     gc.enable()
     started = time.monotonic()
     try:

@@ -38,7 +38,7 @@ from ..site.public import fingerprint as public_fingerprint, public_view
 from ..station import station
 from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
-from .private_job import PrivateJob
+from .private_job import Prelink, PrivateJob
 from .site_carry import PageCarry, shared_key, versions
 from .state import code_key, input_key, load_state, manifest, save_state, site_input_key, theme_fingerprint
 
@@ -51,6 +51,7 @@ class Build:
         self.work = work_dir(site_dir)
         self.private_work = work_dir(private_dir) if private_dir is not None else None
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
+        self.prelink: Prelink | None = None  # its documents being linked during the read (private_job)
         self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
         self.on_swap = None  # `bangfu serve`: told the moment the new site is in place
         # the footprint of this build's leak scan (privacy.Footprint) to keep; None: none (the
@@ -113,6 +114,9 @@ class Build:
         if self.job is not None:
             self.job.cancel()
             self.job = None
+        if self.prelink is not None:  # a build that ended before its private writer started
+            self.prelink.cancel()
+            self.prelink = None
 
     def _run(self) -> int:
         self._prepare()
@@ -251,6 +255,7 @@ class Build:
         if cache.store is None:
             cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
         with gc_paused():  # as check_folder: no collection over the records in between
+            self.prelink = self._start_prelink()  # the last build's documents linked meanwhile
             with self.step("read", "读取记录"):
                 result = read_records(self.records_dir, cache=cache)
             if not result.unreadable:  # the private records start now, beside the check and the site;
@@ -454,12 +459,25 @@ class Build:
         if self.private_dir is None or parallel.jobs() <= 1:
             return None
         staging = self._staging(self.private_work, self.private_dir, "new")
-        publish.remove(staging)
-        staging.mkdir(parents=True)
+        prelink, self.prelink = self.prelink, None
+        if prelink is None:  # else the staging folder is the one the prelink fills
+            publish.remove(staging)
+            staging.mkdir(parents=True)
         job = PrivateJob(private_folder, records, staging, self.private_dir, today=self.today, pdf=self.pdf,
-                         site_url=station(records, self.today, text=public_text).site_url or None)
+                         site_url=station(records, self.today, text=public_text).site_url or None,
+                         prelink=prelink)
         job.start()
         return job
+
+    def _start_prelink(self) -> Prelink | None:
+        """The prelink of the private writer's documents (private_job.Prelink), started before
+        the read where the writer will run in a forked process; None otherwise."""
+        if self.private_dir is None or parallel.jobs() <= 1 or not self.private_dir.is_dir():
+            return None
+        staging = self._staging(self.private_work, self.private_dir, "new")
+        publish.remove(staging)
+        staging.mkdir(parents=True)
+        return Prelink.start(self.private_dir, staging)
 
     def _private(self, records, info) -> Path:
         staging = self._staging(self.private_work, self.private_dir, "new")

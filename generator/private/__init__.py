@@ -27,7 +27,7 @@ from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
 from ..todo import work_list
-from . import carry, closing, dossiers, pdf as pdf_output, printing, receipts, report, todo_page
+from . import carry, closing, dossiers, parallel, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, plain_digest, station, station_key, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
 
@@ -134,7 +134,7 @@ def write_private(records: Records, out_dir: Path, *, today: date, pdf: bool,
     # the records (millions of objects, never garbage while the writer runs) are set aside from the
     # collector: each of its full passes would otherwise walk them all (about half a CPU-second
     # of a rebuild at 20,000 workers)
-    frozen = gc.get_freeze_count() > 0
+    frozen = parallel.frozen()
     gc.freeze()
     try:
         return _write_private(records, out_dir, today=today, pdf=pdf, site_url=site_url, echo=echo,
@@ -155,11 +155,14 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     result = PrivateResult(out_dir)
     # folders this build starts in: only they can hold pages of earlier builds to prune (a
     # build's staging folder starts empty, and listing 20,000 dossiers costs a few tenths)
-    earlier = {folder for folder in (dossiers.FOLDER, receipts.FOLDER) if (out_dir / folder).is_dir()}
-    result.notice = write_notice(out_dir)
     make_pdf = pdf and pdf_output.available()
     env = environment(records)
     kept = carry.Carry(out_dir, previous, carry.salt(env.loader.searchpath))
+    # (a staging folder the prelink filled holds only the last build's documents, whose links
+    # this build does not use are removed by kept.drop_unused)
+    earlier = set() if kept.staged is not None else \
+        {folder for folder in (dossiers.FOLDER, receipts.FOLDER) if (out_dir / folder).is_dir()}
+    result.notice = write_notice(out_dir)
     kept.defer()  # documents to render are queued and rendered together, in processes where it pays
     seeds = _seed_readings(kept)
     order, order_carried = _filing_order(records, kept)
@@ -205,6 +208,7 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     if order_carried and seeds:  # the names filed are the last build's: their readings were not asked for
         readings = {**seeds, **readings}
     kept.new[READINGS] = {"salt": kept.salt, "pypinyin": names.pinyin_version(), "names": readings}
+    kept.drop_unused()
     kept.save()
     result.carried, result.rendered, result.unworked = kept.reused, kept.rendered, kept.unworked
     result.seconds = time.perf_counter() - started
