@@ -213,3 +213,39 @@ def test_a_check_with_errors_stops_the_writer_started_beside_it(records, tmp_pat
     assert snapshot(again.site) == site and snapshot(again.private) == private
     assert not (again.work / "new-private").exists() and "private" not in again.timings
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.slow  # builds a site three times (mkdocs)
+@needs_fork
+def test_a_rebuild_links_the_last_builds_documents_while_it_reads(records, tmp_path, monkeypatch):
+    """The last build's documents are linked into the staging folder by a process started before
+    the read (private_job.Prelink); the forked writer takes them over: after a visit note and a
+    worker removed, the private folder is what a fresh build in one process writes, no link of
+    the removed worker's dossier is left, and no process is left behind."""
+    from private_station import MEMBERS, OBJECTIONS, PAYOUTS, VISITS, WORKERS
+
+    own = tmp_path / "station" / "records"
+    shutil.copytree(records, own)
+    first = _build(own, tmp_path, "fork", monkeypatch)
+    assert first.code == 0, first.output
+    gone = WORKERS[-1]["archive_no"]
+    tables = {name: [r for r in rows if r["archive_no"] != gone]
+              for name, rows in (("payouts", PAYOUTS), ("members", MEMBERS), ("objections", OBJECTIONS))}
+    visits = [dict(v) for v in VISITS if v["archive_no"] != gone]
+    visits[0]["notes"] = "复查：收入已核实无误"
+    write_station(own, tables={**tables, "visits": visits, "workers": WORKERS[:-1]})
+    started = []
+    real = private_job.Prelink.start
+    monkeypatch.setattr(private_job.Prelink, "start",
+                        classmethod(lambda cls, *a: started.append(real(*a)) or started[-1]))
+    again = _build(own, tmp_path, "fork", monkeypatch)
+    assert again.code == 0, again.output
+    assert len(started) == 1 and started[0] is not None and started[0].process is None  # reaped
+    fresh_root = tmp_path / "fresh"
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    fresh = build_into(own, fresh_root, TODAY)
+    assert fresh.code == 0, fresh.output
+    assert _tree(again.private) == _tree(fresh.private)
+    assert not (again.private / "档案" / f"{gone}.html").exists()
+    assert not (again.work / "new-private").exists()
+    assert not multiprocessing.active_children()

@@ -626,3 +626,112 @@ def test_kept_report_parts_are_plain_values_and_a_planted_entry_is_worked_out_ag
     write_private(records, fresh, today=TODAY, pdf=False)
     assert {k: v for k, v in _tree(staging).items() if k.startswith("季度统计/")} == \
         {k: v for k, v in _tree(fresh).items() if k.startswith("季度统计/")}
+
+
+def _prelinked(records, staging: Path, previous: Path, staged=None):
+    """write_private into `staging` after carry.prelink linked the last build's documents into it
+    (as the build's prelink process does during the read); `staged` overrides its result."""
+    staging.mkdir()
+    linked = carry.prelink(previous, staging)
+    carry.prelinked(previous, staging, lambda: linked if staged is None else staged)
+    try:
+        return write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    finally:
+        carry.prelinked(None, None)
+
+
+PRELINKED = ["visit note (private only)", "follow-up visit", "payout amount (public)", "batch title",
+             "station setting", "payout amount, first year", "payout moved to another batch"]
+
+
+@pytest.mark.parametrize("name,overrides,changed", [e for e in EDITS if e[0] in PRELINKED],
+                         ids=PRELINKED)
+def test_a_prelinked_staging_folder_gives_what_a_fresh_build_writes(previous, tmp_path, name, overrides, changed):
+    """The documents linked before the records are known (carry.prelink): the changed ones are
+    written over their links (the last build's files untouched), the others carried as links."""
+    records = read_station(tmp_path / "records", **overrides)
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    before = _tree(previous)
+    staging = tmp_path / "staging"
+    result = _prelinked(records, staging, previous)
+    assert _tree(staging) == _tree(fresh)
+    assert _tree(previous) == before  # nothing written through a link
+    if changed is None or "settings" in overrides:
+        return
+    for path in [*result.dossiers, *result.receipts, *result.closing_books]:
+        rel = path.relative_to(staging).as_posix()
+        links = (staging / rel).stat().st_nlink
+        assert links == 1 if rel in changed else links >= 2, rel
+
+
+def test_prelinked_two_visit_notes_of_different_workers(previous, tmp_path):
+    visits = _edit(_edit(VISITS, 0, notes="第一处修改"), len(VISITS) - 1, notes="第二处修改")
+    records = read_station(tmp_path / "records", tables={"visits": visits})
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    staging = tmp_path / "staging"
+    _prelinked(records, staging, previous)
+    assert _tree(staging) == _tree(fresh)
+    assert VISITS[0]["archive_no"] != VISITS[-1]["archive_no"]
+    for no in (VISITS[0]["archive_no"], VISITS[-1]["archive_no"]):
+        assert (staging / "档案" / f"{no}.html").stat().st_nlink == 1
+
+
+@pytest.mark.parametrize("change", ["removed", "added"])
+def test_prelinked_a_worker_removed_or_added_leaves_no_stale_dossier(previous, tmp_path, change):
+    """A worker no longer in the register: the link of their dossier goes (no stale personal data);
+    a new worker: their dossier is written; either way what a fresh build writes."""
+    tables: dict = {}
+    if change == "removed":  # the worker and their rows in the other tables
+        gone = WORKERS[-1]["archive_no"]
+        tables = {name: [r for r in rows if r["archive_no"] != gone]
+                  for name, rows in (("payouts", PAYOUTS), ("visits", VISITS), ("members", MEMBERS),
+                                     ("objections", OBJECTIONS))}
+        workers = WORKERS[:-1]
+    else:
+        gone = None
+        workers = [*WORKERS, {**WORKERS[-1], "archive_no": "SF-0999", "name": "新来人"}]
+    records = read_station(tmp_path / "records", tables={**tables, "workers": workers})
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    staging = tmp_path / "staging"
+    _prelinked(records, staging, previous)
+    assert _tree(staging) == _tree(fresh)
+    if gone is not None:
+        assert (previous / "档案" / f"{gone}.html").exists()
+        assert not (staging / "档案" / f"{gone}.html").exists()
+
+
+def test_prelinked_a_dossier_deleted_or_edited_by_hand_is_written_again(previous, tmp_path):
+    records = read_station(tmp_path / "records")
+    deleted = previous / "档案" / f"{WORKERS[1]['archive_no']}.html"
+    edited = previous / "档案" / f"{WORKERS[0]['archive_no']}.html"
+    kept_bytes, kept_stat = deleted.read_bytes(), deleted.stat()
+    original, stat = edited.read_bytes(), edited.stat()
+    try:
+        deleted.unlink()
+        edited.write_bytes(original.replace("生成日期".encode(), "手改日期".encode()))
+        staging = tmp_path / "staging"
+        _prelinked(records, staging, previous)
+        assert (staging / "档案" / deleted.name).read_bytes() == kept_bytes
+        assert (staging / "档案" / edited.name).read_bytes() == original
+        assert (staging / "档案" / edited.name).stat().st_nlink == 1
+    finally:
+        deleted.write_bytes(kept_bytes)
+        os.utime(deleted, ns=(kept_stat.st_atime_ns, kept_stat.st_mtime_ns))
+        edited.write_bytes(original)
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_failed_prelink_leaves_no_link_behind(previous, tmp_path):
+    """The prelink process died after linking (its result lost): its links are removed and the
+    documents carried one by one, to what a fresh build writes (a removed worker's dossier too)."""
+    workers = WORKERS[:-1]
+    records = read_station(tmp_path / "records", tables={"workers": workers})
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    staging = tmp_path / "staging"
+    result = _prelinked(records, staging, previous, staged=False)
+    assert _tree(staging) == _tree(fresh)
+    assert result.carried > 0
