@@ -362,6 +362,7 @@ def test_an_edited_payout_works_out_the_reports_from_its_quarter_on(previous, tm
         return real(records, quarters, today, **kw)
 
     monkeypatch.setattr(report, "all_figures", spy)
+    monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside (parallel.Beside)
     # the file counts and people rows come from the register and reviews alone: kept from the last build
     monkeypatch.setattr(report, "file_parts", lambda *a: pytest.fail("file parts worked out again"))
     edited = PAYOUTS[1]
@@ -446,6 +447,7 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
     asked = []
     real = receipts.receipt_sheets
     monkeypatch.setattr(receipts, "receipt_sheets", lambda records, order=None: asked.append(1) or real(records, order))
+    monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside (parallel.Beside)
     records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")})
     staging = tmp_path / "staging"
     result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)

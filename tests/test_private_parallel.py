@@ -84,3 +84,55 @@ def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path,
                                + len(result.closing_books) + 1 + 1)  # the receipt sheets' index, the 待办 page
     entries = carry.load(tmp_path / "two" / carry.NAME)
     assert sum(1 for entry in entries.values() if "fp" in entry) == result.rendered
+
+
+@needs_fork
+def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here(monkeypatch):
+    monkeypatch.setenv("BANGFU_JOBS", "2")
+    here = os.getpid()
+    beside = parallel.Beside(lambda forked: (forked, os.getpid()))
+    assert beside.forked
+    assert beside.result()[0] is True and beside.result is not None
+    assert not multiprocessing.active_children()
+
+    def fails_beside(forked):  # a failure in the other process: run again here
+        if forked:
+            raise ValueError("只在另一个进程中失败")
+        return os.getpid()
+
+    assert parallel.Beside(fails_beside).result() == here
+
+    def fails(forked):
+        raise ValueError(f"失败（{forked}）")
+
+    with pytest.raises(ValueError, match="失败（False）"):  # raised here, with its own type
+        parallel.Beside(fails).result()
+    assert not multiprocessing.active_children()
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    one = parallel.Beside(lambda forked: (forked, os.getpid()))
+    assert not one.forked and one.result() == (False, here)
+
+
+@needs_fork
+def test_the_other_documents_written_beside_are_those_written_in_one_process(tmp_path, monkeypatch):
+    """Receipt sheets, reports, 办结表 and the work list written beside the dossiers (parallel.Beside)
+    carry and render what the writer's own process does, with the same fingerprints file."""
+    records = read_station(tmp_path / "records")
+    monkeypatch.setenv("BANGFU_JOBS", "1")
+    one = tmp_path / "one"
+    write_private(records, one, today=TODAY, pdf=False)
+    monkeypatch.setenv("BANGFU_JOBS", "2")
+    two = tmp_path / "two"
+    result = write_private(records, two, today=TODAY, pdf=False)
+    assert _tree(two) == _tree(one)
+    def entries(folder):  # the fingerprints file's entries, without the files' times (a workbook's size
+        # holds its time of writing, see _tree)
+        return {key: {k: v for k, v in entry.items() if k not in ("mtime", "size")} if isinstance(entry, dict)
+                else entry
+                for key, entry in carry.load(folder / carry.NAME).items()}
+
+    assert entries(two) == entries(one)
+    again = tmp_path / "again"
+    carried = write_private(records, again, today=TODAY, pdf=False, previous=two)
+    assert _tree(again) == _tree(one)
+    assert carried.rendered == 0 and carried.carried == result.rendered

@@ -166,36 +166,43 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     kept.defer()  # documents to render are queued and rendered together, in processes where it pays
     seeds = _seed_readings(kept)
     order, order_carried = _filing_order(records, kept)
-    docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
-    groups = printing.volumes(records, order)
-    volumes = [(label, name) for label, name, _ in groups] if make_pdf else []
-    index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
-                                 index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
-                                 carry=kept, order=order)
-    paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
-    paying_inputs = record_views.digest(paying)
-    plan = receipts.Plan(paying, kept, paying_inputs, order)
-    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan)
+    # the receipt sheets, reports, 办结表 and work list are written beside the dossiers, in a
+    # process of their own where that pays (not with PDFs: the browser's processes take the cores)
+    others = parallel.Beside(lambda forked: _other_documents(records, out_dir, today, kept, order, make_pdf, forked),
+                             fork=not make_pdf and not kept.in_place)
+    try:
+        docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
+        groups = printing.volumes(records, order)
+        volumes = [(label, name) for label, name, _ in groups] if make_pdf else []
+        index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
+                                     index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
+                                     carry=kept, order=order)
+        if others.forked:
+            kept.finish()  # the dossiers' renders; the others' are rendered beside
+        other = others.result()
+    finally:
+        others.stop()
+    kept.finish()
+    if other.new is not None:  # written beside: their entries in the fingerprints file
+        kept.new.update(other.new)
+        kept.reused += other.counts[0]
+        kept.rendered += other.counts[1]
+        kept.unworked += other.counts[2]
+    written = other.receipts
     sheets = written[:-1]
     result.dossiers = [d.path for d in docs]
     result.dossier_index = index.path
     result.receipts = [d.path for d in sheets]
-    result.reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"),
-                                    out_dir, today, kept)
-    result.closing_books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"),
-                                                out_dir, today, kept)
-    if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
-        pdf_output.prestart()  # the browser boots while the documents are rendered
-    kept.finish()
+    result.reports, result.closing_books = other.reports, other.closing_books
     if dossiers.FOLDER in earlier:
         _prune(out_dir / dossiers.FOLDER, {d.path.stem for d in (*docs, index)})
     if receipts.FOLDER in earlier:
         _prune(out_dir / receipts.FOLDER, {d.path.stem for d in written})
     if kept.in_place:
         _prune_reports(out_dir / report.FOLDER, set(result.reports))
-    todo_doc, result.todo_counts = _write_todo(records, out_dir, today, kept)
+    todo_doc, result.todo_counts = other.todo, other.todo_counts
     result.todo = todo_doc.path
-    wanted = printing.targets(records, out_dir, index, docs, sheets, groups, unsigned=plan.unsigned)
+    wanted = printing.targets(records, out_dir, index, docs, sheets, groups, unsigned=other.unsigned)
     wanted.append(printing.Target(out_dir / todo_page.PDF, (todo_doc.path,), todo_doc.digest))
     if make_pdf:
         result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
@@ -213,6 +220,43 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     result.carried, result.rendered, result.unworked = kept.reused, kept.rendered, kept.unworked
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass
+class _Others:
+    """What _other_documents wrote (Doc or carry.Later, their digests known)."""
+    receipts: list  # the receipt sheets, then their index (receipts.write_receipts)
+    unsigned: set[str]  # the stems of the sheets not signed for yet (receipts.Plan)
+    reports: list[Path]
+    closing_books: list[Path]
+    todo: Doc
+    todo_counts: tuple[int, int]
+    new: dict | None = None  # written in a process of its own: its entries of the fingerprints file
+    counts: tuple[int, int, int] = (0, 0, 0)  # and its documents carried, rendered, carried by inputs
+
+
+def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.Carry, order: list,
+                     make_pdf: bool, forked: bool) -> _Others:
+    """The receipt sheets, quarterly reports, 办结表 and the work list, with every queued render
+    done. `forked`: in a process of its own beside the dossiers (parallel.Beside), with its own
+    copy of `kept`: it renders only its own documents and hands back its entries."""
+    if forked:
+        kept.queue, kept.new = [], {}
+        kept.reused = kept.rendered = kept.unworked = 0
+    paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
+    paying_inputs = record_views.digest(paying)
+    plan = receipts.Plan(paying, kept, paying_inputs, order)
+    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan)
+    reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"), out_dir, today, kept)
+    books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"), out_dir, today, kept)
+    if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
+        pdf_output.prestart()  # the browser boots while the documents are rendered
+    kept.finish()
+    todo_doc, counts = _write_todo(records, out_dir, today, kept)
+    other = _Others(written, plan.unsigned, reports, books, todo_doc, counts)
+    if forked:
+        other.new, other.counts = kept.new, (kept.reused, kept.rendered, kept.unworked)
+    return other
 
 
 TODO_COUNTS = "counts"  # in the work list's entry of the fingerprints file: [entries, overdue]

@@ -125,3 +125,81 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
         for i, digest in zip(part, found):
             digests[i] = digest
     return digests
+
+
+class Beside:
+    """`work(forked)` run in a forked process beside this one, while this one does other work,
+    where that pays (several cores, fork, no other threads; `fork` False: never): its result
+    comes back pickled through a pipe. Elsewhere, or when the forked run fails (a template
+    error, a full disk, a killed process), `work(False)` runs here when `result()` asks for
+    it, so an error surfaces with its own type and message, as render_all's do.
+
+    The private writer's documents other than the dossiers (receipt sheets, quarterly reports,
+    办结表, the work list) are written so, beside the 20,000 dossiers: the build's own process
+    only waits for the writer by then, so its core is free."""
+
+    def __init__(self, work: Callable, fork: bool = True):
+        self.work = work
+        self.process = None
+        self.conn = None
+        if not fork or jobs() <= 1 or not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        try:
+            self.process = context.Process(target=_beside, args=(send, work), name="bangfu-beside", daemon=False)
+            self.process.start()
+            self.conn = receive
+        except OSError:  # no processes allowed here: run in result()
+            self.process = None
+            receive.close()
+        finally:
+            send.close()
+
+    @property
+    def forked(self) -> bool:
+        return self.process is not None
+
+    def result(self):
+        if self.process is None:
+            return self.work(False)
+        try:
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            message = None
+        finally:
+            self.stop()
+        if message is None or message[0] != "done":
+            return self.work(False)
+        return message[1]
+
+    def stop(self) -> None:
+        """End the process (killed unless done) and reap it; result() then runs nothing more."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.join(0.05)
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self.process.close()
+            self.process = None
+
+
+def _beside(conn, work: Callable) -> None:
+    die_with_parent()
+    try:
+        outcome = ("done", work(True))
+    except BaseException:  # noqa: BLE001 - run again by the parent, which raises it
+        outcome = ("failed",)
+    try:
+        conn.send(outcome)
+    except Exception:  # noqa: BLE001 - a result that does not pickle: the parent runs it again
+        try:
+            conn.send(("failed",))
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        conn.close()
