@@ -217,7 +217,8 @@ class PrivateJob:
         self.conn = receive
 
     def wait(self, echo) -> str:
-        """The private folder's summary once the child is done; its lines are echoed first.
+        """What the writer returned (steps.private_folder: the summary and the folder's manifest) once
+        the child is done; its lines are echoed first.
         The child's error is raised here (the staging folder removed first)."""
         outcome = None
         try:

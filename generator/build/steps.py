@@ -52,6 +52,7 @@ class Build:
         self.private_work = work_dir(private_dir) if private_dir is not None else None
         self.job: PrivateJob | None = None  # the private writer running beside the site stages
         self.prelink: Prelink | None = None  # its documents being linked during the read (private_job)
+        self.private_manifest: str | None = None  # of the private folder written (private_folder)
         self.discard_later = False  # `bangfu serve`: the old site is deleted in the background
         self.on_swap = None  # `bangfu serve`: told the moment the new site is in place
         # the footprint of this build's leak scan (privacy.Footprint) to keep; None: none (the
@@ -228,13 +229,21 @@ class Build:
         self._keep_scan(records, code, site_then, scan)
         self._keep_footprint(code, site_then)
         save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
-                                "private": manifest(self.private_dir) if self.private_dir else None,
+                                "private": self._private_manifest(new_private),
                                 "report": report, "site_input": site_input})
         self._wait_discarded()  # the time said is the whole build's, the old folders' removal included
         self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
         if privacy.excused_note(scan):
             self.echo(privacy.excused_note(scan))
         return 0
+
+    def _private_manifest(self, new_private: Path | None) -> str | None:
+        """The manifest of the private folder now in place: the one its writer worked out."""
+        if self.private_dir is None:
+            return None
+        if new_private is not None and self.private_manifest is not None:
+            return self.private_manifest
+        return manifest(self.private_dir)
 
     def _private_unchanged(self, state: dict) -> bool:
         """The private folder is the one the last build wrote (or there is none)."""
@@ -483,7 +492,7 @@ class Build:
         staging = self._staging(self.private_work, self.private_dir, "new")
         if self.job is not None:
             with self.step("private", "生成内部材料"):
-                self.private_summary = self.job.wait(self.echo)
+                self.private_summary, self.private_manifest = self.job.wait(self.echo)
             self.timings["private_wait"] = self.timings["private"]  # the part the site did not cover
             self.timings["private"] = self.job.seconds
             self.job = None
@@ -491,22 +500,24 @@ class Build:
         publish.remove(staging)
         staging.mkdir(parents=True)
         with self.step("private", "生成内部材料"):
-            self.private_summary = private_folder(records, staging, self.private_dir, today=self.today,
-                                                  pdf=self.pdf, site_url=info.station.site_url or None,
-                                                  echo=self.echo)
+            self.private_summary, self.private_manifest = private_folder(
+                records, staging, self.private_dir, today=self.today, pdf=self.pdf,
+                site_url=info.station.site_url or None, echo=self.echo)
         return staging
 
 
 def private_folder(records, staging: Path, private_dir: Path, *, today: date, pdf: bool,
-                   site_url: str | None, echo) -> str:
+                   site_url: str | None, echo) -> tuple[str, str | None]:
     """Write the private records into the empty staging folder (carrying unchanged documents
-    over from the live `private_dir`); the summary for the clerk, naming the live folder."""
+    over from the live `private_dir`); the summary for the clerk, naming the live folder, and
+    the folder's manifest (state.manifest, the same once it is swapped in: its documents' sizes
+    and times known to the writer, not looked at again)."""
     _seed_pdfs(private_dir, staging)
     written = write_private(records, staging, today=today, pdf=pdf, site_url=site_url, echo=echo,
                             previous=private_dir if private_dir.is_dir() else None)
     _keep_reports(private_dir, staging)
     (staging / PRIVATE_MARKER).write_text("bangfu\n", encoding="utf-8")
-    return written.summary().replace(str(staging), str(private_dir))
+    return written.summary().replace(str(staging), str(private_dir)), manifest(staging, written.known)
 
 
 def summary_line(info, pages: int, scan, seconds: float, site_dir: Path) -> str:

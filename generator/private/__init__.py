@@ -75,6 +75,7 @@ class PrivateResult:
     unworked: int = 0  # of those, workbooks carried by their inputs, their figures not worked out
     rendered: int = 0  # documents written anew
     seconds: float = 0.0
+    known: dict = field(default_factory=dict)  # carry.Carry.known: the documents' sizes and times
 
     @property
     def paths(self) -> list[Path]:
@@ -218,6 +219,7 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     kept.drop_unused()
     kept.save()
     result.carried, result.rendered, result.unworked = kept.reused, kept.rendered, kept.unworked
+    result.known = kept.known()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -533,6 +533,18 @@ class Carry:
             if fingerprint is not None:
                 self.store(Doc(later.path, digest), fingerprint, inputs, extra)
 
+    def known(self) -> dict[str, tuple[int, int]]:
+        """{path in out_dir: (size, modification time)} of this build's documents as noted (each
+        written here and looked at, or carried after its size and time were compared): what
+        state.manifest need not look at again once the folder is complete."""
+        out = {}
+        for key, entry in self.new.items():
+            if type(entry) is dict:
+                size, mtime = entry.get("size"), entry.get("mtime")
+                if type(size) is int and type(mtime) is int:
+                    out[key] = (size, mtime)
+        return out
+
     def save(self) -> None:
         tmp = self.out_dir / (NAME + ".tmp")
         tmp.write_bytes(MAGIC + marshal.dumps(self.new))
