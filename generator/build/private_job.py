@@ -216,7 +216,7 @@ class PrivateJob:
                 prelink.conn = None
         self.conn = receive
 
-    def wait(self, echo) -> str:
+    def wait(self, echo) -> tuple[str, str | None]:
         """What the writer returned (steps.private_folder: the summary and the folder's manifest) once
         the child is done; its lines are echoed first.
         The child's error is raised here (the staging folder removed first)."""

@@ -190,6 +190,7 @@ class Beside:
 
 def _beside(conn, work: Callable) -> None:
     die_with_parent()
+    outcome: tuple
     try:
         outcome = ("done", work(True))
     except BaseException:  # noqa: BLE001 - run again by the parent, which raises it
