@@ -224,13 +224,17 @@ class Build:
             self.on_swap()
         if new_private is not None:
             self.echo(self.private_summary)
-        self._keep_site_info(site_input, info, page_count)
-        site_then = manifest(self.site_dir) if new_site is not None else site_now  # a carried site is as it was
-        self._keep_scan(records, code, site_then, scan)
-        self._keep_footprint(code, site_then)
-        save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
-                                "private": self._private_manifest(new_private),
-                                "report": report, "site_input": site_input})
+        try:
+            self._keep_site_info(site_input, info, page_count)
+            site_then = manifest(self.site_dir) if new_site is not None else site_now  # a carried site is as it was
+            self._keep_scan(records, code, site_then, scan)
+            self._keep_footprint(code, site_then)
+            save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
+                                    "private": self._private_manifest(new_private),
+                                    "report": report, "site_input": site_input})
+        except OSError as err:  # the new folders are in place: only the build's notes are missing
+            _forget_state(state_path)
+            self.echo(notes_fault(err))
         self._wait_discarded()  # the time said is the whole build's, the old folders' removal included
         self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
         if privacy.excused_note(scan):
@@ -577,11 +581,39 @@ def _template_error(err: jinja2.TemplateError) -> str:
 
 
 def environment_fault(err: OSError) -> str:
-    """The Chinese message for a fault of the computer, not of the records."""
+    """The Chinese message for a fault of the computer, not of the records, before anything
+    was put in place."""
+    return (f"无法写入{_fault_where(err)}：{_fault_reason(err)}。本次没有更新网站和内部材料，"
+            "原来的网站和内部材料保持不变。请检查文件夹权限和磁盘空间后重新运行。")
+
+
+def notes_fault(err: OSError) -> str:
+    """The Chinese message for a fault of the computer after the new site and private folder
+    were put in place, while the build kept its notes (state, scan results): the output is
+    the new one, the next build checks and writes everything again."""
+    return (f"网站和内部材料已经更新，但无法写入{_fault_where(err)}：{_fault_reason(err)}。"
+            "本次构建的记录没有保存，下次运行会重新检查并生成全部内容（需要多花一些时间）。"
+            "请检查文件夹权限和磁盘空间。")
+
+
+def _forget_state(state_path: Path) -> None:
+    """The last build's state no longer describes the folders in place: removed where it can be
+    (a state that cannot be removed still names the old folders' manifests, which no longer
+    match, so nothing is carried by it)."""
+    try:
+        state_path.unlink()
+    except OSError:
+        pass
+
+
+def _fault_where(err: OSError) -> str:
+    return f"“{err.filename}”" if err.filename else "输出文件夹"
+
+
+def _fault_reason(err: OSError) -> str:
     import errno
 
-    where = f"“{err.filename}”" if err.filename else "输出文件夹"
-    reason = {
+    return {
         errno.EACCES: "没有写入权限，文件夹可能是只读的或被其他程序占用",
         errno.EPERM: "不允许修改，文件夹可能是只读的或被锁定",
         errno.EROFS: "所在的磁盘是只读的",
@@ -590,5 +622,3 @@ def environment_fault(err: OSError) -> str:
         errno.EFBIG: "文件过大或磁盘空间不足",
         errno.EBUSY: "文件正被其他程序使用",
     }.get(err.errno or 0, err.strerror or type(err).__name__)
-    return (f"无法写入{where}：{reason}。本次没有更新网站和内部材料，原来的网站和内部材料保持不变。"
-            "请检查文件夹权限和磁盘空间后重新运行。")

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from generator.private.carry import NAME  # noqa: E402
+
 from station import station_data, write_station  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -94,3 +96,32 @@ def test_a_jieba_cache_that_is_not_ours_prints_no_traceback(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr and "Dump cache file failed" not in result.stderr
     assert (tmp_path / ".bangfu" / "jieba.cache").is_file()
+
+
+def test_notes_unsaved_after_the_swap_say_the_output_is_new(built):
+    """A fault after the new site and private folder are in place (the build's state cannot be
+    saved: here a folder stands where its file goes) does not claim that nothing changed: the
+    build says the output is new and its notes were not kept (exit 0), and the next build,
+    the fault gone, checks everything again and gives the same folders as a fresh build."""
+    root, records = built
+    state = root / ".bangfu" / "state-site.json"
+    state.unlink()
+    state.mkdir()
+    (state / "x").write_text("x")
+    second = build(records, root)
+    out = second.stdout + second.stderr
+    assert second.returncode == 0, out
+    assert "网站和内部材料已经更新" in out and "state-site" in out and "保持不变" not in out
+    assert "测试镇总工会困难职工帮扶站（新）" in (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert leftovers(root) == []
+    shutil.rmtree(state)
+    third = build(records, root)
+    assert third.returncode == 0, third.stdout + third.stderr
+    fresh = root / "fresh"
+    shutil.copytree(records, fresh / "records")
+    assert build(fresh / "records", fresh).returncode == 0
+    assert snapshot(root / "site") == snapshot(fresh / "site")
+    # the writer's fingerprints file (its notes, not a document) aside
+    notes = {NAME}
+    assert ({k: v for k, v in snapshot(root / "private").items() if k not in notes}
+            == {k: v for k, v in snapshot(fresh / "private").items() if k not in notes})
