@@ -46,6 +46,23 @@ def test_capitals_that_are_not_an_amount_are_refused():
     assert to_money("壹拾万零零叁仟元", MONEY).code == "type-money"
 
 
+def test_amounts_not_in_capitals_never_load_the_numerals_library():
+    """cn2an costs half a CPU second to import: an amount that is no Chinese numeral (a number,
+    a text with digits or a unit, a word) is judged without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from generator import schema\n"
+            "from generator.reading.values import to_money\n"
+            "money = schema.PAYOUTS.column('amount')\n"
+            "got = [to_money(v, money) for v in (300.0, '300元', '￥1,200.50', 'abc', '三百块钱')]\n"
+            "print(repr([getattr(g, 'code', g) for g in got]), 'cn2an' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "False", out
+    assert to_money("壹仟元整", MONEY).value == Decimal("1000.00")  # and capitals still read
+
+
 def _faulty_demo(folder: Path) -> Path:
     """The demo with a few faults of every kind a clerk makes, as .xlsx."""
     shutil.copytree(RECORDS, folder)
