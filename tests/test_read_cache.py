@@ -205,7 +205,7 @@ def test_large_books_parsed_in_child_processes_give_what_one_process_reads(tmp_p
     read_records(folder, cache=alone_cache)
     by_one, _ = alone_cache.lookup(folder, register)
     assert stored.sheets == by_one.sheets and all(entry[0] for entry in stored.sheets.values())
-    assert stored.memo == by_one.memo and len(stored.memo) == 4
+    assert stored.memo == by_one.memo and len([k for k in stored.memo if isinstance(k, bytes)]) == 4
     assert not (tmp_path / "store" / "keys-register.pickle").exists()
 
     (tmp_path / "locked").mkdir()

@@ -314,7 +314,7 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
     import hashlib
 
     names = set(zf.namelist())
-    common = hashlib.blake2b(f"sheet-key-3|{file}|{DATE1904 in parts}".encode(), digest_size=20)
+    common = hashlib.blake2b(f"sheet-key-4|{file}|{DATE1904 in parts}".encode(), digest_size=20)
     styles = _SharedTable(zf, "xl/styles.xml", names, _style_entries)
     strings = _SharedTable(zf, "xl/sharedStrings.xml", names, _string_entries)
     out: dict = {}
@@ -324,15 +324,19 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
                 continue
             stored = _stored_digest(raw, zf.getinfo(part)) if raw is not None else None
             known = memo.get(stored) if memo and stored is not None else None
-            if not (isinstance(known, tuple) and len(known) == 4):
+            if isinstance(known, tuple) and len(known) == 5 and learnt is not None:
+                for piece in known[4]:  # what was learnt of its pieces, for when it changes
+                    if memo and piece in memo:
+                        learnt[piece] = memo[piece]
+            elif not (isinstance(known, tuple) and len(known) == 5):
                 xml = zf.read(part)
                 if bad is not None:
                     bad[sheet] = _bad_cells(xml) if _holds_marker(xml) else {}
-                known = _xml_facts(xml)
+                known = _xml_facts(xml, memo, learnt)
                 del xml
             if stored is not None and learnt is not None:
                 learnt[stored] = known
-            size, digest, style_ids, string_ids = known
+            size, digest, style_ids, string_ids, _ = known
             h = common.copy()
             h.update(f"|{sheet}|{part}|{hidden}|{size}|".encode() + digest)
             h.update(b"|xf|" + styles.digest(style_ids))
@@ -342,15 +346,35 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
     return out
 
 
-def _xml_facts(xml: bytes) -> tuple:
-    """(size, digest, style indices, shared string indices) of a sheet's XML without its
-    <sheetViews> (sheet_keys)."""
+def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None) -> tuple:
+    """(size, digest, style indices, shared string indices, memo keys of its pieces) of a
+    sheet's XML without its <sheetViews> (sheet_keys). What a piece (_pieces) refers to is
+    taken from `memo` when a piece with the same bytes was gone through before, and put in
+    `learnt`: after one edited cell of a large sheet only the piece holding it is searched."""
     import hashlib
 
     views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
     if views is not None and b"<sheetData" not in xml[:views.end()]:
         xml = xml[:views.start()] + xml[views.end():]
-    return (len(xml), hashlib.blake2b(xml, digest_size=32).digest(), *_references(xml))
+    start = xml.find(b"?>", 0, 256) + 2 if xml.startswith(b"<?xml") else 0
+    start = xml.find(b"<", start)  # past the line break after the XML declaration
+    whole = hashlib.blake2b(b"pieces-1", digest_size=32)
+    view = memoryview(xml)
+    pieces = _pieces(xml)
+    facts = []
+    keys = []
+    for lo, hi in pieces:
+        digest = hashlib.blake2b(view[lo:hi], digest_size=32).digest()
+        whole.update(b"%d|" % (hi - lo) + digest)
+        keys.append(("refs-1", digest, start if lo == 0 else -1))  # the first piece holds the declaration
+        got = memo.get(keys[-1]) if memo else None
+        facts.append(got if isinstance(got, tuple) and len(got) == 5
+                     else _piece_references(xml, lo, hi, start if lo == 0 else lo))
+    del view
+    facts = _searched(xml, start, pieces, facts)
+    if learnt is not None:
+        learnt.update(zip(keys, facts))
+    return (len(xml), whole.digest(), *_joined_references(start, facts), tuple(keys))
 
 
 @contextmanager
@@ -411,28 +435,86 @@ def _references(xml: bytes) -> tuple[set | None, set | None]:
     """(style indices, shared string indices) a sheet's XML uses; None: the whole table."""
     start = xml.find(b"?>", 0, 256) + 2 if xml.startswith(b"<?xml") else 0
     start = xml.find(b"<", start)  # past the line break after the XML declaration
-    odd = start < 0 or (any(xml.find(mark, start) >= 0 for mark in _ODD_MARKS)
-                        and _ODD_ATTR.search(xml, start) is not None)
-    styles: set | None = None
-    if not odd:
-        styles = {0}  # also the style of a cell whose s="…" is no number
-        for value in set(_STYLE_REF.findall(xml)):  # also other attributes ending in s: more is safe
-            value = value.strip(b" \t\r\n").lstrip(b"+")
-            if value.isdigit():
-                styles.add(int(value))
-    strings: set | None = set()
-    shared = xml.count(b't="s"')
+    pieces = _pieces(xml)
+    facts = [_piece_references(xml, lo, hi, start if lo == 0 else lo) for lo, hi in pieces]
+    return _joined_references(start, _searched(xml, start, pieces, facts))
+
+
+_PIECE = 1 << 20  # bytes of sheet XML searched as one piece (_pieces)
+_PIECE_START = b"><row "
+
+
+def _pieces(xml: bytes) -> list[tuple[int, int]]:
+    """(start, end) of pieces of about _PIECE bytes covering the XML, cut only where none of
+    the patterns of _references can match across the cut: just before a "<row " that follows
+    a ">" (the patterns of an attribute or an element hold no "<" but at a <v> or </v>), and
+    not inside a quoted value that begins s=" (which "[^"]*" could run past "<"). An edited
+    cell moves the cuts after it by whole rows at most: the other pieces keep their bytes."""
+    out = []
+    lo = 0
+    at = _PIECE
+    while at < len(xml):
+        cut = xml.find(_PIECE_START, at)
+        if cut < 0:
+            break
+        cut += 1
+        quote = xml.rfind(b'"', lo, cut)
+        if quote >= 2 and xml[quote - 2:quote] == b"s=":
+            at = cut + 1  # an open s="…: cut further on
+            continue
+        out.append((lo, cut))
+        lo, at = cut, cut + _PIECE
+    out.append((lo, len(xml)))
+    return out
+
+
+def _piece_references(xml: bytes, lo: int, hi: int, marks_from: int) -> tuple:
+    """What xml[lo:hi] refers to: (whether it holds an odd mark, an odd attribute, its style
+    values (digits), its t="s" count, the distinct shared string numbers found (b"" dropped) or
+    None when fewer were found than counted)."""
+    has_mark = marks_from >= 0 and any(xml.find(mark, marks_from, hi) >= 0 for mark in _ODD_MARKS)
+    has_attr = _odd_attribute(xml, marks_from, hi) if has_mark else None  # None: not searched
+    styles = set()
+    for value in set(_STYLE_REF.findall(xml, lo, hi)):  # also other attributes ending in s: more is safe
+        value = value.strip(b" \t\r\n").lstrip(b"+")
+        if value.isdigit():
+            styles.add(int(value))
+    shared = xml.count(b't="s"', lo, hi)
+    strings: frozenset | None = frozenset()
     if shared:
-        found = _STRING_REF.findall(xml)
-        if len(found) == shared:
-            distinct = set(found)
-            distinct.discard(b"")  # an empty <v>: counted as 0
-            strings = set(map(int, distinct))
-            strings.add(0)
-        else:
-            strings = None
+        found = _STRING_REF.findall(xml, lo, hi)
+        strings = frozenset(map(int, set(found) - {b""})) if len(found) == shared else None
+    return has_mark, has_attr, frozenset(styles), shared, strings
+
+
+def _odd_attribute(xml: bytes, lo: int, hi: int) -> bool:
+    return lo >= 0 and _ODD_ATTR.search(xml, lo, hi) is not None
+
+
+def _searched(xml: bytes, start: int, pieces: list, facts: list) -> list:
+    """`facts` with the odd attributes of every piece searched when any piece holds an odd
+    mark (a piece without a mark is searched only then, as the whole XML would be)."""
+    if not any(f[0] for f in facts) or any(f[1] for f in facts):
+        return facts
+    return [f if f[1] is not None else (f[0], _odd_attribute(xml, start if lo == 0 else lo, hi), *f[2:])
+            for (lo, hi), f in zip(pieces, facts)]
+
+
+def _joined_references(start: int, facts: list) -> tuple[set | None, set | None]:
+    """_references of a whole XML from its pieces' facts (_piece_references, _searched)."""
+    odd = start < 0 or (any(f[0] for f in facts) and any(f[1] for f in facts))
     if odd:
-        strings = None
+        return None, None
+    styles = {0}  # also the style of a cell whose s="…" is no number
+    for f in facts:
+        styles |= f[2]
+    if not any(f[3] for f in facts):
+        return styles, set()
+    if any(f[4] is None for f in facts):
+        return styles, None
+    strings = {0}  # an empty <v>: counted as 0
+    for f in facts:
+        strings |= f[4]
     return styles, strings
 
 
