@@ -378,10 +378,16 @@ def test_unchanged_sheets_are_keyed_from_their_stored_bytes(tmp_path):
     assert {s for s in after if keys(false)[s] == after[s]} == {"走访记录"}
 
 
-def test_formulas_without_values_found_along_with_the_keys_are_those_of_a_cold_read(tmp_path):
+@pytest.mark.parametrize("piece", [None, 100])
+def test_formulas_without_values_found_along_with_the_keys_are_those_of_a_cold_read(tmp_path, monkeypatch, piece):
     """A read that keys the sheets takes the bad cells (formulas without a value) from the XML
     the keys went through; the problems are those of a read without keys, first and after an
-    edit of another sheet."""
+    edit of another sheet, and of the same sheet (in another piece of its XML, whose marker of a
+    formula was learnt by its bytes, with pieces of 100 bytes)."""
+    if piece:
+        from generator.reading import xlsxfile
+
+        monkeypatch.setattr(xlsxfile, "_PIECE", piece)
     folder, store = _station(tmp_path / "records"), tmp_path / "store"
     place = read_records(folder).records.places["visits"]
     cell = f"{place.letters['notes']}3"

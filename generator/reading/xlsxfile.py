@@ -330,9 +330,9 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
                         learnt[piece] = memo[piece]
             elif not (isinstance(known, tuple) and len(known) == 5):
                 xml = zf.read(part)
+                known, marked = _xml_facts(xml, memo, learnt)
                 if bad is not None:
-                    bad[sheet] = _bad_cells(xml) if _holds_marker(xml) else {}
-                known = _xml_facts(xml, memo, learnt)
+                    bad[sheet] = _bad_cells(xml) if marked else {}
                 del xml
             if stored is not None and learnt is not None:
                 learnt[stored] = known
@@ -346,11 +346,12 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
     return out
 
 
-def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None) -> tuple:
-    """(size, digest, style indices, shared string indices, memo keys of its pieces) of a
-    sheet's XML without its <sheetViews> (sheet_keys). What a piece (_pieces) refers to is
-    taken from `memo` when a piece with the same bytes was gone through before, and put in
-    `learnt`: after one edited cell of a large sheet only the piece holding it is searched."""
+def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None) -> tuple[tuple, bool]:
+    """((size, digest, style indices, shared string indices, memo keys of its pieces) of a
+    sheet's XML without its <sheetViews> (sheet_keys), whether it holds a marker of a bad cell
+    (_holds_marker: a formula or an error value)). What a piece (_pieces) refers to is taken
+    from `memo` when a piece with the same bytes was gone through before, and put in `learnt`:
+    after one edited cell of a large sheet only the piece holding it is searched."""
     import hashlib
 
     views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
@@ -366,15 +367,16 @@ def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None)
     for lo, hi in pieces:
         digest = hashlib.blake2b(view[lo:hi], digest_size=32).digest()
         whole.update(b"%d|" % (hi - lo) + digest)
-        keys.append(("refs-1", digest, start if lo == 0 else -1))  # the first piece holds the declaration
+        keys.append(("refs-2", digest, start if lo == 0 else -1))  # the first piece holds the declaration
         got = memo.get(keys[-1]) if memo else None
-        facts.append(got if isinstance(got, tuple) and len(got) == 5
+        facts.append(got if isinstance(got, tuple) and len(got) == 6
                      else _piece_references(xml, lo, hi, start if lo == 0 else lo))
     del view
     facts = _searched(xml, start, pieces, facts)
     if learnt is not None:
         learnt.update(zip(keys, facts))
-    return (len(xml), whole.digest(), *_joined_references(start, facts), tuple(keys))
+    # (a marker only in <sheetViews>, not searched, is in no cell: _bad_cells finds none there)
+    return (len(xml), whole.digest(), *_joined_references(start, facts), tuple(keys)), any(f[5] for f in facts)
 
 
 @contextmanager
@@ -471,7 +473,7 @@ def _pieces(xml: bytes) -> list[tuple[int, int]]:
 def _piece_references(xml: bytes, lo: int, hi: int, marks_from: int) -> tuple:
     """What xml[lo:hi] refers to: (whether it holds an odd mark, an odd attribute, its style
     values (digits), its t="s" count, the distinct shared string numbers found (b"" dropped) or
-    None when fewer were found than counted)."""
+    None when fewer were found than counted, whether it holds a marker of a bad cell)."""
     has_mark = marks_from >= 0 and any(xml.find(mark, marks_from, hi) >= 0 for mark in _ODD_MARKS)
     has_attr = _odd_attribute(xml, marks_from, hi) if has_mark else None  # None: not searched
     styles = set()
@@ -484,7 +486,7 @@ def _piece_references(xml: bytes, lo: int, hi: int, marks_from: int) -> tuple:
     if shared:
         found = _STRING_REF.findall(xml, lo, hi)
         strings = frozenset(map(int, set(found) - {b""})) if len(found) == shared else None
-    return has_mark, has_attr, frozenset(styles), shared, strings
+    return has_mark, has_attr, frozenset(styles), shared, strings, _holds_marker(xml, lo, hi)
 
 
 def _odd_attribute(xml: bytes, lo: int, hi: int) -> bool:
@@ -714,19 +716,21 @@ _CHUNK = 1 << 20
 _FEW = 256  # "f"s in a piece of sheet XML that are checked one by one
 
 
-def _holds_marker(xml: bytes) -> bool:
-    """Whether `xml` holds b"<f" (a formula) or b't="e"' (an error value): without either a
-    sheet has no bad cells. "<" is in every cell and slows a search for "<f" down, while "f"
-    is rare in sheet XML: its few places are found at memchr speed and checked for a "<"."""
-    if xml.count(b"f") <= _FEW:
-        at = xml.find(b"f", 1)
+def _holds_marker(xml: bytes, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether `xml` (or xml[lo:hi]) holds b"<f" (a formula) or b't="e"' (an error value):
+    without either a sheet has no bad cells. "<" is in every cell and slows a search for "<f"
+    down, while "f" is rare in sheet XML: its few places are found at memchr speed and checked
+    for a "<"."""
+    hi = len(xml) if hi is None else hi
+    if xml.count(b"f", lo, hi) <= _FEW:
+        at = xml.find(b"f", lo + 1, hi)
         while at >= 0:
             if xml[at - 1] == 0x3C:  # "<"
                 return True
-            at = xml.find(b"f", at + 1)
-    elif b"<f" in xml:
+            at = xml.find(b"f", at + 1, hi)
+    elif xml.find(b"<f", lo, hi) >= 0:
         return True
-    return b't="e"' in xml
+    return xml.find(b't="e"', lo, hi) >= 0
 
 
 def _has_markers(zf: zipfile.ZipFile, part: str) -> bool:
