@@ -696,10 +696,78 @@ def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
     chain = itertools.chain.from_iterable
     return tuple(dict.fromkeys(itertools.chain(
         _norm_lines(rel), chain(map(_FIRST, views)),
-        *[chain(map(operator.itemgetter(i), extra)) for i in range(7 if tags else 3)])))
+        *[chain(map(operator.itemgetter(i), extra)) for i in range(7 if tags else 3)],
+        () if tags else _flow_lines(suffix, text))))
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+
+
+# Tags that do not end a word: a name may be split by them (王<span>小明</span>) and still read
+# as one on the page. Every other tag (p, li, td, div, br, script ...) ends a block of text: the
+# end of one table cell joined to the start of the next is not a name on the page.
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
+                          "font", "i", "ins", "kbd", "mark", "q", "rb", "rp", "rt", "ruby", "s", "samp",
+                          "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)?[^>]*>|<!--.*?-->", re.S)
+_FLOW_SUFFIXES = {".html", ".htm", ".md", ".txt"}
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+def _flow_blocks(suffix: str, text: str) -> list[str]:
+    """The text of a page as a reader sees it, block by block: inline tags removed, line breaks
+    inside a block removed, entities decoded (after the tags are split off, so that an escaped
+    `&lt;` makes no tag). A name or number split by markup or a line break (王<span>小明</span>,
+    王小 + line break + 明, &#29579; + line break + &#23567;&#26126;) is whole again in its block; only
+    the blocks that span more than one line or hold an inline tag are returned (the others are
+    the page's own lines, searched already). A Markdown or text file's blocks are its paragraphs
+    (a blank line ends one)."""
+    if suffix not in _FLOW_SUFFIXES or ("\n" not in text and "<" not in text):
+        return []
+    blocks: list[str] = []
+    parts: list[str] = []
+    joined = False  # the block holds a line break or an inline tag
+
+    def close() -> None:
+        nonlocal joined
+        if parts and joined:
+            block = "".join(parts)
+            blocks.append(html.unescape(block) if "&" in block else block)
+        parts.clear()
+        joined = False
+
+    at = 0
+    for tag in _ANY_TAG.finditer(text) if "<" in text else ():
+        piece = text[at:tag.start()]
+        at = tag.end()
+        if piece:
+            joined = joined or "\n" in piece.strip()
+            parts.append(piece)
+        name = (tag.group(2) or "").lower()
+        if name in _INLINE_TAGS:
+            joined = True
+        else:
+            close()
+    parts.append(text[at:])
+    joined = joined or "\n" in parts[-1].strip()
+    close()
+    if suffix in (".md", ".txt"):
+        return [p for b in blocks for p in _PARAGRAPH.split(b)]
+    return blocks
+
+
+def _flow_lines(suffix: str, text: str) -> tuple[str, ...]:
+    """The normalised blocks of _flow_blocks (each also with its digits joined where that differs),
+    for the search beside the page's lines."""
+    out = []
+    for block in _flow_blocks(suffix, text):
+        norm = normalise(block)
+        if norm:
+            out.append(norm)
+            joined = joined_digits(norm)
+            if joined != norm:
+                out.append(joined)
+    return tuple(out)
 
 
 class _Haystack:
