@@ -709,7 +709,7 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
                           "font", "i", "ins", "kbd", "mark", "q", "rb", "rp", "rt", "ruby", "s", "samp",
                           "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
-_ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)?[^>]*>|<!--.*?-->", re.S)
+_ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)?[^>]*>", re.S)
 _FLOW_SUFFIXES = {".html", ".htm", ".md", ".txt"}
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
 
@@ -744,7 +744,7 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
             joined = joined or "\n" in piece.strip()
             parts.append(piece)
         name = (tag.group(2) or "").lower()
-        if name in _INLINE_TAGS:
+        if name in _INLINE_TAGS or tag.group().startswith("<!--"):  # a comment is not shown
             joined = True
         else:
             close()
