@@ -568,6 +568,8 @@ def _texts(name: str, data: bytes) -> list[str] | None:
     out += [unquote(t) for t in out if "%" in t]
     if as_json is not None or suffix in (".json", ".xml", ".svg"):
         out += [_TAG.sub("", t) for t in out if "<" in t]
+    else:
+        out += _flow_blocks(suffix, text)
     return out
 
 
@@ -697,7 +699,7 @@ def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(itertools.chain(
         _norm_lines(rel), chain(map(_FIRST, views)),
         *[chain(map(operator.itemgetter(i), extra)) for i in range(7 if tags else 3)],
-        () if tags else _flow_lines(suffix, text))))
+        () if tags else chain(map(_norm_lines, _flow_blocks(suffix, text))))))
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
@@ -724,6 +726,8 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
     (a blank line ends one)."""
     if suffix not in _FLOW_SUFFIXES or ("\n" not in text and "<" not in text):
         return []
+    if suffix in (".md", ".txt") and _PARAGRAPH.search(text):
+        return [b for part in _PARAGRAPH.split(text) for b in _flow_blocks(suffix, part)]
     blocks: list[str] = []
     parts: list[str] = []
     joined = False  # the block holds a line break or an inline tag
@@ -731,7 +735,7 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
     def close() -> None:
         nonlocal joined
         if parts and joined:
-            block = "".join(parts)
+            block = "".join("".join(parts).splitlines())  # what normalise drops anyway
             blocks.append(html.unescape(block) if "&" in block else block)
         parts.clear()
         joined = False
@@ -751,23 +755,7 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
     parts.append(text[at:])
     joined = joined or "\n" in parts[-1].strip()
     close()
-    if suffix in (".md", ".txt"):
-        return [p for b in blocks for p in _PARAGRAPH.split(b)]
     return blocks
-
-
-def _flow_lines(suffix: str, text: str) -> tuple[str, ...]:
-    """The normalised blocks of _flow_blocks (each also with its digits joined where that differs),
-    for the search beside the page's lines."""
-    out = []
-    for block in _flow_blocks(suffix, text):
-        norm = normalise(block)
-        if norm:
-            out.append(norm)
-            joined = joined_digits(norm)
-            if joined != norm:
-                out.append(joined)
-    return tuple(out)
 
 
 class _Haystack:
