@@ -711,7 +711,15 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
                           "font", "i", "ins", "kbd", "mark", "q", "rb", "rp", "rt", "ruby", "s", "samp",
                           "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
-_ANY_TAG = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)?[^>]*>", re.S)
+_BLOCK_TAG = re.compile(r"<(?!/?(?:%s)(?![\w-])|!>)[^>]*>" % "|".join(sorted(_INLINE_TAGS)), re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BREAK = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
+# A tag or a line break with a character of a word on each side (a digit separator, or the
+# `;` or `&` of an entity, count): the only places where taking the tags and line breaks
+# out can make a value that no line of the page holds.
+_GAP_INVISIBLE = "[\u200b-\u200f\u2060-\u2064\ufeff\xad]"
+_JOINS = re.compile(rf"[\w;\-.·‐‑‒–—―/](?:[ \t]|{_GAP_INVISIBLE})*(?:<[^>]*>|{_BREAK.pattern})"
+                    rf"(?:\s|<[^>]*>|{_GAP_INVISIBLE})*(?=[\w&\-.·‐‑‒–—―/])")
 _FLOW_SUFFIXES = {".html", ".htm", ".md", ".txt"}
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
 
@@ -724,37 +732,18 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
     the blocks that span more than one line or hold an inline tag are returned (the others are
     the page's own lines, searched already). A Markdown or text file's blocks are its paragraphs
     (a blank line ends one)."""
-    if suffix not in _FLOW_SUFFIXES or ("\n" not in text and "<" not in text):
+    if suffix not in _FLOW_SUFFIXES or ("<" not in text and not _BREAK.search(text)):
         return []
     if suffix in (".md", ".txt") and _PARAGRAPH.search(text):
         return [b for part in _PARAGRAPH.split(text) for b in _flow_blocks(suffix, part)]
-    blocks: list[str] = []
-    parts: list[str] = []
-    joined = False  # the block holds a line break or an inline tag
-
-    def close() -> None:
-        nonlocal joined
-        if parts and joined:
-            block = "".join("".join(parts).splitlines())  # what normalise drops anyway
+    if "<!--" in text:
+        text = _COMMENT.sub("<!>", text)  # a comment is not shown: as an inline tag
+    blocks = []
+    for block in _BLOCK_TAG.split(text) if "<" in text else (text,):
+        block = block.strip()
+        if ("<" in block or _BREAK.search(block)) and _JOINS.search(block):  # a word split inside
+            block = "".join(_TAG.sub("", block).splitlines())  # line breaks: normalise drops them anyway
             blocks.append(html.unescape(block) if "&" in block else block)
-        parts.clear()
-        joined = False
-
-    at = 0
-    for tag in _ANY_TAG.finditer(text) if "<" in text else ():
-        piece = text[at:tag.start()]
-        at = tag.end()
-        if piece:
-            joined = joined or "\n" in piece.strip()
-            parts.append(piece)
-        name = (tag.group(2) or "").lower()
-        if name in _INLINE_TAGS or tag.group().startswith("<!--"):  # a comment is not shown
-            joined = True
-        else:
-            close()
-    parts.append(text[at:])
-    joined = joined or "\n" in parts[-1].strip()
-    close()
     return blocks
 
 
