@@ -711,15 +711,18 @@ _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
                           "font", "i", "ins", "kbd", "mark", "q", "rb", "rp", "rt", "ruby", "s", "samp",
                           "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
-_BLOCK_TAG = re.compile(r"<(?!/?(?:%s)(?![\w-])|!>)[^>]*>" % "|".join(sorted(_INLINE_TAGS)), re.I)
+_INLINE_NAMES = "|".join(sorted(_INLINE_TAGS))
+_BLOCK_TAG = re.compile(rf"<(?!(?i:/?(?:{_INLINE_NAMES})(?![\w-]))|!>)[^>]*>")
+_INLINE_TAG = rf"<(?=(?i:/?(?:{_INLINE_NAMES})(?![\w-]))|!>)[^>]*>"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)  # not text a reader sees
 _BREAK = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # where str.splitlines breaks
 # A tag or a line break with a character of a word on each side (a digit separator, or the
 # `;` or `&` of an entity, count): the only places where taking the tags and line breaks
 # out can make a value that no line of the page holds.
 _GAP_INVISIBLE = "[\u200b-\u200f\u2060-\u2064\ufeff\xad]"
-_JOINS = re.compile(rf"[\w;\-.·‐‑‒–—―/](?:[ \t]|{_GAP_INVISIBLE})*(?:<[^>]*>|{_BREAK.pattern})"
-                    rf"(?:\s|<[^>]*>|{_GAP_INVISIBLE})*(?=[\w&\-.·‐‑‒–—―/])")
+_JOINS = re.compile(rf"[\w;\-.·‐‑‒–—―/](?:[ \t]|{_GAP_INVISIBLE})*(?:{_INLINE_TAG}|{_BREAK.pattern})"
+                    rf"(?:\s|{_INLINE_TAG}|{_GAP_INVISIBLE})*(?=[\w&\-.·‐‑‒–—―/])")
 _FLOW_SUFFIXES = {".html", ".htm", ".md", ".txt"}
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
 
@@ -729,8 +732,8 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
     inside a block removed, entities decoded (after the tags are split off, so that an escaped
     `&lt;` makes no tag). A name or number split by markup or a line break (王<span>小明</span>,
     王小 + line break + 明, &#29579; + line break + &#23567;&#26126;) is whole again in its block; only
-    the blocks that span more than one line or hold an inline tag are returned (the others are
-    the page's own lines, searched already). A Markdown or text file's blocks are its paragraphs
+    the blocks where an inline tag or a line break stands inside a word are returned (_JOINS:
+    the others are the page's own lines, searched already). A Markdown or text file's blocks are its paragraphs
     (a blank line ends one)."""
     if suffix not in _FLOW_SUFFIXES or ("<" not in text and not _BREAK.search(text)):
         return []
@@ -738,13 +741,36 @@ def _flow_blocks(suffix: str, text: str) -> list[str]:
         return [b for part in _PARAGRAPH.split(text) for b in _flow_blocks(suffix, part)]
     if "<!--" in text:
         text = _COMMENT.sub("<!>", text)  # a comment is not shown: as an inline tag
+    if "<s" in text or "<S" in text:
+        text = _CODE.sub("<p>", text)  # a script or a stylesheet: a block of its own (its lines are searched)
     blocks = []
-    for block in _BLOCK_TAG.split(text) if "<" in text else (text,):
-        block = block.strip()
-        if ("<" in block or _BREAK.search(block)) and _JOINS.search(block):  # a word split inside
-            block = "".join(_TAG.sub("", block).splitlines())  # line breaks: normalise drops them anyway
-            blocks.append(html.unescape(block) if "&" in block else block)
+    end = -1
+    for join in _JOINS.finditer(text):  # few: most pages have none
+        if join.start() < end:
+            continue  # in the block taken already
+        start, end = _block_edges(text, join.start(), join.end())
+        block = "".join(_TAG.sub("", text[start:end]).splitlines())  # line breaks: normalise drops them anyway
+        blocks.append(html.unescape(block) if "&" in block else block)
     return blocks
+
+
+def _block_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the block holding text[start:end] begins and ends: at the nearest tag on each side
+    that is not an inline tag (or the start or end of the text)."""
+    at = start
+    while (at := text.rfind("<", 0, at)) >= 0:
+        tag = _BLOCK_TAG.match(text, at)
+        if tag:
+            start = tag.end()
+            break
+    else:
+        start = 0
+    at = end
+    while (at := text.find("<", at)) >= 0:
+        if _BLOCK_TAG.match(text, at):
+            return start, at
+        at += 1
+    return start, len(text)
 
 
 class _Haystack:

@@ -79,6 +79,8 @@ def test_flow_blocks_are_only_the_joined_ones():
     page = "<p>一行</p>\n<p>王<span>小</span>明</p>\n<p>甲\n乙 &amp; 丙</p>"
     assert privacy._flow_blocks(".html", page) == ["王小明", "甲乙 & 丙"]
     assert privacy._flow_blocks(".css", page) == []
+    assert privacy._flow_blocks(".html", "<style>p {\n  color: red; }</style><script>a\nb</script><p>甲<br>乙</p>") == []
+    assert privacy._flow_blocks(".txt", "甲\n乙\n\n丙\n丁") == ["甲乙", "丙丁"]
 
 
 @pytest.mark.slow
