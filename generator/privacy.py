@@ -21,6 +21,9 @@ What is searched (the rule, documented in the README):
   medical costs — every page has amounts), dates, and values chosen from a list
   (健康状况 恶性肿瘤, 残疾类别): they are kept off the pages by construction —
   the page views never carry these fields — and the tests check the pages.
+- A page is also read as a reader sees it: a value split by an inline tag, a
+  comment or a line break (王<span>小明</span>) is found in its block (_flow_blocks);
+  table cells, list items and paragraphs are not joined.
 - Both sides are normalised before matching: full-width forms, case, spaces and
   invisible characters, traditional characters (to simplified); digits with dashes,
   dots or slashes between them are joined (138-0013-8000); an address is also

@@ -48,7 +48,7 @@ def test_a_split_name_is_found_with_and_without_the_cache(tmp_path, records, for
 
 
 @pytest.mark.parametrize("text", [
-    f"<p>电话 138-0531-\n0001</p>", f"<p>电话 1380531<b>0001</b></p>", f"<p>电话 {PHONE[:5]}\n{PHONE[5:]}</p>"])
+    "<p>电话 138-0531-\n0001</p>", "<p>电话 1380531<b>0001</b></p>", f"<p>电话 {PHONE[:5]}\n{PHONE[5:]}</p>"])
 def test_a_split_phone_is_found(tmp_path, records, text):
     (tmp_path / "page.html").write_text(text, encoding="utf-8")
     assert [(l.file, l.kind) for l in privacy.scan_site(tmp_path, records).leaks] == [("page.html", "电话号码")]
@@ -79,7 +79,8 @@ def test_flow_blocks_are_only_the_joined_ones():
     page = "<p>一行</p>\n<p>王<span>小</span>明</p>\n<p>甲\n乙 &amp; 丙</p>"
     assert privacy._flow_blocks(".html", page) == ["王小明", "甲乙 & 丙"]
     assert privacy._flow_blocks(".css", page) == []
-    assert privacy._flow_blocks(".html", "<style>p {\n  color: red; }</style><script>a\nb</script><p>甲<br>乙</p>") == []
+    code = "<style>p {\n  color: red; }</style><script>a\nb</script><p>甲<br>乙</p>"
+    assert privacy._flow_blocks(".html", code) == []
     assert privacy._flow_blocks(".txt", "甲\n乙\n\n丙\n丁") == ["甲乙", "丙丁"]
 
 
