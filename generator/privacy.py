@@ -370,26 +370,44 @@ class NeedleCache(keptfile.Entries):
         from . import record_views
         from .reading.cache import _program
 
-        h = hashlib.blake2b(f"needles-1|{_program()}|{table}|{full}|".encode(), digest_size=20)
+        h = hashlib.blake2b(f"needles-2|{_program()}|{table}|{full}|".encode(), digest_size=20)
         h.update(record_views.table_digest(records, table))
         h.update(record_views.table_digest(records, "places"))
         return h.hexdigest()
 
+    def _taken(self, name: str, key: str, columns):
+        """The value kept under `name` for `key`, or for the same `columns` key (the digests of
+        the only columns it is worked out from: `_columns_key`) when the table changed in other
+        columns only (a payout's amount): then it is kept again under the new `key`."""
+        entry = self.entries.get(name)
+        if entry is None or not isinstance(entry[1], tuple) or len(entry[1]) != 2:
+            return None
+        if entry[0] != key:
+            now = columns()
+            if now is None or entry[1][0] != now:
+                return None
+            self.keep(name, key, (now, entry[1][1]))
+            self.put_tables.add(name)
+        return entry[1][1]
+
     def get(self, records, table: str, full: bool) -> list | None:
-        return self.taken(table, self._key(records, table, full))
+        return self._taken(table, self._key(records, table, full),
+                           lambda: _columns_key(records, f"needles|{full}", table, _needle_columns(table, full)))
 
     def put(self, records, table: str, full: bool, needles: list) -> None:
-        self.keep(table, self._key(records, table, full), needles)
+        columns = _columns_key(records, f"needles|{full}", table, _needle_columns(table, full))
+        self.keep(table, self._key(records, table, full), (columns, needles))
         self.put_tables.add(table)
 
     def corpus(self, records) -> dict[str, str]:
         """_records_corpus(records), kept under the name CORPUS by the digests of the tables
-        it is worked out from (the station's settings and CORPUS_TABLES) and the program."""
+        it is worked out from (the station's settings and CORPUS_TABLES) and the program, or
+        of their columns it takes (a payout's amount is none of them)."""
         key = corpus_key(records)
-        got = self.taken(CORPUS, key)
+        got = self._taken(CORPUS, key, lambda: _corpus_columns_key(records))
         if got is None:
             got = _records_corpus(records)
-            self.keep(CORPUS, key, got)
+            self.keep(CORPUS, key, (_corpus_columns_key(records), got))
             self.put_tables.add(CORPUS)
         return got
 
@@ -441,6 +459,48 @@ def corpus_key(records) -> str:
     h = hashlib.blake2b(f"corpus-1|{_program()}|".encode(), digest_size=20)
     for table in ("settings", *(name for name, _ in CORPUS_TABLES)):
         h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
+    return h.hexdigest()
+
+
+def _needle_columns(table: str, full: bool) -> tuple[str, ...]:
+    """The columns of a table its values to look for are worked out from (_table_needles): its
+    sensitive columns searched and its rows' numbers (which name a value's cell)."""
+    sheet = next(s for _, s in schema.all_sheets() if s.key == table)
+    return ("row", *(c.key for c in sheet.columns if _min_length(c, full) is not None))
+
+
+def _columns_key(records, label: str, table: str, columns) -> str | None:
+    """A key of `columns` of `table` (their digests, record_views.column_digests), its row count
+    and the sheets' places, or None when the table's column digests are not at hand (a table
+    unchanged since the read kept its digest: then its whole digest decides)."""
+    from . import record_views
+    from .reading.cache import _program
+
+    digests = record_views.column_digests(records, table)
+    if digests is None or any(c not in digests for c in columns):
+        return None
+    h = hashlib.blake2b(f"columns-1|{_program()}|{label}|{table}|{len(getattr(records, table))}|".encode(),
+                        digest_size=20)
+    for c in columns:
+        h.update(c.encode() + b"\0" + digests[c])
+    h.update(record_views.table_digest(records, "places"))
+    return h.hexdigest()
+
+
+def _corpus_columns_key(records) -> str | None:
+    """corpus_key(records) with the tables of which the public text takes some columns only
+    keyed by those columns (_columns_key), or None when one of them has no column digests."""
+    from . import record_views
+
+    h = hashlib.blake2b(b"corpus-columns-1|", digest_size=20)
+    for table in ("settings", *(name for name, keys in CORPUS_TABLES if keys is None)):
+        h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
+    for table, keys in CORPUS_TABLES:
+        if keys is not None:
+            part = _columns_key(records, "corpus", table, keys)
+            if part is None:
+                return None
+            h.update(table.encode() + b"\0" + part.encode())
     return h.hexdigest()
 
 

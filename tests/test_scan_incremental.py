@@ -4,11 +4,14 @@ order, each value named by the same record."""
 
 import os
 import stat
+from decimal import Decimal as D
 
-from generator import keptfile, privacy
+import openpyxl
+
+from generator import keptfile, privacy, schema
 from generator.privacy import NeedleCache, collect
 
-from private_station import MEMBERS, VISITS, WORKERS, read_station
+from private_station import MEMBERS, PAYOUTS, VISITS, WORKERS, read_station
 
 
 def test_kept_values_equal_a_full_collect_before_and_after_an_edit(tmp_path):
@@ -261,3 +264,61 @@ def test_serve_keeps_the_scan_caches_in_memory_until_their_files_change(tmp_path
         privacy.keep_scans(False)
     assert privacy.FileCache.load(path) is not again  # outside serve: always from the disk
 
+
+
+def _payouts(**changes):
+    rows = [dict(p) for p in PAYOUTS]
+    rows[0].update(changes)
+    return rows
+
+
+def test_values_kept_by_their_columns_survive_a_payout_amount_and_still_fail_a_planted_leak(tmp_path):
+    """A payout amount changes the payouts table but none of the columns its values to look for
+    (and its part of the public text) are worked out from: they are taken back, equal to a full
+    collect, not gone through again; a value of that table planted in a changed page, the
+    search index or a workbook of the site still fails the scan. An edited payout name (a
+    column looked for) or note is worked out again."""
+    note = "患者需长期透析治疗"
+    base = {"payouts": _payouts(note=note)}
+    records = read_station(tmp_path / "a", tables=base)
+    kept = NeedleCache()
+    collect(records, kept)
+    privacy.public_corpus(records, kept=kept)
+    path = tmp_path / "work" / "needles.pickle"
+    kept.save(path)
+    again = NeedleCache.load(path)
+    values, corpus = again.entries["payouts"][1][1], again.entries[privacy.CORPUS][1][1]
+
+    edited = read_station(tmp_path / "b", tables={"payouts": _payouts(note=note, amount=D("350"))})
+    got = collect(edited, again)
+    assert got == collect(edited) and [n.key for n in got] == [n.key for n in collect(edited)]
+    assert again.entries["payouts"][1][1] is values  # not gone through again
+    assert privacy.public_corpus(edited, kept=again) == privacy.public_corpus(edited)
+    assert again.entries[privacy.CORPUS][1][1] is corpus
+    assert again.changed  # kept again under the table's new digest: the next build takes them as they are
+    again.save(path)
+    assert collect(edited, NeedleCache.load(path)) == got
+
+    where = edited.place("payouts", edited.payouts[0].row, "note")
+    for name in ("funds.html", "search/search_index.json", "funds.xlsx"):  # each a site of its own
+        site = tmp_path / "site" / name.replace("/", "-")
+        (site / "search").mkdir(parents=True)
+        (site / "index.html").write_text("<td>350.00</td>", encoding="utf-8")
+        if name.endswith(".html"):
+            (site / name).write_text(f"<td>350.00</td><td>{note}</td>", encoding="utf-8")
+        elif name.endswith(".json"):
+            (site / name).write_text('{"docs": [{"location": "funds/", "text": "' + note + '"}]}', encoding="utf-8")
+        else:
+            book = openpyxl.Workbook()
+            book.active["B2"] = note
+            book.save(site / name)
+        scan = privacy.scan_site(site, edited, [], privacy.FileCache(), NeedleCache.load(path))
+        assert [(leak.file, leak.kind, leak.where) for leak in scan.leaks] == [
+            (name, privacy.KIND_ZH[schema.S_NOTE], f"{where['file']} 工作表“{where['sheet']}” {where['cell']}")]
+
+    for folder, changes in (("c", {"name": "赵小红"}), ("d", {"note": "家中老人卧床"})):
+        renamed = read_station(tmp_path / folder, tables={"payouts": _payouts(**changes)})
+        fresh = NeedleCache.load(path)
+        got = collect(renamed, fresh)
+        assert got == collect(renamed) and fresh.entries["payouts"][1][1] is not values
+        assert any(n.text == next(iter(changes.values())) for n in got)
