@@ -487,20 +487,17 @@ def _columns_key(records, label: str, table: str, columns) -> str | None:
     return h.hexdigest()
 
 
-def _corpus_columns_key(records) -> str | None:
-    """corpus_key(records) with the tables of which the public text takes some columns only
-    keyed by those columns (_columns_key), or None when one of them has no column digests."""
+def _corpus_columns_key(records) -> str:
+    """corpus_key(records) with each table of which the public text takes some columns only
+    keyed by those columns (_columns_key) when their digests are at hand (a table changed
+    since the last read: a payout amount), else by its whole digest (a table unchanged)."""
     from . import record_views
+    from .reading.cache import _program
 
-    h = hashlib.blake2b(b"corpus-columns-1|", digest_size=20)
-    for table in ("settings", *(name for name, keys in CORPUS_TABLES if keys is None)):
-        h.update(table.encode() + b"\0" + record_views.table_digest(records, table))
-    for table, keys in CORPUS_TABLES:
-        if keys is not None:
-            part = _columns_key(records, "corpus", table, keys)
-            if part is None:
-                return None
-            h.update(table.encode() + b"\0" + part.encode())
+    h = hashlib.blake2b(f"corpus-columns-1|{_program()}|".encode(), digest_size=20)
+    for table, keys in (("settings", None), *CORPUS_TABLES):
+        part = _columns_key(records, "corpus", table, keys) if keys is not None else None
+        h.update(table.encode() + (b"\0c" + part.encode() if part else b"\0t" + record_views.table_digest(records, table)))
     return h.hexdigest()
 
 
