@@ -380,13 +380,13 @@ class NeedleCache(keptfile.Entries):
         the only columns it is worked out from: `_columns_key`) when the table changed in other
         columns only (a payout's amount): then it is kept again under the new `key`."""
         entry = self.entries.get(name)
-        if entry is None or not isinstance(entry[1], tuple) or len(entry[1]) != 2:
+        if entry is None or not isinstance(entry[1], tuple) or len(entry[1]) != 3:
             return None
         if entry[0] != key:
             now = columns()
             if now is None or entry[1][0] != now:
                 return None
-            self.keep(name, key, (now, entry[1][1]))
+            self.keep(name, key, (now, *entry[1][1:]))
             self.put_tables.add(name)
         return entry[1][1]
 
@@ -396,8 +396,18 @@ class NeedleCache(keptfile.Entries):
 
     def put(self, records, table: str, full: bool, needles: list) -> None:
         columns = _columns_key(records, f"needles|{full}", table, _needle_columns(table, full))
-        self.keep(table, self._key(records, table, full), (columns, needles))
+        self.keep(table, self._key(records, table, full), (columns, needles, _sorted_blob(map(_entry, needles))))
         self.put_tables.add(table)
+
+    def blobs(self, tables: dict) -> dict[str, bytes]:
+        """The footprint's entries (Footprint.tables) of each table of `tables` (collect's) whose
+        values are the ones kept here: worked out once, when they were put."""
+        out = {}
+        for table, needles in tables.items():
+            entry = self.entries.get(table)
+            if entry is not None and entry[1][1] is needles:
+                out[table] = entry[1][2]
+        return out
 
     def corpus(self, records) -> dict[str, str]:
         """_records_corpus(records), kept under the name CORPUS by the digests of the tables
@@ -407,7 +417,7 @@ class NeedleCache(keptfile.Entries):
         got = self._taken(CORPUS, key, lambda: _corpus_columns_key(records))
         if got is None:
             got = _records_corpus(records)
-            self.keep(CORPUS, key, (_corpus_columns_key(records), got))
+            self.keep(CORPUS, key, (_corpus_columns_key(records), got, b""))
             self.put_tables.add(CORPUS)
         return got
 
@@ -1211,16 +1221,19 @@ class Footprint:
     scan: Scan
 
     @classmethod
-    def take(cls, key: str, records, tables: dict, cache: FileCache, scan: Scan) -> Footprint | None:
+    def take(cls, key: str, records, tables: dict, cache: FileCache, scan: Scan,
+             blobs: dict | None = None) -> Footprint | None:
         """The footprint of the scan just finished (`cache` holds what it searched, `tables`
-        each table's values as collect gave them); None when it did not pass."""
+        each table's values as collect gave them, `blobs` the entries of some of them worked
+        out already: NeedleCache.blobs); None when it did not pass."""
         from . import record_views
 
         if not scan.ok or cache.searched is None:
             return None
         values, lines, found = cache.searched
         return cls(key, bool(records.settings.full_names), corpus_key(records),
-                   {table: (record_views.table_digest(records, table), _sorted_blob(map(_entry, needles)))
+                   {table: (record_views.table_digest(records, table),
+                            (blobs or {}).get(table) or _sorted_blob(map(_entry, needles)))
                     for table, needles in tables.items()},
                    _sorted_blob(values), frozenset(k for held in found.values() for k in held),
                    "\n".join(lines), scan)

@@ -334,3 +334,24 @@ def test_values_kept_by_their_columns_survive_a_payout_amount_and_still_fail_a_p
         got = collect(renamed, fresh)
         assert got == collect(renamed) and fresh.entries["payouts"][1][1] is not values
         assert any(n.text == next(iter(changes.values())) for n in got)
+
+
+def test_a_footprint_from_the_kept_entries_equals_one_worked_out_afresh(tmp_path):
+    """Footprint.take with the entries NeedleCache worked out when it kept each table's values
+    (NeedleCache.blobs) keeps exactly what it keeps without them."""
+    records = read_station(tmp_path / "a")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>2024年第一批帮扶公示</p>", encoding="utf-8")
+    kept = NeedleCache()
+    cache, tables = privacy.FileCache(), {}
+    scan = privacy.scan_site(site, records, [], cache, kept, tables=tables)
+    kept.save(tmp_path / "needles.pickle")
+    again = NeedleCache.load(tmp_path / "needles.pickle")
+    taken = {}
+    collect(records, again, taken)
+    blobs = again.blobs(taken)
+    assert set(blobs) == set(tables) and not again.changed
+    assert privacy.Footprint.take("k", records, taken, cache, scan, blobs) == \
+        privacy.Footprint.take("k", records, tables, cache, scan)
+    assert again.blobs({"workers": list(taken["workers"])}) == {}  # values not the kept ones: none

@@ -460,7 +460,7 @@ class Build:
         needles = privacy.NeedleCache.load(kept_path)
         tables: dict = {}
         scan = privacy.scan_site(site, records, [PACKAGE_TEMPLATES], cache, needles, tables=tables)
-        self.footprint = privacy.Footprint.take("", records, tables, cache, scan)
+        self.footprint = privacy.Footprint.take("", records, tables, cache, scan, needles.blobs(tables))
         cache.save(path)
         needles.save(kept_path)
         return scan
