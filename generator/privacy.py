@@ -507,7 +507,8 @@ def _corpus_columns_key(records) -> str:
     h = hashlib.blake2b(f"corpus-columns-1|{_program()}|".encode(), digest_size=20)
     for table, keys in (("settings", None), *CORPUS_TABLES):
         part = _columns_key(records, "corpus", table, keys) if keys is not None else None
-        h.update(table.encode() + (b"\0c" + part.encode() if part else b"\0t" + record_views.table_digest(records, table)))
+        tail = b"\0c" + part.encode() if part else b"\0t" + record_views.table_digest(records, table)
+        h.update(table.encode() + tail)
     return h.hexdigest()
 
 
