@@ -41,6 +41,10 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from .. import keptfile
 
+# Han runs segmented for the search index (mkdocs_run._search_mode_segmenter), by the user
+# dictionary's content; kept with the pages between builds (`stored`)
+SEGMENTED: dict = {"dictionary": None, "runs": {}}
+
 _STATE: dict = {"on": False, "serve": False, "pages": {}, "entries": {}, "sections": {}, "reused": (0, 0)}
 
 
@@ -64,7 +68,7 @@ def named_sections() -> int:
     return _STATE.get("named_sections", 0)
 
 
-STORE_VERSION = "1"
+STORE_VERSION = "2"
 
 
 class Store:
@@ -85,7 +89,8 @@ class Store:
         itself already passed."""
         try:
             keptfile.save(self.path, {"version": STORE_VERSION, "key": self.key, "pages": pages,
-                                      "entries": entries})
+                                      "entries": entries,
+                                      "segmented": (SEGMENTED["dictionary"], SEGMENTED["runs"])})
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             self.path.with_suffix(".tmp").unlink(missing_ok=True)
 
@@ -100,7 +105,9 @@ def stored(path: Path, key: str):
     serving = _STATE["on"]
     if not serving or (not _STATE["pages"] and not _STATE["entries"]):
         found = _load(path, key)
-        _STATE["pages"], _STATE["entries"] = found if found is not None else ({}, {})
+        _STATE["pages"], _STATE["entries"] = found[:2] if found is not None else ({}, {})
+        if found is not None and found[2] is not None and not SEGMENTED["runs"]:
+            SEGMENTED["dictionary"], SEGMENTED["runs"] = found[2]
     _STATE["on"] = True
     store = Store(path, key)
     _STATE["store"] = store
@@ -123,7 +130,11 @@ def _load(path: Path, key: str):
     if not isinstance(kept, dict) or kept.get("version") != STORE_VERSION or kept.get("key") != key \
             or not isinstance(kept.get("pages"), dict) or not isinstance(kept.get("entries"), dict):
         return None
-    return kept["pages"], kept["entries"]
+    segmented = kept.get("segmented")
+    if not (isinstance(segmented, tuple) and len(segmented) == 2 and isinstance(segmented[0], bytes)
+            and isinstance(segmented[1], dict)):
+        segmented = None
+    return kept["pages"], kept["entries"], segmented
 
 
 def _stable(value) -> str:

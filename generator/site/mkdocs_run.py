@@ -54,35 +54,43 @@ class _PartialWords(BasePlugin):
     whole dictionary words. Runs after the search plugin's on_config has made its index, and
     swaps that index's segmenter for the search-mode one."""
 
-    def __init__(self, search, dictionary: bytes = b""):
+    def __init__(self, search, dictionary: bytes = b"", path: Path | None = None):
         super().__init__()
-        self.search, self.dictionary = search, dictionary
+        self.search, self.dictionary, self.path = search, dictionary, path
 
     def on_config(self, config):
         index = getattr(self.search, "search_index", None)
         if index is not None:
-            index._segment_chinese = _search_mode_segmenter(index._segment_chinese, self.dictionary)
+            index._segment_chinese = _search_mode_segmenter(index._segment_chinese, self.dictionary, self.path)
         return config
 
 
-# Han runs as segmented, for the builds of this process while the user dictionary (by its
-# content) stays the same: the same runs (an item's name, 帮扶站, a masked name's surname)
-# recur on every page and in every rebuild under `bangfu serve`
-_SEGMENTED: dict = {"dictionary": None, "runs": {}}
+# Han runs as segmented while the user dictionary (by its content) stays the same: the same
+# runs (an item's name, 帮扶站, a masked name's surname) recur on every page, in every rebuild
+# under `bangfu serve`, and in the next `bangfu build` (mkdocs_memo keeps them with the pages)
+_SEGMENTED = mkdocs_memo.SEGMENTED
+RUNS_KEPT = 200_000  # runs kept at most
 
 
-def _search_mode_segmenter(original, dictionary: bytes = b""):
+def _search_mode_segmenter(original, dictionary: bytes = b"", path: Path | None = None):
+    """jieba's search-mode segmentation of each Han run, taken from the runs segmented before
+    with the same dictionary; jieba's dictionaries are loaded (the user dictionary at `path`,
+    about half a second) only when a run is new: after a payout amount, never."""
     import jieba
 
     han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-    if _SEGMENTED["dictionary"] != dictionary:
+    if _SEGMENTED["dictionary"] != dictionary or len(_SEGMENTED["runs"]) > RUNS_KEPT:
         _SEGMENTED["dictionary"], _SEGMENTED["runs"] = dictionary, {}
     runs = _SEGMENTED["runs"]
+    loaded = [path is None]
 
     def replace(match):
         text = match.group(0)
         out = runs.get(text)
         if out is None:
+            if not loaded[0]:  # as the search plugin's on_config would have, once per build
+                jieba.load_userdict(str(path))
+                loaded[0] = True
             out = runs[text] = "\u200b" + "\u200b".join(jieba.cut_for_search(text)) + "\u200b"
         return out
 
@@ -90,6 +98,14 @@ def _search_mode_segmenter(original, dictionary: bytes = b""):
         return han.sub(replace, data).strip("\u200b")
 
     return segment if jieba else original
+
+
+def jieba_module():
+    try:
+        import jieba
+    except ImportError:
+        return None
+    return jieba
 
 
 def jieba_dictionary(folder: Path, words: list[str]) -> Path:
@@ -143,11 +159,13 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         cfg = load_config(**options)  # type: ignore[arg-type]
         cfg["extra"]["bangfu"] = {"station": station, "date": date_text}
         search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
-        if search is not None:
-            search.config["jieba_dict_user"] = str(jieba_dict)
         dictionary = Path(jieba_dict).read_bytes()
-        if search is not None:
-            cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search, dictionary)
+        if search is not None and jieba_module() is not None:
+            # the user dictionary is loaded by our segmenter, when a run is new (_PartialWords)
+            search.config["jieba_dict_user"] = None
+            cfg["plugins"]["bangfu/partial-words"] = _PartialWords(search, dictionary, Path(jieba_dict))
+        elif search is not None:
+            search.config["jieba_dict_user"] = str(jieba_dict)
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
         if mkdocs_memo.kept():  # pages converted by the last build are reused (mkdocs_memo)
             cfg["plugins"]["bangfu/memo"] = mkdocs_memo.PageMemo(search, dictionary, collect.messages)
