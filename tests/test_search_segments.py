@@ -56,7 +56,8 @@ def test_segmented_runs_are_kept_with_the_stored_pages(tmp_path):
     from generator.site import mkdocs_memo
 
     store = tmp_path / "pages.pickle"
-    mkdocs_run._SEGMENTED["dictionary"], mkdocs_run._SEGMENTED["runs"] = b"one", {"帮扶站": "\u200b帮扶\u200b帮扶站\u200b"}
+    runs = {"帮扶站": "\u200b帮扶\u200b帮扶站\u200b"}
+    mkdocs_run._SEGMENTED["dictionary"], mkdocs_run._SEGMENTED["runs"] = b"one", runs
     with mkdocs_memo.stored(store, "k") as memo:
         mkdocs_memo._STATE["store"].built = True
         memo.keep()
