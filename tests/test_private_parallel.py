@@ -4,6 +4,8 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,8 +88,21 @@ def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path,
     assert sum(1 for entry in entries.values() if "fp" in entry) == result.rendered
 
 
+
+@pytest.fixture
+def no_other_threads():
+    """Work is forked only from a process holding no other thread (cores.can_fork): threads an
+    earlier test left ending (a build's background deletion of its old folders) are waited for,
+    and one still running after that is named."""
+    deadline = time.monotonic() + 20
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not left, f"threads still running: {left}"
+
 @needs_fork
-def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here(monkeypatch):
+def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here(monkeypatch, no_other_threads):
     monkeypatch.setenv("BANGFU_JOBS", "2")
     here = os.getpid()
     beside = parallel.Beside(lambda forked: (forked, os.getpid()))
