@@ -4,8 +4,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -89,21 +87,10 @@ def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path,
 
 
 
-@pytest.fixture
-def no_other_threads():
-    """Work is forked only from a process holding no other thread (cores.can_fork): threads an
-    earlier test left ending (a build's background deletion of its old folders) are waited for,
-    and one still running after that is named."""
-    deadline = time.monotonic() + 20
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread():
-            thread.join(max(0.0, deadline - time.monotonic()))
-    left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-    assert not left, f"threads still running: {left}"
-
-@needs_fork
-def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here(monkeypatch, no_other_threads):
-    monkeypatch.setenv("BANGFU_JOBS", "2")
+def _beside_checks() -> None:
+    """Run in a process of its own: work is forked only from a process holding no other thread
+    (cores.can_fork), and the test process holds the browser tests' server and event loops."""
+    os.environ["BANGFU_JOBS"] = "2"
     here = os.getpid()
     beside = parallel.Beside(lambda forked: (forked, os.getpid()))
     assert beside.forked
@@ -123,9 +110,19 @@ def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here(m
     with pytest.raises(ValueError, match="失败（False）"):  # raised here, with its own type
         parallel.Beside(fails).result()
     assert not multiprocessing.active_children()
-    monkeypatch.setenv("BANGFU_JOBS", "1")
+    os.environ["BANGFU_JOBS"] = "1"
     one = parallel.Beside(lambda forked: (forked, os.getpid()))
     assert not one.forked and one.result() == (False, here)
+
+
+@needs_fork
+def test_work_beside_runs_in_a_process_of_its_own_and_a_failure_is_raised_here():
+    tests = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", "import test_private_parallel as t; t._beside_checks(); print('ok')"],
+                          cwd=tests, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
 
 
 @needs_fork
