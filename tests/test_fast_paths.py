@@ -46,7 +46,8 @@ def test_maker_of_a_class_it_cannot_copy_is_the_class():
 def test_records_read_are_made_by_the_maker(tmp_path):
     """A real read: every record is of its own class (not the twin) and equal to one built plainly."""
     from generator.reading import read_records
-    from tests.station import write_station
+
+    from station import write_station
 
     folder = write_station(tmp_path)
     records = read_records(folder).records
