@@ -347,18 +347,23 @@ def test_references_in_other_spellings_key_on_the_whole_table():
     assert _style_entries(styles.replace(b"<cellXfs", b"<!-- x --><cellXfs")) is None
 
 
+def _register_keys(book, memo=None, learnt=None):
+    """sheet_keys of the register `book`, with what it may take from `memo` and learn into `learnt`."""
+    from generator.reading.xlsxfile import _sheet_parts, sheet_keys
+
+    with zipfile.ZipFile(book) as z:
+        return sheet_keys(z, _sheet_parts(z), REGISTER, memo, learnt)
+
+
 def test_unchanged_sheets_are_keyed_from_their_stored_bytes(tmp_path):
     """sheet_keys learns what it works out of each sheet's XML under the digest of the part's
     stored (compressed) bytes; the next read of the saved workbook takes it from there for the
     parts stored with the same bytes and gives the keys a read without it gives."""
-    from generator.reading.xlsxfile import _sheet_parts, sheet_keys
-
     folder = _station(tmp_path / "records")
     book = folder / REGISTER
 
     def keys(memo=None, learnt=None):
-        with zipfile.ZipFile(book) as z:
-            return sheet_keys(z, _sheet_parts(z), REGISTER, memo, learnt)
+        return _register_keys(book, memo, learnt)
 
     learnt: dict = {}
     before = keys(None, learnt)
@@ -495,15 +500,12 @@ def test_after_an_edit_only_the_piece_holding_it_is_searched_again(tmp_path, mon
     of a sheet, the next keys search only the piece that holds it (and the one after, whose
     start can move), and are the keys a read without anything learnt gives."""
     from generator.reading import xlsxfile
-    from generator.reading.xlsxfile import _sheet_parts, sheet_keys
-
     monkeypatch.setattr(xlsxfile, "_PIECE", 100)
     folder = _station(tmp_path / "records")
     book = folder / REGISTER
 
     def keys(memo=None, learnt=None):
-        with zipfile.ZipFile(book) as z:
-            return sheet_keys(z, _sheet_parts(z), REGISTER, memo, learnt)
+        return _register_keys(book, memo, learnt)
 
     learnt: dict = {}
     before = keys(None, learnt)
