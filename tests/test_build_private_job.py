@@ -164,8 +164,10 @@ def test_a_killed_build_leaves_no_writer_running_and_both_folders_as_they_were(r
     site, private = snapshot(first.site), snapshot(first.private)
     (own.parent / "site_templates" / "private").mkdir(parents=True)
     (own.parent / "site_templates" / "private" / "note.txt").write_text("x", encoding="utf-8")  # a new build
+    started = tmp_path / "writer-started"
+    # a writer that takes long (forked), saying it started
     script = ("import time; from pathlib import Path; from generator.build import build_all, steps\n"
-              "steps.private_folder = lambda *a, **k: time.sleep(60)\n"  # a writer that takes long (forked)
+              f"steps.private_folder = lambda *a, **k: (Path({str(started)!r}).touch(), time.sleep(60))\n"
               f"build_all(Path({str(own)!r}), site_dir=Path({str(first.site)!r}), "
               f"private_dir=Path({str(first.private)!r}), today=__import__('datetime').date(2026, 11, 23), "
               "pdf=False, echo=lambda s: None)")
@@ -173,7 +175,8 @@ def test_a_killed_build_leaves_no_writer_running_and_both_folders_as_they_were(r
     proc = subprocess.Popen([sys.executable, "-c", script], env=env)
     staging = first.work / "new-private"
     deadline = time.monotonic() + 60
-    while not (staging.exists() and _children(proc.pid)) and time.monotonic() < deadline and proc.poll() is None:
+    # the writer itself, not the short-lived process linking the last documents before the read
+    while not (started.exists() and _children(proc.pid)) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
     writers = _children(proc.pid)
     assert writers, "the private writer did not start"
