@@ -440,3 +440,69 @@ def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tm
     linked = buffer.getvalue()
     with pytest.raises(pdf_volume.Unfit):
         pdf_volume.split(linked, pdf_volume.reader(linked), [(0, 1), (1, 2)])
+
+
+def _pdf_of(pages: list[bytes], family: bytes = b"Noto Sans CJK SC") -> bytes:
+    """A PDF with a classic cross-reference table (as the browser writes one): a page per content
+    text, each drawing with a font whose descriptor holds a string, as the browser's do."""
+    import io
+
+    import pypdf
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = pypdf.PdfWriter()
+    descriptor = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/FontDescriptor"),
+                                                      NameObject("/FontFamily"): TextStringObject(family.decode())}))
+    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                                NameObject("/Subtype"): NameObject("/Type3"),
+                                                NameObject("/FontDescriptor"): descriptor}))
+    for text in pages:
+        page = writer.add_blank_page(200, 200)
+        stream = DecodedStreamObject()
+        stream.set_data(b"% " + text + b"\n")
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject("/F1"): font})})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _contents(data: bytes) -> list[tuple[bytes, str]]:
+    """Each page's content and its font's family, as a strict reader finds them."""
+    pages = pdf_volume.reader(data).pages
+    return [(page.get_contents().get_data(),
+             str(page["/Resources"]["/Font"]["/F1"]["/FontDescriptor"]["/FontFamily"])) for page in pages]
+
+
+def test_a_patch_copies_the_new_pages_objects_byte_for_byte_renumbered(tmp_path, monkeypatch):
+    """pdf_volume.patched with the changed document's print: its pages' objects (content, fonts,
+    their descriptors with a string) are appended as they are, renumbered after the old PDF's,
+    never parsed and written again by pypdf (Update.copy, about half a CPU-second for one
+    printed dossier); the patched PDF reads as the old pages with the new one in its place."""
+    old = _pdf_of([b"page one", b"page two old", b"page three"])
+    new = _pdf_of([b"page two new"], b"Noto Sans CJK SC Bold")
+
+    def parsed(self, reader_, obj):
+        raise AssertionError("parsed and written again")
+
+    monkeypatch.setattr(pdf_volume.Update, "copy", parsed)
+    out = pdf_volume.patched(pdf_volume.Update(old), [(0, 0), (1, 0), (0, 2)], new)
+    assert out.startswith(old)  # an incremental update: the old bytes as they were
+    assert _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two new\n", "Noto Sans CJK SC Bold"),
+                              (b"% page three\n", "Noto Sans CJK SC")]
+    assert (b"% page two new\n" in out[len(old):]) and out.count(b"/FontFamily (Noto Sans CJK SC Bold)") == 1
+
+
+def test_a_patch_whose_new_pages_hold_a_string_like_a_reference_parses_them(monkeypatch):
+    """A dictionary string that reads like a reference ("1 0 R") could be renumbered by the byte
+    copy: those pages are copied by pypdf (Update.copy) instead, to the same pages."""
+    old = _pdf_of([b"page one"])
+    new = _pdf_of([b"page two"], b"Family 1 0 R")
+    copies = []
+    copy = pdf_volume.Update.copy
+    monkeypatch.setattr(pdf_volume.Update, "copy", lambda self, r, obj: copies.append(1) or copy(self, r, obj))
+    out = pdf_volume.patched(pdf_volume.Update(old), [(0, 0), (1, 0)], new)
+    assert copies and _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two\n", "Family 1 0 R")]
+    assert pdf_volume._doubtful_strings(b"<</A (x) /B (y 2 0 R)>>") and pdf_volume._doubtful_strings(b"<</A (a(b)c)>>")
+    assert not pdf_volume._doubtful_strings(b"<</A (x \\) y) /B 2 0 R>>")

@@ -433,40 +433,11 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
     pages = whole.pages
     if stamping is None and len(ranges) == 1 and ranges[0] == (0, len(pages)):
         return [data]
-    at = data.rfind(b"startxref")
-    xref = int(data[at + 9:].split()[0])
-    if data[xref:xref + 4] != b"xref" or set(whole.xref) - {0, 65535}:
-        raise Unfit("not a single classic cross-reference table")
-    offsets = sorted((offset, number) for number, offset in whole.xref.get(0, {}).items() if offset)
-    spans = {number: (offset, end) for (offset, number), (end, _) in zip(offsets, offsets[1:] + [(xref, 0)])}
+    objects = _RawObjects(data, whole)
+    offsets, raw, refers, barred = objects.offsets, objects.raw, objects.refers, objects.barred
     page_numbers = [p.indirect_reference.idnum for p in pages]
     trailer = whole.trailer
-    root = trailer.raw_get("/Root").idnum
-    barred = set(page_numbers) | {root}
-    tree = [trailer["/Root"].raw_get("/Pages")]
-    while tree:  # every node of the page tree
-        node = tree.pop()
-        barred.add(node.idnum)
-        tree.extend(kid for kid in node.get_object().get("/Kids", []) if kid.get_object().get("/Type") == "/Pages")
     info = trailer.raw_get("/Info") if "/Info" in trailer else None
-    references: dict[int, list[int]] = {}
-
-    def raw(number: int) -> bytes:
-        if number not in spans:
-            raise Unfit(f"object {number} not found")
-        start, end = spans[number]
-        text = data[start:end]
-        if not text.startswith(b"%d 0 obj" % number):
-            raise Unfit(f"object {number} not where the table says")
-        return text
-
-    def refers(number: int) -> list[int]:
-        if number not in references:
-            text = raw(number)
-            found = _STREAM.search(text)
-            head = text[:found.start() + 2] if found else text
-            references[number] = [int(m[1]) for m in _REFERENCE.finditer(head, len(b"%d 0 obj" % number))]
-        return references[number]
 
     size = int(trailer["/Size"])
     out = []
@@ -523,6 +494,12 @@ def patched(update: Update, pages: list[tuple[int, int]], new: bytes | None) -> 
     if "/Outlines" in update.reader.trailer["/Root"]:
         raise Unfit("bookmarks")  # pypdf's writer carries them over
     fresh = reader(new) if new else None
+    copied = None
+    if fresh is not None:
+        try:  # the new pages' objects copied byte for byte, renumbered (_RawObjects.copy_into)
+            copied = _RawObjects(new, fresh).copy_into(update, [fresh.pages[i] for s, i in pages if s])
+        except Unfit:
+            copied = None  # parsed and written again by pypdf (Update.copy) below
     out = []
     for source, i in pages:
         if source == 0:
@@ -530,6 +507,128 @@ def patched(update: Update, pages: list[tuple[int, int]], new: bytes | None) -> 
             if page.indirect_reference.generation != 0:
                 raise Unfit("a page of a later generation")
             out.append((page.indirect_reference.idnum, page_dict(page)))
+        elif copied is not None:
+            out.append((None, copied[i]))
         else:
             out.append((None, update.copy(fresh, page_dict(fresh.pages[i]))))
     return update.finish(out, tagged=False)
+
+
+_STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)", re.S)
+
+
+def _doubtful_strings(head: bytes) -> bool:
+    """True when an object's dictionary holds a literal string in which a number could be taken
+    for a reference ("1 0 R"), or one with nested parentheses (not found whole here); the
+    browser's strings are font names ("/FontFamily (Noto Sans CJK SC)")."""
+    rest = _STRING.sub(b"", head)
+    return b"(" in rest or b")" in rest or any(_REFERENCE.search(m[0]) for m in _STRING.finditer(head))
+
+
+class _RawObjects:
+    """The objects of a PDF as the browser writes it (one classic cross-reference table, each
+    object's bytes up to the next one's), read without parsing: an object's references are
+    found in its dictionary (the part before its stream) by pattern. Raises Unfit when the file
+    is not laid out that way."""
+
+    def __init__(self, data: bytes, whole):
+        self.data, self.whole = data, whole
+        at = data.rfind(b"startxref")
+        try:
+            xref = int(data[at + 9:].split()[0])
+        except (ValueError, IndexError) as err:
+            raise Unfit("no startxref") from err
+        if at < 0 or data[xref:xref + 4] != b"xref" or set(whole.xref) - {0, 65535}:
+            raise Unfit("not a single classic cross-reference table")
+        self.offsets = sorted((offset, number) for number, offset in whole.xref.get(0, {}).items() if offset)
+        if not self.offsets:
+            raise Unfit("no objects")
+        self.spans = {number: (offset, end)
+                      for (offset, number), (end, _) in zip(self.offsets, self.offsets[1:] + [(xref, 0)])}
+        self.references: dict[int, list[int]] = {}
+        trailer = whole.trailer
+        self.barred = {p.indirect_reference.idnum for p in whole.pages} | {trailer.raw_get("/Root").idnum}
+        tree = [trailer["/Root"].raw_get("/Pages")]
+        while tree:  # every node of the page tree
+            node = tree.pop()
+            self.barred.add(node.idnum)
+            tree.extend(kid for kid in node.get_object().get("/Kids", [])
+                        if kid.get_object().get("/Type") == "/Pages")
+
+    def raw(self, number: int) -> bytes:
+        if number not in self.spans:
+            raise Unfit(f"object {number} not found")
+        start, end = self.spans[number]
+        text = self.data[start:end]
+        if not text.startswith(b"%d 0 obj" % number):
+            raise Unfit(f"object {number} not where the table says")
+        return text
+
+    def _head_end(self, number: int, text: bytes) -> int:
+        found = _STREAM.search(text)
+        return found.start() + 2 if found else len(text)
+
+    def refers(self, number: int) -> list[int]:
+        if number not in self.references:
+            text = self.raw(number)
+            head = text[:self._head_end(number, text)]
+            self.references[number] = [int(m[1]) for m in _REFERENCE.finditer(head, len(b"%d 0 obj" % number))]
+        return self.references[number]
+
+    def copy_into(self, objects: _Objects, pages: list) -> dict:
+        """Every object the `pages` reach, added to `objects` under new numbers, byte for byte
+        but for the numbers in their dictionaries (a stream's data is never touched); returns
+        each page's own dictionary (page_dict) renumbered, by its index in the PDF. Raises Unfit
+        when a page reaches another page or the page tree (a link), or an object's dictionary
+        holds a string whose text could be taken for a reference (_doubtful_strings)."""
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        index = {p.indirect_reference.idnum: i for i, p in enumerate(self.whole.pages)}
+        dicts = {index[p.indirect_reference.idnum]: page_dict(p) for p in pages}
+        numbers: dict[int, int] = {}
+        todo: list[int] = []
+
+        def found(obj) -> None:
+            if isinstance(obj, IndirectObject):
+                todo.append(obj.idnum)
+            elif isinstance(obj, DictionaryObject):
+                for value in obj.values():
+                    found(value)
+            elif isinstance(obj, ArrayObject):
+                for value in obj:
+                    found(value)
+
+        for own in dicts.values():
+            found(own)
+        while todo:
+            number = todo.pop()
+            if number in numbers:
+                continue
+            if number in self.barred:
+                raise Unfit(f"object {number} is a page or the page tree")
+            text = self.raw(number)
+            head = text[:self._head_end(number, text)]
+            if b"(" in head and _doubtful_strings(head):
+                raise Unfit(f"object {number} holds a string that could be taken for a reference")
+            numbers[number] = objects.number()
+            todo.extend(self.refers(number))
+
+        def renumbered(m: re.Match) -> bytes:
+            return b"%d %s R" % (numbers[int(m[1])], m[2])
+
+        for number, new in numbers.items():
+            text = self.raw(number)
+            start, end = len(b"%d 0 obj" % number), self._head_end(number, text)
+            objects.objects[new] = (b"%d 0 obj" % new + _REFERENCE.sub(renumbered, text[start:end])
+                                    + text[end:])
+
+        def moved(obj):
+            if isinstance(obj, IndirectObject):
+                return IndirectObject(numbers[obj.idnum], 0, None)
+            if isinstance(obj, DictionaryObject):
+                return DictionaryObject({k: moved(v) for k, v in obj.items()})
+            if isinstance(obj, ArrayObject):
+                return ArrayObject(moved(v) for v in obj)
+            return obj
+
+        return {i: moved(own) for i, own in dicts.items()}
