@@ -118,22 +118,48 @@ def test_a_volume_printed_as_one_document_numbers_each_dossier_on_its_own(tmp_pa
 @pytest.mark.browser
 @pytest.mark.slow
 def test_documents_that_cannot_share_one_print_are_printed_one_by_one(tmp_path, chromium):
-    """Different stylesheets, or a reference to another file: each printed on its own, still
-    numbered on its own."""
+    """Different stylesheets: each printed on its own, still numbered on its own."""
     folder = tmp_path / "docs"
     paths = write(folder, {"甲": 2, "乙": 1})
     other = folder / "丙.html"
     other.write_text(document("丙", 2, PRINT_CSS + "\nh1 { color: #333; }\n"), encoding="utf-8")
+    docs = [*paths, other]
+    with pytest.raises(pdf_volume.Unfit):
+        pdf_volume.volume_html([pdf_volume.Document(p) for p in docs], "file:///v.html")
+    counts = pdf.write_parts(docs, tmp_path / "v.pdf")
+    assert not stamped(tmp_path / "v.pdf")
+    assert [footer(t) for t in page_texts(tmp_path / "v.pdf")] == [
+        f"第 {k} 页，共 {n} 页" for n in counts for k in range(1, n + 1)]
+    assert counts == [2, 1, 2]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_document_linking_to_files_beside_it_joins_a_print_from_its_own_folder(tmp_path, chromium):
+    """A document that refers to files relative to itself (as the dossier index links to the
+    volumes beside it) is joined with the others of its folder, printed from that folder (a
+    hidden file there, removed after): its links point where its own print points them, its
+    pages read as its own print, numbered on their own. Printed from elsewhere it does not fit."""
+    import pypdf
+
+    folder = tmp_path / "docs"
+    paths = write(folder, {"甲": 2, "乙": 1})
     linked = folder / "丁.html"
-    linked.write_text(document("丁", 1).replace("<h1>", '<h1><img src="logo.png" alt="">'), encoding="utf-8")
-    for docs in ([*paths, other], [*paths, linked]):
-        with pytest.raises(pdf_volume.Unfit):
-            pdf_volume.volume_html([pdf_volume.Document(p) for p in docs], "file:///v.html")
-        counts = pdf.write_parts(docs, tmp_path / "v.pdf")
-        assert not stamped(tmp_path / "v.pdf")
-        assert [footer(t) for t in page_texts(tmp_path / "v.pdf")] == [
-            f"第 {k} 页，共 {n} 页" for n in counts for k in range(1, n + 1)]
-    assert counts == [2, 1, 1]
+    linked.write_text(document("丁", 2).replace("<h1>", '<h1><a href="分册_A.pdf">分册 A</a>'), encoding="utf-8")
+    with pytest.raises(pdf_volume.Unfit):
+        pdf_volume.volume_html([pdf_volume.Document(p) for p in [*paths, linked]], "file:///v.html")
+    assert pdf.write_parts([*paths, linked], tmp_path / "v.pdf") == [2, 1, 2]
+    assert stamped(tmp_path / "v.pdf") and {p.name for p in folder.iterdir()} == {"甲.html", "乙.html", "丁.html"}
+    alone = tmp_path / "alone.pdf"
+    pdf.write_pdf(linked, alone)
+    assert page_texts(tmp_path / "v.pdf")[3:] == page_texts(alone)
+
+    def uris(path: Path, first: int) -> list[str]:
+        pages = pypdf.PdfReader(path).pages[first:]
+        return [a.get_object()["/A"]["/URI"] for p in pages for a in p.get("/Annots", [])
+                if "/URI" in a.get_object().get("/A", {})]
+
+    assert uris(tmp_path / "v.pdf", 3) == uris(alone, 0) == [(folder / "分册_A.pdf").as_uri()]
 
 
 def test_a_volume_document_joins_bodies_once_with_its_head_and_no_margin_boxes(tmp_path):

@@ -594,12 +594,13 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
     """Several PDFs, each (pdf path, html paths, digests, old parts or None), printed by this
     thread's browser in as few prints as their heads allow (pdf_volume.print_volumes): of a PDF
     to patch (old parts given) only its changed documents, then patched in (patch_combined with
-    them as `printed`); the others whole, each its own file. A rebuild after one payout amount
-    prints the index, the changed dossier and the changed receipt sheet, which share one head, as
-    one print instead of three. Returns each PDF's page counts and how many renderings its pages
-    come from now (1: printed whole, 2: patched). A PDF whose documents cannot join a print (one
-    that links to other files, as the dossier index does), or whose one document to print is
-    the only one with its head (nothing to join, and printed alone it needs no stamps), is
+    them as `printed`); the others whole, each its own file. Documents join when they share one
+    head and one folder (pdf_volume.Document.key): a rebuild after one payout amount prints the
+    dossier index (which links to the files beside it, so it is printed from its folder) and the
+    changed dossier as one print, the changed receipt sheet (another head) as another. Returns
+    each PDF's page counts and how many renderings its pages come from now (1: printed whole,
+    2: patched). A PDF whose documents cannot join a print, or whose one document to print is
+    the only one with its key (nothing to join, and printed alone it needs no stamps), is
     printed on its own. Raises
     pdf_volume.Unfit (and pypdf's errors) when the others cannot share a print after all: the
     caller prints them one by one."""
@@ -613,7 +614,7 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
         try:
             for path in paths:
                 document = pdf_volume.Document(path)
-                heads.setdefault(document.prefix + document.shared, []).append(k)
+                heads.setdefault(document.key(), []).append(k)
         except pdf_volume.Unfit:
             printed_for[k] = []
     joining = sorted({k for members in heads.values() if len(members) > 1 for k in members}

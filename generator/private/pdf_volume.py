@@ -25,6 +25,11 @@ the browser about half a CPU-second besides its pages) and split into their own 
 the objects each volume's pages reach copied byte for byte, the stamps drawn in as its pages are
 written).
 
+Documents that refer to other files relative to themselves (the dossier index links to the
+volumes and dossiers beside it) are printed from their own folder (a hidden, uniquely named file
+there, removed after the print), so that the references resolve as in their own print; only
+documents of one folder are joined.
+
 Anything that does not fit (documents with different heads, a page whose size differs from
 its stamp, a missing destination) raises Unfit, and the caller prints the documents one by
 one as before. Not detected: a stylesheet whose `@page :first` changes the page area (its
@@ -38,6 +43,7 @@ import html
 import io
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,7 +74,9 @@ class Unfit(ValueError):
 
 
 class Document:
-    """One self-contained HTML document split into what a volume shares and what it joins."""
+    """One self-contained HTML document split into what a volume shares and what it joins.
+    `home`: the folder it must be printed from, where it refers to other files relative to
+    itself (the dossier index links to the volumes and dossiers beside it), else None."""
 
     def __init__(self, path: Path):
         text = Path(path).read_text(encoding="utf-8")
@@ -78,16 +86,32 @@ class Document:
         self.prefix, self.head = match["prefix"], match["head"]
         self.attrs, self.body = match["attrs"], match["body"]
         self.shared = _TITLE.sub("", self.head)  # what must be the same in every document
-        if _RELATIVE.search(text):
-            raise Unfit(f"{path}: refers to other files")
+        self.folder = Path(path).resolve().parent
+        self.home = self.folder if _RELATIVE.search(text) else None
+
+    def key(self) -> str:
+        """What the documents printed as one share: their head (stylesheets; the stamps are kept
+        by it) and the folder they are printed from (theirs: relative references resolve there)."""
+        return f"{_head_key(self)}|{self.folder}"
 
 
-def volume_html(documents: list[Document], self_uri: str) -> str:
+def _head_key(document: Document) -> str:
+    import hashlib
+
+    return hashlib.sha256((document.prefix + document.shared).encode("utf-8")).hexdigest()
+
+
+def volume_html(documents: list[Document], self_uri: str, folder: Path | None = None) -> str:
     """One HTML document of all `documents`, each from a new page, no margin boxes, and a
-    zero-size link to the start of each (so that the browser writes a named destination)."""
+    zero-size link to the start of each (so that the browser writes a named destination).
+    It is printed from `folder`: a document that refers to other files fits only when that is
+    its own folder (a <base> would resolve them elsewhere, but then the browser writes no
+    named destinations)."""
     first = documents[0]
     if any(d.shared != first.shared for d in documents):
         raise Unfit("documents with different stylesheets")
+    if any(d.home is not None and d.home != folder for d in documents):
+        raise Unfit("a document refers to other files and is not printed from its folder")
     parts = []
     for i, doc in enumerate(documents):
         style = ' style="break-before: page"' if i else ""
@@ -363,7 +387,6 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[t
     half a CPU-second whatever its length (a new document laid out, its fonts set up, a PDF
     written), as much as five dossiers printed within a volume; the demo's 200 dossiers in 20
     volumes were 20 prints. Returns each volume's PDF and its documents' page counts, in order."""
-    import hashlib
     import tempfile
 
     documents = [[Document(p) for p in paths] for paths in volumes]
@@ -371,24 +394,26 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[t
         raise Unfit("an empty volume")
     by_head: dict[str, list[int]] = {}
     for v, docs in enumerate(documents):
-        key = hashlib.sha256((docs[0].prefix + docs[0].shared).encode("utf-8")).hexdigest()
-        by_head.setdefault(key, []).append(v)
+        by_head.setdefault(docs[0].key(), []).append(v)
     out: list = [None] * len(volumes)
     with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
-        for key, members in by_head.items():
+        for members in by_head.values():
             joined = [d for v in members for d in documents[v]]
-            page = Path(tmp) / "volume.html"
-            page.write_text(volume_html(joined, page.as_uri()), encoding="utf-8")
-            data = print_file(page)
+            key = _head_key(joined[0])
+            home = next((d.home for d in joined if d.home is not None), None)
+            with _page_in(home, tmp, "volume") as page:  # where its references resolve
+                page.write_text(volume_html(joined, page.as_uri(), home), encoding="utf-8")
+                data = print_file(page)
             whole = reader(data)
             starts = part_starts(whole, len(joined))
             found = counts(starts, len(whole.pages))
             for n in sorted(set(found)):
                 with _STAMPS_LOCK:  # shared by the browsers' threads: each stamp printed once
                     if (key, n) not in stamps:
-                        page = Path(tmp) / f"stamp-{n}.html"
-                        page.write_text(stamp_html(joined[0], n), encoding="utf-8")
-                        stamp = print_file(page)
+                        with _page_in(home if _RELATIVE.search(joined[0].prefix + joined[0].head) else None, tmp,
+                                      f"stamp-{n}") as page:  # a head referring to a stylesheet: from its folder
+                            page.write_text(stamp_html(joined[0], n), encoding="utf-8")
+                            stamp = print_file(page)
                         if len(reader(stamp).pages) != n:
                             raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
                         stamps[key, n] = stamp
@@ -411,6 +436,25 @@ def _ranges(members: list[int], documents: list, starts: list[int], found: list[
         ranges.append((starts[at], starts[at] + sum(found[at:at + n])))
         at += n
     return ranges
+
+
+@contextmanager
+def _page_in(folder: Path | None, tmp: str, name: str):
+    """A new HTML file to print, removed after: `name`.html in the temporary folder `tmp`, or in
+    a document's own `folder` (the build's staging folder) a hidden file of a unique name."""
+    import os
+    import tempfile
+
+    if folder is None:
+        path = Path(tmp) / f"{name}.html"
+    else:
+        handle, found = tempfile.mkstemp(prefix=f".bangfu-{name}-", suffix=".html", dir=folder)
+        os.close(handle)
+        path = Path(found)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 _STAMPS_LOCK = threading.Lock()
