@@ -238,3 +238,27 @@ def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
             child.wait()
         if profile:  # the killed process could not remove its browser's temporary profile
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux only")
+def test_a_closed_session_leaves_no_browser_process_nor_profile(tmp_path, chromium_pages):
+    """Session.close ends the browser at once (killed: every PDF is received and the profile is
+    thrown away, so there is nothing to write out): the browser is reaped, its renderer and
+    helper processes (named by the profile folder on their command lines) end with it, and the
+    profile folder is removed."""
+    import time
+
+    from generator.private.browser import Session
+
+    a, _ = chromium_pages
+    session = Session(CHROMIUM)
+    assert session.print_pdf(a).startswith(b"%PDF")
+    profile = str(session.tmp)
+    assert len(_processes_naming(profile)) > 1  # the browser and its helpers
+    session.close()
+    assert session.proc.poll() is not None and not Path(profile).exists()
+    deadline = time.monotonic() + 10
+    while _processes_naming(profile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_naming(profile) == []

@@ -65,7 +65,7 @@ class Launched:
             self.proc.kill()
             self.proc.wait()
         finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            _remove_profile(self.tmp)
 
 
 class Session:
@@ -200,12 +200,20 @@ class Session:
             raise SessionFailed(f"{type(err).__name__}: {err}") from err
 
     def close(self) -> None:
+        """End the browser. Every PDF it printed has been received, and its profile is thrown
+        away, so on Linux and macOS it is killed rather than asked to close: an orderly close
+        writes the profile out first and kept a build waiting about a third of a second (its
+        renderer and helper processes end with it). On Windows it is asked to close (Edge's
+        helper processes could outlive a killed browser and keep its profile open)."""
         try:
             if self.sock is not None:
-                try:
-                    self.call("Browser.close")
-                except (OSError, ValueError, SessionFailed):
-                    pass
+                if sys.platform.startswith("win"):
+                    try:
+                        self.call("Browser.close")
+                    except (OSError, ValueError, SessionFailed):
+                        pass
+                else:
+                    self.proc.kill()
                 self.sock.close()
             try:
                 self.proc.wait(timeout=10)
@@ -213,7 +221,23 @@ class Session:
                 self.proc.kill()
                 self.proc.wait()
         finally:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            _remove_profile(self.tmp)
+
+
+# How long a profile folder is removed again while the killed browser's helper processes, ending
+# a moment after it, may still write into it (seconds).
+PROFILE_GONE = 3.0
+
+
+def _remove_profile(folder: str) -> None:
+    """Remove a browser's temporary folder, again while files its ending helpers wrote in the
+    meantime keep it there (bounded by PROFILE_GONE)."""
+    deadline = time.monotonic() + PROFILE_GONE
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder) or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 def _die_with_starter():
