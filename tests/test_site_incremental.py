@@ -374,3 +374,39 @@ def test_an_amount_of_an_earlier_year_rebuilds_equal_to_a_fresh_build(tmp_path):
     for year in years[:2]:  # the year's figures, and the next year's opening balance
         page = f"funds/years/{year}"
         assert (again.site / page).read_bytes() != (base / "site" / page).read_bytes(), year
+
+
+def test_an_amount_in_the_running_disclosure_rebuilds_equal_to_a_fresh_build(tmp_path):
+    """A payout listed by the notice running today: its amount edited changes that notice's page
+    and its wall printout (print/notices/…); the rebuilt site equals a fresh build byte for byte
+    and the unchanged pages are carried."""
+    def running(data):
+        first, second = data["帮扶记录.xlsx"]["帮扶发放"][:2]
+        data["帮扶记录.xlsx"]["帮扶发放"] += [
+            {**first, "档案编号": who["档案编号"], "姓名": who["姓名"], "记录编号": f"FF-010{i}",
+             "公示批次": "GS-2026-09", "申请日期": date(2026, 11, 2), "核实日期": date(2026, 11, 5),
+             "批准日期": None, "发放日期": None, "已签收": "否", "签收日期": None}
+            for i, who in enumerate((first, second))]
+        data["帮扶记录.xlsx"]["公示批次"].append(
+            {"批次编号": "GS-2026-09", "公示标题": "2026年第九批帮扶公示", "公示类型": "帮扶公示",
+             "开始日期": date(2026, 11, 19), "公示天数": 7})
+        return data
+
+    base = tmp_path / "base"
+    write_station(base / "records", running(station_data()))
+    built = build_into(base / "records", base)
+    assert built.code == 0, built.output
+    printouts = sorted(p.name for p in (base / "site" / "print" / "notices").iterdir())
+    assert printouts  # the running notice has its wall printout
+    data = running(station_data())
+    data["帮扶记录.xlsx"]["帮扶发放"][-1]["金额"] = 299
+    incremental = tmp_path / "incremental"
+    shutil.copytree(base, incremental, symlinks=True)
+    write_station(incremental / "records", data)
+    again = build_into(incremental / "records", incremental)
+    assert again.code == 0, again.output
+    assert 0 < _carried(again.output)
+    _equals_fresh(again, data, tmp_path / "fresh")
+    changed = {rel for rel, data_ in tree(again.site).items() if tree(base / "site").get(rel) != data_}
+    assert any(rel.startswith("print/notices/") for rel in changed), sorted(changed)
+    assert any(rel.startswith("notices/") for rel in changed), sorted(changed)

@@ -44,6 +44,7 @@ from datetime import date
 from decimal import Decimal
 
 from .. import record_views
+from ..money import yuan
 from ..periods import quarter_label
 from ..records import maker
 from .common import public_text
@@ -393,7 +394,7 @@ class Plan:
         return rule
 
     def amount_text(self, e) -> str:
-        return amount_text(self.items.get(e.item), e.amount)
+        return rule_text(self.amount_rule(e.item), e.amount)
 
     def notice_summary(self, entries) -> tuple[list, bool]:
         """(rows of (label, count, amount or None), whether the total amount may be shown)
@@ -490,9 +491,11 @@ def amount_rule(item) -> str:
 
 def amount_text(item, amount: Decimal | None) -> str:
     """A 公示 list's amount cell for this item: the amount, its band, or 不公示."""
-    from ..money import yuan
+    return rule_text(amount_rule(item), amount)
 
-    rule = amount_rule(item)
+
+def rule_text(rule: str, amount: Decimal | None) -> str:
+    """amount_text for an item whose amount rule (amount_rule) is `rule`."""
     if rule == SHOW_AMOUNT:
         return yuan(amount) if amount is not None else ""
     if rule == BAND:
@@ -500,10 +503,25 @@ def amount_text(item, amount: Decimal | None) -> str:
     return "不公示"
 
 
+def amount_texts(items: dict, entries) -> list[str]:
+    """amount_text of each entry (objects with .item and .amount; `items`: name -> item), each
+    item's rule worked out once (a notice lists thousands of entries of a few items)."""
+    rules: dict = {}
+    out = []
+    for e in entries:
+        rule = rules.get(e.item)
+        if rule is None:
+            rule = rules[e.item] = amount_rule(items.get(e.item))
+        out.append(rule_text(rule, e.amount))
+    return out
+
+
 def list_total_shown(items: dict, entries, min_cell: int) -> bool:
     """Whether a 公示 list may show its total: the amounts it leaves out (0 or at least
-    min_cell of them) cannot be worked out from the total alone."""
-    hidden = sum(1 for e in entries if e.item and amount_rule(items.get(e.item)) != SHOW_AMOUNT)
+    min_cell of them) cannot be worked out from the total alone. Each item's rule is worked
+    out once."""
+    rules = {name: amount_rule(items.get(name)) for name in {e.item for e in entries if e.item}}
+    hidden = sum(1 for e in entries if e.item and rules[e.item] != SHOW_AMOUNT)
     return hidden == 0 or hidden >= min_cell
 
 

@@ -27,7 +27,7 @@ from ..records import Records
 from ..render import qr_svg, station_environment
 from ..standards import describe, documents, eligibility_text, frequency_text, percent, procedure_steps, worked_example
 from ..station import station
-from .disclosure_control import amount_text, list_total_shown
+from .disclosure_control import amount_texts, list_total_shown
 
 NOTICES = "notices"
 POLICIES = "policies"
@@ -49,8 +49,8 @@ def notice_context(records: Records, view, today: date, slug: str) -> dict:
     b = view.batch
     full = bool(records.settings.full_names)
     rows = [{"name": e.name if full else mask_name(e.name), "employer": e.employer,
-             "category": e.category, "item": e.item, "amount": amount_text(records.item_by_name.get(e.item), e.amount)}
-            for e in view.entries]
+             "category": e.category, "item": e.item, "amount": amount}
+            for e, amount in zip(view.entries, amount_texts(records.item_by_name, view.entries))]
     total_shown = list_total_shown(records.item_by_name, view.entries, records.settings.min_cell or 3)
     url = page_url(records.settings.site_url, NOTICES, slug)
     return {
