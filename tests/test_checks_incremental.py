@@ -218,3 +218,47 @@ def test_a_module_naming_the_columns_it_reads_reads_no_other(stations, name):
         only = make_dataclass("Only", columns, frozen=True, slots=True)
         narrow = replace(records, **{table: [only(*(getattr(r, c) for c in columns)) for r in rows]})
         assert list(module.check(narrow, ctx)) == list(module.check(records, ctx)), module.__name__
+
+
+def test_a_settings_field_no_module_reads_runs_none_of_them_again(monkeypatch, stations, tmp_path):
+    """A saved station name or telephone number (settings fields no check reads) runs none of the
+    modules naming the settings again: their problems are kept by the settings fields they read
+    (checks._SettingsRead). A field a module reads (财政配套比例) runs it again; with a payout
+    changed as well, the per-worker modules run on the workers concerned only. Each time the
+    problems are exactly those of a fresh check, also through a save and load of the cache."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(record_views, "BLOCK", 16)
+    monkeypatch.setattr(record_views, "_LAST", {})
+    demo = stations["demo"]
+    records = replace(demo, payouts=list(demo.payouts))
+    kept = CheckCache()
+    assert run_checks(records, TODAY, kept) == run_checks(records, TODAY)
+    path = tmp_path / "checks.pickle"
+    named = {"business", "deadlines", "escalation", "funds", "people", "timeline"}
+    settings = records.settings
+    i = next(i for i, p in enumerate(records.payouts) if i > 100 and p.amount and p.paid)
+    amount = replace(records.payouts[i], amount=records.payouts[i].amount + 1)
+    steps = [
+        ("name", {"settings": replace(settings, station_name="新的帮扶站", phone="0571-12345678")}, set()),
+        ("name again", {"settings": replace(settings, station_name="又一个帮扶站")}, set()),
+        ("ratio", {"settings": replace(settings, matching_ratio=Decimal("5"))}, {"funds"}),
+        ("name and amount", {"settings": replace(settings, station_name="帮扶站", matching_ratio=Decimal("5")),
+                             "payouts": [*records.payouts[:i], amount, *records.payouts[i + 1:]]},
+         {"business (some workers)", "timeline (some workers)"}),
+        ("back", {"settings": settings}, None),
+    ]
+    codes = {}
+    for name, changes, ran in steps:
+        kept.save(path)
+        kept = CheckCache.load(path)
+        edited = replace(records, **changes)
+        kept.ran.clear()
+        got = run_checks(edited, TODAY, kept)
+        fresh = run_checks(edited, TODAY)
+        assert got == fresh, name
+        codes[name] = _codes(fresh)
+        if ran is not None:  # (with a payout changed, the modules reading payouts run as ever)
+            shown = named - {"people", "deadlines", "funds"} if "payouts" in changes else named
+            assert {r for r in kept.ran if r.split(" ")[0] in shown} == ran, (name, kept.ran)
+    assert {c[0] for c in codes["ratio"] - codes["name"]} == {"matching-low"}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -38,7 +39,10 @@ TEMPLATE = "bangfu-carried.html"  # a page carried over renders this instead of 
 VERSION = "1"
 
 
+@cache
 def versions() -> str:
+    """The versions of the packages the site is made with, looked up once per process (the code
+    running cannot change within it; `bangfu serve` asked about 36 times per save)."""
     out = []
     for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jieba", "jinja2"):
         try:

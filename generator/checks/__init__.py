@@ -54,13 +54,105 @@ def run_checks(records: Records, today: date | None = None, kept: CheckCache | N
     return out
 
 
-def _run(module, records: Records, ctx: Context, tables) -> list:
+def _run(module, records: Records, ctx: Context, tables, read: set | None = None) -> list:
+    """The module's problems; with `read`, the names of the settings fields it read are added
+    to it (ALL_FIELDS when that cannot be told: it ran on all the records)."""
     if tables is None:
+        _note_all(read)
         return list(module.check(records, ctx))
     try:
-        return list(module.check(record_views.view(records, tables, f"checks.{module.__name__}"), ctx))
+        return _tracked(module, record_views.view(records, tables, f"checks.{module.__name__}"), ctx, read)
     except AttributeError:  # it reads a table it does not name: run it on all of them
+        _note_all(read)
         return list(module.check(records, ctx))
+
+
+SETTINGS_READ = "settings-read-1"  # the key the settings fields a module read are kept under
+ALL_FIELDS = "*"  # in a set of fields read: all of them (not told apart)
+
+
+class _SettingsRead:
+    """The station's settings as a check module sees them while CheckCache notes which fields
+    it reads: every attribute read is passed through and its name added to `read`. Anything
+    else done with the object (compared, hashed, shown) notes all fields."""
+
+    __slots__ = ("_settings", "_read")
+
+    def __init__(self, settings, read: set):
+        object.__setattr__(self, "_settings", settings)
+        object.__setattr__(self, "_read", read)
+
+    def __getattr__(self, name: str):
+        value = getattr(self._settings, name)
+        self._read.add(name)
+        return value
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"settings are read-only ({name})")
+
+    def __eq__(self, other) -> bool:
+        self._read.add(ALL_FIELDS)
+        return self._settings == (other._settings if isinstance(other, _SettingsRead) else other)
+
+    def __hash__(self) -> int:
+        self._read.add(ALL_FIELDS)
+        return hash(self._settings)
+
+    def __repr__(self) -> str:
+        self._read.add(ALL_FIELDS)
+        return repr(self._settings)
+
+    def __reduce_ex__(self, protocol):  # pickled (a digest of them, a copy): the settings themselves
+        self._read.add(ALL_FIELDS)
+        return self._settings.__reduce_ex__(protocol)
+
+    def __copy__(self):
+        self._read.add(ALL_FIELDS)
+        return self._settings
+
+
+def _tracked(module, view: Records, ctx: Context, read: set | None) -> list:
+    """module.check on `view`, its settings read through _SettingsRead when `read` is given and
+    the view has settings; a module that cannot work with them so (it asks for their class, or
+    takes them apart as a dataclass) runs again on the settings themselves, all fields noted."""
+    if read is None or "settings" not in type(view).TABLES:  # type: ignore[attr-defined]
+        return list(module.check(view, ctx))
+    settings = view.settings
+    if settings is None:
+        read.add(ALL_FIELDS)
+        return list(module.check(view, ctx))
+    view.__dict__["settings"] = _SettingsRead(settings, read)
+    try:
+        return list(module.check(view, ctx))
+    except AttributeError:
+        raise  # a table it does not name (the caller runs it on all the records)
+    except Exception:  # noqa: BLE001 - it needs the settings themselves: run it so
+        read.add(ALL_FIELDS)
+        view.__dict__["settings"] = settings
+        return list(module.check(view, ctx))
+    finally:
+        view.__dict__["settings"] = settings
+
+
+def _note_all(read: set | None) -> None:
+    if read is not None:
+        read.add(ALL_FIELDS)
+
+
+def _reads_settings(tables) -> bool:
+    return tables is not None and "settings" in tables
+
+
+def _without_payouts(tables) -> tuple:
+    return tuple(t for t in tables if t != "payouts")
+
+
+def _read_before(found, entry, read: set | None) -> set | None:
+    """The settings fields read by the runs whose problems a partly re-run module keeps (those of
+    the other workers), with the fields it read now; None when they are not known."""
+    if read is None or not isinstance(found, tuple) or len(found) != 3 or found[2] is not entry:
+        return None
+    return read | set(found[0])
 
 
 @dataclass
@@ -137,14 +229,63 @@ class CheckCache(keptfile.Entries):
             return got
         columns = self.column_key(module, records, tables, ctx.today)
         got = self.get(name + "|columns", columns) if columns is not None else None
+        if got is None:
+            got = self._by_settings_read(name, records, tables, ctx.today)
         if got is not None:
             self.keep(name, key, got)
             return got
-        got = _run(module, records, ctx, tables)
+        read: set = set()
+        got = _run(module, records, ctx, tables, read)
         self.put(name, key, got)
         if columns is not None:
             self.keep(name + "|columns", columns, list(got))
+        self._keep_settings_read(name, records, tables, ctx.today, read, list(got))
         return got
+
+    # A module reading the station's settings reads a few of their fields (a deadline, a
+    # severity): its problems are also kept under a third key, of its other tables and of
+    # exactly the settings fields it read (noted while it ran: _SettingsRead), so that a
+    # saved station name or telephone number, which no check reads, runs no module again.
+    # A module's problems are a function of what it reads: the same values of the same
+    # fields, with the same other tables, give the same problems.
+
+    def _by_settings_read(self, name: str, records: Records, tables, today: date):
+        """What was kept under the key of the settings fields the module read last time
+        (_keep_settings_read), while those fields and its other tables are as they were;
+        else None."""
+        found = self.taken(name + "|settings", SETTINGS_READ)
+        if not isinstance(found, tuple) or len(found) != 3:
+            return None
+        fields_read, key, value = found
+        if key != self.settings_key(name, records, tables, today, fields_read):
+            return None
+        return list(value) if isinstance(value, list) else value
+
+    def _keep_settings_read(self, name: str, records: Records, tables, today: date, read: set | None,
+                            value) -> None:
+        if read is None or ALL_FIELDS in read or not _reads_settings(tables):
+            self.entries.pop(name + "|settings", None)
+            return
+        fields_read = tuple(sorted(read))
+        self.keep(name + "|settings", SETTINGS_READ,
+                  (fields_read, self.settings_key(name, records, tables, today, fields_read), value))
+
+    @staticmethod
+    def settings_key(name: str, records: Records, tables, today: date, fields_read: tuple) -> str:
+        """The digest of a module's tables other than the settings and of the settings fields
+        named (each by its value, record_views.stable_bytes)."""
+        from ..reading.cache import _program
+
+        h = hashlib.blake2b(f"checks-settings-1|{_program()}|{_calendar_version()}|{name}|"
+                            f"{today.isoformat()}|{tables}|{fields_read}".encode(), digest_size=20)
+        for table in tables or record_views.TABLES:
+            if table != "settings":
+                h.update(record_views.table_digest(records, table))
+        settings = records.settings
+        for field_name in fields_read:
+            data = record_views.stable_bytes(getattr(settings, field_name))
+            h.update(field_name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+        return h.hexdigest()
 
     @staticmethod
     def column_key(module, records: Records, tables, today: date) -> str | None:
@@ -184,6 +325,11 @@ class CheckCache(keptfile.Entries):
         whole = record_views.table_digest(records, "payouts")
         found = block_digests(records, "payouts")  # None for a digest the read kept (unchanged sheet)
         entry = self.taken(name, key)
+        if entry is None:  # another key: perhaps only settings fields the module does not read changed
+            same = self._by_settings_read(name + "|by-worker", records, _without_payouts(named), ctx.today)
+            if isinstance(same, ByWorker):
+                entry = same
+                self.keep(name, key, entry)
         label = name.rsplit(".", 1)[-1]
         if isinstance(entry, ByWorker) and entry.whole == whole:
             return entry.problems()
@@ -203,14 +349,19 @@ class CheckCache(keptfile.Entries):
                     if i < len(blocks):
                         whom |= workers[i]
                 some = [p for p in payouts if p.archive_no in whom]
-                rest, groups = _split(_run_on(module, records, ctx, named, some), records, some)
+                read: set | None = set()
+                rest, groups = _split(_run_on(module, records, ctx, named, some, read), records, some)
                 kept_groups = {no: got for no, got in entry.groups.items() if no not in whom}
                 kept_groups.update(groups)
+                read = _read_before(self.taken(name + "|by-worker|settings", SETTINGS_READ), entry, read)
                 entry = ByWorker(whole, rest, kept_groups, size, blocks, workers)
                 self.keep(name, key, entry)
+                self._keep_settings_read(name + "|by-worker", records, _without_payouts(named), ctx.today,
+                                         read, entry)
                 self.ran.append(label + " (some workers)")
                 return entry.problems()
-        got = _run(module, records, ctx, tables)
+        read = set()
+        got = _run(module, records, ctx, tables, read)
         rest, groups = _split(got, records, payouts)
         if found is None:
             entry = ByWorker(whole, rest, groups)
@@ -219,6 +370,7 @@ class CheckCache(keptfile.Entries):
             entry = ByWorker(whole, rest, groups, size, blocks,
                              [_workers_in(payouts, i, size) for i in range(len(blocks))])
         self.keep(name, key, entry)
+        self._keep_settings_read(name + "|by-worker", records, _without_payouts(named), ctx.today, read, entry)
         self.ran.append(label)
         return got
 
@@ -227,16 +379,18 @@ def _workers_in(payouts: list, block: int, size: int) -> frozenset:
     return frozenset(map(attrgetter("archive_no"), payouts[block * size:(block + 1) * size]))
 
 
-def _run_on(module, records: Records, ctx: Context, tables, payouts: list) -> list:
+def _run_on(module, records: Records, ctx: Context, tables, payouts: list, read: set | None = None) -> list:
     """The module run on `records` with only `payouts` (a view of `tables`; not of the same
-    records, so no digest worked out for it is taken as theirs)."""
+    records, so no digest worked out for it is taken as theirs); the settings fields it read
+    are added to `read` (as _run)."""
     for names in (tuple(tables), record_views.TABLES):  # all of them when it reads one it does not name
         cls = record_views.view_class(names, f"checks.{module.__name__} (some workers)")
         view = cls(folder=records.folder, **{name: payouts if name == "payouts" else getattr(records, name)
                                               for name in names})
         try:
-            return list(module.check(view, ctx))
+            return _tracked(module, view, ctx, read if names == tuple(tables) else None)
         except AttributeError:
+            _note_all(read)
             if names == record_views.TABLES:
                 raise
     raise AssertionError("unreachable")
