@@ -43,6 +43,31 @@ def test_a_saved_workbook_is_noticed_through_events_within_a_second(station):
         watcher.close()
 
 
+def test_a_second_save_during_a_build_starts_the_next_build_at_once(station):
+    """A workbook saved again while serve builds (after wait returned for the first save) is
+    not lost: the next wait returns at once, without another event, and once that save is
+    built, a wait without a save waits."""
+    watcher = Watcher(station)
+    try:
+        book = station / "帮扶记录.xlsx"
+        data = book.read_bytes()
+        temp = station / "E5F6A7B8"
+        threading.Timer(0.2, lambda: (temp.write_bytes(data + b"\0"), temp.replace(book))).start()
+        assert watcher.wait(_stop_after(5)) is True
+        temp.write_bytes(data + b"\0\0")  # saved again "during the build"
+        temp.replace(book)
+        time.sleep(0.3)  # the build goes on; the watcher sees the events meanwhile
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(5)) is True
+        assert time.monotonic() - started < 0.2  # the save was over before: nothing to wait out
+        assert watcher.last == watch.stamp(watch.watched(station))
+        started = time.monotonic()
+        assert watcher.wait(_stop_after(0.8)) is False  # nothing saved since: no build
+        assert time.monotonic() - started >= 0.75
+    finally:
+        watcher.close()
+
+
 def test_a_save_in_excels_steps_is_waited_out_while_the_workbook_is_missing(station):
     """Excel moves the old file aside, then renames the new one into its place: a gap longer
     than the settle time must not start a build that finds the workbook missing."""
