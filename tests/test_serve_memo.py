@@ -61,6 +61,10 @@ def test_serve_rebuilds_equal_fresh_builds(tmp_path, memo):
     # and the pages whose HTML differs by the name alone are not parsed for the search index again
     assert mkdocs_memo.named_sections() >= only_name
     after_rename = tree(second.site)
+    # nor put into the theme again: each page's theme output was kept with the name as NAME_SLOT
+    # (checked against the theme's own output in the first build) and the new name put back
+    assert mkdocs_memo._STATE["theme_builds_checked"] == 1 and not mkdocs_memo._STATE.get("theme_off")
+    assert same + only_name <= mkdocs_memo._STATE["theme_hits"] < pages
     assert "测试镇总工会职工帮扶中心" in (second.site / "index.html").read_text(encoding="utf-8")
 
     paid = copy.deepcopy(renamed)

@@ -34,8 +34,9 @@ import jinja2
 from mkdocs.plugins import BasePlugin, event_priority
 
 from ..private.carry import link_or_copy
+from ..site.mkdocs_memo import CARRIED_TEMPLATE
 
-TEMPLATE = "bangfu-carried.html"  # a page carried over renders this instead of the theme
+TEMPLATE = CARRIED_TEMPLATE  # a page carried over renders this instead of the theme
 VERSION = "1"
 
 

@@ -52,10 +52,17 @@ def keep_pages(on: bool) -> None:
     """Remember converted pages between the builds of this process (`bangfu serve`)."""
     _STATE["on"] = _STATE["serve"] = bool(on)
     _STATE["pages"], _STATE["entries"], _STATE["sections"], _STATE["reused"] = {}, {}, {}, (0, 0)
+    for name in ("themed", "theme_off", "theme_hits", "theme_builds_checked"):
+        _STATE.pop(name, None)
 
 
 def kept() -> bool:
     return _STATE["on"]
+
+
+def serving() -> bool:
+    """Pages are remembered in memory between the builds of this process (`bangfu serve`)."""
+    return _STATE["serve"]
 
 
 def reused() -> tuple[int, int]:
@@ -386,3 +393,136 @@ def _toc(toc) -> list:
     for item in toc or ():
         out.append((item.title, item.id, item.level, _toc(item.children)))
     return out
+
+
+# Under `bangfu serve`, pages put into the theme once per station name: a saved station name
+# is in every page's header, title and print header, so no page can be carried
+# (site_carry.PageCarry) and each would go through the theme again (Material's navigation,
+# about a quarter of a demo save's CPU). `ThemeMemo` puts each page into the theme with
+# NAME_SLOT in place of the (plain: _PLAIN_NAME) name, in the configuration and in the
+# page's HTML, keeps that output by everything else the page is made from, and writes it
+# with the name put back; the next build with only the name changed takes it from memory.
+# The theme prints the name as it is (the templates are part of the program: Material's and
+# site_templates/overrides); that putting the name back gives exactly what the theme makes
+# with the name is checked page by page by the first builds of a process that put pages
+# into the theme (both outputs are made and compared), and a difference turns the memo off
+# for the process (tests/test_serve_memo.py compares serve's rebuilds with fresh builds).
+CARRIED_TEMPLATE = "bangfu-carried.html"  # site_carry's stand-in for a page carried over
+
+
+class ThemeMemo(BasePlugin):
+    """The mkdocs plugin (serve only). `name`: the station's name (the site's name and the
+    print header's); `shared`: a digest of this build's other options every page shows (the
+    navigation, the site address, the date)."""
+
+    def __init__(self, name: str, shared: str):
+        super().__init__()
+        self.name = name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
+        self.shared = shared
+        self.outputs: dict = {}  # this build's pages in the theme, under NAME_SLOT
+        self.hits = 0  # pages not put into the theme again
+        self.checked = 0  # pages whose output was checked against the theme's with the name
+        self._nav = ""
+
+    def on_nav(self, nav, *, config, files):
+        self._nav = _stable(_nav_titles(nav.items))
+        return nav
+
+    def on_env(self, env, *, config, files):
+        if self.name is None or _STATE.get("theme_off") or self.name in self._nav:
+            return env
+        theme = _theme_key(config)
+        self.shared = _digest(self.shared, theme, self._nav, repr(sorted((f.src_uri, f.url) for f in files)))
+        get = env.get_template
+        memo = self
+
+        def get_template(name, parent=None, globals=None):  # noqa: A002 - Jinja's name
+            template = get(name, parent, globals)
+            page = getattr(config, "_current_page", None)
+            if page is None or name == CARRIED_TEMPLATE or name != (page.meta or {}).get("template", "main.html"):
+                return template
+            return _Themed(memo, template, page)
+
+        env.get_template = get_template
+        return env
+
+    def on_post_build(self, *, config):
+        _STATE["themed"] = self.outputs
+        _STATE["theme_hits"] = self.hits
+        if self.checked:
+            _STATE["theme_builds_checked"] = _STATE.get("theme_builds_checked", 0) + 1
+
+
+THEME_CHECKS = 1  # builds of a process whose pages' outputs are checked (see above)
+
+
+class _Themed:
+    """A page's template as ThemeMemo hands it to mkdocs (which only calls `render`)."""
+
+    def __init__(self, memo: ThemeMemo, template, page):
+        self.memo, self.template, self.page = memo, template, page
+
+    def render(self, context) -> str:
+        memo, page, name = self.memo, self.page, self.memo.name
+        content = page.content or ""
+        meta = repr(sorted((page.meta or {}).items(), key=repr))
+        toc = repr(_toc(page.toc))
+        if _STATE.get("theme_off") or NAME_SLOT in content or name in f"{page.title}{meta}{toc}":
+            return self.template.render(context)
+        key = _digest(memo.shared, page.file.src_uri, page.file.dest_uri, page.url, str(page.title), meta, toc,
+                      content.replace(name, NAME_SLOT))
+        found = _STATE["themed"].get(key) if "themed" in _STATE else None
+        if found is not None:
+            memo.outputs[key] = found
+            memo.hits += 1
+            return found.replace(NAME_SLOT, name)
+        config = context["config"]
+        site_name, extra = config["site_name"], config["extra"].get("bangfu")
+        try:
+            from markupsafe import Markup
+
+            config["site_name"] = Markup(NAME_SLOT)
+            if isinstance(extra, dict):
+                config["extra"]["bangfu"] = {**extra, "station": NAME_SLOT}
+            page.content = content.replace(name, NAME_SLOT)
+            slotted = self.template.render(context)
+        finally:
+            config["site_name"], page.content = site_name, content
+            if isinstance(extra, dict):
+                config["extra"]["bangfu"] = extra
+        out = slotted.replace(NAME_SLOT, name)
+        if _STATE.get("theme_builds_checked", 0) < THEME_CHECKS:
+            real = self.template.render(context)
+            memo.checked += 1
+            if real != out:  # the theme does more with the name than print it: no memo here
+                _STATE["theme_off"] = True
+                return real
+        memo.outputs[key] = slotted
+        return out
+
+
+def _nav_titles(items) -> list:
+    out: list = []
+    for item in items:
+        out.append((str(item.title), getattr(item, "url", None)))
+        children = getattr(item, "children", None)
+        if children:
+            out.append(_nav_titles(children))
+    return out
+
+
+def _theme_key(config) -> str:
+    """The theme's own files (site_templates/overrides) and mkdocs.yml's theme settings: the
+    Material templates are those of its version (the program cannot change within a process)."""
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    custom = Path(config["theme"].custom_dir) if config["theme"].custom_dir else None
+    if custom is not None and custom.is_dir():
+        for path in sorted(p for p in custom.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(custom)).encode() + b"\0" + path.read_bytes())
+    if "material_version" not in _STATE:
+        _STATE["material_version"] = metadata.version("mkdocs-material")
+    h.update(_STATE["material_version"].encode())
+    h.update(_stable(sorted((k, v) for k, v in config["theme"].items())).encode())
+    return h.hexdigest()

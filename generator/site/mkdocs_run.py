@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-from ..resources import JIEBA_WORDS, MKDOCS_YML  # noqa: F401 - MKDOCS_YML is used by build
+from ..resources import JIEBA_WORDS, MKDOCS_YML
 from . import mkdocs_memo
 
 
@@ -169,6 +169,9 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
         cfg["plugins"]["bangfu/progress"] = _Progress(pages, progress)
         if mkdocs_memo.kept():  # pages converted by the last build are reused (mkdocs_memo)
             cfg["plugins"]["bangfu/memo"] = mkdocs_memo.PageMemo(search, dictionary, collect.messages)
+        if mkdocs_memo.serving():  # and put into the theme once per station name
+            cfg["plugins"]["bangfu/theme-memo"] = mkdocs_memo.ThemeMemo(
+                station, mkdocs_memo._digest(repr(nav), str(cfg["site_url"]), date_text, MKDOCS_YML.read_bytes()))
         for name, plugin in (plugins or {}).items():
             cfg["plugins"][name] = plugin
         build(cfg)
