@@ -99,3 +99,47 @@ def _scanned(built) -> str:
     found = re.search(r"隐私检查通过（\d+ 个文件，\d+ 项个人信息）", built.output)
     assert found, built.output
     return found.group(0)
+
+
+def _page(content: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(content=content, meta={}, title="首页", toc=[], url="",
+                           file=SimpleNamespace(src_uri="index.md", dest_uri="index.html"))
+
+
+def test_the_theme_memo_puts_the_name_back_and_turns_off_for_a_theme_doing_more_with_it(memo):
+    """ThemeMemo: a page is put into the theme with NAME_SLOT for the name and written with the
+    name back; saved under another name it comes from memory with the new name, as the theme
+    would have written it. A theme that does more with the name than print it (its length
+    here) gives another output under NAME_SLOT: the first build's comparison finds that, the
+    page is written as the theme makes it, and the memo stays off for the process."""
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(autoescape=True)
+    printing = env.from_string("<title>{{ config.site_name }}</title><p>{{ config.extra.bangfu.station | e }}</p>"
+                               "{{ page.content | safe }}")
+
+    def build(template, name: str) -> tuple[str, mkdocs_memo.ThemeMemo]:
+        theme = mkdocs_memo.ThemeMemo(name, "options")
+        page = _page(f"<p>本站：{name}</p>")
+        context = {"config": {"site_name": Markup(name), "extra": {"bangfu": {"station": name}}}, "page": page}
+        out = mkdocs_memo._Themed(theme, template, page).render(context)
+        assert out == template.render(context) and page.content == f"<p>本站：{name}</p>"
+        assert context["config"]["site_name"] == name  # put back for the rest of the build
+        theme.on_post_build(config={})
+        return out, theme
+
+    out, theme = build(printing, "示范镇帮扶站")
+    assert theme.checked == 1 and theme.hits == 0 and "示范镇帮扶站" in out
+    out, theme = build(printing, "新名字帮扶站")  # from memory, the new name put back
+    assert theme.hits == 1 and theme.checked == 0 and out.count("新名字帮扶站") == 3
+
+    mkdocs_memo.keep_pages(True)  # another process
+    measuring = env.from_string("<title>{{ config.site_name }}（{{ config.site_name | length }} 字）</title>"
+                                "{{ page.content | safe }}")
+    out, theme = build(measuring, "示范镇帮扶站")
+    assert "（6 字）" in out and mkdocs_memo._STATE["theme_off"]
+    out, theme = build(measuring, "新名字帮扶站")
+    assert theme.hits == 0 and theme.checked == 0
