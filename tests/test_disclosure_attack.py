@@ -269,3 +269,24 @@ def _download(site):
     attack = Attack.__new__(Attack)  # only the download is read
     attack.site = site
     return attack._download()
+
+
+def test_the_derivations_are_worked_out_once_per_figures_read(tmp_path, monkeypatch):
+    """The attack works from the figures it read alone (Attack._derived): the same figures, as
+    after a saved station name under `bangfu serve`, give the derivations kept from the last
+    audit without solving again; other figures (here a higher minimum cell) are solved anew,
+    and each time the derivations are those of an attack that kept nothing."""
+    from generator import disclosure_audit
+
+    built = _station(tmp_path, 20)
+    solved = []
+    attack = Attack._attack
+    monkeypatch.setattr(Attack, "_attack", lambda self: solved.append(self.min_cell) or attack(self))
+    disclosure_audit._DERIVED.clear()
+    first = Attack(built.site).derived
+    again = Attack(built.site).derived
+    assert solved == [3] and again == first and again is not first
+    stricter = Attack(built.site, min_cell=5).derived
+    assert solved == [3, 5]
+    disclosure_audit._DERIVED.clear()
+    assert Attack(built.site, min_cell=5).derived == stricter and solved == [3, 5, 5]
