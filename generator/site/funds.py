@@ -10,6 +10,8 @@ hidden cells hidden, and on a fund's own page as one 帮扶发放 line."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -267,7 +269,7 @@ def render_funds(env, docs: Docs, view: FundsView, site: StationInfo) -> None:
     key = repr((sheets, view.ledger.today))
     data = _SUMMARY.get(key)
     if data is None:  # `bangfu serve` builds again and again: the workbook is written once per content
-        data = summary_workbook(sheets, view.ledger.today)
+        data = _summary_bytes(sheets, view.ledger.today)
         _SUMMARY.clear()
         _SUMMARY[key] = data
     docs.add(DOWNLOAD, data, kind="downloads", key=key)
@@ -314,6 +316,56 @@ def summary_workbook(sheets: list[tuple[str, list]], stamp: date) -> bytes:
     """Write the summary; strings go through safe_cells, so no cell can run as a formula. Its
     document dates are the day of the figures (`stamp`): the same figures give the same bytes,
     so a build that is run again publishes the very same file."""
+    return stable_xlsx(_summary_raw(sheets), stamp)
+
+
+# A saved station name changes only the title on the 说明 sheet; writing the figures' rows
+# again (openpyxl, cell by cell) was most of the summary's cost in a `bangfu serve` save.
+# The workbook as openpyxl writes it is kept with TITLE_SLOT for a plain title (Han
+# characters, letters, digits, inner spaces: no escaping, no quote prefix, no space kept
+# apart) that no other cell holds, and the title is put into its cell's text: the same
+# parts, so the same bytes as writing it anew (tests/test_site_funds_summary.py).
+TITLE_SLOT = "bfsummarytitleslotq"
+_PLAIN_TITLE = re.compile(r"[\u4e00-\u9fff0-9A-Za-z](?:[\u4e00-\u9fff0-9A-Za-z ]*[\u4e00-\u9fff0-9A-Za-z])?")
+_RAW: dict[str, bytes] = {}  # the last workbook written with TITLE_SLOT, by its rows
+
+
+def _summary_bytes(sheets: list[tuple[str, list]], stamp: date) -> bytes:
+    """summary_workbook's bytes, the rows written only when more than a plain title changed."""
+    last_title, last_rows = sheets[-1]
+    title = last_rows[0][0] if last_title == "说明" and last_rows and last_rows[0] else None
+    texts = [v for _, rows in sheets for row in rows for v in row if isinstance(v, str)]
+    if not isinstance(title, str) or not _PLAIN_TITLE.fullmatch(title) or texts.count(title) != 1 \
+            or any(TITLE_SLOT in v for v in texts):
+        return summary_workbook(sheets, stamp)
+    slotted = [*sheets[:-1], (last_title, [[TITLE_SLOT, *last_rows[0][1:]], *last_rows[1:]])]
+    key = repr(slotted)
+    raw = _RAW.get(key)
+    if raw is None:
+        raw = _summary_raw(slotted)
+        _RAW.clear()
+        _RAW[key] = raw
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        parts = [(name, zf.read(name)) for name in zf.namelist()]
+    named = [(name, data) for name, data in parts if TITLE_SLOT.encode() in data]
+    slot = f"<t>{TITLE_SLOT}</t>".encode()
+    if len(named) != 1 or named[0][1].count(slot) != 1 or named[0][1].count(TITLE_SLOT.encode()) != 1:
+        return summary_workbook(sheets, stamp)
+    name, data = named[0]
+    return stable_xlsx(_with_part(raw, name, data.replace(slot, f"<t>{title}</t>".encode())), stamp)
+
+
+def _with_part(data: bytes, name: str, part: bytes) -> bytes:
+    """The zip `data` with the part `name` replaced (stored: stable_xlsx compresses it anew)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, part if info.filename == name else zin.read(info.filename))
+    return out.getvalue()
+
+
+def _summary_raw(sheets: list[tuple[str, list]]) -> bytes:
+    """The summary as openpyxl saves it (stable_xlsx fixes its dates)."""
     from openpyxl import Workbook
 
     from ..safe_cells import safe_row
@@ -326,4 +378,4 @@ def summary_workbook(sheets: list[tuple[str, list]], stamp: date) -> bytes:
     wb.properties.creator = "bangfu"
     buf = io.BytesIO()
     wb.save(buf)
-    return stable_xlsx(buf.getvalue(), stamp)
+    return buf.getvalue()
