@@ -77,6 +77,8 @@ class LiveState:
 
     def failed(self, report: str) -> None:
         with self.lock:
+            if report == self.problems:  # built again with the same faults (a save in several
+                return  # writes, or another workbook saved): the page shows them already
             self.problems = report
             self.version += 1
             self.changed.notify_all()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LIVE_SCRIPT, STATUS_PATH, serve
+from generator.serve import LIVE_SCRIPT, STATUS_PATH, LiveState, serve
 
 from station import cell_of, station_data, write_station
 
@@ -131,3 +131,17 @@ def test_a_serve_rebuild_equals_a_fresh_build_and_still_fails_on_a_leak(tmp_path
     assert build_all(fresh, site_dir=tmp_path / "fresh" / "site", private_dir=None, today=date(2026, 11, 23),
                      pdf=False, echo=lambda _: None) == 0
     assert tree(tmp_path / "fresh" / "site") == served
+
+
+def test_a_build_failing_again_with_the_same_problems_is_no_change_for_the_page():
+    """A save written in several steps (or a second workbook saved) may build twice with the same
+    faults: the page waiting for the next change is not woken for the same report again."""
+    live = LiveState()
+    live.failed("错误 N2")
+    live.failed("错误 N2")
+    assert json.loads(live.as_json()) == {"generation": 0, "problems": "错误 N2", "version": 1}
+    assert json.loads(live.as_json(after=1, timeout=0.05))["version"] == 1  # waited: nothing new
+    live.failed("错误 N3")
+    live.built()
+    live.failed("错误 N3")  # after a good build, the same faults again are news
+    assert json.loads(live.as_json()) == {"generation": 1, "problems": "错误 N3", "version": 4}
