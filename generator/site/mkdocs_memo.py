@@ -422,17 +422,20 @@ class ThemeMemo(BasePlugin):
         self.outputs: dict = {}  # this build's pages in the theme, under NAME_SLOT
         self.hits = 0  # pages not put into the theme again
         self.checked = 0  # pages whose output was checked against the theme's with the name
-        self._nav = ""
+        self._nav = None
 
     def on_nav(self, nav, *, config, files):
-        self._nav = _stable(_nav_titles(nav.items))
+        self._nav = nav
         return nav
 
     def on_env(self, env, *, config, files):
-        if self.name is None or _STATE.get("theme_off") or self.name in self._nav:
+        """Every page has been converted (a page's title in the navigation may come from its
+        heading): the shared part of the key, and the page templates wrapped (_Themed)."""
+        titles = _stable(_nav_titles(self._nav.items if self._nav is not None else []))
+        if self.name is None or _STATE.get("theme_off") or self.name in titles:
             return env
         theme = _theme_key(config)
-        self.shared = _digest(self.shared, theme, self._nav, repr(sorted((f.src_uri, f.url) for f in files)))
+        self.shared = _digest(self.shared, theme, titles, repr(sorted((f.src_uri, f.url) for f in files)))
         get = env.get_template
         memo = self
 
