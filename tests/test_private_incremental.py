@@ -386,6 +386,52 @@ def test_an_edited_payout_works_out_the_reports_from_its_quarter_on(previous, tm
         assert (path.stat().st_nlink >= 2) == (code < start), code
 
 
+@pytest.mark.parametrize("damaged", [False, True])
+def test_an_edited_payout_tallies_the_payouts_of_its_own_quarter_only(previous, tmp_path, monkeypatch, damaged):
+    """The later quarters' reports are worked out again for their fund balances, but their payouts'
+    tallies (by item, category, cause) are the last build's, kept with the rows of each quarter's
+    payouts: only the edited quarter's payouts are tallied. A damaged kept entry is tallied again.
+    Every report equals a fresh build's."""
+    from generator.private import REPORT_TALLIES, report
+
+    tallied = []
+    real = report.payout_tallies
+
+    def spy(records, paid):
+        tallied.append({_quarter(p.paid) for p in paid})
+        return real(records, paid)
+
+    last = tmp_path / "last"
+    shutil.copytree(previous, last, copy_function=os.link)
+    if damaged:  # the kept tallies of the quarters after the edited one replaced by garbage
+        entries = carry.load(last / carry.NAME)
+        for code, entry in entries[REPORT_TALLIES]["quarters"].items():
+            if code > "2025Q1":
+                entry[1] = [{"D": "not a number"}]
+        (last / carry.NAME).write_bytes(carry.MAGIC + marshal.dumps(entries))
+    monkeypatch.setattr(report, "payout_tallies", spy)
+    monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside
+    edited = PAYOUTS[1]
+    records = read_station(tmp_path / "records", tables={"payouts": _edit(PAYOUTS, 1, amount=D("900"))})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=last)
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+    codes = [p.name[:6] for p in result.reports]
+    start = _quarter(edited["paid"])
+    later = [c for c in codes if c > start]
+    assert start == "2025Q1" and later
+    # the edited quarter's payouts, then (damaged) every later quarter's (some paid nothing)
+    assert tallied[0] == {start}
+    assert len(tallied) == (1 + len(later) if damaged else 1)
+    assert all(found <= {code} for found, code in zip(tallied[1:], later))
+    kept = carry.load(staging / carry.NAME)[REPORT_TALLIES]
+    assert sorted(kept["quarters"]) == codes
+    assert kept == carry.load(fresh / carry.NAME)[REPORT_TALLIES]
+
+
 def test_a_visit_note_slices_only_the_visits_for_the_dossiers(previous, tmp_path, monkeypatch):
     """The dossiers' fingerprints take every unchanged table's per-worker digests from the last
     build: after a visit note only the visits are turned into bytes again, and the edited

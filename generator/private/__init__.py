@@ -361,14 +361,17 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
     the reports from its quarter on, not the earlier ones."""
     header = report.report_settings(records)
     quarters = report.quarters_present(records, today)
-    inputs = report_inputs(records, quarters, kept)
+    inputs, tally_keys = report_inputs(records, quarters, kept)
     figures: dict = {}
     parts = _ReportParts(records, quarters, kept)
+    tallies = _ReportTallies(kept, tally_keys)
 
     def figs_of(q):
         if q not in figures:  # this quarter and every later one not worked out yet: their inputs changed too
             later = [x for x in quarters if x >= q and x not in figures]
-            figures.update(report.all_figures(records, later, today, parts=parts.get()))
+            worked = report.all_figures(records, later, today, parts=parts.get(), tallies=tallies.known(later))
+            tallies.note(worked)
+            figures.update(worked)
         return figures[q]
 
     paths = []
@@ -388,7 +391,62 @@ def _write_reports(records, out_dir: Path, today: date, kept: carry.Carry) -> li
         doc = kept.document(path, fingerprint, render, heavy=True,
                             inputs=kept.fingerprint("report-inputs", inputs[q], q, today, header))
         paths.append(doc.path)
+    tallies.save()
     return paths
+
+
+REPORT_TALLIES = ".report-tallies"  # in the fingerprints file: each quarter's payout tallies (report.payout_tallies)
+
+
+class _ReportTallies:
+    """report.payout_tallies of each quarter, kept in the fingerprints file (carry.to_plain) with
+    the quarter's key (report_inputs: the report tables but the payouts, and the rows of the payouts
+    paid in that quarter): after an amount paid in an early quarter is edited, the later quarters'
+    reports are worked out again for their fund balances, but their payouts (tens of thousands a
+    quarter at a large station) are not tallied again by item, category and cause."""
+
+    def __init__(self, kept: carry.Carry, keys: dict):
+        self.kept, self.keys = kept, keys
+        old = kept.old.get(REPORT_TALLIES)
+        found = old.get("quarters") if isinstance(old, dict) and old.get("salt") == kept.salt else None
+        self.old: dict = found if isinstance(found, dict) else {}
+        self.new: dict = {}  # quarter code -> [key, plain tallies], for the next build
+
+    def _valid(self, q) -> list | None:
+        entry = self.old.get(q.code)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == self.keys.get(q):
+            return entry
+        return None
+
+    def known(self, quarters) -> dict:
+        """Quarter -> the last build's tallies, of those whose key is the last build's."""
+        out = {}
+        for q in quarters:
+            entry = self._valid(q)
+            if entry is None:
+                continue
+            try:
+                tallies = carry.from_plain(entry[1])
+            except (KeyError, TypeError, ValueError, ArithmeticError):  # a damaged entry: worked out again
+                continue
+            if isinstance(tallies, tuple) and len(tallies) == report.TALLIES:
+                out[q] = tallies
+        return out
+
+    def note(self, figures: dict) -> None:
+        for q, figs in figures.items():
+            try:
+                self.new[q.code] = [self.keys[q], carry.to_plain(figs.sections[:report.TALLIES])]
+            except TypeError:  # a value that is not plain: not kept, worked out again next time
+                self.new.pop(q.code, None)
+
+    def save(self) -> None:
+        quarters = {}
+        for q in self.keys:
+            entry = self.new.get(q.code) or self._valid(q)
+            if entry is not None:
+                quarters[q.code] = entry
+        self.kept.new[REPORT_TALLIES] = {"salt": self.kept.salt, "quarters": quarters}
 
 
 REPORT_PARTS = ".report-files"  # in the fingerprints file: report.file_parts with the digest of its tables
@@ -434,8 +492,10 @@ class _ReportParts:
 REPORT_SLICES = ".report-payouts"  # in the fingerprints file: the payouts table's digest, its slices by quarter
 
 
-def report_inputs(records, quarters, kept: carry.Carry) -> dict:
-    """Quarter -> a digest of what its report is worked out from: every report table but the
+def report_inputs(records, quarters, kept: carry.Carry) -> tuple[dict, dict]:
+    """Quarter -> a digest of what its report is worked out from, and quarter -> a digest of what
+    its payout tallies are worked out from (_ReportTallies: the other tables and its own
+    quarter's payouts alone). The first: every report table but the
     payouts, the payouts not paid (which count in no quarter; kept in every digest to be safe)
     and the payouts paid in each quarter up to this one's end, slice by slice (report.py: a
     quarter shows the payouts paid in it and fund balances carried forward from earlier ones).
@@ -458,16 +518,18 @@ def report_inputs(records, quarters, kept: carry.Carry) -> dict:
         slices = {key: hashlib.blake2b(marshal.dumps(tuple(rows), 0), digest_size=16).hexdigest()
                   for key, rows in groups.items()}
     kept.new[REPORT_SLICES] = {"salt": kept.salt, "payouts": payouts, "slices": slices}
-    h = hashlib.sha256(record_views.digest(records, tuple(t for t in REPORT_TABLES if t != "payouts")).encode())
+    others = record_views.digest(records, tuple(t for t in REPORT_TABLES if t != "payouts"))
+    h = hashlib.sha256(others.encode())
     h.update(f"|unpaid|{slices.get('', '')}".encode())
     pending = sorted(key for key in slices if key)  # quarter codes (2025Q1) sort in time order
-    out = {}
+    out, own = {}, {}
     for q in sorted(quarters):
         while pending and pending[0] <= q.code:
             key = pending.pop(0)
             h.update(f"|{key}|{slices[key]}".encode())
         out[q] = h.copy().hexdigest()
-    return out
+        own[q] = hashlib.sha256(f"{others}|{q.code}|{slices.get(q.code, '')}".encode()).hexdigest()
+    return out, own
 
 
 def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry) -> list[Path]:

@@ -415,37 +415,40 @@ def file_parts(records: Records, quarters) -> dict:
             for q in quarters}
 
 
-def all_figures(records: Records, quarters, today: date, parts: dict | None = None) -> dict:
+def all_figures(records: Records, quarters, today: date, parts: dict | None = None,
+                tallies: dict | None = None) -> dict:
     """Quarter -> Figures, grouping payouts and workers by quarter once and building the
     ledger once for all quarters; `parts`: file_parts for (at least) these quarters, when
-    already worked out."""
+    already worked out; `tallies`: quarter -> payout_tallies of the quarters whose tallies are
+    known already (the others are worked out)."""
     paid = _paid_by_quarter(records)
     # the report shows the funds' sums and balances alone: the merged ledger has the same ones from
     # a movement per fund, day, kind and item instead of one per payout (ledger.fund_movements)
     ledger = Ledger(records, today, merged=True)
     parts = file_parts(records, quarters) if parts is None else parts
-    return {q: figures(records, q, today, paid.get(q, []), ledger, files=parts[q][:2], people=parts[q][2:])
+    tallies = tallies or {}
+    return {q: figures(records, q, today, paid.get(q, []), ledger, files=parts[q][:2], people=parts[q][2:],
+                       tallies=tallies.get(q))
             for q in quarters}
 
 
-def figures(records: Records, q: Quarter, today: date, paid: list | None = None, ledger: Ledger | None = None,
-            registered: list | None = None, closed: list | None = None, files: tuple | None = None,
-            people: tuple | None = None) -> Figures:
-    """One quarter's figures; all_figures hands in what it worked out for every quarter at once
-    (`files`: the file counts by category and by cause; `people`: the rows of the workers
-    registered and closed in the quarter)."""
-    paid = paid_in(records, q) if paid is None else paid
-    if files is None:
-        files = (category_files(records, [q])[q], cause_files(records, [q])[q])
+# How many of a report's sections are the payouts' tallies (payout_tallies): the first ones
+TALLIES = 3
+
+
+def payout_tallies(records: Records, paid: list) -> tuple:
+    """The sections of a report that count the payouts paid in its quarter (`paid`): by item, by
+    困难类别 (the worker's on the application date), by 主要致困原因. They depend on those payouts
+    and the other tables alone (never on another quarter's payouts), so a build may keep them
+    for a quarter whose payouts did not change while an earlier quarter's did."""
     worker = records.worker_by_no.get
     item_group = {i.name: i.group or "" for i in records.items}
     # people are counted once in the totals, even when helped under several items
     overall = (len({p.archive_no for p in paid}), len(paid), total(p.amount for p in paid))
     by_item = _ordered(_tally(paid, lambda p: p.item), [i.name for i in records.items])
     categories = [c.name for c in records.categories]
-    heads = ("季末在档人数", "本季新建档", "本季结档")
     fixed: dict = {}  # _category_on
-    sections = (
+    return (
         ("一、帮扶发放（按帮扶项目）", ("帮扶项目", "项目类别", "人数", "人次", "金额（元）"),
          [(name, item_group.get(name, ""), n, t, a) for name, n, t, a in by_item], True, ("合计", "", *overall)),
         ("二、帮扶发放（按困难类别）", ("困难类别", "人数", "人次", "金额（元）"),
@@ -454,6 +457,22 @@ def figures(records: Records, q: Quarter, today: date, paid: list | None = None,
         ("三、帮扶发放（按主要致困原因）", ("主要致困原因", "人数", "人次", "金额（元）"),
          _ordered(_tally(paid, lambda p: getattr(worker(p.archive_no), "cause", None)), schema.CAUSES),
          True, ("合计", *overall)),
+    )
+
+
+def figures(records: Records, q: Quarter, today: date, paid: list | None = None, ledger: Ledger | None = None,
+            registered: list | None = None, closed: list | None = None, files: tuple | None = None,
+            people: tuple | None = None, tallies: tuple | None = None) -> Figures:
+    """One quarter's figures; all_figures hands in what it worked out for every quarter at once
+    (`files`: the file counts by category and by cause; `people`: the rows of the workers
+    registered and closed in the quarter; `tallies`: payout_tallies of the quarter)."""
+    paid = paid_in(records, q) if paid is None else paid
+    if files is None:
+        files = (category_files(records, [q])[q], cause_files(records, [q])[q])
+    categories = [c.name for c in records.categories]
+    heads = ("季末在档人数", "本季新建档", "本季结档")
+    sections = (
+        *(payout_tallies(records, paid) if tallies is None else tallies),
         ("四、困难职工档案（按困难类别）", ("困难类别", *heads),
          _ordered(files[0], categories), True, None),
         ("五、困难职工档案（按主要致困原因）", ("主要致困原因", *heads),
