@@ -109,6 +109,9 @@ EDITS = [
     ("payout deleted", {"tables": {"payouts": [p for i, p in enumerate(PAYOUTS) if i != 3]}}, None),
     ("receipt sheet's only payout deleted", {"tables": {"payouts": [p for i, p in enumerate(PAYOUTS) if i != 1]}},
      None),
+    # a payout moved to another worker (17zv): both dossiers, the sheet's order and names, both indexes
+    ("payout moved to another worker", {"tables": {"payouts": _edit(
+        PAYOUTS, 9, archive_no=WORKERS[3]["archive_no"], name=WORKERS[3]["name"])}}, None),
     # the policy rows a dossier's 办结 cells are judged by: an item's 办理时限, a day off entered
     ("item deadline", {"tables": {"items": _edit(ITEMS, 0, deadline_days=2)}}, None),
     ("day off entered", {"tables": {"calendar": [
@@ -492,7 +495,7 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
 
     asked = []
     real = receipts.receipt_sheets
-    monkeypatch.setattr(receipts, "receipt_sheets", lambda records, order=None: asked.append(1) or real(records, order))
+    monkeypatch.setattr(receipts, "receipt_sheets", lambda records, order=None, **kw: asked.append(1) or real(records, order, **kw))
     monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside (parallel.Beside)
     records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")})
     staging = tmp_path / "staging"
@@ -509,6 +512,39 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
     write_private(records, fresh, today=TODAY, pdf=False)
     assert _tree(again) == _tree(fresh)
     assert (again / "签收单" / sheet.name).read_bytes() == original
+
+
+def test_a_payout_edit_files_and_fingerprints_only_its_own_receipt_sheet(previous, tmp_path, monkeypatch):
+    """After an amount is edited the payouts are grouped into sheets again, but only the edited
+    payout's sheet is filed (its payouts sorted by pinyin) and fingerprinted: the others' rows
+    are the last build's (receipts.sheet_rows), so they keep their fingerprints and are carried.
+    Every sheet equals a fresh build's."""
+    from generator.private import receipts
+
+    filed = []
+    real = receipts.sort_sheets
+    monkeypatch.setattr(receipts, "sort_sheets",
+                        lambda records, sheets, order=None: filed.extend(s.key for s in sheets) or
+                        real(records, sheets, order))
+    monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside
+    edited = PAYOUTS[9]
+    records = read_station(tmp_path / "records", tables={"payouts": _edit(PAYOUTS, 9, amount=D("250"))})
+    staging = tmp_path / "staging"
+    result = write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    monkeypatch.undo()
+    assert filed == [edited["batch"]]
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
+    sheets = result.receipts
+    assert len(sheets) > 2
+    for path in sheets:
+        assert (path.stat().st_nlink >= 2) == (path.name != f"公示_{edited['batch']}.html"), path.name
+    # the rows of every sheet are kept for the next build, as a fresh build keeps them
+    kept, made = carry.load(staging / carry.NAME), carry.load(fresh / carry.NAME)
+    for path in sheets:
+        key = f"签收单/{path.name}"
+        assert kept[key][receipts.ROWS] == made[key][receipts.ROWS]
 
 
 @pytest.mark.parametrize("damage", [b"", b"{}", carry.MAGIC, carry.MAGIC + b"\x00garbage", carry.MAGIC + b"N"])

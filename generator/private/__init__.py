@@ -248,7 +248,8 @@ def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.C
     paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
     paying_inputs = record_views.digest(paying)
     plan = receipts.Plan(paying, kept, paying_inputs, order)
-    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan)
+    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan,
+                                      others=record_views.digest(paying, RECEIPT_OTHERS))
     reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"), out_dir, today, kept)
     books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"), out_dir, today, kept)
     if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
@@ -347,6 +348,7 @@ def _filing_order(records: Records, kept: carry.Carry) -> tuple[list, bool]:
 REPORT_TABLES = ("settings", "workers", "reviews", "payouts", "items", "categories", "dibao_lines", "funds",
                  "incomes", "expenses", "reception")
 RECEIPT_TABLES = ("settings", "workers", "payouts", "batches", "objections")
+RECEIPT_OTHERS = tuple(t for t in RECEIPT_TABLES if t != "payouts")  # a sheet's inputs besides its rows
 CLOSING_TABLES = ("settings", "workers", "reviews", "payouts", "items", "batches", "objections", "reception",
                   "calendar")
 

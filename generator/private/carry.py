@@ -452,6 +452,11 @@ class Carry:
     def _extend(self, key: str, extra: dict) -> None:
         self.new[key] = {**self.new[key], **extra}
 
+    def old_entry(self, path: Path) -> dict | None:
+        """The last build's entry of the document at `path`, or None."""
+        entry = self.old.get(self._key(path))
+        return entry if isinstance(entry, dict) else None
+
     def entry(self, path: Path) -> dict:
         """This build's entry of the document at `path` (carried or written), to note more
         fields in (plain JSON values, kept for the next build)."""

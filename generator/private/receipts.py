@@ -61,9 +61,11 @@ def unpayable_batches(records: Records) -> list[tuple[str, int]]:
             if all((no, p.archive_no) in upheld for p in ps)]
 
 
-def receipt_sheets(records: Records, order: list | None = None) -> list[Sheet]:
+def receipt_sheets(records: Records, order: list | None = None, sort: bool = True) -> list[Sheet]:
     """The sheets in order: batches by start date, then payout dates, then 待发放; `order`: the
-    build's filing order of the workers (dossiers.filing_order), when already worked out."""
+    build's filing order of the workers (dossiers.filing_order), when already worked out. With
+    `sort` False, each sheet's payouts are in table order (sort_sheets files them): what the index
+    shows of a sheet (its count and total) does not depend on that order."""
     upheld = _upheld(records)
     by_batch: dict[str, list] = {}
     by_date: dict[date, list] = {}
@@ -95,18 +97,27 @@ def receipt_sheets(records: Records, order: list | None = None) -> list[Sheet]:
     if pending:
         sheets.append(Sheet(PENDING, "帮扶资金发放签收单", "待发放（尚未填写发放日期）",
                             [("说明", "发放后请在帮扶记录中填写发放日期和签收情况")], pending))
-    rank = _filed_ranks(records, sheets, order) if order is not None else None
-    if rank is None:
-        rank = _filing_ranks(records, sheets)
     for sheet in sheets:
         funds = sorted({p.fund for p in sheet.payouts if p.fund})
         if funds:
             sheet.meta.append(("资金账户", "、".join(funds)))
-        sheet.payouts.sort(key=lambda p: (rank[id(p)], p.record_no or ""))
+    if sort:
+        sort_sheets(records, sheets, order)
     stems = unique_names([s.key for s in sheets], stem=_stem)
     for sheet in sheets:
         sheet.stem = stems[sheet.key]
     return sheets
+
+
+def sort_sheets(records: Records, sheets: list[Sheet], order: list | None = None) -> None:
+    """Each sheet's payouts in filing order of their names and archive numbers (the record number
+    breaking ties), sheet by sheet: sorting some sheets alone gives them the order sorting all
+    would (a payout's place depends on its own name and number only)."""
+    rank = _filed_ranks(records, sheets, order) if order is not None else None
+    if rank is None:
+        rank = _filing_ranks(records, sheets)
+    for sheet in sheets:
+        sheet.payouts.sort(key=lambda p: (rank[id(p)], p.record_no or ""))
 
 
 def _filing_ranks(records: Records, sheets: list[Sheet]) -> dict:
@@ -224,6 +235,7 @@ class Plan:
         self.records, self.order = records, order
         self._sheets: list[Sheet] | None = None
         self._by_key: dict | None = None
+        self.filed: set[str] = set()  # keys of the sheets whose payouts are filed (sort_sheets)
         old = carry.old.get(OUTLINES) if carry is not None and inputs else None
         outlines = None
         if isinstance(old, dict) and old.get("salt") == carry.salt and old.get("inputs") == inputs \
@@ -237,12 +249,30 @@ class Plan:
             carry.new[OUTLINES] = {"salt": carry.salt, "inputs": inputs,
                                    "sheets": [[o.key, o.stem, o.unsigned] for o in self.outlines]}
 
+    @property
+    def grouped(self) -> bool:
+        """Whether the payouts were grouped into sheets by this build (not taken from the last)."""
+        return self._sheets is not None
+
     def sheets(self) -> list[Sheet]:
+        """The sheets, their payouts in table order unless filed already (what the index shows)."""
         if self._sheets is None:
-            self._sheets = receipt_sheets(self.records, self.order)
+            self._sheets = receipt_sheets(self.records, self.order, sort=False)
         return self._sheets
 
     def sheet(self, key: str) -> Sheet:
+        """The sheet `key`, its payouts filed (sorted only when first asked for: a payout edit
+        renders one sheet, and the others are carried without filing their payouts)."""
+        if self._by_key is None:
+            self._by_key = {s.key: s for s in self.sheets()}
+        sheet = self._by_key[key]
+        if key not in self.filed:
+            sort_sheets(self.records, [sheet], self.order)
+            self.filed.add(key)
+        return sheet
+
+    def sheet_unsorted(self, key: str) -> Sheet:
+        """The sheet `key` as grouped (its payouts filed only if asked for by `sheet`)."""
         if self._by_key is None:
             self._by_key = {s.key: s for s in self.sheets()}
         return self._by_key[key]
@@ -253,13 +283,30 @@ class Plan:
         return {o.stem for o in self.outlines if o.unsigned}
 
 
+ROWS = "rows"  # in a sheet's entry of the fingerprints file: the digest of its rows as grouped (sheet_rows)
+
+
+def sheet_rows(carry, others: str, key: tuple, sheet: Sheet, values: dict) -> str:
+    """A digest of what a sheet is worked out from: its payouts and those left out, in table order
+    (`values`: dossiers.table_values of the payouts), with `others` (a digest of the other
+    tables a sheet reads: the register, batches, objections, settings), the station and the
+    sheet's key and file stem. Equal digests, equal sheets: after a payout edit the sheets
+    whose payouts are the last build's keep their fingerprints without being filed and
+    fingerprinted again."""
+    rows = (tuple([values[id(p)] for p in sheet.payouts]), tuple([values[id(p)] for p in sheet.left_out]))
+    return carry.plain_fingerprint("receipt-rows", others, repr(key), sheet.key, sheet.stem,
+                                   hashlib.blake2b(marshal.dumps(rows, 0)).digest())
+
+
 def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
-                   inputs: str | None = None, plan: Plan | None = None) -> list[Doc]:
+                   inputs: str | None = None, plan: Plan | None = None, others: str | None = None) -> list[Doc]:
     """Write 签收单/<sheet>.html and 签收单/index.html; returns the documents (index last).
     With a `carry` (carry.Carry), a sheet whose content did not change is carried over;
     `inputs`: a digest of every table `records` (a record_views view) exposes, so a sheet
     (and the index) whose inputs are the last build's is carried without fingerprinting its
-    payouts; `plan` (a Plan made with them): the sheets, worked out only when needed."""
+    payouts; `plan` (a Plan made with them): the sheets, worked out only when needed; `others`:
+    a digest of those tables but the payouts, so that when the payouts were grouped again a sheet
+    whose own rows are the last build's (sheet_rows) keeps its fingerprint."""
     env = environment(records)
     template = env.get_template("private/receipt.html")
     folder = Path(out_dir) / FOLDER
@@ -300,7 +347,15 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
                                          rows, people_digest, key)
 
             given = carry.fingerprint("receipt-inputs", inputs, key, item.key, item.stem) if inputs else None
-            written.append(carry.document(path, fingerprint, render, inputs=given))
+            extra, shown_by = None, fingerprint
+            if others is not None and plan.grouped and item.key not in plan.filed:
+                # the rows of the sheet as grouped by this build (in table order: not filed yet)
+                rows = sheet_rows(carry, others, key, plan.sheet_unsorted(item.key), table_values(records, "payouts"))
+                extra = {ROWS: rows}
+                old = carry.old_entry(path)
+                if old is not None and old.get(ROWS) == rows and isinstance(old.get("fp"), str):
+                    shown_by = old["fp"]  # the same rows: the same sheet, not filed and fingerprinted again
+            written.append(carry.document(path, shown_by, render, inputs=given, extra=extra))
     shown: list = []
 
     def index_html() -> str:
