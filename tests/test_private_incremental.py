@@ -495,7 +495,8 @@ def test_a_visit_note_works_out_no_receipt_sheet_and_a_hand_edited_one_is_writte
 
     asked = []
     real = receipts.receipt_sheets
-    monkeypatch.setattr(receipts, "receipt_sheets", lambda records, order=None, **kw: asked.append(1) or real(records, order, **kw))
+    monkeypatch.setattr(receipts, "receipt_sheets",
+                        lambda records, order=None, **kw: asked.append(1) or real(records, order, **kw))
     monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside (parallel.Beside)
     records = read_station(tmp_path / "records", tables={"visits": _edit(VISITS, 0, notes="电话回访，情况稳定")})
     staging = tmp_path / "staging"
