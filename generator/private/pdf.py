@@ -28,11 +28,14 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -301,6 +304,58 @@ def render(html_path: Path):
         font_config=_font_config())
 
 
+# A link the printer made absolute (file:///…/.bangfu/new-private/档案/SF-0001.html) points
+# into the build's staging folder, gone after the swap: links to files are rewritten relative
+# to the PDF's own folder (SF-0001.html, ../待办.pdf), so they work in the published folder
+# and after the clerk copies it elsewhere (README: "PDF links"). Chromium writes each link's
+# URI as a plain literal string, so it is replaced in place, padded with blanks to its old
+# length (no offset in the file moves); WeasyPrint's links are rewritten before it writes.
+_FILE_URI = re.compile(rb"/URI\s*\((file:[^()\\]*)\)")
+
+
+def relative_uri(uri: str, folder: Path) -> str | None:
+    """`uri` (file:…) relative to `folder`, keeping its #fragment; None for any other URI, or
+    a file on another drive (Windows), which has no relative form."""
+    parsed = urllib.parse.urlsplit(uri)
+    if parsed.scheme != "file":
+        return None
+    target = urllib.request.url2pathname(parsed.path)
+    try:
+        relative = os.path.relpath(target, Path(folder).resolve())
+    except ValueError:
+        return None
+    return urllib.parse.quote(Path(relative).as_posix(), safe="/") + (f"#{parsed.fragment}" if parsed.fragment else "")
+
+
+def relative_links(data: bytes, pdf_path: Path) -> bytes:
+    """A browser's PDF with its links to files made relative to `pdf_path`'s folder."""
+    if b"file:" not in data:
+        return data
+    folder = Path(pdf_path).parent
+
+    def replaced(m: re.Match) -> bytes:
+        relative = relative_uri(m.group(1).decode("latin-1"), folder)
+        if relative is None:
+            return m.group(0)
+        new = b"/URI (" + relative.encode("ascii") + b")"
+        if len(new) > len(m.group(0)):  # never seen: a relative path is shorter than its file:// URI
+            raise BrowserFailed(f"链接 {m.group(1)!r} 无法改写成相对路径")
+        return new + b" " * (len(m.group(0)) - len(new))
+
+    return _FILE_URI.sub(replaced, data)
+
+
+def relative_document_links(document, pdf_path: Path):
+    """A WeasyPrint document with its links to files made relative to `pdf_path`'s folder."""
+    folder = Path(pdf_path).parent
+    for page in document.pages:
+        for i, (kind, target, *rest) in enumerate(page.links):
+            relative = relative_uri(target, folder) if kind == "external" else None
+            if relative is not None:
+                page.links[i] = (kind, relative, *rest)
+    return document
+
+
 class BrowserFailed(RuntimeError):
     pass
 
@@ -514,39 +569,49 @@ def write_pdf(html_path: Path, pdf_path: Path, engine_: str | None = None) -> in
 
     if (engine_ or engine()) == "chromium":
         data = _chromium_pdf(html_path)
-        write_bytes(pdf_path, data)  # never through a link
+        write_bytes(pdf_path, relative_links(data, pdf_path))  # never through a link
         return _page_count(data)
-    document = render(html_path)
+    document = relative_document_links(render(html_path), pdf_path)
     write_bytes(pdf_path, document.write_pdf())  # never through a link
     return len(document.pages)
 
 
-def _combined(html_paths: list[Path], engine_: str | None = None) -> tuple[bytes, list[int]]:
+def _combined(html_paths: list[Path], engine_: str | None = None,
+              pdf_path: Path | None = None) -> tuple[bytes, list[int]]:
     """One PDF of several documents, each keeping its own page numbers, and the page
-    count of each document; by `engine_` (default: engine())."""
+    count of each document; by `engine_` (default: engine()); with its links to files
+    relative to `pdf_path`'s folder (relative_links) when given."""
     if (engine_ or engine()) == "chromium":
-        import pypdf
-
-        if len(html_paths) == 1:
-            data = _chromium_pdf(html_paths[0])
-            return data, [_page_count(data)]
-        from . import pdf_volume
-
-        try:  # one document, each part numbered on its own (pdf_volume.py)
-            return pdf_volume.print_volume(_chromium_pdf, html_paths, _stamps())
-        except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
-            pass  # printed one by one below
-        writer, counts = pypdf.PdfWriter(), []
-        for path in html_paths:
-            reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
-            counts.append(len(reader.pages))
-            writer.append(reader)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue(), counts
+        data, counts = _chromium_combined(html_paths)
+        return (relative_links(data, pdf_path) if pdf_path is not None else data), counts
     documents = [render(p) for p in html_paths]
+    if pdf_path is not None:
+        documents = [relative_document_links(document, pdf_path) for document in documents]
     pages = [page for doc in documents for page in doc.pages]
     return documents[0].copy(pages).write_pdf(), [len(doc.pages) for doc in documents]
+
+
+def _chromium_combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
+    """_combined by the browser."""
+    import pypdf
+
+    if len(html_paths) == 1:
+        data = _chromium_pdf(html_paths[0])
+        return data, [_page_count(data)]
+    from . import pdf_volume
+
+    try:  # one document, each part numbered on its own (pdf_volume.py)
+        return pdf_volume.print_volume(_chromium_pdf, html_paths, _stamps())
+    except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+        pass  # printed one by one below
+    writer, counts = pypdf.PdfWriter(), []
+    for path in html_paths:
+        reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
+        counts.append(len(reader.pages))
+        writer.append(reader)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), counts
 
 
 def write_parts(html_paths: list[Path], pdf_path: Path, engine_: str | None = None) -> list[int]:
@@ -555,7 +620,7 @@ def write_parts(html_paths: list[Path], pdf_path: Path, engine_: str | None = No
         return []
     from ..outputs import write_bytes
 
-    data, counts = _combined(list(html_paths), engine_)
+    data, counts = _combined(list(html_paths), engine_, pdf_path)
     write_bytes(pdf_path, data)  # never through a link
     return counts
 
@@ -578,7 +643,7 @@ def write_volumes(jobs: list[tuple[list[Path] | tuple[Path, ...], Path]]) -> lis
             printed = None  # a print that cannot be split as the browser writes them: one by one below
         if printed is not None:
             for (_, pdf_path), (data, _) in zip(todo, printed):
-                write_bytes(pdf_path, data)  # never through a link
+                write_bytes(pdf_path, relative_links(data, pdf_path))  # never through a link
             return [counts for _, counts in printed]
     return [write_parts(paths, pdf_path, "chromium") for paths, pdf_path in todo]
 
@@ -624,7 +689,7 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
     for k, found in zip(joining, printed):
         pdf_path, paths, digests, old = jobs[k]
         if old is None:
-            write_bytes(pdf_path, found[0])  # never through a link
+            write_bytes(pdf_path, relative_links(found[0], pdf_path))  # never through a link
             out[k] = found[1], 1
         else:
             out[k] = patch_combined(pdf_path, old, list(paths), list(digests), "chromium", found), 2
@@ -678,7 +743,10 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     new_counts: list = []
     data = None
     if stale:
-        data, new_counts = printed if printed is not None else _combined([html_paths[i] for i in stale], engine_)
+        if printed is not None:
+            data, new_counts = relative_links(printed[0], pdf_path), printed[1]
+        else:
+            data, new_counts = _combined([html_paths[i] for i in stale], engine_, pdf_path)
     new_at, start = {}, 0
     for i, count in zip(stale, new_counts):
         new_at[i], start = (start, count), start + count
