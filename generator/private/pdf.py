@@ -324,7 +324,10 @@ def relative_uri(uri: str, folder: Path) -> str | None:
         relative = os.path.relpath(target, Path(folder).resolve())
     except ValueError:
         return None
-    return urllib.parse.quote(Path(relative).as_posix(), safe="/") + (f"#{parsed.fragment}" if parsed.fragment else "")
+    relative = Path(relative).as_posix()
+    if not relative.startswith("../"):  # "./": Chromium's viewer takes a.b.c/d for a web address (README)
+        relative = "./" + relative
+    return urllib.parse.quote(relative, safe="/") + (f"#{parsed.fragment}" if parsed.fragment else "")
 
 
 def relative_links(data: bytes, pdf_path: Path) -> bytes:
