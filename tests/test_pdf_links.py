@@ -143,3 +143,22 @@ def test_weasyprint_writes_the_index_links_relative_too(tmp_path):
     index = assert_links_work(moved, [str(staging)])["档案/档案目录.pdf"]
     assert sorted(unquote(t).removeprefix("./") for t in index if "SF-" in t) == sorted(
         p.name for p in (moved / "档案").glob("SF-*.html") for _ in range(2))
+
+
+def test_a_single_document_pdf_from_before_relative_links_is_printed_again_once(tmp_path):
+    """An upgraded station's 档案目录.pdf, written with links into the staging folder, is not
+    taken as fresh (its cache entry, a bare digest, does not say its links are relative); one
+    written now is; a volume's entry (no links) stays fresh."""
+    pdf_path, volume = tmp_path / "档案" / "档案目录.pdf", tmp_path / "档案" / "分册_A.pdf"
+    pdf_path.parent.mkdir()
+    pdf_path.write_bytes(b"%PDF old")
+    volume.write_bytes(b"%PDF volume")
+    (tmp_path / pdf_output.Cache.NAME).write_text(
+        '{"档案/档案目录.pdf": "d1", "档案/分册_A.pdf": {"digest": "d2", "parts": [["d2", 3]], "sources": 1}}',
+        encoding="utf-8")
+    cache = pdf_output.Cache(tmp_path)
+    assert not cache.fresh(pdf_path, "d1") and cache.fresh(volume, "d2")
+    cache.store(pdf_path, "d1")
+    cache.save()
+    again = pdf_output.Cache(tmp_path)
+    assert again.fresh(pdf_path, "d1") and not again.fresh(pdf_path, "d3") and again.fresh(volume, "d2")

@@ -941,8 +941,14 @@ class Cache:
         entry = self.data.get(self._key(pdf_path))
         return entry if isinstance(entry, dict) else {"digest": entry}
 
+    # A single document's PDF written with its links relative (relative_links) says so: one
+    # written before (its links into the staging folder, dead) is printed again once.
+    LINKS = "relative"
+
     def fresh(self, pdf_path: Path, digest: str) -> bool:
-        return Path(pdf_path).exists() and self._entry(pdf_path).get("digest") == digest
+        entry = self._entry(pdf_path)
+        return (Path(pdf_path).exists() and entry.get("digest") == digest
+                and ("parts" in entry or entry.get("links") == self.LINKS))
 
     def parts(self, pdf_path: Path) -> tuple[list[tuple[str, int]], int] | None:
         """A combined PDF's documents as (digest, pages) in order, and how many renderings its
@@ -976,7 +982,7 @@ class Cache:
         of each document in order, how many renderings its pages come from, and the engine
         that made them (a patch by another engine would mix two engines' pages)."""
         if parts is None:
-            self.data[self._key(pdf_path)] = digest
+            self.data[self._key(pdf_path)] = {"digest": digest, "links": self.LINKS}
         else:
             self.data[self._key(pdf_path)] = {"digest": digest, "parts": [list(p) for p in parts],
                                               "sources": sources, "engine": engine}
