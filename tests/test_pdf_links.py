@@ -72,11 +72,14 @@ def test_a_file_uri_becomes_relative_to_the_pdf_folder_keeping_its_fragment(tmp_
 def test_a_browser_pdf_keeps_its_length_and_every_offset_when_its_links_are_rewritten(tmp_path):
     folder = tmp_path / ".bangfu" / "new-private" / "档案"
     target = (folder / "SF-0001.html").as_uri()
+    up = (folder.parent / "待办.pdf").as_uri() + "#page=2"
     data = (b"%PDF-1.4\n1 0 obj\n<</Type /Action /S /URI /URI (" + target.encode() + b")>>\nendobj\n"
+            b"3 0 obj\n<</S /URI /URI (" + up.encode() + b")>>\nendobj\n"
             b"2 0 obj\n<</S /URI /URI (https://example.org/)>>\nendobj\nstartxref\n9\n%%EOF\n")
     out = pdf_output.relative_links(data, folder / "档案目录.pdf")
     assert len(out) == len(data) and out.index(b"2 0 obj") == data.index(b"2 0 obj")
-    assert b"/URI (./SF-0001.html) " in out and b"file:" not in out and b"(https://example.org/)" in out
+    assert b"/URI (./SF-0001.html) " in out and b"/URI (../%E5%BE%85%E5%8A%9E.pdf#page=2) " in out
+    assert b"file:" not in out and b"(https://example.org/)" in out
     assert pdf_output.relative_links(b"%PDF no links", folder / "x.pdf") == b"%PDF no links"
 
 

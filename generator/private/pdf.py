@@ -334,10 +334,15 @@ def relative_links(data: bytes, pdf_path: Path) -> bytes:
     """A browser's PDF with its links to files made relative to `pdf_path`'s folder."""
     if b"file:" not in data:
         return data
-    folder = Path(pdf_path).parent
+    folder = Path(pdf_path).parent.resolve()
+    beside = folder.as_uri().encode("ascii") + b"/"  # a file in the PDF's own folder: the usual case, cheaply
 
     def replaced(m: re.Match) -> bytes:
-        relative = relative_uri(m.group(1).decode("latin-1"), folder)
+        uri = m.group(1)
+        if uri.isascii() and uri.startswith(beside) and b"/" not in uri[len(beside):].split(b"#")[0]:
+            relative: str | None = "./" + uri[len(beside):].decode("ascii")
+        else:
+            relative = relative_uri(uri.decode("latin-1"), folder)
         if relative is None:
             return m.group(0)
         new = b"/URI (" + relative.encode("ascii") + b")"
