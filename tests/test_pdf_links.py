@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.private import pdf as pdf_output
 
-from private_station import TODAY, write_station
+from private_station import PAYOUTS, TODAY, write_station
 
 
 def link_targets(pdf: Path) -> list[str]:
@@ -118,6 +118,19 @@ def test_every_link_of_every_private_pdf_opens_a_file_after_the_swap_and_after_a
     for pdf in wall:
         for target in link_targets(pdf):
             assert "file:" not in target and "档案" not in unquote(target) and "private" not in target, (pdf, target)
+    # a rebuild after one payout amount: the index is printed again, joined with the changed
+    # dossier in one print from a hidden page in its folder (pdf.write_joined)
+    before = (private / "档案" / "档案目录.pdf").read_bytes()
+    changed = [dict(p) for p in PAYOUTS]
+    changed[1]["amount"] -= 1
+    write_station(tmp_path / "records", tables={"payouts": changed})
+    code = build_all(tmp_path / "records", site_dir=tmp_path / "site", private_dir=private,
+                     today=TODAY, pdf=True, echo=lines.append)
+    assert code == 0, "\n".join(lines)
+    assert (private / "档案" / "档案目录.pdf").read_bytes() != before  # printed again (its amounts)
+    again = assert_links_work(private, [str(tmp_path)])
+    assert sorted(unquote(t).removeprefix("./") for t in again["档案/档案目录.pdf"]) == expected
+    links = again
     # the clerk copies the private folder to a USB stick: the links go along
     moved = tmp_path / "U盘" / "帮扶内部材料"
     moved.parent.mkdir()
