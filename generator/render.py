@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from jinja2.compiler import CodeGenerator
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, optimizeconst
 from markupsafe import Markup, escape
 
 from . import money
@@ -66,7 +67,7 @@ def md_cell(value) -> Markup:
 
 
 _BYTECODE: list = [None]
-GENERATOR_VERSION = "e1"  # change with _CodeGenerator's output
+GENERATOR_VERSION = "e2"  # change with _CodeGenerator's output
 
 
 class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -135,20 +136,55 @@ _SAFE_LIMIT = 200_000
 
 class _CodeGenerator(CodeGenerator):
     """Jinja's code generator with `{{ … }}` printed through escape_output when autoescaping
-    (the environment's `escape_output`); any other case compiles as Jinja does."""
+    (the environment's `escape_output`); any other case compiles as Jinja does.
+
+    The two commonest steps of a page are done inline, without a function call each (a
+    20,000-worker build prints about nine million values and looks up five million attributes
+    in its dossiers alone): a printed text already known to need no escaping (escape_output's
+    set of safe texts) is printed as it is, and `name.attr` is Python's getattr where the
+    object has the attribute; everything else goes through escape_output and Jinja's
+    environment.getattr (item lookup, undefined), so the output is exactly what they give."""
 
     def _output_child_pre(self, node, frame, finalize) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
             return
-        self.write("environment.escape_output(")
         if finalize.src is not None:
+            self.write("environment.escape_output(")
             self.write(finalize.src)
+            return
+        self.write("(_bangfu_text if (_bangfu_text := ")
+
+    def _output_child_post(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+            super()._output_child_post(node, frame, finalize)
+            return
+        self.write(").__class__ is str and _bangfu_text in _bangfu_safe"
+                   " else environment.escape_output(_bangfu_text))")
+
+    @optimizeconst
+    def visit_Getattr(self, node, frame) -> None:
+        target = node.node
+        if self.environment.is_async or self.environment.sandboxed or not isinstance(target, nodes.Name) \
+                or target.ctx != "load":
+            super().visit_Getattr(node, frame)
+            return
+        # the object is a name: evaluated twice where it lacks the attribute, with no side effect
+        self.write("(_bangfu_attr if (_bangfu_attr := getattr(")
+        self.visit(target, frame)
+        self.write(f", {node.attr!r}, missing)) is not missing else environment.getattr(")
+        self.visit(target, frame)
+        self.write(f", {node.attr!r}))")
+
+    def visit_Template(self, node, frame=None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline("_bangfu_safe = environment.safe_texts")  # escape_output's set, looked up by the pages
 
 
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
+    safe_texts = _SAFE
 
 
 class Rendered:

@@ -52,3 +52,60 @@ def test_the_kept_dates_are_bounded(monkeypatch):
     days = [date(2026, 1, d) for d in range(1, 6)]
     assert [render.zh_date(d) for d in days] == [f"2026年1月{d}日" for d in range(1, 6)]
     assert len(render._DAYS) == 2
+
+
+# The renderer's code generator prints kept safe texts and looks up `name.attr` inline
+# (render._CodeGenerator): a page must read exactly as Jinja's own code prints it.
+_PAGE = """{% macro cell(x, cls="c") %}<td class="{{ cls }}">{{ x }}</td>{% endmacro %}
+{% set body %}{{ d.name }}|{{ d.count }}|{{ d.total }}|{{ d.markup }}|{{ d.text }}|{{ d.none }}{% endset %}{{ body }}
+{{ d.name }} {{ d.name }} {{ d.hostile }} {{ d.hostile }} {{ d.nested.inner }} {{ item.key }} {{ item.other }}
+{% for row in d.rows %}{{ row.label }}={{ row.value }}{% if not loop.last %},{% endif %}{% endfor %}
+{{ cell(d.name) }}{{ cell(d.count, cls=d.name) }}{{ d.rows | length }}{{ d.name | upper }}{{ "x" ~ d.name }}
+{% if d.name %}{{ d.missing is defined }}{% endif %}{{ d.hostile ~ d.name }}{{ d.day }}"""
+
+
+class _Row:
+    __slots__ = ("label", "value")
+
+    def __init__(self, label, value):
+        self.label, self.value = label, value
+
+
+class _Dossier:
+    def __init__(self):
+        self.name, self.count, self.total, self.none = "已发放", 12, 3.5, None
+        self.markup, self.text, self.hostile = Markup("<i>粗</i>"), Text("文"), "<script>&'\""
+        self.rows = [_Row("a", "<1>"), _Row("b", 2)]
+        self.day = date(2026, 11, 23)
+
+
+class _Nested:
+    inner = "<里>"
+
+
+def _jinja_page(env, **context) -> str:
+    return env.from_string(_PAGE).render(**context)
+
+
+def test_pages_read_as_jinja_prints_them():
+    import jinja2
+
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True)
+    ours = render.environment()
+    assert type(ours).code_generator_class is render._CodeGenerator
+    dossier = _Dossier()
+    dossier.nested = _Nested()
+    context = {"d": dossier, "item": {"key": "<k>", "other": "a key, found after no attribute"}}
+    for _ in range(2):  # the second time, the texts are kept as safe ones
+        assert _jinja_page(ours, **context) == _jinja_page(plain, **context)
+    assert "&lt;script&gt;" in _jinja_page(ours, **context)
+
+
+def test_an_unknown_attribute_still_fails_the_page():
+    import jinja2
+
+    with pytest.raises(jinja2.UndefinedError):
+        render.environment().from_string("{{ d.nothing }}").render(d=_Row("a", "b"))
+    with pytest.raises(jinja2.UndefinedError):
+        render.environment().from_string("{{ d.name }}").render()
