@@ -79,6 +79,7 @@ class PayoutRow:
     beneficiary: str
     batch: str
     dates: list[tuple[str, str]]
+    date_lines: str  # the dates as printed, one "label date" a line
     amount: str
     fund: str
     method: str
@@ -101,6 +102,7 @@ class CaseRow:
     # printed: the date, or — when the step has none, 无需 when the case needs no such step;
     # the working days when shown, else None
     cells: list[tuple[str, int | None]]
+    lines: list[str]  # each cell as printed: the date, and its working days on a line of their own
 
 
 @dataclass(slots=True)
@@ -238,11 +240,12 @@ _member_values = attrgetter(*MEMBER_KEYS)
 
 def _payout_row(p) -> PayoutRow:
     dates = [(label, show(value)) for label, value in zip(_DATE_LABELS, _date_values(p)) if value]
+    lines = "\n".join([f"{label} {value}" for label, value in dates])
     void = is_void(p)
     state = p.state if void else ("已发放" if p.paid else "办理中")
     signed = "" if void or not p.paid else ("已签收" if p.signed else "未签收")
     campaign = p.campaign if p.campaign and p.campaign != p.item else ""
-    return PayoutRow(p.record_no or "", p.item or "", campaign, p.beneficiary or "", p.batch or "", dates,
+    return PayoutRow(p.record_no or "", p.item or "", campaign, p.beneficiary or "", p.batch or "", dates, lines,
                      yuan(p.amount), p.fund or "", p.method or "", signed, state, void, given(p),
                      show(p.signed_on) if p.signed and not void else "")
 
@@ -250,16 +253,35 @@ def _payout_row(p) -> PayoutRow:
 def _case_row(case: dict) -> CaseRow:
     """A finished case (closing.case_summary) with its printed cells, one per step label."""
     cells: list[tuple[str, int | None]] = []
+    lines: list[str] = []
+    steps = case["steps"]
     for label in CASE_LABELS:
-        s = case["steps"].get(label)
+        s = steps.get(label)
         if s is None:
             cells.append(("无需", None))
+            lines.append("无需")
         elif s.day:
-            cells.append((s.day.isoformat(), s.working_days if label != "申请" else None))
+            days = s.working_days if label != "申请" else None
+            cells.append((s.day.isoformat(), days))
+            lines.append(_cell_line(s.day, days))
         else:
             cells.append(("—", None))
-    return CaseRow(case["record_no"], case["item"], case["steps"], case["limit"], case["verified_days"],
-                   case["on_time"], cells)
+            lines.append("—")
+    return CaseRow(case["record_no"], case["item"], steps, case["limit"], case["verified_days"],
+                   case["on_time"], cells, lines)
+
+
+_CELL_LINES: dict = {}  # (day, working days) -> the printed cell: a few thousand, printed 800,000 times at 20,000 workers
+
+
+def _cell_line(day: date, days: int | None) -> str:
+    key = (day, days)
+    found = _CELL_LINES.get(key)
+    if found is None:
+        found = day.isoformat() if days is None else f"{day.isoformat()}\n（{days}）"
+        if len(_CELL_LINES) < 100_000:
+            _CELL_LINES[key] = found
+    return found
 
 
 def _payout_date(p) -> date:
