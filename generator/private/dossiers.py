@@ -271,7 +271,8 @@ def _case_row(case: dict) -> CaseRow:
                    case["on_time"], cells, lines)
 
 
-_CELL_LINES: dict = {}  # (day, working days) -> the printed cell: a few thousand, printed 800,000 times at 20,000 workers
+# (day, working days) -> the printed cell: a few thousand, printed 800,000 times at 20,000 workers
+_CELL_LINES: dict = {}
 
 
 def _cell_line(day: date, days: int | None) -> str:
