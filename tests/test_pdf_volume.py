@@ -221,6 +221,8 @@ def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_p
         assert [footer(t) for t in texts] == [f"第 {i} 页，共 {n} 页" for n in counts for i in range(1, n + 1)]
         reader = pypdf.PdfReader(tmp_path / f"joined-{k}.pdf", strict=True)
         assert len(reader.pages) == sum(counts) and "/Dests" not in reader.trailer["/Root"]
+        # titled by its own first document, as printed alone (not by the print's first one)
+        assert reader.metadata.title == pypdf.PdfReader(alone).metadata.title == f"档案 {docs[0].stem}"
     # a split volume is patched in place like any other: 乙 changed
     old = pdf_volume.Update(joined[0][0])
     assert len(old.reader.pages) == 3

@@ -95,6 +95,14 @@ class Document:
         return f"{_head_key(self)}|{self.folder}"
 
 
+def document_title(document: Document) -> str | None:
+    """The text of the document's <title>, or None."""
+    match = _TITLE.search(document.head)
+    if match is None:
+        return None
+    return html.unescape(re.sub(r"<[^>]*>", "", match.group(0))).strip() or None
+
+
 def _head_key(document: Document) -> str:
     import hashlib
 
@@ -422,7 +430,9 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[t
             for v in members:
                 own.append(found[at:at + len(documents[v])])
                 at += len(documents[v])
-            pieces = split(data, whole, _ranges(members, documents, starts, found), [(c, readers) for c in own])
+            titles = [document_title(documents[v][0]) for v in members]  # as each printed alone
+            pieces = split(data, whole, _ranges(members, documents, starts, found), [(c, readers) for c in own],
+                           titles)
             for v, piece, counts_ in zip(members, pieces, own):
                 out[v] = (piece, counts_)
     return out
@@ -462,7 +472,8 @@ _REFERENCE = re.compile(rb"(\d+)\s+(\d+)\s+R\b")
 _STREAM = re.compile(rb">>\s*stream\r?\n")
 
 
-def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | None = None) -> list[bytes]:
+def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | None = None,
+          titles: list[str | None] | None = None) -> list[bytes]:
     """Standalone PDFs of the page ranges [first, stop) of the browser's PDF `data` (read as
     `whole`). Each copies byte for byte only the objects its pages reach (content streams,
     fonts, images), under their own numbers (the others are left out of its cross-reference
@@ -470,9 +481,12 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
     but the objects' dictionaries, searched for references. With `stamping`, (page counts of
     its documents, stamp readers by page count) for each range, each page gets its stamp drawn
     in (_Stamper) as it is written, so no piece is read again. Without it, a PDF that is the only range of
-    `data` is `data` itself. Raises Unfit when the pages reach another page or the page tree
+    `data` is `data` itself. With `titles`, a range whose title is given gets a document
+    information dictionary of its own with that title (the print's is its first document's:
+    the dossier index printed after a dossier, or a volume after another, would otherwise be
+    titled by that dossier). Raises Unfit when the pages reach another page or the page tree
     (a link between volumes), or the file is not laid out as the browser writes it."""
-    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, TextStringObject
 
     pages = whole.pages
     if stamping is None and len(ranges) == 1 and ranges[0] == (0, len(pages)):
@@ -487,7 +501,9 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
     out = []
     for r, (first, stop) in enumerate(ranges):
         written: dict[int, bytes] = {}
-        todo: list[int] = [info.idnum] if info is not None else []
+        title = titles[r] if titles is not None else None
+        own_info = info is not None and title is not None
+        todo: list[int] = [info.idnum] if info is not None and not own_info else []
         tree_number, catalog = size, size + 1
         added = _Objects(size + 2)  # the stamps' objects
         stamper, places = None, []
@@ -521,10 +537,19 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
                                 f"endobj\n").encode("ascii")
         written[catalog] = (f"{catalog} 0 obj\n<</Type /Catalog /Pages {tree_number} 0 R>>\nendobj\n"
                             ).encode("ascii")
+        info_ref = info
+        if own_info:
+            fields = DictionaryObject(info.get_object())
+            fields[NameObject("/Title")] = TextStringObject(title)
+            buffer = io.BytesIO()
+            fields.write_to_stream(buffer)
+            number = max(written) + 1
+            written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, buffer.getvalue())
+            info_ref = IndirectObject(number, 0, None)
         new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(max(written) + 1),
                                         NameObject("/Root"): IndirectObject(catalog, 0, None)})
-        if info is not None:
-            new_trailer[NameObject("/Info")] = info
+        if info_ref is not None:
+            new_trailer[NameObject("/Info")] = info_ref
         if "/ID" in trailer:
             new_trailer[NameObject("/ID")] = trailer.raw_get("/ID")
         out.append(_objects_and_table(data[:offsets[0][0]], written, new_trailer))  # the header kept
