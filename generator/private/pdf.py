@@ -562,6 +562,20 @@ def _chromium_pdf(html_path: Path) -> bytes:
         return out.read_bytes()
 
 
+def _chromium_document(html_path: Path) -> bytes:
+    """One document printed by the browser: a long one in pieces of bounded memory, numbered
+    across them (pdf_volume.print_cut), else in one print (_chromium_pdf)."""
+    import pypdf
+
+    from . import pdf_volume
+
+    try:
+        data = pdf_volume.print_cut(_chromium_pdf, html_path, _stamps())
+    except (pdf_volume.Unfit, pypdf.errors.PyPdfError, KeyError, IndexError, ValueError):
+        data = None  # pieces that cannot be put together as the browser writes them: printed whole below
+    return data if data is not None else _chromium_pdf(html_path)
+
+
 def _page_count(data: bytes) -> int:
     import pypdf
 
@@ -576,7 +590,7 @@ def write_pdf(html_path: Path, pdf_path: Path, engine_: str | None = None) -> in
     from ..outputs import write_bytes
 
     if (engine_ or engine()) == "chromium":
-        data = _chromium_pdf(html_path)
+        data = _chromium_document(html_path)
         write_bytes(pdf_path, relative_links(data, pdf_path))  # never through a link
         return _page_count(data)
     document = relative_document_links(render(html_path), pdf_path)
@@ -604,7 +618,7 @@ def _chromium_combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
     import pypdf
 
     if len(html_paths) == 1:
-        data = _chromium_pdf(html_paths[0])
+        data = _chromium_document(html_paths[0])
         return data, [_page_count(data)]
     from . import pdf_volume
 
@@ -614,7 +628,7 @@ def _chromium_combined(html_paths: list[Path]) -> tuple[bytes, list[int]]:
         pass  # printed one by one below
     writer, counts = pypdf.PdfWriter(), []
     for path in html_paths:
-        reader = pypdf.PdfReader(io.BytesIO(_chromium_pdf(path)))
+        reader = pypdf.PdfReader(io.BytesIO(_chromium_document(path)))
         counts.append(len(reader.pages))
         writer.append(reader)
     buffer = io.BytesIO()

@@ -86,6 +86,8 @@ class Document:
         self.prefix, self.head = match["prefix"], match["head"]
         self.attrs, self.body = match["attrs"], match["body"]
         self.shared = _TITLE.sub("", self.head)  # what must be the same in every document
+        self.path = Path(path)
+        self.size = elements(self.body)
         self.folder = Path(path).resolve().parent
         self.home = self.folder if _RELATIVE.search(text) else None
 
@@ -93,6 +95,70 @@ class Document:
         """What the documents printed as one share: their head (stylesheets; the stamps are kept
         by it) and the folder they are printed from (theirs: relative references resolve there)."""
         return f"{_head_key(self)}|{self.folder}"
+
+
+# How much one browser print lays out at most, in elements (start tags) of its documents' bodies.
+# The renderer holds every laid-out page until the PDF is written, and a table that runs over
+# many pages costs more per row the longer it is (Debian Chromium 156, peak RSS of the renderer
+# process: 1,000 receipt rows 84 pages 0.48 GB, 2,000 rows 0.79 GB, 5,000 rows 2.3 GB as one
+# table but 1.2 GB as five tables of 1,000; 100 dossiers, 56,000 elements, 463 pages, 0.96 GB).
+# A print joins documents up to this many elements, and a longer document is cut between the
+# rows of its longest table into pieces of at most about this many, each printed on its own
+# (about 0.6 GB each; CUT_ROWS bounds the rows of one piece). Each print costs the browser about
+# half a CPU-second of its own, so the bound is not lower than memory needs.
+PRINT_ELEMENTS = 20_000
+# Rows of one table in one print at most (a receipt row is ten elements; rows are what grows).
+CUT_ROWS = 1_000
+
+
+def elements(text: str) -> int:
+    """The elements (start tags) of an HTML text, counted without parsing it."""
+    return text.count("<") - text.count("</") - text.count("<!")
+
+
+_TBODY = re.compile(r"<tbody\b[^>]*>", re.I)
+_TBODY_END = re.compile(r"</tbody\s*>", re.I)
+_TABLE = re.compile(r"<table\b", re.I)
+_ROW = re.compile(r"<tr\b", re.I)
+
+
+def cut(body: str, most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS) -> list[str]:
+    """`body` (a document's) cut between the rows of its longest table body into pieces of at
+    most about `most` elements and `rows_most` rows of that table: the first piece is the body up
+    to its rows, the last the rest of it, and each piece between them the table's opening (its
+    columns and head, repeated on every page) with its rows; every piece closes the table it
+    opens. One piece, the body itself, when it is small enough or has no such table (a table
+    body holding another table is not cut)."""
+    size = elements(body)
+    best = None
+    for m in _TBODY.finditer(body):
+        closed = _TBODY_END.search(body, m.end())
+        if closed is None or _TABLE.search(body, m.end(), closed.start()):
+            continue
+        end = closed.start()
+        starts = [r.start() for r in _ROW.finditer(body, m.end(), end)]
+        if best is None or len(starts) > len(best[2]):
+            best = (m, end, starts)
+    if best is None:
+        return [body]
+    m, end, starts = best
+    opened = max((t.start() for t in _TABLE.finditer(body, 0, m.start())), default=-1)
+    count = max(-(-size // most), -(-len(starts) // rows_most))
+    if count <= 1 or opened < 0 or len(starts) < 2:
+        return [body]
+    per = -(-len(starts) // count)
+    bounds = starts[per::per]
+    if not bounds:
+        return [body]
+    opening = body[opened:m.end()]
+    pieces, at = [], 0
+    for k, stop in enumerate([*bounds, None]):
+        if stop is None:
+            pieces.append(opening + body[at:])
+        else:
+            pieces.append((body[:stop] if k == 0 else opening + body[at:stop]) + "</tbody></table>")
+            at = stop
+    return pieces
 
 
 def document_title(document: Document) -> str | None:
@@ -388,64 +454,164 @@ def print_volume(print_file, html_paths: list[Path], stamps: dict) -> tuple[byte
     return print_volumes(print_file, [html_paths], stamps)[0]
 
 
-def print_volumes(print_file, volumes: list[list[Path]], stamps: dict) -> list[tuple[bytes, list[int]]]:
+def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int = PRINT_ELEMENTS,
+                  rows_most: int = CUT_ROWS) -> list[tuple[bytes, list[int]]]:
     """Several volumes (each a list of HTML documents) printed by the browser in as few prints as
-    their heads allow: every volume whose documents share one head is joined into one print,
-    which is then split into the volumes' own PDFs (`split`). Each print costs the browser about
-    half a CPU-second whatever its length (a new document laid out, its fonts set up, a PDF
-    written), as much as five dossiers printed within a volume; the demo's 200 dossiers in 20
-    volumes were 20 prints. Returns each volume's PDF and its documents' page counts, in order."""
+    their heads and memory allow: the documents of the volumes that share one head are joined into
+    prints of at most `most` elements each (a document longer than that, or with a table of more
+    than `rows_most` rows, cut into pieces printed on their own, see cut), whose pages are then
+    put together into the volumes' own PDFs (`assemble`), each document numbered on its own
+    across the prints it spans. Each print costs the browser about half a CPU-second whatever its
+    length (a new document laid out, its fonts set up, a PDF written), as much as five dossiers
+    printed within a volume; the demo's 200 dossiers in 20 volumes were 20 prints. Returns each
+    volume's PDF and its documents' page counts, in order."""
     import tempfile
 
     documents = [[Document(p) for p in paths] for paths in volumes]
     if any(not docs for docs in documents):
         raise Unfit("an empty volume")
     by_head: dict[str, list[int]] = {}
-    for v, docs in enumerate(documents):
+    for v, docs in enumerate(documents):  # one head, one folder (Document.key)
         by_head.setdefault(docs[0].key(), []).append(v)
     out: list = [None] * len(volumes)
     with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
         for members in by_head.values():
-            joined = [d for v in members for d in documents[v]]
-            key = _head_key(joined[0])
-            home = next((d.home for d in joined if d.home is not None), None)
-            with _page_in(home, tmp, "volume") as page:  # where its references resolve
-                page.write_text(volume_html(joined, page.as_uri(), home), encoding="utf-8")
-                data = print_file(page)
-            whole = reader(data)
-            starts = part_starts(whole, len(joined))
-            found = counts(starts, len(whole.pages))
-            for n in sorted(set(found)):
-                with _STAMPS_LOCK:  # shared by the browsers' threads: each stamp printed once
-                    if (key, n) not in stamps:
-                        with _page_in(home if _RELATIVE.search(joined[0].prefix + joined[0].head) else None, tmp,
-                                      f"stamp-{n}") as page:  # a head referring to a stylesheet: from its folder
-                            page.write_text(stamp_html(joined[0], n), encoding="utf-8")
-                            stamp = print_file(page)
-                        if len(reader(stamp).pages) != n:
-                            raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
-                        stamps[key, n] = stamp
-            readers = {n: reader(stamps[key, n]) for n in set(found)}
-            at, own = 0, []
-            for v in members:
-                own.append(found[at:at + len(documents[v])])
-                at += len(documents[v])
-            titles = [document_title(documents[v][0]) for v in members]  # as each printed alone
-            pieces = split(data, whole, _ranges(members, documents, starts, found), [(c, readers) for c in own],
-                           titles)
-            for v, piece, counts_ in zip(members, pieces, own):
-                out[v] = (piece, counts_)
+            for v, found in zip(members, _print_joined(print_file, [documents[v] for v in members], stamps,
+                                                       Path(tmp), most, rows_most)):
+                out[v] = found
     return out
 
 
-def _ranges(members: list[int], documents: list, starts: list[int], found: list[int]) -> list[tuple[int, int]]:
-    """The page range [first, stop) of each volume in `members` within their joined print."""
-    ranges, at = [], 0
-    for v in members:
-        n = len(documents[v])
-        ranges.append((starts[at], starts[at] + sum(found[at:at + n])))
-        at += n
-    return ranges
+def prints(documents: list[Document], most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS) -> list[list]:
+    """The prints that lay out `documents` (one head) in order: each a list of (document index,
+    body), whole documents joined up to `most` elements, or one piece of a document cut (cut)."""
+    found: list[list] = []
+    current: list = []
+    size = 0
+    for d, doc in enumerate(documents):
+        pieces = cut(doc.body, most, rows_most) if doc.size > most or doc.body.count("<tr") > rows_most else [doc.body]
+        if len(pieces) > 1 or (current and size + doc.size > most):
+            if current:
+                found.append(current)
+            current, size = [], 0
+        if len(pieces) > 1:
+            found.extend([(d, piece)] for piece in pieces)
+        else:
+            current.append((d, doc.body))
+            size += doc.size
+    if current:
+        found.append(current)
+    return found
+
+
+def _print_joined(print_file, volumes: list[list[Document]], stamps: dict, tmp: Path,
+                  most: int, rows_most: int) -> list[tuple[bytes, list[int]]]:
+    """The volumes of one head printed in bounded prints (prints) and put together (assemble);
+    a print's PDF is let go once every volume it has pages of is written."""
+    import copy
+
+    joined = [d for docs in volumes for d in docs]
+    key = _head_key(joined[0])
+    home = next((d.home for d in joined if d.home is not None), None)  # where their references resolve
+    planned = prints(joined, most, rows_most)
+    ends, at = [], 0  # the index after each volume's last document
+    for docs in volumes:
+        at += len(docs)
+        ends.append(at)
+    segments: list[list] = [[] for _ in joined]  # (source, first, stop) of each document's pages
+    pages = [0] * len(joined)
+    out: list = []
+    sources: dict[int, _Source] = {}
+    for p, entries in enumerate(planned):
+        parts = []
+        for d, body in entries:
+            part = copy.copy(joined[d])
+            part.body = body
+            parts.append(part)
+        with _page_in(home, str(tmp), "volume") as page:
+            page.write_text(volume_html(parts, page.as_uri(), home), encoding="utf-8")
+            data = print_file(page)
+        whole = reader(data)
+        starts = part_starts(whole, len(parts))
+        sources[p] = source = _Source(data, whole)
+        for (d, _), first, count in zip(entries, starts, counts(starts, len(whole.pages))):
+            segments[d].append((source, first, first + count))
+            pages[d] += count
+        last = entries[-1][0]
+        complete = last + 1 if p + 1 == len(planned) or planned[p + 1][0][0] != last else last
+        while len(out) < len(volumes) and ends[len(out)] <= complete:
+            v = len(out)
+            begin = ends[v] - len(volumes[v])
+            own = pages[begin:ends[v]]
+            readers = _stamp_readers(print_file, joined[0], key, sorted(set(own)), stamps, tmp, home)
+            title = document_title(volumes[v][0])  # as printed alone
+            out.append((assemble([s for d in range(begin, ends[v]) for s in segments[d]], (own, readers), title),
+                        own))
+            for d in range(begin, ends[v]):
+                segments[d] = []
+            needed = {id(s) for d in range(ends[v], len(joined)) for s, _, _ in segments[d]}
+            for q in [q for q, s in sources.items() if q < p and id(s) not in needed]:
+                del sources[q]  # its pages are written
+    return out
+
+
+# Documents smaller than this (bytes of HTML) are not read to be measured: they hold fewer
+# elements than a print lays out (a receipt row is about 200 bytes, ten elements).
+LONG_BYTES = 64 * 1024
+
+
+def print_cut(print_file, path: Path, stamps: dict, most: int = PRINT_ELEMENTS,
+              rows_most: int = CUT_ROWS) -> bytes | None:
+    """The PDF of one long document (over `most` elements, or a table of more than `rows_most`
+    rows) printed in pieces (cut), each on its own with a <base> of the document's folder (its
+    links to other files resolve as in the document itself), its pages numbered across the pieces
+    by stamps as in a volume. None when the document is not long or cannot be cut: it is printed
+    whole."""
+    import tempfile
+
+    path = Path(path)
+    try:
+        if path.stat().st_size < LONG_BYTES:
+            return None
+    except OSError:
+        return None
+    doc = Document(path)
+    if doc.size <= most and doc.body.count("<tr") <= rows_most:
+        return None
+    pieces = cut(doc.body, most, rows_most)
+    if len(pieces) <= 1:
+        return None
+    key = _head_key(doc)
+    segments = []
+    with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
+        for piece in pieces:
+            with _page_in(doc.home, tmp, "piece") as page:  # from its folder when it links to files there
+                page.write_text(f"{doc.prefix}{doc.head}{NO_MARGIN_BOXES}{SCREEN_HIDDEN}</head>"
+                                f"<body{doc.attrs}>{piece}</body></html>", encoding="utf-8")
+                data = print_file(page)
+            whole = reader(data)
+            segments.append((_Source(data, whole), 0, len(whole.pages)))
+        total = sum(stop for _, _, stop in segments)
+        readers = _stamp_readers(print_file, doc, key, [total], stamps, Path(tmp), doc.home)
+        return assemble(segments, ([total], readers))
+
+
+def _stamp_readers(print_file, document: Document, key: str, numbers: list[int], stamps: dict, tmp: Path,
+                   home: Path | None = None) -> dict:
+    """Readers of the stamps for documents of each page count of `numbers`, printed when not yet
+    in `stamps` (shared by the browsers' threads: each stamp printed once); from `home` when the
+    document's head refers to other files (a stylesheet)."""
+    where = home if _RELATIVE.search(document.prefix + document.head) else None
+    for n in numbers:
+        with _STAMPS_LOCK:
+            if (key, n) not in stamps:
+                with _page_in(where, str(tmp), f"stamp-{n}") as page:
+                    page.write_text(stamp_html(document, n), encoding="utf-8")
+                    stamp = print_file(page)
+                if len(reader(stamp).pages) != n:
+                    raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
+                stamps[key, n] = stamp
+    return {n: reader(stamps[key, n]) for n in numbers}
 
 
 @contextmanager
@@ -486,74 +652,125 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
     the dossier index printed after a dossier, or a volume after another, would otherwise be
     titled by that dossier). Raises Unfit when the pages reach another page or the page tree
     (a link between volumes), or the file is not laid out as the browser writes it."""
+    if stamping is None and len(ranges) == 1 and ranges[0] == (0, len(whole.pages)):
+        return [data]
+    source = _Source(data, whole)
+    return [assemble([(source, first, stop)], stamping[r] if stamping is not None else None,
+                     titles[r] if titles is not None else None)
+            for r, (first, stop) in enumerate(ranges)]
+
+
+class _Source:
+    """One of the browser's PDFs, read for copying its pages' objects byte for byte (assemble)."""
+
+    def __init__(self, data: bytes, whole):
+        self.objects = objects = _RawObjects(data, whole)
+        self.data, self.whole = data, whole
+        self.header = data[:objects.offsets[0][0]]
+        self.pages = whole.pages
+        self.page_numbers = [p.indirect_reference.idnum for p in self.pages]
+        self.trailer = whole.trailer
+        self.barred = objects.barred
+        self.info = self.trailer.raw_get("/Info") if "/Info" in self.trailer else None
+        self.size = int(self.trailer["/Size"])
+        self.raw, self.refers = objects.raw, objects.refers
+
+
+def _shift(text: bytes, offset: int, below: int, start: int = 0) -> bytes:
+    """`text` (an object's bytes from `start` on) with every reference to an object numbered below
+    `below` moved up by `offset`, in its dictionary only (a stream's data is left as it is)."""
+    if not offset:
+        return text
+    found = _STREAM.search(text, start)
+    stop = found.start() + 2 if found else len(text)
+    return text[:start] + _REFERENCE.sub(
+        lambda m: b"%d %s R" % (int(m[1]) + offset if int(m[1]) < below else int(m[1]), m[2]),
+        text[start:stop]) + text[stop:]
+
+
+def assemble(segments: list[tuple[_Source, int, int]], stamping: tuple | None = None,
+             title: str | None = None) -> bytes:
+    """One standalone PDF of the pages [first, stop) of each (source, first, stop) of `segments`,
+    in order (see split). Pages of several browser prints are joined by numbering the objects of
+    each print after those of the prints before it (their references moved in their dictionaries,
+    their streams copied byte for byte); a PDF of one print keeps its numbers, as split wrote
+    them before. With `stamping`, (page counts of its documents, stamp readers by page count); with
+    `title`, a document information dictionary of its own with that title (see split)."""
     from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, TextStringObject
 
-    pages = whole.pages
-    if stamping is None and len(ranges) == 1 and ranges[0] == (0, len(pages)):
-        return [data]
-    objects = _RawObjects(data, whole)
-    offsets, raw, refers, barred = objects.offsets, objects.raw, objects.refers, objects.barred
-    page_numbers = [p.indirect_reference.idnum for p in pages]
-    trailer = whole.trailer
-    info = trailer.raw_get("/Info") if "/Info" in trailer else None
-
-    size = int(trailer["/Size"])
-    out = []
-    for r, (first, stop) in enumerate(ranges):
-        written: dict[int, bytes] = {}
-        title = titles[r] if titles is not None else None
-        own_info = info is not None and title is not None
-        todo: list[int] = [info.idnum] if info is not None and not own_info else []
-        tree_number, catalog = size, size + 1
-        added = _Objects(size + 2)  # the stamps' objects
-        stamper, places = None, []
-        if stamping is not None:
-            counts_, stamps = stamping[r]
-            if sum(counts_) != stop - first:
-                raise Unfit("page counts do not add up")
-            stamper, places = _Stamper(added, stamps), _page_numbers(counts_)
+    sources: list[_Source] = []
+    for source, _, _ in segments:
+        if all(source is not s for s in sources):
+            sources.append(source)
+    offsets, total = [], 0
+    for source in sources:
+        offsets.append(total)
+        total += source.size
+    first_source = sources[0]
+    written: dict[int, bytes] = {}
+    info = first_source.info
+    own_info = info is not None and title is not None
+    todo: list[tuple[int, int]] = [(0, info.idnum)] if info is not None and not own_info else []
+    tree_number, catalog = total, total + 1
+    added = _Objects(total + 2)  # the stamps' objects
+    stamper, places = None, []
+    pages_n = sum(stop - first for _, first, stop in segments)
+    if stamping is not None:
+        counts_, stamps = stamping
+        if sum(counts_) != pages_n:
+            raise Unfit("page counts do not add up")
+        stamper, places = _Stamper(added, stamps), _page_numbers(counts_)
+    kids, at = [], 0
+    for source, first, stop in segments:
+        s = next(k for k, found in enumerate(sources) if found is source)
+        offset = offsets[s]
         for i in range(first, stop):
-            page = page_dict(pages[i])
+            page = page_dict(source.pages[i])
             if stamper is not None:
-                n, k = places[i - first]
-                stamper.draw(page, n, k, pages[i].mediabox)
+                n, k = places[at]
+                stamper.draw(page, n, k, source.pages[i].mediabox)
+            at += 1
             page[NameObject("/Parent")] = IndirectObject(tree_number, 0, None)
             buffer = io.BytesIO()
             page.write_to_stream(buffer)
-            body = buffer.getvalue()
-            written[page_numbers[i]] = b"%d 0 obj\n%s\nendobj\n" % (page_numbers[i], body)
-            todo.extend(int(m[1]) for m in _REFERENCE.finditer(body) if int(m[1]) < size)
-        written.update(added.objects)
-        while todo:
-            number = todo.pop()
-            if number in written:
-                continue
-            if number in barred:
-                raise Unfit(f"object {number} is a page or page tree outside the range")
-            written[number] = raw(number)
-            todo.extend(refers(number))
-        kids = " ".join(f"{n} 0 R" for n in page_numbers[first:stop])
-        written[tree_number] = (f"{tree_number} 0 obj\n<</Type /Pages /Kids [{kids}] /Count {stop - first}>>\n"
-                                f"endobj\n").encode("ascii")
-        written[catalog] = (f"{catalog} 0 obj\n<</Type /Catalog /Pages {tree_number} 0 R>>\nendobj\n"
-                            ).encode("ascii")
-        info_ref = info
-        if own_info:
-            fields = DictionaryObject(info.get_object())
-            fields[NameObject("/Title")] = TextStringObject(title)
-            buffer = io.BytesIO()
-            fields.write_to_stream(buffer)
-            number = max(written) + 1
-            written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, buffer.getvalue())
-            info_ref = IndirectObject(number, 0, None)
-        new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(max(written) + 1),
-                                        NameObject("/Root"): IndirectObject(catalog, 0, None)})
-        if info_ref is not None:
-            new_trailer[NameObject("/Info")] = info_ref
-        if "/ID" in trailer:
-            new_trailer[NameObject("/ID")] = trailer.raw_get("/ID")
-        out.append(_objects_and_table(data[:offsets[0][0]], written, new_trailer))  # the header kept
-    return out
+            body = _shift(buffer.getvalue(), offset, source.size)
+            number = source.page_numbers[i] + offset
+            written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, body)
+            kids.append(number)
+            todo.extend((s, int(m[1]) - offset) for m in _REFERENCE.finditer(body)
+                        if offset <= int(m[1]) < offset + source.size)
+    written.update(added.objects)
+    while todo:
+        s, number = todo.pop()
+        source, offset = sources[s], offsets[s]
+        if number + offset in written:
+            continue
+        if number in source.barred:
+            raise Unfit(f"object {number} is a page or page tree outside the range")
+        named = b"%d 0 obj" % (number + offset)
+        written[number + offset] = _shift(named + source.raw(number)[len(b"%d 0 obj" % number):],
+                                          offset, source.size, len(named))
+        todo.extend((s, n) for n in source.refers(number))
+    listed = " ".join(f"{n} 0 R" for n in kids)
+    written[tree_number] = (f"{tree_number} 0 obj\n<</Type /Pages /Kids [{listed}] /Count {len(kids)}>>\n"
+                            f"endobj\n").encode("ascii")
+    written[catalog] = (f"{catalog} 0 obj\n<</Type /Catalog /Pages {tree_number} 0 R>>\nendobj\n").encode("ascii")
+    info_ref = info
+    if own_info:
+        fields = DictionaryObject(info.get_object())
+        fields[NameObject("/Title")] = TextStringObject(title)
+        buffer = io.BytesIO()
+        fields.write_to_stream(buffer)
+        number = max(written) + 1
+        written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, buffer.getvalue())
+        info_ref = IndirectObject(number, 0, None)
+    new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(max(written) + 1),
+                                    NameObject("/Root"): IndirectObject(catalog, 0, None)})
+    if info_ref is not None:
+        new_trailer[NameObject("/Info")] = info_ref
+    if "/ID" in first_source.trailer:
+        new_trailer[NameObject("/ID")] = first_source.trailer.raw_get("/ID")
+    return _objects_and_table(first_source.header, written, new_trailer)  # the header kept
 
 
 def patched(update: Update, pages: list[tuple[int, int]], new: bytes | None) -> bytes:

@@ -27,9 +27,11 @@ as one document with each dossier's own page numbers stamped on (pdf_volume.py):
 quarter of WeasyPrint's CPU. The volumes are printed by as many browsers as there are cores
 (browser_lanes, bounded by free memory and by the documents to print), each driven by a thread of
 this process, while the other PDFs are rendered by WeasyPrint's worker processes (or, without
-WeasyPrint, by one more browser here). A browser joins the volumes it renders whole into one print
-of up to batch_size documents and splits it into the volumes' files (pdf.write_volumes): each
-print costs it about half a CPU-second on top of its pages.
+WeasyPrint, by one more browser here). A browser joins the volumes it renders whole into prints
+of up to batch_size documents and splits them into the volumes' files (pdf.write_volumes): each
+print costs it about half a CPU-second on top of its pages. Every print is bounded in size
+(pdf_volume.PRINT_ELEMENTS; a long receipt sheet or index cut between its rows into pieces, each
+numbered across them), so that a browser's memory is bounded whatever the station's size.
 """
 
 from __future__ import annotations
@@ -164,9 +166,12 @@ def _render(path: Path, sources: tuple[Path, ...], parts: tuple[str, ...], old,
     return pdf_output.write_parts(list(sources), path, engine), 1
 
 
-# Memory of one more browser printing a volume of VOLUME_SIZE dossiers (its browser, GPU-less
-# compositor and renderer processes; measured about 350 MiB with Debian Chromium), rounded up.
-BROWSER_MB = 500
+# Memory of one more browser printing (its browser, GPU-less compositor and renderer processes):
+# every print is bounded (pdf_volume.PRINT_ELEMENTS, a long document cut into pieces), and the
+# renderer keeps its peak until the browser ends; measured with Debian Chromium 156 at 2,000
+# workers with PDFs, the largest renderer 831 MiB resident with prints of 25,000 elements (before
+# the bound one renderer reached 6.6 GB at 20,000 workers), rounded up with the browser's own.
+BROWSER_MB = 900
 
 
 # Documents to print per browser at least: starting one more browser costs about 0.8 CPU-s and a
