@@ -35,6 +35,7 @@ from .xlsxfile import (
     Unreadable,
     read_book,
     read_other_book,
+    read_sheet,
     sheet_keys,
     sheet_parts,
 )
@@ -304,7 +305,7 @@ def installed_cache() -> ReadCache | None:
 def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict,
               raw: RawBook) -> Kept:
     kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets,
-                memo=raw.memo)
+                memo=raw.memo, pieces=raw.pieces)
     for sheet in book.sheets:
         if sheet.key in records.places:
             kept.places[sheet.key] = records.places[sheet.key]
@@ -409,7 +410,9 @@ def _reader(previous: Kept | None, keyed: bool, max_rows, keys_aside: bool) -> C
     sheets whose content key did not change are not read again."""
     if keyed and max_rows is None and not keys_aside:  # a read cut short is never kept, nor taken from it
         reuse = {name: entry[0] for name, entry in (previous.sheets if previous else {}).items()}
-        return partial(read_book, reuse=reuse, memo=previous.memo if previous else None)
+        pieces = {name: entry[0] for name, entry in (previous.pieces if previous else {}).items()
+                  if isinstance(entry, tuple) and len(entry) == 4}
+        return partial(read_book, reuse=reuse, memo=previous.memo if previous else None, pieces=pieces)
     return read_book
 
 
@@ -493,13 +496,68 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
             setattr(records, sheet.key, rows)
             records.__dict__.setdefault("_table_digests", {})[sheet.key] = (rows, previous.digests[sheet.key])
             out[name] = entry
+            if name in previous.pieces:
+                raw.pieces[name] = previous.pieces[name]
             continue
         table = read_table(rs, sheet, file)
-        result.problems.extend(table.problems)
+        merged = _merge_partial(rs, sheet, table, previous) if rs.partial is not None else None
+        if merged is None:
+            if rs.partial is not None:  # the rows kept cannot be taken: read the sheet whole
+                rs = read_sheet(raw.path, name, rs)
+                table = read_table(rs, sheet, file)
+            rows = _build(RECORD_CLASSES[sheet.key], sheet, table)
+            problems = table.problems
+            cells = table.problems[table.cells[0]:table.cells[1]], table.cell_keys
+        else:
+            rows, problems, cells = merged
+        result.problems.extend(problems)
         records.places[sheet.key] = table.place
-        setattr(records, sheet.key, _build(RECORD_CLASSES[sheet.key], sheet, table))
-        out[name] = (rs.key, sheet.key, list(table.problems))  # no key (None): never taken as kept
+        setattr(records, sheet.key, rows)
+        out[name] = (rs.key, sheet.key, list(problems))  # no key (None): never taken as kept
+        if rs.pieces is not None:
+            raw.pieces[name] = (rs.pieces, table.header_index, *cells)
     return out
+
+
+def _merge_partial(rs, sheet: schema.Sheet, table, previous: Kept | None):
+    """(records, problems, (problems of single cells, their order keys)) of a sheet read from
+    its changed pieces (RawSheet.partial): the rows of the pieces read from `table`, the others'
+    records and cell problems from the previous read, put in the order one whole read gives
+    them; the sheet's other problems (header, columns, merged cells, formulas) from `table`.
+    None when the previous read's rows cannot be taken: the header or the columns are not
+    where they were, or what the sheet's width or height decides differs."""
+    from bisect import bisect_left, bisect_right
+    from operator import attrgetter, itemgetter
+
+    entry = previous.pieces.get(rs.name) if previous is not None else None
+    if (entry is None or len(entry) != 4 or sheet.key not in previous.tables
+            or previous.places.get(sheet.key) != table.place or entry[1] != table.header_index
+            or any(p.code in _WHOLE_SHEET for p in table.problems)):
+        return None
+    kept = rs.partial[1]
+    old = previous.tables[sheet.key]
+    numbers = list(map(attrgetter("row"), old))
+    rows = _build(RECORD_CLASSES[sheet.key], sheet, table)
+    for first, last in kept:
+        rows.extend(old[bisect_left(numbers, first):bisect_right(numbers, last)])
+    rows.sort(key=attrgetter("row"))
+    starts = [first for first, _ in kept]
+
+    def is_kept(row: int) -> bool:
+        i = bisect_right(starts, row) - 1
+        return i >= 0 and row <= kept[i][1]
+
+    a, b = table.cells
+    cells = list(zip(table.cell_keys, table.problems[a:b]))
+    cells.extend((key, p) for key, p in zip(entry[3], entry[2]) if is_kept(key[2]))
+    cells.sort(key=itemgetter(0))
+    problems = [*table.problems[:a], *(p for _, p in cells), *table.problems[b:]]
+    return rows, problems, ([p for _, p in cells], [key for key, _ in cells])
+
+
+# Problems whose cell depends on rows a sheet read from its changed pieces lacks (the sheet's
+# width, its height): such a sheet is read whole
+_WHOLE_SHEET = frozenset({"column-missing", "too-many-rows"})
 
 
 def _build(cls, sheet: schema.Sheet, table) -> list:

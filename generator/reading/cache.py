@@ -65,6 +65,10 @@ class Kept:
     sheets: dict = field(default_factory=dict)
     # what sheet_keys learnt of the sheets' XML, by their stored bytes (xlsxfile.RawBook.memo)
     memo: dict = field(default_factory=dict)
+    # raw sheet name -> (xlsxfile.SheetPieces, the header's row index, the problems of single
+    # cells' values reading its table gave and their order keys (tables.SheetResult)): the next
+    # read of a changed sheet reads only its changed pieces and takes the rest from here
+    pieces: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -8,7 +8,7 @@ problems (missing, duplicate, unknown columns; merged cells; header not in row
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schema
@@ -44,6 +44,13 @@ class SheetResult:
     rownos: list  # the Excel row number of each kept row
     place: Place
     problems: list
+    header_index: int = 0  # the header's row, zero-based
+    # problems[cells[0]:cells[1]] are those of single cells' values (_convert_columns), in the
+    # order of cell_keys: (column index, 0 for a value that failed or was repaired and 1 for a
+    # required one left blank, row number); the others are the sheet's (header, columns,
+    # merged cells, formulas and error values), found whatever rows were read
+    cells: tuple = (0, 0)
+    cell_keys: list = field(default_factory=list)
 
     def rows(self):
         """(row number, {key: value}) per kept row; for small sheets such as the settings."""
@@ -131,12 +138,15 @@ def read_table(raw: RawSheet, sheet: schema.Sheet, file: str) -> SheetResult:
     letters = {col.key: column_letter(ci) for ci, col in mapping.items()}
     place = Place(file, raw.name, letters)
     body = rows[header_index + 1:]
-    columns, rownos = _convert_columns(body, header_index + 2, mapping, where, problems, raw.date1904)
+    first = len(problems)
+    cell_keys: list = []
+    columns, rownos = _convert_columns(body, header_index + 2, mapping, where, problems, raw.date1904, cell_keys)
+    cells = (first, len(problems))
     _report_bad_cells(raw.bad_cells, header_index + 1, where, problems)
-    return SheetResult(columns, rownos, place, problems)
+    return SheetResult(columns, rownos, place, problems, header_index, cells, cell_keys)
 
 
-def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
+def _convert_columns(body, first_row, mapping, where, problems, date1904=False, cell_keys=None):
     """Column-wise conversion: each distinct value of a column is converted once.
 
     Blank rows (every cell empty) are dropped. Problems are looked up only for the
@@ -165,6 +175,8 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
             result = converted[i]
             problems.append(problem(result.code, **where, cell=f"{letter}{rownos[i]}", column_key=col.key,
                                     column=col.name, **_with_defaults(result.code, result.params)))
+            if cell_keys is not None:
+                cell_keys.append((ci, 0, rownos[i]))
             converted[i] = result.value if type(result) is Fixed else None
         if col.required and (has_none or has_odd) and None in converted:
             hint = f"（{col.hint}）" if col.hint else ""
@@ -173,6 +185,8 @@ def _convert_columns(body, first_row, mapping, where, problems, date1904=False):
                 if v is None and i not in failed:
                     problems.append(problem("required", **where, cell=f"{letter}{rownos[i]}",
                                             column_key=col.key, column=col.name, hint=hint))
+                    if cell_keys is not None:
+                        cell_keys.append((ci, 1, rownos[i]))
     return columns, rownos
 
 

@@ -75,6 +75,12 @@ class RawSheet:
     truncated_at: int = 0  # number of rows when cut at the row limit
     date1904: bool = False  # the workbook's bare serial numbers count from 1904
     key: str | None = None  # its content key (sheet_keys), when read_book was asked for keys
+    # how its rows lie in its XML's pieces (SheetPieces), for reading only the changed pieces
+    # next time; None when not known
+    pieces: SheetPieces | None = None
+    # a sheet read from its changed pieces only (read_book's `pieces`): the (first, last) row
+    # numbers of the pieces read and of those not read, whose rows are the previous read's
+    partial: tuple | None = None
 
 
 @dataclass
@@ -85,6 +91,22 @@ class RawBook:
     # sheet_keys `memo`): handed to the next read_book of the file, which then keys the sheets
     # whose stored bytes did not change without decompressing and going through them
     memo: dict = field(default_factory=dict)
+    # sheet name -> what the reader keeps of each table's sheet for reading only its changed
+    # pieces next time (reading._read_book fills it, the read store keeps it as Kept.pieces)
+    pieces: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SheetPieces:
+    """A sheet's XML as pieces (_pieces) and the rows each holds: what a later read needs to
+    take the rows of the pieces whose bytes did not change from this read. `context` is
+    everything else the values of a piece's rows depend on (the file's and the part's names,
+    the date system, the shared tables' entries: _table_state); `rows` is, for each piece but
+    the first (which is always read again: it holds the header), its digest, its first and last
+    row number, and whether its rows are placed by themselves (each row and cell with its
+    r="…", rows ascending)."""
+    context: tuple
+    rows: tuple  # ((piece digest, first row, last row, placed), ...)
 
 
 def sniff(path: Path) -> None:
@@ -237,22 +259,27 @@ class RawSheetKept:
 
 
 def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
-              memo: dict | None = None) -> RawBook:
+              memo: dict | None = None, pieces: dict | None = None) -> RawBook:
     """Read every sheet of an .xlsx. Raises Unreadable for files we cannot read.
     `reuse` ({sheet name: content key}, see sheet_keys): a sheet whose key is still the one
     given is not read; it comes back as a RawSheetKept. Every sheet read gets its `key`.
-    `memo`: the RawBook.memo of the last read of the file (sheet_keys)."""
+    `memo`: the RawBook.memo of the last read of the file (sheet_keys). `pieces` ({sheet name:
+    SheetPieces} of the last read): a changed sheet is read from its changed pieces only
+    where _plan_partial finds the others' rows can be taken from that read (RawSheet.partial)."""
     sniff(path)
     keys: dict = {}
     learnt: dict = {}
     seen: dict = {}  # the bad cells of the sheets whose XML sheet_keys went through
+    facts: dict = {"want": set(pieces or ())}
+    plans: dict = {}
     try:
         with zipfile.ZipFile(path) as zf:
             _zip_guard(zf)
             parts = _sheet_parts(zf)
             scanned = _check_extent(zf, parts)
             if reuse:  # something to compare with: the keys first, to know which sheets to read
-                keys = sheet_keys(zf, parts, path.name, memo, learnt, seen)
+                keys = sheet_keys(zf, parts, path.name, memo, learnt, seen, facts)
+                plans = _plans(path.name, parts, reuse, keys, pieces or {}, facts, learnt)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -266,35 +293,61 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
         # nothing to compare with: the keys for next time, meanwhile, with the bad cells of the
         # sheets they go through (`seen`), which the scan then takes (one worker: it runs after)
         fresh = reuse is not None and not reuse
-        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt, seen) if fresh else None
+        keyed = pool.submit(_sheet_keys_of, path, parts, memo, learnt, seen, facts) if fresh else None
         scan = pool.submit(_scan_bad_cells, path, {k: v for k, v in parts_read.items() if k not in scanned},
                            seen)
-        sheets = _read_values(path, parts, max_rows, skip=kept)
+        sheets = _read_values(path, parts, max_rows, skip=kept | set(plans))
+        for name, (xml, read, kept_rows) in plans.items():
+            got = _read_partial(path, name, parts, xml, max_rows)
+            if got is None:  # read it whole after all
+                got = _read_values(path, parts, max_rows, skip=set(parts) - {name})[name]
+            else:
+                got.partial = (read, kept_rows)
+            got.hidden = sheets[name].hidden
+            sheets[name] = got
+        facts.pop("xml", None)
         try:
             if keyed is not None:
                 keys = keyed.result()
             bad = {**scan.result(), **scanned}
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    tables = (facts["styles"].state(), facts["strings"].state()) if "styles" in facts else None
     for name, sheet in sheets.items():
         if isinstance(sheet, RawSheetKept):
             continue
         sheet.bad_cells = bad.get(name, {})
         sheet.date1904 = DATE1904 in parts
         sheet.key = keys.get(name)
+        found = facts.get("pieces", {}).get(name)
+        if tables is not None and found is not None:
+            sheet.pieces = sheet_pieces(path.name, parts[name][0], DATE1904 in parts, *tables, found, learnt)
     return RawBook(path, sheets, learnt)
 
 
-def _sheet_keys_of(path: Path, parts: dict, memo: dict | None, learnt: dict, seen: dict) -> dict:
+def _plans(file: str, parts: dict, reuse: dict, keys: dict, pieces: dict, facts: dict, learnt: dict) -> dict:
+    """{sheet name: _plan_partial's plan} for the changed sheets that can be read from their
+    changed pieces."""
+    out = {}
+    for name, old in pieces.items():
+        if name in parts and keys.get(name) is not None and keys.get(name) != reuse.get(name) \
+                and isinstance(old, SheetPieces):
+            plan = _plan_partial(name, old, (file, parts[name][0], DATE1904 in parts), facts, learnt)
+            if plan is not None:
+                out[name] = plan
+    return out
+
+
+def _sheet_keys_of(path: Path, parts: dict, memo: dict | None, learnt: dict, seen: dict, facts: dict) -> dict:
     with zipfile.ZipFile(path) as zf:
-        return sheet_keys(zf, parts, path.name, memo, learnt, seen)
+        return sheet_keys(zf, parts, path.name, memo, learnt, seen, facts)
 
 
 _SHEET_VIEWS = re.compile(rb"<(?:\w+:)?sheetViews\b.*?</(?:\w+:)?sheetViews>", re.S)
 
 
 def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = None,
-               learnt: dict | None = None, bad: dict | None = None) -> dict:
+               learnt: dict | None = None, bad: dict | None = None, facts: dict | None = None) -> dict:
     """{sheet name: content key}: everything the values read from a sheet depend on, so that an
     equal key means equal RawSheets, whatever else the save rewrote: the file's name, the
     sheet's name, part and visibility, the workbook's date system, the sheet's XML (without its
@@ -310,7 +363,10 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
     `memo` (what an earlier call learnt) for a part stored with the same bytes: equal stored
     bytes decompress to the same XML, so an unchanged sheet of a saved workbook is keyed
     without decompressing and going through its XML again. The bad cells (_bad_cells) of each
-    sheet whose XML it does go through are put in `bad`: the XML is not decompressed again for them."""
+    sheet whose XML it does go through are put in `bad`: the XML is not decompressed again for them.
+    `facts` (for read_book's partial reads): its "pieces" gets each sheet's pieces' memo keys,
+    its "xml" the XML (without <sheetViews>) and pieces of each sheet named in its "want" that
+    it goes through, and "styles" and "strings" the shared tables, read."""
     import hashlib
 
     names = set(zf.namelist())
@@ -326,32 +382,45 @@ def sheet_keys(zf: zipfile.ZipFile, parts: dict, file: str, memo: dict | None = 
             known = memo.get(stored) if memo and stored is not None else None
             if isinstance(known, tuple) and len(known) == 5 and learnt is not None:
                 for piece in known[4]:  # what was learnt of its pieces, for when it changes
-                    if memo and piece in memo:
-                        learnt[piece] = memo[piece]
+                    for key in (piece, ("rows-1", piece[1])):
+                        if memo and key in memo:
+                            learnt[key] = memo[key]
             elif not (isinstance(known, tuple) and len(known) == 5):
                 xml = zf.read(part)
-                known, marked = _xml_facts(xml, memo, learnt)
+                keep: list | None = [] if facts is not None and sheet in facts.get("want", ()) else None
+                known, marked = _xml_facts(xml, memo, learnt, keep)
+                if keep:
+                    facts.setdefault("xml", {})[sheet] = keep[0]
                 if bad is not None:
                     bad[sheet] = _bad_cells(xml) if marked else {}
                 del xml
             if stored is not None and learnt is not None:
                 learnt[stored] = known
             size, digest, style_ids, string_ids, _ = known
+            if facts is not None:
+                facts.setdefault("pieces", {})[sheet] = known[4]
             h = common.copy()
             h.update(f"|{sheet}|{part}|{hidden}|{size}|".encode() + digest)
             h.update(b"|xf|" + styles.digest(style_ids))
             if string_ids is None or string_ids:
                 h.update(b"|sst|" + strings.digest(string_ids))
             out[sheet] = h.hexdigest()
+    if facts is not None:
+        styles.load()
+        strings.load()
+        facts["styles"], facts["strings"] = styles, strings
     return out
 
 
-def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None) -> tuple[tuple, bool]:
+def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None,
+               keep: list | None = None) -> tuple[tuple, bool]:
     """((size, digest, style indices, shared string indices, memo keys of its pieces) of a
     sheet's XML without its <sheetViews> (sheet_keys), whether it holds a marker of a bad cell
     (_holds_marker: a formula or an error value)). What a piece (_pieces) refers to is taken
     from `memo` when a piece with the same bytes was gone through before, and put in `learnt`:
-    after one edited cell of a large sheet only the piece holding it is searched."""
+    after one edited cell of a large sheet only the piece holding it is searched. The rows of each
+    piece but the first (_piece_rows) are learnt too, under ("rows-1", its digest). `keep`
+    gets (the XML without <sheetViews>, its pieces)."""
     import hashlib
 
     views = _SHEET_VIEWS.search(xml, 0, min(len(xml), 1 << 16))  # near the top: before <sheetData>
@@ -371,7 +440,13 @@ def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None)
         got = memo.get(keys[-1]) if memo else None
         facts.append(got if isinstance(got, tuple) and len(got) == 6
                      else _piece_references(xml, lo, hi, start if lo == 0 else lo))
+        if lo > 0 and learnt is not None:
+            rows = memo.get(("rows-1", digest)) if memo else None
+            learnt[("rows-1", digest)] = rows if isinstance(rows, tuple) and len(rows) == 3 \
+                else _piece_rows(xml, lo, hi)
     del view
+    if keep is not None:
+        keep.append((xml, pieces))
     facts = _searched(xml, start, pieces, facts)
     if learnt is not None:
         learnt.update(zip(keys, facts))
@@ -470,6 +545,145 @@ def _pieces(xml: bytes) -> list[tuple[int, int]]:
     return out
 
 
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
+
+
+def _piece_rows(xml: bytes, lo: int, hi: int) -> tuple[int, int, bool]:
+    """(first row number, last row number, whether its rows are placed by themselves) of the
+    rows in xml[lo:hi] (up to </sheetData>): placed when the piece begins with a row, every row
+    has its r="…" first and they ascend, and every cell has its r="…" (the reader places a row
+    or cell without one after the one before it: in another piece, perhaps)."""
+    end = xml.find(b"</sheetData>", lo, hi)
+    hi = end if end >= 0 else hi
+    numbers = list(map(int, _ROW_NUMBER.findall(xml, lo, hi)))
+    if not numbers:
+        return 0, 0, False
+    placed = (xml.startswith(b'<row r="', lo) and xml.count(b"<row", lo, hi) == len(numbers)
+              and xml.count(b"<c ", lo, hi) + xml.count(b"<c>", lo, hi) == xml.count(b'<c r="', lo, hi)
+              and all(a < b for a, b in zip(numbers, numbers[1:])))
+    return numbers[0], numbers[-1], placed
+
+
+def sheet_pieces(file: str, part: str, date1904: bool, styles: tuple, strings: tuple, keys: tuple,
+                 learnt: dict) -> SheetPieces | None:
+    """The SheetPieces of a sheet read whole, from its pieces' memo keys (sheet_keys) and what
+    was learnt of them; None when a piece's rows are not placed by themselves, or do not
+    follow the piece before's."""
+    rows = []
+    last = 0
+    for key in keys[1:]:
+        got = learnt.get(("rows-1", key[1]))
+        if not (isinstance(got, tuple) and len(got) == 3 and got[2] and got[0] > last):
+            return None
+        rows.append((key[1], *got))
+        last = got[1]
+    return SheetPieces((file, part, date1904, styles, strings), tuple(rows))
+
+
+def _plan_partial(name: str, old: SheetPieces, context: tuple, facts: dict, learnt: dict):
+    """How to read a changed sheet from its changed pieces: (the XML to give the reader: the
+    first piece, which holds the header, the changed pieces and what follows the rows; the
+    (first, last) rows of the pieces read; of the pieces kept), or None: read it whole. Rows
+    are kept only where nothing they depend on changed: the piece's bytes, its place among
+    the others, the file, part and date system, and the shared tables' entries it refers to."""
+    got = facts.get("xml", {}).get(name)
+    keys = facts.get("pieces", {}).get(name)
+    if got is None or keys is None or old.context[:3] != context[:3]:
+        return None
+    xml, pieces = got
+    if len(pieces) < 3 or len(keys) != len(pieces):
+        return None
+    end = xml.rfind(b"</sheetData>")
+    if end < pieces[1][0]:
+        return None
+    known = {digest: (first, last) for digest, first, last, _ in old.rows}
+    start = xml.find(b"<row", 0, pieces[0][1])
+    head = _piece_rows(xml, start, pieces[0][1]) if start >= 0 else (0, 0, True)
+    if not head[2] and start >= 0:
+        return None
+    read, kept, chunks = [head[:2]] if start >= 0 else [], [], [xml[:pieces[0][1]]]
+    styles: set = {0}
+    strings: set | None = set()
+    last = head[1] if start >= 0 else 0
+    for (lo, hi), key in zip(pieces[1:], keys[1:]):
+        rows = learnt.get(("rows-1", key[1]))
+        if not (isinstance(rows, tuple) and len(rows) == 3 and rows[2] and rows[0] > last):
+            return None
+        last = rows[1]
+        refs = learnt.get(key)
+        if key[1] in known and isinstance(refs, tuple) and len(refs) == 6:
+            odd = refs[0] and (refs[1] if refs[1] is not None else _odd_attribute(xml, lo, hi))
+            if not odd:
+                styles |= refs[2]
+                if refs[3] and (refs[4] is None or strings is None):
+                    strings = None
+                elif refs[3] and strings is not None:
+                    strings |= refs[4] | {0}
+                kept.append(rows[:2])
+                continue
+        read.append(rows[:2])
+        chunks.append(xml[lo:min(hi, end)])
+    if not kept or not (facts["styles"].keeps(old.context[3], styles)
+                        and facts["strings"].keeps(old.context[4], strings)):
+        return None
+    chunks.append(xml[end:])
+    return b"".join(chunks), read, kept
+
+
+def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int) -> RawSheet | None:
+    """The sheet `name` read by the fast reader from a workbook in memory made of the file's
+    parts with that sheet's XML replaced by `xml` (_plan_partial): the values are what the
+    reader makes of those rows in the file itself. None when that fails (then read it whole)."""
+    import io
+
+    import python_calamine
+
+    part = parts[name][0]
+    sheets = {p for p, _ in parts.values() if p} - {part}
+    buf = io.BytesIO()
+    try:
+        with zipfile.ZipFile(path) as zf, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+            for info in zf.infolist():
+                if info.filename == part:
+                    out.writestr(part, xml)
+                elif info.filename in sheets:
+                    out.writestr(info.filename, _EMPTY_SHEET)
+                else:
+                    out.writestr(info.filename, zf.read(info))
+        buf.seek(0)
+        wb = python_calamine.CalamineWorkbook.from_filelike(buf)
+        try:
+            with _quiet_stderr():
+                sheet = wb.get_sheet_by_name(name)
+                if sheet.total_height > max_rows:
+                    return None
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = list(sheet.merged_cell_ranges or [])
+        finally:
+            wb.close()
+    except BaseException as err:  # noqa: BLE001 - any failure: the sheet is read whole
+        _reraise_interrupt(err)
+        return None
+    return RawSheet(name, rows, parts[name][1], merged)
+
+
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+
+
+def read_sheet(path: Path, name: str, like: RawSheet) -> RawSheet:
+    """The sheet `name` read whole, as read_book reads it; `like` (the sheet read from its
+    changed pieces) gives what read_book worked out of the file besides the values."""
+    with zipfile.ZipFile(path) as zf:
+        parts = _sheet_parts(zf)
+    sheets = _read_values(path, parts, MAX_ROWS, skip={n for n in parts if n != name})
+    sheet = sheets[name]
+    assert isinstance(sheet, RawSheet)
+    sheet.bad_cells, sheet.date1904, sheet.key, sheet.pieces = like.bad_cells, like.date1904, like.key, like.pieces
+    sheet.hidden = like.hidden
+    return sheet
+
+
 def _piece_references(xml: bytes, lo: int, hi: int, marks_from: int) -> tuple:
     """What xml[lo:hi] refers to: (whether it holds an odd mark, an odd attribute, its style
     values (digits), its t="s" count, the distinct shared string numbers found (b"" dropped) or
@@ -534,14 +748,54 @@ class _SharedTable:
         self.parsed: tuple | None = None
         self.whole = ""
 
+    def load(self) -> None:
+        if self.present and not self.read:
+            self.data, self.read = self.zf.read(self.name), True
+            self.parsed = self.entries(self.data)
+
+    def state(self) -> tuple:
+        """What the reader makes of the whole table: ("absent",), ("whole", digest of the part)
+        when our scan cannot number its entries, else ("items", number of entries, digest of
+        the header and the entries)."""
+        import hashlib
+
+        if not self.present:
+            return ("absent",)
+        self.load()
+        if self.parsed is None:
+            return ("whole", hashlib.blake2b(self.data, digest_size=20).hexdigest())
+        return ("items", len(self.parsed[1]), self._first(len(self.parsed[1])))
+
+    def _first(self, n: int) -> str:
+        import hashlib
+
+        assert self.parsed is not None
+        header, items = self.parsed
+        h = hashlib.blake2b(header, digest_size=20)
+        h.update(b"\0|")
+        h.update(b"".join(items[:n]))
+        return h.hexdigest()
+
+    def keeps(self, old: tuple, used: set | None) -> bool:
+        """Whether the entries numbered `used` (None: not known) mean to the reader what they
+        meant in the table whose state() was `old`: the same first entries, the same header
+        (a program appending an entry keeps them)."""
+        if old[:1] == ("absent",) or not self.present:
+            return old[:1] == ("absent",) and not self.present
+        self.load()
+        if old[0] == "whole":
+            return self.parsed is None and self.state() == old
+        if self.parsed is None or used is None or old[0] != "items" or len(old) != 3:
+            return False
+        n = old[1]
+        return len(self.parsed[1]) >= n and (not used or max(used) < n) and self._first(n) == old[2]
+
     def digest(self, indices: set | None) -> bytes:
         import hashlib
 
         if not self.present:
             return b"-"
-        if not self.read:
-            self.data, self.read = self.zf.read(self.name), True
-            self.parsed = self.entries(self.data)
+        self.load()
         if indices is None or self.parsed is None:
             if not self.whole:
                 self.whole = hashlib.blake2b(self.data, digest_size=20).hexdigest()
