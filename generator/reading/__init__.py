@@ -148,6 +148,8 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
             cache.sheets_kept.extend(f"{raw.path.name}/{name}" for name, rs in raw.sheets.items()
                                      if isinstance(rs, RawSheetKept))
         sheets = _read_book(raw, book, records, result, previous)
+        if cache is not None:
+            cache.sheets_partial.extend(f"{raw.path.name}/{name}" for name in raw.partial)
         if book.key in keys_aside:  # its sheets' keys come from a child: see _parse_aside
             _wait(keys_aside[book.key])
             sheets = _keys_from_aside(folder, book, cache, stamp, raw, sheets)
@@ -510,6 +512,7 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
             cells = table.problems[table.cells[0]:table.cells[1]], table.cell_keys
         else:
             rows, problems, cells = merged
+            raw.partial.append(name)
         result.problems.extend(problems)
         records.places[sheet.key] = table.place
         setattr(records, sheet.key, rows)

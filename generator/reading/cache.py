@@ -83,6 +83,8 @@ class ReadCache:
     # sheets whose content did not change are taken from it (Kept.sheets)
     stale: dict = field(default_factory=dict)
     sheets_kept: list = field(default_factory=list)  # "file/sheet" of the sheets of a changed file not read again
+    # "file/sheet" of the changed sheets read from their changed pieces only (RawSheet.partial)
+    sheets_partial: list = field(default_factory=list)
     # names of the store's table files this cache wrote or loaded whole: kept as they are
     # when a book is stored again (any other is written anew, a damaged one included)
     sound: set = field(default_factory=set)

@@ -94,6 +94,7 @@ class RawBook:
     # sheet name -> what the reader keeps of each table's sheet for reading only its changed
     # pieces next time (reading._read_book fills it, the read store keeps it as Kept.pieces)
     pieces: dict = field(default_factory=dict)
+    partial: list = field(default_factory=list)  # the sheets read from their changed pieces only
 
 
 @dataclass(frozen=True)
