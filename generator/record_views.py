@@ -206,7 +206,7 @@ def table_digest(records: Records, name: str) -> bytes:
         if last[2] is not None:
             blocks[name] = (table, last[2])
     else:
-        parts = _blocks(table)
+        parts = _blocks(table, last)
         if parts is None:
             data = table_bytes(table)
             out = hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest()
@@ -219,28 +219,60 @@ def table_digest(records: Records, name: str) -> bytes:
     return out
 
 
-def _blocks(table) -> tuple[int, list[bytes], dict[str, bytes]] | None:
+def _blocks(table, last: tuple | None = None) -> tuple | None:
     """(BLOCK, the digests of the table's blocks of BLOCK rows (table_bytes of each), the digest
-    of each column), or None for a table that is not a list of rows of one dataclass (the
-    settings, the places)."""
+    of each column, for each block the digest of each column's part of it), or None for a table
+    that is not a list of rows of one dataclass (the settings, the places). A column's digest
+    is that of its parts' digests, block by block. A block of the very same record objects as
+    the same block of `last` (an entry of _LAST: the rows and their _blocks) is not digested
+    again: after one edited cell of a large table only its block is."""
     if type(table) is not list or not table or len(set(map(type, table))) != 1:
         return None
     found = _getter(type(table[0]))
     if found is None:
         return None
     names = [f.name for f in fields(type(table[0]))]
+    before = last[0] if last is not None and last[2] is not None and len(last[2]) == 4 else None
     columns = {n: hashlib.sha256(f"{n}|".encode()) for n in names}
     parts = []
+    cells = []
     for i in range(0, len(table), BLOCK):
         block = table[i:i + BLOCK]
-        out = [found[0].encode("utf-8"), str(len(block)).encode()]
-        for n in names:  # as table_bytes(block), each column's part also into the column's digest
-            data = column_bytes(list(map(attrgetter(n), block)))
-            piece = f"{n}|{len(data)}|".encode() + data
-            columns[n].update(piece)
-            out.append(piece)
-        parts.append(hashlib.sha256(b"\0".join(out)).digest())
-    return BLOCK, parts, {n: h.digest() for n, h in columns.items()}
+        if before is not None and len(before[i:i + BLOCK]) == len(block) and all(map(is_, before[i:i + BLOCK], block)):
+            assert last is not None
+            parts.append(last[2][1][i // BLOCK])
+            cells.append(last[2][3][i // BLOCK])
+        else:
+            out = [found[0].encode("utf-8"), str(len(block)).encode()]
+            digests = []
+            for n in names:  # as table_bytes(block); each column's part digested for the column's digest
+                data = column_bytes(list(map(attrgetter(n), block)))
+                piece = f"{n}|{len(data)}|".encode() + data
+                digests.append(hashlib.sha256(piece).digest())
+                out.append(piece)
+            parts.append(hashlib.sha256(b"\0".join(out)).digest())
+            cells.append(b"".join(digests))
+        for k, n in enumerate(names):
+            columns[n].update(cells[-1][32 * k:32 * k + 32])
+    return BLOCK, parts, {n: h.digest() for n, h in columns.items()}, cells
+
+
+def seed(name: str, rows: list, digest: bytes, blocks: tuple | None) -> None:
+    """Tell table_digest the digest and blocks (block_info) a table of these very rows had, as
+    worked out by an earlier build of this program (the read store keeps them): a table of
+    mostly the same record objects (a sheet read from its changed pieces) then digests only
+    its blocks that differ."""
+    if blocks is not None and len(blocks) == 4 and _frozen_rows(rows) and blocks[0] == BLOCK \
+            and len(blocks[1]) == len(blocks[3]) == -(-len(rows) // BLOCK):
+        _LAST[name] = (list(rows), digest, blocks)
+
+
+def block_info(records: Records, name: str) -> tuple | None:
+    """What seed takes: the _blocks of the table's digest, when worked out in this process."""
+    found = _origin(records).__dict__.get("_block_digests", {}).get(name)
+    if found is None or found[0] is not getattr(records, name) or len(found[1]) != 4:
+        return None
+    return found[1]
 
 
 def block_digests(records: Records, name: str) -> tuple[int, list[bytes]] | None:

@@ -13,7 +13,8 @@ import pytest
 from test_read_cache import _faulty_station as _station
 from test_read_sheets import REGISTER, _inline_edit, _read, _same_as_cold
 
-from generator.reading import read_records, xlsxfile
+from generator import record_views
+from generator.reading import read_records, tables, xlsxfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from user_bench import _rewrite, _sheet_part, edit_cell, edit_cell_shared, to_shared_strings  # noqa: E402
@@ -22,9 +23,18 @@ WORKERS = f"{REGISTER}/困难职工"
 PAYOUTS = "帮扶记录.xlsx/帮扶发放"
 
 
+def _small(monkeypatch, piece: int) -> None:
+    """Pieces of about `piece` bytes, and the header looked for in the first 3 rows (not 10):
+    the test station's sheets have 10 to 20 rows."""
+    monkeypatch.setattr(xlsxfile, "_PIECE", piece)
+    monkeypatch.setattr(xlsxfile, "HEADER_SEARCH_ROWS", 3)
+    monkeypatch.setattr(tables, "HEADER_SEARCH_ROWS", 3)
+    monkeypatch.setattr(record_views, "BLOCK", 4)  # tables' digests of several blocks
+
+
 @pytest.fixture
 def small_pieces(monkeypatch):
-    monkeypatch.setattr(xlsxfile, "_PIECE", 1500)  # a worker's row is about 2 KB: a piece each
+    _small(monkeypatch, 1500)  # a worker's row is about 2 KB: a piece each
 
 
 def _first(tmp_path: Path, shared: bool = False):
@@ -40,6 +50,13 @@ def _again(folder: Path, store: Path, partial: list[str]):
     result, cache = _read(folder, store)
     _same_as_cold(result, folder)
     assert cache.sheets_partial == partial
+    # the digests of its tables (worked out from the blocks of records that changed, after a
+    # read from pieces) are those of a cold read's, block by block and column by column
+    cold = read_records(folder).records
+    for name in ("workers", "payouts"):
+        assert record_views.table_digest(result.records, name) == record_views.table_digest(cold, name)
+        assert record_views.block_digests(result.records, name) in (None, record_views.block_digests(cold, name))
+        assert record_views.column_digests(result.records, name) in (None, record_views.column_digests(cold, name))
     return result
 
 
@@ -88,7 +105,7 @@ def test_faults_made_and_mended_across_pieces_come_in_a_cold_reads_order(tmp_pat
 def test_a_sequence_of_edits_of_the_payouts(tmp_path, monkeypatch):
     """The bench's own edit (bench/user_bench.py edit_cell) of payout amounts, one build after
     the other, each read from the last partial read."""
-    monkeypatch.setattr(xlsxfile, "_PIECE", 300)
+    _small(monkeypatch, 300)
     folder, store, first = _first(tmp_path)
     place = first.records.places["payouts"]
     for i, payout in enumerate(first.records.payouts[::4]):
@@ -235,3 +252,29 @@ def test_a_book_cut_short_or_without_a_store_reads_as_before(tmp_path, small_pie
     folder, store, first = _first(tmp_path)
     _inline_edit(folder / REGISTER, "困难职工", _cell(first.records, first.records.workers[5].row, "address"), "复查")
     assert read_records(folder, max_rows=5).records.workers == read_records(folder).records.workers[:4]
+
+
+def test_a_table_digest_seeded_with_the_last_ones_blocks_equals_a_whole_digest(tmp_path, monkeypatch):
+    """record_views.seed: the blocks of the same record objects are taken from the last
+    digest, the others digested; the digests equal those of the table digested whole."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(record_views, "BLOCK", 3)
+    records = read_records(_station(tmp_path / "records")).records
+    old = list(records.payouts)
+    record_views.table_digest(records, "payouts")
+    blocks = record_views.block_info(records, "payouts")
+    digest = record_views.table_digest(records, "payouts")
+    changed = [*old[:7], replace(old[7], amount=old[7].amount + 1), *old[8:]]
+    whole = type(records)(folder=records.folder)
+    whole.payouts = list(changed)
+    record_views._LAST.clear()
+    expected = (record_views.table_digest(whole, "payouts"), record_views.block_digests(whole, "payouts"),
+                record_views.column_digests(whole, "payouts"))
+    record_views.seed("payouts", old, digest, blocks)
+    seeded = type(records)(folder=records.folder)
+    seeded.payouts = changed
+    got = (record_views.table_digest(seeded, "payouts"), record_views.block_digests(seeded, "payouts"),
+           record_views.column_digests(seeded, "payouts"))
+    assert got == expected and got[0] != digest
+    assert record_views.block_info(seeded, "payouts")[1][0] is blocks[1][0]  # the first block taken as it was

@@ -154,7 +154,8 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
             _wait(keys_aside[book.key])
             sheets = _keys_from_aside(folder, book, cache, stamp, raw, sheets)
         if cache is not None and stamp is not None:
-            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets, raw))
+            cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets, raw,
+                                                      previous))
 
 
 @contextmanager
@@ -277,7 +278,8 @@ def _parse_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: 
     raw = _open_book(folder, book, result, None, previous, keyed=True)
     if raw is not None:
         sheets = _read_book(raw, book, result.records, result, previous)
-        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp, sheets, raw))
+        cache.keep(folder, book, stamp, _snapshot(book, result.records, result.problems, stamp, sheets, raw,
+                                                  previous))
 
 
 def _wait(pid: int) -> None:
@@ -305,7 +307,7 @@ def installed_cache() -> ReadCache | None:
 
 
 def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict,
-              raw: RawBook) -> Kept:
+              raw: RawBook, previous: Kept | None = None) -> Kept:
     kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets,
                 memo=raw.memo, pieces=raw.pieces)
     for sheet in book.sheets:
@@ -317,6 +319,11 @@ def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple,
         else:
             kept.tables[sheet.key] = list(getattr(records, sheet.key))
             kept.digests[sheet.key] = record_views.table_digest(records, sheet.key)
+            blocks = record_views.block_info(records, sheet.key)
+            if blocks is None and previous is not None and previous.digests.get(sheet.key) == kept.digests[sheet.key]:
+                blocks = previous.blocks.get(sheet.key)  # the same table: a sheet kept
+            if blocks is not None:
+                kept.blocks[sheet.key] = blocks
     return kept
 
 
@@ -544,6 +551,8 @@ def _merge_partial(rs, sheet: schema.Sheet, table, previous: Kept | None):
     for first, last in kept:
         rows.extend(old[bisect_left(numbers, first):bisect_right(numbers, last)])
     rows.sort(key=attrgetter("row"))
+    if sheet.key in previous.digests:  # its digest then worked out from the blocks that changed
+        record_views.seed(sheet.key, old, previous.digests[sheet.key], previous.blocks.get(sheet.key))
     starts = [first for first, _ in kept]
 
     def is_kept(row: int) -> bool:

@@ -69,6 +69,10 @@ class Kept:
     # cells' values reading its table gave and their order keys (tables.SheetResult)): the next
     # read of a changed sheet reads only its changed pieces and takes the rest from here
     pieces: dict = field(default_factory=dict)
+    # table name -> record_views.block_info of its digest (when worked out where the book was
+    # parsed, or carried on with the same table): the next read of a sheet from its changed
+    # pieces digests only the blocks of records that changed (record_views.seed)
+    blocks: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -17,15 +17,13 @@ from ..problems import Problem, problem
 from ..records import Place
 from .text import normalise_header
 from .values import CONVERTERS, DAYS_1900_TO_1904, Bad, Fixed, shown, suggest, too_long
-from .xlsxfile import RawSheet
+from .xlsxfile import HEADER_SEARCH_ROWS, RawSheet
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
     "column-duplicate", "column-missing", "column-renamed", "column-unknown", "header-not-first-row", "merged-cells",
     "required", "too-many-rows",
 })
-
-HEADER_SEARCH_ROWS = 10
 
 
 def column_letter(index: int) -> str:

@@ -281,6 +281,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
             if reuse:  # something to compare with: the keys first, to know which sheets to read
                 keys = sheet_keys(zf, parts, path.name, memo, learnt, seen, facts)
                 plans = _plans(path.name, parts, reuse, keys, pieces or {}, facts, learnt)
+                facts.pop("xml", None)  # (each plan holds the XML it reads)
     except zipfile.BadZipFile as err:
         raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
     except (OSError, EOFError, zipfile.LargeZipFile) as err:
@@ -306,7 +307,6 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
                 got.partial = (read, kept_rows)
             got.hidden = sheets[name].hidden
             sheets[name] = got
-        facts.pop("xml", None)
         try:
             if keyed is not None:
                 keys = keyed.result()
@@ -612,7 +612,7 @@ def _plan_partial(name: str, old: SheetPieces, context: tuple, facts: dict, lear
             return None
         last = rows[1]
         refs = learnt.get(key)
-        if key[1] in known and isinstance(refs, tuple) and len(refs) == 6:
+        if key[1] in known and isinstance(refs, tuple) and len(refs) == 6 and rows[0] > HEADER_SEARCH_ROWS:
             odd = refs[0] and (refs[1] if refs[1] is not None else _odd_attribute(xml, lo, hi))
             if not odd:
                 styles |= refs[2]
@@ -667,6 +667,10 @@ def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int)
         return None
     return RawSheet(name, rows, parts[name][1], merged)
 
+
+# The rows the header is looked for in (tables._find_header_row): a piece holding any of them
+# is read, so that the rows the header is chosen from are those of a whole read.
+HEADER_SEARCH_ROWS = 10
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
