@@ -300,7 +300,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
                            seen)
         sheets = _read_values(path, parts, max_rows, skip=kept | set(plans))
         for name, (xml, read, kept_rows) in plans.items():
-            got = _read_partial(path, name, parts, xml, max_rows)
+            got = _read_partial(path, name, parts, xml, max_rows, kept_rows)
             if got is None:  # read it whole after all
                 got = _read_values(path, parts, max_rows, skip=set(parts) - {name})[name]
             else:
@@ -435,7 +435,7 @@ def _xml_facts(xml: bytes, memo: dict | None = None, learnt: dict | None = None,
     facts = []
     keys = []
     for lo, hi in pieces:
-        digest = hashlib.blake2b(view[lo:hi], digest_size=32).digest()
+        digest = hashlib.sha256(view[lo:hi]).digest()  # (SHA-256: twice BLAKE2b's speed where the CPU has it)
         whole.update(b"%d|" % (hi - lo) + digest)
         keys.append(("refs-2", digest, start if lo == 0 else -1))  # the first piece holds the declaration
         got = memo.get(keys[-1]) if memo else None
@@ -492,8 +492,7 @@ def _stored_digest(fh, info: zipfile.ZipInfo) -> bytes | None:
         return None
     if len(data) != info.compress_size:
         return None
-    h = hashlib.blake2b(f"stored-1|{info.compress_type}|{info.flag_bits}|{info.CRC}|{info.file_size}|".encode(),
-                        digest_size=32)
+    h = hashlib.sha256(f"stored-2|{info.compress_type}|{info.flag_bits}|{info.CRC}|{info.file_size}|".encode())
     h.update(data)
     return h.digest()
 
@@ -631,10 +630,12 @@ def _plan_partial(name: str, old: SheetPieces, context: tuple, facts: dict, lear
     return b"".join(chunks), read, kept
 
 
-def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int) -> RawSheet | None:
+def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int, kept: list) -> RawSheet | None:
     """The sheet `name` read by the fast reader from a workbook in memory made of the file's
     parts with that sheet's XML replaced by `xml` (_plan_partial): the values are what the
-    reader makes of those rows in the file itself. None when that fails (then read it whole)."""
+    reader makes of those rows in the file itself. The rows of the pieces not read (`kept`:
+    (first, last) row numbers), all blank here, are one empty list each, which the table's
+    reader drops at once. None when that fails (then read it whole)."""
     import io
 
     import python_calamine
@@ -665,12 +666,17 @@ def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int)
     except BaseException as err:  # noqa: BLE001 - any failure: the sheet is read whole
         _reraise_interrupt(err)
         return None
+    for first, last in kept:
+        if first - 1 < min(last, len(rows)):
+            rows[first - 1:min(last, len(rows))] = [_NO_ROW] * (min(last, len(rows)) - first + 1)
     return RawSheet(name, rows, parts[name][1], merged)
 
 
 # The rows the header is looked for in (tables._find_header_row): a piece holding any of them
 # is read, so that the rows the header is chosen from are those of a whole read.
 HEADER_SEARCH_ROWS = 10
+
+_NO_ROW: list = []  # shared by the blank rows of the pieces not read: never changed
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
