@@ -278,3 +278,25 @@ def test_a_table_digest_seeded_with_the_last_ones_blocks_equals_a_whole_digest(t
            record_views.column_digests(seeded, "payouts"))
     assert got == expected and got[0] != digest
     assert record_views.block_info(seeded, "payouts")[1][0] is blocks[1][0]  # the first block taken as it was
+
+
+def test_the_pieces_of_a_book_whose_keys_a_child_worked_out(tmp_path, small_pieces, monkeypatch):
+    """A fresh build parses the register here and the other large books in forked children,
+    one of which works out the register's keys and its sheets' pieces: the next build reads
+    an edited register sheet from its changed pieces."""
+    import os
+    import threading
+
+    import generator.reading as reading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest may hold threads
+    monkeypatch.setenv("BANGFU_JOBS", "4")
+    monkeypatch.setattr(reading, "ASIDE_BYTES", 0)  # the test station's books are small
+    folder, store = _station(tmp_path / "records"), tmp_path / "store"
+    _read(folder, store)
+    row = read_records(folder).records.workers[6].row
+    _inline_edit(folder / REGISTER, "困难职工", f"I{row}", "复查：地址已核实")
+    again = _again(folder, store, [WORKERS])
+    assert next(w for w in again.records.workers if w.row == row).address == "复查：地址已核实"

@@ -423,13 +423,13 @@ def test_keys_handed_over_for_a_file_changed_since_are_not_taken(tmp_path):
     register = next(b for b in schema.BOOKS if b.filename == REGISTER)
     cache = ReadCache(store=store)
     stamp = book_stamp(folder, register)
-    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))
-    assert cache.take_keys(folder, register, stamp) == ({"困难职工": "k"}, {})
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}, {}))
+    assert cache.take_keys(folder, register, stamp) == ({"困难职工": "k"}, {}, {})
     assert not (store / "keys-register.pickle").exists()  # taken once
-    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}, {}))
     _openpyxl_edit(folder / REGISTER, "走访记录", "A1", "日期")  # saved meanwhile
     assert cache.take_keys(folder, register, stamp) is None
-    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}))  # worked out of the old file
+    cache.keep_keys(folder, register, stamp, ({"困难职工": "k"}, {}, {}))  # worked out of the old file
     assert not (store / "keys-register.pickle").exists()
 
 

@@ -33,6 +33,7 @@ from .xlsxfile import (
     RawBook,
     RawSheetKept,
     Unreadable,
+    book_pieces,
     read_book,
     read_other_book,
     read_sheet,
@@ -253,22 +254,28 @@ def _keys_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: t
     """In a child: the sheet keys of the book the parent parses, for it to take (_keys_from_aside)."""
     path = folder / book.filename
     learnt: dict = {}
+    facts: dict = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            keys = sheet_keys(zf, sheet_parts(zf), path.name, None, learnt)
+            parts = sheet_parts(zf)
+            keys = sheet_keys(zf, parts, path.name, None, learnt, facts=facts)
+        pieces = book_pieces(path.name, parts, facts, learnt)
     except Exception:  # noqa: BLE001 - any failure only means no keys: the parent reads on without
         return
-    cache.keep_keys(folder, book, stamp, (keys, learnt))
+    cache.keep_keys(folder, book, stamp, (keys, learnt, pieces))
 
 
 def _keys_from_aside(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple, raw: RawBook,
                      sheets: dict) -> dict:
     """`sheets` (_read_book's, still without keys) with the keys a child worked out of the same
-    file (its stamp unchanged), and the book's memo; without them, as they are."""
+    file (its stamp unchanged), and the book's memo and its sheets' pieces; without them, as they are."""
     got = cache.take_keys(folder, book, stamp)
     if got is None:
         return sheets
-    keys, raw.memo = got
+    keys, raw.memo, pieces = got
+    for name, entry in raw.pieces.items():
+        if name in pieces:
+            raw.pieces[name] = (pieces[name], *entry[1:])
     return {name: (keys.get(name), table, problems) for name, (_, table, problems) in sheets.items()}
 
 
@@ -309,7 +316,7 @@ def installed_cache() -> ReadCache | None:
 def _snapshot(book: schema.Book, records: Records, problems: list, stamp: tuple, sheets: dict,
               raw: RawBook, previous: Kept | None = None) -> Kept:
     kept = Kept(stamp=stamp, digest="", problems=list(problems), places={}, tables={}, sheets=sheets,
-                memo=raw.memo, pieces=raw.pieces)
+                memo=raw.memo, pieces={name: entry for name, entry in raw.pieces.items() if entry[0] is not None})
     for sheet in book.sheets:
         if sheet.key in records.places:
             kept.places[sheet.key] = records.places[sheet.key]
@@ -524,8 +531,8 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
         records.places[sheet.key] = table.place
         setattr(records, sheet.key, rows)
         out[name] = (rs.key, sheet.key, list(problems))  # no key (None): never taken as kept
-        if rs.pieces is not None:
-            raw.pieces[name] = (rs.pieces, table.header_index, *cells)
+        # (its pieces may come later from a child: _keys_from_aside; _snapshot keeps those known)
+        raw.pieces[name] = (rs.pieces, table.header_index, *cells)
     return out
 
 

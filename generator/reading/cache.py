@@ -229,7 +229,7 @@ class ReadCache:
                 pass
         if header != (_program(), book.filename, stamp) or book_stamp(folder, book) != stamp:
             return None
-        if not (isinstance(got, tuple) and len(got) == 2 and all(isinstance(g, dict) for g in got)):
+        if not (isinstance(got, tuple) and len(got) == 3 and all(isinstance(g, dict) for g in got)):
             return None
         return got
 

@@ -313,17 +313,28 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
             bad = {**scan.result(), **scanned}
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as err:
             raise Unreadable("file-corrupt", detail=type(err).__name__) from err
-    tables = (facts["styles"].state(), facts["strings"].state()) if "styles" in facts else None
+    found = book_pieces(path.name, parts, facts, learnt)
     for name, sheet in sheets.items():
         if isinstance(sheet, RawSheetKept):
             continue
         sheet.bad_cells = bad.get(name, {})
         sheet.date1904 = DATE1904 in parts
         sheet.key = keys.get(name)
-        found = facts.get("pieces", {}).get(name)
-        if tables is not None and found is not None:
-            sheet.pieces = sheet_pieces(path.name, parts[name][0], DATE1904 in parts, *tables, found, learnt)
+        sheet.pieces = found.get(name)
     return RawBook(path, sheets, learnt)
+
+
+def book_pieces(file: str, parts: dict, facts: dict, learnt: dict) -> dict:
+    """{sheet name: SheetPieces} of the sheets sheet_keys gave `facts` and `learnt` of."""
+    if "styles" not in facts:
+        return {}
+    tables = (facts["styles"].state(), facts["strings"].state())
+    out = {}
+    for name, keys in facts.get("pieces", {}).items():
+        got = sheet_pieces(file, parts[name][0], DATE1904 in parts, *tables, keys, learnt)
+        if got is not None:
+            out[name] = got
+    return out
 
 
 def _plans(file: str, parts: dict, reuse: dict, keys: dict, pieces: dict, facts: dict, learnt: dict) -> dict:
