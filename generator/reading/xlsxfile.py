@@ -602,7 +602,7 @@ def _plan_partial(name: str, old: SheetPieces, context: tuple, facts: dict, lear
     if got is None or keys is None or old.context[:3] != context[:3]:
         return None
     xml, pieces = got
-    if len(pieces) < 3 or len(keys) != len(pieces):
+    if len(pieces) < 2 or len(keys) != len(pieces):
         return None
     end = xml.rfind(b"</sheetData>")
     if end < pieces[1][0]:
@@ -801,7 +801,9 @@ class _SharedTable:
     def keeps(self, old: tuple, used: set | None) -> bool:
         """Whether the entries numbered `used` (None: not known) mean to the reader what they
         meant in the table whose state() was `old`: the same first entries, the same header
-        (a program appending an entry keeps them)."""
+        (a program appending an entry keeps them). None used: whatever the table holds."""
+        if used is not None and not used:
+            return True
         if old[:1] == ("absent",) or not self.present:
             return old[:1] == ("absent",) and not self.present
         self.load()
