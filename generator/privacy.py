@@ -647,7 +647,8 @@ def _columns_key(records, label: str, table: str, columns) -> str | None:
 def _own_column_digests(rows, columns) -> dict[str, bytes] | None:
     """The digests record_views.column_digests gives of `columns` of a table (a list of rows of
     one dataclass: else None), worked out here: each column's bytes block by block
-    (record_views.BLOCK rows, record_views.column_bytes), framed as there."""
+    (record_views.BLOCK rows, record_views.column_bytes), framed and digested as there (the
+    digest of each block's part, record_views._blocks)."""
     from operator import attrgetter
 
     from . import record_views
@@ -661,7 +662,7 @@ def _own_column_digests(rows, columns) -> dict[str, bytes] | None:
         get = attrgetter(name)
         for i in range(0, len(rows), size):
             data = record_views.column_bytes(list(map(get, rows[i:i + size])))
-            h.update(f"{name}|{len(data)}|".encode() + data)
+            h.update(hashlib.sha256(f"{name}|{len(data)}|".encode() + data).digest())
         out[name] = h.digest()
     return out
 
