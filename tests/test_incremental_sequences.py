@@ -19,10 +19,10 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
@@ -247,7 +247,8 @@ def _worker_added(records: Path, rng: random.Random, today: date) -> str:
                    "身份证号": first17 + check_digit(first17), "手机号码": f"139{rng.randrange(10**7, 10**8)}"})
     book.append("困难职工", worker)
     book.append("走访记录", {"档案编号": archive, "走访日期": today - timedelta(days=3), "走访类型": "入户调查",
-                         "走访人": "王芳、赵强", "情况记录": "入户调查：家庭3人，配偶无业，情况属实", "下一步": "提交建档公示"})
+                         "走访人": "王芳、赵强", "情况记录": "入户调查：家庭3人，配偶无业，情况属实",
+                         "下一步": "提交建档公示"})
     book.save()
     return f"困难职工 {archive} added"
 
