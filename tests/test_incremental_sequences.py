@@ -150,7 +150,8 @@ def _review_added(records: Path, rng: random.Random, today: date) -> str:
 
 
 def _objection(records: Path, rng: random.Random, today: date) -> str:
-    """An objection received during a running disclosure, not settled yet."""
+    """An objection received during a running disclosure, found groundless the same day
+    (处理结果 is required)."""
     aid = Book(records, AID)
     batches = {aid.get("公示批次", r, "批次编号"): r for r in aid.rows("公示批次")}
     payouts = [r for r in aid.rows("帮扶发放") if aid.get("帮扶发放", r, "公示批次") in batches]
@@ -160,12 +161,13 @@ def _objection(records: Path, rng: random.Random, today: date) -> str:
     number = f"YY-{today.year}-{len(aid.rows('异议处理')) + 1:02d}"
     aid.append("异议处理", {"异议编号": number, "公示批次": batch, "档案编号": aid.get("帮扶发放", row, "档案编号"),
                            "收到日期": max(start, today - timedelta(days=1)) if start else today,
-                           "异议内容": "反映该职工家庭收入申报不实"})
+                           "异议内容": "反映该职工家庭收入申报不实", "处理结果": "不成立", "处理日期": today})
     aid.save()
     return f"异议处理 {number} on {batch}"
 
 
 def _objection_settled(records: Path, rng: random.Random, today: date) -> str:
+    """The last objection's result explained (after the investigation)."""
     aid = Book(records, AID)
     row = aid.rows("异议处理")[-1]
     if not aid.get("异议处理", row, "处理结果"):
@@ -335,6 +337,23 @@ def _fund_income(records: Path, rng: random.Random, today: date) -> str:
     return "资金收入 added"
 
 
+def _station_template(records: Path, rng: random.Random, today: date) -> str:
+    """The station's own templates next to its records (README: site_templates/): a receipt
+    sheet's stamp line and a line on the site's home page."""
+    own = records.parent / "site_templates"
+    for rel, old, new in (("private/receipt.html", "发放单位：", "发放单位（盖章）："),
+                          ("site/home.md.j2", None, "\n本站受理时间：工作日上午 8:30—11:30\n")):
+        text = (ROOT / "site_templates" / rel).read_text(encoding="utf-8")
+        (own / rel).parent.mkdir(parents=True, exist_ok=True)
+        (own / rel).write_text(text.replace(old, new) if old else text + new, encoding="utf-8")
+    return "site_templates/ of the station's own"
+
+
+def _station_template_removed(records: Path, rng: random.Random, today: date) -> str:
+    shutil.rmtree(records.parent / "site_templates")
+    return "site_templates/ removed"
+
+
 def _libreoffice(records: Path, rng: random.Random, today: date) -> str:
     """The payouts book opened and saved by LibreOffice once (another writer's XML, styles, strings)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -358,6 +377,7 @@ EDITS: dict[str, Callable[[Path, random.Random, date], str]] = {
     "worker removed": _worker_removed, "item standard": _item_standard, "2027 holidays": _holidays_2027,
     "dibao new year": _dibao_new_year, "station name": _station_name, "fund income": _fund_income,
     "libreoffice": _libreoffice, "mistake": _mistake, "mistake fixed": _mistake_fixed,
+    "station template": _station_template, "station template removed": _station_template_removed,
 }
 
 # the days the builds run on: across a quarter's end and the year's (2027 is past the holiday package)
@@ -379,7 +399,7 @@ def sequence(seed: int, kinds: list[str], days: list[date], idle: int = 2) -> li
     order = list(kinds)
     rng.shuffle(order)
     for first, then in (("objection", "objection settled"), ("worker added", "worker removed"),
-                        ("mistake", "mistake fixed")):
+                        ("mistake", "mistake fixed"), ("station template", "station template removed")):
         if first in order and then in order and order.index(then) < order.index(first):
             i, j = order.index(then), order.index(first)
             order[i], order[j] = order[j], order[i]
@@ -403,12 +423,25 @@ def bangfu_build(records: Path, today: date) -> tuple[int, str]:
 
 
 _CORE_TIMES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+_PRINTED = re.compile(r"生成日期：(\d{4}年\d{1,2}月\d{1,2}日)")
+_REPORT_DAY = re.compile(rb'<c r="B5"[^>]*><v>[0-9.]+</v></c>')  # 填报日期 (report._header)
+
+
+def _printed(text: str) -> str:
+    """A document's print date and, where the document runs up to it (the running year's
+    办结表 title), that end date, as a placeholder."""
+    for day in set(_PRINTED.findall(text)):
+        text = text.replace(f"至{day}）", "至<printed>）")
+    return _PRINTED.sub("生成日期：<printed>", text)
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file by relative path; workbooks as their parts, gzip files decompressed. Only the
-    created/modified times of a workbook's core properties are left out (README: the only
-    difference a rebuild may make): the rest of docProps/core.xml is compared."""
+    """Every file by relative path; workbooks as their parts, gzip files decompressed.
+
+    Left out, as the README allows: a workbook's created/modified times (docProps/core.xml,
+    the rest of it is compared) and the print dates of the private documents a rebuild carries
+    ("沿用的文件保留原来的“生成日期”"): 生成日期 on every page and 办结表, the running year's
+    办结表 end date (its title says 至<print date>) and the quarterly reports' 填报日期."""
     out = {}
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name == carry.NAME:
@@ -417,11 +450,23 @@ def tree(folder: Path) -> dict[str, bytes]:
         data = path.read_bytes()
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                for name in sorted(z.namelist()):
-                    part = z.read(name)
-                    out[f"{rel}!{name}"] = _CORE_TIMES.sub(b"", part) if name == "docProps/core.xml" else part
+                parts = {name: z.read(name) for name in sorted(z.namelist())}
+            strings = parts.get("xl/sharedStrings.xml", b"").decode("utf-8")
+            days = set(_PRINTED.findall(strings))
+            for name, part in parts.items():
+                if name == "docProps/core.xml":
+                    part = _CORE_TIMES.sub(b"", part)
+                    for day in days:
+                        part = part.replace(f"至{day}）".encode(), "至<printed>）".encode())
+                elif name == "xl/sharedStrings.xml":
+                    part = _printed(strings).encode("utf-8")
+                elif rel.startswith("季度统计/") and name.startswith("xl/worksheets/"):
+                    part = _REPORT_DAY.sub(b"<printed/>", part)
+                out[f"{rel}!{name}"] = part
         elif path.suffix == ".gz":
             out[rel] = gzip.decompress(data)
+        elif path.suffix == ".html" and folder.name == "private":
+            out[rel] = _printed(data.decode("utf-8")).encode("utf-8")
         else:
             out[rel] = data
     return out
