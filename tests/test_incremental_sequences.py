@@ -500,6 +500,8 @@ def run_sequence(source: Path, tmp: Path, steps: list[Step], seed: int) -> list[
         code, output = bangfu_build(inc / "records", step.today)
         fresh = tmp / f"fresh{number}"
         shutil.copytree(inc / "records", fresh / "records")
+        if (inc / "site_templates").is_dir():  # the station's own templates, next to its records
+            shutil.copytree(inc / "site_templates", fresh / "site_templates")
         fresh_code, fresh_output = bangfu_build(fresh / "records", step.today)
         context = "\n".join(log)
         assert code == fresh_code, f"{context}\n--- incremental\n{output}\n--- fresh\n{fresh_output}"
