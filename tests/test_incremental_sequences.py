@@ -485,15 +485,18 @@ def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
-def run_sequence(source: Path, tmp: Path, steps: list[Step], seed: int) -> list[str]:
+def run_sequence(source: Path, tmp: Path, steps: list[Step], seed: int) -> list[str | None]:
     """Apply the steps to a copy of `source`; after each, the incremental build against a fresh
-    one. Returns a line per step (for the failure message)."""
+    one: the same exit code, the same problems and summary, the same site and private folder; a
+    failed build leaves both folders as the last build wrote them. Returns the edits whose
+    builds failed."""
     rng = random.Random(seed)
     inc = tmp / "inc"
     shutil.copytree(source, inc / "records")
     code, output = bangfu_build(inc / "records", steps[0].today)
-    assert code in (0, 1), output
-    log = []
+    assert code == 0, output
+    last = {part: tree(inc / part) for part in ("site", "private")}
+    log, failed = [], []
     for number, step in enumerate(steps, 1):
         what = EDITS[step.edit](inc / "records", rng, step.today) if step.edit else "no edit"
         log.append(f"step {number} {step.today} {step.edit}: {what}")
@@ -506,12 +509,18 @@ def run_sequence(source: Path, tmp: Path, steps: list[Step], seed: int) -> list[
         context = "\n".join(log)
         assert code == fresh_code, f"{context}\n--- incremental\n{output}\n--- fresh\n{fresh_output}"
         assert problems_said(output) == problems_said(fresh_output), f"{context}\n{output}\n---\n{fresh_output}"
-        if fresh_code == 0:
-            for part in ("site", "private"):
-                diff = differences(tree(inc / part), tree(fresh / part))
-                assert not diff, f"{context}\n{part} differs: {diff[:20]}"
+        for part in ("site", "private"):
+            now = tree(inc / part)
+            if fresh_code == 0:
+                diff = differences(now, tree(fresh / part))
+                assert not diff, f"{context}\n{part} differs from a fresh build: {diff[:20]}"
+                last[part] = now
+            else:  # a failed build leaves the last build's folders untouched
+                assert not differences(now, last[part]), f"{context}\n{part} changed by a failed build"
+        if code:
+            failed.append(step.edit)
         shutil.rmtree(fresh)
-    return log
+    return failed
 
 
 def test_a_short_sequence_on_a_small_station(tmp_path):
@@ -519,11 +528,11 @@ def test_a_short_sequence_on_a_small_station(tmp_path):
     source = write_station(tmp_path / "source" / "records").parent / "records"
     kinds = ["visit note (Excel)", "payout amount", "dibao new year", "station name", "worker added"]
     steps = sequence(SEED, kinds, [date(2026, 11, 23), date(2026, 12, 31), date(2027, 1, 4)], idle=1)
-    run_sequence(source, tmp_path, steps, SEED)
+    assert run_sequence(source, tmp_path, steps, SEED) == []
 
 
 @pytest.mark.slow
 def test_a_year_of_edits_on_the_demo_station(tmp_path):
     """Every kind of edit once on the demo station (200 workers), over a quarter's and a year's end."""
     steps = sequence(SEED, list(EDITS), DAYS)
-    run_sequence(ROOT / "records", tmp_path, steps, SEED)
+    assert run_sequence(ROOT / "records", tmp_path, steps, SEED) == ["mistake"]  # the only build that fails
