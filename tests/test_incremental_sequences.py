@@ -222,7 +222,8 @@ def _new_payout(records: Path, rng: random.Random, today: date) -> str:
 def _payout_amount(records: Path, rng: random.Random, today: date) -> str:
     aid = Book(records, AID)
     row = rng.choice([r for r in aid.rows("帮扶发放") if isinstance(aid.get("帮扶发放", r, "金额"), (int, float))])
-    aid.set("帮扶发放", row, "金额", int(aid.get("帮扶发放", row, "金额")) + 10 * rng.choice((1, 5, 12)))
+    # less (more than an item's standard is an error, less a reminder)
+    aid.set("帮扶发放", row, "金额", max(10, int(aid.get("帮扶发放", row, "金额")) - 10 * rng.choice((1, 5, 12))))
     aid.save()
     return f"帮扶发放 row {row} amount"
 
@@ -536,3 +537,21 @@ def test_a_year_of_edits_on_the_demo_station(tmp_path):
     """Every kind of edit once on the demo station (200 workers), over a quarter's and a year's end."""
     steps = sequence(SEED, list(EDITS), DAYS)
     assert run_sequence(ROOT / "records", tmp_path, steps, SEED) == ["mistake"]  # the only build that fails
+
+
+def test_a_quarter_no_longer_reported_leaves_with_the_next_quarter(tmp_path):
+    """Found by the sequence (a short one, only the day moving): at 2026-12-31 the latest
+    complete quarter is 2026Q3, so a build writes its report although nothing happened in it;
+    at 2027-01-04 that is 2026Q4, and a fresh build writes no 2026Q3 report. The rebuild kept
+    the last build's 2026Q3 workbook as if the clerk had saved it with `bangfu report`."""
+    records = write_station(tmp_path / "inc" / "records")
+    assert bangfu_build(records, date(2026, 12, 31))[0] == 0
+    folder = tmp_path / "inc" / "private" / "季度统计"
+    assert sorted(p.name for p in folder.iterdir()) == ["2024Q1季度统计表.xlsx", "2024Q2季度统计表.xlsx",
+                                                       "2026Q3季度统计表.xlsx"]
+    assert bangfu_build(records, date(2027, 1, 4))[0] == 0
+    fresh = write_station(tmp_path / "fresh" / "records")
+    assert bangfu_build(fresh, date(2027, 1, 4))[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["2024Q1季度统计表.xlsx", "2024Q2季度统计表.xlsx",
+                                                       "2026Q4季度统计表.xlsx"]
+    assert not differences(tree(tmp_path / "inc" / "private"), tree(tmp_path / "fresh" / "private"))

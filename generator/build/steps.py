@@ -551,19 +551,33 @@ def _seed_pdfs(old: Path, staging: Path) -> None:
 def _keep_reports(old: Path, staging: Path) -> None:
     """Workbooks the clerk asked for survive the build's swap: the build never deletes them.
     These are quarterly workbooks that `bangfu report` saved in its default place (for
-    example a quarter still running) and 办结表 of a period from `bangfu cases`."""
-    from ..private import closing
+    example a quarter still running) and 办结表 of a period from `bangfu cases`. A workbook the
+    last build wrote itself (in its fingerprints file, untouched since) is not the clerk's: one
+    this build no longer writes (a quarter no longer present) goes, as in a fresh build."""
+    from ..private import carry, closing
     from ..private.report import FOLDER
 
+    built = carry.load(Path(old) / carry.NAME)
     for name, kept in ((FOLDER, lambda path: True), (closing.FOLDER, lambda path: closing.is_period_name(path.name))):
         folder = Path(old) / name
         if not folder.is_dir():
             continue
         for path in folder.glob("*.xlsx"):
             target = staging / name / path.name
-            if kept(path) and not target.exists():
+            if kept(path) and not target.exists() and not _built(built.get(f"{name}/{path.name}"), path):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(path, target)
+
+
+def _built(entry, path: Path) -> bool:
+    """Whether `path` is the file a build wrote (its fingerprints entry's size and time)."""
+    if type(entry) is not dict:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return entry.get("size") == st.st_size and entry.get("mtime") == st.st_mtime_ns
 
 
 def _template_error(err: jinja2.TemplateError) -> str:
