@@ -477,9 +477,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 _PROGRESS = re.compile(r"……$|^已生成 \d+ 个页面|MkDocs|没有变化|沿用|已是最新|^\s*$")
 
 
-def problems_said(output: str) -> list[str]:
-    """The problems, the private folder's summary and the final line (its time left out)."""
-    return [re.sub(r"用时 [0-9.]+ 秒", "", line) for line in output.splitlines() if not _PROGRESS.search(line)]
+def problems_said(output: str) -> tuple[list[str], list[str]]:
+    """(the problems the clerk is told, the private folder's summary and the final line with its
+    time left out). A build that finds nothing changed says so in one line instead of the
+    summary (README: 网站已是最新): its summary is []."""
+    lines = [re.sub(r"用时 [0-9.]+ 秒", "", line) for line in output.splitlines() if not _PROGRESS.search(line)]
+    end = next((i for i, line in enumerate(lines) if line.startswith(("内部材料已写入", "完成："))), len(lines))
+    return lines[:end], lines[end:]
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -509,7 +513,12 @@ def run_sequence(source: Path, tmp: Path, steps: list[Step], seed: int) -> list[
         fresh_code, fresh_output = bangfu_build(fresh / "records", step.today)
         context = "\n".join(log)
         assert code == fresh_code, f"{context}\n--- incremental\n{output}\n--- fresh\n{fresh_output}"
-        assert problems_said(output) == problems_said(fresh_output), f"{context}\n{output}\n---\n{fresh_output}"
+        (problems, summary), (fresh_problems, fresh_summary) = problems_said(output), problems_said(fresh_output)
+        assert problems == fresh_problems, f"{context}\n{output}\n---\n{fresh_output}"
+        if "网站已是最新" in output:  # nothing changed, not even the day
+            assert step.edit is None and step.today == (steps[number - 2].today if number > 1 else step.today)
+        else:
+            assert summary == fresh_summary, f"{context}\n{output}\n---\n{fresh_output}"
         for part in ("site", "private"):
             now = tree(inc / part)
             if fresh_code == 0:
