@@ -273,20 +273,21 @@ def _worker_removed(records: Path, rng: random.Random, today: date) -> str:
 
 
 def _mistake(records: Path, rng: random.Random, today: date) -> str:
-    """A slip of the hand: a payout's amount typed as text with a unit; the build fails."""
+    """A slip of the hand: a payout's amount typed as text with its unit; the build fails."""
     aid = Book(records, AID)
-    row = rng.choice(aid.rows("帮扶发放"))
-    aid.set("帮扶发放", row, "金额", "300元")
+    row = rng.choice([r for r in aid.rows("帮扶发放") if isinstance(aid.get("帮扶发放", r, "金额"), (int, float))])
+    aid.set("帮扶发放", row, "金额", f"{int(aid.get('帮扶发放', row, '金额'))}元")
     aid.save()
-    return f"帮扶发放 row {row} 金额 typed as 300元"
+    return f"帮扶发放 row {row} 金额 typed with its unit"
 
 
 def _mistake_fixed(records: Path, rng: random.Random, today: date) -> str:
+    """The amount typed again as a number (what it was)."""
     aid = Book(records, AID)
-    row = next(r for r in aid.rows("帮扶发放") if aid.get("帮扶发放", r, "金额") == "300元")
-    aid.set("帮扶发放", row, "金额", 300)
+    row = next(r for r in aid.rows("帮扶发放") if str(aid.get("帮扶发放", r, "金额")).endswith("元"))
+    aid.set("帮扶发放", row, "金额", int(str(aid.get("帮扶发放", row, "金额"))[:-1]))
     aid.save()
-    return f"帮扶发放 row {row} 金额 300"
+    return f"帮扶发放 row {row} 金额 corrected"
 
 
 def _item_standard(records: Path, rng: random.Random, today: date) -> str:
