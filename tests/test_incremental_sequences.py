@@ -273,19 +273,20 @@ def _worker_removed(records: Path, rng: random.Random, today: date) -> str:
 
 
 def _mistake(records: Path, rng: random.Random, today: date) -> str:
-    """A slip of the hand: a payout's amount typed as text with its unit; the build fails."""
+    """A slip of the hand: a payout's amount typed with a minus sign; the build fails."""
     aid = Book(records, AID)
     row = rng.choice([r for r in aid.rows("帮扶发放") if isinstance(aid.get("帮扶发放", r, "金额"), (int, float))])
-    aid.set("帮扶发放", row, "金额", f"{int(aid.get('帮扶发放', row, '金额'))}元")
+    aid.set("帮扶发放", row, "金额", -int(aid.get("帮扶发放", row, "金额")))
     aid.save()
-    return f"帮扶发放 row {row} 金额 typed with its unit"
+    return f"帮扶发放 row {row} 金额 negative"
 
 
 def _mistake_fixed(records: Path, rng: random.Random, today: date) -> str:
-    """The amount typed again as a number (what it was)."""
+    """The amount typed again without the sign (what it was)."""
     aid = Book(records, AID)
-    row = next(r for r in aid.rows("帮扶发放") if str(aid.get("帮扶发放", r, "金额")).endswith("元"))
-    aid.set("帮扶发放", row, "金额", int(str(aid.get("帮扶发放", row, "金额"))[:-1]))
+    row = next(r for r in aid.rows("帮扶发放") if isinstance(aid.get("帮扶发放", r, "金额"), (int, float))
+               and aid.get("帮扶发放", r, "金额") < 0)
+    aid.set("帮扶发放", row, "金额", -int(aid.get("帮扶发放", row, "金额")))
     aid.save()
     return f"帮扶发放 row {row} 金额 corrected"
 
