@@ -262,3 +262,21 @@ def test_a_settings_field_no_module_reads_runs_none_of_them_again(monkeypatch, s
             shown = named - {"people", "deadlines", "funds"} if "payouts" in changes else named
             assert {r for r in kept.ran if r.split(" ")[0] in shown} == ran, (name, kept.ran)
     assert {c[0] for c in codes["ratio"] - codes["name"]} == {"matching-low"}
+
+
+def test_settings_looked_at_as_a_whole_count_as_every_field_read(tmp_path_factory):
+    """checks._SettingsRead notes a field read by name; anything else a module may do with the
+    settings (dataclasses.fields, a method, isinstance) must not be noted as a field of that
+    name (it would be digested as one) and must see the settings as they are."""
+    import dataclasses
+
+    from generator import checks
+    from generator.records import Settings
+
+    settings = read_records(demo_records_dir(tmp_path_factory)).records.settings
+    read: set = set()
+    seen = checks._SettingsRead(settings, read)
+    assert seen.station_name == settings.station_name and read == {"station_name"}
+    assert isinstance(seen, Settings)
+    assert [f.name for f in dataclasses.fields(seen)] == [f.name for f in dataclasses.fields(settings)]
+    assert read == {"station_name", checks.ALL_FIELDS}

@@ -336,3 +336,36 @@ def test_a_shared_strings_table_added_for_one_row(tmp_path, monkeypatch):
         z.writestr(SST_PART, _sst(texts))
     assert texts
     _again(folder, store, [PAYOUTS])
+
+
+def test_a_book_saved_again_after_the_plan_is_read_whole_not_mixed(tmp_path):
+    """Serve reads while the clerk saves: the pieces to read are planned on one open of the
+    file, the in-memory workbook made on another. When the file's parts changed in between
+    (Excel rewrites the shared strings on every save), the planned sheet XML would be decoded
+    with another save's strings: _read_partial refuses (the sheet is then read whole)."""
+    folder = _station(tmp_path / "records")
+    book = folder / REGISTER
+    to_shared_strings(book)
+    with zipfile.ZipFile(book) as zf:
+        parts = xlsxfile._sheet_parts(zf)
+        members = xlsxfile._members(zf)
+        part = _sheet_part(zf, "困难职工")
+        xml = zf.read(part)
+    name = next(n for n, p in parts.items() if p[0] == part)
+    got = xlsxfile._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members)
+    assert got is not None and any("SF-0001" in str(v) for row in got.rows for v in row)
+    edit_cell_shared(book, "困难职工", "B3", "另一个人")  # saved again: the strings changed
+    assert xlsxfile._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members) is None
+
+
+def test_a_book_cut_short_before_it_is_read_whole_again_is_a_problem_not_a_crash(tmp_path):
+    """read_sheet (a sheet read whole after its pieces could not be merged) meets a file cut
+    short or locked meanwhile as read_book does: Unreadable, which the read turns into the
+    file's problem."""
+    folder = _station(tmp_path / "records")
+    book = folder / REGISTER
+    like = xlsxfile.read_book(book).sheets["困难职工"]
+    book.write_bytes(book.read_bytes()[:2000])
+    with pytest.raises(xlsxfile.Unreadable) as caught:
+        xlsxfile.read_sheet(book, "困难职工", like)
+    assert caught.value.code == "file-corrupt"

@@ -84,8 +84,14 @@ class _SettingsRead:
 
     def __getattr__(self, name: str):
         value = getattr(self._settings, name)
-        self._read.add(name)
+        fields = getattr(type(self._settings), "__dataclass_fields__", {})
+        # a field by name; anything else (dataclasses.fields(), a method, vars) reads them all
+        self._read.add(name if name in fields else ALL_FIELDS)
         return value
+
+    @property  # type: ignore[misc]
+    def __class__(self):  # isinstance(settings, Settings) and match/case see the settings' class
+        return type(self._settings)
 
     def __setattr__(self, name: str, value) -> None:
         raise AttributeError(f"settings are read-only ({name})")

@@ -404,16 +404,7 @@ def _open_book(folder: Path, book: schema.Book, result: ReadResult, max_rows,
             result.problems.append(problem(err.code, file=path.name, expected=book.filename))
             return raw
     except Unreadable as err:
-        params = dict(err.params)
-        needed = _placeholders(err.code)
-        params.setdefault("expected", book.filename)
-        params.setdefault("detail", "")
-        params.setdefault("limit", "")
-        result.problems.append(problem(err.code, file=path.name, sheet=params.get("sheet", ""),
-                                       cell=params.get("cell", ""),
-                                       **{k: v for k, v in params.items()
-                                          if k in needed and k not in ("sheet", "cell")}))
-        result.unreadable = True
+        _unreadable(err, path, book, result)
         return None
     if reader is read_other_book:
         result.problems.append(problem(READABLE[path.suffix.lower()], file=path.name,
@@ -465,6 +456,20 @@ def _reusable(raw: RawBook, book: schema.Book, previous: Kept) -> bool:
                     or sheet.key not in previous.places or sheet.key not in previous.digests):
                 return False
     return not kept  # one left: an extra sheet now, whose rows are looked at
+
+
+def _unreadable(err: Unreadable, path: Path, book: schema.Book, result: ReadResult) -> None:
+    """The problem saying why the book at `path` cannot be read; the read is marked unreadable."""
+    params = dict(err.params)
+    needed = _placeholders(err.code)
+    params.setdefault("expected", book.filename)
+    params.setdefault("detail", "")
+    params.setdefault("limit", "")
+    result.problems.append(problem(err.code, file=path.name, sheet=params.get("sheet", ""),
+                                   cell=params.get("cell", ""),
+                                   **{k: v for k, v in params.items()
+                                      if k in needed and k not in ("sheet", "cell")}))
+    result.unreadable = True
 
 
 def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadResult,
@@ -519,7 +524,11 @@ def _read_book(raw: RawBook, book: schema.Book, records: Records, result: ReadRe
         merged = _merge_partial(rs, sheet, table, previous) if rs.partial is not None else None
         if merged is None:
             if rs.partial is not None:  # the rows kept cannot be taken: read the sheet whole
-                rs = read_sheet(raw.path, name, rs)
+                try:
+                    rs = read_sheet(raw.path, name, rs)
+                except Unreadable as err:  # saved again, locked or cut short meanwhile
+                    _unreadable(err, raw.path, book, result)
+                    continue
                 table = read_table(rs, sheet, file)
             rows = _build(RECORD_CLASSES[sheet.key], sheet, table)
             problems = table.problems

@@ -278,6 +278,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
             _zip_guard(zf)
             parts = _sheet_parts(zf)
             scanned = _check_extent(zf, parts)
+            facts["members"] = _members(zf)  # what the plans were made of (_read_partial)
             if reuse:  # something to compare with: the keys first, to know which sheets to read
                 keys = sheet_keys(zf, parts, path.name, memo, learnt, seen, facts)
                 plans = _plans(path.name, parts, reuse, keys, pieces or {}, facts, learnt)
@@ -300,7 +301,7 @@ def read_book(path: Path, max_rows: int = MAX_ROWS, reuse: dict | None = None,
                            seen)
         sheets = _read_values(path, parts, max_rows, skip=kept | set(plans))
         for name, (xml, read, kept_rows) in plans.items():
-            got = _read_partial(path, name, parts, xml, max_rows, kept_rows)
+            got = _read_partial(path, name, parts, xml, max_rows, kept_rows, facts["members"])
             if got is None:  # read it whole after all
                 got = _read_values(path, parts, max_rows, skip=set(parts) - {name})[name]
             else:
@@ -641,12 +642,20 @@ def _plan_partial(name: str, old: SheetPieces, context: tuple, facts: dict, lear
     return b"".join(chunks), read, kept
 
 
-def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int, kept: list) -> RawSheet | None:
+def _members(zf: zipfile.ZipFile) -> dict:
+    """Each part of the open file by name: its CRC and sizes (to tell a file saved again)."""
+    return {i.filename: (i.CRC, i.file_size, i.compress_size) for i in zf.infolist()}
+
+
+def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int, kept: list,
+                  members: dict) -> RawSheet | None:
     """The sheet `name` read by the fast reader from a workbook in memory made of the file's
     parts with that sheet's XML replaced by `xml` (_plan_partial): the values are what the
     reader makes of those rows in the file itself. The rows of the pieces not read (`kept`:
     (first, last) row numbers), all blank here, are one empty list each, which the table's
-    reader drops at once. None when that fails (then read it whole)."""
+    reader drops at once. None when that fails (then read it whole), and when the file's parts
+    are no longer `members`, those the plan was made of (saved again meanwhile: its shared
+    strings would be another save's than `xml`'s)."""
     import io
 
     import python_calamine
@@ -656,6 +665,8 @@ def _read_partial(path: Path, name: str, parts: dict, xml: bytes, max_rows: int,
     buf = io.BytesIO()
     try:
         with zipfile.ZipFile(path) as zf, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+            if _members(zf) != members:
+                return None
             for info in zf.infolist():
                 if info.filename == part:
                     out.writestr(part, xml)
@@ -695,9 +706,18 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
 def read_sheet(path: Path, name: str, like: RawSheet) -> RawSheet:
     """The sheet `name` read whole, as read_book reads it; `like` (the sheet read from its
-    changed pieces) gives what read_book worked out of the file besides the values."""
-    with zipfile.ZipFile(path) as zf:
-        parts = _sheet_parts(zf)
+    changed pieces) gives what read_book worked out of the file besides the values. Raises
+    Unreadable as read_book does (the file saved again or locked meanwhile)."""
+    sniff(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = _sheet_parts(zf)
+    except zipfile.BadZipFile as err:
+        raise Unreadable("file-corrupt", detail="压缩包结构损坏") from err
+    except (OSError, EOFError, zipfile.LargeZipFile) as err:
+        raise Unreadable("file-corrupt", detail=type(err).__name__) from err
+    if name not in parts:
+        raise Unreadable("file-corrupt", detail="工作表在读取时被改动")
     sheets = _read_values(path, parts, MAX_ROWS, skip={n for n in parts if n != name})
     sheet = sheets[name]
     assert isinstance(sheet, RawSheet)
