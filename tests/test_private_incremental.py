@@ -525,8 +525,8 @@ def test_a_payout_edit_files_and_fingerprints_only_its_own_receipt_sheet(previou
     filed = []
     real = receipts.sort_sheets
     monkeypatch.setattr(receipts, "sort_sheets",
-                        lambda records, sheets, order=None: filed.extend(s.key for s in sheets) or
-                        real(records, sheets, order))
+                        lambda records, sheets, order=None, memo=None: filed.extend(s.key for s in sheets) or
+                        real(records, sheets, order, memo))
     monkeypatch.setenv("BANGFU_JOBS", "1")  # the spy counts in this process: nothing written beside
     edited = PAYOUTS[9]
     records = read_station(tmp_path / "records", tables={"payouts": _edit(PAYOUTS, 9, amount=D("250"))})

@@ -139,3 +139,22 @@ def test_the_filing_order_ranks_payouts_as_their_names_sort():
     renamed = [replace(f, worker=replace(f.worker, name=f.worker.name + "甲")) if i == 0 else f
                for i, f in enumerate(order)]  # a stale order: not trusted
     assert listed(receipt_sheets(records, renamed)) == plain
+
+
+def test_sheets_filed_one_by_one_with_a_kept_memo_are_filed_as_all_at_once(tmp_path_factory):
+    """receipts.sort_sheets: the Plan files sheets one by one as it renders them, keeping what
+    the ranks come from (the filing order's map, the names' keys) in one memo; each sheet's
+    payouts come out in the order sorting all sheets at once gives, with or without the
+    build's filing order."""
+    from generator.private import dossiers, receipts
+
+    records = read_station(tmp_path_factory.mktemp("filed") / "records")
+    for order in (None, dossiers.filing_order(records)):
+        whole = receipt_sheets(records, order)
+        apart = receipt_sheets(records, order, sort=False)
+        memo: dict = {}
+        for sheet in reversed(apart):
+            receipts.sort_sheets(records, [sheet], order, memo)
+        assert len(whole) > 2
+        assert [[p.record_no for p in s.payouts] for s in apart] == [[p.record_no for p in s.payouts] for s in whole]
+        assert set(memo) == ({"filed"} if order is not None else {"keys"})
