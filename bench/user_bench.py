@@ -150,15 +150,19 @@ def _sst(texts: list[str]) -> bytes:
             + "".join(f"<si>{t}</si>" for t in texts) + "</sst>").encode("utf-8")
 
 
-def to_shared_strings(book: Path) -> None:
+def to_shared_strings(book: Path, cells=None) -> list[str]:
     """Make the workbook's texts shared strings, as Excel and WPS save them: each text cell
-    (t="s") points into one table, xl/sharedStrings.xml, in order of first use."""
+    (t="s") points into one table, xl/sharedStrings.xml, in order of first use. `cells`: a
+    test on a cell's reference (e.g. "B7"), when only those cells' texts are shared. Returns
+    the table's texts (none when the book has a table already)."""
     with zipfile.ZipFile(book) as z:
         if SST_PART in z.namelist():
-            return
+            return []
     index: dict[str, int] = {}
 
     def share(m: re.Match) -> str:
+        if cells is not None and not cells(m.group(1)):
+            return m.group(0)
         n = index.setdefault(m.group(3), len(index))
         return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{n}</v></c>'
 
@@ -176,6 +180,7 @@ def to_shared_strings(book: Path) -> None:
     _rewrite(book, change)  # worksheets come before the table is written: it is added below
     with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr(SST_PART, _sst(list(index)))
+    return list(index)
 
 
 def edit_cell_shared(book: Path, sheet_name: str, ref: str, text: str, new_style: bool = True) -> None:

@@ -306,34 +306,11 @@ def test_a_shared_strings_table_added_for_one_row(tmp_path, monkeypatch):
     """A book of inline texts given a shared strings table used by one row's texts only (what a
     program may write for the one row it changed): the pieces that refer to no shared string
     are kept whatever the table holds."""
-    from user_bench import _INLINE, SST_PART, SST_REL, SST_TYPE, _sst
-
     _small(monkeypatch, 300)
     folder, store, first = _first(tmp_path)
     book = folder / "帮扶记录.xlsx"
     row = first.records.payouts[9].row
-    texts: list = []
-
-    def share(m: re.Match) -> str:
-        if not re.fullmatch(rf"[A-Z]+{row}", m.group(1)):
-            return m.group(0)
-        texts.append(m.group(3))
-        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{len(texts) - 1}</v></c>'
-
-    def change(name: str, data: bytes) -> bytes:
-        if name.startswith("xl/worksheets/"):
-            return _INLINE.sub(share, data.decode("utf-8")).encode("utf-8")
-        if name == "[Content_Types].xml":
-            return data.replace(b"</Types>", f'<Override PartName="/{SST_PART}" ContentType="{SST_TYPE}"/>'
-                                .encode() + b"</Types>")
-        if name == "xl/_rels/workbook.xml.rels":
-            return data.replace(b"</Relationships>", f'<Relationship Id="rIdSst" Type="{SST_REL}" '
-                                f'Target="sharedStrings.xml"/>'.encode() + b"</Relationships>")
-        return data
-
-    _rewrite(book, change)
-    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(SST_PART, _sst(texts))
+    texts = to_shared_strings(book, cells=lambda ref: re.fullmatch(rf"[A-Z]+{row}", ref) is not None)
     assert texts
     _again(folder, store, [PAYOUTS])
 
