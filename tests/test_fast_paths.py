@@ -87,6 +87,30 @@ def test_check_digit_and_birth_date():
     assert idcard.birth_date("110105491231002") == date(1949, 12, 31)
 
 
+def test_all_valid_agrees_with_check_id_number_one_by_one():
+    """idcard.all_valid (the reader's whole-column test) is True exactly when check_id_number
+    finds every number valid: every check digit, wrong ones, X in the body, dates that do not
+    exist or are out of range, and mixes of them."""
+    import random
+
+    rng = random.Random(17)
+    valid = []
+    for _ in range(3000):
+        first = "%06d%04d%02d%02d%03d" % (rng.randrange(10**6), rng.randint(1890, 2110), rng.randint(0, 13),
+                                          rng.randint(0, 32), rng.randrange(1000))
+        valid.append(first + idcard.check_digit(first))
+    wrong = [n[:17] + rng.choice([c for c in "0123456789X" if c != n[17]]) for n in valid[:300]]
+    body_x = [n[:5] + "X" + n[6:] for n in valid[:50]]
+    numbers = valid + wrong + body_x
+    assert {n[17] for n in valid} == set("0123456789X")  # every check digit, X included
+    for number in numbers:
+        assert idcard.all_valid({number}) is (idcard.check_id_number(number) is None), number
+    good = {n for n in numbers if idcard.check_id_number(n) is None}
+    assert len(good) > 1000 and idcard.all_valid(good) and idcard.all_valid(set())
+    for bad in sorted(set(numbers) - good)[:200]:
+        assert idcard.all_valid(good | {bad}) is False
+
+
 @pytest.mark.parametrize(("xml", "found"), [
     (b'<c r="A1" t="n"><v>1</v></c>', False),
     (b'<c r="A1"><f>B1*2</f></c>', True),
@@ -95,9 +119,14 @@ def test_check_digit_and_birth_date():
     (b"<c><is><t>" + b"f" * 1000 + b"</t></is></c><c><f>1</f></c>", True),  # many "f"s: plain search
     (b"<c><is><t>" + b"f" * 1000 + b"</t></is></c>", False),
     (b"f<c/>", False),  # "f" first: nothing before it
+    *((b"x" + b"f" * n + b"<f>1</f>", True) for n in (254, 255, 256, 257, 300)),  # found past _FEW "f"s
+    *((b"x" + b"f" * n + b"<c>f</c>", False) for n in (254, 255, 256, 257, 300)),
 ])
 def test_markers(xml, found):
     assert _holds_marker(xml) is found
+    pad = b"<c>" * 5
+    assert _holds_marker(pad + xml + pad, len(pad), len(pad) + len(xml)) is found  # within a range
+    assert _holds_marker(b'<f>1</f>t="e"' + xml + b'<f>1</f>t="e"', 13, 13 + len(xml)) is found  # not past it
 
 
 @pytest.mark.parametrize("marker", [b"<f>1</f>", b't="e"'])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schema
-from ..idcard import check_id_number
+from ..idcard import all_valid
 from ..problems import Problem, problem
 from ..records import Place
 from .text import normalise_header
@@ -296,7 +296,7 @@ _IDNO_CELLS = re.compile(r"[0-9X\n]*")
 
 def _idnos_as_is(distinct, col) -> bool:
     """Identity numbers as to_idno keeps them: 18 ASCII digits (the last may be X) that
-    idcard.check_id_number finds valid, called straight on each (no per-value wrapper)."""
+    idcard.check_id_number finds valid (idcard.all_valid: all of them in one step)."""
     try:
         lines = "\n".join(distinct)
     except TypeError:
@@ -304,7 +304,7 @@ def _idnos_as_is(distinct, col) -> bool:
     if not _IDNO_CELLS.fullmatch(lines) or lines.count("\n") != len(distinct) - 1:
         return False
     numbers = distinct - {""}
-    return set(map(len, numbers)) <= {18} and not any(map(check_id_number, numbers))
+    return set(map(len, numbers)) <= {18} and all_valid(numbers)
 
 
 _AS_IS = {schema.TEXT: _texts_as_is, schema.CODE: _codes_as_is, schema.IDNO: _idnos_as_is}

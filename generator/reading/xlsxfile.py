@@ -1010,7 +1010,7 @@ def _bounding_area(xml: bytes) -> tuple[int, str | None]:
     return rows * cols, wide
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # a piece of sheet XML that stays in the cache while it is searched three times
 _FEW = 256  # "f"s in a piece of sheet XML that are checked one by one
 
 
@@ -1018,16 +1018,19 @@ def _holds_marker(xml: bytes, lo: int = 0, hi: int | None = None) -> bool:
     """Whether `xml` (or xml[lo:hi]) holds b"<f" (a formula) or b't="e"' (an error value):
     without either a sheet has no bad cells. "<" is in every cell and slows a search for "<f"
     down, while "f" is rare in sheet XML: its few places are found at memchr speed and checked
-    for a "<"."""
+    for a "<" (past _FEW of them, "<f" is searched for instead)."""
     hi = len(xml) if hi is None else hi
-    if xml.count(b"f", lo, hi) <= _FEW:
-        at = xml.find(b"f", lo + 1, hi)
-        while at >= 0:
-            if xml[at - 1] == 0x3C:  # "<"
+    at = xml.find(b"f", lo + 1, hi)
+    few = _FEW
+    while at >= 0:
+        if xml[at - 1] == 0x3C:  # "<"
+            return True
+        few -= 1
+        if not few:
+            if xml.find(b"<f", at, hi) >= 0:
                 return True
-            at = xml.find(b"f", at + 1, hi)
-    elif xml.find(b"<f", lo, hi) >= 0:
-        return True
+            break
+        at = xml.find(b"f", at + 1, hi)
     return xml.find(b't="e"', lo, hi) >= 0
 
 
