@@ -96,6 +96,24 @@ def cli():
     """bangfu（帮扶）：校验困难职工帮扶站的 Excel 记录，生成公示网站和打印材料。"""
 
 
+def _kept_by_build(records_dir: Path):
+    """(ReadCache, CheckCache) over what the last `bangfu build` of the folder with its default
+    folders kept (places.build_kept), only read: a workbook unchanged since that build is not
+    parsed (a changed one only in its changed sheets and pieces), and a check module whose
+    tables and date are those of the build's check is not run again; the problems are the
+    same. (None, None) when there is no such store: every workbook is parsed."""
+    store, checks = places.build_kept(records_dir)
+    try:
+        if not store.is_dir():
+            return None, None
+    except OSError:
+        return None, None
+    from .checks import CheckCache
+    from .reading import ReadCache
+
+    return ReadCache(store=store, write_store=False), CheckCache.load(checks)
+
+
 @cli.command()
 @_records_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="格式",
@@ -109,7 +127,8 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
 
     退出码：0 没有错误（可能有提醒），1 有错误，2 记录文件夹或工作簿无法读取，4 命令写法不对。
     """
-    outcome = check_folder(records_dir, _parse_today(today))
+    cache, kept = _kept_by_build(records_dir)
+    outcome = check_folder(records_dir, _parse_today(today), cache=cache, kept=kept)
     # The records live until the command ends: no collection (nor the one at exit) need walk
     # the million objects read again. Freed by reference counting as ever.
     gc.freeze()

@@ -48,14 +48,15 @@ def _quiet_step(key: str, text: str) -> AbstractContextManager:
 
 
 def check_folder(folder: Path, today: date | None = None, *, step: Step = _quiet_step,
-                 cache: ReadCache | None = None) -> CheckOutcome:
+                 cache: ReadCache | None = None, kept=None) -> CheckOutcome:
     """Read every workbook in `folder`, then (when all could be read) check the records.
     `step(key, text)` wraps each stage (the build uses it to announce and time them); `cache`
-    keeps parsed workbooks between calls (see reading.ReadCache)."""
+    keeps parsed workbooks between calls (see reading.ReadCache); `kept`: a checks.CheckCache
+    (see check_read)."""
     with gc_paused():  # one pause for both stages: no collection over the records in between
         with step("read", "读取记录"):
             result = read_records(Path(folder), cache=cache)
-        return check_read(result, today, step=step)
+        return check_read(result, today, step=step, kept=kept)
 
 
 def check_read(result: ReadResult, today: date | None = None, *, step: Step = _quiet_step,

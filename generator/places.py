@@ -49,3 +49,26 @@ NETWORK_CACHE = "network-cache"  # `bangfu merge`: each station's checked record
 def network_cache_dir(county_records_dir: Path) -> Path:
     """The merge's per-station cache, in the work folder beside the county centre's records."""
     return beside(county_records_dir, WORK) / NETWORK_CACHE
+
+
+# What a build keeps in its work folder for the next one (build/steps.py), by the site folder's name
+def read_store(work: Path, site: Path) -> Path:
+    """The build's read store (reading.cache: the parsed workbooks)."""
+    return work / f"read-{site.name}"
+
+
+def checks_kept(work: Path, site: Path) -> Path:
+    """The build's checks' cache (checks.CheckCache: each check module's problems)."""
+    return work / f"checks-{site.name}.pickle"
+
+
+def build_kept(records_dir: Path) -> tuple[Path, Path]:
+    """(read store, checks' cache) of `bangfu build records_dir` with its default folders: in
+    the work folder beside the private folder, named after the site folder (a folder that is
+    a link counts as the folder it points to, as build.folders.publish_target and work_dir
+    take it). `bangfu check` reads them (never writes them) when they are there."""
+    site, private = site_dir(records_dir), private_dir(records_dir)
+    if site.is_symlink():
+        site = site.resolve()
+    work = private.resolve().parent / WORK
+    return read_store(work, site), checks_kept(work, site)

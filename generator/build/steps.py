@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import disclosure_audit, keptfile, privacy, record_views, report_text
+from .. import disclosure_audit, keptfile, places, privacy, record_views, report_text
 from ..checks import CheckCache
 from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
@@ -266,7 +266,7 @@ class Build:
         elif cache.store is None:  # `bangfu serve`: books stay in memory; the store only starts it
             cache.write_store = False
         if cache.store is None:
-            cache.store = (self.private_work or self.work) / f"read-{self.site_dir.name}"
+            cache.store = places.read_store(self.private_work or self.work, self.site_dir)
         with gc_paused():  # as check_folder: no collection over the records in between
             self.prelink = self._start_prelink()  # the last build's documents linked meanwhile
             with self.step("read", "读取记录"):
@@ -274,7 +274,7 @@ class Build:
             if not result.unreadable:  # the private records start now, beside the check and the site;
                 self.job = self._start_private(result.records)  # a build that stops ends them (run)
             # the checks' problems by module, with the personal data beside the read store
-            kept_path = (self.private_work or self.work) / f"checks-{self.site_dir.name}.pickle"
+            kept_path = places.checks_kept(self.private_work or self.work, self.site_dir)
             kept = CheckCache.load(kept_path)
             outcome = check_read(result, self.today, step=self.step, kept=kept)
             kept.save(kept_path)

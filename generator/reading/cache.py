@@ -245,7 +245,8 @@ class ReadCache:
         return self.store / f"{book.key}.{table}.{name}.pickle"
 
     def _load_table(self, book: schema.Book, table: str, digest: str) -> list | None:
-        """The rows of a table file, or None; a damaged file is removed (to be written anew)."""
+        """The rows of a table file, or None; a damaged file is removed (to be written anew),
+        unless the store is only read (`bangfu check` reading a build's store)."""
         path = self._table_file(book, table, digest)
         try:
             with open(path, "rb") as fh:
@@ -257,10 +258,11 @@ class ReadCache:
             return None
         except _UNREADABLE:
             pass
-        try:
-            path.unlink()
-        except OSError:
-            pass
+        if self.write_store:
+            try:
+                path.unlink()
+            except OSError:
+                pass
         return None
 
 
