@@ -96,8 +96,8 @@ def test_all_valid_agrees_with_check_id_number_one_by_one():
     rng = random.Random(17)
     valid = []
     for _ in range(3000):
-        first = "%06d%04d%02d%02d%03d" % (rng.randrange(10**6), rng.randint(1890, 2110), rng.randint(0, 13),
-                                          rng.randint(0, 32), rng.randrange(1000))
+        first = (f"{rng.randrange(10**6):06d}{rng.randint(1890, 2110):04d}{rng.randint(0, 13):02d}"
+                 f"{rng.randint(0, 32):02d}{rng.randrange(1000):03d}")
         valid.append(first + idcard.check_digit(first))
     wrong = [n[:17] + rng.choice([c for c in "0123456789X" if c != n[17]]) for n in valid[:300]]
     body_x = [n[:5] + "X" + n[6:] for n in valid[:50]]
