@@ -179,14 +179,21 @@ def test_a_volume_document_joins_bodies_once_with_its_head_and_no_margin_boxes(t
     assert pdf_volume.SCREEN_HIDDEN in stamp
 
 
-def test_joined_prints_spread_the_documents_evenly_over_the_browsers_at_most_a_volume_each():
-    from generator.private import printing
+def test_a_browser_takes_one_print_of_elements_less_towards_the_end_so_the_browsers_finish_together(tmp_path):
+    """printing.take_reach: a full print (PRINT_ELEMENTS) while much is left, an even share of
+    what is left towards the end, never under half a print; print_cost counts start tags."""
+    from generator.private import pdf_volume, printing
 
-    assert printing.batch_size(283, 2) == 71  # 2 rounds of 2 prints, not 100 + 100 + 83
-    assert printing.batch_size(150, 2) == 75
-    assert printing.batch_size(40, 1) == 40
-    assert printing.batch_size(20_000, 2) == 100 == printing.VOLUME_SIZE  # memory bounds a print
-    assert printing.batch_size(0, 2) == 100 and printing.batch_size(3, 4) == 1
+    most = pdf_volume.PRINT_ELEMENTS
+    assert printing.take_reach(93_000, 2) == most  # the demo: full prints first
+    assert printing.take_reach(30_000, 2) == 15_000  # then an even share for each browser
+    assert printing.take_reach(12_000, 2) == most // 2 == printing.take_reach(0, 2)  # not under half a print
+    assert printing.take_reach(10 * most, 1) == most
+    page = tmp_path / "a.html"
+    page.write_text("<!DOCTYPE html><html><head><title>甲</title></head><body><p>1<br>2</p></body></html>",
+                    encoding="utf-8")
+    assert printing.print_cost([page, page, tmp_path / "missing.html"]) == 2 * 6
+    assert printing.print_cost([page]) == pdf_volume.elements(page.read_text(encoding="utf-8"))
 
 
 @pytest.mark.browser

@@ -27,9 +27,10 @@ as one document with each dossier's own page numbers stamped on (pdf_volume.py):
 quarter of WeasyPrint's CPU. The volumes are printed by as many browsers as there are cores
 (browser_lanes, bounded by free memory and by the documents to print), each driven by a thread of
 this process, while the other PDFs are rendered by WeasyPrint's worker processes (or, without
-WeasyPrint, by one more browser here). A browser joins the volumes it renders whole into prints
-of up to batch_size documents and splits them into the volumes' files (pdf.write_volumes): each
-print costs it about half a CPU-second on top of its pages. Every print is bounded in size
+WeasyPrint, by one more browser here). A browser takes the largest PDF left with more of its
+folder up to about one print's elements (take_reach: less towards the end, so that the browsers
+finish together), prints them joined and splits them into the PDFs' files (pdf.write_volumes):
+each print costs it about 0.4 CPU-second on top of its pages (0.045 per thousand elements). Every print is bounded in size
 (pdf_volume.PRINT_ELEMENTS; a long receipt sheet or index cut between its rows into pieces, each
 numbered across them), so that a browser's memory is bounded whatever the station's size.
 """
@@ -192,14 +193,28 @@ def browser_lanes(volumes_: int, jobs: int | None = None, documents: int | None 
     return max(1, min(jobs or default_jobs(), volumes_, by_memory, by_work))
 
 
-def batch_size(documents: int, lanes: int, most: int = VOLUME_SIZE) -> int:
-    """How many documents one browser print joins (volumes rendered whole, pdf.write_volumes):
-    at most `most` (the memory of a volume), and the `documents` to print spread evenly over
-    the `lanes` browsers in as few rounds as that allows, so that the browsers finish together."""
-    if documents <= 0 or lanes <= 0:
-        return most
-    rounds = -(-documents // (lanes * most))
-    return max(1, min(most, -(-documents // (lanes * rounds))))
+def print_cost(paths) -> int:
+    """The elements (start tags) of the HTML files at `paths`, counted in their bytes without
+    decoding or parsing them (pdf_volume.elements): what a browser print of them lays out."""
+    total = 0
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        total += data.count(b"<") - data.count(b"</") - data.count(b"<!")
+    return total
+
+
+def take_reach(left: int, lanes: int) -> int:
+    """How many elements one browser's next take joins at most, with `left` elements still to
+    print by `lanes` browsers: a full print (pdf_volume.PRINT_ELEMENTS, each print costing the
+    browser about 0.4 CPU-s of its own besides its pages), less towards the end, so that the
+    browsers finish together (an even share of what is left, but not under half a print)."""
+    from .pdf_volume import PRINT_ELEMENTS
+
+    share = -(-left // max(1, lanes))
+    return max(PRINT_ELEMENTS // 2, min(PRINT_ELEMENTS, share))
 
 
 def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
@@ -229,21 +244,31 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
             with lock:
                 tick()
 
-    queue = sorted(apart, key=lambda i: -sizes[i])  # the largest first, taken by each browser in turn
+    # what each browser print lays out, in elements (the browser's cost): the documents to print
+    costs = {i: print_cost(stale[i].sources if plans[i] is None else
+                           pdf_output.changed_documents(stale[i].sources, stale[i].parts, plans[i][0]))
+             for i in apart}
+    folders = {i: Path(stale[i].sources[0]).parent if stale[i].sources else None for i in apart}
+    queue = sorted(apart, key=lambda i: -costs[i])  # the largest first, taken by each browser in turn
     lanes = browser_lanes(len(apart), jobs, documents=sum(sizes[i] for i in apart))
-    batch = batch_size(sum(sizes[i] for i in apart), lanes)
+    left = [sum(costs.values())]  # elements not taken yet
 
     def take() -> list[int]:
-        """The next PDF, with more joined to it up to `batch` documents to print: volumes to
-        render whole, single documents and the changed documents of volumes to patch, all in
-        one print per head (pdf.write_volumes, pdf.write_joined)."""
+        """The next PDF, with more of its folder (documents of one head and folder share a
+        print) joined to it up to VOLUME_SIZE documents (the memory of one volume) and
+        `take_reach` elements: volumes to render
+        whole, single documents and the changed documents of volumes to patch, all in one print
+        per head (pdf.write_volumes, pdf.write_joined)."""
         first = queue.pop(0)
-        taken, total = [first], sizes[first]
+        reach = take_reach(left[0], lanes)
+        taken, total, cost = [first], sizes[first], costs[first]
         for i in list(queue):
-            if total + sizes[i] <= batch:
+            if folders[i] == folders[first] and total + sizes[i] <= VOLUME_SIZE and cost + costs[i] <= reach:
                 queue.remove(i)
                 taken.append(i)
                 total += sizes[i]
+                cost += costs[i]
+        left[0] -= cost
         return taken
 
     def print_joined(taken: list[int]) -> None:
