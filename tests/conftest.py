@@ -38,9 +38,9 @@ def browser_sessions(monkeypatch) -> list:
     started: list = []
 
     class Counted(browser.Session):
-        def __init__(self, executable, launched=None):
+        def __init__(self, executable, launched=None, beside=None):
             started.append(self)
-            super().__init__(executable, launched)
+            super().__init__(executable, launched, beside)
 
     monkeypatch.setattr(browser, "Session", Counted)
     return started

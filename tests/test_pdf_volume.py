@@ -362,6 +362,8 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
         before = len(started)
         printing.write(tmp_path / folder, wanted, jobs=lanes)
         assert len(started) - before == lanes and all(s.proc.poll() is not None for s in started)
+        # the lanes print side by side in one browser (pdf.browser_session: a context each)
+        assert len({s.proc.pid for s in started[before:]}) == 1
         assert pdf.running_session() is None
         for k in range(3):
             volume = tmp_path / folder / f"分册_{k}.pdf"
@@ -542,3 +544,65 @@ def test_a_patch_whose_new_pages_hold_a_string_like_a_reference_parses_them(monk
     assert copies and _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two\n", "Family 1 0 R")]
     assert pdf_volume._doubtful_strings(b"<</A (x) /B (y 2 0 R)>>") and pdf_volume._doubtful_strings(b"<</A (a(b)c)>>")
     assert not pdf_volume._doubtful_strings(b"<</A (x \\) y) /B 2 0 R>>")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_threads_printing_at_once_share_one_browser_each_in_a_renderer_of_its_own(tmp_path, monkeypatch,
+                                                                                browser_sessions):
+    """pdf.browser_session: threads of a process that print at the same time drive ONE browser,
+    started by the main thread, each over its own connection and browser context (a renderer of
+    its own); each prints exactly what a browser of its own prints; the browser ends when the last
+    of them leaves, whichever it is. A browser a thread other than the main one started is not
+    shared (on Linux it dies with that thread)."""
+    import threading
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(pdf, "_state", {})
+    paths = write(tmp_path / "docs", {"甲": 2, "乙": 3})
+    with pdf.browser_session():  # alone: the reference
+        for path in paths:
+            pdf.write_pdf(path, path.with_name(f"{path.stem}-alone.pdf"))
+    assert browser_sessions[0].proc.poll() is not None  # ended as it left
+    started = len(browser_sessions)
+    pdf.prestart()  # as printing.write does for two lanes: by the main thread
+    inside, leave = threading.Barrier(2), [threading.Event(), threading.Event()]
+    errors: list = []
+
+    def lane(k: int) -> None:
+        try:
+            with pdf.browser_session():
+                pdf.write_pdf(paths[k], paths[k].with_name(f"{paths[k].stem}-shared.pdf"))
+                inside.wait(timeout=60)  # both in the browser at once
+                leave[k].wait(timeout=60)
+        except BaseException as err:  # noqa: BLE001 - failed below
+            errors.append(err)
+
+    threads = [threading.Thread(target=lane, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    leave[0].set()  # the first to leave, either the one that started it or not, leaves it running
+    threads[0].join()
+    shared = browser_sessions[started:]
+    assert len(shared) == 2 and shared[0].proc is shared[1].proc and shared[0].proc.poll() is None
+    leave[1].set()
+    threads[1].join()
+    assert not errors and shared[0].proc.poll() is not None  # the last one ended it
+    assert pdf._shared == {} and pdf.running_session() is None
+    for path in paths:
+        assert page_texts(path.with_name(f"{path.stem}-shared.pdf")) == page_texts(path.with_name(f"{path.stem}-alone.pdf"))
+
+    # a browser started by another thread is that thread's alone
+    def own() -> None:
+        with pdf.browser_session():
+            pdf.write_pdf(paths[0], tmp_path / "own.pdf")
+            errors.append(dict(pdf._shared))
+
+    thread = threading.Thread(target=own)
+    thread.start()
+    thread.join()
+    assert errors == [{}] and browser_sessions[-1].proc.poll() is not None and page_texts(tmp_path / "own.pdf") == page_texts(
+        paths[0].with_name("甲-alone.pdf"))

@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -61,6 +62,8 @@ class Launched:
                 "about:blank"]
         if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
             args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
+        # the thread starting it: on Linux the browser dies when that thread ends (_die_with_starter)
+        self.thread = threading.get_ident()
         try:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, preexec_fn=_die_with_starter())
@@ -78,28 +81,43 @@ class Launched:
 
 
 class Session:
-    def __init__(self, browser: str, launched: Launched | None = None):
-        """Drive the browser `launched` (a process started earlier), else start one."""
-        launched = launched if launched is not None else Launched(browser)
-        self.tmp, self.proc, profile = launched.tmp, launched.proc, launched.profile
+    def __init__(self, browser: str, launched: Launched | None = None, beside: Session | None = None):
+        """Drive the browser `launched` (a process started earlier), else start one; or, with
+        `beside` (a session of this process), the same browser as that session, over a connection
+        of its own in a browser context of its own (its own renderer process, so the two print
+        side by side): one browser's start and helper processes instead of two. A session beside
+        another never ends the browser (close_beside)."""
+        if beside is not None:
+            self.tmp, self.proc, profile, self.thread = beside.tmp, beside.proc, beside.profile, beside.thread
+        else:
+            launched = launched if launched is not None else Launched(browser)
+            self.tmp, self.proc, profile, self.thread = launched.tmp, launched.proc, launched.profile, launched.thread
+        self.profile = profile
         self.sock: socket.socket | None = None
         self.next_id = 0
         self.events: list[dict] = []
         self.buffer = b""
+        self.context = ""  # of a session beside another: its browser context
         try:
             port, path = self._wait_for_port(profile / "DevToolsActivePort")
             self._connect(port, path)
+            if beside is not None:
+                self.context = self.call("Target.createBrowserContext")["browserContextId"]
             self.target = ""
             self._open_tab()
         except (OSError, ValueError, KeyError, SessionFailed) as err:
-            self.close()
+            if beside is not None:
+                self.close_beside()
+            else:
+                self.close()
             raise SessionFailed(f"{type(err).__name__}: {err}") from err
         self.printed = 0  # bytes of HTML printed in this tab
 
     def _open_tab(self) -> None:
         """Print in a new tab from now on (its own renderer process), closing the one before."""
         old = self.target
-        self.target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        params = {"url": "about:blank", **({"browserContextId": self.context} if self.context else {})}
+        self.target = self.call("Target.createTarget", params)["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": self.target, "flatten": True})["sessionId"]
         self.call("Page.enable", session=self.session)
         if old:
@@ -220,6 +238,20 @@ class Session:
             return base64.b64decode(result["data"])
         except (OSError, ValueError, KeyError) as err:
             raise SessionFailed(f"{type(err).__name__}: {err}") from err
+
+    def close_beside(self) -> None:
+        """Leave the browser of a session beside another (__init__ `beside`) running: its browser
+        context is closed (its renderer ends) and its connection too."""
+        try:
+            if self.sock is not None:
+                if self.context:
+                    try:
+                        self.call("Target.disposeBrowserContext", {"browserContextId": self.context})
+                    except (OSError, ValueError, SessionFailed):
+                        pass
+                self.sock.close()
+        finally:
+            self.sock = None
 
     def close(self) -> None:
         """End the browser. Every PDF it printed has been received, and its profile is thrown

@@ -417,18 +417,60 @@ def browser_session(engine_: str | None = None):
         return
     from .browser import Session, SessionFailed
 
-    try:
-        _local.session = Session(find_browser(), _early.pop("launched", None)
-                                 if _early.get("owner") == os.getpid() else None)
-    except SessionFailed:
+    with _shared_lock:
+        host = _shared.get("host")
+        try:
+            if host is not None and _shared.get("pid") == os.getpid():
+                session = Session(find_browser(), beside=host)  # a renderer of its own, the same browser
+            else:
+                session = Session(find_browser(), _early.pop("launched", None)
+                                  if _early.get("owner") == os.getpid() else None)
+                host = None
+                if session.thread == threading.main_thread().ident:  # lives as long as the process
+                    _shared.update(host=session, users=0, pid=os.getpid())
+        except SessionFailed:
+            session = None
+        else:
+            if host is not None or _shared.get("host") is session:
+                _shared["users"] += 1
+    if session is None:
         yield
         return
+    _local.session = session
     try:
         yield
     finally:
-        session, _local.session = _local.session, None
-        if session is not None:
-            session.close()
+        _local.session = None
+        _leave(session)
+
+
+# The browser sessions of this process share (browser_session): one browser, started by the
+# process's main thread, prints for every thread that wants one at the same time, each thread
+# over a connection and in a browser context of its own (its own renderer process). Starting a
+# second browser costs about 0.6 CPU-s and its own helper processes; a renderer is what a print
+# needs. The browser ends when the last session using it leaves.
+_shared: dict = {}
+_shared_lock = threading.Lock()
+
+
+def _leave(session) -> None:
+    """A thread's session is done: its connection closed; the browser ended by the last one."""
+    with _shared_lock:
+        shared = _shared.get("host") is not None and _shared.get("pid") == os.getpid() and (
+            session is _shared["host"] or session.proc is _shared["host"].proc)
+        if shared:
+            _shared["users"] -= 1
+            last = _shared["users"] <= 0
+            host = _shared["host"]
+            if last:
+                _shared.clear()
+    if not shared:
+        session.close()
+        return
+    if session is not host:
+        session.close_beside()
+    if last:
+        host.close()
 
 
 def _stamps() -> dict:

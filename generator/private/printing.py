@@ -318,6 +318,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
         for thread in threads:
             thread.start()
 
+    if lanes > 1:  # one browser for every lane, started here (the lanes' threads end before it)
+        pdf_output.prestart()
     pdf_output.keep_stamps(out_dir)  # the stamps the browsers print are kept for the next build
     try:
         for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest],
