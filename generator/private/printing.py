@@ -30,9 +30,10 @@ this process, while the other PDFs are rendered by WeasyPrint's worker processes
 WeasyPrint, by one more browser here). A browser takes the largest PDF left with more of its
 folder up to about one print's elements (take_reach: less towards the end, so that the browsers
 finish together), prints them joined and splits them into the PDFs' files (pdf.write_volumes):
-each print costs it about 0.4 CPU-second on top of its pages (0.045 per thousand elements). Every print is bounded in size
-(pdf_volume.PRINT_ELEMENTS; a long receipt sheet or index cut between its rows into pieces, each
-numbered across them), so that a browser's memory is bounded whatever the station's size.
+each print costs it about 0.4 CPU-second on top of its pages (0.045 per thousand elements).
+Every print is bounded in size (pdf_volume.PRINT_ELEMENTS; a long receipt sheet or index cut
+between its rows into pieces, each numbered across them), so that a browser's memory is bounded
+whatever the station's size.
 """
 
 from __future__ import annotations
