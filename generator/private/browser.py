@@ -87,12 +87,13 @@ class Session:
         of its own in a browser context of its own (its own renderer process, so the two print
         side by side): one browser's start and helper processes instead of two. A session beside
         another never ends the browser (close_beside)."""
-        if beside is not None:
-            self.tmp, self.proc, profile, self.thread = beside.tmp, beside.proc, beside.profile, beside.thread
-        else:
-            launched = launched if launched is not None else Launched(browser)
-            self.tmp, self.proc, profile, self.thread = launched.tmp, launched.proc, launched.profile, launched.thread
-        self.profile = profile
+        source: Launched | Session = beside if beside is not None else (
+            launched if launched is not None else Launched(browser))
+        self.tmp: str = source.tmp
+        self.proc: subprocess.Popen = source.proc
+        self.profile: Path = source.profile
+        self.thread: int = source.thread  # the thread that started the browser
+        profile = self.profile
         self.sock: socket.socket | None = None
         self.next_id = 0
         self.events: list[dict] = []
