@@ -33,6 +33,7 @@ from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import mkdocs_memo, render_site
 from ..site.common import public_text
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
+from ..site.plan_facts import FactBlocks
 from ..site.prints import wall_printouts
 from ..site.public import fingerprint as public_fingerprint, public_view
 from ..station import station
@@ -315,11 +316,18 @@ class Build:
         tmp.write_bytes(pickle.dumps({"input": site_input, "info": info, "pages": page_count}))
         tmp.replace(path)
 
+    def _facts_path(self) -> Path:
+        # archive numbers and amounts per payout: beside the private staging folders, as the read store
+        return (self.private_work or self.work) / f"plan-facts-{self.site_dir.name}.pickle"
+
     def _render(self, records, tdirs):
+        kept = keptfile.load_value(self._facts_path(), FactBlocks) or FactBlocks()
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
             files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf),
                                           pdf_cache=self.work / "wall-pdf")
-            docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links)
+            docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links, kept_facts=kept)
+        if kept.changed:  # keyed by content: kept whether or not this build goes on to succeed
+            keptfile.save(self._facts_path(), kept)
         for path, data in files.items():
             docs.add(path, data, kind="prints")
         return docs, info

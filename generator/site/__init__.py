@@ -25,6 +25,7 @@ from .disclosure_control import plan_for
 from .funds import funds_for, render_funds
 from .nav import site_nav
 from .notices import build_notices, render_notices
+from .plan_facts import FactBlocks
 from .policies import build_items, render_policies
 from .stats import build_stats, render_stats
 
@@ -80,21 +81,24 @@ def services(items) -> list[str]:
     return out
 
 
-def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
+def render_site(records, today: date, *, template_dirs=(), prints: dict | None = None,
+                kept_facts: FactBlocks | None = None) -> tuple[Docs, SiteInfo]:
     """All public pages as a Docs tree. `prints` maps a batch number or an item name to
-    [(label, docs path)] of its printable wall versions. The cyclic collector is paused
+    [(label, docs path)] of its printable wall versions. `kept_facts`: the disclosure
+    plan's payout facts kept by the last build (plan_facts), updated in place. The cyclic collector is paused
     meanwhile: the views are hundreds of thousands of new objects (a station's payouts as
     facts, notice entries and rows), and each collection they set off walked them all again
     (20,000 workers: about 0.4 CPU-s a build); what they leave is collected afterwards."""
     with gc_paused():
-        return _render_site(records, today, template_dirs=template_dirs, prints=prints)
+        return _render_site(records, today, template_dirs=template_dirs, prints=prints, kept_facts=kept_facts)
 
 
-def _render_site(records, today: date, *, template_dirs=(), prints: dict | None = None) -> tuple[Docs, SiteInfo]:
+def _render_site(records, today: date, *, template_dirs=(), prints: dict | None = None,
+                 kept_facts: FactBlocks | None = None) -> tuple[Docs, SiteInfo]:
     env = environment(template_dirs)
     site = station(records, today, text=public_text)
     docs = Docs()
-    plan = plan_for(records, today)  # disclosure control: one decision for every page below
+    plan = plan_for(records, today, kept_facts)  # disclosure control: one decision for every page below
     notices = build_notices(records, today, prints=prints, plan=plan)
     render_notices(env, docs, notices, site)
     items = build_items(records, today, prints=prints)

@@ -37,7 +37,6 @@ The rule (README, 隐私保护):
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,11 +45,10 @@ from decimal import Decimal
 from .. import record_views
 from ..money import yuan
 from ..periods import quarter_label
-from ..records import maker
 from .common import public_text
+from .plan_facts import UNKNOWN as UNKNOWN, Fact as Fact, FactBlocks, facts_by_year, worker_value as worker_value
 
 OTHER_ITEMS = "其他帮扶项目"
-UNKNOWN = "未填写"
 PAYOUT_PREFIX = "帮扶发放"
 MERGED_SPENDING = "支出合计（帮扶发放与其他支出合并公布）"
 
@@ -77,34 +75,6 @@ SCHEMES = (
     (Span("全年", (1, 2, 3, 4)),),
 )
 SCHEME_NAMES = ("按季度", "按半年", "按全年")
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One paid payout as the public side may count it (no name, no amount per person leaves here)."""
-    who: str
-    item: str
-    group: str
-    fund: str
-    quarter: int
-    amount: Decimal
-    category: str
-    cause: str
-    dibao: str
-    key: int = 0  # the payout's row: links a fact to the notice that lists it
-
-
-def worker_value(records, worker, attr: str, day: date | None = None) -> str:
-    """A worker's public value of `attr`; the hardship category as assessed on `day` (a
-    payout's application date; the latest figures on file when None)."""
-    if worker is None:
-        return UNKNOWN
-    if attr == "category":
-        figures = records.figures_at(worker, day) if day else records.current_figures(worker)
-        value = figures.category
-    else:
-        value = getattr(worker, attr, None)
-    return public_text(value) or UNKNOWN
 
 
 def coarsen(people: dict, min_cell: int, rest: str) -> dict:
@@ -259,12 +229,13 @@ class Plan:
     """The disclosure decision for a whole build."""
 
     def __init__(self, records, today: date, min_cell: int | None = None, *, protect: dict | None = None,
-                 fixed_totals: bool = True):
+                 fixed_totals: bool = True, kept: FactBlocks | None = None):
         """`min_cell`: override the station's setting (1 publishes everything; tests of
         arithmetic use it). `protect`: year -> cells (`signature`) to hide as if small, which
         other sites' figures would give back (the county site, network/cross_site.py).
         `fixed_totals=False`: no total is published elsewhere (no fund pages of these
-        records), so secondary suppression may choose any cell."""
+        records), so secondary suppression may choose any cell. `kept`: the payouts' facts
+        of the last build, block by block (plan_facts.facts_by_year), updated in place."""
         self.today = today
         self.protect = protect or {}
         self.fixed_totals = fixed_totals
@@ -272,54 +243,9 @@ class Plan:
         self.items = records.item_by_name
         self._rules: dict = {}  # item name -> amount rule
         self._item_texts: dict = {}  # item name -> its public text (_texts)
-        facts_by_year: dict[int, list] = defaultdict(list)
-        workers = records.worker_by_no
-        make_fact = maker(Fact)  # 100,000 payouts: a frozen dataclass's __init__ costs
-        # an item's labels, a worker's cause and 低保 (they do not change with the day) worked
-        # out once (100,000 payouts of 20,000 workers share them); the category is that of the
-        # figures valid on the payout's day, one Figures object per review or register row
-        labels_of: dict = {}
-        steady: dict = {}  # archive number -> (worker or None, cause, 低保, dates of its reviews)
-        category_of: dict = {}  # id(Figures) -> category
-        # the figures on a day are those of the latest review on or before it (records.figures_at):
-        # they change only on a review's date, so they are asked for once per worker and number
-        # of reviews made by the day, not once per payout (100,000 payouts, 17,000 reviews)
-        category_in: dict = {}  # (archive number, reviews made by the day) -> category
-        figures_at = records.figures_at
-        reviews = records.reviews_by_worker
-        for p in records.live_payouts:  # rejected and cancelled payouts count for nothing
-            paid = p.paid
-            if paid is None or paid > today or p.amount is None:
-                continue
-            labels = labels_of.get(p.item)
-            if labels is None:
-                item = self.items.get(p.item)
-                labels = labels_of[p.item] = (public_text(p.item) or UNKNOWN,
-                                              public_text(item.group) if item and item.group else UNKNOWN)
-            no = p.archive_no
-            kept = steady.get(no)
-            if kept is None:
-                w = workers.get(no)
-                kept = steady[no] = (None, UNKNOWN, UNKNOWN, ()) if w is None else (
-                    w, worker_value(records, w, "cause"), worker_value(records, w, "dibao"),
-                    [r.date for r in reviews.get(no, ())])
-            if kept[0] is None:
-                category = UNKNOWN
-            else:
-                day = p.applied or paid
-                made = (no, bisect_right(kept[3], day)) if kept[3] else no
-                category = category_in.get(made)
-                if category is None:
-                    figures = figures_at(kept[0], day)
-                    category = category_of.get(id(figures))
-                    if category is None:
-                        category = category_of[id(figures)] = public_text(figures.category) or UNKNOWN
-                    category_in[made] = category
-            facts_by_year[paid.year].append(make_fact(  # Fact's fields in order
-                no or f"#{p.row}", labels[0], labels[1], p.fund or "", (paid.month - 1) // 3 + 1,
-                p.amount, category, kept[1], kept[2], p.row))
+        facts = facts_by_year(records, today, kept)
         self.summaries = self._notice_rows(records)
-        self.years = {y: self._year(y, fs) for y, fs in facts_by_year.items()}
+        self.years = {y: self._year(y, fs) for y, fs in facts.items()}
         # (fund, year) whose payouts reached fewer than min_cell people: the fund's balance
         # gives its spending, so the fund pages do not split payouts from other spending
         self.small_fund_years = {(fund, y) for y, yp in self.years.items()
@@ -441,16 +367,17 @@ PLAN_TABLES = ("settings", "workers", "reviews", "payouts", "batches", "items")
 _LAST: list = []  # [(key, Plan)]: this process's last decision (`bangfu serve` builds again and again)
 
 
-def plan_for(records, today: date) -> Plan:
+def plan_for(records, today: date, kept: FactBlocks | None = None) -> Plan:
     """The build's disclosure decision, `Plan(records, today)`: the one this process made last
     when the tables it reads are those it was made from (their digests, which the read keeps:
     record_views.table_digest), with the same minimum and date. A save under `bangfu serve`
     that changes no payout, worker, review, item or batch (the station's name, a fund's
-    income) decides nothing again (20,000 workers: about 3 CPU-s)."""
+    income) decides nothing again (20,000 workers: about 3 CPU-s). `kept`: the payouts' facts
+    kept by the last build (Plan)."""
     key = (record_views.digest(records, PLAN_TABLES[1:]), records.settings.min_cell, today)
     if _LAST and _LAST[0][0] == key:
         return _LAST[0][1]
-    plan = Plan(records, today)
+    plan = Plan(records, today, kept=kept)
     _LAST[:] = [(key, plan)]
     return plan
 
