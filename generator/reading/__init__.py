@@ -341,10 +341,16 @@ def _restore(kept: Kept, records: Records, result: ReadResult) -> None:
         records.settings = kept.settings
     for key, rows in kept.tables.items():
         setattr(records, key, list(rows))
-    # the digests worked out when the book was parsed, for these very objects (record_views)
+    # the digests worked out when the book was parsed, for these very objects (record_views),
+    # with their blocks where kept (record_views.block_digests: a book parsed by a child of a
+    # fresh build, restored here, gives the next stages its blocks as a parsed one does)
     known = records.__dict__.setdefault("_table_digests", {})
+    blocks = records.__dict__.setdefault("_block_digests", {})
     for key, digest in kept.digests.items():
         known[key] = (getattr(records, key), digest)
+        info = kept.blocks.get(key)
+        if info is not None and len(info) == 4 and key in kept.tables:
+            blocks[key] = (getattr(records, key), info)
 
 
 def _folder_problems(folder: Path, result: ReadResult) -> None:
