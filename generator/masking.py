@@ -10,7 +10,9 @@ ideographs) count as Chinese: 李𠀋明 -> 李*明.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
@@ -22,6 +24,10 @@ _DOTS = "·‧•・.．"
 # CJK Unified Ideographs (basic, extensions A-I) and compatibility ideographs
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
                (0x2A700, 0x2EE5F), (0x2F800, 0x2FA1F), (0x30000, 0x323AF))
+
+
+# a whole text of Han characters (is_han of each), in one regular expression
+_ALL_HAN = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _HAN_RANGES) + "]+")
 
 
 def is_han(ch: str) -> bool:
@@ -46,7 +52,10 @@ def _visible(text: str) -> str:
                    if ch == " " or is_han(ch) or unicodedata.category(ch)[0] not in "CZ")
 
 
+@lru_cache(maxsize=1 << 16)
 def mask_name(name: str | None) -> str:
+    """Worked out once per distinct name (a notice lists thousands of entries, a worker
+    stands in many notices)."""
     if not name:
         return ""
     name = " ".join(_visible(name).split())
@@ -55,7 +64,7 @@ def mask_name(name: str | None) -> str:
     parts = _dot_parts(name)
     if len(parts) > 1:  # minority names: 阿依古丽·买买提 -> 阿*丽·买*提
         return "·".join(_mask_part(p) for p in parts if p) or "*"
-    if not all(is_han(ch) for ch in name):
+    if not _ALL_HAN.fullmatch(name):
         return name[:1] + "*"  # latin or mixed names: initial only
     surname, given = split_surname(name)
     if len(given) <= 1:
