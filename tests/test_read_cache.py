@@ -6,6 +6,7 @@ import zipfile
 from dataclasses import fields
 from pathlib import Path
 
+from generator import record_views
 from generator.pipeline import check_folder
 from generator.reading import ReadCache, read_records
 
@@ -146,6 +147,28 @@ def test_a_stored_book_is_read_by_the_next_process_and_equals_a_fresh_read(tmp_p
     fifth = ReadCache(store=store)  # the damaged entries were written anew
     read_records(folder, cache=fifth)
     assert fifth.parsed == [] and len(fifth.loaded) == 4
+
+
+def test_a_restored_table_gives_the_block_digests_of_its_rows(tmp_path):
+    """A book loaded from the store gives its tables' block and column digests (kept where it
+    was parsed) as a table digested in this process does: the checks and the disclosure plan
+    keep their work per block of payouts (record_views.block_digests), also after a fresh build
+    whose books were parsed by children and loaded from the store."""
+    folder = _faulty_station(tmp_path / "records")
+    store = tmp_path / "store"
+    read_records(folder, cache=ReadCache(store=store))
+    again = ReadCache(store=store)
+    restored = read_records(folder, cache=again).records
+    assert again.parsed == []
+    fresh = read_records(folder).records
+    record_views._LAST.clear()  # every block of the fresh read digested anew
+    for name in ("workers", "payouts", "visits", "funds"):
+        assert getattr(restored, name), name
+        found = record_views.block_digests(restored, name)
+        assert found is not None, name
+        assert record_views.table_digest(restored, name) == record_views.table_digest(fresh, name)
+        assert found == record_views.block_digests(fresh, name)
+        assert record_views.column_digests(restored, name) == record_views.column_digests(fresh, name)
 
 
 def test_a_copied_folder_takes_the_stored_books_by_their_digest(tmp_path):
