@@ -27,8 +27,8 @@ from ..pipeline import check_folder
 from ..problems import WARNING, count
 from ..records import Records
 from ..todo import work_list
-from . import carry, closing, dossiers, parallel, pdf as pdf_output, printing, receipts, report, todo_page
-from .common import Doc, environment, plain_digest, station, station_key, write_doc, write_text
+from . import carry, closing, closing_year, dossiers, parallel, pdf as pdf_output, printing, receipts, report, todo_page
+from .common import Doc, environment, station, station_key, write_doc, write_text
 from .paths import PRIVATE_MARKER, refuse_inside
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
@@ -238,6 +238,7 @@ def _share_tables(records: Records, kept: carry.Carry) -> None:
     if not kept.old and records.workers:
         for name in dossiers.SLICE_TABLES:
             dossiers.table_values(records, name)
+        _import_capitals(records)
         return
     # a table that changed since the last build (a payout amount, a visit note) is encoded by both
     # processes: the dossiers slice it again, the receipts, reports, 办结表 and work list digest
@@ -247,6 +248,15 @@ def _share_tables(records: Records, kept: carry.Carry) -> None:
     for name in BESIDE_TABLES:
         if not isinstance(tables, dict) or tables.get(name) != record_views.table_digest(records, name).hex():
             dossiers.table_columns(records, name)
+            if name == "payouts":  # a dossier and a receipt sheet show amounts in capitals
+                _import_capitals(records)
+
+
+def _import_capitals(records: Records) -> None:
+    """cn2an (money.capitals: a dossier's and a receipt sheet's amounts) imported once before the
+    fork, not in both processes: about 0.2 CPU-s each, most of it compiling its patterns."""
+    if records.payouts:
+        import cn2an  # noqa: F401
 
 
 BESIDE_TABLES = ("payouts", "visits")  # the dossiers' tables the documents written beside them encode row by row
@@ -603,23 +613,10 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
         cases = b"v" + marshal.dumps(tuple([values[id(p)] for p in paid.get(year, [])]), 0)
         entries = record_views.table_bytes(closed.get(year, []))
         rows = hashlib.sha256(len(cases).to_bytes(8, "big") + cases + entries).hexdigest()
-        worked: list = []  # (book, fingerprint), once asked for
-
-        def fingerprint(start=start, end=end, worked=worked):
-            if not worked:
-                data = closing.book(records, start, end, today=today, calendar=calendar)
-                worked.append((data, kept.fingerprint("closing", data.station, data.start, data.end,
-                                                      plain_digest(data.cases), plain_digest(data.settled))))
-            return worked[0][1]
-
-        def write_book(start=start, end=end, path=path, fingerprint=fingerprint, worked=worked):
-            fp = fingerprint()
-            return Doc(closing.write_closing_book(records, start, end, path, today=today, root=out_dir,
-                                                  data=worked[0][0]), fp)
-
-        doc = kept.document(path, fingerprint, write_book, heavy=True,
-                            inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today),
-                            extra={"whole": whole(start, end)})
+        # its rows worked out and deflated only where they changed (closing_year)
+        doc = closing_year.year_book(records, kept, path, start, end, today=today, calendar=calendar, values=values,
+                                     tables=tables, extra={"whole": whole(start, end)}, paid=paid.get(year, ()),
+                                     inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today))
         paths.append(doc.path)
     return paths
 

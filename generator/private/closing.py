@@ -29,6 +29,7 @@ from ..render import zh_date
 from ..safe_cells import safe_text, write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
+from . import xlsx_parts
 from .paths import inside
 
 FOLDER = "办结"
@@ -77,9 +78,10 @@ def _on_time(verified: int | None, limit: int) -> bool | None:
     return None if verified is None else verified <= limit
 
 
-def finished_cases(records: Records, start: date | None = None, end: date | None = None) -> list:
-    """Finished payouts (paid and signed; a service needs no signature), paid within [start, end]."""
-    out = [p for p in records.payouts if lifecycle.finished(p)
+def finished_cases(records: Records, start: date | None = None, end: date | None = None, payouts=None) -> list:
+    """Finished payouts (paid and signed; a service needs no signature), paid within [start, end]
+    (of `payouts`, when given: records.payouts or those of them that may be)."""
+    out = [p for p in (records.payouts if payouts is None else payouts) if lifecycle.finished(p)
            and (start is None or p.paid >= start) and (end is None or p.paid <= end)]
     return sorted(out, key=lambda p: (p.paid, p.record_no or ""))
 
@@ -125,23 +127,35 @@ def book(records: Records, start: date, end: date, *, today: date,
          calendar: WorkCalendar | None = None) -> Book:
     """The 办结表 of [start, end] as data: finished cases, then settled reception entries."""
     calendar = work_calendar(records) if calendar is None else calendar
-    # the few steps a row shows, each case's as case_summary works them out (without its other
-    # steps: tens of thousands of cases a year at a 20,000-worker station)
-    cases = []
-    limits: dict = {}  # item name -> its limit
+    return Book(records.settings.station_name or "帮扶站", start, None if end >= today else end,
+                tuple(case_rows(records, finished_cases(records, start, end), calendar)),
+                tuple(settled_rows(records, start, end, calendar)))
+
+
+def case_rows(records: Records, cases, calendar: WorkCalendar, limits: dict | None = None) -> list[tuple]:
+    """The rows (CASE_HEADER) of these finished cases: the few steps a row shows, each case's as
+    case_summary works them out (without its other steps: tens of thousands of cases a year at a
+    20,000-worker station). A row is worked out from its payout and the other tables alone."""
+    out = []
+    limits = {} if limits is None else limits  # item name -> its limit
     verdicts = {True: "是", False: "否", None: ""}
     days = lifecycle.days_since_applying
-    for p in finished_cases(records, start, end):
+    for p in cases:
         limit = limits.get(p.item)
         if limit is None:
             limit = limits[p.item] = lifecycle.deadline_days(records.item_by_name.get(p.item))
         verified = days(calendar, p, p.verified)
         batch = lifecycle.disclosed_in(records, p)
-        cases.append((p.record_no, p.archive_no, p.name, p.item, p.amount, p.applied, p.verified,
-                      verified, limit, verdicts[_on_time(verified, limit)],
-                      p.batch, records.batch_end(batch) if batch is not None else None, p.approved,
-                      p.notified, p.paid, p.signed_on if p.signed else None, p.followed_up,
-                      days(calendar, p, p.paid)))
+        out.append((p.record_no, p.archive_no, p.name, p.item, p.amount, p.applied, p.verified,
+                    verified, limit, verdicts[_on_time(verified, limit)],
+                    p.batch, records.batch_end(batch) if batch is not None else None, p.approved,
+                    p.notified, p.paid, p.signed_on if p.signed else None, p.followed_up,
+                    days(calendar, p, p.paid)))
+    return out
+
+
+def settled_rows(records: Records, start: date, end: date, calendar: WorkCalendar) -> list[tuple]:
+    """The rows (RECEPTION_HEADER) of the reception entries closed in [start, end]."""
     settled: list[tuple] = []
     for e in sorted(records.reception, key=lambda e: (e.closed or date.max, e.reception_no or "")):
         if e.closed is None or not start <= e.closed <= end or e.received is None:
@@ -150,8 +164,7 @@ def book(records: Records, start: date, end: date, *, today: date,
         used = calendar.working_days_between(e.received, e.closed)
         settled.append((e.reception_no, e.received, e.name, e.person_kind, e.archive_no, e.kind, e.handling,
                         e.transferred_to, e.result, e.closed, used, limit, "是" if used <= limit else "否"))
-    return Book(records.settings.station_name or "帮扶站", start, None if end >= today else end,
-                tuple(cases), tuple(settled))
+    return settled
 
 
 def write_closing_book(records: Records, start: date, end: date, path: Path, *, today: date,
@@ -166,34 +179,75 @@ def write_closing_book(records: Records, start: date, end: date, path: Path, *, 
 
 
 def workbook_bytes(data: Book, today: date) -> bytes:
-    """The .xlsx file of a book. XlsxWriter writes the workbook (properties, styles, each
+    """The .xlsx file of a book (see Frame): its case rows in chunks of CHUNK_ROWS, each
+    deflated on its own (xlsx_parts), as the build writes them. The same book on the same day
+    gives the same bytes (fixed timestamps)."""
+    frame = Frame(data, today)
+    rows = data.cases
+    return frame.assemble([frame.chunk(rows[k:k + CHUNK_ROWS], k) for k in range(0, len(rows), CHUNK_ROWS)])[0]
+
+
+CHUNK_ROWS = 2000  # case rows deflated together (a piece of the sheet a later build may copy as it is)
+CASES_PART = "xl/worksheets/sheet1.xml"
+
+
+class Frame:
+    """The workbook of a book without its rows: XlsxWriter writes it (properties, styles, each
     sheet's title, generation line, frozen header and widths); the rows, tens of thousands a
     year at a 20,000-worker station, are then written into each sheet's <sheetData> here, as
-    XlsxWriter writes cells in its constant_memory mode (inline strings, numbers with the
-    date and money styles): about five times faster than XlsxWriter's cell by cell (1 CPU-s
-    instead of 5 for 36,000 cases), which was itself three times faster than openpyxl's
-    write-only mode. The same book on the same day gives the same bytes (fixed timestamps)."""
-    import xlsxwriter
+    XlsxWriter writes cells in its constant_memory mode (inline strings, numbers with the date
+    and money styles): about five times faster than XlsxWriter's cell by cell (1 CPU-s instead
+    of 5 for 36,000 cases), which was itself three times faster than openpyxl's write-only mode.
+    The case rows go in as pieces deflated on their own (`chunk`; xlsx_parts), so that a piece
+    whose rows did not change can be copied from the last build's file (year_book)."""
 
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                      "strings_to_formulas": False, "strings_to_urls": False})
-    title = data.title(today)
-    f = _Formats(wb)
-    sheets = (("帮扶办结", title, CASE_HEADER, data.cases),
-              ("接待办结", title.replace("办结表", "接待办结表"), RECEPTION_HEADER, data.settled))
-    for name, heading, header, rows in sheets:
-        _frame(wb.add_worksheet(name), f, heading, header, len(rows), today)
-    # the styles of the cells written below: numbered as XlsxWriter numbers a format on first use
-    styles = _Styles(f.date._get_xf_index(), f.money._get_xf_index(), f.quoted._get_xf_index())
-    wb.set_properties({"title": title, "author": "bangfu",
-                       "created": datetime(today.year, today.month, today.day)})
-    wb.close()
-    def rows_of(header: tuple, rows):
-        return lambda xml: _with_rows(xml, len(header), rows, styles)
+    def __init__(self, data: Book, today: date, count: int | None = None):
+        """`count`: the number of case rows (when `data` holds none of them: year_book)."""
+        import xlsxwriter
 
-    return splice_sheets(buffer.getvalue(), {n: rows_of(header, rows) for n, (_, _, header, rows)
-                                             in enumerate(sheets, 1)}, "XlsxWriter")
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                          "strings_to_formulas": False, "strings_to_urls": False})
+        title = data.title(today)
+        f = _Formats(wb)
+        self.sheets = (("帮扶办结", title, CASE_HEADER, data.cases),
+                       ("接待办结", title.replace("办结表", "接待办结表"), RECEPTION_HEADER, data.settled))
+        self.count = len(data.cases) if count is None else count
+        for (name, heading, header, _), n in zip(self.sheets, (self.count, len(data.settled))):
+            _frame(wb.add_worksheet(name), f, heading, header, n, today)
+        # the styles of the cells written below: numbered as XlsxWriter numbers a format on first use
+        self.styles = _Styles(f.date._get_xf_index(), f.money._get_xf_index(), f.quoted._get_xf_index())
+        wb.set_properties({"title": title, "author": "bangfu",
+                           "created": datetime(today.year, today.month, today.day)})
+        wb.close()
+        self.data = buffer.getvalue()
+
+    def chunk(self, rows, first: int) -> xlsx_parts.Piece:
+        """Case rows `first` (0-based) on, as a piece of the cases sheet."""
+        return xlsx_parts.piece(_rows_xml(rows, 4 + first, len(CASE_HEADER), self.styles).encode("utf-8"))
+
+    def assemble(self, chunks: list) -> tuple[bytes, list[int]]:
+        """The .xlsx file with these pieces as the case rows (every row of the book, in order);
+        with the offset of each piece in the file. The other parts keep their names, order and
+        times; the sheets are deflated at xlsx_parts.LEVEL, the others as zipfile would."""
+        source = zipfile.ZipFile(io.BytesIO(self.data))
+        parts = []
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == CASES_PART:
+                xml = _dimension(body.decode("utf-8"), len(CASE_HEADER), self.count)
+                stop = xml.index("</sheetData>")
+                pieces = [xlsx_parts.piece(xml[:stop].encode("utf-8")), *chunks,
+                          xlsx_parts.piece(xml[stop:].encode("utf-8"), final=True)]
+            elif info.filename == "xl/worksheets/sheet2.xml":
+                _, _, header, rows = self.sheets[1]
+                pieces = xlsx_parts.whole(_with_rows(body.decode("utf-8"), len(header), rows, self.styles)
+                                          .encode("utf-8"), xlsx_parts.LEVEL)
+            else:
+                pieces = xlsx_parts.whole(body)
+            parts.append((info.filename, info.date_time, info.external_attr, pieces))
+        data, offsets = xlsx_parts.zip_bytes(parts)
+        return data, offsets[CASES_PART][1:-1]
 
 
 # The deflate level of the sheets spliced (the rows of a year's 办结表: about 30 MB of XML at a 20,000-worker
@@ -268,11 +322,25 @@ def _text(value: str, quoted: str) -> str:
 
 
 def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
-    """The sheet XML with `rows` from row 4 on: text always as text (an inline string, never a
-    formula; control characters dropped, risky text with the quote prefix, see safe_cells),
-    money as numbers with two decimals, dates as date numbers, empty values left out."""
+    """The sheet XML with `rows` from row 4 on (see _rows_xml)."""
     if not rows:
         return xml
+    xml = _dimension(xml, width, len(rows))
+    stop = xml.index("</sheetData>")
+    return xml[:stop] + _rows_xml(rows, 4, width, styles) + xml[stop:]
+
+
+def _dimension(xml: str, width: int, count: int) -> str:
+    """The sheet's dimension with `count` rows below the three of the heading (none: as it was)."""
+    if not count:
+        return xml
+    return _DIMENSION.sub(f'<dimension ref="A1:{xl_col_to_name(width - 1)}{3 + count}"/>', xml, count=1)
+
+
+def _rows_xml(rows, first: int, width: int, styles: _Styles) -> str:
+    """`rows` as sheet rows from row `first` on: text always as text (an inline string, never a
+    formula; control characters dropped, risky text with the quote prefix, see safe_cells),
+    money as numbers with two decimals, dates as date numbers, empty values left out."""
     starts = [f'<c r="{xl_col_to_name(c)}' for c in range(width)]
     date_style, money_style = f' s="{styles.date}"', f' s="{styles.money}"'
     quoted = f' s="{styles.quoted}"'
@@ -283,7 +351,7 @@ def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
     money: dict = {None: None}
     numbers: dict = {None: None}
     out = []
-    for r, row in enumerate(rows, 4):
+    for r, row in enumerate(rows, first):
         cells = []
         end = f'{r}"'
         for start, value in zip(starts, row):
@@ -313,9 +381,7 @@ def _with_rows(xml: str, width: int, rows, styles: _Styles) -> str:
             if cell is not None:
                 cells.append(start + end + cell)
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    xml = _DIMENSION.sub(f'<dimension ref="A1:{xl_col_to_name(width - 1)}{3 + len(rows)}"/>', xml, count=1)
-    stop = xml.index("</sheetData>")
-    return xml[:stop] + "".join(out) + xml[stop:]
+    return "".join(out)
 
 
 def default_name(year: int) -> str:
