@@ -68,6 +68,11 @@ def _books(folder):
 
 
 def test_an_edited_payout_works_out_its_chunk_and_matches_a_fresh_build(tmp_path, small_chunks):
+    _rebuild(tmp_path, small_chunks)
+
+
+def _rebuild(tmp_path, small_chunks):
+    """A build, one payout amount of 2026 edited, the rebuild from it and a fresh build compared."""
     previous = tmp_path / "previous"
     write_private(read_station(tmp_path / "base"), previous, today=TODAY, pdf=False)
     paid_2026 = [p for p in PAYOUTS if p.get("paid") and p["paid"].year == 2026 and p.get("signed")]
@@ -95,6 +100,27 @@ def test_an_edited_payout_works_out_its_chunk_and_matches_a_fresh_build(tmp_path
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["帮扶办结"]
     amounts = {r[0]: r[4] for r in ws.iter_rows(min_row=4, values_only=True)}
     assert amounts[payouts[index]["record_no"]] == float(payouts[index]["amount"])
+    assert len(amounts) == len(paid_2026)
+    return staging / closing.FOLDER / "办结表_2026.xlsx", paid_2026, payouts[index]
+
+
+def test_libreoffice_reads_a_book_of_copied_chunks(tmp_path, small_chunks):
+    """The book a rebuild wrote from copied chunks, every sheet saved as CSV by LibreOffice."""
+    import subprocess
+
+    from office import SOFFICE, need_office
+
+    need_office()
+    book, paid, edited = _rebuild(tmp_path, small_chunks)
+    csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"  # -1: every sheet
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", csv, "--outdir", str(tmp_path), str(book)],
+                   check=True, capture_output=True, timeout=180)
+    cases = (tmp_path / f"{book.stem}-帮扶办结.csv").read_text(encoding="utf-8").splitlines()
+    assert len(cases) == 3 + len(paid)
+    assert sorted(line.split(",")[0] for line in cases[3:]) == sorted(p["record_no"] for p in paid)
+    row = next(line for line in cases if line.startswith(edited["record_no"] + ","))
+    assert f"{edited['amount']:,.2f}" in row
 
 
 def test_a_book_changed_by_hand_is_written_from_its_rows(tmp_path, small_chunks):
