@@ -444,6 +444,47 @@ def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeyp
     assert ("head", 2) not in pdf.Stamps(None)  # in memory only
 
 
+def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_first(tmp_path, monkeypatch):
+    """pdf.Stamps.prune (at the end of a build, keep_stamps(None)): while the folder holds more
+    than MOST_STAMPS, the stamps this build did not use are removed, the oldest first; those it
+    used stay even beyond the bound (a 20,000-worker station's receipt sheets need hundreds of
+    page counts, which emptying the folder had printed again in every build)."""
+    import io
+
+    import pypdf
+
+    def blank(pages: int) -> bytes:
+        writer = pypdf.PdfWriter()
+        for _ in range(pages):
+            writer.add_blank_page(595, 842)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    monkeypatch.setattr(pdf, "_state", {})
+    monkeypatch.setattr(pdf, "MOST_STAMPS", 2)
+    monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
+    (tmp_path / "browser").write_bytes(b"version 1")
+    folder = tmp_path / "private" / pdf.STAMPS_FOLDER
+    first = pdf.Stamps(folder)
+    for n in (1, 2, 3, 4):
+        first["head", n] = blank(n)
+    first.prune()
+    assert len(list(folder.glob("*.pdf"))) == 4  # all used by this build: none removed
+    for n, path in zip((1, 2, 3, 4), [first._file(("head", n)) for n in (1, 2, 3, 4)]):
+        os.utime(path, ns=(n * 10**9, n * 10**9))  # printed in this order
+    second = pdf.Stamps(folder)  # the next build uses the oldest and the newest
+    assert ("head", 1) in second and ("head", 4) in second
+    second.prune()
+    assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(second._file(("head", n)).name for n in (1, 4))
+    third = pdf.Stamps(folder)
+    third["head", 5] = blank(5)
+    third.prune()  # three kept, one over: the oldest unused goes
+    assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (4, 5))
+    assert ("head", 4) in pdf.Stamps(folder)
+    assert pdf_volume.page_count(blank(7)) == 7
+
+
 def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):
     """pdf_volume.split on a two-page PDF with a classic cross-reference table: each piece is a
     whole PDF of its own page (its content stream copied, the other page's left out); a page

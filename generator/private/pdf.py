@@ -485,8 +485,13 @@ def _stamps() -> dict:
 _stamp_sets: dict[tuple, dict] = {}
 _stamp_folder: dict = {}
 STAMPS_FOLDER = ".pdf-stamps"
-# a folder holding more stamps than this (heads of templates long changed) is emptied
-MOST_STAMPS = 200
+# The folder keeps at most this many stamps and bytes of them: beyond either, at the end of a
+# build, the stamps it did not use are removed, the oldest first (heads of templates long
+# changed, page counts no longer printed); what the build used stays. A 20,000-worker station's
+# receipt sheets alone need hundreds of page counts (up to 4,000 pages), so emptying the folder
+# at 200 stamps had every build print them all again.
+MOST_STAMPS = 3000
+MOST_STAMP_BYTES = 256 * 1024 * 1024
 
 
 def keep_stamps(out_dir: Path | None) -> None:
@@ -494,7 +499,10 @@ def keep_stamps(out_dir: Path | None) -> None:
     only): the next build finds them there (the last build's PDFs are linked into its folder),
     so a rebuild that patches a volume prints the changed dossier, not its footers again."""
     if out_dir is None:
-        _stamp_folder.pop("folder", None)
+        folder = _stamp_folder.pop("folder", None)
+        for (_, kept_in), stamps in _stamp_sets.items():
+            if folder is not None and kept_in == folder:
+                stamps.prune()
     else:
         _stamp_folder["folder"] = Path(out_dir) / STAMPS_FOLDER
 
@@ -503,11 +511,13 @@ class Stamps(dict):
     """Stamp PDFs by (head key, page count), as pdf_volume.print_volumes keeps them: in memory,
     and with `folder` also on disk, each under a digest of its key, the browser (its file, size
     and time: an updated browser prints its own) and the code that prints stamps. A file that is
-    unreadable or has another page count is printed again."""
+    unreadable or has another page count is printed again. When the folder holds too many,
+    what a build did not use is removed at its end (prune)."""
 
     def __init__(self, folder: Path | None = None):
         super().__init__()
         self.folder = folder
+        self.used: set[str] = set()  # file names this process found or printed
 
     def _file(self, key) -> Path:
         head, pages = key
@@ -515,18 +525,21 @@ class Stamps(dict):
         return self.folder / f"{name}.pdf"
 
     def __contains__(self, key) -> bool:
-        if dict.__contains__(self, key):
-            return True
         if self.folder is None:
-            return False
+            return dict.__contains__(self, key)
+        path = self._file(key)
+        if dict.__contains__(self, key):
+            self.used.add(path.name)
+            return True
         try:
-            data = self._file(key).read_bytes()
+            data = path.read_bytes()
             from . import pdf_volume
 
-            if len(pdf_volume.reader(data).pages) != key[1]:
+            if pdf_volume.page_count(data) != key[1]:
                 return False
         except Exception:  # noqa: BLE001 - missing, damaged: printed again
             return False
+        self.used.add(path.name)
         dict.__setitem__(self, key, data)
         return True
 
@@ -536,16 +549,40 @@ class Stamps(dict):
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            kept = [p for p in self.folder.iterdir() if p.suffix == ".pdf"]
-            if len(kept) >= MOST_STAMPS:
-                for old in kept:
-                    old.unlink()
             target = self._file(key)
             tmp = target.with_suffix(f".{os.getpid()}.part")
             tmp.write_bytes(data)
             tmp.replace(target)  # never written through a link to the last build's file
+            self.used.add(target.name)
         except OSError:
             pass  # kept in memory only
+
+    def prune(self) -> None:
+        """At the end of a build: while the folder holds more than MOST_STAMPS stamps or
+        MOST_STAMP_BYTES, remove those this build did not use, the oldest printed first. Then
+        start counting the next build's."""
+        used, self.used = self.used, set()
+        if self.folder is None or not self.folder.is_dir():
+            return
+        kept = []
+        for path in self.folder.iterdir():
+            if path.suffix == ".pdf":
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                kept.append((st.st_mtime_ns, st.st_size, path))
+        count, size = len(kept), sum(s for _, s, _ in kept)
+        for _, bytes_, path in sorted(kept, key=lambda k: k[0]):
+            if count <= MOST_STAMPS and size <= MOST_STAMP_BYTES:
+                break
+            if path.name in used:
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            count, size = count - 1, size - bytes_
 
 
 def _stamp_salt() -> str:

@@ -375,6 +375,16 @@ def page_dict(page):
     return out
 
 
+def page_count(data: bytes) -> int:
+    """The page count of a PDF made here, from its page tree's /Count: the pages are not
+    gathered (pypdf's `len(reader.pages)` walks the whole tree: seconds for a stamp of
+    thousands of pages)."""
+    count = reader(data).trailer["/Root"]["/Pages"]["/Count"]
+    if not isinstance(count, int) or count < 0:
+        raise ValueError("no page count")
+    return int(count)
+
+
 def reader(data: bytes):
     """A pypdf reader of a PDF made here. Strict: a lenient reader reads the header of every
     object in the file to check its cross-reference table (a second or more for a volume)."""
@@ -608,8 +618,8 @@ def _stamp_readers(print_file, document: Document, key: str, numbers: list[int],
                 with _page_in(where, str(tmp), f"stamp-{n}") as page:
                     page.write_text(stamp_html(document, n), encoding="utf-8")
                     stamp = print_file(page)
-                if len(reader(stamp).pages) != n:
-                    raise Unfit(f"a stamp of {n} pages printed as {len(reader(stamp).pages)}")
+                if page_count(stamp) != n:
+                    raise Unfit(f"a stamp of {n} pages printed as {page_count(stamp)}")
                 stamps[key, n] = stamp
     return {n: reader(stamps[key, n]) for n in numbers}
 
