@@ -4,6 +4,7 @@ together from the pieces reads as one document, numbered "第 k 页，共 n 页"
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -213,11 +214,39 @@ def test_pages_of_several_prints_are_put_together_with_their_own_objects():
     update = pdf_volume.Update(joined)
     patched = pdf_volume.patched(update, [(0, 2), (0, 0)], None)
     assert [p.get_contents().get_data() for p in pdf_volume.reader(patched).pages] == [b"% four\n", b"% two\n"]
-    # the second print's objects are numbered after the first's; one print alone keeps its numbers
+    # the second print's objects are numbered after the first's, each print's in its own order
     numbers = [p.indirect_reference.idnum for p in read.pages]
-    assert numbers == [a.page_numbers[1], *(n + a.size for n in b.page_numbers)]
+    shift = numbers[0] - a.page_numbers[1]
+    assert numbers[1:] == [n + a.size - 1 + shift for n in b.page_numbers]
     alone = pdf_volume.reader(pdf_volume.assemble([(a, 0, 2)]))
-    assert [p.indirect_reference.idnum for p in alone.pages] == a.page_numbers
+    assert [p.get_contents().get_data() for p in alone.pages] == [b"% one\n", b"% two\n"]
+
+
+def test_a_volume_written_as_it_comes_is_the_volume_made_in_memory(tmp_path):
+    """pdf_volume._Spool: a volume whose documents are written into its file one by one as
+    their prints come (each print let go once its documents are written) is byte for byte the
+    volume put together in memory from the same prints (assemble), with the document
+    information's title of its own, and its objects rewritten as they are written."""
+    first, second = small_pdf([b"one", b"two"]), small_pdf([b"three", b"four"])
+    a = pdf_volume._Source(first, pdf_volume.reader(first))
+    b = pdf_volume._Source(second, pdf_volume.reader(second))
+    whole = pdf_volume.assemble([(a, 0, 2), (b, 0, 1), (b, 1, 2)], title="卷")
+    with open(tmp_path / "volume.pdf", "wb") as out:
+        spool = pdf_volume._Spool(out, title="卷")
+        spool.add_pages([(a, 0, 2)])
+        spool.add_pages([(b, 0, 1)])
+        spool.add_pages([(b, 1, 2)])
+        spool.finish()
+    assert (tmp_path / "volume.pdf").read_bytes() == whole
+    read = pdf_volume.reader(whole)
+    assert [p.get_contents().get_data() for p in read.pages] == [b"% one\n", b"% two\n", b"% three\n", b"% four\n"]
+    assert pdf_volume.page_count(whole) == 4
+    rewritten = io.BytesIO()
+    spool = pdf_volume._Spool(rewritten, rewrite=lambda data: data.replace(b"% three", b"% THREE"))
+    spool.add_pages([(a, 0, 2), (b, 0, 2)])
+    spool.finish()
+    assert len(rewritten.getvalue()) == len(pdf_volume.assemble([(a, 0, 2), (b, 0, 2)]))
+    assert [p.get_contents().get_data() for p in pdf_volume.reader(rewritten.getvalue()).pages][2] == b"% THREE\n"
 
 
 @pytest.mark.slow

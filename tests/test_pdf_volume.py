@@ -580,7 +580,8 @@ def test_a_patch_whose_new_pages_hold_a_string_like_a_reference_parses_them(monk
     new = _pdf_of([b"page two"], b"Family 1 0 R")
     copies = []
     copy = pdf_volume.Update.copy
-    monkeypatch.setattr(pdf_volume.Update, "copy", lambda self, r, obj: copies.append(1) or copy(self, r, obj))
+    monkeypatch.setattr(pdf_volume.Update, "copy",
+                        lambda self, r, obj, *rest: copies.append(1) or copy(self, r, obj, *rest))
     out = pdf_volume.patched(pdf_volume.Update(old), [(0, 0), (1, 0)], new)
     assert copies and _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two\n", "Family 1 0 R")]
     assert pdf_volume._doubtful_strings(b"<</A (x) /B (y 2 0 R)>>") and pdf_volume._doubtful_strings(b"<</A (a(b)c)>>")

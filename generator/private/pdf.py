@@ -473,7 +473,7 @@ def _leave(session) -> None:
         host.close()
 
 
-def _stamps() -> dict:
+def _stamps() -> Stamps:
     """The stamps this browser printed (pdf_volume.print_volumes), shared by the threads that
     print volumes side by side: a page count's footer is printed once per build, not per browser,
     and, while a build keeps them in its output folder (keep_stamps), once for all builds."""
@@ -482,7 +482,7 @@ def _stamps() -> dict:
 
 
 # stamp PDFs (bytes) by browser and folder, then by head and page count
-_stamp_sets: dict[tuple, dict] = {}
+_stamp_sets: dict[tuple, Stamps] = {}
 _stamp_folder: dict = {}
 STAMPS_FOLDER = ".pdf-stamps"
 # The folder keeps at most this many stamps and bytes of them: beyond either, at the end of a
@@ -730,21 +730,18 @@ def write_volumes(jobs: list[tuple[list[Path] | tuple[Path, ...], Path]]) -> lis
     """Several combined PDFs (html paths, pdf path) printed by this thread's browser in as few
     prints as their heads allow, then split into their own files (pdf_volume.print_volumes);
     returns the page counts of each. Volumes that do not fit are printed one by one."""
-    from ..outputs import write_bytes
-
     todo = [(list(paths), Path(pdf_path)) for paths, pdf_path in jobs]
     if len(todo) > 1:
         import pypdf
 
         from . import pdf_volume
 
-        try:
-            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in todo], _stamps())
+        try:  # each volume written into its file as its documents are printed
+            printed = pdf_volume.print_volumes(_chromium_pdf, [paths for paths, _ in todo], _stamps(),
+                                               targets=[pdf_path for _, pdf_path in todo], rewrite=relative_links)
         except (pdf_volume.Unfit, pypdf.errors.PyPdfError, KeyError, IndexError, ValueError):
             printed = None  # a print that cannot be split as the browser writes them: one by one below
         if printed is not None:
-            for (_, pdf_path), (data, _) in zip(todo, printed):
-                write_bytes(pdf_path, relative_links(data, pdf_path))  # never through a link
             return [counts for _, counts in printed]
     return [write_parts(paths, pdf_path, "chromium") for paths, pdf_path in todo]
 
@@ -770,7 +767,6 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
     printed on its own. Raises
     pdf_volume.Unfit (and pypdf's errors) when the others cannot share a print after all: the
     caller prints them one by one."""
-    from ..outputs import write_bytes
     from . import pdf_volume
 
     printed_for = [list(paths) if old is None else changed_documents(paths, digests, old)
@@ -786,11 +782,14 @@ def write_joined(jobs: list[tuple]) -> list[tuple[list[int], int]]:
     joining = sorted({k for members in heads.values() if len(members) > 1 for k in members}
                      - {k for k, paths in enumerate(printed_for) if not paths})
     out: list = [None] * len(jobs)
-    printed = pdf_volume.print_volumes(_chromium_pdf, [printed_for[k] for k in joining], _stamps()) if joining else []
+    # a PDF printed whole is written into its file as its documents are printed; a patch's
+    # changed documents come back as bytes
+    targets = [jobs[k][0] if jobs[k][3] is None else None for k in joining]
+    printed = pdf_volume.print_volumes(_chromium_pdf, [printed_for[k] for k in joining], _stamps(),
+                                       targets=targets, rewrite=relative_links) if joining else []
     for k, found in zip(joining, printed):
         pdf_path, paths, digests, old = jobs[k]
         if old is None:
-            write_bytes(pdf_path, relative_links(found[0], pdf_path))  # never through a link
             out[k] = found[1], 1
         else:
             out[k] = patch_combined(pdf_path, old, list(paths), list(digests), "chromium", found), 2

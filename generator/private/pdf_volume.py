@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import re
 import threading
 from contextlib import contextmanager
@@ -245,16 +246,19 @@ class _Objects:
         self.put(number, obj)
         return IndirectObject(number, 0, None)
 
-    def copy(self, reader, obj):
+    def copy(self, reader, obj, owner=None):
         """`obj` of another PDF (`reader`) with every object it refers to, as new objects here
-        (each once); /Parent and /P links back up are left out."""
+        (each once per `owner`, by default the reader itself: a key that outlives the reader
+        when the same PDF may be read again); /Parent and /P links back up are left out."""
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
+        if owner is None:
+            owner = id(reader)
         if isinstance(obj, IndirectObject):
-            key = (id(reader), obj.idnum, obj.generation)
+            key = (owner, obj.idnum, obj.generation)
             if key not in self.copied:
                 self.copied[key] = number = self.number()
-                self.put(number, self.copy(reader, obj.get_object()))
+                self.put(number, self.copy(reader, obj.get_object(), owner))
             return IndirectObject(self.copied[key], 0, None)
         if isinstance(obj, DictionaryObject):
             out: Any = StreamObject() if isinstance(obj, StreamObject) else DictionaryObject()
@@ -262,10 +266,10 @@ class _Objects:
                 out._data = obj._data  # as stored (still encoded), /Filter copied below
             for key, value in obj.items():
                 if key not in ("/Parent", "/P", "/Length"):
-                    out[NameObject(key)] = self.copy(reader, value)
+                    out[NameObject(key)] = self.copy(reader, value, owner)
             return out
         if isinstance(obj, ArrayObject):
-            return ArrayObject(self.copy(reader, v) for v in obj)
+            return ArrayObject(self.copy(reader, v, owner) for v in obj)
         return obj
 
 
@@ -340,6 +344,13 @@ def _objects_and_table(start: bytes, objects: dict[int, bytes], trailer) -> byte
     for number in sorted(objects):
         offsets[number] = out.tell()
         out.write(objects[number])
+    _table(out, offsets, trailer)
+    return out.getvalue()
+
+
+def _table(out, offsets: dict[int, int], trailer) -> None:
+    """A classic cross-reference table of the objects at `offsets` (number: where it starts in
+    `out`), written at the end of `out`, then `trailer` and the end of the file."""
     xref = out.tell()
     out.write(b"xref\n0 1\n0000000000 65535 f\r\n")  # the free list's head, as readers expect
     run: list[int] = []
@@ -353,7 +364,6 @@ def _objects_and_table(start: bytes, objects: dict[int, bytes], trailer) -> byte
     out.write(b"trailer\n")
     trailer.write_to_stream(out)
     out.write(b"\nstartxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
 
 
 INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -423,7 +433,7 @@ class _Stamper:
                 NameObject("/Type"): NameObject("/XObject"),
                 NameObject("/Subtype"): NameObject("/Form"),
                 NameObject("/BBox"): ArrayObject(FloatObject(float(v)) for v in page.mediabox),
-                NameObject("/Resources"): self.objects.copy(stamp, page.raw_get("/Resources"))
+                NameObject("/Resources"): self.objects.copy(stamp, page.raw_get("/Resources"), ("stamp", n))
                 if "/Resources" in page else DictionaryObject(),
             })
             self.forms[n, k] = self.objects.add(xobject.flate_encode())
@@ -465,7 +475,8 @@ def print_volume(print_file, html_paths: list[Path], stamps: dict) -> tuple[byte
 
 
 def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int = PRINT_ELEMENTS,
-                  rows_most: int = CUT_ROWS) -> list[tuple[bytes, list[int]]]:
+                  rows_most: int = CUT_ROWS, targets: list | None = None,
+                  rewrite=None) -> list[tuple[bytes | None, list[int]]]:
     """Several volumes (each a list of HTML documents) printed by the browser in as few prints as
     their heads and memory allow: the documents of the volumes that share one head are joined into
     prints of at most `most` elements each (a document longer than that, or with a table of more
@@ -474,7 +485,10 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int
     across the prints it spans. Each print costs the browser about half a CPU-second whatever its
     length (a new document laid out, its fonts set up, a PDF written), as much as five dossiers
     printed within a volume; the demo's 200 dossiers in 20 volumes were 20 prints. Returns each
-    volume's PDF and its documents' page counts, in order."""
+    volume's PDF and its documents' page counts, in order. With `targets` (a path or None for
+    each volume), a volume with a path is written into that file as its documents are printed
+    (`rewrite(bytes, path)` applied to what is written) and its PDF is returned as None: a
+    volume of many prints is never held whole."""
     import tempfile
 
     documents = [[Document(p) for p in paths] for paths in volumes]
@@ -486,8 +500,9 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int
     out: list = [None] * len(volumes)
     with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
         for members in by_head.values():
+            own = [targets[v] for v in members] if targets is not None else None
             for v, found in zip(members, _print_joined(print_file, [documents[v] for v in members], stamps,
-                                                       Path(tmp), most, rows_most)):
+                                                       Path(tmp), most, rows_most, own, rewrite)):
                 out[v] = found
     return out
 
@@ -515,54 +530,124 @@ def prints(documents: list[Document], most: int = PRINT_ELEMENTS, rows_most: int
 
 
 def _print_joined(print_file, volumes: list[list[Document]], stamps: dict, tmp: Path,
-                  most: int, rows_most: int) -> list[tuple[bytes, list[int]]]:
-    """The volumes of one head printed in bounded prints (prints) and put together (assemble);
-    a print's PDF is let go once every volume it has pages of is written."""
+                  most: int, rows_most: int, targets: list | None = None,
+                  rewrite=None) -> list[tuple[bytes | None, list[int]]]:
+    """The volumes of one head printed in bounded prints (prints) and put together (_Spool):
+    each document's pages are written once its last piece is printed, and a print is let go
+    once its documents are written. A volume with a target (`targets`, a path or None for
+    each) is written into that file as it comes (through a temporary file beside it, renamed
+    over it at its end; `rewrite(bytes, target)` applied to what is written) and returned as
+    None; the others are returned as bytes."""
     import copy
 
     joined = [d for docs in volumes for d in docs]
     key = _head_key(joined[0])
     home = next((d.home for d in joined if d.home is not None), None)  # where their references resolve
-    planned = prints(joined, most, rows_most)
+    planned: list = prints(joined, most, rows_most)
+    volume_of: list[int] = [v for v, docs in enumerate(volumes) for _ in docs]
     ends, at = [], 0  # the index after each volume's last document
     for docs in volumes:
         at += len(docs)
         ends.append(at)
     segments: list[list] = [[] for _ in joined]  # (source, first, stop) of each document's pages
     pages = [0] * len(joined)
-    out: list = []
-    sources: dict[int, _Source] = {}
-    for p, entries in enumerate(planned):
-        parts = []
-        for d, body in entries:
-            part = copy.copy(joined[d])
-            part.body = body
-            parts.append(part)
-        with _page_in(home, str(tmp), "volume") as page:
-            page.write_text(volume_html(parts, page.as_uri(), home), encoding="utf-8")
-            data = print_file(page)
-        whole = reader(data)
-        starts = part_starts(whole, len(parts))
-        sources[p] = source = _Source(data, whole)
-        for (d, _), first, count in zip(entries, starts, counts(starts, len(whole.pages))):
-            segments[d].append((source, first, first + count))
-            pages[d] += count
-        last = entries[-1][0]
-        complete = last + 1 if p + 1 == len(planned) or planned[p + 1][0][0] != last else last
-        while len(out) < len(volumes) and ends[len(out)] <= complete:
-            v = len(out)
-            begin = ends[v] - len(volumes[v])
-            own = pages[begin:ends[v]]
-            readers = _stamp_readers(print_file, joined[0], key, sorted(set(own)), stamps, tmp, home)
-            title = document_title(volumes[v][0])  # as printed alone
-            out.append((assemble([s for d in range(begin, ends[v]) for s in segments[d]], (own, readers), title),
-                        own))
-            for d in range(begin, ends[v]):
+    out: list = [None] * len(volumes)
+    readers = _StampReaders(print_file, joined[0], key, stamps, tmp, home)
+    open_: dict[int, tuple] = {}  # volume: (spool, file, temporary path or None)
+    written = 0  # documents written
+    try:
+        for p in range(len(planned)):
+            entries, planned[p] = planned[p], None  # the HTML of a print is let go once printed
+            parts = []
+            for d, body in entries:
+                part = copy.copy(joined[d])
+                part.body = body
+                parts.append(part)
+            with _page_in(home, str(tmp), "volume") as page:
+                page.write_text(volume_html(parts, page.as_uri(), home), encoding="utf-8")
+                data = print_file(page)
+            del parts
+            whole = reader(data)
+            starts = part_starts(whole, len(entries))
+            source = _Source(data, whole)
+            del data, whole
+            for (d, _), first, count in zip(entries, starts, counts(starts, len(source.pages))):
+                segments[d].append((source, first, first + count))
+                pages[d] += count
+            last = entries[-1][0]
+            del entries, source
+            complete = last + 1 if p + 1 == len(planned) or planned[p + 1][0][0] != last else last
+            while written < complete:
+                d, written = written, written + 1
+                v = volume_of[d]
+                if v not in open_:
+                    open_[v] = _open_spool(targets[v] if targets else None, rewrite, document_title(volumes[v][0]))
+                spool = open_[v][0]
+                spool.add_pages(segments[d], ([pages[d]], readers))
                 segments[d] = []
-            needed = {id(s) for d in range(ends[v], len(joined)) for s, _, _ in segments[d]}
-            for q in [q for q, s in sources.items() if q < p and id(s) not in needed]:
-                del sources[q]  # its pages are written
+                joined[d].body = ""  # printed
+                if d + 1 == ends[v]:
+                    spool.finish()
+                    out[v] = _close_spool(*open_.pop(v)), pages[ends[v] - len(volumes[v]):ends[v]]
+    finally:
+        for _, file, part in open_.values():  # an error: the unfinished files go
+            if part is not None:
+                file.close()
+                Path(part).unlink(missing_ok=True)
     return out
+
+
+def _open_spool(target: Path | None, rewrite, title: str | None) -> tuple:
+    """A _Spool writing into a temporary file beside `target` (None: in memory)."""
+    import os
+    import tempfile
+
+    if target is None:
+        return _Spool(io.BytesIO(), title=title), None, None
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, part = tempfile.mkstemp(prefix=".bangfu-", suffix=".tmp", dir=target.parent)
+    file = os.fdopen(handle, "wb")
+    spool = _Spool(file, (lambda data: rewrite(data, target)) if rewrite is not None else None, title)
+    spool.target = target  # type: ignore[attr-defined]
+    return spool, file, part
+
+
+def _close_spool(spool: _Spool, file, part: str | None) -> bytes | None:
+    """The finished PDF's bytes (in memory), or None when it was written to its target (the
+    temporary file renamed over it: a link at the target is replaced, never written through)."""
+    import os
+
+    if part is None:
+        return cast(io.BytesIO, spool.out).getvalue()
+    file.close()
+    os.replace(part, spool.target)  # type: ignore[attr-defined]
+    return None
+
+
+class _StampReaders:
+    """Stamp readers by page count for one head, printed when not yet in `stamps` (see
+    _stamp_readers), the most recent kept up to READER_PAGES pages in all: a volume of receipt
+    sheets has hundreds of page counts, and a reader of a stamp of thousands of pages holds
+    every page it has gathered."""
+
+    READER_PAGES = 4_000
+
+    def __init__(self, print_file, document: Document, key: str, stamps: dict, tmp: Path, home: Path | None):
+        self.args = print_file, document, key
+        self.stamps, self.tmp, self.home = stamps, tmp, home
+        self.kept: dict[int, Any] = {}
+
+    def __getitem__(self, n: int):
+        if n in self.kept:
+            self.kept[n] = self.kept.pop(n)  # most recent last
+            return self.kept[n]
+        print_file, document, key = self.args
+        found = _stamp_readers(print_file, document, key, [n], self.stamps, self.tmp, self.home)[n]
+        while self.kept and sum(self.kept) + n > self.READER_PAGES:
+            del self.kept[next(iter(self.kept))]
+        self.kept[n] = found
+        return found
 
 
 # Documents smaller than this (bytes of HTML) are not read to be measured: they hold fewer
@@ -673,7 +758,10 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
 class _Source:
     """One of the browser's PDFs, read for copying its pages' objects byte for byte (assemble)."""
 
+    serials = itertools.count()
+
     def __init__(self, data: bytes, whole):
+        self.serial = next(self.serials)  # never reused, unlike id() of a print let go
         self.objects = objects = _RawObjects(data, whole)
         self.data, self.whole = data, whole
         self.header = data[:objects.offsets[0][0]]
@@ -701,86 +789,157 @@ def _shift(text: bytes, offset: int, below: int, start: int = 0) -> bytes:
 def assemble(segments: list[tuple[_Source, int, int]], stamping: tuple | None = None,
              title: str | None = None) -> bytes:
     """One standalone PDF of the pages [first, stop) of each (source, first, stop) of `segments`,
-    in order (see split). Pages of several browser prints are joined by numbering the objects of
-    each print after those of the prints before it (their references moved in their dictionaries,
-    their streams copied byte for byte); a PDF of one print keeps its numbers, as split wrote
-    them before. With `stamping`, (page counts of its documents, stamp readers by page count); with
-    `title`, a document information dictionary of its own with that title (see split)."""
-    from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, TextStringObject
+    in order (see split), made in memory (_Spool). With `stamping`, (page counts of its documents,
+    stamp readers by page count); with `title`, a document information dictionary of its own with
+    that title (see split)."""
+    out = io.BytesIO()
+    spool = _Spool(out, title=title)
+    spool.add_pages(segments, stamping)
+    spool.finish()
+    return out.getvalue()
 
-    sources: list[_Source] = []
-    for source, _, _ in segments:
-        if all(source is not s for s in sources):
-            sources.append(source)
-    offsets, total = [], 0
-    for source in sources:
-        offsets.append(total)
-        total += source.size
-    first_source = sources[0]
-    written: dict[int, bytes] = {}
-    info = first_source.info
-    own_info = info is not None and title is not None
-    todo: list[tuple[int, int]] = [(0, info.idnum)] if info is not None and not own_info else []
-    tree_number, catalog = total, total + 1
-    added = _Objects(total + 2)  # the stamps' objects
-    stamper, places = None, []
-    pages_n = sum(stop - first for _, first, stop in segments)
-    if stamping is not None:
-        counts_, stamps = stamping
-        if sum(counts_) != pages_n:
-            raise Unfit("page counts do not add up")
-        stamper, places = _Stamper(added, stamps), _page_numbers(counts_)
-    kids, at = [], 0
-    for source, first, stop in segments:
-        s = next(k for k, found in enumerate(sources) if found is source)
-        offset = offsets[s]
-        for i in range(first, stop):
-            page = page_dict(source.pages[i])
-            if stamper is not None:
-                n, k = places[at]
-                stamper.draw(page, n, k, source.pages[i].mediabox)
-            at += 1
-            page[NameObject("/Parent")] = IndirectObject(tree_number, 0, None)
-            buffer = io.BytesIO()
-            page.write_to_stream(buffer)
-            body = _shift(buffer.getvalue(), offset, source.size)
-            number = source.page_numbers[i] + offset
-            written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, body)
-            kids.append(number)
-            todo.extend((s, int(m[1]) - offset) for m in _REFERENCE.finditer(body)
-                        if offset <= int(m[1]) < offset + source.size)
-    written.update(added.objects)
-    while todo:
-        s, number = todo.pop()
-        source, offset = sources[s], offsets[s]
-        if number + offset in written:
-            continue
-        if number in source.barred:
-            raise Unfit(f"object {number} is a page or page tree outside the range")
-        named = b"%d 0 obj" % (number + offset)
-        written[number + offset] = _shift(named + source.raw(number)[len(b"%d 0 obj" % number):],
-                                          offset, source.size, len(named))
-        todo.extend((s, n) for n in source.refers(number))
-    listed = " ".join(f"{n} 0 R" for n in kids)
-    written[tree_number] = (f"{tree_number} 0 obj\n<</Type /Pages /Kids [{listed}] /Count {len(kids)}>>\n"
-                            f"endobj\n").encode("ascii")
-    written[catalog] = (f"{catalog} 0 obj\n<</Type /Catalog /Pages {tree_number} 0 R>>\nendobj\n").encode("ascii")
-    info_ref = info
-    if own_info:
-        fields = DictionaryObject(info.get_object())
-        fields[NameObject("/Title")] = TextStringObject(title)
+
+class _Spool(_Objects):
+    """One standalone PDF written into `out` (a binary file) as its pages come (`add_pages`), so a
+    volume of many prints (全部签收单 at 20,000 workers: over a hundred prints) never holds
+    more than the prints of the documents not yet written. Pages of several browser prints are
+    joined by numbering the objects of each print after those of the prints before it (their
+    references moved in their dictionaries, their streams copied byte for byte); objects 1 and
+    2 are the page tree and the catalog, written last (`finish`). `rewrite`, when given, is
+    applied to each object's bytes as it is written (the same length: see pdf.relative_links)."""
+
+    TREE, CATALOG = 1, 2
+
+    def __init__(self, out, rewrite=None, title: str | None = None):
+        super().__init__(3)
+        self.out, self.rewrite, self.title = out, rewrite, title
+        self.offsets: dict[int, int] = {}  # object number: where it starts in out
+        self.kids: list[int] = []
+        self.shifts: dict[int, int] = {}  # _Source.serial: the offset of its object numbers
+        self.started = False
+        self.info = None  # the number of the first print's document information, copied
+        self.fields: Any = None  # its entries, for a title of its own (finish)
+        self.id: Any = None  # the first print's /ID
+        self.stamper: _Stamper | None = None
+
+    def put(self, number: int, obj) -> None:
         buffer = io.BytesIO()
-        fields.write_to_stream(buffer)
-        number = max(written) + 1
-        written[number] = b"%d 0 obj\n%s\nendobj\n" % (number, buffer.getvalue())
-        info_ref = IndirectObject(number, 0, None)
-    new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(max(written) + 1),
-                                    NameObject("/Root"): IndirectObject(catalog, 0, None)})
-    if info_ref is not None:
-        new_trailer[NameObject("/Info")] = info_ref
-    if "/ID" in first_source.trailer:
-        new_trailer[NameObject("/ID")] = first_source.trailer.raw_get("/ID")
-    return _objects_and_table(first_source.header, written, new_trailer)  # the header kept
+        obj.write_to_stream(buffer)
+        self._write(number, b"%d 0 obj\n%s\nendobj\n" % (number, buffer.getvalue()))
+
+    def _write(self, number: int, data: bytes) -> None:
+        if number in self.offsets:
+            return
+        self.offsets[number] = self.out.tell()
+        self.out.write(self.rewrite(data) if self.rewrite is not None else data)
+
+    def _start(self, source: _Source) -> None:
+        """The file's header and what the trailer takes from the first print (not the print
+        itself, which is let go once its pages are written)."""
+        from pypdf.generic import DictionaryObject
+
+        self.started = True
+        if source.info is not None:
+            self.fields = DictionaryObject(source.info.get_object())
+        if "/ID" in source.trailer:
+            self.id = source.trailer.raw_get("/ID")
+        header = source.header
+        self.out.write(self.rewrite(header) if self.rewrite is not None else header)
+
+    def _shift_of(self, source: _Source) -> int:
+        if source.serial not in self.shifts:
+            self.shifts[source.serial] = self.next - 1  # its objects 1 … size-1 numbered from here
+            self.next += source.size - 1
+        return self.shifts[source.serial]
+
+    def add_pages(self, segments: list[tuple[_Source, int, int]], stamping: tuple | None = None) -> None:
+        """The pages [first, stop) of each (source, first, stop), written with every object they
+        reach; with `stamping`, (page counts of their documents, stamp readers by page count)."""
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+        if not segments:
+            return
+        first_print = not self.started
+        if first_print:
+            self._start(segments[0][0])
+        places: list = []
+        if stamping is not None:
+            counts_, stamps = stamping
+            if sum(counts_) != sum(stop - first for _, first, stop in segments):
+                raise Unfit("page counts do not add up")
+            if self.stamper is None:
+                self.stamper = _Stamper(self, stamps)
+            self.stamper.stamps = stamps
+            places = _page_numbers(counts_)
+        at = 0
+        for source, first, stop in segments:
+            offset = self._shift_of(source)
+            todo: list[int] = []
+
+            def moved(obj, source=source, offset=offset, todo=todo):
+                if isinstance(obj, IndirectObject):
+                    if obj.pdf is None:
+                        return obj  # one of this file's own objects (a stamp's)
+                    if not 0 < obj.idnum < source.size:
+                        raise Unfit(f"a reference to object {obj.idnum} outside the print")
+                    todo.append(obj.idnum)
+                    return IndirectObject(obj.idnum + offset, 0, None)
+                if isinstance(obj, DictionaryObject):
+                    return DictionaryObject({k: moved(v) for k, v in obj.items()})
+                if isinstance(obj, ArrayObject):
+                    return ArrayObject(moved(v) for v in obj)
+                return obj
+
+            if first_print and source.info is not None and self.title is None:
+                self.info = source.info.idnum + offset
+                todo.append(source.info.idnum)
+            first_print = False
+            for i in range(first, stop):
+                page = page_dict(source.pages[i])
+                if self.stamper is not None and stamping is not None:
+                    n, k = places[at]
+                    self.stamper.draw(page, n, k, source.pages[i].mediabox)
+                at += 1
+                page = moved(page)  # the print's references numbered as here
+                page[NameObject("/Parent")] = IndirectObject(self.TREE, 0, None)
+                number = source.page_numbers[i] + offset
+                self.put(number, page)
+                self.kids.append(number)
+            while todo:
+                number = todo.pop()
+                if number + offset in self.offsets:
+                    continue
+                if number in source.barred:
+                    raise Unfit(f"object {number} is a page or page tree outside the range")
+                named = b"%d 0 obj" % (number + offset)
+                self._write(number + offset, _shift(named + source.raw(number)[len(b"%d 0 obj" % number):],
+                                                    offset, source.size, len(named)))
+                todo.extend(source.refers(number))
+
+    def finish(self) -> None:
+        """The page tree, the catalog, the document information (with `title`, one of its own
+        with that title, see split) and the cross-reference table."""
+        from pypdf.generic import DictionaryObject, IndirectObject, NameObject, NumberObject, TextStringObject
+
+        if not self.started:
+            raise Unfit("no pages")
+        listed = " ".join(f"{n} 0 R" for n in self.kids)
+        self._write(self.TREE, (f"{self.TREE} 0 obj\n<</Type /Pages /Kids [{listed}] /Count {len(self.kids)}>>\n"
+                                f"endobj\n").encode("ascii"))
+        self._write(self.CATALOG, (f"{self.CATALOG} 0 obj\n<</Type /Catalog /Pages {self.TREE} 0 R>>\n"
+                                   f"endobj\n").encode("ascii"))
+        info_ref = IndirectObject(self.info, 0, None) if self.info is not None else None
+        if self.title is not None and self.fields is not None:
+            fields = DictionaryObject(self.fields)
+            fields[NameObject("/Title")] = TextStringObject(self.title)
+            info_ref = self.add(fields)
+        trailer = DictionaryObject({NameObject("/Size"): NumberObject(self.next),
+                                    NameObject("/Root"): IndirectObject(self.CATALOG, 0, None)})
+        if info_ref is not None:
+            trailer[NameObject("/Info")] = info_ref
+        if self.id is not None:
+            trailer[NameObject("/ID")] = self.id
+        _table(self.out, self.offsets, trailer)
 
 
 def patched(update: Update, pages: list[tuple[int, int]], new: bytes | None) -> bytes:
