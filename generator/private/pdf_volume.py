@@ -737,9 +737,10 @@ def split(data: bytes, whole, ranges: list[tuple[int, int]], stamping: list | No
           titles: list[str | None] | None = None) -> list[bytes]:
     """Standalone PDFs of the page ranges [first, stop) of the browser's PDF `data` (read as
     `whole`). Each copies byte for byte only the objects its pages reach (content streams,
-    fonts, images), under their own numbers (the others are left out of its cross-reference
-    table), with its page dictionaries, a page tree and a catalog of its own: nothing is parsed
-    but the objects' dictionaries, searched for references. With `stamping`, (page counts of
+    fonts, images), under their own numbers moved up by two (1 and 2 are its page tree and
+    catalog; the others are left out of its cross-reference table), with its page
+    dictionaries, a page tree and a catalog of its own: nothing is parsed but the objects'
+    dictionaries, searched for references. With `stamping`, (page counts of
     its documents, stamp readers by page count) for each range, each page gets its stamp drawn
     in (_Stamper) as it is written, so no piece is read again. Without it, a PDF that is the only range of
     `data` is `data` itself. With `titles`, a range whose title is given gets a document
