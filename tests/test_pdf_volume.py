@@ -481,7 +481,13 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
     third["head", 5] = blank(5)
     third.prune()  # three kept, one over: the oldest unused goes
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (4, 5))
-    assert ("head", 4) in pdf.Stamps(folder)
+    serving = pdf.Stamps(folder)  # one process building again and again (serve)
+    assert ("head", 4) in serving
+    serving.prune()
+    serving["head", 6] = blank(6)
+    serving.prune()  # the next build did not use 4, the oldest: gone from the folder and from memory
+    assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (5, 6))
+    assert ("head", 4) not in serving and ("head", 6) in serving
     assert pdf_volume.page_count(blank(7)) == 7
 
 

@@ -573,6 +573,7 @@ class Stamps(dict):
                     continue
                 kept.append((st.st_mtime_ns, st.st_size, path))
         count, size = len(kept), sum(s for _, s, _ in kept)
+        removed = set()
         for _, bytes_, path in sorted(kept, key=lambda k: k[0]):
             if count <= MOST_STAMPS and size <= MOST_STAMP_BYTES:
                 break
@@ -582,7 +583,10 @@ class Stamps(dict):
                 path.unlink()
             except OSError:
                 continue
+            removed.add(path.name)
             count, size = count - 1, size - bytes_
+        for key in [key for key in self if self._file(key).name in removed]:
+            del self[key]  # printed again when asked for (serve builds on in this process)
 
 
 def _stamp_salt() -> str:
