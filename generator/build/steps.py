@@ -39,7 +39,7 @@ from ..site.public import fingerprint as public_fingerprint, public_view
 from ..station import station
 from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
-from .private_job import Prelink, PrivateJob
+from .private_job import Prelink, PrivateJob, start_method
 from .site_carry import PageCarry, shared_key, versions
 from .state import code_key, input_key, load_state, manifest, save_state, site_input_key, theme_fingerprint
 
@@ -102,6 +102,7 @@ class Build:
             return 2
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
+            pdf_output.discard_prestarted()  # the browser started for the writer (_prestart_browser)
             self._wait_discarded()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
 
@@ -270,6 +271,7 @@ class Build:
             cache.store = places.read_store(self.private_work or self.work, self.site_dir)
         with gc_paused():  # as check_folder: no collection over the records in between
             self.prelink = self._start_prelink()  # the last build's documents linked meanwhile
+            self._prestart_browser()
             with self.step("read", "读取记录"):
                 result = read_records(self.records_dir, cache=cache)
             if not result.unreadable:  # the private records start now, beside the check and the site;
@@ -489,6 +491,19 @@ class Build:
                          prelink=prelink)
         job.start()
         return job
+
+    def _prestart_browser(self) -> None:
+        """A rebuild whose last build printed PDFs with the browser will most likely print again
+        (any edit of a dossier, receipt sheet, the index or the work list): the browser is started
+        now, before the read, and boots while the workbooks are read and the forked private writer
+        works out what changed; the writer takes it over (pdf.adopt_prestarted) and ends it, or
+        `run` does (a rebuild that printed nothing). Linux only (the writer watches it through
+        /proc); elsewhere the writer starts it itself once it finds a document to print."""
+        if not self.pdf or self.private_dir is None or parallel.jobs() <= 1 or not sys.platform.startswith("linux") \
+                or start_method() != "fork" or not (self.private_dir / pdf_output.Cache.NAME).is_file():
+            return
+        if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
+            pdf_output.prestart_for_child()
 
     def _start_prelink(self) -> Prelink | None:
         """The prelink of the private writer's documents (private_job.Prelink), started before

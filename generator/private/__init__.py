@@ -157,6 +157,8 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     # folders this build starts in: only they can hold pages of earlier builds to prune (a
     # build's staging folder starts empty, and listing 20,000 dossiers costs a few tenths)
     make_pdf = pdf and pdf_output.available()
+    if make_pdf:
+        pdf_output.adopt_prestarted()  # a browser the build started before forking this writer
     env = environment(records)
     kept = carry.Carry(out_dir, previous, carry.salt(env.loader.searchpath))
     # (a staging folder the prelink filled holds only the last build's documents, whose links
@@ -179,6 +181,8 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
         index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
                                      index_pdf=printing.DOSSIER_INDEX_PDF if make_pdf else None,
                                      carry=kept, order=order)
+        if make_pdf and not others.forked and kept.queued(dossiers.FOLDER):
+            pdf_output.prestart()  # a dossier or the index to print: the browser boots meanwhile
         if others.forked:
             kept.finish()  # the dossiers' renders; the others' are rendered beside
         other = others.result()
@@ -206,8 +210,9 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     result.todo = todo_doc.path
     wanted = printing.targets(records, out_dir, index, docs, sheets, groups, unsigned=other.unsigned)
     wanted.append(printing.Target(out_dir / todo_page.PDF, (todo_doc.path,), todo_doc.digest))
-    if make_pdf:
-        result.pdfs, result.pdf_rendered = printing.write(out_dir, wanted, echo=echo)
+    if make_pdf:  # the workbooks set aside are written while the browsers print
+        result.pdfs, result.pdf_rendered = printing.write(
+            out_dir, wanted, echo=echo, meanwhile=lambda: kept.finish_aside(other.aside, processes=1))
     else:
         printing.drop_stale(out_dir, wanted)
         if pdf:
@@ -273,6 +278,7 @@ class _Others:
     todo_counts: tuple[int, int]
     new: dict | None = None  # written in a process of its own: its entries of the fingerprints file
     counts: tuple[int, int, int] = (0, 0, 0)  # and its documents carried, rendered, carried by inputs
+    aside: list = field(default_factory=list)  # renders set aside (Carry.set_aside): the workbooks, with PDFs
 
 
 def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.Carry, order: list,
@@ -292,9 +298,11 @@ def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.C
     books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"), out_dir, today, kept)
     if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
         pdf_output.prestart()  # the browser boots while the documents are rendered
+    # with PDFs, the workbooks (no PDF's source) are written while the browsers print (printing.write)
+    aside = kept.set_aside(report.FOLDER, closing.FOLDER) if make_pdf and not forked else []
     kept.finish()
     todo_doc, counts = _write_todo(records, out_dir, today, kept)
-    other = _Others(written, plan.unsigned, reports, books, todo_doc, counts)
+    other = _Others(written, plan.unsigned, reports, books, todo_doc, counts, aside=aside)
     if forked:
         other.new, other.counts = kept.new, (kept.reused, kept.rendered, kept.unworked)
     return other

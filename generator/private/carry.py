@@ -532,7 +532,25 @@ class Carry:
     def finish(self) -> None:
         """Render every queued document (parallel.render_all) and note it."""
         queue, self.queue = self.queue or [], None
-        digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue])
+        self.finish_aside(queue)
+
+    def set_aside(self, *folders: str) -> list:
+        """Take the queued renders of documents in `folders` (names in the output folder) out of
+        the queue, to be rendered later by finish_aside (the workbooks, while the browser prints
+        the PDFs: they are no PDF's source)."""
+        inside = {self.out_dir / f for f in folders}
+        aside = [job for job in self.queue or () if job[0].path.parent in inside]
+        if aside:
+            self.queue = [job for job in self.queue or () if job[0].path.parent not in inside]
+        return aside
+
+    def finish_aside(self, queue: list, processes: int | None = None) -> None:
+        """Render the renders set aside (set_aside) and note them; `processes` as render_all's
+        (1: in this process, e.g. while other threads run, which a fork must not copy)."""
+        if not queue:
+            return
+        digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue],
+                                      processes=processes)
         for (later, (fingerprint, inputs, extra), _, _), digest in zip(queue, digests):
             later.digest = digest
             if fingerprint is not None:

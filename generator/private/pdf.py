@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -395,6 +396,67 @@ def prestart() -> None:
 
     atexit.register(discard_prestarted)
     util.Finalize(None, discard_prestarted, exitpriority=10)
+
+
+def prestart_for_child() -> None:
+    """Start the browser in this process for the private writer it is about to fork (a rebuild
+    whose last build printed PDFs): it boots while this process reads the workbooks and the
+    writer works out what changed, instead of from when the writer first finds a document to
+    print (about half a second later on an idle machine, seconds on a busy one). The forked
+    writer takes it over (adopt_prestarted); this process ends it at the end of the build
+    (discard_prestarted), and it dies with this process's thread that started it."""
+    prestart()
+
+
+def adopt_prestarted() -> None:
+    """In a forked child (the private writer): the browser its parent started for it
+    (prestart_for_child) is this process's to print with and to end. Not a child of this
+    process, it is watched and ended by its process id (_Adopted)."""
+    launched, owner = _early.get("launched"), _early.get("owner")
+    if launched is None or owner is None or owner == os.getpid() or owner != os.getppid():
+        return
+    launched.proc = _Adopted(launched.proc.pid)
+    _early["owner"] = os.getpid()
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(discard_prestarted)
+    util.Finalize(None, discard_prestarted, exitpriority=10)
+
+
+class _Adopted:
+    """A browser process started by this process's parent, driven as a subprocess.Popen is (poll,
+    kill, wait): its state read from /proc (Linux; a zombie, ended but not yet reaped by the
+    parent, counts as ended), never waited for with waitpid (it is not this process's child)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                with open(f"/proc/{self.pid}/stat", "rb") as f:
+                    state = f.read().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                state = b"X"
+            if state in (b"Z", b"X"):
+                self.returncode = -9
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, 9)
+        except OSError:
+            pass
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+            time.sleep(0.01)
+        return self.returncode or 0
 
 
 def discard_prestarted() -> None:

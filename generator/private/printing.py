@@ -218,10 +218,14 @@ def take_reach(left: int, lanes: int) -> int:
     return max(PRINT_ELEMENTS // 2, min(PRINT_ELEMENTS, share))
 
 
-def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None) -> tuple[list[Path], int]:
+def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=None,
+          meanwhile=None) -> tuple[list[Path], int]:
     """Render what changed (patching combined PDFs where few of their documents changed);
     returns (every target path, how many were rendered or patched). With `echo`, a progress
-    bar (counts, time left) is printed while the PDFs are made."""
+    bar (counts, time left) is printed while the PDFs are made. `meanwhile()` is called in this
+    thread while the browsers print (after any worker process is forked, before they are
+    waited for): work that is no PDF's source, done beside the browsers' processes; it must
+    fork no process itself."""
     from ..progress import Progress
 
     cache = pdf_output.Cache(out_dir)
@@ -291,6 +295,12 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
 
     def browser_jobs(failed: list) -> None:
         try:
+            # what every print and patch reads PDFs with, imported while the browser still boots
+            # (a prestarted one: pdf.prestart) rather than after it answered
+            import pypdf  # noqa: F401
+
+            from . import pdf_volume  # noqa: F401
+
             with pdf_output.browser_session(volumes_):
                 while not failed:
                     with lock:
@@ -327,6 +337,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
                                                        sizes=[sizes[i] for i in rest], processes=jobs,
                                                        tick=ticked, started=start_threads if threads else None)):
             done[i] = result
+        if meanwhile is not None:
+            meanwhile()
     finally:
         for thread in threads:
             if thread.ident is not None:
