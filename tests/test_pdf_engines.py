@@ -262,3 +262,21 @@ def test_a_closed_session_leaves_no_browser_process_nor_profile(tmp_path, chromi
     while _processes_naming(profile) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _processes_naming(profile) == []
+
+
+def test_browser_profiles_go_to_memory_only_where_it_has_room(tmp_path, monkeypatch):
+    """The profile goes to /dev/shm on Linux only with room to spare: a container's small /dev/shm
+    is the browser's own shared memory."""
+    from generator.private import browser as browser_module
+
+    monkeypatch.setattr(browser_module.sys, "platform", "linux")
+    monkeypatch.setattr(browser_module, "MEMORY_FOLDER", str(tmp_path))
+    free = os.statvfs(tmp_path)
+    room = free.f_bavail * free.f_frsize
+    monkeypatch.setattr(browser_module, "MEMORY_FOLDER_FREE", room // 2)
+    assert browser_module.profile_parent() == str(tmp_path)
+    monkeypatch.setattr(browser_module, "MEMORY_FOLDER_FREE", room * 2 + 1)
+    assert browser_module.profile_parent() is None
+    monkeypatch.setattr(browser_module, "MEMORY_FOLDER", str(tmp_path / "missing"))
+    monkeypatch.setattr(browser_module, "MEMORY_FOLDER_FREE", 0)
+    assert browser_module.profile_parent() is None

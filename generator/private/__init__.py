@@ -243,7 +243,6 @@ def _share_tables(records: Records, kept: carry.Carry) -> None:
     if not kept.old and records.workers:
         for name in dossiers.SLICE_TABLES:
             dossiers.table_values(records, name)
-        _import_capitals(records)
         return
     # a table that changed since the last build (a payout amount, a visit note) is encoded by both
     # processes: the dossiers slice it again, the receipts, reports, 办结表 and work list digest
@@ -253,15 +252,6 @@ def _share_tables(records: Records, kept: carry.Carry) -> None:
     for name in BESIDE_TABLES:
         if not isinstance(tables, dict) or tables.get(name) != record_views.table_digest(records, name).hex():
             dossiers.table_columns(records, name)
-            if name == "payouts":  # a dossier and a receipt sheet show amounts in capitals
-                _import_capitals(records)
-
-
-def _import_capitals(records: Records) -> None:
-    """cn2an (money.capitals: a dossier's and a receipt sheet's amounts) imported once before the
-    fork, not in both processes: about 0.2 CPU-s each, most of it compiling its patterns."""
-    if records.payouts:
-        import cn2an  # noqa: F401
 
 
 BESIDE_TABLES = ("payouts", "visits")  # the dossiers' tables the documents written beside them encode row by row

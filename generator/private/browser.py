@@ -50,15 +50,22 @@ RENEW_BYTES = 8 * 1024 * 1024
 # memory when it can be. Removing it from a disk folder took 0.25-0.65 s of wall time on the shared
 # two-core machine (ext4), on the critical path of every build that prints (Session.close), and
 # about nothing from /dev/shm.
+MEMORY_FOLDER_FREE = 512 * 2**20
 MEMORY_FOLDER = "/dev/shm"
 
 
 def profile_parent() -> str | None:
     """Where browsers' temporary profiles are made: MEMORY_FOLDER on Linux where it is a writable
-    folder, else the system's temporary folder (None)."""
+    folder with MEMORY_FOLDER_FREE bytes free (a container's 64 MB /dev/shm is the browser's own
+    shared memory: a profile there could starve it), else the system's temporary folder (None)."""
     if sys.platform.startswith("linux") and os.path.isdir(MEMORY_FOLDER) \
             and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
-        return MEMORY_FOLDER
+        try:
+            free = os.statvfs(MEMORY_FOLDER)
+        except OSError:
+            return None
+        if free.f_bavail * free.f_frsize >= MEMORY_FOLDER_FREE:
+            return MEMORY_FOLDER
     return None
 
 
