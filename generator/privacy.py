@@ -467,17 +467,22 @@ def collect(records, kept: NeedleCache | None = None, tables: dict | None = None
 
 def _table_needles(records, sheet, rows, full: bool, normalised: dict) -> list[Needle]:
     """The values of one table worth searching, each text once, in the order of its columns
-    and rows."""
+    and rows. What a needle says of its column (kind, where: the file and sheet of
+    `records.place`) is worked out once per column, not for each of its 155,000 values."""
     found: dict[str, Needle] = {}
     last = _LAST_VALUES[0]
     for column in sheet.columns:
         minimum = _min_length(column, full)
         if minimum is None:
             continue
-        kind = KIND_ZH[column.sensitive]
+        key, sensitive = column.key, column.sensitive
+        kind = KIND_ZH[sensitive]
+        numbers, address = sensitive in NUMBERS, sensitive == schema.S_ADDRESS
+        is_name = sensitive == schema.S_NAME or key == "name"
+        where = _Where(records, sheet.key, key)
         done: set[str] = set()  # values of this column already looked at
         for rec in rows:
-            value = getattr(rec, column.key, None)
+            value = getattr(rec, key, None)
             if not isinstance(value, str) or not value or value in done:
                 continue
             done.add(value)
@@ -485,19 +490,33 @@ def _table_needles(records, sheet, rows, full: bool, normalised: dict) -> list[N
             if norm is None:
                 norm = last.get(value)
                 norm = normalised[value] = normalise(value) if norm is None else norm
-            texts = {norm}
-            if column.sensitive in NUMBERS:
-                texts = {_number(norm)}
-            elif column.sensitive == schema.S_ADDRESS:
+            if numbers:
+                texts: tuple | set = (_number(norm),)
+            elif address:
+                texts = {norm}
                 texts.update(address_tails(norm))
+            else:
+                texts = (norm,)
             for text in texts:
                 if len(text) < minimum or text in found:
                     continue
-                place = records.place(sheet.key, rec.row, column.key)
-                where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
-                is_name = column.sensitive == schema.S_NAME or column.key == "name"
-                found[text] = Needle(text, kind, where, column.sensitive, is_name)
+                found[text] = Needle(text, kind, where(rec.row), sensitive, is_name)
     return list(found.values())
+
+
+class _Where:
+    """`where(row)`: a needle's record, as `records.place(table, row, column)` names it
+    (the file, the sheet and the cell), with the file and sheet looked up once."""
+
+    def __init__(self, records, table: str, column: str):
+        place = records.place(table, 0, column)
+        self.head = f"{place['file']} 工作表“{place['sheet']}” "
+        pl = records.places.get(table)
+        self.letter = "" if pl is None else (pl.letters.get(column, "") if column else "A")
+
+    def __call__(self, row) -> str:
+        cell = f"{self.letter}{row}" if row and self.letter else ""
+        return f"{self.head}{cell}".strip()
 
 
 @dataclass

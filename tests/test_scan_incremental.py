@@ -383,3 +383,56 @@ def test_values_kept_by_a_fresh_build_survive_the_first_payout_amount(tmp_path, 
     assert privacy._own_column_digests(edited.payouts, columns) == {
         c: record_views.column_digests(edited, "payouts")[c] for c in columns}
     assert privacy._own_column_digests([], columns) is None
+
+
+def _needles_one_by_one(records, sheet, rows, full: bool, normalised: dict) -> list:
+    """privacy._table_needles as it was, looking each needle's record up with records.place."""
+    found: dict = {}
+    for column in sheet.columns:
+        minimum = privacy._min_length(column, full)
+        if minimum is None:
+            continue
+        done: set = set()
+        for rec in rows:
+            value = getattr(rec, column.key, None)
+            if not isinstance(value, str) or not value or value in done:
+                continue
+            done.add(value)
+            norm = normalised.setdefault(value, privacy.normalise(value))
+            texts = {norm}
+            if column.sensitive in privacy.NUMBERS:
+                texts = {privacy._number(norm)}
+            elif column.sensitive == schema.S_ADDRESS:
+                texts.update(privacy.address_tails(norm))
+            for text in texts:
+                if len(text) < minimum or text in found:
+                    continue
+                place = records.place(sheet.key, rec.row, column.key)
+                where = f"{place['file']} 工作表“{place['sheet']}” {place['cell'] or ''}".strip()
+                is_name = column.sensitive == schema.S_NAME or column.key == "name"
+                found[text] = privacy.Needle(text, privacy.KIND_ZH[column.sensitive], where, column.sensitive,
+                                             is_name)
+    return list(found.values())
+
+
+def test_values_named_per_column_are_those_named_one_by_one(tmp_path):
+    """Every table's needles (text, kind, where with its cell, flags, order) as records.place
+    names each one, with full names searched or not, and for a table without places."""
+    records = read_station(tmp_path / "a")
+    for full in (False, True):
+        for _, sheet in schema.all_sheets():
+            rows = getattr(records, sheet.key, None)
+            if not rows or sheet.settings:
+                continue
+            want = _needles_one_by_one(records, sheet, rows, full, {})
+            got = privacy._table_needles(records, sheet, rows, full, {})
+            assert [(n.text, n.kind, n.where, n.sensitive, n.is_name, n.key) for n in got] == \
+                [(n.text, n.kind, n.where, n.sensitive, n.is_name, n.key) for n in want], sheet.key
+            assert all(n.where.endswith(tuple("0123456789")) for n in got)  # with the cell
+            places = records.places
+            records.places = {k: v for k, v in places.items() if k != sheet.key}  # no place known
+            try:
+                bare = privacy._table_needles(records, sheet, rows, full, {})
+                assert [n.where for n in bare] == [n.where for n in _needles_one_by_one(records, sheet, rows, full, {})]
+            finally:
+                records.places = places
