@@ -14,10 +14,30 @@ def quantize(amount) -> Decimal:
 
 def yuan(amount, places: int = 2) -> str:
     """Decimal('12345.5') -> '12,345.50' (no unit)."""
+    if amount.__class__ is Decimal and places == 2 and amount:
+        try:
+            text = _YUAN.get(amount)
+        except TypeError:  # a signalling NaN cannot be hashed: worked out (and refused) below
+            text = None
+        else:
+            if text is None:
+                text = f"{quantize(amount):,.2f}"
+                if len(_YUAN) < _YUAN_LIMIT:
+                    _YUAN[amount] = text
+        if text is not None:
+            return text
     if amount is None:
         return ""
     q = quantize(amount)
     return f"{q:,.{places}f}" if places else f"{q:,.0f}"
+
+
+# Decimal -> yuan text of the amounts printed so far (at most _YUAN_LIMIT): a build prints the
+# same amounts again and again. Equal non-zero Decimals (1.5 and 1.50) have one sign and round
+# to the same cents, so they share one text; zero is left out (-0 prints as -0.00, 0 as 0.00),
+# and NaN, never equal to itself, is never found.
+_YUAN: dict = {}
+_YUAN_LIMIT = 100_000
 
 
 def capitals(amount) -> str:
