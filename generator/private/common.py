@@ -47,7 +47,8 @@ def fields(sheet, record, keys) -> list[tuple[str, str]]:
     known = _LABELS.get((id(sheet), keys))
     if known is None or known[0] is not sheet:
         known = _LABELS[(id(sheet), keys)] = (sheet, [(sheet.column(key).name, key) for key in keys])
-    return [(label, show(getattr(record, key))) for label, key in known[1]]
+    return [(label, value if (value := getattr(record, key)).__class__ is str else show(value))
+            for label, key in known[1]]  # show() of a str is the str: not called for the most values
 
 
 def environment(records: Records):
