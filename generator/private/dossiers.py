@@ -333,30 +333,54 @@ def _batches(records: Records, w, payouts, today: date, site_url: str | None,
         if p.batch:
             involved.setdefault(p.batch, []).append(p.item or "帮扶")
     out = []
+    shown = _shown_batches(records, periods, site_url)
     for batch_no, what in involved.items():
-        batch = records.batch_by_no.get(batch_no)
-        if batch is None or batch.start is None:
+        known = shown.get(batch_no)
+        if known is None:
+            known = shown[batch_no] = _shown_batch(records, periods, site_url, batch_no)
+        if known[0] is None:
             out.append(BatchRow(batch_no, "（公示批次表中没有此批次）", "、".join(what), None, None, "", None,
                                 date.min))
             continue
-        v = periods[batch_no]
-        mine = [o for o in records.objections_by_batch.get(batch_no, ()) if o.archive_no == w.archive_no]
-        if any(o.result == "成立" for o in mine):
-            outcome = "异议成立"
-        elif any(o.result == "处理中" or not o.result for o in mine):
-            outcome = "有异议，处理中"
-        elif mine:
-            outcome = "有异议，经复查不成立"
-        elif v.state == disclosure.RUNNING:
-            outcome = f"公示中（{render.zh_date(v.end)}结束）"
-        elif v.state == disclosure.NOT_STARTED:
-            outcome = "尚未开始"
-        else:
-            outcome = "公示期满无异议"
-        out.append(BatchRow(batch_no, batch.title or "", "、".join(dict.fromkeys(what)), v.start, v.end, outcome,
-                            _notice_url(site_url, batch_no), v.start))
+        v, title, outcome, url, objections = known
+        mine = [o for o in objections if o.archive_no == w.archive_no] if objections else ()
+        if mine:
+            if any(o.result == "成立" for o in mine):
+                outcome = "异议成立"
+            elif any(o.result == "处理中" or not o.result for o in mine):
+                outcome = "有异议，处理中"
+            else:
+                outcome = "有异议，经复查不成立"
+        out.append(BatchRow(batch_no, title, "、".join(dict.fromkeys(what)), v.start, v.end, outcome, url, v.start))
     out.sort(key=lambda b: (b.sort, b.batch_no))
     return out
+
+
+def _shown_batches(records: Records, periods: dict, site_url: str | None) -> dict:
+    """What every dossier shows of each batch (_shown_batch), worked out once per batch for these
+    records, disclosure periods (a build's) and site address, not once per worker in it; kept with
+    the records (as closing.work_calendar), so it goes with them."""
+    origin = _origin(records).__dict__
+    kept = origin.get("_shown_batches")
+    if kept is None or kept[0] is not records or kept[1] is not periods or kept[2] != site_url:
+        kept = origin["_shown_batches"] = (records, periods, site_url, {})
+    return kept[3]
+
+
+def _shown_batch(records: Records, periods: dict, site_url: str | None, batch_no: str) -> tuple:
+    """(disclosure period, title, outcome for a worker without objections in it, notice address,
+    its objections), or (None,) for a batch not in the table or without a start."""
+    batch = records.batch_by_no.get(batch_no)
+    if batch is None or batch.start is None:
+        return (None,)
+    v = periods[batch_no]
+    if v.state == disclosure.RUNNING:
+        outcome = f"公示中（{render.zh_date(v.end)}结束）"
+    elif v.state == disclosure.NOT_STARTED:
+        outcome = "尚未开始"
+    else:
+        outcome = "公示期满无异议"
+    return (v, batch.title or "", outcome, _notice_url(site_url, batch_no), records.objections_by_batch.get(batch_no, ()))
 
 
 @lru_cache(maxsize=4096)
@@ -382,7 +406,8 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
     payout_total = total(p.amount for p in paid)
     visits = sorted(records.visits_by_worker.get(w.archive_no, []),
                     key=lambda v: (v.date or date.min, v.row))
-    members = [MemberRow(*map(show, _member_values(m))) for m in records.members_by_worker.get(w.archive_no, ())]
+    members = [MemberRow(*[v if v.__class__ is str else show(v) for v in _member_values(m)])
+               for m in records.members_by_worker.get(w.archive_no, ())]  # show() of a str is the str
     cover = fields(schema.WORKERS, w, COVER)
     if w.relapsed:
         cover.append(("返困", "是"))
