@@ -1,0 +1,92 @@
+"""What the dossiers' contexts look up instead of working out again gives what working it out
+gives: money.yuan's texts of amounts, a batch's part of a dossier shared by every worker in it
+(but not one worker's objections), and a case's cells and a payout's dates worked out when a
+template asks for them."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import pytest
+
+from generator import disclosure, money
+from generator.private.common import show
+from generator.private.dossiers import CASE_LABELS, dossier_context
+from generator.records import Batch, Objection, Payout, Records, Worker
+
+from private_station import TODAY, read_station
+
+AMOUNTS = ["0", "-0", "0.00", "-0.00", "1.5", "1.50", "1.500", "-1.5", "0.004", "-0.004", "0.005", "-0.005",
+           "1234567.005", "1E+3", "1000", "999999999.995", "12345.675", "NaN", "-NaN"]
+
+
+def _uncached(amount: Decimal) -> str:
+    return f"{money.quantize(amount):,.2f}"
+
+
+@pytest.mark.parametrize("order", [AMOUNTS, AMOUNTS[::-1]])
+def test_yuan_prints_each_amount_as_working_it_out_does_whatever_came_before(order):
+    money._YUAN.clear()
+    for text in [*order, *order]:  # each twice: once worked out, once looked up
+        amount = Decimal(text)
+        assert money.yuan(amount) == _uncached(amount), text
+    assert money.yuan(Decimal("-0")) == "-0.00" and money.yuan(Decimal("0")) == "0.00"
+    assert money.yuan(Decimal("1.50")) is money.yuan(Decimal("1.5"))  # equal amounts share the text
+    assert money.yuan(None) == "" and money.yuan(3) == "3.00"
+    assert money.yuan(Decimal("2.5"), 0) == f"{money.quantize(Decimal('2.5')):,.0f}"
+
+
+def test_yuan_refuses_what_it_refused():
+    for text in ("sNaN", "Infinity", "-Infinity"):
+        with pytest.raises(InvalidOperation):
+            money.yuan(Decimal(text))
+        with pytest.raises(InvalidOperation):
+            money.yuan(Decimal(text))
+
+
+def test_a_batch_shared_by_workers_shows_each_their_own_objections(tmp_path):
+    batches = [Batch(batch_no="B1", title="一", start=date(2026, 11, 20), days=7),  # running on TODAY
+               Batch(batch_no="B2", title="二", start=date(2026, 3, 2), days=5)]
+    payouts = [Payout(record_no=f"P{i}", archive_no=no, item="临时救助", batch=b, amount=Decimal("100"))
+               for i, (no, b) in enumerate((("A1", "B1"), ("A2", "B1"), ("A3", "B1"), ("A1", "B2"), ("A2", "B2")))]
+    objections = [Objection(objection_no="O1", batch="B1", archive_no="A2", result="成立"),
+                  Objection(objection_no="O2", batch="B2", archive_no="A1", result="处理中"),
+                  Objection(objection_no="O3", batch="B1", archive_no="A3", result="不成立")]
+    records = Records(folder=tmp_path, workers=[Worker(archive_no=no, name=no) for no in ("A1", "A2", "A3")],
+                      payouts=payouts, batches=batches, objections=objections)
+    periods = disclosure.periods(records, TODAY)
+    shown = {}
+    for no in ("A2", "A1", "A3", "A2"):  # one periods for all: the batches' parts shared
+        d = dossier_context(records, records.worker_by_no[no], TODAY, periods=periods)
+        shown[no] = {b.batch_no: b.outcome for b in d.batches}
+        assert d == dossier_context(records, records.worker_by_no[no], TODAY)  # alone, nothing shared
+    assert shown == {
+        "A1": {"B1": "公示中（2026年11月26日结束）", "B2": "有异议，处理中"},
+        "A2": {"B1": "异议成立", "B2": "公示期满无异议"},
+        "A3": {"B1": "有异议，经复查不成立"},
+    }
+
+
+def test_case_cells_and_payout_dates_match_the_printed_lines(tmp_path):
+    records = read_station(tmp_path / "records")
+    seen_cases = seen_payouts = 0
+    for w in records.workers:
+        d = dossier_context(records, w, TODAY)
+        for p in d.payouts:
+            assert p.dates == [(label, show(v)) for label, v in
+                               zip(("申请", "核实", "批准", "告知", "发放", "回访"), p.date_values) if v]
+            assert p.date_lines == "\n".join(f"{label} {value}" for label, value in p.dates)
+            seen_payouts += 1
+        for c in d.cases:
+            assert len(c.cells) == len(c.lines) == len(CASE_LABELS)
+            for label, (day, days), line in zip(CASE_LABELS, c.cells, c.lines):
+                step = c.steps.get(label)
+                if step is None:
+                    assert (day, days, line) == ("无需", None, "无需")
+                elif step.day is None:
+                    assert (day, days, line) == ("—", None, "—")
+                else:
+                    assert day == step.day.isoformat()
+                    assert days == (None if label == "申请" else step.working_days)
+                    assert line == (day if days is None else f"{day}\n（{days}）")
+            seen_cases += 1
+    assert seen_cases and seen_payouts
