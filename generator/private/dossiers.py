@@ -380,7 +380,8 @@ def _shown_batch(records: Records, periods: dict, site_url: str | None, batch_no
         outcome = "尚未开始"
     else:
         outcome = "公示期满无异议"
-    return (v, batch.title or "", outcome, _notice_url(site_url, batch_no), records.objections_by_batch.get(batch_no, ()))
+    return (v, batch.title or "", outcome, _notice_url(site_url, batch_no),
+            records.objections_by_batch.get(batch_no, ()))
 
 
 @lru_cache(maxsize=4096)
