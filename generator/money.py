@@ -46,7 +46,7 @@ def capitals(amount) -> str:
     The words are cn2an's (`cn2an.an2cn(str(q), "rmb")`, cn2an 0.5, MIT licence), worked out
     here by the same steps: importing cn2an compiles its regular expressions (about 0.3 CPU-s),
     and every rebuild that renders a dossier or a receipt sheet paid for it on the private
-    writer's critical path. tests/test_money.py compares the two over many amounts."""
+    writer's critical path. tests/test_money_capitals.py compares the two over many amounts."""
     q = quantize(amount)
     text = str(q)
     sign = ""
