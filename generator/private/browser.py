@@ -277,6 +277,25 @@ class Session:
         finally:
             self.sock = None
 
+    def drop(self) -> None:
+        """Leave the browser running after a print failed in this session (a page that timed out, a
+        crashed renderer, a missing file): its tab is closed if its connection still answers, and
+        its connection is closed (a reply that timed out may have left it mid-message). The browser
+        is ended by close(), which then kills it."""
+        try:
+            if self.sock is not None:
+                try:
+                    self.sock.settimeout(DROP_TIMEOUT)
+                    if self.context:
+                        self.call("Target.disposeBrowserContext", {"browserContextId": self.context})
+                    elif self.target:
+                        self.call("Target.closeTarget", {"targetId": self.target})
+                except (OSError, ValueError, KeyError, SessionFailed):
+                    pass
+                self.sock.close()
+        finally:
+            self.sock = None
+
     def close(self) -> None:
         """End the browser. Every PDF it printed has been received, and its profile is thrown
         away, so on Linux and macOS it is killed rather than asked to close: an orderly close
@@ -284,15 +303,16 @@ class Session:
         renderer and helper processes end with it). On Windows it is asked to close (Edge's
         helper processes could outlive a killed browser and keep its profile open)."""
         try:
+            if self.sock is not None and sys.platform.startswith("win"):
+                try:
+                    self.call("Browser.close")
+                except (OSError, ValueError, SessionFailed):
+                    pass
+            else:  # or no connection left to ask it over (dropped): killed at once, not waited for
+                self.proc.kill()
             if self.sock is not None:
-                if sys.platform.startswith("win"):
-                    try:
-                        self.call("Browser.close")
-                    except (OSError, ValueError, SessionFailed):
-                        pass
-                else:
-                    self.proc.kill()
                 self.sock.close()
+                self.sock = None
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -301,6 +321,10 @@ class Session:
         finally:
             _remove_profile(self.tmp)
 
+
+# How long a session whose print failed waits for its tab to close before it just hangs up
+# (Session.drop; seconds).
+DROP_TIMEOUT = 5.0
 
 # How long a profile folder is removed again while the killed browser's helper processes, ending
 # a moment after it, may still write into it (seconds).

@@ -501,9 +501,11 @@ def browser_session(engine_: str | None = None):
     _local.session = session
     try:
         yield
-    finally:
+    finally:  # the session this thread has now: another one if a print failed in the first (_renew)
+        current = getattr(_local, "session", None)
         _local.session = None
-        _leave(session)
+        if current is not None:
+            _leave(current)
 
 
 # The browser sessions of this process share (browser_session): one browser, started by the
@@ -533,6 +535,59 @@ def _leave(session) -> None:
         session.close_beside()
     if last:
         host.close()
+
+
+def _is_shared(session) -> bool:
+    """Whether `session` prints in the browser this process's threads share (under _shared_lock)."""
+    host = _shared.get("host")
+    return host is not None and _shared.get("pid") == os.getpid() and (
+        session is host or session.proc is host.proc)
+
+
+def _renew(session):
+    """A print failed in this thread's `session`: the session for this thread's next prints, or
+    None (each PDF then starts the browser once). A failure belongs to one tab (a page that timed
+    out, a crashed renderer, a missing file), so the browser the other threads print in is not
+    ended: the failed session drops its tab and connection, and a new browser context in the same
+    browser takes over; only when the browser itself has ended does this thread start one of its
+    own. A browser of this thread's own (not shared) is ended, as before."""
+    from .browser import Session, SessionFailed
+
+    with _shared_lock:
+        shared = _is_shared(session)
+        if shared:
+            host = _shared["host"]
+            alive = host.proc.poll() is None
+            if session is host:
+                session.drop()  # the browser stays: host.close() ends it when the last one leaves
+            else:
+                session.close_beside()
+            renewed = None
+            if alive:
+                try:
+                    renewed = Session(find_browser(), beside=host)
+                except SessionFailed:
+                    pass
+            if renewed is None:
+                _shared["users"] -= 1
+                last = _shared["users"] <= 0
+                if last:
+                    _shared.clear()
+            else:
+                last = False
+    if not shared:
+        session.close()
+        return None
+    if renewed is not None:
+        return renewed
+    if last:
+        host.close()
+    if alive:
+        return None
+    try:  # the shared browser has ended (crashed or killed): one of this thread's own
+        return Session(find_browser())
+    except SessionFailed:
+        return None
 
 
 def _stamps() -> Stamps:
@@ -686,9 +741,9 @@ def _chromium_pdf(html_path: Path) -> bytes:
 
         try:
             return session.print_pdf(html_path)
-        except SessionFailed:  # start the browser for each file from now on
+        except SessionFailed:  # this file printed by a browser of its own; the next ones in a new session
             _local.session = None
-            session.close()
+            _local.session = _renew(session)
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="bangfu-pdf-") as tmp:
         out = Path(tmp) / "out.pdf"
