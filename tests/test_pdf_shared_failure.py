@@ -74,12 +74,14 @@ def _two_lanes(failing_lane: int, bad: Path, pages: dict) -> tuple[dict, list, l
     browser.Session = Counted  # type: ignore[misc]
     printed: dict = {}
     failed: list = []
+    kept: list = []
     steps = [threading.Barrier(2, timeout=300) for _ in range(4)]
 
     def lane(k: int) -> None:
         with pdf.browser_session():
             steps[0].wait()
             printed[k, 0] = pdf._chromium_pdf(pages["a" if k == 0 else "b"])
+            first = pdf.running_session()
             steps[1].wait()
             if k == failing_lane:
                 try:
@@ -89,6 +91,10 @@ def _two_lanes(failing_lane: int, bad: Path, pages: dict) -> tuple[dict, list, l
             steps[2].wait()
             printed[k, 1] = pdf._chromium_pdf(pages["c"])  # the other lane's browser still prints
             printed[k, 2] = pdf._chromium_pdf(pages["b" if k == 0 else "a"])
+            if k != failing_lane:  # printed in its own session all along, not a browser per file
+                kept.append(first is not None and pdf.running_session() is first)
+            else:  # goes on in a session again
+                kept.append(pdf.running_session() not in (None, first))
             steps[3].wait()
 
     try:
@@ -99,6 +105,7 @@ def _two_lanes(failing_lane: int, bad: Path, pages: dict) -> tuple[dict, list, l
         other.join()
     finally:
         browser.Session = real  # type: ignore[misc]
+    assert kept == [True, True]
     return printed, failed, started
 
 
