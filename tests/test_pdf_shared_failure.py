@@ -175,3 +175,24 @@ def test_a_page_that_never_loads_times_out_in_its_lane_only(pages, tmp_path, mon
         server.close()
     assert len(started) == 3 and started[2].context
     _check(printed, started, pages)
+
+
+@pytest.mark.browser
+def test_a_browser_that_died_is_replaced_and_both_are_gone_after(pages):
+    """Only when the shared browser itself has ended does the lane start a browser of its own."""
+    with pdf.browser_session():
+        host = pdf.running_session()
+        assert _texts(pdf._chromium_pdf(pages["a"]))[0].startswith("两节送温暖")
+        host.proc.kill()
+        host.proc.wait()
+        deadline = time.monotonic() + 10  # its helper processes end with it (on a busy machine a moment later)
+        while _processes_naming(str(host.tmp)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "金秋助学" in _texts(pdf._chromium_pdf(pages["b"]))[0]  # a browser of its own for this file
+        own = pdf.running_session()
+        assert own is not None and own is not host and own.proc is not host.proc and not own.context
+        assert "医疗救助" in _texts(pdf._chromium_pdf(pages["c"]))[0]
+        assert pdf.running_session() is own
+    assert pdf.running_session() is None and pdf._shared == {}
+    for session in (host, own):
+        assert session.proc.poll() is not None and not Path(session.tmp).exists(), (session is host, os.listdir(session.tmp))
