@@ -195,4 +195,4 @@ def test_a_browser_that_died_is_replaced_and_both_are_gone_after(pages):
         assert pdf.running_session() is own
     assert pdf.running_session() is None and pdf._shared == {}
     for session in (host, own):
-        assert session.proc.poll() is not None and not Path(session.tmp).exists(), (session is host, os.listdir(session.tmp))
+        assert session.proc.poll() is not None and not Path(session.tmp).exists(), session is host
