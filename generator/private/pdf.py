@@ -1041,6 +1041,19 @@ def _available_mb() -> int | None:
         return None
 
 
+def process_mb(pid: int) -> int | None:
+    """Resident memory (RSS) of the process `pid` in MiB, None where it cannot be read."""
+    rss = _proc_mb(f"/proc/{pid}/status", "VmRSS:")
+    if rss is not None:
+        return rss
+    try:  # Windows and macOS
+        import psutil
+
+        return int(psutil.Process(pid).memory_info().rss // (1024 * 1024))
+    except Exception:  # noqa: BLE001 - psutil is optional
+        return None
+
+
 def _in_worker(func, args):
     engine()  # imports WeasyPrint and quietens its loggers in a worker process too
     return func(*args)

@@ -182,16 +182,51 @@ BROWSER_MB = 900
 LANE_DOCUMENTS = 10
 
 
+# The memory of the whole build (its processes and the browsers they start) stays within this
+# budget where it can: 2 GiB, the clerk's computer running other programs too; BANGFU_MEMORY_MB
+# sets another. Each lane costs BROWSER_MB; the build's own Python processes are measured.
+MEMORY_BUDGET_MB = 2048
+
+
+def memory_budget_mb() -> int:
+    """The memory budget of a build with PDFs in MiB: BANGFU_MEMORY_MB, else MEMORY_BUDGET_MB."""
+    value = os.environ.get("BANGFU_MEMORY_MB", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MEMORY_BUDGET_MB
+
+
+def python_mb() -> int:
+    """Resident memory of the build's Python processes now, in MiB: this process and, when it is
+    the private writer (a child of the build, build.private_job), the build process too."""
+    import multiprocessing
+
+    total = pdf_output.process_mb(os.getpid()) or 0
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        total += pdf_output.process_mb(parent.pid) or 0
+    return total
+
+
+def lanes_within(budget_mb: int, python_mb_: int, lane_mb: int = BROWSER_MB) -> int:
+    """How many browsers of `lane_mb` each fit in `budget_mb` beside the build's Python processes
+    (`python_mb_`); at least one, since the volumes must be printed (a build that cannot keep its
+    budget prints with one browser)."""
+    return max(1, (budget_mb - python_mb_) // max(1, lane_mb))
+
+
 def browser_lanes(volumes_: int, jobs: int | None = None, documents: int | None = None) -> int:
     """How many browsers print volumes side by side: one per core (`jobs`, default
     pdf.default_jobs()), no more than there are volumes, one per LANE_DOCUMENTS of the
-    `documents` to print, and as many as the free memory holds."""
+    `documents` to print, as many as the free memory holds and as many as the memory budget
+    (memory_budget_mb) holds beside the build's Python processes as measured now (lanes_within)."""
     if volumes_ <= 0:
         return 0
     free = pdf_output._available_mb()
     by_memory = 4 if free is None else max(1, int(free * 0.7) // BROWSER_MB)
     by_work = volumes_ if documents is None else -(-documents // LANE_DOCUMENTS)
-    return max(1, min(jobs or default_jobs(), volumes_, by_memory, by_work))
+    wanted = min(jobs or default_jobs(), volumes_, by_memory, by_work)
+    if wanted <= 1:
+        return 1
+    return max(1, min(wanted, lanes_within(memory_budget_mb(), python_mb())))
 
 
 def print_cost(paths) -> int:
