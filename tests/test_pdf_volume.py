@@ -352,7 +352,10 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
     paths = write(tmp_path / "docs", sizes)
     names = list(sizes)
     expected = {}
-    for folder, lanes in (("one", 1), ("two", 2)):
+    # "budget": two cores, but a memory budget (BANGFU_MEMORY_MB) holding one browser beside this
+    # process: one lane prints them all, the volumes reading exactly as before
+    for folder, lanes, budget in (("one", 1, ""), ("two", 2, ""), ("budget", 1, "1")):
+        monkeypatch.setenv("BANGFU_MEMORY_MB", budget)
         wanted = []
         for k in range(3):
             docs, digests = tuple(paths[2 * k:2 * k + 2]), tuple("abcdef"[2 * k:2 * k + 2])
@@ -360,7 +363,7 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
                                           digests))
         (tmp_path / folder).mkdir()
         before = len(started)
-        printing.write(tmp_path / folder, wanted, jobs=lanes)
+        printing.write(tmp_path / folder, wanted, jobs=2 if budget else lanes)
         assert len(started) - before == lanes and all(s.proc.poll() is not None for s in started)
         # the lanes print side by side in one browser (pdf.browser_session: a context each)
         assert len({s.proc.pid for s in started[before:]}) == 1
@@ -373,8 +376,42 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
             assert stamped(volume) and "/StructTreeRoot" not in pypdf.PdfReader(volume).trailer["/Root"]
             assert expected.setdefault(k, texts) == texts
     assert printing.browser_lanes(0) == 0 and printing.browser_lanes(1, 4) == 1
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "")
     # a rebuild patching two volumes (one changed document each) starts one browser, not two
     assert printing.browser_lanes(2, 2, documents=2) == 1 and printing.browser_lanes(2, 2, documents=11) == 2
+
+
+def test_browser_lanes_are_as_many_as_the_memory_budget_holds_beside_the_python_processes(monkeypatch):
+    """printing.lanes_within: the lanes of BROWSER_MB each that fit in the budget beside the build's
+    Python processes, at least one; browser_lanes takes the budget (BANGFU_MEMORY_MB, 2 GiB by
+    default) and the Python processes' resident memory measured at the time of choosing, besides
+    the cores, the work and the free memory."""
+    from generator.private import printing
+
+    assert printing.lanes_within(2048, 200, 900) == 2  # 2,000 workers: build and writer small
+    assert printing.lanes_within(2048, 886, 900) == 1  # 20,000 workers: 435 + 451 MiB measured
+    assert printing.lanes_within(4096, 886, 900) == 3
+    assert printing.lanes_within(1000, 1500, 900) == 1  # over budget already: still one to print
+    assert printing.lanes_within(2048, 0, 0) == 2048  # a lane of no cost: the other bounds decide
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "")
+    assert printing.memory_budget_mb() == printing.MEMORY_BUDGET_MB == 2048
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "abc")
+    assert printing.memory_budget_mb() == 2048
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "3000")
+    assert printing.memory_budget_mb() == 3000
+    # this process's resident memory is read (and the build's too, from the writer's child)
+    assert printing.python_mb() >= (pdf.process_mb(os.getpid()) or 0) > 10
+    monkeypatch.setattr(pdf, "_available_mb", lambda: 64_000)
+    python = {"mb": 100}
+    monkeypatch.setattr(printing, "python_mb", lambda: python["mb"])
+    assert printing.browser_lanes(4, 4, documents=100) == 3  # (3000 - 100) // 900
+    python["mb"] = 1300
+    assert printing.browser_lanes(4, 4, documents=100) == 1  # measured when choosing, not guessed
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "")
+    python["mb"] = 200
+    assert printing.browser_lanes(4, 2, documents=100) == 2
+    monkeypatch.setattr(pdf, "_available_mb", lambda: 1000)  # the free memory stays a bound
+    assert printing.browser_lanes(4, 2, documents=100) == 1
 
 
 def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path):
