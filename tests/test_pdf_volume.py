@@ -414,6 +414,27 @@ def test_browser_lanes_are_as_many_as_the_memory_budget_holds_beside_the_python_
     assert printing.browser_lanes(4, 2, documents=100) == 1
 
 
+def _python_mb_of_child(conn) -> None:
+    from generator.private import printing
+
+    conn.send((printing.python_mb(), pdf.process_mb(os.getpid())))
+    conn.close()
+
+
+def test_the_writer_counts_the_build_process_beside_itself():
+    """printing.python_mb in a child process (the private writer, build.private_job) counts its
+    parent, the build process, too: the Python side of the tree, not the writer alone."""
+    import multiprocessing
+
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("spawn").Process(target=_python_mb_of_child, args=(send,))
+    child.start()
+    both, own = receive.recv()
+    child.join()
+    parent = pdf.process_mb(os.getpid()) or 0
+    assert own > 0 and parent > 0 and both >= own + parent - 5  # the parent's RSS moves a little
+
+
 def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path):
     """printing._patch_plan: a volume whose few changed documents could be patched in is patched
     only when the engine printing them made it (pdf.Cache keeps the engine of each combined PDF);
