@@ -1,0 +1,54 @@
+"""A real build with PDFs within a memory budget: the browser lanes are as many as the budget
+holds beside the build's Python processes (printing.browser_lanes, lanes_within); a budget too
+small for two lanes prints with one, and every PDF reads as when two lanes print them."""
+from pathlib import Path
+
+import pytest
+
+from generator.private import pdf as pdf_output
+
+from private_station import TODAY, write_station
+
+
+def page_texts(folder: Path) -> dict[str, list[str]]:
+    """The text of every page of every PDF under `folder` (the stamps left out), by name."""
+    import pypdf
+
+    return {p.relative_to(folder).as_posix(): [page.extract_text() for page in pypdf.PdfReader(p).pages]
+            for p in sorted(folder.rglob("*.pdf")) if ".pdf-stamps" not in p.parts}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(pdf_output.find_browser() is None, reason="needs Chromium")
+def test_a_build_with_a_tiny_memory_budget_prints_with_one_lane_the_same_pdfs(tmp_path, monkeypatch):
+    from generator.build import build_all
+    from generator.private import printing
+
+    monkeypatch.delenv("BANGFU_PDF_ENGINE", raising=False)
+    monkeypatch.setenv("BANGFU_PDF_JOBS", "2")  # two cores
+    monkeypatch.setattr(printing, "LANE_DOCUMENTS", 1)  # enough work for two lanes at this size
+    chosen = tmp_path / "lanes.txt"  # written by the private writer, a child process
+    real = printing.browser_lanes
+
+    def counted(*args, **kwargs):
+        lanes = real(*args, **kwargs)
+        with open(chosen, "a", encoding="ascii") as f:
+            f.write(f"{lanes}\n")
+        return lanes
+
+    monkeypatch.setattr(printing, "browser_lanes", counted)
+    texts = {}
+    for name, budget in (("roomy", "100000"), ("tiny", "1")):
+        monkeypatch.setenv("BANGFU_MEMORY_MB", budget)
+        chosen.write_text("", encoding="ascii")
+        write_station(tmp_path / name / "records")
+        lines: list[str] = []
+        code = build_all(tmp_path / name / "records", site_dir=tmp_path / name / "site",
+                         private_dir=tmp_path / name / "private", today=TODAY, pdf=True, echo=lines.append)
+        assert code == 0, "\n".join(lines)
+        lanes = [int(n) for n in chosen.read_text(encoding="ascii").split()]
+        assert lanes and max(lanes) == (2 if name == "roomy" else 1), lanes
+        texts[name] = page_texts(tmp_path / name / "private")
+    assert texts["tiny"] == texts["roomy"]
+    assert "档案/档案目录.pdf" in texts["tiny"] and "签收单/全部签收单.pdf" in texts["tiny"]
