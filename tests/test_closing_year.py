@@ -151,3 +151,91 @@ def test_a_book_written_whole_equals_the_builds(tmp_path):
     with zipfile.ZipFile(io.BytesIO(closing.workbook_bytes(empty, TODAY))) as z:
         assert z.testzip() is None
     assert closing_year.CHUNKS == "chunks"
+
+
+def _edited(tmp_path, name, plus):
+    """The station's records with the amount of the last payout signed for in 2026 raised by `plus`."""
+    payouts = [dict(p) for p in PAYOUTS]
+    later = [p for p in payouts if p.get("paid") and p["paid"].year == 2026 and p.get("signed")]
+    later[-1]["amount"] = later[-1]["amount"] + D(plus)
+    return read_station(tmp_path / name, tables={"payouts": payouts})
+
+
+def _chunk_list(folder):
+    from generator.private import carry
+
+    entries = carry.load(folder / carry.NAME)
+    return next(v for k, v in entries.items() if k.endswith("办结表_2026.xlsx"))[closing_year.CHUNKS]["list"]
+
+
+def test_a_book_damaged_with_its_size_and_time_kept_is_not_copied(tmp_path, small_chunks):
+    """A disk or sync fault, or a restore that keeps times: bytes inside a chunk of the last build's
+    book differ, its size and time do not. The rebuild works that chunk out again (a sound zip, a
+    fresh build's bytes), and a later rebuild copies from the sound file."""
+    previous = tmp_path / "previous"
+    write_private(read_station(tmp_path / "base"), previous, today=TODAY, pdf=False)
+    book = previous / closing.FOLDER / "办结表_2026.xlsx"
+    stat = book.stat()
+    first = _chunk_list(previous)[0]
+    data = bytearray(book.read_bytes())
+    at = first[4]
+    data[at + 5:at + 15] = bytes(10)
+    book.write_bytes(bytes(data))
+    os.utime(book, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert book.stat().st_size == stat.st_size
+
+    records = _edited(tmp_path, "records", "2")
+    small_chunks.clear()
+    staging = tmp_path / "staging"
+    write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert sum(small_chunks) == 2 * closing.CHUNK_ROWS  # the damaged chunk and the edited one
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    books = _books(staging)
+    assert books == _books(fresh)
+    with zipfile.ZipFile(io.BytesIO(books["办结表_2026.xlsx"])) as z:
+        assert z.testzip() is None
+
+    again = _edited(tmp_path, "again", "3")
+    small_chunks.clear()
+    later, later_fresh = tmp_path / "later", tmp_path / "later-fresh"
+    write_private(again, later, today=TODAY, pdf=False, previous=staging)
+    assert sum(small_chunks) == closing.CHUNK_ROWS  # only the edited chunk: the others copied
+    write_private(again, later_fresh, today=TODAY, pdf=False)
+    assert _books(later) == _books(later_fresh)
+    with zipfile.ZipFile(io.BytesIO(_books(later)["办结表_2026.xlsx"])) as z:
+        assert z.testzip() is None
+
+
+class _OtherFormats(closing._Formats):
+    """The formats numbered in another order (as another XlsxWriter might): money before dates."""
+
+    def __init__(self, wb):
+        super().__init__(wb)
+        self.money._get_xf_index()
+
+
+@pytest.mark.parametrize("change", ["styles", "xlsxwriter"])
+def test_another_style_table_or_xlsxwriter_works_every_chunk_out_again(tmp_path, small_chunks, monkeypatch, change):
+    """The copied rows name the style numbers of the file they were written for: when the styles or
+    XlsxWriter's version differ, no chunk of the last build is copied."""
+    import xlsxwriter
+
+    previous = tmp_path / "previous"
+    write_private(read_station(tmp_path / "base"), previous, today=TODAY, pdf=False)
+    before = closing.Frame(closing.Book("站", date(2026, 1, 1), None, (), ()), TODAY, 1).styles
+    if change == "styles":
+        monkeypatch.setattr(closing, "_Formats", _OtherFormats)
+        assert closing.Frame(closing.Book("站", date(2026, 1, 1), None, (), ()), TODAY, 1).styles != before
+    else:
+        monkeypatch.setattr(xlsxwriter, "__version__", xlsxwriter.__version__ + ".1")
+    records = _edited(tmp_path, "records", "2")
+    cases = closing.finished_cases(records, date(2026, 1, 1), TODAY)
+    small_chunks.clear()
+    staging, fresh = tmp_path / "staging", tmp_path / "fresh"
+    write_private(records, staging, today=TODAY, pdf=False, previous=previous)
+    assert sum(small_chunks) >= len(cases)  # every chunk of the year's book worked out again
+    write_private(records, fresh, today=TODAY, pdf=False)
+    # (the earlier years' books are carried whole here: in a real build the program's code, or
+    # XlsxWriter's version, is in every private document's salt, carry.salt)
+    assert _books(staging)["办结表_2026.xlsx"] == _books(fresh)["办结表_2026.xlsx"]

@@ -89,15 +89,17 @@ def _hash_tree(h, folder: Path, pattern: str) -> None:
 
 
 def salt(template_dirs) -> str:
-    """What every private document depends on besides its own data: program, templates and
-    the official holiday calendar's package (its version decides working days)."""
+    """What every private document depends on besides its own data: program, templates, the
+    official holiday calendar's package (its version decides working days) and XlsxWriter's (it
+    writes the 办结表's frame and numbers the styles its rows name)."""
     from importlib import metadata
 
     h = hashlib.sha256(VERSION.encode())
-    try:
-        h.update(("chinesecalendar " + metadata.version("chinesecalendar")).encode())
-    except metadata.PackageNotFoundError:
-        pass
+    for package in ("chinesecalendar", "XlsxWriter"):
+        try:
+            h.update(f"{package.lower()} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
     _hash_tree(h, CODE_ROOT, "*.py")
     for folder in template_dirs:
         _hash_tree(h, Path(folder), "*")
