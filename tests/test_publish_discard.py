@@ -1,9 +1,13 @@
 """`bangfu serve` swaps the new site in and deletes the old one in the background
 (publish.discard_later): the site is the new one at once, the old folder goes, and one left
-by a stopped process is removed by the next build (publish.clear_trash)."""
+by a stopped process is removed by the next build (publish.clear_trash). A build run once
+does not wait for the deletion: it hands what is left to a detached process (publish.hand_over)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import threading
 import time
 
@@ -88,12 +92,12 @@ def test_serve_forgets_the_threads_done_with_their_folder(tmp_path):
 
 
 @pytest.mark.slow  # two builds of a small station
-def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
+def test_a_build_ends_without_waiting_for_the_old_site(tmp_path, monkeypatch):
     """`bangfu build` deletes the old site and the last build's Markdown in the background (while
-    it runs mkdocs and writes its state), and its summary line (用时) comes only once that
-    deletion has finished: the time said is the whole build's."""
+    it runs mkdocs and writes its state) and ends without waiting for that deletion: here it
+    never finishes while the build runs, yet the build says its time (用时) and returns; a
+    detached process deletes the old site (publish.hand_over)."""
     import copy
-    import shutil
     from datetime import date
 
     from generator.build import build_all
@@ -108,31 +112,102 @@ def test_a_build_says_its_time_once_the_old_site_is_gone(tmp_path, monkeypatch):
     renamed["帮扶政策.xlsx"]["站点设置"][0]["值"] += "新"
     write_station(records, renamed)
     removed, said = [], []
-    real = shutil.rmtree
+    real = publish.shutil.rmtree
+    held = threading.Event()
 
-    def slow_rmtree(path, *args, **kwargs):  # as deleting folders is on some disks
-        time.sleep(0.5)
+    def held_rmtree(path, *args, **kwargs):  # as deleting folders is on some disks, very slowly
+        main = threading.current_thread() is threading.main_thread()
+        if publish.TRASH in str(path) and not main:
+            held.wait(60)
         real(path, *args, **kwargs)
-        removed.append((time.monotonic(), str(path), threading.current_thread() is threading.main_thread()))
+        removed.append((str(path), main))
 
-    monkeypatch.setattr(publish.shutil, "rmtree", slow_rmtree)
+    monkeypatch.setattr(publish.shutil, "rmtree", held_rmtree)
     swapped = []  # on_swap (serve's reload signal) comes the moment the new site is in place
 
     def on_swap():
-        swapped.append((time.monotonic(), "新" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")))
+        swapped.append("新" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
 
+    handed = len(publish.handed)
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
-                     echo=lambda line: said.append((time.monotonic(), str(line))), on_swap=on_swap) == 0
-    trash = [t for t, path, _ in removed if publish.TRASH in path]
-    summary = [t for t, line in said if line.startswith("完成：") and "用时" in line]
-    assert trash and len(summary) == 1 and summary[0] >= max(trash)
-    assert len(swapped) == 1 and swapped[0][1] and swapped[0][0] < summary[0]
+                     echo=lambda line: said.append(str(line)), on_swap=on_swap) == 0
+    assert not [path for path, _ in removed if publish.TRASH in path]  # nothing deleted yet
+    assert len([line for line in said if line.startswith("完成：") and "用时" in line]) == 1
+    assert swapped == [True]
+    assert len(publish.handed) == handed + 1  # the old site went to a detached remover
+    publish.handed[-1].wait(30)
+    held.set()
+    assert publish.wait_discarded() == []
+    monkeypatch.undo()
     calls = []
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
                      echo=lambda _: None, on_swap=lambda: calls.append(1)) == 0
     assert calls == []  # already up to date: nothing swapped in
     # the old site and the last build's Markdown (.bangfu/docs) were deleted in the background
-    assert {path.rsplit("-", 1)[-1] for _, path, main in removed if not main and publish.TRASH in path} \
+    assert {path.rsplit("-", 1)[-1] for path, main in removed if not main and publish.TRASH in path} \
         == {"site", "docs"}
-    assert not [path for _, path, main in removed if main and path.endswith(("docs", "site"))]
+    assert not [path for path, main in removed if main and path.endswith(("docs", "site"))]
     assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(publish.TRASH)]
+    assert not [p for p in (tmp_path / ".bangfu").rglob("new-*")]
+
+
+def _wait_handed(timeout: float = 30.0) -> None:
+    for proc in publish.handed:
+        proc.wait(timeout)
+
+
+def test_a_build_run_once_hands_the_old_folders_to_a_detached_process(tmp_path, monkeypatch):
+    """The threads have not deleted the old folders when the build ends (here they never do):
+    hand_over returns at once and a process of its own deletes exactly those folders."""
+    work = tmp_path / ".bangfu"
+    pairs = []
+    for name in ("site", "private"):
+        target = _folder(tmp_path / name, "old")
+        pairs.append((_folder(work / f"new-{name}", "new"), target, work / f"old-{name}"))
+    kept = _folder(work / "scan-site", "kept")
+    held = threading.Event()
+    monkeypatch.setattr(publish.shutil, "rmtree", lambda *a, **k: held.wait(30))  # the threads delete nothing yet
+    publish.swap_all(pairs, discard=publish.discard_later)
+    trash = sorted(p for p in work.iterdir() if p.name.startswith(publish.TRASH))
+    assert len(trash) == 2
+    before = len(publish.handed)
+    assert sorted(publish.hand_over()) == trash
+    assert len(publish.handed) == before + 1
+    _wait_handed()
+    assert not [p for p in trash if p.exists()] and kept.exists()
+    held.set()
+    assert publish.wait_discarded() == []
+    assert [(tmp_path / name / "index.html").read_text(encoding="utf-8") for name in ("site", "private")] == ["new"] * 2
+    assert publish.hand_over() == []  # nothing left: no process started
+    assert len(publish.handed) == before + 1
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="SIGKILL")
+def test_leftovers_of_a_killed_remover_are_cleared_by_the_next_build(tmp_path):
+    """A remover killed half-way (the computer shut down) leaves part of the old folder: the
+    next build's clear_trash removes it, in the background, and touches nothing else in the
+    work folder, nor what a symbolic link named like trash points to."""
+    work = tmp_path / ".bangfu"
+    left = _folder(work / f"{publish.TRASH}99999-0-private", "old")
+    for i in range(2000):
+        (left / "sub" / f"{i}.html").write_text("old", encoding="utf-8")
+    proc = subprocess_remover(left)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    outside = _folder(tmp_path / "outside", "theirs")
+    try:
+        os.symlink(outside, work / f"{publish.TRASH}99999-1-link", target_is_directory=True)
+    except OSError:
+        pass
+    not_ours = _folder(work / f"{publish.TRASH}notes", "kept")  # not a name discard_later gives
+    publish.clear_trash(work, background=True)
+    assert publish.wait_discarded() == []
+    assert not left.exists()
+    assert (outside / "index.html").read_text(encoding="utf-8") == "theirs"
+    assert not_ours.exists()
+
+
+def subprocess_remover(path):
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-I", "-S", "-c", publish._REMOVER, str(path)])

@@ -13,7 +13,9 @@ import ctypes
 import ctypes.util
 import itertools
 import os
+import re
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -68,6 +70,10 @@ def discard_later(path: Path) -> None:
     except OSError:  # cannot be renamed aside: removed now, as without discard_later
         remove(path)
         return
+    _remove_in_background(trash)
+
+
+def _remove_in_background(trash: Path) -> None:
     _removing.add(trash)
 
     def run() -> None:
@@ -84,9 +90,8 @@ def discard_later(path: Path) -> None:
 
 
 def wait_discarded() -> list[Path]:
-    """Wait until every folder `discard_later` is removing is gone: a build run once (not
-    `bangfu serve`) removes the old folders while it writes its state, and ends only then.
-    Returns the folders that could not be removed (a file held open by another program)."""
+    """Wait until every folder `discard_later` is removing is gone (tests, tools). Returns the
+    folders that could not be removed (a file held open by another program)."""
     left = []
     while _threads:
         thread, trash = _threads.pop()
@@ -96,15 +101,56 @@ def wait_discarded() -> list[Path]:
     return left
 
 
-def clear_trash(work: Path) -> None:
-    """Remove what `discard_later` left in the work folder (a process stopped while it was
-    deleting), except the folders this process is deleting now."""
+# The remover a build run once leaves behind: a bare interpreter (no site, no project code)
+# deleting the folders named on its command line, best effort.
+_REMOVER = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ignore_errors=True)\n"
+handed: list[subprocess.Popen] = []  # the removers this process started (tests wait for them)
+
+
+def hand_over() -> list[Path]:
+    """A build run once ends without waiting for the old folders' deletion: the folders its
+    threads are still deleting are handed to a detached process that outlives it (a new
+    session on POSIX, DETACHED_PROCESS on Windows: no fork, no console) and goes on deleting
+    them; the threads go on until this process exits. Whatever is left (the remover could not
+    start, was killed, or a file is held open by a viewer) is removed by `clear_trash` at the
+    start of the next build. Only folders this process renamed aside (TRASH) are named.
+    Returns the folders handed over."""
+    _threads[:] = [(t, p) for t, p in _threads if t.is_alive() or p.exists()]
+    paths = [p for _t, p in _threads if p.name.startswith(TRASH) and p.exists()]
+    if not paths:
+        return []
+    kwargs: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+                    "close_fds": True}
+    if sys.platform.startswith("win"):
+        kwargs["creationflags"] = (getattr(subprocess, "DETACHED_PROCESS", 0x8)
+                                   | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200))
+    else:
+        kwargs["start_new_session"] = True  # not ended with the clerk's terminal or process group
     try:
-        found = [p for p in Path(work).iterdir() if p.name.startswith(TRASH)]
+        handed.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVER, *map(str, paths)], **kwargs))
+    except (OSError, ValueError):  # no interpreter to start: the next build removes them
+        return []
+    return paths
+
+
+_OWN = re.compile(re.escape(TRASH) + r"\d+-\d+-")  # discard_later's names: trash-<pid>-<n>-<name>
+
+
+def clear_trash(work: Path, *, background: bool = False) -> None:
+    """Remove what `discard_later` left in the work folder (a process stopped while it was
+    deleting, a remover killed, a file that was held open), except the folders this process
+    is deleting now. Only folders named as discard_later names them are touched.
+    `background`: deleted by a thread (`discard_later`'s), the build does not wait."""
+    try:
+        found = [p for p in Path(work).iterdir() if _OWN.match(p.name) and p.is_dir() and not p.is_symlink()]
     except OSError:
         return
     for path in found:
-        if path not in _removing:
+        if path in _removing:
+            continue
+        if background:
+            _remove_in_background(path)
+        else:
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -82,7 +82,9 @@ class Build:
                 self.echo(f"已恢复上次中断时的 {target}。")
             publish.remove(self._staging(work, target, "new"))
             publish.remove(self._staging(work, target, "old"))
-            publish.clear_trash(work)
+            # leftovers of a killed build or remover, or a file that was held open: deleted
+            # by a thread while this build reads, and handed over at its end if still there
+            publish.clear_trash(work, background=True)
 
     def run(self) -> int:
         """The build; a fault of the computer (a read-only folder, a full disk, a file in use)
@@ -103,15 +105,15 @@ class Build:
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
             pdf_output.discard_prestarted()  # the browser started for the writer (_prestart_browser)
-            self._wait_discarded()
+            self._hand_over()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
 
-    def _wait_discarded(self) -> None:
-        """The old folders swapped out are gone when a build run once ends (not under serve)."""
+    def _hand_over(self) -> None:
+        """A build run once (not serve) does not wait for the old folders' deletion: what its
+        threads have not deleted yet goes on being deleted by a detached process
+        (publish.hand_over), and what that leaves the next build removes."""
         if not self.discard_later:
-            for left in publish.wait_discarded():
-                self.echo(f"旧的输出文件夹没能删除：{left}。请关闭正在使用其中文件的程序后手动删除它"
-                          "（其中可能有个人信息）；下次运行 bangfu build 时也会再试着删除。")
+            publish.hand_over()
 
     def _stop_private(self) -> None:
         if self.job is not None:
@@ -218,7 +220,7 @@ class Build:
         swapped = time.monotonic()
         # Both or neither. The old folders are deleted in the background: under serve (without
         # a private folder) while the new site is served; a build run once while it writes its
-        # state below, and `run` waits for them before it returns (none is left behind).
+        # state below, and then by a detached process after it returns (`run`: publish.hand_over).
         background = not self.discard_later or new_private is None
         publish.swap_all(pairs, discard=publish.discard_later if background else None)
         self.timings["swap"] = time.monotonic() - swapped
@@ -237,7 +239,6 @@ class Build:
         except OSError as err:  # the new folders are in place: only the build's notes are missing
             _forget_state(state_path)
             self.echo(notes_fault(err))
-        self._wait_discarded()  # the time said is the whole build's, the old folders' removal included
         self.echo(summary_line(info, page_count, scan, time.monotonic() - self.started, self.site_dir))
         if privacy.excused_note(scan):
             self.echo(privacy.excused_note(scan))
