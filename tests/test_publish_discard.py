@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -111,18 +112,8 @@ def test_a_build_ends_without_waiting_for_the_old_site(tmp_path, monkeypatch):
     renamed = copy.deepcopy(data)
     renamed["帮扶政策.xlsx"]["站点设置"][0]["值"] += "新"
     write_station(records, renamed)
-    removed, said = [], []
-    real = publish.shutil.rmtree
-    held = threading.Event()
-
-    def held_rmtree(path, *args, **kwargs):  # as deleting folders is on some disks, very slowly
-        main = threading.current_thread() is threading.main_thread()
-        if publish.TRASH in str(path) and not main:
-            held.wait(60)
-        real(path, *args, **kwargs)
-        removed.append((str(path), main))
-
-    monkeypatch.setattr(publish.shutil, "rmtree", held_rmtree)
+    said: list[str] = []
+    monkeypatch.setattr(publish, "_REMOVER", "import time; time.sleep(1)")  # deletes nothing yet
     swapped = []  # on_swap (serve's reload signal) comes the moment the new site is in place
 
     def on_swap():
@@ -130,23 +121,23 @@ def test_a_build_ends_without_waiting_for_the_old_site(tmp_path, monkeypatch):
 
     handed = len(publish.handed)
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
-                     echo=lambda line: said.append(str(line)), on_swap=on_swap) == 0
-    assert not [path for path, _ in removed if publish.TRASH in path]  # nothing deleted yet
+                     echo=said.append, on_swap=on_swap) == 0
     assert len([line for line in said if line.startswith("完成：") and "用时" in line]) == 1
-    assert swapped == [True]
-    assert len(publish.handed) == handed + 1  # the old site went to a detached remover
-    publish.handed[-1].wait(30)
-    held.set()
-    assert publish.wait_discarded() == []
+    assert swapped == [True] and not publish._threads  # no thread deleting in a build run once
+    assert len(publish.handed) == handed + 1  # the old site and Markdown went to a detached remover
+    remover = publish.handed[-1]
+    aside = [Path(a) for a in remover.args[5:]]
+    assert sorted(p.name.rsplit("-", 1)[-1] for p in aside) == ["docs", "site"]
+    assert all(p.parent == tmp_path / ".bangfu" and p.is_dir() for p in aside)  # still there: not waited for
+    assert remover.wait(30) == 0
     monkeypatch.undo()
     calls = []
     assert build_all(records, site_dir=tmp_path / "site", private_dir=None, today=date(2026, 11, 23), pdf=False,
                      echo=lambda _: None, on_swap=lambda: calls.append(1)) == 0
     assert calls == []  # already up to date: nothing swapped in
-    # the old site and the last build's Markdown (.bangfu/docs) were deleted in the background
-    assert {path.rsplit("-", 1)[-1] for path, main in removed if not main and publish.TRASH in path} \
-        == {"site", "docs"}
-    assert not [path for path, main in removed if main and path.endswith(("docs", "site"))]
+    # the next build's start handed the folders left to another remover (the real one)
+    assert publish.handed[-1] is not remover
+    publish.handed[-1].wait(30)
     assert not [p for p in (tmp_path / ".bangfu").iterdir() if p.name.startswith(publish.TRASH)]
     assert not [p for p in (tmp_path / ".bangfu").rglob("new-*")]
 
@@ -200,7 +191,7 @@ def test_leftovers_of_a_killed_remover_are_cleared_by_the_next_build(tmp_path):
     except OSError:
         pass
     not_ours = _folder(work / f"{publish.TRASH}notes", "kept")  # not a name discard_later gives
-    publish.clear_trash(work, background=True)
+    publish.clear_trash(work, how="thread")
     assert publish.wait_discarded() == []
     assert not left.exists()
     assert (outside / "index.html").read_text(encoding="utf-8") == "theirs"
@@ -211,3 +202,21 @@ def subprocess_remover(path):
     import subprocess
 
     return subprocess.Popen([sys.executable, "-I", "-S", "-c", publish._REMOVER, str(path)])
+
+
+def test_set_aside_renames_and_hand_over_deletes(tmp_path):
+    """A build run once renames the old folder aside (no thread) and hands it over at its end."""
+    work = tmp_path / ".bangfu"
+    site = _folder(tmp_path / "site", "old")
+    staging = _folder(work / "new-site", "new")
+    publish.swap_all([(staging, site, work / "old-site")], discard=publish.set_aside)
+    aside = [p for p in work.iterdir() if p.name.startswith(publish.TRASH)]
+    assert len(aside) == 1 and (aside[0] / "index.html").read_text(encoding="utf-8") == "old"
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert publish.hand_over() == aside
+    _wait_handed()
+    assert sorted(p.name for p in work.iterdir()) == []
+    left = _folder(work / f"{publish.TRASH}1-0-private", "old")  # a killed remover's leftover
+    publish.clear_trash(work, how="process")
+    _wait_handed()
+    assert not left.exists()

@@ -107,18 +107,42 @@ _REMOVER = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ign
 handed: list[subprocess.Popen] = []  # the removers this process started (tests wait for them)
 
 
+_aside: list[Path] = []  # folders set_aside renamed, for hand_over
+
+
+def set_aside(path: Path) -> None:
+    """A build run once: rename a swapped-out folder aside in its own folder (one rename) and
+    leave its deletion to `hand_over` at the end of the build (no thread taking turns with the
+    build for the interpreter lock, nothing to wait for)."""
+    trash = path.with_name(f"{TRASH}{os.getpid()}-{next(_count)}-{path.name}")
+    try:
+        os.replace(path, trash)
+    except OSError:  # cannot be renamed aside: removed now, as without a discard
+        remove(path)
+        return
+    _aside.append(trash)
+
+
 def hand_over() -> list[Path]:
-    """A build run once ends without waiting for the old folders' deletion: the folders its
-    threads are still deleting are handed to a detached process that outlives it (a new
-    session on POSIX, DETACHED_PROCESS on Windows: no fork, no console) and goes on deleting
-    them; the threads go on until this process exits. Whatever is left (the remover could not
-    start, was killed, or a file is held open by a viewer) is removed by `clear_trash` at the
-    start of the next build. Only folders this process renamed aside (TRASH) are named.
-    Returns the folders handed over."""
+    """A build run once ends without waiting for the old folders' deletion: the folders it set
+    aside (and any its threads are still deleting) are handed to a detached process that
+    outlives it (`remove_detached`). Whatever is left (the remover could not start, was
+    killed, or a file is held open by a viewer) is removed by `clear_trash` at the start of
+    the next build. Returns the folders handed over."""
     _threads[:] = [(t, p) for t, p in _threads if t.is_alive() or p.exists()]
-    paths = [p for _t, p in _threads if p.name.startswith(TRASH) and p.exists()]
+    paths = [p for p in _aside if p.exists()] + [p for _t, p in _threads if p.exists()]
+    _aside.clear()
+    return paths if remove_detached(paths) else []
+
+
+def remove_detached(paths: list[Path]) -> bool:
+    """Start a detached process deleting `paths` (folders this program renamed aside, TRASH):
+    a bare interpreter (-I -S: no site, no project code), in a new session on POSIX and
+    DETACHED_PROCESS on Windows (no fork, no console), so it goes on after the command ends.
+    Best effort: False when it cannot start (the next build's clear_trash tries again)."""
+    paths = [p for p in paths if Path(p).name.startswith(TRASH)]
     if not paths:
-        return []
+        return False
     kwargs: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
                     "close_fds": True}
     if sys.platform.startswith("win"):
@@ -128,27 +152,29 @@ def hand_over() -> list[Path]:
         kwargs["start_new_session"] = True  # not ended with the clerk's terminal or process group
     try:
         handed.append(subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVER, *map(str, paths)], **kwargs))
-    except (OSError, ValueError):  # no interpreter to start: the next build removes them
-        return []
-    return paths
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 _OWN = re.compile(re.escape(TRASH) + r"\d+-\d+-")  # discard_later's names: trash-<pid>-<n>-<name>
 
 
-def clear_trash(work: Path, *, background: bool = False) -> None:
-    """Remove what `discard_later` left in the work folder (a process stopped while it was
+def clear_trash(work: Path, *, how: str = "now") -> None:
+    """Remove what an earlier build left in the work folder (a process stopped while it was
     deleting, a remover killed, a file that was held open), except the folders this process
-    is deleting now. Only folders named as discard_later names them are touched.
-    `background`: deleted by a thread (`discard_later`'s), the build does not wait."""
+    is deleting now. Only folders named as discard_later and set_aside name them are touched
+    (no links). `how`: "now", "thread" (`bangfu serve`: discard_later's threads) or
+    "process" (a build run once: a detached remover, `remove_detached`)."""
     try:
-        found = [p for p in Path(work).iterdir() if _OWN.match(p.name) and p.is_dir() and not p.is_symlink()]
+        found = [p for p in Path(work).iterdir()
+                 if _OWN.match(p.name) and p.is_dir() and not p.is_symlink() and p not in _removing]
     except OSError:
         return
+    if how == "process" and remove_detached(found):
+        return
     for path in found:
-        if path in _removing:
-            continue
-        if background:
+        if how == "thread":
             _remove_in_background(path)
         else:
             shutil.rmtree(path, ignore_errors=True)

@@ -84,7 +84,7 @@ class Build:
             publish.remove(self._staging(work, target, "old"))
             # leftovers of a killed build or remover, or a file that was held open: deleted
             # by a thread while this build reads, and handed over at its end if still there
-            publish.clear_trash(work, background=True)
+            publish.clear_trash(work, how="thread" if self.discard_later else "process")
 
     def run(self) -> int:
         """The build; a fault of the computer (a read-only folder, a full disk, a file in use)
@@ -114,6 +114,11 @@ class Build:
         (publish.hand_over), and what that leaves the next build removes."""
         if not self.discard_later:
             publish.hand_over()
+
+    def _discard(self, path: Path) -> None:
+        """An old folder goes without the build waiting: under serve by a thread at once, in a
+        build run once by a detached process at its end (publish.set_aside, hand_over)."""
+        (publish.discard_later if self.discard_later else publish.set_aside)(path)
 
     def _stop_private(self) -> None:
         if self.job is not None:
@@ -174,7 +179,7 @@ class Build:
                                               repr(info.station))).encode()).hexdigest()
             docs_dir = self.work / "docs"
             if docs_dir.is_dir():  # the last build's Markdown goes in the background (folders are slow to delete)
-                publish.discard_later(docs_dir)
+                self._discard(docs_dir)
             docs.write(docs_dir)
             page_count = docs.page_count
             self.echo(f"已生成 {page_count} 个页面。")
@@ -222,7 +227,7 @@ class Build:
         # a private folder) while the new site is served; a build run once while it writes its
         # state below, and then by a detached process after it returns (`run`: publish.hand_over).
         background = not self.discard_later or new_private is None
-        publish.swap_all(pairs, discard=publish.discard_later if background else None)
+        publish.swap_all(pairs, discard=self._discard if background else None)
         self.timings["swap"] = time.monotonic() - swapped
         if self.on_swap is not None and pairs:
             self.on_swap()
