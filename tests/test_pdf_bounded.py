@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.private import pdf, pdf_volume
+from generator.private import pdf, pdf_objects, pdf_volume
 from generator.private.receipts import write_receipts
 
 from private_station import PAYOUTS, TODAY, WORKERS, read_station
@@ -199,54 +199,54 @@ def small_pdf(texts: list[bytes]) -> bytes:
 
 
 def test_pages_of_several_prints_are_put_together_with_their_own_objects():
-    """pdf_volume.assemble joins pages of two prints (object numbers that collide): each page keeps
+    """pdf_objects.assemble joins pages of two prints (object numbers that collide): each page keeps
     its own content and its own print's shared resource, the PDF reads strictly, and it can be
-    patched later as a volume printed in one piece (pdf_volume.Update)."""
+    patched later as a volume printed in one piece (pdf_objects.Update)."""
     first, second = small_pdf([b"one", b"two"]), small_pdf([b"three", b"four"])
-    a = pdf_volume._Source(first, pdf_volume.reader(first))
-    b = pdf_volume._Source(second, pdf_volume.reader(second))
-    joined = pdf_volume.assemble([(a, 1, 2), (b, 0, 2)])
-    read = pdf_volume.reader(joined)
+    a = pdf_objects._Source(first, pdf_objects.reader(first))
+    b = pdf_objects._Source(second, pdf_objects.reader(second))
+    joined = pdf_objects.assemble([(a, 1, 2), (b, 0, 2)])
+    read = pdf_objects.reader(joined)
     assert [p.get_contents().get_data() for p in read.pages] == [b"% two\n", b"% three\n", b"% four\n"]
     shared = [p["/Resources"]["/XObject"]["/Shared"].get_data() for p in read.pages]
     assert shared == [b"% shared by one two\n", b"% shared by three four\n", b"% shared by three four\n"]
     assert b"% one\n" not in joined  # the page left out, and what only it reaches
-    update = pdf_volume.Update(joined)
-    patched = pdf_volume.patched(update, [(0, 2), (0, 0)], None)
-    assert [p.get_contents().get_data() for p in pdf_volume.reader(patched).pages] == [b"% four\n", b"% two\n"]
+    update = pdf_objects.Update(joined)
+    patched = pdf_objects.patched(update, [(0, 2), (0, 0)], None)
+    assert [p.get_contents().get_data() for p in pdf_objects.reader(patched).pages] == [b"% four\n", b"% two\n"]
     # the second print's objects are numbered after the first's, each print's in its own order
     numbers = [p.indirect_reference.idnum for p in read.pages]
     shift = numbers[0] - a.page_numbers[1]
     assert numbers[1:] == [n + a.size - 1 + shift for n in b.page_numbers]
-    alone = pdf_volume.reader(pdf_volume.assemble([(a, 0, 2)]))
+    alone = pdf_objects.reader(pdf_objects.assemble([(a, 0, 2)]))
     assert [p.get_contents().get_data() for p in alone.pages] == [b"% one\n", b"% two\n"]
 
 
 def test_a_volume_written_as_it_comes_is_the_volume_made_in_memory(tmp_path):
-    """pdf_volume._Spool: a volume whose documents are written into its file one by one as
+    """pdf_objects._Spool: a volume whose documents are written into its file one by one as
     their prints come (each print let go once its documents are written) is byte for byte the
     volume put together in memory from the same prints (assemble), with the document
     information's title of its own, and its objects rewritten as they are written."""
     first, second = small_pdf([b"one", b"two"]), small_pdf([b"three", b"four"])
-    a = pdf_volume._Source(first, pdf_volume.reader(first))
-    b = pdf_volume._Source(second, pdf_volume.reader(second))
-    whole = pdf_volume.assemble([(a, 0, 2), (b, 0, 1), (b, 1, 2)], title="卷")
+    a = pdf_objects._Source(first, pdf_objects.reader(first))
+    b = pdf_objects._Source(second, pdf_objects.reader(second))
+    whole = pdf_objects.assemble([(a, 0, 2), (b, 0, 1), (b, 1, 2)], title="卷")
     with open(tmp_path / "volume.pdf", "wb") as out:
-        spool = pdf_volume._Spool(out, title="卷")
+        spool = pdf_objects._Spool(out, title="卷")
         spool.add_pages([(a, 0, 2)])
         spool.add_pages([(b, 0, 1)])
         spool.add_pages([(b, 1, 2)])
         spool.finish()
     assert (tmp_path / "volume.pdf").read_bytes() == whole
-    read = pdf_volume.reader(whole)
+    read = pdf_objects.reader(whole)
     assert [p.get_contents().get_data() for p in read.pages] == [b"% one\n", b"% two\n", b"% three\n", b"% four\n"]
-    assert pdf_volume.page_count(whole) == 4
+    assert pdf_objects.page_count(whole) == 4
     rewritten = io.BytesIO()
-    spool = pdf_volume._Spool(rewritten, rewrite=lambda data: data.replace(b"% three", b"% THREE"))
+    spool = pdf_objects._Spool(rewritten, rewrite=lambda data: data.replace(b"% three", b"% THREE"))
     spool.add_pages([(a, 0, 2), (b, 0, 2)])
     spool.finish()
-    assert len(rewritten.getvalue()) == len(pdf_volume.assemble([(a, 0, 2), (b, 0, 2)]))
-    assert [p.get_contents().get_data() for p in pdf_volume.reader(rewritten.getvalue()).pages][2] == b"% THREE\n"
+    assert len(rewritten.getvalue()) == len(pdf_objects.assemble([(a, 0, 2), (b, 0, 2)]))
+    assert [p.get_contents().get_data() for p in pdf_objects.reader(rewritten.getvalue()).pages][2] == b"% THREE\n"
 
 
 @pytest.mark.slow
@@ -270,7 +270,7 @@ def test_a_browser_prints_in_a_new_tab_after_many_bytes_and_closes_the_old_one(t
         targets = []
         for path in paths:
             data = session.print_pdf(path)
-            assert len(pdf_volume.reader(data).pages) >= 1
+            assert len(pdf_objects.reader(data).pages) >= 1
             targets.append(session.target)
         assert targets[0] == targets[1] != targets[2]
         pages = {t["targetId"] for t in session.call("Target.getTargets")["targetInfos"] if t["type"] == "page"}

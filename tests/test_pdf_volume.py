@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.private import pdf, pdf_volume
+from generator.private import pdf, pdf_objects, pdf_volume
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -45,7 +45,7 @@ def stamped(path: Path) -> bool:
     import pypdf
 
     page = pypdf.PdfReader(path).pages[0]
-    return pdf_volume.STAMP in page["/Resources"].get("/XObject", {})
+    return pdf_objects.STAMP in page["/Resources"].get("/XObject", {})
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_documents_that_cannot_share_one_print_are_printed_one_by_one(tmp_path, 
     other = folder / "丙.html"
     other.write_text(document("丙", 2, PRINT_CSS + "\nh1 { color: #333; }\n"), encoding="utf-8")
     docs = [*paths, other]
-    with pytest.raises(pdf_volume.Unfit):
+    with pytest.raises(pdf_objects.Unfit):
         pdf_volume.volume_html([pdf_volume.Document(p) for p in docs], "file:///v.html")
     counts = pdf.write_parts(docs, tmp_path / "v.pdf")
     assert not stamped(tmp_path / "v.pdf")
@@ -146,7 +146,7 @@ def test_a_document_linking_to_files_beside_it_joins_a_print_from_its_own_folder
     paths = write(folder, {"甲": 2, "乙": 1})
     linked = folder / "丁.html"
     linked.write_text(document("丁", 2).replace("<h1>", '<h1><a href="分册_A.pdf">分册 A</a>'), encoding="utf-8")
-    with pytest.raises(pdf_volume.Unfit):
+    with pytest.raises(pdf_objects.Unfit):
         pdf_volume.volume_html([pdf_volume.Document(p) for p in [*paths, linked]], "file:///v.html")
     assert pdf.write_parts([*paths, linked], tmp_path / "v.pdf") == [2, 1, 2]
     assert stamped(tmp_path / "v.pdf") and {p.name for p in folder.iterdir()} == {"甲.html", "乙.html", "丁.html"}
@@ -231,7 +231,7 @@ def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_p
         # titled by its own first document, as printed alone (not by the print's first one)
         assert reader.metadata.title == pypdf.PdfReader(alone).metadata.title == f"档案 {docs[0].stem}"
     # a split volume is patched in place like any other: 乙 changed
-    old = pdf_volume.Update(joined[0][0])
+    old = pdf_objects.Update(joined[0][0])
     assert len(old.reader.pages) == 3
     (tmp_path / "docs" / "乙.html").write_text(document("乙", 2), encoding="utf-8")
     patched = tmp_path / "joined-0.pdf"
@@ -546,11 +546,11 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
     serving.prune()  # the next build did not use 4, the oldest: gone from the folder and from memory
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (5, 6))
     assert ("head", 4) not in serving and ("head", 6) in serving
-    assert pdf_volume.page_count(blank(7)) == 7
+    assert pdf_objects.page_count(blank(7)) == 7
 
 
 def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):
-    """pdf_volume.split on a two-page PDF with a classic cross-reference table: each piece is a
+    """pdf_objects.split on a two-page PDF with a classic cross-reference table: each piece is a
     whole PDF of its own page (its content stream copied, the other page's left out); a page
     that refers to the other one (a link) cannot be split off: Unfit, printed one by one."""
     import io
@@ -567,12 +567,12 @@ def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tm
     buffer = io.BytesIO()
     writer.write(buffer)
     data = buffer.getvalue()
-    whole = pdf_volume.reader(data)
-    first, second = pdf_volume.split(data, whole, [(0, 1), (1, 2)])
+    whole = pdf_objects.reader(data)
+    first, second = pdf_objects.split(data, whole, [(0, 1), (1, 2)])
     for piece, own, other in ((first, b"first page", b"second page"), (second, b"second page", b"first page")):
         assert own in piece and other not in piece
-        assert len(pdf_volume.reader(piece).pages) == 1
-        assert pdf_volume.reader(piece).pages[0].get_contents().get_data() == b"% " + own + b"\n"
+        assert len(pdf_objects.reader(piece).pages) == 1
+        assert pdf_objects.reader(piece).pages[0].get_contents().get_data() == b"% " + own + b"\n"
     link = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
                              NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
                              NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference,
@@ -581,8 +581,8 @@ def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tm
     buffer = io.BytesIO()
     writer.write(buffer)
     linked = buffer.getvalue()
-    with pytest.raises(pdf_volume.Unfit):
-        pdf_volume.split(linked, pdf_volume.reader(linked), [(0, 1), (1, 2)])
+    with pytest.raises(pdf_objects.Unfit):
+        pdf_objects.split(linked, pdf_objects.reader(linked), [(0, 1), (1, 2)])
 
 
 def _pdf_of(pages: list[bytes], family: bytes = b"Noto Sans CJK SC") -> bytes:
@@ -613,13 +613,13 @@ def _pdf_of(pages: list[bytes], family: bytes = b"Noto Sans CJK SC") -> bytes:
 
 def _contents(data: bytes) -> list[tuple[bytes, str]]:
     """Each page's content and its font's family, as a strict reader finds them."""
-    pages = pdf_volume.reader(data).pages
+    pages = pdf_objects.reader(data).pages
     return [(page.get_contents().get_data(),
              str(page["/Resources"]["/Font"]["/F1"]["/FontDescriptor"]["/FontFamily"])) for page in pages]
 
 
 def test_a_patch_copies_the_new_pages_objects_byte_for_byte_renumbered(tmp_path, monkeypatch):
-    """pdf_volume.patched with the changed document's print: its pages' objects (content, fonts,
+    """pdf_objects.patched with the changed document's print: its pages' objects (content, fonts,
     their descriptors with a string) are appended as they are, renumbered after the old PDF's,
     never parsed and written again by pypdf (Update.copy, about half a CPU-second for one
     printed dossier); the patched PDF reads as the old pages with the new one in its place."""
@@ -629,8 +629,8 @@ def test_a_patch_copies_the_new_pages_objects_byte_for_byte_renumbered(tmp_path,
     def parsed(self, reader_, obj):
         raise AssertionError("parsed and written again")
 
-    monkeypatch.setattr(pdf_volume.Update, "copy", parsed)
-    out = pdf_volume.patched(pdf_volume.Update(old), [(0, 0), (1, 0), (0, 2)], new)
+    monkeypatch.setattr(pdf_objects.Update, "copy", parsed)
+    out = pdf_objects.patched(pdf_objects.Update(old), [(0, 0), (1, 0), (0, 2)], new)
     assert out.startswith(old)  # an incremental update: the old bytes as they were
     assert _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two new\n", "Noto Sans CJK SC Bold"),
                               (b"% page three\n", "Noto Sans CJK SC")]
@@ -643,13 +643,14 @@ def test_a_patch_whose_new_pages_hold_a_string_like_a_reference_parses_them(monk
     old = _pdf_of([b"page one"])
     new = _pdf_of([b"page two"], b"Family 1 0 R")
     copies = []
-    copy = pdf_volume.Update.copy
-    monkeypatch.setattr(pdf_volume.Update, "copy",
+    copy = pdf_objects.Update.copy
+    monkeypatch.setattr(pdf_objects.Update, "copy",
                         lambda self, r, obj, *rest: copies.append(1) or copy(self, r, obj, *rest))
-    out = pdf_volume.patched(pdf_volume.Update(old), [(0, 0), (1, 0)], new)
+    out = pdf_objects.patched(pdf_objects.Update(old), [(0, 0), (1, 0)], new)
     assert copies and _contents(out) == [(b"% page one\n", "Noto Sans CJK SC"), (b"% page two\n", "Family 1 0 R")]
-    assert pdf_volume._doubtful_strings(b"<</A (x) /B (y 2 0 R)>>") and pdf_volume._doubtful_strings(b"<</A (a(b)c)>>")
-    assert not pdf_volume._doubtful_strings(b"<</A (x \\) y) /B 2 0 R>>")
+    assert pdf_objects._doubtful_strings(b"<</A (x) /B (y 2 0 R)>>")
+    assert pdf_objects._doubtful_strings(b"<</A (a(b)c)>>")
+    assert not pdf_objects._doubtful_strings(b"<</A (x \\) y) /B 2 0 R>>")
 
 
 @pytest.mark.browser

@@ -650,9 +650,9 @@ class Stamps(dict):
             return True
         try:
             data = path.read_bytes()
-            from . import pdf_volume
+            from . import pdf_objects
 
-            if pdf_volume.page_count(data) != key[1]:
+            if pdf_objects.page_count(data) != key[1]:
                 return False
         except Exception:  # noqa: BLE001 - missing, damaged: printed again
             return False
@@ -780,7 +780,7 @@ def _page_count(data: bytes) -> int:
     import pypdf
 
     try:
-        return len(pypdf.PdfReader(io.BytesIO(data), strict=True).pages)  # see pdf_volume.reader
+        return len(pypdf.PdfReader(io.BytesIO(data), strict=True).pages)  # see pdf_objects.reader
     except pypdf.errors.PyPdfError:
         return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
@@ -949,13 +949,13 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     for digest, count in old_parts:
         old_at.setdefault(digest, (start, count))
         start += count
-    from . import pdf_volume
+    from . import pdf_objects
 
     old_data = Path(pdf_path).read_bytes()  # read before it is replaced
     try:  # a PDF of ours with a classic cross-reference table (the browser's): appended to below
-        update = pdf_volume.Update(old_data)
+        update = pdf_objects.Update(old_data)
         old = update.reader
-    except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+    except (pdf_objects.Unfit, pypdf.errors.PyPdfError):
         update, old = None, pypdf.PdfReader(io.BytesIO(old_data))
     if len(old.pages) != start:
         raise ValueError(f"{pdf_path}: {len(old.pages)} pages, cache says {start}")
@@ -974,10 +974,10 @@ def patch_combined(pdf_path: Path, old_parts: list[tuple[str, int]], html_paths:
     if update is not None:
         pages = [(int(i in new_at), first + k) for i, d in enumerate(digests)
                  for first, count in [new_at[i] if i in new_at else old_at[d]] for k in range(count)]
-        try:  # appended to the old PDF, its pages neither parsed nor written again (pdf_volume.py)
-            write_bytes(pdf_path, pdf_volume.patched(update, pages, data))  # never through a link
+        try:  # appended to the old PDF, its pages neither parsed nor written again (pdf_objects.py)
+            write_bytes(pdf_path, pdf_objects.patched(update, pages, data))  # never through a link
             return [new_at[i][1] if i in new_at else old_at[d][1] for i, d in enumerate(digests)]
-        except (pdf_volume.Unfit, pypdf.errors.PyPdfError):
+        except (pdf_objects.Unfit, pypdf.errors.PyPdfError):
             pass  # copied with pypdf below
     new = pypdf.PdfReader(io.BytesIO(data)) if stale else None
     writer, counts = pypdf.PdfWriter(), []
