@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import privacy
-from generator.private import pdf
+from generator.private import browser_share, pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -180,15 +180,15 @@ def test_a_prestarted_browser_is_driven_by_the_first_session_or_ended(tmp_path, 
     very process; one never driven is ended with its profile by discard_prestarted()."""
     a, _ = chromium_pages
     pdf.prestart()
-    launched = pdf._early["launched"]
+    launched = browser_share._early["launched"]
     with pdf.browser_session():
-        assert pdf.running_session().proc is launched.proc and "launched" not in pdf._early
+        assert pdf.running_session().proc is launched.proc and "launched" not in browser_share._early
         assert pdf.write_pdf(a, tmp_path / "a.pdf") == 2
     assert launched.proc.poll() is not None and not Path(launched.tmp).exists()
     pdf.prestart()
-    unused = pdf._early["launched"]
-    pdf.discard_prestarted()
-    assert unused.proc.poll() is not None and not Path(unused.tmp).exists() and "launched" not in pdf._early
+    unused = browser_share._early["launched"]
+    browser_share.discard_prestarted()
+    assert unused.proc.poll() is not None and not Path(unused.tmp).exists() and "launched" not in browser_share._early
 
 
 def _processes_naming(text: str) -> list[int]:

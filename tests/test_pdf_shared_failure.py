@@ -1,4 +1,4 @@
-"""A print that fails in one lane of the shared browser (pdf.browser_session, pdf._renew) ends only
+"""A print that fails in one lane of the shared browser (pdf.browser_session, browser_share._renew) ends only
 that lane's tab and connection: the other lane keeps printing in the same browser process, the
 failing lane goes on in a new browser context of that browser, and the browser and its profile
 are gone when the last lane leaves. Real Chromium; the failures are real ones (a missing HTML
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import privacy
-from generator.private import browser, pdf
+from generator.private import browser, browser_share, pdf
 
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
@@ -117,7 +117,7 @@ def _check(printed: dict, started: list, pages: dict) -> None:
     while _processes_naming(str(host.tmp)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _processes_naming(str(host.tmp)) == []
-    assert pdf.running_session() is None and pdf._shared == {}
+    assert pdf.running_session() is None and browser_share._shared == {}
     # the same PDFs as a run without the failure (read back: the browser stamps each with its time)
     with pdf.browser_session():
         alone = {name: _texts(pdf._chromium_pdf(path)) for name, path in pages.items()}
@@ -193,6 +193,6 @@ def test_a_browser_that_died_is_replaced_and_both_are_gone_after(pages):
         assert own is not None and own is not host and own.proc is not host.proc and not own.context
         assert "医疗救助" in _texts(pdf._chromium_pdf(pages["c"]))[0]
         assert pdf.running_session() is own
-    assert pdf.running_session() is None and pdf._shared == {}
+    assert pdf.running_session() is None and browser_share._shared == {}
     for session in (host, own):
         assert session.proc.poll() is not None and not Path(session.tmp).exists(), session is host

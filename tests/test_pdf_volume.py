@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.private import pdf, pdf_objects, pdf_volume
+from generator.private import browser_share, pdf, pdf_objects, pdf_stamps, pdf_volume
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -466,7 +466,7 @@ def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path
 
 
 def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeypatch):
-    """pdf.Stamps: a stamp the browser printed (by head and page count) is kept in the build's
+    """pdf_stamps.Stamps: a stamp the browser printed (by head and page count) is kept in the build's
     output folder (.pdf-stamps, linked into the next build's with the PDFs), so that a rebuild
     patching one dossier into its volume prints the dossier, not its footers again; a stamp of
     another browser or with another page count than asked is not taken (printed again)."""
@@ -482,28 +482,28 @@ def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeyp
         writer.write(buffer)
         return buffer.getvalue()
 
-    monkeypatch.setattr(pdf, "_state", {})
+    monkeypatch.setattr(pdf_stamps, "_state", {})
     monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
     (tmp_path / "browser").write_bytes(b"version 1")
-    folder = tmp_path / "private" / pdf.STAMPS_FOLDER
-    kept = pdf.Stamps(folder)
+    folder = tmp_path / "private" / pdf_stamps.STAMPS_FOLDER
+    kept = pdf_stamps.Stamps(folder)
     assert ("head", 2) not in kept
     kept["head", 2] = blank(2)
     assert [p.suffix for p in folder.iterdir()] == [".pdf"]
-    again = pdf.Stamps(folder)  # the next build
+    again = pdf_stamps.Stamps(folder)  # the next build
     assert ("head", 2) in again and again["head", 2] == kept["head", 2]
     assert ("head", 3) not in again and ("other head", 2) not in again
     next(folder.iterdir()).write_bytes(blank(3))  # damaged, or not what the name says
-    assert ("head", 2) not in pdf.Stamps(folder)
+    assert ("head", 2) not in pdf_stamps.Stamps(folder)
     kept["head", 2] = blank(2)
-    monkeypatch.setattr(pdf, "_state", {})
+    monkeypatch.setattr(pdf_stamps, "_state", {})
     (tmp_path / "browser").write_bytes(b"version 2, updated")  # another browser prints its own
-    assert ("head", 2) not in pdf.Stamps(folder)
-    assert ("head", 2) not in pdf.Stamps(None)  # in memory only
+    assert ("head", 2) not in pdf_stamps.Stamps(folder)
+    assert ("head", 2) not in pdf_stamps.Stamps(None)  # in memory only
 
 
 def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_first(tmp_path, monkeypatch):
-    """pdf.Stamps.prune (at the end of a build, keep_stamps(None)): while the folder holds more
+    """pdf_stamps.Stamps.prune (at the end of a build, keep_stamps(None)): while the folder holds more
     than MOST_STAMPS, the stamps this build did not use are removed, the oldest first; those it
     used stay even beyond the bound (a 20,000-worker station's receipt sheets need hundreds of
     page counts, which emptying the folder had printed again in every build)."""
@@ -519,27 +519,27 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
         writer.write(buffer)
         return buffer.getvalue()
 
-    monkeypatch.setattr(pdf, "_state", {})
-    monkeypatch.setattr(pdf, "MOST_STAMPS", 2)
+    monkeypatch.setattr(pdf_stamps, "_state", {})
+    monkeypatch.setattr(pdf_stamps, "MOST_STAMPS", 2)
     monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
     (tmp_path / "browser").write_bytes(b"version 1")
-    folder = tmp_path / "private" / pdf.STAMPS_FOLDER
-    first = pdf.Stamps(folder)
+    folder = tmp_path / "private" / pdf_stamps.STAMPS_FOLDER
+    first = pdf_stamps.Stamps(folder)
     for n in (1, 2, 3, 4):
         first["head", n] = blank(n)
     first.prune()
     assert len(list(folder.glob("*.pdf"))) == 4  # all used by this build: none removed
     for n, path in zip((1, 2, 3, 4), [first._file(("head", n)) for n in (1, 2, 3, 4)]):
         os.utime(path, ns=(n * 10**9, n * 10**9))  # printed in this order
-    second = pdf.Stamps(folder)  # the next build uses the oldest and the newest
+    second = pdf_stamps.Stamps(folder)  # the next build uses the oldest and the newest
     assert ("head", 1) in second and ("head", 4) in second
     second.prune()
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(second._file(("head", n)).name for n in (1, 4))
-    third = pdf.Stamps(folder)
+    third = pdf_stamps.Stamps(folder)
     third["head", 5] = blank(5)
     third.prune()  # three kept, one over: the oldest unused goes
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (4, 5))
-    serving = pdf.Stamps(folder)  # one process building again and again (serve)
+    serving = pdf_stamps.Stamps(folder)  # one process building again and again (serve)
     assert ("head", 4) in serving
     serving.prune()
     serving["head", 6] = blank(6)
@@ -698,7 +698,7 @@ def test_threads_printing_at_once_share_one_browser_each_in_a_renderer_of_its_ow
     leave[1].set()
     threads[1].join()
     assert not errors and shared[0].proc.poll() is not None  # the last one ended it
-    assert pdf._shared == {} and pdf.running_session() is None
+    assert browser_share._shared == {} and pdf.running_session() is None
     for path in paths:
         alone = page_texts(path.with_name(f"{path.stem}-alone.pdf"))
         assert page_texts(path.with_name(f"{path.stem}-shared.pdf")) == alone
@@ -707,7 +707,7 @@ def test_threads_printing_at_once_share_one_browser_each_in_a_renderer_of_its_ow
     def own() -> None:
         with pdf.browser_session():
             pdf.write_pdf(paths[0], tmp_path / "own.pdf")
-            errors.append(dict(pdf._shared))
+            errors.append(dict(browser_share._shared))
 
     thread = threading.Thread(target=own)
     thread.start()

@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import parallel, pdf as pdf_output, write_private
+from ..private import browser_share, parallel, pdf as pdf_output, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
@@ -104,7 +104,7 @@ class Build:
             return 2
         finally:
             self._stop_private()  # a build that ends without the private records keeps none
-            pdf_output.discard_prestarted()  # the browser started for the writer (_prestart_browser)
+            browser_share.discard_prestarted()  # the browser started for the writer (_prestart_browser)
             self._hand_over()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
 
@@ -502,7 +502,7 @@ class Build:
         """A rebuild whose last build printed PDFs with the browser will most likely print again
         (any edit of a dossier, receipt sheet, the index or the work list): the browser is started
         now, before the read, and boots while the workbooks are read and the forked private writer
-        works out what changed; the writer takes it over (pdf.adopt_prestarted) and ends it, or
+        works out what changed; the writer takes it over (browser_share.adopt_prestarted) and ends it, or
         `run` does (a rebuild that printed nothing). Linux only (the writer watches it through
         /proc); elsewhere the writer starts it itself once it finds a document to print."""
         if not self.pdf or self.private_dir is None or parallel.jobs() <= 1 or not sys.platform.startswith("linux") \

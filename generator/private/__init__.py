@@ -158,7 +158,9 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     # build's staging folder starts empty, and listing 20,000 dossiers costs a few tenths)
     make_pdf = pdf and pdf_output.available()
     if make_pdf:
-        pdf_output.adopt_prestarted()  # a browser the build started before forking this writer
+        from .browser_share import adopt_prestarted
+
+        adopt_prestarted()  # a browser the build started before forking this writer
     env = environment(records)
     kept = carry.Carry(out_dir, previous, carry.salt(env.loader.searchpath))
     # (a staging folder the prelink filled holds only the last build's documents, whose links

@@ -29,16 +29,17 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from . import browser_share
+from .browser_share import _local, _renew, find_browser, running_session, shared_session
+from .pdf_stamps import _stamps
 
 HOW_TO_GET_PDF = (
     "未生成 PDF：没有安装 PDF 组件。HTML 文件可以直接用浏览器打开并打印（Ctrl+P）。"
@@ -56,19 +57,6 @@ NO_CJK_FONT = (
 CJK_FAMILIES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "Droid Sans Fallback",
                 "AR PL", "Microsoft YaHei", "DengXian", "SimSun", "SimHei", "PingFang", "Hiragino Sans GB",
                 "Heiti", "Songti", "Sarasa", "LXGW")
-BROWSERS = {
-    "win32": [r"%ProgramFiles(x86)%\Microsoft\Edge\Application\msedge.exe",
-              r"%ProgramFiles%\Microsoft\Edge\Application\msedge.exe",
-              r"%ProgramFiles%\Google\Chrome\Application\chrome.exe",
-              r"%ProgramFiles(x86)%\Google\Chrome\Application\chrome.exe",
-              r"%LocalAppData%\Google\Chrome\Application\chrome.exe"],
-    "darwin": ["/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
-               "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-               "/Applications/Chromium.app/Contents/MacOS/Chromium"],
-    "linux": ["/usr/lib/chromium/chromium", "chromium", "chromium-browser", "google-chrome",
-              "google-chrome-stable", "microsoft-edge", "microsoft-edge-stable"],
-}
-
 _state: dict = {}
 
 
@@ -127,22 +115,6 @@ def _has_han_glyphs(path: str) -> bool:
         return all(ord(ch) in cmap for ch in "帮扶公示")
     except Exception:  # noqa: BLE001 - any unreadable font file means "no"
         return False
-
-
-def find_browser() -> str | None:
-    """A Chromium-family browser: BANGFU_BROWSER, else Edge/Chrome/Chromium where they usually are."""
-    named = os.environ.get("BANGFU_BROWSER")
-    if named:
-        return named if Path(named).is_file() else shutil.which(named)
-    platform = "win32" if sys.platform.startswith("win") else ("darwin" if sys.platform == "darwin" else "linux")
-    for candidate in BROWSERS[platform]:
-        candidate = os.path.expandvars(candidate)
-        if Path(candidate).is_file():
-            return candidate
-        found = shutil.which(candidate) if os.sep not in candidate else None
-        if found:
-            return found
-    return None
 
 
 def engine() -> str | None:
@@ -369,33 +341,12 @@ class BrowserFailed(RuntimeError):
     pass
 
 
-# The running browser of this thread (browser_session): a build prints its volumes in several
-# threads at once, each driving a browser of its own (printing.write).
-_local = threading.local()
-# A browser started early (prestart), taken by the first session that needs one.
-_early: dict = {}
-
-
 def prestart() -> None:
     """Start the browser that will print the volumes now, so that it boots (about a second of
     wall time) while the build renders its documents; the first browser_session() drives it, and
-    printing.write ends it if no volume needed printing (discard_prestarted)."""
-    if _early.get("launched") is not None or volume_engine() != "chromium":
-        return
-    from .browser import Launched, SessionFailed
-
-    try:
-        _early["launched"] = Launched(find_browser())
-    except SessionFailed:
-        return
-    _early["owner"] = os.getpid()
-    # ended when this process ends without printing (an error before the PDFs): at exit, and at
-    # the end of a multiprocessing child (the private writer's job), which skips atexit
-    import atexit
-    from multiprocessing import util
-
-    atexit.register(discard_prestarted)
-    util.Finalize(None, discard_prestarted, exitpriority=10)
+    printing.write ends it if no volume needed printing (browser_share.discard_prestarted)."""
+    if volume_engine() == "chromium":
+        browser_share.launch_early()
 
 
 def prestart_for_child() -> None:
@@ -403,333 +354,21 @@ def prestart_for_child() -> None:
     whose last build printed PDFs): it boots while this process reads the workbooks and the
     writer works out what changed, instead of from when the writer first finds a document to
     print (about half a second later on an idle machine, seconds on a busy one). The forked
-    writer takes it over (adopt_prestarted); this process ends it at the end of the build
-    (discard_prestarted), and it dies with this process's thread that started it."""
+    writer takes it over (browser_share.adopt_prestarted); this process ends it at the end of the build
+    (browser_share.discard_prestarted), and it dies with this process's thread that started it."""
     prestart()
-
-
-def adopt_prestarted() -> None:
-    """In a forked child (the private writer): the browser its parent started for it
-    (prestart_for_child) is this process's to print with and to end. Not a child of this
-    process, it is watched and ended by its process id (_Adopted)."""
-    launched, owner = _early.get("launched"), _early.get("owner")
-    if launched is None or owner is None or owner == os.getpid() or owner != os.getppid():
-        return
-    launched.proc = _Adopted(launched.proc.pid)
-    _early["owner"] = os.getpid()
-    import atexit
-    from multiprocessing import util
-
-    atexit.register(discard_prestarted)
-    util.Finalize(None, discard_prestarted, exitpriority=10)
-
-
-class _Adopted:
-    """A browser process started by this process's parent, driven as a subprocess.Popen is (poll,
-    kill, wait): its state read from /proc (Linux; a zombie, ended but not yet reaped by the
-    parent, counts as ended), never waited for with waitpid (it is not this process's child)."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                with open(f"/proc/{self.pid}/stat", "rb") as f:
-                    state = f.read().rsplit(b")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                state = b"X"
-            if state in (b"Z", b"X"):
-                self.returncode = -9
-        return self.returncode
-
-    def kill(self) -> None:
-        try:
-            os.kill(self.pid, 9)
-        except OSError:
-            pass
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
-            time.sleep(0.01)
-        return self.returncode or 0
-
-
-def discard_prestarted() -> None:
-    """End the browser prestart() started if no session took it (only in the process that
-    started it, never in a forked child)."""
-    if _early.get("owner") != os.getpid():
-        return
-    launched = _early.pop("launched", None)
-    if launched is not None:
-        launched.discard()
 
 
 @contextmanager
 def browser_session(engine_: str | None = None):
     """With the Chromium engine (or `engine_` "chromium"), keep one browser running for every
     PDF this thread makes inside (see browser.py); otherwise, or when the browser cannot be
-    driven, do nothing (each PDF then starts the browser once)."""
-    if (engine_ or engine()) != "chromium" or getattr(_local, "session", None) is not None:
+    driven, do nothing (each PDF then starts the browser once). The sharing: browser_share.py."""
+    if (engine_ or engine()) != "chromium" or running_session() is not None:
         yield
         return
-    from .browser import Session, SessionFailed
-
-    with _shared_lock:
-        host = _shared.get("host")
-        try:
-            if host is not None and _shared.get("pid") == os.getpid():
-                session = Session(find_browser(), beside=host)  # a renderer of its own, the same browser
-            else:
-                session = Session(find_browser(), _early.pop("launched", None)
-                                  if _early.get("owner") == os.getpid() else None)
-                host = None
-                if session.thread == threading.main_thread().ident:  # lives as long as the process
-                    _shared.update(host=session, users=0, pid=os.getpid())
-        except SessionFailed:
-            session = None
-        else:
-            if host is not None or _shared.get("host") is session:
-                _shared["users"] += 1
-    if session is None:
+    with shared_session():
         yield
-        return
-    _local.session = session
-    try:
-        yield
-    finally:  # the session this thread has now: another one if a print failed in the first (_renew)
-        current = getattr(_local, "session", None)
-        _local.session = None
-        if current is not None:
-            _leave(current)
-
-
-# The browser sessions of this process share (browser_session): one browser, started by the
-# process's main thread, prints for every thread that wants one at the same time, each thread
-# over a connection and in a browser context of its own (its own renderer process). Starting a
-# second browser costs about 0.6 CPU-s and its own helper processes; a renderer is what a print
-# needs. The browser ends when the last session using it leaves.
-_shared: dict = {}
-_shared_lock = threading.Lock()
-
-
-def _leave(session) -> None:
-    """A thread's session is done: its connection closed; the browser ended by the last one."""
-    with _shared_lock:
-        shared = _shared.get("host") is not None and _shared.get("pid") == os.getpid() and (
-            session is _shared["host"] or session.proc is _shared["host"].proc)
-        if shared:
-            _shared["users"] -= 1
-            last = _shared["users"] <= 0
-            host = _shared["host"]
-            if last:
-                _shared.clear()
-    if not shared:
-        session.close()
-        return
-    if session is not host:
-        session.close_beside()
-    if last:
-        host.close()
-
-
-def _is_shared(session) -> bool:
-    """Whether `session` prints in the browser this process's threads share (under _shared_lock)."""
-    host = _shared.get("host")
-    return host is not None and _shared.get("pid") == os.getpid() and (
-        session is host or session.proc is host.proc)
-
-
-def _renew(session):
-    """A print failed in this thread's `session`: the session for this thread's next prints, or
-    None (each PDF then starts the browser once). A failure belongs to one tab (a page that timed
-    out, a crashed renderer, a missing file), so the browser the other threads print in is not
-    ended: the failed session drops its tab and connection, and a new browser context in the same
-    browser takes over; only when the browser itself has ended does this thread start one of its
-    own. A browser of this thread's own (not shared) is ended, as before."""
-    from .browser import Session, SessionFailed
-
-    with _shared_lock:
-        shared = _is_shared(session)
-        if shared:
-            host = _shared["host"]
-            alive = host.proc.poll() is None
-            if session is host:
-                session.drop()  # the browser stays: host.close() ends it when the last one leaves
-            else:
-                session.close_beside()
-            renewed = None
-            if alive:
-                try:
-                    renewed = Session(find_browser(), beside=host)
-                except SessionFailed:
-                    pass
-            if renewed is None:
-                _shared["users"] -= 1
-                last = _shared["users"] <= 0
-                if last:
-                    _shared.clear()
-            else:
-                last = False
-    if not shared:
-        session.close()
-        return None
-    if renewed is not None:
-        return renewed
-    if last:
-        host.close()
-    if alive:
-        return None
-    try:  # the shared browser has ended (crashed or killed): one of this thread's own
-        return Session(find_browser())
-    except SessionFailed:
-        return None
-
-
-def _stamps() -> Stamps:
-    """The stamps this browser printed (pdf_volume.print_volumes), shared by the threads that
-    print volumes side by side: a page count's footer is printed once per build, not per browser,
-    and, while a build keeps them in its output folder (keep_stamps), once for all builds."""
-    folder = _stamp_folder.get("folder")
-    return _stamp_sets.setdefault((find_browser() or "", folder), Stamps(folder))
-
-
-# stamp PDFs (bytes) by browser and folder, then by head and page count
-_stamp_sets: dict[tuple, Stamps] = {}
-_stamp_folder: dict = {}
-STAMPS_FOLDER = ".pdf-stamps"
-# The folder keeps at most this many stamps and bytes of them: beyond either, at the end of a
-# build, the stamps it did not use are removed, the oldest first (heads of templates long
-# changed, page counts no longer printed); what the build used stays. A 20,000-worker station's
-# receipt sheets alone need hundreds of page counts (up to 4,000 pages), so emptying the folder
-# at 200 stamps had every build print them all again.
-MOST_STAMPS = 3000
-MOST_STAMP_BYTES = 256 * 1024 * 1024
-
-
-def keep_stamps(out_dir: Path | None) -> None:
-    """Keep the stamps the browser prints in `out_dir`/.pdf-stamps from now on (None: in memory
-    only): the next build finds them there (the last build's PDFs are linked into its folder),
-    so a rebuild that patches a volume prints the changed dossier, not its footers again."""
-    if out_dir is None:
-        folder = _stamp_folder.pop("folder", None)
-        for (_, kept_in), stamps in _stamp_sets.items():
-            if folder is not None and kept_in == folder:
-                stamps.prune()
-    else:
-        _stamp_folder["folder"] = Path(out_dir) / STAMPS_FOLDER
-
-
-class Stamps(dict):
-    """Stamp PDFs by (head key, page count), as pdf_volume.print_volumes keeps them: in memory,
-    and with `folder` also on disk, each under a digest of its key, the browser (its file, size
-    and time: an updated browser prints its own) and the code that prints stamps. A file that is
-    unreadable or has another page count is printed again. When the folder holds too many,
-    what a build did not use is removed at its end (prune)."""
-
-    def __init__(self, folder: Path | None = None):
-        super().__init__()
-        self.folder = folder
-        self.used: set[str] = set()  # file names this process found or printed
-
-    def _file(self, key) -> Path:
-        head, pages = key
-        name = hashlib.sha256(f"{_stamp_salt()}\n{head}\n{pages}".encode()).hexdigest()[:40]
-        return self.folder / f"{name}.pdf"
-
-    def __contains__(self, key) -> bool:
-        if self.folder is None:
-            return dict.__contains__(self, key)
-        path = self._file(key)
-        if dict.__contains__(self, key):
-            self.used.add(path.name)
-            return True
-        try:
-            data = path.read_bytes()
-            from . import pdf_objects
-
-            if pdf_objects.page_count(data) != key[1]:
-                return False
-        except Exception:  # noqa: BLE001 - missing, damaged: printed again
-            return False
-        self.used.add(path.name)
-        dict.__setitem__(self, key, data)
-        return True
-
-    def __setitem__(self, key, data: bytes) -> None:
-        dict.__setitem__(self, key, data)
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            target = self._file(key)
-            tmp = target.with_suffix(f".{os.getpid()}.part")
-            tmp.write_bytes(data)
-            tmp.replace(target)  # never written through a link to the last build's file
-            self.used.add(target.name)
-        except OSError:
-            pass  # kept in memory only
-
-    def prune(self) -> None:
-        """At the end of a build: while the folder holds more than MOST_STAMPS stamps or
-        MOST_STAMP_BYTES, remove those this build did not use, the oldest printed first. Then
-        start counting the next build's."""
-        used, self.used = self.used, set()
-        if self.folder is None or not self.folder.is_dir():
-            return
-        kept = []
-        for path in self.folder.iterdir():
-            if path.suffix == ".pdf":
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                kept.append((st.st_mtime_ns, st.st_size, path))
-        count, size = len(kept), sum(s for _, s, _ in kept)
-        removed = set()
-        for _, bytes_, path in sorted(kept, key=lambda k: k[0]):
-            if count <= MOST_STAMPS and size <= MOST_STAMP_BYTES:
-                break
-            if path.name in used:
-                continue
-            try:
-                path.unlink()
-            except OSError:
-                continue
-            removed.add(path.name)
-            count, size = count - 1, size - bytes_
-        for key in [key for key in self if self._file(key).name in removed]:
-            del self[key]  # printed again when asked for (serve builds on in this process)
-
-
-def _stamp_salt() -> str:
-    """What a stamp depends on besides its head and page count: the browser's file (path, size,
-    time) and the code that prints it (pdf_volume's stamp page, browser's print options)."""
-    if "stamp_salt" not in _state:
-        browser = find_browser() or ""
-        try:
-            st = os.stat(browser)
-            found = f"{browser}|{st.st_size}|{st.st_mtime_ns}"
-        except OSError:
-            found = browser
-        here = Path(__file__).parent
-        code = hashlib.sha256()
-        for name in ("pdf_volume.py", "browser.py"):
-            try:
-                code.update((here / name).read_bytes())
-            except OSError:
-                code.update(name.encode("ascii"))
-        _state["stamp_salt"] = f"{found}|{code.hexdigest()}"
-    return _state["stamp_salt"]
-
-
-def running_session():
-    """This thread's running browser session, or None."""
-    return getattr(_local, "session", None)
 
 
 def _chromium_pdf(html_path: Path) -> bytes:

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from ..names import initial
 from ..records import Records
-from . import dossiers, pdf as pdf_output, receipts
+from . import browser_share, dossiers, pdf as pdf_output, pdf_stamps, receipts
 from .pdf import default_jobs, memory_jobs  # noqa: F401 - part of this module's interface
 
 DOSSIER_INDEX_PDF = "档案目录.pdf"
@@ -366,7 +366,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
 
     if lanes > 1:  # one browser for every lane, started here (the lanes' threads end before it)
         pdf_output.prestart()
-    pdf_output.keep_stamps(out_dir)  # the stamps the browsers print are kept for the next build
+    pdf_stamps.keep_stamps(out_dir)  # the stamps the browsers print are kept for the next build
     try:
         for i, result in zip(rest, pdf_output.run_jobs(_render, [jobs_[i] for i in rest],
                                                        sizes=[sizes[i] for i in rest], processes=jobs,
@@ -378,8 +378,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
         for thread in threads:
             if thread.ident is not None:
                 thread.join()
-        pdf_output.discard_prestarted()  # started for volumes that turned out unchanged
-        pdf_output.keep_stamps(None)
+        browser_share.discard_prestarted()  # started for volumes that turned out unchanged
+        pdf_stamps.keep_stamps(None)
     if failed:
         raise failed[0]
     if bar is not None:
