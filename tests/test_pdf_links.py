@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.private import pdf as pdf_output
+from generator.private import pdf as pdf_output, pdf_cache
 
 from private_station import PAYOUTS, TODAY, write_station
 
@@ -169,12 +169,12 @@ def test_a_single_document_pdf_from_before_relative_links_is_printed_again_once(
     pdf_path.parent.mkdir()
     pdf_path.write_bytes(b"%PDF old")
     volume.write_bytes(b"%PDF volume")
-    (tmp_path / pdf_output.Cache.NAME).write_text(
+    (tmp_path / pdf_cache.Cache.NAME).write_text(
         '{"档案/档案目录.pdf": "d1", "档案/分册_A.pdf": {"digest": "d2", "parts": [["d2", 3]], "sources": 1}}',
         encoding="utf-8")
-    cache = pdf_output.Cache(tmp_path)
+    cache = pdf_cache.Cache(tmp_path)
     assert not cache.fresh(pdf_path, "d1") and cache.fresh(volume, "d2")
     cache.store(pdf_path, "d1")
     cache.save()
-    again = pdf_output.Cache(tmp_path)
+    again = pdf_cache.Cache(tmp_path)
     assert again.fresh(pdf_path, "d1") and not again.fresh(pdf_path, "d3") and again.fresh(volume, "d2")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.private import browser_share, pdf, pdf_objects, pdf_stamps, pdf_volume
+from generator.private import browser_share, pdf, pdf_cache, pdf_objects, pdf_stamps, pdf_volume
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -259,8 +259,8 @@ def test_a_rebuild_prints_the_changed_documents_of_two_volumes_and_a_single_one_
 
     def targets(digests, folder="out"):
         out = tmp_path / folder
-        return [printing.Target(out / "分册_J.pdf", (a, b), pdf.combined_digest(digests[0:2]), digests[0:2]),
-                printing.Target(out / "全部签收单.pdf", (c, d), pdf.combined_digest(digests[2:4]), digests[2:4]),
+        return [printing.Target(out / "分册_J.pdf", (a, b), pdf_cache.combined_digest(digests[0:2]), digests[0:2]),
+                printing.Target(out / "全部签收单.pdf", (c, d), pdf_cache.combined_digest(digests[2:4]), digests[2:4]),
                 printing.Target(out / "档案目录.pdf", (index,), digests[4])]
 
     (tmp_path / "out").mkdir()
@@ -275,7 +275,7 @@ def test_a_rebuild_prints_the_changed_documents_of_two_volumes_and_a_single_one_
     wanted = targets(("a", "b2", "c", "d2", "i2"))
     paths_, rendered = printing.write(tmp_path / "out", wanted, jobs=1)
     assert rendered == 3 and prints == ["volume.html"]  # the stamps of 2 and 3 pages are kept
-    cache = pdf.Cache(tmp_path / "out")
+    cache = pdf_cache.Cache(tmp_path / "out")
     assert cache.parts(wanted[0].path) == ([("a", 2), ("b2", 2)], 2)
     assert cache.parts(wanted[1].path) == ([("c", 3), ("d2", 3)], 2)
     (tmp_path / "fresh").mkdir()
@@ -310,7 +310,7 @@ def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monk
     assert pdf.volume_engine() == "chromium" and pdf.document_engine() == "chromium"
     a, b = write(tmp_path / "docs", {"甲": 2, "乙": 1})
     digests = ("a", "b")
-    wanted = [printing.Target(tmp_path / "分册_J.pdf", (a, b), pdf.combined_digest(digests), digests),
+    wanted = [printing.Target(tmp_path / "分册_J.pdf", (a, b), pdf_cache.combined_digest(digests), digests),
               printing.Target(tmp_path / "甲.pdf", (a,), "a")]
     printing.write(tmp_path, wanted, jobs=1)
     assert stamped(tmp_path / "分册_J.pdf") and stamped(tmp_path / "甲.pdf")  # one print for both
@@ -322,7 +322,7 @@ def test_where_weasyprint_runs_a_found_browser_prints_the_volumes(tmp_path, monk
     with pdf.browser_session("chromium"):
         pdf.write_pdf(a, tmp_path / "甲-alone.pdf", "chromium")
     assert page_texts(tmp_path / "甲.pdf") == page_texts(tmp_path / "甲-alone.pdf")
-    assert pdf.Cache(tmp_path).parts(tmp_path / "分册_J.pdf") == ([("a", 2), ("b", 1)], 1)
+    assert pdf_cache.Cache(tmp_path).parts(tmp_path / "分册_J.pdf") == ([("a", 2), ("b", 1)], 1)
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
     assert pdf.volume_engine() == "weasyprint" and pdf.document_engine() == "weasyprint"
 
@@ -359,7 +359,7 @@ def test_volumes_are_printed_by_one_browser_per_core_side_by_side_as_by_one(tmp_
         wanted = []
         for k in range(3):
             docs, digests = tuple(paths[2 * k:2 * k + 2]), tuple("abcdef"[2 * k:2 * k + 2])
-            wanted.append(printing.Target(tmp_path / folder / f"分册_{k}.pdf", docs, pdf.combined_digest(digests),
+            wanted.append(printing.Target(tmp_path / folder / f"分册_{k}.pdf", docs, pdf_cache.combined_digest(digests),
                                           digests))
         (tmp_path / folder).mkdir()
         before = len(started)
@@ -437,7 +437,7 @@ def test_the_writer_counts_the_build_process_beside_itself():
 
 def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path):
     """printing._patch_plan: a volume whose few changed documents could be patched in is patched
-    only when the engine printing them made it (pdf.Cache keeps the engine of each combined PDF);
+    only when the engine printing them made it (pdf_cache.Cache keeps the engine of each combined PDF);
     after an engine switch (BANGFU_PDF_ENGINE, WeasyPrint installed or removed, a browser found)
     or without a recorded engine (an older version's PDF) it is printed whole unless its head
     names the browser as its producer, so that no volume mixes two engines' pages, fonts and
@@ -447,22 +447,22 @@ def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path
     path = tmp_path / "分册_J.pdf"
     path.write_bytes(b"%PDF-1.4")
     digests = ("a", "b", "c")
-    target = printing.Target(path, (path,) * 3, pdf.combined_digest(("a", "b", "x")), ("a", "b", "x"))
-    cache = pdf.Cache(tmp_path)
+    target = printing.Target(path, (path,) * 3, pdf_cache.combined_digest(("a", "b", "x")), ("a", "b", "x"))
+    cache = pdf_cache.Cache(tmp_path)
     for made_by, printing_now, patched in (("chromium", "chromium", True), ("weasyprint", "weasyprint", True),
                                            ("weasyprint", "chromium", False), ("chromium", "weasyprint", False),
                                            (None, "chromium", False)):
-        cache.store(path, pdf.combined_digest(digests), parts=[(d, 2) for d in digests], engine=made_by)
+        cache.store(path, pdf_cache.combined_digest(digests), parts=[(d, 2) for d in digests], engine=made_by)
         cache.save()
-        reread = pdf.Cache(tmp_path)
+        reread = pdf_cache.Cache(tmp_path)
         assert reread.engine(path) == made_by
         plan = printing._patch_plan(reread, target, printing_now)
         assert plan == (([("a", 2), ("b", 2), ("c", 2)], 1) if patched else None)
     # an older version's browser volume: the engine read from the producer at its head
     path.write_bytes(b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)>>\nendobj\n")
-    assert pdf.Cache(tmp_path).engine(path) == "chromium"
-    assert printing._patch_plan(pdf.Cache(tmp_path), target, "chromium") == ([("a", 2), ("b", 2), ("c", 2)], 1)
-    assert printing._patch_plan(pdf.Cache(tmp_path), target, "weasyprint") is None
+    assert pdf_cache.Cache(tmp_path).engine(path) == "chromium"
+    assert printing._patch_plan(pdf_cache.Cache(tmp_path), target, "chromium") == ([("a", 2), ("b", 2), ("c", 2)], 1)
+    assert printing._patch_plan(pdf_cache.Cache(tmp_path), target, "weasyprint") is None
 
 
 def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeypatch):

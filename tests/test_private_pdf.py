@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build.steps import pdf_writer
-from generator.private import pdf as pdf_output, printing, write_private
+from generator.private import pdf as pdf_output, pdf_cache, printing, write_private
 from generator.private.dossiers import write_dossiers
 from generator.site.wall import write_wall_printouts
 
@@ -246,7 +246,7 @@ def test_a_one_cell_edit_renders_one_dossier_and_patches_its_volume(tmp_path, mo
     second = write_private(changed, out, today=TODAY, pdf=True)
     assert laid_out == ["SF-0001.html"] and second.pdf_rendered == 1  # not 沙小红, not other volumes
     assert (folder / "分册_Z.pdf").read_bytes() == volume_z
-    cache = pdf_output.Cache(out)
+    cache = pdf_cache.Cache(out)
     parts, sources = cache.parts(folder / "分册_S.pdf")
     assert sources == 2 and len(parts) == 2
     # the patched volume reads exactly as a volume rendered whole from the same pages
@@ -266,4 +266,4 @@ def test_a_one_cell_edit_renders_one_dossier_and_patches_its_volume(tmp_path, mo
     third = read_station(tmp_path / "records3", tables={"visits": visits, "workers": workers})
     write_private(third, out, today=TODAY, pdf=True)
     assert {"SF-0001.html", "SF-0002.html"} <= set(laid_out)
-    assert pdf_output.Cache(out).parts(folder / "分册_S.pdf")[1] == 1
+    assert pdf_cache.Cache(out).parts(folder / "分册_S.pdf")[1] == 1

@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, parallel, pdf as pdf_output, write_private
+from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
@@ -506,7 +506,7 @@ class Build:
         `run` does (a rebuild that printed nothing). Linux only (the writer watches it through
         /proc); elsewhere the writer starts it itself once it finds a document to print."""
         if not self.pdf or self.private_dir is None or parallel.jobs() <= 1 or not sys.platform.startswith("linux") \
-                or start_method() != "fork" or not (self.private_dir / pdf_output.Cache.NAME).is_file():
+                or start_method() != "fork" or not (self.private_dir / pdf_cache.Cache.NAME).is_file():
             return
         if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
@@ -570,7 +570,7 @@ def pdf_writer(pdf: bool):
 def _seed_pdfs(old: Path, staging: Path) -> None:
     """Link (or copy) the last build's PDFs and their digests into the new folder, so that the
     private writer re-renders only the PDFs whose documents changed."""
-    cache = pdf_output.Cache.NAME
+    cache = pdf_cache.Cache.NAME
     if not old.is_dir() or not (old / cache).exists():
         return
     for path in [old / cache, *old.rglob("*.pdf")]:

@@ -704,7 +704,9 @@ def write_dossiers_command(records_dir: Path, archive_numbers: list[str], privat
     for doc in docs:
         echo(f"已生成 {doc.path}")
     if pdf and pdf_output.available():
-        cache = pdf_output.Cache(private_dir)
+        from .pdf_cache import Cache
+
+        cache = Cache(private_dir)
         for doc in docs:
             pdf_path = doc.path.with_suffix(".pdf")
             pages = pdf_output.write_pdf(doc.path, pdf_path)

@@ -19,13 +19,14 @@ browser whenever one is found, even where WeasyPrint runs (`volume_engine`, pdf_
 `BANGFU_BROWSER=/path/to/msedge` names the browser. The stylesheets name "Noto Sans CJK
 SC" explicitly (also on the page margin boxes), because WeasyPrint picks Japanese glyph
 shapes otherwise.
+
+Beside this module: the browser shared by the threads that print (browser_share.py), the stamps
+store (pdf_stamps.py), the PDF cache (pdf_cache.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import logging
 import os
 import re
@@ -777,95 +778,3 @@ def _resident_mb() -> int | None:
 def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
     """Write the PDF of each (html, pdf) pair, in parallel processes; returns page counts."""
     return run_jobs(write_pdf, [(Path(h), Path(p)) for h, p in pairs])
-
-
-# The producer a Chromium-family browser writes in the info dictionary at the head of its PDFs
-# (Skia, Chrome's and Edge's PDF library), and how much of a file's head is read for it.
-BROWSER_PRODUCER = b"/Producer (Skia/PDF"
-SNIFF_BYTES = 2048
-
-
-class Cache:
-    """Digests of the documents behind each PDF, so an unchanged PDF is not rendered again.
-
-    Kept as `.pdf-cache.json` in the output folder; a missing or unreadable file
-    only means everything is rendered again.
-    """
-
-    NAME = ".pdf-cache.json"
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self.file = self.root / self.NAME
-        try:
-            self.data = json.loads(self.file.read_text(encoding="utf-8"))
-            if not isinstance(self.data, dict):
-                self.data = {}
-        except (OSError, ValueError):
-            self.data = {}
-
-    def _key(self, pdf_path: Path) -> str:
-        return Path(pdf_path).resolve().relative_to(self.root.resolve()).as_posix()
-
-    def _entry(self, pdf_path: Path) -> dict:
-        entry = self.data.get(self._key(pdf_path))
-        return entry if isinstance(entry, dict) else {"digest": entry}
-
-    # A single document's PDF written with its links relative (relative_links) says so: one
-    # written before (its links into the staging folder, dead) is printed again once.
-    LINKS = "relative"
-
-    def fresh(self, pdf_path: Path, digest: str) -> bool:
-        entry = self._entry(pdf_path)
-        return (Path(pdf_path).exists() and entry.get("digest") == digest
-                and ("parts" in entry or entry.get("links") == self.LINKS))
-
-    def parts(self, pdf_path: Path) -> tuple[list[tuple[str, int]], int] | None:
-        """A combined PDF's documents as (digest, pages) in order, and how many renderings its
-        pages come from; None when unknown (or the file is gone)."""
-        entry = self._entry(pdf_path)
-        parts = entry.get("parts")
-        if not Path(pdf_path).exists() or not isinstance(parts, list):
-            return None
-        try:
-            return [(str(d), int(n)) for d, n in parts], int(entry.get("sources", 1))
-        except (TypeError, ValueError):
-            return None
-
-    def engine(self, pdf_path: Path) -> str | None:
-        """The engine that made a combined PDF ("chromium", "weasyprint"); None when not known.
-        Where the entry does not say (a version that did not record it), a PDF whose head names
-        the browser's PDF library as its producer is the browser's (its volumes and their
-        patches keep that head, pdf_volume.py)."""
-        engine_ = self._entry(pdf_path).get("engine")
-        if isinstance(engine_, str):
-            return engine_
-        try:
-            with open(pdf_path, "rb") as f:
-                head = f.read(SNIFF_BYTES)
-        except OSError:
-            return None
-        return "chromium" if BROWSER_PRODUCER in head else None
-
-    def store(self, pdf_path: Path, digest: str, parts=None, sources: int = 1, engine: str | None = None) -> None:
-        """The digest of a PDF's documents; for a combined PDF also its parts, (digest, pages)
-        of each document in order, how many renderings its pages come from, and the engine
-        that made them (a patch by another engine would mix two engines' pages)."""
-        if parts is None:
-            self.data[self._key(pdf_path)] = {"digest": digest, "links": self.LINKS}
-        else:
-            self.data[self._key(pdf_path)] = {"digest": digest, "parts": [list(p) for p in parts],
-                                              "sources": sources, "engine": engine}
-
-    def forget_missing(self) -> None:
-        self.data = {k: v for k, v in self.data.items() if (self.root / k).exists()}
-
-    def save(self) -> None:
-        self.forget_missing()
-        from ..outputs import write_text
-
-        write_text(self.file, json.dumps(self.data, ensure_ascii=False, indent=0, sort_keys=True))
-
-
-def combined_digest(digests) -> str:
-    return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()

@@ -17,7 +17,7 @@ a build writes
 - a separate dossier PDF only where one was asked for (`bangfu dossier`),
   kept up to date from then on.
 A PDF is rendered again only when the digest of its documents changed
-(pdf.Cache); a volume (or 全部签收单.pdf) in which only a few documents changed is
+(pdf_cache.Cache); a volume (or 全部签收单.pdf) in which only a few documents changed is
 patched: those are rendered, the pages of the others copied from the last build's PDF
 (pdf.patch_combined), so a one-cell edit renders one dossier, not its volume. Without
 PDF output, PDFs that went stale are removed.
@@ -45,7 +45,7 @@ from pathlib import Path
 
 from ..names import initial
 from ..records import Records
-from . import browser_share, dossiers, pdf as pdf_output, pdf_stamps, receipts
+from . import browser_share, dossiers, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
 from .pdf import default_jobs, memory_jobs  # noqa: F401 - part of this module's interface
 
 DOSSIER_INDEX_PDF = "档案目录.pdf"
@@ -121,7 +121,7 @@ def targets(records: Records, out_dir: Path, index, docs, sheets, groups=None,
 def combined(path: Path, docs) -> Target:
     """The target of one PDF of several documents (a volume, all receipt sheets)."""
     digests = tuple(d.digest for d in docs)
-    return Target(path, tuple(d.path for d in docs), pdf_output.combined_digest(digests), digests)
+    return Target(path, tuple(d.path for d in docs), pdf_cache.combined_digest(digests), digests)
 
 
 # A combined PDF is patched (only its changed documents rendered, the other pages copied
@@ -263,7 +263,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     fork no process itself."""
     from ..progress import Progress
 
-    cache = pdf_output.Cache(out_dir)
+    cache = pdf_cache.Cache(out_dir)
     stale = [t for t in wanted if not cache.fresh(t.path, t.digest)]
     # volumes go to the browsers, side by side, whatever engine makes the rest (pdf.volume_engine);
     # so do the single documents where the browser is their engine too (pdf.document_engine)
@@ -397,7 +397,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
 
 def drop_stale(out_dir: Path, wanted: list[Target]) -> None:
     """Without PDF output this time: remove PDFs of earlier builds whose documents changed."""
-    cache = pdf_output.Cache(out_dir)
+    cache = pdf_cache.Cache(out_dir)
     for t in wanted:
         if t.path.exists() and not cache.fresh(t.path, t.digest):
             t.path.unlink()
