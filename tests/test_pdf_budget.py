@@ -26,6 +26,7 @@ def test_a_build_with_a_tiny_memory_budget_prints_with_one_lane_the_same_pdfs(tm
     from generator.private import printing
 
     monkeypatch.delenv("BANGFU_PDF_ENGINE", raising=False)
+    monkeypatch.setattr(pdf_output, "_state", {})  # the engine chosen afresh, not as an earlier test left it
     monkeypatch.setenv("BANGFU_PDF_JOBS", "2")  # two cores
     monkeypatch.setattr(printing, "LANE_DOCUMENTS", 1)  # enough work for two lanes at this size
     chosen = tmp_path / "lanes.txt"  # written by the private writer, a child process
