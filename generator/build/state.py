@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..reading import input_files
 from ..render import PACKAGE_TEMPLATES
+from ..schema import FUNDS_BOOK
 from ..site.mkdocs_run import MKDOCS_YML
 
 CODE_ROOT = Path(__file__).resolve().parent.parent  # the generator package
@@ -36,13 +37,44 @@ def code_key(template_dirs) -> str:
 
 
 def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, private_dir,
-              code: str | None = None) -> str:
+              code: str | None = None, books: dict | None = None) -> str:
     """Everything a build's output depends on: the workbooks, templates, code and options
-    (`code`: code_key(template_dirs), when the caller has it already)."""
+    (`code`: code_key(template_dirs), when the caller has it already). `books` (a dict) receives
+    the digest of each workbook file by its name (which ones changed: pdf_inputs_unchanged)."""
     h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
-    _hash_files(h, input_files(records_dir))  # .xls/.ods copies are read too
+    for path in input_files(records_dir):  # .xls/.ods copies are read too
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = "<missing>"
+        if books is not None:
+            books[path.name] = digest
+        h.update(f"{path}\0{digest}\0".encode())
     h.update((code or code_key(template_dirs)).encode())
     return h.hexdigest()
+
+
+def options_key(*, today: date, pdf: bool, private_dir, code: str) -> str:
+    """The build's options, day and program, without its workbooks (pdf_inputs_unchanged)."""
+    return hashlib.sha256(f"options-1|{today.isoformat()}|{pdf}|{private_dir}|{code}".encode()).hexdigest()
+
+
+# Workbooks whose records feed no PDF of the private folder: the fund accounts (资金账户, 资金收入,
+# 其他支出) show only in the quarterly workbooks and on the site.
+NO_PDF_BOOKS = (FUNDS_BOOK.filename,)
+
+
+def pdf_inputs_unchanged(last: dict, books: dict, options: str) -> bool:
+    """Whether, as far as the workbook files tell before they are read, the private PDFs are made
+    from what the last build (`last`, its state) made them from: the same options, day and
+    program (`options`, options_key) and no workbook changed (`books`, from input_key) but those
+    feeding no PDF (NO_PDF_BOOKS, in any of their formats). False when unknown."""
+    old = last.get("books")
+    if last.get("options") != options or not isinstance(old, dict):
+        return False
+    exempt = {Path(name).stem for name in NO_PDF_BOOKS}
+    changed = {name for name in set(old) | set(books) if old.get(name) != books.get(name)}
+    return all(Path(name).stem in exempt for name in changed)
 
 
 def site_input_key(public_fingerprint: str, *, code: str, today: date, pdf_engine: bool, versions: str) -> str:

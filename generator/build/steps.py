@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, write_private
+from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
@@ -41,7 +41,17 @@ from . import publish
 from .folders import SITE_MARKER, template_dirs, work_dir
 from .private_job import Prelink, PrivateJob, start_method
 from .site_carry import PageCarry, shared_key, versions
-from .state import code_key, input_key, load_state, manifest, save_state, site_input_key, theme_fingerprint
+from .state import (
+    code_key,
+    input_key,
+    load_state,
+    manifest,
+    options_key,
+    pdf_inputs_unchanged,
+    save_state,
+    site_input_key,
+    theme_fingerprint,
+)
 
 
 class Build:
@@ -60,6 +70,7 @@ class Build:
         # scan failed or did not run). `footprint_holds`: the kept one is of this very site
         self.footprint: privacy.Footprint | None = None
         self.footprint_holds = False
+        self.prints_likely = True  # whether this build will print a private PDF (_run, _prestart_browser)
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -72,6 +83,8 @@ class Build:
         return work / f"{prefix}-{target.name}"
 
     def _prepare(self) -> None:
+        if self.pdf:  # a browser profile (or joined pages) of a build the system killed
+            scratch.remove_stale()
         self.work.mkdir(parents=True, exist_ok=True)
         pairs = [(self.work, self.site_dir)]
         if self.private_dir is not None:
@@ -136,8 +149,13 @@ class Build:
         state = load_state(state_path)
         code = code_key(tdirs)
         self.code = code
+        books: dict = {}
+        private_key = self.private_dir and self.private_dir.resolve()
         key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
-                        private_dir=self.private_dir and self.private_dir.resolve(), code=code)
+                        private_dir=private_key, code=code, books=books)
+        options = options_key(today=self.today, pdf=self.pdf, private_dir=private_key, code=code)
+        # nothing a private PDF is made from changed (only the fund accounts): no browser started early
+        self.prints_likely = not pdf_inputs_unchanged(state, books, options)
         site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
         site_ok = site_now is not None and state.get("site") == site_now
         # the pages of the site online, by fingerprint: unchanged ones are carried over
@@ -240,7 +258,8 @@ class Build:
             self._keep_footprint(code, site_then)
             save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
                                     "private": self._private_manifest(new_private),
-                                    "report": report, "site_input": site_input})
+                                    "report": report, "site_input": site_input,
+                                    "books": books, "options": options})
         except OSError as err:  # the new folders are in place: only the build's notes are missing
             _forget_state(state_path)
             self.echo(notes_fault(err))
@@ -331,8 +350,10 @@ class Build:
     def _render(self, records, tdirs):
         kept = keptfile.load_value(self._facts_path(), FactBlocks) or FactBlocks()
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
-            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=pdf_writer(self.pdf),
-                                          pdf_cache=self.work / "wall-pdf")
+            to_pdf = pdf_writer(self.pdf)
+            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=to_pdf,
+                                          pdf_cache=self.work / "wall-pdf",
+                                          pdf_key=pdf_output.engine_fingerprint() if to_pdf else "")
             docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links, kept_facts=kept)
         if kept.changed:  # keyed by content: kept whether or not this build goes on to succeed
             keptfile.save(self._facts_path(), kept)
@@ -499,15 +520,21 @@ class Build:
         return job
 
     def _prestart_browser(self) -> None:
-        """A rebuild whose last build printed PDFs with the browser will most likely print again
-        (any edit of a dossier, receipt sheet, the index or the work list): the browser is started
-        now, before the read, and boots while the workbooks are read and the forked private writer
-        works out what changed; the writer takes it over (browser_share.adopt_prestarted) and ends it, or
-        `run` does (a rebuild that printed nothing). Linux only (the writer watches it through
-        /proc); elsewhere the writer starts it itself once it finds a document to print."""
+        """A build with PDFs prints: all of them when the last build printed none (a fresh build),
+        and, after most edits, a dossier, a receipt sheet, the index or the work list. So the
+        browser is started now, before the read, and boots while the workbooks are read and the
+        forked private writer renders or works out what changed (on a fresh build the second core
+        is idle while the read runs); the writer takes it over (browser_share.adopt_prestarted)
+        and ends it, or `run` does (a rebuild that printed nothing). Not when the last build
+        printed and only workbooks that feed no PDF changed since (the fund accounts: `_run`,
+        state.pdf_inputs_unchanged): a browser started for nothing costs about 0.7 CPU-s. Linux
+        only (the writer watches it through /proc); elsewhere the writer starts it itself once it
+        finds a document to print."""
         if not self.pdf or self.private_dir is None or parallel.jobs() <= 1 or not sys.platform.startswith("linux") \
-                or start_method() != "fork" or not (self.private_dir / pdf_cache.Cache.NAME).is_file():
+                or start_method() != "fork":
             return
+        if not self.prints_likely and (self.private_dir / pdf_cache.Cache.NAME).is_file():
+            return  # the last build printed, and only workbooks that feed no PDF changed since
         if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
 

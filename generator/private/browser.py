@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from . import scratch
+
 START_TIMEOUT = 30.0
 PAGE_TIMEOUT = 120.0
 # The page's own @page size and margins, its backgrounds, no browser header or footer, and no
@@ -78,7 +80,7 @@ class Launched:
     connected to: started early (pdf.prestart), it boots while the build does other work."""
 
     def __init__(self, browser: str):
-        self.tmp = tempfile.mkdtemp(prefix="bangfu-pdf-", dir=profile_parent())
+        self.tmp = tempfile.mkdtemp(prefix=scratch.folder(scratch.PROFILE), dir=profile_parent())
         self.profile = Path(self.tmp) / "profile"
         args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
                 "--disable-extensions", f"--user-data-dir={self.profile}", "--remote-debugging-port=0",

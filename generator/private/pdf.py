@@ -38,7 +38,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import browser_share
+from . import browser_share, scratch
 from .browser_share import _local, _renew, find_browser, running_session, shared_session
 from .pdf_stamps import _stamps
 
@@ -210,7 +210,31 @@ def _system_has_chinese_font() -> bool:
     finally:
         fc.FcPatternDestroy(pattern)
         fc.FcConfigDestroy(config)
+    _state["font_file"] = names[1]
     return any(names[0].startswith(f) for f in CJK_FAMILIES) or _has_han_glyphs(names[1])
+
+
+def engine_fingerprint() -> str:
+    """What a PDF depends on besides its HTML (which holds its stylesheet), for PDFs kept by the
+    digest of their page (the wall printouts, site/wall.py): the engine forced, WeasyPrint's
+    version, the browser's and the Chinese font's files (path, size, time). Learnt without
+    importing WeasyPrint."""
+    from importlib import metadata
+
+    parts = [os.environ.get("BANGFU_PDF_ENGINE", "").strip().lower()]
+    try:
+        parts.append(metadata.version("weasyprint"))
+    except metadata.PackageNotFoundError:
+        parts.append("")
+    if "font_file" not in _state:
+        _system_has_chinese_font()
+    for path in (find_browser(), _state.get("font_file")):
+        try:
+            st = os.stat(path or "")
+            parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
+        except OSError:
+            parts.append(str(path))
+    return "|".join(parts)
 
 
 def available() -> bool:
@@ -385,7 +409,7 @@ def _chromium_pdf(html_path: Path) -> bytes:
             _local.session = None
             _local.session = _renew(session)
     browser = find_browser()
-    with tempfile.TemporaryDirectory(prefix="bangfu-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.folder(scratch.PROFILE)) as tmp:
         out = Path(tmp) / "out.pdf"
         args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
                 "--no-pdf-header-footer", "--print-to-pdf-no-header", "--disable-pdf-tagging",

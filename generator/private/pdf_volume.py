@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
+from . import scratch
 from .pdf_objects import Unfit, _Source, _Spool, assemble, page_count, reader
 
 MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
@@ -250,7 +251,7 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int
     for v, docs in enumerate(documents):  # one head, one folder (Document.key)
         by_head.setdefault(docs[0].key(), []).append(v)
     out: list = [None] * len(volumes)
-    with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.folder(scratch.VOLUME)) as tmp:
         for members in by_head.values():
             own = [targets[v] for v in members] if targets is not None else None
             for v, found in zip(members, _print_joined(print_file, [documents[v] for v in members], stamps,
@@ -430,7 +431,7 @@ def print_cut(print_file, path: Path, stamps: dict, most: int = PRINT_ELEMENTS,
         return None
     key = _head_key(doc)
     segments = []
-    with tempfile.TemporaryDirectory(prefix="bangfu-volume-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=scratch.folder(scratch.VOLUME)) as tmp:
         for piece in pieces:
             with _page_in(doc.home, tmp, "piece") as page:  # from its folder when it links to files there
                 page.write_text(f"{doc.prefix}{doc.head}{NO_MARGIN_BOXES}{SCREEN_HIDDEN}</head>"

@@ -20,11 +20,12 @@ FOLDER = "print"
 
 
 def wall_printouts(records, tmp: Path, *, today: date, to_pdf: PdfWriter | None,
-                   pdf_cache: Path | None = None) -> tuple[dict, dict]:
+                   pdf_cache: Path | None = None, pdf_key: str = "") -> tuple[dict, dict]:
     """({docs path: bytes}, {batch number or item name: [(label, docs path)]}). The cyclic
     collector is paused while the notices' entries are made (as in render_site)."""
     with gc_paused():
-        written = write_wall_printouts(records, tmp, today=today, to_pdf=to_pdf, pdf_cache=pdf_cache)
+        written = write_wall_printouts(records, tmp, today=today, to_pdf=to_pdf, pdf_cache=pdf_cache,
+                                        pdf_key=pdf_key)
     files = {f"{FOLDER}/{p.relative_to(tmp).as_posix()}": p.read_bytes() for p in written}
     running = [v.batch.batch_no for v in disclosure.views(records, today) if v.state == disclosure.RUNNING]
     items = [i.name for i in records.items if i.name]

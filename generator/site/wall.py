@@ -100,12 +100,13 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
 PdfWriter = Callable[[list[tuple[Path, Path]]], object]
 
 
-def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None) -> list[Path]:
+def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None, key: str = "") -> list[Path]:
     """Write the PDF next to each page: copied from the cache (a folder of PDFs named by the
-    digest of their page) when the page is unchanged, else rendered (all of them in one call
-    of `to_pdf`) and then kept in the cache. Returns the PDF paths; the cache keeps only
-    these pages' PDFs."""
-    names = {page: hashlib.sha256(page.read_bytes()).hexdigest() + ".pdf" for page in pages}
+    digest of their page and of `key`, what else the PDF depends on: the engine, its version
+    and fonts) when the page is unchanged, else rendered (all of them in one call of `to_pdf`)
+    and then kept in the cache. Returns the PDF paths; the cache keeps only these pages' PDFs."""
+    salt = hashlib.sha256(key.encode("utf-8")).digest()
+    names = {page: hashlib.sha256(salt + page.read_bytes()).hexdigest() + ".pdf" for page in pages}
     todo = []
     for page in pages:
         cached = Path(cache) / names[page] if cache is not None else None
@@ -129,12 +130,14 @@ def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None) -> li
 
 
 def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
-                         to_pdf: PdfWriter | None = None, pdf_cache: Path | None = None) -> list[Path]:
+                         to_pdf: PdfWriter | None = None, pdf_cache: Path | None = None,
+                         pdf_key: str = "") -> list[Path]:
     """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
     and a PDF of each through `to_pdf([(html_path, pdf_path), …])` when given (the build
     passes the PDF renderer when PDFs are wanted and available). Returns every path written.
     `pdf_cache` (a folder) keeps each PDF under the digest of its page, so that a page
-    that did not change is not rendered again by the next build."""
+    that did not change is not rendered again by the next build, while `pdf_key` (what else
+    the PDFs depend on: engine, version, fonts) is the same."""
     out_dir = Path(out_dir)
     env = station_environment(records)
     st = station(records, today)
@@ -163,7 +166,7 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
         listing.append(("政策", ctx["name"], path))
     make_pdf = to_pdf is not None
     if to_pdf is not None:
-        written.extend(_cached_pdfs(list(written), to_pdf, pdf_cache))
+        written.extend(_cached_pdfs(list(written), to_pdf, pdf_cache, pdf_key))
     links = [(kind, title, path.relative_to(out_dir).as_posix(),
               path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)
              for kind, title, path in listing]
