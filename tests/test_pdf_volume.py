@@ -715,3 +715,46 @@ def test_threads_printing_at_once_share_one_browser_each_in_a_renderer_of_its_ow
     thread.join()
     assert errors == [{}] and browser_sessions[-1].proc.poll() is not None
     assert page_texts(tmp_path / "own.pdf") == page_texts(paths[0].with_name("甲-alone.pdf"))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_stamps_of_a_print_come_from_one_page_and_read_and_look_as_each_printed_alone(tmp_path, chromium):
+    """pdf_volume._print_stamps: the stamps a print needs (one per page count) are printed from ONE
+    page whose body is replaced for each further count (browser.Session.print_bodies: the
+    stylesheets and fonts set up once); each reads and renders exactly as that stamp printed from
+    a page of its own."""
+    paths = write(tmp_path / "docs", {"甲": 1, "乙": 3, "丙": 2, "丁": 3})
+    session = pdf.running_session()
+    calls: list[str] = []
+    real_call = session.call
+
+    def call(method, params=None, session_id=None):
+        calls.append(method)
+        return real_call(method, params, session_id)
+
+    session.call = call
+    stamps: dict = {}
+    [(data, counts)] = pdf_volume.print_volumes(pdf._chromium_pdf, [paths], stamps)
+    assert counts == [1, 3, 2, 3]
+    # the volume's print and one stamp page loaded; four PDFs: the volume and the stamps of 1, 3 and 2 pages
+    assert calls.count("Page.navigate") == 2 and calls.count("Page.printToPDF") == 4
+    assert calls.count("Runtime.evaluate") == 2
+    key = pdf_volume._head_key(pdf_volume.Document(paths[0]))
+    assert sorted(n for _, n in stamps) == [1, 2, 3]
+    for n in (1, 2, 3):
+        page = tmp_path / f"alone-{n}.html"
+        page.write_text(pdf_volume.stamp_html(pdf_volume.Document(paths[0]), n), encoding="utf-8")
+        (tmp_path / f"alone-{n}.pdf").write_bytes(pdf._chromium_pdf(page))
+        (tmp_path / f"joined-{n}.pdf").write_bytes(stamps[key, n])
+        assert page_texts(tmp_path / f"joined-{n}.pdf") == page_texts(tmp_path / f"alone-{n}.pdf")
+        assert f"共 {n} 页" in page_texts(tmp_path / f"joined-{n}.pdf")[-1]
+        for name in ("alone", "joined"):
+            subprocess.run(["pdftoppm", "-r", "50", "-png", str(tmp_path / f"{name}-{n}.pdf"),
+                            str(tmp_path / f"{name}-{n}")], check=True)
+        for k in range(1, n + 1):
+            assert (tmp_path / f"joined-{n}-{k}.png").read_bytes() == (tmp_path / f"alone-{n}-{k}.png").read_bytes()
+    (tmp_path / "volume.pdf").write_bytes(data)
+    assert [footer(t) for t in page_texts(tmp_path / "volume.pdf")] == [
+        "第 1 页，共 1 页", "第 1 页，共 3 页", "第 2 页，共 3 页", "第 3 页，共 3 页", "第 1 页，共 2 页",
+        "第 2 页，共 2 页", "第 1 页，共 3 页", "第 2 页，共 3 页", "第 3 页，共 3 页"]

@@ -213,7 +213,7 @@ def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path
 
 def test_wall_pdfs_are_kept_for_the_same_engine_only(built, tmp_path, monkeypatch):
     """The cache keys a wall printout's PDF by its page and by what else the PDF depends on
-    (pdf.engine_fingerprint: the engine forced, WeasyPrint's version, the browser's and the
+    (pdf_cache.engine_fingerprint: the engine forced, WeasyPrint's version, the browser's and the
     Chinese font's files): another engine or font renders every page again."""
     records, _, _ = built
     cache = tmp_path / "cache"
@@ -223,8 +223,8 @@ def test_wall_pdfs_are_kept_for_the_same_engine_only(built, tmp_path, monkeypatc
         rendered.extend(page.name for page, _ in pairs)
         return pdf_output.write_many(pairs)
 
-    key = pdf_output.engine_fingerprint()
-    assert key == pdf_output.engine_fingerprint()
+    key = pdf_cache.engine_fingerprint()
+    assert key == pdf_cache.engine_fingerprint()
     write_wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=to_pdf, pdf_cache=cache, pdf_key=key)
     assert len(rendered) == 6
     rendered.clear()
@@ -232,13 +232,13 @@ def test_wall_pdfs_are_kept_for_the_same_engine_only(built, tmp_path, monkeypatc
     assert rendered == []
     forced = os.environ.get("BANGFU_PDF_ENGINE", "")
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium" if forced != "chromium" else "weasyprint")
-    other = pdf_output.engine_fingerprint()
+    other = pdf_cache.engine_fingerprint()
     assert other != key
     monkeypatch.setenv("BANGFU_PDF_ENGINE", forced)
     font = pdf_output._state.get("font_file")
     if font:
         monkeypatch.setitem(pdf_output._state, "font_file", font + ".other")
-        assert pdf_output.engine_fingerprint() != key
+        assert pdf_cache.engine_fingerprint() != key
     write_wall_printouts(records, tmp_path / "c", today=TODAY, to_pdf=to_pdf, pdf_cache=cache, pdf_key=other)
     assert len(rendered) == 6
     assert len(list(cache.glob("*.pdf"))) == 6

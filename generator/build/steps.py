@@ -353,7 +353,7 @@ class Build:
             to_pdf = pdf_writer(self.pdf)
             files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=to_pdf,
                                           pdf_cache=self.work / "wall-pdf",
-                                          pdf_key=pdf_output.engine_fingerprint() if to_pdf else "")
+                                          pdf_key=pdf_cache.engine_fingerprint() if to_pdf else "")
             docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links, kept_facts=kept)
         if kept.changed:  # keyed by content: kept whether or not this build goes on to succeed
             keptfile.save(self._facts_path(), kept)

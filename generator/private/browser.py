@@ -265,6 +265,23 @@ class Session:
         except (OSError, ValueError, KeyError) as err:
             raise SessionFailed(f"{type(err).__name__}: {err}") from err
 
+    def print_bodies(self, html_path: Path, bodies: list[str]) -> list[bytes]:
+        """The PDF of one HTML file, then of that same page with its body's content replaced by
+        each of `bodies` in turn: one page loaded, its stylesheets and fonts set up once (the
+        stamps of several page counts, pdf_volume._print_stamps)."""
+        out = [self.print_pdf(html_path)]
+        try:
+            for body in bodies:
+                done = self.call("Runtime.evaluate", {"expression": f"document.body.innerHTML = {json.dumps(body)}; 0",
+                                                      "returnByValue": True}, self.session)
+                if "exceptionDetails" in done:
+                    raise SessionFailed(f"Runtime.evaluate: {done['exceptionDetails']}")
+                self.printed += len(body)
+                out.append(base64.b64decode(self.call("Page.printToPDF", PRINT_OPTIONS, self.session)["data"]))
+        except (OSError, ValueError, KeyError) as err:
+            raise SessionFailed(f"{type(err).__name__}: {err}") from err
+        return out
+
     def close_beside(self) -> None:
         """Leave the browser of a session beside another (__init__ `beside`) running: its browser
         context is closed (its renderer ends) and its connection too."""

@@ -261,3 +261,21 @@ def _renew(session):
 def running_session():
     """This thread's running browser session, or None."""
     return getattr(_local, "session", None)
+
+
+def print_bodies(html_path: Path, bodies: list[str]) -> list[bytes] | None:
+    """The PDF of one HTML file and of that page with its body replaced by each of `bodies`
+    (browser.Session.print_bodies), by this thread's running session; None without one, or when
+    it fails (the caller prints each from a page of its own, in a session renewed as
+    pdf._chromium_pdf renews it)."""
+    session = running_session()
+    if session is None:
+        return None
+    from .browser import SessionFailed
+
+    try:
+        return session.print_bodies(html_path, bodies)
+    except SessionFailed:
+        _local.session = None
+        _local.session = _renew(session)
+        return None

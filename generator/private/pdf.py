@@ -214,29 +214,6 @@ def _system_has_chinese_font() -> bool:
     return any(names[0].startswith(f) for f in CJK_FAMILIES) or _has_han_glyphs(names[1])
 
 
-def engine_fingerprint() -> str:
-    """What a PDF depends on besides its HTML (which holds its stylesheet), for PDFs kept by the
-    digest of their page (the wall printouts, site/wall.py): the engine forced, WeasyPrint's
-    version, the browser's and the Chinese font's files (path, size, time). Learnt without
-    importing WeasyPrint."""
-    from importlib import metadata
-
-    parts = [os.environ.get("BANGFU_PDF_ENGINE", "").strip().lower()]
-    try:
-        parts.append(metadata.version("weasyprint"))
-    except metadata.PackageNotFoundError:
-        parts.append("")
-    if "font_file" not in _state:
-        _system_has_chinese_font()
-    for path in (find_browser(), _state.get("font_file")):
-        try:
-            st = os.stat(path or "")
-            parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
-        except OSError:
-            parts.append(str(path))
-    return "|".join(parts)
-
-
 def available() -> bool:
     """True when some engine can make PDFs with Chinese text here."""
     return browser_prints() or engine() is not None
@@ -424,6 +401,9 @@ def _chromium_pdf(html_path: Path) -> bytes:
         if not out.is_file() or out.stat().st_size == 0:
             raise BrowserFailed(f"浏览器 {browser} 没能打印 {html_path}")
         return out.read_bytes()
+
+
+_chromium_pdf.bodies = browser_share.print_bodies  # type: ignore[attr-defined]  # pdf_volume._print_stamps
 
 
 def _chromium_document(html_path: Path) -> bytes:

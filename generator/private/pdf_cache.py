@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
+
+from .browser_share import find_browser
 
 # The producer a Chromium-family browser writes in the info dictionary at the head of its PDFs
 # (Skia, Chrome's and Edge's PDF library), and how much of a file's head is read for it.
@@ -99,3 +102,28 @@ class Cache:
 
 def combined_digest(digests) -> str:
     return hashlib.sha256("\n".join(digests).encode("ascii")).hexdigest()
+
+
+def engine_fingerprint() -> str:
+    """What a PDF depends on besides its HTML (which holds its stylesheet), for PDFs kept by the
+    digest of their page (the wall printouts, site/wall.py): the engine forced, WeasyPrint's
+    version, the browser's and the Chinese font's files (path, size, time). Learnt without
+    importing WeasyPrint."""
+    from importlib import metadata
+
+    parts = [os.environ.get("BANGFU_PDF_ENGINE", "").strip().lower()]
+    try:
+        parts.append(metadata.version("weasyprint"))
+    except metadata.PackageNotFoundError:
+        parts.append("")
+    from . import pdf
+
+    if "font_file" not in pdf._state:
+        pdf._system_has_chinese_font()
+    for path in (find_browser(), pdf._state.get("font_file")):
+        try:
+            st = os.stat(path or "")
+            parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
+        except OSError:
+            parts.append(str(path))
+    return "|".join(parts)

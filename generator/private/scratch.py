@@ -50,7 +50,7 @@ def places() -> list[str]:
     the system's temporary folder."""
     from .browser import profile_parent
 
-    found = []
+    found: list[str] = []
     for place in (profile_parent(), tempfile.gettempdir()):
         if place and os.path.realpath(place) not in {os.path.realpath(p) for p in found}:
             found.append(place)
