@@ -83,6 +83,8 @@ def test_folders_are_named_after_their_process(tmp_path, monkeypatch):
     assert scratch._NAMED.match(Path(made).name)["pid"] == str(os.getpid())
     assert scratch.remove_stale([str(tmp_path)]) == []  # this process is alive: kept
     assert Path(made).is_dir()
+    assert scratch.places(str(tmp_path)) == [str(tmp_path), tempfile.gettempdir()]
+    assert scratch.places(None) == scratch.places(tempfile.gettempdir()) == [tempfile.gettempdir()]
 
 
 def test_a_build_with_pdfs_removes_them(tmp_path, monkeypatch):
@@ -94,7 +96,7 @@ def test_a_build_with_pdfs_removes_them(tmp_path, monkeypatch):
     place = tmp_path / "shm"
     place.mkdir()
     stale = make(place, f"bangfu-pdf-{dead_pid()}-abc123")
-    monkeypatch.setattr(scratch, "places", lambda: [str(place)])
+    monkeypatch.setattr(scratch, "places", lambda profiles: [str(place)])
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "none")  # PDFs asked for, none made: no browser here
     from generator.private import pdf
 

@@ -25,6 +25,7 @@ from ..gcpause import gc_paused
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
 from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
+from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
@@ -84,7 +85,7 @@ class Build:
 
     def _prepare(self) -> None:
         if self.pdf:  # a browser profile (or joined pages) of a build the system killed
-            scratch.remove_stale()
+            scratch.remove_stale(scratch.places(profile_parent()))
         self.work.mkdir(parents=True, exist_ok=True)
         pairs = [(self.work, self.site_dir)]
         if self.private_dir is not None:

@@ -45,27 +45,25 @@ def folder(kind: str) -> str:
     return f"{kind}{os.getpid()}-"
 
 
-def places() -> list[str]:
-    """Where scratch folders are made: the browsers' profile folder (browser.profile_parent) and
-    the system's temporary folder."""
-    from .browser import profile_parent
-
+def places(profiles: str | None) -> list[str]:
+    """Where scratch folders are made: the browsers' profile folder (`profiles`,
+    browser.profile_parent) and the system's temporary folder."""
     found: list[str] = []
-    for place in (profile_parent(), tempfile.gettempdir()):
+    for place in (profiles, tempfile.gettempdir()):
         if place and os.path.realpath(place) not in {os.path.realpath(p) for p in found}:
             found.append(place)
     return found
 
 
-def remove_stale(where: list[str] | None = None, now: float | None = None) -> list[str]:
-    """Remove the scratch folders in `where` (default: places()) whose process has ended (see the
-    module's docstring); returns the paths removed. Never raises: what cannot be looked at or
-    removed stays."""
+def remove_stale(where: list[str], now: float | None = None) -> list[str]:
+    """Remove the scratch folders in `where` (places) whose process has ended (see the module's
+    docstring); returns the paths removed. Never raises: what cannot be looked at or removed
+    stays."""
     if os.name != "posix":
         return []
     removed = []
     now = time.time() if now is None else now
-    for place in places() if where is None else where:
+    for place in where:
         try:
             entries = list(os.scandir(place))
         except OSError:
