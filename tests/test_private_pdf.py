@@ -301,3 +301,34 @@ def test_a_one_cell_edit_renders_one_dossier_and_patches_its_volume(tmp_path, mo
     write_private(third, out, today=TODAY, pdf=True)
     assert {"SF-0001.html", "SF-0002.html"} <= set(laid_out)
     assert pdf_cache.Cache(out).parts(folder / "分册_S.pdf")[1] == 1
+
+
+def test_the_site_pages_are_rendered_while_one_process_lays_out_the_wall_pdfs(built, tmp_path):
+    """site/prints.wall_printouts with `meanwhile` (build.steps: render_site): the PDFs are laid out
+    by ONE worker process (pdf.run_jobs `background`) while `meanwhile(links)` runs in this
+    process; the files and links are those made without it."""
+    import multiprocessing
+
+    from generator.site.prints import wall_printouts
+
+    records, _, _ = built
+    files, links = wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=pdf_output.write_many)
+    seen = []
+
+    def meanwhile(found):
+        seen.append((found, len(multiprocessing.active_children())))
+
+    files2, links2 = wall_printouts(records, tmp_path / "b", today=TODAY, to_pdf=pdf_output.write_many,
+                                    meanwhile=meanwhile)
+    assert seen == [(links, 1)]  # once, with the links, beside one worker
+    assert links2 == links and sorted(files2) == sorted(files) and any(p.endswith(".pdf") for p in files)
+    for path, data in files.items():
+        if path.endswith(".pdf"):
+            (tmp_path / "one.pdf").write_bytes(data)
+            (tmp_path / "two.pdf").write_bytes(files2[path])
+            assert _page_texts(tmp_path / "one.pdf") == _page_texts(tmp_path / "two.pdf")
+        else:
+            assert files2[path] == data
+    seen.clear()
+    _, links3 = wall_printouts(records, tmp_path / "c", today=TODAY, to_pdf=None, meanwhile=meanwhile)
+    assert seen == [(links3, 0)] and all(len(v) == 1 for v in links3.values())  # no PDFs: pages only

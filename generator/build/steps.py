@@ -350,12 +350,22 @@ class Build:
 
     def _render(self, records, tdirs):
         kept = keptfile.load_value(self._facts_path(), FactBlocks) or FactBlocks()
+        site: dict = {}
+
+        def pages(links) -> None:  # while the wall printouts' PDFs are laid out by one worker process
+            try:
+                site["pages"] = render_site(records, self.today, template_dirs=tdirs, prints=links, kept_facts=kept)
+            except BaseException as err:  # noqa: BLE001 - raised below, after the PDFs
+                site["error"] = err
+
         with tempfile.TemporaryDirectory(dir=self.work) as tmp:
             to_pdf = pdf_writer(self.pdf)
-            files, links = wall_printouts(records, Path(tmp), today=self.today, to_pdf=to_pdf,
-                                          pdf_cache=self.work / "wall-pdf",
-                                          pdf_key=pdf_cache.engine_fingerprint() if to_pdf else "")
-            docs, info = render_site(records, self.today, template_dirs=tdirs, prints=links, kept_facts=kept)
+            files, _ = wall_printouts(records, Path(tmp), today=self.today, to_pdf=to_pdf,
+                                      pdf_cache=self.work / "wall-pdf",
+                                      pdf_key=pdf_cache.engine_fingerprint() if to_pdf else "", meanwhile=pages)
+        if "error" in site:
+            raise site["error"]
+        docs, info = site["pages"]
         if kept.changed:  # keyed by content: kept whether or not this build goes on to succeed
             keptfile.save(self._facts_path(), kept)
         for path, data in files.items():

@@ -704,7 +704,7 @@ def _in_worker(func, args):
 
 
 def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes: int | None = None,
-             tick=None, started=None) -> list:
+             tick=None, started=None, background: bool = False) -> list:
     """`func(*args)` for each args tuple of `jobs`, returning the results in order.
 
     WeasyPrint is pure Python and single-threaded, so the jobs run in up to `processes`
@@ -714,7 +714,9 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
     runs here). One engine per process renders all its jobs: WeasyPrint's fonts are loaded
     once per process, not once per PDF; with the Chromium engine one browser, started once,
     prints every job here. `tick()` is called as each job finishes, `started()` once the worker
-    processes are forked (a thread started then is not in any of them)."""
+    processes are forked (a thread started then is not in any of them). With `background`, the
+    jobs go to ONE worker process, so that `started()` runs here meanwhile (the site's pages are
+    rendered while the wall printouts are laid out: build.steps)."""
     tick = tick or (lambda: None)
     once: list = []
     if not jobs:  # nothing to lay out: no engine needed (WeasyPrint not even imported)
@@ -730,10 +732,12 @@ def run_jobs(func, jobs: list[tuple], sizes: list[int] | None = None, processes:
     order = sorted(range(len(jobs)), key=lambda i: -sizes[i])
     processes = processes if processes is not None else default_jobs()
     processes = min(processes, memory_jobs(max(sizes, default=1)), len(jobs))
+    if background:
+        processes = 1
     if engine() == "chromium":
-        processes = 1  # one browser here prints them all (in its own processes)
+        processes, background = 1, False  # one browser here prints them all (in its own processes)
     results: list = [None] * len(jobs)
-    if processes > 1:
+    if processes > 1 or background:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
@@ -779,6 +783,9 @@ def _resident_mb() -> int | None:
     return _proc_mb("/proc/self/status", "VmRSS:")
 
 
-def write_many(pairs: list[tuple[Path, Path]]) -> list[int]:
-    """Write the PDF of each (html, pdf) pair, in parallel processes; returns page counts."""
-    return run_jobs(write_pdf, [(Path(h), Path(p)) for h, p in pairs])
+def write_many(pairs: list[tuple[Path, Path]], meanwhile=None) -> list[int]:
+    """Write the PDF of each (html, pdf) pair, in parallel processes; returns page counts. With
+    `meanwhile`, in one worker process while `meanwhile()` runs here (run_jobs `background`):
+    one process's fonts and set-up instead of two, the parent's own work beside it."""
+    return run_jobs(write_pdf, [(Path(h), Path(p)) for h, p in pairs], started=meanwhile,
+                    background=meanwhile is not None)

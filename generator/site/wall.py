@@ -96,15 +96,18 @@ def policy_context(records: Records, item, today: date, slug: str) -> dict:
 
 
 # Renders the PDF of each (html page, pdf path) pair (the build passes pdf.write_many,
-# which spreads them over worker processes).
-PdfWriter = Callable[[list[tuple[Path, Path]]], object]
+# which spreads them over worker processes); with `meanwhile=`, a function it calls while
+# they are rendered.
+PdfWriter = Callable[..., object]
 
 
-def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None, key: str = "") -> list[Path]:
+def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None, key: str = "",
+                 meanwhile=None) -> list[Path]:
     """Write the PDF next to each page: copied from the cache (a folder of PDFs named by the
     digest of their page and of `key`, what else the PDF depends on: the engine, its version
     and fonts) when the page is unchanged, else rendered (all of them in one call of `to_pdf`)
-    and then kept in the cache. Returns the PDF paths; the cache keeps only these pages' PDFs."""
+    and then kept in the cache. Returns the PDF paths; the cache keeps only these pages' PDFs.
+    `meanwhile()` is called while they are rendered (to_pdf's `meanwhile`), or before when none is."""
     salt = hashlib.sha256(key.encode("utf-8")).digest()
     names = {page: hashlib.sha256(salt + page.read_bytes()).hexdigest() + ".pdf" for page in pages}
     todo = []
@@ -114,8 +117,12 @@ def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None, key: 
             shutil.copyfile(cached, page.with_suffix(".pdf"))
         else:
             todo.append((page, page.with_suffix(".pdf")))
-    if todo:
+    if todo and meanwhile is not None:
+        to_pdf(todo, meanwhile=meanwhile)
+    elif todo:
         to_pdf(todo)
+    elif meanwhile is not None:
+        meanwhile()
     if cache is not None:
         cache = Path(cache)
         cache.mkdir(parents=True, exist_ok=True)
@@ -131,13 +138,14 @@ def _cached_pdfs(pages: list[Path], to_pdf: PdfWriter, cache: Path | None, key: 
 
 def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
                          to_pdf: PdfWriter | None = None, pdf_cache: Path | None = None,
-                         pdf_key: str = "") -> list[Path]:
+                         pdf_key: str = "", meanwhile=None) -> list[Path]:
     """Write notices/<batch>.html for running notices and policies/<item>.html, an index,
     and a PDF of each through `to_pdf([(html_path, pdf_path), …])` when given (the build
     passes the PDF renderer when PDFs are wanted and available). Returns every path written.
     `pdf_cache` (a folder) keeps each PDF under the digest of its page, so that a page
     that did not change is not rendered again by the next build, while `pdf_key` (what else
-    the PDFs depend on: engine, version, fonts) is the same."""
+    the PDFs depend on: engine, version, fonts) is the same. `meanwhile(pages)` (the pages
+    written, no PDF yet) is called while the PDFs are rendered."""
     out_dir = Path(out_dir)
     env = station_environment(records)
     st = station(records, today)
@@ -165,8 +173,12 @@ def write_wall_printouts(records: Records, out_dir: Path, *, today: date,
         written.append(write_text(out_dir, path, template.render(p=ctx, station=st)))
         listing.append(("政策", ctx["name"], path))
     make_pdf = to_pdf is not None
+    pages = list(written)
+    beside = (lambda: meanwhile(pages)) if meanwhile is not None else None
     if to_pdf is not None:
-        written.extend(_cached_pdfs(list(written), to_pdf, pdf_cache, pdf_key))
+        written.extend(_cached_pdfs(pages, to_pdf, pdf_cache, pdf_key, beside))
+    elif beside is not None:
+        beside()
     links = [(kind, title, path.relative_to(out_dir).as_posix(),
               path.with_suffix(".pdf").relative_to(out_dir).as_posix() if make_pdf else None)
              for kind, title, path in listing]
