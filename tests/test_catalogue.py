@@ -21,7 +21,7 @@ from generator.reading.xlsxfile import RawSheet
 from station import station_data, write_station
 
 ROOT = Path(__file__).resolve().parent.parent
-EMITTERS = ["generator.reading", "generator.reading.xlsxfile", "generator.reading.tables",
+EMITTERS = ["generator.reading", "generator.reading.xlsxfile", "generator.reading.badcells", "generator.reading.tables",
             "generator.reading.values", "generator.idcard", "generator.checks.business",
             "generator.checks.deadlines", "generator.checks.funds", "generator.checks.people",
             "generator.checks.references", "generator.checks.timeline", "generator.importing",

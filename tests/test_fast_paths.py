@@ -14,7 +14,7 @@ import pytest
 
 from generator import idcard
 from generator.ledger import Movement
-from generator.reading.xlsxfile import _has_markers, _holds_marker
+from generator.reading.badcells import _has_markers, _holds_marker
 from generator.record_types import RECORD_CLASSES, Payout, Worker
 from generator.records import maker
 
@@ -132,9 +132,9 @@ def test_markers(xml, found):
 @pytest.mark.parametrize("marker", [b"<f>1</f>", b't="e"'])
 @pytest.mark.parametrize("cut", range(1, 6))
 def test_a_marker_cut_between_two_pieces_is_found(tmp_path, monkeypatch, marker, cut):
-    import generator.reading.xlsxfile as xlsxfile
+    import generator.reading.badcells as badcells
 
-    monkeypatch.setattr(xlsxfile, "_CHUNK", 64)
+    monkeypatch.setattr(badcells, "_CHUNK", 64)
     at = 64 - cut  # the marker starts `cut` bytes before the end of the first piece
     xml = b"x" * at + marker + b"y" * 200
     path = tmp_path / "b.zip"

@@ -229,7 +229,7 @@ def test_large_books_parsed_in_child_processes_give_what_one_process_reads(tmp_p
     by_one, _ = alone_cache.lookup(folder, register)
     assert stored.sheets == by_one.sheets and all(entry[0] for entry in stored.sheets.values())
     assert stored.memo == by_one.memo and len([k for k in stored.memo if isinstance(k, bytes)]) == 4
-    # and so are the sheets' pieces (xlsxfile.SheetPieces), for a read of their changed pieces only
+    # and so are the sheets' pieces (rawbook.SheetPieces), for a read of their changed pieces only
     assert stored.pieces == by_one.pieces and sorted(stored.pieces) == sorted(stored.sheets)
     assert not (tmp_path / "store" / "keys-register.pickle").exists()
 

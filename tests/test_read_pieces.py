@@ -1,4 +1,4 @@
-"""A changed sheet read from its changed pieces only (xlsxfile._plan_partial, RawSheet.partial,
+"""A changed sheet read from its changed pieces only (piecewise._plan_partial, RawSheet.partial,
 reading._merge_partial): the rows of the pieces whose bytes did not change are the last read's.
 Whatever the edit, the records and the problems (with their cells, in order) must equal a cold
 read's exactly; the tests also say when the pieces were read and when the sheet was read whole.
@@ -14,7 +14,7 @@ from test_read_cache import _faulty_station as _station
 from test_read_sheets import REGISTER, _inline_edit, _read, _same_as_cold
 
 from generator import record_views
-from generator.reading import read_records, tables, xlsxfile
+from generator.reading import piecewise, read_records, sheetkeys, tables, xlsxfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from user_bench import _rewrite, _sheet_part, edit_cell, edit_cell_shared, to_shared_strings  # noqa: E402
@@ -26,8 +26,8 @@ PAYOUTS = "帮扶记录.xlsx/帮扶发放"
 def _small(monkeypatch, piece: int) -> None:
     """Pieces of about `piece` bytes, and the header looked for in the first 3 rows (not 10):
     the test station's sheets have 10 to 20 rows."""
-    monkeypatch.setattr(xlsxfile, "_PIECE", piece)
-    monkeypatch.setattr(xlsxfile, "HEADER_SEARCH_ROWS", 3)
+    monkeypatch.setattr(sheetkeys, "_PIECE", piece)
+    monkeypatch.setattr(piecewise, "HEADER_SEARCH_ROWS", 3)
     monkeypatch.setattr(tables, "HEADER_SEARCH_ROWS", 3)
     monkeypatch.setattr(record_views, "BLOCK", 4)  # tables' digests of several blocks
 
@@ -325,14 +325,14 @@ def test_a_book_saved_again_after_the_plan_is_read_whole_not_mixed(tmp_path):
     to_shared_strings(book)
     with zipfile.ZipFile(book) as zf:
         parts = xlsxfile._sheet_parts(zf)
-        members = xlsxfile._members(zf)
+        members = piecewise._members(zf)
         part = _sheet_part(zf, "困难职工")
         xml = zf.read(part)
     name = next(n for n, p in parts.items() if p[0] == part)
-    got = xlsxfile._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members)
+    got = piecewise._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members)
     assert got is not None and any("SF-0001" in str(v) for row in got.rows for v in row)
     edit_cell_shared(book, "困难职工", "B3", "另一个人")  # saved again: the strings changed
-    assert xlsxfile._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members) is None
+    assert piecewise._read_partial(book, name, parts, xml, xlsxfile.MAX_ROWS, [], members) is None
 
 
 def test_a_book_cut_short_before_it_is_read_whole_again_is_a_problem_not_a_crash(tmp_path):

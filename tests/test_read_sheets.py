@@ -1,5 +1,5 @@
 """The read store's per-sheet part: when a workbook's file changes, the sheets whose content
-did not change are not read again (reading.cache Kept.sheets, xlsxfile.sheet_keys). What the
+did not change are not read again (reading.cache Kept.sheets, sheetkeys.sheet_keys). What the
 read gives must equal a cold read exactly: the records, the sheets' places and the problems
 with their cells, for saves made the ways clerks' programs make them."""
 
@@ -187,7 +187,7 @@ def test_a_libreoffice_round_trip_equals_a_cold_read(tmp_path):
 
 def _views_apart(book: Path) -> dict:
     """Each sheet's XML without its <sheetViews> (which no value depends on)."""
-    from generator.reading.xlsxfile import _SHEET_VIEWS
+    from generator.reading.sheetkeys import _SHEET_VIEWS
 
     with zipfile.ZipFile(book) as z:
         return {name: _SHEET_VIEWS.sub(b"", z.read(_sheet_part(z, name))) for name in SHEETS}
@@ -331,7 +331,7 @@ def test_references_in_other_spellings_key_on_the_whole_table():
     """What a sheet refers to is found by a search for the plain spelling; any other spelling,
     or a shared-string cell the search does not match, keys the sheet on the whole table, and a
     table holding what a scan could misnumber is keyed whole (None)."""
-    from generator.reading.xlsxfile import _references, _string_entries, _style_entries
+    from generator.reading.sheetkeys import _references, _string_entries, _style_entries
 
     assert _references(b'<c r="A1" s="2" t="s"><v>7</v></c><c r="B1" s="5"><v>1</v></c>') == ({0, 2, 5}, {0, 7})
     assert _references(b'<c r="A1" s="2"><v>7</v></c>') == ({0, 2}, set())
@@ -390,9 +390,9 @@ def test_formulas_without_values_found_along_with_the_keys_are_those_of_a_cold_r
     edit of another sheet, and of the same sheet (in another piece of its XML, whose marker of a
     formula was learnt by its bytes, with pieces of 100 bytes)."""
     if piece:
-        from generator.reading import xlsxfile
+        from generator.reading import sheetkeys
 
-        monkeypatch.setattr(xlsxfile, "_PIECE", piece)
+        monkeypatch.setattr(sheetkeys, "_PIECE", piece)
     folder, store = _station(tmp_path / "records"), tmp_path / "store"
     place = read_records(folder).records.places["visits"]
     cell = f"{place.letters['notes']}3"
@@ -436,7 +436,7 @@ def test_keys_handed_over_for_a_file_changed_since_are_not_taken(tmp_path):
 def _whole_references(xml: bytes):
     """_references as one pass over the whole XML (its form before the XML was cut into
     pieces): the oracle the pieces must agree with."""
-    from generator.reading.xlsxfile import _ODD_ATTR, _ODD_MARKS, _STRING_REF, _STYLE_REF
+    from generator.reading.sheetkeys import _ODD_ATTR, _ODD_MARKS, _STRING_REF, _STYLE_REF
 
     start = xml.find(b"?>", 0, 256) + 2 if xml.startswith(b"<?xml") else 0
     start = xml.find(b"<", start)
@@ -472,10 +472,10 @@ def test_a_sheet_searched_in_pieces_refers_to_what_it_refers_to_whole(monkeypatc
     the pieces give what one search of the whole XML gives."""
     import random
 
-    from generator.reading import xlsxfile
-    from generator.reading.xlsxfile import _pieces, _references
+    from generator.reading import sheetkeys
+    from generator.reading.sheetkeys import _pieces, _references
 
-    monkeypatch.setattr(xlsxfile, "_PIECE", piece)
+    monkeypatch.setattr(sheetkeys, "_PIECE", piece)
     rng = random.Random(17)
     seen = set()
     for case in range(400):
@@ -499,8 +499,8 @@ def test_after_an_edit_only_the_piece_holding_it_is_searched_again(tmp_path, mon
     """What each piece of a sheet's XML refers to is learnt by its bytes: after one edited cell
     of a sheet, the next keys search only the piece that holds it (and the one after, whose
     start can move), and are the keys a read without anything learnt gives."""
-    from generator.reading import xlsxfile
-    monkeypatch.setattr(xlsxfile, "_PIECE", 100)
+    from generator.reading import sheetkeys
+    monkeypatch.setattr(sheetkeys, "_PIECE", 100)
     folder = _station(tmp_path / "records")
     book = folder / REGISTER
 
@@ -522,7 +522,7 @@ def test_after_an_edit_only_the_piece_holding_it_is_searched_again(tmp_path, mon
     new = [k for k in visit_facts[4] if k not in pieces]
     assert len(visit_facts[4]) >= 4 and 1 <= len(new) <= 2
     # what was learnt of every piece of every sheet is carried on, for the next edit: what it
-    # refers to, and the rows of each piece but the first (xlsxfile._piece_rows)
+    # refers to, and the rows of each piece but the first (sheetkeys._piece_rows)
     pieces_now = [facts[4] for k, facts in again.items() if isinstance(k, bytes)]
     assert {k for k in again if isinstance(k, tuple) and k[0] == "refs-2"} == {p for ps in pieces_now for p in ps}
     assert {k for k in again if isinstance(k, tuple) and k[0] == "rows-1"} == \

@@ -76,7 +76,7 @@ def test_bad_cells_are_found_from_their_markers_alone():
     """Error values and formulas without a cached value are found wherever they are in the
     sheet, each once, in sheet order; a marker in a cell's text or a formula with its value
     is not a bad cell."""
-    from generator.reading.xlsxfile import _bad_cells
+    from generator.reading.badcells import _bad_cells
 
     cells = "".join(f'<c r="A{r}" t="n"><v>{r}</v></c>' for r in range(2, 2000))
     xml = ("<worksheet><sheetData><row r=\"1\">"
@@ -99,7 +99,7 @@ def test_bad_cells_are_found_from_their_markers_alone():
 def test_rich_text_with_a_font_family_is_not_a_formula():
     """An inline rich-text cell's run font has <family val="2"/>: text, not a formula without
     a value; a real formula without a value next to it is still found."""
-    from generator.reading.xlsxfile import _bad_cells
+    from generator.reading.badcells import _bad_cells
 
     xml = (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><rPr><rFont val="SimSun"/>'
            b'<family val="3"/></rPr><t>\xe5\xbc\xa0</t></r></is></c>'

@@ -15,9 +15,10 @@ from .. import schema
 from ..idcard import all_valid
 from ..problems import Problem, problem
 from ..records import Place
+from .piecewise import HEADER_SEARCH_ROWS
+from .rawbook import RawSheet
 from .text import normalise_header
 from .values import CONVERTERS, DAYS_1900_TO_1904, Bad, Fixed, shown, suggest, too_long
-from .xlsxfile import HEADER_SEARCH_ROWS, RawSheet
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
 CODES = frozenset({
