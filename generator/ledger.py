@@ -130,8 +130,20 @@ def fund_movements(records: Records, today: date, label: Callable[[str], str] = 
             add(f.name, f.opened or date.min, OPENING, OPENING_LABEL, f.opening, "", 0)
     for i in records.incomes:
         add(i.fund, i.date, INCOME, i.source or "其他", i.amount, "incomes", i.row)
-    for p in records.live_payouts:  # rejected and cancelled payouts never move money
-        add(p.fund, p.paid, PAYOUT, p.item or "其他", p.amount, "payouts", p.row)
+    if merged:
+        for p in records.live_payouts:  # rejected and cancelled payouts never move money
+            add(p.fund, p.paid, PAYOUT, p.item or "其他", p.amount, "payouts", p.row)
+    else:  # add(), inline: once per payout (100,000 at a 20,000-worker station)
+        for p in records.live_payouts:
+            f = funds.get(p.fund or "")
+            day, amount = p.paid, p.amount
+            if f is None or day is None or amount is None or day > today or (f.opened and day < f.opened):
+                continue
+            text = p.item or "其他"
+            shown = labels.get(text)
+            if shown is None:
+                shown = labels[text] = label(text)
+            out[f.name].append(make(f.name, day, PAYOUT, shown, amount, "payouts", p.row))
     for e in records.expenses:
         add(e.fund, e.date, EXPENSE, f"{e.purpose or '其他'}（其他支出）", e.amount, "expenses", e.row)
     order = {OPENING: 0, INCOME: 1, PAYOUT: 2, EXPENSE: 2}
@@ -156,12 +168,14 @@ class Ledger:
         self.funds: dict[str, Fund] = {f.name: f for f in records.funds if f.name}
         self.movements = fund_movements(records, today, label, merged=merged)
         self._indexes: dict[str, tuple[list[Movement], list[date], list[Decimal]]] = {}
+        self._income_moves: dict[str, tuple[list[Movement], list[Movement]]] = {}  # _incomes
 
     def with_movements(self, movements: dict[str, list[Movement]]) -> Ledger:
         """The same ledger over other movements (e.g. relabelled for publishing)."""
         out = copy.copy(self)
         out.movements = movements
         out._indexes = {}
+        out._income_moves = {}
         return out
 
     # periods ------------------------------------------------------------
@@ -224,14 +238,27 @@ class Ledger:
         """(local government matching, upper-level financial special funds) received in a year:
         the funds the matching rule applies to, not the union's own transfers (上级拨款)."""
         local = upper = ZERO
-        for m in self._moves(funds):
-            if m.kind != INCOME or m.day.year != year:
+        for m in self._incomes(funds):
+            if m.day.year != year:
                 continue
             if m.label in schema.MATCHING_SOURCES:
                 local += m.amount
             elif m.label in schema.MATCHED_SOURCES:
                 upper += m.amount
         return local, upper
+
+    def _incomes(self, funds) -> list[Movement]:
+        """The INCOME movements of `funds`, in the order of _moves (each fund's kept once: the
+        matching rule looks at a few hundred incomes among 100,000 payouts, once per year)."""
+        incomes = self._income_moves
+        out: list[Movement] = []
+        for name in self._names(funds):
+            moves = self.movements.get(name, ())
+            kept = incomes.get(name)
+            if kept is None or kept[0] is not moves:
+                kept = incomes[name] = (moves, [m for m in moves if m.kind == INCOME])
+            out.extend(kept[1])
+        return out
 
     def _names(self, funds) -> set[str]:
         if funds is None:

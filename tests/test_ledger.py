@@ -151,3 +151,48 @@ def test_merged_ledger_states_every_sum_and_balance_of_the_full_one():
     # a day with two payouts of one item in one fund: one movement with their sum
     jan10 = [m for m in merged.movements[MEDICAL] if m.day == date(2026, 1, 10) and m.label == "医疗救助"]
     assert [m.amount for m in jan10] == [D("619.75")]
+
+
+def test_payout_movements_follow_the_rules_one_by_one():
+    """The payouts' movements (built inline, not through the generic add): a payout moves its
+    fund's money on its 发放日期 when it has a fund, a date up to today on or after the fund's
+    期初日期 and an amount, and is neither rejected nor cancelled; each in date order, income
+    first on a day, then by sheet and row. The matching sums come from the incomes alone, also
+    in a relabelled ledger."""
+    records = station()
+    extra = [Payout(record_no="FF-10", item="医疗救助", fund=HELP, paid=date(2026, 2, 14), amount=D(9), row=10),
+             Payout(record_no="FF-11", item="", fund=HELP, paid=date(2026, 3, 1), amount=D(8), row=11),
+             Payout(record_no="FF-12", item="医疗救助", fund="没有的基金", paid=date(2026, 1, 2), amount=D(7), row=12),
+             Payout(record_no="FF-13", item="医疗救助", fund=None, paid=date(2026, 1, 2), amount=D(6), row=13),
+             Payout(record_no="FF-14", item="医疗救助", fund=MEDICAL, paid=None, amount=D(5), row=14),
+             Payout(record_no="FF-15", item="医疗救助", fund=MEDICAL, paid=date(2026, 1, 3), amount=None, row=15),
+             Payout(record_no="FF-16", item="医疗救助", fund=MEDICAL, paid=date(2026, 1, 3), amount=D(4), row=16,
+                    state=sorted(schema.VOID_STATES)[0]),
+             Payout(record_no="FF-17", item="生活救助", fund=MEDICAL, paid=TODAY, amount=D(3), row=17),
+             Payout(record_no="FF-18", item="生活救助", fund=MEDICAL, paid=TODAY + timedelta(days=1), amount=D(2),
+                    row=18),
+             Payout(record_no="FF-19", item="生活救助", fund=MEDICAL, paid=date(2025, 12, 1), amount=D(1), row=19)]
+    records = dataclasses.replace(records, payouts=records.payouts + extra)
+    ledger = Ledger(records, TODAY, label=lambda text: f"[{text}]")
+    got = {name: [(m.day, m.kind, m.label, m.amount, m.sheet, m.row) for m in moves if m.kind == PAYOUT]
+           for name, moves in ledger.movements.items()}
+    assert got == {
+        HELP: [(date(2026, 3, 1), PAYOUT, "[其他]", D(8), "payouts", 11)],
+        MEDICAL: [(date(2025, 12, 1), PAYOUT, "[生活救助]", D(1), "payouts", 19),
+                  (date(2026, 1, 10), PAYOUT, "[医疗救助]", D(600), "payouts", 3),
+                  (date(2026, 2, 1), PAYOUT, "[医疗救助]", D(50), "payouts", 4),
+                  (date(2026, 3, 5), PAYOUT, "[生活救助]", D(3), "payouts", 17)]}
+    # on 2025-12-01 the income comes before the payout
+    medical = [(m.day, m.kind) for m in ledger.movements[MEDICAL]]
+    assert medical.index((date(2025, 12, 1), "income")) < medical.index((date(2025, 12, 1), PAYOUT))
+    for funds in (None, HELP, MEDICAL):
+        for year in (2025, 2026):
+            local = sum((i.amount for i in records.incomes if i.date.year == year and i.source in
+                         schema.MATCHING_SOURCES and (funds is None or i.fund == funds)), D(0))
+            assert ledger.matching(year, funds)[0] == local
+    upper = ledger.matching(2025, MEDICAL)[1]
+    assert upper == (D(100) if "上级拨款" in schema.MATCHED_SOURCES else D(0))
+    relabelled = ledger.with_movements({name: [dataclasses.replace(m, label="上级拨款") for m in moves]
+                                        for name, moves in ledger.movements.items()})
+    assert ledger.matching(2025, MEDICAL)[1] == upper  # its incomes are its own, not the copy's
+    assert relabelled.matching(2025, MEDICAL)[1] == (D(100) if "上级拨款" in schema.MATCHED_SOURCES else D(0))

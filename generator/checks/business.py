@@ -81,7 +81,9 @@ def check(records, ctx):
                 yield found
         if w is not None:
             if plan.multiple is not None and p.applied is not None:
-                yield from _income(records, p, w, item, plan)
+                found = _income(records, p, w, item, plan)
+                if found is not None:
+                    yield found
             if item.needs:
                 yield from _needs(records, p, w, item)
         if plan.disclosed:
@@ -93,7 +95,7 @@ def check(records, ctx):
 class _Plan:
     """What the rules need of one item, worked out once per check instead of per payout."""
     __slots__ = ("item", "needs_file", "limits", "per_person", "multiple", "routes", "route_set", "disclosed",
-                 "fixed", "capped", "cap", "limit", "periods")
+                 "fixed", "capped", "cap", "limit", "periods", "lines")
 
     def __init__(self, item):
         self.item = item
@@ -106,6 +108,7 @@ class _Plan:
         self.disclosed = bool(item.needs_disclosure)
         self.limit = item.max_times or 1
         self.periods: dict = {}  # day -> the period it counts in (_frequency)
+        self.lines: dict = {}  # year -> (低保 line, income limit) or None without a line (_income)
         # _amount finds nothing in an amount equal to a 固定金额 (over, under and zero all
         # need it to differ), nor in one above zero and within an 按实际 cap
         self.fixed = item.fixed if item.standard == "固定金额" and item.fixed is not None else _NO_AMOUNT
@@ -221,26 +224,33 @@ def _frequency(records, p, item, seen, plan):
 
 
 def _income(records, p, w, item, plan):
+    """The income problem of one payout, or None (a plain function, not a generator: it runs
+    for every payout of an item with an income condition and nearly always finds nothing)."""
     multiple = plan.multiple
     if multiple is None or p.applied is None:
-        return
+        return None
     alternatives = plan.routes
     met = plan.route_set  # standards.route_met over every route, as one set lookup per value
-    if met and (w.cause in met or w.dibao in met or any(c in met for c in w.causes_more or ())):
-        return  # met without the figures of the day
+    if met and (w.cause in met or w.dibao in met or not met.isdisjoint(w.causes_more or ())):
+        return None  # met without the figures of the day
     figures = records.figures_at(w, p.applied)
     if met and figures.category in met:
-        return
-    line = records.dibao_line(p.applied.year)
-    if line is None or figures.per_capita is None:
-        return  # a missing line is reported once, on the 低保标准 sheet
-    limit = (line * multiple).quantize(CENT)
+        return None
+    year = p.applied.year
+    found = plan.lines.get(year, _NO_AMOUNT)
+    if found is _NO_AMOUNT:  # each year's line and limit once per item
+        line = records.dibao_line(year)
+        found = plan.lines[year] = None if line is None else (line, (line * multiple).quantize(CENT))
+    if found is None or figures.per_capita is None:
+        return None  # a missing line is reported once, on the 低保标准 sheet
+    line, limit = found
     if figures.per_capita >= limit:
         source = (f"{figures.date.isoformat()} 复核时" if figures.from_review else "建档时")
         also = f"，也不属于{'、'.join(alternatives)}" if alternatives else ""
-        yield problem("ineligible-income", **records.place("payouts", p.row, "item"), item=item.name,
-                      limit=limit, basis=f"{p.applied.year} 年低保线 {line} 元{times_line(multiple)}",
-                      archive=w.archive_no, income=figures.per_capita, source=source, also=also)
+        return problem("ineligible-income", **records.place("payouts", p.row, "item"), item=item.name,
+                       limit=limit, basis=f"{year} 年低保线 {line} 元{times_line(multiple)}",
+                       archive=w.archive_no, income=figures.per_capita, source=source, also=also)
+    return None
 
 
 def is_4050(worker, day: date) -> bool:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .. import schema
-from ..ledger import Ledger, ratio_text
+from ..ledger import INCOME, OPENING, Ledger, ratio_text
 from ..problems import problem
 
 # The problem codes this module may emit (tests/test_catalogue.py checks them).
@@ -19,6 +19,7 @@ CODES = frozenset({"fund-commitment", "fund-negative", "fund-not-allowed", "matc
 TABLES = ("settings", "payouts", "batches", "funds", "incomes", "expenses", "items", "places")
 
 ALL_USES = {"全部", "不限", "所有"}
+_INFLOW = frozenset({INCOME, OPENING})  # the kinds of movement that add to a balance (Movement.inflow)
 
 
 def allowed_groups(fund) -> set[str] | None:
@@ -62,8 +63,8 @@ def _balances(records, movements):
     """The first day each fund's balance goes below zero, by the one ledger's rules."""
     for name, moves in movements.items():
         balance = Decimal(0)
-        for m in moves:
-            balance += m.delta
+        for m in moves:  # m.delta, inline: once per movement
+            balance = balance + m.amount if m.kind in _INFLOW else balance - m.amount
             if balance < 0:
                 column = "paid" if m.sheet == "payouts" else "amount"
                 yield problem("fund-negative", **records.place(m.sheet, m.row, column), fund=name,
