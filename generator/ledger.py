@@ -253,7 +253,9 @@ class Ledger:
         incomes = self._income_moves
         out: list[Movement] = []
         for name in self._names(funds):
-            moves = self.movements.get(name, ())
+            moves = self.movements.get(name)
+            if moves is None:  # a fund named but not kept: no movements
+                continue
             kept = incomes.get(name)
             if kept is None or kept[0] is not moves:
                 kept = incomes[name] = (moves, [m for m in moves if m.kind == INCOME])
