@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from .normal import _JS_JSON, _TAG, MAX_MEMBER, TEXT_SUFFIXES, joined_digits, normalise
+from .normal import _JS_JSON, _TAG, MAX_MEMBER, TEXT_SUFFIXES, joined_digits, normalise, normalise_many
 
 
 # --- where to look ----------------------------------------------------------
@@ -139,6 +139,7 @@ _LINES: list[dict[str, tuple[str, str]]] = [{}, {}]
 
 def file_lines(texts: list[str]) -> tuple[str, ...]:
     """The distinct normalised lines of one file's texts (and each with its digits joined)."""
+    _prime_lines(texts)
     return tuple(dict.fromkeys(itertools.chain.from_iterable(map(_norm_lines, texts))))
 
 
@@ -178,14 +179,38 @@ def _unit_views(unit: str, tags: bool) -> tuple:
     without its tags too), taken of one line of a page or one string of a JSON file. Neither an
     entity nor a percent-escape spans a line break, so the lines of a whole page's view are
     those of its lines' views; _texts takes a JSON file's views string by string."""
-    own = _norm_lines(unit)
+    return _views_lines(unit, _unit_texts(unit, tags))
+
+
+def _unit_texts(unit: str, tags: bool) -> list[str] | None:
+    """The other views of `unit` (_unit_views), as texts; None when it has none."""
     if "&" not in unit and "%" not in unit and not (tags and "<" in unit):
-        return own, None
+        return None
     unescaped = html.unescape(unit) if "&" in unit else unit
     views = [unescaped, unquote(unit) if "%" in unit else unit, unquote(unescaped) if "%" in unescaped else unescaped]
     if tags:
         views += [_TAG.sub("", v) if "<" in v else v for v in (unit, *views)]
-    return own, tuple(own if v is unit else _norm_lines(v) for v in views)
+    return views
+
+
+def _views_lines(unit: str, views: list[str] | None) -> tuple:
+    own = _norm_lines(unit)
+    return own, None if views is None else tuple(own if v is unit else _norm_lines(v) for v in views)
+
+
+def _prime_lines(texts) -> None:
+    """Normalise, together (normalise_many), the lines of `texts` that neither this scan nor the
+    last normalised (_LINES): _norm_lines then finds every one of them done."""
+    this, last = _LINES[1], _LINES[0]
+    todo = {}
+    for text in texts:
+        for line in text.splitlines():
+            if line not in this and line not in last:
+                todo[line] = None
+    todo.pop("", None)
+    if todo:
+        for line, norm in zip(todo, normalise_many(todo)):
+            this[line] = (norm, joined_digits(norm))
 
 
 def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
@@ -214,18 +239,21 @@ def _plain_lines(rel: str, name: str, data: bytes) -> tuple[str, ...] | None:
     unique = dict.fromkeys(units)  # each once, in order: a repeated one adds nothing
     unique.pop("", None)
     views = list(map(this.get, unique, map(last.get, unique)))
-    if None in views:
-        for i, unit in enumerate(unique):
-            if views[i] is None:
-                views[i] = _unit_views(unit, tags)
+    if None in views:  # the views of the units new since the last scan, their lines normalised together
+        new = [(i, unit, _unit_texts(unit, tags)) for i, unit in enumerate(unique) if views[i] is None]
+        _prime_lines(itertools.chain.from_iterable((unit, *(others or ())) for _, unit, others in new))
+        for i, unit, others in new:
+            views[i] = _views_lines(unit, others)
     this.update(zip(unique, views))
     # in _texts' order: the path, the text, then each other view of the whole text
     extra = list(filter(None, map(_SECOND, views)))
     chain = itertools.chain.from_iterable
+    blocks = [rel] if tags else [rel, *_flow_blocks(suffix, text)]
+    _prime_lines(blocks)
     return tuple(dict.fromkeys(itertools.chain(
         _norm_lines(rel), chain(map(_FIRST, views)),
         *[chain(map(operator.itemgetter(i), extra)) for i in range(7 if tags else 3)],
-        () if tags else chain(map(_norm_lines, _flow_blocks(suffix, text))))))
+        () if tags else chain(map(_norm_lines, blocks[1:])))))
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)

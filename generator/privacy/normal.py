@@ -88,6 +88,41 @@ def normalise(text: str) -> str:
     return text
 
 
+# Texts normalised together are joined by this private-use character: NFKC and case folding
+# leave it as it is and join nothing across it (it composes with no neighbour), it is neither
+# whitespace nor a format character (kept by _invisible), and no phrase of the converter to
+# simplified characters holds it (a conversion never spans it).
+_SEP = "\ue000"
+
+
+def normalise_many(texts) -> list[str]:
+    """[normalise(t) for t in texts], worked out as one text: one NFKC, case folding and
+    removal of invisible characters over all of them, and one conversion to simplified
+    characters of those holding a Han character (a call per value made 140,000 calls at
+    20,000 workers). A text holding the joining character itself is normalised alone."""
+    texts = list(texts)
+    if len(texts) < 2:
+        return [normalise(t) for t in texts]
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:
+        return [normalise(t) for t in texts]
+    parts = _invisible().sub("", unicodedata.normalize("NFKC", joined).casefold()).split(_SEP)
+    if len(parts) != len(texts):  # cannot be (see _SEP); normalised one by one all the same
+        return [normalise(t) for t in texts]
+    han = [i for i, part in enumerate(parts) if _HAN_CHAR.search(part)]
+    if han:
+        from ..reading.text import _converter
+
+        conv = _converter()
+        if conv is not None:
+            converted = conv.convert(_SEP.join([parts[i] for i in han])).split(_SEP)
+            if len(converted) != len(han):  # cannot be (see _SEP)
+                converted = [conv.convert(parts[i]) for i in han]
+            for i, text in zip(han, converted):
+                parts[i] = text
+    return parts
+
+
 def joined_digits(text: str) -> str:
     """Digits with separators between them joined: 138-0013-8000 -> 13800138000."""
     return _DIGIT_GAP.sub("", text)

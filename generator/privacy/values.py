@@ -24,6 +24,7 @@ from .normal import (
     _value_key,
     address_tails,
     normalise,
+    normalise_many,
 )
 
 
@@ -139,6 +140,15 @@ class ValueTable:
         return cls(texts, [n.where for n in needles], [n.key for n in needles],
                    bytes(_entry(n)[16] for n in needles), Shapes.of(texts),
                    _sorted_blob(map(_entry, needles)), list(needles) if keep else None)
+
+    @classmethod
+    def of_columns(cls, texts: list[str], wheres: list[str], signs: bytes) -> ValueTable:
+        """ValueTable.of the Needles these columns describe (`signs`: a byte each, as _entry's
+        last), without making them: their digests, footprint entries and shapes from the
+        columns (a fresh 20,000-worker station has 155,000 values)."""
+        keys = [_value_key(text) for text in texts]
+        return cls(texts, wheres, keys, signs, Shapes.of(texts),
+                   _sorted_blob(map(bytes.__add__, keys, map(_SIGN_BYTES.__getitem__, signs))))
 
     def needle(self, i: int) -> Needle:
         if self.needles is not None:
@@ -256,7 +266,8 @@ def _records_corpus(records) -> dict[str, str]:
                 value = getattr(rec, key, None)
                 if isinstance(value, str) and value:
                     parts.append(value)
-    return {p: normalise(p) for p in dict.fromkeys(parts)}
+    unique = list(dict.fromkeys(parts))
+    return dict(zip(unique, normalise_many(unique)))
 
 
 def _ref(sheet_key: str) -> str:
@@ -300,7 +311,7 @@ def collect(records, kept: NeedleCache | None = None, tables: dict | None = None
             continue
         got = kept.get(records, sheet.key, full) if kept is not None else None
         if got is None:
-            got = ValueTable.of(_table_needles(records, sheet, rows, full, normalised))
+            got = ValueTable.of_columns(*_table_values(records, sheet, rows, full, normalised))
             if kept is not None:
                 kept.put(records, sheet.key, full, got)
         if tables is not None:
@@ -312,41 +323,78 @@ def collect(records, kept: NeedleCache | None = None, tables: dict | None = None
 
 def _table_needles(records, sheet, rows, full: bool, normalised: dict) -> list[Needle]:
     """The values of one table worth searching, each text once, in the order of its columns
-    and rows. What a needle says of its column (kind, where: the file and sheet of
-    `records.place`) is worked out once per column, not for each of its 155,000 values."""
-    found: dict[str, Needle] = {}
+    and rows (_table_values), as Needles."""
+    texts, wheres, signs = _table_values(records, sheet, rows, full, normalised)
+    table = ValueTable(texts, wheres, [_value_key(text) for text in texts], signs, Shapes(), b"")
+    return [table.needle(i) for i in range(len(texts))]
+
+
+def _table_values(records, sheet, rows, full: bool, normalised: dict) -> tuple[list[str], list[str], bytes]:
+    """The values of one table worth searching, each text once, in the order of its columns
+    and rows: (their texts, the records they come from, a byte each for their column's kind
+    and whether they are names, as _entry's last). What a value says of its column (kind,
+    where: the file and sheet of `records.place`) is worked out once per column, not for each
+    of its 155,000 values; each column's distinct values are found first (with the first row
+    holding each) and those not normalised before are normalised together (normalise_many)."""
+    found: set[str] = set()
+    texts: list[str] = []
+    wheres: list[str] = []
+    signs = bytearray()
     last = _LAST_VALUES[0]
+    rownums = None
     for column in sheet.columns:
         minimum = _min_length(column, full)
         if minimum is None:
             continue
         key, sensitive = column.key, column.sensitive
-        kind = KIND_ZH[sensitive]
         numbers, address = sensitive in NUMBERS, sensitive == schema.S_ADDRESS
         is_name = sensitive == schema.S_NAME or key == "name"
+        sign = _SIGNS.index(sensitive) * 2 + is_name
         where = _Where(records, sheet.key, key)
-        done: set[str] = set()  # values of this column already looked at
-        for rec in rows:
-            value = getattr(rec, key, None)
-            if not isinstance(value, str) or not value or value in done:
-                continue
-            done.add(value)
+        distinct = _distinct_values(rows, key)
+        if distinct is None:
+            continue
+        if rownums is None:
+            rownums = [rec.row for rec in rows]
+        values, firsts = distinct
+        todo = [value for value in values if value not in normalised and value not in last]
+        normalised.update(zip(todo, normalise_many(todo)))
+        for value in values:
             norm = normalised.get(value)
             if norm is None:
-                norm = last.get(value)
-                norm = normalised[value] = normalise(value) if norm is None else norm
+                norm = normalised[value] = last[value]
             if numbers:
-                texts: tuple | set = (_number(norm),)
+                got: tuple | set = (_number(norm),)
             elif address:
-                texts = {norm}
-                texts.update(address_tails(norm))
+                got = {norm}
+                got.update(address_tails(norm))
             else:
-                texts = (norm,)
-            for text in texts:
+                got = (norm,)
+            for text in got:
                 if len(text) < minimum or text in found:
                     continue
-                found[text] = Needle(text, kind, where(rec.row), sensitive, is_name)
-    return list(found.values())
+                found.add(text)
+                texts.append(text)
+                wheres.append(where(rownums[firsts[value]]))
+                signs.append(sign)
+    return texts, wheres, bytes(signs)
+
+
+def _distinct_values(rows, key: str) -> tuple[list[str], dict[str, int]] | None:
+    """The distinct non-empty texts of column `key` of `rows`, in the order they first stand
+    in, with the index of the first row holding each; None when there are none."""
+    got = [getattr(rec, key, None) for rec in rows]
+    try:
+        order = dict.fromkeys(got)
+        firsts = dict(zip(reversed(got), range(len(got) - 1, -1, -1)))  # the first row assigned last
+    except TypeError:  # an unhashable cell value: the texts alone
+        firsts = {}
+        for i, value in enumerate(got):
+            if isinstance(value, str) and value and value not in firsts:
+                firsts[value] = i
+        order = dict.fromkeys(firsts)
+    values = [value for value in order if isinstance(value, str) and value]
+    return (values, firsts) if values else None
 
 
 class _Where:
@@ -552,6 +600,7 @@ def _corpus_columns_key(records) -> str:
 
 # --- a new set of records against a site already scanned ----------------------
 _SIGNS = tuple(KIND_ZH)  # a value's column kind, as one byte of its entry (_entry)
+_SIGN_BYTES = [bytes((i,)) for i in range(256)]
 
 
 def _entry(n: Needle) -> bytes:
