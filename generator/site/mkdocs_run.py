@@ -17,7 +17,7 @@ from pathlib import Path
 from mkdocs.plugins import BasePlugin
 
 from ..resources import JIEBA_WORDS, MKDOCS_YML
-from . import mkdocs_memo
+from . import jieba_lazy, mkdocs_memo
 
 
 class MkdocsFailed(Exception):
@@ -75,7 +75,8 @@ RUNS_KEPT = 200_000  # runs kept at most
 def _search_mode_segmenter(original, dictionary: bytes = b"", path: Path | None = None):
     """jieba's search-mode segmentation of each Han run, taken from the runs segmented before
     with the same dictionary; jieba's dictionaries are loaded (the user dictionary at `path`,
-    about half a second) only when a run is new: after a payout amount, never."""
+    and jieba's own, filled in lazily for the runs cut: jieba_lazy) only when a run is new:
+    after a payout amount, never."""
     import jieba
 
     han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -83,15 +84,21 @@ def _search_mode_segmenter(original, dictionary: bytes = b"", path: Path | None 
         _SEGMENTED["dictionary"], _SEGMENTED["runs"] = dictionary, {}
     runs = _SEGMENTED["runs"]
     loaded = [path is None]
+    made: list = []  # the search index's Tokenizer and its lazily filled table, once a run is new
 
     def replace(match):
         text = match.group(0)
         out = runs.get(text)
         if out is None:
+            if not made:
+                made.extend(jieba_lazy.tokenizer(jieba))
+            tok, lazy = made
             if not loaded[0]:  # as the search plugin's on_config would have, once per build
-                jieba.load_userdict(str(path))
+                jieba_lazy.load_userdict(jieba, tok, lazy, path)
                 loaded[0] = True
-            out = runs[text] = "\u200b" + "\u200b".join(jieba.cut_for_search(text)) + "\u200b"
+            if lazy is not None:
+                lazy.fill(tok.FREQ, text)
+            out = runs[text] = "\u200b" + "\u200b".join(tok.cut_for_search(text)) + "\u200b"
         return out
 
     def segment(data: str) -> str:
