@@ -202,7 +202,7 @@ def _prime_lines(texts) -> None:
     """Normalise, together (normalise_many), the lines of `texts` that neither this scan nor the
     last normalised (_LINES): _norm_lines then finds every one of them done."""
     this, last = _LINES[1], _LINES[0]
-    todo = {}
+    todo: dict[str, None] = {}
     for text in texts:
         for line in text.splitlines():
             if line not in this and line not in last:
