@@ -176,6 +176,11 @@ def column_bytes(column: list) -> bytes:
 _LAST: dict[str, tuple[list, bytes, tuple | None]] = {}
 
 
+def forget_tables() -> None:
+    """Let go of the rows kept with the last digests (a build that no longer needs its records)."""
+    _LAST.clear()
+
+
 def _frozen_rows(table) -> bool:
     if type(table) is not list:
         return False

@@ -77,6 +77,52 @@ def test_prints_join_documents_up_to_the_bound_and_print_a_cut_one_alone(tmp_pat
     assert [len(row_numbers(p[0][1])) for p in planned[2:9]] == [72] * 6 + [68]
 
 
+def wide_body(rows: int, note: str) -> str:
+    """A table whose rows hold a long text each (visit notes): few elements, many bytes."""
+    trs = "".join(f"\n<tr><td>{i}</td><td>{note}</td></tr>" for i in range(1, rows + 1))
+    return (f'<h1>走访记录</h1><table class="visits"><thead><tr><th>序号</th><th>情况</th></tr></thead>'
+            f"<tbody>{trs}\n</tbody></table><p>完</p>")
+
+
+def test_a_document_of_long_texts_is_cut_by_its_bytes_as_well_as_by_its_elements_and_rows():
+    """pdf_volume.PRINT_BYTES: a table of few elements but long cells is cut by its bytes (the
+    rows shared out evenly), within the bounds of elements and rows; each piece holds about its
+    share of the bytes and every row once, in order."""
+    note = "家中困难，" * 200  # 3,000 bytes of UTF-8 a row
+    text = wide_body(400, note)
+    size = pdf_volume.html_bytes(text)
+    assert size == len(text.encode("utf-8")) and size > 400 * 3000
+    assert pdf_volume.cut(text, most=100_000, rows_most=10_000, bytes_most=10 * size) == [text]
+    pieces = pdf_volume.cut(text, most=100_000, rows_most=10_000, bytes_most=size // 4)
+    assert len(pieces) == 5  # the opening repeated in every piece after the first: a little over a quarter each
+    assert all(pdf_volume.html_bytes(p) <= size // 4 + 4000 for p in pieces)
+    assert [int(n) for p in pieces for n in re.findall(r"<tr><td>(\d+)</td>", p)] == list(range(1, 401))
+    assert all(p.count("</tbody></table>") == 1 for p in pieces)
+
+
+def test_prints_join_documents_up_to_a_bound_of_bytes_too(tmp_path):
+    """Documents small in elements but large in bytes share a print only up to `bytes_most`; one
+    larger than that alone is cut (long_document)."""
+    paths = []
+    for name, rows in (("a", 20), ("b", 20), ("c", 20), ("long", 200)):
+        path = tmp_path / f"{name}.html"
+        path.write_text(f"<html><head><title>{name}</title></head><body>{wide_body(rows, '困难' * 500)}</body></html>",
+                        encoding="utf-8")
+        paths.append(path)
+    documents = [pdf_volume.Document(p) for p in paths]
+    assert documents[0].bytes == pdf_volume.html_bytes(documents[0].body)
+    bound = documents[0].bytes * 2 + 100
+    assert all(d.size * 3 < pdf_volume.PRINT_ELEMENTS for d in documents)  # the elements alone join them all
+    assert [[d for d, _ in p] for p in pdf_volume.prints(documents)] == [[0, 1, 2, 3]]
+    planned = pdf_volume.prints(documents, bytes_most=bound)
+    assert [[d for d, _ in p] for p in planned][:2] == [[0, 1], [2]]
+    assert not pdf_volume.long_document(documents[0], bytes_most=bound)
+    assert pdf_volume.long_document(documents[3], bytes_most=bound)
+    assert len(planned) > 3 and all(p == [(3, p[0][1])] for p in planned[2:])
+    assert all(sum(pdf_volume.html_bytes(b) for _, b in p) <= bound + 2000 for p in planned)
+    assert [int(n) for p in planned[2:] for n in re.findall(r"<tr><td>(\d+)</td>", p[0][1])] == list(range(1, 201))
+
+
 @pytest.fixture(scope="module")
 def long_sheet(tmp_path_factory):
     """A station whose running disclosure lists ROWS payouts not yet signed for: its receipt

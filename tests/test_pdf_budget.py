@@ -56,3 +56,54 @@ def test_a_build_with_a_tiny_memory_budget_prints_with_one_lane_the_same_pdfs(tm
         texts[name] = page_texts(tmp_path / name / "private")
     assert texts["tiny"] == texts["roomy"]
     assert "档案/档案目录.pdf" in texts["tiny"] and "签收单/全部签收单.pdf" in texts["tiny"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(pdf_output.find_browser() is None, reason="needs Chromium")
+def test_the_build_lets_go_of_its_records_while_its_writer_prints_and_writes_the_same(tmp_path, monkeypatch):
+    """A build run once with PDFs (Build._lets_go) lets go of its records, the rows the digests
+    kept and the scans' memory once the site is built, while its private writer (forked) prints
+    on; the private folder, its PDFs and the scan's key it keeps are those of a build that
+    holds everything to its end."""
+    import pickle
+
+    from generator import record_views
+    from generator.build import build_all, private_job, steps
+    from generator.reading import read_records
+
+    monkeypatch.delenv("BANGFU_PDF_ENGINE", raising=False)
+    monkeypatch.setattr(pdf_output, "_state", {})
+    monkeypatch.setenv("BANGFU_PDF_JOBS", "2")
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    let_go: list[bool] = []
+    real = steps.Build._give_back
+
+    def given_back(self):
+        assert self.job is not None and self.job.process.is_alive() and self.job.records is None
+        real(self)
+        assert not record_views._LAST
+        let_go.append(True)
+
+    monkeypatch.setattr(steps.Build, "_give_back", given_back)
+    texts, pages = {}, {}
+    for name, lets_go in (("lets go", True), ("holds", False)):
+        if not lets_go:
+            monkeypatch.setattr(steps.Build, "_lets_go", lambda self: False)
+        write_station(tmp_path / name / "records")
+        lines: list[str] = []
+        code = build_all(tmp_path / name / "records", site_dir=tmp_path / name / "site",
+                         private_dir=tmp_path / name / "private", today=TODAY, pdf=True, echo=lines.append)
+        assert code == 0, "\n".join(lines)
+        assert let_go == [True], lines  # the first build only
+        texts[name] = page_texts(tmp_path / name / "private")
+        pages[name] = {p.relative_to(tmp_path / name / "private").as_posix(): p.read_bytes()
+                       for p in sorted((tmp_path / name / "private").rglob("*.html"))}
+        kept = pickle.loads(next((tmp_path / name / ".bangfu").glob("scan-result-*.pickle")).read_bytes())
+        records = read_records(tmp_path / name / "records").records
+        site = steps.manifest(tmp_path / name / "site")
+        expected = steps.Build._scan_key(None, record_views.digest(records, record_views.TABLES),  # type: ignore[arg-type]
+                                         steps.code_key(steps.template_dirs(tmp_path / name / "records")), site)
+        assert kept["key"] == expected  # the next build with nothing changed takes the kept verdict
+    assert texts["lets go"] == texts["holds"] and "签收单/全部签收单.pdf" in texts["holds"]
+    assert pages["lets go"] == pages["holds"]

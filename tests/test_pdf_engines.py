@@ -14,6 +14,8 @@ import pytest
 from generator import privacy
 from generator.private import browser_share, pdf
 
+from processes import processes_naming
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
@@ -191,20 +193,6 @@ def test_a_prestarted_browser_is_driven_by_the_first_session_or_ended(tmp_path, 
     assert unused.proc.poll() is not None and not Path(unused.tmp).exists() and "launched" not in browser_share._early
 
 
-def _processes_naming(text: str) -> list[int]:
-    """The pids of running processes whose command line contains `text` (Linux /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if text.encode() in f.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
 def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
@@ -224,14 +212,14 @@ def test_the_browser_dies_with_the_build_that_started_it(tmp_path):
     profile = None
     try:
         browser, profile = child.stdout.readline().split()
-        running = _processes_naming(profile)
+        running = processes_naming(profile)
         assert int(browser) in running and len(running) > 1  # the browser and its helpers
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=30) == -signal.SIGTERM
         deadline = time.monotonic() + 10
-        while _processes_naming(profile) and time.monotonic() < deadline:
+        while processes_naming(profile) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _processes_naming(profile) == []
+        assert processes_naming(profile) == []
     finally:
         if child.poll() is None:
             child.kill()
@@ -255,13 +243,13 @@ def test_a_closed_session_leaves_no_browser_process_nor_profile(tmp_path, chromi
     session = Session(CHROMIUM)
     assert session.print_pdf(a).startswith(b"%PDF")
     profile = str(session.tmp)
-    assert len(_processes_naming(profile)) > 1  # the browser and its helpers
+    assert len(processes_naming(profile)) > 1  # the browser and its helpers
     session.close()
     assert session.proc.poll() is not None and not Path(profile).exists()
     deadline = time.monotonic() + 10
-    while _processes_naming(profile) and time.monotonic() < deadline:
+    while processes_naming(profile) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_naming(profile) == []
+    assert processes_naming(profile) == []
 
 
 def test_browser_profiles_go_to_memory_only_where_it_has_room(tmp_path, monkeypatch):

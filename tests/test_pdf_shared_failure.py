@@ -16,6 +16,8 @@ import pytest
 from generator import privacy
 from generator.private import browser, browser_share, pdf
 
+from processes import processes_naming
+
 CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
 @page {{ size: A4; margin: 20mm; }} .next {{ break-before: page; }}
@@ -35,19 +37,6 @@ def pages(tmp_path, monkeypatch):
     for name, title in (("a", "两节送温暖"), ("b", "金秋助学"), ("c", "医疗救助")):
         found[name] = tmp_path / f"{name}.html"
         found[name].write_text(PAGE.format(title=title, extra=""), encoding="utf-8")
-    return found
-
-
-def _processes_naming(text: str) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    if text.encode() in f.read():
-                        found.append(int(entry))
-            except OSError:
-                pass
     return found
 
 
@@ -114,9 +103,9 @@ def _check(printed: dict, started: list, pages: dict) -> None:
     assert len({id(s.proc) for s in started}) == 1, "a failed print in one lane started another browser"
     assert host.proc.poll() is not None and not Path(host.tmp).exists()
     deadline = time.monotonic() + 10
-    while _processes_naming(str(host.tmp)) and time.monotonic() < deadline:
+    while processes_naming(str(host.tmp)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_naming(str(host.tmp)) == []
+    assert processes_naming(str(host.tmp)) == []
     assert pdf.running_session() is None and browser_share._shared == {}
     # the same PDFs as a run without the failure (read back: the browser stamps each with its time)
     with pdf.browser_session():
@@ -186,7 +175,7 @@ def test_a_browser_that_died_is_replaced_and_both_are_gone_after(pages):
         host.proc.kill()
         host.proc.wait()
         deadline = time.monotonic() + 10  # its helper processes end with it (on a busy machine a moment later)
-        while _processes_naming(str(host.tmp)) and time.monotonic() < deadline:
+        while processes_naming(str(host.tmp)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "金秋助学" in _texts(pdf._chromium_pdf(pages["b"]))[0]  # a browser of its own for this file
         own = pdf.running_session()

@@ -244,6 +244,46 @@ def test_several_volumes_printed_as_one_read_exactly_as_each_printed_alone(tmp_p
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_one_volume_printed_whole_is_written_as_it_comes_and_reads_as_made_in_memory(tmp_path, chromium,
+                                                                                     monkeypatch):
+    """pdf.write_volumes of ONE volume (printing._whole_combined: 全部签收单 at 20,000 workers,
+    about 13,000 pages, and every volume a browser takes alone) writes it into its file as its
+    documents are printed, never holding it whole; it reads exactly as the volume made in memory
+    (write_parts). A bound of bytes (pdf_volume.PRINT_BYTES) that gives each document a print of
+    its own changes none of its pages either."""
+    paths = write(tmp_path / "docs", {"甲": 2, "乙": 1, "丙": 3})
+    targets, printed = [], []
+    plain_volumes, plain_print = pdf_volume.print_volumes, pdf._chromium_pdf
+
+    def volumes(print_file, html_paths, stamps, **options):
+        targets.append(options.get("targets"))
+        return plain_volumes(print_file, html_paths, stamps, **options)
+
+    def print_file(path):
+        printed.append(Path(path).name)
+        return plain_print(path)
+
+    monkeypatch.setattr(pdf_volume, "print_volumes", volumes)
+    monkeypatch.setattr(pdf, "_chromium_pdf", print_file)
+    spooled, in_memory = tmp_path / "spooled.pdf", tmp_path / "memory.pdf"
+    assert pdf.write_volumes([(paths, spooled)]) == [[2, 1, 3]]
+    assert targets == [[spooled]] and printed.count("volume.html") == 1
+    assert pdf.write_parts(paths, in_memory) == [2, 1, 3]
+    assert targets[-1] is None
+    assert page_texts(spooled) == page_texts(in_memory)
+    assert [footer(t) for t in page_texts(spooled)] == [f"第 {i} 页，共 {n} 页" for n in (2, 1, 3)
+                                                       for i in range(1, n + 1)]
+    sizes = [pdf_volume.Document(p).bytes for p in paths]
+    monkeypatch.setattr(pdf_volume, "PRINT_BYTES", max(sizes) + 1)  # no two documents in one print
+    printed.clear()
+    apart = tmp_path / "apart.pdf"
+    assert pdf.write_volumes([(paths, apart)]) == [[2, 1, 3]]
+    assert printed.count("volume.html") == 3
+    assert page_texts(apart) == page_texts(in_memory)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_rebuild_prints_the_changed_documents_of_two_volumes_and_a_single_one_as_one(tmp_path, chromium,
                                                                                       monkeypatch):
     """printing.write after one edit (as after a payout amount: the index, one dossier of a volume,
@@ -466,37 +506,39 @@ def test_a_volume_made_by_another_engine_is_printed_whole_never_patched(tmp_path
     assert printing._patch_plan(pdf_cache.Cache(tmp_path), target, "weasyprint") is None
 
 
+def blank_pdf(pages: int) -> bytes:
+    """A PDF of `pages` blank A4 pages (a stamp of that many pages, as pdf_stamps keeps them)."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def test_stamps_kept_in_the_output_folder_serve_the_next_build(tmp_path, monkeypatch):
     """pdf_stamps.Stamps: a stamp the browser printed (by head and page count) is kept in the build's
     output folder (.pdf-stamps, linked into the next build's with the PDFs), so that a rebuild
     patching one dossier into its volume prints the dossier, not its footers again; a stamp of
     another browser or with another page count than asked is not taken (printed again)."""
-    import io
-
-    import pypdf
-
-    def blank(pages: int) -> bytes:
-        writer = pypdf.PdfWriter()
-        for _ in range(pages):
-            writer.add_blank_page(595, 842)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
-
     monkeypatch.setattr(pdf_stamps, "_state", {})
     monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
     (tmp_path / "browser").write_bytes(b"version 1")
     folder = tmp_path / "private" / pdf_stamps.STAMPS_FOLDER
     kept = pdf_stamps.Stamps(folder)
     assert ("head", 2) not in kept
-    kept["head", 2] = blank(2)
+    kept["head", 2] = blank_pdf(2)
     assert [p.suffix for p in folder.iterdir()] == [".pdf"]
     again = pdf_stamps.Stamps(folder)  # the next build
     assert ("head", 2) in again and again["head", 2] == kept["head", 2]
     assert ("head", 3) not in again and ("other head", 2) not in again
-    next(folder.iterdir()).write_bytes(blank(3))  # damaged, or not what the name says
+    next(folder.iterdir()).write_bytes(blank_pdf(3))  # damaged, or not what the name says
     assert ("head", 2) not in pdf_stamps.Stamps(folder)
-    kept["head", 2] = blank(2)
+    kept["head", 2] = blank_pdf(2)
     monkeypatch.setattr(pdf_stamps, "_state", {})
     (tmp_path / "browser").write_bytes(b"version 2, updated")  # another browser prints its own
     assert ("head", 2) not in pdf_stamps.Stamps(folder)
@@ -508,18 +550,6 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
     than MOST_STAMPS, the stamps this build did not use are removed, the oldest first; those it
     used stay even beyond the bound (a 20,000-worker station's receipt sheets need hundreds of
     page counts, which emptying the folder had printed again in every build)."""
-    import io
-
-    import pypdf
-
-    def blank(pages: int) -> bytes:
-        writer = pypdf.PdfWriter()
-        for _ in range(pages):
-            writer.add_blank_page(595, 842)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
-
     monkeypatch.setattr(pdf_stamps, "_state", {})
     monkeypatch.setattr(pdf_stamps, "MOST_STAMPS", 2)
     monkeypatch.setenv("BANGFU_BROWSER", str(tmp_path / "browser"))
@@ -527,7 +557,7 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
     folder = tmp_path / "private" / pdf_stamps.STAMPS_FOLDER
     first = pdf_stamps.Stamps(folder)
     for n in (1, 2, 3, 4):
-        first["head", n] = blank(n)
+        first["head", n] = blank_pdf(n)
     first.prune()
     assert len(list(folder.glob("*.pdf"))) == 4  # all used by this build: none removed
     for n, path in zip((1, 2, 3, 4), [first._file(("head", n)) for n in (1, 2, 3, 4)]):
@@ -537,17 +567,17 @@ def test_stamps_a_build_used_are_kept_however_many_and_the_unused_go_oldest_firs
     second.prune()
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(second._file(("head", n)).name for n in (1, 4))
     third = pdf_stamps.Stamps(folder)
-    third["head", 5] = blank(5)
+    third["head", 5] = blank_pdf(5)
     third.prune()  # three kept, one over: the oldest unused goes
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (4, 5))
     serving = pdf_stamps.Stamps(folder)  # one process building again and again (serve)
     assert ("head", 4) in serving
     serving.prune()
-    serving["head", 6] = blank(6)
+    serving["head", 6] = blank_pdf(6)
     serving.prune()  # the next build did not use 4, the oldest: gone from the folder and from memory
     assert sorted(p.name for p in folder.glob("*.pdf")) == sorted(third._file(("head", n)).name for n in (5, 6))
     assert ("head", 4) not in serving and ("head", 6) in serving
-    assert pdf_objects.page_count(blank(7)) == 7
+    assert pdf_objects.page_count(blank_pdf(7)) == 7
 
 
 def test_a_split_piece_holds_only_what_its_pages_reach_and_never_another_page(tmp_path):

@@ -209,6 +209,7 @@ class PrivateJob:
             self.process.start()
         finally:
             _INHERITED = None
+            self.records = None  # the writer has them now (inherited, or pickled): not held here for it
             carry.prelinked(None, None)
             send.close()
             if prelink is not None and prelink.conn is not None:

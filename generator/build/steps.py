@@ -21,7 +21,7 @@ import jinja2
 from .. import disclosure_audit, keptfile, places, privacy, record_views, report_text
 from ..checks import CheckCache
 from ..checks.examples import EXAMPLE_CODES
-from ..gcpause import gc_paused
+from ..gcpause import gc_paused, give_back
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
 from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
@@ -225,8 +225,12 @@ class Build:
             if failed:
                 publish.remove(new_site)
                 return failed
+        tables = record_views.digest(records, record_views.TABLES)  # the scan's key (_keep_scan)
         new_private = None
         if self.private_dir is not None:
+            if self._lets_go():  # nothing of the records is needed here any more: the writer prints on
+                records = outcome = docs = kept = None
+                self._give_back()
             try:
                 new_private = self._private(records, info)
             except jinja2.TemplateError as err:  # a station's own private template (site_templates/private)
@@ -255,7 +259,7 @@ class Build:
         try:
             self._keep_site_info(site_input, info, page_count)
             site_then = manifest(self.site_dir) if new_site is not None else site_now  # a carried site is as it was
-            self._keep_scan(records, code, site_then, scan)
+            self._keep_scan(tables, code, site_then, scan)
             self._keep_footprint(code, site_then)
             save_state(state_path, {"key": key, "docs": digest, "site": site_then, "pages": self.pages,
                                     "private": self._private_manifest(new_private),
@@ -416,15 +420,14 @@ class Build:
             return 1, scan
         return 0, scan
 
-    def _scan_key(self, records, code: str, site: str | None) -> str | None:
+    def _scan_key(self, tables: str, code: str, site: str | None) -> str | None:
         """Everything the leak scan's verdict depends on: every table of the records with the
         sheets' places (whose digests the read keeps: record_views), the program and the
         templates (`code`, state.code_key), the theme's version and the site's files (their
         manifest). None without a site."""
         if site is None:
             return None
-        return hashlib.sha256("|".join(("scan-1", record_views.digest(records, record_views.TABLES), code,
-                                        versions(), site)).encode()).hexdigest()
+        return hashlib.sha256("|".join(("scan-1", tables, code, versions(), site)).encode()).hexdigest()
 
     def _scan_result_path(self) -> Path:
         return self.work / f"scan-result-{self.site_dir.name}.pickle"
@@ -432,7 +435,7 @@ class Build:
     def _kept_scan(self, records, code: str, site: str | None) -> privacy.Scan | None:
         """The last scan's verdict when it judged the same records against the same site with the
         same program, else None (scan). An edited visit note changes the records: it is scanned."""
-        key = self._scan_key(records, code, site)
+        key = self._scan_key(record_views.digest(records, record_views.TABLES), code, site)
         try:
             kept = pickle.loads(self._scan_result_path().read_bytes())
         except Exception:  # noqa: BLE001 - anything unreadable: scan
@@ -442,10 +445,10 @@ class Build:
             return None
         return kept["scan"]
 
-    def _keep_scan(self, records, code: str, site: str | None, scan) -> None:
+    def _keep_scan(self, tables: str, code: str, site: str | None, scan) -> None:
         """Keep the verdict of the scan of the site now online, keyed by its inputs (_scan_key);
         written whole or not at all, and only ever read back for exactly the same inputs."""
-        key = self._scan_key(records, code, site)
+        key = self._scan_key(tables, code, site)
         path = self._scan_result_path()
         if key is None or scan is None:
             path.unlink(missing_ok=True)
@@ -558,6 +561,24 @@ class Build:
         publish.remove(staging)
         staging.mkdir(parents=True)
         return Prelink.start(self.private_dir, staging)
+
+    def _lets_go(self) -> bool:
+        """Whether this process lets go of the records before waiting for its private writer: a
+        build run once (not serve, which keeps its books between builds) whose writer runs in a
+        process of its own and prints PDFs. Printing takes most of such a build (20,000 workers:
+        about half an hour), all of it beside this process's records, checks and site (about
+        540 MiB) kept for nothing: the build's memory budget is the whole tree's
+        (printing.MEMORY_BUDGET_MB). Without PDFs the wait is short and the freeing would cost
+        more than it gives."""
+        return self.job is not None and self.pdf and not self.discard_later and installed_cache() is None
+
+    def _give_back(self) -> None:
+        """Let go of what this process keeps of the records beyond the build's locals (the writer
+        has its own: forked, or sent pickled) and hand the memory back to the system."""
+        record_views.forget_tables()
+        privacy.forget()
+        gc.unfreeze()  # what _check froze: collected again, now that most of it is garbage
+        give_back()
 
     def _private(self, records, info) -> Path:
         staging = self._staging(self.private_work, self.private_dir, "new")

@@ -45,7 +45,7 @@ from pathlib import Path
 # the package's names, as `generator.privacy` gave them before it was split by responsibility
 from .files import _LINES, _STRINGS, _VIEWS, _flow_blocks, _plain_lines, _texts, file_lines
 from .footprint import Footprint
-from .kept import _needle_folder, keep_scans
+from .kept import _KEPT, _needle_folder, keep_scans
 from .normal import (
     _INVISIBLE_RANGES,
     _INVISIBLE_UNIDATA,
@@ -77,6 +77,8 @@ from .search import (
     scan_folder,
 )
 from .values import (
+    _LAST_VALUES,
+    _TEMPLATE_TEXTS,
     CORPUS,
     CORPUS_TABLES,
     NUMBERS,
@@ -101,7 +103,7 @@ __all__ = [
     "_find", "_find_texts", "_flow_blocks", "_holding", "_holding_texts", "_invisible", "_invisible_ranges",
     "_min_length", "_needle_columns", "_needle_folder", "_number", "_own_column_digests", "_plain_lines",
     "_runs_known", "_table_needles", "_texts", "_value_key", "address_tails", "collect", "corpus_key",
-    "excused_note", "file_lines", "joined_digits", "keep_scans", "normalise", "preview", "public_corpus",
+    "excused_note", "file_lines", "forget", "joined_digits", "keep_scans", "normalise", "preview", "public_corpus",
     "report", "scan_folder", "scan_site",
 ]
 
@@ -111,6 +113,16 @@ def scan_site(folder: Path, records, template_dirs=(), cache: FileCache | None =
     """`tables`, when given, receives each table's values (collect)."""
     return scan_folder(folder, collect(records, needles, tables), public_corpus(records, template_dirs, kept=needles),
                        cache)
+
+
+def forget() -> None:
+    """Let go of what the scans of this process kept for the next (a build run once, done scanning)."""
+    _TEMPLATE_TEXTS[0] = {}
+    _LAST_VALUES[0] = {}
+    _KEPT["objects"] = {}
+    for kept in (_LINES, _VIEWS, _STRINGS):
+        kept[:] = [{}, {}]
+    _RUNS.update(texts=None, runs={})
 
 
 def excused_note(scan: Scan, limit: int = 5) -> str:

@@ -29,6 +29,7 @@ from ..records import Records
 from ..todo import work_list
 from . import carry, closing, closing_year, dossiers, parallel, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, station, station_key, write_doc, write_text
+from .memory import before_printing
 from .paths import PRIVATE_MARKER, refuse_inside
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
@@ -213,6 +214,7 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     wanted = printing.targets(records, out_dir, index, docs, sheets, groups, unsigned=other.unsigned)
     wanted.append(printing.Target(out_dir / todo_page.PDF, (todo_doc.path,), todo_doc.digest))
     if make_pdf:  # the workbooks set aside are written while the browsers print
+        before_printing(records)  # the tables worked out for the documents, let go of first
         result.pdfs, result.pdf_rendered = printing.write(
             out_dir, wanted, echo=echo, meanwhile=lambda: kept.finish_aside(other.aside, processes=1))
     else:

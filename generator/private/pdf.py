@@ -496,7 +496,7 @@ def write_volumes(jobs: list[tuple[list[Path] | tuple[Path, ...], Path]]) -> lis
     prints as their heads allow, then split into their own files (pdf_volume.print_volumes);
     returns the page counts of each. Volumes that do not fit are printed one by one."""
     todo = [(list(paths), Path(pdf_path)) for paths, pdf_path in jobs]
-    if len(todo) > 1:
+    if len(todo) > 1 or any(len(paths) > 1 for paths, _ in todo):
         import pypdf
 
         from . import pdf_volume

@@ -87,6 +87,7 @@ class Document:
         self.shared = _TITLE.sub("", self.head)  # what must be the same in every document
         self.path = Path(path)
         self.size = elements(self.body)
+        self.bytes = html_bytes(self.body)
         self.folder = Path(path).resolve().parent
         self.home = self.folder if _RELATIVE.search(text) else None
 
@@ -108,6 +109,15 @@ class Document:
 PRINT_ELEMENTS = 20_000
 # Rows of one table in one print at most (a receipt row is ten elements; rows are what grows).
 CUT_ROWS = 1_000
+# Bytes of HTML (UTF-8) in one print at most, besides its elements: what a renderer lays out is
+# text as much as elements, and a print of long cells (visit notes, 备注) holds far more text per
+# element than one of receipt rows. PRINT_BYTES_NOTE below.
+PRINT_BYTES = 2 * 1024 * 1024
+
+
+def html_bytes(text: str) -> int:
+    """The bytes of an HTML text as its file holds it (UTF-8)."""
+    return len(text.encode("utf-8"))
 
 
 def elements(text: str) -> int:
@@ -121,13 +131,16 @@ _TABLE = re.compile(r"<table\b", re.I)
 _ROW = re.compile(r"<tr\b", re.I)
 
 
-def cut(body: str, most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS) -> list[str]:
+def cut(body: str, most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS,
+        bytes_most: int | None = None) -> list[str]:
     """`body` (a document's) cut between the rows of its longest table body into pieces of at
-    most about `most` elements and `rows_most` rows of that table: the first piece is the body up
+    most about `most` elements, `bytes_most` bytes (the rows shared out evenly, so a piece holds
+    about its share of the bytes) and `rows_most` rows of that table: the first piece is the body up
     to its rows, the last the rest of it, and each piece between them the table's opening (its
     columns and head, repeated on every page) with its rows; every piece closes the table it
     opens. One piece, the body itself, when it is small enough or has no such table (a table
-    body holding another table is not cut)."""
+    body holding another table is not cut). `bytes_most`: PRINT_BYTES unless given."""
+    bytes_most = PRINT_BYTES if bytes_most is None else bytes_most
     size = elements(body)
     best = None
     for m in _TBODY.finditer(body):
@@ -142,7 +155,7 @@ def cut(body: str, most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS) -> lis
         return [body]
     m, end, starts = best
     opened = max((t.start() for t in _TABLE.finditer(body, 0, m.start())), default=-1)
-    count = max(-(-size // most), -(-len(starts) // rows_most))
+    count = max(-(-size // most), -(-len(starts) // rows_most), -(-html_bytes(body) // max(1, bytes_most)))
     if count <= 1 or opened < 0 or len(starts) < 2:
         return [body]
     per = -(-len(starts) // count)
@@ -264,23 +277,36 @@ def print_volumes(print_file, volumes: list[list[Path]], stamps: dict, most: int
     return out
 
 
-def prints(documents: list[Document], most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS) -> list[list]:
+def long_document(doc: Document, most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS,
+                  bytes_most: int | None = None) -> bool:
+    """Whether `doc` is longer than one print lays out (elements, bytes (PRINT_BYTES unless
+    given) or the rows of a table): it is cut (cut), when it can be."""
+    bytes_most = PRINT_BYTES if bytes_most is None else bytes_most
+    return doc.size > most or doc.bytes > bytes_most or doc.body.count("<tr") > rows_most
+
+
+def prints(documents: list[Document], most: int = PRINT_ELEMENTS, rows_most: int = CUT_ROWS,
+           bytes_most: int | None = None) -> list[list]:
     """The prints that lay out `documents` (one head) in order: each a list of (document index,
-    body), whole documents joined up to `most` elements, or one piece of a document cut (cut)."""
+    body), whole documents joined up to `most` elements and `bytes_most` bytes (PRINT_BYTES
+    unless given), or one piece of a document cut (cut)."""
+    bytes_most = PRINT_BYTES if bytes_most is None else bytes_most
     found: list[list] = []
     current: list = []
-    size = 0
+    size = weight = 0
     for d, doc in enumerate(documents):
-        pieces = cut(doc.body, most, rows_most) if doc.size > most or doc.body.count("<tr") > rows_most else [doc.body]
-        if len(pieces) > 1 or (current and size + doc.size > most):
+        pieces = cut(doc.body, most, rows_most, bytes_most) if long_document(doc, most, rows_most, bytes_most) \
+            else [doc.body]
+        if len(pieces) > 1 or (current and (size + doc.size > most or weight + doc.bytes > bytes_most)):
             if current:
                 found.append(current)
-            current, size = [], 0
+            current, size, weight = [], 0, 0
         if len(pieces) > 1:
             found.extend([(d, piece)] for piece in pieces)
         else:
             current.append((d, doc.body))
             size += doc.size
+            weight += doc.bytes
     if current:
         found.append(current)
     return found
@@ -434,7 +460,7 @@ def print_cut(print_file, path: Path, stamps: dict, most: int = PRINT_ELEMENTS,
     except OSError:
         return None
     doc = Document(path)
-    if doc.size <= most and doc.body.count("<tr") <= rows_most:
+    if not long_document(doc, most, rows_most):
         return None
     pieces = cut(doc.body, most, rows_most)
     if len(pieces) <= 1:
