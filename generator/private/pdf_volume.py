@@ -111,8 +111,10 @@ PRINT_ELEMENTS = 20_000
 CUT_ROWS = 1_000
 # Bytes of HTML (UTF-8) in one print at most, besides its elements: what a renderer lays out is
 # text as much as elements, and a print of long cells (visit notes, 备注) holds far more text per
-# element than one of receipt rows. PRINT_BYTES_NOTE below.
-PRINT_BYTES = 2 * 1024 * 1024
+# element than one of receipt rows. At 20,000 workers (bench) no print reaches it: the largest
+# are 0.79 MB (a piece of 待办.html) and 0.70 MB (35 dossiers, 20,000 elements), each printed alone
+# in a new renderer at a peak of 450-500 MiB (Debian Chromium 156).
+PRINT_BYTES = 1024 * 1024
 
 
 def html_bytes(text: str) -> int:
