@@ -323,3 +323,37 @@ def test_a_browser_prints_in_a_new_tab_after_many_bytes_and_closes_the_old_one(t
         assert targets[2] in pages and targets[0] not in pages  # (the browser's own first tab stays)
     finally:
         session.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="the renderer is measured through Linux /proc")
+def test_a_browser_prints_in_a_new_tab_once_its_renderer_holds_too_much(tmp_path, monkeypatch):
+    """browser.RENEW_MB: a tab whose renderer holds more than RENEW_MB after its prints (and has
+    printed at least RENEW_LEAST bytes) is replaced by a new tab before the next print, however
+    few bytes it printed (a renderer grows with every print of its tab); below it, it prints on."""
+    from generator.private import browser
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip("Chromium is needed")
+    paths = []
+    for name in ("a", "b", "c", "d"):
+        path = tmp_path / f"{name}.html"
+        path.write_text(f"<html><head><title>{name}</title></head><body>{body(30)}</body></html>", encoding="utf-8")
+        paths.append(path)
+    monkeypatch.setattr(browser, "RENEW_LEAST", 0)
+    session = browser.Session(CHROMIUM)
+    try:
+        targets = []
+        for k, path in enumerate(paths):
+            if k == 2:
+                held = browser.renderer_mb(session.proc.pid)
+                assert 20 < held < browser.RENEW_MB  # the renderer of this tab, measured
+                monkeypatch.setattr(browser, "RENEW_MB", 0)  # any renderer holds more from now on
+            assert len(pdf_objects.reader(session.print_pdf(path)).pages) >= 1
+            targets.append(session.target)
+        assert targets[0] == targets[1] != targets[2] != targets[3]  # renewed before each print over it
+        pages = {t["targetId"] for t in session.call("Target.getTargets")["targetInfos"] if t["type"] == "page"}
+        assert targets[3] in pages and not {targets[0], targets[2]} & pages
+    finally:
+        session.close()
