@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from generator.private import carry, dossiers
+from generator.private import carry, dossier_slices, dossiers
 
 from private_station import read_station
 
@@ -20,8 +20,8 @@ def records(tmp_path_factory):
 def test_date_columns_are_day_numbers_or_none(records):
     rows = list(records.payouts)
     rows[0] = dataclasses.replace(rows[0], verified=None, followed_up=date(2026, 1, 1))
-    columns = dossiers.encoded_columns(rows)
-    names = [name for name, _ in dossiers._kinds(type(rows[0]))]
+    columns = dossier_slices.encoded_columns(rows)
+    names = [name for name, _ in dossier_slices._kinds(type(rows[0]))]
     for key in ("applied", "verified", "paid", "followed_up"):
         values = [getattr(r, key) for r in rows]
         assert None in values or key != "verified"
@@ -29,13 +29,13 @@ def test_date_columns_are_day_numbers_or_none(records):
 
 
 def test_fresh_slices_are_each_workers_own(records, tmp_path):
-    slices = dossiers.Slices(records, carry.nothing(tmp_path))
-    for i in dossiers._ALL:
+    slices = dossier_slices.Slices(records, carry.nothing(tmp_path))
+    for i in dossier_slices._ALL:
         slices._encode(i)  # the columns _slice_again reads
     for filed in dossiers.filing_order(records):
         w = filed.worker
         got = slices.of(w, f"{dossiers.FOLDER}/{filed.stem}.html")
         assert got[0] == w.archive_no
         # the same digest as one worker's rows worked out alone, table by table
-        assert got[1:] == [slices._slice_again(i, w) for i in dossiers._ALL]
+        assert got[1:] == [slices._slice_again(i, w) for i in dossier_slices._ALL]
     assert len({tuple(slices.of(f.worker, "x")[1:]) for f in dossiers.filing_order(records)}) > 1

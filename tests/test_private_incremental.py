@@ -439,16 +439,16 @@ def test_a_visit_note_slices_only_the_visits_for_the_dossiers(previous, tmp_path
     """The dossiers' fingerprints take every unchanged table's per-worker digests from the last
     build: after a visit note only the visits are turned into bytes again, and the edited
     worker's dossier is the only one rendered."""
-    from generator.private import dossiers
+    from generator.private import dossier_slices
 
     encoded = []
-    real = dossiers.encoded_columns
+    real = dossier_slices.encoded_columns
 
     def spy(table):
         encoded.append(type(table[0]).__name__)
         return real(table)
 
-    monkeypatch.setattr(dossiers, "encoded_columns", spy)
+    monkeypatch.setattr(dossier_slices, "encoded_columns", spy)
     edited = dict(VISITS[0], notes="复查：已电话回访")
     records = read_station(tmp_path / "records", tables={"visits": [edited, *VISITS[1:]]})
     staging = tmp_path / "staging"
@@ -467,7 +467,7 @@ def test_row_bytes_depend_on_each_row_alone():
     are shared, another row's values never change them, and unequal values give unequal bytes."""
     from dataclasses import replace
 
-    from generator.private.dossiers import row_values
+    from generator.private.dossier_slices import row_values
     from generator.record_types import Payout
 
     base = Payout(**{**{f: None for f in Payout.__dataclass_fields__}, "archive_no": "SF-0001", "row": 2,
@@ -606,14 +606,14 @@ def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypa
     row in a block of rows that changed (blocks of two rows here); a row moved to another
     worker or a worker removed slices the table whole. Either way every dossier's slices and
     fingerprint are a fresh build's, and so is every file."""
-    from generator.private import dossiers
+    from generator.private import dossier_slices
 
-    monkeypatch.setattr(dossiers, "BLOCK", 2)
+    monkeypatch.setattr(dossier_slices, "BLOCK", 2)
     base = tmp_path / "base"
     write_private(read_station(tmp_path / "r0"), base, today=TODAY, pdf=False)
     asked = []
-    real = dossiers.Slices._slice_again
-    monkeypatch.setattr(dossiers.Slices, "_slice_again",
+    real = dossier_slices.Slices._slice_again
+    monkeypatch.setattr(dossier_slices.Slices, "_slice_again",
                         lambda self, i, w: asked.append(w.archive_no) or real(self, i, w))
     records = read_station(tmp_path / "r1", tables=tables)
     staging = tmp_path / "staging"

@@ -154,20 +154,20 @@ def test_the_tables_both_sides_read_are_worked_out_once_before_the_fork(tmp_path
     """_share_tables: the dossiers' table digests always, their rows as the slices encode them
     only on a first build (a rebuild carries most slices and may need no row of a table)."""
     from generator import private
-    from generator.private import dossiers
+    from generator.private import dossier_slices
     from generator.record_views import _origin
 
     records = read_station(tmp_path / "records")
     first = carry.Carry(tmp_path / "first", None, "salt")
     private._share_tables(records, first)
     kept = _origin(records).__dict__
-    assert set(kept["_row_values"]) == set(dossiers.SLICE_TABLES)
-    assert set(dossiers.SLICE_TABLES) <= set(kept["_table_digests"])
-    assert dossiers.table_values(records, "payouts") is kept["_row_values"]["payouts"][1]  # taken as it is
+    assert set(kept["_row_values"]) == set(dossier_slices.SLICE_TABLES)
+    assert set(dossier_slices.SLICE_TABLES) <= set(kept["_table_digests"])
+    assert dossier_slices.table_values(records, "payouts") is kept["_row_values"]["payouts"][1]  # taken as it is
 
     again = read_station(tmp_path / "again")
     later = carry.Carry(tmp_path / "later", None, "salt")
     later.old = {"anything": {}}  # a last build to carry from
     private._share_tables(again, later)
     assert "_row_values" not in _origin(again).__dict__
-    assert set(dossiers.SLICE_TABLES) <= set(_origin(again).__dict__["_table_digests"])
+    assert set(dossier_slices.SLICE_TABLES) <= set(_origin(again).__dict__["_table_digests"])

@@ -29,6 +29,7 @@ from ..records import Records
 from ..todo import work_list
 from . import carry, closing, closing_year, dossiers, parallel, pdf as pdf_output, printing, receipts, report, todo_page
 from .common import Doc, environment, station, station_key, write_doc, write_text
+from .dossier_slices import SLICE_TABLES, TABLES_KEY, table_columns, table_values
 from .memory import before_printing
 from .paths import PRIVATE_MARKER, refuse_inside
 
@@ -237,25 +238,25 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
 def _share_tables(records: Records, kept: carry.Carry) -> None:
     """What both the dossiers and the documents written beside them work out, worked out once
     before the latter are forked off, so that neither process does it again: the digests of the
-    dossiers' tables (dossiers.Slices digests them all; the receipts, reports, 办结表 and work
+    dossiers' tables (dossier_slices.Slices digests them all; the receipts, reports, 办结表 and work
     list digest the register and the payouts) and, on a build with no last one to carry from,
-    every row of them as the slices encode it (dossiers.table_values: the dossiers slice every
+    every row of them as the slices encode it (dossier_slices.table_values: the dossiers slice every
     table; the others read the payouts' and the visits'). At 20,000 workers about a CPU-second
     the process beside no longer spends; the dossiers work them out first thing anyway."""
-    for name in dossiers.SLICE_TABLES:
+    for name in SLICE_TABLES:
         record_views.table_digest(records, name)
     if not kept.old and records.workers:
-        for name in dossiers.SLICE_TABLES:
-            dossiers.table_values(records, name)
+        for name in SLICE_TABLES:
+            table_values(records, name)
         return
     # a table that changed since the last build (a payout amount, a visit note) is encoded by both
     # processes: the dossiers slice it again, the receipts, reports, 办结表 and work list digest
     # its rows; its columns are worked out once, here (0.3 CPU-s for the payouts at 20,000 workers)
-    old = kept.old.get(dossiers.TABLES_KEY)
+    old = kept.old.get(TABLES_KEY)
     tables = old.get("tables") if isinstance(old, dict) and old.get("salt") == kept.salt else None
     for name in BESIDE_TABLES:
         if not isinstance(tables, dict) or tables.get(name) != record_views.table_digest(records, name).hex():
-            dossiers.table_columns(records, name)
+            table_columns(records, name)
 
 
 BESIDE_TABLES = ("payouts", "visits")  # the dossiers' tables the documents written beside them encode row by row
@@ -549,7 +550,7 @@ def report_inputs(records, quarters, kept: carry.Carry) -> tuple[dict, dict]:
             and isinstance(old.get("slices"), dict):
         slices = old["slices"]
     else:
-        values = dossiers.table_values(records, "payouts")
+        values = table_values(records, "payouts")
         groups: dict = {}
         codes: dict = {None: ""}  # paid date -> quarter code, each date once
         for p in records.payouts:
@@ -602,7 +603,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
     for e in records.reception:
         if e.closed is not None:
             closed.setdefault(e.closed.year, []).append(e)
-    values = dossiers.table_values(records, "payouts")
+    values = table_values(records, "payouts")
     paths = []
     for year, doc in zip(years, carried):
         if doc is not None:
@@ -611,7 +612,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
             continue
         path = out_dir / closing.FOLDER / closing.default_name(year)
         start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-        # the year's payouts as the dossiers' slices encode them (dossiers.table_values, once a build)
+        # the year's payouts as the dossiers' slices encode them (dossier_slices.table_values, once a build)
         cases = b"v" + marshal.dumps(tuple([values[id(p)] for p in paid.get(year, [])]), 0)
         entries = record_views.table_bytes(closed.get(year, []))
         rows = hashlib.sha256(len(cases).to_bytes(8, "big") + cases + entries).hexdigest()

@@ -5,7 +5,7 @@ bench station: 29 MB of sheet XML). Its case rows go into the file in chunks of
 closing.CHUNK_ROWS rows, each deflated on its own (xlsx_parts). A chunk's row is worked out from
 its payout and the other tables alone (closing.case_rows), so a chunk is known by a key made of
 the other tables' digest, its place and its payouts as the dossiers' slices encode them
-(dossiers.table_values). The book's entry in the fingerprints file keeps, for each chunk, its
+(dossier_slices.table_values). The book's entry in the fingerprints file keeps, for each chunk, its
 key, a digest of its rows (for the book's fingerprint), and where its deflated bytes lie in the
 file, with their CRC, size and SHA-256. A build whose book must be written again (one payout amount
 edited) works out and deflates only the chunks whose key is not the last build's, and copies the
@@ -51,7 +51,7 @@ def year_book(records, kept, path: Path, start: date, end: date, *, today: date,
               tables, inputs: str, extra: dict, paid=None) -> Doc:
     """The 办结表 of [start, end] at `path`: carried by its `inputs` (closing-inputs: the other
     tables, the year's rows, the dates), by its fingerprint, or written from chunks (see the
-    module). `values`: dossiers.table_values of the payouts; `tables`: the other tables' digest;
+    module). `values`: dossier_slices.table_values of the payouts; `tables`: the other tables' digest;
     `extra`: more fields for its entry; `paid`: the payouts paid in the book's period, when known."""
     doc = kept.reuse(path, inputs, "inputs")
     if doc is not None:

@@ -22,7 +22,7 @@ from ..money import capitals, total, yuan
 from ..names import name_key
 from ..records import Records
 from .common import Ctx, Doc, attrs, environment, plain_digest, station, station_key, write_doc
-from .dossiers import table_values
+from .dossier_slices import table_values
 from .paths import safe_filename, unique_names
 
 FOLDER = "签收单"
@@ -296,7 +296,7 @@ ROWS = "rows"  # in a sheet's entry of the fingerprints file: the digest of its 
 
 def sheet_rows(carry, others: str, key: tuple, sheet: Sheet, values: dict) -> str:
     """A digest of what a sheet is worked out from: its payouts and those left out, in table order
-    (`values`: dossiers.table_values of the payouts), with `others` (a digest of the other
+    (`values`: dossier_slices.table_values of the payouts), with `others` (a digest of the other
     tables a sheet reads: the register, batches, objections, settings), the station and the
     sheet's key and file stem. Equal digests, equal sheets: after a payout edit the sheets
     whose payouts are the last build's keep their fingerprints without being filed and
@@ -341,7 +341,7 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
             def fingerprint(item=item):  # the sheet (its payouts) and its workers' names and ID numbers
                 sheet = plan.sheet(item.key)
                 people = [_person(records, p, known) for p in sheet.payouts]
-                # the payouts as the dossiers' slices encode them (dossiers.table_values, once a
+                # the payouts as the dossiers' slices encode them (dossier_slices.table_values, once a
                 # build): a payout edit fingerprints every sheet again, 100,000 payouts at a large station
                 values = table_values(records, "payouts")
                 shown = (tuple([values[id(p)] for p in sheet.payouts]), tuple([values[id(p)] for p in sheet.left_out]))

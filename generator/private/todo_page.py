@@ -21,7 +21,7 @@ from ..record_views import TABLES, column_bytes, digest, table_digest
 from ..records import Payout, Records, Visit, maker
 from ..todo import WorkList, work_list
 from .common import Doc, environment, station, write_doc
-from .dossiers import table_values
+from .dossier_slices import table_values
 
 NAME = "待办.html"
 PDF = "待办.pdf"
@@ -69,7 +69,7 @@ def work_inputs(records: Records, known: dict | None = None) -> str:
 
 def _columns_digest(records: Records, table: str, kind: type, keep: tuple) -> str:
     """A digest of the columns `keep` of a table: from the rows as the dossiers' slices encode
-    them (dossiers.table_values, worked out once a build for a changed table: a tuple of the
+    them (dossier_slices.table_values, worked out once a build for a changed table: a tuple of the
     fields' values, each the quick way its declared type allows), picked column by column;
     column by column through record_views.column_bytes when a row was encoded otherwise."""
     rows = getattr(records, table)
