@@ -90,3 +90,54 @@ def test_case_cells_and_payout_dates_match_the_printed_lines(tmp_path):
                     assert line == (day if days is None else f"{day}\n（{days}）")
             seen_cases += 1
     assert seen_cases and seen_payouts
+
+
+def test_case_cells_worked_out_from_the_payouts_are_the_case_summarys(tmp_path):
+    """A dossier's case cells are worked out from each payout's dates, without closing.case_summary:
+    every kind of step (none needed: a service's receipt, a payout without a disclosed batch; no
+    date; no application date; across a year's end; a batch without a start) prints what the
+    summary's steps print, and the limit, verified days and verdict are the summary's."""
+    from generator.private.closing import case_summary, work_calendar
+    from generator.records import Item
+
+    day = date
+    batches = [Batch(batch_no="B1", title="一", start=day(2025, 12, 29), days=5), Batch(batch_no="B0", title="零")]
+    kinds = [  # (method, signed, signed_on, batch, applied, verified, approved, notified, followed_up, item)
+        ("银行卡", True, day(2026, 1, 9), "B1", day(2025, 12, 22), day(2025, 12, 26), day(2026, 1, 5), None,
+         day(2026, 2, 1), "临时救助"),
+        ("服务", None, None, None, day(2026, 3, 2), None, day(2026, 3, 9), day(2026, 3, 10), None, "法律援助"),
+        ("现金", True, None, "B0", None, day(2026, 4, 1), None, None, None, "无此项目"),
+        ("现金", True, day(2026, 5, 8), "B9", day(2026, 5, 1), day(2026, 5, 20), day(2026, 5, 6), day(2026, 5, 7),
+         day(2026, 6, 1), "临时救助"),
+    ]
+    payouts = [Payout(record_no=f"P{i}", archive_no="A1", item=item, method=method, signed=signed, signed_on=signed_on,
+                      batch=batch, applied=applied, verified=verified, approved=approved, notified=notified,
+                      paid=day(2026, 1, 8) + (day(2026, 1, 2) - day(2026, 1, 1)) * i, followed_up=followed_up,
+                      amount=Decimal("100"))
+               for i, (method, signed, signed_on, batch, applied, verified, approved, notified, followed_up, item)
+               in enumerate(kinds)]
+    records = Records(folder=tmp_path, workers=[Worker(archive_no="A1", name="甲")], payouts=payouts,
+                      batches=batches, items=[Item(name="临时救助", deadline_days=3)])
+    d = dossier_context(records, records.worker_by_no["A1"], TODAY)
+    assert [c.record_no for c in d.cases] == ["P0", "P1", "P2", "P3"]
+    calendar = work_calendar(records)
+    for c, p in zip(d.cases, payouts):
+        summary = case_summary(records, p, calendar)
+        steps = summary["steps"]
+        expected = []
+        for label in CASE_LABELS:
+            s = steps.get(label)
+            if s is None:
+                expected.append("无需")
+            elif not s.day:
+                expected.append("—")
+            elif label == "申请" or s.working_days is None:
+                expected.append(s.day.isoformat())
+            else:
+                expected.append(f"{s.day.isoformat()}\n（{s.working_days}）")
+        assert c.lines == expected
+        assert (c.limit, c.verified_days, c.on_time) == (summary["limit"], summary["verified_days"],
+                                                        summary["on_time"])
+        assert c.steps is steps  # a station's own template may still read the steps
+    assert d.cases[0].lines[2] == "2026-01-02\n（7）"  # the disclosure's end, across the year's end
+    assert d.cases[1].lines[2] == d.cases[1].lines[6] == "无需" and d.cases[2].lines[0] == "—"

@@ -69,11 +69,11 @@ def _case_summary(records: Records, payout, calendar: WorkCalendar) -> dict:
     verified = steps["核实"].working_days
     return {
         "record_no": payout.record_no or "", "item": payout.item or "", "steps": steps,
-        "limit": limit, "verified_days": verified, "on_time": _on_time(verified, limit),
+        "limit": limit, "verified_days": verified, "on_time": on_time(verified, limit),
     }
 
 
-def _on_time(verified: int | None, limit: int) -> bool | None:
+def on_time(verified: int | None, limit: int) -> bool | None:
     """Did verification keep the item's limit (有时限)? None when the case has no verification."""
     return None if verified is None else verified <= limit
 
@@ -86,12 +86,13 @@ def finished_cases(records: Records, start: date | None = None, end: date | None
     return sorted(out, key=lambda p: (p.paid, p.record_no or ""))
 
 
-def dossier_cases(records: Records, worker, calendar: WorkCalendar) -> list[dict]:
-    """The worker's finished cases in the order of finished_cases (from the worker's own
+def finished_of(records: Records, worker) -> list:
+    """The worker's finished payouts in the order of finished_cases (from the worker's own
     payouts: scanning every payout for every dossier made a 20,000-worker build quadratic)."""
-    mine = [p for p in records.payouts_by_worker.get(worker.archive_no, ()) if lifecycle.finished(p)]
+    finished = lifecycle.finished
+    mine = [p for p in records.payouts_by_worker.get(worker.archive_no, ()) if finished(p)]
     mine.sort(key=lambda p: (p.paid, p.record_no or ""))
-    return [case_summary(records, p, calendar) for p in mine]
+    return mine
 
 
 def years_present(records: Records, today: date) -> list[int]:
@@ -147,7 +148,7 @@ def case_rows(records: Records, cases, calendar: WorkCalendar, limits: dict | No
         verified = days(calendar, p, p.verified)
         batch = lifecycle.disclosed_in(records, p)
         out.append((p.record_no, p.archive_no, p.name, p.item, p.amount, p.applied, p.verified,
-                    verified, limit, verdicts[_on_time(verified, limit)],
+                    verified, limit, verdicts[on_time(verified, limit)],
                     p.batch, records.batch_end(batch) if batch is not None else None, p.approved,
                     p.notified, p.paid, p.signed_on if p.signed else None, p.followed_up,
                     days(calendar, p, p.paid)))
