@@ -143,7 +143,7 @@ def write_doc(folder: Path, path: Path, html: str, today: date, writer: FolderWr
     if writer is None:
         inside(folder, path.parent)
         write_bytes(path, data)
-    elif path.parent == writer.folder:
+    elif writer.holds(path):
         writer.write(path.name, data)
     else:
         raise ValueError(f"{path} is not in {writer.folder}")
