@@ -262,17 +262,21 @@ _PAYOUT_DATES = (("申请", "applied"), ("核实", "verified"), ("批准", "appr
 _DATE_LABELS = tuple(label for label, _ in _PAYOUT_DATES)
 _date_values = attrgetter(*(key for _, key in _PAYOUT_DATES))
 _member_values = attrgetter(*MEMBER_KEYS)
+_VOID_STATES = schema.VOID_STATES
 
 
 def _payout_row(p) -> PayoutRow:
     values = _date_values(p)
-    lines = "\n".join([_date_line(label, value) for label, value in zip(_DATE_LABELS, values) if value])
-    void = is_void(p)
+    known = _DATE_LINES.get  # looked up here: most dates printed are known already
+    lines = "\n".join([known((label, value)) or _date_line(label, value)
+                       for label, value in zip(_DATE_LABELS, values) if value])
+    void = p.state in _VOID_STATES  # is_void
     state = p.state if void else ("已发放" if p.paid else "办理中")
     signed = "" if void or not p.paid else ("已签收" if p.signed else "未签收")
     campaign = p.campaign if p.campaign and p.campaign != p.item else ""
     return PayoutRow(p.record_no or "", p.item or "", campaign, p.beneficiary or "", p.batch or "", values, lines,
-                     yuan(p.amount), p.fund or "", p.method or "", signed, state, void, given(p),
+                     yuan(p.amount), p.fund or "", p.method or "", signed, state, void,
+                     p.paid is not None and not void,  # given
                      show(p.signed_on) if p.signed and not void else "")
 
 
@@ -300,13 +304,16 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
     if not mine:
         return []
     lines_at = _case_lines(calendar)
-    item_by_name, source = records.item_by_name, (records, calendar)
+    item_by_name, source, ends = records.item_by_name, (records, calendar), _disclosure_ends(records)
     out = []
     for p in mine:
         applied = p.applied
-        batch = disclosed_in(records, p)
-        days = [p.verified, records.batch_end(batch) if batch is not None else _NO_STEP, p.approved, p.notified,
-                p.paid, (p.signed_on if p.signed else None) if p.method != "服务" else _NO_STEP, p.followed_up]
+        end = ends.get(p.batch)
+        if end is None:
+            batch = disclosed_in(records, p)
+            end = ends[p.batch] = records.batch_end(batch) if batch is not None else _NO_STEP
+        days = (p.verified, end, p.approved, p.notified, p.paid,
+                (p.signed_on if p.signed else None) if p.method != "服务" else _NO_STEP, p.followed_up)
         lines = [applied.isoformat() if applied else "—"]
         for day in days:
             if day is _NO_STEP:
@@ -328,6 +335,17 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
 
 _NO_STEP = object()  # a step the case does not have (无需): no disclosure batch, no receipt for a service
 _LINES_AT: list = [None, {}]  # [work calendar, {(applied, day): printed cell}] (_case_lines)
+
+
+def _disclosure_ends(records: Records) -> dict:
+    """Batch number -> the day a case's disclosure step shows (lifecycle.disclosed_in's batch's
+    end), or _NO_STEP where there is none; filled as asked, kept with the records (as
+    closing.work_calendar): thousands of cases share a batch."""
+    origin = _origin(records).__dict__
+    found = origin.get("_disclosure_ends")
+    if found is None or found[0] is not records:
+        found = origin["_disclosure_ends"] = (records, {})
+    return found[1]
 
 
 def _case_lines(calendar: WorkCalendar) -> dict:
