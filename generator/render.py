@@ -9,6 +9,7 @@ filters below hold the little formatting logic there is.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -204,6 +205,32 @@ class Rendered:
         if template is not self.template:
             self.template, self.text = template, template.render()
         return self.text
+
+
+class Settled:
+    """One template rendered many times (a build's 20,000 dossiers): Jinja checks at every
+    `{% extends %}` and every stylesheet (Rendered) whether the template's file changed (a stat
+    and a look-up each, about a tenth of a dossier's rendering). Here only the first render in
+    each process checks them (and so takes an edited template, as `bangfu serve` expects); the
+    others render with the templates it found."""
+
+    __slots__ = ("template", "pid")
+
+    def __init__(self, template: jinja2.Template):
+        self.template = template
+        self.pid: int | None = None  # the process whose first render checked the files
+
+    def render(self, **context) -> str:
+        env = self.template.environment
+        if self.pid != os.getpid() or not env.auto_reload:
+            html = self.template.render(**context)
+            self.pid = os.getpid()
+            return html
+        env.auto_reload = False
+        try:
+            return self.template.render(**context)
+        finally:
+            env.auto_reload = True
 
 
 def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:

@@ -24,6 +24,7 @@ from ..names import initial, name_key, pinyin_text, pinyin_version
 from ..paths import FolderWriter
 from ..record_views import _origin, table_digest
 from ..records import Records, Worker, is_void
+from ..render import Settled
 from ..workdays import WorkCalendar
 from .closing import LABELS as CASE_LABELS, case_summary, finished_of, on_time, work_calendar
 from .common import Ctx, Doc, attrs, environment, fields, plain_digest, show, station, station_key, write_doc
@@ -494,7 +495,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     """Write 档案/<archive no>.html for every worker (or those in `only`), in filing order;
     with a `carry` (carry.Carry), a dossier whose content did not change is carried over."""
     env = environment(records)
-    template = env.get_template("private/dossier.html")
+    template = Settled(env.get_template("private/dossier.html"))
     folder = Path(out_dir) / FOLDER
     # a build writes into a new staging folder (carry, not in place); `bangfu dossier` into the live one
     writer = FolderWriter(out_dir, folder, fresh=carry is not None and not carry.in_place)
