@@ -315,7 +315,13 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
             end = ends[p.batch] = records.batch_end(batch) if batch is not None else _NO_STEP
         days = (p.verified, end, p.approved, p.notified, p.paid,
                 (p.signed_on if p.signed else None) if p.method != "服务" else _NO_STEP, p.followed_up)
-        lines = [applied.isoformat() if applied else "—"]
+        if applied:  # its date alone: the cell of any day for a case without an application date
+            line = lines_at.get((None, applied))
+            if line is None:
+                line = lines_at[(None, applied)] = _cell_line(applied, None)
+        else:
+            line = "—"
+        lines = [line]
         for day in days:
             if day is _NO_STEP:
                 lines.append("无需")
