@@ -313,7 +313,7 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
         if end is None:
             batch = disclosed_in(records, p)
             end = ends[p.batch] = records.batch_end(batch) if batch is not None else _NO_STEP
-        days = (p.verified, end, p.approved, p.notified, p.paid,
+        days: tuple = (p.verified, end, p.approved, p.notified, p.paid,
                 (p.signed_on if p.signed else None) if p.method != "服务" else _NO_STEP, p.followed_up)
         if applied:  # its date alone: the cell of any day for a case without an application date
             line = lines_at.get((None, applied))
