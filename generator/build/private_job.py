@@ -45,6 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .. import trace
 from ..cores import can_fork
 from ..private import carry
 from ..private.parallel import die_with_parent, keep_frozen
@@ -158,8 +159,10 @@ def _prelink_child(conn, previous: Path, staging: Path) -> None:
     die_with_parent()
     from ..private import carry
 
+    trace.mark("start", "prelink")
     try:
-        staged = carry.prelink(previous, staging)
+        with trace.span("prelink"):
+            staged = carry.prelink(previous, staging)
     except BaseException:  # noqa: BLE001 - the writer then carries as without it
         staged = None
     try:
@@ -306,6 +309,7 @@ def _child(conn, write, data: bytes | None, arguments: tuple) -> None:
     # the writer's own objects do not walk them all again and again (1.2 of the child's CPU
     # seconds at 20,000 workers, and a copy of every page they touch). The records live until
     # the child ends. Then the writer runs with the collector as it always did.
+    trace.mark("start", "private-writer")
     keep_frozen()
     gc.enable()
     started = time.monotonic()
@@ -317,8 +321,9 @@ def _child(conn, write, data: bytes | None, arguments: tuple) -> None:
         else:
             records = unpack_records(data)
         staging, private_dir, today, pdf, site_url = arguments
-        summary = write(records, staging, private_dir, today=today, pdf=pdf, site_url=site_url,
-                        echo=lambda line: conn.send(("echo", str(line))))
+        with trace.span("private-writer"):
+            summary = write(records, staging, private_dir, today=today, pdf=pdf, site_url=site_url,
+                            echo=lambda line: conn.send(("echo", str(line))))
         conn.send(("done", summary, time.monotonic() - started))
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
         text = traceback.format_exc()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .. import names, outputs, places, record_views, report_text
+from .. import names, outputs, places, record_views, report_text, trace
 from ..periods import parse_quarter, quarter_of
 from ..pipeline import check_folder
 from ..problems import WARNING, count
@@ -172,14 +172,17 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
     result.notice = write_notice(out_dir)
     kept.defer()  # documents to render are queued and rendered together, in processes where it pays
     seeds = _seed_readings(kept)
-    order, order_carried = _filing_order(records, kept)
-    _share_tables(records, kept)
+    with trace.span("filing-order"):
+        order, order_carried = _filing_order(records, kept)
+    with trace.span("share-tables"):
+        _share_tables(records, kept)
     # the receipt sheets, reports, 办结表 and work list are written beside the dossiers, in a
     # process of their own where that pays (not with PDFs: the browser's processes take the cores)
     others = parallel.Beside(lambda forked: _other_documents(records, out_dir, today, kept, order, make_pdf, forked),
                              fork=not make_pdf and not kept.in_place)
     try:
-        docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
+        with trace.span("dossiers-queue"):
+            docs = dossiers.write_dossiers(records, out_dir, today=today, site_url=site_url, carry=kept, order=order)
         groups = printing.volumes(records, order)
         volumes = [(label, name) for label, name, _ in groups] if make_pdf else []
         index = dossiers.write_index(records, out_dir, today=today, volumes=volumes,
@@ -188,7 +191,8 @@ def _write_private(records: Records, out_dir: Path, *, today: date, pdf: bool, s
         if make_pdf and not others.forked and kept.queued(dossiers.FOLDER):
             pdf_output.prestart()  # a dossier or the index to print: the browser boots meanwhile
         if others.forked:
-            kept.finish()  # the dossiers' renders; the others' are rendered beside
+            with trace.span("dossiers-render"):
+                kept.finish()  # the dossiers' renders; the others' are rendered beside
         other = others.result()
     finally:
         others.stop()
@@ -286,17 +290,23 @@ def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.C
         kept.reused = kept.rendered = kept.unworked = 0
     paying = record_views.view(records, RECEIPT_TABLES, "ReceiptSheets")
     paying_inputs = record_views.digest(paying)
-    plan = receipts.Plan(paying, kept, paying_inputs, order)
-    written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan,
-                                      others=record_views.digest(paying, RECEIPT_OTHERS))
-    reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"), out_dir, today, kept)
-    books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"), out_dir, today, kept)
+    with trace.span("receipts"):
+        plan = receipts.Plan(paying, kept, paying_inputs, order)
+        written = receipts.write_receipts(paying, out_dir, today=today, carry=kept, inputs=paying_inputs, plan=plan,
+                                          others=record_views.digest(paying, RECEIPT_OTHERS))
+    with trace.span("reports"):
+        reports = _write_reports(record_views.view(records, REPORT_TABLES, "QuarterlyReports"), out_dir, today, kept)
+    with trace.span("closing-books"):
+        books = _write_closing_books(record_views.view(records, CLOSING_TABLES, "ClosingBooks"), out_dir, today,
+                                     kept)
     if make_pdf and kept.queued(dossiers.FOLDER, receipts.FOLDER):
         pdf_output.prestart()  # the browser boots while the documents are rendered
     # with PDFs, the workbooks (no PDF's source) are written while the browsers print (printing.write)
     aside = kept.set_aside(report.FOLDER, closing.FOLDER) if make_pdf and not forked else []
-    kept.finish()
-    todo_doc, counts = _write_todo(records, out_dir, today, kept)
+    with trace.span("others-render"):
+        kept.finish()
+    with trace.span("todo"):
+        todo_doc, counts = _write_todo(records, out_dir, today, kept)
     other = _Others(written, plan.unsigned, reports, books, todo_doc, counts, aside=aside)
     if forked:
         other.new, other.counts = kept.new, (kept.reused, kept.rendered, kept.unworked)

@@ -23,6 +23,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
+from .. import trace
 from ..cores import can_fork, cores
 
 MIN_DOCUMENTS = 40  # fewer than this: starting processes costs more than it saves
@@ -70,9 +71,15 @@ def jobs() -> int:
 def _run(indexes: list[int]) -> list[str] | None:
     """In a child: render these tasks; their digests, or None when one failed."""
     try:
-        return [_TASKS[i]().digest for i in indexes]
+        with trace.span("chunk", size=len(indexes)):
+            return [_TASKS[i]().digest for i in indexes]
     except BaseException:  # noqa: BLE001 - the parent renders the chunk again and raises
         return None
+
+
+def _pool_worker() -> None:
+    die_with_parent()
+    trace.mark("start", "pool-worker")
 
 
 def chunks(heavy: Sequence[bool], parts: int) -> list[list[int]]:
@@ -104,8 +111,9 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
     was_frozen = frozen()  # by the caller (write_private), who unfreezes
     gc.freeze()  # the children would otherwise copy every page the collector walks
     try:
+        trace.mark("begin", "pool", tasks=len(tasks), processes=processes)
         with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent) as pool:
+                                 initializer=_pool_worker) as pool:
             futures = [pool.submit(_run, part) for part in parts]
             for n, future in enumerate(futures):
                 try:
@@ -115,6 +123,7 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
     except OSError:  # no processes allowed here: render below
         pass
     finally:
+        trace.mark("end", "pool", tasks=len(tasks), processes=processes)
         _TASKS = ()
         if not was_frozen:
             gc.unfreeze()
@@ -164,7 +173,8 @@ class Beside:
         if self.process is None:
             return self.work(False)
         try:
-            message = self.conn.recv()
+            with trace.span("wait-beside"):
+                message = self.conn.recv()
         except (EOFError, OSError):
             message = None
         finally:
@@ -190,9 +200,11 @@ class Beside:
 
 def _beside(conn, work: Callable) -> None:
     die_with_parent()
+    trace.mark("start", "beside")
     outcome: tuple
     try:
-        outcome = ("done", work(True))
+        with trace.span("beside"):
+            outcome = ("done", work(True))
     except BaseException:  # noqa: BLE001 - run again by the parent, which raises it
         outcome = ("failed",)
     try:
