@@ -437,3 +437,38 @@ def test_no_county_site_from_example_or_faulty_county_records(tiny_network, tmp_
         code = build_network_site(Network(county, tiny_network.stations[:2]), site, TODAY, echo=lines.append)
         assert code == 1 and words in lines[-1] and "原网站保持不变" in lines[-1]
         assert not site.exists()
+
+
+def test_a_county_build_hands_the_old_site_to_a_detached_remover(tiny_network, tmp_path, monkeypatch):
+    """As a station's build run once: the county build does not delete the old site and its last
+    Markdown itself. It renames them aside in its work folder and hands them to a detached
+    process after it ends (publish.hand_over); what that leaves, the next build's start hands
+    over again (publish.clear_trash). The site in place is always the new one."""
+    from generator.build import publish
+    from generator.build.folders import work_dir
+    from generator.build.network import build_network_site
+
+    network = Network(tiny_network.county, tiny_network.stations[:2])
+    site = tmp_path / places.NETWORK_SITE
+    work = work_dir(site)
+    assert build_network_site(network, site, TODAY, echo=lambda _: None) == 0
+    first = (site / "index.html").read_bytes()
+    (site / "stale.txt").write_text("old", encoding="utf-8")  # marks the old site
+    monkeypatch.setattr(publish, "_REMOVER", "import time; time.sleep(0.2)")  # deletes nothing
+    handed = len(publish.handed)
+    lines: list[str] = []
+    assert build_network_site(network, site, TODAY, echo=lines.append) == 0, "\n".join(lines)
+    assert (site / "index.html").read_bytes() == first and not (site / "stale.txt").exists()
+    assert len(publish.handed) == handed + 1
+    remover = publish.handed[-1]
+    aside = [Path(a) for a in remover.args[5:]]
+    assert all(p.parent == work and p.name.startswith(publish.TRASH) and p.is_dir() for p in aside)
+    assert sorted(p.name.split("-", 3)[-1] for p in aside) == [f"docs-{site.name}", f"new-{site.name}"]
+    assert any((p / "stale.txt").is_file() for p in aside)  # the old site, not waited for
+    assert remover.wait(30) == 0
+    monkeypatch.undo()
+    assert build_network_site(network, site, TODAY, echo=lambda _: None) == 0
+    for proc in publish.handed[handed + 1:]:
+        assert proc.wait(30) == 0
+    assert not [p for p in work.iterdir() if p.name.startswith(publish.TRASH)]
+    assert (site / "index.html").read_bytes() == first

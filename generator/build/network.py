@@ -59,6 +59,10 @@ def build_network_site(network: Network, site_dir: Path, today: date, echo=print
             echo(f"请手动删除临时文件夹 {staging}。")
         echo(environment_fault(err))
         return 2
+    finally:
+        # as a station's build run once (steps.Build._hand_over): the old site and the last
+        # build's Markdown, renamed aside, are deleted by a detached process after the build ends
+        publish.hand_over()
 
 
 def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: date, echo, timings: dict,
@@ -77,6 +81,7 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
         echo(f"已恢复上次中断时的 {site_dir}。")
     publish.remove(staging)
     publish.remove(old)
+    publish.clear_trash(work, how="process")  # what a killed build or remover left: deleted detached
     cache_compiled_templates(work / "templates")
     tdirs = template_dirs(county.folder)
 
@@ -92,7 +97,10 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
             echo(f"网页模板有错误，本次没有生成网站：{_template_error(err)}")
             return 1
     docs_dir = work / f"docs-{site_dir.name}"
-    publish.remove(docs_dir)
+    if docs_dir.is_dir() and not docs_dir.is_symlink():
+        publish.set_aside(docs_dir)  # the last build's Markdown: deleted after the build (hand_over)
+    else:
+        publish.remove(docs_dir)
     docs.write(docs_dir)
     with step("mkdocs", f"MkDocs 生成网站（{docs.page_count} 个页面）"):
         try:
@@ -121,7 +129,7 @@ def _build(network: Network, site_dir: Path, work: Path, staging: Path, today: d
              if site.given_back else REGISTERED_GIVEN_BACK if site.registered_given_back else shown_report(shown))
         publish.remove(staging)
         return 1
-    publish.swap_all([(staging, site_dir, old)])
+    publish.swap_all([(staging, site_dir, old)], discard=publish.set_aside)
     echo(summary_line(info, docs.page_count, scan, time.monotonic() - started, site_dir))
     if privacy.excused_note(scan):
         echo(privacy.excused_note(scan))
