@@ -239,3 +239,42 @@ def test_large_books_parsed_in_child_processes_give_what_one_process_reads(tmp_p
     read = read_records(folder, cache=cache)
     assert len(started[-1][0]) == 3 and sorted(cache.parsed) == sorted(BOOKS)
     assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
+
+
+def test_a_build_keeps_the_register_later_and_keeps_the_same(tmp_path, monkeypatch):
+    """`bangfu build` reads with keep_later: the book whose sheet keys a child works out (a
+    fresh build's register) is not waited for: the records are complete at once, the book is
+    kept in the store only on keep_now() (while the build waits for its private writer), and
+    what is kept then is what a read in one process keeps."""
+    import threading
+
+    import pytest
+
+    import generator.reading as reading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest may hold threads
+    monkeypatch.setenv("BANGFU_JOBS", "4")
+    monkeypatch.setattr(reading, "ASIDE_BYTES", 0)  # the test station's books are small
+    folder = _faulty_station(tmp_path / "records")
+    alone = read_records(folder)
+    register = next(b for b in reading.schema.BOOKS if b.key == "register")
+    cache = ReadCache(store=tmp_path / "store")
+    read = read_records(folder, cache=cache, keep_later=True)
+    assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
+    assert len(read.later) == 1
+    assert ReadCache(store=tmp_path / "store").lookup(folder, register)[0] is None  # not kept yet
+    read.keep_now()
+    assert read.later == []
+    read.keep_now()  # once only: nothing more to do
+    assert _tables(read.records) == _tables(alone.records) and read.problems == alone.problems
+    stored, _ = ReadCache(store=tmp_path / "store").lookup(folder, register)
+    alone_cache = ReadCache()
+    read_records(folder, cache=alone_cache)
+    by_one, _ = alone_cache.lookup(folder, register)
+    assert stored is not None and stored.sheets == by_one.sheets and all(entry[0] for entry in stored.sheets.values())
+    assert stored.memo == by_one.memo and stored.pieces == by_one.pieces and stored.problems == by_one.problems
+    assert not (tmp_path / "store" / "keys-register.pickle").exists()
+    again = ReadCache(store=tmp_path / "store")  # the next build parses nothing
+    assert _tables(read_records(folder, cache=again).records) == _tables(alone.records) and again.parsed == []

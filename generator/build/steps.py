@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .. import disclosure_audit, keptfile, places, privacy, record_views, report_text
+from .. import disclosure_audit, keptfile, places, privacy, record_views, report_text, trace
 from ..checks import CheckCache
 from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused, give_back
@@ -72,12 +72,14 @@ class Build:
         self.footprint: privacy.Footprint | None = None
         self.footprint_holds = False
         self.prints_likely = True  # whether this build will print a private PDF (_run, _prestart_browser)
+        self.read = None  # the read (reading.ReadResult), until its book left to keep is kept (_keep_read)
 
     @contextmanager
     def step(self, key: str, text: str):
         self.echo(f"{text}……")
         t = time.monotonic()
-        yield
+        with trace.span(key):
+            yield
         self.timings[key] = time.monotonic() - t
 
     def _staging(self, work: Path, target: Path, prefix: str) -> Path:
@@ -117,10 +119,22 @@ class Build:
             self.echo(environment_fault(err))
             return 2
         finally:
+            self._keep_read()
             self._stop_private()  # a build that ends without the private records keeps none
             browser_share.discard_prestarted()  # the browser started for the writer (_prestart_browser)
             self._hand_over()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
+
+    def _keep_read(self) -> None:
+        """Keep in the read store the book the read left to keep (read_records keep_later: a
+        fresh build's register, whose sheet keys a child works out meanwhile). Called where the
+        build waits for its private writer anyway, else at its end."""
+        read, self.read = self.read, None
+        if read is not None:
+            try:
+                read.keep_now()
+            except OSError:  # only the next build's parse is at stake
+                pass
 
     def _hand_over(self) -> None:
         """A build run once (not serve) does not wait for the old folders' deletion: what its
@@ -303,7 +317,8 @@ class Build:
             self.prelink = self._start_prelink()  # the last build's documents linked meanwhile
             self._prestart_browser()
             with self.step("read", "读取记录"):
-                result = read_records(self.records_dir, cache=cache)
+                result = read_records(self.records_dir, cache=cache, keep_later=True)
+            self.read = result
             if not result.unreadable:  # the private records start now, beside the check and the site;
                 self.job = self._start_private(result.records)  # a build that stops ends them (run)
             # the checks' problems by module, with the personal data beside the read store
@@ -583,6 +598,7 @@ class Build:
     def _private(self, records, info) -> Path:
         staging = self._staging(self.private_work, self.private_dir, "new")
         if self.job is not None:
+            self._keep_read()  # while the writer works on (this process would only wait for it)
             with self.step("private", "生成内部材料"):
                 self.private_summary, self.private_manifest = self.job.wait(self.echo)
             self.timings["private_wait"] = self.timings["private"]  # the part the site did not cover

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .. import record_views, schema
+from .. import record_views, schema, trace
 from ..cores import can_fork, cores
 from ..gcpause import gc_paused
 from ..problems import CATALOGUE, Problem, problem
@@ -54,6 +54,16 @@ class ReadResult:
     records: Records
     problems: list = field(default_factory=list)
     unreadable: bool = False  # a workbook could not be opened at all
+    # read_records(keep_later=True): what is left to do for the read store, run by keep_now()
+    later: list = field(default_factory=list)
+
+    def keep_now(self) -> None:
+        """Keep in the read store what read_records(keep_later=True) left to keep (a fresh
+        build's register, once the child working out its sheet keys is done); at most once."""
+        later, self.later = self.later, []
+        with gc_paused():
+            for work in later:
+                work()
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,13 +75,21 @@ def input_files(folder: Path) -> list[Path]:
     return [path for b in schema.BOOKS for path in book_files(Path(folder), b)]
 
 
-def read_records(folder: Path, max_rows: int | None = None, cache: ReadCache | None = None) -> ReadResult:
+def read_records(folder: Path, max_rows: int | None = None, cache: ReadCache | None = None,
+                 keep_later: bool = False) -> ReadResult:
     """Read every workbook of `folder`. With a ReadCache (or one installed by keep_parsed), a
-    workbook whose file did not change since the cache last read it is not parsed again."""
+    workbook whose file did not change since the cache last read it is not parsed again.
+    `keep_later`: a book whose sheet keys a child process works out (_parse_aside: the register
+    of a fresh build) is kept in the read store only when the caller calls `keep_now()` on the
+    result, not waited for here (`bangfu build`: the records go on to the checks and the private
+    writer while the child finishes; the build keeps the book while it waits for its writer)."""
     if cache is None:
         cache = _INSTALLED[0]
     with gc_paused():
-        return _read_records(Path(folder), max_rows, cache if max_rows is None else None)
+        result = _read_records(Path(folder), max_rows, cache if max_rows is None else None)
+    if not keep_later:
+        result.keep_now()
+    return result
 
 
 def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -> ReadResult:
@@ -127,8 +145,10 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
     for book in schema.BOOKS:
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
-            _wait(aside[book.key])
-            kept, stamp = cache.lookup(folder, book)
+            with trace.span("read-wait-child", book=book.key):
+                _wait(aside[book.key])
+            with trace.span("read-load", book=book.key):
+                kept, stamp = cache.lookup(folder, book)
             if kept is not None:
                 cache.loaded.remove(Path(book.filename).name)
                 cache.parsed.append(Path(book.filename).name)
@@ -140,9 +160,11 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
             previous = previous_of[book.key]
         else:
             previous = cache.previous(folder, book) if cache is not None else None
+        trace.mark("begin", "read-parse", book=book.key)
         raw = _open_book(folder, book, result, max_rows, previous, keyed=cache is not None,
                          keys_aside=book.key in keys_aside, ahead=ahead.get(book.key))
         if raw is None:
+            trace.mark("end", "read-parse", book=book.key)
             continue  # nothing kept of a book that cannot be read: it is tried again next time
         if cache is not None:
             cache.parsed.append(raw.path.name)
@@ -151,12 +173,28 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
         sheets = _read_book(raw, book, records, result, previous)
         if cache is not None:
             cache.sheets_partial.extend(f"{raw.path.name}/{name}" for name in raw.partial)
-        if book.key in keys_aside:  # its sheets' keys come from a child: see _parse_aside
-            _wait(keys_aside[book.key])
-            sheets = _keys_from_aside(folder, book, cache, stamp, raw, sheets)
+        trace.mark("end", "read-parse", book=book.key)
+        if book.key in keys_aside:  # its sheets' keys come from a child (see _parse_aside): kept once it is done
+            # (not the parsed sheets' cells: only their keys, memo and pieces are kept)
+            light = RawBook(raw.path, {}, raw.memo, raw.pieces, raw.partial)
+            result.later.append(partial(_keep_with_keys, folder, book, cache, stamp, keys_aside[book.key], records,
+                                        result.problems[before:], light, sheets, previous))
+            continue
         if cache is not None and stamp is not None:
             cache.keep(folder, book, stamp, _snapshot(book, records, result.problems[before:], stamp, sheets, raw,
                                                       previous))
+
+
+def _keep_with_keys(folder: Path, book: schema.Book, cache: ReadCache, stamp: tuple | None, pid: int,
+                    records: Records, problems: list, raw: RawBook, sheets: dict, previous: Kept | None) -> None:
+    """Keep a book parsed here whose sheet keys the child `pid` works out (_parse_aside), once
+    it is done (ReadResult.keep_now)."""
+    with trace.span("read-wait-keys", book=book.key):
+        _wait(pid)
+    with trace.span("read-keep", book=book.key):
+        sheets = _keys_from_aside(folder, book, cache, stamp, raw, sheets)
+        if stamp is not None:
+            cache.keep(folder, book, stamp, _snapshot(book, records, problems, stamp, sheets, raw, previous))
 
 
 @contextmanager
@@ -238,9 +276,12 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
             break
         if pid == 0:  # the child: parse, keep in the store, leave without running any exit code
             try:
-                _parse_into_store(folder, book, cache, looked[book.key][1])
+                trace.mark("start", "read-child")
+                with trace.span("read-parse", book=book.key):
+                    _parse_into_store(folder, book, cache, looked[book.key][1])
                 if here is not None:
-                    _keys_into_store(folder, here, cache, looked[here.key][1])
+                    with trace.span("read-keys", book=here.key):
+                        _keys_into_store(folder, here, cache, looked[here.key][1])
             finally:
                 os._exit(0)
         started[book.key] = pid
