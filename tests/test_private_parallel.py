@@ -71,6 +71,17 @@ def test_chunks_start_heavy_tasks_alone_then_share_the_rest_in_order():
     assert parallel.chunks([], 4) == []
 
 
+def test_the_last_chunks_are_cut_smaller_and_every_task_comes_once_in_order():
+    """So that the processes finish at about the same time: the last two chunks in quarters."""
+    heavy = [n in (3, 50) for n in range(1000)]
+    out = parallel.chunks(heavy, 24)
+    assert out[:2] == [[3], [50]]
+    light = [i for chunk in out[2:] for i in chunk]
+    assert light == [n for n in range(1000) if n not in (3, 50)]
+    sizes = [len(chunk) for chunk in out[2:]]
+    assert sizes[:22] == [42] * 22 and len(sizes) == 30 and max(sizes[22:]) == 11
+
+
 @needs_fork
 def test_private_folder_written_in_processes_equals_one_written_in_one(tmp_path, monkeypatch):
     records = read_station(tmp_path / "records")

@@ -89,8 +89,21 @@ def chunks(heavy: Sequence[bool], parts: int) -> list[list[int]]:
     out = [[i] for i, h in enumerate(heavy) if h]
     light = [i for i, h in enumerate(heavy) if not h]
     size = max(1, -(-len(light) // max(1, parts)))
-    out += [light[k:k + size] for k in range(0, len(light), size)]
-    return out
+    pieces = [light[k:k + size] for k in range(0, len(light), size)]
+    if len(pieces) > 2 * TAIL_SPLIT:
+        # the last chunks in quarters: a process done with its last chunk does not sit idle for
+        # most of a chunk's time while the other finishes its own (20,000 dossiers: 0.7 CPU-s a chunk)
+        tail = [c for chunk in pieces[-2:] for c in _split(chunk, TAIL_SPLIT)]
+        pieces = pieces[:-2] + tail
+    return out + pieces
+
+
+TAIL_SPLIT = 4  # the last two chunks of light tasks are cut in this many pieces each
+
+
+def _split(chunk: list[int], parts: int) -> list[list[int]]:
+    size = max(1, -(-len(chunk) // parts))
+    return [chunk[k:k + size] for k in range(0, len(chunk), size)]
 
 
 def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,

@@ -146,7 +146,7 @@ def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cac
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
             with trace.span("read-wait-child", book=book.key):
-                _wait(aside[book.key])
+                _wait_book(aside[book.key], keys_aside)
             with trace.span("read-load", book=book.key):
                 kept, stamp = cache.lookup(folder, book)
             if kept is not None:
@@ -271,19 +271,31 @@ def _parse_aside(folder: Path, cache: ReadCache | None, looked: dict, max_rows) 
         here = None  # kept before (its keys are needed now), or an .xls/.ods (no keys)
     for book in large[1:cores()]:
         try:
+            ready, done = os.pipe()
+        except OSError:
+            break
+        try:
             pid = os.fork()
         except OSError:
+            os.close(ready)
+            os.close(done)
             break
         if pid == 0:  # the child: parse, keep in the store, leave without running any exit code
             try:
+                os.close(ready)
                 trace.mark("start", "read-child")
-                with trace.span("read-parse", book=book.key):
-                    _parse_into_store(folder, book, cache, looked[book.key][1])
+                try:
+                    with trace.span("read-parse", book=book.key):
+                        _parse_into_store(folder, book, cache, looked[book.key][1])
+                finally:  # its book is in the store (or not, then the parent parses it): the parent goes on
+                    os.close(done)
                 if here is not None:
                     with trace.span("read-keys", book=here.key):
                         _keys_into_store(folder, here, cache, looked[here.key][1])
             finally:
                 os._exit(0)
+        os.close(done)
+        _READY[pid] = ready
         started[book.key] = pid
         if here is not None:
             keys_aside[here.key] = pid
@@ -331,10 +343,33 @@ def _parse_into_store(folder: Path, book: schema.Book, cache: ReadCache, stamp: 
 
 
 def _wait(pid: int) -> None:
+    ready = _READY.pop(pid, None)
+    if ready is not None:
+        os.close(ready)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
+
+
+_READY: dict[int, int] = {}  # a child of _parse_aside: the end of the pipe it closes once its book is kept
+
+
+def _wait_book(pid: int, keys: dict) -> None:
+    """Wait until the child `pid` of _parse_aside has kept its book in the store (it closes its
+    end of a pipe, or dies), not until it ends: a child that goes on to work out the keys of
+    the book parsed here (`keys`) is waited for when that book is kept (_keep_with_keys)."""
+    ready = _READY.pop(pid, None)
+    if ready is not None:
+        try:
+            while os.read(ready, 4096):  # nothing is written: end of file once the child let go
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(ready)
+    if pid not in keys.values():
+        _wait(pid)
 
 
 # The cache read_records uses when it is given none (keep_parsed): `bangfu serve` installs one
