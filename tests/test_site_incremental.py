@@ -410,3 +410,40 @@ def test_an_amount_in_the_running_disclosure_rebuilds_equal_to_a_fresh_build(tmp
     changed = {rel for rel, data_ in tree(again.site).items() if tree(base / "site").get(rel) != data_}
     assert any(rel.startswith("print/notices/") for rel in changed), sorted(changed)
     assert any(rel.startswith("notices/") for rel in changed), sorted(changed)
+
+
+@pytest.mark.slow  # two fresh builds of a small station
+def test_a_fresh_build_with_the_read_in_children_keeps_its_register_later_and_writes_the_same(base, tmp_path,
+                                                                                            monkeypatch):
+    """A fresh build whose workbooks are parsed in forked children (large books: here all) does
+    not wait for the child working out the register's sheet keys: the register is kept in the
+    read store while the build waits for its private writer (read_records keep_later). The site
+    and private folder are those of the build that read everything in one process, and the
+    register is kept with its keys: the next build parses nothing."""
+    import os
+    import threading
+
+    import generator.reading as reading
+    from generator.reading import ReadCache
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this system")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # pytest may hold threads
+    monkeypatch.setenv("BANGFU_JOBS", "2")
+    monkeypatch.setattr(reading, "ASIDE_BYTES", 0)  # the test station's books are small
+    kept_later = []
+    keep_now = reading.ReadResult.keep_now
+    monkeypatch.setattr(reading.ReadResult, "keep_now", lambda self: kept_later.append(len(self.later))
+                        or keep_now(self))
+    root = tmp_path / "root"
+    shutil.copytree(base / "records", root / "records")
+    built = build_into(root / "records", root)
+    assert built.code == 0, built.output
+    assert 1 in kept_later  # the register was left to keep, and kept
+    assert tree(built.site) == tree(base / "site") and tree(built.private) == tree(base / "private")
+    register = next(b for b in reading.schema.BOOKS if b.key == "register")
+    stored, _ = ReadCache(store=root / ".bangfu" / "read-site").lookup(root / "records", register)
+    assert stored is not None and stored.sheets and all(entry[0] for entry in stored.sheets.values())
+    cache = ReadCache(store=root / ".bangfu" / "read-site")
+    reading.read_records(root / "records", cache=cache)
+    assert cache.parsed == []
