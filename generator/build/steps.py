@@ -29,7 +29,7 @@ from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
-from ..reading import ReadCache, installed_cache, read_records
+from ..reading import ReadCache, ReadResult, installed_cache, read_records
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import mkdocs_memo, render_site
 from ..site.common import public_text
@@ -72,7 +72,7 @@ class Build:
         self.footprint: privacy.Footprint | None = None
         self.footprint_holds = False
         self.prints_likely = True  # whether this build will print a private PDF (_run, _prestart_browser)
-        self.read = None  # the read (reading.ReadResult), until its book left to keep is kept (_keep_read)
+        self.read: ReadResult | None = None  # the read, until its book left to keep is kept (_keep_read)
 
     @contextmanager
     def step(self, key: str, text: str):
