@@ -244,6 +244,7 @@ class Build:
         if self.private_dir is not None:
             if self._lets_go():  # nothing of the records is needed here any more: the writer prints on
                 records = outcome = docs = kept = None
+                self._keep_read()  # the read's book too, before the memory is handed back
                 self._give_back()
             try:
                 new_private = self._private(records, info)
