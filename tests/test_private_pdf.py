@@ -170,16 +170,23 @@ def test_dossier_index_headers_fit_their_columns(tmp_path):
             "".join(cell.element.itertext())
 
 
+def _counting_pdf():
+    """A PDF maker for write_wall_printouts that records the names of the pages it renders."""
+    rendered: list[str] = []
+
+    def to_pdf(pairs):
+        rendered.extend(page.name for page, _ in pairs)
+        return pdf_output.write_many(pairs)
+
+    return rendered, to_pdf
+
+
 def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path):
     """A wall printout whose page did not change (an edit elsewhere) is copied from the
     cache; a changed one is rendered again."""
     records, _, _ = built
     cache = tmp_path / "cache"
-    rendered = []
-
-    def to_pdf(pairs):
-        rendered.extend(page.name for page, _ in pairs)
-        return pdf_output.write_many(pairs)
+    rendered, to_pdf = _counting_pdf()
 
     first = write_wall_printouts(records, tmp_path / "a", today=TODAY, to_pdf=to_pdf, pdf_cache=cache)
     pdfs = sorted(p.relative_to(tmp_path / "a") for p in first if p.suffix == ".pdf")
@@ -210,18 +217,13 @@ def test_wall_pdfs_of_unchanged_pages_come_from_the_digest_cache(built, tmp_path
     assert len(list(cache.glob("*.pdf"))) == 6
 
 
-
 def test_wall_pdfs_are_kept_for_the_same_engine_only(built, tmp_path, monkeypatch):
     """The cache keys a wall printout's PDF by its page and by what else the PDF depends on
     (pdf_cache.engine_fingerprint: the engine forced, WeasyPrint's version, the browser's and the
     Chinese font's files): another engine or font renders every page again."""
     records, _, _ = built
     cache = tmp_path / "cache"
-    rendered = []
-
-    def to_pdf(pairs):
-        rendered.extend(page.name for page, _ in pairs)
-        return pdf_output.write_many(pairs)
+    rendered, to_pdf = _counting_pdf()
 
     key = pdf_cache.engine_fingerprint()
     assert key == pdf_cache.engine_fingerprint()
