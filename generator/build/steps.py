@@ -547,6 +547,9 @@ class Build:
                          site_url=station(records, self.today, text=public_text).site_url or None,
                          prelink=prelink)
         job.start()
+        if start_method() == "fork" and job.process is not None and job.process.pid is not None:
+            # the browser _prestart_browser started: the forked writer's now (adopt_prestarted)
+            browser_share.hand_to_child(job.process.pid)
         return job
 
     def _prestart_browser(self) -> None:

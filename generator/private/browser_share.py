@@ -69,6 +69,7 @@ def launch_early() -> None:
     except SessionFailed:
         return
     _early["owner"] = os.getpid()
+    _early.pop("child", None)  # (a writer of an earlier build of `bangfu serve`)
     # ended when this process ends without printing (an error before the PDFs): at exit, and at
     # the end of a multiprocessing child (the private writer's job), which skips atexit
     import atexit
@@ -129,12 +130,32 @@ class _Adopted:
         return self.returncode or 0
 
 
+def hand_to_child(pid: int) -> None:
+    """In the process that started the early browser, once it has forked the writer `pid` that
+    adopts it (adopt_prestarted): the browser is the writer's now. This process's sessions (the
+    wall printouts, printed inline with the Chromium engine) no longer take it (shared_session):
+    the last of them would end it, and delete its profile, while the writer prints in it."""
+    if _early.get("launched") is not None and _early.get("owner") == os.getpid():
+        _early["child"] = pid
+
+
+def _child_running(pid: int) -> bool:
+    """Whether the forked writer `pid` still runs (a zombie, ended but not reaped, does not)."""
+    return _Adopted(pid).poll() is None
+
+
 def discard_prestarted() -> None:
     """End the browser prestart() started if no session took it (only in the process that
-    started it, never in a forked child)."""
+    started it, never in a forked child). One handed to a forked writer (hand_to_child) is left to
+    the writer while it runs: the writer ends it; once the writer is gone, this process ends it
+    (the writer never adopted it) or only reaps it and removes what is left of its profile."""
     if _early.get("owner") != os.getpid():
         return
+    child = _early.get("child")
+    if child is not None and _child_running(child):
+        return
     launched = _early.pop("launched", None)
+    _early.pop("child", None)
     if launched is not None:
         launched.discard()
 
@@ -153,8 +174,8 @@ def shared_session():
             if host is not None and _shared.get("pid") == os.getpid():
                 session = Session(find_browser(), beside=host)  # a renderer of its own, the same browser
             else:
-                session = Session(find_browser(), _early.pop("launched", None)
-                                  if _early.get("owner") == os.getpid() else None)
+                mine = _early.get("owner") == os.getpid() and _early.get("child") is None
+                session = Session(find_browser(), _early.pop("launched", None) if mine else None)
                 host = None
                 if session.thread == threading.main_thread().ident:  # lives as long as the process
                     _shared.update(host=session, users=0, pid=os.getpid())
