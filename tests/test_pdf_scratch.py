@@ -33,6 +33,14 @@ def make(place: Path, name: str, lock: str | None = None) -> Path:
     return folder
 
 
+def age(folder: Path, seconds: float) -> Path:
+    """Set the folder's and everything in it (links themselves) to `seconds` ago."""
+    when = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (when, when), follow_symlinks=False)
+    return folder
+
+
 def test_only_folders_of_ended_processes_go(tmp_path):
     place = tmp_path / "shm"
     place.mkdir()
@@ -56,6 +64,8 @@ def test_only_folders_of_ended_processes_go(tmp_path):
     a_file.write_text("x")
     a_link = place / f"bangfu-pdf-{gone}-link"
     os.symlink(outside, a_link)  # a link of our name: never followed, never removed
+    for folder in (stale, stale_volume, stale_locked_dead, browser_alive, other_host):
+        age(folder, 2 * scratch.STALE_AGE)
     legacy_old = make(place, "bangfu-pdf-03u5fu7m")
     old = time.time() - 2 * scratch.LEGACY_AGE
     os.utime(legacy_old, (old, old))
@@ -72,6 +82,37 @@ def test_only_folders_of_ended_processes_go(tmp_path):
         assert os.path.lexists(kept), kept
     assert (outside / "keep.txt").read_text() == "personal"
     assert scratch.remove_stale([str(place / "missing")]) == []
+
+
+def test_a_folder_still_written_in_is_kept(tmp_path):
+    """A build in another process id namespace (a container sharing /tmp under the same user) is not
+    seen by its id: its folders, with the joined pages' personal data, stay while anything in them
+    changed in the last STALE_AGE, however old the folder itself."""
+    place = tmp_path / "tmp"
+    place.mkdir()
+    gone = dead_pid()
+    printing = place / f"bangfu-volume-{gone}-abc"
+    (printing / "pages").mkdir(parents=True)
+    (printing / "pages" / "p1.html").write_text("<p>张三</p>")
+    age(printing, 2 * scratch.STALE_AGE)
+    (printing / "pages" / "p2.html").write_text("<p>李四</p>")  # written just now, deep inside
+    fresh = place / f"bangfu-pdf-{gone}-new"
+    fresh.mkdir()
+    (fresh / "volume.html").write_text("<p>王五</p>")
+    idle = age(make(place, f"bangfu-pdf-{gone}-idle"), scratch.STALE_AGE + 60)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")  # new, but only linked to: the link's own time counts
+    linked = place / f"bangfu-volume-{gone}-link"
+    linked.mkdir()
+    os.symlink(outside, linked / "to-outside")
+    age(linked, 2 * scratch.STALE_AGE)
+
+    assert set(scratch.remove_stale([str(place)])) == {str(idle), str(linked)}
+    assert (printing / "pages" / "p1.html").read_text() == "<p>张三</p>"
+    assert (fresh / "volume.html").is_file()
+    assert outside.read_text() == "x"
+    later = time.time() + 2 * scratch.STALE_AGE  # nothing written since: gone at a later build
+    assert set(scratch.remove_stale([str(place)], now=later)) == {str(printing), str(fresh)}
 
 
 def test_folders_are_named_after_their_process(tmp_path, monkeypatch):
@@ -95,7 +136,7 @@ def test_a_build_with_pdfs_removes_them(tmp_path, monkeypatch):
 
     place = tmp_path / "shm"
     place.mkdir()
-    stale = make(place, f"bangfu-pdf-{dead_pid()}-abc123")
+    stale = age(make(place, f"bangfu-pdf-{dead_pid()}-abc123"), 2 * scratch.STALE_AGE)
     monkeypatch.setattr(scratch, "places", lambda profiles: [str(place)])
     monkeypatch.setenv("BANGFU_PDF_ENGINE", "none")  # PDFs asked for, none made: no browser here
     from generator.private import pdf

@@ -11,7 +11,9 @@ ended:
 - only directories whose own name has one of our prefixes, looked at without following links (a
   link of that name, or a file, is left alone), owned by this user;
 - the process named in the name no longer exists (a live process, or one of another user, keeps
-  it: a process id reused since errs on the side of keeping);
+  it: a process id reused since errs on the side of keeping), and nothing in the folder has changed
+  for STALE_AGE: a build in another process id namespace (a container sharing /tmp under the same
+  user) is not seen by its id, but it writes into its folders while it prints;
 - a browser's profile whose `SingletonLock` (the browser's own lock: a link to "host-pid", read,
   never followed) names another host or a browser still running is kept too;
 - a folder named by an earlier version (no process id) goes only when no running browser holds
@@ -35,6 +37,7 @@ PROFILE = "bangfu-pdf-"  # a browser's profile (browser.Launched) or a print's f
 VOLUME = "bangfu-volume-"  # the pages a volume is joined into (pdf_volume)
 KINDS = (PROFILE, VOLUME)
 LEGACY_AGE = 24 * 3600.0  # seconds: a folder of an earlier version, named without its process
+STALE_AGE = 6 * 3600.0  # seconds unchanged before a folder whose process is not seen goes
 
 _NAMED = re.compile(r"(?P<kind>bangfu-(?:pdf|volume)-)(?:(?P<pid>[0-9]+)-)?[A-Za-z0-9_]+\Z")
 
@@ -87,11 +90,23 @@ def _stale(entry: os.DirEntry, match: re.Match, now: float) -> bool:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
         return False
     if match["pid"] is not None:
-        if _alive(int(match["pid"])):
+        if _alive(int(match["pid"])) or now - _newest(entry.path, info.st_mtime) < STALE_AGE:
             return False
     elif now - info.st_mtime < LEGACY_AGE:
         return False
     return not (match["kind"] == PROFILE and _locked(entry.path))
+
+
+def _newest(path: str, newest: float) -> float:
+    """The latest modification time of the folder `path` (`newest`, its own) and of everything in
+    it, links looked at themselves, never followed."""
+    for root, dirs, files in os.walk(path, followlinks=False):
+        for name in dirs + files:
+            try:
+                newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+            except OSError:
+                continue
+    return newest
 
 
 def _locked(path: str) -> bool:
