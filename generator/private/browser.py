@@ -360,7 +360,12 @@ PROFILE_GONE = 3.0
 
 def renderer_mb(pid: int) -> int:
     """The resident memory (MiB) of the largest renderer process of the browser `pid` (its
-    descendants started as `--type=renderer`), read from Linux /proc; 0 where it cannot be."""
+    descendants started as `--type=renderer`), read from Linux /proc; 0 where it cannot be.
+    The largest of the browser's, not the calling tab's own: which renderer serves a browser
+    context is known only by asking the browser (SystemInfo.getProcessInfo, a DevTools round trip
+    per check, and its answer's shape varies across versions); threads sharing a browser
+    (browser_share) may each renew their tab for another's big renderer, at worst a tab reopened
+    early, never a wrong PDF."""
     largest, todo = 0, [pid]
     while todo:
         parent = todo.pop()
@@ -375,14 +380,23 @@ def renderer_mb(pid: int) -> int:
                 with open(f"/proc/{child}/cmdline", "rb") as f:
                     if b"--type=renderer" not in f.read():
                         continue
-                with open(f"/proc/{child}/status", encoding="ascii", errors="replace") as f:
-                    for line in f:
-                        if line.startswith("VmRSS:"):
-                            largest = max(largest, int(line.split()[1]) // 1024)
-                            break
-            except (OSError, ValueError):
+            except OSError:
                 continue
+            largest = max(largest, proc_mb(f"/proc/{child}/status", "VmRSS:") or 0)
     return largest
+
+
+def proc_mb(file: str, field: str) -> int | None:
+    """A figure in kB from a Linux /proc file (`VmRSS:` of /proc/<pid>/status, `MemAvailable:` of
+    /proc/meminfo), in MiB; None where it cannot be read."""
+    try:
+        with open(file, encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _remove_profile(folder: str) -> None:

@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import browser_share, scratch
+from .browser import proc_mb as _proc_mb
 from .browser_share import _local, _renew, find_browser, running_session, shared_session
 from .pdf_stamps import _stamps
 
@@ -659,18 +660,6 @@ def memory_jobs(largest: int) -> int:
     if free is None:
         return 4
     return max(1, int(free * 0.7) // (BASE_MB + DOSSIER_MB * largest))
-
-
-def _proc_mb(file: str, field: str) -> int | None:
-    """A figure in kB from a Linux /proc file (`MemAvailable:` of /proc/meminfo), in MiB."""
-    try:
-        with open(file, encoding="ascii") as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 def _available_mb() -> int | None:
