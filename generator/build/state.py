@@ -37,11 +37,13 @@ def code_key(template_dirs) -> str:
 
 
 def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, private_dir,
-              code: str | None = None, books: dict | None = None) -> str:
+              code: str | None = None, books: dict | None = None, pdf_key: str = "") -> str:
     """Everything a build's output depends on: the workbooks, templates, code and options
-    (`code`: code_key(template_dirs), when the caller has it already). `books` (a dict) receives
-    the digest of each workbook file by its name (which ones changed: pdf_inputs_unchanged)."""
-    h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}".encode())
+    (`code`: code_key(template_dirs), when the caller has it already), and with PDFs what else
+    they depend on (`pdf_key`: pdf_cache.engine_fingerprint(), the engine, its version and the
+    Chinese font: another one prints them again). `books` (a dict) receives the digest of each
+    workbook file by its name (which ones changed: pdf_inputs_unchanged)."""
+    h = hashlib.sha256(f"{today.isoformat()}|{pdf}|{private_dir}|{pdf_key}".encode())
     for path in input_files(records_dir):  # .xls/.ods copies are read too
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -54,9 +56,10 @@ def input_key(records_dir: Path, template_dirs, *, today: date, pdf: bool, priva
     return h.hexdigest()
 
 
-def options_key(*, today: date, pdf: bool, private_dir, code: str) -> str:
-    """The build's options, day and program, without its workbooks (pdf_inputs_unchanged)."""
-    return hashlib.sha256(f"options-1|{today.isoformat()}|{pdf}|{private_dir}|{code}".encode()).hexdigest()
+def options_key(*, today: date, pdf: bool, private_dir, code: str, pdf_key: str = "") -> str:
+    """The build's options, day and program, without its workbooks (pdf_inputs_unchanged);
+    `pdf_key` as for input_key."""
+    return hashlib.sha256(f"options-1|{today.isoformat()}|{pdf}|{private_dir}|{code}|{pdf_key}".encode()).hexdigest()
 
 
 # Workbooks whose records feed no PDF of the private folder: the fund accounts (资金账户, 资金收入,
@@ -77,12 +80,14 @@ def pdf_inputs_unchanged(last: dict, books: dict, options: str) -> bool:
     return all(Path(name).stem in exempt for name in changed)
 
 
-def site_input_key(public_fingerprint: str, *, code: str, today: date, pdf_engine: bool, versions: str) -> str:
+def site_input_key(public_fingerprint: str, *, code: str, today: date, pdf_engine: str, versions: str) -> str:
     """Everything the site's pages and wall printouts are rendered from: the public view of the
     records (site/public.py), today's date, program and templates (`code`, with the theme and
-    mkdocs.yml), whether wall printouts get PDFs, and the versions of mkdocs and its kin."""
-    return hashlib.sha256("|".join(("site-input-1", public_fingerprint, code, today.isoformat(),
-                                    str(pdf_engine), versions)).encode()).hexdigest()
+    mkdocs.yml), what the wall printouts' PDFs are printed by (`pdf_engine`: the engine's
+    fingerprint, pdf_cache.engine_fingerprint(), or "" without PDFs), and the versions of mkdocs
+    and its kin."""
+    return hashlib.sha256("|".join(("site-input-2", public_fingerprint, code, today.isoformat(),
+                                    pdf_engine, versions)).encode()).hexdigest()
 
 
 def theme_fingerprint() -> str:

@@ -73,6 +73,7 @@ class Build:
         self.footprint_holds = False
         self.prints_likely = True  # whether this build will print a private PDF (_run, _prestart_browser)
         self.read: ReadResult | None = None  # the read, until its book left to keep is kept (_keep_read)
+        self.pdf_key = ""  # with PDFs, pdf_cache.engine_fingerprint() (_run): in the build's keys
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -166,9 +167,12 @@ class Build:
         self.code = code
         books: dict = {}
         private_key = self.private_dir and self.private_dir.resolve()
+        # what the PDFs depend on besides their pages: another engine, version or font prints them again
+        self.pdf_key = pdf_cache.engine_fingerprint() if self.pdf else ""
         key = input_key(self.records_dir, tdirs, today=self.today, pdf=self.pdf,
-                        private_dir=private_key, code=code, books=books)
-        options = options_key(today=self.today, pdf=self.pdf, private_dir=private_key, code=code)
+                        private_dir=private_key, code=code, books=books, pdf_key=self.pdf_key)
+        options = options_key(today=self.today, pdf=self.pdf, private_dir=private_key, code=code,
+                              pdf_key=self.pdf_key)
         # nothing a private PDF is made from changed (only the fund accounts): no browser started early
         self.prints_likely = not pdf_inputs_unchanged(state, books, options)
         site_now = manifest(self.site_dir)  # once per folder: a large private folder has 20,000 files
@@ -338,7 +342,8 @@ class Build:
         """The fingerprint of everything the site is rendered from (state.site_input_key)."""
         with self.step("site_input", "核对网站用到的记录"):
             return site_input_key(public_fingerprint(public_view(records)), code=code, today=self.today,
-                                  pdf_engine=pdf_writer(self.pdf) is not None, versions=versions())
+                                  pdf_engine=self.pdf_key if pdf_writer(self.pdf) is not None else "",
+                                  versions=versions())
 
     def _site_info_path(self) -> Path:
         return self.work / f"site-info-{self.site_dir.name}.pickle"
@@ -382,7 +387,7 @@ class Build:
             to_pdf = pdf_writer(self.pdf)
             files, _ = wall_printouts(records, Path(tmp), today=self.today, to_pdf=to_pdf,
                                       pdf_cache=self.work / "wall-pdf",
-                                      pdf_key=pdf_cache.engine_fingerprint() if to_pdf else "", meanwhile=pages)
+                                      pdf_key=self.pdf_key if to_pdf else "", meanwhile=pages)
         if "error" in site:
             raise site["error"]
         docs, info = site["pages"]
