@@ -278,3 +278,38 @@ def test_a_build_keeps_the_register_later_and_keeps_the_same(tmp_path, monkeypat
     assert not (tmp_path / "store" / "keys-register.pickle").exists()
     again = ReadCache(store=tmp_path / "store")  # the next build parses nothing
     assert _tables(read_records(folder, cache=again).records) == _tables(alone.records) and again.parsed == []
+
+
+def test_a_book_is_kept_under_the_digest_of_what_was_read(tmp_path, monkeypatch):
+    """A workbook rewritten in place (same inode, size and time) after it was read but before it
+    is kept (at the end of a build with PDFs: ReadResult.keep_now) is kept under the digest of
+    the bytes read, not of the new ones: the next read sees the change and parses it again."""
+    import generator.reading as reading
+
+    folder = write_station(tmp_path / "records")
+    book = folder / "困难职工档案.xlsx"
+    _stored(book, b"", b"")
+    note = VISITS[0]["notes"].encode("utf-8")
+    changed = note[:-3] + "虚".encode()  # the same number of bytes
+    st = book.stat()
+    snapshot = reading._snapshot
+    rewritten: list = []
+
+    def rewrite_then_snapshot(b, *args, **kwargs):  # the file changes between its parse and its keep
+        if b.filename == book.name and not rewritten:
+            _stored(book, note, changed)
+            os.utime(book, ns=(st.st_atime_ns, st.st_mtime_ns))
+            rewritten.append(book.stat())
+        return snapshot(b, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "_snapshot", rewrite_then_snapshot)
+    cache = ReadCache(store=tmp_path / "store")
+    before = read_records(folder, cache=cache, keep_later=True)
+    before.keep_now()
+    assert rewritten and (rewritten[0].st_ino, rewritten[0].st_size, rewritten[0].st_mtime_ns) == \
+        (st.st_ino, st.st_size, st.st_mtime_ns)
+    assert before.records.visits[0].notes == note.decode("utf-8")
+    again = ReadCache(store=tmp_path / "store")  # the next build
+    after = read_records(folder, cache=again)
+    assert again.parsed == ["困难职工档案.xlsx"]
+    assert after.records.visits[0].notes == changed.decode("utf-8")

@@ -92,6 +92,10 @@ class ReadCache:
     # names of the store's table files this cache wrote or loaded whole: kept as they are
     # when a book is stored again (any other is written anew, a damaged one included)
     sound: set = field(default_factory=set)
+    # str(path of the book) -> (stamp, digest) of a book to be parsed, taken by lookup before the
+    # parse: what keep files it under (a digest taken when it is kept, at the end of a build with
+    # PDFs, could be of a file rewritten since with the same stamp)
+    digested: dict = field(default_factory=dict)
 
     def clear(self) -> None:
         self.kept.clear()
@@ -104,14 +108,18 @@ class ReadCache:
             return None, None
         where = str(folder / book.filename)
         self.stale.pop(where, None)
+        self.digested.pop(where, None)
         kept = self.kept.get(where)
         stored = kept is None
         if stored:
             kept = self._from_store(folder, book, stamp)
             if kept is None:
+                self.digested[where] = (stamp, _digest(folder, book))  # to be parsed: its digest now
                 return None, stamp
-        if (kept.stamp == stamp and _largest(stamp) > CONFIRM_BYTES) \
-                or _digest(folder, book) == kept.digest:  # same bytes: a new time only, or a small file
+        digest = None
+        if not (kept.stamp == stamp and _largest(stamp) > CONFIRM_BYTES):
+            digest = _digest(folder, book)
+        if digest is None or digest == kept.digest:  # same bytes: a new time only, or a small file
             kept.stamp = stamp
             self.kept[where] = kept
             if stored:
@@ -119,6 +127,7 @@ class ReadCache:
             return kept, stamp
         self.kept.pop(where, None)
         self.stale[where] = kept
+        self.digested[where] = (stamp, digest)
         return None, stamp
 
     def previous(self, folder: Path, book: schema.Book) -> Kept | None:
@@ -126,8 +135,11 @@ class ReadCache:
         return self.stale.pop(str(folder / book.filename), None)
 
     def keep(self, folder: Path, book: schema.Book, stamp: tuple, kept: Kept) -> None:
-        """Keep a parsed book, unless its files changed while it was being read."""
-        kept.digest = _digest(folder, book)
+        """Keep a parsed book, unless its files changed while it was being read. Its digest is
+        the one lookup took before the parse, for the same stamp (`digested`), else taken now."""
+        where = str(folder / book.filename)
+        taken = self.digested.pop(where, None)
+        kept.digest = taken[1] if taken is not None and taken[0] == stamp else _digest(folder, book)
         if book_stamp(folder, book) == stamp:
             self.kept[str(folder / book.filename)] = kept
             self._to_store(folder, book, kept)
