@@ -178,3 +178,45 @@ def test_a_single_document_pdf_from_before_relative_links_is_printed_again_once(
     cache.save()
     again = pdf_cache.Cache(tmp_path)
     assert again.fresh(pdf_path, "d1") and not again.fresh(pdf_path, "d3") and again.fresh(volume, "d2")
+
+
+def test_a_private_pdf_of_another_engine_is_printed_again(tmp_path, monkeypatch):
+    """The private PDF cache keys each PDF by its documents and by what else it depends on
+    (pdf_cache.engine_fingerprint): under another engine, version or font, no PDF is fresh and
+    no volume is patched. An entry that names no key (written before keys were kept) is taken
+    as made with the current one and marked so: an update alone prints nothing again."""
+    pdf_path, volume = tmp_path / "档案" / "档案目录.pdf", tmp_path / "档案" / "分册_A.pdf"
+    pdf_path.parent.mkdir()
+    pdf_path.write_bytes(b"%PDF index")
+    volume.write_bytes(b"%PDF volume")
+    (tmp_path / pdf_cache.Cache.NAME).write_text(
+        '{"档案/档案目录.pdf": {"digest": "d1", "links": "relative"},'
+        ' "档案/分册_A.pdf": {"digest": "d2", "parts": [["d2", 3]], "sources": 1, "engine": "chromium"}}',
+        encoding="utf-8")
+    cache = pdf_cache.Cache(tmp_path, key="engine-a")
+    assert cache.fresh(pdf_path, "d1") and cache.fresh(volume, "d2") and cache.parts(volume) is not None
+    cache.save()
+    other = pdf_cache.Cache(tmp_path, key="engine-b")
+    assert not other.fresh(pdf_path, "d1") and not other.fresh(volume, "d2")
+    assert other.parts(volume) is None  # printed whole, not patched
+    assert pdf_cache.Cache(tmp_path).fresh(volume, "d2")  # no key asked: the documents only
+    other.store(pdf_path, "d1")
+    other.store(volume, "d2", parts=[("d2", 3)], engine="chromium")
+    other.save()
+    again = pdf_cache.Cache(tmp_path, key="engine-b")
+    assert again.fresh(pdf_path, "d1") and again.fresh(volume, "d2") and again.parts(volume) is not None
+    assert not pdf_cache.Cache(tmp_path, key="engine-a").fresh(volume, "d2")
+    # the private writer asks with the fingerprint of the engine in use
+    seen: list = []
+    real = pdf_cache.Cache
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, root, key=None):
+            seen.append(key)
+            super().__init__(root, key)
+
+    from generator.private import printing
+
+    monkeypatch.setattr(printing.pdf_cache, "Cache", Spy)
+    printing.write(tmp_path, [])
+    assert seen == [pdf_cache.engine_fingerprint()]

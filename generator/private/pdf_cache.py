@@ -27,8 +27,11 @@ class Cache:
 
     NAME = ".pdf-cache.json"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, key: str | None = None):
+        """`key`: what the PDFs made now depend on besides their documents (engine_fingerprint());
+        a PDF kept under another one is not fresh, nor patched. None: not looked at."""
         self.root = Path(root)
+        self.key = key
         self.file = self.root / self.NAME
         try:
             self.data = json.loads(self.file.read_text(encoding="utf-8"))
@@ -48,18 +51,32 @@ class Cache:
     # written before (its links into the staging folder, dead) is printed again once.
     LINKS = "relative"
 
+    def _same_key(self, entry: dict) -> bool:
+        """Whether the entry's PDF was made with this cache's key. An entry that names none (a
+        version that did not record it) is taken as made with it, and is marked so: not every
+        PDF printed again after an update, but each one again after a change of engine."""
+        if self.key is None:
+            return True
+        if "key" not in entry:
+            entry["key"] = self.key
+        return entry["key"] == self.key
+
     def fresh(self, pdf_path: Path, digest: str) -> bool:
         entry = self._entry(pdf_path)
-        return (Path(pdf_path).exists() and entry.get("digest") == digest
-                and ("parts" in entry or entry.get("links") == self.LINKS))
+        ok = (Path(pdf_path).exists() and entry.get("digest") == digest
+              and ("parts" in entry or entry.get("links") == self.LINKS))
+        if ok and self._same_key(entry):
+            self.data[self._key(pdf_path)] = entry  # (marked with the key)
+            return True
+        return False
 
     def parts(self, pdf_path: Path) -> tuple[list[tuple[str, int]], int] | None:
         """A combined PDF's documents as (digest, pages) in order, and how many renderings its
         pages come from; None when unknown (or the file is gone)."""
         entry = self._entry(pdf_path)
         parts = entry.get("parts")
-        if not Path(pdf_path).exists() or not isinstance(parts, list):
-            return None
+        if not Path(pdf_path).exists() or not isinstance(parts, list) or not self._same_key(dict(entry)):
+            return None  # (a PDF of another engine, version or font is printed whole)
         try:
             return [(str(d), int(n)) for d, n in parts], int(entry.get("sources", 1))
         except (TypeError, ValueError):
@@ -85,10 +102,12 @@ class Cache:
         of each document in order, how many renderings its pages come from, and the engine
         that made them (a patch by another engine would mix two engines' pages)."""
         if parts is None:
-            self.data[self._key(pdf_path)] = {"digest": digest, "links": self.LINKS}
+            entry = {"digest": digest, "links": self.LINKS}
         else:
-            self.data[self._key(pdf_path)] = {"digest": digest, "parts": [list(p) for p in parts],
-                                              "sources": sources, "engine": engine}
+            entry = {"digest": digest, "parts": [list(p) for p in parts], "sources": sources, "engine": engine}
+        if self.key is not None:
+            entry["key"] = self.key
+        self.data[self._key(pdf_path)] = entry
 
     def forget_missing(self) -> None:
         self.data = {k: v for k, v in self.data.items() if (self.root / k).exists()}

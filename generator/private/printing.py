@@ -271,7 +271,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     fork no process itself."""
     from ..progress import Progress
 
-    cache = pdf_cache.Cache(out_dir)
+    cache = pdf_cache.Cache(out_dir, key=pdf_cache.engine_fingerprint())  # another engine: printed again
     stale = [t for t in wanted if not cache.fresh(t.path, t.digest)]
     # volumes go to the browsers, side by side, whatever engine makes the rest (pdf.volume_engine);
     # so do the single documents where the browser is their engine too (pdf.document_engine)
