@@ -102,7 +102,7 @@ class Cache:
         of each document in order, how many renderings its pages come from, and the engine
         that made them (a patch by another engine would mix two engines' pages)."""
         if parts is None:
-            entry = {"digest": digest, "links": self.LINKS}
+            entry: dict = {"digest": digest, "links": self.LINKS}
         else:
             entry = {"digest": digest, "parts": [list(p) for p in parts], "sources": sources, "engine": engine}
         if self.key is not None:
