@@ -3,6 +3,7 @@ browser session (browser.renderer_mb) and by the memory budget of the printing (
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -21,8 +22,14 @@ def test_one_reader_of_proc_figures(tmp_path, monkeypatch):
     assert browser.proc_mb(str(status), "VmRSS:") is None
     read = []
     monkeypatch.setattr(browser, "proc_mb", lambda file, field: read.append((file, field)) or 0)
-    browser.renderer_mb(os.getpid())  # no renderer below this process: nothing read
-    assert read == []
+    # a process with no renderer below it (not this one: a long test run may keep a browser here)
+    lone = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert browser.renderer_mb(lone.pid) == 0
+    finally:
+        lone.kill()
+        lone.wait()
+    assert read == []  # nothing read
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
