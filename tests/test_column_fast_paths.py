@@ -25,7 +25,7 @@ from station import ID_1, ID_2, cell_of, idno, station_data, write_station
 NAME = schema.WORKERS.column("name")  # text
 ADDRESS = schema.WORKERS.column("address")  # text
 ARCHIVE = schema.WORKERS.column("archive_no")  # code
-BANK = schema.WORKERS.column("bank_account")  # code, checked value by value
+BANK = schema.WORKERS.column("bank_account")  # code, as is only when ASCII digits
 IDNO = schema.WORKERS.column("id_number")
 SEX = schema.WORKERS.column("sex")  # enum
 SIZE = schema.WORKERS.column("household_size")  # int
@@ -97,8 +97,17 @@ PLAIN_CODES = ["SF-0001", "SF-0002", "", "GS-2024-01", "FF_2024_00001", "SF-0001
     (IDNO, [ID_1, ID_2 + " "], False),
     (IDNO, [ID_1, "X" + ID_2[1:]], False),
     (IDNO, [ID_1, 3.7010219780512e17], False),
-    (BANK, ["6217991573407955430", "6228486688028393050"], False),  # never the fast path
-    (BANK, ["6217991573407955430", 6.217991573407955e18], False),
+    (BANK, ["6217991573407955430", "6228486688028393050", "", "6217991573407955430", "0"], True),
+    (BANK, ["6217991573407955430", 6.217991573407955e18], False),  # a number: bank-as-number
+    (BANK, ["6217991573407955430", "6228 4866 8802 8393 050"], False),  # spaces, taken out
+    (BANK, ["6217991573407955430", " 6228486688028393050"], False),
+    (BANK, ["6217991573407955430", "６２２８４８６６８８"], False),  # full-width digits, normalised
+    (BANK, ["6217991573407955430", "6228-4866"], False),  # not digits: type-number
+    (BANK, ["6217991573407955430", "6228\n4866"], False),  # two in one cell
+    (BANK, ["6217991573407955430", "6228\u200b4866"], False),  # a zero-width space
+    (BANK, ["6217991573407955430", "1" * (tables.LONG_VALUE + 1)], False),  # refused unparsed
+    (BANK, ["1" * tables.LONG_VALUE], True),
+    (BANK, ["", ""], True),
 ])
 def test_text_and_code_columns(col, values, as_is):
     assert (col.kind in tables._AS_IS and tables._AS_IS[col.kind](set(values), col)) is as_is

@@ -278,9 +278,9 @@ _CODE_MAX = 64  # values.to_code's fast pattern: a letter or digit, then up to 6
 def _codes_as_is(distinct, col) -> bool:
     """Codes as to_code's fast path keeps them: ASCII letters, digits, '_' and '-', starting
     with a letter or digit, 5 to 64 characters (so never a reserved Windows name). Bank
-    account numbers are checked value by value."""
+    account numbers: ASCII digits only (_digits_as_is)."""
     if col.key == "bank_account":
-        return False
+        return _digits_as_is(distinct)
     try:
         lines = "\n".join(distinct)
     except TypeError:
@@ -290,6 +290,20 @@ def _codes_as_is(distinct, col) -> bool:
         return False
     lengths = set(map(len, distinct))
     return max(lengths) <= _CODE_MAX and not any(0 < n < 5 for n in lengths)
+
+
+_DIGIT_CELLS = re.compile(r"[0-9\n]*")
+
+
+def _digits_as_is(distinct) -> bool:
+    """Bank account numbers as to_code keeps them: texts of ASCII digits only (nothing to
+    strip, normalise or refuse), none longer than LONG_VALUE (refused before any parsing)."""
+    try:
+        lines = "\n".join(distinct)
+    except TypeError:  # a number among the texts: bank-as-number
+        return False
+    return (_DIGIT_CELLS.fullmatch(lines) is not None and lines.count("\n") == len(distinct) - 1
+            and max(map(len, distinct), default=0) <= LONG_VALUE)
 
 
 _IDNO_CELLS = re.compile(r"[0-9X\n]*")
