@@ -75,3 +75,43 @@ def test_missing_folder_exits_two(tmp_path):
 def test_bad_today_is_a_chinese_usage_error(tmp_path):
     result = invoke("check", str(tmp_path), "--today", "tomorrow")
     assert result.exit_code == 4 and "2026-11-23" in result.output  # a usage error, not "unreadable"
+
+
+def _run_process(*args, module: bool = True) -> tuple[int, str, str]:
+    """`bangfu ARGS` as a process of its own (the way a clerk runs it); module=False: `python ARGS`."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, *(("-m", "generator.cli") if module else ()), *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_check_process_leaves_with_its_whole_report(tmp_path):
+    """A check run as its own process ends without freeing its records one by one
+    (cli._leave_now): the same report, the same exit code, nothing lost of the output,
+    as through click's runner (which does not leave early)."""
+    data = station_data()
+    data["帮扶记录.xlsx"]["帮扶发放"][0]["金额"] = 500
+    data["困难职工档案.xlsx"]["困难职工"][0]["性别"] = "未知"
+    write_station(tmp_path / "records", data)
+    folder = str(tmp_path / "records")
+    for fmt in ("json", "text"):
+        code, out, err = _run_process("check", folder, "--format", fmt, "--today", "2026-11-23")
+        inside = invoke("check", folder, "--format", fmt, "--today", "2026-11-23")
+        assert (code, out) == (inside.exit_code, inside.output) and code == 1 and not err
+    assert len(json.loads(_run_process("check", folder, "--format", "json", "--today", "2026-11-23")[1])) == 2
+    write_station(tmp_path / "clean")
+    code, out, _ = _run_process("check", str(tmp_path / "clean"), "--today", "2026-11-23")
+    assert code == 0 and "没有发现问题" in out
+    code, out, err = _run_process("check", str(tmp_path / "missing"), "--today", "2026-11-23")
+    assert code == 2 and out
+    # the exit handlers still run before it leaves
+    script = ("import atexit, sys; atexit.register(lambda: print('handlers ran', flush=True)); "
+              "from generator.cli import main; sys.argv = ['bangfu', *sys.argv[1:]]; main()")
+    code, out, _ = _run_process("-c", script, "check", folder, "--today", "2026-11-23", module=False)
+    assert code == 1 and out.rstrip().endswith("handlers ran")
