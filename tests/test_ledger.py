@@ -196,3 +196,47 @@ def test_payout_movements_follow_the_rules_one_by_one():
                                         for name, moves in ledger.movements.items()})
     assert ledger.matching(2025, MEDICAL)[1] == upper  # its incomes are its own, not the copy's
     assert relabelled.matching(2025, MEDICAL)[1] == (D(100) if "上级拨款" in schema.MATCHED_SOURCES else D(0))
+
+
+def _fund_negative_row_by_row(records, today):
+    """The fund-negative problems as found before the merged ledger: every movement in order."""
+    from generator.checks.funds import _first_below_zero
+    from generator.ledger import fund_movements
+
+    return list(_first_below_zero(records, fund_movements(records, today)))
+
+
+def test_the_fund_check_finds_each_overdraft_where_every_movement_does():
+    """The fund check finds a balance below zero from the movements summed by day, kind and
+    label, then the row from the movements of that fund: the same problems (row, day and
+    balance) as going through every movement, on stations overdrawn on many days, several
+    times on one day, by payouts and expenses of one day in either order, or not at all."""
+    import random
+
+    from generator.checks import Context, funds as fund_check
+
+    rng = random.Random(17)
+    days = [date(2025, 12, 20) + timedelta(days=k) for k in range(0, 90, 3)]
+    checked = overdrawn = 0
+    for _ in range(300):
+        records = station()
+        records.funds = [Fund(name=HELP, source="工会经费", allowed="全部", opened=rng.choice([None, days[3]]),
+                              opening=D(rng.choice([0, 100, 1000])), row=2),
+                         Fund(name=MEDICAL, source="上级拨款", allowed="全部", opened=None, opening=D(300), row=3)]
+        records.incomes = [Income(date=rng.choice(days), fund=rng.choice([HELP, MEDICAL, "其他资金"]),
+                                  source=rng.choice(["工会经费", "上级拨款", None]), amount=D(rng.randrange(0, 800, 50)),
+                                  row=2 + k) for k in range(rng.randrange(0, 6))]
+        records.payouts = [Payout(record_no=f"FF-{k}", item=rng.choice(["生活救助", "医疗救助", None]),
+                                  fund=rng.choice([HELP, MEDICAL, None]), paid=rng.choice([*days, None]),
+                                  amount=rng.choice([D(rng.randrange(0, 400, 10)), None]),
+                                  state=rng.choice([None, None, "已撤销"]), row=2 + k)
+                           for k in range(rng.randrange(0, 40))]
+        records.expenses = [Expense(date=rng.choice(days), fund=rng.choice([HELP, MEDICAL]), purpose="慰问",
+                                    amount=D(rng.randrange(0, 300, 25)), row=2 + k) for k in range(rng.randrange(0, 5))]
+        today = rng.choice(days)
+        got = [p for p in fund_check.check(records, Context(today)) if p.code == "fund-negative"]
+        want = _fund_negative_row_by_row(records, today)
+        assert [(p.cell, p.message) for p in got] == [(p.cell, p.message) for p in want]
+        checked += 1
+        overdrawn += bool(want)
+    assert overdrawn > 50 and checked - overdrawn > 50  # both kinds of station were met
