@@ -72,8 +72,11 @@ def check(records, ctx):
         if item is None:
             continue
         amount = p.amount
-        # the amount the standard fixes, or a cap it stays within: nothing to report (fast path)
-        if amount is not None and not (amount == plan.fixed or (plan.capped and 0 < amount <= plan.cap)):
+        # the amount the standard fixes, or a cap it stays within, nothing in kind, or within
+        # the share of the base (比例封顶): nothing to report (fast path)
+        if amount is not None and not (amount == plan.fixed or (plan.capped and 0 < amount <= plan.cap)
+                                       or (plan.in_kind and amount == 0)
+                                       or (plan.shares is not None and _within_share(plan, p.base_amount, amount))):
             yield from _amount(records, p, item)
         if plan.limits and (p.applied or p.paid) is not None:
             found = _frequency(records, p, item, seen, plan)
@@ -95,7 +98,7 @@ def check(records, ctx):
 class _Plan:
     """What the rules need of one item, worked out once per check instead of per payout."""
     __slots__ = ("item", "needs_file", "limits", "per_person", "multiple", "routes", "route_set", "disclosed",
-                 "fixed", "capped", "cap", "limit", "periods", "lines")
+                 "fixed", "capped", "cap", "limit", "periods", "lines", "in_kind", "shares")
 
     def __init__(self, item):
         self.item = item
@@ -114,6 +117,23 @@ class _Plan:
         self.fixed = item.fixed if item.standard == "固定金额" and item.fixed is not None else _NO_AMOUNT
         self.cap = item.cap
         self.capped = item.standard == "按实际" and item.cap is not None
+        # nor in a zero amount of a 非现金 item, nor in one of 比例封顶 equal to the share of
+        # its base or above zero and within it (standard_amount, once per base: `shares`)
+        self.in_kind = item.standard == "非现金"
+        self.shares: dict | None = {} if item.standard == "比例封顶" else None
+
+
+def _within_share(plan: _Plan, base, amount) -> bool:
+    """Whether _amount finds nothing in a 比例封顶 amount: its base is there and the amount
+    is the share the standard allows of it, or above zero and within it."""
+    if base is None:
+        return False
+    shares = plan.shares
+    assert shares is not None
+    allowed = shares.get(base, _NO_AMOUNT)
+    if allowed is _NO_AMOUNT:
+        allowed = shares[base] = standard_amount(plan.item, base)
+    return allowed is not None and (amount == allowed or 0 < amount <= allowed)
 
 
 _ANY_DAY = date(2000, 1, 1)
