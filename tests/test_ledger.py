@@ -224,8 +224,8 @@ def test_the_fund_check_finds_each_overdraft_where_every_movement_does():
                               opening=D(rng.choice([0, 100, 1000])), row=2),
                          Fund(name=MEDICAL, source="上级拨款", allowed="全部", opened=None, opening=D(300), row=3)]
         records.incomes = [Income(date=rng.choice(days), fund=rng.choice([HELP, MEDICAL, "其他资金"]),
-                                  source=rng.choice(["工会经费", "上级拨款", None]), amount=D(rng.randrange(0, 800, 50)),
-                                  row=2 + k) for k in range(rng.randrange(0, 6))]
+                                  source=rng.choice(["工会经费", "上级拨款", None]),
+                                  amount=D(rng.randrange(0, 800, 50)), row=2 + k) for k in range(rng.randrange(0, 6))]
         records.payouts = [Payout(record_no=f"FF-{k}", item=rng.choice(["生活救助", "医疗救助", None]),
                                   fund=rng.choice([HELP, MEDICAL, None]), paid=rng.choice([*days, None]),
                                   amount=rng.choice([D(rng.randrange(0, 400, 10)), None]),
