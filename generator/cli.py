@@ -63,13 +63,8 @@ class _Group(click.Group):
         """click's standalone handling, with Chinese errors and the README's exit codes."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        _LEAVE_FAST.clear()
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except SystemExit as done:
-            if args is None and _LEAVE_FAST:  # the process is this command (not a test's runner)
-                _leave_now(done.code)
-            raise
         except click.exceptions.Exit as done:  # --help, --version
             sys.exit(done.exit_code)
         except click.Abort:
@@ -82,36 +77,6 @@ class _Group(click.Group):
             _show_error(err)
             sys.exit(USAGE_ERROR)
         sys.exit(0)
-
-
-# Set by a command whose large objects (the records read) may be left to the operating
-# system: freeing a 20,000-worker station's records one by one takes about 0.13 CPU-s
-_LEAVE_FAST: list[bool] = []
-
-
-def _leave_now(code) -> None:
-    """End the process with `code` once the output is written and the exit handlers have run,
-    without freeing every object first; returns (the normal exit follows) when that cannot be
-    done as a normal exit would: a code that is no number, output that cannot be flushed, or
-    another thread still running (a normal exit waits for it)."""
-    import atexit
-    import os
-    import threading
-
-    if not (code is None or isinstance(code, int)) or threading.active_count() != 1:
-        return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: the normal exit reports it as ever
-        return
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(code or 0)
 
 
 def _records_argument(f):
@@ -187,7 +152,6 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
             sys.exit(2)
         if fmt == "text":
             click.echo(f"已在 {annotate_dir} 写出 {len(written)} 个标注副本；原文件未被修改。")
-    _LEAVE_FAST.append(True)  # the records are not freed one by one (_leave_now)
     sys.exit(outcome.exit_code)
 
 

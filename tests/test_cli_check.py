@@ -92,9 +92,8 @@ def _run_process(*args, module: bool = True) -> tuple[int, str, str]:
 
 
 def test_a_check_process_leaves_with_its_whole_report(tmp_path):
-    """A check run as its own process ends without freeing its records one by one
-    (cli._leave_now): the same report, the same exit code, nothing lost of the output,
-    as through click's runner (which does not leave early)."""
+    """A check run as its own process (the way a clerk runs it) gives the same report and
+    exit code as through click's runner, and its exit handlers run."""
     data = station_data()
     data["帮扶记录.xlsx"]["帮扶发放"][0]["金额"] = 500
     data["困难职工档案.xlsx"]["困难职工"][0]["性别"] = "未知"
