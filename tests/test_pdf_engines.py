@@ -252,6 +252,32 @@ def test_a_closed_session_leaves_no_browser_process_nor_profile(tmp_path, chromi
     assert processes_naming(profile) == []
 
 
+@pytest.mark.browser
+def test_the_browser_loads_no_pages_of_its_own_window(tmp_path, chromium_pages):
+    """A browser started to print (browser.launch_args, QUIET_FLAGS) loads no WebUI page of its own
+    window: Chromium 156 opened its address bar's two suggestion popups (chrome://omnibox-popup…)
+    in a renderer of their own at every start, headless too, about half the CPU of the start. The
+    pages it loads are the tabs it was started with and prints in, and it prints as before."""
+    import pypdf
+
+    from generator.private.browser import Session
+
+    a, _ = chromium_pages
+    session = Session(CHROMIUM)
+    try:
+        assert session.print_pdf(a).startswith(b"%PDF")
+        targets = session.call("Target.getTargets")["targetInfos"]
+    finally:
+        session.close()
+    assert targets and [t["url"] for t in targets if not t["url"].startswith(("about:", "file:"))] == []
+    assert {t["type"] for t in targets} == {"page"}
+    args = pdf.launch_args(CHROMIUM, "--print-to-pdf=x.pdf")
+    assert args[0] == CHROMIUM and args[-1] == "--print-to-pdf=x.pdf" and "--headless" in args
+    assert any(a.startswith("--disable-features=") and "WebUIOmniboxPopup" in a for a in args)
+    assert pdf.write_pdf(a, tmp_path / "alone.pdf") == 2  # the browser started for one file, with the same flags
+    assert "两节送温暖" in privacy.normalise(pypdf.PdfReader(tmp_path / "alone.pdf").pages[0].extract_text())
+
+
 def test_browser_profiles_go_to_memory_only_where_it_has_room(tmp_path, monkeypatch):
     """The profile goes to /dev/shm on Linux only with room to spare: a container's small /dev/shm
     is the browser's own shared memory."""

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import browser_share, scratch
-from .browser import proc_mb as _proc_mb
+from .browser import launch_args, proc_mb as _proc_mb
 from .browser_share import _local, _renew, find_browser, running_session, shared_session
 from .pdf_stamps import _stamps
 
@@ -389,12 +389,9 @@ def _chromium_pdf(html_path: Path) -> bytes:
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix=scratch.folder(scratch.PROFILE)) as tmp:
         out = Path(tmp) / "out.pdf"
-        args = [browser, "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-                "--no-pdf-header-footer", "--print-to-pdf-no-header", "--disable-pdf-tagging",
-                f"--user-data-dir={tmp}/profile",
-                f"--print-to-pdf={out}", "--virtual-time-budget=5000", Path(html_path).resolve().as_uri()]
-        if not sys.platform.startswith("win") and hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")  # a root session (CI containers) needs it
+        args = launch_args(browser, "--no-pdf-header-footer", "--print-to-pdf-no-header", "--disable-pdf-tagging",
+                           f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", "--virtual-time-budget=5000",
+                           Path(html_path).resolve().as_uri())
         try:
             subprocess.run(args, capture_output=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
