@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin
 
 from ..resources import JIEBA_WORDS, MKDOCS_YML
 from . import jieba_lazy, mkdocs_memo
+from .raw_tables import RawTables
 
 
 class MkdocsFailed(Exception):
@@ -165,6 +166,8 @@ def run_mkdocs(docs_dir: Path, site_dir: Path, *, site_name: str, nav: list, sit
             options["site_url"] = site_url
         cfg = load_config(**options)  # type: ignore[arg-type]
         cfg["extra"]["bangfu"] = {"station": station, "date": date_text}
+        # the notices' long HTML tables skip Markdown's HTML parsing (raw_tables)
+        cfg["markdown_extensions"].append(RawTables())
         search = cfg["plugins"].get("material/search") or cfg["plugins"].get("search")
         dictionary = Path(jieba_dict).read_bytes()
         if search is not None and jieba_module() is not None:
