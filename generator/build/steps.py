@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused, give_back
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
+from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, warm_filing_order, write_private
 from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
@@ -322,7 +322,7 @@ class Build:
             self.prelink = self._start_prelink()  # the last build's documents linked meanwhile
             self._prestart_browser()
             with self.step("read", "读取记录"):
-                result = read_records(self.records_dir, cache=cache, keep_later=True)
+                result = read_records(self.records_dir, cache=cache, keep_later=True, idle=self._idle_work())
             self.read = result
             if not result.unreadable:  # the private records start now, beside the check and the site;
                 self.job = self._start_private(result.records)  # a build that stops ends them (run)
@@ -575,6 +575,16 @@ class Build:
             return  # the last build printed, and only workbooks that feed no PDF changed since
         if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
+
+    def _idle_work(self):
+        """What the read does while it waits for a child's book (read_records' `idle`): the pinyin
+        of the filing order, for a private writer forked after the read that has no readings of a
+        last build to seed it (no prelink: no fingerprints file in the private folder). None
+        otherwise."""
+        if self.private_dir is None or self.prelink is not None or parallel.jobs() <= 1 \
+                or start_method() != "fork":
+            return None
+        return warm_filing_order
 
     def _start_prelink(self) -> Prelink | None:
         """The prelink of the private writer's documents (private_job.Prelink), started before

@@ -10,6 +10,7 @@ that cannot be opened at all marks the result `unreadable` (exit code 2).
 from __future__ import annotations
 
 import os
+import select
 import stat
 import zipfile
 from collections.abc import Callable
@@ -76,23 +77,27 @@ def input_files(folder: Path) -> list[Path]:
 
 
 def read_records(folder: Path, max_rows: int | None = None, cache: ReadCache | None = None,
-                 keep_later: bool = False) -> ReadResult:
+                 keep_later: bool = False, idle: Callable | None = None) -> ReadResult:
     """Read every workbook of `folder`. With a ReadCache (or one installed by keep_parsed), a
     workbook whose file did not change since the cache last read it is not parsed again.
     `keep_later`: a book whose sheet keys a child process works out (_parse_aside: the register
     of a fresh build) is kept in the read store only when the caller calls `keep_now()` on the
     result, not waited for here (`bangfu build`: the records go on to the checks and the private
-    writer while the child finishes; the build keeps the book while it waits for its writer)."""
+    writer while the child finishes; the build keeps the book while it waits for its writer).
+    `idle(records, ready)`: called when this process would wait for a child's book, with the
+    books read so far (`ready()` tells whether the child is done: it should then return soon);
+    the build works out the filing order's pinyin meanwhile (private.warm_filing_order)."""
     if cache is None:
         cache = _INSTALLED[0]
     with gc_paused():
-        result = _read_records(Path(folder), max_rows, cache if max_rows is None else None)
+        result = _read_records(Path(folder), max_rows, cache if max_rows is None else None, idle)
     if not keep_later:
         result.keep_now()
     return result
 
 
-def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -> ReadResult:
+def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None,
+                  idle: Callable | None = None) -> ReadResult:
     records = Records(folder=folder)
     result = ReadResult(records)
     if not folder.is_dir():
@@ -106,7 +111,7 @@ def _read_records(folder: Path, max_rows: int | None, cache: ReadCache | None) -
         if ahead and cache is None:
             _read_as_parsed(folder, records, result, max_rows, ahead)
         else:
-            _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside, ahead, previous)
+            _read_each(folder, records, result, max_rows, cache, looked, aside, keys_aside, ahead, previous, idle)
     return result
 
 
@@ -141,12 +146,13 @@ def _read_as_parsed(folder: Path, records: Records, result: ReadResult, max_rows
 
 
 def _read_each(folder: Path, records: Records, result: ReadResult, max_rows, cache: ReadCache | None,
-               looked: dict, aside: dict, keys_aside: dict, ahead: dict, previous_of: dict) -> None:
+               looked: dict, aside: dict, keys_aside: dict, ahead: dict, previous_of: dict,
+               idle: Callable | None = None) -> None:
     for book in schema.BOOKS:
         kept, stamp = looked.get(book.key, (None, None))
         if book.key in aside:  # parsed by a child process into the store: load it from there
             with trace.span("read-wait-child", book=book.key):
-                _wait_book(aside[book.key], keys_aside)
+                _wait_book(aside[book.key], keys_aside, None if idle is None else partial(idle, records))
             with trace.span("read-load", book=book.key):
                 kept, stamp = cache.lookup(folder, book)
             if kept is not None:
@@ -355,12 +361,15 @@ def _wait(pid: int) -> None:
 _READY: dict[int, int] = {}  # a child of _parse_aside: the end of the pipe it closes once its book is kept
 
 
-def _wait_book(pid: int, keys: dict) -> None:
+def _wait_book(pid: int, keys: dict, idle: Callable | None = None) -> None:
     """Wait until the child `pid` of _parse_aside has kept its book in the store (it closes its
     end of a pipe, or dies), not until it ends: a child that goes on to work out the keys of
-    the book parsed here (`keys`) is waited for when that book is kept (_keep_with_keys)."""
+    the book parsed here (`keys`) is waited for when that book is kept (_keep_with_keys).
+    `idle(ready)` is called first when the child is not done yet."""
     ready = _READY.pop(pid, None)
     if ready is not None:
+        if idle is not None and not _readable(ready):
+            idle(partial(_readable, ready))
         try:
             while os.read(ready, 4096):  # nothing is written: end of file once the child let go
                 pass
@@ -370,6 +379,14 @@ def _wait_book(pid: int, keys: dict) -> None:
             os.close(ready)
     if pid not in keys.values():
         _wait(pid)
+
+
+def _readable(fd: int) -> bool:
+    """Whether reading `fd` (a pipe) would not block: data, or its end closed."""
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 # The cache read_records uses when it is given none (keep_parsed): `bangfu serve` installs one
