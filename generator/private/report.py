@@ -88,10 +88,22 @@ def _category_on(records: Records, p, fixed: dict | None = None) -> str | None:
     w = records.worker_by_no.get(p.archive_no)
     if w is None:
         return None
-    category = records.figures_at(w, p.applied or p.paid).category
+    category = category_at(records, w, p.applied or p.paid)
     if fixed is not None and not records.reviews_by_worker.get(w.archive_no):
         fixed[p.archive_no] = category
     return category
+
+
+def category_at(records: Records, w, day: date | None) -> str | None:
+    """records.figures_at(w, day).category (the latest review on or before `day`, else the
+    register's), without working out the other figures (a per capita income in Decimals for
+    each of tens of thousands of register and review rows the reports ask about)."""
+    chosen = w
+    if day is not None:
+        for r in records.reviews_by_worker.get(w.archive_no, ()):
+            if r.date <= day:
+                chosen = r
+    return chosen.category
 
 
 def in_force(w, day: date) -> bool:
@@ -155,7 +167,7 @@ def file_counts(records: Records, quarters, label_at, changes=None) -> dict:
 def category_files(records: Records, quarters) -> dict:
     """file_counts by the 困难类别 valid at each quarter's end (annual reviews change it)."""
     reviews = records.reviews_by_worker
-    return file_counts(records, quarters, lambda w, day: records.figures_at(w, day).category,
+    return file_counts(records, quarters, lambda w, day: category_at(records, w, day),
                        lambda w: [r.date for r in reviews.get(w.archive_no, ())])
 
 
