@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused, give_back
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, warm_filing_order, write_private
+from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
 from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
@@ -584,6 +584,8 @@ class Build:
         if self.private_dir is None or self.prelink is not None or parallel.jobs() <= 1 \
                 or start_method() != "fork":
             return None
+        from ..private import warm_filing_order
+
         return warm_filing_order
 
     def _start_prelink(self) -> Prelink | None:
