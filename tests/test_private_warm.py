@@ -86,3 +86,15 @@ def test_wait_book_calls_idle_only_while_the_child_works():
     reading._READY[pid] = read_end
     reading._wait_book(pid, {}, lambda ready: calls.append("called"))
     assert calls == [False, True]
+
+
+def test_a_failing_warm_up_is_left_to_the_writer(station, monkeypatch):
+    _cold()
+
+    def broken(name, tie=""):
+        raise RuntimeError("pypinyin broke")
+
+    monkeypatch.setattr(names, "name_key", broken)
+    warm_filing_order(station, lambda: False)  # no error in the build's read
+    monkeypatch.undo()
+    _cold()

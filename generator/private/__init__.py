@@ -374,15 +374,19 @@ def warm_filing_order(records: Records, ready) -> None:
     build is a sort instead of about a CPU-second of pypinyin at 20,000 workers. The names are
     keyed in the register's order, as the writer's sort keys them, so the readings it keeps
     (names.readings) are the same; stops as soon as `ready()` says the child is done (the
-    writer keys the rest)."""
+    writer keys the rest). Whatever fails here is left to the writer, which meets it again and
+    reports it as its own error."""
     seen: set = set()
-    for n, worker in enumerate(records.workers, 1):
-        name = worker.name or ""
-        if name not in seen:
-            seen.add(name)
-            names.name_key(name)
-        if n % WARM_BATCH == 0 and ready():
-            return
+    try:
+        for n, worker in enumerate(records.workers, 1):
+            name = worker.name or ""
+            if name not in seen:
+                seen.add(name)
+                names.name_key(name)
+            if n % WARM_BATCH == 0 and ready():
+                return
+    except Exception:  # noqa: BLE001 - only a head start: the writer works the keys out itself
+        return
 
 
 ORDER = ".filing-order"  # in the fingerprints file: the filing order of the register it was worked out from
