@@ -47,7 +47,7 @@ from typing import Any
 
 from .. import trace
 from ..cores import can_fork
-from ..private import carry
+from ..private import carry, memory
 from ..private.parallel import die_with_parent, keep_frozen
 from . import publish
 
@@ -304,6 +304,7 @@ def _child(conn, write, data: bytes | None, arguments: tuple) -> None:
         except OSError:
             pass
     die_with_parent()
+    memory.take_room()  # the build's process's promise to let go of its records before this prints
     # Forked during the read's pause of the collector, with the records (millions of objects,
     # none of them garbage) still in its youngest generation: frozen first, the collections of
     # the writer's own objects do not walk them all again and again (1.2 of the child's CPU

@@ -24,12 +24,12 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused, give_back
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
+from ..private import browser_share, memory, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
 from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
-from ..reading import ReadCache, ReadResult, installed_cache, read_records
+from ..reading import ReadCache, ReadResult, input_files, installed_cache, read_records
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
 from ..site import mkdocs_memo, render_site
 from ..site.common import public_text
@@ -74,6 +74,9 @@ class Build:
         self.prints_likely = True  # whether this build will print a private PDF (_run, _prestart_browser)
         self.read: ReadResult | None = None  # the read, until its book left to keep is kept (_keep_read)
         self.pdf_key = ""  # with PDFs, pdf_cache.engine_fingerprint() (_run): in the build's keys
+        # the browser does not fit beside this build's Python processes early (_prestart_browser):
+        # the writer starts it only once it prints (memory.promise_room)
+        self.browser_late = False
 
     @contextmanager
     def step(self, key: str, text: str):
@@ -122,6 +125,7 @@ class Build:
         finally:
             self._keep_read()
             self._stop_private()  # a build that ends without the private records keeps none
+            memory.room_made()  # (a writer stopped, or waited for: nothing to tell it any more)
             browser_share.discard_prestarted()  # the browser started for the writer (_prestart_browser)
             self._hand_over()
             gc.unfreeze()  # what _run froze is collected as ever again (`bangfu serve` builds on)
@@ -250,6 +254,7 @@ class Build:
                 records = outcome = docs = kept = None
                 self._keep_read()  # the read's book too, before the memory is handed back
                 self._give_back()
+                memory.room_made()  # the writer, waiting for this to print (memory.wait_for_room), prints
             try:
                 new_private = self._private(records, info)
             except jinja2.TemplateError as err:  # a station's own private template (site_templates/private)
@@ -551,6 +556,8 @@ class Build:
         job = PrivateJob(private_folder, records, staging, self.private_dir, today=self.today, pdf=self.pdf,
                          site_url=station(records, self.today, text=public_text).site_url or None,
                          prelink=prelink)
+        if self._will_let_go():  # the writer may wait for this process to let go before it prints
+            memory.promise_room(late=self.browser_late)
         job.start()
         if start_method() == "fork" and job.process is not None and job.process.pid is not None:
             # the browser _prestart_browser started: the forked writer's now (adopt_prestarted)
@@ -573,6 +580,9 @@ class Build:
             return
         if not self.prints_likely and (self.private_dir / pdf_cache.Cache.NAME).is_file():
             return  # the last build printed, and only workbooks that feed no PDF changed since
+        if not memory.early_browser(_book_bytes(self.records_dir)):  # 20,000 workers: about 1.75 GB of Python
+            self.browser_late = self._will_let_go()  # the writer starts it when it prints
+            return
         if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
 
@@ -598,6 +608,12 @@ class Build:
         staging.mkdir(parents=True)
         return Prelink.start(self.private_dir, staging)
 
+    def _will_let_go(self) -> bool:
+        """Whether this process will let go of its records before it waits for a private writer
+        it forks (_lets_go), as known before the writer starts."""
+        return (self.pdf and self.private_dir is not None and not self.discard_later and installed_cache() is None
+                and parallel.jobs() > 1 and start_method() == "fork")
+
     def _lets_go(self) -> bool:
         """Whether this process lets go of the records before waiting for its private writer: a
         build run once (not serve, which keeps its books between builds) whose writer runs in a
@@ -620,6 +636,7 @@ class Build:
         staging = self._staging(self.private_work, self.private_dir, "new")
         if self.job is not None:
             self._keep_read()  # while the writer works on (this process would only wait for it)
+            memory.room_made()  # (made already where this process let go: _run)
             with self.step("private", "生成内部材料"):
                 self.private_summary, self.private_manifest = self.job.wait(self.echo)
             self.timings["private_wait"] = self.timings["private"]  # the part the site did not cover
@@ -633,6 +650,18 @@ class Build:
                 records, staging, self.private_dir, today=self.today, pdf=self.pdf,
                 site_url=info.station.site_url or None, echo=self.echo)
         return staging
+
+
+def _book_bytes(records_dir: Path) -> int:
+    """The size of the workbooks in `records_dir` in bytes (what memory.early_browser estimates
+    the build's Python processes from)."""
+    total = 0
+    for path in input_files(records_dir):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def private_folder(records, staging: Path, private_dir: Path, *, today: date, pdf: bool,

@@ -10,9 +10,24 @@ by a workbook set aside to be written while the browsers print, which works it o
 must (caches, never results). Let go of and handed back to the system before the browser
 starts, it leaves the records themselves (inherited from the build's process) and the
 fingerprints still to be saved.
+
+When the browser starts and prints is decided here too, against the build's memory budget
+(printing.memory_budget_mb, the whole tree's: its Python processes and the browser):
+
+- before the read, the build's process starts the browser early (build.steps._prestart_browser)
+  only where a fresh build's Python processes at their peak (python_peak_mb, estimated from the
+  workbooks' size) and a printing browser (printing.BROWSER_MB) fit in the budget together
+  (early_browser). Otherwise the browser starts only once the writer prints.
+- the private writer, forked by the build's process, prints only once the browser fits beside the
+  Python processes as measured then (printing.python_mb: the writer and the build's process), or,
+  when it does not, once the build's process has let go of its records (build.steps._give_back,
+  which tells it through a pipe: promise_room, room_made, wait_for_room). By then the writer's
+  rendering pool has ended (its documents are rendered before they are printed).
 """
 
 from __future__ import annotations
+
+import os
 
 from ..gcpause import give_back
 from ..record_views import _origin
@@ -32,3 +47,123 @@ def before_printing(records) -> None:
     dossiers._DATE_LINES.clear()
     dossiers._CELL_LINES.clear()
     give_back()
+
+
+# A fresh build's Python processes at their peak together (the build's process, the private writer
+# and its two rendering processes, PSS, while the dossiers are rendered), by the size of the
+# workbooks, measured with Python 3.11 on Linux: 358 MiB with the demo's 0.2 MB of workbooks,
+# 463 with 2,000 workers (2 MB), 1,745 with 20,000 workers (20 MB); rounded up.
+PYTHON_BASE_MB = 350
+PYTHON_MB_PER_BOOK_MB = 72
+
+
+def python_peak_mb(book_bytes: int) -> int:
+    """The estimated peak of a fresh build's Python processes together, in MiB, for workbooks of
+    `book_bytes` bytes in all (PYTHON_BASE_MB, PYTHON_MB_PER_BOOK_MB)."""
+    return PYTHON_BASE_MB + PYTHON_MB_PER_BOOK_MB * max(0, book_bytes) // 2**20
+
+
+def browser_fits(python_mb: int, budget_mb: int, browser_mb: int) -> bool:
+    """Whether a printing browser of `browser_mb` fits in `budget_mb` beside Python processes
+    holding `python_mb`."""
+    return python_mb + browser_mb <= budget_mb
+
+
+def early_browser(book_bytes: int, budget_mb: int | None = None, browser_mb: int | None = None) -> bool:
+    """Whether the browser may start before the read (build.steps._prestart_browser) and boot
+    while the writer renders its documents: a printing browser fits beside a fresh build's Python
+    processes at their peak, estimated from the workbooks' `book_bytes` (python_peak_mb), in the
+    budget (default printing.memory_budget_mb(), printing.BROWSER_MB). The demo (0.2 MB) and
+    2,000 workers (2 MB) start it early; 20,000 workers (20 MB: about 1.75 GB of Python) do not."""
+    from . import printing
+
+    budget = printing.memory_budget_mb() if budget_mb is None else budget_mb
+    browser = printing.BROWSER_MB if browser_mb is None else browser_mb
+    return browser_fits(python_peak_mb(book_bytes), budget, browser)
+
+
+# The promise of the build's process to its forked private writer that it lets go of its records
+# before it waits for it (build.steps._lets_go): a pipe, whose byte (or end) the writer waits for
+# before it prints when the browser does not fit beside both (wait_for_room). `late`: the build's
+# process did not start the browser early (early_browser), so the writer starts none before then.
+_room: dict = {}
+
+
+def promise_room(late: bool) -> None:
+    """In the build's process, just before it forks the private writer (fork only)."""
+    room_made()
+    read, write = os.pipe()
+    _room.update(read=read, write=write, owner=os.getpid(), late=late)
+
+
+def room_made() -> None:
+    """In the build's process, once it has let go of its records, or keeps nothing more for its
+    writer (it waits for it, or the build ends): the writer prints now. (The byte, not only the
+    pipe's end: a process forked from this one meanwhile, such as the wall printouts' worker, may
+    hold the writing end too.)"""
+    if _room.get("owner") != os.getpid():
+        return
+    read, write = _room.pop("read", None), _room.pop("write", None)
+    _room.clear()
+    for fd, byte in ((write, True), (read, False)):
+        if fd is None:
+            continue
+        try:
+            if byte:
+                os.write(fd, b"1")
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def take_room() -> None:
+    """In the forked private writer, first thing (build.private_job): the promise is this
+    process's now; its copy of the writing end is closed. In any other process, nothing."""
+    owner = _room.get("owner")
+    if owner is None or owner == os.getpid():
+        return
+    write, read = _room.pop("write", None), _room.pop("read", None)
+    if write is not None:
+        os.close(write)
+    if owner != os.getppid():  # a process forked from elsewhere: the promise is not to it
+        _room.clear()
+        if read is not None:
+            os.close(read)
+        return
+    _room.update(read=read, owner=os.getpid())
+
+
+def browser_may_start() -> bool:
+    """Whether this process may start the browser ahead of its prints (pdf.prestart): not in a
+    writer whose build's process found that it does not fit early (`late`), until it prints."""
+    return not (_room.get("late") and _room.get("owner") == os.getpid())
+
+
+def wait_for_room(fits) -> bool:
+    """In the writer, before it prints (printing.write): when the build's process found that the
+    browser does not fit early (`late`: its rendering processes, such as the wall printouts'
+    worker, are not measured here) or `fits()` says a printing browser does not fit beside the
+    build's Python processes as measured now, wait until the build's process has let go of its
+    records (room_made) or has ended. Returns whether it waited. In any other process, or without
+    a promise, nothing."""
+    if _room.get("owner") != os.getpid():
+        return False
+    read, late = _room.pop("read", None), _room.get("late")
+    if read is None:
+        _room.clear()
+        return False
+    waited = False
+    try:
+        if late or not fits():
+            from .. import trace
+
+            waited = True
+            with trace.span("wait-room"):
+                os.read(read, 1)  # the byte, or b"" when the build's process ended
+    except OSError:
+        pass
+    finally:
+        os.close(read)
+        _room.clear()
+    return waited

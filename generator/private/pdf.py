@@ -347,8 +347,11 @@ class BrowserFailed(RuntimeError):
 def prestart() -> None:
     """Start the browser that will print the volumes now, so that it boots (about a second of
     wall time) while the build renders its documents; the first browser_session() drives it, and
-    printing.write ends it if no volume needed printing (browser_share.discard_prestarted)."""
-    if volume_engine() == "chromium":
+    printing.write ends it if no volume needed printing (browser_share.discard_prestarted).
+    Not in a writer told to start it only when it prints (memory.browser_may_start)."""
+    from .memory import browser_may_start
+
+    if volume_engine() == "chromium" and browser_may_start():
         browser_share.launch_early()
 
 

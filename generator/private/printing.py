@@ -45,7 +45,7 @@ from pathlib import Path
 
 from ..names import initial
 from ..records import Records
-from . import browser_share, dossiers, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
+from . import browser_share, dossiers, memory, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
 from .pdf import default_jobs, memory_jobs  # noqa: F401 - part of this module's interface
 
 DOSSIER_INDEX_PDF = "档案目录.pdf"
@@ -298,6 +298,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
              for i in apart}
     folders = {i: Path(stale[i].sources[0]).parent if stale[i].sources else None for i in apart}
     queue = sorted(apart, key=lambda i: -costs[i])  # the largest first, taken by each browser in turn
+    if stale:  # a browser beside the build's process too big for the budget: printed once it let go
+        memory.wait_for_room(lambda: memory.browser_fits(python_mb(), memory_budget_mb(), BROWSER_MB))
     lanes = browser_lanes(len(apart), jobs, documents=sum(sizes[i] for i in apart))
     left = [sum(costs.values())]  # elements not taken yet
 
