@@ -1,0 +1,180 @@
+"""When a build with PDFs starts its browser and begins to print, by its memory budget
+(private/memory.py): the browser starts before the read only where a fresh build's Python
+processes and a printing browser fit in the budget together (early_browser); otherwise the forked
+writer starts it only when it prints, and prints only once the build's process has let go of its
+records (promise_room, room_made, wait_for_room). The PDFs are the same either way."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import private_job, steps
+from generator.build.run import build_all
+from generator.private import browser, memory, parallel, pdf, printing
+
+from private_station import TODAY, write_station
+
+CHROMIUM = os.environ.get("BANGFU_CHROMIUM", "/usr/lib/chromium/chromium")
+MB = 2**20
+
+linux_fork = pytest.mark.skipif(not sys.platform.startswith("linux") or parallel.jobs() <= 1,
+                                reason="the writer is forked, and the browser started early, on Linux")
+
+
+def test_the_decision_by_budget_and_workbook_size():
+    assert memory.python_peak_mb(0) == memory.PYTHON_BASE_MB
+    assert memory.python_peak_mb(20 * MB) == memory.PYTHON_BASE_MB + 20 * memory.PYTHON_MB_PER_BOOK_MB
+    # measured peaks of a fresh build's Python processes: the estimate is never below them
+    for book_mb, measured in ((0.2, 358), (2, 463), (20, 1745)):
+        assert memory.python_peak_mb(int(book_mb * MB)) >= measured
+    assert memory.browser_fits(1000, 2000, 1000)
+    assert not memory.browser_fits(1001, 2000, 1000)
+    budget, browser_mb = printing.MEMORY_BUDGET_MB, printing.BROWSER_MB
+    assert memory.early_browser(220_000, budget, browser_mb)  # the demo: started early, as before
+    assert memory.early_browser(2_100_000, budget, browser_mb)  # 2,000 workers
+    assert not memory.early_browser(20_000_000, budget, browser_mb)  # 20,000 workers: 1.79 + 0.9 GB
+    assert memory.early_browser(20_000_000, 4096, browser_mb)  # a bigger budget holds both
+    assert not memory.early_browser(220_000, 1000, browser_mb)  # a tiny one holds no browser early
+    # the largest station started early is the one whose estimate and browser just fit
+    limit = next(mb for mb in range(1, 100) if not memory.early_browser(mb * MB, budget, browser_mb))
+    assert memory.python_peak_mb((limit - 1) * MB) + browser_mb <= budget < memory.python_peak_mb(limit * MB) + browser_mb
+
+
+def test_the_budget_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "4096")
+    assert memory.early_browser(20_000_000)
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "1300")
+    assert not memory.early_browser(2_100_000)  # 0.5 GB of Python and a 0.9 GB browser: no room
+    monkeypatch.delenv("BANGFU_MEMORY_MB")
+    assert memory.early_browser(2_100_000) and not memory.early_browser(20_000_000)
+
+
+def _writer(conn, fits: bool) -> None:
+    """A forked 'writer': takes the promise, reports whether it may start its browser, waits for
+    room as printing.write does and reports again."""
+    memory.take_room()
+    conn.send(("before", memory.browser_may_start()))
+    waited = memory.wait_for_room(lambda: fits)
+    conn.send(("after", waited, memory.browser_may_start()))
+    conn.close()
+
+
+def _fork(fits: bool):
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_writer, args=(send, fits))
+    child.start()
+    send.close()
+    return child, receive
+
+
+@linux_fork
+@pytest.mark.parametrize("late, fits, waits", [(True, True, True), (False, False, True), (False, True, False)])
+def test_the_writer_prints_once_the_build_let_go(late, fits, waits):
+    memory.promise_room(late=late)
+    try:
+        child, conn = _fork(fits)
+        assert conn.recv() == ("before", not late)  # a late browser is not started ahead
+        if waits:
+            assert not conn.poll(0.5)  # still waiting for this process to let go
+            memory.room_made()
+        assert conn.recv() == ("after", waits, True)  # printing now, its browser may start
+        child.join(10)
+        assert child.exitcode == 0
+    finally:
+        memory.room_made()
+    assert memory._room == {}
+    memory.room_made()  # twice: nothing
+
+
+@linux_fork
+def test_no_promise_no_wait():
+    """Without a promise (serve, spawn, one core, a writer run in the build's process) nothing
+    waits, and a process not forked as the writer takes nothing."""
+    assert memory._room == {}
+    assert memory.browser_may_start()
+    assert not memory.wait_for_room(lambda: False)
+    memory.take_room()
+    assert memory._room == {}
+
+
+def _pdf_texts(folder: Path) -> dict:
+    texts = {}
+    for path in sorted(folder.rglob("*.pdf")):
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
+        texts[str(path.relative_to(folder))] = text
+    return texts
+
+
+@pytest.mark.browser
+@linux_fork
+def test_a_build_whose_browser_does_not_fit_early_prints_the_same(tmp_path, monkeypatch):
+    """A real fresh build with Chromium, once as the budget allows (the browser started before the
+    read) and once with a budget too small for it: no browser before the writer prints, the
+    writer's prints begin after the build's process let go of its records, and every PDF reads the
+    same."""
+    if not Path(CHROMIUM).is_file() or shutil.which("pdftotext") is None:
+        pytest.skip(f"Chromium ({CHROMIUM}) or pdftotext is not installed")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    monkeypatch.setattr(pdf, "_state", {})
+    log = tmp_path / "events.log"
+
+    def note(line: str) -> None:  # from this process and from the forked writer
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {time.monotonic():.6f} {line}\n")
+
+    real_session, real_made, real_wait = browser.Session.__init__, memory.room_made, memory.wait_for_room
+
+    def session(self, browser_, launched=None, beside=None):
+        note(f"session early={launched is not None}")
+        real_session(self, browser_, launched, beside)
+
+    def made():
+        if memory._room.get("owner") == os.getpid():
+            note("room")
+        real_made()
+
+    def wait(fits):
+        waited = real_wait(fits)
+        note(f"printing waited={waited}")
+        return waited
+
+    monkeypatch.setattr(browser.Session, "__init__", session)
+    monkeypatch.setattr(memory, "room_made", made)
+    monkeypatch.setattr(memory, "wait_for_room", wait)
+    prestarts = []
+    real_prestart = steps.pdf_output.prestart_for_child
+    monkeypatch.setattr(steps.pdf_output, "prestart_for_child", lambda: (prestarts.append(1), real_prestart()))
+    records = write_station(tmp_path / "records")
+
+    def build(name: str) -> list:
+        log.unlink(missing_ok=True)
+        prestarts.clear()
+        assert build_all(records, site_dir=tmp_path / name / "site", private_dir=tmp_path / name / "private",
+                         today=TODAY, pdf=True, echo=lambda line: None) == 0
+        return [line.split(" ", 2) for line in log.read_text(encoding="utf-8").splitlines()]
+
+    early = build("early")
+    assert prestarts  # the station is small: the browser started before the read, as ever
+    assert any(e == "printing waited=False" for _, _, e in early), early
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "1")  # nothing fits: a late browser, printed after the let-go
+    late = build("late")
+    assert not prestarts
+    here = str(os.getpid())
+    room = [float(t) for pid, t, e in late if pid == here and e == "room"]
+    printing_ = [(float(t), e) for pid, t, e in late if pid != here and e.startswith("printing")]
+    writer_sessions = [(float(t), e) for pid, t, e in late if pid != here and e.startswith("session")]
+    assert room and printing_ == [(printing_[0][0], "printing waited=True")], late
+    assert printing_[0][0] >= room[0]  # the writer printed after this process let go
+    assert writer_sessions and all(e == "session early=False" and t >= room[0] for t, e in writer_sessions), late
+    texts = _pdf_texts(tmp_path / "early" / "private")
+    assert texts and texts == _pdf_texts(tmp_path / "late" / "private")
