@@ -43,6 +43,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..gcpause import give_back
 from ..names import initial
 from ..records import Records
 from . import browser_share, dossiers, memory, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
@@ -384,6 +385,9 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
             done[i] = result
         if meanwhile is not None:
             meanwhile()
+            # what it made (the workbooks' bytes, about 100 MB at 20,000 workers) handed back now,
+            # not held beside the browser for the rest of the prints (memory.py)
+            give_back()
     finally:
         for thread in threads:
             if thread.ident is not None:
