@@ -49,12 +49,15 @@ def test_the_decision_by_budget_and_workbook_size():
 
 
 def test_the_budget_comes_from_the_environment(monkeypatch):
+    def early(book_bytes: int) -> bool:
+        return memory.early_browser(book_bytes, printing.memory_budget_mb(), printing.BROWSER_MB)
+
     monkeypatch.setenv("BANGFU_MEMORY_MB", "4096")
-    assert memory.early_browser(20_000_000)
+    assert early(20_000_000)
     monkeypatch.setenv("BANGFU_MEMORY_MB", "1300")
-    assert not memory.early_browser(2_100_000)  # 0.5 GB of Python and a 0.9 GB browser: no room
+    assert not early(2_100_000)  # 0.5 GB of Python and a 0.9 GB browser: no room
     monkeypatch.delenv("BANGFU_MEMORY_MB")
-    assert memory.early_browser(2_100_000) and not memory.early_browser(20_000_000)
+    assert early(2_100_000) and not early(20_000_000)
 
 
 def _writer(conn, fits: bool) -> None:

@@ -24,7 +24,7 @@ from ..checks.examples import EXAMPLE_CODES
 from ..gcpause import gc_paused, give_back
 from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
-from ..private import browser_share, memory, parallel, pdf as pdf_output, pdf_cache, scratch, write_private
+from ..private import browser_share, memory, parallel, pdf as pdf_output, pdf_cache, printing, scratch, write_private
 from ..private.browser import profile_parent
 from ..private.carry import link_or_copy
 from ..private.paths import PRIVATE_MARKER
@@ -580,7 +580,7 @@ class Build:
             return
         if not self.prints_likely and (self.private_dir / pdf_cache.Cache.NAME).is_file():
             return  # the last build printed, and only workbooks that feed no PDF changed since
-        if not memory.early_browser(_book_bytes(self.records_dir)):  # 20,000 workers: about 1.75 GB of Python
+        if not memory.early_browser(_book_bytes(self.records_dir), printing.memory_budget_mb(), printing.BROWSER_MB):
             self.browser_late = self._will_let_go()  # the writer starts it when it prints
             return
         if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":

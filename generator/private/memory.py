@@ -69,17 +69,14 @@ def browser_fits(python_mb: int, budget_mb: int, browser_mb: int) -> bool:
     return python_mb + browser_mb <= budget_mb
 
 
-def early_browser(book_bytes: int, budget_mb: int | None = None, browser_mb: int | None = None) -> bool:
+def early_browser(book_bytes: int, budget_mb: int, browser_mb: int) -> bool:
     """Whether the browser may start before the read (build.steps._prestart_browser) and boot
-    while the writer renders its documents: a printing browser fits beside a fresh build's Python
-    processes at their peak, estimated from the workbooks' `book_bytes` (python_peak_mb), in the
-    budget (default printing.memory_budget_mb(), printing.BROWSER_MB). The demo (0.2 MB) and
-    2,000 workers (2 MB) start it early; 20,000 workers (20 MB: about 1.75 GB of Python) do not."""
-    from . import printing
-
-    budget = printing.memory_budget_mb() if budget_mb is None else budget_mb
-    browser = printing.BROWSER_MB if browser_mb is None else browser_mb
-    return browser_fits(python_peak_mb(book_bytes), budget, browser)
+    while the writer renders its documents: a printing browser of `browser_mb`
+    (printing.BROWSER_MB) fits beside a fresh build's Python processes at their peak, estimated
+    from the workbooks' `book_bytes` (python_peak_mb), in `budget_mb`
+    (printing.memory_budget_mb()). With 2 GiB, the demo (0.2 MB) and 2,000 workers (2 MB) start
+    it early; 20,000 workers (20 MB: about 1.75 GB of Python) do not."""
+    return browser_fits(python_peak_mb(book_bytes), budget_mb, browser_mb)
 
 
 # The promise of the build's process to its forked private writer that it lets go of its records
