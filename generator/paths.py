@@ -126,6 +126,9 @@ def write_text(folder: Path, path: Path, text: str, encoding: str = "utf-8") -> 
     return Path(path)
 
 
+# where a file's size and modification time read from its open descriptor are those a later
+# os.stat gives (Windows may note the time of the last write only when the handle closes)
+_NOTED_BY_FD = os.name == "posix"
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -164,21 +167,36 @@ class FolderWriter:
         return os.path.dirname(path) == self.text
 
     def write(self, name: str, data: bytes) -> Path:
+        path = os.path.join(self.text, self._checked(name))
+        self._write(path, data)
+        return Path(path)
+
+    def write_noted(self, name: str, data: bytes) -> tuple[int, int] | None:
+        """write(), and the new file's (size, modification time in ns) as os.stat would give
+        them after, taken from the open descriptor (no second look-up of the name), where it
+        was created here on a POSIX system; else None (the caller looks at the file itself)."""
+        return self._write(os.path.join(self.text, self._checked(name)), data)
+
+    def _write(self, path: str, data: bytes) -> tuple[int, int] | None:
         from .outputs import write_bytes
 
-        path = os.path.join(self.text, self._checked(name))
         if self.fresh:
             try:
                 # owner-only, as write_bytes' temporary files are: the documents hold personal data
                 fd = os.open(path, _CREATE, 0o600)
             except FileExistsError:
-                return write_bytes(Path(path), data)
+                write_bytes(Path(path), data)
+                return None
+            noted = None
             try:
                 # written through the descriptor (no file object: 20,000 dossiers a build)
                 try:
                     view = memoryview(data)
                     while view:
                         view = view[os.write(fd, view):]
+                    if _NOTED_BY_FD:  # nothing writes to it after: its size and time are final
+                        st = os.fstat(fd)
+                        noted = (st.st_size, st.st_mtime_ns)
                 finally:
                     os.close(fd)
             except BaseException:
@@ -187,5 +205,6 @@ class FolderWriter:
                 except OSError:
                     pass
                 raise
-            return Path(path)
-        return write_bytes(Path(path), data)
+            return noted
+        write_bytes(Path(path), data)
+        return None

@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.filters import do_batch as _jinja_batch
 from markupsafe import Markup, escape
 
 from . import money
@@ -46,6 +47,15 @@ def zh_date(value) -> str:
 
 _DAYS: dict = {}  # date -> zh_date text, for the dates printed so far (at most _DAYS_LIMIT)
 _DAYS_LIMIT = 100_000
+
+
+def batch(value, linecount: int, fill_with=None):
+    """Jinja's `batch` filter: the same lists of `linecount` items (the last one filled with
+    `fill_with` when given), made by slicing where the value is a list (the dossiers' label and
+    value pairs, about twenty rows a dossier), not by a generator appending item by item."""
+    if value.__class__ is list and fill_with is None and linecount.__class__ is int and linecount > 0:
+        return [value[i:i + linecount] for i in range(0, len(value), linecount)]
+    return _jinja_batch(value, linecount, fill_with)
 
 
 def iso_date(value) -> str:
@@ -250,6 +260,7 @@ def environment(extra_dirs: list[Path] | tuple = ()) -> jinja2.Environment:
         "zh_date": zh_date,
         "iso_date": iso_date,
         "md_cell": md_cell,
+        "batch": batch,
     })
     env.globals["print_css"] = Rendered(env, "private/print.css")  # the printed pages' stylesheet
     return env

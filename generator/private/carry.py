@@ -135,7 +135,7 @@ def _link(source: str, target: str) -> None:
 _BY_DIR_FD = os.stat in os.supports_dir_fd and os.link in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
-def _child_paths(folder: Path):
+def child_paths(folder: Path):
     """A function giving `folder / name` for many plain file names: Path's own maker of a child
     path from a name known to be plain (what its directory walks use, a fifth of the `/`
     operator's time for 20,000 dossiers), where this Python has it."""
@@ -400,7 +400,7 @@ class Carry:
                     self._extend(f"{rel}/{name}", extra)
             return out
         old, new = self.old, self.new
-        docs = _child_paths(Path(folder))
+        docs = child_paths(Path(folder))
         staged = self.staged
         rest = []  # the documents to carry by a system call each (those prelink did not link)
         for n, (name, fingerprint, extra) in enumerate(wanted):
@@ -468,8 +468,11 @@ class Carry:
 
     def store(self, doc: Doc, fingerprint: str, inputs: str | None = None, extra: dict | None = None) -> Doc:
         """Note a freshly written document (`extra`: more fields for its entry)."""
-        st = os.stat(doc.path)  # a Path already: not made again (Path() parses it anew, 20,000 times)
-        entry = {"fp": fingerprint, "digest": doc.digest, "size": st.st_size, "mtime": st.st_mtime_ns}
+        noted = doc.noted  # noted by the process that wrote it (a rendering process), or looked at here
+        if noted is None:
+            st = os.stat(doc.path)  # a Path already: not made again (Path() parses it anew, 20,000 times)
+            noted = (st.st_size, st.st_mtime_ns)
+        entry = {"fp": fingerprint, "digest": doc.digest, "size": noted[0], "mtime": noted[1]}
         if inputs is not None:
             entry["inputs"] = inputs
         if extra:
@@ -508,7 +511,7 @@ class Carry:
             return doc
         if self.queue is None:
             return self.store(render(), fingerprint, inputs, extra)
-        later = Later(Path(path))
+        later = Later(path if isinstance(path, Path) else Path(path))
         self.queue.append((later, (fingerprint, inputs, extra), render, heavy))
         return later  # type: ignore[return-value]
 
@@ -551,12 +554,12 @@ class Carry:
         (1: in this process, e.g. while other threads run, which a fork must not copy)."""
         if not queue:
             return
-        digests = parallel.render_all([render for _, _, render, _ in queue], [h for *_, h in queue],
-                                      processes=processes)
-        for (later, (fingerprint, inputs, extra), _, _), digest in zip(queue, digests):
+        outcomes = parallel.render_outcomes([render for _, _, render, _ in queue], [h for *_, h in queue],
+                                            processes=processes)
+        for (later, (fingerprint, inputs, extra), _, _), (digest, noted) in zip(queue, outcomes):
             later.digest = digest
             if fingerprint is not None:
-                self.store(Doc(later.path, digest), fingerprint, inputs, extra)
+                self.store(Doc(later.path, digest, noted), fingerprint, inputs, extra)
 
     def known(self) -> dict[str, tuple[int, int]]:
         """{path in out_dir: (size, modification time)} of this build's documents as noted (each

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PosixPath
 
 from .. import render
 from ..money import yuan
@@ -60,6 +61,9 @@ def environment(records: Records):
 class Doc:
     path: Path
     digest: str  # of the content, print date excluded
+    # (size, modification time in ns) of the file as written, where the writer knew them without
+    # looking (paths.FolderWriter.write_noted): Carry.store then need not stat it again
+    noted: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
 
 class Ctx(dict):
@@ -139,12 +143,13 @@ def write_doc(folder: Path, path: Path, html: str, today: date, writer: FolderWr
     data = html.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     data = data.replace(_PRINTED, render.zh_date(today).encode("utf-8"))  # UTF-8: same as on the text
-    path = Path(path)
     if writer is None:
+        path = Path(path)
         inside(folder, path.parent)
         write_bytes(path, data)
-    elif writer.holds(path):
-        writer.write(path.name, data)
-    else:
+        return Doc(path, digest)
+    if path.__class__ is not PosixPath and not isinstance(path, Path):
+        path = Path(path)
+    if not writer.holds(path):
         raise ValueError(f"{path} is not in {writer.folder}")
-    return Doc(path, digest)
+    return Doc(path, digest, writer.write_noted(os.path.basename(path), data))

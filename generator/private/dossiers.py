@@ -26,6 +26,7 @@ from ..record_views import _origin, table_digest
 from ..records import Records, Worker, is_void
 from ..render import Settled
 from ..workdays import WorkCalendar
+from .carry import child_paths
 from .closing import LABELS as CASE_LABELS, case_summary, finished_of, on_time, work_calendar
 from .common import Ctx, Doc, attrs, environment, fields, plain_digest, show, station, station_key, write_doc
 from .dossier_slices import SLICES, Slices, _batch_parts, _payout_batches, shared_shown
@@ -536,9 +537,10 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         wanted.append(((name, fp, {SLICES: own}), filed.worker))
     if carry is not None:
         # the unchanged ones carried all at once; the others rendered (queued after carry.defer())
+        child = child_paths(folder)  # folder / name, without parsing the name again (20,000 times)
         for ((name, fp, extra), w), doc in zip(wanted, carry.reuse_many(folder, [item for item, _ in wanted])):
             if doc is None:
-                path = folder / name
+                path = child(name)
                 doc = carry.document(path, fp, lambda w=w, path=path: render(w, path), extra=extra)
             written.append(doc)
     if slices is not None:

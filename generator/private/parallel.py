@@ -68,11 +68,17 @@ def jobs() -> int:
     return cores(at_most=4)
 
 
-def _run(indexes: list[int]) -> list[str] | None:
-    """In a child: render these tasks; their digests, or None when one failed."""
+def _outcome(doc) -> tuple:
+    """What a rendering process sends back of a document it wrote (a Doc): its digest, and its
+    size and modification time where the writer noted them (common.Doc.noted), else None."""
+    return doc.digest, getattr(doc, "noted", None)
+
+
+def _run(indexes: list[int]) -> list[tuple] | None:
+    """In a child: render these tasks; their outcomes (_outcome), or None when one failed."""
     try:
         with trace.span("chunk", size=len(indexes)):
-            return [_TASKS[i]().digest for i in indexes]
+            return [_outcome(_TASKS[i]()) for i in indexes]
     except BaseException:  # noqa: BLE001 - the parent renders the chunk again and raises
         return None
 
@@ -111,10 +117,16 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
     """Run every task (a closure that writes one document and returns its Doc); the
     digests in task order. `heavy` marks the slow tasks (workbooks), which are started
     first, one at a time, so that the work shares out evenly."""
+    return [digest for digest, _ in render_outcomes(tasks, heavy, processes)]
+
+
+def render_outcomes(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
+                    processes: int | None = None) -> list[tuple]:
+    """render_all, with each document's (digest, (size, modification time) or None): see _outcome."""
     global _TASKS
     processes = jobs() if processes is None else processes
     if processes <= 1 or len(tasks) < MIN_DOCUMENTS or not can_fork():
-        return [task().digest for task in tasks]
+        return [_outcome(task()) for task in tasks]
     parts = chunks(list(heavy) if heavy is not None else [False] * len(tasks), processes * CHUNKS_PER_JOB)
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -140,13 +152,13 @@ def render_all(tasks: Sequence[Callable], heavy: Sequence[bool] | None = None,
         _TASKS = ()
         if not was_frozen:
             gc.unfreeze()
-    digests: list = [None] * len(tasks)
+    outcomes: list = [None] * len(tasks)
     for part, found in zip(parts, results):
         if found is None:
-            found = [tasks[i]().digest for i in part]
-        for i, digest in zip(part, found):
-            digests[i] = digest
-    return digests
+            found = [_outcome(tasks[i]()) for i in part]
+        for i, outcome in zip(part, found):
+            outcomes[i] = outcome
+    return outcomes
 
 
 class Beside:
