@@ -10,6 +10,7 @@ the (sanitised) archive number: 档案/SF-0001.html.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import disclosure, render, schema
+from ..gcpause import gc_paused
 from ..lifecycle import days_since_applying, deadline_days, disclosed_in
 from ..money import capitals, total, yuan
 from ..names import initial, name_key, pinyin_text, pinyin_version
@@ -520,10 +522,23 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
 
     calendar = work_calendar(records)
     shared = carry.fingerprint("dossier-shared", shared_shown(records, today, site_url), key) if carry else ""
-    slices = Slices(records, carry) if carry is not None else None
+    wanted: list = []  # of a build (carry): (file name, fingerprint, its slices), worker, in filing order
+    # a build's 20,000 fingerprints, slices and queued renders are kept to the end: with the collector
+    # on, each of its passes walked all those made so far (most of a CPU-second of the private writer,
+    # on the path the build waits on); nothing made here forms a cycle, reference counting frees it
+    with gc_paused() if carry is not None and carry.queue is not None else nullcontext():
+        slices = Slices(records, carry) if carry is not None else None
+        _queue(records, carry, order, only, folder, periods, render, shared, slices, written, wanted)
+        if slices is not None:
+            slices.save()
+    return written
+
+
+def _queue(records: Records, carry, order, only, folder: Path, periods: dict, render, shared: str,
+           slices: Slices | None, written: list, wanted: list) -> None:
+    """write_dossiers' loop: each dossier rendered now (no carry), or carried or queued."""
     batch_parts: dict = {}
     payout_batches = _payout_batches(records) if carry is not None else {}
-    wanted = []  # of a build (carry): (file name, fingerprint, its slices), worker, in filing order
     for filed in order if order is not None else filing_order(records):
         if only is not None and filed.worker.archive_no not in only:
             continue
@@ -531,6 +546,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
         if carry is None:
             written.append(render(filed.worker, folder / name))
             continue
+        assert slices is not None
         own = slices.of(filed.worker, f"{FOLDER}/{name}")
         fp = carry.plain_fingerprint("dossier", own, _batch_parts(records, filed.worker, periods, batch_parts,
                                                                   payout_batches), shared)
@@ -543,9 +559,6 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
                 path = child(name)
                 doc = carry.document(path, fp, lambda w=w, path=path: render(w, path), extra=extra)
             written.append(doc)
-    if slices is not None:
-        slices.save()
-    return written
 
 
 def write_index(records: Records, out_dir: Path, *, today: date, volumes=(), index_pdf: str | None = None,
