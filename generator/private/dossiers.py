@@ -511,7 +511,7 @@ def write_dossiers(records: Records, out_dir: Path, *, today: date, site_url: st
     st = station(records, today)
     key = station_key(st)
     shown_station = attrs(st)
-    written = []
+    written: list = []
     # batch number -> its disclosure period and state (what a dossier shows of a batch and its
     # fingerprint takes), worked out once, before the renders are shared out among processes
     periods = disclosure.periods(records, today)
