@@ -34,8 +34,11 @@ def test_the_decision_by_budget_and_workbook_size():
     # measured peaks of a fresh build's Python processes: the estimate is never below them
     for book_mb, measured in ((0.2, 358), (2, 463), (20, 1745)):
         assert memory.python_peak_mb(int(book_mb * MB)) >= measured
-    assert memory.browser_fits(1000, 2000, 1000)
-    assert not memory.browser_fits(1001, 2000, 1000)
+    # one rule for whether a browser fits, before the read, before the prints and for the lanes
+    assert memory.browsers_within(2000, 1000, 1000) == 1 and memory.browsers_within(2000, 1001, 1000) == 0
+    assert memory.browsers_within(2000, 3000, 1000) == 0 and memory.browsers_within(4000, 1000, 1000) == 3
+    assert printing.lanes_within(2000, 1001, 1000) == 1  # the lanes: at least one, the volumes must print
+    assert printing.lanes_within(4000, 1000, 1000) == 3
     budget, browser_mb = printing.MEMORY_BUDGET_MB, printing.BROWSER_MB
     assert memory.early_browser(220_000, budget, browser_mb)  # the demo: started early, as before
     assert memory.early_browser(2_100_000, budget, browser_mb)  # 2,000 workers
@@ -182,3 +185,120 @@ def test_a_build_whose_browser_does_not_fit_early_prints_the_same(tmp_path, monk
     assert writer_sessions and all(e == "session early=False" and t >= room[0] for t, e in writer_sessions), late
     texts = _pdf_texts(tmp_path / "early" / "private")
     assert texts and texts == _pdf_texts(tmp_path / "late" / "private")
+
+
+def _events(tmp_path: Path, monkeypatch):
+    """Note every wait_for_room of a build's writer (and whether it waited) in a log file that the
+    forked writer writes too; returns a function that reads and clears the notes."""
+    log = tmp_path / "waits.log"
+    real_wait = memory.wait_for_room
+
+    def wait(fits, browser=True):
+        waited = real_wait(fits, browser)
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} browser={browser} waited={waited}\n")
+        return waited
+
+    monkeypatch.setattr(memory, "wait_for_room", wait)
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    monkeypatch.setattr(pdf, "_state", {})
+
+    def read() -> list[str]:
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return [line.split(" ", 1)[1] for line in lines if line.split(" ", 1)[0] != str(os.getpid())]
+
+    return read
+
+
+@linux_fork
+def test_weasyprint_prints_do_not_wait_for_the_budget(tmp_path, monkeypatch):
+    """With WeasyPrint only, a budget too small for any browser holds nothing back: no browser is
+    late, and the forked writer prints without waiting for the build's process to let go."""
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "weasyprint")
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "1")
+    monkeypatch.setattr(pdf, "find_browser", lambda *a, **k: None)
+    lates = []
+    real_prestart = steps.Build._prestart_browser
+
+    def prestart(self):
+        real_prestart(self)
+        lates.append(self.browser_late)
+
+    monkeypatch.setattr(steps.Build, "_prestart_browser", prestart)
+    waits = _events(tmp_path, monkeypatch)
+    records = write_station(tmp_path / "records")
+    assert build_all(records, site_dir=tmp_path / "site", private_dir=tmp_path / "private",
+                     today=TODAY, pdf=True, echo=lambda line: None) == 0
+    assert lates == [False]
+    assert waits() == ["browser=False waited=False"]
+    assert list((tmp_path / "private").rglob("*.pdf"))
+
+
+def test_late_only_on_a_fresh_build(tmp_path, monkeypatch):
+    """The fresh-build estimate makes a browser `late` only on a fresh build (nothing to carry);
+    a rebuild that finds it too big is not late (its writer measures when it prints); without a
+    browser nothing is late."""
+    from generator.private import carry
+
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    monkeypatch.setattr(steps.parallel, "jobs", lambda: 2)
+    monkeypatch.setattr(steps, "installed_cache", lambda: None)
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "1")  # the estimate never fits
+    records = write_station(tmp_path / "records")
+    private = tmp_path / "private"
+    private.mkdir()
+
+    def late(engine: str) -> bool:
+        monkeypatch.setattr(steps.pdf_output, "volume_engine", lambda: engine)
+        build = steps.Build(records, tmp_path / "site", private, TODAY, True, lambda line: None, {}, time.monotonic())
+        build._prestart_browser()
+        return build.browser_late
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the browser is started early on Linux only")
+    assert late("chromium")  # fresh: the estimate applies
+    assert not late("weasyprint")  # no browser prints
+    (private / carry.NAME).write_text("{}", encoding="utf-8")  # a last build's documents to carry
+    assert not late("chromium")
+
+
+@linux_fork
+def test_the_tree_is_measured_by_pss_with_the_forked_processes(monkeypatch):
+    """printing.python_mb's measure (memory.tree_mb): a forked child's pages shared with its
+    parent count once, its own pages count, a process of another program (a browser) does not."""
+    here = os.getpid()
+    block = bytearray(os.urandom(1) * (200 * MB))  # touched: resident
+    before = memory.tree_mb(here)
+    assert before is not None and before >= 200
+    context = multiprocessing.get_context("fork")
+    go, grown = context.Event(), context.Event()
+
+    def child():
+        go.wait(30)
+        own = bytearray(b"x" * (100 * MB))  # noqa: F841 - held while measured
+        grown.set()
+        time.sleep(30)
+
+    process = context.Process(target=child)
+    process.start()
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.5)
+        shared = memory.tree_mb(here)
+        resident = (pdf.process_mb(here) or 0) + (pdf.process_mb(process.pid) or 0)
+        assert resident >= before + 150  # resident sizes count the shared block twice
+        assert shared < before + 60  # PSS once
+        go.set()
+        assert grown.wait(30)
+        assert memory.tree_mb(here) >= shared + 90
+        counted, real_kb = [], memory._process_kb
+        monkeypatch.setattr(memory, "_process_kb", lambda pid: (counted.append(pid), real_kb(pid))[1])
+        memory.tree_mb(here)
+        assert here in counted and process.pid in counted and other.pid not in counted
+    finally:
+        process.kill()
+        other.kill()
+        process.join()
+        other.wait()
+    del block

@@ -26,7 +26,7 @@ from ..money import yuan
 from ..pipeline import CheckOutcome, check_read
 from ..private import browser_share, memory, parallel, pdf as pdf_output, pdf_cache, printing, scratch, write_private
 from ..private.browser import profile_parent
-from ..private.carry import link_or_copy
+from ..private.carry import NAME as CARRY_NAME, link_or_copy
 from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
 from ..reading import ReadCache, ReadResult, input_files, installed_cache, read_records
@@ -580,10 +580,15 @@ class Build:
             return
         if not self.prints_likely and (self.private_dir / pdf_cache.Cache.NAME).is_file():
             return  # the last build printed, and only workbooks that feed no PDF changed since
+        if pdf_output.volume_engine() != "chromium":
+            return  # no browser prints (WeasyPrint): none to start, no budget to wait for
         if not memory.early_browser(_book_bytes(self.records_dir), printing.memory_budget_mb(), printing.BROWSER_MB):
-            self.browser_late = self._will_let_go()  # the writer starts it when it prints
+            # not started now; the writer starts it when it prints: on a fresh build (the estimate's
+            # case: the writer renders every document) only once this process let go (`late`); on a
+            # rebuild when it fits beside the build's processes as measured then (printing.write)
+            self.browser_late = self._will_let_go() and not (self.private_dir / CARRY_NAME).is_file()
             return
-        if pdf_output.volume_engine() == "chromium" and pdf_output.document_engine() == "chromium":
+        if pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
 
     def _idle_work(self):

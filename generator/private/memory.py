@@ -15,14 +15,16 @@ When the browser starts and prints is decided here too, against the build's memo
 (printing.memory_budget_mb, the whole tree's: its Python processes and the browser):
 
 - before the read, the build's process starts the browser early (build.steps._prestart_browser)
-  only where a fresh build's Python processes at their peak (python_peak_mb, estimated from the
-  workbooks' size) and a printing browser (printing.BROWSER_MB) fit in the budget together
-  (early_browser). Otherwise the browser starts only once the writer prints.
-- the private writer, forked by the build's process, prints only once the browser fits beside the
-  Python processes as measured then (printing.python_mb: the writer and the build's process), or,
-  when it does not, once the build's process has let go of its records (build.steps._give_back,
-  which tells it through a pipe: promise_room, room_made, wait_for_room). By then the writer's
-  rendering pool has ended (its documents are rendered before they are printed).
+  only where a browser will print (pdf.volume_engine) and a fresh build's Python processes at
+  their peak (python_peak_mb, estimated from the workbooks' size) and a printing browser
+  (printing.BROWSER_MB) fit in the budget together (early_browser). Otherwise the browser starts
+  only once the writer prints; on a fresh build (nothing to carry) that is `late`.
+- the private writer, forked by the build's process, prints with a browser only once the browser
+  fits beside the Python processes as measured then (printing.python_mb: the build's process
+  tree by PSS, tree_mb), or, when it does not or the build is `late`, once the build's process
+  has let go of its records (build.steps._give_back, which tells it through a pipe: promise_room,
+  room_made, wait_for_room). By then the writer's rendering pool has ended (its documents are
+  rendered before they are printed). WeasyPrint's prints never wait.
 """
 
 from __future__ import annotations
@@ -63,10 +65,58 @@ def python_peak_mb(book_bytes: int) -> int:
     return PYTHON_BASE_MB + PYTHON_MB_PER_BOOK_MB * max(0, book_bytes) // 2**20
 
 
-def browser_fits(python_mb: int, budget_mb: int, browser_mb: int) -> bool:
-    """Whether a printing browser of `browser_mb` fits in `budget_mb` beside Python processes
-    holding `python_mb`."""
-    return python_mb + browser_mb <= budget_mb
+def browsers_within(budget_mb: int, python_mb: int, browser_mb: int) -> int:
+    """How many printing browsers of `browser_mb` each fit in `budget_mb` beside Python processes
+    holding `python_mb` (0: none). The one rule for whether a browser fits: before the read
+    (early_browser), before the writer prints (printing.write) and for its lanes
+    (printing.lanes_within)."""
+    return max(0, (budget_mb - python_mb) // max(1, browser_mb))
+
+
+def tree_mb(root: int) -> int | None:
+    """The memory of the process `root` and of every process descended from it that runs this
+    process's program (the build's Python processes: not its browsers), in MiB: proportional set
+    sizes (PSS), so that pages shared after a fork are counted once; resident sizes where the
+    kernel gives no PSS. None where /proc cannot tell (not Linux)."""
+    try:
+        program = os.readlink("/proc/self/exe")
+        names = os.listdir("/proc")
+    except OSError:
+        return None
+    children: dict[int, list[int]] = {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                parent = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            if os.readlink(f"/proc/{pid}/exe") != program:
+                continue
+        except OSError:
+            continue
+        total += _process_kb(pid)
+    return total // 1024
+
+
+def _process_kb(pid: int) -> int:
+    """PSS of `pid` in KiB, else its RSS; 0 when it is gone."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", b"Pss:"), (f"/proc/{pid}/status", b"VmRSS:")):
+        try:
+            with open(path, "rb") as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return 0
 
 
 def early_browser(book_bytes: int, budget_mb: int, browser_mb: int) -> bool:
@@ -76,7 +126,7 @@ def early_browser(book_bytes: int, budget_mb: int, browser_mb: int) -> bool:
     from the workbooks' `book_bytes` (python_peak_mb), in `budget_mb`
     (printing.memory_budget_mb()). With 2 GiB, the demo (0.2 MB) and 2,000 workers (2 MB) start
     it early; 20,000 workers (20 MB: about 1.75 GB of Python) do not."""
-    return browser_fits(python_peak_mb(book_bytes), budget_mb, browser_mb)
+    return browsers_within(budget_mb, python_peak_mb(book_bytes), browser_mb) >= 1
 
 
 # The promise of the build's process to its forked private writer that it lets go of its records
@@ -137,13 +187,14 @@ def browser_may_start() -> bool:
     return not (_room.get("late") and _room.get("owner") == os.getpid())
 
 
-def wait_for_room(fits) -> bool:
-    """In the writer, before it prints (printing.write): when the build's process found that the
-    browser does not fit early (`late`: its rendering processes, such as the wall printouts'
-    worker, are not measured here) or `fits()` says a printing browser does not fit beside the
-    build's Python processes as measured now, wait until the build's process has let go of its
-    records (room_made) or has ended. Returns whether it waited. In any other process, or without
-    a promise, nothing."""
+def wait_for_room(fits, browser: bool = True) -> bool:
+    """In the writer, before it prints (printing.write), where a `browser` prints: when the
+    build's process found that the browser does not fit beside a fresh build's Python processes
+    (`late`: the estimate of their peak, whose rendering goes on beside the prints) or `fits()`
+    says a printing browser does not fit beside the build's Python processes as measured now
+    (printing.python_mb), wait until the build's process has let go of its records (room_made) or
+    has ended. Without a browser (WeasyPrint's prints) no wait: the promise is dropped. Returns
+    whether it waited. In any other process, or without a promise, nothing."""
     if _room.get("owner") != os.getpid():
         return False
     read, late = _room.pop("read", None), _room.get("late")
@@ -152,7 +203,7 @@ def wait_for_room(fits) -> bool:
         return False
     waited = False
     try:
-        if late or not fits():
+        if browser and (late or not fits()):
             from .. import trace
 
             waited = True

@@ -196,12 +196,17 @@ def memory_budget_mb() -> int:
 
 
 def python_mb() -> int:
-    """Resident memory of the build's Python processes now, in MiB: this process and, when it is
-    the private writer (a child of the build, build.private_job), the build process too."""
+    """Memory of the build's Python processes now, in MiB: the build's process tree (when this is
+    the private writer, a child of the build, build.private_job: from its parent, so the wall
+    printouts' worker too), its browsers left out, by PSS (memory.tree_mb). Where /proc cannot
+    tell: the resident memory of this process and its parent."""
     import multiprocessing
 
-    total = pdf_output.process_mb(os.getpid()) or 0
     parent = multiprocessing.parent_process()
+    measured = memory.tree_mb(parent.pid if parent is not None and parent.pid is not None else os.getpid())
+    if measured is not None:
+        return measured
+    total = pdf_output.process_mb(os.getpid()) or 0
     if parent is not None and parent.pid is not None:
         total += pdf_output.process_mb(parent.pid) or 0
     return total
@@ -211,7 +216,7 @@ def lanes_within(budget_mb: int, python_mb_: int, lane_mb: int = BROWSER_MB) -> 
     """How many browsers of `lane_mb` each fit in `budget_mb` beside the build's Python processes
     (`python_mb_`); at least one, since the volumes must be printed (a build that cannot keep its
     budget prints with one browser)."""
-    return max(1, (budget_mb - python_mb_) // max(1, lane_mb))
+    return max(1, memory.browsers_within(budget_mb, python_mb_, lane_mb))
 
 
 def browser_lanes(volumes_: int, jobs: int | None = None, documents: int | None = None) -> int:
@@ -299,8 +304,10 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
              for i in apart}
     folders = {i: Path(stale[i].sources[0]).parent if stale[i].sources else None for i in apart}
     queue = sorted(apart, key=lambda i: -costs[i])  # the largest first, taken by each browser in turn
-    if stale:  # a browser beside the build's process too big for the budget: printed once it let go
-        memory.wait_for_room(lambda: memory.browser_fits(python_mb(), memory_budget_mb(), BROWSER_MB))
+    # a browser beside the build's processes too big for the budget: printed once the build's process
+    # let go. Only where a browser prints: WeasyPrint's prints do not wait (memory.wait_for_room)
+    memory.wait_for_room(lambda: memory.browsers_within(memory_budget_mb(), python_mb(), BROWSER_MB) >= 1,
+                         browser=bool(apart))
     lanes = browser_lanes(len(apart), jobs, documents=sum(sizes[i] for i in apart))
     left = [sum(costs.values())]  # elements not taken yet
 
