@@ -193,8 +193,9 @@ def _events(tmp_path: Path, monkeypatch):
     log = tmp_path / "waits.log"
     real_wait = memory.wait_for_room
 
-    def wait(fits, browser=True):
-        waited = real_wait(fits, browser)
+    def wait(fits, **how):
+        waited = real_wait(fits, **how)
+        browser = how.get("browser", True)
         with open(log, "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()} browser={browser} waited={waited}\n")
         return waited
@@ -302,3 +303,34 @@ def test_the_tree_is_measured_by_pss_with_the_forked_processes(monkeypatch):
         process.join()
         other.wait()
     del block
+
+
+@pytest.mark.browser
+@linux_fork
+def test_a_rebuild_is_not_late_its_writer_measures(tmp_path, monkeypatch):
+    """A real build with Chromium at a station whose fresh-build estimate does not fit beside a
+    browser: the fresh build's writer prints only after the build's process let go (`late`); a
+    rebuild (one PDF to print again) is not late: its writer measures the build's processes, finds
+    room in the budget and prints without waiting for the site stages."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium ({CHROMIUM}) is not installed")
+    monkeypatch.setenv("BANGFU_PDF_ENGINE", "chromium")
+    monkeypatch.setenv("BANGFU_BROWSER", CHROMIUM)
+    monkeypatch.delenv("BANGFU_MEMORY_MB", raising=False)
+    monkeypatch.setattr(memory, "PYTHON_BASE_MB", 10 * printing.MEMORY_BUDGET_MB)  # "a large station"
+    prestarts: list = []
+    monkeypatch.setattr(steps.pdf_output, "prestart_for_child", lambda: prestarts.append(1))
+    waits = _events(tmp_path, monkeypatch)
+    records = write_station(tmp_path / "records")
+    private = tmp_path / "private"
+
+    def build() -> list[str]:
+        assert build_all(records, site_dir=tmp_path / "site", private_dir=private,
+                         today=TODAY, pdf=True, echo=lambda line: None) == 0
+        return waits()
+
+    assert build() == ["browser=True waited=True"]  # fresh: late
+    volume = sorted((private / "档案").glob("分册_*.pdf"))[0]
+    volume.unlink()
+    assert build() == ["browser=True waited=False"]  # measured: a browser fits beside them
+    assert volume.is_file() and not prestarts
