@@ -131,8 +131,9 @@ def early_browser(book_bytes: int, budget_mb: int, browser_mb: int) -> bool:
 
 # The promise of the build's process to its forked private writer that it lets go of its records
 # before it waits for it (build.steps._lets_go): a pipe, whose byte (or end) the writer waits for
-# before it prints when the browser does not fit beside both (wait_for_room). `late`: the build's
-# process did not start the browser early (early_browser), so the writer starts none before then.
+# before it prints when the browser does not fit beside the build's processes (wait_for_room).
+# `late`: on a fresh build the browser did not fit beside the estimate (early_browser), so the
+# writer starts none before then and waits without measuring.
 _room: dict = {}
 
 
