@@ -150,8 +150,8 @@ def test_a_build_whose_browser_does_not_fit_early_prints_the_same(tmp_path, monk
             note("room")
         real_made()
 
-    def wait(fits):
-        waited = real_wait(fits)
+    def wait(fits, **how):
+        waited = real_wait(fits, **how)
         note(f"printing waited={waited}")
         return waited
 
