@@ -178,14 +178,21 @@ class Records:
             out.setdefault(r.archive_no, []).append(r)
         return out
 
-    def figures_at(self, worker, day: date | None) -> Figures:
-        """The household figures valid on `day`: the latest review on or before it, else the
-        register's own figures (those at 建档)."""
+    def review_at(self, worker, day: date | None) -> Review | None:
+        """The annual review whose figures are valid on `day`: the latest one on or before it;
+        None without one (or without a day): then the register's own figures (those at 建档)
+        are. The one place of this rule (figures_at, the reports' category on a day)."""
         chosen = None
         if day is not None:
             for r in self.reviews_by_worker.get(worker.archive_no, ()):
                 if r.date <= day:
                     chosen = r
+        return chosen
+
+    def figures_at(self, worker, day: date | None) -> Figures:
+        """The household figures valid on `day`: those of review_at(worker, day), else the
+        register's own figures (those at 建档)."""
+        chosen = self.review_at(worker, day)
         rec = chosen if chosen is not None else worker
         kept = self._figures.get(id(rec))
         if kept is None or kept[0] is not rec:  # worked out once per review or register row

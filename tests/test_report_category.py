@@ -1,4 +1,4 @@
-"""report.category_at: the 困难类别 of records.figures_at, without the other figures."""
+"""report.category_at and Records.review_at: the 困难类别 of records.figures_at, without the other figures."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ def test_category_at_is_the_figures_category(tmp_path_factory):
     changed = {w.archive_no for w in records.workers for r in records.reviews_by_worker.get(w.archive_no, ())
                if r.category != w.category}
     assert changed  # a review that moved a worker to another category is among those compared
+
+
+def test_review_at_is_the_latest_review_on_or_before_the_day(tmp_path_factory):
+    """Records.review_at: the one place of the rule figures_at and category_at both follow."""
+    records = read_records(demo_records_dir(tmp_path_factory)).records
+    checked = 0
+    for w in records.workers:
+        history = records.reviews_by_worker.get(w.archive_no, ())
+        assert records.review_at(w, None) is None
+        for r in history:
+            for day in (r.date - timedelta(days=1), r.date, r.date + timedelta(days=1)):
+                expected = [x for x in history if x.date <= day]
+                assert records.review_at(w, day) is (expected[-1] if expected else None)
+                figures = records.figures_at(w, day)
+                assert figures.from_review is bool(expected)
+                checked += 1
+    assert checked > 10

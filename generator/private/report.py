@@ -95,15 +95,10 @@ def _category_on(records: Records, p, fixed: dict | None = None) -> str | None:
 
 
 def category_at(records: Records, w, day: date | None) -> str | None:
-    """records.figures_at(w, day).category (the latest review on or before `day`, else the
+    """records.figures_at(w, day).category (the figures of records.review_at(w, day), else the
     register's), without working out the other figures (a per capita income in Decimals for
     each of tens of thousands of register and review rows the reports ask about)."""
-    chosen = w
-    if day is not None:
-        for r in records.reviews_by_worker.get(w.archive_no, ()):
-            if r.date <= day:
-                chosen = r
-    return chosen.category
+    return (records.review_at(w, day) or w).category
 
 
 def in_force(w, day: date) -> bool:
