@@ -24,6 +24,9 @@ from __future__ import annotations
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 
 RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
+LEADING_BLANKS = " \u3000\n"  # skipped by some programs before a formula's first character
+# a first character with which a text may be risky: neither is_plain's text may begin with one
+_NOT_PLAIN_FIRST = frozenset(prefix[0] for prefix in RISKY_FIRST) | frozenset(LEADING_BLANKS)
 
 
 def is_risky(text: str) -> bool:
@@ -32,8 +35,16 @@ def is_risky(text: str) -> bool:
         return False
     if text.startswith(RISKY_FIRST):
         return True
-    stripped = text.lstrip(" \u3000\n")  # some programs skip leading blanks
+    stripped = text.lstrip(LEADING_BLANKS)  # some programs skip leading blanks
     return stripped.startswith(RISKY_FIRST)
+
+
+def is_plain(text: str) -> bool:
+    """A fast path for many cells: True only for a text that is written as it is, which
+    safe_text leaves unchanged with the plain format (clean drops nothing from a printable text;
+    is_risky is False for one that begins with neither a risky character nor a blank). False
+    may still be such a text (an empty one, or one with a character Python does not print)."""
+    return bool(text) and text[0] not in _NOT_PLAIN_FIRST and text.isprintable()
 
 
 def neutralise(value):

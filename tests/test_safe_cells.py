@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import random
+import sys
 from datetime import date
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from generator.safe_cells import is_risky, neutralise, safe_row, write_text_cell
+from generator.safe_cells import (
+    LEADING_BLANKS,
+    RISKY_FIRST,
+    is_plain,
+    is_risky,
+    neutralise,
+    safe_row,
+    safe_text,
+    write_text_cell,
+)
 
 RISKY = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1",
          ' =HYPERLINK("http://x","点我")', "=cmd|'/C calc'!A0"]
@@ -66,3 +77,32 @@ def test_write_text_cell_and_control_characters(tmp_path):
         [t.replace("\r", "\n") for t in RISKY],
         ["=A1", 42.0] + [""] * (len(RISKY) - 2),
     ])
+
+
+def _unchanged(text: str) -> bool:
+    """safe_text writes the text as it is, with the plain format."""
+    return safe_text(text, "plain", "quoted") == (text, "plain")
+
+
+def test_is_plain_never_says_plain_for_a_text_safe_text_changes():
+    risky = list(RISKY_FIRST)
+    firsts = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    for first in firsts:  # every first character, before a plain and a formula-like rest
+        for text in (first, first + "张伟", first + "=1"):
+            assert not is_plain(text) or _unchanged(text), repr(text)
+    for prefix in risky:  # every risky character, first or after blanks: never plain
+        for blanks in ("", *LEADING_BLANKS, " \u3000", "\n "):
+            for rest in ("", "1", "SUM(A1)", "张伟"):
+                text = blanks + prefix + rest
+                assert not is_plain(text) and not _unchanged(text), repr(text)
+    pieces = [*risky, *LEADING_BLANKS, "\x00", "\x07", "\x1f", "\x7f", "\u00a0", "\u200b", "\ud7ff",
+              "张", "A", "1", "&", "<", "'", "\"", " "]
+    rng = random.Random(17)
+    plain = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        if is_plain(text):
+            assert _unchanged(text), repr(text)
+            plain += 1
+    assert plain > 1000  # the fast path is taken for many texts, not never
+    assert is_plain("张伟") and is_plain("SF-0001") and is_plain("a=b")

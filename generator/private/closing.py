@@ -26,7 +26,7 @@ from ..outputs import stamped_part, write_bytes
 from ..record_views import _origin
 from ..records import Records
 from ..render import zh_date
-from ..safe_cells import safe_text, write_text_xw
+from ..safe_cells import is_plain, safe_text, write_text_xw
 from ..todo import reception_limit
 from ..workdays import WorkCalendar
 from . import xlsx_parts
@@ -316,16 +316,13 @@ _EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (the leap-year 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
-_PLAIN_FIRST = frozenset("=+-@ ")  # a first character that may make a printable text risky (safe_cells.is_risky)
-
-
 def _text(value: str, quoted: str) -> str:
     """A text cell after its reference: an inline string, never a formula (see safe_cells).
-    A printable text (no control character to drop, no tab or line break) that does not begin
-    like a formula or with a blank is written as it is, escaped only where it holds &, < or >:
+    A plain text (safe_cells.is_plain: printable, not beginning like a formula or with a
+    blank) is written as it is, escaped only where it holds &, < or >:
     the same cell, without safe_text's pattern and checks (names, numbers and dates as text:
     hundreds of thousands of cells a year at a 20,000-worker station)."""
-    if value and value[0] not in _PLAIN_FIRST and value.isprintable():
+    if is_plain(value):
         if "&" in value or "<" in value or ">" in value:
             value = escape(value)
         return f' t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
