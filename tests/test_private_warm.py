@@ -1,4 +1,4 @@
-"""The filing order's pinyin worked out while the read waits (private.warm_filing_order,
+"""The filing order's pinyin worked out while the read waits (private.filing_warmup,
 read_records' `idle`): the writer's filing order and the readings it keeps are those of a
 process that worked them out itself, whether the warm-up ran to the end or stopped early."""
 
@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from generator import names, reading
-from generator.private import warm_filing_order
 from generator.private.dossiers import filing_order
+from generator.private.filing_warmup import warm_filing_order
 
 from private_station import read_station
 
@@ -97,4 +97,18 @@ def test_a_failing_warm_up_is_left_to_the_writer(station, monkeypatch):
     monkeypatch.setattr(names, "name_key", broken)
     warm_filing_order(station, lambda: False)  # no error in the build's read
     monkeypatch.undo()
+    _cold()
+
+
+def test_the_warmed_keys_are_the_ones_the_filing_orders_sort_takes(station):
+    """The warm-up's key of a name is the one dossiers.filing_order sorts by (names._name_key,
+    whatever the tie-break): after a whole warm-up, the sort works out no key of its own."""
+    _cold()
+    warm_filing_order(station, lambda: False)
+    warmed = names._name_key.cache_info()
+    assert warmed.currsize == len({w.name or "" for w in station.workers})
+    filing_order(station)
+    after = names._name_key.cache_info()
+    assert after.misses == warmed.misses and after.currsize == warmed.currsize
+    assert after.hits > warmed.hits
     _cold()

@@ -599,7 +599,7 @@ class Build:
         if self.private_dir is None or self.prelink is not None or parallel.jobs() <= 1 \
                 or start_method() != "fork":
             return None
-        from ..private import warm_filing_order
+        from ..private.filing_warmup import warm_filing_order
 
         return warm_filing_order
 

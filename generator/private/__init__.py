@@ -34,7 +34,7 @@ from .memory import before_printing
 from .paths import PRIVATE_MARKER, refuse_inside
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
-           "refuse_inside", "warm_filing_order"]
+           "refuse_inside"]
 
 NOTICE_NAME = "README.txt"
 DEFAULT_SITE = Path("site")
@@ -362,31 +362,6 @@ def _seed_readings(kept: carry.Carry) -> dict | None:
         names.seed_readings(seeds["names"])
         return seeds["names"]
     return None
-
-
-WARM_BATCH = 256  # names keyed between two looks at whether the read's child is done
-
-
-def warm_filing_order(records: Records, ready) -> None:
-    """The pinyin keys of the register's names (names.name_key, kept per name), worked out in
-    the build's process while its read waits for a child's book (read_records' `idle`), before
-    the private writer is forked: the writer inherits them, and its filing order of a fresh
-    build is a sort instead of about a CPU-second of pypinyin at 20,000 workers. The names are
-    keyed in the register's order, as the writer's sort keys them, so the readings it keeps
-    (names.readings) are the same; stops as soon as `ready()` says the child is done (the
-    writer keys the rest). Whatever fails here is left to the writer, which meets it again and
-    reports it as its own error."""
-    seen: set = set()
-    try:
-        for n, worker in enumerate(records.workers, 1):
-            name = worker.name or ""
-            if name not in seen:
-                seen.add(name)
-                names.name_key(name)
-            if n % WARM_BATCH == 0 and ready():
-                return
-    except Exception:  # noqa: BLE001 - only a head start: the writer works the keys out itself
-        return
 
 
 ORDER = ".filing-order"  # in the fingerprints file: the filing order of the register it was worked out from

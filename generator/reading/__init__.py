@@ -86,7 +86,7 @@ def read_records(folder: Path, max_rows: int | None = None, cache: ReadCache | N
     writer while the child finishes; the build keeps the book while it waits for its writer).
     `idle(records, ready)`: called when this process would wait for a child's book, with the
     books read so far (`ready()` tells whether the child is done: it should then return soon);
-    the build works out the filing order's pinyin meanwhile (private.warm_filing_order)."""
+    the build works out the filing order's pinyin meanwhile (private.filing_warmup)."""
     if cache is None:
         cache = _INSTALLED[0]
     with gc_paused():
