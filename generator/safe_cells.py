@@ -44,7 +44,7 @@ def is_plain(text: str) -> bool:
     safe_text leaves unchanged with the plain format (clean drops nothing from a printable text;
     is_risky is False for one that begins with neither a risky character nor a blank). False
     may still be such a text (an empty one, or one with a character Python does not print)."""
-    return bool(text) and text[0] not in _NOT_PLAIN_FIRST and text.isprintable()
+    return text != "" and text[0] not in _NOT_PLAIN_FIRST and text.isprintable()
 
 
 def neutralise(value):
