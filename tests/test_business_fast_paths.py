@@ -9,7 +9,8 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from generator import schema
+from schema_places import schema_places
+
 from generator.checks import Context, business
 from generator.records import Item, Payout, Place, Records
 
@@ -26,11 +27,7 @@ ITEMS = [
 
 
 def _places() -> dict[str, Place]:
-    out = {}
-    for book, sheet in schema.all_sheets():
-        letters = {c.key: chr(ord("A") + i) for i, c in enumerate(sheet.columns)}
-        out[sheet.key] = Place(book.filename, sheet.name, letters)
-    return out
+    return schema_places()
 
 
 def _station(rng: random.Random) -> Records:

@@ -9,6 +9,8 @@ import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
+from schema_places import schema_places
+
 from generator import schema
 from generator.checks import run_checks
 from generator.ledger import PAYOUT, Ledger, Movement
@@ -25,11 +27,7 @@ HELP, MEDICAL = "困难职工帮扶资金", "医疗救助资金"
 
 
 def _places() -> dict[str, Place]:
-    out = {}
-    for book, sheet in schema.all_sheets():
-        letters = {c.key: chr(ord("A") + i) for i, c in enumerate(sheet.columns)}
-        out[sheet.key] = Place(book.filename, sheet.name, letters)
-    return out
+    return schema_places()
 
 
 def station() -> Records:
