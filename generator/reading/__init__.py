@@ -129,6 +129,10 @@ def _read_as_parsed(folder: Path, records: Records, result: ReadResult, max_rows
         raw = _open_book(folder, book, part, max_rows, ahead=ahead.get(book.key))
         if raw is not None:
             _read_book(raw, book, records, part)
+            # nothing keeps the cells once they are records: let go of them now (the future
+            # holding the book would keep them until every book is read), so that the next
+            # book's records take the memory they held instead of new pages
+            raw.sheets.clear()
 
     for book in schema.BOOKS:
         if book.key not in ahead:
