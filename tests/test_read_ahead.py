@@ -102,6 +102,34 @@ def test_a_book_that_cannot_be_read_ahead_gives_the_same_problems(tmp_path, monk
     assert [p.file for p in ahead.problems if p.is_error][:1] == [REG]
 
 
+def test_the_cells_of_each_book_are_let_go_of_once_they_are_records(tmp_path, monkeypatch):
+    """Read side by side, a book's parsed cells are dropped as soon as its records are made
+    (not held by the threads' results until every book is read); the records and problems
+    are still those of a read one after the other."""
+    folder = copy_demo(tmp_path / "records")
+    make_error_cell(folder / AID, "帮扶发放", set_cell(folder, AID, "帮扶发放", "金额", "=1"), "#REF!", "#REF!*2")
+    books: list = []
+    real = reading.read_book
+
+    def kept(path, *args, **kwargs):
+        raw = real(path, *args, **kwargs)
+        books.append((raw, len(raw.sheets)))
+        return raw
+
+    with monkeypatch.context() as m:
+        m.setattr(reading, "ASIDE_BYTES", 0)
+        m.setattr(reading, "read_book", kept)
+        m.setenv("BANGFU_JOBS", "2")
+        ahead = check_folder(folder)
+    assert sorted(raw.path.name for raw, _ in books) == sorted([REG, AID, FUNDS, "帮扶政策.xlsx"])
+    assert all(count > 0 and raw.sheets == {} for raw, count in books)
+    with monkeypatch.context() as m:
+        m.setenv("BANGFU_JOBS", "1")
+        serial = check_folder(folder)
+    _same(ahead, serial)
+    assert "formula-error" in {p.code for p in ahead.problems} and len(ahead.records.payouts) > 0
+
+
 def test_stderr_is_the_process_own_again_after_reading_side_by_side(tmp_path, monkeypatch):
     folder = copy_demo(tmp_path / "records")
     before = os.fstat(2)
