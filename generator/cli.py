@@ -114,19 +114,6 @@ def _kept_by_build(records_dir: Path):
     return ReadCache(store=store, write_store=False), CheckCache.load(checks)
 
 
-def _kept_until_exit(outcome) -> None:
-    """Let the process end without freeing the records read: at exit, reference counting
-    would free each of their million objects one by one (20,000 workers: about 0.1 CPU-s) just
-    before the memory goes back to the system anyway. They are held in a reference cycle that
-    gc.freeze moves out of every collection, the last one at exit too. Not in a process that
-    goes on after the command (a test runner invoking it in-process)."""
-    if "pytest" in sys.modules:
-        return
-    holder: list = [outcome]
-    holder.append(holder)
-    gc.freeze()
-
-
 @cli.command()
 @_records_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="格式",
@@ -145,7 +132,6 @@ def check(records_dir: Path, fmt: str, annotate_dir: Path | None, today: str | N
     # The records live until the command ends: no collection (nor the one at exit) need walk
     # the million objects read again. Freed by reference counting as ever.
     gc.freeze()
-    _kept_until_exit(outcome)
     if fmt == "json":
         click.echo(json.dumps(report_text.as_json(outcome.problems), ensure_ascii=False, indent=1))
     else:
