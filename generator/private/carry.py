@@ -534,10 +534,11 @@ class Carry:
         inside = {self.out_dir / f for f in folders}
         return any(later.path.parent in inside for later, *_ in self.queue or ())
 
-    def finish(self) -> None:
-        """Render every queued document (parallel.render_all) and note it."""
+    def finish(self, processes: int | None = None) -> None:
+        """Render every queued document (parallel.render_all) and note it; `processes` as
+        finish_aside's."""
         queue, self.queue = self.queue or [], None
-        self.finish_aside(queue)
+        self.finish_aside(queue, processes)
 
     def set_aside(self, *folders: str) -> list:
         """Take the queued renders of documents in `folders` (names in the output folder) out of
