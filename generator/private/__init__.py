@@ -32,6 +32,7 @@ from .common import Doc, environment, station, station_key, write_doc, write_tex
 from .dossier_slices import SLICE_TABLES, TABLES_KEY, table_columns, table_values
 from .memory import before_printing
 from .paths import PRIVATE_MARKER, refuse_inside
+from .row_bytes import row_bytes, tuple_bytes
 
 __all__ = ["PrivateResult", "write_private", "write_dossiers_command", "write_report_command",
            "refuse_inside"]
@@ -563,7 +564,7 @@ def report_inputs(records, quarters, kept: carry.Carry) -> tuple[dict, dict]:
             and isinstance(old.get("slices"), dict):
         slices = old["slices"]
     else:
-        values = table_values(records, "payouts")
+        values = row_bytes(records, "payouts")  # each row marshalled (the 办结表 and receipt sheets join them too)
         groups: dict = {}
         codes: dict = {None: ""}  # paid date -> quarter code, each date once
         for p in records.payouts:
@@ -571,8 +572,7 @@ def report_inputs(records, quarters, kept: carry.Carry) -> tuple[dict, dict]:
             if code is None:
                 code = codes[p.paid] = quarter_of(p.paid).code
             groups.setdefault(code, []).append(values[id(p)])
-        slices = {key: hashlib.blake2b(marshal.dumps(tuple(rows), 0), digest_size=16).hexdigest()
-                  for key, rows in groups.items()}
+        slices = {key: hashlib.blake2b(tuple_bytes(rows), digest_size=16).hexdigest() for key, rows in groups.items()}
     kept.new[REPORT_SLICES] = {"salt": kept.salt, "payouts": payouts, "slices": slices}
     others = record_views.digest(records, tuple(t for t in REPORT_TABLES if t != "payouts"))
     h = hashlib.sha256(others.encode())
@@ -616,7 +616,7 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
     for e in records.reception:
         if e.closed is not None:
             closed.setdefault(e.closed.year, []).append(e)
-    values = table_values(records, "payouts")
+    marshalled = row_bytes(records, "payouts")
     paths = []
     for year, doc in zip(years, carried):
         if doc is not None:
@@ -625,13 +625,14 @@ def _write_closing_books(records, out_dir: Path, today: date, kept: carry.Carry)
             continue
         path = out_dir / closing.FOLDER / closing.default_name(year)
         start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-        # the year's payouts as the dossiers' slices encode them (dossier_slices.table_values, once a build)
-        cases = b"v" + marshal.dumps(tuple([values[id(p)] for p in paid.get(year, [])]), 0)
+        # the year's payouts as the dossiers' slices encode them (dossier_slices.table_values), marshalled
+        # (row_bytes: each row once a build)
+        cases = b"v" + tuple_bytes([marshalled[id(p)] for p in paid.get(year, [])])
         entries = record_views.table_bytes(closed.get(year, []))
         rows = hashlib.sha256(len(cases).to_bytes(8, "big") + cases + entries).hexdigest()
         # its rows worked out and deflated only where they changed (closing_year)
-        doc = closing_year.year_book(records, kept, path, start, end, today=today, calendar=calendar, values=values,
-                                     tables=tables, extra={"whole": whole(start, end)}, paid=paid.get(year, ()),
+        doc = closing_year.year_book(records, kept, path, start, end, today=today, calendar=calendar, tables=tables,
+                                     extra={"whole": whole(start, end)}, paid=paid.get(year, ()),
                                      inputs=kept.fingerprint("closing-inputs", tables, rows, start, end, today))
         paths.append(doc.path)
     return paths

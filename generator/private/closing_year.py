@@ -33,6 +33,7 @@ from pathlib import Path
 from ..outputs import write_bytes
 from . import closing, xlsx_parts
 from .common import Doc, plain_digest
+from .row_bytes import rows_bytes, tuple_bytes
 
 CHUNKS = "chunks"  # in a book's entry: {"v": _version(styles), "list": [[key, rows digest, crc, size, at,
 #   length, SHA-256 of the deflated bytes]]}
@@ -47,11 +48,11 @@ def _version(styles) -> list:
             xlsx_parts.LEVEL, closing.CHUNK_ROWS, 2]
 
 
-def year_book(records, kept, path: Path, start: date, end: date, *, today: date, calendar, values: dict,
-              tables, inputs: str, extra: dict, paid=None) -> Doc:
+def year_book(records, kept, path: Path, start: date, end: date, *, today: date, calendar, tables, inputs: str,
+              extra: dict, paid=None) -> Doc:
     """The 办结表 of [start, end] at `path`: carried by its `inputs` (closing-inputs: the other
     tables, the year's rows, the dates), by its fingerprint, or written from chunks (see the
-    module). `values`: dossier_slices.table_values of the payouts; `tables`: the other tables' digest;
+    module; the payouts as row_bytes marshals them). `tables`: the other tables' digest;
     `extra`: more fields for its entry; `paid`: the payouts paid in the book's period, when known."""
     doc = kept.reuse(path, inputs, "inputs")
     if doc is not None:
@@ -72,7 +73,7 @@ def year_book(records, kept, path: Path, start: date, end: date, *, today: date,
     chunks: list[tuple[str, str, list | None]] = []  # (key, rows digest, rows or None when kept)
     for k in range(0, len(cases), closing.CHUNK_ROWS):
         part = cases[k:k + closing.CHUNK_ROWS]
-        key = hashlib.blake2b(salt + marshal.dumps((k, tuple([values[id(p)] for p in part])), 0),
+        key = hashlib.blake2b(salt + tuple_bytes([marshal.dumps(k, 0), rows_bytes(records, "payouts", part)]),
                               digest_size=16).hexdigest()
         found = kept_chunks.get(key)
         if found is not None and found[0] == k:

@@ -34,8 +34,8 @@ import os
 from ..gcpause import give_back
 from ..record_views import _origin
 
-# what dossiers.py (table_values, table_columns, _shown_batches) keeps in the records' __dict__
-KEPT_WITH_RECORDS = ("_row_values", "_row_columns", "_shown_batches")
+# what dossiers.py (table_values, table_columns, _shown_batches) and row_bytes.py keep in the records' __dict__
+KEPT_WITH_RECORDS = ("_row_values", "_row_columns", "_shown_batches", "_row_bytes")
 
 
 def before_printing(records) -> None:

@@ -22,8 +22,8 @@ from ..money import capitals, total, yuan
 from ..names import name_key
 from ..records import Records
 from .common import Ctx, Doc, attrs, environment, plain_digest, station, station_key, write_doc
-from .dossier_slices import table_values
 from .paths import safe_filename, unique_names
+from .row_bytes import rows_bytes, tuple_bytes
 
 FOLDER = "签收单"
 INDEX = "index.html"
@@ -294,16 +294,17 @@ class Plan:
 ROWS = "rows"  # in a sheet's entry of the fingerprints file: the digest of its rows as grouped (sheet_rows)
 
 
-def sheet_rows(carry, others: str, key: tuple, sheet: Sheet, values: dict) -> str:
+def sheet_rows(carry, others: str, key: tuple, sheet: Sheet, records: Records) -> str:
     """A digest of what a sheet is worked out from: its payouts and those left out, in table order
-    (`values`: dossier_slices.table_values of the payouts), with `others` (a digest of the other
-    tables a sheet reads: the register, batches, objections, settings), the station and the
+    (as the dossiers' slices encode them, dossier_slices.table_values, each marshalled once a build:
+    row_bytes), with `others` (a digest of the other tables a sheet reads: the register, batches,
+    objections, settings), the station and the
     sheet's key and file stem. Equal digests, equal sheets: after a payout edit the sheets
     whose payouts are the last build's keep their fingerprints without being filed and
     fingerprinted again."""
-    rows = (tuple([values[id(p)] for p in sheet.payouts]), tuple([values[id(p)] for p in sheet.left_out]))
+    rows = tuple_bytes([rows_bytes(records, "payouts", sheet.payouts), rows_bytes(records, "payouts", sheet.left_out)])
     return carry.plain_fingerprint("receipt-rows", others, repr(key), sheet.key, sheet.stem,
-                                   hashlib.blake2b(marshal.dumps(rows, 0)).digest())
+                                   hashlib.blake2b(rows).digest())
 
 
 def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
@@ -343,13 +344,13 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
                 people = [_person(records, p, known) for p in sheet.payouts]
                 # the payouts as the dossiers' slices encode them (dossier_slices.table_values, once a
                 # build): a payout edit fingerprints every sheet again, 100,000 payouts at a large station
-                values = table_values(records, "payouts")
-                shown = (tuple([values[id(p)] for p in sheet.payouts]), tuple([values[id(p)] for p in sheet.left_out]))
+                # (each row marshalled once a build: row_bytes)
+                shown = [rows_bytes(records, "payouts", sheet.payouts), rows_bytes(records, "payouts", sheet.left_out)]
                 try:  # names and ID numbers are text (or None): marshalled with the rows, in one pass
-                    rows = hashlib.blake2b(marshal.dumps((*shown, tuple(people)), 0)).digest()
+                    rows = hashlib.blake2b(tuple_bytes([*shown, marshal.dumps(tuple(people), 0)])).digest()
                     people_digest = b""
                 except ValueError:  # a value marshal cannot write: each column through plain_digest
-                    rows = hashlib.blake2b(marshal.dumps(shown, 0)).digest()
+                    rows = hashlib.blake2b(tuple_bytes(shown)).digest()
                     people_digest = plain_digest(people)
                 return carry.fingerprint("receipt", (sheet.key, sheet.title, sheet.subtitle, sheet.meta, sheet.stem),
                                          rows, people_digest, key)
@@ -358,7 +359,7 @@ def write_receipts(records: Records, out_dir: Path, *, today: date, carry=None,
             extra, shown_by = None, fingerprint
             if others is not None and plan.grouped and item.key not in plan.filed:
                 # the rows of the sheet as grouped by this build (in table order: not filed yet)
-                rows = sheet_rows(carry, others, key, plan.sheet_unsorted(item.key), table_values(records, "payouts"))
+                rows = sheet_rows(carry, others, key, plan.sheet_unsorted(item.key), records)
                 extra = {ROWS: rows}
                 old = carry.old_entry(path)
                 if old is not None and old.get(ROWS) == rows and isinstance(old.get("fp"), str):
