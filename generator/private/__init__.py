@@ -305,10 +305,16 @@ def _other_documents(records: Records, out_dir: Path, today: date, kept: carry.C
     # with PDFs, the workbooks (no PDF's source) are written while the browsers print (printing.write)
     aside = kept.set_aside(report.FOLDER, closing.FOLDER) if make_pdf and not forked else []
     with trace.span("others-render"):
-        # forked: rendered here, one after the other. A pool of its own would compete for the
-        # cores with the dossiers' pool, which keeps both busy meanwhile, and its processes cost
-        # more than they save (725 documents at 20,000 workers: 2.6 CPU-s here, 3.2 in a pool of two)
-        kept.finish(processes=1 if forked else None)
+        if forked:
+            # rendered here, one after the other: a pool of its own would compete for the cores with
+            # the dossiers' pool, which keeps both busy meanwhile, and its processes cost more than
+            # they save. What this process worked out so far (the sheets, figures and rows: millions
+            # of objects) is set aside from the collector first, as a pool's processes would have it
+            # (parallel.render_outcomes), for the renders and the work list: this process ends after.
+            gc.freeze()
+            kept.finish(processes=1)
+        else:
+            kept.finish()
     with trace.span("todo"):
         todo_doc, counts = _write_todo(records, out_dir, today, kept)
     other = _Others(written, plan.unsigned, reports, books, todo_doc, counts, aside=aside)
