@@ -165,3 +165,9 @@ def preview(text: str) -> str:
 
 def _value_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _value_keys(texts: list[str]) -> list[bytes]:
+    """[_value_key(text) for text in texts]."""
+    blake2b = hashlib.blake2b
+    return [blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest() for text in texts]

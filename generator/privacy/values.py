@@ -6,7 +6,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from .. import keptfile, schema
@@ -22,6 +24,7 @@ from .normal import (
     NOT_TEXT,
     _number,
     _value_key,
+    _value_keys,
     address_tails,
     normalise,
     normalise_many,
@@ -146,7 +149,7 @@ class ValueTable:
         """ValueTable.of the Needles these columns describe (`signs`: a byte each, as _entry's
         last), without making them: their digests, footprint entries and shapes from the
         columns (a fresh 20,000-worker station has 155,000 values)."""
-        keys = [_value_key(text) for text in texts]
+        keys = _value_keys(texts)
         return cls(texts, wheres, keys, signs, Shapes.of(texts),
                    _sorted_blob(map(bytes.__add__, keys, map(_SIGN_BYTES.__getitem__, signs))))
 
@@ -260,14 +263,25 @@ _TEMPLATE_TEXTS: list[dict[str, str]] = [{}]
 def _records_corpus(records) -> dict[str, str]:
     """The records' part of public_corpus: each text once, in order, with its normalised form."""
     parts = [str(v) for v in _settings_values(records)]
-    for sheet_key, keys in CORPUS_TABLES:
-        for rec in getattr(records, sheet_key):
-            for key in keys or [c.key for c in schema.sheet(_ref(sheet_key)).columns]:
-                value = getattr(rec, key, None)
-                if isinstance(value, str) and value:
-                    parts.append(value)
-    unique = list(dict.fromkeys(parts))
+    columns = [_row_values(getattr(records, sheet_key), keys or [c.key for c in schema.sheet(_ref(sheet_key)).columns])
+               for sheet_key, keys in CORPUS_TABLES]
+    try:  # each value once, in the order the rows hold them, then the texts among them
+        unique = [v for v in dict.fromkeys(itertools.chain(parts, *columns)) if isinstance(v, str) and v]
+    except TypeError:  # an unhashable cell value: the texts first
+        unique = list(dict.fromkeys(v for v in itertools.chain(parts, *columns) if isinstance(v, str) and v))
     return dict(zip(unique, normalise_many(unique)))
+
+
+def _row_values(rows, keys: list[str]):
+    """The values of `keys` of each row, row by row (a row's in the order of `keys`)."""
+    if not keys:
+        return ()
+    try:
+        if len(keys) == 1:
+            return list(map(attrgetter(keys[0]), rows))
+        return list(itertools.chain.from_iterable(map(attrgetter(*keys), rows)))
+    except AttributeError:  # a row without one of the columns
+        return [getattr(rec, key, None) for rec in rows for key in keys]
 
 
 def _ref(sheet_key: str) -> str:
@@ -359,31 +373,51 @@ def _table_values(records, sheet, rows, full: bool, normalised: dict) -> tuple[l
         values, firsts = distinct
         todo = [value for value in values if value not in normalised and value not in last]
         normalised.update(zip(todo, normalise_many(todo)))
-        for value in values:
-            norm = normalised.get(value)
-            if norm is None:
-                norm = normalised[value] = last[value]
-            if numbers:
-                got: tuple | set = (_number(norm),)
-            elif address:
+        taken = [value for value in values if value not in normalised]  # normalised by the last collect
+        normalised.update(zip(taken, map(last.__getitem__, taken)))
+        norms = list(map(normalised.__getitem__, values))
+        if address:  # a value and its tails
+            new, firsts_of = [], []
+            for value, norm in zip(values, norms):
                 got = {norm}
                 got.update(address_tails(norm))
-            else:
-                got = (norm,)
-            for text in got:
-                if len(text) < minimum or text in found:
-                    continue
-                found.add(text)
-                texts.append(text)
-                wheres.append(where(rownums[firsts[value]]))
-                signs.append(sign)
+                for text in got:
+                    if len(text) < minimum or text in found:
+                        continue
+                    found.add(text)
+                    new.append(text)
+                    firsts_of.append(value)
+        else:  # one text a value: each text once, named by the first value giving it
+            if numbers:
+                norms = _numbers(norms)
+            first_value = dict(zip(reversed(norms), reversed(values)))
+            new = [text for text in dict.fromkeys(norms) if len(text) >= minimum and text not in found]
+            found.update(new)
+            firsts_of = list(map(first_value.__getitem__, new))
+        texts += new
+        wheres += where.many([rownums[firsts[value]] for value in firsts_of])
+        signs += _SIGN_BYTES[sign] * len(new)
     return texts, wheres, bytes(signs)
+
+
+def _numbers(norms: list[str]) -> list[str]:
+    """[_number(norm) for norm in norms], the ASCII ones in one pass (a line each)."""
+    joined = "\n".join(norms)
+    if norms and joined.isascii() and joined.count("\n") == len(norms) - 1:
+        return _NOT_NUMBER_LINES.sub("", joined).split("\n")
+    return [_number(norm) for norm in norms]
+
+
+_NOT_NUMBER_LINES = re.compile(r"[^0-9x\n]")  # normal._NOT_NUMBER, line breaks kept
 
 
 def _distinct_values(rows, key: str) -> tuple[list[str], dict[str, int]] | None:
     """The distinct non-empty texts of column `key` of `rows`, in the order they first stand
     in, with the index of the first row holding each; None when there are none."""
-    got = [getattr(rec, key, None) for rec in rows]
+    try:
+        got = list(map(attrgetter(key), rows))
+    except AttributeError:  # a row without the column
+        got = [getattr(rec, key, None) for rec in rows]
     try:
         order = dict.fromkeys(got)
         firsts = dict(zip(reversed(got), range(len(got) - 1, -1, -1)))  # the first row assigned last
@@ -410,6 +444,14 @@ class _Where:
     def __call__(self, row) -> str:
         cell = f"{self.letter}{row}" if row and self.letter else ""
         return f"{self.head}{cell}".strip()
+
+    def many(self, rows: list) -> list[str]:
+        """[self(row) for row in rows]."""
+        head, letter = self.head, self.letter
+        if not letter:
+            return [head.strip()] * len(rows)
+        bare = head.strip()
+        return [f"{head}{letter}{row}".strip() if row else bare for row in rows]
 
 
 @dataclass
