@@ -222,23 +222,38 @@ class Settled:
     `{% extends %}` and every stylesheet (Rendered) whether the template's file changed (a stat
     and a look-up each, about a tenth of a dossier's rendering). Here only the first render in
     each process checks them (and so takes an edited template, as `bangfu serve` expects); the
-    others render with the templates it found."""
+    others render with the templates it found.
 
-    __slots__ = ("template", "pid")
+    Those others also skip the walk of the template's globals that each `Template.render` makes
+    (a ChainMap of the template's and the environment's, gone through key by key in Python, twice:
+    about a twentieth of a dossier's rendering): the first render in the process takes them as
+    one plain dict, and each render's context starts from it, as Jinja's `new_context` would."""
+
+    __slots__ = ("template", "pid", "flat")
 
     def __init__(self, template: jinja2.Template):
         self.template = template
         self.pid: int | None = None  # the process whose first render checked the files
+        self.flat: dict = {}  # the template's globals as that first render found them
 
     def render(self, **context) -> str:
-        env = self.template.environment
-        if self.pid != os.getpid() or not env.auto_reload:
-            html = self.template.render(**context)
+        template = self.template
+        env = template.environment
+        if self.pid != os.getpid() or not env.auto_reload or env.is_async:
+            html = template.render(**context)
+            self.flat = dict(template.globals)
             self.pid = os.getpid()
             return html
         env.auto_reload = False
         try:
-            return self.template.render(**context)
+            flat = self.flat
+            # jinja2.runtime.new_context(env, name, blocks, context, globals=flat), with the globals a dict
+            ctx = env.context_class(env, {**flat, **context}, template.name, template.blocks, globals=flat)
+            try:
+                return env.concat(template.root_render_func(ctx))  # type: ignore[arg-type]
+            except Exception:
+                env.handle_exception()
+                raise  # not reached: handle_exception raises the template's error
         finally:
             env.auto_reload = True
 

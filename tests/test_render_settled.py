@@ -41,3 +41,16 @@ def test_a_failed_render_leaves_the_checks_on(tmp_path):
         with pytest.raises(jinja2.UndefinedError):
             settled.render(x=object())
         assert env.auto_reload
+
+
+def test_later_renders_see_the_globals_and_the_context_as_jinja_gives_them(tmp_path):
+    env = render.environment()
+    env.globals["shown"] = "global"
+    source = "{{ shown }}|{{ x }}|{{ print_css is defined }}|{% set y = x %}{{ y }}"
+    template = env.from_string(source)
+    settled = render.Settled(template)
+    for context in ({"x": 1}, {"x": "<b>&amp;</b>"}, {"x": 2, "shown": "mine"}, {"x": None, "shown": "<i>"}):
+        expected = template.render(**context)
+        assert settled.render(**context) == expected  # the first render, then the quick ones
+        assert settled.render(**context) == expected
+    assert settled.flat == dict(template.globals)

@@ -92,6 +92,7 @@ class PayoutRow:
     void: bool
     given: bool
     signed_on: str
+    number: int = 0  # its place in the dossier's list, from 1 (what `loop.index` gives, without a loop object)
 
     @property
     def dates(self) -> list[tuple[str, str]]:
@@ -269,7 +270,7 @@ _member_values = attrgetter(*MEMBER_KEYS)
 _VOID_STATES = schema.VOID_STATES
 
 
-def _payout_row(p) -> PayoutRow:
+def _payout_row(p, number: int = 0) -> PayoutRow:
     values = _date_values(p)
     known = _DATE_LINES.get  # looked up here: most dates printed are known already
     lines = "\n".join([known((label, value)) or _date_line(label, value)
@@ -281,7 +282,7 @@ def _payout_row(p) -> PayoutRow:
     return PayoutRow(p.record_no or "", p.item or "", campaign, p.beneficiary or "", p.batch or "", values, lines,
                      yuan(p.amount), p.fund or "", p.method or "", signed, state, void,
                      p.paid is not None and not void,  # given
-                     show(p.signed_on) if p.signed and not void else "")
+                     show(p.signed_on) if p.signed and not void else "", number)
 
 
 # (label, date) -> "label date" as a payout's dates print it: a few thousand, printed 500,000 times
@@ -490,7 +491,7 @@ def dossier_context(records: Records, worker, today: date, site_url: str | None 
         pinyin=pinyin_text(w.name or ""),
         cover=cover, identity=fields(schema.WORKERS, w, IDENTITY),
         members=members, income=income, income_verdict=verdict, six=_six(w),
-        visits=visits, payouts=[_payout_row(p) for p in payouts], reviews=_reviews(records, w),
+        visits=visits, payouts=[_payout_row(p, n) for n, p in enumerate(payouts, 1)], reviews=_reviews(records, w),
         given_count=len(paid), payout_total=payout_total, payout_capitals=_capitals(payout_total),
         cases=_cases(records, w, calendar), case_labels=CASE_LABELS,
         batches=_batches(records, w, payouts, today, site_url, periods),
