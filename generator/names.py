@@ -108,6 +108,7 @@ def reading(name: str) -> tuple[str, ...]:
     return head + (_syllables(given) if given else ())
 
 
+@lru_cache(maxsize=65536)  # every dossier shows its name's: names recur
 def pinyin_text(name: str) -> str:
     """'shan tian fang' (no tones): for showing the filing order on the index page."""
     return " ".join(_split_tone(s)[0] for s in reading(name))

@@ -141,3 +141,30 @@ def test_case_cells_worked_out_from_the_payouts_are_the_case_summarys(tmp_path):
         assert c.steps is steps  # a station's own template may still read the steps
     assert d.cases[0].lines[2] == "2026-01-02\n（7）"  # the disclosure's end, across the year's end
     assert d.cases[1].lines[2] == d.cases[1].lines[6] == "无需" and d.cases[2].lines[0] == "—"
+
+
+def test_cases_with_the_same_dates_share_their_cells_but_not_their_item_or_limit(tmp_path):
+    """A case's cells are kept by its dates (dossiers._case_rows): a second case with the same
+    dates, of another worker and item, prints the same cells with its own record, item, limit and
+    verdict, and equals what a process without the kept cells works out."""
+    from generator.private import dossiers
+    from generator.records import Item
+
+    day = date
+    dates = dict(method="现金", signed=True, signed_on=day(2026, 1, 9), applied=day(2025, 12, 22),
+                 verified=day(2025, 12, 30), approved=day(2026, 1, 5), paid=day(2026, 1, 8), amount=Decimal("100"))
+    payouts = [Payout(record_no="P1", archive_no="A1", item="临时救助", **dates),
+               Payout(record_no="P2", archive_no="A2", item="医疗救助", **dates),
+               Payout(record_no="P3", archive_no="A2", item="医疗救助", **{**dates, "verified": day(2025, 12, 23)})]
+    records = Records(folder=tmp_path, workers=[Worker(archive_no=no, name=no) for no in ("A1", "A2")],
+                      payouts=payouts, items=[Item(name="临时救助", deadline_days=3)])
+    first = dossier_context(records, records.worker_by_no["A1"], TODAY).cases
+    second = dossier_context(records, records.worker_by_no["A2"], TODAY).cases
+    assert [c.record_no for c in second] == ["P2", "P3"]
+    assert first[0].lines == second[0].lines != second[1].lines
+    assert (first[0].item, first[0].limit, first[0].verified_days, first[0].on_time) == ("临时救助", 3, 6, False)
+    assert (second[0].item, second[0].limit, second[0].verified_days, second[0].on_time) == ("医疗救助", 6, 6, True)
+    assert second[1].verified_days == 1 and second[1].lines[1] == "2025-12-23\n（1）"
+    dossiers._ROWS_AT[:] = [None, {}]
+    dossiers._LINES_AT[:] = [None, {}]  # as a new process
+    assert dossier_context(records, records.worker_by_no["A2"], TODAY).cases == second

@@ -23,10 +23,21 @@ HOSTILE_PRINTED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;q&
 @pytest.mark.parametrize("value", [
     "", "单田芳", "SF-0001", "1,234.50", HOSTILE, "a&b", "<", ">", "'", '"', "&amp;", 0, 7, -12,
     10**30, True, False, None, Decimal("3.50"), date(2026, 11, 23), 1.5, Markup("<b>ok</b>"),
-    ("a", "<b>"), ["x"],
+    ("a", "<b>"), ["x"], Markup(""), Markup("&lt;已 &amp; <i>x</i>"),
 ])
 def test_escape_output_prints_what_markupsafe_prints(value):
     assert str(render.escape_output(value)) == str(escape(value))
+
+
+class _Shown(Markup):
+    def __html__(self):
+        return Markup("<b>") + str(self) + Markup("</b>")
+
+
+def test_a_markup_prints_as_it_is_and_a_subclass_through_its_own_html():
+    body = Markup("<p>困难职工档案 &amp;</p>")
+    assert render.escape_output(body) is body  # no copy of a dossier's whole body
+    assert str(render.escape_output(_Shown("x"))) == str(escape(_Shown("x"))) == "<b>x</b>"
 
 
 def test_templates_escape_user_text_and_keep_markup():

@@ -309,7 +309,7 @@ def test_the_names_pinyin_is_kept_and_files_alike_without_pypinyin(previous, tmp
     expected = [(f.number, f.worker.archive_no, f.stem) for f in dossiers.filing_order(records)]
     kept = carry.load(previous / carry.NAME)[READINGS]
     assert kept["pypinyin"] == names.pinyin_version() and kept["names"]
-    for cached in (names._syllables, names.reading, names._name_key):  # as in a new process
+    for cached in (names._syllables, names.reading, names._name_key, names.pinyin_text):  # as in a new process
         cached.cache_clear()
     monkeypatch.setattr(names, "_SEEDS", {})
     asked = []
@@ -318,7 +318,7 @@ def test_the_names_pinyin_is_kept_and_files_alike_without_pypinyin(previous, tmp
     names.seed_readings(kept["names"])
     assert [(f.number, f.worker.archive_no, f.stem) for f in dossiers.filing_order(records)] == expected
     assert asked == []
-    for cached in (names._syllables, names.reading, names._name_key):
+    for cached in (names._syllables, names.reading, names._name_key, names.pinyin_text):
         cached.cache_clear()
 
 

@@ -17,7 +17,7 @@ from private_station import read_station
 
 
 def _cold() -> None:
-    for cached in (names._name_key, names.reading, names._syllables):
+    for cached in (names._name_key, names.reading, names._syllables, names.pinyin_text):
         cached.cache_clear()
     names._USED.clear()
 
