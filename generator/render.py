@@ -253,7 +253,7 @@ class Settled:
             # jinja2.runtime.new_context(env, name, blocks, context, globals=flat), with the globals a dict
             ctx = env.context_class(env, {**flat, **context}, template.name, template.blocks, globals=flat)
             try:
-                return env.concat(template.root_render_func(ctx))  # type: ignore[arg-type]
+                return env.concat(template.root_render_func(ctx))
             except Exception:
                 env.handle_exception()
                 raise  # not reached: handle_exception raises the template's error
