@@ -144,7 +144,7 @@ def test_case_cells_worked_out_from_the_payouts_are_the_case_summarys(tmp_path):
 
 
 def test_cases_with_the_same_dates_share_their_cells_but_not_their_item_or_limit(tmp_path):
-    """A case's cells are kept by its dates (dossiers._case_rows): a second case with the same
+    """A case's cells are kept per date (dossiers._case_lines): a second case with the same
     dates, of another worker and item, prints the same cells with its own record, item, limit and
     verdict, and equals what a process without the kept cells works out."""
     from generator.private import dossiers
@@ -165,6 +165,5 @@ def test_cases_with_the_same_dates_share_their_cells_but_not_their_item_or_limit
     assert (first[0].item, first[0].limit, first[0].verified_days, first[0].on_time) == ("临时救助", 3, 6, False)
     assert (second[0].item, second[0].limit, second[0].verified_days, second[0].on_time) == ("医疗救助", 6, 6, True)
     assert second[1].verified_days == 1 and second[1].lines[1] == "2025-12-23\n（1）"
-    dossiers._ROWS_AT[:] = [None, {}]
     dossiers._LINES_AT[:] = [None, {}]  # as a new process
     assert dossier_context(records, records.worker_by_no["A2"], TODAY).cases == second

@@ -309,7 +309,6 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
     if not mine:
         return []
     lines_at = _case_lines(calendar)
-    rows_at = _case_rows(calendar)
     item_by_name, source, ends = records.item_by_name, (records, calendar), _disclosure_ends(records)
     out = []
     for p in mine:
@@ -320,46 +319,29 @@ def _cases(records: Records, w, calendar: WorkCalendar) -> list[CaseRow]:
             end = ends[p.batch] = records.batch_end(batch) if batch is not None else _NO_STEP
         days: tuple = (p.verified, end, p.approved, p.notified, p.paid,
                 (p.signed_on if p.signed else None) if p.method != "服务" else _NO_STEP, p.followed_up)
-        # the cells depend on the dates alone: thousands of cases share them (11,000 distinct
-        # date sets among 100,000 payouts), worked out once for each
-        key = (applied, days)
-        try:
-            cells = rows_at.get(key)
-        except TypeError:  # a value that cannot be a key (never from a checked workbook)
-            cells, key = None, None
-        if cells is None:
-            cells = _case_cells(calendar, p, applied, days, lines_at)
-            if key is not None and len(rows_at) < 200_000:
-                rows_at[key] = cells
-        lines, verified = cells
-        limit = deadline_days(item_by_name.get(p.item))
-        out.append(CaseRow(p.record_no or "", p.item or "", limit, verified, on_time(verified, limit), list(lines),
-                           p, source))
-    return out
-
-
-def _case_cells(calendar: WorkCalendar, p, applied, days: tuple, lines_at: dict) -> tuple[tuple, int | None]:
-    """The cells a case prints (the application date, then one per step day: 无需, — or the day
-    with its working days since applying) and its working days to verification."""
-    if applied:  # its date alone: the cell of any day for a case without an application date
-        line = lines_at.get((None, applied))
-        if line is None:
-            line = lines_at[(None, applied)] = _cell_line(applied, None)
-    else:
-        line = "—"
-    lines = [line]
-    for day in days:
-        if day is _NO_STEP:
-            lines.append("无需")
-        elif not day:
-            lines.append("—")
-        else:
-            key = (applied, day)
-            line = lines_at.get(key)
+        if applied:  # its date alone: the cell of any day for a case without an application date
+            line = lines_at.get((None, applied))
             if line is None:
-                line = lines_at[key] = _cell_line(day, days_since_applying(calendar, p, day))
-            lines.append(line)
-    return tuple(lines), days_since_applying(calendar, p, p.verified)
+                line = lines_at[(None, applied)] = _cell_line(applied, None)
+        else:
+            line = "—"
+        lines = [line]
+        for day in days:
+            if day is _NO_STEP:
+                lines.append("无需")
+            elif not day:
+                lines.append("—")
+            else:
+                key = (applied, day)
+                line = lines_at.get(key)
+                if line is None:
+                    line = lines_at[key] = _cell_line(day, days_since_applying(calendar, p, day))
+                lines.append(line)
+        verified = days_since_applying(calendar, p, p.verified)
+        limit = deadline_days(item_by_name.get(p.item))
+        out.append(CaseRow(p.record_no or "", p.item or "", limit, verified, on_time(verified, limit), lines, p,
+                           source))
+    return out
 
 
 _NO_STEP = object()  # a step the case does not have (无需): no disclosure batch, no receipt for a service
@@ -386,17 +368,6 @@ def _case_lines(calendar: WorkCalendar) -> dict:
     if len(found) > 200_000:
         found.clear()
     return found
-
-
-_ROWS_AT: list = [None, {}]  # [work calendar, {(applied, step days): _case_cells' answer}] (_case_rows)
-
-
-def _case_rows(calendar: WorkCalendar) -> dict:
-    """(applied, the step days) -> a case's cells and working days to verification (_case_cells)
-    for this work calendar: at most 200,000 kept."""
-    if _ROWS_AT[0] is not calendar:
-        _ROWS_AT[:] = [calendar, {}]
-    return _ROWS_AT[1]
 
 
 # (day, working days) -> the printed cell: a few thousand, printed 800,000 times at 20,000 workers
