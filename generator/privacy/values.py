@@ -272,7 +272,7 @@ def _records_corpus(records) -> dict[str, str]:
     return dict(zip(unique, normalise_many(unique)))
 
 
-def _row_values(rows, keys: list[str]):
+def _row_values(rows, keys) -> list | tuple:
     """The values of `keys` of each row, row by row (a row's in the order of `keys`)."""
     if not keys:
         return ()
