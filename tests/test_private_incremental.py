@@ -600,15 +600,31 @@ RESLICED = [
 ]
 
 
+@pytest.mark.parametrize("own_blocks", [False, True], ids=["digest blocks", "own blocks"])
 @pytest.mark.parametrize("name,tables,again", RESLICED, ids=[r[0] for r in RESLICED])
-def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypatch, name, tables, again):
+def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypatch, name, tables, again,
+                                                              own_blocks):
     """Of an edited table, the dossiers' slices are worked out again only for the workers with a
     row in a block of rows that changed (blocks of two rows here); a row moved to another
     worker or a worker removed slices the table whole. Either way every dossier's slices and
-    fingerprint are a fresh build's, and so is every file."""
+    fingerprint are a fresh build's, and so is every file. The blocks are those the tables'
+    digests were worked out from (record_views.block_info), or, for a digest that came without
+    them (`own_blocks`), worked out from the encoded rows."""
+    from generator import record_views
     from generator.private import dossier_slices
 
-    monkeypatch.setattr(dossier_slices, "BLOCK", 2)
+    monkeypatch.setattr(record_views, "BLOCK", 2)  # the blocks of the tables' digests, which the slices take
+    monkeypatch.setattr(dossier_slices, "BLOCK", 2)  # and of a table whose digest came without them
+    taken = []  # the tables whose digest's blocks the slices took
+    real_info = dossier_slices.block_info
+
+    def block_info(records, name):
+        found = None if own_blocks else real_info(records, name)
+        if found is not None:
+            taken.append(name)
+        return found
+
+    monkeypatch.setattr(dossier_slices, "block_info", block_info)
     base = tmp_path / "base"
     write_private(read_station(tmp_path / "r0"), base, today=TODAY, pdf=False)
     asked = []
@@ -619,6 +635,7 @@ def test_only_the_workers_whose_rows_changed_are_sliced_again(tmp_path, monkeypa
     staging = tmp_path / "staging"
     write_private(records, staging, today=TODAY, pdf=False, previous=base)
     assert set(asked) == again
+    assert own_blocks or set(taken) >= {"workers", "payouts", "visits"}
     fresh = tmp_path / "fresh"
     write_private(records, fresh, today=TODAY, pdf=False)
     assert _tree(staging) == _tree(fresh)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
 
-from ..record_views import _origin, stable_bytes, table_digest
+from ..record_views import _origin, block_info, stable_bytes, table_digest
 from ..records import Records
 
 # What a dossier shows besides the small policy tables (shared_shown) and its batches: the worker's
@@ -127,13 +127,25 @@ def encoded_columns(table) -> list[list] | None:
     return columns
 
 
-BLOCK = 1024  # rows of a table per block digest (Slices: the blocks an edit changed)
+BLOCK = 1024  # rows of a table per block digest where the table's digest has no blocks (_own_blocks)
 
 
-def _block_digests(columns: list[list], key: int) -> list:
-    """[row count, a digest of each block of BLOCK rows (every column), a digest of each block's
-    archive numbers (column `key`)]: what Slices compares with the last build's to find the rows
-    an edit changed."""
+def _block_digests(records: Records, name: str, key: int) -> list | None:
+    """[rows per block, row count, a digest of each block of rows (every column), a digest of
+    each block's archive numbers (column `key`)]: what Slices compares with the last build's to
+    find the rows an edit changed. Taken from the blocks the table's digest was worked out from
+    (record_views.block_info: table_bytes of each block, and each column's part of it), so no
+    row is encoded again for them; None when the digest came without its blocks (_own_blocks)."""
+    info = block_info(records, name)
+    if info is None:
+        return None
+    size, parts, _columns, cells = info
+    start, end = 32 * key, 32 * key + 32  # each column's digest of the block, in field order
+    return [size, len(getattr(records, name)), list(parts), [c[start:end] for c in cells]]
+
+
+def _own_blocks(columns: list[list], key: int) -> list:
+    """_block_digests worked out from the encoded columns, by blocks of BLOCK rows."""
     dumps, blake2b = marshal.dumps, hashlib.blake2b
     count = len(columns[0]) if columns else 0
     rows, keys = [], []
@@ -141,7 +153,7 @@ def _block_digests(columns: list[list], key: int) -> list:
         end = start + BLOCK
         rows.append(blake2b(dumps(tuple([c[start:end] for c in columns]), 0), digest_size=12).digest())
         keys.append(blake2b(dumps(columns[key][start:end], 0), digest_size=12).digest())
-    return [count, rows, keys]
+    return [BLOCK, count, rows, keys]
 
 
 class Slices:
@@ -152,7 +164,7 @@ class Slices:
     note only the visits are sliced again, not 100,000 payouts.
 
     Of a table that changed, only the workers whose rows changed are sliced again: the table's
-    digests by blocks of BLOCK rows (_block_digests, kept in the fingerprints file) are compared
+    digests by blocks of rows (_block_digests, kept in the fingerprints file) are compared
     with the last build's, and when the table has as many rows and the same archive numbers in
     each block, every worker without a row in a changed block has the rows of the last build
     (same rows, same places), so keeps its slice. Otherwise (rows added, removed or moved to
@@ -181,29 +193,43 @@ class Slices:
 
     def _encode(self, i: int) -> list | None:
         if i not in self.columns:
-            table = getattr(self.records, SLICE_TABLES[i])
-            self.columns[i] = columns = table_columns(self.records, SLICE_TABLES[i])
-            names: list[str] = []
-            if columns is not None and table:
-                cls: type = type(table[0])
-                names = [name for name, _ in _kinds(cls)]
-            if "archive_no" in names:
-                key = names.index("archive_no")
-                self.blocks[SLICE_TABLES[i]] = _block_digests(columns, key)
+            self.columns[i] = table_columns(self.records, SLICE_TABLES[i])
         return self.columns[i]
+
+    def _blocks(self, i: int) -> None:
+        """The block digests of table i (_block_digests), for the next build and for _compare:
+        those of the table's digest, else worked out from its encoded columns."""
+        name = SLICE_TABLES[i]
+        table = getattr(self.records, name)
+        kinds = set(map(type, table)) if type(table) is list and table else set()
+        if len(kinds) != 1 or not hasattr(next(iter(kinds)), "__dataclass_fields__"):
+            return
+        names = [field for field, _ in _kinds(next(iter(kinds)))]
+        if "archive_no" not in names:
+            return
+        key = names.index("archive_no")
+        found = _block_digests(self.records, name, key)
+        if found is None:
+            columns = self._encode(i)
+            if columns is None:
+                return
+            found = _own_blocks(columns, key)
+        self.blocks[name] = found
 
     def _compare(self, i: int, old) -> None:
         """Which workers' rows of table i changed since the last build (self.redo), when the
         blocks tell (see the class)."""
+        self._blocks(i)
+        now = self.blocks.get(SLICE_TABLES[i])
+        if now is None or not (isinstance(old, list) and len(old) == 4 and old[0] == now[0] and old[1] == now[1]
+                               and old[3] == now[3] and isinstance(old[2], list) and len(old[2]) == len(now[2])):
+            return
         if self._encode(i) is None:
             return
-        now = self.blocks.get(SLICE_TABLES[i])
-        if now is None or not (isinstance(old, list) and len(old) == 3 and old[0] == now[0] and old[2] == now[2]
-                               and isinstance(old[1], list) and len(old[1]) == len(now[1])):
-            return
+        size = now[0]
         table = getattr(self.records, SLICE_TABLES[i])
-        rows = [r for b, (was, is_) in enumerate(zip(old[1], now[1])) if was != is_
-                for r in table[b * BLOCK:(b + 1) * BLOCK]]
+        rows = [r for b, (was, is_) in enumerate(zip(old[2], now[2])) if was != is_
+                for r in table[b * size:(b + 1) * size]]
         self.redo[i] = {id(r) for r in rows} if i == 0 else {r.archive_no for r in rows}
 
     def _table(self, i: int) -> dict:
@@ -272,7 +298,7 @@ class Slices:
     def save(self) -> None:
         for i in range(len(SLICE_TABLES)):  # the blocks of every table, for the next build to compare
             if SLICE_TABLES[i] not in self.blocks and getattr(self.records, SLICE_TABLES[i]):
-                self._encode(i)
+                self._blocks(i)
         self.carry.new[TABLES_KEY] = {"salt": self.carry.salt, "tables": self.digests, "blocks": self.blocks}
 
 
