@@ -61,13 +61,39 @@ _USED: dict[str, tuple[str, ...]] = {}
 
 
 def _pinyin(text: str) -> tuple[str, ...]:
-    from pypinyin import Style, lazy_pinyin
-
+    """What pypinyin's lazy_pinyin(text, style=TONE3, neutral_tone_with_five=True) reads, as
+    words: the text cut into words as lazy_pinyin cuts it (its segmenter), each word read by
+    the converter lazy_pinyin makes (_word: one reading per distinct word, however many names
+    hold it; a station's 8,000 names are made of a few thousand words)."""
     out: list[str] = []
-    for part in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True):
-        # non-Han runs come back as typed: keep words, drop dots (阿依古丽·买买提) and spaces
-        out.extend(_WORD.findall(part.lower()))
+    for word in _engine()[0].seg(text):
+        out.extend(_word(word))
     return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[str, ...]:
+    """One word as lazy_pinyin reads it within a text (its converter reads the words of a text
+    one by one, each on its own): non-Han runs come back as typed, of which words are kept and
+    dots (阿依古丽·买买提) and spaces dropped."""
+    _, converter, style = _engine()
+    out: list[str] = []
+    for readings in converter.convert(word, style, False, "default", strict=True):
+        for part in readings:
+            out.extend(_WORD.findall(part.lower()))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """(pypinyin's Pinyin, its converter, the style): the very objects lazy_pinyin makes for
+    style=TONE3 with neutral_tone_with_five=True, made once."""
+    from pypinyin import Style
+    from pypinyin.converter import UltimateConverter
+    from pypinyin.core import Pinyin
+
+    converter = UltimateConverter(v_to_u=False, neutral_tone_with_five=True, tone_sandhi=False)
+    return Pinyin(converter), converter, Style.TONE3
 
 
 _SEEDS: dict[str, tuple[str, ...]] = {}  # readings kept from an earlier build (seed_readings)

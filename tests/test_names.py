@@ -75,3 +75,37 @@ def test_each_surname_stays_together():
 ])
 def test_rare_surnames_read_as_surnames(name, syllables):
     assert reading(name)[:len(syllables)] == syllables
+
+
+def _lazy_reading(text: str) -> tuple:
+    """What names._pinyin gave when it called lazy_pinyin on the whole text."""
+    import re
+
+    from pypinyin import Style, lazy_pinyin
+
+    out: list[str] = []
+    for part in lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True):
+        out.extend(re.findall(r"[0-9a-z]+", part.lower()))
+    return tuple(out)
+
+
+def test_words_read_one_by_one_read_as_lazy_pinyin_reads_the_whole_name():
+    """names._pinyin cuts a name into words as lazy_pinyin does and reads each distinct word
+    once: the same syllables as lazy_pinyin over the whole text, for names whose characters
+    pypinyin reads as phrases (长江, 重庆, 银行, 朝阳, 音乐), heteronyms, neutral tones, ü,
+    non-Han runs, full-width letters and digits, dots, spaces and characters without pinyin."""
+    import random
+
+    from generator import names
+
+    surnames = ["王", "李", "张", "单", "曾", "解", "朴", "吕", "欧阳", "尉迟", "重", "长孙", "乐", "查", "区"]
+    chars = list("长江重庆银行朝阳音乐会计了的么子女绿略虐觉得地都和还没为着调传行长安都乐") + \
+        ["小明", "建国", "红梅", "长春", "重阳", "银行", "朝霞", "音乐", "Tom", "ＡＢ", "２", "·", " ", "𠀋", "丫丫"]
+    rng = random.Random(17)
+    texts = {"", "单田芳", "阿依古丽·买买提", "Tom Li", "张三2", "王　芳", "𠀋𠀋", "长江长江", "银行行长"}
+    for _ in range(3000):
+        given = "".join(rng.choice(chars) for _ in range(rng.randint(1, 3)))
+        texts.add(rng.choice(surnames) + given)
+        texts.add(given)
+    for text in sorted(texts):
+        assert names._pinyin(text) == _lazy_reading(text), text
