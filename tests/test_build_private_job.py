@@ -261,3 +261,33 @@ def test_a_rebuild_links_the_last_builds_documents_while_it_reads(records, tmp_p
     assert idle.code == 0 and "网站已是最新" in idle.output, idle.output
     assert not (again.work / "new-private").exists()
     assert not multiprocessing.active_children()
+
+
+def _digests_known(records, staging, private_dir, *, today, pdf, site_url, echo):
+    """A writer that only reports which dossiers' tables came digested (record_views.table_digest)."""
+    from generator import record_views
+    from generator.private.dossier_slices import SLICE_TABLES
+
+    known = record_views._origin(records).__dict__.get("_table_digests", {})
+    return {name: known[name][1].hex() for name in SLICE_TABLES if name in known}
+
+
+@needs_fork
+def test_a_forked_writer_inherits_the_digests_of_the_dossiers_tables(records, tmp_path, monkeypatch):
+    """The dossiers' tables the read left undigested (a fresh build's register) are digested
+    before the writer is forked, so that the writer and the build do not both digest them;
+    the digests are those of the tables themselves."""
+    from generator import record_views
+    from generator.private.dossier_slices import SLICE_TABLES
+    from generator.reading import read_records
+
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    read = read_records(records).records
+    before = record_views._origin(read).__dict__.get("_table_digests", {})
+    assert not set(before) & {"workers", "members", "visits", "reviews"}  # nothing digested by the read
+    job = private_job.PrivateJob(_digests_known, read, tmp_path / "staging", tmp_path / "private", today=TODAY,
+                                 pdf=False, site_url=None)
+    job.start()
+    inherited = job.wait(echo=print)
+    again = read_records(records).records
+    assert inherited == {name: record_views.table_digest(again, name).hex() for name in SLICE_TABLES}
