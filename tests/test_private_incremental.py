@@ -837,3 +837,30 @@ def test_a_failed_prelink_leaves_no_link_behind(previous, tmp_path):
     result = _prelinked(records, staging, previous, staged=False)
     assert _tree(staging) == _tree(fresh)
     assert result.carried > 0
+
+
+def test_blocks_of_another_kind_than_the_last_builds_slice_the_table_whole(tmp_path, monkeypatch):
+    """Blocks the last build worked out itself (its table's digest came without them) and blocks
+    taken from this build's table digest are never compared as equal: the edited table is
+    sliced whole, and every dossier is a fresh build's."""
+    from generator import record_views
+    from generator.private import dossier_slices
+
+    monkeypatch.setattr(record_views, "BLOCK", 2)
+    monkeypatch.setattr(dossier_slices, "BLOCK", 2)
+    real_info = dossier_slices.block_info
+    monkeypatch.setattr(dossier_slices, "block_info", lambda records, name: None)
+    base = tmp_path / "base"
+    write_private(read_station(tmp_path / "r0"), base, today=TODAY, pdf=False)
+    monkeypatch.setattr(dossier_slices, "block_info", real_info)
+    asked = []
+    real = dossier_slices.Slices._slice_again
+    monkeypatch.setattr(dossier_slices.Slices, "_slice_again",
+                        lambda self, i, w: asked.append(w.archive_no) or real(self, i, w))
+    records = read_station(tmp_path / "r1", tables={"visits": _edit(VISITS, 0, notes="复查：收入已核实无误")})
+    staging = tmp_path / "staging"
+    write_private(records, staging, today=TODAY, pdf=False, previous=base)
+    assert asked == []
+    fresh = tmp_path / "fresh"
+    write_private(records, fresh, today=TODAY, pdf=False)
+    assert _tree(staging) == _tree(fresh)
