@@ -329,7 +329,7 @@ def test_a_browser_prints_in_a_new_tab_after_many_bytes_and_closes_the_old_one(t
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="the renderer is measured through Linux /proc")
 def test_a_browser_prints_in_a_new_tab_once_its_renderer_holds_too_much(tmp_path, monkeypatch):
-    """browser.RENEW_MB: a tab whose renderer holds more than RENEW_MB after its prints (and has
+    """browser.RENEW_MB (or less: renew_at): a tab whose renderer holds more than that after its prints (and has
     printed at least RENEW_LEAST bytes) is replaced by a new tab before the next print, however
     few bytes it printed (a renderer grows with every print of its tab); below it, it prints on."""
     from generator.private import browser
@@ -349,7 +349,7 @@ def test_a_browser_prints_in_a_new_tab_once_its_renderer_holds_too_much(tmp_path
             if k == 2:
                 held = browser.renderer_mb(session.proc.pid)
                 assert 20 < held < browser.RENEW_MB  # the renderer of this tab, measured
-                monkeypatch.setattr(browser, "RENEW_MB", 0)  # any renderer holds more from now on
+                monkeypatch.setitem(browser._renew, "mb", 0)  # any renderer holds more from now on
             assert len(pdf_objects.reader(session.print_pdf(path)).pages) >= 1
             targets.append(session.target)
         assert targets[0] == targets[1] != targets[2] != targets[3]  # renewed before each print over it

@@ -271,6 +271,36 @@ def test_late_only_on_a_fresh_build(tmp_path, monkeypatch):
     assert not late("chromium")
 
 
+def test_one_fresh_signal_for_the_late_browser_and_the_warm_up(tmp_path, monkeypatch):
+    """A fresh build (steps.Build._fresh: no fingerprints file in the private folder) is the one
+    signal of both the early browser's `late` and the filing order's warm-up during the read
+    (_idle_work): never built, and a private folder deleted by hand, are fresh; a last build's
+    folder (whatever its settings) is not, whether or not its prelink started."""
+    from generator.private import carry
+
+    monkeypatch.setattr(private_job, "START_METHOD", "fork")
+    monkeypatch.setattr(steps.parallel, "jobs", lambda: 2)
+    monkeypatch.setattr(steps, "installed_cache", lambda: None)
+    monkeypatch.setattr(steps.pdf_output, "volume_engine", lambda: "chromium")
+    monkeypatch.setenv("BANGFU_MEMORY_MB", "1")  # the estimate never fits
+    records = write_station(tmp_path / "records")
+    private = tmp_path / "private"
+
+    def signals() -> tuple[bool, bool, bool]:
+        build = steps.Build(records, tmp_path / "site", private, TODAY, True, lambda line: None, {}, time.monotonic())
+        build._prestart_browser()
+        return build._fresh(), build.browser_late, build._idle_work() is not None
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the browser is started early on Linux only")
+    assert signals() == (True, True, True)  # never built
+    private.mkdir()
+    (private / carry.NAME).write_text("{}", encoding="utf-8")
+    assert signals() == (False, False, False)  # a last build to carry from (no prelink started here)
+    (private / carry.NAME).unlink()  # its folder emptied by hand
+    assert signals() == (True, True, True)
+
+
 @linux_fork
 def test_the_tree_is_measured_by_pss_with_the_forked_processes(monkeypatch):
     """printing.python_mb's measure (memory.tree_mb): a forked child's pages shared with its

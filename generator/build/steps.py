@@ -586,7 +586,7 @@ class Build:
             # not started now; the writer starts it when it prints: on a fresh build (the estimate's
             # case: the writer renders every document) only once this process let go (`late`); on a
             # rebuild when it fits beside the build's processes as measured then (printing.write)
-            self.browser_late = self._will_let_go() and not (self.private_dir / CARRY_NAME).is_file()
+            self.browser_late = self._will_let_go() and self._fresh()
             return
         if pdf_output.document_engine() == "chromium":
             pdf_output.prestart_for_child()
@@ -594,14 +594,24 @@ class Build:
     def _idle_work(self):
         """What the read does while it waits for a child's book (read_records' `idle`): the pinyin
         of the filing order, for a private writer forked after the read that has no readings of a
-        last build to seed it (no prelink: no fingerprints file in the private folder). None
-        otherwise."""
-        if self.private_dir is None or self.prelink is not None or parallel.jobs() <= 1 \
+        last build to seed it (a fresh build: _fresh). None otherwise."""
+        if self.private_dir is None or not self._fresh() or parallel.jobs() <= 1 \
                 or start_method() != "fork":
             return None
         from ..private.filing_warmup import warm_filing_order
 
         return warm_filing_order
+
+    def _fresh(self) -> bool:
+        """Whether the private writer has no last build to carry from (a fresh build): no
+        fingerprints file in the private folder. It renders every document then, and has no
+        readings to seed its filing order: the early browser's `late` (_prestart_browser) and the
+        filing order's warm-up (_idle_work) ask this, and the prelink (private_job.Prelink.start)
+        starts only where it is not. The same after a private folder deleted by hand (fresh) or an
+        interrupted build (the private folder is swapped in whole or not at all: the last whole
+        build's fingerprints stay); a changed setting or template is not fresh (its fingerprints
+        file stays, and tells the writer what to render again)."""
+        return self.private_dir is None or not (self.private_dir / CARRY_NAME).is_file()
 
     def _start_prelink(self) -> Prelink | None:
         """The prelink of the private writer's documents (private_job.Prelink), started before

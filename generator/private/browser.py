@@ -74,6 +74,22 @@ RENEW_BYTES = 8 * 1024 * 1024
 # 800 MiB. A tab that has printed less than RENEW_LEAST bytes is never renewed for it.
 RENEW_MB = 480
 RENEW_LEAST = 256 * 1024
+# Lower where the build's memory budget asks for it (printing.renew_mb, set for the prints by
+# printing.write: renew_at), never below a new tab's renderer and a print's worth (a tab renewed
+# for every print would gain nothing).
+RENEW_FLOOR_MB = 320
+_renew = {"mb": RENEW_MB}
+
+
+def renew_at(mb: int | None) -> None:
+    """The renderer size (resident MiB) past which this process's sessions renew their tab after a
+    print: `mb` (at least RENEW_FLOOR_MB, at most RENEW_MB), or RENEW_MB again with None."""
+    _renew["mb"] = RENEW_MB if mb is None else max(RENEW_FLOOR_MB, min(RENEW_MB, mb))
+
+
+def renew_mb() -> int:
+    """The renderer size past which a tab is renewed now (renew_at)."""
+    return _renew["mb"]
 
 
 # Linux: the browser's temporary profile (about 240 files, SQLite databases among them) is made in
@@ -279,7 +295,7 @@ class Session:
     def print_pdf(self, html_path: Path) -> bytes:
         """The PDF of one HTML file, as the browser prints it with its @page CSS."""
         try:
-            if self.printed > RENEW_BYTES or (self.printed > RENEW_LEAST and renderer_mb(self.proc.pid) > RENEW_MB):
+            if self.printed > RENEW_BYTES or (self.printed > RENEW_LEAST and renderer_mb(self.proc.pid) > _renew["mb"]):
                 self._open_tab()
             self.printed += Path(html_path).stat().st_size
             self.events.clear()
@@ -399,18 +415,26 @@ def renderer_mb(pid: int) -> int:
                         continue
             except OSError:
                 continue
-            largest = max(largest, proc_mb(f"/proc/{child}/status", "VmRSS:") or 0)
+            largest = max(largest, proc_figure(f"/proc/{child}/status", "VmRSS:") or 0)
     return largest
 
 
-def proc_mb(file: str, field: str) -> int | None:
-    """A figure in kB from a Linux /proc file (`VmRSS:` of /proc/<pid>/status, `MemAvailable:` of
-    /proc/meminfo), in MiB; None where it cannot be read."""
+# the units of proc_figure, in the kB /proc writes its figures in
+KIB = 1
+MIB = 1024
+
+
+def proc_figure(file: str, field: str, unit: int = MIB) -> int | None:
+    """A figure in kB from a Linux /proc file (`VmRSS:` of /proc/<pid>/status, `Pss:` of
+    /proc/<pid>/smaps_rollup, `MemAvailable:` of /proc/meminfo), in `unit`s (MIB: MiB, rounded
+    down; KIB: kB as written); None where it cannot be read. The one reader of /proc's memory
+    figures: the renderer check of a browser session (renderer_mb), the memory budget of the
+    printing (pdf) and the build's Python processes (memory.tree_mb)."""
     try:
         with open(file, encoding="ascii", errors="replace") as f:
             for line in f:
                 if line.startswith(field):
-                    return int(line.split()[1]) // 1024
+                    return int(line.split()[1]) // unit
     except (OSError, ValueError, IndexError):
         pass
     return None

@@ -33,6 +33,7 @@ import os
 
 from ..gcpause import give_back
 from ..record_views import _origin
+from .browser import KIB, proc_figure
 
 # what dossiers.py (table_values, table_columns, _shown_batches) and row_bytes.py keep in the records' __dict__
 KEPT_WITH_RECORDS = ("_row_values", "_row_columns", "_shown_batches", "_row_bytes")
@@ -107,15 +108,11 @@ def tree_mb(root: int) -> int | None:
 
 
 def _process_kb(pid: int) -> int:
-    """PSS of `pid` in KiB, else its RSS; 0 when it is gone."""
-    for path, key in ((f"/proc/{pid}/smaps_rollup", b"Pss:"), (f"/proc/{pid}/status", b"VmRSS:")):
-        try:
-            with open(path, "rb") as f:
-                for line in f:
-                    if line.startswith(key):
-                        return int(line.split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
+    """PSS of `pid` in kB, else its RSS; 0 when it is gone."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        kb = proc_figure(path, key, KIB)
+        if kb is not None:
+            return kb
     return 0
 
 

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import browser_share, scratch
-from .browser import launch_args, proc_mb as _proc_mb
+from .browser import launch_args, proc_figure as _proc_figure
 from .browser_share import _local, _renew, find_browser, running_session, shared_session
 from .pdf_stamps import _stamps
 
@@ -663,7 +663,7 @@ def memory_jobs(largest: int) -> int:
 
 
 def _available_mb() -> int | None:
-    free = _proc_mb("/proc/meminfo", "MemAvailable:")
+    free = _proc_figure("/proc/meminfo", "MemAvailable:")
     if free is not None:
         return free
     try:  # Windows and macOS
@@ -676,7 +676,7 @@ def _available_mb() -> int | None:
 
 def process_mb(pid: int) -> int | None:
     """Resident memory (RSS) of the process `pid` in MiB, None where it cannot be read."""
-    rss = _proc_mb(f"/proc/{pid}/status", "VmRSS:")
+    rss = _proc_figure(f"/proc/{pid}/status", "VmRSS:")
     if rss is not None:
         return rss
     try:  # Windows and macOS
@@ -769,7 +769,7 @@ def _pool_context():
 
 
 def _resident_mb() -> int | None:
-    return _proc_mb("/proc/self/status", "VmRSS:")
+    return _proc_figure("/proc/self/status", "VmRSS:")
 
 
 def write_many(pairs: list[tuple[Path, Path]], meanwhile=None) -> list[int]:

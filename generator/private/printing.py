@@ -46,7 +46,7 @@ from pathlib import Path
 from ..gcpause import give_back
 from ..names import initial
 from ..records import Records
-from . import browser_share, dossiers, memory, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
+from . import browser, browser_share, dossiers, memory, pdf as pdf_output, pdf_cache, pdf_stamps, receipts
 from .pdf import default_jobs, memory_jobs  # noqa: F401 - part of this module's interface
 
 DOSSIER_INDEX_PDF = "档案目录.pdf"
@@ -212,6 +212,23 @@ def python_mb() -> int:
     return total
 
 
+# What a printing browser holds beside the renderer of its print (its main, GPU and utility
+# processes: about 250 MiB PSS at 20,000 workers), and what a print lays out on top of what its
+# renderer held before it (150-250 MiB): the room a renderer is renewed within (renew_within).
+BROWSER_REST_MB = 250
+PRINT_LAYOUT_MB = 250
+
+
+def renew_within(budget_mb: int, python_mb_: int, lanes: int = 1) -> int:
+    """The renderer size (MiB) past which a tab is renewed (browser.renew_at) so that a print's
+    peak stays within `budget_mb` beside the build's Python processes as measured (`python_mb_`):
+    each of the `lanes` browsers' share of what the budget leaves, less its other processes and a
+    print's layout; browser.RENEW_MB where that is more (the 2 GiB budget beside 20,000 workers'
+    Python processes, about 870 MiB, leaves one browser about 680)."""
+    room = (budget_mb - python_mb_) // max(1, lanes) - BROWSER_REST_MB - PRINT_LAYOUT_MB
+    return min(browser.RENEW_MB, room)
+
+
 def lanes_within(budget_mb: int, python_mb_: int, lane_mb: int = BROWSER_MB) -> int:
     """How many browsers of `lane_mb` each fit in `budget_mb` beside the build's Python processes
     (`python_mb_`); at least one, since the volumes must be printed (a build that cannot keep its
@@ -309,6 +326,8 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
     memory.wait_for_room(lambda: memory.browsers_within(memory_budget_mb(), python_mb(), BROWSER_MB) >= 1,
                          browser=bool(apart))
     lanes = browser_lanes(len(apart), jobs, documents=sum(sizes[i] for i in apart))
+    if apart:  # the tabs renewed within the budget left beside the build's processes as they are now
+        browser.renew_at(renew_within(memory_budget_mb(), python_mb(), lanes))
     left = [sum(costs.values())]  # elements not taken yet
 
     def take() -> list[int]:
@@ -401,6 +420,7 @@ def write(out_dir: Path, wanted: list[Target], jobs: int | None = None, echo=Non
                 thread.join()
         browser_share.discard_prestarted()  # started for volumes that turned out unchanged
         pdf_stamps.keep_stamps(None)
+        browser.renew_at(None)
     if failed:
         raise failed[0]
     if bar is not None:
