@@ -127,3 +127,22 @@ def test_segmented_runs_are_kept_with_the_stored_pages(tmp_path):
     mkdocs_run._SEGMENTED["dictionary"], mkdocs_run._SEGMENTED["runs"] = None, {}
     with mkdocs_memo.stored(store, "other key"):
         assert mkdocs_run._SEGMENTED["runs"] == {}
+
+
+def test_a_build_that_lets_go_empties_the_dictionary(tmp_path, fresh_segmenter):
+    """jieba_lazy.forget (a build's process letting go before its writer prints: steps._give_back)
+    empties the search index's tokenizer and dictionary, also for a segmenter holding them; it
+    fails if called again rather than cutting otherwise; the next segmenter makes them anew."""
+    segment = mkdocs_run._search_mode_segmenter(None, b"one")
+    first = segment(TEXT)
+    tok, lazy = jieba_lazy._STATE["tokenizer"]
+    assert lazy is not None and len(lazy.words) > 300_000 and tok.FREQ
+    jieba_lazy.forget()
+    assert jieba_lazy._STATE["tokenizer"] is None and tok.FREQ == {}
+    assert not hasattr(lazy, "words") and not hasattr(lazy, "freq")
+    with pytest.raises(AttributeError):
+        segment("一个没有分过的新词组")
+    mkdocs_run._SEGMENTED["runs"] = {}
+    assert mkdocs_run._search_mode_segmenter(None, b"one")(TEXT) == first
+    jieba_lazy.forget()
+    jieba_lazy.forget()  # nothing kept: nothing to do

@@ -31,7 +31,7 @@ from ..private.paths import PRIVATE_MARKER
 from ..progress import Progress
 from ..reading import ReadCache, ReadResult, input_files, installed_cache, read_records
 from ..render import PACKAGE_TEMPLATES, cache_compiled_templates, zh_date
-from ..site import mkdocs_memo, render_site
+from ..site import jieba_lazy, mkdocs_memo, render_site
 from ..site.common import public_text
 from ..site.mkdocs_run import MkdocsFailed, jieba_dictionary, run_mkdocs
 from ..site.plan_facts import FactBlocks
@@ -644,6 +644,7 @@ class Build:
         has its own: forked, or sent pickled) and hand the memory back to the system."""
         record_views.forget_tables()
         privacy.forget()
+        jieba_lazy.forget()  # the search index's dictionary: no more site is built here
         gc.unfreeze()  # what _check froze: collected again, now that most of it is garbage
         give_back()
 

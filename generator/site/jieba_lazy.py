@@ -84,6 +84,20 @@ def tokenizer(jieba) -> tuple:
     return kept
 
 
+def forget() -> None:
+    """Let go of this process's tokenizer and its dictionary (about 350,000 words): for a build's
+    process that builds no more site and waits on its private writer (build.steps._give_back).
+    The next `tokenizer` call makes them again. Emptied, not only dropped: the segmenter of the
+    site's build (mkdocs_run) holds them too; were it called again, it would fail (no words),
+    never cut otherwise."""
+    kept, _STATE["tokenizer"] = _STATE["tokenizer"], None
+    if kept is None or kept[1] is None:
+        return
+    tok, lazy = kept
+    tok.FREQ = {}
+    del lazy.freq, lazy.words
+
+
 def load_userdict(jieba, tok, lazy: LazyDictionary | None, path: Path) -> None:
     """tok.load_userdict(path), with the entries of its words filled in first (`lazy`)."""
     if lazy is not None:
