@@ -74,6 +74,18 @@ def _origin(records: Records) -> Records:
     return records.__dict__.get("_origin", records)
 
 
+def per_table(records: Records, kept_as: str, name: str, make):
+    """make(table) for the records' table `name`, worked out once per Records object (and its
+    views) and kept under `kept_as` in the records' __dict__ until that table is replaced by
+    another object (the one rule for what makes such a kept result stale)."""
+    table = getattr(records, name)
+    kept = _origin(records).__dict__.setdefault(kept_as, {})
+    found = kept.get(name)
+    if found is None or found[0] is not table:
+        found = kept[name] = (table, make(table))
+    return found[1]
+
+
 _REDUCERS = pickle_reducers()
 
 

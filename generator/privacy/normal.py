@@ -164,10 +164,10 @@ def preview(text: str) -> str:
 
 
 def _value_key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return _value_keys((text,))[0]
 
 
-def _value_keys(texts: list[str]) -> list[bytes]:
-    """[_value_key(text) for text in texts]."""
+def _value_keys(texts) -> list[bytes]:
+    """Each text's digest, by which the scan's tables find a value (the one definition)."""
     blake2b = hashlib.blake2b
     return [blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest() for text in texts]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
 
-from ..record_views import _origin, block_info, stable_bytes, table_digest
+from ..record_views import block_info, per_table, stable_bytes, table_digest
 from ..records import Records
 
 # What a dossier shows besides the small policy tables (shared_shown) and its batches: the worker's
@@ -70,22 +70,12 @@ def _rows(records: Records, name: str, w) -> list | tuple:
 def table_values(records: Records, name: str) -> dict:
     """row_values of one table, worked out once per Records object (and its views): the
     dossiers' slices and the quarterly reports' inputs (private.report_inputs) share them."""
-    table = getattr(records, name)
-    kept = _origin(records).__dict__.setdefault("_row_values", {})
-    found = kept.get(name)
-    if found is None or found[0] is not table:
-        found = kept[name] = (table, row_values(table, table_columns(records, name)))
-    return found[1]
+    return per_table(records, "_row_values", name, lambda table: row_values(table, table_columns(records, name)))
 
 
 def table_columns(records: Records, name: str) -> list[list] | None:
     """encoded_columns of one table, worked out once per Records object (and its views)."""
-    table = getattr(records, name)
-    kept = _origin(records).__dict__.setdefault("_row_columns", {})
-    found = kept.get(name)
-    if found is None or found[0] is not table:
-        found = kept[name] = (table, encoded_columns(table))
-    return found[1]
+    return per_table(records, "_row_columns", name, encoded_columns)
 
 
 def row_values(table, columns: list[list] | None = None) -> dict:

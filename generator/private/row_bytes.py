@@ -17,7 +17,7 @@ from __future__ import annotations
 import marshal
 import struct
 
-from ..record_views import _origin
+from ..record_views import per_table
 from .dossier_slices import table_values
 
 KEPT = "_row_bytes"  # in the records' __dict__ (memory.KEPT_WITH_RECORDS)
@@ -28,14 +28,11 @@ _LENGTH = struct.Struct("<i")
 def row_bytes(records, name: str) -> dict:
     """id(row) -> marshal.dumps(table_values(records, name)[id(row)], 0), worked out once per
     Records object (and its views) and table."""
-    table = getattr(records, name)
-    kept = _origin(records).__dict__.setdefault(KEPT, {})
-    found = kept.get(name)
-    if found is None or found[0] is not table:
-        values = table_values(records, name)
+    def marshalled(table) -> dict:
         dumps = marshal.dumps
-        found = kept[name] = (table, {key: dumps(value, 0) for key, value in values.items()})
-    return found[1]
+        return {key: dumps(value, 0) for key, value in table_values(records, name).items()}
+
+    return per_table(records, KEPT, name, marshalled)
 
 
 def tuple_bytes(items: list[bytes]) -> bytes:
