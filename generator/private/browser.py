@@ -74,7 +74,7 @@ RENEW_BYTES = 8 * 1024 * 1024
 # 800 MiB. A tab that has printed less than RENEW_LEAST bytes is never renewed for it.
 RENEW_MB = 480
 RENEW_LEAST = 256 * 1024
-# Lower where the build's memory budget asks for it (printing.renew_mb, set for the prints by
+# Lower where the build's memory budget asks for it (printing.renew_within, set for the prints by
 # printing.write: renew_at), never below a new tab's renderer and a print's worth (a tab renewed
 # for every print would gain nothing).
 RENEW_FLOOR_MB = 320
